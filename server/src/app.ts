@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { Platform } from './platform/bootstrap.ts';
+import { registerErrorHandling } from './platform/http/problem.ts';
+import { accessPlugin, routeGroup } from './platform/auth/access.ts';
+import { authRoutes } from './platform/auth/auth.routes.ts';
+import { adminRoutes } from './platform/admin.routes.ts';
+import { ping } from './db/client.ts';
+import { migrationsUpToDate } from './db/migrate.ts';
+
+export interface BuildAppOptions {
+  /** Directory of the built web app, served at `/` with SPA fallback; none in API-only tests. */
+  webDist?: string;
+  /** `gateway`: data plane only. */
+  role?: 'all' | 'api' | 'gateway' | 'worker';
+  /** Fastify logger; false in tests. */
+  logger?: boolean;
+}
+
+/** Paths owned by the API side: never answered with the web app's index.html. */
+const API_PREFIXES = ['/api/', '/deces/api/', '/gw/', '/oauth/', '/.well-known/', '/catalog'];
+
+/** Builds the HTTP application: platform plugins, platform routes, then every module's routes. */
+export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const { ctx, modules } = platform;
+  const env = ctx.env;
+  const role = opts.role ?? env.PATRIMOINE_ROLE;
+  const app: FastifyInstance = Fastify({
+    ...(opts.logger === false ? { logger: false } : { loggerInstance: ctx.logger }),
+    bodyLimit: env.PATRIMOINE_BODY_LIMIT,
+    trustProxy: parseTrustProxy(env.PATRIMOINE_TRUST_PROXY),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    ajv: { customOptions: { coerceTypes: 'array' } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  const webDist = opts.webDist && role !== 'gateway' && fs.existsSync(path.join(opts.webDist, 'index.html')) ? opts.webDist : null;
+  registerErrorHandling(app, { spaIndexHtml: webDist ? fs.readFileSync(path.join(webDist, 'index.html')) : undefined, apiPrefixes: API_PREFIXES });
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // DSFR and React set inline style attributes; no inline script is allowed.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    hsts: { maxAge: 31536000, includeSubDomains: true },
+  });
+  await app.register(multipart, { limits: { fileSize: env.PATRIMOINE_UPLOAD_LIMIT, files: 5, fields: 50, fieldSize: 64 * 1024 } });
+  await app.register(accessPlugin, { auth: ctx.auth });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Patrimoine',
+        version: '0.1.0',
+        description:
+          'API de Patrimoine : catalogue et cartographie, pilotage de la feuille de route, API des personnes décédées, passerelle d’API. ' +
+          'Authentification : cookie de session (avec en-tête X-CSRF-Token pour les modifications) ou `Authorization: Bearer <jeton personnel>`.',
+      },
+      servers: [{ url: env.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'patrimoine_session' } } },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  await app.register(
+    routeGroup('public', async (g) => {
+      const p = g.withTypeProvider<ZodTypeProvider>();
+      p.get('/api/health', { schema: { tags: ['platform'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+      p.get(
+        '/api/ready',
+        {
+          schema: {
+            tags: ['platform'],
+            summary: 'Readiness: database reachable and migrations applied',
+            response: { 200: z.object({ status: z.string(), database: z.string(), migrations: z.string(), redis: z.string() }), 503: z.object({ status: z.string(), database: z.string(), migrations: z.string(), redis: z.string() }) },
+          },
+        },
+        async (_req, reply) => {
+          const dbOk = await ping(ctx.database);
+          const migOk = dbOk && (await migrationsUpToDate(ctx.database));
+          let redis = 'not configured';
+          if (ctx.redis) redis = await ctx.redis.ping().then(() => 'ok', () => 'unreachable');
+          const ok = dbOk && migOk && redis !== 'unreachable';
+          return reply.status(ok ? 200 : 503).send({
+            status: ok ? 'ready' : 'not ready',
+            database: dbOk ? `ok (${ctx.database.kind})` : 'unreachable',
+            migrations: migOk ? 'applied' : 'pending',
+            redis,
+          });
+        },
+      );
+      p.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    }),
+  );
+  await app.register(
+    routeGroup('public', async (g) => {
+      await g.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
+    }),
+  );
+
+  if (role !== 'gateway') {
+    await app.register(authRoutes(ctx));
+    await app.register(adminRoutes(ctx));
+    for (const m of modules) if (m.routes) await app.register(m.routes);
+  }
+  for (const m of modules) if (m.dataPlane) await app.register(m.dataPlane);
+
+  if (webDist) {
+    const dist = webDist;
+    await app.register(
+      routeGroup('public', async (g) => {
+        await g.register(fastifyStatic, { root: dist, wildcard: false, index: false, maxAge: '1h', immutable: false });
+      }),
+    );
+  }
+  return app;
+}
+
+function parseTrustProxy(v: string): boolean | string | string[] | ((addr: string, hop: number) => boolean) {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return (_addr, hop) => hop < hops;
+  }
+  return v.includes(',') ? v.split(',').map((s) => s.trim()) : v;
+}

@@ -1,0 +1,7 @@
+// Index of every table, platform and modules: drizzle-kit generates migrations from this file.
+export * from '../platform/organisations/organisations.table.ts';
+export * from '../platform/auth/auth.table.ts';
+export * from '../platform/audit/audit.table.ts';
+export * from '../platform/jobs/jobs.table.ts';
+export * from '../platform/settings.table.ts';
+// Modules (each module's *.table.ts is exported here)

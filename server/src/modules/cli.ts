@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../platform/context.ts';
+
+/**
+ * CLI commands of the modules. Each module exports a registrar from its index.ts; the commands open
+ * the platform (database, services) only when they run, so `--help` is instant.
+ */
+export const moduleCliRegistrars: ((program: Command, cli: CliContext) => void)[] = [];

@@ -1,0 +1,7 @@
+import type { ModuleFactory } from '../platform/context.ts';
+
+/**
+ * The domain modules, in dependency order: a module may use the services of those listed before it.
+ * Each entry is the factory exported by the module's index.ts.
+ */
+export const moduleFactories: ModuleFactory[] = [];

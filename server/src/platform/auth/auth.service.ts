@@ -1,0 +1,253 @@
+import type { Db } from '../../db/client.ts';
+import type { Clock } from '../clock.ts';
+import type { CounterStore } from '../counters.ts';
+import { TooManyRequestsError, UnauthorizedError, ValidationError, NotFoundError, fieldError } from '../errors.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { hashPassword, needsRehash, passwordProblem, randomToken, sha256, verifyPassword } from './password.ts';
+import type { UsersRepository, UserRow } from './users.repository.ts';
+import type { Principal, Actor } from './principal.ts';
+
+export interface AuthConfig {
+  sessionTtlHours: number;
+  scryptN: number;
+  /** Failed logins allowed per account, then per IP, within the window. */
+  maxFailuresPerAccount?: number;
+  maxFailuresPerIp?: number;
+  failureWindowMs?: number;
+}
+
+export interface RequestMeta {
+  ip?: string;
+  userAgent?: string;
+  requestId?: string;
+}
+
+/** An identity asserted by an external provider (OpenID Connect: ProConnect…). */
+export interface ExternalIdentity {
+  provider: string;
+  subject: string;
+  email?: string;
+  displayName: string;
+}
+
+export const TOKEN_PREFIX = 'pat_';
+
+function principalOf(u: UserRow, via: Principal['via'], extra: Partial<Principal> = {}): Principal {
+  return {
+    userId: u.id,
+    login: u.login,
+    displayName: u.displayName,
+    role: u.role,
+    organisationId: u.organisationId,
+    via,
+    ...extra,
+  };
+}
+
+/**
+ * Authentication: password login, sessions, personal API tokens, and the entry point for external
+ * identity providers. Modules never see how a principal authenticated, only the Principal.
+ */
+export function createAuthService(deps: {
+  db: Db;
+  users: UsersRepository;
+  clock: Clock;
+  counters: CounterStore;
+  config: AuthConfig;
+}) {
+  const { db, users, clock, counters, config } = deps;
+  const maxAccount = config.maxFailuresPerAccount ?? 5;
+  const maxIp = config.maxFailuresPerIp ?? 30;
+  const windowMs = config.failureWindowMs ?? 15 * 60_000;
+  // A hash to verify against when the account does not exist, so timing does not reveal it.
+  let dummyHash: Promise<string> | null = null;
+  const getDummy = () => (dummyHash ??= hashPassword(randomToken(), config.scryptN));
+
+  async function openSession(tx: Db, user: UserRow, meta: RequestMeta) {
+    const token = randomToken(32);
+    const csrfToken = randomToken(24);
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + config.sessionTtlHours * 3600_000);
+    await users.insertSession(
+      { id: sha256(token), userId: user.id, csrfToken, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null, expiresAt },
+      tx,
+    );
+    return { token, csrfToken, expiresAt, principal: principalOf(user, 'session', { sessionId: sha256(token), csrfToken }) };
+  }
+
+  return {
+    /** Password login. The error never says whether the account exists. */
+    async login(login: string, password: string, meta: RequestMeta) {
+      const accountKey = `login:acct:${login.toLowerCase()}`;
+      const ipKey = `login:ip:${meta.ip ?? 'unknown'}`;
+      const [acct, ip] = await Promise.all([counters.get(accountKey), counters.get(ipKey)]);
+      if (acct >= maxAccount || ip >= maxIp) {
+        throw new TooManyRequestsError(
+          'Trop de tentatives de connexion. Réessayez dans quelques minutes.',
+          Math.ceil(windowMs / 1000),
+        );
+      }
+      const user = await users.findByLogin(login);
+      const ok =
+        user && user.active && user.passwordHash
+          ? await verifyPassword(password, user.passwordHash)
+          : (await verifyPassword(password, await getDummy()), false);
+      if (!ok || !user) {
+        await Promise.all([counters.incr(accountKey, windowMs), counters.incr(ipKey, windowMs)]);
+        throw new UnauthorizedError('Identifiant ou mot de passe incorrect.');
+      }
+      await counters.reset(accountKey);
+      return db.transaction(async (tx) => {
+        const rehash = needsRehash(user.passwordHash!, config.scryptN) ? await hashPassword(password, config.scryptN) : undefined;
+        await users.update(user.id, { lastLoginAt: clock.now(), ...(rehash ? { passwordHash: rehash } : {}) }, tx);
+        const s = await openSession(tx, user, meta);
+        await recordAudit(tx, {
+          actor: { id: user.id, label: user.login },
+          action: 'auth.login',
+          entityType: 'user',
+          entityId: user.id,
+          requestId: meta.requestId,
+          ip: meta.ip,
+        });
+        return { ...s, user };
+      });
+    },
+
+    /**
+     * Sign-in through an external identity provider (OpenID Connect). The account is found by
+     * (provider, subject), or provisioned as a `reader`; an administrator then grants roles.
+     */
+    async signInExternal(identity: ExternalIdentity, meta: RequestMeta) {
+      return db.transaction(async (tx) => {
+        let user = await users.findByExternal(identity.provider, identity.subject, tx);
+        if (!user) {
+          const base = (identity.email?.split('@')[0] ?? identity.subject).toLowerCase().replace(/[^a-z0-9._-]/g, '');
+          let login = base || 'agent';
+          for (let i = 2; await users.findByLogin(login, tx); i++) login = `${base}${i}`;
+          user = await users.insert(
+            {
+              login,
+              email: identity.email ?? null,
+              displayName: identity.displayName,
+              role: 'reader',
+              authProvider: identity.provider,
+              externalSubject: identity.subject,
+            },
+            tx,
+          );
+          await recordAudit(tx, {
+            actor: { id: user.id, label: user.login },
+            action: 'user.provision',
+            entityType: 'user',
+            entityId: user.id,
+            after: { login, provider: identity.provider },
+            requestId: meta.requestId,
+          });
+        }
+        if (!user.active) throw new UnauthorizedError('Ce compte est désactivé.');
+        await users.update(user.id, { lastLoginAt: clock.now() }, tx);
+        return { ...(await openSession(tx, user, meta)), user };
+      });
+    },
+
+    async logout(principal: Principal, meta: RequestMeta) {
+      if (!principal.sessionId) return;
+      await db.transaction(async (tx) => {
+        await users.deleteSession(principal.sessionId!, tx);
+        await recordAudit(tx, {
+          actor: { id: principal.userId, label: principal.login },
+          action: 'auth.logout',
+          entityType: 'user',
+          entityId: principal.userId,
+          requestId: meta.requestId,
+        });
+      });
+    },
+
+    /** Resolves a session cookie value to a principal, or null. */
+    async fromSession(token: string): Promise<Principal | null> {
+      const r = await users.findSession(sha256(token), clock.now());
+      if (!r) return null;
+      return principalOf(r.u, 'session', { sessionId: r.s.id, csrfToken: r.s.csrfToken });
+    },
+
+    /** Resolves a personal API token to a principal, or null when unknown, expired or revoked. */
+    async fromToken(token: string): Promise<Principal | null> {
+      if (!token.startsWith(TOKEN_PREFIX)) return null;
+      const r = await users.findToken(sha256(token));
+      if (!r || r.t.revokedAt) return null;
+      const now = clock.now();
+      if (r.t.expiresAt && r.t.expiresAt <= now) return null;
+      // Touch at most once a minute: a script hammering the API must not turn reads into writes.
+      if (!r.t.lastUsedAt || now.getTime() - r.t.lastUsedAt.getTime() > 60_000) {
+        await users.updateToken(r.t.id, { lastUsedAt: now });
+      }
+      return principalOf(r.u, 'token');
+    },
+
+    /** Creates a personal API token; the plaintext is returned once and never stored. */
+    async createToken(userId: string, name: string, expiresInDays: number | null, actor: Actor, meta: RequestMeta = {}) {
+      if (!name.trim()) throw fieldError('name', 'le nom est obligatoire');
+      const user = await users.findById(userId);
+      if (!user) throw new NotFoundError('Utilisateur introuvable.');
+      const token = TOKEN_PREFIX + randomToken(32);
+      const expiresAt = expiresInDays ? new Date(clock.now().getTime() + expiresInDays * 86400_000) : null;
+      return db.transaction(async (tx) => {
+        const row = await users.insertToken(
+          { userId, name: name.trim(), prefix: token.slice(0, 12), tokenHash: sha256(token), expiresAt },
+          tx,
+        );
+        await recordAudit(tx, {
+          actor,
+          action: 'token.create',
+          entityType: 'api_token',
+          entityId: row.id,
+          after: { name: row.name, prefix: row.prefix, userId, expiresAt },
+          requestId: meta.requestId,
+        });
+        return { token, row };
+      });
+    },
+
+    async revokeToken(userId: string, tokenId: string, actor: Actor, meta: RequestMeta = {}) {
+      await db.transaction(async (tx) => {
+        const t = await users.findTokenById(tokenId, tx);
+        if (!t || t.userId !== userId) throw new NotFoundError('Jeton introuvable.');
+        if (t.revokedAt) return;
+        await users.updateToken(tokenId, { revokedAt: clock.now() }, tx);
+        await recordAudit(tx, {
+          actor,
+          action: 'token.revoke',
+          entityType: 'api_token',
+          entityId: tokenId,
+          before: { name: t.name, prefix: t.prefix },
+          requestId: meta.requestId,
+        });
+      });
+    },
+
+    /** Changes one's own password; other sessions are closed. */
+    async changePassword(principal: Principal, current: string, next: string, meta: RequestMeta = {}) {
+      const user = await users.findById(principal.userId);
+      if (!user?.passwordHash) throw new ValidationError('Ce compte n’a pas de mot de passe local.');
+      if (!(await verifyPassword(current, user.passwordHash))) {
+        throw fieldError('currentPassword', 'le mot de passe actuel est incorrect');
+      }
+      const problem = passwordProblem(next, user.login);
+      if (problem) throw fieldError('newPassword', problem);
+      const hash = await hashPassword(next, config.scryptN);
+      await db.transaction(async (tx) => {
+        await users.update(user.id, { passwordHash: hash, mustChangePassword: false }, tx);
+        await users.deleteSessionsOf(user.id, principal.sessionId ?? null, tx);
+        await recordAudit(tx, {
+          actor: { id: user.id, label: user.login },
+          action: 'user.change_password',
+          entityType: 'user',
+          entityId: user.id,
+          requestId: meta.requestId,
+        });
+      });
+    },
+  };
+}
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,77 @@
+import { pgTable, text, uuid, timestamp, boolean, index, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { organisations } from '../organisations/organisations.table.ts';
+
+export const roles = ['admin', 'data_admin', 'editor', 'reviewer', 'reader'] as const;
+export type Role = (typeof roles)[number];
+
+/** Agents who sign in to Patrimoine (local accounts now, OpenID Connect identities later). */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Login name, stored lower-case; unique. */
+    login: text('login').notNull(),
+    email: text('email'),
+    displayName: text('display_name').notNull(),
+    /** scrypt hash `scrypt$N$r$p$salt$hash`; null for accounts that sign in through an identity provider. */
+    passwordHash: text('password_hash'),
+    role: text('role', { enum: roles }).notNull().default('reader'),
+    /** Organisation the account belongs to; scopes a data_admin's rights. */
+    organisationId: uuid('organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
+    active: boolean('active').notNull().default(true),
+    /** Identity provider: `local`, or the name of an OIDC provider such as `proconnect`. */
+    authProvider: text('auth_provider').notNull().default('local'),
+    /** Subject identifier at the identity provider. */
+    externalSubject: text('external_subject'),
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
+    lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_login_idx').on(sql`lower(${t.login})`),
+    uniqueIndex('users_external_idx').on(t.authProvider, t.externalSubject),
+    index('users_org_idx').on(t.organisationId),
+  ],
+);
+
+/** Login sessions (cookie). The cookie holds a random token; only its SHA-256 is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** SHA-256 (hex) of the session token. */
+    id: text('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Anti-CSRF token that cookie-authenticated mutations must echo in X-CSRF-Token. */
+    csrfToken: text('csrf_token').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
+);
+
+/** Personal API tokens for scripts: shown once, stored as SHA-256, revocable, with expiry. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** First characters of the token, shown to recognise it. */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 (hex) of the full token. */
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('api_tokens_user_idx').on(t.userId)],
+);

@@ -1,0 +1,82 @@
+import pino from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Env } from '../env.ts';
+import { openDatabase, type Database } from '../db/client.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { MemoryCounterStore, RedisCounterStore } from './counters.ts';
+import { openRedis } from './redis.ts';
+import { createJobsService } from './jobs/jobs.service.ts';
+import { createUsersRepository } from './auth/users.repository.ts';
+import { createAuthService } from './auth/auth.service.ts';
+import { createUsersService } from './auth/users.service.ts';
+import { createOrganisationsRepository } from './organisations/organisations.repository.ts';
+import { EventBus } from './events.ts';
+import type { AppContext, ModuleServices, PatrimoineModule } from './context.ts';
+import { moduleFactories } from '../modules/index.ts';
+
+export function createLogger(env: Env): FastifyBaseLogger {
+  return pino({
+    level: env.LOG_LEVEL,
+    // Secrets never reach the logs, whatever a handler logs by mistake.
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.token', '*.secret'],
+      censor: '[secret]',
+    },
+    ...(env.LOG_PRETTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
+  }) as unknown as FastifyBaseLogger;
+}
+
+export interface ContextOptions {
+  clock?: Clock;
+  logger?: FastifyBaseLogger;
+  /** An already open database (tests); otherwise opened from env. */
+  database?: Database;
+  /** Apply migrations (default true). */
+  migrate?: boolean;
+}
+
+/** Opens the database and shared services, and builds every module. */
+export async function createContext(env: Env, opts: ContextOptions = {}) {
+  const logger = opts.logger ?? createLogger(env);
+  const clock = opts.clock ?? systemClock;
+  const database =
+    opts.database ??
+    (await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : `${env.dataDir}/pglite`, poolSize: env.DATABASE_POOL_SIZE }));
+  if (opts.migrate !== false) await runMigrations(database);
+  const redis = env.REDIS_URL ? await openRedis(env.REDIS_URL) : null;
+  const db = database.db;
+  const usersRepo = createUsersRepository(db);
+  const organisations = createOrganisationsRepository(db);
+  const counters = redis ? new RedisCounterStore(redis, `${env.REDIS_PREFIX}ctr:`) : new MemoryCounterStore();
+  const ctx: AppContext = {
+    env,
+    database,
+    db,
+    clock,
+    logger,
+    redis,
+    counters,
+    events: new EventBus(),
+    usersRepo,
+    organisations,
+    jobs: createJobsService({ db, clock, logger, concurrency: env.PATRIMOINE_ROLE === 'api' || env.PATRIMOINE_ROLE === 'gateway' ? 0 : env.PATRIMOINE_JOB_CONCURRENCY, pollMs: env.PATRIMOINE_JOB_POLL_MS }),
+    auth: createAuthService({ db, users: usersRepo, clock, counters, config: { sessionTtlHours: env.PATRIMOINE_SESSION_TTL_HOURS, scryptN: env.PATRIMOINE_SCRYPT_N } }),
+    users: createUsersService({ db, users: usersRepo, organisations, scryptN: env.PATRIMOINE_SCRYPT_N }),
+  };
+  const services: Partial<ModuleServices> = {};
+  const modules: PatrimoineModule[] = [];
+  for (const factory of moduleFactories) {
+    const built = factory(ctx, services);
+    modules.push(built.module);
+    Object.assign(services, built.services ?? {});
+  }
+  async function close() {
+    for (const m of [...modules].reverse()) await m.stop?.();
+    await ctx.jobs.stop();
+    if (redis) redis.disconnect();
+    if (!opts.database) await database.close();
+  }
+  return { ctx, modules, services, close };
+}
+export type Platform = Awaited<ReturnType<typeof createContext>>;

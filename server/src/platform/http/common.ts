@@ -1,0 +1,68 @@
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+export const paginationQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1).describe('Page number, from 1.'),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50).describe('Items per page (max 500).'),
+});
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .passthrough()
+  .describe('RFC 9457 problem details');
+
+/** Standard error responses for a route's OpenAPI description. */
+export const problems = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+} as const;
+
+export function requestMeta(req: FastifyRequest) {
+  return { ip: req.ip, userAgent: req.headers['user-agent'], requestId: req.id };
+}
+
+/** True when the client asked for CSV (`?format=csv` or `Accept: text/csv`). */
+export function wantsCsv(req: FastifyRequest): boolean {
+  const q = req.query as { format?: string } | undefined;
+  return q?.format === 'csv' || (req.headers.accept ?? '').split(',')[0]?.trim().startsWith('text/csv') === true;
+}
+
+/**
+ * Streams rows as a CSV download (UTF-8 with BOM so that spreadsheet software reads accents),
+ * `;`-separated as French spreadsheets expect unless `separator` says otherwise.
+ */
+export function sendCsv(
+  reply: FastifyReply,
+  filename: string,
+  columns: { key: string; header: string }[],
+  rows: AsyncIterable<Record<string, unknown>[]> | Iterable<Record<string, unknown>>,
+  separator = ';',
+): FastifyReply {
+  const out = stringify({ header: true, columns, delimiter: separator, bom: true, cast: { date: (d) => d.toISOString(), boolean: (b) => (b ? 'oui' : 'non'), object: (o) => JSON.stringify(o) } });
+  const source = Readable.from(
+    (async function* () {
+      for await (const item of rows as AsyncIterable<unknown>) {
+        if (Array.isArray(item)) for (const r of item) yield r;
+        else yield item;
+      }
+    })(),
+    { objectMode: true },
+  );
+  source.on('error', (e) => out.destroy(e));
+  source.pipe(out);
+  reply.header('content-type', 'text/csv; charset=utf-8');
+  reply.header('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`);
+  return reply.send(out);
+}

@@ -1,0 +1,127 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { DomainError, TooManyRequestsError, ValidationError, type FieldError } from '../errors.ts';
+
+export const PROBLEM_BASE = 'https://patrimoine.interieur.gouv.fr/problems/';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+  [k: string]: unknown;
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.status(problem.status).type('application/problem+json; charset=utf-8').send(problem);
+}
+
+function zodPathToField(prefix: string, instancePath: string): string {
+  const p = instancePath.replace(/^\//, '').replace(/\//g, '.');
+  return p ? `${prefix}.${p}` : prefix;
+}
+
+/** One error handler for the whole platform: domain errors, validation, Fastify's own errors. */
+export function registerErrorHandling(app: FastifyInstance, opts: { spaIndexHtml?: Buffer; apiPrefixes?: string[] } = {}): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const instance = request.url.split('?')[0];
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? 'body';
+      const errors = err.validation.map((v) => ({
+        field: zodPathToField(where, v.instancePath),
+        message: v.message ?? 'valeur invalide',
+      }));
+      return sendProblem(reply, {
+        type: PROBLEM_BASE + 'validation',
+        title: 'Requête invalide',
+        status: 400,
+        detail: errors.map((e) => `${e.field} : ${e.message}`).join(' ; '),
+        instance,
+        errors,
+      });
+    }
+    if (err instanceof ValidationError) {
+      return sendProblem(reply, {
+        type: PROBLEM_BASE + err.type,
+        title: err.title,
+        status: err.status,
+        detail: err.message,
+        instance,
+        errors: err.errors,
+        ...err.extra,
+      });
+    }
+    if (err instanceof TooManyRequestsError) {
+      reply.header('retry-after', String(err.retryAfterSeconds));
+    }
+    if (err instanceof DomainError) {
+      return sendProblem(reply, {
+        type: PROBLEM_BASE + err.type,
+        title: err.title,
+        status: err.status,
+        detail: err.message,
+        instance,
+        ...err.extra,
+      });
+    }
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err }, 'response does not match its schema');
+      return sendProblem(reply, { type: PROBLEM_BASE + 'internal', title: 'Erreur interne', status: 500, instance });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err }, 'unhandled error');
+      return sendProblem(reply, {
+        type: PROBLEM_BASE + 'internal',
+        title: 'Erreur interne',
+        status,
+        detail: 'Une erreur inattendue est survenue. Elle a été journalisée.',
+        instance,
+        requestId: request.id,
+      });
+    }
+    // Fastify's own client errors: oversized body, bad JSON, unsupported media type…
+    const known: Record<string, { title: string; detail: string }> = {
+      FST_ERR_CTP_BODY_TOO_LARGE: {
+        title: 'Corps de requête trop volumineux',
+        detail: `Le corps de la requête dépasse la taille maximale autorisée.`,
+      },
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+        title: 'Type de contenu non pris en charge',
+        detail: `Le type de contenu « ${request.headers['content-type'] ?? ''} » n'est pas accepté par cette route.`,
+      },
+      FST_ERR_CTP_EMPTY_JSON_BODY: { title: 'Corps JSON vide', detail: 'Le corps JSON est vide.' },
+      FST_ERR_CTP_INVALID_JSON_BODY: { title: 'JSON invalide', detail: 'Le corps de la requête n’est pas un JSON valide.' },
+    };
+    const k = known[err.code];
+    return sendProblem(reply, {
+      type: PROBLEM_BASE + (err.code ?? 'client-error').toLowerCase(),
+      title: k?.title ?? 'Requête invalide',
+      status,
+      detail: k?.detail ?? err.message,
+      instance,
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0]!;
+    // Client-side routes of the web app fall back to its index.html; API paths keep problem+json.
+    if (
+      opts.spaIndexHtml &&
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !(opts.apiPrefixes ?? []).some((p) => url.startsWith(p)) &&
+      !/\.[a-z0-9]{1,5}$/i.test(url)
+    ) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(opts.spaIndexHtml);
+    }
+    return sendProblem(reply, {
+      type: PROBLEM_BASE + 'not-found',
+      title: 'Ressource introuvable',
+      status: 404,
+      detail: `Aucune route ne correspond à ${request.method} ${request.url.split('?')[0]}.`,
+      instance: request.url.split('?')[0],
+    });
+  });
+}

@@ -1,0 +1,252 @@
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../../db/client.ts';
+import type { Clock } from '../clock.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
+import type { Principal } from '../auth/principal.ts';
+import { createJobsRepository, type JobRow } from './jobs.repository.ts';
+
+export interface JobProgress {
+  done: number;
+  total?: number;
+  message?: string;
+}
+
+export interface JobContext<P = unknown, C = unknown> {
+  job: JobRow;
+  payload: P;
+  /** Last checkpoint saved by a previous run of this job (after a restart), or null. */
+  checkpoint: C | null;
+  /** Aborted when cancellation is requested or the node shuts down. */
+  signal: AbortSignal;
+  /** Records progress (and optionally a resume point); persisted at most every `heartbeatMs`. */
+  progress(p: JobProgress, checkpoint?: C): Promise<void>;
+}
+
+export interface JobHandler<P = unknown, R = unknown, C = unknown> {
+  run(ctx: JobContext<P, C>): Promise<R>;
+  /** How long the job and its result are kept after it ends (ms); forever when absent. */
+  retentionMs?: number;
+  maxAttempts?: number;
+  /** Called when a job is cancelled or fails for good, to clean up files. */
+  cleanup?(job: JobRow): Promise<void>;
+}
+
+export class JobCancelledError extends Error {
+  constructor() {
+    super('Tâche annulée');
+  }
+}
+
+export function toPublicJob(j: JobRow) {
+  return {
+    id: j.id,
+    type: j.type,
+    state: j.state,
+    progress: j.progress as JobProgress,
+    result: j.result,
+    error: j.error,
+    attempts: j.attempts,
+    ownerId: j.ownerId,
+    cancelRequested: j.cancelRequested,
+    createdAt: j.createdAt.toISOString(),
+    startedAt: j.startedAt?.toISOString() ?? null,
+    finishedAt: j.finishedAt?.toISOString() ?? null,
+    expiresAt: j.expiresAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Persistent job runner: jobs live in the database, any node may run them (FOR UPDATE SKIP LOCKED),
+ * a lease renewed by heartbeats lets another node resume a job whose node died, from its checkpoint.
+ */
+export function createJobsService(deps: {
+  db: Db;
+  clock: Clock;
+  logger: FastifyBaseLogger;
+  concurrency: number;
+  pollMs: number;
+  leaseMs?: number;
+  heartbeatMs?: number;
+}) {
+  const repo = createJobsRepository(deps.db);
+  const handlers = new Map<string, JobHandler<never, unknown, never>>();
+  const node = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const leaseMs = deps.leaseMs ?? 30_000;
+  const heartbeatMs = deps.heartbeatMs ?? 1_000;
+  const running = new Map<string, AbortController>();
+  let timer: NodeJS.Timeout | null = null;
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  let loop: Promise<void> | null = null;
+
+  async function runOne(job: JobRow) {
+    const handler = handlers.get(job.type)!;
+    const ac = new AbortController();
+    running.set(job.id, ac);
+    let lastBeat = 0;
+    const st: { pending: { progress: JobProgress; checkpoint?: unknown } | null; last: JobProgress | null } = { pending: null, last: null };
+    const beat = async (force = false) => {
+      const t = Date.now();
+      if (!force && t - lastBeat < heartbeatMs) return;
+      lastBeat = t;
+      const p = st.pending;
+      st.pending = null;
+      const r = await repo.heartbeat(job.id, node, leaseMs, deps.clock.now(), p?.progress, p?.checkpoint);
+      if (r.cancel && !ac.signal.aborted) ac.abort(new JobCancelledError());
+    };
+    const keepAlive = setInterval(() => void beat(true).catch(() => undefined), Math.max(200, Math.min(heartbeatMs, leaseMs / 3)));
+    try {
+      const result = await handler.run({
+        job,
+        payload: job.payload as never,
+        checkpoint: (job.checkpoint ?? null) as never,
+        signal: ac.signal,
+        progress: async (progress, checkpoint) => {
+          if (ac.signal.aborted) throw ac.signal.reason ?? new JobCancelledError();
+          st.pending = { progress, ...(checkpoint !== undefined ? { checkpoint } : {}) };
+          st.last = progress;
+          await beat();
+        },
+      });
+      clearInterval(keepAlive);
+      await repo.finish(job.id, node, 'succeeded', deps.clock.now(), {
+        result,
+        ...(st.last ? { progress: st.last } : {}),
+        expiresAt: handler.retentionMs ? new Date(deps.clock.now().getTime() + handler.retentionMs) : null,
+      });
+    } catch (err) {
+      clearInterval(keepAlive);
+      const now = deps.clock.now();
+      if (ac.signal.aborted && stopping && !(ac.signal.reason instanceof JobCancelledError)) {
+        // Node shutting down: leave the job to be resumed (lease expiry) from its checkpoint.
+        await repo.heartbeat(job.id, node, 0, now, st.pending?.progress, st.pending?.checkpoint).catch(() => undefined);
+        return;
+      }
+      if (err instanceof JobCancelledError || ac.signal.reason instanceof JobCancelledError) {
+        await repo.finish(job.id, node, 'cancelled', now, {
+          error: 'Annulée à la demande de l’utilisateur.',
+          expiresAt: handler.retentionMs ? new Date(now.getTime() + handler.retentionMs) : null,
+        });
+        await handler.cleanup?.(job).catch(() => undefined);
+        return;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      const max = handler.maxAttempts ?? job.maxAttempts;
+      deps.logger.error({ err, jobId: job.id, type: job.type, attempt: job.attempts }, 'job failed');
+      if (job.attempts < max && !(err as { permanent?: boolean }).permanent) {
+        await repo.retryLater(job.id, node, now, new Date(now.getTime() + 2 ** job.attempts * 1000), message);
+      } else {
+        await repo.finish(job.id, node, 'failed', now, {
+          error: message,
+          expiresAt: handler.retentionMs ? new Date(now.getTime() + handler.retentionMs) : null,
+        });
+        await handler.cleanup?.(job).catch(() => undefined);
+      }
+    } finally {
+      running.delete(job.id);
+      wake?.();
+    }
+  }
+
+  async function pump() {
+    while (!stopping) {
+      let claimed = false;
+      while (!stopping && running.size < deps.concurrency) {
+        const job = await repo.claim([...handlers.keys()], node, leaseMs, deps.clock.now()).catch((err) => {
+          deps.logger.warn({ err }, 'job claim failed');
+          return null;
+        });
+        if (!job) break;
+        claimed = true;
+        void runOne(job);
+      }
+      if (!claimed || running.size >= deps.concurrency) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, deps.pollMs);
+        });
+        wake = null;
+        if (timer) clearTimeout(timer);
+      }
+    }
+  }
+
+  return {
+    node,
+    /** Registers a handler for a job type (`module.task`). */
+    register<P, R, C>(type: string, handler: JobHandler<P, R, C>) {
+      handlers.set(type, handler as never);
+    },
+    /** Queues a job; returns its row. Pass a transaction to enqueue atomically with other writes. */
+    async enqueue(type: string, payload: unknown, opts: { ownerId?: string | null; runAfter?: Date; maxAttempts?: number; tx?: Db } = {}) {
+      const j = await repo.insert(
+        {
+          type,
+          payload: payload as object,
+          ownerId: opts.ownerId ?? null,
+          runAfter: opts.runAfter ?? deps.clock.now(),
+          maxAttempts: opts.maxAttempts ?? 3,
+        },
+        opts.tx,
+      );
+      wake?.();
+      return j;
+    },
+    async get(id: string) {
+      return repo.find(id);
+    },
+    /** A job as its owner or an admin may see it. */
+    async getFor(id: string, p: Principal) {
+      const j = await repo.find(id);
+      if (!j) throw new NotFoundError('Tâche introuvable.');
+      if (j.ownerId !== p.userId && p.role !== 'admin') throw new ForbiddenError('Cette tâche ne vous appartient pas.');
+      return j;
+    },
+    async cancel(id: string, p: Principal | null) {
+      if (p) await this.getFor(id, p);
+      const j = await repo.requestCancel(id, deps.clock.now());
+      const running_ = running.get(id);
+      if (running_ && !running_.signal.aborted) running_.abort(new JobCancelledError());
+      if (j?.state === 'cancelled') await handlers.get(j.type)?.cleanup?.(j).catch(() => undefined);
+      return j ?? (await repo.find(id));
+    },
+    list: repo.list,
+    countActive: repo.countActive,
+    /** Waits until a job ends (tests, CLI). */
+    async waitFor(id: string, timeoutMs = 60_000): Promise<JobRow> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const j = await repo.find(id);
+        if (!j) throw new NotFoundError('Tâche introuvable.');
+        if (['succeeded', 'failed', 'cancelled'].includes(j.state)) return j;
+        if (Date.now() > deadline) throw new Error(`job ${id} still ${j.state} after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    /** Starts claiming jobs on this node. */
+    start() {
+      if (loop || deps.concurrency === 0) return;
+      stopping = false;
+      loop = pump();
+      // Expired results are purged once a minute.
+      const sweep = setInterval(() => {
+        repo.deleteExpired(deps.clock.now()).catch(() => undefined);
+      }, 60_000);
+      sweep.unref();
+      void loop.finally(() => clearInterval(sweep));
+    },
+    /** Stops claiming, interrupts running jobs (they resume elsewhere from their checkpoint). */
+    async stop() {
+      stopping = true;
+      wake?.();
+      for (const ac of running.values()) ac.abort(new Error('shutdown'));
+      await loop;
+      const deadline = Date.now() + 10_000;
+      while (running.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      loop = null;
+    },
+  };
+}
+export type JobsService = ReturnType<typeof createJobsService>;

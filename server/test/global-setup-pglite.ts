@@ -1,0 +1,3 @@
+import { setupEngine } from './global-setup.ts';
+
+export default () => setupEngine('pglite');

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Test projects:
+ * - unit: pure logic, once;
+ * - int-pglite / int-postgres: the same integration suites (*.int.test.ts) on each engine;
+ * - e2e: the built app driven in headless Chromium.
+ * scripts/test.mjs says loudly which projects cannot run on this machine and why.
+ */
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasPostgres = !!process.env.DATABASE_URL;
+const hasChromium = fs.existsSync(chromium);
+const integration = ['server/**/*.int.test.ts'];
+// One id per run names the migrated templates that every test file copies.
+process.env.PATRIMOINE_TEST_RUN ??= randomBytes(4).toString('hex');
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { test: { name: 'unit', include: ['server/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...integration, '**/node_modules/**'] } },
+      {
+        test: {
+          name: 'int-pglite',
+          include: integration,
+          env: { PATRIMOINE_TEST_DB: 'pglite' },
+          globalSetup: ['server/test/global-setup-pglite.ts'],
+        },
+      },
+      ...(hasPostgres
+        ? [
+            {
+              test: {
+                name: 'int-postgres',
+                include: integration,
+                env: { PATRIMOINE_TEST_DB: 'postgres' },
+                globalSetup: ['server/test/global-setup-postgres.ts'],
+              },
+            },
+          ]
+        : []),
+      ...(hasChromium
+        ? [
+            {
+              test: {
+                name: 'e2e',
+                include: ['web/e2e/**/*.e2e.test.ts'],
+                globalSetup: ['web/e2e/global-setup.ts'],
+                testTimeout: 60_000,
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { adminPassword, launch, login, newPage, unexpected, visible } from './browser';
+
+let browser: Browser;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ browser, close } = await launch());
+});
+afterAll(async () => close?.());
+
+describe('platform in the browser', () => {
+  it('shows the DSFR layout with the ministry’s name, without console errors', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto('/');
+    await visible(page.locator('header.fr-header'));
+    expect(await page.locator('.fr-header__brand').textContent()).toContain("Ministère");
+    expect(await page.locator('.fr-header__brand').textContent()).toContain("de l'Intérieur");
+    await visible(page.locator('footer.fr-footer'));
+    await visible(page.getByRole('heading', { level: 1, name: 'Patrimoine' }));
+    // The DSFR stylesheet is applied: the state's Marianne typeface, not the browser's default.
+    const font = await page.locator('body').evaluate((el) => getComputedStyle(el).fontFamily);
+    expect(font).toContain('Marianne');
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/home.png`, fullPage: true });
+    expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('logs in as admin, creates a user, sees it in the audit log, logs out', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto('/connexion');
+    await page.getByLabel('Identifiant').fill('admin');
+    await page.getByLabel('Mot de passe', { exact: true }).fill('wrong password!!');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await visible(page.getByText('Identifiant ou mot de passe incorrect.'));
+
+    await login(page, 'admin', adminPassword());
+    await page.goto('/admin/utilisateurs');
+    const form = page.getByRole('form', { name: 'Créer un compte' });
+    await form.getByLabel('Identifiant').fill('e2e.agent');
+    await form.getByLabel('Nom affiché').fill('Agent de test');
+    await form.getByLabel('Rôle').selectOption('data_admin');
+    await form.getByRole('button', { name: 'Créer le compte' }).click();
+    // A data administrator needs an organisation: the message is next to the field.
+    await visible(form.getByText('un administrateur de données est rattaché à une organisation'));
+    await form.getByLabel('Organisation').selectOption('DSR');
+    await form.getByRole('button', { name: 'Créer le compte' }).click();
+    await visible(page.getByText('Compte « e2e.agent » créé'));
+    const password = await page.getByTestId('generated-password').textContent();
+    expect(password).toMatch(/^[\w]{4}(-[\w]{4}){5}$/);
+    await visible(page.getByRole('cell', { name: 'Agent de test' }));
+
+    await page.getByRole('button', { name: 'Administration' }).click();
+    await page.getByRole('link', { name: "Journal d'audit" }).click();
+    await page.getByLabel('Action (préfixe)').fill('user.create');
+    await visible(page.getByRole('cell', { name: 'user.create' }).first());
+    await page.getByRole('button', { name: 'Voir les changements' }).first().click();
+    await visible(page.getByRole('cell', { name: 'e2e.agent' }));
+    expect(page.url()).toContain('action=user.create');
+
+    await page.getByRole('button', { name: 'Se déconnecter' }).first().click();
+    await visible(page.getByRole('link', { name: 'Se connecter' }).first());
+    await page.goto('/admin/audit');
+    await page.waitForURL(/\/connexion\?retour=/);
+
+    // The new account can sign in with the password shown once, and is asked to change it.
+    await login(page, 'e2e.agent', password!);
+    await page.waitForURL(/\/compte/);
+    await visible(page.getByText('choisissez-en un nouveau'));
+    expect(unexpected(errors)).toEqual([]);
+  });
+});

@@ -1,0 +1,17 @@
+import type { ReactNode } from 'react';
+import type { Role } from './auth';
+
+/**
+ * What each domain module adds to the web app: its routes and its navigation entry.
+ * A module's pages live in pages/<module>/ and export a `WebModule` from pages/<module>/module.tsx.
+ */
+export interface WebModule {
+  name: string;
+  /** Navigation entry (DSFR main navigation); `roles` hides it from those who cannot use it. */
+  nav?: { text: string; to: string; roles?: Role[]; children?: { text: string; to: string; roles?: Role[] }[] };
+  routes: { path: string; element: ReactNode }[];
+  /** Card on the home page. */
+  home?: { title: string; description: string; to: string };
+}
+
+export const webModules: WebModule[] = [];

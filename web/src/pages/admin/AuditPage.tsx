@@ -1,0 +1,109 @@
+import { Fragment, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
+import { api, qs } from '../../api/client';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { JsonDiff } from '../../components/JsonDiff';
+import { useUrlState } from '../../components/useUrlState';
+
+interface Entry {
+  id: number;
+  at: string;
+  actorLabel: string;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  before: unknown;
+  after: unknown;
+  ip: string | null;
+}
+
+const PAGE_SIZE = 50;
+const KEYS = ['q', 'actor', 'action', 'entityType', 'from', 'to', 'page'] as const;
+
+export function AuditPage() {
+  const [s, set] = useUrlState(KEYS);
+  const [open, setOpen] = useState<number | null>(null);
+  const page = Number(s.page || 1);
+  const filters = { q: s.q, actor: s.actor, action: s.action, entityType: s.entityType, from: s.from, to: s.to ? `${s.to}T23:59:59` : '' };
+  const query = qs({ ...filters, page, pageSize: PAGE_SIZE });
+  const r = useQuery({ queryKey: ['audit', query], queryFn: () => api<{ items: Entry[]; total: number }>(`/api/admin/audit${query}`) });
+  const pages = Math.max(1, Math.ceil((r.data?.total ?? 0) / PAGE_SIZE));
+  const field = (k: (typeof KEYS)[number], label: string, type = 'text') => (
+    <div className="fr-col-12 fr-col-md-4 fr-col-lg-2">
+      <Input label={label} nativeInputProps={{ type, value: s[k], onChange: (e) => set({ [k]: e.target.value }) }} />
+    </div>
+  );
+  return (
+    <>
+      <h1>Journal d’audit</h1>
+      <p>Chaque modification, par qui et quand, avec l’état avant et après.</p>
+      <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+        {field('q', 'Recherche')}
+        {field('actor', 'Acteur (identifiant)')}
+        {field('action', 'Action (préfixe)')}
+        {field('entityType', 'Type d’objet')}
+        {field('from', 'Du', 'date')}
+        {field('to', 'Au', 'date')}
+      </div>
+      <p className="fr-mt-2w">
+        <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line" href={`/api/admin/audit${qs({ ...filters, format: 'csv' })}`}>
+          Exporter en CSV
+        </a>
+      </p>
+      <ErrorAlert error={r.error} />
+      {r.data && (
+        <>
+          <p>{r.data.total} entrée(s)</p>
+          <div className="fr-table fr-table--no-caption">
+            <table>
+              <caption>Journal d’audit</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Acteur</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Objet</th>
+                  <th scope="col">Détail</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.data.items.map((e) => (
+                  <Fragment key={e.id}>
+                    <tr>
+                      <td>{new Date(e.at).toLocaleString('fr-FR')}</td>
+                      <td>{e.actorLabel}</td>
+                      <td>
+                        <code>{e.action}</code>
+                      </td>
+                      <td>
+                        {e.entityType} {e.entityId ? <code>{e.entityId}</code> : null}
+                      </td>
+                      <td>
+                        {e.before || e.after ? (
+                          <Button size="small" priority="tertiary" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? null : e.id)}>
+                            {open === e.id ? 'Masquer' : 'Voir les changements'}
+                          </Button>
+                        ) : null}
+                      </td>
+                    </tr>
+                    {open === e.id && (
+                      <tr>
+                        <td colSpan={5}>
+                          <JsonDiff before={e.before} after={e.after} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {pages > 1 && <Pagination count={pages} defaultPage={page} getPageLinkProps={(p) => ({ to: `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(s).filter(([, v]) => v)), page: String(p) })}` })} />}
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,69 @@
+import { useState, type FormEvent } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { PasswordInput } from '@codegouvfr/react-dsfr/blocks/PasswordInput';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { api, ApiError } from '../../api/client';
+import { useAuth, type Me } from '../../auth';
+import { ErrorAlert } from '../../components/ErrorAlert';
+
+export function LoginPage() {
+  const { setMe } = useAuth();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const me = await api<Me>('/api/auth/login', { method: 'POST', body: { login, password } });
+      setMe(me);
+      const back = params.get('retour');
+      navigate(me.user?.mustChangePassword ? '/compte?motdepasse=1' : back && back.startsWith('/') ? back : '/');
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const fieldErr = error instanceof ApiError && error.status === 400 ? error : null;
+  return (
+    <div className="fr-grid-row fr-grid-row--center">
+      <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
+        <h1>Connexion à Patrimoine</h1>
+        {error && !fieldErr ? <ErrorAlert error={error} title="Connexion impossible" /> : null}
+        <form onSubmit={submit} noValidate>
+          <fieldset className="fr-fieldset">
+            <legend className="fr-fieldset__legend">Se connecter avec son compte agent</legend>
+            <div className="fr-fieldset__element">
+              <Input
+                label="Identifiant"
+                state={fieldErr?.fieldMessage('login') ? 'error' : 'default'}
+                stateRelatedMessage={fieldErr?.fieldMessage('login')}
+                nativeInputProps={{ name: 'login', autoComplete: 'username', required: true, value: login, onChange: (e) => setLogin(e.target.value) }}
+              />
+            </div>
+            <div className="fr-fieldset__element">
+              <PasswordInput
+                label="Mot de passe"
+                messages={fieldErr?.fieldMessage('password') ? [{ message: fieldErr.fieldMessage('password')!, severity: 'error' }] : []}
+                nativeInputProps={{ name: 'password', autoComplete: 'current-password', required: true, value: password, onChange: (e) => setPassword(e.target.value) }}
+              />
+            </div>
+            <div className="fr-fieldset__element">
+              <Button type="submit" disabled={busy}>
+                {busy ? 'Connexion…' : 'Se connecter'}
+              </Button>
+            </div>
+          </fieldset>
+        </form>
+      </div>
+    </div>
+  );
+}
