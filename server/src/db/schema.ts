@@ -5,3 +5,4 @@ export * from '../platform/audit/audit.table.ts';
 export * from '../platform/jobs/jobs.table.ts';
 export * from '../platform/settings.table.ts';
 // Modules (each module's *.table.ts is exported here)
+export * from '../modules/gateway/gateway.table.ts';
