@@ -21,8 +21,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: 'unit', include: ['server/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...integration, '**/node_modules/**'] } },
+      { extends: true, test: { name: 'unit', include: ['server/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...integration, '**/node_modules/**'] } },
       {
+        extends: true,
         test: {
           name: 'int-pglite',
           include: integration,
@@ -33,6 +34,7 @@ export default defineConfig({
       ...(hasPostgres
         ? [
             {
+              extends: true,
               test: {
                 name: 'int-postgres',
                 include: integration,
@@ -45,6 +47,7 @@ export default defineConfig({
       ...(hasChromium
         ? [
             {
+              extends: true,
               test: {
                 name: 'e2e',
                 include: ['web/e2e/**/*.e2e.test.ts'],

@@ -3,7 +3,7 @@ import { loadEnv, EnvError, type Env } from './env.ts';
 import { createContext } from './platform/bootstrap.ts';
 import { runMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/client.ts';
-import { ensureAdmin, seedAll } from './platform/seed.ts';
+import { ensureAdmin, seedAll, seedOrganisations } from './platform/seed.ts';
 import { roles, type Role } from './platform/auth/auth.table.ts';
 import { DomainError, ValidationError } from './platform/errors.ts';
 import { serve } from './serve.ts';
@@ -26,6 +26,9 @@ const cli: CliContext = {
   async open() {
     const e = { ...env(), LOG_LEVEL: 'warn' as const, PATRIMOINE_ROLE: 'api' as const };
     const p = await createContext(e);
+    // Reference data (organisations, the roadmap…) must exist before any command refers to it.
+    await seedOrganisations(p.ctx);
+    for (const m of p.modules) await m.seedReference?.();
     return { ctx: p.ctx, services: p.services, modules: p.modules, close: p.close };
   },
 };

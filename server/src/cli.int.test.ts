@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, testDbKind } from '../test/harness.ts';
+
+const run = promisify(execFile);
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/patrimoine.mjs');
+let env: Record<string, string>;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patrimoine-cli-'));
+  env = { ...(process.env as Record<string, string>), PATRIMOINE_DATA_DIR: dataDir, PATRIMOINE_SCRYPT_N: '1024', LOG_LEVEL: 'warn', DATABASE_URL: '' };
+  if (testDbKind === 'postgres') {
+    const tdb = await createTestDatabase();
+    await tdb.database.close();
+    env.DATABASE_URL = tdb.url!;
+    cleanup = async () => {
+      const again = await createTestDatabase();
+      await again.drop();
+    };
+  } else cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
+});
+afterAll(async () => cleanup?.());
+
+const cli = async (...args: string[]) => run(process.execPath, [bin, ...args], { env, timeout: 60_000 });
+
+describe('patrimoine CLI', () => {
+  it('describes its commands', async () => {
+    const { stdout } = await cli('--help');
+    for (const c of ['serve', 'migrate', 'seed', 'user', 'token']) expect(stdout).toContain(c);
+    const user = await cli('user', '--help');
+    for (const c of ['create', 'list', 'reset-password', 'set-role']) expect(user.stdout).toContain(c);
+    expect((await cli('token', 'create', '--help')).stdout).toContain('--expires');
+  });
+
+  it('migrates, creates users, changes roles, resets passwords and creates tokens', async () => {
+    expect((await cli('migrate')).stdout).toMatch(/migration|up to date/);
+    const created = await cli('user', 'create', '--login', 'cli.user', '--name', 'Utilisateur CLI', '--role', 'editor', '--org', 'DNUM');
+    expect(created.stdout).toContain('« cli.user » created (editor)');
+    expect(created.stdout).toMatch(/Initial password \(shown once\): \S{29}/);
+
+    const bad = await cli('user', 'create', '--login', 'x', '--name', 'X', '--role', 'data_admin').catch((e) => e);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/organisationCode/);
+
+    expect((await cli('user', 'set-role', 'cli.user', 'data_admin', '--org', 'DSR')).stdout).toContain('data_admin (DSR)');
+    expect((await cli('user', 'list')).stdout).toContain('cli.user');
+    expect((await cli('user', 'reset-password', 'cli.user')).stdout).toMatch(/New password \(shown once\): \S+/);
+
+    const tok = await cli('token', 'create', '--user', 'cli.user', '--name', 'script', '--expires', '30');
+    expect(tok.stdout).toMatch(/^pat_[\w-]{43}$/m);
+    const badExpiry = await cli('token', 'create', '--user', 'cli.user', '--name', 's', '--expires', 'soon').catch((e) => e);
+    expect(badExpiry.stderr).toMatch(/--expires/);
+  });
+
+  it('refuses an invalid configuration, naming every bad variable', async () => {
+    const r = await run(process.execPath, [bin, 'migrate'], { env: { ...env, PORT: 'x', REDIS_URL: 'http://nope' } }).catch((e) => e);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('PORT');
+    expect(r.stderr).toContain('REDIS_URL');
+  });
+
+  it('serves, then shuts down gracefully on SIGTERM', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const child = spawn(process.execPath, [bin, 'serve'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1', PATRIMOINE_SEED_DEMO: 'false' }, stdio: 'ignore' });
+    try {
+      let ready = false;
+      for (let i = 0; i < 240 && !ready; i++) {
+        ready = await fetch(`http://127.0.0.1:${port}/api/ready`).then((r) => r.ok, () => false);
+        if (!ready) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(ready).toBe(true);
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 90_000);
+});

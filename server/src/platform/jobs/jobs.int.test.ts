@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
+import { createJobsService, type JobsService } from './jobs.service.ts';
+
+let t: TestPlatform;
+const logger = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
+const extra: JobsService[] = [];
+
+function node(): JobsService {
+  const s = createJobsService({ db: t.ctx.db, clock: t.ctx.clock, logger, concurrency: 2, pollMs: 30, leaseMs: 400, heartbeatMs: 50 });
+  extra.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  t = await createTestPlatform();
+});
+afterAll(async () => {
+  for (const s of extra) await s.stop();
+  await t?.teardown();
+});
+
+describe('jobs', () => {
+  it('runs a job, records progress and result, and shows it to its owner only', async () => {
+    const a = node();
+    a.register<{ n: number }, { sum: number }, never>('test.sum', {
+      async run(ctx) {
+        let sum = 0;
+        for (let i = 1; i <= ctx.payload.n; i++) {
+          sum += i;
+          await ctx.progress({ done: i, total: ctx.payload.n, message: `${i}/${ctx.payload.n}` });
+        }
+        return { sum };
+      },
+    });
+    a.start();
+    const owner = await t.tokenFor('reader');
+    const other = await t.tokenFor('reader');
+    const admin = await t.tokenFor('admin');
+    const job = await a.enqueue('test.sum', { n: 10 }, { ownerId: owner.userId });
+    const done = await a.waitFor(job.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.result).toEqual({ sum: 55 });
+    expect(done.progress).toMatchObject({ done: 10, total: 10 });
+
+    const seen = await t.app.inject({ url: `/api/jobs/${job.id}`, headers: bearer(owner.token) });
+    expect(seen.json()).toMatchObject({ state: 'succeeded', result: { sum: 55 } });
+    expect((await t.app.inject({ url: `/api/jobs/${job.id}`, headers: bearer(other.token) })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: `/api/jobs/${job.id}`, headers: bearer(admin.token) })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: `/api/jobs`, headers: bearer(owner.token) })).json().items.map((j: { id: string }) => j.id)).toContain(job.id);
+  });
+
+  it('cancels a running job through the API', async () => {
+    const a = node();
+    let started!: () => void;
+    const isStarted = new Promise<void>((r) => (started = r));
+    a.register('test.forever', {
+      async run(ctx) {
+        started();
+        for (let i = 0; ; i++) {
+          await ctx.progress({ done: i });
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      },
+    });
+    a.start();
+    const owner = await t.tokenFor('reader');
+    const job = await a.enqueue('test.forever', {}, { ownerId: owner.userId });
+    await isStarted;
+    const r = await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/cancel`, headers: bearer(owner.token) });
+    expect(r.statusCode).toBe(200);
+    const end = await a.waitFor(job.id);
+    expect(end.state).toBe('cancelled');
+  });
+
+  it('cancels a queued job at once', async () => {
+    const a = node(); // not started: the job stays queued
+    a.register('test.never', { run: async () => 1 });
+    const job = await a.enqueue('test.never', {});
+    const c = await a.cancel(job.id, null);
+    expect(c?.state).toBe('cancelled');
+  });
+
+  it('resumes from its checkpoint on another node when its node stops', async () => {
+    const seenCheckpoints: (number | null)[] = [];
+    const handler = {
+      async run(ctx: { checkpoint: number | null; progress: (p: { done: number; total: number }, c?: number) => Promise<void>; signal: AbortSignal }) {
+        seenCheckpoints.push(ctx.checkpoint);
+        for (let i = (ctx.checkpoint ?? 0) + 1; i <= 40; i++) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          await new Promise((r) => setTimeout(r, 10));
+          await ctx.progress({ done: i, total: 40 }, i);
+        }
+        return { resumedFrom: ctx.checkpoint };
+      },
+    };
+    const a = node();
+    a.register('test.resume', handler as never);
+    a.start();
+    const job = await a.enqueue('test.resume', {});
+    // Wait until some work is checkpointed, then stop node A (a deploy, a crash).
+    for (let i = 0; i < 200; i++) {
+      const j = await a.get(job.id);
+      if (((j?.checkpoint as number | null) ?? 0) >= 5) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await a.stop();
+    const b = node();
+    b.register('test.resume', handler as never);
+    b.start();
+    const end = await b.waitFor(job.id);
+    expect(end.state).toBe('succeeded');
+    expect((end.result as { resumedFrom: number }).resumedFrom).toBeGreaterThanOrEqual(5);
+    expect(seenCheckpoints[0]).toBeNull();
+    expect(end.attempts).toBe(2);
+  });
+
+  it('takes over a job whose node died (expired lease)', async () => {
+    const b = node();
+    b.register('test.orphan', { run: async (ctx) => ({ from: ctx.checkpoint }) });
+    const job = await b.enqueue('test.orphan', {});
+    // Simulate a node that claimed the job and died without a word.
+    await t.ctx.database.query(
+      `update jobs set state = 'running', locked_by = 'dead-node', locked_until = now() - interval '1 second', checkpoint = '7'::jsonb, attempts = 1 where id = $1`,
+      [job.id],
+    );
+    b.start();
+    const end = await b.waitFor(job.id);
+    expect(end.state).toBe('succeeded');
+    expect(end.result).toEqual({ from: 7 });
+  });
+
+  it('retries a failing job, then fails visibly with the error', async () => {
+    const a = node();
+    let calls = 0;
+    a.register('test.fail', {
+      maxAttempts: 2,
+      async run() {
+        calls++;
+        throw new Error('upstream unavailable');
+      },
+    });
+    a.start();
+    const job = await a.enqueue('test.fail', {}, { maxAttempts: 2 });
+    const end = await a.waitFor(job.id, 20_000);
+    expect(end.state).toBe('failed');
+    expect(end.error).toBe('upstream unavailable');
+    expect(calls).toBe(2);
+  });
+});
