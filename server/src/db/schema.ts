@@ -6,3 +6,4 @@ export * from '../platform/jobs/jobs.table.ts';
 export * from '../platform/settings.table.ts';
 // Modules (each module's *.table.ts is exported here)
 export * from '../modules/gateway/gateway.table.ts';
+export * from '../modules/deces/deces.table.ts';
