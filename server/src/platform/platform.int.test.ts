@@ -127,6 +127,19 @@ describe('authentication', () => {
     expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie: a.cookie } })).json().authenticated).toBe(true);
   });
 
+  it('signs in identities from an external provider (OpenID Connect), provisioning a reader once', async () => {
+    const identity = { provider: 'proconnect', subject: 'sub-123', email: 'claire.petit@interieur.gouv.fr', displayName: 'Claire Petit' };
+    const first = await t.ctx.auth.signInExternal(identity, {});
+    const again = await t.ctx.auth.signInExternal(identity, {});
+    expect(first.user.id).toBe(again.user.id);
+    expect(first.user).toMatchObject({ login: 'claire.petit', role: 'reader', authProvider: 'proconnect', passwordHash: null });
+    const me = await t.app.inject({ url: '/api/auth/me', headers: { cookie: `patrimoine_session=${again.token}` } });
+    expect(me.json().user.login).toBe('claire.petit');
+    // No local password: password login is impossible for this account.
+    const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { login: 'claire.petit', password: 'anything at all' } });
+    expect(r.statusCode).toBe(401);
+  });
+
   it('logs out', async () => {
     await t.ctx.users.create({ login: 'bye', displayName: 'B', role: 'reader', password: PASSWORD }, { id: null, label: 'test' });
     const s = await t.sessionFor('bye', PASSWORD);
