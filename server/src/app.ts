@@ -125,7 +125,13 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   );
   await app.register(
     routeGroup('public', async (g) => {
-      await g.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
+      await g.register(swaggerUi, {
+        routePrefix: '/api/docs',
+        staticCSP: true,
+        // Swagger UI sets inline styles; scripts stay restricted to its own files.
+        transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
+        uiConfig: { docExpansion: 'list', deepLinking: true },
+      });
     }),
   );
 

@@ -69,4 +69,12 @@ describe('platform in the browser', () => {
     await visible(page.getByText('choisissez-en un nouveau'));
     expect(unexpected(errors)).toEqual([]);
   });
+
+  it('serves the API documentation page without CSP violations', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto('/api/docs');
+    await visible(page.getByText('/api/auth/login'));
+    await visible(page.getByText('OAS 3.1'));
+    expect(unexpected(errors)).toEqual([]);
+  });
 });
