@@ -9,6 +9,7 @@ import { RequireRole } from './components/RequireRole';
 import { HomePage } from './pages/home/HomePage';
 import { LoginPage } from './pages/auth/LoginPage';
 import { AccountPage } from './pages/account/AccountPage';
+import { JobsPage } from './pages/account/JobsPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { AuditPage } from './pages/admin/AuditPage';
 import { NotFoundPage } from './pages/home/NotFoundPage';
@@ -36,6 +37,7 @@ createRoot(document.getElementById('root')!).render(
               <Route index element={<HomePage />} />
               <Route path="connexion" element={<LoginPage />} />
               <Route path="compte" element={<RequireRole><AccountPage /></RequireRole>} />
+              <Route path="taches" element={<RequireRole><JobsPage /></RequireRole>} />
               <Route path="admin/utilisateurs" element={<RequireRole roles={['admin']}><UsersPage /></RequireRole>} />
               <Route path="admin/audit" element={<RequireRole roles={['admin']}><AuditPage /></RequireRole>} />
               {webModules.flatMap((m) => m.routes.map((r) => <Route key={`${m.name}:${r.path}`} path={r.path} element={r.element} />))}

@@ -1,6 +1,7 @@
 import { Header } from '@codegouvfr/react-dsfr/Header';
 import { Footer } from '@codegouvfr/react-dsfr/Footer';
-import { headerFooterDisplayItem } from '@codegouvfr/react-dsfr/Display';
+import { headerFooterDisplayItem, Display } from '@codegouvfr/react-dsfr/Display';
+import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '../auth';
@@ -67,12 +68,20 @@ export function Layout() {
   const quickAccessItems = me?.user
     ? [
         { iconId: 'fr-icon-account-circle-line' as const, linkProps: { to: '/compte' }, text: me.user.displayName },
+        { iconId: 'fr-icon-time-line' as const, linkProps: { to: '/taches' }, text: 'Tâches' },
         { iconId: 'fr-icon-logout-box-r-line' as const, buttonProps: { onClick: () => void logout() }, text: 'Se déconnecter' },
       ]
     : [{ iconId: 'fr-icon-lock-line' as const, linkProps: { to: `/connexion?retour=${encodeURIComponent(path)}` }, text: 'Se connecter' }];
 
   return (
     <>
+      <SkipLinks
+        links={[
+          { label: 'Contenu', anchor: '#contenu' },
+          { label: 'Menu', anchor: '#fr-header-main-navigation' },
+          { label: 'Pied de page', anchor: '#fr-footer' },
+        ]}
+      />
       <Header
         brandTop={brandTop(orgName)}
         serviceTitle="Patrimoine"
@@ -89,8 +98,9 @@ export function Layout() {
         homeLinkProps={{ to: '/', title: 'Accueil — Patrimoine' }}
         accessibility="partially compliant"
         contentDescription="Patrimoine recense les applications, jeux de données, API, codes sources et algorithmes du ministère, et pilote sa feuille de route Données, Algorithmes, Codes sources."
-        bottomItems={[{ text: 'Documentation de l’API', linkProps: { to: '/api/docs', reloadDocument: true } as never }]}
+        bottomItems={[headerFooterDisplayItem, { text: 'Documentation de l’API', linkProps: { to: '/api/docs', reloadDocument: true } as never }]}
       />
+      <Display />
     </>
   );
 }

@@ -1,0 +1,65 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/client';
+
+export interface Job {
+  id: string;
+  type: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  progress: { done?: number; total?: number; message?: string };
+  result: unknown;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export const jobStateLabels: Record<Job['state'], string> = {
+  queued: 'En attente',
+  running: 'En cours',
+  succeeded: 'Terminée',
+  failed: 'En échec',
+  cancelled: 'Annulée',
+};
+
+/** Polls a job while it runs. */
+export function useJob(id: string | null | undefined) {
+  return useQuery({
+    queryKey: ['job', id],
+    queryFn: () => api<Job>(`/api/jobs/${id}`),
+    enabled: !!id,
+    refetchInterval: (q) => (q.state.data && ['succeeded', 'failed', 'cancelled'].includes(q.state.data.state) ? false : 1000),
+  });
+}
+
+/** Accessible progress bar of a job (DSFR colours), with its state and message. */
+export function JobProgressBar({ job }: { job: Job }) {
+  const { done = 0, total, message } = job.progress ?? {};
+  const pct = total ? Math.min(100, Math.round((done / total) * 100)) : job.state === 'succeeded' ? 100 : undefined;
+  return (
+    <div>
+      <p className="fr-mb-1v">
+        <strong>{jobStateLabels[job.state]}</strong>
+        {message ? ` — ${message}` : ''}
+        {total ? ` — ${done.toLocaleString('fr-FR')} / ${total.toLocaleString('fr-FR')}` : done ? ` — ${done.toLocaleString('fr-FR')}` : ''}
+      </p>
+      <div
+        role="progressbar"
+        aria-label={`Avancement de la tâche ${job.type}`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        style={{ height: '0.75rem', background: 'var(--background-contrast-grey)', borderRadius: '0.25rem', overflow: 'hidden' }}
+      >
+        <div
+          style={{
+            width: pct === undefined ? '30%' : `${pct}%`,
+            height: '100%',
+            background: job.state === 'failed' ? 'var(--background-flat-error)' : 'var(--background-active-blue-france)',
+            transition: 'width .3s',
+          }}
+        />
+      </div>
+      {job.error && <p className="fr-error-text">{job.error}</p>}
+    </div>
+  );
+}
