@@ -42,7 +42,9 @@ export function ensureWebBuild({ quiet = false } = {}) {
     throw new Error('web build failed');
   }
   if (!quiet) console.log(`done in ${((Date.now() - t) / 1000).toFixed(1)} s.`);
-  fs.writeFileSync(stampFile, hash);
+  // The DSFR build steps rewrite index.html (asset version and icon-set hash): stamp what the
+  // sources are after the build, so that the next start does not rebuild for nothing.
+  fs.writeFileSync(stampFile, sourceHash());
   return true;
 }
 
