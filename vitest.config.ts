@@ -21,9 +21,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['server/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...integration, '**/node_modules/**'] } },
+      { extends: true as const, test: { name: 'unit', include: ['server/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...integration, '**/node_modules/**'] } },
       {
-        extends: true,
+        extends: true as const,
         test: {
           name: 'int-pglite',
           include: integration,
@@ -34,7 +34,7 @@ export default defineConfig({
       ...(hasPostgres
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: 'int-postgres',
                 include: integration,
@@ -47,7 +47,7 @@ export default defineConfig({
       ...(hasChromium
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: 'e2e',
                 include: ['web/e2e/**/*.e2e.test.ts'],

@@ -5,6 +5,7 @@ export const auditLog = pgTable(
   'audit_log',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** When the change was committed. */
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     /** Acting user; null for the system (seed, jobs, CLI without a user). */
     actorId: uuid('actor_id'),
@@ -12,13 +13,17 @@ export const auditLog = pgTable(
     actorLabel: text('actor_label').notNull(),
     /** Verb, `entity.verb`: `user.create`, `asset.update`… */
     action: text('action').notNull(),
+    /** Kind of object changed: user, asset, action… */
     entityType: text('entity_type').notNull(),
+    /** Identifier of the object changed. */
     entityId: text('entity_id'),
     /** State before the change (secrets redacted). */
     before: jsonb('before'),
     /** State after the change (secrets redacted). */
     after: jsonb('after'),
+    /** HTTP request that made the change (also in the logs). */
     requestId: text('request_id'),
+    /** Client address. */
     ip: text('ip'),
   },
   (t) => [
