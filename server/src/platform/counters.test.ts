@@ -24,7 +24,7 @@ function contract(name: string, make: () => Promise<{ store: CounterStore; advan
   });
 }
 
-let now = 0;
+const now = 0;
 contract('memory counters', async () => ({ store: new MemoryCounterStore(() => now) }));
 
 describe('memory counters expiry', () => {
