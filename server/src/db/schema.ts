@@ -5,5 +5,6 @@ export * from '../platform/audit/audit.table.ts';
 export * from '../platform/jobs/jobs.table.ts';
 export * from '../platform/settings.table.ts';
 // Modules (each module's *.table.ts is exported here)
+export * from '../modules/catalog/catalog.table.ts';
 export * from '../modules/gateway/gateway.table.ts';
 export * from '../modules/deces/deces.table.ts';

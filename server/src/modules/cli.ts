@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../platform/context.ts';
+import { registerCatalogCli } from './catalog/index.ts';
+import { gatewayCli } from './gateway/index.ts';
 
 /**
  * CLI commands of the modules. Each module exports a registrar from its index.ts; the commands open
  * the platform (database, services) only when they run, so `--help` is instant.
  */
-export const moduleCliRegistrars: ((program: Command, cli: CliContext) => void)[] = [];
+export const moduleCliRegistrars: ((program: Command, cli: CliContext) => void)[] = [registerCatalogCli, gatewayCli];
