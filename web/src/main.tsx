@@ -12,6 +12,7 @@ import { AccountPage } from './pages/account/AccountPage';
 import { JobsPage } from './pages/account/JobsPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { AuditPage } from './pages/admin/AuditPage';
+import { OrganisationsPage } from './pages/admin/OrganisationsPage';
 import { NotFoundPage } from './pages/home/NotFoundPage';
 import { webModules } from './modules';
 
@@ -40,6 +41,7 @@ createRoot(document.getElementById('root')!).render(
               <Route path="taches" element={<RequireRole><JobsPage /></RequireRole>} />
               <Route path="admin/utilisateurs" element={<RequireRole roles={['admin']}><UsersPage /></RequireRole>} />
               <Route path="admin/audit" element={<RequireRole roles={['admin']}><AuditPage /></RequireRole>} />
+              <Route path="admin/organisations" element={<RequireRole roles={['admin']}><OrganisationsPage /></RequireRole>} />
               {webModules.flatMap((m) => m.routes.map((r) => <Route key={`${m.name}:${r.path}`} path={r.path} element={r.element} />))}
               <Route path="*" element={<NotFoundPage />} />
             </Route>

@@ -10,7 +10,7 @@ import { iterateAudit, listAudit } from './audit/audit.repository.ts';
 import { toPublicJob } from './jobs/jobs.service.ts';
 import { jobStates } from './jobs/jobs.table.ts';
 import { recordAudit } from './audit/audit.repository.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
+import { ConflictError, NotFoundError, fieldError } from './errors.ts';
 
 const userSchema = z.object({
   id: z.string(),
@@ -241,6 +241,44 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               return { ...row, parentCode: parent?.code ?? null };
             });
             return reply.status(201).send({ id: o.id, code: o.code, name: o.name, kind: o.kind, parentId: o.parentId, parentCode: o.parentCode });
+          },
+        );
+
+        p.patch(
+          '/api/admin/organisations/:code',
+          {
+            schema: {
+              tags: ['organisations'],
+              summary: 'Rename an organisation or change its parent',
+              params: z.object({ code: z.string().max(20) }),
+              body: z.object({
+                name: z.string().min(2).max(300).optional(),
+                kind: z.string().min(2).max(40).optional(),
+                parentCode: z.string().max(20).nullable().optional(),
+              }),
+              response: { 200: orgSchema, ...problems },
+            },
+          },
+          async (req) => {
+            const b = req.body;
+            return ctx.db.transaction(async (tx) => {
+              const before = await ctx.organisations.findByCode(req.params.code, tx);
+              if (!before) throw new NotFoundError(`Organisation ${req.params.code} inconnue.`);
+              let parentId = before.parentId;
+              if (b.parentCode !== undefined) {
+                const parent = b.parentCode ? await ctx.organisations.findByCode(b.parentCode, tx) : null;
+                if (b.parentCode && !parent) throw fieldError('parentCode', `organisation parente ${b.parentCode} inconnue`);
+                // Refuse cycles: the new parent may not be the organisation itself or one of its descendants.
+                for (let p = parent; p; p = p.parentId ? await ctx.organisations.findById(p.parentId, tx) : null) {
+                  if (p.id === before.id) throw fieldError('parentCode', 'une organisation ne peut pas dépendre d’elle-même');
+                }
+                parentId = parent?.id ?? null;
+              }
+              const after = await ctx.organisations.update(before.id, { name: b.name ?? before.name, kind: b.kind ?? before.kind, parentId }, tx);
+              await recordAudit(tx, { actor: actorOf(req.principal), action: 'organisation.update', entityType: 'organisation', entityId: before.code, before, after, requestId: req.id });
+              const parent = after!.parentId ? await ctx.organisations.findById(after!.parentId, tx) : null;
+              return { id: after!.id, code: after!.code, name: after!.name, kind: after!.kind, parentId: after!.parentId, parentCode: parent?.code ?? null };
+            });
           },
         );
 

@@ -194,6 +194,22 @@ describe('authorization and administration', () => {
     expect(r2.json().errors[0].field).toBe('organisationCode');
   });
 
+  it('lets admins add and reorganise organisations, refusing cycles', async () => {
+    const admin = await t.tokenFor('admin');
+    const add = await t.app.inject({ method: 'POST', url: '/api/admin/organisations', headers: bearer(admin.token), payload: { code: 'SDIT', name: 'Sous-direction de l’innovation', kind: 'sous_direction', parentCode: 'DNUM' } });
+    expect(add.statusCode).toBe(201);
+    expect(add.json()).toMatchObject({ code: 'SDIT', parentCode: 'DNUM' });
+    const bad = await t.app.inject({ method: 'POST', url: '/api/admin/organisations', headers: bearer(admin.token), payload: { code: 'x', name: 'X' } });
+    expect(bad.json().errors[0].field).toBe('body.code');
+    const cycle = await t.app.inject({ method: 'PATCH', url: '/api/admin/organisations/DNUM', headers: bearer(admin.token), payload: { parentCode: 'SDIT' } });
+    expect(cycle.statusCode).toBe(400);
+    expect(cycle.json().errors[0].field).toBe('parentCode');
+    const rename = await t.app.inject({ method: 'PATCH', url: '/api/admin/organisations/SDIT', headers: bearer(admin.token), payload: { name: 'Sous-direction de l’innovation et de la transformation numérique' } });
+    expect(rename.json().name).toMatch(/transformation/);
+    const reader = await t.tokenFor('reader');
+    expect((await t.app.inject({ method: 'PATCH', url: '/api/admin/organisations/SDIT', headers: bearer(reader.token), payload: { name: 'Nope' } })).statusCode).toBe(403);
+  });
+
   it('lists the seeded organisations publicly', async () => {
     const r = await t.app.inject('/api/organisations');
     const codes = r.json().items.map((o: { code: string }) => o.code);

@@ -51,6 +51,7 @@ export function Layout() {
             isActive: path.startsWith('/admin'),
             menuLinks: [
               { text: 'Utilisateurs et rôles', linkProps: { to: '/admin/utilisateurs' }, isActive: path === '/admin/utilisateurs' },
+              { text: 'Organisations', linkProps: { to: '/admin/organisations' }, isActive: path === '/admin/organisations' },
               { text: "Journal d'audit", linkProps: { to: '/admin/audit' }, isActive: path === '/admin/audit' },
             ],
           },
