@@ -8,3 +8,4 @@ export * from '../platform/settings.table.ts';
 export * from '../modules/catalog/catalog.table.ts';
 export * from '../modules/gateway/gateway.table.ts';
 export * from '../modules/deces/deces.table.ts';
+export * from '../modules/roadmap/roadmap.table.ts';
