@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { routeGroup } from '../../platform/auth/access.ts';
 import { paginationQuery, problems, sendCsv, wantsCsv } from '../../platform/http/common.ts';
 import type { CatalogService } from './catalog.service.ts';
+import { formatImportReport, type createCatalogTransfer } from './catalog.transfer.ts';
 import { assetInputSchema, assetKinds, contactRoles, kindLabels, lifecycles, opennessValues, relationRules, relationTypes, slugSchema } from './catalog.model.ts';
 
 const list = (max = 20) =>
@@ -92,7 +93,7 @@ function filtersOf(q: z.infer<typeof searchQuery>) {
 }
 
 /** HTTP API of the catalogue: thin, every rule lives in the service. */
-export function catalogRoutes(service: CatalogService): FastifyPluginAsync {
+export function catalogRoutes(service: CatalogService, transfer: ReturnType<typeof createCatalogTransfer>): FastifyPluginAsync {
   return async (app) => {
     await app.register(
       routeGroup('public', async (g) => {
@@ -356,6 +357,45 @@ export function catalogRoutes(service: CatalogService): FastifyPluginAsync {
             },
           },
           async (req) => service.dashboard(req.query.owner, req.principal),
+        );
+        p.get(
+          '/api/catalog/export',
+          {
+            schema: {
+              tags: ['catalog'],
+              summary: 'The whole catalogue as a YAML or JSON file (re-importable, stable order)',
+              querystring: z.object({ format: z.enum(['yaml', 'json']).default('yaml') }),
+            },
+          },
+          async (req, reply) => {
+            const text = transfer.serialize(await transfer.exportFile(req.principal), req.query.format);
+            reply.header('content-type', req.query.format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8');
+            reply.header('content-disposition', `attachment; filename="catalogue.${req.query.format}"`);
+            return reply.send(text);
+          },
+        );
+        p.post(
+          '/api/catalog/import',
+          {
+            schema: {
+              tags: ['catalog'],
+              summary: 'Import a YAML or JSON catalogue file: all or nothing, idempotent; dryRun returns the diff without writing',
+              body: z.object({ content: z.string().min(1, 'fichier vide').max(5_000_000), dryRun: z.boolean().default(false) }),
+              response: {
+                200: z.object({
+                  dryRun: z.boolean(),
+                  diff: z.string(),
+                  summary: z.object({ created: z.number(), updated: z.number(), unchanged: z.number(), relationsCreated: z.number(), relationsUpdated: z.number() }),
+                  assets: z.array(z.object({ action: z.string(), ref: z.string(), changes: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })) })),
+                }),
+                ...problems,
+              },
+            },
+          },
+          async (req) => {
+            const r = await transfer.importText(req.body.content, req.principal, { dryRun: req.body.dryRun, requestId: req.id });
+            return { dryRun: r.dryRun, diff: formatImportReport(r), summary: r.summary, assets: r.assets.filter((a) => a.action !== 'unchanged') };
+          },
         );
       }),
     );

@@ -1,8 +1,12 @@
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { CliContext, ModuleFactory } from '../../platform/context.ts';
 import type { Actor } from '../../platform/auth/principal.ts';
+import { ValidationError } from '../../platform/errors.ts';
 import { createCatalogService, type Asset, type CatalogService as FullCatalogService } from './catalog.service.ts';
 import { catalogRoutes } from './catalog.routes.ts';
+import { createCatalogTransfer, formatImportReport } from './catalog.transfer.ts';
+import { demoAssets, demoRelations } from './catalog.demo.ts';
 
 /** What other modules may use of the catalogue. */
 export interface CatalogService {
@@ -34,20 +38,71 @@ declare module '../../platform/events.ts' {
   }
 }
 
+/** The demo catalogue as a catalogue file (the same path as any import). */
+export function demoCatalogJson(): string {
+  return JSON.stringify({
+    version: 1,
+    assets: demoAssets,
+    relations: demoRelations.map(([type, from, to, note]) => (note ? { type, from, to, note } : { type, from, to })),
+  });
+}
+
 /** The catalogue and cartography of the ministry's assets (issue 3). */
 export const catalogModule: ModuleFactory = (ctx) => {
   const service: FullCatalogService = createCatalogService(ctx);
+  const transfer = createCatalogTransfer(ctx, service);
   return {
     module: {
       name: 'catalog',
-      routes: catalogRoutes(service),
+      routes: catalogRoutes(service, transfer),
+      async seedDemo() {
+        await transfer.importText(demoCatalogJson(), 'system', { isDemo: true });
+      },
     },
     services: { catalog: service },
   };
 };
 
-/** `patrimoine catalog …` commands. */
+/** `patrimoine catalog import|export`. */
 export function registerCatalogCli(program: Command, cli: CliContext): void {
-  void program;
-  void cli;
+  const c = program.command('catalog').description('Catalogue des actifs : import et export YAML/JSON');
+  c.command('import')
+    .argument('<file>', 'fichier YAML ou JSON (version, assets, relations)')
+    .option('--dry-run', 'affiche les changements sans rien écrire')
+    .description('Importe un catalogue (tout ou rien, idempotent) et affiche le diff')
+    .action(async (file: string, opts: { dryRun?: boolean }) => {
+      const { ctx, close } = await cli.open();
+      try {
+        const transfer = createCatalogTransfer(ctx, createCatalogService(ctx));
+        const report = await transfer.importText(fs.readFileSync(file, 'utf8'), 'system', { dryRun: opts.dryRun });
+        process.stdout.write(`${formatImportReport(report)}\n`);
+      } catch (e) {
+        if (e instanceof ValidationError) {
+          process.stderr.write(`${e.message}\n${e.errors.map((x) => `  - ${x.field} : ${x.message}`).join('\n')}\n`);
+          process.exitCode = 1;
+        } else throw e;
+      } finally {
+        await close();
+      }
+    });
+  c.command('export')
+    .option('--format <format>', 'yaml ou json', 'yaml')
+    .option('-o, --output <file>', 'fichier de sortie (sortie standard sinon)')
+    .description('Exporte tout le catalogue (ordre stable : réimportable à l’identique)')
+    .action(async (opts: { format: string; output?: string }) => {
+      if (opts.format !== 'yaml' && opts.format !== 'json') {
+        process.stderr.write('--format : yaml ou json\n');
+        process.exitCode = 1;
+        return;
+      }
+      const { ctx, close } = await cli.open();
+      try {
+        const transfer = createCatalogTransfer(ctx, createCatalogService(ctx));
+        const text = transfer.serialize(await transfer.exportFile('system'), opts.format);
+        if (opts.output) fs.writeFileSync(opts.output, text);
+        else process.stdout.write(text);
+      } finally {
+        await close();
+      }
+    });
 }
