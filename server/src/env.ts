@@ -84,6 +84,12 @@ export const envSchema = z.object({
   PATRIMOINE_JOB_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000).describe('How often an idle worker looks for queued jobs.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
   LOG_PRETTY: bool.default(false).describe('Human-readable logs instead of JSON.'),
+  GATEWAY_SECRET_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .max(512)
+    .optional()
+    .describe('Secret of the API gateway (encrypts OAuth2 signing keys at rest, signs the consumer identity header). Same value on every node. When unset, one is generated in PATRIMOINE_DATA_DIR/gateway-secret.key (single node only).'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
 });
 

@@ -1,0 +1,325 @@
+import { Transform, type Readable } from 'node:stream';
+import net from 'node:net';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Pool } from 'undici';
+import type { Clock } from '../../platform/clock.ts';
+import { routeGroup } from '../../platform/auth/access.ts';
+import { PROBLEM_BASE } from '../../platform/http/problem.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import { buildRouteTable, RouteTable, type RtApi, type RtApp, type RtPlan } from './route-table.ts';
+import type { GatewayRepository } from './gateway.repository.ts';
+import { rateLimitHeaders, type RateLimiter, type RedisRateLimiter } from './ratelimit.ts';
+import type { Analytics } from './analytics.ts';
+import { OAuthError, type OAuthServer, type TokenRequest } from './oauth.ts';
+import { guardedLookup, refusal } from './ssrf.ts';
+import { sha256, signIdentity, type GatewaySecrets } from './secrets.ts';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+/** Request headers never forwarded: the gateway's own credentials and cookies, spoofed identity. */
+const STRIPPED_REQUEST = new Set(['host', 'x-api-key', 'authorization', 'cookie', 'x-gateway-consumer', 'x-gateway-signature', 'content-length', 'expect']);
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+export interface DataPlaneMetrics {
+  requests: number;
+  upstreamErrors: number;
+  upstreamTimeouts: number;
+  reloads: number;
+  configVersion: number;
+}
+
+interface CallInfo {
+  api: RtApi;
+  appId: string | null;
+  keyId: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    gwCall?: CallInfo;
+  }
+}
+
+function problem(reply: FastifyReply, status: number, type: string, title: string, detail: string, extra: Record<string, unknown> = {}) {
+  return reply
+    .status(status)
+    .type('application/problem+json; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send({ type: PROBLEM_BASE + type, title, status, detail, instance: (reply.request.url.split('?')[0] ?? '').slice(0, 300), ...extra });
+}
+
+class BodyTooLarge extends Error {
+  code = 'GW_BODY_TOO_LARGE';
+}
+
+function limitStream(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > max) cb(new BodyTooLarge('body too large'));
+      else cb(null, chunk);
+    },
+  });
+}
+
+/** The gateway's data plane: route table, upstream pools, authentication, limits, analytics. */
+export class DataPlane {
+  table: RouteTable = RouteTable.empty();
+  readonly metrics: DataPlaneMetrics = { requests: 0, upstreamErrors: 0, upstreamTimeouts: 0, reloads: 0, configVersion: -1 };
+  private readonly pools = new Map<string, Pool>();
+  private poller: NodeJS.Timeout | null = null;
+  private reloading: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: {
+      repo: GatewayRepository;
+      clock: Clock;
+      limiter: RateLimiter;
+      analytics: Analytics;
+      oauth: OAuthServer;
+      secrets: GatewaySecrets;
+      logger: FastifyBaseLogger;
+      issuer: string;
+      /** Allow link-local/metadata upstreams (never in production; tests only). */
+      allowMetadata?: boolean;
+    },
+  ) {}
+
+  /** Builds a new route table aside and swaps it in one assignment (no restart, no pause). */
+  async reload(): Promise<void> {
+    if (this.reloading) return this.reloading;
+    this.reloading = (async () => {
+      const t = await buildRouteTable(this.deps.repo);
+      const old = this.table;
+      this.table = t;
+      this.metrics.reloads++;
+      this.metrics.configVersion = t.version;
+      // Pools of upstreams no longer referenced are closed after in-flight requests had time to end.
+      const live = new Set([...t.apis.values()].map((a) => this.poolKey(a)));
+      for (const [k, p] of this.pools)
+        if (!live.has(k)) {
+          this.pools.delete(k);
+          setTimeout(() => void p.close().catch(() => undefined), 30_000).unref();
+        }
+      void old;
+    })().finally(() => {
+      this.reloading = null;
+    });
+    return this.reloading;
+  }
+
+  /** Polls the configuration version; a change made on any node reaches this one within `ms`. */
+  startPolling(ms = 1000) {
+    if (this.poller) return;
+    this.poller = setInterval(() => {
+      this.deps.repo
+        .version()
+        .then((v) => (v !== this.table.version ? this.reload() : undefined))
+        .catch((err: unknown) => this.deps.logger.warn({ err }, 'gateway: configuration poll failed'));
+    }, ms);
+    this.poller.unref();
+  }
+
+  async stop() {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
+    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));
+    this.pools.clear();
+  }
+
+  private poolKey(api: RtApi) {
+    return `${api.upstream.origin}|${api.allowPrivate}`;
+  }
+
+  private pool(api: RtApi): Pool {
+    const k = this.poolKey(api);
+    let p = this.pools.get(k);
+    if (!p) {
+      p = new Pool(api.upstream.origin, {
+        connections: 256,
+        pipelining: 1,
+        keepAliveTimeout: 10_000,
+        connect: { lookup: guardedLookup({ allowPrivate: api.allowPrivate, allowMetadata: this.deps.allowMetadata }) } as never,
+      });
+      this.pools.set(k, p);
+    }
+    return p;
+  }
+
+  /** Who calls: a key, a bearer token, or nobody (keyless plan). Sends the error itself otherwise. */
+  private async identify(req: FastifyRequest, reply: FastifyReply, api: RtApi, now: number): Promise<{ app: RtApp | null; plan: RtPlan; keyId: string | null; limitKey: string } | null | undefined> {
+    const t = this.table;
+    const keyHeader = req.headers['x-api-key'];
+    const auth = req.headers.authorization;
+    const bearer = auth ? /^Bearer\s+(\S+)$/i.exec(auth)?.[1] : undefined;
+    if (typeof keyHeader === 'string' && keyHeader) {
+      const k = keyHeader.length <= 200 ? t.keys.get(sha256(keyHeader)) : undefined;
+      const www = { 'www-authenticate': 'ApiKey realm="patrimoine"' };
+      if (!k) return void problem(reply.headers(www), 401, 'invalid-api-key', 'Clé d’API invalide', 'La clé d’API (en-tête X-Api-Key) est inconnue.');
+      if (k.revokedAt !== null && k.revokedAt <= now) return void problem(reply.headers(www), 401, 'invalid-api-key', 'Clé d’API révoquée', 'Cette clé d’API a été révoquée.');
+      if (k.expiresAt !== null && k.expiresAt <= now) return void problem(reply.headers(www), 401, 'invalid-api-key', 'Clé d’API expirée', 'Cette clé d’API a expiré : créez-en une nouvelle dans « Mes applications ».');
+      const app = t.apps.get(k.applicationId);
+      const sub = app?.subs.get(api.id);
+      if (!app || !sub) return void problem(reply, 403, 'no-subscription', 'Abonnement requis', `L’application n’a pas d’abonnement actif à l’API « ${api.slug} ».`);
+      return { app, plan: sub.plan, keyId: k.id, limitKey: `a:${api.id}:${app.id}` };
+    }
+    if (bearer) {
+      const v = await this.deps.oauth.verify(t, bearer, api);
+      if (!v.ok) {
+        // Header values are ASCII: the description loses its accents there (the body keeps them).
+        const ascii = v.reason.normalize('NFD').replace(/[’]/g, "'").replace(/[^\x20-\x7e]/g, '').replace(/"/g, "'");
+        reply.header('www-authenticate', `Bearer error="${v.error}", error_description="${ascii}"`);
+        return void problem(reply, v.status, v.status === 403 ? 'insufficient-scope' : 'invalid-token', v.status === 403 ? 'Portée insuffisante' : 'Jeton d’accès refusé', v.reason);
+      }
+      return { app: v.app, plan: v.app.subs.get(api.id)!.plan, keyId: null, limitKey: `a:${api.id}:${v.app.id}` };
+    }
+    if (api.keylessPlan) return { app: null, plan: api.keylessPlan, keyId: null, limitKey: `ip:${api.id}:${req.ip}` };
+    reply.header('www-authenticate', 'ApiKey realm="patrimoine", Bearer');
+    return void problem(reply, 401, 'credentials-required', 'Clé d’API requise', 'Cette API demande une clé (en-tête X-Api-Key) ou un jeton OAuth2 (Authorization: Bearer).');
+  }
+
+  async handle(req: FastifyRequest, reply: FastifyReply) {
+    this.metrics.requests++;
+    const slug = (req.params as { slug: string }).slug;
+    const api = this.table.apis.get(slug);
+    if (!api) return problem(reply, 404, 'not-found', 'API inconnue', `Aucune API « ${slug.slice(0, 100)} » n’est publiée sur la passerelle.`);
+    req.gwCall = { api, appId: null, keyId: null };
+    if (!api.enabled) return problem(reply, 503, 'api-disabled', 'API suspendue', `L’API « ${slug} » est temporairement suspendue par son producteur.`);
+    const now = this.deps.clock.now().getTime();
+    const who = await this.identify(req, reply, api, now);
+    if (!who) return reply;
+    req.gwCall.appId = who.app?.id ?? null;
+    req.gwCall.keyId = who.keyId;
+
+    if (who.plan.rules.length) {
+      const d = await (this.deps.limiter as RedisRateLimiter).check(who.limitKey, who.plan.rules, now, api.failPolicy);
+      const h = rateLimitHeaders(d.rules);
+      if (h) reply.header('ratelimit-policy', h.policy).header('ratelimit', h.limit);
+      if (d.degraded === 'closed') {
+        reply.header('retry-after', '1');
+        return problem(reply, 503, 'limits-unavailable', 'Limitation indisponible', 'Le service de limitation de débit est injoignable ; cette API refuse les appels dans ce cas. Réessayez dans un instant.');
+      }
+      if (!d.allowed) {
+        const retry = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+        reply.header('retry-after', String(retry));
+        return problem(reply, 429, 'too-many-requests', 'Trop de requêtes', `Limite du plan « ${who.plan.name} » atteinte : réessayez dans ${retry} s.`, { retryAfter: retry });
+      }
+    }
+
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > api.maxBodyBytes) return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
+
+    if (net.isIP(api.upstream.hostname.replace(/^\[|\]$/g, ''))) {
+      const r = refusal(api.upstream.hostname.replace(/^\[|\]$/g, ''), { allowPrivate: api.allowPrivate, allowMetadata: this.deps.allowMetadata });
+      if (r) return problem(reply, 502, 'bad-gateway', 'Amont refusé', `L’adresse de l’amont est interdite : ${r}.`);
+    }
+
+    const rest = req.url.slice(`/gw/${slug}`.length);
+    const path = api.basePath + (rest.startsWith('/') || rest.startsWith('?') || rest === '' ? rest : `/${rest}`) || '/';
+    const headers: Record<string, string | string[]> = {};
+    const connectionTokens = new Set(String(req.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined || HOP_BY_HOP.has(k) || STRIPPED_REQUEST.has(k) || connectionTokens.has(k) || k.startsWith('x-forwarded-')) continue;
+      headers[k] = v;
+    }
+    const prior = req.headers['x-forwarded-for'];
+    const remote = req.socket.remoteAddress ?? '';
+    headers['x-forwarded-for'] = prior && req.ip !== remote ? `${String(prior)}, ${remote}` : req.ip;
+    headers['x-forwarded-proto'] = req.protocol;
+    headers['x-forwarded-host'] = req.host;
+    headers['x-forwarded-prefix'] = `/gw/${slug}`;
+    headers['x-request-id'] = req.id;
+    headers.host = api.upstream.host;
+    const identity = `api=${api.slug};app=${who.app?.slug ?? 'anonyme'};org=${who.app?.organisationCode ?? ''};plan=${who.plan.slug};ts=${Math.floor(now / 1000)}`;
+    headers['x-gateway-consumer'] = identity;
+    headers['x-gateway-signature'] = signIdentity(this.deps.secrets.identityKey(api.id), identity);
+
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (declared > 0 || req.headers['transfer-encoding'] !== undefined);
+    if (hasBody && declared > 0) headers['content-length'] = String(declared);
+    let body: Readable | null = null;
+    if (hasBody) body = (req.body as Readable).pipe(limitStream(api.maxBodyBytes));
+    try {
+      const res = await this.pool(api).request({
+        path,
+        method: req.method as 'GET',
+        headers,
+        body,
+        headersTimeout: api.timeoutMs,
+        bodyTimeout: api.timeoutMs,
+      });
+      const out: Record<string, string | string[]> = {};
+      const conn = new Set(String(res.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !conn.has(k)) out[k] = v;
+      reply.status(res.statusCode).headers(out);
+      return reply.send(res.body);
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? '';
+      if (code === 'GW_BODY_TOO_LARGE') return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+        this.metrics.upstreamTimeouts++;
+        return problem(reply, 504, 'gateway-timeout', 'Délai dépassé', `L’API « ${slug} » n’a pas répondu dans le délai de ${api.timeoutMs} ms.`);
+      }
+      this.metrics.upstreamErrors++;
+      req.log.warn({ err: e, api: slug }, 'gateway: upstream error');
+      const detail = code === 'GW_FORBIDDEN_UPSTREAM' ? `L’adresse de l’amont est interdite : ${(e as Error).message}.` : `L’API « ${slug} » est injoignable (${code || 'erreur réseau'}).`;
+      return problem(reply, 502, 'bad-gateway', 'Amont injoignable', detail);
+    }
+  }
+
+  /** Fastify plugin: `/gw/*`, OAuth2 endpoints, discovery documents. */
+  plugin(): FastifyPluginAsync {
+    return routeGroup('raw', async (app) => {
+      await app.register(async (gw) => {
+        gw.removeAllContentTypeParsers();
+        gw.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+        gw.addHook('onResponse', async (req, reply) => {
+          const c = req.gwCall;
+          if (c) this.deps.analytics.record(c.api.id, c.appId, reply.statusCode, reply.elapsedTime, c.keyId);
+        });
+        const handler = (req: FastifyRequest, reply: FastifyReply) => this.handle(req, reply);
+        gw.route({ method: [...METHODS], url: '/gw/:slug', exposeHeadRoute: false, schema: { hide: true }, handler });
+        gw.route({ method: [...METHODS], url: '/gw/:slug/*', exposeHeadRoute: false, schema: { hide: true }, handler });
+      });
+      await app.register(async (o) => {
+        o.removeAllContentTypeParsers();
+        o.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
+          done(null, Object.fromEntries(new URLSearchParams(body as string)));
+        });
+        const send = (reply: FastifyReply, status: number, body: unknown) => reply.status(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
+        const oauthErr = (reply: FastifyReply, e: unknown) => {
+          if (e instanceof OAuthError) {
+            if (e.status === 401) reply.header('www-authenticate', 'Basic realm="patrimoine"');
+            return send(reply, e.status, { error: e.error, error_description: e.description });
+          }
+          throw e;
+        };
+        o.post('/oauth/token', { schema: { tags: ['gateway'], summary: 'OAuth2 token endpoint (client credentials)' } }, async (req, reply) => {
+          try {
+            return send(reply, 200, await this.deps.oauth.token(this.table, (req.body ?? {}) as TokenRequest, req.headers.authorization));
+          } catch (e) {
+            return oauthErr(reply, e);
+          }
+        });
+        o.post('/oauth/introspect', { schema: { tags: ['gateway'], summary: 'OAuth2 token introspection (RFC 7662)' } }, async (req, reply) => {
+          const body = (req.body ?? {}) as TokenRequest & { token?: string };
+          try {
+            await this.deps.oauth.authenticate(this.table, body, req.headers.authorization, `${this.deps.issuer}/oauth/introspect`);
+          } catch (e) {
+            return oauthErr(reply, e);
+          }
+          if (!body.token) return send(reply, 400, { error: 'invalid_request', error_description: 'Paramètre token manquant.' });
+          return send(reply, 200, await this.deps.oauth.introspect(this.table, String(body.token)));
+        });
+        o.get('/.well-known/jwks.json', { schema: { tags: ['gateway'], summary: 'Public keys of the access tokens (JWKS)' } }, async (_req, reply) =>
+          reply.header('cache-control', 'public, max-age=300').send(this.deps.oauth.jwks(this.table)),
+        );
+        o.get('/.well-known/oauth-authorization-server', { schema: { tags: ['gateway'], summary: 'OAuth2 authorization server metadata (RFC 8414)' } }, async () => {
+          const m = this.deps.oauth.metadata();
+          const scopes = new Set<string>();
+          for (const a of this.table.apis.values()) for (const p of a.plans.values()) p.scopes.forEach((s) => scopes.add(s));
+          return { ...m, scopes_supported: [...scopes].sort() };
+        });
+      });
+    });
+  }
+}

@@ -1,0 +1,522 @@
+import { randomBytes } from 'node:crypto';
+import type { AppContext } from '../../platform/context.ts';
+import type { Db } from '../../db/client.ts';
+import type { Actor, Principal } from '../../platform/auth/principal.ts';
+import { actorOf } from '../../platform/auth/principal.ts';
+import { recordAudit } from '../../platform/audit/audit.repository.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../platform/errors.ts';
+import type { ApiRow, AppRow, GatewayRepository } from './gateway.repository.ts';
+import { apiInput, openApiDocument, planInput, type ApiInput, type ApiPatch, type AppInput, type PlanInput, type PlanPatch } from './gateway.schemas.ts';
+import { checkUpstreamUrl } from './ssrf.ts';
+import { credentialPrefix, newCredential, sha256, type GatewaySecrets } from './secrets.ts';
+import { newSigningKey, TOKEN_TTL_SECONDS } from './oauth.ts';
+import { LATENCY_BOUNDS_MS, percentile, ANONYMOUS } from './analytics.ts';
+
+type Who = Principal | null;
+export interface Meta {
+  requestId?: string;
+  ip?: string;
+}
+
+/** Control plane of the gateway: rules, permissions and audit of every change. */
+export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepository; secrets: GatewaySecrets; onChange: () => Promise<void> }) {
+  const { ctx, repo, secrets } = deps;
+  const clock = ctx.clock;
+
+  async function org(code: string | undefined, field: string) {
+    if (!code) return null;
+    const o = await ctx.organisations.findByCode(code);
+    if (!o) throw fieldError(field, `organisation « ${code} » inconnue`);
+    return o;
+  }
+
+  function canManageApi(p: Who, api: Pick<ApiRow, 'organisationId'>): boolean {
+    return !!p && (p.role === 'admin' || (p.role === 'data_admin' && p.organisationId === api.organisationId));
+  }
+  /** `null` is the system (seed, CLI, declarative configuration): always allowed. */
+  function assertApi(p: Who, api: ApiRow) {
+    if (p !== null && !canManageApi(p, api)) throw new ForbiddenError('Seuls les administrateurs de données de l’organisation productrice gèrent cette API.');
+  }
+  function canManageApp(p: Who, app: AppRow): boolean {
+    return !!p && (p.role === 'admin' || app.ownerId === p.userId || (p.role === 'data_admin' && !!app.organisationId && p.organisationId === app.organisationId));
+  }
+  function assertApp(p: Who, app: AppRow) {
+    if (p !== null && !canManageApp(p, app)) throw new ForbiddenError('Cette application appartient à une autre personne ou organisation.');
+  }
+
+  /** Runs a change in a transaction with its audit record and a configuration version bump. */
+  async function change<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    const r = await ctx.db.transaction(async (tx) => {
+      const out = await fn(tx);
+      await repo.bumpVersion(tx);
+      return out;
+    });
+    await deps.onChange();
+    return r;
+  }
+
+  async function apiOr404(id: string) {
+    const a = (await repo.apiById(id)) ?? null;
+    if (!a) throw new NotFoundError('API introuvable.');
+    return a;
+  }
+  async function appOr404(id: string) {
+    const a = await repo.appById(id);
+    if (!a) throw new NotFoundError('Application introuvable.');
+    return a;
+  }
+
+  async function validateUpstream(url: string, allowPrivate: boolean) {
+    const r = await checkUpstreamUrl(url, { allowPrivate });
+    if (r) throw fieldError('upstreamUrl', r);
+  }
+
+  const publicKey = (k: { id: string; name: string; prefix: string; createdAt: Date; expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null }) => ({
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    createdAt: k.createdAt.toISOString(),
+    expiresAt: k.expiresAt?.toISOString() ?? null,
+    revokedAt: k.revokedAt?.toISOString() ?? null,
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  });
+
+  const service = {
+    canManageApi,
+    canManageApp,
+
+    // ---------- APIs ----------
+    async createApi(p: Who, raw: ApiInput, actor: Actor = actorOf(p), meta: Meta = {}) {
+      const input = apiInput.parse(raw);
+      if (p && p.role !== 'admin' && p.role !== 'data_admin') throw new ForbiddenError('Seuls les administrateurs de données publient des API.');
+      const o = (await org(input.organisationCode, 'organisationCode')) ?? (p?.organisationId ? await ctx.organisations.findById(p.organisationId) : null);
+      if (!o) throw fieldError('organisationCode', 'organisation productrice requise');
+      if (p && p.role !== 'admin' && o.id !== p.organisationId) throw fieldError('organisationCode', 'vous ne publiez que pour votre organisation');
+      if (input.allowPrivateUpstream && p && p.role !== 'admin') throw fieldError('allowPrivateUpstream', 'seul un administrateur autorise un amont privé');
+      await validateUpstream(input.upstreamUrl, input.allowPrivateUpstream);
+      if (await repo.apiBySlug(input.slug)) throw new ConflictError(`Une API « ${input.slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
+      return change(async (tx) => {
+        const { organisationCode: _o, ...rest } = input;
+        void _o;
+        const row = await repo.insertApi({ ...rest, organisationId: o.id, catalogAssetId: rest.catalogAssetId ?? null }, tx);
+        await recordAudit(tx, { actor, action: 'gateway.api.create', entityType: 'gateway_api', entityId: row.slug, after: row, ...meta });
+        return row;
+      });
+    },
+
+    async updateApi(p: Who, id: string, patch: ApiPatch, actor: Actor = actorOf(p), meta: Meta = {}) {
+      const before = await apiOr404(id);
+      assertApi(p, before);
+      const o = patch.organisationCode ? await org(patch.organisationCode, 'organisationCode') : null;
+      if (o && p && p.role !== 'admin') throw fieldError('organisationCode', 'seul un administrateur change le producteur');
+      if (patch.allowPrivateUpstream && !before.allowPrivateUpstream && p && p.role !== 'admin') throw fieldError('allowPrivateUpstream', 'seul un administrateur autorise un amont privé');
+      if (patch.upstreamUrl !== undefined || patch.allowPrivateUpstream !== undefined)
+        await validateUpstream(patch.upstreamUrl ?? before.upstreamUrl, patch.allowPrivateUpstream ?? before.allowPrivateUpstream);
+      return change(async (tx) => {
+        const { organisationCode: _o, ...rest } = patch;
+        void _o;
+        const row = await repo.updateApi(id, { ...rest, ...(o ? { organisationId: o.id } : {}) }, tx);
+        await recordAudit(tx, { actor, action: 'gateway.api.update', entityType: 'gateway_api', entityId: row.slug, before, after: row, ...meta });
+        return row;
+      });
+    },
+
+    async deleteApi(p: Who, id: string, meta: Meta = {}) {
+      const before = await apiOr404(id);
+      assertApi(p, before);
+      await change(async (tx) => {
+        await repo.deleteApi(id, tx);
+        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.api.delete', entityType: 'gateway_api', entityId: before.slug, before, ...meta });
+      });
+    },
+
+    /** Validates and stores a new version of the API's OpenAPI document. */
+    async putSpec(p: Who, id: string, document: unknown, actor: Actor = actorOf(p), meta: Meta = {}) {
+      const api = await apiOr404(id);
+      assertApi(p, api);
+      const parsed = openApiDocument.safeParse(document);
+      if (!parsed.success)
+        throw new ValidationError(
+          'Document OpenAPI invalide.',
+          parsed.error.issues.map((i) => ({ field: ['document', ...i.path.map(String)].join('.'), message: i.message })),
+        );
+      return change(async (tx) => {
+        const version = await repo.addSpec(api.id, document, actor.label, tx);
+        await repo.updateApi(api.id, { specVersion: version }, tx);
+        await recordAudit(tx, { actor, action: 'gateway.api.spec', entityType: 'gateway_api', entityId: api.slug, before: { specVersion: api.specVersion }, after: { specVersion: version }, ...meta });
+        return version;
+      });
+    },
+
+    async spec(slug: string, version?: number) {
+      const api = await repo.apiBySlug(slug);
+      if (!api || !api.specVersion) throw new NotFoundError('Pas de documentation OpenAPI pour cette API.');
+      const s = await repo.spec(api.id, version ?? api.specVersion);
+      if (!s) throw new NotFoundError('Version introuvable.');
+      return s;
+    },
+
+    async listApis(p: Who) {
+      const [apis, plans, uptime, orgs] = await Promise.all([repo.listApis(), repo.allPlans(), repo.uptime(new Date(clock.now().getTime() - 30 * 86400_000)), ctx.organisations.list()]);
+      const orgById = new Map(orgs.map((o) => [o.id, o]));
+      const up = new Map(uptime.map((u) => [u.apiId, u]));
+      return apis
+        .filter((a) => a.enabled || canManageApi(p, a))
+        .map((a) => {
+          const u = up.get(a.id);
+          const o = orgById.get(a.organisationId);
+          return {
+            ...toApi(a),
+            organisationCode: o?.code ?? '',
+            organisationName: o?.name ?? '',
+            canManage: canManageApi(p, a),
+            availability: u && u.total ? u.ok / u.total : null,
+            plans: plans.filter((pl) => pl.apiId === a.id).map(toPlan),
+          };
+        });
+    },
+
+    async getApi(p: Who, slug: string) {
+      const a = await repo.apiBySlug(slug);
+      if (!a || (!a.enabled && !canManageApi(p, a))) throw new NotFoundError(`API « ${slug} » introuvable.`);
+      const o = await ctx.organisations.findById(a.organisationId);
+      const plans = await repo.plansOf(a.id);
+      const since = new Date(clock.now().getTime() - 30 * 86400_000);
+      const probes = await repo.probes(a.id, since);
+      const ok = probes.filter((x) => x.ok).length;
+      return {
+        ...toApi(a),
+        organisationCode: o?.code ?? '',
+        organisationName: o?.name ?? '',
+        canManage: canManageApi(p, a),
+        availability: probes.length ? ok / probes.length : null,
+        probes: probes.length,
+        incidents: incidents(probes),
+        plans: plans.map(toPlan),
+        specVersions: (await repo.specVersions(a.id)).map((v) => ({ version: v.version, createdBy: v.createdBy, createdAt: v.createdAt.toISOString() })),
+      };
+    },
+
+    // ---------- plans ----------
+    async createPlan(p: Who, apiId: string, raw: PlanInput, actor: Actor = actorOf(p), meta: Meta = {}) {
+      const input = planInput.parse(raw);
+      const api = await apiOr404(apiId);
+      assertApi(p, api);
+      if ((await repo.plansOf(api.id)).some((x) => x.slug === input.slug)) throw new ConflictError(`Le plan « ${input.slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
+      return change(async (tx) => {
+        const row = await repo.insertPlan({ ...input, apiId: api.id }, tx);
+        await recordAudit(tx, { actor, action: 'gateway.plan.create', entityType: 'gateway_plan', entityId: `${api.slug}/${row.slug}`, after: row, ...meta });
+        return row;
+      });
+    },
+    async updatePlan(p: Who, planId: string, patch: PlanPatch, actor: Actor = actorOf(p), meta: Meta = {}) {
+      const before = await repo.planById(planId);
+      if (!before) throw new NotFoundError('Plan introuvable.');
+      const api = await apiOr404(before.apiId);
+      assertApi(p, api);
+      return change(async (tx) => {
+        const row = await repo.updatePlan(planId, patch, tx);
+        await recordAudit(tx, { actor, action: 'gateway.plan.update', entityType: 'gateway_plan', entityId: `${api.slug}/${row.slug}`, before, after: row, ...meta });
+        return row;
+      });
+    },
+    async deletePlan(p: Who, planId: string, meta: Meta = {}) {
+      const before = await repo.planById(planId);
+      if (!before) throw new NotFoundError('Plan introuvable.');
+      const api = await apiOr404(before.apiId);
+      assertApi(p, api);
+      await change(async (tx) => {
+        await repo.deletePlan(planId, tx);
+        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.plan.delete', entityType: 'gateway_plan', entityId: `${api.slug}/${before.slug}`, before, ...meta });
+      });
+    },
+
+    // ---------- applications ----------
+    async listApps(p: Principal) {
+      const rows = await repo.listApps(p.role === 'admin' ? null : { ownerId: p.userId, organisationId: p.role === 'data_admin' ? p.organisationId : undefined });
+      return rows.filter((a) => canManageApp(p, a)).map(toApp);
+    },
+    async createApp(p: Who, input: AppInput, actor: Actor = actorOf(p), meta: Meta = {}) {
+      const o = (await org(input.organisationCode, 'organisationCode')) ?? (p?.organisationId ? await ctx.organisations.findById(p.organisationId) : null);
+      if (o && p && p.role !== 'admin' && o.id !== p.organisationId) throw fieldError('organisationCode', 'une application appartient à votre organisation');
+      const slug = input.slug ?? `${input.name.normalize('NFD').replace(/[^\w]+/g, '-').toLowerCase().replace(/^-|-$/g, '').slice(0, 40) || 'app'}-${randomBytes(3).toString('hex')}`;
+      if (await repo.appBySlug(slug)) throw new ConflictError(`L’application « ${slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
+      return change(async (tx) => {
+        const row = await repo.insertApp({ slug, name: input.name, description: input.description, organisationId: o?.id ?? null, ownerId: p?.userId ?? null }, tx);
+        await recordAudit(tx, { actor, action: 'gateway.app.create', entityType: 'gateway_app', entityId: row.slug, after: row, ...meta });
+        return toApp(row);
+      });
+    },
+    async getApp(p: Principal, id: string) {
+      const app = await appOr404(id);
+      assertApp(p, app);
+      const [subs, keys, clients, apis, plans] = await Promise.all([repo.subsOfApp(id), repo.keysOf(id), repo.clientsOf(id), repo.listApis(), repo.allPlans()]);
+      const apiById = new Map(apis.map((a) => [a.id, a]));
+      const planById = new Map(plans.map((x) => [x.id, x]));
+      return {
+        ...toApp(app),
+        subscriptions: subs.map((s) => ({
+          id: s.id,
+          state: s.state,
+          reason: s.reason,
+          createdAt: s.createdAt.toISOString(),
+          decidedAt: s.decidedAt?.toISOString() ?? null,
+          api: { id: s.apiId, slug: apiById.get(s.apiId)?.slug ?? '', name: apiById.get(s.apiId)?.name ?? '' },
+          plan: planById.get(s.planId) ? toPlan(planById.get(s.planId)!) : null,
+        })),
+        keys: keys.map(publicKey),
+        clients: clients.map((c) => ({ id: c.id, clientId: c.clientId, authMethod: c.authMethod, createdAt: c.createdAt.toISOString(), revokedAt: c.revokedAt?.toISOString() ?? null })),
+      };
+    },
+    async deleteApp(p: Principal, id: string, meta: Meta = {}) {
+      const app = await appOr404(id);
+      assertApp(p, app);
+      await change(async (tx) => {
+        await repo.deleteApp(id, tx);
+        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.app.delete', entityType: 'gateway_app', entityId: app.slug, before: app, ...meta });
+      });
+    },
+
+    // ---------- subscriptions ----------
+    async subscribe(p: Who, appId: string, planId: string, reason: string, actor: Actor = actorOf(p), meta: Meta = {}) {
+      const app = await appOr404(appId);
+      if (p) assertApp(p, app);
+      const plan = await repo.planById(planId);
+      if (!plan) throw fieldError('planId', 'plan inconnu');
+      if (plan.keyless) throw fieldError('planId', 'ce plan s’utilise sans clé : aucun abonnement n’est nécessaire');
+      const api = await apiOr404(plan.apiId);
+      const manual = plan.approval === 'manual' || api.visibility === 'restricted';
+      if (manual && !reason.trim() && p && !canManageApi(p, api)) throw fieldError('reason', 'expliquez pourquoi votre application a besoin de cette API');
+      const existing = await repo.subFor(app.id, api.id);
+      if (existing && (existing.state === 'active' || existing.state === 'pending') && existing.planId === plan.id) throw new ConflictError('Cette application est déjà abonnée à ce plan (ou la demande est en attente).');
+      // System and CLI (declarative configuration) subscriptions, and producers' own, are approved at once.
+      const state = manual && p && !canManageApi(p, api) ? 'pending' : 'active';
+      return change(async (tx) => {
+        const row = existing
+          ? await repo.updateSub(existing.id, { planId: plan.id, state, reason, decidedAt: state === 'active' ? clock.now() : null, decidedBy: state === 'active' ? 'auto' : null }, tx)
+          : await repo.insertSub({ applicationId: app.id, apiId: api.id, planId: plan.id, state, reason, decidedAt: state === 'active' ? clock.now() : null, decidedBy: state === 'active' ? 'auto' : null }, tx);
+        await recordAudit(tx, { actor, action: 'gateway.subscription.request', entityType: 'gateway_subscription', entityId: row.id, before: existing ?? undefined, after: row, ...meta });
+        return row;
+      });
+    },
+    async decide(p: Who, subId: string, decision: 'approve' | 'reject' | 'revoke', meta: Meta = {}) {
+      const sub = await repo.subById(subId);
+      if (!sub) throw new NotFoundError('Abonnement introuvable.');
+      const api = await apiOr404(sub.apiId);
+      const app = await appOr404(sub.applicationId);
+      // The producer decides; a consumer may cancel its own subscription.
+      if (p !== null && !canManageApi(p, api) && !(decision === 'revoke' && canManageApp(p, app))) throw new ForbiddenError('Seul le producteur de l’API décide des abonnements.');
+      const state = decision === 'approve' ? 'active' : decision === 'reject' ? 'rejected' : 'revoked';
+      if (decision !== 'revoke' && sub.state !== 'pending') throw new ConflictError('Cette demande a déjà été traitée.');
+      return change(async (tx) => {
+        const row = await repo.updateSub(subId, { state, decidedBy: actorOf(p).label, decidedAt: clock.now() }, tx);
+        await recordAudit(tx, { actor: actorOf(p), action: `gateway.subscription.${decision}`, entityType: 'gateway_subscription', entityId: subId, before: sub, after: row, ...meta });
+        return row;
+      });
+    },
+    async subscriptionsOfApi(p: Who, apiId: string) {
+      const api = await apiOr404(apiId);
+      assertApi(p, api);
+      const [subs, apps, plans, orgs] = await Promise.all([repo.subsOfApi(api.id), repo.listApps(null), repo.plansOf(api.id), ctx.organisations.list()]);
+      const appById = new Map(apps.map((a) => [a.id, a]));
+      const planById = new Map(plans.map((x) => [x.id, x]));
+      const orgById = new Map(orgs.map((o) => [o.id, o.code]));
+      return subs.map((s) => {
+        const a = appById.get(s.applicationId);
+        return {
+          id: s.id,
+          state: s.state,
+          reason: s.reason,
+          createdAt: s.createdAt.toISOString(),
+          application: { id: s.applicationId, name: a?.name ?? '', organisationCode: a?.organisationId ? (orgById.get(a.organisationId) ?? null) : null },
+          plan: planById.get(s.planId)?.name ?? '',
+        };
+      });
+    },
+
+    // ---------- API keys ----------
+    async createKey(p: Who, appId: string, input: { name: string; expiresInDays: number | null }, actor: Actor = actorOf(p), meta: Meta = {}, fixedKey?: string) {
+      const app = await appOr404(appId);
+      if (p) assertApp(p, app);
+      const key = fixedKey ?? newCredential('key');
+      if (await repo.keyByHash(sha256(key))) throw new ConflictError('Cette clé est déjà enregistrée.');
+      const expiresAt = input.expiresInDays ? new Date(clock.now().getTime() + input.expiresInDays * 86400_000) : null;
+      return change(async (tx) => {
+        const row = await repo.insertKey({ applicationId: app.id, name: input.name, prefix: credentialPrefix(key), hash: sha256(key), expiresAt }, tx);
+        await recordAudit(tx, { actor, action: 'gateway.key.create', entityType: 'gateway_key', entityId: row.id, after: { application: app.slug, name: row.name, prefix: row.prefix, expiresAt }, ...meta });
+        return { ...publicKey(row), key };
+      });
+    },
+    /** New key now; the old one keeps working for `overlapHours`, then expires. */
+    async rotateKey(p: Who, keyId: string, overlapHours: number, meta: Meta = {}) {
+      const old = await repo.keyById(keyId);
+      if (!old) throw new NotFoundError('Clé introuvable.');
+      const app = await appOr404(old.applicationId);
+      if (p) assertApp(p, app);
+      if (old.revokedAt) throw new ConflictError('Cette clé est révoquée.');
+      const key = newCredential('key');
+      const oldUntil = new Date(clock.now().getTime() + overlapHours * 3600_000);
+      const keepExpiry = old.expiresAt && old.expiresAt < oldUntil ? old.expiresAt : oldUntil;
+      const newExpiry = old.expiresAt ? new Date(clock.now().getTime() + (old.expiresAt.getTime() - old.createdAt.getTime())) : null;
+      return change(async (tx) => {
+        await repo.updateKey(old.id, { expiresAt: keepExpiry }, tx);
+        const row = await repo.insertKey({ applicationId: app.id, name: old.name, prefix: credentialPrefix(key), hash: sha256(key), expiresAt: newExpiry }, tx);
+        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.key.rotate', entityType: 'gateway_key', entityId: old.id, before: { prefix: old.prefix, expiresAt: old.expiresAt }, after: { oldExpiresAt: keepExpiry, newKeyId: row.id, newPrefix: row.prefix }, ...meta });
+        return { ...publicKey(row), key, previousExpiresAt: keepExpiry.toISOString() };
+      });
+    },
+    async revokeKey(p: Who, keyId: string, meta: Meta = {}) {
+      const old = await repo.keyById(keyId);
+      if (!old) throw new NotFoundError('Clé introuvable.');
+      const app = await appOr404(old.applicationId);
+      if (p) assertApp(p, app);
+      return change(async (tx) => {
+        const row = await repo.updateKey(old.id, { revokedAt: clock.now() }, tx);
+        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.key.revoke', entityType: 'gateway_key', entityId: old.id, before: { prefix: old.prefix }, after: { prefix: row.prefix, revokedAt: row.revokedAt }, ...meta });
+        return publicKey(row);
+      });
+    },
+
+    // ---------- OAuth2 clients ----------
+    async createClient(p: Who, appId: string, input: { authMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'; jwks?: { keys: Record<string, unknown>[] } }, meta: Meta = {}) {
+      const app = await appOr404(appId);
+      if (p) assertApp(p, app);
+      if (input.authMethod === 'private_key_jwt') {
+        const keys = input.jwks?.keys ?? [];
+        if (!keys.length) throw fieldError('jwks', 'au moins une clé publique (JWKS) est requise pour private_key_jwt');
+        if (keys.some((k) => 'd' in k)) throw fieldError('jwks', 'ne déposez que des clés publiques (le champ « d » est privé)');
+      }
+      const clientId = newCredential('client');
+      const secret = input.authMethod === 'private_key_jwt' ? null : newCredential('secret');
+      return change(async (tx) => {
+        const row = await repo.insertClient({ applicationId: app.id, clientId, authMethod: input.authMethod, secretHash: secret ? sha256(secret) : null, jwks: input.authMethod === 'private_key_jwt' ? (input.jwks ?? null) : null }, tx);
+        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.client.create', entityType: 'gateway_client', entityId: clientId, after: { application: app.slug, authMethod: row.authMethod }, ...meta });
+        return { id: row.id, clientId, authMethod: row.authMethod, clientSecret: secret, createdAt: row.createdAt.toISOString() };
+      });
+    },
+    async revokeClient(p: Who, id: string, meta: Meta = {}) {
+      const c = await repo.clientById(id);
+      if (!c) throw new NotFoundError('Client introuvable.');
+      const app = await appOr404(c.applicationId);
+      if (p) assertApp(p, app);
+      await change(async (tx) => {
+        await repo.updateClient(id, { revokedAt: clock.now() }, tx);
+        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.client.revoke', entityType: 'gateway_client', entityId: c.clientId, ...meta });
+      });
+    },
+
+    // ---------- signing keys ----------
+    async ensureSigningKey() {
+      const keys = await repo.signingKeys();
+      if (keys.some((k) => k.active)) return;
+      const k = await newSigningKey(secrets);
+      await change(async (tx) => {
+        if ((await repo.signingKeys(tx)).some((x) => x.active)) return;
+        await repo.insertSigningKey(k, tx);
+        await recordAudit(tx, { actor: { id: null, label: 'system' }, action: 'gateway.signing_key.create', entityType: 'gateway_signing_key', entityId: k.kid, after: { kid: k.kid, alg: k.alg } });
+      });
+    },
+    /** New signing key; the previous one stays in the JWKS until its last token has expired. */
+    async rotateSigningKey(p: Who, meta: Meta = {}) {
+      if (!p || p.role !== 'admin') throw new ForbiddenError('Réservé aux administrateurs.');
+      const k = await newSigningKey(secrets);
+      await change(async (tx) => {
+        await repo.retireSigningKeys(new Date(clock.now().getTime() + (TOKEN_TTL_SECONDS + 60) * 1000), tx);
+        await repo.insertSigningKey(k, tx);
+        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.signing_key.rotate', entityType: 'gateway_signing_key', entityId: k.kid, after: { kid: k.kid }, ...meta });
+      });
+      return { kid: k.kid };
+    },
+
+    // ---------- usage ----------
+    async usage(p: Principal, q: { apiId?: string; applicationId?: string; granularity: 'minute' | 'hour' | 'day'; from: Date; to: Date }) {
+      if (q.apiId) assertApi(p, await apiOr404(q.apiId));
+      else if (q.applicationId) assertApp(p, await appOr404(q.applicationId));
+      else if (p.role !== 'admin') throw fieldError('apiId', 'précisez une API ou une application');
+      const rows = await repo.usage(q);
+      const series = new Map<number, { calls: number; errors: number; s429: number }>();
+      const hist = new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);
+      const byApp = new Map<string, number>();
+      const byApi = new Map<string, number>();
+      const totals = { calls: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, s429: 0, sumMs: 0 };
+      for (const r of rows) {
+        const t = r.bucket.getTime();
+        const s = series.get(t) ?? { calls: 0, errors: 0, s429: 0 };
+        s.calls += r.calls;
+        s.errors += r.s4xx + r.s5xx;
+        s.s429 += r.s429;
+        series.set(t, s);
+        r.hist.forEach((v, i) => (hist[i]! += v));
+        byApp.set(r.applicationId, (byApp.get(r.applicationId) ?? 0) + r.calls);
+        byApi.set(r.apiId, (byApi.get(r.apiId) ?? 0) + r.calls);
+        totals.calls += r.calls;
+        totals.s2xx += r.s2xx;
+        totals.s3xx += r.s3xx;
+        totals.s4xx += r.s4xx;
+        totals.s5xx += r.s5xx;
+        totals.s429 += r.s429;
+        totals.sumMs += r.sumMs;
+      }
+      const apps = await repo.listApps(null);
+      const appName = new Map(apps.map((a) => [a.id, a.name]));
+      return {
+        totals: { ...totals, meanMs: totals.calls ? totals.sumMs / totals.calls : null },
+        latency: { p50: percentile(hist, 0.5), p95: percentile(hist, 0.95), p99: percentile(hist, 0.99) },
+        series: [...series.entries()].sort((a, b) => a[0] - b[0]).map(([t, s]) => ({ bucket: new Date(t).toISOString(), ...s })),
+        topConsumers: [...byApp.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 10)
+          .map(([id, calls]) => ({ applicationId: id, name: id === ANONYMOUS ? 'Appels sans clé' : (appName.get(id) ?? id), calls })),
+        rows,
+      };
+    },
+  };
+  return service;
+}
+export type GatewayService = ReturnType<typeof createGatewayService>;
+
+function incidents(probes: { at: Date; ok: boolean; error: string | null; status: number | null }[]) {
+  const out: { start: string; end: string | null; probes: number; reason: string }[] = [];
+  let cur: (typeof out)[number] | null = null;
+  for (const pr of probes) {
+    if (!pr.ok) {
+      if (!cur) {
+        cur = { start: pr.at.toISOString(), end: null, probes: 0, reason: pr.error ?? `HTTP ${pr.status}` };
+        out.push(cur);
+      }
+      cur.probes++;
+    } else if (cur) {
+      cur.end = pr.at.toISOString();
+      cur = null;
+    }
+  }
+  return out.reverse().slice(0, 50);
+}
+
+export function toApi(a: ApiRow) {
+  return {
+    id: a.id,
+    slug: a.slug,
+    name: a.name,
+    description: a.description,
+    audience: a.audience,
+    visibility: a.visibility,
+    upstreamUrl: a.upstreamUrl,
+    timeoutMs: a.timeoutMs,
+    allowPrivateUpstream: a.allowPrivateUpstream,
+    requiredScope: a.requiredScope,
+    failPolicy: a.failPolicy,
+    maxBodyBytes: a.maxBodyBytes,
+    enabled: a.enabled,
+    catalogAssetId: a.catalogAssetId,
+    specVersion: a.specVersion,
+    healthPath: a.healthPath,
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+export function toPlan(p: { id: string; slug: string; name: string; keyless: boolean; perSecond: number | null; perMinute: number | null; perDay: number | null; perMonth: number | null; approval: 'auto' | 'manual'; scopes: string[] }) {
+  return { id: p.id, slug: p.slug, name: p.name, keyless: p.keyless, perSecond: p.perSecond, perMinute: p.perMinute, perDay: p.perDay, perMonth: p.perMonth, approval: p.approval, scopes: p.scopes };
+}
+export function toApp(a: AppRow) {
+  return { id: a.id, slug: a.slug, name: a.name, description: a.description, organisationId: a.organisationId, ownerId: a.ownerId, createdAt: a.createdAt.toISOString() };
+}

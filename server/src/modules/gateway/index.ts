@@ -1,0 +1,159 @@
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { Agent, request } from 'undici';
+import type { CliContext, ModuleFactory, ModuleServices } from '../../platform/context.ts';
+import { getSetting, setSetting } from '../../platform/seed.ts';
+import { systemActor } from '../../platform/auth/principal.ts';
+import { createGatewayRepository } from './gateway.repository.ts';
+import { createGatewayService, type GatewayService } from './gateway.service.ts';
+import { gatewayRoutes } from './gateway.routes.ts';
+import { DataPlane } from './dataplane.ts';
+import { Analytics } from './analytics.ts';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './ratelimit.ts';
+import { OAuthServer } from './oauth.ts';
+import { createSecrets, loadMasterSecret } from './secrets.ts';
+import { guardedLookup } from './ssrf.ts';
+import { registerGatewayCli, createDeclarativeConfig } from './declarative.ts';
+
+export interface GatewayModuleService {
+  service: GatewayService;
+  dataPlane: DataPlane;
+  analytics: Analytics;
+  limiter: RateLimiter;
+  /** Runs one round of upstream health probes (the elected node does it on a timer). */
+  probeOnce(): Promise<number>;
+  declarative: ReturnType<typeof createDeclarativeConfig>;
+}
+
+declare module '../../platform/context.ts' {
+  interface ModuleServices {
+    gateway: GatewayModuleService;
+  }
+}
+
+interface CatalogLike {
+  getAsset(kind: string, slug: string): Promise<{ id: string } | null>;
+}
+
+const PROBE_MS = 30_000;
+
+/** The API gateway and developer portal (issue 6). */
+export const gatewayModule: ModuleFactory = (ctx, services) => {
+  const repo = createGatewayRepository(ctx.db);
+  const secrets = createSecrets(loadMasterSecret(ctx.env));
+  const limiter: RateLimiter = ctx.redis ? new RedisRateLimiter(ctx.redis, `${ctx.env.REDIS_PREFIX}gw:rl:`) : new MemoryRateLimiter();
+  const analytics = new Analytics(repo, () => ctx.clock.now());
+  const oauth = new OAuthServer(ctx.env.publicUrl, secrets, ctx.clock, {
+    firstUse: async (jti, ttlMs) => (await ctx.counters.incr(`gw:jti:${jti}`, ttlMs)).count === 1,
+  });
+  const dataPlane = new DataPlane({ repo, clock: ctx.clock, limiter, analytics, oauth, secrets, logger: ctx.logger, issuer: ctx.env.publicUrl });
+  const service = createGatewayService({ ctx, repo, secrets, onChange: () => dataPlane.reload() });
+  const declarative = createDeclarativeConfig({ ctx, repo, service });
+  const nodeId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let probeTimer: NodeJS.Timeout | null = null;
+  const probeAgents = { private: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: true }) } as never }), public: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: false }) } as never }) };
+
+  async function probeOnce(): Promise<number> {
+    const apis = (await repo.listApis()).filter((a) => a.enabled);
+    await Promise.all(
+      apis.map(async (a) => {
+        const t0 = performance.now();
+        const url = new URL(a.upstreamUrl.replace(/\/+$/, '') + a.healthPath);
+        try {
+          const r = await request(url, { method: 'GET', headersTimeout: Math.min(a.timeoutMs, 10_000), bodyTimeout: Math.min(a.timeoutMs, 10_000), dispatcher: a.allowPrivateUpstream ? probeAgents.private : probeAgents.public });
+          await r.body.dump();
+          // The upstream answered: only server errors count as unavailability.
+          await repo.addProbe({ apiId: a.id, at: ctx.clock.now(), ok: r.statusCode < 500, status: r.statusCode, ms: Math.round(performance.now() - t0), error: null });
+        } catch (e) {
+          await repo.addProbe({ apiId: a.id, at: ctx.clock.now(), ok: false, status: null, ms: Math.round(performance.now() - t0), error: String((e as { code?: string }).code ?? (e as Error).message).slice(0, 200) });
+        }
+      }),
+    );
+    return apis.length;
+  }
+
+  async function probeTick() {
+    try {
+      // One node probes: the holder of a lease in the database, renewed at every round.
+      if (!(await repo.lease('probe-leader', nodeId, ctx.clock.now(), PROBE_MS * 3))) return;
+      await probeOnce();
+      await repo.pruneProbes(new Date(ctx.clock.now().getTime() - 35 * 86400_000));
+    } catch (err) {
+      ctx.logger.warn({ err }, 'gateway: probe round failed');
+    }
+  }
+
+  const catalog = () => (services as Record<string, unknown>)['catalog'] as CatalogLike | undefined;
+
+  return {
+    module: {
+      name: 'gateway',
+      routes: gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] } }),
+      dataPlane: async (app) => {
+        await dataPlane.reload();
+        await app.register(dataPlane.plugin());
+      },
+      async seedReference() {
+        await service.ensureSigningKey();
+        // The deaths API is published through the gateway by default (once: an admin may remove it).
+        if (await getSetting(ctx, 'gateway_deces_published')) return;
+        if (!(await repo.apiBySlug('deces'))) {
+          const asset = await catalog()
+            ?.getAsset('api', 'deces')
+            .catch(() => null);
+          const api = await service.createApi(
+            null,
+            {
+              slug: 'deces',
+              name: 'API des personnes décédées',
+              description:
+                'Recherche dans le fichier des personnes décédées publié par l’INSEE depuis 1970 : par nom, prénoms, date et lieu de naissance ou de décès, avec un score de correspondance.',
+              audience: 'Administrations, collectivités, organismes sociaux, notaires, généalogistes et entreprises qui doivent vérifier un décès.',
+              organisationCode: 'DNUM',
+              visibility: 'public',
+              upstreamUrl: `http://127.0.0.1:${ctx.env.PORT}/deces/api/v1`,
+              timeoutMs: 10_000,
+              allowPrivateUpstream: true,
+              requiredScope: null,
+              failPolicy: 'open',
+              maxBodyBytes: 1024 * 1024,
+              enabled: true,
+              healthPath: '/healthcheck',
+              catalogAssetId: asset?.id ?? null,
+            },
+            systemActor,
+          );
+          await service.createPlan(
+            null,
+            api.id,
+            { slug: 'standard', name: 'Standard', keyless: false, perSecond: 20, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: ['deces:read'] },
+            systemActor,
+          );
+        }
+        await setSetting(ctx, 'gateway_deces_published', { at: ctx.clock.now().toISOString() });
+      },
+      start() {
+        analytics.start();
+        dataPlane.startPolling(1000);
+        if (ctx.env.PATRIMOINE_ROLE !== 'worker') {
+          probeTimer = setInterval(() => void probeTick(), PROBE_MS);
+          probeTimer.unref();
+          setTimeout(() => void probeTick(), 2000).unref();
+        }
+      },
+      async stop() {
+        if (probeTimer) clearInterval(probeTimer);
+        await analytics.stop();
+        await dataPlane.stop();
+        await Promise.all([probeAgents.private.close(), probeAgents.public.close()]);
+      },
+    },
+    services: { gateway: { service, dataPlane, analytics, limiter, probeOnce, declarative } } satisfies Partial<ModuleServices>,
+  };
+};
+
+/** `patrimoine gateway apply|export`. */
+export function gatewayCli(program: Command, cli: CliContext): void {
+  registerGatewayCli(program, cli);
+}

@@ -1,0 +1,290 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Rate limits and quotas (ADR 0401): rates are exact sliding-window logs (at most `limit` accepted
+ * calls in any window of `windowMs`), quotas are calendar counters (UTC day, UTC month). All rules
+ * of a call are checked and recorded atomically: a refused call consumes nothing.
+ */
+export type RuleName = 'second' | 'minute' | 'day' | 'month';
+export interface LimitRule {
+  name: RuleName;
+  limit: number;
+}
+export interface RuleState {
+  name: RuleName;
+  limit: number;
+  /** Calls left in the window after this one. */
+  remaining: number;
+  /** Seconds until a call is available again under this rule (window reset). */
+  resetSeconds: number;
+  windowSeconds: number;
+}
+export interface Decision {
+  allowed: boolean;
+  /** Milliseconds to wait before retrying when refused. */
+  retryAfterMs: number;
+  rules: RuleState[];
+  /** Redis was unreachable: the decision was taken by this node alone (fail open) or refused (fail closed). */
+  degraded?: 'open' | 'closed';
+}
+export interface RateLimiter {
+  check(key: string, rules: LimitRule[], nowMs: number): Promise<Decision>;
+}
+
+const SLIDING: Record<string, number> = { second: 1000, minute: 60_000 };
+
+/** Period id and ms until its end, for calendar quotas (UTC). */
+export function period(name: 'day' | 'month', nowMs: number): { id: string; msLeft: number; windowSeconds: number } {
+  const d = new Date(nowMs);
+  if (name === 'day') {
+    const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+    return { id: `${d.getUTCFullYear()}${d.getUTCMonth() + 1}-${d.getUTCDate()}`, msLeft: end - nowMs, windowSeconds: 86400 };
+  }
+  const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  return { id: `${d.getUTCFullYear()}-${d.getUTCMonth() + 1}`, msLeft: end - nowMs, windowSeconds: Math.round((end - start) / 1000) };
+}
+
+/** A ring of the timestamps of the last `limit` accepted calls. */
+class Ring {
+  readonly ts: Float64Array;
+  head = 0; // index of the oldest
+  size = 0;
+  constructor(readonly cap: number) {
+    this.ts = new Float64Array(cap);
+  }
+  expire(before: number) {
+    while (this.size > 0 && this.ts[this.head]! <= before) {
+      this.head = (this.head + 1) % this.cap;
+      this.size--;
+    }
+  }
+  oldest() {
+    return this.ts[this.head]!;
+  }
+  push(t: number) {
+    this.ts[(this.head + this.size) % this.cap] = t;
+    this.size++;
+  }
+}
+
+/** Exact limiter of one node (also the fallback of the Redis limiter when fail-open). */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly rings = new Map<string, Ring>();
+  private readonly counters = new Map<string, { id: string; count: number }>();
+  private checks = 0;
+
+  async check(key: string, rules: LimitRule[], nowMs: number): Promise<Decision> {
+    return this.checkSync(key, rules, nowMs);
+  }
+
+  checkSync(key: string, rules: LimitRule[], nowMs: number): Decision {
+    if (++this.checks % 10_000 === 0) this.sweep(nowMs);
+    let allowed = true;
+    let retry = 0;
+    const states: RuleState[] = [];
+    const rings: (Ring | null)[] = [];
+    const ctrs: ({ id: string; count: number } | null)[] = [];
+    for (const r of rules) {
+      const w = SLIDING[r.name];
+      if (w !== undefined) {
+        const k = `${key}|${r.name}`;
+        let ring = this.rings.get(k);
+        if (!ring || ring.cap !== r.limit) {
+          ring = new Ring(r.limit);
+          this.rings.set(k, ring);
+        }
+        ring.expire(nowMs - w);
+        rings.push(ring);
+        ctrs.push(null);
+        const reset = ring.size ? Math.ceil((ring.oldest() + w - nowMs) / 1000) : w / 1000;
+        if (ring.size >= r.limit) {
+          allowed = false;
+          retry = Math.max(retry, ring.oldest() + w - nowMs);
+        }
+        states.push({ name: r.name, limit: r.limit, remaining: r.limit - ring.size, resetSeconds: Math.max(reset, 0), windowSeconds: w / 1000 });
+      } else {
+        const p = period(r.name as 'day' | 'month', nowMs);
+        const k = `${key}|${r.name}`;
+        let c = this.counters.get(k);
+        if (!c || c.id !== p.id) {
+          c = { id: p.id, count: 0 };
+          this.counters.set(k, c);
+        }
+        rings.push(null);
+        ctrs.push(c);
+        if (c.count >= r.limit) {
+          allowed = false;
+          retry = Math.max(retry, p.msLeft);
+        }
+        states.push({ name: r.name, limit: r.limit, remaining: r.limit - c.count, resetSeconds: Math.ceil(p.msLeft / 1000), windowSeconds: p.windowSeconds });
+      }
+    }
+    if (allowed) {
+      for (let i = 0; i < rules.length; i++) {
+        rings[i]?.push(nowMs);
+        const c = ctrs[i];
+        if (c) c.count++;
+        states[i]!.remaining--;
+      }
+    }
+    return { allowed, retryAfterMs: allowed ? 0 : Math.max(retry, 1), rules: states };
+  }
+
+  private sweep(nowMs: number) {
+    for (const [k, ring] of this.rings) {
+      ring.expire(nowMs - 60_000);
+      if (ring.size === 0) this.rings.delete(k);
+    }
+    for (const [k, c] of this.counters) {
+      const name = k.endsWith('|day') ? 'day' : 'month';
+      if (c.id !== period(name, nowMs).id) this.counters.delete(k);
+    }
+  }
+
+  /** Entries held (for the memory soak benchmark and metrics). */
+  get size() {
+    return this.rings.size + this.counters.size;
+  }
+}
+
+/**
+ * One atomic script for all rules of a call. KEYS: one per rule. ARGV: now, then per rule
+ * kind (0 sliding, 1 calendar), limit, window ms (sliding) or ms left in the period (calendar).
+ * Returns { allowed, retryMs, used1, reset1, used2, reset2, … } (used before this call).
+ */
+export const LIMIT_SCRIPT = `
+local now = tonumber(ARGV[1])
+local allowed = 1
+local retry = 0
+local out = {}
+for i = 1, #KEYS do
+  local k = KEYS[i]
+  local kind = tonumber(ARGV[2 + (i - 1) * 3])
+  local limit = tonumber(ARGV[3 + (i - 1) * 3])
+  local w = tonumber(ARGV[4 + (i - 1) * 3])
+  if kind == 0 then
+    local len = redis.call('LLEN', k)
+    while len > 0 do
+      local last = tonumber(redis.call('LINDEX', k, -1))
+      if last <= now - w then redis.call('RPOP', k); len = len - 1 else break end
+    end
+    local reset = w
+    if len > 0 then reset = tonumber(redis.call('LINDEX', k, -1)) + w - now end
+    if len >= limit then
+      allowed = 0
+      if reset > retry then retry = reset end
+    end
+    out[#out + 1] = len
+    out[#out + 1] = reset
+  else
+    local c = tonumber(redis.call('GET', k) or '0')
+    if c >= limit then
+      allowed = 0
+      if w > retry then retry = w end
+    end
+    out[#out + 1] = c
+    out[#out + 1] = w
+  end
+end
+if allowed == 1 then
+  for i = 1, #KEYS do
+    local k = KEYS[i]
+    local kind = tonumber(ARGV[2 + (i - 1) * 3])
+    local limit = tonumber(ARGV[3 + (i - 1) * 3])
+    local w = tonumber(ARGV[4 + (i - 1) * 3])
+    if kind == 0 then
+      redis.call('LPUSH', k, now)
+      redis.call('LTRIM', k, 0, limit - 1)
+      redis.call('PEXPIRE', k, w)
+    else
+      redis.call('INCR', k)
+      redis.call('PEXPIRE', k, w + 60000)
+    end
+  end
+end
+local res = { allowed, retry }
+for i = 1, #out do res[#res + 1] = out[i] end
+return res`;
+
+export interface LimiterMetrics {
+  redisErrors: number;
+  failOpen: number;
+  failClosed: number;
+}
+
+/**
+ * Limits shared by every node through Redis. When Redis fails, `failPolicy` decides: `open` falls
+ * back to this node's exact in-memory limiter (limits then hold per node), `closed` refuses.
+ */
+export class RedisRateLimiter implements RateLimiter {
+  readonly metrics: LimiterMetrics = { redisErrors: 0, failOpen: 0, failClosed: 0 };
+  private readonly local = new MemoryRateLimiter();
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly failPolicy: (key: string) => 'open' | 'closed' = () => 'open',
+  ) {
+    redis.defineCommand('gwLimit', { lua: LIMIT_SCRIPT });
+  }
+
+  async check(key: string, rules: LimitRule[], nowMs: number, policy?: 'open' | 'closed'): Promise<Decision> {
+    const keys: string[] = [];
+    const args: (string | number)[] = [nowMs];
+    const windows: number[] = [];
+    for (const r of rules) {
+      const w = SLIDING[r.name];
+      if (w !== undefined) {
+        keys.push(`${this.prefix}${key}|${r.name}`);
+        args.push(0, r.limit, w);
+        windows.push(w / 1000);
+      } else {
+        const p = period(r.name as 'day' | 'month', nowMs);
+        keys.push(`${this.prefix}${key}|${r.name}|${p.id}`);
+        args.push(1, r.limit, p.msLeft);
+        windows.push(p.windowSeconds);
+      }
+    }
+    try {
+      const res = (await (this.redis as unknown as { gwLimit(n: number, ...a: (string | number)[]): Promise<number[]> }).gwLimit(keys.length, ...keys, ...args)).map(Number);
+      const allowed = res[0] === 1;
+      return {
+        allowed,
+        retryAfterMs: allowed ? 0 : Math.max(res[1]!, 1),
+        rules: rules.map((r, i) => ({
+          name: r.name,
+          limit: r.limit,
+          remaining: r.limit - res[2 + i * 2]! - (allowed ? 1 : 0),
+          resetSeconds: Math.max(0, Math.ceil(res[3 + i * 2]! / 1000)),
+          windowSeconds: windows[i]!,
+        })),
+      };
+    } catch {
+      this.metrics.redisErrors++;
+      if ((policy ?? this.failPolicy(key)) === 'closed') {
+        this.metrics.failClosed++;
+        return { allowed: false, retryAfterMs: 1000, rules: [], degraded: 'closed' };
+      }
+      this.metrics.failOpen++;
+      return { ...this.local.checkSync(key, rules, nowMs), degraded: 'open' };
+    }
+  }
+}
+
+/** IETF draft-ietf-httpapi-ratelimit-headers: `RateLimit-Policy` and `RateLimit` field values. */
+export function rateLimitHeaders(states: RuleState[]): { policy: string; limit: string } | null {
+  if (!states.length) return null;
+  return {
+    policy: states.map((s) => `"${s.name}";q=${s.limit};w=${s.windowSeconds}`).join(', '),
+    limit: states.map((s) => `"${s.name}";r=${Math.max(0, s.remaining)};t=${s.resetSeconds}`).join(', '),
+  };
+}
+
+export function rulesOf(p: { perSecond: number | null; perMinute: number | null; perDay: number | null; perMonth: number | null }): LimitRule[] {
+  const r: LimitRule[] = [];
+  if (p.perSecond) r.push({ name: 'second', limit: p.perSecond });
+  if (p.perMinute) r.push({ name: 'minute', limit: p.perMinute });
+  if (p.perDay) r.push({ name: 'day', limit: p.perDay });
+  if (p.perMonth) r.push({ name: 'month', limit: p.perMonth });
+  return r;
+}

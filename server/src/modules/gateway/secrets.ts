@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Env } from '../../env.ts';
+
+/**
+ * The gateway's secrets: one master secret (GATEWAY_SECRET_KEY, or a file generated in the data
+ * directory for a single node) from which purpose-specific keys are derived with HKDF.
+ */
+export interface GatewaySecrets {
+  /** AES-256-GCM encryption of small secrets at rest (signing keys). */
+  encrypt(plain: string): string;
+  decrypt(sealed: string): string;
+  /** HMAC key of the consumer identity header sent to the upstreams of one API. */
+  identityKey(apiId: string): Buffer;
+}
+
+export function loadMasterSecret(env: Env): Buffer {
+  if (env.GATEWAY_SECRET_KEY) return Buffer.from(env.GATEWAY_SECRET_KEY, 'utf8');
+  const file = path.join(env.dataDir, 'gateway-secret.key');
+  try {
+    return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
+  } catch {
+    fs.mkdirSync(env.dataDir, { recursive: true });
+    const s = randomBytes(32).toString('base64url');
+    try {
+      fs.writeFileSync(file, s, { mode: 0o600, flag: 'wx' });
+      return Buffer.from(s, 'utf8');
+    } catch {
+      // Another process created it first.
+      return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
+    }
+  }
+}
+
+export function createSecrets(master: Buffer): GatewaySecrets {
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, 'patrimoine-gateway', info, 32));
+  const encKey = derive('encryption');
+  const identityCache = new Map<string, Buffer>();
+  return {
+    encrypt(plain) {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', encKey, iv);
+      const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+      return [iv, c.getAuthTag(), ct].map((b) => b.toString('base64url')).join('.');
+    },
+    decrypt(sealed) {
+      const [iv, tag, ct] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
+      if (!iv || !tag || !ct) throw new Error('malformed sealed secret');
+      const d = createDecipheriv('aes-256-gcm', encKey, iv);
+      d.setAuthTag(tag);
+      return Buffer.concat([d.update(ct), d.final()]).toString('utf8');
+    },
+    identityKey(apiId) {
+      let k = identityCache.get(apiId);
+      if (!k) {
+        k = derive(`identity:${apiId}`);
+        identityCache.set(apiId, k);
+      }
+      return k;
+    },
+  };
+}
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** A random credential with a recognisable prefix: `pgw_` keys, `pgs_` client secrets. */
+export function newCredential(kind: 'key' | 'secret' | 'client'): string {
+  const p = kind === 'key' ? 'pgw_' : kind === 'secret' ? 'pgs_' : 'pgc_';
+  return p + randomBytes(kind === 'client' ? 12 : 32).toString('base64url');
+}
+
+export const credentialPrefix = (k: string) => k.slice(0, 12);
+
+/** Signature of the consumer identity header: `v1=<hex HMAC-SHA256 of the header value>`. */
+export function signIdentity(key: Buffer, value: string): string {
+  return 'v1=' + createHmac('sha256', key).update(value).digest('hex');
+}
+
+export function verifyIdentity(key: Buffer, value: string, signature: string): boolean {
+  const a = Buffer.from(signIdentity(key, value));
+  const b = Buffer.from(signature);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
