@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../platform/context.ts';
 import { registerCatalogCli } from './catalog/index.ts';
 import { gatewayCli } from './gateway/index.ts';
+import { registerDecesCli } from './deces/index.ts';
 
 /**
  * CLI commands of the modules. Each module exports a registrar from its index.ts; the commands open

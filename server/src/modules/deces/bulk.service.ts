@@ -1,0 +1,282 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse';
+import { stringify } from 'csv-stringify/sync';
+import type { AppContext } from '../../platform/context.ts';
+import { fieldError } from '../../platform/errors.ts';
+import type { DecesService } from './deces.service.ts';
+import { toPerson } from './deces.service.ts';
+import { PERSON_CSV_COLUMNS } from './deces.routes.ts';
+import { PERSON_FIELDS, type PersonField, parseDateQuery } from './request.ts';
+import { scoreRecord, type PersonQuery } from './score.ts';
+import { firstNameList, lastNameKey, phonetic } from './text.ts';
+import type { RecordRow } from './deces.repository.ts';
+
+/**
+ * Bulk matching (`POST /search/csv`), a persistent job: the uploaded CSV is read in chunks; each chunk's
+ * candidates come from ONE set-based query joining its rows to the records on blocking keys; rows are
+ * scored in memory and appended to the result CSV. The checkpoint (rows done, result bytes) lets the job
+ * resume after a restart exactly where it stopped.
+ */
+export const BULK_JOB = 'deces.bulk';
+export const BULK_RETENTION_MS = 24 * 3600_000;
+const CHUNK = 1000;
+export const DATE_FORMATS = ['auto', 'DD/MM/YYYY', 'YYYY-MM-DD', 'YYYYMMDD', 'MM/DD/YYYY', 'DD-MM-YYYY'] as const;
+
+export interface BulkOptions {
+  mapping: Partial<Record<PersonField, string>>;
+  sep: string;
+  encoding: 'utf8' | 'latin1';
+  skipLines: number;
+  dateFormat: (typeof DATE_FORMATS)[number];
+  candidateNumber: number;
+  pruneScore: number;
+}
+export interface BulkPayload extends BulkOptions {
+  dir: string;
+  fileName: string;
+  totalRows: number;
+  header: string[];
+}
+interface Checkpoint {
+  rows: number;
+  bytes: number;
+  matched: number;
+  errors: { line: number; message: string }[];
+}
+export interface BulkResult {
+  rows: number;
+  matched: number;
+  unmatched: number;
+  errors: { line: number; message: string }[];
+  scoreBuckets: Record<string, number>;
+}
+
+/** Reads a date cell according to the chosen format, as AAAAMMJJ. */
+export function bulkDate(v: string, fmt: BulkOptions['dateFormat']): string | null {
+  const d = readDate(v, fmt);
+  if (!d) return d;
+  const m = Number(d.slice(4, 6));
+  const day = Number(d.slice(6, 8));
+  return m <= 12 && day <= 31 && !(m === 0 && day > 0) ? d : null;
+}
+
+function readDate(v: string, fmt: BulkOptions['dateFormat']): string | null {
+  const s = v.trim();
+  if (!s) return '';
+  let m: RegExpExecArray | null;
+  switch (fmt) {
+    case 'DD/MM/YYYY':
+      m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s);
+      return m ? `${m[3]}${m[2]!.padStart(2, '0')}${m[1]!.padStart(2, '0')}` : null;
+    case 'MM/DD/YYYY':
+      m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s);
+      return m ? `${m[3]}${m[1]!.padStart(2, '0')}${m[2]!.padStart(2, '0')}` : null;
+    case 'DD-MM-YYYY':
+      m = /^(\d{1,2})-(\d{1,2})-(\d{4})$/.exec(s);
+      return m ? `${m[3]}${m[2]!.padStart(2, '0')}${m[1]!.padStart(2, '0')}` : null;
+    case 'YYYY-MM-DD':
+      m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+      return m ? `${m[1]}${m[2]}${m[3]}` : null;
+    case 'YYYYMMDD':
+      return /^\d{8}$/.test(s) ? s : null;
+    default: {
+      const d = parseDateQuery(s);
+      return d && d.kind === 'exact' ? d.value : null;
+    }
+  }
+}
+
+/** Builds the query of one input row; throws a message for a bad row. */
+function rowQuery(cells: Record<string, string>, o: BulkOptions): PersonQuery {
+  const q: PersonQuery = {};
+  for (const [field, col] of Object.entries(o.mapping) as [PersonField, string][]) {
+    const v = (cells[col] ?? '').trim();
+    if (!v) continue;
+    if (field === 'birthDate' || field === 'deathDate') {
+      const d = bulkDate(v, o.dateFormat);
+      if (d === null) throw new Error(`${field} (colonne « ${col} ») : date illisible « ${v.slice(0, 40)} » (format ${o.dateFormat})`);
+      if (d) q[field] = { kind: 'exact', value: d };
+    } else if (field === 'sex') {
+      const s = v.toUpperCase()[0];
+      if (s === 'M' || s === 'H' || s === '1') q.sex = 'M';
+      else if (s === 'F' || s === '2') q.sex = 'F';
+    } else if (field === 'deathAge') {
+      const n = Number(v);
+      if (Number.isFinite(n)) q.deathAge = { from: n, to: n };
+    } else if (field === 'birthLocationCode' || field === 'deathLocationCode' || field === 'birthDepartment' || field === 'deathDepartment') {
+      q[field] = v.toUpperCase();
+    } else q[field] = v.slice(0, 200);
+  }
+  if (!q.lastName && !q.firstName && !q.legalName) throw new Error('ni nom ni prénom');
+  return q;
+}
+
+export function registerBulk(ctx: AppContext, service: DecesService) {
+  const root = path.join(ctx.env.dataDir, 'deces', 'bulk');
+  const dirOf = (p: BulkPayload) => path.join(root, path.basename(p.dir));
+
+  ctx.jobs.register<BulkPayload, BulkResult, Checkpoint>(BULK_JOB, {
+    retentionMs: BULK_RETENTION_MS,
+    maxAttempts: 3,
+    async cleanup(job) {
+      const p = job.payload as BulkPayload;
+      fs.rmSync(dirOf(p), { recursive: true, force: true });
+    },
+    async run({ payload: p, checkpoint, progress, signal }) {
+      const dir = dirOf(p);
+      const outFile = path.join(dir, 'result.csv');
+      const cp: Checkpoint = checkpoint ?? { rows: 0, bytes: 0, matched: 0, errors: [] };
+      if (checkpoint) fs.truncateSync(outFile, cp.bytes);
+      else {
+        const headerRow = [...p.header, 'sourceLineNumber', ...PERSON_CSV_COLUMNS.map((c) => c.header), 'scores'];
+        fs.writeFileSync(outFile, stringify([headerRow], { delimiter: p.sep }));
+        cp.bytes = fs.statSync(outFile).size;
+      }
+      const out = fs.openSync(outFile, 'a');
+      const buckets: Record<string, number> = {};
+      try {
+        const parser = fs.createReadStream(path.join(dir, 'input.csv')).pipe(
+          parse({ delimiter: p.sep, columns: false, from_line: p.skipLines + 2, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true, encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8', info: true }),
+        );
+        let chunk: { line: number; cells: string[] }[] = [];
+        let seen = 0;
+        const flush = async () => {
+          if (!chunk.length) return;
+          const queries: { row: number; q: PersonQuery | null; err?: string }[] = chunk.map((c, i) => {
+            const cells = Object.fromEntries(p.header.map((h, j) => [h, c.cells[j] ?? '']));
+            try {
+              return { row: i, q: rowQuery(cells, p) };
+            } catch (e) {
+              return { row: i, q: null, err: (e as Error).message };
+            }
+          });
+          const keys = queries
+            .filter((x) => x.q)
+            .flatMap((x) => {
+              const q = x.q!;
+              const bd = q.birthDate?.kind === 'exact' ? q.birthDate.value : '';
+              const first = firstNameList(q.firstName)[0] ?? '';
+              return [q.lastName, q.legalName]
+                .filter((l): l is string => !!l)
+                .concat(q.lastName || q.legalName ? [] : [''])
+                .map((l) => ({ row: x.row, lastPhon: phonetic(lastNameKey(l)), lastKey: lastNameKey(l), firstPhon: phonetic(first), birthDate: /00$/.test(bd) ? '' : bd, birthYear: bd && !bd.startsWith('0000') ? Number(bd.slice(0, 4)) : null }));
+            });
+          const cands = await service.repo.bulkCandidates(keys);
+          const byRow = new Map<number, RecordRow[]>();
+          for (const c of cands) {
+            const list = byRow.get(c.row) ?? [];
+            if (!list.some((r) => r.id === c.rec.id)) list.push(c.rec);
+            byRow.set(c.row, list);
+          }
+          const lines: string[][] = [];
+          for (const x of queries) {
+            const src = chunk[x.row]!;
+            const input = [...p.header.map((_, j) => src.cells[j] ?? ''), String(src.line)];
+            if (!x.q) {
+              if (cp.errors.length < 1000) cp.errors.push({ line: src.line, message: x.err! });
+              lines.push([...input, ...PERSON_CSV_COLUMNS.map(() => ''), '']);
+              continue;
+            }
+            const scored = (byRow.get(x.row) ?? [])
+              .map((r) => ({ r, s: scoreRecord(x.q!, r) }))
+              .filter((m) => m.s.score >= p.pruneScore)
+              .sort((a, b) => b.s.score - a.s.score)
+              .slice(0, p.candidateNumber);
+            if (!scored.length) lines.push([...input, ...PERSON_CSV_COLUMNS.map(() => ''), '']);
+            else {
+              cp.matched++;
+              const b = scored[0]!.s.score >= 0.9 ? '>= 0,9' : scored[0]!.s.score >= 0.7 ? '0,7–0,9' : '< 0,7';
+              buckets[b] = (buckets[b] ?? 0) + 1;
+              for (const m of scored) {
+                const person = toPerson(m.r, m.s);
+                lines.push([...input, ...PERSON_CSV_COLUMNS.map((c) => String(c.get(person) ?? '')), JSON.stringify(m.s.scores)]);
+              }
+            }
+          }
+          const text = stringify(lines, { delimiter: p.sep });
+          fs.writeSync(out, text);
+          cp.bytes += Buffer.byteLength(text);
+          cp.rows += chunk.length;
+          chunk = [];
+          await progress({ done: cp.rows, total: p.totalRows, message: `${cp.rows} lignes traitées` }, { ...cp });
+        };
+        for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+          if (signal.aborted) throw signal.reason;
+          seen++;
+          if (seen <= cp.rows) continue;
+          chunk.push({ line: rec.info.lines, cells: rec.record });
+          if (chunk.length >= CHUNK) await flush();
+        }
+        await flush();
+      } finally {
+        fs.closeSync(out);
+      }
+      return { rows: cp.rows, matched: cp.matched, unmatched: cp.rows - cp.matched - cp.errors.length, errors: cp.errors, scoreBuckets: buckets };
+    },
+  });
+
+  return {
+    root,
+    dirOf,
+    /** Validates options and the mapping against the file's header (every error names its field). */
+    prepare(dir: string, fileName: string, fields: Record<string, string>): BulkPayload {
+      const known = new Set<string>([...PERSON_FIELDS, 'sep', 'encoding', 'skipLines', 'dateFormat', 'candidateNumber', 'pruneScore']);
+      for (const k of Object.keys(fields)) if (!known.has(k)) throw fieldError(k, `paramètre inconnu « ${k} »`);
+      const encoding = (fields.encoding ?? 'utf8').toLowerCase().replace('-', '');
+      if (!['utf8', 'latin1', 'iso88591', 'windows1252'].includes(encoding)) throw fieldError('encoding', 'utf8 ou latin1');
+      const enc: BulkOptions['encoding'] = encoding === 'utf8' ? 'utf8' : 'latin1';
+      const skipLines = fields.skipLines ? Number(fields.skipLines) : 0;
+      if (!Number.isInteger(skipLines) || skipLines < 0 || skipLines > 100) throw fieldError('skipLines', 'entier entre 0 et 100');
+      const candidateNumber = fields.candidateNumber ? Number(fields.candidateNumber) : 1;
+      if (!Number.isInteger(candidateNumber) || candidateNumber < 1 || candidateNumber > 10) throw fieldError('candidateNumber', 'entier entre 1 et 10');
+      const pruneScore = fields.pruneScore ? Number(fields.pruneScore) : 0.5;
+      if (!Number.isFinite(pruneScore) || pruneScore < 0 || pruneScore > 1) throw fieldError('pruneScore', 'nombre entre 0 et 1');
+      const dateFormat = (fields.dateFormat || 'auto') as BulkOptions['dateFormat'];
+      if (!DATE_FORMATS.includes(dateFormat)) throw fieldError('dateFormat', `un de : ${DATE_FORMATS.join(', ')}`);
+      const raw = fs.readFileSync(path.join(dir, 'input.csv'));
+      const text = raw.toString(enc === 'utf8' ? 'utf8' : 'latin1').replace(/^\uFEFF/, '');
+      const lines = text.split(/\r?\n/);
+      const headerLine = lines[skipLines] ?? '';
+      let sep = fields.sep;
+      if (sep === '\\t' || sep === 'tab') sep = '\t';
+      if (!sep) sep = [';', ',', '\t', '|'].map((s) => ({ s, n: headerLine.split(s).length })).sort((a, b) => b.n - a.n)[0]!.s;
+      if (sep.length !== 1) throw fieldError('sep', 'un seul caractère (, ; | ou tabulation)');
+      const header = (parseHeader(headerLine, sep) ?? []).map((h) => h.trim());
+      if (header.length < 1 || !headerLine.trim()) throw fieldError('file', 'fichier vide ou sans ligne d’en-tête');
+      const mapping: BulkOptions['mapping'] = {};
+      for (const f of PERSON_FIELDS) {
+        const col = fields[f];
+        if (!col) continue;
+        if (!header.includes(col)) throw fieldError(f, `colonne « ${col} » absente du fichier (colonnes : ${header.join(', ')})`);
+        mapping[f] = col;
+      }
+      if (!mapping.lastName && !mapping.firstName && !mapping.legalName) throw fieldError('lastName', 'indiquez au moins la colonne du nom (lastName=…) ou du prénom');
+      const totalRows = Math.max(0, lines.slice(skipLines + 1).filter((l) => l.trim()).length);
+      return { dir: path.basename(dir), fileName, mapping, sep, encoding: enc, skipLines, dateFormat, candidateNumber, pruneScore, totalRows, header };
+    },
+  };
+}
+export type BulkService = ReturnType<typeof registerBulk>;
+
+function parseHeader(line: string, sep: string): string[] | null {
+  const out: string[] = [];
+  let cur = '';
+  let inQ = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (inQ) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') inQ = false;
+      else cur += ch;
+    } else if (ch === '"') inQ = true;
+    else if (ch === sep) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}

@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { routeGroup } from '../../platform/auth/access.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../platform/errors.ts';
+import { recordAudit } from '../../platform/audit/audit.repository.ts';
+import { actorOf } from '../../platform/auth/principal.ts';
+import type { Db } from '../../db/client.ts';
+import { API } from './deces.routes.ts';
+import type { DecesService } from './deces.service.ts';
+import { parseDateQuery } from './request.ts';
+
+/** Fields a correction may change, with their validation. */
+const CORRECTABLE: Record<string, (v: string) => string | null> = {
+  lastName: (v) => (v.length <= 80 ? v.toUpperCase() : null),
+  firstName: (v) => (v.length <= 80 ? v.toUpperCase() : null),
+  sex: (v) => (['M', 'F'].includes(v.toUpperCase()) ? v.toUpperCase() : null),
+  birthDate: (v) => {
+    const d = parseDateQuery(v);
+    return d && d.kind === 'exact' ? d.value : null;
+  },
+  birthCity: (v) => (v.length <= 60 ? v.toUpperCase() : null),
+  birthLocationCode: (v) => (/^[0-9][0-9AB][0-9]{3}$/i.test(v) ? v.toUpperCase() : null),
+  deathDate: (v) => {
+    const d = parseDateQuery(v);
+    return d && d.kind === 'exact' ? d.value : null;
+  },
+  deathLocationCode: (v) => (/^[0-9][0-9AB][0-9]{3}$/i.test(v) ? v.toUpperCase() : null),
+};
+const PROOF_LIMIT = 5 * 1024 * 1024;
+
+/**
+ * Corrections (A13): a signed-in user proposes new values for a record with a proof (a PDF, checked by
+ * its signature and size, stored under the data directory and served only to its author and
+ * reviewers, or an https link); a reviewer validates or rejects with a comment. Validated corrections
+ * are served with the record (`modifications`) and searched.
+ */
+export function correctionsRoutes(ctx: AppContext, service: DecesService): FastifyPluginAsync {
+  const proofDir = path.join(ctx.env.dataDir, 'deces', 'proofs');
+  const repo = service.repo;
+  const reviewers = new Set(['reviewer', 'admin']);
+  const out = (c: NonNullable<Awaited<ReturnType<typeof repo.findCorrection>>>) => ({
+    id: c.id, recordId: c.recordId, fields: c.fields, message: c.message, proofUrl: c.proofUrl, hasProofFile: !!c.proofFile,
+    status: c.status, reviewComment: c.reviewComment, createdAt: c.createdAt.toISOString(), reviewedAt: c.reviewedAt?.toISOString() ?? null, authorId: c.authorId,
+  });
+
+  return routeGroup('authenticated', async (g) => {
+    const app = g.withTypeProvider<ZodTypeProvider>();
+
+    app.post(`${API}/id/:id/corrections`, { schema: { tags: ['deces'], summary: 'Proposer une correction (preuve PDF ou lien)', params: z.object({ id: z.string().max(40) }) } }, async (req, reply) => {
+      const p = req.principal!;
+      const record = await repo.findById(req.params.id);
+      if (!record) throw new NotFoundError(`Aucun décès n’a l’identifiant « ${req.params.id} ».`);
+      const input: Record<string, string> = {};
+      let proof: Buffer | null = null;
+      if (req.isMultipart()) {
+        for await (const part of req.parts()) {
+          if (part.type === 'file') {
+            const buf = await part.toBuffer();
+            if (part.file.truncated || buf.length > PROOF_LIMIT) throw fieldError('proof', 'preuve trop volumineuse (5 Mo au plus)');
+            if (buf.length) proof = buf;
+          } else input[part.fieldname] = String(part.value ?? '').trim();
+        }
+      } else Object.assign(input, Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '').trim()])));
+      const errors: { field: string; message: string }[] = [];
+      const fields: Record<string, string> = {};
+      for (const [k, v] of Object.entries(input)) {
+        if (k === 'message' || k === 'proofUrl') continue;
+        const check = CORRECTABLE[k];
+        if (!check) errors.push({ field: k, message: `champ non corrigeable (possibles : ${Object.keys(CORRECTABLE).join(', ')})` });
+        else if (v) {
+          const val = check(v);
+          if (val === null) errors.push({ field: k, message: 'valeur invalide' });
+          else fields[k] = val;
+        }
+      }
+      if (!Object.keys(fields).length && !errors.length) errors.push({ field: 'fields', message: 'indiquez au moins un champ corrigé' });
+      const message = (input.message ?? '').slice(0, 2000);
+      const proofUrl = input.proofUrl || null;
+      if (proofUrl && !/^https:\/\/[^\s]{4,500}$/.test(proofUrl)) errors.push({ field: 'proofUrl', message: 'lien https attendu' });
+      if (proof && proof.subarray(0, 5).toString('latin1') !== '%PDF-') errors.push({ field: 'proof', message: 'la preuve doit être un fichier PDF' });
+      if (!proof && !proofUrl) errors.push({ field: 'proof', message: 'joignez un acte (PDF) ou un lien vers la preuve' });
+      if (errors.length) throw new ValidationError(`Correction invalide : ${errors.map((e) => e.field).join(', ')}`, errors);
+      let proofFile: string | null = null;
+      if (proof) {
+        fs.mkdirSync(proofDir, { recursive: true, mode: 0o700 });
+        proofFile = `${randomUUID()}.pdf`;
+        fs.writeFileSync(path.join(proofDir, proofFile), proof, { mode: 0o600 });
+      }
+      const c = await ctx.db.transaction(async (tx) => {
+        const row = await repo.insertCorrection(tx as unknown as Db, { recordId: record.id, authorId: p.userId, fields, message, proofUrl, proofFile });
+        await recordAudit(tx as unknown as Db, { actor: actorOf(p), action: 'deces.correction.propose', entityType: 'deces_correction', entityId: row.id, after: { recordId: record.id, fields, proofUrl, proofFile: !!proofFile } });
+        return row;
+      });
+      return reply.status(201).send(out(c));
+    });
+
+    app.get(`${API}/corrections`, { schema: { tags: ['deces'], summary: 'Corrections : les miennes, ou toutes pour un relecteur', querystring: z.object({ status: z.enum(['pending', 'validated', 'rejected']).optional(), recordId: z.string().max(40).optional(), mine: z.enum(['true', 'false']).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }) } }, async (req) => {
+      const p = req.principal!;
+      const all = reviewers.has(p.role) && req.query.mine !== 'true';
+      const r = await repo.corrections({ status: req.query.status, recordId: req.query.recordId, authorId: all ? undefined : p.userId, limit: req.query.pageSize, offset: (req.query.page - 1) * req.query.pageSize });
+      return { total: r.total, items: r.rows.map(out) };
+    });
+
+    app.post(
+      `${API}/corrections/:id/review`,
+      { config: { access: { roles: ['reviewer', 'admin'] } }, schema: { tags: ['deces'], summary: 'Valider ou rejeter une correction', params: z.object({ id: z.string().uuid() }), body: z.object({ decision: z.enum(['validated', 'rejected']), comment: z.string().max(2000).default('') }) } },
+      async (req) => {
+        const p = req.principal!;
+        const updated = await ctx.db.transaction(async (tx) => {
+          const c = await repo.findCorrection(req.params.id, tx as unknown as Db);
+          if (!c) throw new NotFoundError('Correction introuvable.');
+          if (c.status !== 'pending') throw new ConflictError('Cette correction a déjà été relue.');
+          if (c.authorId === p.userId) throw new ForbiddenError('On ne relit pas sa propre proposition.');
+          if (req.body.decision === 'rejected' && !req.body.comment.trim()) throw fieldError('comment', 'un rejet doit être motivé');
+          const row = await repo.updateCorrection(tx as unknown as Db, c.id, { status: req.body.decision, reviewerId: p.userId, reviewComment: req.body.comment, reviewedAt: ctx.clock.now() });
+          await recordAudit(tx as unknown as Db, { actor: actorOf(p), action: `deces.correction.${req.body.decision === 'validated' ? 'validate' : 'reject'}`, entityType: 'deces_correction', entityId: c.id, before: { status: c.status }, after: { status: row.status, comment: row.reviewComment } });
+          return row;
+        });
+        return out(updated);
+      },
+    );
+
+    app.get(`${API}/corrections/:id/proof`, { schema: { tags: ['deces'], summary: 'Preuve PDF d’une correction (auteur et relecteurs)', params: z.object({ id: z.string().uuid() }) } }, async (req, reply) => {
+      const p = req.principal!;
+      const c = await repo.findCorrection(req.params.id);
+      if (!c || !c.proofFile) throw new NotFoundError('Preuve introuvable.');
+      if (c.authorId !== p.userId && !reviewers.has(p.role)) throw new ForbiddenError('Cette preuve n’est visible que de son auteur et des relecteurs.');
+      reply.header('content-type', 'application/pdf');
+      reply.header('content-disposition', `attachment; filename="preuve-${c.id}.pdf"`);
+      reply.header('cache-control', 'private, no-store');
+      return reply.send(fs.createReadStream(path.join(proofDir, path.basename(c.proofFile))));
+    });
+  });
+}

@@ -1,0 +1,323 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
+import { importFile, applyOppositions } from './import.service.ts';
+import { writeSyntheticFile } from './index.ts';
+import { parseLine } from './insee.ts';
+import { eq } from 'drizzle-orm';
+import { jobs } from '../../platform/jobs/jobs.table.ts';
+
+let t: TestPlatform;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deces-int-'));
+const actor = { id: null, label: 'test' };
+const W = [80, 1, 8, 5, 30, 30, 8, 5, 9];
+const line = (f: string[]) => f.map((x, i) => x.padEnd(W[i]!, ' ')).join('');
+
+const FIXTURES = [
+  line(['LEERS*RAYMONDE LOUISE/', '2', '19290412', '69382', 'LYON 2E  ARRONDISSEMENT', '', '20200109', '01004', '8']),
+  line(['COLIN*LILIANE COLETTE/', '2', '19340212', '75120', 'PARIS 20E  ARRONDISSEMENT', '', '20200126', '01034', '25']),
+  line(['COUILLOUD*ALAIN ALBERT/', '1', '19521228', '69382', 'LYON 2E  ARRONDISSEMENT', '', '20191218', '01015', '5']),
+  line(['ROUME*LOUIS RAPHAEL/', '1', '19050610', '07990', 'COMMUNE FICTIVE', '', '19700713', '07090', '11']),
+  line(['DUMAS*MICHEL/', '1', '19351001', '33990', 'COMMUNE FICTIVE', '', '19700828', '24543', 'N']),
+  line(['BENALI*FATIMA/', '2', '19400000', '99352', 'ORAN', 'ALGERIE', '20210315', '13055', '1204']),
+  line(['DE LA FONTAINE*JEAN-PIERRE MARIE/', '1', '19480517', '20004', 'AJACCIO', '', '20220704', '2A004', '77']),
+];
+
+let fixturesFile: string;
+let synthFile: string;
+
+beforeAll(async () => {
+  t = await createTestPlatform({ startJobs: true });
+  fixturesFile = path.join(tmp, 'deces-2020-m01.txt');
+  fs.writeFileSync(fixturesFile, Buffer.from(FIXTURES.join('\n') + '\nthis line is broken\n', 'latin1'));
+  synthFile = path.join(tmp, 'deces-synth.txt.gz');
+  await writeSyntheticFile(synthFile, 2000, 42);
+  await importFile(t.ctx, fixturesFile, { actor });
+  await importFile(t.ctx, synthFile, { actor });
+}, 120_000);
+afterAll(async () => {
+  await t?.teardown();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const api = (url: string) => `/deces/api/v1${url}`;
+const get = async (url: string, headers: Record<string, string> = {}) => t.app.inject({ url: api(url), headers });
+
+describe('import', () => {
+  it('imports .txt and .txt.gz, reports bad lines, is idempotent (again, zipped, overlapping)', async () => {
+    const v1 = (await get('/version')).json();
+    expect(v1.uniqRecordsCount).toBeGreaterThan(1990);
+    const again = await importFile(t.ctx, fixturesFile, { actor });
+    expect(again).toMatchObject({ inserted: 0, rejected: 1, lines: 8 });
+    expect(again.errors[0]).toMatchObject({ line: 8 });
+    const overlap = path.join(tmp, 'overlap.txt.gz');
+    fs.writeFileSync(overlap, gzipSync(Buffer.from([FIXTURES[0], FIXTURES[1], line(['NOUVEAU*PAUL/', '1', '19300101', '75056', 'PARIS', '', '20230101', '75056', '3'])].join('\n'), 'latin1')));
+    expect((await importFile(t.ctx, overlap, { actor })).inserted).toBe(1);
+    const v2 = (await get('/version')).json();
+    expect(v2.uniqRecordsCount).toBe(v1.uniqRecordsCount + 1);
+    expect(v2).toMatchObject({ lastDataset: 'overlap' });
+    expect(v2.lastRecordDate).toMatch(/^\d{8}$/);
+  });
+
+  it('is all or nothing per file', async () => {
+    const before = (await get('/version')).json().uniqRecordsCount;
+    const missing = path.join(tmp, 'nope.txt');
+    await expect(importFile(t.ctx, missing, { actor })).rejects.toThrow();
+    // A corrupt archive fails mid-stream, after some records were read: nothing of it stays.
+    const lines = [];
+    for (let i = 0; i < 3000; i++) lines.push(line([`TRONQUE${i}*JEAN/`, '1', '19300101', '75056', 'PARIS', '', '20230101', '75056', String(i)]));
+    const gz = gzipSync(Buffer.from(lines.join('\n'), 'latin1'));
+    const corrupt = path.join(tmp, 'corrupt.txt.gz');
+    fs.writeFileSync(corrupt, gz.subarray(0, Math.floor(gz.length * 0.8)));
+    await expect(importFile(t.ctx, corrupt, { actor })).rejects.toThrow();
+    expect((await get('/version')).json().uniqRecordsCount).toBe(before);
+    expect((await get('/search?lastName=TRONQUE10&fuzzy=false')).json().response.total).toBe(0);
+  });
+
+  it('applies the RGPD opposition list and keeps opposed records out of later imports', async () => {
+    const opp = path.join(tmp, 'opposition.csv');
+    fs.writeFileSync(opp, 'Date de décès;Code du lieu de décès;Numéro d\'acte de décès\n09/01/2020;01004;8\n');
+    const id = parseLine(FIXTURES[0]!, 'x').id;
+    expect((await get(`/id/${id}`)).statusCode).toBe(200);
+    const r = await applyOppositions(t.ctx, opp, actor);
+    expect(r).toMatchObject({ keys: 1, deleted: 1 });
+    expect((await get(`/id/${id}`)).statusCode).toBe(404);
+    const again = await importFile(t.ctx, fixturesFile, { actor });
+    expect(again.opposed).toBe(1);
+    expect((await get(`/id/${id}`)).statusCode).toBe(404);
+  });
+});
+
+describe('search', () => {
+  it('finds by fields with matchID’s response shape', async () => {
+    const r = await get('/search?lastName=Couilloud&firstName=Alain&birthDate=28/12/1952');
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    expect(body.request).toMatchObject({ lastName: 'Couilloud', firstName: 'Alain' });
+    expect(body.response).toMatchObject({ total: 1, page: 1, size: 20 });
+    const p = body.response.persons[0];
+    expect(p).toMatchObject({
+      name: { first: ['ALAIN', 'ALBERT'], last: 'COUILLOUD' }, sex: 'M',
+      birth: { date: '19521228', location: { code: '69382', departmentCode: '69', country: 'France', countryCode: 'FRA' } },
+      death: { date: '20191218', certificateId: '5', age: 66, location: { code: '01015', departmentCode: '01' } },
+      source: 'deces-2020-m01',
+    });
+    expect(p.score).toBe(1);
+    expect(p.scores).toMatchObject({ last: 1, first: 1, birthDate: 1 });
+    expect(p.id).toMatch(/^[\w-]{12}$/);
+  });
+
+  it('is fuzzy by default (typos, accents, inverted dates, arrondissement vs commune) and exact with fuzzy=false', async () => {
+    const r = (await get(`/search?lastName=${encodeURIComponent('Couiloud')}&firstName=${encodeURIComponent('Alaín')}&birthDate=28/12/1953&birthCity=Lyon`)).json();
+    expect(r.response.persons[0].name.last).toBe('COUILLOUD');
+    expect(r.response.persons[0].reasons.join(' ')).toMatch(/un chiffre différent|un an près/);
+    expect(r.response.persons[0].scores.birthLocation).toBe(1);
+    const exact = (await get('/search?lastName=Couiloud&firstName=Alain&fuzzy=false')).json();
+    expect(exact.response.total).toBe(0);
+    const exact2 = (await get('/search?lastName=Couilloud&fuzzy=false')).json();
+    expect(exact2.response.total).toBe(1);
+  });
+
+  it('answers free-text q with names and dates in any order, POST too', async () => {
+    const r = (await get(`/search?q=${encodeURIComponent('Louis Roume 10/06/1905')}`)).json();
+    expect(r.response.persons[0]).toMatchObject({ name: { last: 'ROUME' } });
+    const post = await t.app.inject({ method: 'POST', url: api('/search'), payload: { q: 'Roume Louis' } });
+    expect(post.json().response.persons[0].name.last).toBe('ROUME');
+  });
+
+  it('handles particles, compound first names, Corsica’s former code, foreign countries, date ranges', async () => {
+    const r = (await get('/search?lastName=Lafontaine&firstName=Jean-Pierre&birthLocationCode=2A004')).json();
+    expect(r.response.persons[0]).toMatchObject({ name: { last: 'DE LA FONTAINE' }, birth: { location: { departmentCode: '2A' } } });
+    const f = (await get(`/search?lastName=Benali&birthCountry=${encodeURIComponent('Algérie')}&birthDate=1940`)).json();
+    expect(f.response.persons[0]).toMatchObject({ birth: { date: '19400000', location: { country: 'Algerie', countryCode: 'DZA' } } });
+    const range = (await get('/search?lastName=Dumas&birthDate=1930-1940')).json();
+    expect(range.response.persons.every((p: { birth: { date: string } }) => p.birth.date >= '19300101' && p.birth.date <= '19401231')).toBe(true);
+    expect(range.response.persons.some((p: { name: { first: string[] } }) => p.name.first[0] === 'MICHEL')).toBe(true);
+  });
+
+  it('paginates and sorts', async () => {
+    const all = (await get('/search?lastName=Martin&size=100')).json();
+    expect(all.response.total).toBeGreaterThan(5);
+    const p2 = (await get('/search?lastName=Martin&size=2&page=2&sort=birth.date:asc')).json();
+    expect(p2.response.persons).toHaveLength(2);
+    expect(p2.response.persons[0].birth.date <= p2.response.persons[1].birth.date).toBe(true);
+  });
+
+  it('refuses unknown parameters and q mixed with fields with a problem naming them', async () => {
+    const a = await get('/search?lastname=x');
+    expect(a.statusCode).toBe(400);
+    expect(a.headers['content-type']).toContain('application/problem+json');
+    expect(a.json().errors[0].field).toBe('lastname');
+    const b = await get('/search?q=x&firstName=y');
+    expect(b.json().errors.map((e: { field: string }) => e.field)).toContain('firstName');
+    const c = await get('/search?lastName=x&birthDate=31-31-31');
+    expect(c.json().errors[0].field).toBe('birthDate');
+  });
+
+  it('streams CSV with Accept: text/csv', async () => {
+    const r = await get('/search?lastName=Martin', { accept: 'text/csv' });
+    expect(r.headers['content-type']).toContain('text/csv');
+    const lines = r.body.replace(/^\uFEFF/, '').trim().split('\n');
+    expect(lines[0]).toContain('name.last');
+    expect(lines.length).toBeGreaterThan(5);
+  });
+
+  it('serves /id, /compare, /agg, /version, /healthcheck', async () => {
+    const id = parseLine(FIXTURES[1]!, 'x').id;
+    const r = (await get(`/id/${id}`)).json();
+    expect(r.response.persons[0]).toMatchObject({ id, name: { last: 'COLIN' } });
+    expect((await get('/id/nope')).statusCode).toBe(404);
+    const cmp = await t.app.inject({ method: 'POST', url: api('/compare'), payload: { personA: { lastName: 'Dupond', firstName: 'Jean', birthDate: '12/03/1952' }, personB: { lastName: 'DUPONT', firstName: 'JEAN', birthDate: '12/03/1952' } } });
+    expect(cmp.statusCode).toBe(200);
+    expect(cmp.json().scores).toMatchObject({ birthDate: 1, first: 1 });
+    expect(cmp.json().score).toBeGreaterThan(0.9);
+    const bad = await t.app.inject({ method: 'POST', url: api('/compare'), payload: { personA: { nom: 'x' }, personB: {} } });
+    expect(bad.statusCode).toBe(400);
+    const agg = (await get('/agg?aggs=deathMonth,birthDepartment&deathDate=2020')).json();
+    expect(agg.response.aggregations.deathMonth.find((b: { key: string }) => b.key === '202001')?.doc_count).toBeGreaterThanOrEqual(1);
+    expect(agg.response.aggregations.birthDepartment.length).toBeGreaterThan(3);
+    expect((await get('/agg?aggs=nope')).json().errors[0].field).toBe('aggs');
+    expect((await get('/healthcheck')).json()).toEqual({ msg: 'OK' });
+  });
+});
+
+describe('bulk matching', () => {
+  const csv = ['Nom;Prenom;DateNaissance;Lieu', 'COUILLOUD;Alain;28/12/1952;Lyon', 'colin;liliane;12/02/1934;Paris', 'INCONNU;Personne;01/01/1990;Brest', ';;;', 'DUMAS;Michel;99/99/1935;'].join('\n');
+  const form = (fields: Record<string, string>, content = csv) => {
+    const boundary = '----deces' + Math.random().toString(16).slice(2);
+    const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="personnes.csv"\r\nContent-Type: text/csv\r\n\r\n${content}\r\n--${boundary}--\r\n`);
+    return { payload: parts.join(''), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  };
+
+  it('requires a signed-in user or token', async () => {
+    const f = form({ lastName: 'Nom' });
+    const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), ...f });
+    expect(r.statusCode).toBe(401);
+  });
+
+  it('names the field of a mapping error', async () => {
+    const u = await t.tokenFor('reader');
+    const f = form({ lastName: 'Nom', firstName: 'Prénom' });
+    const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().errors[0]).toMatchObject({ field: 'firstName' });
+    const g = form({ lastName: 'Nom', pruneScore: '2' });
+    const r2 = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: g.payload, headers: { ...g.headers, ...bearer(u.token) } });
+    expect(r2.json().errors[0].field).toBe('pruneScore');
+  });
+
+  it('runs a job: progress, result CSV with matchID columns, bad rows per line, one job per user', async () => {
+    const u = await t.tokenFor('reader');
+    const f = form({ lastName: 'Nom', firstName: 'Prenom', birthDate: 'DateNaissance', birthCity: 'Lieu', dateFormat: 'DD/MM/YYYY' });
+    const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
+    expect(r.statusCode).toBe(201);
+    const { msg, id } = r.json();
+    expect(msg).toBe('started');
+    await t.ctx.jobs.waitFor(id, 60_000);
+    const other = await t.tokenFor('reader');
+    expect((await get(`/search/csv/${id}`, bearer(other.token))).statusCode).toBe(403);
+    const res = await get(`/search/csv/${id}`, bearer(u.token));
+    expect(res.headers['content-type']).toContain('text/csv');
+    const rows = res.body.trim().split('\n').map((l) => l.split(';'));
+    expect(rows[0]).toEqual(['Nom', 'Prenom', 'DateNaissance', 'Lieu', 'sourceLineNumber', 'score', 'id', 'name.last', 'name.first', 'sex', 'birth.date', 'birth.city', 'birth.code', 'birth.country', 'death.date', 'death.city', 'death.code', 'death.certificateId', 'death.age', 'scores']);
+    expect(rows[1]![7]).toBe('COUILLOUD');
+    expect(rows[1]![4]).toBe('2');
+    expect(rows[2]![7]).toBe('COLIN');
+    expect(rows[3]![7]).toBe('');
+    const sum = (await get(`/search/csv/${id}/summary`, bearer(u.token))).json();
+    expect(sum.result).toMatchObject({ rows: 5, matched: 2 });
+    expect(sum.result.errors.map((e: { line: number }) => e.line)).toEqual([5, 6]);
+    expect(sum.result.errors[1].message).toMatch(/birthDate/);
+  });
+
+  it('cancels with DELETE, and refuses a second concurrent job for the same user', async () => {
+    const u = await t.tokenFor('reader');
+    const big = ['Nom;Prenom;DateNaissance'];
+    for (let i = 0; i < 20000; i++) big.push(`MARTIN;Jean;${String((i % 28) + 1).padStart(2, '0')}/01/19${String(20 + (i % 60))}`);
+    const f = form({ lastName: 'Nom', firstName: 'Prenom', birthDate: 'DateNaissance' }, big.join('\n'));
+    const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
+    const { id } = r.json();
+    const second = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
+    expect(second.statusCode).toBe(409);
+    const status = (await get(`/search/csv/${id}`, bearer(u.token))).json();
+    expect(['wait', 'active']).toContain(status.status);
+    const del = await t.app.inject({ method: 'DELETE', url: api(`/search/csv/${id}`), headers: bearer(u.token) });
+    expect(del.json()).toMatchObject({ msg: 'cancelled' });
+    const j = await t.ctx.jobs.waitFor(id, 60_000);
+    expect(j.state).toBe('cancelled');
+    expect((await get(`/search/csv/${id}`, bearer(u.token))).statusCode).toBe(410);
+  });
+
+  it('resumes from its checkpoint after a restart', async () => {
+    const u = await t.tokenFor('reader');
+    const rows = ['Nom;Prenom;DateNaissance'];
+    for (let i = 0; i < 2500; i++) rows.push(i === 2400 ? 'COUILLOUD;Alain;28/12/1952' : `PERSONNE${i};Jean;01/01/1950`);
+    const f = form({ lastName: 'Nom', firstName: 'Prenom', birthDate: 'DateNaissance' }, rows.join('\n'));
+    await t.ctx.jobs.stop();
+    const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
+    const { id } = r.json();
+    // A node died after 2,000 rows: its checkpoint and partial result are on disk.
+    const job = (await t.ctx.jobs.get(id))!;
+    const dir = path.join(t.ctx.env.dataDir, 'deces', 'bulk', (job.payload as { dir: string }).dir);
+    const header = 'Nom;Prenom;DateNaissance;sourceLineNumber;score;id;name.last;name.first;sex;birth.date;birth.city;birth.code;birth.country;death.date;death.city;death.code;death.certificateId;death.age;scores\n';
+    fs.writeFileSync(path.join(dir, 'result.csv'), header + 'garbage written after the checkpoint\n');
+    await t.ctx.db.update(jobs).set({ checkpoint: { rows: 2000, bytes: Buffer.byteLength(header), matched: 0, errors: [] } }).where(eq(jobs.id, id));
+    t.ctx.jobs.start();
+    const done = await t.ctx.jobs.waitFor(id, 60_000);
+    expect(done.state).toBe('succeeded');
+    const out = fs.readFileSync(path.join(dir, 'result.csv'), 'utf8').trim().split('\n');
+    expect(out).toHaveLength(501);
+    expect(out[1]!.split(';')[3]).toBe('2002');
+    expect(out.some((l) => l.includes('garbage'))).toBe(false);
+    expect(out.filter((l) => l.includes('COUILLOUD')).length).toBe(1);
+    expect(done.result).toMatchObject({ rows: 2500, matched: 1 });
+  });
+});
+
+describe('corrections', () => {
+  it('a user proposes with a proof, a reviewer validates, the record serves and finds it', async () => {
+    const id = parseLine(FIXTURES[1]!, 'x').id;
+    const user = await t.tokenFor('reader');
+    const noProof = await t.app.inject({ method: 'POST', url: api(`/id/${id}/corrections`), headers: bearer(user.token), payload: { firstName: 'LILIANNE' } });
+    expect(noProof.statusCode).toBe(400);
+    expect(noProof.json().errors.map((e: { field: string }) => e.field)).toContain('proof');
+    const p = await t.app.inject({ method: 'POST', url: api(`/id/${id}/corrections`), headers: bearer(user.token), payload: { lastName: 'COLIN-MAILLARD', message: 'acte de naissance', proofUrl: 'https://etat-civil.example.fr/acte/123' } });
+    expect(p.statusCode).toBe(201);
+    const corr = p.json();
+    expect(corr.status).toBe('pending');
+    const anon = await t.app.inject({ method: 'POST', url: api(`/corrections/${corr.id}/review`), headers: bearer(user.token), payload: { decision: 'validated' } });
+    expect(anon.statusCode).toBe(403);
+    const reviewer = await t.tokenFor('reviewer');
+    const rej = await t.app.inject({ method: 'POST', url: api(`/corrections/${corr.id}/review`), headers: bearer(reviewer.token), payload: { decision: 'rejected' } });
+    expect(rej.json().errors[0].field).toBe('comment');
+    const ok = await t.app.inject({ method: 'POST', url: api(`/corrections/${corr.id}/review`), headers: bearer(reviewer.token), payload: { decision: 'validated', comment: 'conforme' } });
+    expect(ok.json().status).toBe('validated');
+    const rec = (await get(`/id/${id}`)).json().response.persons[0];
+    expect(rec.modifications[0].fields).toEqual({ lastName: 'COLIN-MAILLARD' });
+    const found = (await get('/search?lastName=Colin-Maillard&firstName=Liliane')).json();
+    expect(found.response.persons[0].id).toBe(id);
+    const mine = (await get('/corrections', bearer(user.token))).json();
+    expect(mine.items[0]).toMatchObject({ id: corr.id, status: 'validated', reviewComment: 'conforme' });
+  });
+
+  it('accepts only PDF proofs, serves them only to the author and reviewers', async () => {
+    const id = parseLine(FIXTURES[2]!, 'x').id;
+    const user = await t.tokenFor('reader');
+    const boundary = '----b' + Date.now();
+    const body = (content: string) => `--${boundary}\r\nContent-Disposition: form-data; name="birthDate"\r\n\r\n29/12/1952\r\n--${boundary}\r\nContent-Disposition: form-data; name="proof"; filename="acte.pdf"\r\nContent-Type: application/pdf\r\n\r\n${content}\r\n--${boundary}--\r\n`;
+    const headers = { ...bearer(user.token), 'content-type': `multipart/form-data; boundary=${boundary}` };
+    const notPdf = await t.app.inject({ method: 'POST', url: api(`/id/${id}/corrections`), headers, payload: body('<html>hello</html>') });
+    expect(notPdf.json().errors[0].field).toBe('proof');
+    const ok = await t.app.inject({ method: 'POST', url: api(`/id/${id}/corrections`), headers, payload: body('%PDF-1.4 fake but signed') });
+    expect(ok.statusCode).toBe(201);
+    const cid = ok.json().id;
+    expect((await get(`/corrections/${cid}/proof`, bearer(user.token))).body).toContain('%PDF-1.4');
+    const other = await t.tokenFor('reader');
+    expect((await get(`/corrections/${cid}/proof`, bearer(other.token))).statusCode).toBe(403);
+    expect((await get(`/corrections/${cid}/proof`)).statusCode).toBe(401);
+  });
+});

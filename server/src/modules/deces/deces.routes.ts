@@ -1,0 +1,163 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { routeGroup } from '../../platform/auth/access.ts';
+import { sendCsv, wantsCsv } from '../../platform/http/common.ts';
+import { ValidationError, fieldError } from '../../platform/errors.ts';
+import type { DecesService, PersonOut } from './deces.service.ts';
+import { parseSearchRequest, PERSON_FIELDS, parseDateQuery } from './request.ts';
+import { scoreRecord, type ScoredRecord } from './score.ts';
+import { cog } from './cog.ts';
+import { sql } from 'drizzle-orm';
+
+export const API = '/deces/api/v1';
+
+/** CSV columns of a person (search CSV and bulk results), matchID's dotted names. */
+export const PERSON_CSV_COLUMNS: { key: string; header: string; get: (p: PersonOut) => unknown }[] = [
+  { key: 'score', header: 'score', get: (p) => p.score },
+  { key: 'id', header: 'id', get: (p) => p.id },
+  { key: 'name.last', header: 'name.last', get: (p) => p.name.last },
+  { key: 'name.first', header: 'name.first', get: (p) => p.name.first.join(' ') },
+  { key: 'sex', header: 'sex', get: (p) => p.sex },
+  { key: 'birth.date', header: 'birth.date', get: (p) => p.birth.date },
+  { key: 'birth.city', header: 'birth.city', get: (p) => p.birth.location.city },
+  { key: 'birth.code', header: 'birth.code', get: (p) => p.birth.location.code },
+  { key: 'birth.country', header: 'birth.country', get: (p) => p.birth.location.country },
+  { key: 'death.date', header: 'death.date', get: (p) => p.death.date },
+  { key: 'death.city', header: 'death.city', get: (p) => p.death.location.city },
+  { key: 'death.code', header: 'death.code', get: (p) => p.death.location.code },
+  { key: 'death.certificateId', header: 'death.certificateId', get: (p) => p.death.certificateId },
+  { key: 'death.age', header: 'death.age', get: (p) => p.death.age ?? '' },
+];
+
+const personSchema = z.record(z.string(), z.union([z.string().max(200), z.number()])).describe('Une identité : les champs de recherche (firstName, lastName, birthDate…)');
+
+/** A person given as search fields, read as a record (the B side of `/compare`). */
+function asRecord(f: Record<string, string | number>): ScoredRecord {
+  const s = (k: string) => (f[k] === undefined ? '' : String(f[k]));
+  const date = (k: string) => {
+    const d = s(k) ? parseDateQuery(s(k)) : null;
+    if (s(k) && (!d || d.kind !== 'exact')) throw fieldError(`personB.${k}`, 'date attendue JJ/MM/AAAA');
+    return d && d.kind === 'exact' ? d.value : '';
+  };
+  const code = s('birthLocationCode').toUpperCase();
+  const dcode = s('deathLocationCode').toUpperCase();
+  const c = cog();
+  const sex = s('sex').toUpperCase();
+  return {
+    lastName: s('lastName'),
+    firstNames: s('firstName'),
+    sex: sex === 'H' ? 'M' : sex,
+    birthDate: date('birthDate'),
+    birthCode: code,
+    birthCity: s('birthCity') || c.commune(code)?.name || '',
+    birthDepartment: s('birthDepartment') || c.departmentOf(code) || '',
+    birthCountry: s('birthCountry') || (code && !code.startsWith('99') ? 'France' : ''),
+    deathDate: date('deathDate'),
+    deathCode: dcode,
+    deathCity: s('deathCity') || c.commune(dcode)?.name || '',
+    deathDepartment: s('deathDepartment') || c.departmentOf(dcode) || '',
+    deathCountry: s('deathCountry'),
+    age: f.deathAge !== undefined && f.deathAge !== '' ? Number(f.deathAge) : null,
+  };
+}
+
+const AGGS: Record<string, string> = {
+  deathMonth: `substr(death_date, 1, 6)`,
+  deathYear: `death_year`,
+  birthYear: `birth_year`,
+  sex: `sex`,
+  deathAge: `age`,
+  birthDepartment: `birth_department`,
+  deathDepartment: `death_department`,
+  birthCountry: `birth_country`,
+  deathCountry: `death_country`,
+};
+
+export function decesRoutes(service: DecesService): FastifyPluginAsync {
+  return routeGroup('public', async (g) => {
+    const app = g.withTypeProvider<ZodTypeProvider>();
+
+    async function runSearch(req: FastifyRequest, reply: FastifyReply, input: Record<string, unknown>) {
+      const t0 = performance.now();
+      const r = parseSearchRequest(input);
+      if (wantsCsv(req) && !('format' in input)) {
+        const { persons } = await service.search(r, { all: true });
+        return sendCsv(reply, 'deces.csv', PERSON_CSV_COLUMNS.map((c) => ({ key: c.key, header: c.header })), persons.map((p) => Object.fromEntries(PERSON_CSV_COLUMNS.map((c) => [c.key, c.get(p)]))), ',');
+      }
+      const { total, persons } = await service.search(r);
+      return { request: r.echo, response: { total, maxScore: persons[0]?.score ?? 0, size: r.size, page: r.page, delay: Math.round(performance.now() - t0), persons } };
+    }
+
+    app.get(`${API}/search`, { schema: { tags: ['deces'], summary: 'Rechercher une personne décédée (q ou champs ; Accept: text/csv pour tout exporter)', querystring: z.record(z.string(), z.unknown()) } }, async (req, reply) => {
+      const q = { ...(req.query as Record<string, unknown>) };
+      delete q.format;
+      return runSearch(req, reply, q);
+    });
+    app.post(`${API}/search`, { schema: { tags: ['deces'], summary: 'Rechercher une personne décédée (corps JSON)', body: z.record(z.string(), z.unknown()) } }, async (req, reply) => runSearch(req, reply, req.body));
+
+    app.get(`${API}/id/:id`, { schema: { tags: ['deces'], summary: 'Un décès par son identifiant', params: z.object({ id: z.string().min(1).max(40) }) } }, async (req) => {
+      const t0 = performance.now();
+      const p = await service.byId(req.params.id);
+      return { request: { id: req.params.id }, response: { total: 1, size: 1, page: 1, delay: Math.round(performance.now() - t0), persons: [p] } };
+    });
+
+    app.post(
+      `${API}/compare`,
+      { schema: { tags: ['deces'], summary: 'Comparer deux identités : score et composantes', body: z.object({ personA: personSchema, personB: personSchema }).strict() } },
+      async (req) => {
+        const a = req.body.personA;
+        const unknown = Object.keys(a).concat(Object.keys(req.body.personB)).filter((k) => !(PERSON_FIELDS as readonly string[]).includes(k));
+        if (unknown.length) throw new ValidationError(`Champs inconnus : ${unknown.join(', ')}`, unknown.map((k) => ({ field: k, message: 'champ inconnu' })));
+        let query;
+        try {
+          query = parseSearchRequest(Object.fromEntries(Object.entries(a).map(([k, v]) => [k, String(v)])));
+        } catch (e) {
+          if (e instanceof ValidationError) throw new ValidationError(e.message, e.errors.map((x) => ({ ...x, field: `personA.${x.field}` })));
+          throw e;
+        }
+        const s = scoreRecord(query.person, asRecord(req.body.personB));
+        return { score: s.score, scores: s.scores, reasons: s.reasons };
+      },
+    );
+
+    async function runAgg(input: Record<string, unknown>) {
+      const raw = input.aggs;
+      const aggs = (Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.replace(/^\[|\]$/g, '').split(',').map((x) => x.replace(/"/g, '').trim()) : []).filter(Boolean);
+      if (!aggs.length) throw fieldError('aggs', `au moins une agrégation : ${Object.keys(AGGS).join(', ')}`);
+      const bad = aggs.filter((a) => !AGGS[a]);
+      if (bad.length) throw fieldError('aggs', `agrégation inconnue « ${bad.join(', ')} » (possibles : ${Object.keys(AGGS).join(', ')})`);
+      const rest = { ...input };
+      delete rest.aggs;
+      const filters = [];
+      const known = new Set(['deathDate', 'birthDate', 'sex', 'birthDepartment', 'deathDepartment', 'deathCountry', 'birthCountry']);
+      for (const k of Object.keys(rest)) if (!known.has(k)) throw fieldError(k, `filtre inconnu pour /agg (possibles : ${[...known].join(', ')})`);
+      for (const k of ['deathDate', 'birthDate'] as const) {
+        if (!rest[k]) continue;
+        const d = parseDateQuery(String(rest[k]));
+        if (!d) throw fieldError(k, 'date ou intervalle attendu');
+        const col = sql.raw(k === 'deathDate' ? 'death_date' : 'birth_date');
+        filters.push({ sql: d.kind === 'range' ? sql`${col} BETWEEN ${d.from} AND ${d.to}` : d.value.endsWith('0000') ? sql`${col} LIKE ${d.value.slice(0, 4) + '%'}` : sql`${col} = ${d.value}` });
+      }
+      if (rest.sex) filters.push({ sql: sql`sex = ${String(rest.sex).toUpperCase() === 'H' ? 'M' : String(rest.sex).toUpperCase()}` });
+      if (rest.birthDepartment) filters.push({ sql: sql`birth_department = ${String(rest.birthDepartment).toUpperCase()}` });
+      if (rest.deathDepartment) filters.push({ sql: sql`death_department = ${String(rest.deathDepartment).toUpperCase()}` });
+      const out: Record<string, { key: string; doc_count: number }[]> = {};
+      let total = 0;
+      for (const a of aggs) {
+        const rows = await service.repo.countBy(AGGS[a]!, filters, 2000);
+        out[a] = rows.map((r) => ({ key: r.key, doc_count: r.count }));
+        total = rows.reduce((s, r) => s + r.count, 0);
+      }
+      return { request: input, response: { total, aggregations: out } };
+    }
+    app.get(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ (aggs=deathMonth,birthDepartment…)', querystring: z.record(z.string(), z.unknown()) } }, async (req) => runAgg(req.query as Record<string, unknown>));
+    app.post(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ', body: z.record(z.string(), z.unknown()) } }, async (req) => runAgg(req.body));
+
+    app.get(`${API}/version`, { schema: { tags: ['deces'], summary: 'Version des données (nombre de décès, dernier fichier)' } }, async () => service.version());
+    app.get(`${API}/healthcheck`, { schema: { tags: ['deces'], summary: 'Santé du service' } }, async () => {
+      await service.repo.version();
+      return { msg: 'OK' };
+    });
+  });
+}

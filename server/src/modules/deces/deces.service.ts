@@ -1,0 +1,230 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../platform/context.ts';
+import { NotFoundError } from '../../platform/errors.ts';
+import { createDecesRepository, type CorrectionRow, type RecordRow, type SQLFilter } from './deces.repository.ts';
+import { recordKeys } from './insee.ts';
+import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
+import type { SearchRequest } from './request.ts';
+import { firstNameList, lastNameKey, normalize, phonetic } from './text.ts';
+import { cog } from './cog.ts';
+
+/** Candidates read per search before scoring (bounded work per request whatever the table size). */
+const CANDIDATE_LIMIT = 1000;
+/** Below this score a fuzzy candidate is not a result. */
+export const MIN_SCORE = 0.35;
+
+export interface PersonOut {
+  score: number;
+  scores: ScoreResult['scores'];
+  reasons: string[];
+  id: string;
+  name: { first: string[]; last: string };
+  sex: string;
+  birth: { date: string; location: Location };
+  death: { date: string; certificateId: string; age: number | null; location: Location };
+  source: string;
+  flags: string[];
+  modifications?: { id: string; date: string | null; fields: Record<string, string> }[];
+}
+interface Location {
+  city: string;
+  code: string;
+  cityCode: string;
+  departmentCode: string;
+  country: string;
+  countryCode: string;
+}
+
+/** A record with its validated corrections applied (corrections are what the record should say). */
+function corrected(r: RecordRow, mods: CorrectionRow[]): RecordRow {
+  if (!mods.length) return r;
+  const out = { ...r };
+  for (const m of mods) {
+    const f = m.fields as Record<string, string>;
+    if (f.lastName) out.lastName = f.lastName;
+    if (f.firstName) out.firstNames = f.firstName;
+    if (f.sex) out.sex = f.sex;
+    if (f.birthDate) out.birthDate = f.birthDate;
+    if (f.birthCity) out.birthCity = f.birthCity;
+    if (f.birthLocationCode) out.birthCode = f.birthLocationCode;
+    if (f.deathDate) out.deathDate = f.deathDate;
+    if (f.deathLocationCode) out.deathCode = f.deathLocationCode;
+  }
+  return out;
+}
+
+export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRow[] = []): PersonOut {
+  const c = cog();
+  const p: PersonOut = {
+    score: s?.score ?? 1,
+    scores: s?.scores ?? {},
+    reasons: s?.reasons ?? [],
+    id: r.id,
+    name: { first: r.firstNames ? r.firstNames.split(' ') : [], last: r.lastName },
+    sex: r.sex,
+    birth: {
+      date: r.birthDate,
+      location: { city: r.birthCity, code: r.birthCode, cityCode: r.birthCode, departmentCode: r.birthDepartment, country: r.birthCountry, countryCode: r.birthCountryCode },
+    },
+    death: {
+      date: r.deathDate,
+      certificateId: r.certificateId,
+      age: r.age,
+      location: {
+        city: r.deathCity || c.commune(r.deathCode)?.name || '',
+        code: r.deathCode,
+        cityCode: r.deathCode,
+        departmentCode: r.deathDepartment,
+        country: r.deathCountry,
+        countryCode: r.deathCountryCode,
+      },
+    },
+    source: r.source,
+    flags: r.flags ? r.flags.split(',') : [],
+  };
+  if (mods.length) p.modifications = mods.map((m) => ({ id: m.id, date: m.reviewedAt?.toISOString() ?? null, fields: m.fields as Record<string, string> }));
+  return p;
+}
+
+function dateFilter(col: 'birth_date' | 'death_date', d: DateQuery): SQLFilter {
+  const c = sql.raw(col);
+  if (d.kind === 'range') return { sql: sql`${c} BETWEEN ${d.from} AND ${d.to}` };
+  if (d.value.endsWith('0000')) return { sql: sql`${c} LIKE ${d.value.slice(0, 4) + '%'}` };
+  if (d.value.endsWith('00')) return { sql: sql`${c} LIKE ${d.value.slice(0, 6) + '%'}` };
+  return { sql: sql`${c} = ${d.value}` };
+}
+
+/** SQL filters that hold whatever the fuzziness: ranges, and everything when `fuzzy=false`. */
+function filtersOf(p: PersonQuery, fuzzy: boolean): SQLFilter[] {
+  const f: SQLFilter[] = [];
+  if (p.birthDate && (p.birthDate.kind === 'range' || !fuzzy)) f.push(dateFilter('birth_date', p.birthDate));
+  if (p.deathDate && (p.deathDate.kind === 'range' || !fuzzy)) f.push(dateFilter('death_date', p.deathDate));
+  if (p.deathAge && (!fuzzy || p.deathAge.from !== p.deathAge.to)) f.push({ sql: sql`age BETWEEN ${p.deathAge.from} AND ${p.deathAge.to}` });
+  if (!fuzzy) {
+    if (p.lastName) f.push({ sql: sql`last_key = ${lastNameKey(p.lastName)}` });
+    const first = firstNameList(p.firstName)[0];
+    if (first) f.push({ sql: sql`(first_key = ${first} OR ' ' || first_names || ' ' LIKE ${`% ${first} %`})` });
+    if (p.sex) f.push({ sql: sql`sex = ${p.sex}` });
+    if (p.birthLocationCode) f.push({ sql: sql`birth_code = ${p.birthLocationCode}` });
+    if (p.deathLocationCode) f.push({ sql: sql`death_code = ${p.deathLocationCode}` });
+    if (p.birthDepartment) f.push({ sql: sql`birth_department = ${p.birthDepartment}` });
+    if (p.deathDepartment) f.push({ sql: sql`death_department = ${p.deathDepartment}` });
+    if (p.birthCity) f.push({ sql: sql`upper(birth_city) LIKE ${normalize(p.birthCity) + '%'}` });
+  }
+  if (fuzzy && p.birthDepartment && !p.birthCity && !p.birthLocationCode && !p.lastName && !p.firstName) f.push({ sql: sql`birth_department = ${p.birthDepartment}` });
+  if (fuzzy && p.deathDepartment && !p.lastName && !p.firstName) f.push({ sql: sql`death_department = ${p.deathDepartment}` });
+  return f;
+}
+
+function compareBy(sort: SearchRequest['sort']) {
+  return (a: PersonOut & { _r: RecordRow }, b: PersonOut & { _r: RecordRow }) => {
+    for (const s of sort) {
+      const av = s.field === 'score' ? a.score : (a._r as unknown as Record<string, unknown>)[s.field];
+      const bv = s.field === 'score' ? b.score : (b._r as unknown as Record<string, unknown>)[s.field];
+      if (av === bv) continue;
+      const cmp = (av ?? '') < (bv ?? '') ? -1 : 1;
+      return s.dir === 'asc' ? cmp : -cmp;
+    }
+    return b.score - a.score || a.id.localeCompare(b.id);
+  };
+}
+
+export function createDecesService(ctx: AppContext) {
+  const repo = createDecesRepository(ctx.db);
+
+  async function withCorrections(rows: RecordRow[]): Promise<Map<string, CorrectionRow[]>> {
+    const mods = await repo.validatedCorrections(rows.map((r) => r.id));
+    const m = new Map<string, CorrectionRow[]>();
+    for (const c of mods) m.set(c.recordId, [...(m.get(c.recordId) ?? []), c]);
+    return m;
+  }
+
+  /** Runs a search: candidates through the indexes, scored, filtered, sorted, paginated. */
+  async function search(req: SearchRequest, opts: { all?: boolean } = {}): Promise<{ total: number; persons: PersonOut[] }> {
+    const p = req.person;
+    let rows: RecordRow[] = [];
+    const filters = filtersOf(p, req.fuzzy);
+    if (req.q) {
+      const { names, dates } = req.q;
+      const dateF = dates.length ? [{ sql: sql`(${sql.join(dates.map((d) => sql`(${dateFilter('birth_date', d).sql} OR ${dateFilter('death_date', d).sql})`), sql` OR `)})` }] : [];
+      if (!names.length) rows = (await repo.filtered(dateF, CANDIDATE_LIMIT)).rows;
+      else {
+        const seen = new Map<string, RecordRow>();
+        for (const [i, t] of names.slice(0, 4).entries()) {
+          const others = names.filter((_, j) => j !== i);
+          const lk = lastNameKey(t);
+          const exactDate = dates.find((d) => d.kind === 'exact' && !d.value.endsWith('00')) as { value: string } | undefined;
+          const fuzzyDates = req.fuzzy ? [] : dateF;
+          for (const r of await repo.candidates({ lastPhon: phonetic(lk), lastKey: lk, firstPhon: others.length ? phonetic(firstNameList(others[0]!)[0]) : '', birthDate: exactDate?.value, birthYear: exactDate ? Number(exactDate.value.slice(0, 4)) : null }, fuzzyDates, CANDIDATE_LIMIT)) {
+            seen.set(r.id, r);
+          }
+        }
+        rows = [...seen.values()];
+      }
+    } else if (p.lastName || p.firstName || p.legalName) {
+      const seen = new Map<string, RecordRow>();
+      const exactBirth = p.birthDate?.kind === 'exact' && !p.birthDate.value.endsWith('00') ? p.birthDate.value : undefined;
+      const birthYear = p.birthDate?.kind === 'exact' && !p.birthDate.value.startsWith('0000') ? Number(p.birthDate.value.slice(0, 4)) : null;
+      for (const last of [p.lastName, p.legalName].filter((x): x is string => !!x)) {
+        const k = recordKeys({ lastName: last, firstNames: firstNameList(p.firstName), birthDate: exactBirth ?? '', deathDate: '' });
+        for (const r of await repo.candidates({ lastPhon: k.lastPhon, lastKey: k.lastKey, firstPhon: k.firstPhon, birthDate: exactBirth, birthYear }, filters, CANDIDATE_LIMIT)) seen.set(r.id, r);
+      }
+      if (!p.lastName && !p.legalName && p.firstName) {
+        const fp = phonetic(firstNameList(p.firstName)[0]);
+        for (const r of (await repo.filtered([{ sql: sql`first_phon = ${fp}` }, ...filters], CANDIDATE_LIMIT)).rows) seen.set(r.id, r);
+      }
+      // Records whose validated corrections carry the searched name.
+      const corrIds = await repo.correctedIdsMatching(p.lastName ? lastNameKey(p.lastName) : undefined, firstNameList(p.firstName)[0]);
+      for (const r of await repo.findByIds(corrIds.filter((id) => !seen.has(id)))) seen.set(r.id, r);
+      rows = [...seen.values()];
+    } else {
+      const extra: SQLFilter[] = [];
+      if (p.birthDate?.kind === 'exact') extra.push(dateFilter('birth_date', p.birthDate));
+      if (p.deathDate?.kind === 'exact') extra.push(dateFilter('death_date', p.deathDate));
+      if (p.birthLocationCode) extra.push({ sql: sql`birth_code = ${p.birthLocationCode}` });
+      if (p.deathLocationCode) extra.push({ sql: sql`death_code = ${p.deathLocationCode}` });
+      if (p.birthDepartment) extra.push({ sql: sql`birth_department = ${p.birthDepartment}` });
+      if (p.deathDepartment) extra.push({ sql: sql`death_department = ${p.deathDepartment}` });
+      if (p.sex) extra.push({ sql: sql`sex = ${p.sex}` });
+      rows = (await repo.filtered([...filters, ...extra], CANDIDATE_LIMIT)).rows;
+    }
+    const mods = await withCorrections(rows);
+    let scored = rows.map((r) => {
+      const m = mods.get(r.id) ?? [];
+      const variants = m.length ? [r, corrected(r, m)] : [r];
+      let best: ScoreResult | null = null;
+      for (const v of variants) {
+        const s = req.q ? scoreFreeText(req.q.names, req.q.dates, v) : scoreRecord(p, v);
+        if (!best || s.score > best.score) best = s;
+      }
+      return { ...toPerson(r, best, m), _r: r };
+    });
+    if (req.fuzzy) scored = scored.filter((x) => x.score >= MIN_SCORE);
+    scored.sort(compareBy(req.sort.length ? req.sort : [{ field: 'score', dir: 'desc' }]));
+    const total = scored.length;
+    const page = opts.all ? scored : scored.slice((req.page - 1) * req.size, req.page * req.size);
+    return { total, persons: page.map(({ _r, ...x }) => (void _r, x)) };
+  }
+
+  return {
+    repo,
+    search,
+    async byId(id: string): Promise<PersonOut> {
+      const r = await repo.findById(id);
+      if (!r) throw new NotFoundError(`Aucun décès n’a l’identifiant « ${id} ».`);
+      const mods = await withCorrections([r]);
+      return toPerson(r, null, mods.get(r.id) ?? []);
+    },
+    async version() {
+      const v = await repo.version();
+      return {
+        uniqRecordsCount: v.count,
+        lastRecordDate: v.lastRecordDate,
+        lastDataset: v.lastSource?.name ?? null,
+        updateDate: v.lastSource?.importedAt.toISOString() ?? null,
+        sources: (await repo.sources(20)).map((s) => ({ name: s.name, lines: s.lines, inserted: s.inserted, rejected: s.rejected, opposed: s.opposed, lastRecordDate: s.lastRecordDate, importedAt: s.importedAt.toISOString() })),
+      };
+    },
+  };
+}
+export type DecesService = ReturnType<typeof createDecesService>;

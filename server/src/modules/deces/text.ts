@@ -1,0 +1,141 @@
+/**
+ * Text helpers for names and places: normalisation (accents, hyphens, apostrophes, particles),
+ * a French phonetic key, and Jaro-Winkler similarity. Pure functions, shared by import, search,
+ * bulk matching and the generator so that keys computed at import and at query time agree.
+ */
+
+/** Particles dropped from the comparison key of a last name (`DE LA FONTAINE` ≈ `LAFONTAINE`). */
+const PARTICLES = new Set(['DE', 'DU', 'DES', 'D', 'LE', 'LA', 'LES', 'L', 'VAN', 'VON', 'DER', 'DEN', 'DI', 'DA', 'DEL', 'DELLA', 'DOS', 'DAS', 'Y', 'EL', 'AL', 'BEN', 'MC', 'MAC', 'ST', 'SAINT', 'STE', 'SAINTE']);
+
+/** Uppercase ASCII letters and single spaces: accents removed, hyphens/apostrophes/punctuation as spaces. */
+export function normalize(s: string | null | undefined): string {
+  if (!s) return '';
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/Œ/gi, 'OE')
+    .replace(/Æ/gi, 'AE')
+    .replace(/ß/g, 'SS')
+    .toUpperCase()
+    .replace(/[^A-Z0-9 ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Tokens of a normalised name. */
+export function tokens(s: string | null | undefined): string[] {
+  const n = normalize(s);
+  return n ? n.split(' ') : [];
+}
+
+/** Last-name key: normalised, particles removed (unless that leaves nothing), no spaces. */
+export function lastNameKey(s: string | null | undefined): string {
+  const t = tokens(s).filter((x) => !/^\d+$/.test(x));
+  const core = t.filter((x) => !PARTICLES.has(x));
+  return (core.length ? core : t).join('');
+}
+
+/** First-name tokens, where a compound name (`JEAN-PIERRE`) stays one token `JEANPIERRE`. */
+export function firstNameList(s: string | string[] | null | undefined): string[] {
+  if (!s) return [];
+  const parts = Array.isArray(s) ? s : s.split(/[\s,]+/);
+  return parts.map((p) => normalize(p).replace(/ /g, '')).filter(Boolean);
+}
+
+/**
+ * French phonetic key (a compact variant of the « phonex / soundex français » family): spelling
+ * variants that sound alike (`PH`/`F`, `C`/`K`/`QU`, `EAU`/`AU`/`O`, `AI`/`EI`/`E`, silent endings,
+ * double letters, `Y`/`I`) share a key. Used as a blocking key and as a scoring signal.
+ */
+export function phonetic(input: string | null | undefined): string {
+  let s = normalize(input).replace(/[^A-Z]/g, '');
+  if (!s) return '';
+  const rules: [RegExp, string][] = [
+    [/^MAC/, 'MC'],
+    [/Y/g, 'I'],
+    [/PH/g, 'F'],
+    [/BV/g, 'V'],
+    [/GU([EI])/g, 'G$1'],
+    [/G([EIY])/g, 'J$1'],
+    [/QU/g, 'K'],
+    [/Q/g, 'K'],
+    [/SCH/g, 'CH'],
+    [/SC([EI])/g, 'S$1'],
+    [/C([EI])/g, 'S$1'],
+    [/CH/g, '#'],
+    [/CK/g, 'K'],
+    [/C/g, 'K'],
+    [/#/g, 'CH'],
+    [/W/g, 'V'],
+    [/Z/g, 'S'],
+    [/TH/g, 'T'],
+    [/EAU/g, 'O'],
+    [/AU/g, 'O'],
+    [/OU/g, 'U'],
+    [/(AI|EI|ET$|EZ$|ER$)/g, 'E'],
+    [/(AIN|EIN|IN|UN)(?![AEIOU])/g, '1'],
+    [/(AN|EN)(?![AEIOU])/g, '2'],
+    [/(AM|EM)(?=[BP])/g, '2'],
+    [/ON(?![AEIOU])/g, '3'],
+    [/H/g, ''],
+    [/([A-Z])\1+/g, '$1'],
+    [/X$/g, ''],
+    [/([A-Z])[TDSX]$/g, '$1'],
+    [/([A-Z])E$/g, '$1'],
+  ];
+  for (const [re, by] of rules) s = s.replace(re, by);
+  s = s.replace(/([A-Z0-9])\1+/g, '$1');
+  return s.slice(0, 12);
+}
+
+/** Jaro-Winkler similarity in [0, 1]. */
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return a.length ? 1 : 0;
+  if (!a.length || !b.length) return 0;
+  const range = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
+  const am = new Array<boolean>(a.length).fill(false);
+  const bm = new Array<boolean>(b.length).fill(false);
+  let matches = 0;
+  for (let i = 0; i < a.length; i++) {
+    const lo = Math.max(0, i - range);
+    const hi = Math.min(i + range + 1, b.length);
+    for (let j = lo; j < hi; j++) {
+      if (bm[j] || a[i] !== b[j]) continue;
+      am[i] = bm[j] = true;
+      matches++;
+      break;
+    }
+  }
+  if (!matches) return 0;
+  let t = 0;
+  let k = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (!am[i]) continue;
+    while (!bm[k]) k++;
+    if (a[i] !== b[k]) t++;
+    k++;
+  }
+  const m = matches;
+  const jaro = (m / a.length + m / b.length + (m - t / 2) / m) / 3;
+  let prefix = 0;
+  while (prefix < Math.min(4, a.length, b.length) && a[prefix] === b[prefix]) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/** Levenshtein distance, bounded (returns `max + 1` as soon as it is exceeded). */
+export function levenshtein(a: string, b: string, max = 3): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
