@@ -8,4 +8,4 @@ import { registerDecesCli } from './deces/index.ts';
  * CLI commands of the modules. Each module exports a registrar from its index.ts; the commands open
  * the platform (database, services) only when they run, so `--help` is instant.
  */
-export const moduleCliRegistrars: ((program: Command, cli: CliContext) => void)[] = [registerCatalogCli, gatewayCli];
+export const moduleCliRegistrars: ((program: Command, cli: CliContext) => void)[] = [registerCatalogCli, gatewayCli, registerDecesCli];
