@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Role } from './auth';
+import { gatewayWebModule } from './pages/gateway/module';
 
 /**
  * What each domain module adds to the web app: its routes and its navigation entry.
@@ -14,4 +15,4 @@ export interface WebModule {
   home?: { title: string; description: string; to: string };
 }
 
-export const webModules: WebModule[] = [];
+export const webModules: WebModule[] = [gatewayWebModule];

@@ -329,7 +329,7 @@ describe('OAuth2 client credentials', () => {
     const bad = await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:wrong`).toString('base64')}` }, body: 'grant_type=client_credentials' });
     if (bad.status !== 401) console.log("BADBODY", await bad.clone().text());
     expect(bad.status).toBe(401);
-    expect((await bad.json()).error).toBe('invalid_client');
+    expect(((await bad.json()) as { error: string }).error).toBe("invalid_client");
     await expect(oidc.clientCredentialsGrant(cfg, { resource: `${issuer}/gw/echo`, scope: 'admin' })).rejects.toMatchObject({ error: 'invalid_scope' });
     // client_secret_post works too; the restreinte plan grants no scope, and echo requires echo:read.
     const post = await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, resource: 'echo', scope: '' }) });

@@ -1,0 +1,107 @@
+import net from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { MemoryRateLimiter, RedisRateLimiter, period, rateLimitHeaders, type RateLimiter } from './ratelimit.ts';
+
+const T0 = Date.UTC(2026, 0, 31, 23, 59, 59, 0);
+const redisUrl = process.env.REDIS_URL;
+const clients: Redis[] = [];
+afterAll(() => clients.forEach((c) => c.disconnect()));
+
+function redisLimiter(prefix: string): RedisRateLimiter {
+  const r = new Redis(redisUrl!, { maxRetriesPerRequest: 1 });
+  clients.push(r);
+  return new RedisRateLimiter(r, prefix);
+}
+
+const engines: [string, () => RateLimiter][] = [['memory', () => new MemoryRateLimiter()]];
+if (redisUrl) engines.push(['redis', () => redisLimiter(`gwtest:${Math.random().toString(36).slice(2)}:`)]);
+else console.warn('REDIS_URL not set: Redis limiter tests skipped (memory only)');
+
+describe.each(engines)('%s limiter', (_name, make) => {
+  it('allows exactly N calls in any sliding window, and the N+1th at the boundary', async () => {
+    const l = make();
+    const rules = [{ name: 'second' as const, limit: 3 }];
+    for (let i = 0; i < 3; i++) expect((await l.check('k', rules, T0 + i * 100)).allowed).toBe(true);
+    const refused = await l.check('k', rules, T0 + 300);
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterMs).toBe(700);
+    expect((await l.check('k', rules, T0 + 999)).allowed).toBe(false);
+    // The first call leaves the window at T0 + 1000 exactly.
+    expect((await l.check('k', rules, T0 + 1000)).allowed).toBe(true);
+    expect((await l.check('k', rules, T0 + 1050)).allowed).toBe(false);
+    expect((await l.check('k', rules, T0 + 1100)).allowed).toBe(true);
+  });
+
+  it('checks every rule atomically: a refused call consumes no quota', async () => {
+    const l = make();
+    const rules = [
+      { name: 'second' as const, limit: 2 },
+      { name: 'day' as const, limit: 3 },
+    ];
+    expect((await l.check('q', rules, T0 - 5000)).allowed).toBe(true);
+    expect((await l.check('q', rules, T0 - 4900)).allowed).toBe(true);
+    expect((await l.check('q', rules, T0 - 4800)).allowed).toBe(false); // per second
+    const third = await l.check('q', rules, T0 - 3000);
+    expect(third.allowed).toBe(true);
+    expect(third.rules.find((r) => r.name === 'day')!.remaining).toBe(0);
+    const overQuota = await l.check('q', rules, T0 - 1000);
+    expect(overQuota.allowed).toBe(false);
+    expect(overQuota.retryAfterMs).toBe(2000); // until midnight UTC
+    // A new UTC day (and month) resets the quota.
+    expect((await l.check('q', rules, T0 + 1000)).allowed).toBe(true);
+  });
+
+  it('reports IETF RateLimit headers', async () => {
+    const l = make();
+    const d = await l.check('h', [{ name: 'second', limit: 20 }, { name: 'minute', limit: 600 }], T0);
+    expect(rateLimitHeaders(d.rules)).toEqual({ policy: '"second";q=20;w=1, "minute";q=600;w=60', limit: '"second";r=19;t=1, "minute";r=599;t=60' });
+  });
+});
+
+describe.runIf(!!redisUrl)('two nodes sharing Redis', () => {
+  it('hold one limit together', async () => {
+    const prefix = `gwtest:${Math.random().toString(36).slice(2)}:`;
+    const a = redisLimiter(prefix);
+    const b = redisLimiter(prefix);
+    const rules = [{ name: 'second' as const, limit: 20 }];
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).check('shared', rules, T0 + i)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(20);
+  });
+});
+
+describe('Redis down', () => {
+  async function deadRedis() {
+    const s = net.createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    r.on('error', () => undefined);
+    clients.push(r);
+    return r;
+  }
+  it('fails open onto this node’s exact limiter, and counts it', async () => {
+    const l = new RedisRateLimiter(await deadRedis(), 'x:');
+    const rules = [{ name: 'second' as const, limit: 2 }];
+    const d = await l.check('k', rules, T0, 'open');
+    expect(d).toMatchObject({ allowed: true, degraded: 'open' });
+    await l.check('k', rules, T0 + 1, 'open');
+    expect((await l.check('k', rules, T0 + 2, 'open')).allowed).toBe(false);
+    expect(l.metrics).toMatchObject({ redisErrors: 3, failOpen: 3, failClosed: 0 });
+  });
+  it('fails closed when the API says so', async () => {
+    const l = new RedisRateLimiter(await deadRedis(), 'x:');
+    const d = await l.check('k', [{ name: 'second', limit: 2 }], T0, 'closed');
+    expect(d).toMatchObject({ allowed: false, degraded: 'closed' });
+    expect(l.metrics.failClosed).toBe(1);
+  });
+});
+
+describe('calendar periods', () => {
+  it('ends days and months at UTC midnight', () => {
+    expect(period('day', T0).msLeft).toBe(1000);
+    expect(period('month', T0).msLeft).toBe(1000);
+    expect(period('month', T0 + 1000).id).not.toBe(period('month', T0).id);
+  });
+});

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { adminPassword, launch, login, newPage, unexpected, visible } from './browser';
+
+let browser: Browser;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ browser, close } = await launch());
+});
+afterAll(async () => close?.());
+
+describe('API portal in the browser', () => {
+  it('shows the deaths API with its availability and limit, and « Tester l’API » asks for a key', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto('/api-portail');
+    await visible(page.getByRole('heading', { level: 1, name: 'Portail des API' }));
+    await visible(page.getByText('Limite : 20 appels / seconde').first());
+    await visible(page.getByText(/Disponibilité : .* sur le dernier mois/).first());
+    await page.getByRole('link', { name: 'API des personnes décédées' }).click();
+    await visible(page.getByRole('heading', { level: 1, name: 'API des personnes décédées' }));
+    await visible(page.getByRole('heading', { name: 'Tester l’API' }));
+    const form = page.getByRole('form', { name: "Tester l'API" });
+    await form.getByLabel('Chemin').fill('/search?q=Martin');
+    await form.getByRole('button', { name: 'Envoyer la requête' }).click();
+    await visible(page.getByTestId('console-status'));
+    expect(await page.getByTestId('console-status').textContent()).toBe('401');
+    expect(await page.getByTestId('console-body').textContent()).toContain('Clé d’API requise');
+    await page.getByRole('tab', { name: 'Python' }).click();
+    await visible(page.getByText('requests.get').first());
+    expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('a consumer creates an application and a key, subscribes, and calls the API from the console', async () => {
+    const { page, errors } = await newPage(browser);
+    await login(page, 'agent', adminPassword());
+    await page.goto('/api-portail/applications');
+    const create = page.getByRole('form', { name: 'Créer une application' });
+    await create.getByRole('button', { name: 'Créer l’application' }).click();
+    await visible(page.getByText('nom trop court'));
+    await create.getByLabel('Nom de l’application').fill('Vérification des décès (e2e)');
+    await create.getByRole('button', { name: 'Créer l’application' }).click();
+    await visible(page.getByRole('heading', { level: 2, name: 'Vérification des décès (e2e)' }));
+    await page.getByRole('button', { name: 'Créer une clé' }).click();
+    await visible(page.getByTestId('new-secret'));
+    const key = (await page.getByTestId('new-secret').textContent())!.trim();
+    expect(key).toMatch(/^pgw_/);
+
+    await page.goto('/api-portail/deces');
+    const sub = page.getByRole('form', { name: 'S’abonner' });
+    await sub.getByRole('button', { name: 'S’abonner' }).click();
+    await visible(page.getByText('Abonnement actif'));
+
+    const form = page.getByRole('form', { name: "Tester l'API" });
+    await form.getByLabel('Votre clé d’API').fill(key);
+    await form.getByLabel('Chemin').fill('/search?q=Martin');
+    await form.getByRole('button', { name: 'Envoyer la requête' }).click();
+    await visible(page.getByTestId('console-status'));
+    const status = await page.getByTestId('console-status').textContent();
+    // The gateway let the call through to the deaths API (whatever that API answers).
+    expect(['401', '403', '429', '502', '504']).not.toContain(status);
+    await visible(page.getByText(/ratelimit-policy: "second";q=20;w=1/));
+
+    // The call reaches the application's dashboard once the analytics buffer is flushed.
+    await page.waitForTimeout(3000);
+    await page.goto('/api-portail/applications');
+    await visible(page.getByTestId('usage-calls'));
+    expect(Number(await page.getByTestId('usage-calls').textContent())).toBeGreaterThan(0);
+    await visible(page.getByRole('cell', { name: 'Actif' }).first());
+    expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('a producer changes the limits of the deaths API; the portal shows the new limit', async () => {
+    const { page, errors } = await newPage(browser);
+    await login(page, 'admin', adminPassword());
+    await page.goto('/api-portail/producteur');
+    const plan = page.getByRole('form', { name: 'Limites du plan Standard' }).first();
+    await plan.getByLabel('Par seconde').fill('25');
+    await plan.getByRole('button', { name: /Enregistrer les limites/ }).click();
+    await visible(page.getByText('Limites enregistrées.'));
+    await page.goto('/api-portail/deces');
+    await visible(page.getByText('Limite : 25 appels / seconde'));
+    await page.goto('/api-portail/producteur');
+    await page.getByRole('form', { name: 'Limites du plan Standard' }).first().getByLabel('Par seconde').fill('20');
+    await page.getByRole('form', { name: 'Limites du plan Standard' }).first().getByRole('button', { name: /Enregistrer les limites/ }).click();
+    await visible(page.getByText('Limites enregistrées.'));
+    expect(unexpected(errors)).toEqual([]);
+  });
+});

@@ -1,0 +1,255 @@
+import { useState } from 'react';
+import { useParams, Link } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Select } from '@codegouvfr/react-dsfr/Select';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Tabs } from '@codegouvfr/react-dsfr/Tabs';
+import { api, ApiError } from '../../api/client';
+import { useAuth } from '../../auth';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { fmtPct, fmtDate, limitsText, type GwApi, type GwApp } from './types';
+
+interface OpenApiDoc {
+  info?: { title?: string; version?: string; description?: string };
+  paths?: Record<string, Record<string, { summary?: string; description?: string; parameters?: { name: string; in: string; required?: boolean; description?: string }[] }>>;
+}
+const HTTP = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** The OpenAPI document rendered as a list of operations with their parameters. */
+function OpenApiDocView({ slug }: { slug: string }) {
+  const q = useQuery({ queryKey: ['gw-openapi', slug], queryFn: () => api<OpenApiDoc>(`/api/gateway/apis/${slug}/openapi`), retry: false });
+  if (q.error instanceof ApiError && q.error.status === 404) return <p>Le producteur n’a pas encore déposé de documentation OpenAPI.</p>;
+  if (q.error) return <ErrorAlert error={q.error} />;
+  if (!q.data) return <p>Chargement de la documentation…</p>;
+  const d = q.data;
+  return (
+    <div>
+      <p>
+        {d.info?.title} — version {d.info?.version}
+      </p>
+      {d.info?.description && <p>{d.info.description}</p>}
+      {Object.entries(d.paths ?? {}).map(([path, ops]) =>
+        Object.entries(ops)
+          .filter(([m]) => HTTP.includes(m))
+          .map(([m, op]) => (
+            <section key={`${m} ${path}`} className="fr-mb-3w">
+              <h3 className="fr-h6">
+                <code>{m.toUpperCase()}</code> <code>{path}</code> {op.summary && `— ${op.summary}`}
+              </h3>
+              {op.description && <p>{op.description}</p>}
+              {op.parameters && op.parameters.length > 0 && (
+                <ul>
+                  {op.parameters.map((p) => (
+                    <li key={`${p.in}-${p.name}`}>
+                      <code>{p.name}</code> ({p.in}
+                      {p.required ? ', obligatoire' : ''}) {p.description}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          )),
+      )}
+    </div>
+  );
+}
+
+/** « Tester l'API »: sends a real request through the gateway with the visitor's key. */
+function Console({ slug }: { slug: string }) {
+  const [method, setMethod] = useState('GET');
+  const [path, setPath] = useState('/');
+  const [key, setKey] = useState('');
+  const [body, setBody] = useState('');
+  const [result, setResult] = useState<{ status: number; headers: string; body: string; ms: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  async function send() {
+    setError(null);
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`/gw/${slug}${path.startsWith('/') ? path : `/${path}`}`, {
+        method,
+        headers: { ...(key ? { 'x-api-key': key } : {}), ...(body && method !== 'GET' ? { 'content-type': 'application/json' } : {}) },
+        body: body && method !== 'GET' ? body : undefined,
+        credentials: 'omit',
+      });
+      const text = await res.text();
+      let pretty = text;
+      try {
+        pretty = JSON.stringify(JSON.parse(text), null, 2);
+      } catch {
+        /* not JSON */
+      }
+      const headers = ['content-type', 'ratelimit-policy', 'ratelimit', 'retry-after'].filter((h) => res.headers.get(h)).map((h) => `${h}: ${res.headers.get(h)}`).join('\n');
+      setResult({ status: res.status, headers, body: pretty.slice(0, 20000), ms: Math.round(performance.now() - t0) });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+  return (
+    <form
+      aria-label="Tester l'API"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send();
+      }}
+    >
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <div className="fr-col-12 fr-col-md-2">
+          <Select label="Méthode" nativeSelectProps={{ value: method, onChange: (e) => setMethod(e.target.value) }}>
+            {['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-12 fr-col-md-5">
+          <Input label="Chemin" hintText={`Après /gw/${slug}, avec les paramètres : /search?q=…`} nativeInputProps={{ value: path, onChange: (e) => setPath(e.target.value) }} />
+        </div>
+        <div className="fr-col-12 fr-col-md-5">
+          <Input label="Votre clé d’API" hintText="Elle reste dans votre navigateur." nativeInputProps={{ value: key, onChange: (e) => setKey(e.target.value), type: 'password', autoComplete: 'off' }} />
+        </div>
+      </div>
+      {method !== 'GET' && <Input label="Corps JSON" textArea nativeTextAreaProps={{ value: body, onChange: (e) => setBody(e.target.value), rows: 4 }} />}
+      <Button type="submit">Envoyer la requête</Button>
+      {error && <Alert severity="error" small description={error} className="fr-mt-2w" />}
+      {result && (
+        <div className="fr-mt-3w" aria-live="polite">
+          <p>
+            Réponse : <strong data-testid="console-status">{result.status}</strong> en {result.ms} ms
+          </p>
+          {result.headers && <pre>{result.headers}</pre>}
+          <pre data-testid="console-body" style={{ maxHeight: 400, overflow: 'auto', background: '#f6f6f6', padding: '1rem' }}>
+            {result.body}
+          </pre>
+        </div>
+      )}
+    </form>
+  );
+}
+
+function Samples({ slug }: { slug: string }) {
+  const url = `${window.location.origin}/gw/${slug}/`;
+  const curl = `curl -H "X-Api-Key: $CLE_API" "${url}"`;
+  const js = `const res = await fetch("${url}", { headers: { "X-Api-Key": process.env.CLE_API } });\nconsole.log(res.status, await res.json());`;
+  const py = `import os, requests\nr = requests.get("${url}", headers={"X-Api-Key": os.environ["CLE_API"]}, timeout=10)\nprint(r.status_code, r.json())`;
+  const oauth = `curl -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials -d resource=${url.slice(0, -1)} ${window.location.origin}/oauth/token`;
+  return (
+    <Tabs
+      label="Exemples de code"
+      tabs={[
+        { label: 'curl', content: <pre>{curl}</pre> },
+        { label: 'JavaScript', content: <pre>{js}</pre> },
+        { label: 'Python', content: <pre>{py}</pre> },
+        { label: 'OAuth2', content: <pre>{oauth}</pre> },
+      ]}
+    />
+  );
+}
+
+function Subscribe({ a }: { a: GwApi }) {
+  const { me } = useAuth();
+  const qc = useQueryClient();
+  const apps = useQuery({ queryKey: ['gw-apps'], queryFn: () => api<{ items: GwApp[] }>('/api/gateway/applications'), enabled: !!me?.user });
+  const plans = a.plans.filter((p) => !p.keyless);
+  const [appId, setAppId] = useState('');
+  const [planId, setPlanId] = useState('');
+  const [reason, setReason] = useState('');
+  const m = useMutation({
+    mutationFn: () => api<{ state: string }>(`/api/gateway/applications/${appId || apps.data?.items[0]?.id}/subscriptions`, { method: 'POST', body: { planId: planId || plans[0]?.id, reason } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-app'] }),
+  });
+  if (!me?.user) return <p>Connectez-vous pour abonner une application à cette API.</p>;
+  if (!plans.length) return <p>Cette API s’utilise sans abonnement.</p>;
+  if (apps.data && apps.data.items.length === 0)
+    return (
+      <p>
+        Créez d’abord une application dans <Link to="/api-portail/applications">Mes applications</Link>.
+      </p>
+    );
+  const err = m.error instanceof ApiError ? m.error : null;
+  return (
+    <form
+      aria-label="S’abonner"
+      onSubmit={(e) => {
+        e.preventDefault();
+        m.mutate();
+      }}
+    >
+      {m.data && <Alert severity="success" small description={m.data.state === 'active' ? 'Abonnement actif : utilisez une clé de cette application.' : 'Demande envoyée : le producteur va l’examiner.'} className="fr-mb-2w" />}
+      {err && err.errors.length === 0 && <ErrorAlert error={err} />}
+      <Select label="Application" nativeSelectProps={{ value: appId, onChange: (e) => setAppId(e.target.value) }}>
+        {apps.data?.items.map((x) => (
+          <option key={x.id} value={x.id}>
+            {x.name}
+          </option>
+        ))}
+      </Select>
+      <Select label="Plan" state={err?.fieldMessage('planId') ? 'error' : 'default'} stateRelatedMessage={err?.fieldMessage('planId')} nativeSelectProps={{ value: planId, onChange: (e) => setPlanId(e.target.value) }}>
+        {plans.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name} — {limitsText(p)}
+            {p.approval === 'manual' ? ' (sur validation)' : ''}
+          </option>
+        ))}
+      </Select>
+      {(a.visibility === 'restricted' || plans.some((p) => p.approval === 'manual')) && (
+        <Input label="Motif de la demande" state={err?.fieldMessage('reason') ? 'error' : 'default'} stateRelatedMessage={err?.fieldMessage('reason')} textArea nativeTextAreaProps={{ value: reason, onChange: (e) => setReason(e.target.value) }} />
+      )}
+      <Button type="submit" disabled={m.isPending}>
+        {a.visibility === 'restricted' ? 'Demander l’accès' : 'S’abonner'}
+      </Button>
+    </form>
+  );
+}
+
+export function ApiPage() {
+  const { slug = '' } = useParams();
+  const q = useQuery({ queryKey: ['gw-api', slug], queryFn: () => api<GwApi>(`/api/gateway/apis/${slug}`) });
+  if (q.error) return <ErrorAlert error={q.error} />;
+  if (!q.data) return <p>Chargement…</p>;
+  const a = q.data;
+  return (
+    <>
+      <p>
+        <Link to="/api-portail">← Portail des API</Link>
+      </p>
+      <h1>{a.name}</h1>
+      <p className="fr-text--lead">{a.description}</p>
+      <ul>
+        <li>Producteur : {a.organisationName || a.organisationCode}</li>
+        {a.audience && <li>Pour qui : {a.audience}</li>}
+        <li>Accès : {a.visibility === 'public' ? 'ouvert (abonnement immédiat)' : 'sur demande, validée par le producteur'}</li>
+        <li>Disponibilité : {fmtPct(a.availability)} sur le dernier mois</li>
+        {a.plans.map((p) => (
+          <li key={p.id}>
+            Limite : {limitsText(p)} {a.plans.length > 1 ? `(plan ${p.name}${p.keyless ? ', sans clé' : ''})` : p.keyless ? '(sans clé, par adresse IP)' : ''}
+          </li>
+        ))}
+        <li>
+          Adresse : <code>/gw/{a.slug}/</code>
+        </li>
+      </ul>
+      {a.incidents && a.incidents.length > 0 && (
+        <details className="fr-mb-3w">
+          <summary>Incidents récents ({a.incidents.length})</summary>
+          <ul>
+            {a.incidents.map((i) => (
+              <li key={i.start}>
+                {fmtDate(i.start)} → {i.end ? fmtDate(i.end) : 'en cours'} : {i.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <h2>Tester l’API</h2>
+      <Console slug={a.slug} />
+      <h2 className="fr-mt-4w">Exemples de code</h2>
+      <Samples slug={a.slug} />
+      <h2 className="fr-mt-4w">S’abonner</h2>
+      <Subscribe a={a} />
+      <h2 className="fr-mt-4w">Documentation</h2>
+      <OpenApiDocView slug={a.slug} />
+    </>
+  );
+}

@@ -1,0 +1,52 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Tag } from '@codegouvfr/react-dsfr/Tag';
+import { api } from '../../api/client';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { useUrlState } from '../../components/useUrlState';
+import { fmtPct, limitsText, type GwApi } from './types';
+
+/** Public catalogue of the APIs published through the gateway. */
+export function PortalPage() {
+  const q = useQuery({ queryKey: ['gw-apis'], queryFn: () => api<{ items: GwApi[] }>('/api/gateway/apis') });
+  const [state, setState] = useUrlState(['q'] as const);
+  const text = state.q.toLowerCase();
+  const items = (q.data?.items ?? []).filter((a) => !text || `${a.name} ${a.description} ${a.organisationCode}`.toLowerCase().includes(text));
+  return (
+    <>
+      <h1>Portail des API</h1>
+      <p className="fr-text--lead">Les API du ministère, ouvertes avec une clé ou un jeton OAuth2 : documentation, essai en ligne, abonnement.</p>
+      <p>
+        <Link to="/api-portail/applications">Mes applications</Link> · <Link to="/api-portail/producteur">Espace producteur</Link> ·{' '}
+        <a href="/api/gateway/apis?format=csv">Exporter la liste (CSV)</a>
+      </p>
+      <Input label="Rechercher une API" nativeInputProps={{ value: state.q, onChange: (e) => setState({ q: e.target.value }), type: 'search' }} />
+      <ErrorAlert error={q.error} />
+      <div className="fr-grid-row fr-grid-row--gutters">
+        {items.map((a) => (
+          <div key={a.id} className="fr-col-12 fr-col-md-6">
+            <div className="fr-card fr-enlarge-link">
+              <div className="fr-card__body">
+                <div className="fr-card__content">
+                  <h2 className="fr-card__title">
+                    <Link to={`/api-portail/${a.slug}`}>{a.name}</Link>
+                  </h2>
+                  <p className="fr-card__desc">{a.description}</p>
+                  <div className="fr-card__start">
+                    <Tag small>{a.visibility === 'public' ? 'Accès ouvert' : 'Accès sur demande'}</Tag> <Tag small>{a.organisationCode}</Tag>
+                  </div>
+                  <div className="fr-card__end">
+                    <p className="fr-card__detail">Disponibilité : {fmtPct(a.availability)} sur le dernier mois</p>
+                    {a.plans[0] && <p className="fr-card__detail">Limite : {limitsText(a.plans[0])}</p>}
+                  </div>
+                </div>
+              </div>
+            </div>
+          </div>
+        ))}
+      </div>
+      {q.data && items.length === 0 && <p>Aucune API ne correspond.</p>}
+    </>
+  );
+}

@@ -1,0 +1,198 @@
+import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Select } from '@codegouvfr/react-dsfr/Select';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Table } from '@codegouvfr/react-dsfr/Table';
+import { Link } from 'react-router';
+import { api, ApiError } from '../../api/client';
+import { useAuth } from '../../auth';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { limitsText, type GwApi, type Plan } from './types';
+import { UsageView } from './UsageView';
+
+const field = (err: ApiError | null, name: string) => ({ state: (err?.fieldMessage(name) ? 'error' : 'default') as 'error' | 'default', stateRelatedMessage: err?.fieldMessage(name) });
+
+function CreateApi() {
+  const qc = useQueryClient();
+  const { me } = useAuth();
+  const [f, setF] = useState({ slug: '', name: '', description: '', audience: '', upstreamUrl: '', visibility: 'public', perSecond: '20' });
+  const m = useMutation({
+    mutationFn: async () => {
+      const a = await api<{ id: string }>('/api/gateway/apis', { method: 'POST', body: { slug: f.slug, name: f.name, description: f.description, audience: f.audience, upstreamUrl: f.upstreamUrl, visibility: f.visibility, organisationCode: me?.user?.organisationCode ?? undefined } });
+      await api(`/api/gateway/apis/${a.id}/plans`, { method: 'POST', body: { slug: 'standard', name: 'Standard', perSecond: f.perSecond ? Number(f.perSecond) : null } });
+      return a;
+    },
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-apis'] }),
+  });
+  const err = m.error instanceof ApiError ? m.error : null;
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  return (
+    <form
+      aria-label="Publier une API"
+      onSubmit={(e) => {
+        e.preventDefault();
+        m.mutate();
+      }}
+    >
+      <h2>Publier une API</h2>
+      {m.isSuccess && <Alert severity="success" small description={`API « ${f.name} » publiée sur /gw/${f.slug}/.`} className="fr-mb-2w" />}
+      {err && err.errors.length === 0 && <ErrorAlert error={err} />}
+      <Input label="Identifiant (URL)" hintText="lettres minuscules, chiffres et tirets" {...field(err, 'slug')} nativeInputProps={{ value: f.slug, onChange: set('slug') }} />
+      <Input label="Nom" {...field(err, 'name')} nativeInputProps={{ value: f.name, onChange: set('name') }} />
+      <Input label="Description" textArea {...field(err, 'description')} nativeTextAreaProps={{ value: f.description, onChange: set('description') }} />
+      <Input label="Pour qui" {...field(err, 'audience')} nativeInputProps={{ value: f.audience, onChange: set('audience') }} />
+      <Input label="URL de l’amont" hintText="https://… (les adresses privées et de métadonnées sont refusées)" {...field(err, 'upstreamUrl')} nativeInputProps={{ value: f.upstreamUrl, onChange: set('upstreamUrl') }} />
+      <Select label="Accès" nativeSelectProps={{ value: f.visibility, onChange: set('visibility') }}>
+        <option value="public">Ouvert</option>
+        <option value="restricted">Sur demande</option>
+      </Select>
+      <Input label="Limite (appels par seconde)" {...field(err, 'perSecond')} nativeInputProps={{ value: f.perSecond, onChange: set('perSecond'), inputMode: 'numeric' }} />
+      <Button type="submit" disabled={m.isPending}>
+        Publier
+      </Button>
+    </form>
+  );
+}
+
+function PlanEditor({ plan }: { plan: Plan }) {
+  const qc = useQueryClient();
+  const [v, setV] = useState({ perSecond: String(plan.perSecond ?? ''), perMinute: String(plan.perMinute ?? ''), perDay: String(plan.perDay ?? ''), perMonth: String(plan.perMonth ?? '') });
+  const num = (s: string) => (s.trim() === '' ? null : Number(s));
+  const m = useMutation({
+    mutationFn: () => api(`/api/gateway/plans/${plan.id}`, { method: 'PATCH', body: { perSecond: num(v.perSecond), perMinute: num(v.perMinute), perDay: num(v.perDay), perMonth: num(v.perMonth) } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-apis'] }),
+  });
+  const err = m.error instanceof ApiError ? m.error : null;
+  const labels = { perSecond: 'Par seconde', perMinute: 'Par minute', perDay: 'Quota par jour', perMonth: 'Quota par mois' } as const;
+  return (
+    <form
+      aria-label={`Limites du plan ${plan.name}`}
+      className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom"
+      onSubmit={(e) => {
+        e.preventDefault();
+        m.mutate();
+      }}
+    >
+      {(Object.keys(labels) as (keyof typeof labels)[]).map((k) => (
+        <div key={k} className="fr-col-6 fr-col-md-2">
+          <Input label={labels[k]} {...field(err, k)} nativeInputProps={{ value: v[k], onChange: (e) => setV({ ...v, [k]: e.target.value }), inputMode: 'numeric' }} />
+        </div>
+      ))}
+      <div className="fr-col-12 fr-col-md-4">
+        <Button type="submit" priority="secondary" disabled={m.isPending}>
+          Enregistrer les limites de « {plan.name} »
+        </Button>
+        {m.isSuccess && <p className="fr-message fr-message--valid">Limites enregistrées.</p>}
+      </div>
+    </form>
+  );
+}
+
+function SpecUpload({ a }: { a: GwApi }) {
+  const qc = useQueryClient();
+  const [text, setText] = useState('');
+  const m = useMutation({
+    mutationFn: () => {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch {
+        throw new ApiError(400, 'JSON invalide', 'Le document n’est pas un JSON valide.', [{ field: 'document', message: 'JSON invalide' }]);
+      }
+      return api<{ version: number }>(`/api/gateway/apis/${a.id}/openapi`, { method: 'PUT', body: doc });
+    },
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-openapi', a.slug] }),
+  });
+  const err = m.error instanceof ApiError ? m.error : null;
+  return (
+    <form
+      aria-label={`Documentation OpenAPI de ${a.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        m.mutate();
+      }}
+    >
+      <Input
+        label="Document OpenAPI (JSON)"
+        hintText={`Version actuelle : ${a.specVersion || 'aucune'}. Chaque dépôt crée une nouvelle version.`}
+        textArea
+        state={err ? 'error' : 'default'}
+        stateRelatedMessage={err?.errors.map((x) => `${x.field} : ${x.message}`).join(' ; ') || err?.detail}
+        nativeTextAreaProps={{ value: text, onChange: (e) => setText(e.target.value), rows: 6 }}
+      />
+      <Button type="submit" priority="secondary" disabled={m.isPending}>
+        Déposer la documentation
+      </Button>
+      {m.data && <p className="fr-message fr-message--valid">Version {m.data.version} enregistrée.</p>}
+    </form>
+  );
+}
+
+function Requests({ a }: { a: GwApi }) {
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: ['gw-subs', a.id], queryFn: () => api<{ items: { id: string; state: string; reason: string; application: { name: string; organisationCode: string | null }; plan: string }[] }>(`/api/gateway/apis/${a.id}/subscriptions`) });
+  const decide = useMutation({ mutationFn: (x: { id: string; d: string }) => api(`/api/gateway/subscriptions/${x.id}/${x.d}`, { method: 'POST' }), onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-subs', a.id] }) });
+  if (!q.data?.items.length) return <p>Aucun abonné pour l’instant.</p>;
+  return (
+    <Table
+      headers={['Application', 'Organisation', 'Plan', 'Motif', 'État', '']}
+      data={q.data.items.map((s) => [
+        s.application.name,
+        s.application.organisationCode ?? '—',
+        s.plan,
+        s.reason,
+        s.state,
+        s.state === 'pending' ? (
+          <span key="d">
+            <Button size="small" onClick={() => decide.mutate({ id: s.id, d: 'approve' })}>
+              Accepter
+            </Button>{' '}
+            <Button size="small" priority="secondary" onClick={() => decide.mutate({ id: s.id, d: 'reject' })}>
+              Refuser
+            </Button>
+          </span>
+        ) : s.state === 'active' ? (
+          <Button key="r" size="small" priority="tertiary" onClick={() => decide.mutate({ id: s.id, d: 'revoke' })}>
+            Révoquer
+          </Button>
+        ) : (
+          ''
+        ),
+      ])}
+    />
+  );
+}
+
+/** Producers: their APIs, plans (limits and quotas), OpenAPI document, subscription requests, usage. */
+export function ProducerPage() {
+  const { hasRole } = useAuth();
+  const q = useQuery({ queryKey: ['gw-apis'], queryFn: () => api<{ items: GwApi[] }>('/api/gateway/apis') });
+  const mine = (q.data?.items ?? []).filter((a) => a.canManage);
+  return (
+    <>
+      <h1>Espace producteur d’API</h1>
+      {!hasRole('admin', 'data_admin') && <Alert severity="info" small description="Seuls les administrateurs de données publient et gèrent des API." className="fr-mb-3w" />}
+      <ErrorAlert error={q.error} />
+      {mine.map((a) => (
+        <section key={a.id} className="fr-mb-6w" aria-label={a.name}>
+          <h2>
+            <Link to={`/api-portail/${a.slug}`}>{a.name}</Link>
+          </h2>
+          <p>
+            Amont : <code>{a.upstreamUrl}</code> — {a.plans.map((p) => `${p.name} : ${limitsText(p)}`).join(' ; ')}
+          </p>
+          {a.plans.map((p) => (
+            <PlanEditor key={p.id} plan={p} />
+          ))}
+          <SpecUpload a={a} />
+          <h3>Abonnements et demandes d’accès</h3>
+          <Requests a={a} />
+          <UsageView apiId={a.id} />
+        </section>
+      ))}
+      {hasRole('admin', 'data_admin') && <CreateApi />}
+    </>
+  );
+}

@@ -1,0 +1,68 @@
+import { useQuery } from '@tanstack/react-query';
+import { Table } from '@codegouvfr/react-dsfr/Table';
+import { api, qs } from '../../api/client';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import type { Usage } from './types';
+
+/** Calls per hour as an accessible SVG bar chart (errors stacked in red), with the figures in a table. */
+function Bars({ series }: { series: Usage['series'] }) {
+  if (!series.length) return <p>Aucun appel sur la période.</p>;
+  const max = Math.max(...series.map((s) => s.calls), 1);
+  const w = 640;
+  const h = 140;
+  const bw = Math.max(2, Math.floor(w / series.length) - 2);
+  return (
+    <svg role="img" aria-label={`Appels par heure : ${series.reduce((a, s) => a + s.calls, 0)} au total, maximum ${max} en une heure`} viewBox={`0 0 ${w} ${h + 20}`} style={{ width: '100%', maxWidth: w }}>
+      <title>Appels par heure</title>
+      {series.map((s, i) => {
+        const x = i * (bw + 2);
+        const ch = (s.calls / max) * h;
+        const eh = (s.errors / max) * h;
+        return (
+          <g key={s.bucket}>
+            <rect x={x} y={h - ch} width={bw} height={ch} fill="#000091">
+              <title>{`${new Date(s.bucket).toLocaleString('fr-FR')} : ${s.calls} appels, ${s.errors} erreurs`}</title>
+            </rect>
+            <rect x={x} y={h - eh} width={bw} height={eh} fill="#ce0500" />
+          </g>
+        );
+      })}
+      <text x={0} y={h + 16} fontSize="12">
+        {new Date(series[0]!.bucket).toLocaleString('fr-FR')}
+      </text>
+      <text x={w} y={h + 16} fontSize="12" textAnchor="end">
+        {new Date(series[series.length - 1]!.bucket).toLocaleString('fr-FR')}
+      </text>
+    </svg>
+  );
+}
+
+export function UsageView({ apiId, applicationId, quota }: { apiId?: string; applicationId?: string; quota?: string }) {
+  const params = { apiId, applicationId, granularity: 'hour' };
+  const q = useQuery({ queryKey: ['gw-usage', apiId, applicationId], queryFn: () => api<Usage>(`/api/gateway/usage${qs(params)}`) });
+  if (q.error) return <ErrorAlert error={q.error} />;
+  if (!q.data) return <p>Chargement des statistiques…</p>;
+  const u = q.data;
+  const ms = (v: number | null) => (v === null ? '—' : `≤ ${v} ms`);
+  return (
+    <section aria-label="Statistiques d’utilisation">
+      <h3>Utilisation sur 7 jours</h3>
+      <ul>
+        <li>
+          Appels : <strong data-testid="usage-calls">{u.totals.calls}</strong> — succès {u.totals.s2xx}, erreurs client {u.totals.s4xx} (dont limites {u.totals.s429}), erreurs serveur {u.totals.s5xx}
+        </li>
+        <li>
+          Latence : p50 {ms(u.latency.p50)}, p95 {ms(u.latency.p95)}, p99 {ms(u.latency.p99)}
+        </li>
+        {quota && <li>Quota : {quota}</li>}
+      </ul>
+      <Bars series={u.series} />
+      {u.topConsumers.length > 0 && (
+        <Table caption="Principaux consommateurs" headers={['Application', 'Appels']} data={u.topConsumers.map((c) => [c.name, String(c.calls)])} />
+      )}
+      <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`/api/gateway/usage${qs({ ...params, format: 'csv' })}`}>
+        Exporter en CSV
+      </a>
+    </section>
+  );
+}
