@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Role } from './auth';
 import { gatewayWebModule } from './pages/gateway/module';
+import { decesWebModule } from './pages/deces/module';
 
 /**
  * What each domain module adds to the web app: its routes and its navigation entry.
@@ -15,4 +16,4 @@ export interface WebModule {
   home?: { title: string; description: string; to: string };
 }
 
-export const webModules: WebModule[] = [gatewayWebModule];
+export const webModules: WebModule[] = [gatewayWebModule, decesWebModule];

@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { adminPassword, baseUrl, launch, login, newPage, unexpected, visible } from './browser';
+
+let browser: Browser;
+let close: () => Promise<void>;
+
+interface Person {
+  id: string;
+  name: { first: string[]; last: string };
+  birth: { date: string };
+}
+/** Two people of the demo file (synthetic), found through the public API. */
+async function demoPeople(): Promise<Person[]> {
+  const r = await fetch(`${baseUrl()}/deces/api/v1/search?birthDate=1930-1960&size=100`);
+  const body = (await r.json()) as { response: { persons: Person[] } };
+  const full = body.response.persons.filter((p) => /^\d{8}$/.test(p.birth.date) && !p.birth.date.endsWith('00') && p.name.first.length > 0 && /^[A-Z]+$/.test(p.name.last));
+  return full.slice(0, 2);
+}
+const fr = (d: string) => `${d.slice(6, 8)}/${d.slice(4, 6)}/${d.slice(0, 4)}`;
+
+beforeAll(async () => {
+  ({ browser, close } = await launch());
+});
+afterAll(async () => close?.());
+
+describe('deaths search in the browser', () => {
+  it('finds a person with the simple search, explains the score, opens the record', async () => {
+    const [p] = await demoPeople();
+    expect(p).toBeTruthy();
+    const { page, errors } = await newPage(browser);
+    await page.goto('/deces');
+    await visible(page.getByRole('heading', { level: 1, name: 'Recherche de personnes décédées' }));
+    await page.getByLabel('Nom, prénoms, dates (JJ/MM/AAAA)').fill(`${p!.name.first[0]} ${p!.name.last} ${fr(p!.birth.date)}`);
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    const link = page.getByRole('link', { name: p!.name.last, exact: true }).first();
+    await visible(link);
+    expect(page.url()).toContain('q=');
+    await page.getByRole('button', { name: 'Pourquoi ce score ?' }).first().click();
+    await visible(page.getByText(/trouvé/).first());
+    await link.click();
+    await visible(page.getByRole('heading', { level: 1, name: new RegExp(p!.name.last) }));
+    await visible(page.getByRole('rowheader', { name: 'Date de naissance' }));
+    expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('advanced search: typo-tolerant, and a bad date gets a message next to the field', async () => {
+    const [p] = await demoPeople();
+    const { page } = await newPage(browser);
+    await page.goto('/deces?mode=avancee');
+    await page.getByLabel('Nom de naissance').fill(p!.name.last.slice(0, -1) + (p!.name.last.endsWith('E') ? 'A' : 'E'));
+    await page.getByLabel('Prénom(s)').fill(p!.name.first[0]!);
+    await page.getByLabel('Date de naissance').fill('31/31/19');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await visible(page.getByText(/date attendue JJ\/MM\/AAAA/));
+    await page.getByLabel('Date de naissance').fill(fr(p!.birth.date));
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await visible(page.getByRole('link', { name: p!.name.last, exact: true }));
+    // The URL is shareable: opening it again shows the same results.
+    const url = page.url();
+    const other = (await newPage(browser)).page;
+    await other.goto(url);
+    await visible(other.getByRole('link', { name: p!.name.last, exact: true }));
+  });
+
+  it('shows the statistics with charts', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto('/deces/statistiques');
+    await visible(page.getByRole('img', { name: /Décès par année/ }));
+    await page.getByLabel('Année de décès').selectOption({ index: 1 });
+    await visible(page.getByRole('img', { name: /Décès par mois/ }));
+    expect(unexpected(errors)).toEqual([]);
+  });
+});
+
+describe('bulk matching in the browser', () => {
+  it('uploads a CSV, maps columns from the preview, follows progress, downloads and reads the summary', async () => {
+    const people = await demoPeople();
+    const csv = ['nom;prenom;date_naissance', ...people.map((p) => `${p.name.last};${p.name.first[0]};${fr(p.birth.date)}`), 'PERSONNEINEXISTANTE;Zoé;01/01/1999', 'SANSDATE;Jean;pas une date'].join('\n');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'deces-e2e-')), 'personnes.csv');
+    fs.writeFileSync(file, csv);
+    const { page, errors } = await newPage(browser);
+    await login(page, 'agent', adminPassword());
+    await page.goto('/deces/appariement');
+    await page.getByLabel('Fichier CSV').setInputFiles(file);
+    await visible(page.getByRole('cell', { name: 'PERSONNEINEXISTANTE' }));
+    // Columns were guessed from their names.
+    expect(await page.getByLabel('Nom de naissance').inputValue()).toBe('nom');
+    expect(await page.getByLabel('Prénoms').inputValue()).toBe('prenom');
+    expect(await page.getByLabel('Date de naissance').inputValue()).toBe('date_naissance');
+    await page.getByLabel('Format des dates').selectOption('DD/MM/YYYY');
+    await page.getByRole('button', { name: 'Lancer l’appariement' }).click();
+    await visible(page.getByText(/Terminé : 4 lignes traitées/), 60_000);
+    await visible(page.getByText(/Lignes appariées :/));
+    expect(await page.getByText(/Lignes appariées :/).textContent()).toContain('2 (50 %)');
+    await visible(page.getByText(/Ligne 5 : birthDate/));
+    await visible(page.getByRole('img', { name: /score du meilleur candidat/ }));
+    const href = await page.getByRole('link', { name: 'Télécharger le résultat (CSV)' }).getAttribute('href');
+    const res = await page.request.get(href!);
+    expect(res.status()).toBe(200);
+    const text = await res.text();
+    expect(text.split('\n')[0]).toContain('sourceLineNumber');
+    expect(text).toContain(people[0]!.id);
+    expect(unexpected(errors)).toEqual([]);
+  });
+});

@@ -1,0 +1,169 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Upload } from '@codegouvfr/react-dsfr/Upload';
+import { ApiError, api } from '../../api/client';
+import { useAuth } from '../../auth';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { API, flagLabels, fmtDate, fmtPlace, sexLabel, type SearchResponse } from './types';
+
+interface Correction {
+  id: string;
+  fields: Record<string, string>;
+  status: 'pending' | 'validated' | 'rejected';
+  reviewComment: string | null;
+  createdAt: string;
+}
+
+const CORRECTABLE = [
+  ['lastName', 'Nom'],
+  ['firstName', 'Prénoms'],
+  ['birthDate', 'Date de naissance (JJ/MM/AAAA)'],
+  ['birthCity', 'Commune de naissance'],
+  ['birthLocationCode', 'Code Insee du lieu de naissance'],
+  ['deathDate', 'Date de décès (JJ/MM/AAAA)'],
+  ['deathLocationCode', 'Code Insee du lieu de décès'],
+] as const;
+export const statusLabels = { pending: 'En attente', validated: 'Validée', rejected: 'Rejetée' } as const;
+const severity = { pending: 'info', validated: 'success', rejected: 'error' } as const;
+
+/** One record: its fields, the file's known defects, its validated corrections and the proposal form. */
+export function RecordPage() {
+  const { id = '' } = useParams();
+  const { me } = useAuth();
+  const qc = useQueryClient();
+  const r = useQuery({ queryKey: ['deces-id', id], queryFn: () => api<SearchResponse>(`${API}/id/${encodeURIComponent(id)}`) });
+  const mine = useQuery({ queryKey: ['deces-corrections', id], enabled: !!me?.user, queryFn: () => api<{ items: Correction[] }>(`${API}/corrections?recordId=${encodeURIComponent(id)}&mine=true`) });
+  const [form, setForm] = useState<Record<string, string>>({});
+  const [file, setFile] = useState<File | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [sent, setSent] = useState(false);
+  const p = r.data?.response.persons[0];
+
+  async function propose(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    const fd = new FormData();
+    for (const [k, v] of Object.entries(form)) if (v.trim()) fd.append(k, v.trim());
+    if (file) fd.append('proof', file);
+    try {
+      await api(`${API}/id/${encodeURIComponent(id)}/corrections`, { method: 'POST', body: fd });
+      setSent(true);
+      setForm({});
+      setFile(null);
+      await qc.invalidateQueries({ queryKey: ['deces-corrections', id] });
+    } catch (err) {
+      if (err instanceof ApiError) setError(err);
+      else throw err;
+    }
+  }
+
+  if (r.error) return <ErrorAlert error={r.error} />;
+  if (!p) return <p>Chargement…</p>;
+  const row = (label: string, value: string) => (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{value}</td>
+    </tr>
+  );
+  return (
+    <>
+      <p>
+        <Link to="/deces">← Retour à la recherche</Link>
+      </p>
+      <h1>
+        {p.name.last} {p.name.first.join(' ')}
+      </h1>
+      <div className="fr-table fr-table--no-caption">
+        <table>
+          <caption>Fiche de décès</caption>
+          <tbody>
+            {row('Sexe', sexLabel(p.sex))}
+            {row('Date de naissance', fmtDate(p.birth.date))}
+            {row('Lieu de naissance', `${fmtPlace(p.birth.location)}${p.birth.location.code ? ` — code ${p.birth.location.code}` : ''}`)}
+            {row('Pays de naissance', p.birth.location.country || '—')}
+            {row('Date de décès', fmtDate(p.death.date))}
+            {row('Âge au décès', p.death.age !== null ? `${p.death.age} ans` : 'inconnu')}
+            {row('Lieu de décès', `${fmtPlace(p.death.location)}${p.death.location.code ? ` — code ${p.death.location.code}` : ''}`)}
+            {row('Numéro d’acte', p.death.certificateId || '—')}
+            {row('Fichier source', p.source)}
+            {row('Identifiant', p.id)}
+          </tbody>
+        </table>
+      </div>
+      {p.flags.length > 0 && (
+        <p>
+          {p.flags.map((f) => (
+            <Badge key={f} severity="warning" small className="fr-mr-1w">
+              {flagLabels[f] ?? f}
+            </Badge>
+          ))}
+        </p>
+      )}
+      {p.modifications && p.modifications.length > 0 && (
+        <>
+          <h2>Corrections validées</h2>
+          <ul>
+            {p.modifications.map((m) => (
+              <li key={m.id}>
+                {Object.entries(m.fields)
+                  .map(([k, v]) => `${CORRECTABLE.find(([f]) => f === k)?.[1] ?? k} : ${k.endsWith('Date') ? fmtDate(v) : v}`)
+                  .join(' ; ')}
+                {m.date ? ` (validée le ${new Date(m.date).toLocaleDateString('fr-FR')})` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h2>Signaler une erreur</h2>
+      {!me?.user ? (
+        <p>
+          <Link to={`/connexion?retour=${encodeURIComponent(`/deces/personne/${id}`)}`}>Connectez-vous</Link> pour proposer une correction, avec un acte (PDF) ou un lien vers la preuve.
+        </p>
+      ) : (
+        <>
+          {mine.data && mine.data.items.length > 0 && (
+            <>
+              <h3>Mes propositions pour cette fiche</h3>
+              {mine.data.items.map((c) => (
+                <Alert
+                  key={c.id}
+                  small
+                  severity={severity[c.status]}
+                  className="fr-mb-1w"
+                  description={`${statusLabels[c.status]} — ${Object.entries(c.fields).map(([k, v]) => `${k} : ${v}`).join(' ; ')}${c.reviewComment ? ` — commentaire : ${c.reviewComment}` : ''}`}
+                />
+              ))}
+            </>
+          )}
+          {sent && <Alert severity="success" small className="fr-mb-2w" description="Proposition envoyée : un relecteur va l’examiner." />}
+          <form onSubmit={propose} aria-label="Proposer une correction">
+            {error && !error.errors.length && <ErrorAlert error={error} />}
+            <div className="fr-grid-row fr-grid-row--gutters">
+              {CORRECTABLE.map(([f, label]) => (
+                <div key={f} className="fr-col-12 fr-col-md-4">
+                  <Input label={label} state={error?.fieldMessage(f) ? 'error' : 'default'} stateRelatedMessage={error?.fieldMessage(f)} nativeInputProps={{ value: form[f] ?? '', onChange: (e) => setForm({ ...form, [f]: e.target.value }) }} />
+                </div>
+              ))}
+            </div>
+            {error?.fieldMessage('fields') && <p className="fr-error-text">{error.fieldMessage('fields')}</p>}
+            <Input label="Message pour le relecteur" textArea nativeTextAreaProps={{ value: form.message ?? '', onChange: (e) => setForm({ ...form, message: e.target.value }) }} />
+            <Upload
+              label="Preuve : acte de décès ou de naissance (PDF, 5 Mo au plus)"
+              hint="Ou donnez un lien ci-dessous"
+              state={error?.fieldMessage('proof') ? 'error' : 'default'}
+              stateRelatedMessage={error?.fieldMessage('proof')}
+              nativeInputProps={{ accept: 'application/pdf', onChange: (e) => setFile(e.target.files?.[0] ?? null) }}
+            />
+            <Input label="Lien vers la preuve (https)" state={error?.fieldMessage('proofUrl') ? 'error' : 'default'} stateRelatedMessage={error?.fieldMessage('proofUrl')} nativeInputProps={{ type: 'url', value: form.proofUrl ?? '', onChange: (e) => setForm({ ...form, proofUrl: e.target.value }) }} />
+            <Button type="submit">Proposer la correction</Button>
+          </form>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,210 @@
+import { Fragment, useEffect, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Select } from '@codegouvfr/react-dsfr/Select';
+import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
+import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
+import { SegmentedControl } from '@codegouvfr/react-dsfr/SegmentedControl';
+import { ApiError, api, qs } from '../../api/client';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { useUrlState } from '../../components/useUrlState';
+import { API, fmtDate, fmtPlace, pct, type SearchResponse } from './types';
+
+const FIELDS = ['lastName', 'legalName', 'firstName', 'sex', 'birthDate', 'birthCity', 'birthDepartment', 'birthCountry', 'deathDate', 'deathCity', 'deathDepartment', 'deathAge'] as const;
+const KEYS = ['q', 'mode', 'fuzzy', 'page', 'sort', ...FIELDS] as const;
+type Key = (typeof KEYS)[number];
+const SIZE = 20;
+
+const labels: Record<(typeof FIELDS)[number], { label: string; hint?: string }> = {
+  lastName: { label: 'Nom de naissance' },
+  legalName: { label: 'Nom d’usage', hint: 'par exemple le nom d’épouse' },
+  firstName: { label: 'Prénom(s)' },
+  sex: { label: 'Sexe' },
+  birthDate: { label: 'Date de naissance', hint: 'JJ/MM/AAAA, AAAA ou intervalle 1930-1940' },
+  birthCity: { label: 'Commune de naissance' },
+  birthDepartment: { label: 'Département de naissance', hint: 'ex. 33, 2A, 971' },
+  birthCountry: { label: 'Pays de naissance' },
+  deathDate: { label: 'Date de décès', hint: 'JJ/MM/AAAA, AAAA ou intervalle' },
+  deathCity: { label: 'Commune de décès' },
+  deathDepartment: { label: 'Département de décès' },
+  deathAge: { label: 'Âge au décès', hint: 'ex. 85 ou 80-90' },
+};
+
+/** Simple (one field) and advanced search of the deaths file, shareable through the URL. */
+export function SearchPage() {
+  const [s, set] = useUrlState(KEYS);
+  const advanced = s.mode === 'avancee';
+  const [draft, setDraft] = useState<Record<Key, string>>(s);
+  const [open, setOpen] = useState<string | null>(null);
+  useEffect(() => setDraft(s), [JSON.stringify(s)]);
+
+  const params: Record<string, string> = {};
+  if (advanced) for (const f of FIELDS) if (s[f]) params[f] = s[f];
+  if (!advanced && s.q) params.q = s.q;
+  if (s.fuzzy === 'false') params.fuzzy = 'false';
+  if (s.sort) params.sort = s.sort;
+  const hasQuery = Object.keys(params).some((k) => k !== 'fuzzy' && k !== 'sort');
+  const query = qs({ ...params, page: Number(s.page || 1), size: SIZE });
+  const r = useQuery({ queryKey: ['deces-search', query], enabled: hasQuery, queryFn: ({ signal }) => api<SearchResponse>(`${API}/search${query}`, { signal }), placeholderData: keepPreviousData });
+  const err = r.error instanceof ApiError ? r.error : null;
+  const pages = Math.min(50, Math.max(1, Math.ceil((r.data?.response.total ?? 0) / SIZE)));
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (advanced) set({ ...Object.fromEntries(FIELDS.map((f) => [f, draft[f]])), q: null });
+    else set({ q: draft.q, ...Object.fromEntries(FIELDS.map((f) => [f, null])) });
+  }
+  const input = (f: (typeof FIELDS)[number]) =>
+    f === 'sex' ? (
+      <Select label={labels.sex.label} nativeSelectProps={{ value: draft.sex, onChange: (e) => setDraft({ ...draft, sex: e.target.value }) }} state={err?.fieldMessage('sex') ? 'error' : 'default'} stateRelatedMessage={err?.fieldMessage('sex')}>
+        <option value="">Indifférent</option>
+        <option value="F">Femme</option>
+        <option value="M">Homme</option>
+      </Select>
+    ) : (
+      <Input
+        label={labels[f].label}
+        hintText={labels[f].hint}
+        state={err?.fieldMessage(f) ? 'error' : 'default'}
+        stateRelatedMessage={err?.fieldMessage(f)}
+        nativeInputProps={{ name: f, value: draft[f], onChange: (e) => setDraft({ ...draft, [f]: e.target.value }) }}
+      />
+    );
+
+  return (
+    <>
+      <h1>Recherche de personnes décédées</h1>
+      <p>
+        Le fichier des personnes décédées de l’Insee, interrogeable par nom, prénoms, dates et lieux, avec une recherche tolérante aux fautes. Chaque résultat porte un score et
+        ses raisons.
+      </p>
+      <SegmentedControl
+        legend="Type de recherche"
+        hideLegend
+        className="fr-mb-2w"
+        segments={[
+          { label: 'Recherche simple', nativeInputProps: { checked: !advanced, onChange: () => set({ mode: null }) } },
+          { label: 'Recherche avancée', nativeInputProps: { checked: advanced, onChange: () => set({ mode: 'avancee' }) } },
+        ]}
+      />
+      <form onSubmit={submit} aria-label="Rechercher un décès" className="fr-mb-3w">
+        {advanced ? (
+          <div className="fr-grid-row fr-grid-row--gutters">
+            {FIELDS.map((f) => (
+              <div key={f} className="fr-col-12 fr-col-md-4">
+                {input(f)}
+              </div>
+            ))}
+          </div>
+        ) : (
+          <Input
+            label="Nom, prénoms, dates (JJ/MM/AAAA)"
+            hintText="Dans n’importe quel ordre, par exemple : Louis Roume 10/06/1905"
+            state={err?.fieldMessage('q') ? 'error' : 'default'}
+            stateRelatedMessage={err?.fieldMessage('q')}
+            nativeInputProps={{ type: 'search', name: 'q', value: draft.q, onChange: (e) => setDraft({ ...draft, q: e.target.value }) }}
+          />
+        )}
+        <div className="fr-grid-row fr-grid-row--middle fr-mt-2w">
+          <Checkbox
+            small
+            className="fr-mr-4w fr-mb-0"
+            options={[{ label: 'Recherche exacte (sans tolérance aux fautes)', nativeInputProps: { checked: s.fuzzy === 'false', onChange: (e) => set({ fuzzy: e.target.checked ? 'false' : null }) } }]}
+          />
+          <Button type="submit" iconId="fr-icon-search-line">
+            Rechercher
+          </Button>
+        </div>
+      </form>
+      {err && !err.errors.length ? <ErrorAlert error={err} /> : err ? <ErrorAlert error={err} title="Requête invalide" /> : null}
+      {hasQuery && r.data && (
+        <>
+          <div className="fr-grid-row fr-grid-row--middle fr-mb-2w">
+            <p className="fr-mb-0 fr-mr-4w" role="status">
+              {r.data.response.total === 0 ? 'Aucun décès ne correspond.' : `${r.data.response.total} résultat(s)`} — {r.data.response.delay} ms
+            </p>
+            <Select
+              label="Trier par"
+              className="fr-mr-4w fr-mb-0"
+              nativeSelectProps={{ value: s.sort, onChange: (e) => set({ sort: e.target.value }) }}
+            >
+              <option value="">Pertinence</option>
+              <option value="birth.date:asc">Date de naissance croissante</option>
+              <option value="death.date:desc">Date de décès décroissante</option>
+              <option value="name.last:asc">Nom</option>
+            </Select>
+            <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line" href={`${API}/search${qs({ ...params, format: 'csv' })}`}>
+              Exporter en CSV
+            </a>
+          </div>
+          {r.data.response.persons.length > 0 && (
+            <div className="fr-table">
+              <table>
+                <caption>Résultats de la recherche</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Score</th>
+                    <th scope="col">Nom</th>
+                    <th scope="col">Prénoms</th>
+                    <th scope="col">Naissance</th>
+                    <th scope="col">Décès</th>
+                    <th scope="col">Raisons</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.data.response.persons.map((p) => (
+                    <Fragment key={p.id}>
+                      <tr>
+                        <td>
+                          <strong>{pct(p.score)}</strong>
+                        </td>
+                        <td>
+                          <Link to={`/deces/personne/${p.id}`}>{p.name.last}</Link>
+                        </td>
+                        <td>{p.name.first.join(' ')}</td>
+                        <td>
+                          {fmtDate(p.birth.date)}
+                          <br />
+                          <span className="fr-text--sm">{fmtPlace(p.birth.location)}</span>
+                        </td>
+                        <td>
+                          {fmtDate(p.death.date)}
+                          {p.death.age !== null ? ` (${p.death.age} ans)` : ''}
+                          <br />
+                          <span className="fr-text--sm">{fmtPlace(p.death.location)}</span>
+                        </td>
+                        <td>
+                          {p.reasons.length > 0 && (
+                            <Button size="small" priority="tertiary" aria-expanded={open === p.id} onClick={() => setOpen(open === p.id ? null : p.id)}>
+                              {open === p.id ? 'Masquer' : 'Pourquoi ce score ?'}
+                            </Button>
+                          )}
+                        </td>
+                      </tr>
+                      {open === p.id && (
+                        <tr>
+                          <td colSpan={6}>
+                            <ul className="fr-text--sm fr-mb-0">
+                              {p.reasons.map((x) => (
+                                <li key={x}>{x}</li>
+                              ))}
+                            </ul>
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {pages > 1 && (
+            <Pagination count={pages} defaultPage={Number(s.page || 1)} getPageLinkProps={(p) => ({ to: `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(s).filter(([, v]) => v)), page: String(p) })}` })} />
+          )}
+        </>
+      )}
+    </>
+  );
+}

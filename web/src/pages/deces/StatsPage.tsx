@@ -1,0 +1,57 @@
+import { useQuery } from '@tanstack/react-query';
+import { Select } from '@codegouvfr/react-dsfr/Select';
+import { api, qs } from '../../api/client';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { useUrlState } from '../../components/useUrlState';
+import { BarChart } from './BarChart';
+import { API } from './types';
+
+interface Agg {
+  response: { total: number; aggregations: Record<string, { key: string; doc_count: number }[]> };
+}
+interface Version {
+  uniqRecordsCount: number;
+  lastRecordDate: string | null;
+  lastDataset: string | null;
+  updateDate: string | null;
+}
+const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
+
+/** Deaths by month (for a year, or by year) and by département, from `/agg`. */
+export function StatsPage() {
+  const [s, set] = useUrlState(['annee'] as const);
+  const version = useQuery({ queryKey: ['deces-version'], queryFn: () => api<Version>(`${API}/version`) });
+  const years = useQuery({ queryKey: ['deces-agg-years'], queryFn: () => api<Agg>(`${API}/agg${qs({ aggs: 'deathYear' })}`) });
+  const year = s.annee;
+  const detail = useQuery({
+    queryKey: ['deces-agg', year],
+    queryFn: () => api<Agg>(`${API}/agg${qs({ aggs: 'deathMonth,deathDepartment', deathDate: year || undefined })}`),
+  });
+  const byYear = (years.data?.response.aggregations.deathYear ?? []).filter((b) => b.key);
+  const months = (detail.data?.response.aggregations.deathMonth ?? []).filter((b) => /^\d{6}$/.test(b.key));
+  const deps = [...(detail.data?.response.aggregations.deathDepartment ?? [])].filter((b) => b.key).sort((a, b) => b.doc_count - a.doc_count).slice(0, 20);
+  return (
+    <>
+      <h1>Statistiques des décès</h1>
+      {version.data && (
+        <p>
+          {version.data.uniqRecordsCount.toLocaleString('fr-FR')} décès dans la base
+          {version.data.lastDataset ? `, dernier fichier importé : ${version.data.lastDataset}` : ''}
+          {version.data.updateDate ? ` (le ${new Date(version.data.updateDate).toLocaleDateString('fr-FR')})` : ''}.
+        </p>
+      )}
+      <ErrorAlert error={years.error ?? detail.error} />
+      <Select label="Année de décès" nativeSelectProps={{ value: year, onChange: (e) => set({ annee: e.target.value }) }}>
+        <option value="">Toutes les années</option>
+        {[...byYear].reverse().map((b) => (
+          <option key={b.key} value={b.key}>
+            {b.key}
+          </option>
+        ))}
+      </Select>
+      {!year && byYear.length > 0 && <BarChart title="Décès par année" data={byYear.map((b) => ({ label: b.key, value: b.doc_count }))} />}
+      {year && months.length > 0 && <BarChart title={`Décès par mois en ${year}`} data={months.map((b) => ({ label: MONTHS[Number(b.key.slice(4, 6)) - 1] ?? b.key, value: b.doc_count }))} />}
+      {deps.length > 0 && <BarChart title={`Départements de décès les plus fréquents${year ? ` en ${year}` : ''}`} horizontal data={deps.map((b) => ({ label: b.key, value: b.doc_count }))} />}
+    </>
+  );
+}

@@ -1,0 +1,30 @@
+import type { WebModule } from '../../modules';
+import { RequireRole } from '../../components/RequireRole';
+import { SearchPage } from './SearchPage';
+import { RecordPage } from './RecordPage';
+import { BulkPage } from './BulkPage';
+import { StatsPage } from './StatsPage';
+import { ReviewPage } from './ReviewPage';
+
+/** The deaths-records pages: search, record, bulk matching, statistics, corrections review. */
+export const decesWebModule: WebModule = {
+  name: 'deces',
+  nav: {
+    text: 'Décès',
+    to: '/deces',
+    children: [
+      { text: 'Rechercher', to: '/deces' },
+      { text: 'Appariement en masse', to: '/deces/appariement', roles: ['admin', 'data_admin', 'editor', 'reviewer', 'reader'] },
+      { text: 'Statistiques', to: '/deces/statistiques' },
+      { text: 'Corrections à relire', to: '/deces/corrections', roles: ['admin', 'reviewer'] },
+    ],
+  },
+  routes: [
+    { path: 'deces', element: <SearchPage /> },
+    { path: 'deces/personne/:id', element: <RecordPage /> },
+    { path: 'deces/appariement', element: <RequireRole><BulkPage /></RequireRole> },
+    { path: 'deces/statistiques', element: <StatsPage /> },
+    { path: 'deces/corrections', element: <RequireRole roles={['admin', 'reviewer']}><ReviewPage /></RequireRole> },
+  ],
+  home: { title: 'Personnes décédées', description: 'Rechercher dans le fichier des décès de l’Insee, apparier un fichier, proposer des corrections.', to: '/deces' },
+};
