@@ -54,8 +54,8 @@ function changed<T extends Record<string, unknown>>(current: T, wanted: Partial<
     .map(([k]) => k);
 }
 
-export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRepository; service: GatewayService }) {
-  const { ctx, repo, service } = deps;
+export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRepository; service: GatewayService; onChange: () => Promise<void> }) {
+  const { ctx, repo, service, onChange } = deps;
 
   function parse(text: string): GatewayConfigFile {
     let raw: unknown;
@@ -132,6 +132,12 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
     const { diff, errors } = await plan(cfg, env);
     if (errors.length) throw new ValidationError(`Configuration refusée : ${errors.length} problème(s), rien n’a été appliqué.`, errors);
     if (opts.dryRun) return diff;
+    await repo.inTransaction(() => applyAll(cfg, env, actor));
+    await onChange();
+    return diff;
+  }
+
+  async function applyAll(cfg: GatewayConfigFile, env: Record<string, string | undefined>, actor: Actor) {
     for (const a of cfg.apis) {
       const { plans, organisation, ...fields } = a;
       let cur = await repo.apiBySlug(a.slug);
@@ -170,7 +176,6 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
         await service.createKey(null, cur.id, { name: k.name || k.fromEnv, expiresInDays: null }, actor, {}, v);
       }
     }
-    return diff;
   }
 
   async function exportConfig(): Promise<GatewayConfigFile> {

@@ -404,7 +404,86 @@ applications:
     expect((await inject({ url: '/gw/yaml-api/x', headers: { 'x-api-key': env.GW_TEST_KEY } })).statusCode).toBe(200);
     const exported = d.toYaml(await d.exportConfig());
     expect(exported).toContain('slug: yaml-api');
+    // A failure while applying (a forbidden upstream found at apply time) rolls everything back.
+    const atomic = d.parse(`
+apis:
+  - { slug: tout-ou-rien-1, name: Première, organisation: DNUM, upstreamUrl: "${url1}", allowPrivateUpstream: true }
+  - { slug: tout-ou-rien-2, name: Seconde, organisation: DNUM, upstreamUrl: "http://169.254.169.254/", allowPrivateUpstream: true }
+`);
+    await expect(d.apply(atomic, env, { id: null, label: 'test' })).rejects.toMatchObject({ errors: [expect.objectContaining({ field: 'upstreamUrl' })] });
+    expect((await inject('/api/gateway/apis/tout-ou-rien-1')).statusCode).toBe(404);
     const third = await d.apply(d.parse(yaml.replace('perSecond: 10', 'perSecond: 12')), env, { id: null, label: 'test' });
     expect(third.find((x) => x.kind === 'plan')).toMatchObject({ op: 'update', changes: ['perSecond'] });
+  });
+});
+
+describe('configuration through the admin API', () => {
+  it('previews then applies YAML, for admins only', async () => {
+    const yaml = `apis:\n  - { slug: via-ui, name: Par l’interface, organisation: DNUM, upstreamUrl: "${url1}", allowPrivateUpstream: true, plans: [{ slug: base, name: Base, perMinute: 60 }] }\n`;
+    expect((await inject({ method: 'POST', url: '/api/gateway/config', headers: bearer(consumer), payload: { yaml } })).statusCode).toBe(403);
+    const preview = await inject({ method: 'POST', url: '/api/gateway/config', headers: bearer(admin), payload: { yaml, dryRun: true } });
+    expect(preview.json()).toMatchObject({ applied: false, text: expect.stringContaining('+ api via-ui') });
+    expect((await inject('/api/gateway/apis/via-ui')).statusCode).toBe(404);
+    const applied = await inject({ method: 'POST', url: '/api/gateway/config', headers: bearer(admin), payload: { yaml, dryRun: false } });
+    expect(applied.json().applied).toBe(true);
+    expect((await inject('/api/gateway/apis/via-ui')).json().plans[0].perMinute).toBe(60);
+    const bad = await inject({ method: 'POST', url: '/api/gateway/config', headers: bearer(admin), payload: { yaml: 'apis: [{ slug: "X!" }]' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['apis.0.slug', 'apis.0.name']));
+    const exported = await inject({ url: '/api/gateway/config', headers: bearer(admin) });
+    expect(exported.body).toContain('slug: via-ui');
+  });
+});
+
+describe('availability', () => {
+  it('probes upstreams, computes availability over 30 days and lists incidents', async () => {
+    const gw = t.services.gateway!;
+    clock.set(new Date());
+    await gw.probeOnce();
+    const echo = (await inject('/api/gateway/apis/echo')).json();
+    expect(echo.availability).toBe(1);
+    // The « dead » API now points at up2 (alive); make one unreachable for an incident.
+    const port = await freePort();
+    const down = await createApi({ slug: 'panne', name: 'En panne', upstreamUrl: `http://127.0.0.1:${port}`, organisationCode: 'DNUM', allowPrivateUpstream: true });
+    await gw.probeOnce();
+    await gw.probeOnce();
+    const p = (await inject('/api/gateway/apis/panne')).json();
+    expect(p.availability).toBe(0);
+    expect(p.incidents[0]).toMatchObject({ end: null, probes: 2 });
+    await inject({ method: 'PATCH', url: `/api/gateway/apis/${down.json().id}`, headers: bearer(admin), payload: { upstreamUrl: url1 } });
+    clock.advance(30_000);
+    await gw.probeOnce();
+    const back = (await inject('/api/gateway/apis/panne')).json();
+    expect(back.availability).toBeCloseTo(1 / 3);
+    expect(back.incidents[0].end).not.toBeNull();
+  });
+});
+
+describe('probe leader election', () => {
+  it('gives the lease to one node at a time, and to another once it expires', async () => {
+    const { createGatewayRepository } = await import('./gateway.repository.ts');
+    const repo = createGatewayRepository(t.ctx.db);
+    const now = new Date();
+    expect(await repo.lease('test-leader', 'node-a', now, 1000)).toBe(true);
+    expect(await repo.lease('test-leader', 'node-b', now, 1000)).toBe(false);
+    expect(await repo.lease('test-leader', 'node-a', new Date(now.getTime() + 500), 1000)).toBe(true);
+    expect(await repo.lease('test-leader', 'node-b', new Date(now.getTime() + 1600), 1000)).toBe(true);
+    expect(await repo.lease('test-leader', 'node-a', new Date(now.getTime() + 1700), 1000)).toBe(false);
+  });
+});
+
+describe('gateway-only node (serve --role gateway)', () => {
+  it('serves the data plane and OAuth2, not the control plane', async () => {
+    const { buildApp } = await import('../../app.ts');
+    const node = await buildApp(t, { logger: false, role: 'gateway' });
+    await node.ready();
+    try {
+      clock.advance(5000);
+      expect((await node.inject({ url: '/gw/echo/hello', headers: { 'x-api-key': key } })).statusCode).toBe(200);
+      expect((await node.inject('/.well-known/jwks.json')).statusCode).toBe(200);
+      expect((await node.inject('/api/gateway/apis')).statusCode).toBe(404);
+    } finally {
+      await node.close();
+    }
   });
 });

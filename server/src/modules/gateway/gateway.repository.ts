@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
@@ -11,9 +12,24 @@ export type KeyRow = typeof gwKeys.$inferSelect;
 export type ClientRow = typeof gwOauthClients.$inferSelect;
 export type SigningKeyRow = typeof gwSigningKeys.$inferSelect;
 
+/**
+ * An ambient transaction: the declarative configuration runs many service operations in one
+ * transaction (all or nothing); every query made meanwhile goes through it.
+ */
+const ambient = new AsyncLocalStorage<Db>();
+
 /** SQL of the gateway: the only file touching its tables. */
 export function createGatewayRepository(db: Db) {
+  const current = (): Db => ambient.getStore() ?? db;
   return {
+    /** The ambient transaction, or the database. */
+    current,
+    /** The ambient transaction, if any. */
+    ambientTx: (): Db | undefined => ambient.getStore(),
+    /** Runs `fn` in one transaction that every repository call made inside it joins. */
+    async inTransaction<T>(fn: () => Promise<T>): Promise<T> {
+      return db.transaction(async (tx) => ambient.run(tx, fn));
+    },
     // --- configuration version (nodes poll it) ---
     async bumpVersion(tx: Db) {
       await tx
@@ -21,12 +37,12 @@ export function createGatewayRepository(db: Db) {
         .values({ key: 'config', version: 1 })
         .onConflictDoUpdate({ target: gwState.key, set: { version: sql`${gwState.version} + 1` } });
     },
-    async version(tx: Db = db): Promise<number> {
+    async version(tx: Db = current()): Promise<number> {
       const [r] = await tx.select({ v: gwState.version }).from(gwState).where(eq(gwState.key, 'config'));
       return r?.v ?? 0;
     },
     /** Takes or renews a lease (`probe-leader`); true when `holder` holds it. */
-    async lease(name: string, holder: string, now: Date, ttlMs: number, tx: Db = db): Promise<boolean> {
+    async lease(name: string, holder: string, now: Date, ttlMs: number, tx: Db = current()): Promise<boolean> {
       const until = new Date(now.getTime() + ttlMs);
       const rows = await tx
         .insert(gwState)
@@ -41,7 +57,7 @@ export function createGatewayRepository(db: Db) {
     },
 
     // --- snapshot for the route table ---
-    async snapshot(tx: Db = db) {
+    async snapshot(tx: Db = current()) {
       const [apis, plans, apps, subs, keys, clients, signing, orgs] = await Promise.all([
         tx.select().from(gwApis),
         tx.select().from(gwPlans),
@@ -56,14 +72,14 @@ export function createGatewayRepository(db: Db) {
     },
 
     // --- APIs ---
-    async listApis(tx: Db = db) {
+    async listApis(tx: Db = current()) {
       return tx.select().from(gwApis).orderBy(asc(gwApis.name));
     },
-    async apiBySlug(slug: string, tx: Db = db) {
+    async apiBySlug(slug: string, tx: Db = current()) {
       const [r] = await tx.select().from(gwApis).where(eq(gwApis.slug, slug));
       return r ?? null;
     },
-    async apiById(id: string, tx: Db = db) {
+    async apiById(id: string, tx: Db = current()) {
       const [r] = await tx.select().from(gwApis).where(eq(gwApis.id, id));
       return r ?? null;
     },
@@ -88,11 +104,11 @@ export function createGatewayRepository(db: Db) {
       await tx.insert(gwApiSpecs).values({ apiId, version, document: document as object, createdBy });
       return version;
     },
-    async spec(apiId: string, version: number, tx: Db = db) {
+    async spec(apiId: string, version: number, tx: Db = current()) {
       const [r] = await tx.select().from(gwApiSpecs).where(and(eq(gwApiSpecs.apiId, apiId), eq(gwApiSpecs.version, version)));
       return r ?? null;
     },
-    async specVersions(apiId: string, tx: Db = db) {
+    async specVersions(apiId: string, tx: Db = current()) {
       return tx
         .select({ version: gwApiSpecs.version, createdBy: gwApiSpecs.createdBy, createdAt: gwApiSpecs.createdAt })
         .from(gwApiSpecs)
@@ -101,13 +117,13 @@ export function createGatewayRepository(db: Db) {
     },
 
     // --- plans ---
-    async plansOf(apiId: string, tx: Db = db) {
+    async plansOf(apiId: string, tx: Db = current()) {
       return tx.select().from(gwPlans).where(eq(gwPlans.apiId, apiId)).orderBy(asc(gwPlans.createdAt));
     },
-    async allPlans(tx: Db = db) {
+    async allPlans(tx: Db = current()) {
       return tx.select().from(gwPlans);
     },
-    async planById(id: string, tx: Db = db) {
+    async planById(id: string, tx: Db = current()) {
       const [r] = await tx.select().from(gwPlans).where(eq(gwPlans.id, id));
       return r ?? null;
     },
@@ -124,7 +140,7 @@ export function createGatewayRepository(db: Db) {
     },
 
     // --- applications ---
-    async listApps(filter: { organisationId?: string | null; ownerId?: string } | null, tx: Db = db) {
+    async listApps(filter: { organisationId?: string | null; ownerId?: string } | null, tx: Db = current()) {
       if (!filter) return tx.select().from(gwApplications).orderBy(asc(gwApplications.name));
       const conds = [];
       if (filter.ownerId) conds.push(eq(gwApplications.ownerId, filter.ownerId));
@@ -135,11 +151,11 @@ export function createGatewayRepository(db: Db) {
         .where(conds.length > 1 ? sql`(${conds[0]}) OR (${conds[1]})` : conds[0])
         .orderBy(asc(gwApplications.name));
     },
-    async appById(id: string, tx: Db = db) {
+    async appById(id: string, tx: Db = current()) {
       const [r] = await tx.select().from(gwApplications).where(eq(gwApplications.id, id));
       return r ?? null;
     },
-    async appBySlug(slug: string, tx: Db = db) {
+    async appBySlug(slug: string, tx: Db = current()) {
       const [r] = await tx.select().from(gwApplications).where(eq(gwApplications.slug, slug));
       return r ?? null;
     },
@@ -156,20 +172,20 @@ export function createGatewayRepository(db: Db) {
     },
 
     // --- subscriptions ---
-    async subsOfApp(appId: string, tx: Db = db) {
+    async subsOfApp(appId: string, tx: Db = current()) {
       return tx.select().from(gwSubscriptions).where(eq(gwSubscriptions.applicationId, appId)).orderBy(asc(gwSubscriptions.createdAt));
     },
-    async subsOfApi(apiId: string, tx: Db = db) {
+    async subsOfApi(apiId: string, tx: Db = current()) {
       return tx.select().from(gwSubscriptions).where(eq(gwSubscriptions.apiId, apiId)).orderBy(desc(gwSubscriptions.createdAt));
     },
-    async allSubs(tx: Db = db) {
+    async allSubs(tx: Db = current()) {
       return tx.select().from(gwSubscriptions);
     },
-    async subById(id: string, tx: Db = db) {
+    async subById(id: string, tx: Db = current()) {
       const [r] = await tx.select().from(gwSubscriptions).where(eq(gwSubscriptions.id, id));
       return r ?? null;
     },
-    async subFor(appId: string, apiId: string, tx: Db = db) {
+    async subFor(appId: string, apiId: string, tx: Db = current()) {
       const [r] = await tx.select().from(gwSubscriptions).where(and(eq(gwSubscriptions.applicationId, appId), eq(gwSubscriptions.apiId, apiId)));
       return r ?? null;
     },
@@ -183,17 +199,17 @@ export function createGatewayRepository(db: Db) {
     },
 
     // --- credentials ---
-    async keysOf(appId: string, tx: Db = db) {
+    async keysOf(appId: string, tx: Db = current()) {
       return tx.select().from(gwKeys).where(eq(gwKeys.applicationId, appId)).orderBy(desc(gwKeys.createdAt));
     },
-    async allKeys(tx: Db = db) {
+    async allKeys(tx: Db = current()) {
       return tx.select().from(gwKeys);
     },
-    async keyById(id: string, tx: Db = db) {
+    async keyById(id: string, tx: Db = current()) {
       const [r] = await tx.select().from(gwKeys).where(eq(gwKeys.id, id));
       return r ?? null;
     },
-    async keyByHash(hash: string, tx: Db = db) {
+    async keyByHash(hash: string, tx: Db = current()) {
       const [r] = await tx.select().from(gwKeys).where(eq(gwKeys.hash, hash));
       return r ?? null;
     },
@@ -208,10 +224,10 @@ export function createGatewayRepository(db: Db) {
     async touchKeys(ids: string[], at: Date) {
       if (ids.length) await db.update(gwKeys).set({ lastUsedAt: at }).where(inArray(gwKeys.id, ids));
     },
-    async clientsOf(appId: string, tx: Db = db) {
+    async clientsOf(appId: string, tx: Db = current()) {
       return tx.select().from(gwOauthClients).where(eq(gwOauthClients.applicationId, appId)).orderBy(desc(gwOauthClients.createdAt));
     },
-    async clientById(id: string, tx: Db = db) {
+    async clientById(id: string, tx: Db = current()) {
       const [r] = await tx.select().from(gwOauthClients).where(eq(gwOauthClients.id, id));
       return r ?? null;
     },
@@ -223,7 +239,7 @@ export function createGatewayRepository(db: Db) {
       const [r] = await tx.update(gwOauthClients).set(v).where(eq(gwOauthClients.id, id)).returning();
       return r!;
     },
-    async signingKeys(tx: Db = db) {
+    async signingKeys(tx: Db = current()) {
       return tx.select().from(gwSigningKeys).orderBy(desc(gwSigningKeys.createdAt));
     },
     async insertSigningKey(v: typeof gwSigningKeys.$inferInsert, tx: Db) {
@@ -235,7 +251,7 @@ export function createGatewayRepository(db: Db) {
 
     // --- usage ---
     /** Adds rolled-up rows (per granularity) to the usage table. */
-    async addUsage(rows: (typeof gwUsage.$inferInsert)[], tx: Db = db) {
+    async addUsage(rows: (typeof gwUsage.$inferInsert)[], tx: Db = current()) {
       if (!rows.length) return;
       await tx
         .insert(gwUsage)
@@ -254,7 +270,7 @@ export function createGatewayRepository(db: Db) {
           },
         });
     },
-    async usage(filter: { granularity: string; from: Date; to: Date; apiId?: string; applicationId?: string }, tx: Db = db) {
+    async usage(filter: { granularity: string; from: Date; to: Date; apiId?: string; applicationId?: string }, tx: Db = current()) {
       const conds = [eq(gwUsage.granularity, filter.granularity), gte(gwUsage.bucket, filter.from), sql`${gwUsage.bucket} < ${filter.to.toISOString()}::timestamptz`];
       if (filter.apiId) conds.push(eq(gwUsage.apiId, filter.apiId));
       if (filter.applicationId) conds.push(eq(gwUsage.applicationId, filter.applicationId));
@@ -269,14 +285,14 @@ export function createGatewayRepository(db: Db) {
     async addProbe(v: typeof gwProbes.$inferInsert) {
       await db.insert(gwProbes).values(v);
     },
-    async probes(apiId: string, from: Date, tx: Db = db) {
+    async probes(apiId: string, from: Date, tx: Db = current()) {
       return tx
         .select()
         .from(gwProbes)
         .where(and(eq(gwProbes.apiId, apiId), gte(gwProbes.at, from)))
         .orderBy(asc(gwProbes.at));
     },
-    async uptime(from: Date, tx: Db = db) {
+    async uptime(from: Date, tx: Db = current()) {
       return tx
         .select({ apiId: gwProbes.apiId, total: sql<number>`count(*)::int`, ok: sql<number>`count(*) filter (where ${gwProbes.ok})::int` })
         .from(gwProbes)

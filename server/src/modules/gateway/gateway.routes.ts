@@ -9,12 +9,17 @@ import { toApi, type GatewayService } from './gateway.service.ts';
 import type { DataPlane } from './dataplane.ts';
 import type { Analytics } from './analytics.ts';
 import type { LimiterMetrics } from './ratelimit.ts';
+import { formatDiff, type createDeclarativeConfig } from './declarative.ts';
+import { actorOf } from '../../platform/auth/principal.ts';
 
 const id = z.object({ id: z.uuid() });
 const meta = (req: Parameters<typeof requestMeta>[0]) => ({ requestId: req.id, ip: req.ip });
 
 /** Control plane: `/api/gateway/...` (portal, producers, consumers, admins). */
-export function gatewayRoutes(svc: GatewayService, node: { dataPlane: DataPlane; analytics: Analytics; limiter: { metrics?: LimiterMetrics } }): FastifyPluginAsync {
+export function gatewayRoutes(
+  svc: GatewayService,
+  node: { dataPlane: DataPlane; analytics: Analytics; limiter: { metrics?: LimiterMetrics }; declarative: ReturnType<typeof createDeclarativeConfig> },
+): FastifyPluginAsync {
   return async (app) => {
     // Public portal: catalogue, API page, OpenAPI documents.
     await app.register(
@@ -160,6 +165,18 @@ export function gatewayRoutes(svc: GatewayService, node: { dataPlane: DataPlane;
     await app.register(
       routeGroup({ roles: ['admin'] }, async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
+        p.get('/api/gateway/config', { schema: { tags: ['gateway'], summary: 'Current configuration as YAML (declarative format)' } }, async (_req, reply) =>
+          reply.type('application/yaml; charset=utf-8').send(node.declarative.toYaml(await node.declarative.exportConfig())),
+        );
+        p.post(
+          '/api/gateway/config',
+          { schema: { tags: ['gateway'], summary: 'Apply a declarative configuration (all or nothing), or preview its diff', body: z.object({ yaml: z.string().max(2 * 1024 * 1024), dryRun: z.boolean().default(true) }) } },
+          async (req) => {
+            const d = node.declarative;
+            const diff = await d.apply(d.parse(req.body.yaml), process.env, actorOf(req.principal), { dryRun: req.body.dryRun });
+            return { diff, text: formatDiff(diff), applied: !req.body.dryRun };
+          },
+        );
         p.post('/api/gateway/signing-keys/rotate', { schema: { tags: ['gateway'], summary: 'Rotate the OAuth2 signing key' } }, async (req) => svc.rotateSigningKey(req.principal, meta(req)));
         p.get('/api/gateway/node', { schema: { tags: ['gateway'], summary: 'This node’s gateway metrics (data plane, limiter, analytics)' } }, async () => ({
           dataPlane: node.dataPlane.metrics,

@@ -25,7 +25,7 @@ export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepos
 
   async function org(code: string | undefined, field: string) {
     if (!code) return null;
-    const o = await ctx.organisations.findByCode(code);
+    const o = await ctx.organisations.findByCode(code, repo.current());
     if (!o) throw fieldError(field, `organisation « ${code} » inconnue`);
     return o;
   }
@@ -46,6 +46,13 @@ export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepos
 
   /** Runs a change in a transaction with its audit record and a configuration version bump. */
   async function change<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    const outer = repo.ambientTx();
+    if (outer) {
+      // Inside a larger transaction (declarative configuration): its owner reloads after commit.
+      const out = await fn(outer);
+      await repo.bumpVersion(outer);
+      return out;
+    }
     const r = await ctx.db.transaction(async (tx) => {
       const out = await fn(tx);
       await repo.bumpVersion(tx);
@@ -89,7 +96,7 @@ export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepos
     async createApi(p: Who, raw: ApiInput, actor: Actor = actorOf(p), meta: Meta = {}) {
       const input = apiInput.parse(raw);
       if (p && p.role !== 'admin' && p.role !== 'data_admin') throw new ForbiddenError('Seuls les administrateurs de données publient des API.');
-      const o = (await org(input.organisationCode, 'organisationCode')) ?? (p?.organisationId ? await ctx.organisations.findById(p.organisationId) : null);
+      const o = (await org(input.organisationCode, 'organisationCode')) ?? (p?.organisationId ? await ctx.organisations.findById(p.organisationId, repo.current()) : null);
       if (!o) throw fieldError('organisationCode', 'organisation productrice requise');
       if (p && p.role !== 'admin' && o.id !== p.organisationId) throw fieldError('organisationCode', 'vous ne publiez que pour votre organisation');
       if (input.allowPrivateUpstream && p && p.role !== 'admin') throw fieldError('allowPrivateUpstream', 'seul un administrateur autorise un amont privé');
@@ -237,7 +244,7 @@ export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepos
       return rows.filter((a) => canManageApp(p, a)).map(toApp);
     },
     async createApp(p: Who, input: AppInput, actor: Actor = actorOf(p), meta: Meta = {}) {
-      const o = (await org(input.organisationCode, 'organisationCode')) ?? (p?.organisationId ? await ctx.organisations.findById(p.organisationId) : null);
+      const o = (await org(input.organisationCode, 'organisationCode')) ?? (p?.organisationId ? await ctx.organisations.findById(p.organisationId, repo.current()) : null);
       if (o && p && p.role !== 'admin' && o.id !== p.organisationId) throw fieldError('organisationCode', 'une application appartient à votre organisation');
       const slug = input.slug ?? `${input.name.normalize('NFD').replace(/[^\w]+/g, '-').toLowerCase().replace(/^-|-$/g, '').slice(0, 40) || 'app'}-${randomBytes(3).toString('hex')}`;
       if (await repo.appBySlug(slug)) throw new ConflictError(`L’application « ${slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });

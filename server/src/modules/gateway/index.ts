@@ -49,7 +49,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
   });
   const dataPlane = new DataPlane({ repo, clock: ctx.clock, limiter, analytics, oauth, secrets, logger: ctx.logger, issuer: ctx.env.publicUrl });
   const service = createGatewayService({ ctx, repo, secrets, onChange: () => dataPlane.reload() });
-  const declarative = createDeclarativeConfig({ ctx, repo, service });
+  const declarative = createDeclarativeConfig({ ctx, repo, service, onChange: () => dataPlane.reload() });
   const nodeId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let probeTimer: NodeJS.Timeout | null = null;
   const probeAgents = { private: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: true }) } as never }), public: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: false }) } as never }) };
@@ -89,7 +89,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
   return {
     module: {
       name: 'gateway',
-      routes: gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] } }),
+      routes: gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] }, declarative }),
       dataPlane: async (app) => {
         await dataPlane.reload();
         await app.register(dataPlane.plugin());
