@@ -30,6 +30,8 @@ export interface BlockingKeys {
   firstPhon: string;
   birthDate: string;
   birthYear: number | null;
+  /** `M`, `F` or empty. */
+  sex?: string;
 }
 
 export function createDecesRepository(db: Db) {
@@ -66,6 +68,8 @@ export function createDecesRepository(db: Db) {
       if (k.lastPhon && k.birthYear) ors.push(sql`(last_phon = ${k.lastPhon} AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1})`);
       if (k.lastPhon && !k.firstPhon && !k.birthYear) ors.push(sql`(last_phon = ${k.lastPhon})`);
       if (k.birthDate && k.firstPhon) ors.push(sql`(birth_date = ${k.birthDate} AND first_phon = ${k.firstPhon})`);
+      if (k.birthDate && !k.birthDate.endsWith('00')) ors.push(k.sex ? sql`(birth_date = ${k.birthDate} AND sex = ${k.sex})` : sql`(birth_date = ${k.birthDate})`);
+      if (k.firstPhon && k.birthYear && k.lastKey) ors.push(sql`(first_phon = ${k.firstPhon} AND birth_year = ${k.birthYear} AND left(last_key, 1) = ${k.lastKey.slice(0, 1)})`);
       if (k.lastKey && k.lastKey.length >= 3) {
         const extra = k.birthYear ? sql` AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1}` : k.firstPhon ? sql` AND first_phon = ${k.firstPhon}` : sql``;
         ors.push(sql`(last_key % ${k.lastKey}${extra})`);
@@ -90,12 +94,15 @@ export function createDecesRepository(db: Db) {
       const bd = keys.map((k) => k.birthDate);
       const by = keys.map((k) => k.birthYear ?? 0);
       const lk = keys.map((k) => k.lastKey);
+      const sx = keys.map((k) => k.sex ?? '');
       const res = await db.execute(sql`
-        WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[]) AS q(row, lp, fp, bd, by, lk)),
+        WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[], ${toPgArray(sx)}::text[]) AS q(row, lp, fp, bd, by, lk, sx)),
         c AS (
           SELECT q.row, r.id FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.first_phon = q.fp WHERE q.lp <> ''
           UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.birth_year BETWEEN q.by - 1 AND q.by + 1 WHERE q.lp <> '' AND q.by > 0
           UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.birth_date = q.bd AND r.first_phon = q.fp WHERE q.bd <> '' AND q.fp <> ''
+          UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx) WHERE q.bd <> ''
+          UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.first_phon = q.fp AND r.birth_year = q.by AND left(r.last_key, 1) = left(q.lk, 1) WHERE q.fp <> '' AND q.by > 0 AND q.lk <> ''
         )
         SELECT c.row AS "__row", r.* FROM c JOIN deces_records r ON r.id = c.id`);
       return rowsOf(res).map((x) => ({ row: Number((x as { __row: number }).__row), rec: fromDb(x) }));

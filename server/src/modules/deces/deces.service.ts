@@ -167,7 +167,7 @@ export function createDecesService(ctx: AppContext) {
       const birthYear = p.birthDate?.kind === 'exact' && !p.birthDate.value.startsWith('0000') ? Number(p.birthDate.value.slice(0, 4)) : null;
       for (const last of [p.lastName, p.legalName].filter((x): x is string => !!x)) {
         const k = recordKeys({ lastName: last, firstNames: firstNameList(p.firstName), birthDate: exactBirth ?? '', deathDate: '' });
-        for (const r of await repo.candidates({ lastPhon: k.lastPhon, lastKey: k.lastKey, firstPhon: k.firstPhon, birthDate: exactBirth, birthYear }, filters, CANDIDATE_LIMIT)) seen.set(r.id, r);
+        for (const r of await repo.candidates({ lastPhon: k.lastPhon, lastKey: k.lastKey, firstPhon: k.firstPhon, birthDate: exactBirth, birthYear, sex: p.sex }, filters, CANDIDATE_LIMIT)) seen.set(r.id, r);
       }
       if (!p.lastName && !p.legalName && p.firstName) {
         const fp = phonetic(firstNameList(p.firstName)[0]);

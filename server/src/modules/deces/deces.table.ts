@@ -62,6 +62,7 @@ export const decesRecords = pgTable(
     index('deces_records_phon_idx').on(t.lastPhon, t.firstPhon),
     index('deces_records_phon_year_idx').on(t.lastPhon, t.birthYear),
     index('deces_records_birth_first_idx').on(t.birthDate, t.firstPhon),
+    index('deces_records_first_year_idx').on(t.firstPhon, t.birthYear),
     index('deces_records_death_idx').on(t.deathDate, t.deathCode),
     index('deces_records_last_trgm_idx').using('gin', sql`${t.lastKey} gin_trgm_ops`),
   ],

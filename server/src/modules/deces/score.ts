@@ -81,7 +81,7 @@ function firstSim(a: string, b: string): number {
   if (phonetic(a) === phonetic(b)) return 0.95;
   if (levenshtein(a, b, 1) === 1 && Math.max(a.length, b.length) >= 4) return 0.88;
   const jw = jaroWinkler(a, b);
-  return jw >= 0.9 ? jw * 0.9 : jw * jw * 0.5;
+  return jw >= 0.9 ? jw * 0.9 : jw * jw * 0.3;
 }
 
 /** First names: the first given matches any given name (order and compound names tolerated). */
@@ -216,12 +216,12 @@ export function scoreRecord(q: PersonQuery, r: ScoredRecord): ScoreResult {
   if (qLast && qFirst.length && comps.last && comps.first && comps.last.s * comps.first.s < 0.7) {
     const invLast = lastNameSim(lastNameKey(qFirst.join(' ')), rLast);
     const invFirst = firstNamesSim([qLast], rFirst);
-    if (invLast.s * invFirst.s * 0.95 > comps.last.s * comps.first.s) {
+    if (invLast.s >= 0.8 && invFirst.s >= 0.8 && invLast.s * invFirst.s * 0.95 > comps.last.s * comps.first.s) {
       comps.last = { s: invLast.s * 0.97, why: 'nom et prénom inversés' };
       comps.first = { s: invFirst.s * 0.97, why: 'nom et prénom inversés' };
     }
   }
-  if (q.sex && r.sex) comps.sex = q.sex === r.sex ? { s: 1, why: 'même sexe' } : { s: 0.5, why: 'sexe différent' };
+  if (q.sex && r.sex) comps.sex = q.sex === r.sex ? { s: 1, why: 'même sexe' } : { s: 0.3, why: 'sexe différent' };
   if (q.birthDate) comps.birthDate = dateSim(q.birthDate, r.birthDate);
   const bl = placeSim({ city: q.birthCity, code: q.birthLocationCode, department: q.birthDepartment, country: q.birthCountry }, { code: r.birthCode, city: r.birthCity, department: r.birthDepartment, country: r.birthCountry });
   if (bl) comps.birthLocation = bl;
@@ -250,7 +250,10 @@ export function scoreRecord(q: PersonQuery, r: ScoredRecord): ScoreResult {
   if (comps.last || comps.first) scores.name = round((comps.last?.s ?? 1) * (comps.first?.s ?? 1));
   // Evidence from names alone is weaker than names and a date: scale by how much was compared.
   const coverage = Math.min(1, wSum / 3.2);
-  const score = wSum ? Math.exp(logSum / wSum) * (0.6 + 0.4 * coverage) : 0;
+  // One clear contradiction weighs more than a geometric mean gives it.
+  const minComp = Math.min(1, ...Object.values(comps).map((v) => v.s));
+  const contradiction = minComp < 0.5 ? Math.sqrt(Math.max(minComp, 0.01) / 0.5) : 1;
+  const score = wSum ? Math.exp(logSum / wSum) * (0.6 + 0.4 * coverage) * contradiction : 0;
   return { score: round(score), scores, reasons };
 }
 

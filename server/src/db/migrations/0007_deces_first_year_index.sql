@@ -1,0 +1,1 @@
+CREATE INDEX "deces_records_first_year_idx" ON "deces_records" USING btree ("first_phon","birth_year");
