@@ -1,0 +1,318 @@
+// Gateway benchmark (issue 6): throughput and added latency against a local upstream, compared in
+// one run with the upstream direct, nginx (proxy_pass + keep-alive, one worker) and a bare
+// Fastify + undici proxy; limit accuracy on one node and on two nodes sharing Redis; memory over a
+// soak. Prints figures against the targets; never fails on time.
+//
+//   npm run bench:gateway
+//   BENCH_SECONDS=10 BENCH_SOAK_SECONDS=600 BENCH_DATABASE_URL=postgres://… REDIS_URL=redis://… npm run bench:gateway
+//
+// Needs wrk and nginx (apt-get install -y wrk nginx-light), a PostgreSQL server and Redis (nodes
+// of the per-core mode share them).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patrimoine-gwbench-'));
+const children: ChildProcess[] = [];
+
+function which(bin: string): string | null {
+  const r = spawnSync('sh', ['-c', `command -v ${bin} || ls /usr/sbin/${bin} 2>/dev/null`], { encoding: 'utf8' });
+  return r.stdout.trim().split('\n')[0] || null;
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const p = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+async function waitFor(url: string, headers: Record<string, string> = {}, ms = 60_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url, { headers });
+      if (r.status < 500) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > end) throw new Error(`not ready: ${url}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function start(cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const c = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  c.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
+  c.on('exit', (code) => {
+    if (code && code !== 0 && !stopping) console.error(`${cmd} ${args.join(' ')} exited ${code}:\n${err}`);
+  });
+  children.push(c);
+  return c;
+}
+let stopping = false;
+async function stop(c: ChildProcess) {
+  if (c.exitCode !== null) return;
+  c.kill('SIGTERM');
+  await new Promise((r) => {
+    c.once('exit', r);
+    setTimeout(() => {
+      c.kill('SIGKILL');
+      r(null);
+    }, 5000).unref();
+  });
+}
+
+function nginxConf(name: string, body: string) {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(
+    file,
+    `worker_processes 1;\ndaemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents { worker_connections 4096; }\n` +
+      `http {\n access_log off;\n client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};\n keepalive_requests 1000000;\n${body}\n}\n`,
+  );
+  return file;
+}
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+function ms(v: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(v.trim());
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+}
+function wrk(url: string, headers: Record<string, string> = {}): WrkResult {
+  const args = ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+  const r = spawnSync('wrk', args, { encoding: 'utf8' });
+  const out = r.stdout;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  return { rps, p50, p99, non2xx };
+}
+
+/** Constant-rate client (wrk cannot hold a rate): latencies and status counts. */
+async function constantRate(targets: string[], rate: number, seconds: number, headers: Record<string, string>) {
+  const pools = targets.map((t) => new Pool(new URL(t).origin, { connections: 64 }));
+  const lat: number[] = [];
+  const status = new Map<number, number>();
+  const total = rate * seconds;
+  const t0 = performance.now();
+  let sent = 0;
+  const inflight: Promise<void>[] = [];
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
+      for (; sent < due; sent++) {
+        const i = sent % targets.length;
+        const u = new URL(targets[i]!);
+        const s = performance.now();
+        inflight.push(
+          pools[i]!.request({ path: u.pathname + u.search, method: 'GET', headers })
+            .then(async (r) => {
+              await r.body.dump();
+              lat.push(performance.now() - s);
+              status.set(r.statusCode, (status.get(r.statusCode) ?? 0) + 1);
+            })
+            .catch(() => void status.set(0, (status.get(0) ?? 0) + 1)),
+        );
+      }
+      if (sent >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.all(inflight);
+  await Promise.all(pools.map((p) => p.close()));
+  lat.sort((a, b) => a - b);
+  return { p50: lat[Math.floor(lat.length * 0.5)] ?? NaN, p99: lat[Math.floor(lat.length * 0.99)] ?? NaN, status, elapsed: (performance.now() - t0) / 1000 };
+}
+
+function rssOf(pid: number): number {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+const line = (name: string, value: string, target: string, ok: boolean | null) => console.log(`${ok === null ? '·' : ok ? '✔' : '✘'} ${name.padEnd(52)} ${value.padEnd(34)} ${target}`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function setupDatabase() {
+  const pg = await import('pg');
+  const dbName = `patrimoine_gwbench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.default.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${dbName}`;
+  return { url: u.toString(), name: dbName };
+}
+
+async function dropDatabase(name: string) {
+  const pg = await import('pg');
+  const admin = new pg.default.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+async function main() {
+  for (const bin of ['wrk', 'nginx']) if (!which(bin)) throw new Error(`${bin} is missing: apt-get install -y wrk nginx-light`);
+  const nginx = which('nginx')!;
+  console.log(`Gateway benchmark — ${os.cpus().length} cores, wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, soak ${SOAK_SECONDS} s\n`);
+
+  // Upstream: nginx answering a small JSON document (fast enough not to be the bottleneck).
+  const upPort = await freePort();
+  start(nginx, ['-c', nginxConf('upstream', ` server { listen 127.0.0.1:${upPort}; location / { default_type application/json; return 200 '{"ok":true,"source":"upstream"}'; } }`)]);
+  const proxyPort = await freePort();
+  start(nginx, [
+    '-c',
+    nginxConf(
+      'proxy',
+      ` upstream up { server 127.0.0.1:${upPort}; keepalive 64; }\n server { listen 127.0.0.1:${proxyPort}; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } }`,
+    ),
+  ]);
+  const barePort = await freePort();
+  start(process.execPath, ['--import', 'tsx', 'bench/gateway/bare-proxy.ts', String(barePort), `http://127.0.0.1:${upPort}`]);
+
+  // The gateway's configuration, in a fresh PostgreSQL database.
+  const db = await setupDatabase();
+  const secret = randomBytes(32).toString('hex');
+  const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: `gwbench${randomBytes(3).toString('hex')}:`, GATEWAY_SECRET_KEY: secret, PATRIMOINE_DATA_DIR: tmp, LOG_LEVEL: 'error', PATRIMOINE_SEED_DEMO: 'false', HOST: '127.0.0.1' };
+  const { loadEnv } = await import('../../server/src/env.ts');
+  const { createContext } = await import('../../server/src/platform/bootstrap.ts');
+  const { seedOrganisations } = await import('../../server/src/platform/seed.ts');
+  const platform = await createContext(loadEnv({ ...process.env, ...env }));
+  await seedOrganisations(platform.ctx);
+  const gw = platform.services.gateway!;
+  const sys = { id: null, label: 'bench' };
+  const api = await gw.service.createApi(null, { slug: 'bench', name: 'Bench', description: '', audience: '', organisationCode: 'DNUM', visibility: 'public', upstreamUrl: `http://127.0.0.1:${upPort}`, timeoutMs: 10_000, allowPrivateUpstream: true, requiredScope: null, failPolicy: 'open', maxBodyBytes: 1 << 20, enabled: true, healthPath: '/' }, sys);
+  const plan = await gw.service.createPlan(null, api.id, { slug: 'large', name: 'Large', keyless: false, perSecond: 1_000_000, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: [] }, sys);
+  const limited = await gw.service.createApi(null, { slug: 'limited', name: 'Limited', description: '', audience: '', organisationCode: 'DNUM', visibility: 'public', upstreamUrl: `http://127.0.0.1:${upPort}`, timeoutMs: 10_000, allowPrivateUpstream: true, requiredScope: null, failPolicy: 'open', maxBodyBytes: 1 << 20, enabled: true, healthPath: '/' }, sys);
+  const plan20 = await gw.service.createPlan(null, limited.id, { slug: 'twenty', name: '20/s', keyless: false, perSecond: 20, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: [] }, sys);
+  const app = await gw.service.createApp(null, { name: 'Bench app', description: '', organisationCode: 'DNUM' }, sys);
+  await gw.service.subscribe(null, app.id, plan.id, '', sys);
+  await gw.service.subscribe(null, app.id, plan20.id, '', sys);
+  const { key } = await gw.service.createKey(null, app.id, { name: 'bench', expiresInDays: null }, sys);
+  await platform.close();
+  const auth = { 'x-api-key': key };
+
+  const gwPort = await freePort();
+  const one = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(gwPort) });
+  await Promise.all([
+    waitFor(`http://127.0.0.1:${upPort}/`),
+    waitFor(`http://127.0.0.1:${proxyPort}/`),
+    waitFor(`http://127.0.0.1:${barePort}/`),
+    waitFor(`http://127.0.0.1:${gwPort}/gw/bench/`, auth),
+  ]);
+
+  // --- Throughput at saturation ---
+  const results: Record<string, WrkResult> = {};
+  results.upstream = wrk(`http://127.0.0.1:${upPort}/`);
+  results.nginx = wrk(`http://127.0.0.1:${proxyPort}/`);
+  results.bare = wrk(`http://127.0.0.1:${barePort}/`);
+  results.gateway = wrk(`http://127.0.0.1:${gwPort}/gw/bench/`, auth);
+  await stop(one);
+  const clusterPort = await freePort();
+  const perCore = start(process.execPath, ['--import', 'tsx', 'bench/gateway/cluster.ts'], { ...env, PORT: String(clusterPort), BENCH_WORKERS: String(os.cpus().length) });
+  await waitFor(`http://127.0.0.1:${clusterPort}/gw/bench/`, auth);
+  results.perCore = wrk(`http://127.0.0.1:${clusterPort}/gw/bench/`, auth);
+  await stop(perCore);
+
+  console.log('Throughput at saturation (wrk):');
+  for (const [k, label] of [
+    ['upstream', 'upstream direct (nginx, return 200)'],
+    ['nginx', 'nginx proxy_pass keep-alive, 1 worker'],
+    ['bare', 'bare Node proxy (Fastify + undici)'],
+    ['gateway', 'gateway, 1 process (key, Redis limits, analytics)'],
+    ['perCore', `gateway, ${os.cpus().length} processes (cluster)`],
+  ] as const) {
+    const r = results[k]!;
+    line(label, `${fmt(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`, r.non2xx ? `(${r.non2xx} non-2xx!)` : '', null);
+  }
+  const g = results.gateway!;
+  const bare = results.bare!;
+  const best = Math.max(g.rps, results.perCore!.rps);
+  line('gateway / bare Node proxy (1 process)', `${((g.rps / bare.rps) * 100).toFixed(1)} %`, 'target ≥ 80 %', g.rps / bare.rps >= 0.8);
+  line('gateway per-core / nginx', `${((results.perCore!.rps / results.nginx!.rps) * 100).toFixed(1)} %`, 'target ≥ 25 %', results.perCore!.rps / results.nginx!.rps >= 0.25);
+  void best;
+
+  // --- Added p99 latency at 1,000 requests/s ---
+  const gw2 = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(gwPort) });
+  await waitFor(`http://127.0.0.1:${gwPort}/gw/bench/`, auth);
+  const direct = await constantRate([`http://127.0.0.1:${upPort}/`], 1000, SECONDS, {});
+  const through = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, SECONDS, auth);
+  console.log('\nLatency at 1,000 req/s (constant rate):');
+  line('upstream direct', `p50 ${direct.p50.toFixed(2)} ms, p99 ${direct.p99.toFixed(2)} ms`, '', null);
+  line('through the gateway', `p50 ${through.p50.toFixed(2)} ms, p99 ${through.p99.toFixed(2)} ms`, '', null);
+  const added = through.p99 - direct.p99;
+  line('added p99', `${added.toFixed(2)} ms`, 'target < 2 ms', added < 2);
+
+  // --- Limit accuracy: 20 calls/s over 10 s, 100 req/s offered ---
+  const second = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(await freePort().then((p) => (secondPort = p))) });
+  await waitFor(`http://127.0.0.1:${secondPort}/gw/limited/`, auth);
+  console.log('\nLimit accuracy (plan 20 calls/s, 100 req/s offered for 10 s):');
+  const oneNode = await constantRate([`http://127.0.0.1:${gwPort}/gw/limited/`], 100, 10, auth);
+  const ok1 = oneNode.status.get(200) ?? 0;
+  line('one node', `${ok1} accepted (expected ${20 * 10}), ${(((ok1 - 200) / 200) * 100).toFixed(1)} %`, 'target ±5 %', Math.abs(ok1 - 200) <= 10);
+  await new Promise((r) => setTimeout(r, 1100));
+  const twoNodes = await constantRate([`http://127.0.0.1:${gwPort}/gw/limited/`, `http://127.0.0.1:${secondPort}/gw/limited/`], 100, 10, auth);
+  const ok2 = twoNodes.status.get(200) ?? 0;
+  line('two nodes sharing Redis (alternating)', `${ok2} accepted (expected ${20 * 10}), ${(((ok2 - 200) / 200) * 100).toFixed(1)} %`, 'target ±5 %', Math.abs(ok2 - 200) <= 10);
+  await stop(second);
+
+  // --- Memory over a soak ---
+  console.log(`\nMemory over a ${SOAK_SECONDS} s soak at 2,000 req/s (one gateway process):`);
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(rssOf(gw2.pid!)), 5000);
+  samples.push(rssOf(gw2.pid!));
+  const soak = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 2000, SOAK_SECONDS, auth);
+  clearInterval(sampler);
+  samples.push(rssOf(gw2.pid!));
+  const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
+  const half = samples.slice(Math.floor(samples.length / 2));
+  const growth = half.length > 1 ? half[half.length - 1]! - half[0]! : 0;
+  line('RSS start / max / end', `${mb(samples[0]!)} / ${mb(Math.max(...samples))} / ${mb(samples[samples.length - 1]!)}`, `${soak.status.get(200) ?? 0} calls`, null);
+  line('RSS growth over the second half', mb(growth), 'target: flat (< 10 MB)', growth < 10 * 1048576);
+  await stop(gw2);
+}
+
+let secondPort = 0;
+try {
+  await main();
+} finally {
+  stopping = true;
+  await Promise.all(children.map(stop));
+  const dbs = fs.existsSync(tmp) ? tmp : null;
+  if (dbs) fs.rmSync(tmp, { recursive: true, force: true });
+  const pg = await import('pg');
+  const admin = new pg.default.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const left = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'patrimoine_gwbench_%'`);
+  await admin.end();
+  for (const r of left.rows as { datname: string }[]) await dropDatabase(r.datname);
+}
