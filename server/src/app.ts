@@ -28,7 +28,8 @@ export interface BuildAppOptions {
 }
 
 /** Paths owned by the API side: never answered with the web app's index.html. */
-const API_PREFIXES = ['/api/', '/deces/api/', '/gw/', '/oauth/', '/.well-known/', '/catalog'];
+// '/catalog.' (DCAT files), not '/catalog': the web app's '/catalogue' pages must fall back to index.html.
+const API_PREFIXES = ['/api/', '/deces/api/', '/gw/', '/oauth/', '/.well-known/', '/catalog.'];
 
 /** Builds the HTTP application: platform plugins, platform routes, then every module's routes. */
 export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): Promise<FastifyInstance> {

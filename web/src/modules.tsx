@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Role } from './auth';
 import { gatewayWebModule } from './pages/gateway/module';
+import { catalogWebModule } from './pages/catalog/module';
 import { decesWebModule } from './pages/deces/module';
 
 /**
@@ -16,4 +17,4 @@ export interface WebModule {
   home?: { title: string; description: string; to: string };
 }
 
-export const webModules: WebModule[] = [gatewayWebModule, decesWebModule];
+export const webModules: WebModule[] = [catalogWebModule, gatewayWebModule, decesWebModule];

@@ -294,16 +294,17 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
           {
             schema: {
               tags: ['catalog'],
-              summary: 'Replace an asset’s content (new version). `If-Match: <version>` refuses a stale edit.',
+              summary: 'Replace an asset’s content (new version). `If-Match: <version>` or `?version=` refuses a stale edit.',
               params: refParams,
               headers: z.object({ 'if-match': z.string().regex(/^"?\d+"?$/).optional() }),
+              querystring: z.object({ version: z.coerce.number().int().min(1).optional().describe('Expected current version (same as If-Match)') }),
               body: assetInputSchema,
               response: { 200: assetSchema, ...problems },
             },
           },
           async (req) => {
             const im = req.headers['if-match'];
-            return service.update(req.params.kind, req.params.slug, req.body, req.principal, { expectedVersion: im ? Number(im.replace(/"/g, '')) : undefined, requestId: req.id });
+            return service.update(req.params.kind, req.params.slug, req.body, req.principal, { expectedVersion: im ? Number(im.replace(/"/g, '')) : req.query.version, requestId: req.id });
           },
         );
         p.delete('/api/catalog/assets/:kind/:slug', { schema: { tags: ['catalog'], summary: 'Delete an asset (its history is kept)', params: refParams, response: { 204: z.null(), ...problems } } }, async (req, reply) => {

@@ -1,0 +1,129 @@
+import { useNavigate } from 'react-router';
+import type { Graph } from './types';
+import { kindColors, kindLabels, label, relationLabels } from './labels';
+
+const RING = 170;
+const NODE_R = 11;
+
+interface Placed {
+  id: string;
+  x: number;
+  y: number;
+  angle: number;
+}
+
+/**
+ * Radial layout: the asset in the centre, each depth on its own ring; a node's place on its ring
+ * follows the mean angle of its neighbours on the inner ring, so that branches stay together.
+ */
+export function layout(g: Graph): Map<string, Placed> {
+  const pos = new Map<string, Placed>();
+  pos.set(g.root, { id: g.root, x: 0, y: 0, angle: 0 });
+  const neighbours = new Map<string, string[]>();
+  for (const e of g.edges) {
+    neighbours.set(e.from, [...(neighbours.get(e.from) ?? []), e.to]);
+    neighbours.set(e.to, [...(neighbours.get(e.to) ?? []), e.from]);
+  }
+  const maxDepth = Math.max(0, ...g.nodes.map((n) => n.depth));
+  for (let d = 1; d <= maxDepth; d++) {
+    const ring = g.nodes.filter((n) => n.depth === d);
+    const step = (2 * Math.PI) / Math.max(ring.length, 1);
+    const desired = ring.map((n, i) => {
+      const inner = (neighbours.get(n.id) ?? []).map((id) => pos.get(id)).filter((p): p is Placed => !!p);
+      if (d === 1 || inner.length === 0) return { n, a: i * step };
+      const sx = inner.reduce((s, p) => s + Math.cos(p.angle), 0);
+      const sy = inner.reduce((s, p) => s + Math.sin(p.angle), 0);
+      return { n, a: (Math.atan2(sy, sx) + 2 * Math.PI) % (2 * Math.PI) };
+    });
+    desired.sort((x, y) => x.a - y.a);
+    // Even spacing in the desired order, rotated to stay as close as possible to the desired angles.
+    const offset = desired.length ? Math.atan2(desired.reduce((s, x, i) => s + Math.sin(x.a - i * step), 0), desired.reduce((s, x, i) => s + Math.cos(x.a - i * step), 0)) : 0;
+    desired.forEach((x, i) => {
+      const angle = offset + i * step - Math.PI / 2;
+      pos.set(x.n.id, { id: x.n.id, angle, x: Math.cos(angle) * RING * d, y: Math.sin(angle) * RING * d });
+    });
+  }
+  return pos;
+}
+
+const short = (s: string, n = 26) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** The neighbourhood graph as an SVG laid out here (no script from elsewhere, works offline). */
+export function GraphView({ graph }: { graph: Graph }) {
+  const navigate = useNavigate();
+  const pos = layout(graph);
+  const maxDepth = Math.max(1, ...graph.nodes.map((n) => n.depth));
+  const half = RING * maxDepth + 110;
+  const kinds = [...new Set(graph.nodes.map((n) => n.kind))];
+  return (
+    <figure className="fr-m-0">
+      <svg
+        viewBox={`${-half} ${-half} ${2 * half} ${2 * half}`}
+        style={{ width: '100%', maxWidth: 760, height: 'auto', display: 'block', margin: '0 auto', background: 'var(--background-alt-grey)' }}
+        role="group"
+        aria-label={`Graphe du voisinage : ${graph.nodes.length} actif(s), ${graph.edges.length} relation(s)`}
+      >
+        <defs>
+          <marker id="catalog-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <path d="M 0 0 L 10 5 L 0 10 z" fill="#666" />
+          </marker>
+        </defs>
+        {graph.edges.map((e) => {
+          const a = pos.get(e.from);
+          const b = pos.get(e.to);
+          if (!a || !b) return null;
+          const dx = b.x - a.x;
+          const dy = b.y - a.y;
+          const len = Math.hypot(dx, dy) || 1;
+          const x1 = a.x + (dx / len) * NODE_R;
+          const y1 = a.y + (dy / len) * NODE_R;
+          const x2 = b.x - (dx / len) * (NODE_R + 3);
+          const y2 = b.y - (dy / len) * (NODE_R + 3);
+          return (
+            <g key={e.id}>
+              <line x1={x1} y1={y1} x2={x2} y2={y2} stroke="#888" strokeWidth={1.5} markerEnd="url(#catalog-arrow)" />
+              <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 - 4} fontSize={11} textAnchor="middle" fill="#555">
+                {label(relationLabels, e.type)}
+              </text>
+            </g>
+          );
+        })}
+        {graph.nodes.map((n) => {
+          const p = pos.get(n.id);
+          if (!p) return null;
+          const href = `/catalogue/${n.kind}/${n.slug}`;
+          const root = n.id === graph.root;
+          return (
+            <a
+              key={n.id}
+              href={href}
+              data-testid="graph-node"
+              aria-label={`${label(kindLabels, n.kind)} : ${n.title}`}
+              onClick={(ev) => {
+                ev.preventDefault();
+                navigate(href);
+              }}
+            >
+              <circle cx={p.x} cy={p.y} r={root ? NODE_R + 4 : NODE_R} fill={kindColors[n.kind] ?? '#000'} stroke={root ? '#000' : '#fff'} strokeWidth={root ? 3 : 2} />
+              <text x={p.x} y={p.y + NODE_R + 15} fontSize={12} textAnchor="middle" fontWeight={root ? 700 : 400} fill="currentColor">
+                {short(n.title)}
+              </text>
+              <title>{`${n.title} (${label(kindLabels, n.kind)}${n.owner ? `, ${n.owner}` : ''})`}</title>
+            </a>
+          );
+        })}
+      </svg>
+      <figcaption className="fr-text--sm fr-mt-1w">
+        {kinds.map((k) => (
+          <span key={k} className="fr-mr-2w" style={{ whiteSpace: 'nowrap' }}>
+            <svg width="12" height="12" aria-hidden="true" style={{ verticalAlign: 'middle' }}>
+              <circle cx="6" cy="6" r="6" fill={kindColors[k]} />
+            </svg>{' '}
+            {label(kindLabels, k)}
+          </span>
+        ))}
+        {graph.truncated && <strong> Graphe tronqué à 300 actifs.</strong>}
+      </figcaption>
+    </figure>
+  );
+}

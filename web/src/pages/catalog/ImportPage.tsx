@@ -1,0 +1,109 @@
+import { useState } from 'react';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Upload } from '@codegouvfr/react-dsfr/Upload';
+import { api, ApiError } from '../../api/client';
+import { ErrorAlert } from '../../components/ErrorAlert';
+
+interface ImportResult {
+  dryRun: boolean;
+  diff: string;
+  summary: { created: number; updated: number; unchanged: number; relationsCreated: number; relationsUpdated: number };
+}
+
+/** Bulk import (with a preview of the changes) and export of the whole catalogue. */
+export function ImportPage() {
+  const [content, setContent] = useState<string | null>(null);
+  const [fileName, setFileName] = useState('');
+  const [result, setResult] = useState<ImportResult | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  async function run(dryRun: boolean) {
+    if (!content) return;
+    setError(null);
+    setResult(null);
+    try {
+      setResult(await api<ImportResult>('/api/catalog/import', { method: 'POST', body: { content, dryRun } }));
+    } catch (e) {
+      setError(e);
+    }
+  }
+  const apiErr = error instanceof ApiError ? error : null;
+  return (
+    <>
+      <h1>Importer et exporter le catalogue</h1>
+      <h2 className="fr-h4">Exporter</h2>
+      <p>Tout le catalogue dans un fichier réimportable (ordre stable, sans identifiants techniques).</p>
+      <ul className="fr-btns-group fr-btns-group--inline">
+        <li>
+          <a className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left" href="/api/catalog/export?format=yaml">
+            Exporter en YAML
+          </a>
+        </li>
+        <li>
+          <a className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left" href="/api/catalog/export?format=json">
+            Exporter en JSON
+          </a>
+        </li>
+        <li>
+          <a className="fr-btn fr-btn--tertiary fr-icon-download-line fr-btn--icon-left" href="/api/catalog/assets?format=csv">
+            Liste des actifs en CSV
+          </a>
+        </li>
+      </ul>
+      <h2 className="fr-h4">Importer</h2>
+      <p>Un fichier YAML ou JSON (<code>version</code>, <code>assets</code>, <code>relations</code>). L’import est tout ou rien : au moindre problème, rien n’est modifié et chaque erreur est signalée avec sa ligne. Les actifs absents du fichier sont conservés.</p>
+      <Upload
+        label="Fichier du catalogue"
+        hint="YAML ou JSON, 5 Mo au plus"
+        nativeInputProps={{
+          accept: '.yaml,.yml,.json',
+          onChange: async (e) => {
+            const f = e.target.files?.[0];
+            setResult(null);
+            setError(null);
+            if (!f) return;
+            if (f.size > 5_000_000) {
+              setError(new Error('Fichier trop volumineux (5 Mo au plus).'));
+              return;
+            }
+            setFileName(f.name);
+            setContent(await f.text());
+          },
+        }}
+      />
+      <ul className="fr-btns-group fr-btns-group--inline fr-mt-2w">
+        <li>
+          <Button priority="secondary" disabled={!content} onClick={() => run(true)}>
+            Prévisualiser les changements
+          </Button>
+        </li>
+        <li>
+          <Button disabled={!content} onClick={() => run(false)}>
+            Importer {fileName}
+          </Button>
+        </li>
+      </ul>
+      <ErrorAlert error={error} title="Import refusé" />
+      {apiErr && apiErr.errors.length > 0 && (
+        <ul data-testid="import-errors">
+          {apiErr.errors.map((e, i) => (
+            <li key={i}>
+              <code>{e.field}</code> — {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {result && (
+        <>
+          <Alert
+            severity={result.dryRun ? 'info' : 'success'}
+            title={result.dryRun ? 'Simulation : rien n’a été modifié' : 'Import terminé'}
+            description={`${result.summary.created} créé(s), ${result.summary.updated} modifié(s), ${result.summary.unchanged} inchangé(s) ; ${result.summary.relationsCreated} relation(s) créée(s).`}
+            className="fr-mb-2w"
+          />
+          <pre style={{ whiteSpace: 'pre-wrap', background: 'var(--background-alt-grey)', padding: '1rem' }}>{result.diff}</pre>
+        </>
+      )}
+    </>
+  );
+}

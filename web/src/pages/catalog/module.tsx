@@ -1,0 +1,32 @@
+import type { WebModule } from '../../modules';
+import { RequireRole } from '../../components/RequireRole';
+import { SearchPage } from './SearchPage';
+import { AssetPage } from './AssetPage';
+import { CreateAssetPage, EditAssetPage } from './EditPages';
+import { DashboardPage } from './DashboardPage';
+import { ImportPage } from './ImportPage';
+
+const writers = ['admin', 'data_admin', 'editor'] as const;
+
+export const catalogWebModule: WebModule = {
+  name: 'catalog',
+  nav: {
+    text: 'Catalogue',
+    to: '/catalogue',
+    children: [
+      { text: 'Rechercher', to: '/catalogue' },
+      { text: 'Tableau de bord', to: '/catalogue/tableau-de-bord', roles: ['admin', 'data_admin', 'editor', 'reviewer', 'reader'] },
+      { text: 'Décrire un actif', to: '/catalogue/nouveau', roles: [...writers] },
+      { text: 'Importer / exporter', to: '/catalogue/import', roles: [...writers] },
+    ],
+  },
+  home: { title: 'Catalogue et cartographie', description: 'Trouver, décrire et relier les applications, données, API, codes sources et algorithmes du ministère.', to: '/catalogue' },
+  routes: [
+    { path: 'catalogue', element: <SearchPage /> },
+    { path: 'catalogue/tableau-de-bord', element: <RequireRole><DashboardPage /></RequireRole> },
+    { path: 'catalogue/nouveau', element: <RequireRole roles={[...writers]}><CreateAssetPage /></RequireRole> },
+    { path: 'catalogue/import', element: <RequireRole roles={[...writers]}><ImportPage /></RequireRole> },
+    { path: 'catalogue/:kind/:slug', element: <AssetPage /> },
+    { path: 'catalogue/:kind/:slug/modifier', element: <RequireRole roles={[...writers]}><EditAssetPage /></RequireRole> },
+  ],
+};

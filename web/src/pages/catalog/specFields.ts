@@ -1,0 +1,136 @@
+/** The kind-specific fields of the edit form (server: catalog.model.ts specSchemas). */
+export type SpecField =
+  | { key: string; label: string; type: 'text' | 'textarea' | 'date' | 'url' | 'number'; hint?: string }
+  | { key: string; label: string; type: 'select'; options: [string, string][] }
+  | { key: string; label: string; type: 'bool' }
+  | { key: string; label: string; type: 'list'; hint?: string }
+  | { key: string; label: string; type: 'json'; hint: string };
+
+const access: [string, string][] = [
+  ['open', 'Ouvert'],
+  ['open_with_account', 'Ouvert avec compte'],
+  ['restricted', 'Restreint'],
+];
+
+export const specFields: Record<string, SpecField[]> = {
+  application: [
+    { key: 'purpose', label: 'Finalité', type: 'textarea' },
+    { key: 'users', label: 'Utilisateurs', type: 'text' },
+    { key: 'hosting', label: 'Hébergement', type: 'text' },
+    { key: 'technologies', label: 'Technologies', type: 'list', hint: 'Séparées par des virgules' },
+    { key: 'startedOn', label: 'Mise en service', type: 'date' },
+    { key: 'hasUpToDateSchema', label: 'Schéma de base de données à jour', type: 'bool' },
+    { key: 'hasDataDictionary', label: 'Dictionnaire des données disponible', type: 'bool' },
+  ],
+  dataset: [
+    {
+      key: 'frequency',
+      label: 'Fréquence de mise à jour',
+      type: 'select',
+      options: [
+        ['unknown', 'Inconnue'],
+        ['punctual', 'Ponctuelle'],
+        ['continuous', 'En continu'],
+        ['hourly', 'Horaire'],
+        ['daily', 'Quotidienne'],
+        ['weekly', 'Hebdomadaire'],
+        ['monthly', 'Mensuelle'],
+        ['quarterly', 'Trimestrielle'],
+        ['semiannual', 'Semestrielle'],
+        ['annual', 'Annuelle'],
+        ['irregular', 'Irrégulière'],
+      ],
+    },
+    { key: 'temporalCoverageStart', label: 'Couverture temporelle : début', type: 'date' },
+    { key: 'temporalCoverageEnd', label: 'Couverture temporelle : fin', type: 'date' },
+    { key: 'spatialCoverage', label: 'Couverture géographique', type: 'text' },
+    { key: 'licence', label: 'Licence', type: 'text', hint: 'Licence Ouverte 2.0 par défaut' },
+    { key: 'accessType', label: 'Type d’accès', type: 'select', options: access },
+    { key: 'schemaRef', label: 'Schéma de données (référence schema.data.gouv.fr)', type: 'text' },
+    { key: 'datagouvId', label: 'Identifiant data.gouv.fr', type: 'text' },
+    { key: 'datagouvUrl', label: 'Page data.gouv.fr', type: 'url' },
+    { key: 'resources', label: 'Ressources (JSON)', type: 'json', hint: '[{ "title": "…", "url": "https://…", "format": "csv", "size": 1024 }]' },
+  ],
+  data_model: [{ key: 'tables', label: 'Tables et colonnes (JSON)', type: 'json', hint: '[{ "name": "table", "columns": [{ "name": "col", "type": "text", "description": "…", "personalData": false }] }]' }],
+  api: [
+    { key: 'baseUrl', label: 'URL de base', type: 'url' },
+    { key: 'openapiUrl', label: 'URL du document OpenAPI', type: 'url' },
+    { key: 'accessType', label: 'Type d’accès', type: 'select', options: access },
+    { key: 'rateLimit', label: 'Limites d’usage', type: 'text' },
+    { key: 'availability', label: 'Disponibilité', type: 'text' },
+    { key: 'apiGouvRef', label: 'Référence api.gouv.fr', type: 'text' },
+  ],
+  repository: [
+    { key: 'url', label: 'URL du dépôt', type: 'url' },
+    { key: 'licence', label: 'Licence (identifiant SPDX)', type: 'text', hint: 'ex. MIT, EUPL-1.2, AGPL-3.0-or-later' },
+    {
+      key: 'developmentStatus',
+      label: 'Statut de développement',
+      type: 'select',
+      options: [
+        ['concept', 'Concept'],
+        ['development', 'Développement'],
+        ['beta', 'Bêta'],
+        ['stable', 'Stable'],
+        ['obsolete', 'Obsolète'],
+      ],
+    },
+    {
+      key: 'softwareType',
+      label: 'Type de logiciel',
+      type: 'select',
+      options: ['standalone/web', 'standalone/backend', 'standalone/desktop', 'standalone/mobile', 'standalone/iot', 'standalone/other', 'addon', 'library', 'configurationFiles'].map((x) => [x, x]),
+    },
+    {
+      key: 'maintenance',
+      label: 'Maintenance',
+      type: 'select',
+      options: [
+        ['internal', 'Interne'],
+        ['contract', 'Prestataire'],
+        ['community', 'Communauté'],
+        ['none', 'Aucune'],
+      ],
+    },
+    { key: 'platforms', label: 'Plateformes', type: 'list', hint: 'web, linux, windows…' },
+    {
+      key: 'openingPriority',
+      label: 'Priorité d’ouverture',
+      type: 'select',
+      options: [
+        ['haute', 'Haute'],
+        ['moyenne', 'Moyenne'],
+        ['basse', 'Basse'],
+      ],
+    },
+    { key: 'openingReasons', label: 'Motifs (ouverture ou non)', type: 'textarea' },
+  ],
+  algorithm: [
+    { key: 'purpose', label: 'Finalité', type: 'textarea' },
+    { key: 'legalBasis', label: 'Base juridique', type: 'textarea' },
+    { key: 'individualDecisions', label: 'Fonde des décisions administratives individuelles', type: 'bool' },
+    {
+      key: 'automation',
+      label: 'Degré d’automatisation',
+      type: 'select',
+      options: [
+        ['fully_automated', 'Décision entièrement automatisée'],
+        ['decision_aid', 'Aide à la décision'],
+      ],
+    },
+    { key: 'decisionsPerYear', label: 'Décisions par an', type: 'number' },
+    { key: 'publicConcerned', label: 'Public concerné', type: 'text' },
+    { key: 'dataUsed', label: 'Données utilisées', type: 'textarea' },
+    {
+      key: 'algorithmType',
+      label: 'Type',
+      type: 'select',
+      options: [
+        ['rules', 'Règles'],
+        ['machine_learning', 'Apprentissage automatique'],
+      ],
+    },
+    { key: 'codeOrFlowchartUrl', label: 'Lien vers le code ou le logigramme', type: 'url' },
+    { key: 'contact', label: 'Contact', type: 'text' },
+  ],
+};
