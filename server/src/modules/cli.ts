@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../platform/context.ts';
 import { registerCatalogCli } from './catalog/index.ts';
+import { registerRoadmapCli } from './roadmap/index.ts';
 import { gatewayCli } from './gateway/index.ts';
 import { registerDecesCli } from './deces/index.ts';
 
@@ -8,4 +9,4 @@ import { registerDecesCli } from './deces/index.ts';
  * CLI commands of the modules. Each module exports a registrar from its index.ts; the commands open
  * the platform (database, services) only when they run, so `--help` is instant.
  */
-export const moduleCliRegistrars: ((program: Command, cli: CliContext) => void)[] = [registerCatalogCli, gatewayCli, registerDecesCli];
+export const moduleCliRegistrars: ((program: Command, cli: CliContext) => void)[] = [registerCatalogCli, registerRoadmapCli, gatewayCli, registerDecesCli];

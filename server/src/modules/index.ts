@@ -1,5 +1,6 @@
 import type { ModuleFactory } from '../platform/context.ts';
 import { catalogModule } from './catalog/index.ts';
+import { roadmapModule } from './roadmap/index.ts';
 import { gatewayModule } from './gateway/index.ts';
 import { decesModule } from './deces/index.ts';
 
@@ -7,4 +8,4 @@ import { decesModule } from './deces/index.ts';
  * The domain modules, in dependency order: a module may use the services of those listed before it.
  * Each entry is the factory exported by the module's index.ts.
  */
-export const moduleFactories: ModuleFactory[] = [catalogModule, gatewayModule, decesModule];
+export const moduleFactories: ModuleFactory[] = [catalogModule, roadmapModule, gatewayModule, decesModule];
