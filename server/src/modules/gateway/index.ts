@@ -42,7 +42,11 @@ const PROBE_MS = 30_000;
 export const gatewayModule: ModuleFactory = (ctx, services) => {
   const repo = createGatewayRepository(ctx.db);
   const secrets = createSecrets(loadMasterSecret(ctx.env));
-  const limiter: RateLimiter = ctx.redis ? new RedisRateLimiter(ctx.redis, `${ctx.env.REDIS_PREFIX}gw:rl:`) : new MemoryRateLimiter();
+  // A connection of its own with auto-pipelining: the limit checks of concurrent calls leave in one
+  // write (ADR 0404). Connected when the data plane is registered.
+  const limiterRedis = ctx.redis ? ctx.redis.duplicate({ enableAutoPipelining: true }) : null;
+  limiterRedis?.on('error', () => undefined);
+  const limiter: RateLimiter = limiterRedis ? new RedisRateLimiter(limiterRedis, `${ctx.env.REDIS_PREFIX}gw:rl:`) : new MemoryRateLimiter();
   const analytics = new Analytics(repo, () => ctx.clock.now());
   const oauth = new OAuthServer(ctx.env.publicUrl, secrets, ctx.clock, {
     firstUse: async (jti, ttlMs) => (await ctx.counters.incr(`gw:jti:${jti}`, ttlMs)).count === 1,
@@ -91,6 +95,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       name: 'gateway',
       routes: gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] }, declarative }),
       dataPlane: async (app) => {
+        if (limiterRedis && limiterRedis.status === 'wait') await limiterRedis.connect().catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: Redis unreachable, limits fall back per policy'));
         await dataPlane.reload();
         await app.register(dataPlane.plugin());
       },
@@ -147,6 +152,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
         await analytics.stop();
         await dataPlane.stop();
         await Promise.all([probeAgents.private.close(), probeAgents.public.close()]);
+        limiterRedis?.disconnect();
       },
     },
     services: { gateway: { service, dataPlane, analytics, limiter, probeOnce, declarative } } satisfies Partial<ModuleServices>,

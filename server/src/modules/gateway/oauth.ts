@@ -122,6 +122,8 @@ export class OAuthServer {
         audience: [endpoint, this.issuer, `${this.issuer}/oauth/token`],
         currentDate: this.clock.now(),
         maxTokenAge: '10m',
+        // Client clocks drift: a minute of tolerance on exp/nbf/iat, as common practice.
+        clockTolerance: 60,
         requiredClaims: ['exp', 'jti'],
       }));
     } catch (e) {
