@@ -84,6 +84,20 @@ describe('API portal in the browser', () => {
     await page.getByRole('form', { name: 'Limites du plan Standard' }).first().getByLabel('Par seconde').fill('20');
     await page.getByRole('form', { name: 'Limites du plan Standard' }).first().getByRole('button', { name: /Enregistrer les limites/ }).click();
     await visible(page.getByText('Limites enregistrées.'));
+
+    // Declarative configuration: the export is editable, and a preview shows the diff.
+    const config = page.getByRole('region', { name: 'Configuration déclarative' });
+    const area = config.getByLabel('Configuration (YAML)');
+    await visible(area);
+    await page.waitForFunction(() => (document.querySelector('textarea[spellcheck="false"]') as HTMLTextAreaElement | null)?.value.includes('slug: deces'));
+    const yaml = await area.inputValue();
+    await area.fill(yaml.replace(/perSecond: 20\b/, 'perSecond: 21'));
+    await config.getByRole('button', { name: 'Prévisualiser les changements' }).click();
+    await visible(page.getByTestId('config-diff'));
+    expect(await page.getByTestId('config-diff').textContent()).toContain('~ plan deces/standard (perSecond)');
+    await area.fill('apis: [{ slug: "X" }]');
+    await config.getByRole('button', { name: 'Prévisualiser les changements' }).click();
+    await visible(config.getByText(/apis\.0\.slug/));
     expect(unexpected(errors)).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { limitsText, type GwApi, type Plan } from './types';
 import { UsageView } from './UsageView';
+import { ConfigPanel } from './ConfigPanel';
 
 const field = (err: ApiError | null, name: string) => ({ state: (err?.fieldMessage(name) ? 'error' : 'default') as 'error' | 'default', stateRelatedMessage: err?.fieldMessage(name) });
 
@@ -193,6 +194,7 @@ export function ProducerPage() {
         </section>
       ))}
       {hasRole('admin', 'data_admin') && <CreateApi />}
+      {hasRole('admin') && <ConfigPanel />}
     </>
   );
 }
