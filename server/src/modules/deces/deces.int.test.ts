@@ -91,6 +91,30 @@ describe('import', () => {
   });
 });
 
+describe('admin upload of a monthly file', () => {
+  it('lets an admin upload a file imported by a job; others are refused', async () => {
+    const gz = gzipSync(Buffer.from([line(['MENSUEL*ANNE/', '2', '19300101', '33063', 'BORDEAUX', '', '20240115', '33063', '9'])].join('\n'), 'latin1'));
+    const boundary = '----adm';
+    const payload = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="deces-2024-m01.txt.gz"\r\nContent-Type: application/gzip\r\n\r\n`),
+      gz,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const headers = { 'content-type': `multipart/form-data; boundary=${boundary}` };
+    const reader = await t.tokenFor('reader');
+    expect((await t.app.inject({ method: 'POST', url: api('/admin/import'), payload, headers: { ...headers, ...bearer(reader.token) } })).statusCode).toBe(403);
+    const admin = await t.tokenFor('admin');
+    const r = await t.app.inject({ method: 'POST', url: api('/admin/import'), payload, headers: { ...headers, ...bearer(admin.token) } });
+    expect(r.statusCode).toBe(201);
+    const job = await t.ctx.jobs.waitFor(r.json().id, 60_000);
+    expect(job.state).toBe('succeeded');
+    expect(job.result).toMatchObject({ source: 'deces-2024-m01', inserted: 1 });
+    expect((await get('/search?lastName=Mensuel&fuzzy=false')).json().response.total).toBe(1);
+    const st = (await get(`/admin/import/${r.json().id}`, bearer(admin.token))).json();
+    expect(st.state).toBe('succeeded');
+  });
+});
+
 describe('search', () => {
   it('finds by fields with matchID’s response shape', async () => {
     const r = await get('/search?lastName=Couilloud&firstName=Alain&birthDate=28/12/1952');

@@ -62,18 +62,21 @@ export function createDecesRepository(db: Db) {
      * Candidates of one search through the blocking indexes: same phonetic last name (and first name or
      * birth year), same birth date and first name (usage names, heavy typos), trigram-close last name.
      */
-    async candidates(k: Partial<BlockingKeys>, filters: SQLFilter[], limit: number): Promise<RecordRow[]> {
+    async candidates(k: Partial<BlockingKeys>, filters: SQLFilter[], limit: number, mode: 'keys' | 'trigram' = 'keys'): Promise<RecordRow[]> {
       const ors = [];
+      if (mode === 'trigram') {
+        // Fallback for typos that change the phonetic key: costlier (posting lists of common trigrams).
+        if (!k.lastKey || k.lastKey.length < 3) return [];
+        const extra = k.firstPhon ? sql` AND first_phon = ${k.firstPhon}` : k.birthYear ? sql` AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1}` : sql``;
+        const where = [sql`(last_key % ${k.lastKey}${extra})`, ...filters.map((f) => f.sql)];
+        return rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`)).map(fromDb);
+      }
       if (k.lastPhon && k.firstPhon) ors.push(sql`(last_phon = ${k.lastPhon} AND first_phon = ${k.firstPhon})`);
       if (k.lastPhon && k.birthYear) ors.push(sql`(last_phon = ${k.lastPhon} AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1})`);
       if (k.lastPhon && !k.firstPhon && !k.birthYear) ors.push(sql`(last_phon = ${k.lastPhon})`);
       if (k.birthDate && k.firstPhon) ors.push(sql`(birth_date = ${k.birthDate} AND first_phon = ${k.firstPhon})`);
       if (k.birthDate && !k.birthDate.endsWith('00')) ors.push(k.sex ? sql`(birth_date = ${k.birthDate} AND sex = ${k.sex})` : sql`(birth_date = ${k.birthDate})`);
       if (k.firstPhon && k.birthYear && k.lastKey) ors.push(sql`(first_phon = ${k.firstPhon} AND birth_year = ${k.birthYear} AND left(last_key, 1) = ${k.lastKey.slice(0, 1)})`);
-      if (k.lastKey && k.lastKey.length >= 3) {
-        const extra = k.birthYear ? sql` AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1}` : k.firstPhon ? sql` AND first_phon = ${k.firstPhon}` : sql``;
-        ors.push(sql`(last_key % ${k.lastKey}${extra})`);
-      }
       const where = [ors.length ? sql`(${sql.join(ors, sql` OR `)})` : sql`TRUE`, ...filters.map((f) => f.sql)];
       const rows = await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`);
       return rowsOf(rows).map(fromDb);

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../platform/context.ts';
 import { NotFoundError } from '../../platform/errors.ts';
-import { createDecesRepository, type CorrectionRow, type RecordRow, type SQLFilter } from './deces.repository.ts';
+import { createDecesRepository, type BlockingKeys, type CorrectionRow, type RecordRow, type SQLFilter } from './deces.repository.ts';
 import { recordKeys } from './insee.ts';
 import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
 import type { SearchRequest } from './request.ts';
@@ -12,6 +12,8 @@ import { cog } from './cog.ts';
 const CANDIDATE_LIMIT = 1000;
 /** Below this score a fuzzy candidate is not a result. */
 export const MIN_SCORE = 0.35;
+/** Below this best score, the trigram fallback runs. */
+const FALLBACK_BELOW = 0.8;
 
 export interface PersonOut {
   score: number;
@@ -143,32 +145,35 @@ export function createDecesService(ctx: AppContext) {
   async function search(req: SearchRequest, opts: { all?: boolean } = {}): Promise<{ total: number; persons: PersonOut[] }> {
     const p = req.person;
     let rows: RecordRow[] = [];
+    /** Key sets of the name searches, kept for the trigram fallback. */
+    const keySets: { k: Partial<BlockingKeys>; filters: SQLFilter[] }[] = [];
     const filters = filtersOf(p, req.fuzzy);
+    const byKeys = async () => {
+      const seen = new Map<string, RecordRow>();
+      for (const ks of keySets) for (const r of await repo.candidates(ks.k, ks.filters, CANDIDATE_LIMIT)) seen.set(r.id, r);
+      return seen;
+    };
     if (req.q) {
       const { names, dates } = req.q;
       const dateF = dates.length ? [{ sql: sql`(${sql.join(dates.map((d) => sql`(${dateFilter('birth_date', d).sql} OR ${dateFilter('death_date', d).sql})`), sql` OR `)})` }] : [];
       if (!names.length) rows = (await repo.filtered(dateF, CANDIDATE_LIMIT)).rows;
       else {
-        const seen = new Map<string, RecordRow>();
+        const exactDate = dates.find((d) => d.kind === 'exact' && !d.value.endsWith('00')) as { value: string } | undefined;
         for (const [i, t] of names.slice(0, 4).entries()) {
           const others = names.filter((_, j) => j !== i);
           const lk = lastNameKey(t);
-          const exactDate = dates.find((d) => d.kind === 'exact' && !d.value.endsWith('00')) as { value: string } | undefined;
-          const fuzzyDates = req.fuzzy ? [] : dateF;
-          for (const r of await repo.candidates({ lastPhon: phonetic(lk), lastKey: lk, firstPhon: others.length ? phonetic(firstNameList(others[0]!)[0]) : '', birthDate: exactDate?.value, birthYear: exactDate ? Number(exactDate.value.slice(0, 4)) : null }, fuzzyDates, CANDIDATE_LIMIT)) {
-            seen.set(r.id, r);
-          }
+          keySets.push({ k: { lastPhon: phonetic(lk), lastKey: lk, firstPhon: others.length ? phonetic(firstNameList(others[0]!)[0]) : '', birthDate: exactDate?.value, birthYear: exactDate ? Number(exactDate.value.slice(0, 4)) : null }, filters: req.fuzzy ? [] : dateF });
         }
-        rows = [...seen.values()];
+        rows = [...(await byKeys()).values()];
       }
     } else if (p.lastName || p.firstName || p.legalName) {
-      const seen = new Map<string, RecordRow>();
       const exactBirth = p.birthDate?.kind === 'exact' && !p.birthDate.value.endsWith('00') ? p.birthDate.value : undefined;
       const birthYear = p.birthDate?.kind === 'exact' && !p.birthDate.value.startsWith('0000') ? Number(p.birthDate.value.slice(0, 4)) : null;
       for (const last of [p.lastName, p.legalName].filter((x): x is string => !!x)) {
         const k = recordKeys({ lastName: last, firstNames: firstNameList(p.firstName), birthDate: exactBirth ?? '', deathDate: '' });
-        for (const r of await repo.candidates({ lastPhon: k.lastPhon, lastKey: k.lastKey, firstPhon: k.firstPhon, birthDate: exactBirth, birthYear, sex: p.sex }, filters, CANDIDATE_LIMIT)) seen.set(r.id, r);
+        keySets.push({ k: { lastPhon: k.lastPhon, lastKey: k.lastKey, firstPhon: k.firstPhon, birthDate: exactBirth, birthYear, sex: p.sex }, filters });
       }
+      const seen = await byKeys();
       if (!p.lastName && !p.legalName && p.firstName) {
         const fp = phonetic(firstNameList(p.firstName)[0]);
         for (const r of (await repo.filtered([{ sql: sql`first_phon = ${fp}` }, ...filters], CANDIDATE_LIMIT)).rows) seen.set(r.id, r);
@@ -188,17 +193,27 @@ export function createDecesService(ctx: AppContext) {
       if (p.sex) extra.push({ sql: sql`sex = ${p.sex}` });
       rows = (await repo.filtered([...filters, ...extra], CANDIDATE_LIMIT)).rows;
     }
-    const mods = await withCorrections(rows);
-    let scored = rows.map((r) => {
-      const m = mods.get(r.id) ?? [];
-      const variants = m.length ? [r, corrected(r, m)] : [r];
-      let best: ScoreResult | null = null;
-      for (const v of variants) {
-        const s = req.q ? scoreFreeText(req.q.names, req.q.dates, v) : scoreRecord(p, v);
-        if (!best || s.score > best.score) best = s;
-      }
-      return { ...toPerson(r, best, m), _r: r };
-    });
+    const scoreAll = async (list: RecordRow[]) => {
+      const mods = await withCorrections(list);
+      return list.map((r) => {
+        const m = mods.get(r.id) ?? [];
+        const variants = m.length ? [r, corrected(r, m)] : [r];
+        let best: ScoreResult | null = null;
+        for (const v of variants) {
+          const s = req.q ? scoreFreeText(req.q.names, req.q.dates, v) : scoreRecord(p, v);
+          if (!best || s.score > best.score) best = s;
+        }
+        return { ...toPerson(r, best, m), _r: r };
+      });
+    };
+    let scored = await scoreAll(rows);
+    // No convincing candidate through the keys: look for last names a typo away (trigram index).
+    if (req.fuzzy && keySets.length && !scored.some((x) => x.score >= FALLBACK_BELOW)) {
+      const known = new Set(rows.map((r) => r.id));
+      const extra = new Map<string, RecordRow>();
+      for (const ks of keySets) for (const r of await repo.candidates(ks.k, ks.filters, CANDIDATE_LIMIT, 'trigram')) if (!known.has(r.id)) extra.set(r.id, r);
+      scored = scored.concat(await scoreAll([...extra.values()]));
+    }
     if (req.fuzzy) scored = scored.filter((x) => x.score >= MIN_SCORE);
     scored.sort(compareBy(req.sort.length ? req.sort : [{ field: 'score', dir: 'desc' }]));
     const total = scored.length;

@@ -14,6 +14,7 @@ import { generateLines } from './generator.ts';
 import { registerBulk } from './bulk.service.ts';
 import { bulkRoutes } from './bulk.routes.ts';
 import { correctionsRoutes } from './corrections.routes.ts';
+import { adminRoutes, registerImportJob } from './admin.routes.ts';
 
 declare module '../../platform/context.ts' {
   interface ModuleServices {
@@ -39,6 +40,7 @@ export async function writeSyntheticFile(out: string, count: number, seed: numbe
 export const decesModule: ModuleFactory = (ctx) => {
   const service = createDecesService(ctx);
   const bulk = registerBulk(ctx, service);
+  const uploads = registerImportJob(ctx);
   return {
     module: {
       name: 'deces',
@@ -46,6 +48,7 @@ export const decesModule: ModuleFactory = (ctx) => {
         await app.register(decesRoutes(service));
         await app.register(bulkRoutes(ctx, bulk));
         await app.register(correctionsRoutes(ctx, service));
+        await app.register(adminRoutes(ctx, uploads));
       },
       async seedDemo() {
         const file = path.join(os.tmpdir(), `patrimoine-deces-demo-${process.pid}.txt`);

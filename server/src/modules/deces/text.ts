@@ -30,10 +30,17 @@ export function tokens(s: string | null | undefined): string[] {
 
 /** Last-name key: normalised, particles removed (unless that leaves nothing), no spaces. */
 export function lastNameKey(s: string | null | undefined): string {
+  if (!s) return '';
+  const hit = keyCache.get(s);
+  if (hit !== undefined) return hit;
   const t = tokens(s).filter((x) => !/^\d+$/.test(x));
   const core = t.filter((x) => !PARTICLES.has(x));
-  return (core.length ? core : t).join('');
+  const out = (core.length ? core : t).join('');
+  if (keyCache.size > 200_000) keyCache.clear();
+  keyCache.set(s, out);
+  return out;
 }
+const keyCache = new Map<string, string>();
 
 /** First-name tokens, where a compound name (`JEAN-PIERRE`) stays one token `JEANPIERRE`. */
 export function firstNameList(s: string | string[] | null | undefined): string[] {
@@ -48,6 +55,18 @@ export function firstNameList(s: string | string[] | null | undefined): string[]
  * double letters, `Y`/`I`) share a key. Used as a blocking key and as a scoring signal.
  */
 export function phonetic(input: string | null | undefined): string {
+  if (!input) return '';
+  const hit = phoneticCache.get(input);
+  if (hit !== undefined) return hit;
+  const out = computePhonetic(input);
+  if (phoneticCache.size > 200_000) phoneticCache.clear();
+  phoneticCache.set(input, out);
+  return out;
+}
+// Names repeat a lot (a few hundred thousand distinct last names in 27 M records): memoise.
+const phoneticCache = new Map<string, string>();
+
+function computePhonetic(input: string): string {
   let s = normalize(input).replace(/[^A-Z]/g, '');
   if (!s) return '';
   const rules: [RegExp, string][] = [

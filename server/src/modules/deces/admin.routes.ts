@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { routeGroup } from '../../platform/auth/access.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { fieldError } from '../../platform/errors.ts';
+import { recordAudit } from '../../platform/audit/audit.repository.ts';
+import { actorOf } from '../../platform/auth/principal.ts';
+import { API } from './deces.routes.ts';
+import { importFile, type ImportReport } from './import.service.ts';
+import { sourceName } from './insee.ts';
+
+export const IMPORT_JOB = 'deces.import';
+interface ImportPayload {
+  file: string;
+  name: string;
+  actor: { id: string | null; label: string };
+}
+
+/**
+ * Upload of an INSEE file by an administrator (the monthly file): stored under the data directory,
+ * imported by a job (one transaction; a restart re-runs it, which is idempotent), progress visible.
+ */
+export function registerImportJob(ctx: AppContext) {
+  const dir = path.join(ctx.env.dataDir, 'deces', 'uploads');
+  ctx.jobs.register<ImportPayload, ImportReport, never>(IMPORT_JOB, {
+    retentionMs: 7 * 24 * 3600_000,
+    maxAttempts: 2,
+    async cleanup(job) {
+      fs.rmSync(path.join(dir, path.basename((job.payload as ImportPayload).file)), { force: true });
+    },
+    async run({ payload, progress }) {
+      const file = path.join(dir, path.basename(payload.file));
+      let last = 0;
+      const report = await importFile(ctx, file, {
+        actor: payload.actor,
+        source: payload.name,
+        onProgress: (p) => {
+          if (p.lines - last >= 20_000 || p.bytes === p.totalBytes) {
+            last = p.lines;
+            void progress({ done: p.bytes, total: p.totalBytes, message: `${p.lines} lignes lues` }).catch(() => undefined);
+          }
+        },
+      });
+      fs.rmSync(file, { force: true });
+      return report;
+    },
+  });
+  return dir;
+}
+
+export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
+  return routeGroup({ roles: ['admin'] }, async (g) => {
+    const app = g.withTypeProvider<ZodTypeProvider>();
+    app.post(`${API}/admin/import`, { schema: { tags: ['deces'], summary: 'Importer un fichier Insee (.txt, .txt.gz, .zip) — administrateurs', consumes: ['multipart/form-data'] } }, async (req, reply) => {
+      if (!req.isMultipart()) throw fieldError('file', 'envoyez le fichier Insee dans un formulaire multipart (champ file)');
+      const part = await req.file();
+      if (!part) throw fieldError('file', 'fichier manquant');
+      const original = part.filename || 'deces.txt';
+      if (!/\.(txt|txt\.gz|zip)$/i.test(original)) throw fieldError('file', 'fichier .txt, .txt.gz ou .zip attendu');
+      fs.mkdirSync(dir, { recursive: true });
+      const stored = `${randomUUID()}${original.toLowerCase().endsWith('.zip') ? '.zip' : original.toLowerCase().endsWith('.gz') ? '.txt.gz' : '.txt'}`;
+      const target = path.join(dir, stored);
+      await pipeline(part.file, fs.createWriteStream(target));
+      if (part.file.truncated) {
+        fs.rmSync(target, { force: true });
+        throw fieldError('file', `fichier trop volumineux (limite ${Math.round(ctx.env.PATRIMOINE_UPLOAD_LIMIT / 1048576)} Mo)`);
+      }
+      const name = sourceName(original);
+      const job = await ctx.db.transaction(async (tx) => {
+        const j = await ctx.jobs.enqueue(IMPORT_JOB, { file: stored, name, actor: actorOf(req.principal) }, { ownerId: req.principal!.userId, tx: tx as never, maxAttempts: 2 });
+        await recordAudit(tx as never, { actor: actorOf(req.principal), action: 'deces.import.upload', entityType: 'job', entityId: j.id, after: { file: original, bytes: fs.statSync(target).size } });
+        return j;
+      });
+      return reply.status(201).send({ id: job.id, name });
+    });
+    app.get(`${API}/admin/import/:id`, { schema: { tags: ['deces'], summary: 'État d’un import', params: z.object({ id: z.string().uuid() }) } }, async (req) => {
+      const j = await ctx.jobs.getFor(req.params.id, req.principal!);
+      return { id: j.id, state: j.state, progress: j.progress, result: j.result, error: j.error };
+    });
+  });
+}
