@@ -5,6 +5,8 @@ import { routeGroup } from '../../platform/auth/access.ts';
 import { paginationQuery, problems, sendCsv, wantsCsv } from '../../platform/http/common.ts';
 import type { CatalogService } from './catalog.service.ts';
 import { formatImportReport, type createCatalogTransfer } from './catalog.transfer.ts';
+import { dcatQuads, toJsonLd, toTurtle } from './catalog.dcat.ts';
+import type { Asset } from './catalog.service.ts';
 import { assetInputSchema, assetKinds, contactRoles, kindLabels, lifecycles, opennessValues, relationRules, relationTypes, slugSchema } from './catalog.model.ts';
 
 const list = (max = 20) =>
@@ -93,8 +95,32 @@ function filtersOf(q: z.infer<typeof searchQuery>) {
 }
 
 /** HTTP API of the catalogue: thin, every rule lives in the service. */
-export function catalogRoutes(service: CatalogService, transfer: ReturnType<typeof createCatalogTransfer>): FastifyPluginAsync {
+export function catalogRoutes(service: CatalogService, transfer: ReturnType<typeof createCatalogTransfer>, publicUrl: string): FastifyPluginAsync {
+  async function publicDatasets(): Promise<Asset[]> {
+    const out: Asset[] = [];
+    for await (const batch of service.iterate({ kind: ['dataset'] }, null)) out.push(...batch);
+    return out;
+  }
+  const dcatOpts = { baseUrl: publicUrl, title: 'Catalogue des données du ministère de l’Intérieur', publisherName: 'Ministère de l’Intérieur' };
   return async (app) => {
+    // DCAT-AP catalogue of the public datasets, for data.gouv.fr's harvester and other portals.
+    await app.register(
+      routeGroup('public', async (g) => {
+        const p = g.withTypeProvider<ZodTypeProvider>();
+        const turtle = async () => toTurtle(dcatQuads(await publicDatasets(), dcatOpts));
+        const json = async () => JSON.stringify(await toJsonLd(dcatQuads(await publicDatasets(), dcatOpts)), null, 2);
+        p.get('/catalog.ttl', { schema: { tags: ['catalog'], summary: 'DCAT-AP catalogue of the public datasets (Turtle)' } }, async (_req, reply) => reply.type('text/turtle; charset=utf-8').send(await turtle()));
+        p.get('/catalog.jsonld', { schema: { tags: ['catalog'], summary: 'DCAT-AP catalogue of the public datasets (JSON-LD)' } }, async (_req, reply) => reply.type('application/ld+json; charset=utf-8').send(await json()));
+        p.get('/catalog', { schema: { tags: ['catalog'], summary: 'DCAT-AP catalogue, by content negotiation (text/turtle or application/ld+json); browsers go to the catalogue pages' } }, async (req, reply) => {
+          const accept = req.headers.accept ?? '';
+          reply.header('vary', 'Accept');
+          if (/text\/turtle/.test(accept)) return reply.type('text/turtle; charset=utf-8').send(await turtle());
+          if (/text\/html/.test(accept) && !/application\/(ld\+)?json/.test(accept)) return reply.redirect('/catalogue', 303);
+          return reply.type('application/ld+json; charset=utf-8').send(await json());
+        });
+      }),
+    );
+
     await app.register(
       routeGroup('public', async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();

@@ -54,7 +54,7 @@ export const catalogModule: ModuleFactory = (ctx) => {
   return {
     module: {
       name: 'catalog',
-      routes: catalogRoutes(service, transfer),
+      routes: catalogRoutes(service, transfer, ctx.env.publicUrl),
       async seedDemo() {
         await transfer.importText(demoCatalogJson(), 'system', { isDemo: true });
       },
