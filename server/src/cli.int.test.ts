@@ -37,7 +37,7 @@ describe('patrimoine CLI', () => {
     const user = await cli('user', '--help');
     for (const c of ['create', 'list', 'reset-password', 'set-role']) expect(user.stdout).toContain(c);
     expect((await cli('token', 'create', '--help')).stdout).toContain('--expires');
-  });
+  }, 60_000);
 
   it('migrates, creates users, changes roles, resets passwords and creates tokens', async () => {
     expect((await cli('migrate')).stdout).toMatch(/migration|up to date/);
@@ -57,14 +57,14 @@ describe('patrimoine CLI', () => {
     expect(tok.stdout).toMatch(/^pat_[\w-]{43}$/m);
     const badExpiry = await cli('token', 'create', '--user', 'cli.user', '--name', 's', '--expires', 'soon').catch((e) => e);
     expect(badExpiry.stderr).toMatch(/--expires/);
-  });
+  }, 180_000); // seven processes, each opening the database
 
   it('refuses an invalid configuration, naming every bad variable', async () => {
     const r = await run(process.execPath, [bin, 'migrate'], { env: { ...env, PORT: 'x', REDIS_URL: 'http://nope' } }).catch((e) => e);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('PORT');
     expect(r.stderr).toContain('REDIS_URL');
-  });
+  }, 60_000);
 
   it('serves, then shuts down gracefully on SIGTERM', async () => {
     const port = await new Promise<number>((resolve) => {
