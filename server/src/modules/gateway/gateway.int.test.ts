@@ -274,6 +274,10 @@ describe('data plane with API keys', () => {
     expect(body.topConsumers[0].name).toBe('Mon appli');
     const byApp = await inject({ url: `/api/gateway/usage?applicationId=${appId}&granularity=day&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`, headers: bearer(consumer) });
     expect(byApp.json().totals.calls).toBeGreaterThan(5);
+    const detail = (await inject({ url: `/api/gateway/applications/${appId}`, headers: bearer(consumer) })).json();
+    const echoSub = detail.subscriptions.find((s: { api: { slug: string } }) => s.api.slug === 'echo');
+    expect(echoSub.quotaUse.day).toBeGreaterThan(5);
+    expect(echoSub.plan.perDay).toBe(1000);
     const other = (await t.tokenFor('reader')).token;
     expect((await inject({ url: `/api/gateway/usage?applicationId=${appId}`, headers: bearer(other) })).statusCode).toBe(403);
     const csv = await inject({ url: `/api/gateway/usage?apiId=${apiId}&granularity=hour&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&format=csv`, headers: bearer(admin) });

@@ -11,6 +11,7 @@ import { checkUpstreamUrl } from './ssrf.ts';
 import { credentialPrefix, newCredential, sha256, type GatewaySecrets } from './secrets.ts';
 import { newSigningKey, TOKEN_TTL_SECONDS } from './oauth.ts';
 import { LATENCY_BOUNDS_MS, percentile, ANONYMOUS } from './analytics.ts';
+import type { RateLimiter } from './ratelimit.ts';
 
 type Who = Principal | null;
 export interface Meta {
@@ -19,7 +20,7 @@ export interface Meta {
 }
 
 /** Control plane of the gateway: rules, permissions and audit of every change. */
-export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepository; secrets: GatewaySecrets; onChange: () => Promise<void> }) {
+export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepository; secrets: GatewaySecrets; limiter: RateLimiter; onChange: () => Promise<void> }) {
   const { ctx, repo, secrets } = deps;
   const clock = ctx.clock;
 
@@ -260,9 +261,13 @@ export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepos
       const [subs, keys, clients, apis, plans] = await Promise.all([repo.subsOfApp(id), repo.keysOf(id), repo.clientsOf(id), repo.listApis(), repo.allPlans()]);
       const apiById = new Map(apis.map((a) => [a.id, a]));
       const planById = new Map(plans.map((x) => [x.id, x]));
+      const now = clock.now().getTime();
+      // Quota use comes from the limiter's own counters: exactly what the next call is checked against.
+      const quotas = await Promise.all(subs.map((s) => (s.state === 'active' ? deps.limiter.quotaUse(`a:${s.apiId}:${app.id}`, now).catch(() => null) : null)));
       return {
         ...toApp(app),
-        subscriptions: subs.map((s) => ({
+        subscriptions: subs.map((s, i) => ({
+          quotaUse: quotas[i] ?? null,
           id: s.id,
           state: s.state,
           reason: s.reason,

@@ -29,6 +29,8 @@ export interface Decision {
 }
 export interface RateLimiter {
   check(key: string, rules: LimitRule[], nowMs: number): Promise<Decision>;
+  /** Calls counted so far in the current UTC day and month (quota use), without counting one. */
+  quotaUse(key: string, nowMs: number): Promise<{ day: number; month: number }>;
 }
 
 const SLIDING: Record<string, number> = { second: 1000, minute: 60_000 };
@@ -131,6 +133,14 @@ export class MemoryRateLimiter implements RateLimiter {
     return { allowed, retryAfterMs: allowed ? 0 : Math.max(retry, 1), rules: states };
   }
 
+  async quotaUse(key: string, nowMs: number) {
+    const get = (name: 'day' | 'month') => {
+      const c = this.counters.get(`${key}|${name}`);
+      return c && c.id === period(name, nowMs).id ? c.count : 0;
+    };
+    return { day: get('day'), month: get('month') };
+  }
+
   private sweep(nowMs: number) {
     for (const [k, ring] of this.rings) {
       ring.expire(nowMs - 60_000);
@@ -226,6 +236,11 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly failPolicy: (key: string) => 'open' | 'closed' = () => 'open',
   ) {
     redis.defineCommand('gwLimit', { lua: LIMIT_SCRIPT });
+  }
+
+  async quotaUse(key: string, nowMs: number) {
+    const [day, month] = await this.redis.mget(`${this.prefix}${key}|day|${period('day', nowMs).id}`, `${this.prefix}${key}|month|${period('month', nowMs).id}`);
+    return { day: Number(day ?? 0), month: Number(month ?? 0) };
   }
 
   async check(key: string, rules: LimitRule[], nowMs: number, policy?: 'open' | 'closed'): Promise<Decision> {

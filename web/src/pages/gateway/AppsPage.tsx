@@ -7,7 +7,7 @@ import { Table } from '@codegouvfr/react-dsfr/Table';
 import { Link } from 'react-router';
 import { api, ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { fmtDate, limitsText, type GwApp, type GwAppDetail } from './types';
+import { fmtDate, limitsText, quotaText, type GwApp, type GwAppDetail } from './types';
 import { UsageView } from './UsageView';
 
 const subState = { pending: 'En attente de validation', active: 'Actif', rejected: 'Refusé', revoked: 'Révoqué' } as const;
@@ -67,7 +67,10 @@ function AppDetail({ id }: { id: string }) {
           Aucun abonnement : choisissez une API dans le <Link to="/api-portail">portail</Link>.
         </p>
       ) : (
-        <Table headers={['API', 'Plan', 'Limites', 'État']} data={a.subscriptions.map((s) => [<Link key="l" to={`/api-portail/${s.api.slug}`}>{s.api.name}</Link>, s.plan?.name ?? '', s.plan ? limitsText(s.plan) : '', subState[s.state]])} />
+        <Table
+          headers={['API', 'Plan', 'Limites', 'Quota utilisé', 'État']}
+          data={a.subscriptions.map((s) => [<Link key="l" to={`/api-portail/${s.api.slug}`}>{s.api.name}</Link>, s.plan?.name ?? '', s.plan ? limitsText(s.plan) : '', quotaText(s.plan, s.quotaUse), subState[s.state]])}
+        />
       )}
       <h3>Clés d’API</h3>
       <Button onClick={() => createKey.mutate()} disabled={createKey.isPending}>

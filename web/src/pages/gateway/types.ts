@@ -47,7 +47,7 @@ export interface GwKey {
   lastUsedAt: string | null;
 }
 export interface GwAppDetail extends GwApp {
-  subscriptions: { id: string; state: 'pending' | 'active' | 'rejected' | 'revoked'; api: { id: string; slug: string; name: string }; plan: Plan | null; createdAt: string }[];
+  subscriptions: { id: string; state: 'pending' | 'active' | 'rejected' | 'revoked'; api: { id: string; slug: string; name: string }; plan: Plan | null; createdAt: string; quotaUse: { day: number; month: number } | null }[];
   keys: GwKey[];
   clients: { id: string; clientId: string; authMethod: string; createdAt: string; revokedAt: string | null }[];
 }
@@ -70,4 +70,14 @@ export function limitsText(p: Plan): string {
   if (p.perDay) parts.push(`${n(p.perDay)} appels / jour`);
   if (p.perMonth) parts.push(`${n(p.perMonth)} appels / mois`);
   return parts.length ? parts.join(', ') : 'sans limite';
+}
+
+/** « 12 / 1 000 aujourd’hui, 340 / 20 000 ce mois » for plans with quotas. */
+export function quotaText(p: Plan | null, use: { day: number; month: number } | null): string {
+  if (!p || !use) return '—';
+  const n = (v: number) => v.toLocaleString('fr-FR');
+  const parts: string[] = [];
+  if (p.perDay) parts.push(`${n(use.day)} / ${n(p.perDay)} aujourd’hui`);
+  if (p.perMonth) parts.push(`${n(use.month)} / ${n(p.perMonth)} ce mois`);
+  return parts.length ? parts.join(', ') : 'pas de quota';
 }
