@@ -69,7 +69,6 @@ export function Layout() {
   const quickAccessItems = me?.user
     ? [
         { iconId: 'fr-icon-account-circle-line' as const, linkProps: { to: '/compte' }, text: me.user.displayName },
-        { iconId: 'fr-icon-time-line' as const, linkProps: { to: '/taches' }, text: 'Tâches' },
         { iconId: 'fr-icon-logout-box-r-line' as const, buttonProps: { onClick: () => void logout() }, text: 'Se déconnecter' },
       ]
     : [{ iconId: 'fr-icon-lock-line' as const, linkProps: { to: `/connexion?retour=${encodeURIComponent(path)}` }, text: 'Se connecter' }];
@@ -88,7 +87,7 @@ export function Layout() {
         serviceTitle="Patrimoine"
         serviceTagline="Données, API, algorithmes et codes sources du ministère"
         homeLinkProps={{ to: '/', title: 'Accueil — Patrimoine' }}
-        quickAccessItems={[...quickAccessItems, headerFooterDisplayItem]}
+        quickAccessItems={quickAccessItems}
         navigation={navigation}
       />
       <main id="contenu" role="main" tabIndex={-1} className="fr-container fr-py-4w" style={{ minHeight: '60vh' }}>

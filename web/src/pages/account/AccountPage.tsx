@@ -5,6 +5,7 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Table } from '@codegouvfr/react-dsfr/Table';
 import { Select } from '@codegouvfr/react-dsfr/Select';
+import { Link } from 'react-router';
 import { api, ApiError } from '../../api/client';
 import { roleLabels, useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -152,6 +153,11 @@ export function AccountPage() {
       <p>
         <strong>{me.user.displayName}</strong> — identifiant <code>{me.user.login}</code> — {roleLabels[me.user.role]}
         {me.user.organisationCode ? ` — ${me.user.organisationCode}` : ''}
+      </p>
+      <p>
+        <Link to="/taches" className="fr-link fr-icon-time-line fr-link--icon-left">
+          Mes tâches de fond (imports, rapprochements…)
+        </Link>
       </p>
       <div className="fr-grid-row">
         <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
