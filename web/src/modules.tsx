@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { Role } from './auth';
 import { gatewayWebModule } from './pages/gateway/module';
 import { catalogWebModule } from './pages/catalog/module';
+import { roadmapWebModule } from './pages/roadmap/module';
 import { decesWebModule } from './pages/deces/module';
 
 /**
@@ -17,4 +18,4 @@ export interface WebModule {
   home?: { title: string; description: string; to: string };
 }
 
-export const webModules: WebModule[] = [catalogWebModule, gatewayWebModule, decesWebModule];
+export const webModules: WebModule[] = [catalogWebModule, roadmapWebModule, gatewayWebModule, decesWebModule];

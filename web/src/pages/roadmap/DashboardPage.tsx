@@ -1,0 +1,304 @@
+import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { Select } from '@codegouvfr/react-dsfr/Select';
+import { api, qs } from '../../api/client';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { useUrlState } from '../../components/useUrlState';
+import { CsvLink, RoadmapFrame, StatusBadge, apiBase, base, useRoadmap } from './common';
+import { BurnupChart, StackedBars, type Series } from './charts';
+import { actionStatusLabel, actionStatuses, frDate, frDay, statusColour, timelinessColour, timelinessLabel } from './labels';
+import type { Dashboard, GroupStats, Timeliness } from './types';
+
+const KEYS = ['section', 'contributeur', 'statut'] as const;
+const statusSeries: Series[] = actionStatuses.map((s) => ({ key: s, label: actionStatusLabel[s], colour: statusColour[s] }));
+const timelinessKeys: Timeliness[] = ['a_temps', 'en_retard', 'date_inconnue', 'a_venir'];
+const timelinessSeries: Series[] = timelinessKeys.map((k) => ({ key: k, label: timelinessLabel[k], colour: timelinessColour[k] }));
+
+function StatsTable({ caption, rows, first }: { caption: string; rows: GroupStats[]; first: string }) {
+  return (
+    <div className="fr-table fr-table--no-caption fr-mb-1w">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{first}</th>
+            <th scope="col">Actions</th>
+            {actionStatuses.map((s) => (
+              <th scope="col" key={s}>
+                {actionStatusLabel[s]}
+              </th>
+            ))}
+            <th scope="col">En retard</th>
+            <th scope="col">Avancement moyen</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key}>
+              <th scope="row">{r.label}</th>
+              <td>{r.total}</td>
+              {actionStatuses.map((s) => (
+                <td key={s}>{r[s]}</td>
+              ))}
+              <td>{r.overdue}</td>
+              <td>{r.meanProgress} %</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Section({ title, csv, children }: { title: string; csv: string; children: ReactNode }) {
+  return (
+    <section className="fr-mb-6w">
+      <div className="fr-grid-row fr-grid-row--middle" style={{ gap: '1rem' }}>
+        <h2 className="fr-h4 fr-mb-1w">{title}</h2>
+        <CsvLink href={csv} label="CSV" />
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/** Dashboards of the roadmap: progress by part, organisation and semester, late and upcoming actions, openings, burn-up. */
+export function DashboardPage() {
+  const { slug, roadmap } = useRoadmap();
+  const [f, set] = useUrlState(KEYS);
+  const filters = { section: f.section, contributor: f.contributeur, status: f.statut };
+  const r = useQuery({ queryKey: ['roadmap-dashboard', slug, filters], queryFn: () => api<Dashboard>(`${apiBase(slug)}/dashboard${qs(filters)}`) });
+  const csv = (table: string) => `${apiBase(slug)}/dashboard${qs({ ...filters, format: 'csv', table })}`;
+  const d = r.data;
+  const rows = (g: GroupStats[]) => g.map((x) => ({ key: x.key, label: x.label, values: { a_lancer: x.a_lancer, en_cours: x.en_cours, realisee: x.realisee, abandonnee: x.abandonnee } }));
+  const describe = (g: GroupStats[]) => g.map((x) => `${x.label} : ${x.realisee} réalisée(s) sur ${x.total}, ${x.overdue} en retard`).join(' ; ');
+  return (
+    <RoadmapFrame title="Tableau de bord">
+      <form className="fr-grid-row fr-grid-row--gutters" aria-label="Filtrer le tableau de bord" onSubmit={(e) => e.preventDefault()}>
+        <div className="fr-col-12 fr-col-md-4">
+          <Select label="Partie ou section" nativeSelectProps={{ value: f.section, onChange: (e) => set({ section: e.target.value }) }}>
+            <option value="">Toutes</option>
+            {Object.entries(roadmap?.parts ?? {}).map(([k, t]) => (
+              <option key={`p${k}`} value={k}>
+                {k}. {t}
+              </option>
+            ))}
+            {roadmap?.sections.map((s) => (
+              <option key={s.code} value={s.code}>
+                {s.code} {s.title}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-12 fr-col-md-4">
+          <Select label="Organisation contributrice" nativeSelectProps={{ value: f.contributeur, onChange: (e) => set({ contributeur: e.target.value }) }}>
+            <option value="">Toutes</option>
+            {roadmap?.contributors.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.code === c.name ? c.name : `${c.code} — ${c.name}`}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-12 fr-col-md-4">
+          <Select label="Statut" nativeSelectProps={{ value: f.statut, onChange: (e) => set({ statut: e.target.value }) }}>
+            <option value="">Tous</option>
+            {actionStatuses.map((s) => (
+              <option key={s} value={s}>
+                {actionStatusLabel[s]}
+              </option>
+            ))}
+          </Select>
+        </div>
+      </form>
+      <ErrorAlert error={r.error} />
+      {d && (
+        <>
+          <ul className="fr-grid-row fr-grid-row--gutters fr-raw-list fr-my-3w" aria-label="Chiffres clés">
+            {[
+              { n: d.totals.total, l: 'actions' },
+              { n: d.totals.realisee, l: 'réalisées' },
+              { n: d.totals.en_cours, l: 'en cours' },
+              { n: d.totals.overdue, l: 'en retard' },
+              { n: `${d.totals.meanProgress} %`, l: 'avancement moyen' },
+              { n: `${d.openings.byStatus.disponible}/${d.openings.total}`, l: 'ouvertures disponibles' },
+            ].map((k) => (
+              <li key={k.l} className="fr-col-6 fr-col-md-2">
+                <div className="fr-p-2w" style={{ borderLeft: '4px solid #000091', background: '#f6f6f6' }}>
+                  <span className="fr-h3 fr-mb-0" style={{ display: 'block' }} data-kpi={k.l}>
+                    {k.n}
+                  </span>
+                  {k.l}
+                </div>
+              </li>
+            ))}
+          </ul>
+          <p className="fr-text--sm">Situation au {frDate(d.asOf)} ; « en retard » : échéance (fin du semestre ou du trimestre) dépassée sans que l’action soit réalisée ou abandonnée.</p>
+
+          <Section title="Avancement par partie de la feuille de route" csv={csv('bySection')}>
+            <StackedBars title="Actions par partie et par statut" rows={rows(d.bySection)} series={statusSeries} description={describe(d.bySection)} table={<StatsTable caption="Actions par partie" rows={d.bySection} first="Partie" />} />
+            <details>
+              <summary>Détail par section</summary>
+              <StatsTable caption="Actions par section" rows={d.bySubsection.map((s) => ({ ...s, label: `${s.key} ${s.label}` }))} first="Section" />
+              <CsvLink href={csv('bySubsection')} label="CSV par section" />
+            </details>
+          </Section>
+
+          <Section title="Avancement par organisation contributrice" csv={csv('byContributor')}>
+            <StackedBars title="Actions par organisation contributrice et par statut" rows={rows(d.byContributor).map((x) => ({ ...x, label: x.key }))} series={statusSeries} description={describe(d.byContributor)} table={<StatsTable caption="Actions par organisation" rows={d.byContributor} first="Organisation" />} />
+          </Section>
+
+          <Section title="Avancement par semestre d’échéance" csv={csv('bySemester')}>
+            <StackedBars title="Actions par semestre d’échéance et par statut" rows={rows(d.bySemester)} series={statusSeries} description={describe(d.bySemester)} table={<StatsTable caption="Actions par semestre" rows={d.bySemester} first="Semestre" />} />
+          </Section>
+
+          <Section title={`Actions en retard (${d.overdue.length})`} csv={csv('overdue')}>
+            {d.overdue.length === 0 ? (
+              <p>Aucune action en retard.</p>
+            ) : (
+              <div className="fr-table">
+                <table>
+                  <caption className="fr-sr-only">Actions en retard</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Code</th>
+                      <th scope="col">Action</th>
+                      <th scope="col">Échéance</th>
+                      <th scope="col">Statut</th>
+                      <th scope="col">Avancement</th>
+                      <th scope="col">Contributeurs</th>
+                      <th scope="col">Dernière note</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.overdue.map((a) => (
+                      <tr key={a.code}>
+                        <th scope="row">
+                          <Link to={`${base(slug)}/actions/${a.code}`}>{a.code}</Link>
+                        </th>
+                        <td>{a.title}</td>
+                        <td>{a.deadlineLabel}</td>
+                        <td>
+                          <StatusBadge status={a.status} />
+                        </td>
+                        <td>{a.progress} %</td>
+                        <td>{a.contributors.join(', ')}</td>
+                        <td className="fr-text--sm">{a.lastNote ? `${frDate(a.lastNote.at)} : ${a.lastNote.note}` : '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Section>
+
+          <Section title={`Échéances des six prochains mois (${d.upcoming.length})`} csv={csv('upcoming')}>
+            {d.upcoming.length === 0 ? (
+              <p>Aucune échéance dans les six prochains mois.</p>
+            ) : (
+              <div className="fr-table">
+                <table>
+                  <caption className="fr-sr-only">Échéances des six prochains mois</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Code</th>
+                      <th scope="col">Action</th>
+                      <th scope="col">Échéance</th>
+                      <th scope="col">Statut</th>
+                      <th scope="col">Avancement</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.upcoming.map((a) => (
+                      <tr key={`${a.code}-${a.deadlineLabel}`}>
+                        <th scope="row">
+                          <Link to={`${base(slug)}/actions/${a.code}`}>{a.code}</Link>
+                        </th>
+                        <td>{a.title}</td>
+                        <td>{a.deadlineLabel}</td>
+                        <td>
+                          <StatusBadge status={a.status} />
+                        </td>
+                        <td>{a.progress} %</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Section>
+
+          <Section title="Ouvertures livrées à temps ou en retard" csv={csv('openingsByQuarter')}>
+            <StackedBars
+              title="Ouvertures par trimestre d’échéance et par délai"
+              rows={d.openings.byQuarter.map((q) => ({ key: q.key, label: q.label, values: Object.fromEntries(timelinessKeys.map((k) => [k, q[k]])) }))}
+              series={timelinessSeries}
+              description={`${d.openings.timeliness.a_temps} ouverture(s) livrée(s) dans les délais, ${d.openings.timeliness.en_retard} en retard, ${d.openings.timeliness.date_inconnue} disponible(s) à une date inconnue, ${d.openings.timeliness.a_venir} à venir.`}
+              table={
+                <div className="fr-table fr-table--no-caption">
+                  <table>
+                    <caption>Ouvertures par trimestre</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Trimestre</th>
+                        <th scope="col">Ouvertures</th>
+                        {timelinessKeys.map((k) => (
+                          <th scope="col" key={k}>
+                            {timelinessLabel[k]}
+                          </th>
+                        ))}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {d.openings.byQuarter.map((q) => (
+                        <tr key={q.key}>
+                          <th scope="row">{q.label}</th>
+                          <td>{q.total}</td>
+                          {timelinessKeys.map((k) => (
+                            <td key={k}>{q[k]}</td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              }
+            />
+          </Section>
+
+          <Section title="Burn-up" csv={csv('burnup')}>
+            <BurnupChart
+              points={d.burnup}
+              table={
+                <div className="fr-table fr-table--no-caption">
+                  <table>
+                    <caption>Burn-up des actions</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Date</th>
+                        <th scope="col">Périmètre</th>
+                        <th scope="col">Lancées ou réalisées</th>
+                        <th scope="col">Réalisées</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {d.burnup.map((p) => (
+                        <tr key={p.date}>
+                          <th scope="row">{frDay(p.date)}</th>
+                          <td>{p.scope}</td>
+                          <td>{p.started}</td>
+                          <td>{p.done}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              }
+            />
+          </Section>
+        </>
+      )}
+    </RoadmapFrame>
+  );
+}

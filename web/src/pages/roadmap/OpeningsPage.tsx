@@ -1,0 +1,201 @@
+import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Select } from '@codegouvfr/react-dsfr/Select';
+import { api, ApiError, qs } from '../../api/client';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { useUrlState } from '../../components/useUrlState';
+import { useAuth } from '../../auth';
+import { AssetPicker, CsvLink, RoadmapFrame, apiBase, useRoadmap } from './common';
+import { frDay, openingStatusLabel, openingStatuses, openingTypeLabel, timelinessLabel } from './labels';
+import type { Opening, OpeningStatus, Timeliness } from './types';
+
+const KEYS = ['statut', 'type', 'delai'] as const;
+const severity: Record<Timeliness, 'success' | 'error' | 'info' | 'new' | 'warning'> = { a_temps: 'success', en_retard: 'error', date_inconnue: 'new', a_venir: 'info', sans_objet: 'new' };
+
+/** The follow-up table of announced openings, with their timeliness, and their update form. */
+export function OpeningsPage() {
+  const { slug } = useRoadmap();
+  const [f, set] = useUrlState(KEYS);
+  const [editing, setEditing] = useState<string | null>(null);
+  const filters = { status: f.statut, type: f.type, timeliness: f.delai };
+  const r = useQuery({ queryKey: ['roadmap-openings', slug, filters], queryFn: () => api<{ items: Opening[]; total: number }>(`${apiBase(slug)}/openings${qs(filters)}`) });
+  const selected = r.data?.items.find((o) => o.id === editing) ?? null;
+  return (
+    <RoadmapFrame title="Suivi des ouvertures annoncées">
+      <form className="fr-grid-row fr-grid-row--gutters" aria-label="Filtrer les ouvertures" onSubmit={(e) => e.preventDefault()}>
+        <div className="fr-col-12 fr-col-md-4">
+          <Select label="Statut" nativeSelectProps={{ value: f.statut, onChange: (e) => set({ statut: e.target.value }) }}>
+            <option value="">Tous</option>
+            {openingStatuses.map((s) => (
+              <option key={s} value={s}>
+                {openingStatusLabel[s]}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-12 fr-col-md-4">
+          <Select label="Type" nativeSelectProps={{ value: f.type, onChange: (e) => set({ type: e.target.value }) }}>
+            <option value="">Tous</option>
+            {Object.entries(openingTypeLabel).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-12 fr-col-md-4">
+          <Select label="Délai" nativeSelectProps={{ value: f.delai, onChange: (e) => set({ delai: e.target.value }) }}>
+            <option value="">Tous</option>
+            {Object.entries(timelinessLabel).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </Select>
+        </div>
+      </form>
+      <ErrorAlert error={r.error} />
+      {r.data && (
+        <>
+          <div className="fr-grid-row fr-grid-row--middle fr-mb-2w" style={{ gap: '1rem' }}>
+            <p className="fr-mb-0" role="status">
+              <strong>{r.data.total}</strong> ouverture(s), dont <strong>{r.data.items.filter((o) => o.status === 'disponible').length}</strong> disponible(s).
+            </p>
+            <CsvLink href={`${apiBase(slug)}/openings${qs({ ...filters, format: 'csv' })}`} />
+          </div>
+          {selected && <OpeningForm key={selected.id} opening={selected} slug={slug} onClose={() => setEditing(null)} />}
+          <div className="fr-table fr-table--bordered">
+            <table>
+              <caption className="fr-sr-only">Ouvertures annoncées</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Ouverture</th>
+                  <th scope="col">Catégorie</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Échéance</th>
+                  <th scope="col">Statut</th>
+                  <th scope="col">Disponible le</th>
+                  <th scope="col">Délai</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.data.items.map((o) => (
+                  <tr key={o.id}>
+                    <th scope="row" style={{ fontWeight: 'normal' }}>
+                      {o.title}
+                      {o.assetId && <span className="fr-text--xs"> (lié au catalogue)</span>}
+                    </th>
+                    <td className="fr-text--sm">{o.category}</td>
+                    <td>{openingTypeLabel[o.type]}</td>
+                    <td>{o.dueLabel}</td>
+                    <td>{openingStatusLabel[o.status]}</td>
+                    <td>{o.availableOn ? frDay(o.availableOn) : '—'}</td>
+                    <td>
+                      <Badge as="span" small noIcon severity={severity[o.timeliness]}>
+                        {timelinessLabel[o.timeliness]}
+                      </Badge>
+                    </td>
+                    <td>
+                      {o.canEdit && (
+                        <Button size="small" priority="secondary" onClick={() => setEditing(o.id)} title={`Modifier « ${o.title} »`}>
+                          Modifier
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </RoadmapFrame>
+  );
+}
+
+function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: string; onClose(): void }) {
+  const qc = useQueryClient();
+  const { hasRole } = useAuth();
+  const [status, setStatus] = useState<OpeningStatus>(opening.status);
+  const [availableOn, setAvailableOn] = useState(opening.availableOn ?? '');
+  const [org, setOrg] = useState(opening.organisationCode ?? '');
+  const [asset, setAsset] = useState<{ id: string; title: string } | null>(null);
+  const [note, setNote] = useState('');
+  const orgs = useQuery({ queryKey: ['organisations'], queryFn: () => api<{ items: { code: string; name: string }[] }>('/api/organisations'), enabled: hasRole('admin') });
+  const m = useMutation({
+    mutationFn: () => {
+      const body: Record<string, unknown> = {};
+      if (status !== opening.status) body.status = status;
+      if (availableOn !== (opening.availableOn ?? '')) body.availableOn = availableOn || null;
+      if (hasRole('admin') && org !== (opening.organisationCode ?? '')) body.organisationCode = org || null;
+      if (asset) body.assetId = asset.id;
+      if (note.trim()) body.note = note.trim();
+      return api<Opening>(`${apiBase(slug)}/openings/${opening.id}`, { method: 'PATCH', body });
+    },
+    onSuccess: async () => {
+      await qc.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).startsWith('roadmap') });
+      onClose();
+    },
+  });
+  const err = m.error instanceof ApiError ? m.error : null;
+  return (
+    <form
+      aria-label={`Modifier l’ouverture « ${opening.title} »`}
+      className="fr-p-3w fr-mb-3w"
+      style={{ border: '1px solid #000091' }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        m.mutate();
+      }}
+    >
+      <h2 className="fr-h5">Modifier « {opening.title} »</h2>
+      {err && !err.errors.length && <ErrorAlert error={err} />}
+      {err && err.errors.length > 0 && !err.fieldMessage('status') && !err.fieldMessage('availableOn') && <Alert severity="error" small description={err.errors.map((x) => x.message).join(' ')} className="fr-mb-2w" />}
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <div className="fr-col-12 fr-col-md-4">
+          <Select label="Statut" state={err?.fieldMessage('status') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('status')} nativeSelectProps={{ value: status, onChange: (e) => setStatus(e.target.value as OpeningStatus) }}>
+            {openingStatuses.map((s) => (
+              <option key={s} value={s}>
+                {openingStatusLabel[s]}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-12 fr-col-md-4">
+          <Input label="Disponible le" hintText="Par défaut : aujourd’hui" state={err?.fieldMessage('availableOn') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('availableOn')} nativeInputProps={{ type: 'date', value: availableOn, onChange: (e) => setAvailableOn(e.target.value) }} />
+        </div>
+        {hasRole('admin') && (
+          <div className="fr-col-12 fr-col-md-4">
+            <Select label="Organisation responsable" state={err?.fieldMessage('organisationCode') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('organisationCode')} nativeSelectProps={{ value: org, onChange: (e) => setOrg(e.target.value) }}>
+              <option value="">Aucune</option>
+              {orgs.data?.items.map((o) => (
+                <option key={o.code} value={o.code}>
+                  {o.code} — {o.name}
+                </option>
+              ))}
+            </Select>
+          </div>
+        )}
+      </div>
+      <p className="fr-text--sm">
+        Actif du catalogue lié : {asset ? asset.title : opening.assetId ? 'un actif est lié' : 'aucun'}. Quand l’actif lié devient « ouvert » dans le catalogue, l’ouverture devient disponible automatiquement.
+      </p>
+      {err?.fieldMessage('assetId.0') && <p className="fr-error-text">{err.fieldMessage('assetId.0')}</p>}
+      <AssetPicker label="Lier un actif du catalogue" onPick={(a) => setAsset({ id: a.id, title: a.title })} />
+      <Input label="Note" textArea nativeTextAreaProps={{ value: note, rows: 2, maxLength: 5000, onChange: (e) => setNote(e.target.value) }} />
+      <div style={{ display: 'flex', gap: '1rem' }}>
+        <Button type="submit" disabled={m.isPending}>
+          Enregistrer
+        </Button>
+        <Button type="button" priority="secondary" onClick={onClose}>
+          Annuler
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,135 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { NavLink, useParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { api, qs } from '../../api/client';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { useAuth } from '../../auth';
+import { actionStatusLabel, actionStatusSeverity } from './labels';
+import type { ActionStatus, RoadmapItem } from './types';
+
+export const base = (slug: string) => `/feuille-de-route/${encodeURIComponent(slug)}`;
+export const apiBase = (slug: string) => `/api/roadmaps/${encodeURIComponent(slug)}`;
+
+export function useRoadmaps() {
+  return useQuery({ queryKey: ['roadmaps'], queryFn: () => api<{ items: RoadmapItem[] }>('/api/roadmaps') });
+}
+
+/** The roadmap of the URL (`:slug`), with its sections and contributors for the filters. */
+export function useRoadmap() {
+  const { slug = '' } = useParams();
+  const q = useQuery({ queryKey: ['roadmap', slug], queryFn: () => api<RoadmapItem>(apiBase(slug)) });
+  return { slug, roadmap: q.data, error: q.error, loading: q.isLoading };
+}
+
+/** Title, roadmap switcher and the module's tabs (links, so each view has its own URL). */
+export function RoadmapFrame({ title, children }: { title: string; children: ReactNode }) {
+  const { slug, roadmap, error } = useRoadmap();
+  const { hasRole } = useAuth();
+  const list = useRoadmaps();
+  const tabs = [
+    { to: base(slug), label: 'Actions', end: true },
+    { to: `${base(slug)}/ouvertures`, label: 'Ouvertures' },
+    { to: `${base(slug)}/tableau-de-bord`, label: 'Tableau de bord' },
+    { to: `${base(slug)}/comite`, label: 'Comité' },
+    ...(hasRole('admin', 'data_admin') ? [{ to: `${base(slug)}/mise-a-jour`, label: 'Mise à jour en masse' }] : []),
+  ];
+  return (
+    <>
+      <p className="fr-text--sm fr-mb-1w">
+        {roadmap?.title ?? 'Feuille de route'}
+        {list.data && list.data.items.length > 1 && (
+          <>
+            {' — '}autres feuilles de route :{' '}
+            {list.data.items
+              .filter((r) => r.slug !== slug)
+              .map((r) => (
+                <NavLink key={r.slug} to={base(r.slug)} className="fr-link fr-link--sm fr-mr-1w">
+                  {r.title}
+                </NavLink>
+              ))}
+          </>
+        )}
+      </p>
+      <h1>{title}</h1>
+      <nav className="fr-mb-3w" aria-label="Vues de la feuille de route">
+        <ul className="fr-tags-group">
+          {tabs.map((t) => (
+            <li key={t.to}>
+              <NavLink to={t.to} end={t.end} className={({ isActive }) => `fr-tag${isActive ? ' fr-tag--dismiss-none' : ''}`} style={({ isActive }) => (isActive ? { background: '#000091', color: '#fff' } : undefined)}>
+                {t.label}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <ErrorAlert error={error} />
+      {children}
+    </>
+  );
+}
+
+export function StatusBadge({ status, overdue }: { status: ActionStatus; overdue?: boolean }) {
+  return (
+    <span style={{ display: 'inline-flex', gap: '.25rem', flexWrap: 'wrap' }}>
+      <Badge as="span" small severity={actionStatusSeverity[status]} noIcon>
+        {actionStatusLabel[status]}
+      </Badge>
+      {overdue && (
+        <Badge as="span" small severity="error">
+          En retard
+        </Badge>
+      )}
+    </span>
+  );
+}
+
+export function CsvLink({ href, label = 'Exporter en CSV' }: { href: string; label?: string }) {
+  return (
+    <a className="fr-btn fr-btn--sm fr-btn--tertiary fr-btn--icon-left fr-icon-download-line" href={href} download>
+      {label}
+    </a>
+  );
+}
+
+interface AssetHit {
+  id: string;
+  kind: string;
+  slug: string;
+  title: string;
+  openness: string;
+}
+
+/** Searches the catalogue (when the catalog module is installed) and picks an asset. */
+export function AssetPicker({ label, onPick, disabled }: { label: string; onPick(a: AssetHit): void; disabled?: boolean }) {
+  const [q, setQ] = useState('');
+  const [debounced, setDebounced] = useState('');
+  useEffect(() => {
+    const t = setTimeout(() => setDebounced(q.trim()), 250);
+    return () => clearTimeout(t);
+  }, [q]);
+  const r = useQuery({ queryKey: ['catalog-pick', debounced], enabled: debounced.length >= 2, queryFn: () => api<{ items: AssetHit[] }>(`/api/catalog/assets${qs({ q: debounced, pageSize: 8 })}`) });
+  return (
+    <div>
+      <Input label={label} hintText="Au moins 2 caractères (titre de l’actif du catalogue)" nativeInputProps={{ value: q, onChange: (e) => setQ(e.target.value), disabled, type: 'search' }} />
+      {r.error ? <p className="fr-error-text">Catalogue indisponible.</p> : null}
+      {r.data && (
+        <ul className="fr-raw-list">
+          {r.data.items.length === 0 && <li>Aucun actif trouvé.</li>}
+          {r.data.items.map((a) => (
+            <li key={a.id} className="fr-mb-1w">
+              <Button size="small" priority="secondary" type="button" onClick={() => onPick(a)} disabled={disabled}>
+                Lier « {a.title} »
+              </Button>{' '}
+              <span className="fr-text--xs">
+                ({a.kind}, {a.openness})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
