@@ -54,7 +54,7 @@ async function waitFor(url: string, headers: Record<string, string> = {}, ms = 6
 }
 
 function start(cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  const c = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const c = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let err = '';
   c.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
   c.on('exit', (code) => {
@@ -221,8 +221,9 @@ async function main() {
   await platform.close();
   const auth = { 'x-api-key': key };
 
+  const mainPort = await freePort();
   const gwPort = await freePort();
-  const one = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(gwPort) });
+  const one = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(mainPort), GATEWAY_PORT: String(gwPort) });
   await Promise.all([
     waitFor(`http://127.0.0.1:${upPort}/`),
     waitFor(`http://127.0.0.1:${proxyPort}/`),
@@ -235,10 +236,16 @@ async function main() {
   results.upstream = wrk(`http://127.0.0.1:${upPort}/`);
   results.nginx = wrk(`http://127.0.0.1:${proxyPort}/`);
   results.bare = wrk(`http://127.0.0.1:${barePort}/`);
+  results.gatewayMain = wrk(`http://127.0.0.1:${mainPort}/gw/bench/`, auth);
   results.gateway = wrk(`http://127.0.0.1:${gwPort}/gw/bench/`, auth);
   await stop(one);
   const clusterPort = await freePort();
-  const perCore = start(process.execPath, ['--import', 'tsx', 'bench/gateway/cluster.ts'], { ...env, PORT: String(clusterPort), BENCH_WORKERS: String(os.cpus().length) });
+  const perCore = start(process.execPath, ['--import', 'tsx', 'bench/gateway/cluster.ts'], { ...env, PORT: String(await freePort()), GATEWAY_PORT: String(clusterPort), BENCH_WORKERS: String(os.cpus().length) });
+  // Every worker must be up (loaded and listening) before measuring.
+  await new Promise<void>((resolve, reject) => {
+    perCore.once('message', (m) => (m === 'ready' ? resolve() : undefined));
+    setTimeout(() => reject(new Error('cluster not ready after 120 s')), 120_000).unref();
+  });
   await waitFor(`http://127.0.0.1:${clusterPort}/gw/bench/`, auth);
   results.perCore = wrk(`http://127.0.0.1:${clusterPort}/gw/bench/`, auth);
   await stop(perCore);
@@ -248,7 +255,8 @@ async function main() {
     ['upstream', 'upstream direct (nginx, return 200)'],
     ['nginx', 'nginx proxy_pass keep-alive, 1 worker'],
     ['bare', 'bare Node proxy (Fastify + undici)'],
-    ['gateway', 'gateway, 1 process (key, Redis limits, analytics)'],
+    ['gatewayMain', 'gateway, 1 process, main port (platform hooks)'],
+    ['gateway', 'gateway, 1 process, GATEWAY_PORT (key, limits, analytics)'],
     ['perCore', `gateway, ${os.cpus().length} processes (cluster)`],
   ] as const) {
     const r = results[k]!;
@@ -262,7 +270,7 @@ async function main() {
   void best;
 
   // --- Added p99 latency at 1,000 requests/s ---
-  const gw2 = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(gwPort) });
+  const gw2 = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(mainPort), GATEWAY_PORT: String(gwPort) });
   await waitFor(`http://127.0.0.1:${gwPort}/gw/bench/`, auth);
   const direct = await constantRate([`http://127.0.0.1:${upPort}/`], 1000, SECONDS, {});
   const through = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, SECONDS, auth);
@@ -273,7 +281,7 @@ async function main() {
   line('added p99', `${added.toFixed(2)} ms`, 'target < 2 ms', added < 2);
 
   // --- Limit accuracy: 20 calls/s over 10 s, 100 req/s offered ---
-  const second = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(await freePort().then((p) => (secondPort = p))) });
+  const second = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(await freePort()), GATEWAY_PORT: String(await freePort().then((p) => (secondPort = p))) });
   await waitFor(`http://127.0.0.1:${secondPort}/gw/limited/`, auth);
   console.log('\nLimit accuracy (plan 20 calls/s, 100 req/s offered for 10 s):');
   const oneNode = await constantRate([`http://127.0.0.1:${gwPort}/gw/limited/`], 100, 10, auth);

@@ -84,6 +84,9 @@ export const envSchema = z.object({
   PATRIMOINE_JOB_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000).describe('How often an idle worker looks for queued jobs.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
   LOG_PRETTY: bool.default(false).describe('Human-readable logs instead of JSON.'),
+  GATEWAY_PORT: port
+    .optional()
+    .describe('Optional dedicated port of the API gateway data plane (/gw, /oauth, /.well-known): a lean HTTP server without the web platform’s hooks. The main port serves them too.'),
   GATEWAY_SECRET_KEY: z
     .string()
     .min(32, 'must be at least 32 characters')

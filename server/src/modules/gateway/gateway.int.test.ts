@@ -490,4 +490,17 @@ describe('gateway-only node (serve --role gateway)', () => {
       await node.close();
     }
   });
+
+  it('serves the data plane on a dedicated lean port (GATEWAY_PORT)', async () => {
+    const port = await freePort();
+    await t.services.gateway!.listenDedicated(port);
+    clock.advance(5000);
+    const r = await fetch(`http://127.0.0.1:${port}/gw/echo/hello`, { headers: { 'x-api-key': key } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-security-policy')).toBeNull();
+    const missing = await fetch(`http://127.0.0.1:${port}/gw/echo/hello`);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    expect((await fetch(`http://127.0.0.1:${port}/api/gateway/apis`)).status).toBe(404);
+  });
 });

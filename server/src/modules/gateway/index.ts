@@ -1,10 +1,12 @@
 import os from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Command } from 'commander';
 import { Agent, request } from 'undici';
 import type { CliContext, ModuleFactory, ModuleServices } from '../../platform/context.ts';
 import { getSetting, setSetting } from '../../platform/seed.ts';
 import { systemActor } from '../../platform/auth/principal.ts';
+import { registerErrorHandling } from '../../platform/http/problem.ts';
 import { createGatewayRepository } from './gateway.repository.ts';
 import { createGatewayService, type GatewayService } from './gateway.service.ts';
 import { gatewayRoutes } from './gateway.routes.ts';
@@ -23,6 +25,8 @@ export interface GatewayModuleService {
   limiter: RateLimiter;
   /** Runs one round of upstream health probes (the elected node does it on a timer). */
   probeOnce(): Promise<number>;
+  /** Serves the data plane on its own port (what GATEWAY_PORT does at start). */
+  listenDedicated(port: number): Promise<void>;
   declarative: ReturnType<typeof createDeclarativeConfig>;
 }
 
@@ -37,6 +41,13 @@ interface CatalogLike {
 }
 
 const PROBE_MS = 30_000;
+
+/** PATRIMOINE_TRUST_PROXY as Fastify reads it (same meaning as on the main port). */
+function trustProxy(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
 
 /** The API gateway and developer portal (issue 6). */
 export const gatewayModule: ModuleFactory = (ctx, services) => {
@@ -88,6 +99,33 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     }
   }
 
+  async function prepare() {
+    if (limiterRedis && limiterRedis.status === 'wait') await limiterRedis.connect().catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: Redis unreachable, limits fall back per policy'));
+    await dataPlane.reload();
+  }
+
+  /**
+   * The data plane on its own port (GATEWAY_PORT): a lean Fastify instance with only the gateway's
+   * routes, without the web platform's per-request hooks (ADR 0404).
+   */
+  let lean: FastifyInstance | null = null;
+  async function startDedicatedPort(port: number) {
+    const app = Fastify({
+      loggerInstance: ctx.logger,
+      disableRequestLogging: true,
+      trustProxy: trustProxy(ctx.env.PATRIMOINE_TRUST_PROXY) as true,
+      requestIdHeader: 'x-request-id',
+      genReqId: () => randomUUID(),
+      routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    });
+    registerErrorHandling(app, { apiPrefixes: ['/'] });
+    await prepare();
+    await app.register(dataPlane.plugin());
+    await app.listen({ port, host: ctx.env.HOST });
+    lean = app;
+    ctx.logger.info({ port }, 'gateway data plane listening on its dedicated port');
+  }
+
   const catalog = () => (services as Record<string, unknown>)['catalog'] as CatalogLike | undefined;
 
   return {
@@ -95,8 +133,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       name: 'gateway',
       routes: gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] }, declarative }),
       dataPlane: async (app) => {
-        if (limiterRedis && limiterRedis.status === 'wait') await limiterRedis.connect().catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: Redis unreachable, limits fall back per policy'));
-        await dataPlane.reload();
+        await prepare();
         await app.register(dataPlane.plugin());
       },
       async seedReference() {
@@ -138,7 +175,8 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
         }
         await setSetting(ctx, 'gateway_deces_published', { at: ctx.clock.now().toISOString() });
       },
-      start() {
+      async start() {
+        if (ctx.env.GATEWAY_PORT !== undefined && ctx.env.PATRIMOINE_ROLE !== 'worker') await startDedicatedPort(ctx.env.GATEWAY_PORT);
         analytics.start();
         dataPlane.startPolling(1000);
         if (ctx.env.PATRIMOINE_ROLE !== 'worker') {
@@ -149,13 +187,14 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       },
       async stop() {
         if (probeTimer) clearInterval(probeTimer);
+        await lean?.close();
         await analytics.stop();
         await dataPlane.stop();
         await Promise.all([probeAgents.private.close(), probeAgents.public.close()]);
         limiterRedis?.disconnect();
       },
     },
-    services: { gateway: { service, dataPlane, analytics, limiter, probeOnce, declarative } } satisfies Partial<ModuleServices>,
+    services: { gateway: { service, dataPlane, analytics, limiter, probeOnce, declarative, listenDedicated: startDedicatedPort } } satisfies Partial<ModuleServices>,
   };
 };
 
