@@ -183,7 +183,9 @@ async function dropDatabase(name: string) {
 async function main() {
   for (const bin of ['wrk', 'nginx']) if (!which(bin)) throw new Error(`${bin} is missing: apt-get install -y wrk nginx-light`);
   const nginx = which('nginx')!;
-  console.log(`Gateway benchmark — ${os.cpus().length} cores, wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, soak ${SOAK_SECONDS} s\n`);
+  console.log(`Gateway benchmark — ${os.cpus().length} cores, wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, soak ${SOAK_SECONDS} s`);
+  // Figures are only comparable on an otherwise idle machine: say how busy it was.
+  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 
   // Upstream: nginx answering a small JSON document (fast enough not to be the bottleneck).
   const upPort = await freePort();
@@ -306,6 +308,7 @@ async function main() {
   const growth = half.length > 1 ? half[half.length - 1]! - half[0]! : 0;
   line('RSS start / max / end', `${mb(samples[0]!)} / ${mb(Math.max(...samples))} / ${mb(samples[samples.length - 1]!)}`, `${soak.status.get(200) ?? 0} calls`, null);
   line('RSS growth over the second half', mb(growth), 'target: flat (< 10 MB)', growth < 10 * 1048576);
+  console.log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   await stop(gw2);
 }
 
