@@ -206,6 +206,26 @@ describe('data plane with API keys', () => {
     key = k.json().key;
   });
 
+  it('forwards bodies without a content type, and refuses oversized bodies with 413', async () => {
+    clock.advance(5000);
+    const plain = await inject({ method: 'POST', url: '/gw/echo/raw', headers: { 'x-api-key': key }, payload: 'abc' });
+    expect(plain.statusCode).toBe(200);
+    expect(up1.seen.at(-1)!.body).toBe('abc');
+    await inject({ method: 'PATCH', url: `/api/gateway/apis/${apiId}`, headers: bearer(admin), payload: { maxBodyBytes: 10 } });
+    clock.advance(5000);
+    const declared = await inject({ method: 'POST', url: '/gw/echo/raw', headers: { 'x-api-key': key, 'content-type': 'text/plain' }, payload: 'x'.repeat(50) });
+    expect(declared.statusCode).toBe(413);
+    // Chunked: no declared length, the limit applies while streaming.
+    const chunked = await fetch(`${issuer}/gw/echo/raw`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'text/plain' },
+      body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('y'.repeat(40))); c.close(); } }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    await inject({ method: 'PATCH', url: `/api/gateway/apis/${apiId}`, headers: bearer(admin), payload: { maxBodyBytes: 1048576 } });
+  });
+
   it('maps upstream timeouts to 504 and unreachable upstreams to 502', async () => {
     clock.advance(5000);
     const slow = await inject({ url: '/gw/echo/slow', headers: { 'x-api-key': key } });
