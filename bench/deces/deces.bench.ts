@@ -5,7 +5,8 @@
  *
  *   DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run bench:deces      # 1,000,000 records on PostgreSQL
  *   npm run bench:deces                                                         # 100,000 records on PGlite
- * Options: DECES_BENCH_COUNT (records), DECES_BENCH_QUERIES (bulk rows), DECES_BENCH_RPS, DECES_BENCH_SECONDS.
+ * Options: DECES_BENCH_COUNT (records), DECES_BENCH_QUERIES (bulk rows), DECES_BENCH_RPS, DECES_BENCH_SECONDS,
+ * DECES_BENCH_FILE (reuse a generated file of DECES_BENCH_COUNT records, seed 1), DECES_BENCH_PRUNE (bulk pruneScore).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,10 +47,13 @@ async function main() {
   const { createTestPlatform, bearer } = await import('../../server/test/harness.ts');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deces-bench-'));
   console.log(`deces benchmark — ${fmt(COUNT)} records on ${pg ? 'PostgreSQL' : 'PGlite'}, ${os.cpus().length} CPU(s), Node ${process.version}\n`);
-  const file = path.join(tmp, 'deces-bench.txt.gz');
+  // DECES_BENCH_FILE: reuse a file made by `patrimoine deces generate --count COUNT --seed 1`.
+  const file = process.env.DECES_BENCH_FILE ?? path.join(tmp, 'deces-bench.txt.gz');
   let t0 = performance.now();
-  await writeSyntheticFile(file, COUNT, SEED);
-  line('generate (gzip)', `${fmt((performance.now() - t0) / 1000, 1)} s`);
+  if (!process.env.DECES_BENCH_FILE) {
+    await writeSyntheticFile(file, COUNT, SEED);
+    line('generate (gzip)', `${fmt((performance.now() - t0) / 1000, 1)} s`);
+  }
 
   const t = await createTestPlatform({ startJobs: true, env: { PATRIMOINE_UPLOAD_LIMIT: String(200 * 1024 * 1024) } });
   try {
@@ -137,12 +141,20 @@ async function main() {
         if (missed.length < Number(process.env.DECES_BENCH_SHOW_MISSES ?? 0)) missed.push(`${r.slice(0, 6).join(' ')} [${q?.noise.join(', ')}]`);
       }
     }
+    // Precision / recall if the bulk had kept only best candidates at or above a threshold.
+    const best = rows.map((r) => ({ truth: r[5] || null, got: r[8] || null, score: Number(r[7] || 0) }));
+    const curve = [0.5, 0.6, 0.65, 0.7, 0.75, 0.8].map((th) => {
+      const kept = best.filter((b) => b.got && b.score >= th);
+      const ok = kept.filter((b) => b.got === b.truth).length;
+      return `${th}: P ${fmt((ok / Math.max(1, kept.length)) * 100, 2)} % R ${fmt((ok / Math.max(1, present)) * 100, 2)} %`;
+    });
     const precision = tp / Math.max(1, tp + fp);
     const recall = tp / Math.max(1, present);
     line('precision', `${fmt(precision * 100, 2)} %`, '≥ 99.5 %', precision >= 0.995);
     line('recall', `${fmt(recall * 100, 2)} %`, '≥ 97 %', recall >= 0.97);
     line('F1', `${fmt(((2 * precision * recall) / Math.max(1e-9, precision + recall)) * 100, 2)} %`);
-    console.log(`\nmissed matches by injected error: ${JSON.stringify(misses)}`);
+    console.log(`\nby threshold: ${curve.join(' | ')}`);
+    console.log(`missed matches by injected error: ${JSON.stringify(misses)}`);
     if (missed.length) console.log(`examples of missed matches:\n  ${missed.join('\n  ')}`);
     if (wrong.length) console.log(`examples of wrong matches:\n  ${wrong.join('\n  ')}`);
   } finally {

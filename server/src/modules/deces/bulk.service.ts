@@ -160,7 +160,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
               return [q.lastName, q.legalName]
                 .filter((l): l is string => !!l)
                 .concat(q.lastName || q.legalName ? [] : [''])
-                .map((l) => ({ row: x.row, lastPhon: phonetic(lastNameKey(l)), lastKey: lastNameKey(l), firstPhon: phonetic(first), birthDate: /00$/.test(bd) ? '' : bd, birthYear: bd && !bd.startsWith('0000') ? Number(bd.slice(0, 4)) : null, sex: q.sex ?? '' }));
+                .map((l) => ({ row: x.row, lastPhon: phonetic(lastNameKey(l)), lastKey: lastNameKey(l), firstPhon: phonetic(first), firstKey: first, birthDate: /00$/.test(bd) ? '' : bd, birthYear: bd && !bd.startsWith('0000') ? Number(bd.slice(0, 4)) : null, sex: q.sex ?? '' }));
             });
           const cands = await service.repo.bulkCandidates(keys);
           const byRow = new Map<number, RecordRow[]>();

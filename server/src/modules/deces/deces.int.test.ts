@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { importFile, applyOppositions } from './import.service.ts';
@@ -25,6 +25,47 @@ const FIXTURES = [
   line(['BENALI*FATIMA/', '2', '19400000', '99352', 'ORAN', 'ALGERIE', '20210315', '13055', '1204']),
   line(['DE LA FONTAINE*JEAN-PIERRE MARIE/', '1', '19480517', '20004', 'AJACCIO', '', '20220704', '2A004', '77']),
 ];
+
+/** A minimal .zip (deflate) with the given entries, as INSEE publishes some files. */
+function zip(entries: { name: string; data: Buffer }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const comp = deflateRawSync(e.data);
+    const name = Buffer.from(e.name);
+    const crc = crc32(e.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(comp.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(comp.length, 20);
+    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, comp);
+    centrals.push(central, name);
+    offset += local.length + name.length + comp.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
 
 let fixturesFile: string;
 let synthFile: string;
@@ -60,6 +101,17 @@ describe('import', () => {
     expect(v2.uniqRecordsCount).toBe(v1.uniqRecordsCount + 1);
     expect(v2).toMatchObject({ lastDataset: 'overlap' });
     expect(v2.lastRecordDate).toMatch(/^\d{8}$/);
+  });
+
+  it('imports .zip archives (every .txt entry), latin1 accents intact', async () => {
+    const a = Buffer.from(line(['ZIPPÉ*JOSÉ/', '1', '19300101', '75056', 'PARIS', '', '20230101', '75056', '7']), 'latin1');
+    const b = Buffer.from(line(['ZIPPE*MARIE/', '2', '19310101', '75056', 'PARIS', '', '20230102', '75056', '8']), 'latin1');
+    const file = path.join(tmp, 'deces-2023-m01.zip');
+    fs.writeFileSync(file, zip([{ name: 'deces-2023-m01.txt', data: a }, { name: 'LISEZMOI.pdf', data: Buffer.from('%PDF') }, { name: 'suite.txt', data: b }]));
+    const r = await importFile(t.ctx, file, { actor });
+    expect(r).toMatchObject({ source: 'deces-2023-m01', lines: 2, inserted: 2, rejected: 0 });
+    const found = (await get(`/search?lastName=${encodeURIComponent('Zippé')}&firstName=${encodeURIComponent('José')}`)).json();
+    expect(found.response.persons[0].name).toEqual({ last: 'ZIPPÉ', first: ['JOSÉ'] });
   });
 
   it('is all or nothing per file', async () => {
@@ -254,6 +306,7 @@ describe('bulk matching', () => {
     expect(rows[3]![7]).toBe('');
     const sum = (await get(`/search/csv/${id}/summary`, bearer(u.token))).json();
     expect(sum.result).toMatchObject({ rows: 5, matched: 2 });
+    expect(new Date(sum.expiresAt).getTime()).toBeGreaterThan(Date.now());
     expect(sum.result.errors.map((e: { line: number }) => e.line)).toEqual([5, 6]);
     expect(sum.result.errors[1].message).toMatch(/birthDate/);
   });

@@ -32,6 +32,8 @@ export interface BlockingKeys {
   birthYear: number | null;
   /** `M`, `F` or empty. */
   sex?: string;
+  /** First given name, normalised (its initial narrows the last-name + year block). */
+  firstKey?: string;
 }
 
 export function createDecesRepository(db: Db) {
@@ -71,8 +73,9 @@ export function createDecesRepository(db: Db) {
         const where = [sql`(last_key % ${k.lastKey}${extra})`, ...filters.map((f) => f.sql)];
         return rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`)).map(fromDb);
       }
-      if (k.lastPhon && k.firstPhon) ors.push(sql`(last_phon = ${k.lastPhon} AND first_phon = ${k.firstPhon})`);
-      if (k.lastPhon && k.birthYear) ors.push(sql`(last_phon = ${k.lastPhon} AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1})`);
+      // Each block is narrow enough to stay at tens of rows for the most common names on 1 M records.
+      if (k.lastPhon && k.firstPhon) ors.push(k.birthYear ? sql`(last_phon = ${k.lastPhon} AND first_phon = ${k.firstPhon} AND birth_year BETWEEN ${k.birthYear - 10} AND ${k.birthYear + 10})` : sql`(last_phon = ${k.lastPhon} AND first_phon = ${k.firstPhon})`);
+      if (k.lastPhon && k.birthYear) ors.push(k.firstKey ? sql`(last_phon = ${k.lastPhon} AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1} AND left(first_key, 1) = ${k.firstKey.slice(0, 1)})` : sql`(last_phon = ${k.lastPhon} AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1})`);
       if (k.lastPhon && !k.firstPhon && !k.birthYear) ors.push(sql`(last_phon = ${k.lastPhon})`);
       if (k.birthDate && k.firstPhon) ors.push(sql`(birth_date = ${k.birthDate} AND first_phon = ${k.firstPhon})`);
       if (k.birthDate && !k.birthDate.endsWith('00')) ors.push(k.sex ? sql`(birth_date = ${k.birthDate} AND sex = ${k.sex})` : sql`(birth_date = ${k.birthDate})`);
@@ -98,11 +101,12 @@ export function createDecesRepository(db: Db) {
       const by = keys.map((k) => k.birthYear ?? 0);
       const lk = keys.map((k) => k.lastKey);
       const sx = keys.map((k) => k.sex ?? '');
+      const fk1 = keys.map((k) => (k.firstKey ?? '').slice(0, 1));
       const res = await db.execute(sql`
-        WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[], ${toPgArray(sx)}::text[]) AS q(row, lp, fp, bd, by, lk, sx)),
+        WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[], ${toPgArray(sx)}::text[], ${toPgArray(fk1)}::text[]) AS q(row, lp, fp, bd, by, lk, sx, fk1)),
         c AS (
-          SELECT q.row, r.id FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.first_phon = q.fp WHERE q.lp <> ''
-          UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.birth_year BETWEEN q.by - 1 AND q.by + 1 WHERE q.lp <> '' AND q.by > 0
+          SELECT q.row, r.id FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.first_phon = q.fp AND (q.by = 0 OR r.birth_year BETWEEN q.by - 10 AND q.by + 10) WHERE q.lp <> ''
+          UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.birth_year BETWEEN q.by - 1 AND q.by + 1 AND left(r.first_key, 1) = q.fk1 WHERE q.lp <> '' AND q.by > 0
           UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.birth_date = q.bd AND r.first_phon = q.fp WHERE q.bd <> '' AND q.fp <> ''
           UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx) WHERE q.bd <> ''
           UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.first_phon = q.fp AND r.birth_year = q.by AND left(r.last_key, 1) = left(q.lk, 1) WHERE q.fp <> '' AND q.by > 0 AND q.lk <> ''

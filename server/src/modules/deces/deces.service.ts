@@ -171,7 +171,7 @@ export function createDecesService(ctx: AppContext) {
       const birthYear = p.birthDate?.kind === 'exact' && !p.birthDate.value.startsWith('0000') ? Number(p.birthDate.value.slice(0, 4)) : null;
       for (const last of [p.lastName, p.legalName].filter((x): x is string => !!x)) {
         const k = recordKeys({ lastName: last, firstNames: firstNameList(p.firstName), birthDate: exactBirth ?? '', deathDate: '' });
-        keySets.push({ k: { lastPhon: k.lastPhon, lastKey: k.lastKey, firstPhon: k.firstPhon, birthDate: exactBirth, birthYear, sex: p.sex }, filters });
+        keySets.push({ k: { lastPhon: k.lastPhon, lastKey: k.lastKey, firstPhon: k.firstPhon, firstKey: k.firstKey, birthDate: exactBirth, birthYear, sex: p.sex }, filters });
       }
       const seen = await byKeys();
       if (!p.lastName && !p.legalName && p.firstName) {

@@ -149,6 +149,16 @@ export function dateSim(q: DateQuery, r: string): Sim {
 }
 
 function cityKey(s: string): string {
+  const hit = cityCache.get(s);
+  if (hit !== undefined) return hit;
+  const out = computeCityKey(s);
+  if (cityCache.size > 100_000) cityCache.clear();
+  cityCache.set(s, out);
+  return out;
+}
+const cityCache = new Map<string, string>();
+
+function computeCityKey(s: string): string {
   return normalize(s)
     .replace(/\b(\d+)\s*(E|ER|EME)\s+ARRONDISSEMENT\b/, '')
     .replace(/\bARRONDISSEMENT\b/, '')
@@ -233,7 +243,8 @@ export function scoreRecord(q: PersonQuery, r: ScoredRecord): ScoreResult {
     comps.deathAge = a === null ? { s: 0.5, why: 'âge inconnu' } : a >= q.deathAge.from && a <= q.deathAge.to ? { s: 1, why: 'âge identique' } : Math.min(Math.abs(a - q.deathAge.from), Math.abs(a - q.deathAge.to)) <= 1 ? { s: 0.8, why: 'âge à un an près' } : { s: 0.1, why: 'âge différent' };
   }
   // A woman searched under her usage (married) name: birth name differs but everything else agrees.
-  if (comps.last && comps.last.s < 0.7 && r.sex === 'F' && (comps.first?.s ?? 0) >= 0.9 && (comps.birthDate?.s ?? 0) >= 0.95 && (comps.birthLocation?.s ?? 1) >= 0.7) {
+  // On a national file many women share a first name and a birth date: the birth place must agree too.
+  if (comps.last && comps.last.s < 0.7 && r.sex === 'F' && (comps.first?.s ?? 0) >= 0.9 && (comps.birthDate?.s ?? 0) >= 0.95 && (comps.birthLocation?.s ?? 0) >= 0.9) {
     comps.last = { s: 0.6, why: 'nom différent : nom d’usage possible (femme mariée)' };
   }
   let logSum = 0;

@@ -45,9 +45,19 @@ const keyCache = new Map<string, string>();
 /** First-name tokens, where a compound name (`JEAN-PIERRE`) stays one token `JEANPIERRE`. */
 export function firstNameList(s: string | string[] | null | undefined): string[] {
   if (!s) return [];
+  if (typeof s === 'string') {
+    const hit = firstCache.get(s);
+    if (hit) return hit;
+  }
   const parts = Array.isArray(s) ? s : s.split(/[\s,]+/);
-  return parts.map((p) => normalize(p).replace(/ /g, '')).filter(Boolean);
+  const out = parts.map((p) => normalize(p).replace(/ /g, '')).filter(Boolean);
+  if (typeof s === 'string') {
+    if (firstCache.size > 200_000) firstCache.clear();
+    firstCache.set(s, out);
+  }
+  return out;
 }
+const firstCache = new Map<string, string[]>();
 
 /**
  * French phonetic key (a compact variant of the « phonex / soundex français » family): spelling

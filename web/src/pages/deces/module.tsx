@@ -5,6 +5,7 @@ import { RecordPage } from './RecordPage';
 import { BulkPage } from './BulkPage';
 import { StatsPage } from './StatsPage';
 import { ReviewPage } from './ReviewPage';
+import { AdminPage } from './AdminPage';
 
 /** The deaths-records pages: search, record, bulk matching, statistics, corrections review. */
 export const decesWebModule: WebModule = {
@@ -17,6 +18,7 @@ export const decesWebModule: WebModule = {
       { text: 'Appariement en masse', to: '/deces/appariement', roles: ['admin', 'data_admin', 'editor', 'reviewer', 'reader'] },
       { text: 'Statistiques', to: '/deces/statistiques' },
       { text: 'Corrections à relire', to: '/deces/corrections', roles: ['admin', 'reviewer'] },
+      { text: 'Fichiers Insee', to: '/deces/fichiers', roles: ['admin'] },
     ],
   },
   routes: [
@@ -24,6 +26,7 @@ export const decesWebModule: WebModule = {
     { path: 'deces/personne/:id', element: <RecordPage /> },
     { path: 'deces/appariement', element: <RequireRole><BulkPage /></RequireRole> },
     { path: 'deces/statistiques', element: <StatsPage /> },
+    { path: 'deces/fichiers', element: <RequireRole roles={['admin']}><AdminPage /></RequireRole> },
     { path: 'deces/corrections', element: <RequireRole roles={['admin', 'reviewer']}><ReviewPage /></RequireRole> },
   ],
   home: { title: 'Personnes décédées', description: 'Rechercher dans le fichier des décès de l’Insee, apparier un fichier, proposer des corrections.', to: '/deces' },
