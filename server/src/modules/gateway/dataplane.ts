@@ -84,10 +84,34 @@ export class DataPlane {
       secrets: GatewaySecrets;
       logger: FastifyBaseLogger;
       issuer: string;
+      /** Resolves a personal API token (metrics access from other hosts). */
+      principalOf?: (token: string) => Promise<{ role: string } | null>;
       /** Allow link-local/metadata upstreams (never in production; tests only). */
       allowMetadata?: boolean;
     },
   ) {}
+
+  /** This node's counters in the Prometheus text format. */
+  prometheus(): string {
+    const m = this.metrics;
+    const l = (this.deps.limiter as { metrics?: { redisErrors: number; failOpen: number; failClosed: number } }).metrics ?? { redisErrors: 0, failOpen: 0, failClosed: 0 };
+    const a = this.deps.analytics.metrics;
+    const rows: [string, string, number][] = [
+      ['gateway_requests_total', 'counter', m.requests],
+      ['gateway_upstream_errors_total', 'counter', m.upstreamErrors],
+      ['gateway_upstream_timeouts_total', 'counter', m.upstreamTimeouts],
+      ['gateway_config_reloads_total', 'counter', m.reloads],
+      ['gateway_config_version', 'gauge', m.configVersion],
+      ['gateway_ratelimit_redis_errors_total', 'counter', l.redisErrors],
+      ['gateway_ratelimit_fail_open_total', 'counter', l.failOpen],
+      ['gateway_ratelimit_fail_closed_total', 'counter', l.failClosed],
+      ['gateway_analytics_recorded_total', 'counter', a.recorded],
+      ['gateway_analytics_dropped_total', 'counter', a.dropped],
+      ['gateway_analytics_flush_errors_total', 'counter', a.flushErrors],
+      ['process_resident_memory_bytes', 'gauge', process.memoryUsage().rss],
+    ];
+    return rows.map(([n, t, v]) => `# TYPE ${n} ${t}\n${n} ${v}`).join('\n') + '\n';
+  }
 
   /** Builds a new route table aside and swaps it in one assignment (no restart, no pause). */
   async reload(): Promise<void> {
@@ -300,6 +324,19 @@ export class DataPlane {
         // The upstream owns its responses' headers: the platform's browser security headers (helmet,
         // ~10 % of a proxied call's CPU) are not added to them (ADR 0404).
         const config = { helmet: { skipRoute: true } } as never;
+        // Node metrics (Prometheus text) and liveness, on every node including `--role gateway` ones.
+        // `-` is not a valid API slug. Metrics: loopback callers, or an admin's personal API token.
+        gw.get('/gw/-/health', { schema: { hide: true }, config }, async () => ({ status: 'ok', configVersion: this.table.version }));
+        gw.get('/gw/-/metrics', { schema: { hide: true }, config }, async (req, reply) => {
+          const remote = req.socket.remoteAddress ?? '';
+          const loopback = remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1';
+          if (!loopback) {
+            const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+            const p = token && this.deps.principalOf ? await this.deps.principalOf(token) : null;
+            if (!p || p.role !== 'admin') return problem(reply, 403, 'forbidden', 'Accès refusé', 'Métriques réservées à la boucle locale ou à un jeton d’administrateur.');
+          }
+          return reply.type('text/plain; version=0.0.4; charset=utf-8').send(this.prometheus());
+        });
         gw.route({ method: [...METHODS], url: '/gw/:slug', exposeHeadRoute: false, schema: { hide: true }, config, handler });
         gw.route({ method: [...METHODS], url: '/gw/:slug/*', exposeHeadRoute: false, schema: { hide: true }, config, handler });
       });

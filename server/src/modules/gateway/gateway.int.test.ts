@@ -441,6 +441,19 @@ apis:
   });
 });
 
+describe('node metrics', () => {
+  it('exposes Prometheus counters to loopback callers and admins only', async () => {
+    const local = await inject('/gw/-/metrics');
+    expect(local.statusCode).toBe(200);
+    expect(local.body).toMatch(/gateway_requests_total \d+/);
+    expect(local.body).toContain('gateway_ratelimit_fail_open_total');
+    expect((await inject({ url: '/gw/-/metrics', remoteAddress: '10.1.2.3' })).statusCode).toBe(403);
+    expect((await inject({ url: '/gw/-/metrics', remoteAddress: '10.1.2.3', headers: bearer(consumer) })).statusCode).toBe(403);
+    expect((await inject({ url: '/gw/-/metrics', remoteAddress: '10.1.2.3', headers: bearer(admin) })).statusCode).toBe(200);
+    expect((await inject('/gw/-/health')).json().status).toBe('ok');
+  });
+});
+
 describe('configuration through the admin API', () => {
   it('previews then applies YAML, for admins only', async () => {
     const yaml = `apis:\n  - { slug: via-ui, name: Par l’interface, organisation: DNUM, upstreamUrl: "${url1}", allowPrivateUpstream: true, plans: [{ slug: base, name: Base, perMinute: 60 }] }\n`;

@@ -62,7 +62,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
   const oauth = new OAuthServer(ctx.env.publicUrl, secrets, ctx.clock, {
     firstUse: async (jti, ttlMs) => (await ctx.counters.incr(`gw:jti:${jti}`, ttlMs)).count === 1,
   });
-  const dataPlane = new DataPlane({ repo, clock: ctx.clock, limiter, analytics, oauth, secrets, logger: ctx.logger, issuer: ctx.env.publicUrl });
+  const dataPlane = new DataPlane({ repo, clock: ctx.clock, limiter, analytics, oauth, secrets, logger: ctx.logger, issuer: ctx.env.publicUrl, principalOf: (t) => ctx.auth.fromToken(t) });
   const service = createGatewayService({ ctx, repo, secrets, limiter, onChange: () => dataPlane.reload() });
   const declarative = createDeclarativeConfig({ ctx, repo, service, onChange: () => dataPlane.reload() });
   const nodeId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
