@@ -52,6 +52,15 @@ describe.each(engines)('%s limiter', (_name, make) => {
     expect((await l.check('q', rules, T0 + 1000)).allowed).toBe(true);
   });
 
+  it('decides concurrent calls of one consumer in order (one batch per event-loop turn)', async () => {
+    const l = make();
+    const rules = [{ name: 'second' as const, limit: 3 }];
+    const d = await Promise.all(Array.from({ length: 5 }, (_, i) => l.check('c', rules, T0 + i)));
+    expect(d.map((x) => x.allowed)).toEqual([true, true, true, false, false]);
+    expect(d.slice(0, 3).map((x) => x.rules[0]!.remaining)).toEqual([2, 1, 0]);
+    expect(d[3]!.retryAfterMs).toBe(997);
+  });
+
   it('reports IETF RateLimit headers', async () => {
     const l = make();
     const d = await l.check('h', [{ name: 'second', limit: 20 }, { name: 'minute', limit: 600 }], T0);

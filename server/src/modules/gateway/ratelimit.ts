@@ -159,62 +159,76 @@ export class MemoryRateLimiter implements RateLimiter {
 }
 
 /**
- * One atomic script for all rules of a call. KEYS: one per rule. ARGV: now, then per rule
- * kind (0 sliding, 1 calendar), limit, window ms (sliding) or ms left in the period (calendar).
- * Returns { allowed, retryMs, used1, reset1, used2, reset2, … } (used before this call).
+ * One atomic script for a batch of calls (those that arrived during one event-loop turn), each with
+ * all its rules. KEYS: the rules' keys, call after call. ARGV: number of calls, then per call its
+ * time (ms), its number of rules and per rule kind (0 sliding, 1 calendar), limit, window ms (sliding) or ms
+ * left in the period (calendar). Calls are decided in order, so two calls of one consumer in a
+ * batch see each other. Returns per call { allowed, retryMs, used1, reset1, used2, reset2, … }
+ * (used before the call).
  */
 export const LIMIT_SCRIPT = `
-local now = tonumber(ARGV[1])
-local allowed = 1
-local retry = 0
-local out = {}
-for i = 1, #KEYS do
-  local k = KEYS[i]
-  local kind = tonumber(ARGV[2 + (i - 1) * 3])
-  local limit = tonumber(ARGV[3 + (i - 1) * 3])
-  local w = tonumber(ARGV[4 + (i - 1) * 3])
-  if kind == 0 then
-    local len = redis.call('LLEN', k)
-    while len > 0 do
-      local last = tonumber(redis.call('LINDEX', k, -1))
-      if last <= now - w then redis.call('RPOP', k); len = len - 1 else break end
-    end
-    local reset = w
-    if len > 0 then reset = tonumber(redis.call('LINDEX', k, -1)) + w - now end
-    if len >= limit then
-      allowed = 0
-      if reset > retry then retry = reset end
-    end
-    out[#out + 1] = len
-    out[#out + 1] = reset
-  else
-    local c = tonumber(redis.call('GET', k) or '0')
-    if c >= limit then
-      allowed = 0
-      if w > retry then retry = w end
-    end
-    out[#out + 1] = c
-    out[#out + 1] = w
-  end
-end
-if allowed == 1 then
-  for i = 1, #KEYS do
-    local k = KEYS[i]
-    local kind = tonumber(ARGV[2 + (i - 1) * 3])
-    local limit = tonumber(ARGV[3 + (i - 1) * 3])
-    local w = tonumber(ARGV[4 + (i - 1) * 3])
+local calls = tonumber(ARGV[1])
+local a = 2
+local k = 0
+local res = {}
+for c = 1, calls do
+  local now = tonumber(ARGV[a])
+  local n = tonumber(ARGV[a + 1])
+  a = a + 2
+  local allowed = 1
+  local retry = 0
+  local out = {}
+  for i = 0, n - 1 do
+    local key = KEYS[k + i + 1]
+    local kind = tonumber(ARGV[a + i * 3])
+    local limit = tonumber(ARGV[a + i * 3 + 1])
+    local w = tonumber(ARGV[a + i * 3 + 2])
     if kind == 0 then
-      redis.call('LPUSH', k, now)
-      redis.call('LTRIM', k, 0, limit - 1)
-      redis.call('PEXPIRE', k, w)
+      local len = redis.call('LLEN', key)
+      while len > 0 do
+        local last = tonumber(redis.call('LINDEX', key, -1))
+        if last <= now - w then redis.call('RPOP', key); len = len - 1 else break end
+      end
+      local reset = w
+      if len > 0 then reset = tonumber(redis.call('LINDEX', key, -1)) + w - now end
+      if len >= limit then
+        allowed = 0
+        if reset > retry then retry = reset end
+      end
+      out[#out + 1] = len
+      out[#out + 1] = reset
     else
-      redis.call('INCR', k)
-      redis.call('PEXPIRE', k, w + 60000)
+      local used = tonumber(redis.call('GET', key) or '0')
+      if used >= limit then
+        allowed = 0
+        if w > retry then retry = w end
+      end
+      out[#out + 1] = used
+      out[#out + 1] = w
     end
   end
+  if allowed == 1 then
+    for i = 0, n - 1 do
+      local key = KEYS[k + i + 1]
+      local kind = tonumber(ARGV[a + i * 3])
+      local limit = tonumber(ARGV[a + i * 3 + 1])
+      local w = tonumber(ARGV[a + i * 3 + 2])
+      if kind == 0 then
+        redis.call('LPUSH', key, now)
+        redis.call('LTRIM', key, 0, limit - 1)
+        redis.call('PEXPIRE', key, w)
+      else
+        redis.call('INCR', key)
+        redis.call('PEXPIRE', key, w + 60000)
+      end
+    end
+  end
+  res[#res + 1] = allowed
+  res[#res + 1] = retry
+  for i = 1, #out do res[#res + 1] = out[i] end
+  k = k + n
+  a = a + n * 3
 end
-local res = { allowed, retry }
-for i = 1, #out do res[#res + 1] = out[i] end
 return res`;
 
 export interface LimiterMetrics {
@@ -227,9 +241,29 @@ export interface LimiterMetrics {
  * Limits shared by every node through Redis. When Redis fails, `failPolicy` decides: `open` falls
  * back to this node's exact in-memory limiter (limits then hold per node), `closed` refuses.
  */
+interface Pending {
+  key: string;
+  rules: LimitRule[];
+  nowMs: number;
+  policy?: 'open' | 'closed';
+  keys: string[];
+  args: number[];
+  windows: number[];
+  resolve(d: Decision): void;
+}
+
+const MAX_BATCH = 256;
+
+/**
+ * Limits shared by every node through Redis. The checks arriving during one event-loop turn go to
+ * Redis as one script call (ADR 0404). When Redis fails, the policy decides: `open` falls back to
+ * this node's exact in-memory limiter (limits then hold per node), `closed` refuses.
+ */
 export class RedisRateLimiter implements RateLimiter {
   readonly metrics: LimiterMetrics = { redisErrors: 0, failOpen: 0, failClosed: 0 };
   private readonly local = new MemoryRateLimiter();
+  private queue: Pending[] = [];
+  private scheduled = false;
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -243,9 +277,9 @@ export class RedisRateLimiter implements RateLimiter {
     return { day: Number(day ?? 0), month: Number(month ?? 0) };
   }
 
-  async check(key: string, rules: LimitRule[], nowMs: number, policy?: 'open' | 'closed'): Promise<Decision> {
+  check(key: string, rules: LimitRule[], nowMs: number, policy?: 'open' | 'closed'): Promise<Decision> {
     const keys: string[] = [];
-    const args: (string | number)[] = [nowMs];
+    const args: number[] = [nowMs, rules.length];
     const windows: number[] = [];
     for (const r of rules) {
       const w = SLIDING[r.name];
@@ -260,29 +294,63 @@ export class RedisRateLimiter implements RateLimiter {
         windows.push(p.windowSeconds);
       }
     }
+    return new Promise((resolve) => {
+      this.queue.push({ key, rules, nowMs, policy, keys, args, windows, resolve });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush() {
+    this.scheduled = false;
+    const all = this.queue;
+    this.queue = [];
+    for (let i = 0; i < all.length; i += MAX_BATCH) void this.send(all.slice(i, i + MAX_BATCH));
+  }
+
+  private async send(batch: Pending[]) {
+    const keys: string[] = [];
+    const args: number[] = [batch.length];
+    for (const p of batch) {
+      keys.push(...p.keys);
+      args.push(...p.args);
+    }
+    let res: number[];
     try {
-      const res = (await (this.redis as unknown as { gwLimit(n: number, ...a: (string | number)[]): Promise<number[]> }).gwLimit(keys.length, ...keys, ...args)).map(Number);
-      const allowed = res[0] === 1;
-      return {
+      res = (await (this.redis as unknown as { gwLimit(n: number, ...a: (string | number)[]): Promise<number[]> }).gwLimit(keys.length, ...keys, ...args)).map(Number);
+    } catch {
+      for (const p of batch) p.resolve(this.degraded(p));
+      return;
+    }
+    let o = 0;
+    for (const p of batch) {
+      const allowed = res[o] === 1;
+      const retry = res[o + 1]!;
+      p.resolve({
         allowed,
-        retryAfterMs: allowed ? 0 : Math.max(res[1]!, 1),
-        rules: rules.map((r, i) => ({
+        retryAfterMs: allowed ? 0 : Math.max(retry, 1),
+        rules: p.rules.map((r, i) => ({
           name: r.name,
           limit: r.limit,
-          remaining: r.limit - res[2 + i * 2]! - (allowed ? 1 : 0),
-          resetSeconds: Math.max(0, Math.ceil(res[3 + i * 2]! / 1000)),
-          windowSeconds: windows[i]!,
+          remaining: r.limit - res[o + 2 + i * 2]! - (allowed ? 1 : 0),
+          resetSeconds: Math.max(0, Math.ceil(res[o + 3 + i * 2]! / 1000)),
+          windowSeconds: p.windows[i]!,
         })),
-      };
-    } catch {
-      this.metrics.redisErrors++;
-      if ((policy ?? this.failPolicy(key)) === 'closed') {
-        this.metrics.failClosed++;
-        return { allowed: false, retryAfterMs: 1000, rules: [], degraded: 'closed' };
-      }
-      this.metrics.failOpen++;
-      return { ...this.local.checkSync(key, rules, nowMs), degraded: 'open' };
+      });
+      o += 2 + p.rules.length * 2;
     }
+  }
+
+  private degraded(p: Pending): Decision {
+    this.metrics.redisErrors++;
+    if ((p.policy ?? this.failPolicy(p.key)) === 'closed') {
+      this.metrics.failClosed++;
+      return { allowed: false, retryAfterMs: 1000, rules: [], degraded: 'closed' };
+    }
+    this.metrics.failOpen++;
+    return { ...this.local.checkSync(p.key, p.rules, p.nowMs), degraded: 'open' };
   }
 }
 
