@@ -15,6 +15,7 @@ describe('API portal in the browser', () => {
     const { page, errors } = await newPage(browser);
     await page.goto('/api-portail');
     await visible(page.getByRole('heading', { level: 1, name: 'Portail des API' }));
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/gateway-portal.png`, fullPage: true });
     await visible(page.getByText('Limite : 20 appels / seconde').first());
     await visible(page.getByText(/Disponibilité : .* sur le dernier mois/).first());
     await page.getByRole('link', { name: 'API des personnes décédées' }).click();
@@ -26,6 +27,7 @@ describe('API portal in the browser', () => {
     await visible(page.getByTestId('console-status'));
     expect(await page.getByTestId('console-status').textContent()).toBe('401');
     expect(await page.getByTestId('console-body').textContent()).toContain('Clé d’API requise');
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/gateway-api.png`, fullPage: true });
     await page.getByRole('tab', { name: 'Python' }).click();
     await visible(page.getByText('requests.get').first());
     expect(unexpected(errors)).toEqual([]);
@@ -67,6 +69,7 @@ describe('API portal in the browser', () => {
     await visible(page.getByTestId('usage-calls'));
     expect(Number(await page.getByTestId('usage-calls').textContent())).toBeGreaterThan(0);
     await visible(page.getByRole('cell', { name: 'Actif' }).first());
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/gateway-apps.png`, fullPage: true });
     expect(unexpected(errors)).toEqual([]);
   });
 
@@ -78,6 +81,7 @@ describe('API portal in the browser', () => {
     await plan.getByLabel('Par seconde').fill('25');
     await plan.getByRole('button', { name: /Enregistrer les limites/ }).click();
     await visible(page.getByText('Limites enregistrées.'));
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/gateway-producer.png`, fullPage: true });
     await page.goto('/api-portail/deces');
     await visible(page.getByText('Limite : 25 appels / seconde'));
     await page.goto('/api-portail/producteur');

@@ -88,6 +88,13 @@ describe('control plane', () => {
     const r = await inject('/api/gateway/apis/deces');
     expect(r.statusCode).toBe(200);
     expect(r.json().plans[0]).toMatchObject({ slug: 'standard', perSecond: 20 });
+    // Its documentation comes from the platform's own OpenAPI document (when the deaths module is there).
+    const own = Object.keys((await inject('/api/openapi.json')).json().paths).filter((p) => p.startsWith('/deces/api/v1/'));
+    if (own.length) {
+      const spec = (await inject('/api/gateway/apis/deces/openapi')).json();
+      expect(Object.keys(spec.paths)).toContain(own[0]!.slice('/deces/api/v1'.length));
+      expect(spec.servers[0].url).toBe(`${issuer}/gw/deces`);
+    }
   });
 
   it('registers an API, refusing forbidden upstreams with a field error', async () => {

@@ -126,12 +126,39 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     ctx.logger.info({ port }, 'gateway data plane listening on its dedicated port');
   }
 
+  type OwnDoc = { openapi: string; info: Record<string, unknown>; paths?: Record<string, unknown>; components?: unknown };
+  async function importOwnSpecs(doc: OwnDoc) {
+    const own = new Set([`127.0.0.1:${ctx.env.PORT}`, `localhost:${ctx.env.PORT}`, new URL(ctx.env.publicUrl).host]);
+    for (const api of await repo.listApis()) {
+      if (api.specVersion > 0) continue;
+      const u = new URL(api.upstreamUrl);
+      if (!own.has(u.host)) continue;
+      const base = u.pathname.replace(/\/+$/, '');
+      const paths = Object.fromEntries(
+        Object.entries(doc.paths ?? {})
+          .filter(([p]) => base && p.startsWith(`${base}/`))
+          .map(([p, v]) => [p.slice(base.length), v]),
+      );
+      if (!Object.keys(paths).length) continue;
+      const spec = { openapi: doc.openapi, info: { ...doc.info, title: api.name, description: api.description }, servers: [{ url: `${ctx.env.publicUrl}/gw/${api.slug}` }], paths, components: doc.components ?? {} };
+      await service.putSpec(null, api.id, spec, systemActor);
+    }
+  }
+
   const catalog = () => (services as Record<string, unknown>)['catalog'] as CatalogLike | undefined;
 
   return {
     module: {
       name: 'gateway',
-      routes: gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] }, declarative }),
+      routes: async (app) => {
+        await app.register(gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] }, declarative }));
+        // APIs served by the platform itself (the deaths API) get their OpenAPI document from the
+        // platform's own, once, when their producer has not uploaded one.
+        app.addHook('onReady', async function () {
+          const doc = (this as unknown as { swagger?: () => unknown }).swagger?.();
+          if (doc) await importOwnSpecs(doc as OwnDoc).catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: could not import the platform’s OpenAPI document'));
+        });
+      },
       dataPlane: async (app) => {
         await prepare();
         await app.register(dataPlane.plugin());
