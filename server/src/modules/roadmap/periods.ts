@@ -33,17 +33,13 @@ function startMonth(p: Period): number {
   return p.kind === 'S' ? (p.n - 1) * 6 + 1 : (p.n - 1) * 3 + 1;
 }
 
+// Formatters are costly to build: one of each, shared.
+const PARTS_FMT = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const DAY_FMT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
+
 /** Offset of Europe/Paris from UTC, in minutes, at the given instant. */
 function parisOffsetMinutes(at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/Paris',
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(at);
+  const parts = PARTS_FMT.formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
   return Math.round((asUtc - Math.floor(at.getTime() / 60000) * 60000) / 60000);
@@ -58,28 +54,45 @@ export function parisMidnight(year: number, month: number): Date {
 
 /** Instant at which the period starts (Paris midnight). */
 export function periodStart(s: string): Date {
+  return new Date(memo(starts, s, () => computeStart(s)));
+}
+function computeStart(s: string): number {
   const p = parsePeriod(s);
   if (!p) throw new Error(`invalid period ${s}`);
-  return parisMidnight(p.year, startMonth(p));
+  return parisMidnight(p.year, startMonth(p)).getTime();
 }
 
 /** Instant at which the period is over (exclusive end: Paris midnight starting the next period). */
 export function periodEnd(s: string): Date {
+  return new Date(memo(ends, s, () => computeEnd(s)));
+}
+function computeEnd(s: string): number {
   const p = parsePeriod(s);
   if (!p) throw new Error(`invalid period ${s}`);
-  return parisMidnight(p.year, startMonth(p) + (p.kind === 'S' ? 6 : 3));
+  return parisMidnight(p.year, startMonth(p) + (p.kind === 'S' ? 6 : 3)).getTime();
+}
+
+// Period boundaries never change: computed once per period string (a roadmap has a few dozen).
+const starts = new Map<string, number>();
+const ends = new Map<string, number>();
+const lastDays = new Map<string, string>();
+function memo<T>(m: Map<string, T>, k: string, f: () => T): T {
+  let v = m.get(k);
+  if (v === undefined) {
+    v = f();
+    if (m.size < 10_000) m.set(k, v);
+  }
+  return v;
 }
 
 /** Calendar date (YYYY-MM-DD) of the last day of the period, for display. */
 export function periodLastDay(s: string): string {
-  const end = periodEnd(s);
-  const d = new Date(end.getTime() - 12 * 3600_000);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(d);
+  return memo(lastDays, s, () => DAY_FMT.format(new Date(periodEnd(s).getTime() - 12 * 3600_000)));
 }
 
 /** Quarter (`YYYY-Tn`) containing the instant, in Paris time. */
 export function quarterOf(at: Date): string {
-  const ymd = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(at);
+  const ymd = DAY_FMT.format(at);
   const [y, m] = ymd.split('-').map(Number) as [number, number];
   return `${y}-T${Math.floor((m - 1) / 3) + 1}`;
 }
@@ -133,5 +146,5 @@ export function openingTimeliness(o: { status: string; due: string; availableOn:
 
 /** Calendar date in Paris (YYYY-MM-DD) of an instant. */
 export function parisDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(at);
+  return DAY_FMT.format(at);
 }

@@ -59,23 +59,26 @@ export interface BurnupPoint {
 export function burnup(log: { actionId: string | null; at: Date; statusAfter: string | null }[], ids: Set<string>, now: Date): BurnupPoint[] {
   const status = new Map<string, string>();
   const points: BurnupPoint[] = [];
+  // Counters kept up to date at each change: linear in the size of the log.
+  let scope = 0;
+  let started = 0;
+  let done = 0;
+  const count = (s: string | undefined, d: number) => {
+    if (s === undefined || s === 'abandonnee') return;
+    scope += d;
+    if (s === 'en_cours' || s === 'realisee') started += d;
+    if (s === 'realisee') done += d;
+  };
   const snapshot = (date: string) => {
-    let scope = 0;
-    let started = 0;
-    let done = 0;
-    for (const s of status.values()) {
-      if (s === 'abandonnee') continue;
-      scope++;
-      if (s === 'en_cours' || s === 'realisee') started++;
-      if (s === 'realisee') done++;
-    }
     const p = { date, scope, started, done };
     if (points.at(-1)?.date === date) points[points.length - 1] = p;
     else points.push(p);
   };
   for (const e of log) {
     if (!e.actionId || !e.statusAfter || !ids.has(e.actionId)) continue;
+    count(status.get(e.actionId), -1);
     status.set(e.actionId, e.statusAfter);
+    count(e.statusAfter, 1);
     snapshot(parisDate(e.at));
   }
   if (status.size) snapshot(parisDate(now));

@@ -68,6 +68,14 @@ export function createRoadmapRepository(db: Db) {
       if (!r) return null;
       return (await this.attachOrgs([r], tx))[0]!;
     },
+    async subActions(roadmapId: string, parentCode: string, tx: Db = db) {
+      const rows = await tx
+        .select()
+        .from(roadmapActions)
+        .where(and(eq(roadmapActions.roadmapId, roadmapId), eq(roadmapActions.parentCode, parentCode)))
+        .orderBy(asc(roadmapActions.position));
+      return this.attachOrgs(rows, tx);
+    },
     async findActionById(id: string, tx: Db = db) {
       const [r] = await tx.select().from(roadmapActions).where(eq(roadmapActions.id, id));
       return r ?? null;

@@ -192,7 +192,8 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
             const a = await svc.actionOr404(r.id, req.params.code);
             const now = ctx.clock.now();
             const { ids, codes } = await svc.lineage(a.id);
-            const [updates, indicators, notes, carriedTo, all] = await Promise.all([repo.updatesOfActions(ids), repo.listIndicators([a.id]), repo.latestNotes(r.id), repo.carriedTo(a.id), repo.listActions(r.id)]);
+            const [updates, indicators, carriedTo, subs] = await Promise.all([repo.updatesOfActions(ids), repo.listIndicators([a.id]), repo.carriedTo(a.id), repo.subActions(r.id, a.code)]);
+            const latest = updates.find((u) => u.actionId === a.id && u.note && u.kind !== 'import');
             const c = catalog();
             const assets = await Promise.all(
               a.assetIds.map(async (id) => {
@@ -203,15 +204,13 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
             const from = a.carriedFromId ? await repo.roadmapOfAction(a.carriedFromId) : null;
             return {
               roadmap: toRoadmapDto(r),
-              action: toActionDto(a, now, { lastNote: notes.get(a.id) ?? null, canEdit: canEditAction(req.principal, a) }),
+              action: toActionDto(a, now, { lastNote: latest ? { at: latest.at, actorLabel: latest.actorLabel, note: latest.note! } : null, canEdit: canEditAction(req.principal, a) }),
               indicators: indicators.map(toIndicatorDto),
               assets,
               updates: updates.map((u) => toUpdateDto(u, codes)),
               carriedFrom: from ? { roadmapSlug: from.slug, roadmapTitle: from.title, code: from.code } : null,
               carriedTo: carriedTo.map((x) => ({ roadmapSlug: x.roadmapSlug, roadmapTitle: x.roadmapTitle, code: x.code })),
-              subActions: all
-                .filter((x) => x.parentCode === a.code)
-                .map((x) => {
+              subActions: subs.map((x) => {
                   const d = toActionDto(x, now);
                   return { code: d.code, title: d.title, status: d.status, overdue: d.overdue, deadlineLabel: d.deadlineLabel };
                 }),

@@ -7,7 +7,7 @@ export const quarter = z.string().regex(/^\d{4}-T[1-4]$/, 'Trimestre attendu au 
 const text = (max: number) => z.string().max(max, `${max} caractères au plus.`);
 
 export const roadmapParams = z.object({ id: z.string().min(1).max(100).describe('Roadmap id (uuid) or slug, e.g. dac-2021-2023') });
-export const actionParams = roadmapParams.extend({ code: z.string().regex(/^[Aa]\d{1,3}(-\d{1,2})?$/, 'Code d’action attendu (ex. A10, A09-1).') });
+export const actionParams = roadmapParams.extend({ code: z.string().regex(/^[Aa]\d{1,4}(-\d{1,2})?$/, 'Code d’action attendu (ex. A10, A09-1).') });
 export const openingParams = roadmapParams.extend({ openingId: z.uuid() });
 
 export const roadmapSchema = z.object({
