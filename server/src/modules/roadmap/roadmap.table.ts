@@ -34,6 +34,7 @@ export const roadmapActions = pgTable(
   'roadmap_actions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Roadmap the action belongs to. */
     roadmapId: uuid('roadmap_id')
       .notNull()
       .references(() => roadmaps.id, { onDelete: 'cascade' }),
@@ -81,9 +82,11 @@ export const roadmapActions = pgTable(
 export const roadmapActionContributors = pgTable(
   'roadmap_action_contributors',
   {
+    /** The action. */
     actionId: uuid('action_id')
       .notNull()
       .references(() => roadmapActions.id, { onDelete: 'cascade' }),
+    /** A contributing organisation. */
     organisationId: uuid('organisation_id')
       .notNull()
       .references(() => organisations.id, { onDelete: 'cascade' }),
@@ -96,6 +99,7 @@ export const roadmapIndicators = pgTable(
   'roadmap_indicators',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** The action measured. */
     actionId: uuid('action_id')
       .notNull()
       .references(() => roadmapActions.id, { onDelete: 'cascade' }),
@@ -120,6 +124,7 @@ export const roadmapOpenings = pgTable(
   'roadmap_openings',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Roadmap announcing the opening. */
     roadmapId: uuid('roadmap_id')
       .notNull()
       .references(() => roadmaps.id, { onDelete: 'cascade' }),
@@ -155,10 +160,13 @@ export const roadmapUpdates = pgTable(
   'roadmap_updates',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Roadmap of the entry. */
     roadmapId: uuid('roadmap_id')
       .notNull()
       .references(() => roadmaps.id, { onDelete: 'cascade' }),
+    /** Action updated (null for an opening). */
     actionId: uuid('action_id').references(() => roadmapActions.id, { onDelete: 'cascade' }),
+    /** Opening updated (null for an action). */
     openingId: uuid('opening_id').references(() => roadmapOpenings.id, { onDelete: 'cascade' }),
     /** When it happened. */
     at: timestamp('at', { withTimezone: true }).notNull(),
@@ -185,6 +193,7 @@ export const roadmapDecisions = pgTable(
   'roadmap_decisions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Roadmap steered by the committee. */
     roadmapId: uuid('roadmap_id')
       .notNull()
       .references(() => roadmaps.id, { onDelete: 'cascade' }),
@@ -194,7 +203,9 @@ export const roadmapDecisions = pgTable(
     text: text('text').notNull(),
     /** Action it concerns, if any (code). */
     actionCode: text('action_code'),
+    /** Who recorded it (user id). */
     actorId: uuid('actor_id'),
+    /** Who recorded it, as displayed. */
     actorLabel: text('actor_label').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
