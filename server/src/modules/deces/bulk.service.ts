@@ -21,6 +21,7 @@ import type { RecordRow } from './deces.repository.ts';
 export const BULK_JOB = 'deces.bulk';
 export const BULK_RETENTION_MS = 24 * 3600_000;
 const CHUNK = 1000;
+const PIPELINE = 2;
 export const DATE_FORMATS = ['auto', 'DD/MM/YYYY', 'YYYY-MM-DD', 'YYYYMMDD', 'MM/DD/YYYY', 'DD-MM-YYYY'] as const;
 
 export interface BulkOptions {
@@ -141,8 +142,12 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
         );
         let chunk: { line: number; cells: string[] }[] = [];
         let seen = 0;
-        const flush = async () => {
-          if (!chunk.length) return;
+        type Prepared = { chunk: typeof chunk; queries: { row: number; q: PersonQuery | null; err?: string }[]; cands: Promise<{ row: number; rec: RecordRow }[]> };
+        const inflight: Prepared[] = [];
+        // Candidate queries run ahead of scoring (up to PIPELINE chunks): the database works on the
+        // next chunks while this process scores the current one. Output stays in input order.
+        const prepare = (): Prepared | null => {
+          if (!chunk.length) return null;
           const queries: { row: number; q: PersonQuery | null; err?: string }[] = chunk.map((c, i) => {
             const cells = Object.fromEntries(p.header.map((h, j) => [h, c.cells[j] ?? '']));
             try {
@@ -162,7 +167,14 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
                 .concat(q.lastName || q.legalName ? [] : [''])
                 .map((l) => ({ row: x.row, lastPhon: phonetic(lastNameKey(l)), lastKey: lastNameKey(l), firstPhon: phonetic(first), firstKey: first, birthDate: /00$/.test(bd) ? '' : bd, birthYear: bd && !bd.startsWith('0000') ? Number(bd.slice(0, 4)) : null, sex: q.sex ?? '' }));
             });
-          const cands = await service.repo.bulkCandidates(keys);
+          const cands = service.repo.bulkCandidates(keys);
+          cands.catch(() => undefined);
+          const prepared = { chunk, queries, cands };
+          chunk = [];
+          return prepared;
+        };
+        const finish = async ({ chunk, queries, cands: pending }: Prepared) => {
+          const cands = await pending;
           const byRow = new Map<number, RecordRow[]>();
           for (const c of cands) {
             const list = byRow.get(c.row) ?? [];
@@ -198,7 +210,6 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           fs.writeSync(out, text);
           cp.bytes += Buffer.byteLength(text);
           cp.rows += chunk.length;
-          chunk = [];
           await progress({ done: cp.rows, total: p.totalRows, message: `${cp.rows} lignes traitées` }, { ...cp });
         };
         for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -206,9 +217,14 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           seen++;
           if (seen <= cp.rows) continue;
           chunk.push({ line: rec.info.lines, cells: rec.record });
-          if (chunk.length >= CHUNK) await flush();
+          if (chunk.length >= CHUNK) {
+            inflight.push(prepare()!);
+            if (inflight.length > PIPELINE) await finish(inflight.shift()!);
+          }
         }
-        await flush();
+        const last = prepare();
+        if (last) inflight.push(last);
+        while (inflight.length) await finish(inflight.shift()!);
       } finally {
         fs.closeSync(out);
       }

@@ -121,6 +121,7 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
           await recordAudit(tx as unknown as Db, { actor: actorOf(p), action: `deces.correction.${req.body.decision === 'validated' ? 'validate' : 'reject'}`, entityType: 'deces_correction', entityId: c.id, before: { status: c.status }, after: { status: row.status, comment: row.reviewComment } });
           return row;
         });
+        service.correctionsChanged();
         return out(updated);
       },
     );

@@ -69,13 +69,20 @@ export function createDecesRepository(db: Db) {
       if (mode === 'trigram') {
         // Fallback for typos that change the phonetic key: costlier (posting lists of common trigrams).
         if (!k.lastKey || k.lastKey.length < 3) return [];
-        const extra = k.firstPhon ? sql` AND first_phon = ${k.firstPhon}` : k.birthYear ? sql` AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1}` : sql``;
+        const first = k.firstPhon ? sql` AND first_phon = ${k.firstPhon}` : sql``;
+        const year = k.birthYear ? sql` AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1}` : sql``;
+        const extra = sql`${first}${year}`;
         const where = [sql`(last_key % ${k.lastKey}${extra})`, ...filters.map((f) => f.sql)];
         return rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`)).map(fromDb);
       }
       // Each block is narrow enough to stay at tens of rows for the most common names on 1 M records.
       if (k.lastPhon && k.firstPhon) ors.push(k.birthYear ? sql`(last_phon = ${k.lastPhon} AND first_phon = ${k.firstPhon} AND birth_year BETWEEN ${k.birthYear - 10} AND ${k.birthYear + 10})` : sql`(last_phon = ${k.lastPhon} AND first_phon = ${k.firstPhon})`);
-      if (k.lastPhon && k.birthYear) ors.push(k.firstKey ? sql`(last_phon = ${k.lastPhon} AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1} AND left(first_key, 1) = ${k.firstKey.slice(0, 1)})` : sql`(last_phon = ${k.lastPhon} AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1})`);
+      if (k.lastPhon && k.birthYear) {
+        const narrow = k.firstKey
+          ? sql` AND (left(first_key, 1) = ${k.firstKey.slice(0, 1)} OR strpos(' ' || first_names || ' ', ${` ${k.firstKey} `}) > 0${k.birthDate ? sql` OR substr(birth_date, 5, 4) = ${k.birthDate.slice(4, 8)}` : sql``})`
+          : sql``;
+        ors.push(sql`(last_phon = ${k.lastPhon} AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1}${narrow})`);
+      }
       if (k.lastPhon && !k.firstPhon && !k.birthYear) ors.push(sql`(last_phon = ${k.lastPhon})`);
       if (k.birthDate && k.firstPhon) ors.push(sql`(birth_date = ${k.birthDate} AND first_phon = ${k.firstPhon})`);
       if (k.birthDate && !k.birthDate.endsWith('00')) ors.push(k.sex ? sql`(birth_date = ${k.birthDate} AND sex = ${k.sex})` : sql`(birth_date = ${k.birthDate})`);
@@ -101,17 +108,17 @@ export function createDecesRepository(db: Db) {
       const by = keys.map((k) => k.birthYear ?? 0);
       const lk = keys.map((k) => k.lastKey);
       const sx = keys.map((k) => k.sex ?? '');
-      const fk1 = keys.map((k) => (k.firstKey ?? '').slice(0, 1));
+      const fk = keys.map((k) => k.firstKey ?? '');
       const res = await db.execute(sql`
-        WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[], ${toPgArray(sx)}::text[], ${toPgArray(fk1)}::text[]) AS q(row, lp, fp, bd, by, lk, sx, fk1)),
-        c AS (
-          SELECT q.row, r.id FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.first_phon = q.fp AND (q.by = 0 OR r.birth_year BETWEEN q.by - 10 AND q.by + 10) WHERE q.lp <> ''
-          UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.birth_year BETWEEN q.by - 1 AND q.by + 1 AND left(r.first_key, 1) = q.fk1 WHERE q.lp <> '' AND q.by > 0
-          UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.birth_date = q.bd AND r.first_phon = q.fp WHERE q.bd <> '' AND q.fp <> ''
-          UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx) WHERE q.bd <> ''
-          UNION SELECT q.row, r.id FROM q JOIN deces_records r ON r.first_phon = q.fp AND r.birth_year = q.by AND left(r.last_key, 1) = left(q.lk, 1) WHERE q.fp <> '' AND q.by > 0 AND q.lk <> ''
-        )
-        SELECT c.row AS "__row", r.* FROM c JOIN deces_records r ON r.id = c.id`);
+        WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[], ${toPgArray(sx)}::text[], ${toPgArray(fk)}::text[]) AS q(row, lp, fp, bd, by, lk, sx, fk))
+        -- UNION ALL, de-duplicated by the caller: no sort or hash of the candidate pairs.
+        SELECT q.row AS "__row", r.* FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.first_phon = q.fp AND (q.by = 0 OR r.birth_year BETWEEN q.by - 10 AND q.by + 10) WHERE q.lp <> ''
+        UNION ALL SELECT q.row, r.* FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.birth_year BETWEEN q.by - 1 AND q.by + 1
+            AND (left(r.first_key, 1) = left(q.fk, 1) OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR substr(r.birth_date, 5, 4) = substr(q.bd, 5, 4)) WHERE q.lp <> '' AND q.by > 0
+        UNION ALL SELECT q.row, r.* FROM q JOIN deces_records r ON r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx)
+            AND (r.first_phon = q.fp OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR left(r.last_key, 2) = left(q.lk, 2)) WHERE q.bd <> ''
+        UNION ALL SELECT q.row, r.* FROM q JOIN deces_records r ON r.first_phon = q.fp AND r.birth_year = q.by AND left(r.last_key, 1) = left(q.lk, 1)
+            AND (substr(r.birth_date, 5, 2) = substr(q.bd, 5, 2) OR similarity(r.last_key, q.lk) >= 0.4) WHERE q.fp <> '' AND q.by > 0 AND q.lk <> ''`);
       return rowsOf(res).map((x) => ({ row: Number((x as { __row: number }).__row), rec: fromDb(x) }));
     },
     async version() {
@@ -167,6 +174,10 @@ export function createDecesRepository(db: Db) {
       const rows = await db.select().from(decesCorrections).where(where).orderBy(desc(decesCorrections.createdAt)).limit(q.limit).offset(q.offset);
       const [c] = await db.select({ n: sql<number>`count(*)::int` }).from(decesCorrections).where(where);
       return { rows, total: Number(c?.n ?? 0) };
+    },
+    async anyValidatedCorrection(): Promise<boolean> {
+      const [r] = await db.select({ id: decesCorrections.id }).from(decesCorrections).where(eq(decesCorrections.status, 'validated')).limit(1);
+      return !!r;
     },
     async validatedCorrections(recordIds: string[]): Promise<CorrectionRow[]> {
       if (!recordIds.length) return [];

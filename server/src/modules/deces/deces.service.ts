@@ -119,7 +119,7 @@ function filtersOf(p: PersonQuery, fuzzy: boolean): SQLFilter[] {
 }
 
 function compareBy(sort: SearchRequest['sort']) {
-  return (a: PersonOut & { _r: RecordRow }, b: PersonOut & { _r: RecordRow }) => {
+  return (a: { score: number; id: string; _r: RecordRow }, b: { score: number; id: string; _r: RecordRow }) => {
     for (const s of sort) {
       const av = s.field === 'score' ? a.score : (a._r as unknown as Record<string, unknown>)[s.field];
       const bv = s.field === 'score' ? b.score : (b._r as unknown as Record<string, unknown>)[s.field];
@@ -134,7 +134,15 @@ function compareBy(sort: SearchRequest['sort']) {
 export function createDecesService(ctx: AppContext) {
   const repo = createDecesRepository(ctx.db);
 
+  // Whether any correction was validated, cached briefly: most searches then skip two queries.
+  let anyValidated: { value: boolean; at: number } = { value: true, at: 0 };
+  async function hasValidated(): Promise<boolean> {
+    if (Date.now() - anyValidated.at > 5_000) anyValidated = { value: await repo.anyValidatedCorrection(), at: Date.now() };
+    return anyValidated.value;
+  }
+
   async function withCorrections(rows: RecordRow[]): Promise<Map<string, CorrectionRow[]>> {
+    if (!rows.length || !(await hasValidated())) return new Map();
     const mods = await repo.validatedCorrections(rows.map((r) => r.id));
     const m = new Map<string, CorrectionRow[]>();
     for (const c of mods) m.set(c.recordId, [...(m.get(c.recordId) ?? []), c]);
@@ -179,7 +187,7 @@ export function createDecesService(ctx: AppContext) {
         for (const r of (await repo.filtered([{ sql: sql`first_phon = ${fp}` }, ...filters], CANDIDATE_LIMIT)).rows) seen.set(r.id, r);
       }
       // Records whose validated corrections carry the searched name.
-      const corrIds = await repo.correctedIdsMatching(p.lastName ? lastNameKey(p.lastName) : undefined, firstNameList(p.firstName)[0]);
+      const corrIds = !(await hasValidated()) ? [] : await repo.correctedIdsMatching(p.lastName ? lastNameKey(p.lastName) : undefined, firstNameList(p.firstName)[0]);
       for (const r of await repo.findByIds(corrIds.filter((id) => !seen.has(id)))) seen.set(r.id, r);
       rows = [...seen.values()];
     } else {
@@ -203,7 +211,7 @@ export function createDecesService(ctx: AppContext) {
           const s = req.q ? scoreFreeText(req.q.names, req.q.dates, v) : scoreRecord(p, v);
           if (!best || s.score > best.score) best = s;
         }
-        return { ...toPerson(r, best, m), _r: r };
+        return { score: best!.score, id: r.id, best: best!, mods: m, _r: r };
       });
     };
     let scored = await scoreAll(rows);
@@ -218,12 +226,16 @@ export function createDecesService(ctx: AppContext) {
     scored.sort(compareBy(req.sort.length ? req.sort : [{ field: 'score', dir: 'desc' }]));
     const total = scored.length;
     const page = opts.all ? scored : scored.slice((req.page - 1) * req.size, req.page * req.size);
-    return { total, persons: page.map(({ _r, ...x }) => (void _r, x)) };
+    return { total, persons: page.map((x) => toPerson(x._r, x.best, x.mods)) };
   }
 
   return {
     repo,
     search,
+    /** Called after a review: this node sees the change at once, others within 5 s. */
+    correctionsChanged() {
+      anyValidated = { value: true, at: 0 };
+    },
     async byId(id: string): Promise<PersonOut> {
       const r = await repo.findById(id);
       if (!r) throw new NotFoundError(`Aucun décès n’a l’identifiant « ${id} ».`);
