@@ -50,7 +50,9 @@ describe('API portal in the browser', () => {
 
     await page.goto('/api-portail/deces');
     const sub = page.getByRole('form', { name: 'S’abonner' });
+    await sub.locator('option', { hasText: 'Vérification des décès (e2e)' }).waitFor({ state: 'attached' });
     await sub.getByRole('button', { name: 'S’abonner' }).click();
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/gateway-subscribe.png`, fullPage: true });
     await visible(page.getByText('Abonnement actif'));
 
     const form = page.getByRole('form', { name: "Tester l'API" });

@@ -161,6 +161,7 @@ function Subscribe({ a }: { a: GwApi }) {
   });
   if (!me?.user) return <p>Connectez-vous pour abonner une application à cette API.</p>;
   if (!plans.length) return <p>Cette API s’utilise sans abonnement.</p>;
+  if (!apps.data) return <p>Chargement de vos applications…</p>;
   if (apps.data && apps.data.items.length === 0)
     return (
       <p>

@@ -108,7 +108,7 @@ function AppDetail({ id }: { id: string }) {
         Créer un client OAuth2
       </Button>
       {a.clients.length > 0 && <Table headers={['client_id', 'Méthode', 'Créé le', 'État']} data={a.clients.map((c) => [<code key="c">{c.clientId}</code>, c.authMethod, fmtDate(c.createdAt), c.revokedAt ? 'Révoqué' : 'Actif'])} />}
-      <UsageView applicationId={a.id} quota={active?.plan ? limitsText(active.plan) : undefined} />
+      <UsageView applicationId={a.id} limits={active?.plan ? limitsText(active.plan) : undefined} quota={active?.plan && (active.plan.perDay || active.plan.perMonth) ? quotaText(active.plan, active.quotaUse) : undefined} />
     </section>
   );
 }

@@ -13,6 +13,8 @@ import { limitsText, type GwApi, type Plan } from './types';
 import { UsageView } from './UsageView';
 import { ConfigPanel } from './ConfigPanel';
 
+const stateLabels: Record<string, string> = { pending: 'En attente', active: 'Actif', rejected: 'Refusé', revoked: 'Révoqué' };
+
 const field = (err: ApiError | null, name: string) => ({ state: (err?.fieldMessage(name) ? 'error' : 'default') as 'error' | 'default', stateRelatedMessage: err?.fieldMessage(name) });
 
 function CreateApi() {
@@ -144,7 +146,7 @@ function Requests({ a }: { a: GwApi }) {
         s.application.organisationCode ?? '—',
         s.plan,
         s.reason,
-        s.state,
+        stateLabels[s.state] ?? s.state,
         s.state === 'pending' ? (
           <span key="d">
             <Button size="small" onClick={() => decide.mutate({ id: s.id, d: 'approve' })}>
@@ -188,7 +190,7 @@ export function ProducerPage() {
             <PlanEditor key={p.id} plan={p} />
           ))}
           <SpecUpload a={a} />
-          <h3>Abonnements et demandes d’accès</h3>
+          <h3 className="fr-mt-4w">Abonnements et demandes d’accès</h3>
           <Requests a={a} />
           <UsageView apiId={a.id} />
         </section>

@@ -5,17 +5,29 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import type { Usage } from './types';
 
 /** Calls per hour as an accessible SVG bar chart (errors stacked in red), with the figures in a table. */
-function Bars({ series }: { series: Usage['series'] }) {
-  if (!series.length) return <p>Aucun appel sur la période.</p>;
+const HOUR = 3600_000;
+
+/** One slot per hour of the last 7 days, empty hours included, so that bar positions are times. */
+function hourly(series: Usage['series']): Usage['series'] {
+  const end = Math.floor(Date.now() / HOUR) * HOUR;
+  const byHour = new Map(series.map((s) => [Math.floor(new Date(s.bucket).getTime() / HOUR) * HOUR, s]));
+  const out: Usage['series'] = [];
+  for (let t = end - 167 * HOUR; t <= end; t += HOUR) out.push(byHour.get(t) ?? { bucket: new Date(t).toISOString(), calls: 0, errors: 0, s429: 0 });
+  return out;
+}
+
+function Bars({ series: raw }: { series: Usage['series'] }) {
+  if (!raw.length) return <p>Aucun appel sur la période.</p>;
+  const series = hourly(raw);
   const max = Math.max(...series.map((s) => s.calls), 1);
   const w = 640;
   const h = 140;
-  const bw = Math.max(2, Math.floor(w / series.length) - 2);
+  const bw = w / series.length - 1;
   return (
     <svg role="img" aria-label={`Appels par heure : ${series.reduce((a, s) => a + s.calls, 0)} au total, maximum ${max} en une heure`} viewBox={`0 0 ${w} ${h + 20}`} style={{ width: '100%', maxWidth: w }}>
       <title>Appels par heure</title>
       {series.map((s, i) => {
-        const x = i * (bw + 2);
+        const x = i * (bw + 1);
         const ch = (s.calls / max) * h;
         const eh = (s.errors / max) * h;
         return (
@@ -37,7 +49,7 @@ function Bars({ series }: { series: Usage['series'] }) {
   );
 }
 
-export function UsageView({ apiId, applicationId, quota }: { apiId?: string; applicationId?: string; quota?: string }) {
+export function UsageView({ apiId, applicationId, limits, quota }: { apiId?: string; applicationId?: string; limits?: string; quota?: string }) {
   const params = { apiId, applicationId, granularity: 'hour' };
   const q = useQuery({ queryKey: ['gw-usage', apiId, applicationId], queryFn: () => api<Usage>(`/api/gateway/usage${qs(params)}`) });
   if (q.error) return <ErrorAlert error={q.error} />;
@@ -45,7 +57,7 @@ export function UsageView({ apiId, applicationId, quota }: { apiId?: string; app
   const u = q.data;
   const ms = (v: number | null) => (v === null ? '—' : `≤ ${v} ms`);
   return (
-    <section aria-label="Statistiques d’utilisation">
+    <section aria-label="Statistiques d’utilisation" className="fr-mt-4w">
       <h3>Utilisation sur 7 jours</h3>
       <ul>
         <li>
@@ -54,7 +66,8 @@ export function UsageView({ apiId, applicationId, quota }: { apiId?: string; app
         <li>
           Latence : p50 {ms(u.latency.p50)}, p95 {ms(u.latency.p95)}, p99 {ms(u.latency.p99)}
         </li>
-        {quota && <li>Quota : {quota}</li>}
+        {limits && <li>Limites : {limits}</li>}
+        {quota && <li>Quota utilisé : {quota}</li>}
       </ul>
       <Bars series={u.series} />
       {u.topConsumers.length > 0 && (
