@@ -293,6 +293,9 @@ describe('dashboard, report, decisions, public page', () => {
     const q1 = (await get(`${R}/report?quarter=2022-T1`)).json();
     expect(q1.statusChanges.map((c: { code: string; to: string }) => `${c.code}:${c.to}`)).toEqual(['A10:en_cours']);
     expect(q1.delivered).toEqual([]);
+    // A past quarter shows that quarter's situation, replayed from the log, not today's.
+    expect(q1.summary.actions).toMatchObject({ en_cours: 1, realisee: 0 });
+    expect(rep.summary.actions.realisee).toBeGreaterThanOrEqual(2);
     const md = await get(`${R}/report?quarter=2022-T2&format=md`);
     expect(md.headers['content-type']).toContain('text/markdown');
     expect(md.headers['content-disposition']).toContain('comite-dac-2021-2023-2022-T2.md');

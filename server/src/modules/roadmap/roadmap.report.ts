@@ -26,6 +26,8 @@ export interface ReportInput {
   latestNotes: Map<string, { at: Date; actorLabel: string; note: string }>;
   indicators: IndicatorRow[];
   decisions: DecisionRow[];
+  /** Status and progress changes up to the report's date: the state of each action at that date. */
+  stateLog?: { actionId: string | null; at: Date; statusAfter: string | null; progressAfter: number | null }[];
 }
 
 /** The committee report of a quarter: what changed since the previous committee, what is late, indicators, decisions. */
@@ -33,7 +35,18 @@ export function buildReport(i: ReportInput) {
   const from = periodStart(i.quarter);
   const end = periodEnd(i.quarter);
   const asOf = i.now.getTime() < end.getTime() ? i.now : new Date(end.getTime() - 1);
-  const byId = new Map(i.actions.map((a) => [a.id, a]));
+  // The state of each action at the report's date (a past quarter's report shows that quarter's
+  // situation, not today's), replayed from the log; the current state when the log says nothing.
+  const past = new Map<string, { status?: string; progress?: number }>();
+  for (const e of i.stateLog ?? []) {
+    if (!e.actionId || e.at.getTime() > asOf.getTime()) continue;
+    const s = past.get(e.actionId) ?? {};
+    if (e.statusAfter) s.status = e.statusAfter;
+    if (e.progressAfter !== null) s.progress = e.progressAfter;
+    past.set(e.actionId, s);
+  }
+  const actions = i.actions.map((a) => ({ ...a, status: (past.get(a.id)?.status ?? a.status) as typeof a.status, progress: past.get(a.id)?.progress ?? a.progress }));
+  const byId = new Map(actions.map((a) => [a.id, a]));
   const openingById = new Map(i.openings.map((o) => [o.id, o]));
   const statusChanges = i.updates
     .filter((u) => u.actionId && u.changes.status && byId.has(u.actionId))
@@ -50,7 +63,7 @@ export function buildReport(i: ReportInput) {
       const on = (u.changes.availableOn?.to as string | null | undefined) ?? o.availableOn ?? parisDate(u.at);
       return { title: o.title, due: o.due, dueLabel: periodLabel(o.due), availableOn: on, onTime: on < parisDate(periodEnd(o.due)), automatic: u.kind === 'automatic', by: u.actorLabel };
     });
-  const overdue = i.actions
+  const overdue = actions
     .filter((a) => isOverdue(a, asOf))
     .map((a) => {
       const n = i.latestNotes.get(a.id);
@@ -73,8 +86,8 @@ export function buildReport(i: ReportInput) {
       return { code: a?.code ?? '', name: ind.name, unit: ind.unit, target: ind.target, value, previous };
     })
     .sort((x, y) => x.code.localeCompare(y.code) || x.name.localeCompare(y.name));
-  const counts = { total: i.actions.length, a_lancer: 0, en_cours: 0, realisee: 0, abandonnee: 0 } as Record<string, number>;
-  for (const a of i.actions) counts[a.status] = (counts[a.status] ?? 0) + 1;
+  const counts = { total: actions.length, a_lancer: 0, en_cours: 0, realisee: 0, abandonnee: 0 } as Record<string, number>;
+  for (const a of actions) counts[a.status] = (counts[a.status] ?? 0) + 1;
   return {
     roadmap: { id: i.roadmap.id, slug: i.roadmap.slug, title: i.roadmap.title },
     quarter: i.quarter,
@@ -97,9 +110,16 @@ export type Report = ReturnType<typeof buildReport>;
 export async function loadReport(repo: RoadmapRepository, r: RoadmapRow, quarter: string, now: Date): Promise<Report> {
   const end = periodEnd(quarter);
   const to = now.getTime() < end.getTime() ? now : end;
-  const [actions, openings, updates, notes, decisions] = await Promise.all([repo.listActions(r.id), repo.listOpenings(r.id), repo.updatesBetween(r.id, periodStart(quarter), to), repo.latestNotes(r.id), repo.listDecisions(r.id, quarter)]);
+  const [actions, openings, updates, notes, decisions, stateLog] = await Promise.all([
+    repo.listActions(r.id),
+    repo.listOpenings(r.id),
+    repo.updatesBetween(r.id, periodStart(quarter), to),
+    repo.latestNotes(r.id),
+    repo.listDecisions(r.id, quarter),
+    to.getTime() < now.getTime() ? repo.actionStateLog(r.id, to) : Promise.resolve([]),
+  ]);
   const indicators = await repo.listIndicators(actions.map((a) => a.id));
-  return buildReport({ roadmap: r, quarter, now, actions, openings: openings.map((x) => x.o), updates, latestNotes: notes, indicators, decisions });
+  return buildReport({ roadmap: r, quarter, now, actions, openings: openings.map((x) => x.o), updates, latestNotes: notes, indicators, decisions, stateLog });
 }
 
 const mdCell = (s: string | number | null | undefined) => String(s ?? '—').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');

@@ -205,6 +205,14 @@ export function createRoadmapRepository(db: Db) {
         .where(and(eq(roadmapUpdates.roadmapId, roadmapId), isNotNull(roadmapUpdates.actionId), isNotNull(roadmapUpdates.statusAfter)))
         .orderBy(asc(roadmapUpdates.at), asc(roadmapUpdates.id));
     },
+    /** Status and progress changes of actions up to an instant, oldest first (state of the roadmap at a past date). */
+    async actionStateLog(roadmapId: string, upTo: Date, tx: Db = db) {
+      return tx
+        .select({ actionId: roadmapUpdates.actionId, at: roadmapUpdates.at, statusAfter: roadmapUpdates.statusAfter, progressAfter: roadmapUpdates.progressAfter })
+        .from(roadmapUpdates)
+        .where(and(eq(roadmapUpdates.roadmapId, roadmapId), isNotNull(roadmapUpdates.actionId), lt(roadmapUpdates.at, upTo), sql`(${roadmapUpdates.statusAfter} is not null or ${roadmapUpdates.progressAfter} is not null)`))
+        .orderBy(asc(roadmapUpdates.at), asc(roadmapUpdates.id));
+    },
     /** Latest note of each action of a roadmap. */
     async latestNotes(roadmapId: string, tx: Db = db) {
       const rows = await tx
