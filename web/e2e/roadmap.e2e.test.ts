@@ -28,6 +28,7 @@ describe('roadmap in the browser', () => {
     await page.getByRole('link', { name: 'Ouvertures', exact: true }).click();
     await visible(page.getByRole('status').filter({ hasText: '30 ouverture(s)' }));
     expect(await page.locator('tbody tr').count()).toBe(30);
+    if (shots) await page.screenshot({ path: `${shots}/roadmap-openings.png`, fullPage: false });
     expect(unexpected(errors)).toEqual([]);
   });
 
@@ -84,6 +85,7 @@ describe('roadmap in the browser', () => {
     await visible(page.getByText('Mise à jour enregistrée.'));
     await visible(page.locator('.roadmap-log').getByText('Jeu des auto-écoles labellisées publié ; le second suit.'));
     await visible(page.locator('.roadmap-log').getByText('statut : À lancer → En cours'));
+    if (shots) await page.screenshot({ path: `${shots}/roadmap-action.png`, fullPage: true });
 
     // The list shows the new state and the note.
     await page.goto(`${R}?contributeur=DSR`);
@@ -102,6 +104,7 @@ describe('roadmap in the browser', () => {
     const pub = anon.page.locator('tr', { has: anon.page.getByRole('rowheader', { name: 'A10', exact: true }) });
     await visible(pub.getByText('En cours'));
     await visible(pub.getByText('60 %'));
+    if (shots) await anon.page.screenshot({ path: `${shots}/roadmap-public.png`, fullPage: false });
     expect(await anon.page.content()).not.toContain('Jeu des auto-écoles labellisées publié');
 
     // Not an action of the DSR: no form, and the API refuses.
@@ -144,6 +147,7 @@ describe('roadmap in the browser', () => {
     await form.getByLabel('Action concernée (facultatif)').fill('A11');
     await form.getByRole('button', { name: 'Enregistrer la décision' }).click();
     await visible(page.getByRole('listitem').filter({ hasText: 'Prioriser la publication des données de vitesse' }));
+    if (shots) await page.screenshot({ path: `${shots}/roadmap-committee.png`, fullPage: false });
     const href = await page.getByRole('link', { name: 'Version imprimable (nouvel onglet)' }).getAttribute('href');
     const printable = await page.context().newPage();
     await printable.goto(href!);

@@ -74,7 +74,7 @@ export function CommitteePage() {
           <p>
             Période du {frDay(d.from)} au {frDay(d.to)}, depuis le comité du trimestre précédent ({d.previousQuarter}). {d.summary.actions.total} actions : {d.summary.actions.realisee ?? 0} réalisées, {d.summary.actions.en_cours ?? 0} en cours, <strong>{d.summary.overdue} en retard</strong>. {d.summary.openingsAvailable} ouvertures disponibles sur {d.summary.openingsTotal}.
           </p>
-          <h3 className="fr-h5">Changements de statut ({d.statusChanges.length})</h3>
+          <h3 className="fr-h5 fr-mt-3w">Changements de statut ({d.statusChanges.length})</h3>
           {d.statusChanges.length === 0 ? (
             <p>Aucun changement de statut sur la période.</p>
           ) : (
@@ -86,7 +86,7 @@ export function CommitteePage() {
               ))}
             </ul>
           )}
-          <h3 className="fr-h5">Ouvertures livrées ({d.delivered.length})</h3>
+          <h3 className="fr-h5 fr-mt-3w">Ouvertures livrées ({d.delivered.length})</h3>
           {d.delivered.length === 0 ? (
             <p>Aucune ouverture livrée sur la période.</p>
           ) : (
@@ -98,7 +98,7 @@ export function CommitteePage() {
               ))}
             </ul>
           )}
-          <h3 className="fr-h5">Actions en retard ({d.overdue.length})</h3>
+          <h3 className="fr-h5 fr-mt-3w">Actions en retard ({d.overdue.length})</h3>
           <details>
             <summary>Afficher les {d.overdue.length} actions en retard et leur dernière note</summary>
             <ul>
@@ -109,7 +109,7 @@ export function CommitteePage() {
               ))}
             </ul>
           </details>
-          <h3 className="fr-h5">Indicateurs</h3>
+          <h3 className="fr-h5 fr-mt-3w">Indicateurs</h3>
           {d.indicators.length === 0 ? (
             <p>Aucun indicateur renseigné.</p>
           ) : (
@@ -121,7 +121,7 @@ export function CommitteePage() {
               ))}
             </ul>
           )}
-          <h3 className="fr-h5">Décisions</h3>
+          <h3 className="fr-h5 fr-mt-3w">Décisions</h3>
           <Decisions slug={slug} quarter={quarter} decisions={d.decisions} canEdit={hasRole('admin')} />
         </article>
       )}
