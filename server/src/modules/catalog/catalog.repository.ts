@@ -26,8 +26,16 @@ export type Facets = Record<'kind' | 'owner' | 'lifecycle' | 'openness' | 'perso
 
 const ownerCols = { ownerCode: organisations.code, ownerName: organisations.name };
 
-/** Lower-cased, accent-free query text, as the trigram index stores titles. */
-const normTitle = sql`immutable_unaccent(lower(${catalogAssets.title}))`;
+/** Lower-cased, accent-free title (stored column, trigram-indexed). */
+const normTitle = sql`${catalogAssets.titleNorm}`;
+
+/** Below this many full-text matches, typo-tolerant title matches are added. */
+const FUZZY_BELOW = 5;
+/** Shorter queries have too few trigrams for typo tolerance to mean anything. */
+const FUZZY_MIN_LENGTH = 4;
+
+/** `fts`: French full text only; `fuzzy`: full text or titles similar to the query (typos). */
+export type SearchMode = 'fts' | 'fuzzy';
 
 /**
  * French full-text query with the last word as a prefix (results while typing): `a & b & c:*`.
@@ -39,16 +47,32 @@ export function prefixTsQuery(q: string): string | null {
   return words.map((w, i) => (i === words.length - 1 ? `${w.toLowerCase()}:*` : w.toLowerCase())).join(' & ');
 }
 
+/** Lower-case text without diacritics, as unaccent() folds titles. */
+export function foldAccents(s: string): string {
+  return s.normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/œ/g, 'oe').replace(/æ/g, 'ae');
+}
+
 async function rows<T>(db: Db, q: SQL): Promise<T[]> {
   const r = (await db.execute(q)) as unknown as { rows: T[] };
   return r.rows;
 }
 
 export function createCatalogRepository(db: Db) {
-  function filterWhere(f: SearchFilters): SQL | undefined {
+  // Organisations change rarely: codes ↔ ids are kept for a minute, so that searches need no join.
+  let orgCache: { at: number; byCode: Map<string, string>; byId: Map<string, { code: string; name: string }> } | null = null;
+  async function orgMaps(codes: string[] = []) {
+    // A code not yet known (organisation created in the last minute) reloads the cache at once.
+    if (!orgCache || Date.now() - orgCache.at > 60_000 || codes.some((c) => !orgCache!.byCode.has(c))) {
+      const rs = await db.select({ id: organisations.id, code: organisations.code, name: organisations.name }).from(organisations);
+      orgCache = { at: Date.now(), byCode: new Map(rs.map((o) => [o.code, o.id])), byId: new Map(rs.map((o) => [o.id, { code: o.code, name: o.name }])) };
+    }
+    return orgCache;
+  }
+
+  function filterWhere(f: SearchFilters, mode: SearchMode = 'fts', ownerIds?: string[]): SQL | undefined {
     const c: (SQL | undefined)[] = [];
     if (f.kind?.length) c.push(inArray(catalogAssets.kind, f.kind));
-    if (f.owner?.length) c.push(inArray(organisations.code, f.owner));
+    if (f.owner?.length) c.push(ownerIds ? (ownerIds.length ? inArray(catalogAssets.organisationId, ownerIds) : sql`false`) : inArray(organisations.code, f.owner));
     if (f.lifecycle?.length) c.push(inArray(catalogAssets.lifecycle, f.lifecycle));
     if (f.openness?.length) c.push(inArray(catalogAssets.openness, f.openness));
     if (f.tags?.length) c.push(sql`${catalogAssets.tags} @> ${sql`array[${sql.join(f.tags.map((t) => sql`${t}`), sql`, `)}]::text[]`}`);
@@ -59,18 +83,22 @@ export function createCatalogRepository(db: Db) {
       const qn = f.q.trim().toLowerCase();
       const text = tsq ? sql`${catalogAssets.search} @@ to_tsquery('fr_unaccent', ${tsq})` : sql`false`;
       // Typo tolerance on titles: trigram word similarity (index-assisted `<%`).
-      c.push(or(text, sql`immutable_unaccent(${qn}) <% ${normTitle}`));
+      c.push(mode === 'fuzzy' ? or(text, sql`${foldAccents(qn)} <% ${normTitle}`) : text);
     }
     const parts = c.filter((x): x is SQL => !!x);
     return parts.length ? and(...parts) : undefined;
   }
 
+  /**
+   * Relevance from the title only (short stored column): exact title, then title prefix, then
+   * similarity of the query to the title's words. Description-only matches come after, by title.
+   * ts_rank over every match would read each full tsvector: too slow for broad queries (ADR 0102).
+   */
   function rankExpr(q: string): SQL {
-    const tsq = prefixTsQuery(q);
-    const qn = q.trim().toLowerCase();
-    const ts = tsq ? sql`ts_rank_cd(${catalogAssets.search}, to_tsquery('fr_unaccent', ${tsq}))` : sql`0`;
-    return sql`(${ts} + word_similarity(immutable_unaccent(${qn}), ${normTitle}) + similarity(immutable_unaccent(${qn}), ${normTitle}) + case when ${normTitle} = immutable_unaccent(${qn}) then 2 when ${normTitle} like immutable_unaccent(${qn}) || '%' then 1 else 0 end)`;
+    const qn = foldAccents(q.trim().toLowerCase());
+    return sql`(case when ${normTitle} = ${qn} then 3 when ${normTitle} like ${`${qn.replace(/[%_\\]/g, '\\$&')}%`} then 2 else 0 end + word_similarity(${qn}, ${normTitle}) + similarity(${qn}, ${normTitle}))`;
   }
+
 
   const repo = {
     async findByRef(kind: string, slug: string, tx: Db = db): Promise<AssetWithOwner | null> {
@@ -128,9 +156,22 @@ export function createCatalogRepository(db: Db) {
       return tx.select().from(catalogAssetVersions).where(eq(catalogAssetVersions.assetId, assetId)).orderBy(desc(catalogAssetVersions.version)).limit(500);
     },
 
+    /**
+     * Full-text first; when it finds almost nothing and the query is long enough, typo-tolerant
+     * title matches are added (`fuzzy`). Trigram matching every search would cost 10–50× more.
+     */
+    async searchMode(f: SearchFilters): Promise<SearchMode> {
+      const q = f.q?.trim() ?? '';
+      if (q.length < FUZZY_MIN_LENGTH) return 'fts';
+      const [r] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(sql`(select 1 from ${catalogAssets} left join ${organisations} on ${organisations.id} = ${catalogAssets.organisationId} where ${filterWhere(f, 'fts') ?? sql`true`} limit ${FUZZY_BELOW}) as m`);
+      return (r?.n ?? 0) < FUZZY_BELOW ? 'fuzzy' : 'fts';
+    },
+
     /** One page of matching assets, best matches first when there is a query, plus the total. */
-    async search(f: SearchFilters, page: number, pageSize: number): Promise<{ items: AssetWithOwner[]; total: number }> {
-      const where = filterWhere(f);
+    async search(f: SearchFilters, page: number, pageSize: number, mode: SearchMode = 'fts'): Promise<{ items: AssetWithOwner[]; total: number }> {
+      const where = filterWhere(f, mode);
       const order = f.q?.trim() ? [desc(rankExpr(f.q)), asc(catalogAssets.title)] : [asc(catalogAssets.kind), asc(catalogAssets.title)];
       const [items, total] = await Promise.all([
         db
@@ -151,32 +192,42 @@ export function createCatalogRepository(db: Db) {
     },
 
     /** Facet counts of the matching assets, in one scan (grouping sets) plus one for tags. */
-    async facets(f: SearchFilters): Promise<Facets> {
-      const where = filterWhere(f);
+    async facets(f: SearchFilters, mode: SearchMode = 'fts'): Promise<Facets & { total: number }> {
+      const orgs = await orgMaps(f.owner);
+      const where = filterWhere(f, mode, f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x));
       const w = where ? sql`where ${where}` : sql``;
-      const join = sql`from ${catalogAssets} left join ${organisations} on ${organisations.id} = ${catalogAssets.organisationId}`;
-      const from = sql`${join} ${w}`;
+      // One narrow aggregation (no join, few distinct combinations) folded into facets here, plus tags.
       const [groups, tags] = await Promise.all([
-        rows<{ kind: string | null; owner: string | null; lifecycle: string | null; openness: string | null; personal: boolean | null; g: number; n: number }>(
+        rows<{ kind: string; org: string | null; lifecycle: string; openness: string; personal: boolean; n: number }>(
           db,
-          sql`select ${catalogAssets.kind} as kind, coalesce(${organisations.code}, '(aucun)') as owner, ${catalogAssets.lifecycle} as lifecycle, ${catalogAssets.openness} as openness, ${catalogAssets.personalData} as personal,
-                grouping(${catalogAssets.kind}, ${organisations.code}, ${catalogAssets.lifecycle}, ${catalogAssets.openness}, ${catalogAssets.personalData})::int as g, count(*)::int as n
-              ${from}
-              group by grouping sets ((${catalogAssets.kind}), (${organisations.code}), (${catalogAssets.lifecycle}), (${catalogAssets.openness}), (${catalogAssets.personalData}))`,
+          sql`select kind, organisation_id::text as org, lifecycle, openness, personal_data as personal, count(*)::int as n from ${catalogAssets} ${w} group by 1, 2, 3, 4, 5`,
         ),
-        rows<{ tag: string; n: number }>(db, sql`select t as tag, count(*)::int as n ${join} cross join lateral unnest(${catalogAssets.tags}) as t ${w} group by t order by n desc, t limit 30`),
+        rows<{ tag: string; n: number }>(db, sql`select t as tag, count(*)::int as n from ${catalogAssets} cross join lateral unnest(${catalogAssets.tags}) as t ${w} group by t order by n desc, t limit 30`),
       ]);
-      const out: Facets = { kind: {}, owner: {}, lifecycle: {}, openness: {}, personalData: {}, tags: {} };
-      // grouping() bitmask: 0b01111 = only kind grouped, etc. (1 = column not in the group).
+      const out: Facets & { total: number } = { kind: {}, owner: {}, lifecycle: {}, openness: {}, personalData: {}, tags: {}, total: 0 };
+      const inc = (m: Record<string, number>, k: string, n: number) => (m[k] = (m[k] ?? 0) + n);
       for (const r of groups) {
-        if (r.g === 0b01111) out.kind[r.kind!] = r.n;
-        else if (r.g === 0b10111) out.owner[r.owner!] = r.n;
-        else if (r.g === 0b11011) out.lifecycle[r.lifecycle!] = r.n;
-        else if (r.g === 0b11101) out.openness[r.openness!] = r.n;
-        else if (r.g === 0b11110) out.personalData[r.personal ? 'oui' : 'non'] = r.n;
+        out.total += r.n;
+        inc(out.kind, r.kind, r.n);
+        inc(out.owner, r.org ? (orgs.byId.get(r.org)?.code ?? '(inconnue)') : '(aucun)', r.n);
+        inc(out.lifecycle, r.lifecycle, r.n);
+        inc(out.openness, r.openness, r.n);
+        inc(out.personalData, r.personal ? 'oui' : 'non', r.n);
       }
       for (const t of tags) out.tags[t.tag] = t.n;
       return out;
+    },
+
+    /** One page of matching assets (no count: the facets give the total). */
+    async page(f: SearchFilters, page: number, pageSize: number, mode: SearchMode): Promise<AssetWithOwner[]> {
+      const orgs = await orgMaps(f.owner);
+      const where = filterWhere(f, mode, f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x));
+      const order = f.q?.trim() ? [desc(rankExpr(f.q)), asc(catalogAssets.title)] : [asc(catalogAssets.kind), asc(catalogAssets.title)];
+      const rs = await db.select().from(catalogAssets).where(where).orderBy(...order).limit(pageSize).offset((page - 1) * pageSize);
+      return rs.map((a) => {
+        const o = a.organisationId ? orgs.byId.get(a.organisationId) : undefined;
+        return { ...a, ownerCode: o?.code ?? null, ownerName: o?.name ?? null };
+      });
     },
 
     /** All assets in a stable order (export), in batches. */

@@ -286,15 +286,17 @@ export function createCatalogService(ctx: AppContext) {
       return a ? toAsset(a) : null;
     },
     async listAssets(q: { kind?: string; q?: string; page: number; pageSize: number }): Promise<{ items: Asset[]; total: number }> {
-      const r = await repo.search({ kind: q.kind ? [q.kind] : undefined, q: q.q, publicOnly: false }, q.page, q.pageSize);
+      const f = { kind: q.kind ? [q.kind] : undefined, q: q.q, publicOnly: false };
+      const r = await repo.search(f, q.page, q.pageSize, await repo.searchMode(f));
       return { items: r.items.map(toAsset), total: r.total };
     },
 
     // ---- API ----
     async search(f: Omit<SearchFilters, 'publicOnly'>, page: number, pageSize: number, c: Caller) {
       const filters = { ...f, publicOnly: c === null };
-      const [r, facets] = await Promise.all([repo.search(filters, page, pageSize), repo.facets(filters)]);
-      return { items: r.items.map(toAsset), total: r.total, facets };
+      const mode = await repo.searchMode(filters);
+      const [items, { total, ...facets }] = await Promise.all([repo.page(filters, page, pageSize, mode), repo.facets(filters, mode)]);
+      return { items: items.map(toAsset), total, facets };
     },
 
     async *iterate(f: Omit<SearchFilters, 'publicOnly'>, c: Caller) {

@@ -56,6 +56,8 @@ export const catalogAssets = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     /** Login of the last person who changed the asset. */
     updatedBy: text('updated_by').notNull().default('system'),
+    /** Title lower-cased without accents, for typo-tolerant (trigram) search and prefix ranking. */
+    titleNorm: text('title_norm').generatedAlwaysAs((): SQL => sql`immutable_unaccent(lower(title))`),
     /** French full-text document: title (A), tags (B), description (C), accent-insensitive. */
     search: tsvector('search').generatedAlwaysAs(
       (): SQL =>
@@ -66,7 +68,7 @@ export const catalogAssets = pgTable(
     uniqueIndex('catalog_assets_kind_slug_idx').on(t.kind, t.slug),
     index('catalog_assets_org_idx').on(t.organisationId),
     index('catalog_assets_search_idx').using('gin', t.search),
-    index('catalog_assets_title_trgm_idx').using('gin', sql`immutable_unaccent(lower(${t.title})) gin_trgm_ops`),
+    index('catalog_assets_title_norm_trgm_idx').using('gin', t.titleNorm.op('gin_trgm_ops')),
     index('catalog_assets_tags_idx').using('gin', t.tags),
     index('catalog_assets_datagouv_idx').on(sql`(${t.spec}->>'datagouvId')`),
   ],

@@ -1,0 +1,117 @@
+// Catalogue benchmark: search latency (French full text + trigram typo tolerance + facets) on a
+// generated catalogue of realistic assets. Prints figures against the target; never fails on time.
+//   npm run bench:catalog                                        (PGlite, 50,000 assets)
+//   DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run bench:catalog   (PostgreSQL: the target)
+//   BENCH_ASSETS=10000 BENCH_QUERIES=300 npm run bench:catalog
+import { sql } from 'drizzle-orm';
+import { generateAsset, queries, rng } from './generator.ts';
+
+if (process.env.DATABASE_URL) process.env.PATRIMOINE_TEST_DB = 'postgres';
+const { createTestDatabase, testEnv } = await import('../../server/test/harness.ts');
+const { createContext } = await import('../../server/src/platform/bootstrap.ts');
+const { buildApp } = await import('../../server/src/app.ts');
+const { seedOrganisations } = await import('../../server/src/platform/seed.ts');
+const { catalogAssets } = await import('../../server/src/modules/catalog/catalog.table.ts');
+const { completeness } = await import('../../server/src/modules/catalog/catalog.completeness.ts');
+const { createCatalogService } = await import('../../server/src/modules/catalog/catalog.service.ts');
+
+const N = Number(process.env.BENCH_ASSETS ?? 50_000);
+const Q = Number(process.env.BENCH_QUERIES ?? 400);
+const LOAD_ONLY = !!process.env.BENCH_LOAD_ONLY;
+
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
+
+function row(name: string, xs: number[], target?: number) {
+  xs.sort((a, b) => a - b);
+  const p95 = pct(xs, 95);
+  const mark = target === undefined ? ' ' : p95 < target ? '✔' : '✘';
+  console.log(`${mark} ${name.padEnd(52)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms  p95 ${p95.toFixed(1).padStart(6)} ms  p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms${target ? `   target p95 < ${target} ms` : ''}`);
+}
+
+async function main() {
+  const tdb = await createTestDatabase();
+  const env = testEnv({ LOG_LEVEL: 'silent', REDIS_URL: '' });
+  const platform = await createContext(env, { database: tdb.database, migrate: false });
+  try {
+    await seedOrganisations(platform.ctx);
+    const db = platform.ctx.db;
+    const orgs = await platform.ctx.organisations.list();
+    console.log(`Catalogue benchmark on ${tdb.database.kind}: ${N.toLocaleString('fr-FR')} assets, ${Q} queries per scenario`);
+    const mem0 = process.memoryUsage().rss;
+
+    // Generation and bulk load (straight into the table: the per-asset write path is measured below).
+    const r = rng(42);
+    let t0 = performance.now();
+    const BATCH = 1000;
+    for (let i = 0; i < N; i += BATCH) {
+      const rows = [];
+      for (let j = i; j < Math.min(N, i + BATCH); j++) {
+        const g = generateAsset(j, r);
+        const owner = orgs[g.ownerIndex % orgs.length]!;
+        const score = completeness({ kind: g.kind as never, description: g.description, owner: owner.code, contacts: [], tags: g.tags, lifecycle: g.lifecycle, decommissionPlannedOn: null, openness: g.openness, spec: g.spec }).score;
+        rows.push({ kind: g.kind, slug: g.slug, title: g.title, description: g.description, organisationId: owner.id, tags: g.tags, lifecycle: g.lifecycle, openness: g.openness, opennessReason: g.opennessReason, personalData: g.personalData, spec: g.spec, completeness: score, updatedBy: 'bench' });
+      }
+      await db.insert(catalogAssets).values(rows);
+    }
+    await db.execute(sql`analyze catalog_assets`);
+    const loadMs = performance.now() - t0;
+    console.log(`  bulk load: ${(loadMs / 1000).toFixed(1)} s (${Math.round(N / (loadMs / 1000)).toLocaleString('fr-FR')} assets/s, tsvector and indexes included)`);
+
+    if (LOAD_ONLY) return;
+    const service = createCatalogService(platform.ctx);
+    const reader = { userId: 'x', login: 'bench', displayName: 'b', role: 'reader' as const, organisationId: null, via: 'token' as const };
+    const run = async (name: string, f: (q: string, i: number) => Promise<unknown>, target?: number) => {
+      for (let i = 0; i < 20; i++) await f(queries[i % queries.length]!, i); // warm-up
+      const xs: number[] = [];
+      const byQuery = new Map<string, number[]>();
+      for (let i = 0; i < Q; i++) {
+        const q = queries[i % queries.length]!;
+        const t = performance.now();
+        await f(q, i);
+        const ms = performance.now() - t;
+        xs.push(ms);
+        byQuery.set(q, [...(byQuery.get(q) ?? []), ms]);
+      }
+      row(name, xs, target);
+      if (process.env.BENCH_VERBOSE) {
+        const slow = [...byQuery].map(([q, v]) => [q, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
+        console.log(`    slowest queries (median): ${slow.map(([q, m]) => `« ${q} » ${m.toFixed(0)} ms`).join(', ')}`);
+      }
+    };
+    console.log('');
+    await run('search + facets (q, page of 20)', (q) => service.search({ q }, 1, 20, reader), 50);
+    await run('search + facets, anonymous (public only)', (q) => service.search({ q }, 1, 20, null), 50);
+    await run('search + facets, q + kind + owner filters', (q, i) => service.search({ q, kind: [['dataset', 'application', 'api'][i % 3]!], owner: [orgs[i % orgs.length]!.code] }, 1, 20, reader), 50);
+    await run('facets only, no query (whole catalogue)', () => service.search({}, 1, 20, reader), 50);
+    const sample = await service.search({ q: 'permis' }, 1, 1, reader);
+    const first = sample.items[0]!;
+    await run('asset page (asset, checks, relations)', () => service.get(first.kind, first.slug, reader));
+
+    // Through HTTP (routing, validation, serialisation of 20 assets and facets).
+    const app = await buildApp(platform, { logger: false });
+    await app.ready();
+    const { user } = await platform.ctx.users.create({ login: 'bench', displayName: 'Bench', role: 'reader', password: 'correct horse battery staple' }, { id: null, label: 'bench' });
+    const { token } = await platform.ctx.auth.createToken(user.id, 'bench', null, { id: null, label: 'bench' });
+    await run('HTTP GET /api/catalog/assets?q=… (inject)', (q) => app.inject({ url: `/api/catalog/assets?q=${encodeURIComponent(q)}&pageSize=20`, headers: { authorization: `Bearer ${token}` } }), 50);
+
+    // The full write path (validation, version, audit, event) for comparison.
+    t0 = performance.now();
+    const W = 200;
+    for (let i = 0; i < W; i++) {
+      await service.create({ kind: 'dataset', slug: `bench-write-${i}`, title: `Jeu de test ${i}`, description: '', owner: 'DNUM', contacts: [], tags: ['bench'], lifecycle: 'en_service', decommissionPlannedOn: null, decommissionedOn: null, openness: 'ferme', opennessReason: null, personalData: false, spec: {} }, 'system');
+    }
+    console.log(`\n  asset creation through the service (validation, version, audit, event): ${((performance.now() - t0) / W).toFixed(1)} ms per asset`);
+    await app.close();
+    const [{ size }] = (await db.execute(sql`select pg_total_relation_size('catalog_assets')::bigint as size`)).rows as { size: number }[];
+    console.log(`  table + indexes on disk: ${mb(Number(size))}; process RSS ${mb(process.memoryUsage().rss)} (+${mb(process.memoryUsage().rss - mem0)} during the run)`);
+  } finally {
+    await platform.close();
+    // BENCH_KEEP=1 keeps the PostgreSQL database for EXPLAIN ANALYZE sessions.
+    if (process.env.BENCH_KEEP && tdb.url) console.log(`  kept: ${tdb.url}`);
+    else await tdb.drop();
+  }
+}
+
+await main();
+process.exit(0);
