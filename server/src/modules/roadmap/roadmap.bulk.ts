@@ -3,7 +3,8 @@ import type { FieldError } from '../../platform/errors.ts';
 import { actionStatuses, type ActionStatus } from './roadmap.table.ts';
 
 /** Size limits of a bulk update: a roadmap has tens of actions, a few thousand at most. */
-export const BULK_MAX_BYTES = 1024 * 1024;
+// Below the platform's default JSON body limit (1 MiB), leaving room for the JSON envelope and escapes.
+export const BULK_MAX_BYTES = 900 * 1024;
 export const BULK_MAX_LINES = 5000;
 
 export interface BulkLine {

@@ -393,7 +393,7 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
               tags: [TAG],
               summary: 'Bulk update of actions from a CSV (columns code, statut, avancement, pilote, note): all or nothing, errors by line',
               params: s.roadmapParams,
-              body: z.object({ csv: z.string().min(1, 'Fichier vide.').max(BULK_MAX_BYTES, 'Fichier trop volumineux (1 Mo au plus).'), dryRun: z.boolean().default(false) }).strict(),
+              body: z.object({ csv: z.string().min(1, 'Fichier vide.').max(BULK_MAX_BYTES, 'Fichier trop volumineux (900 Ko au plus).'), dryRun: z.boolean().default(false) }).strict(),
               response: {
                 200: z.object({
                   dryRun: z.boolean(),

@@ -69,7 +69,7 @@ export function ActionsPage() {
       {r.isLoading && <p>Chargement…</p>}
       {r.data && (
         <>
-          <div className="fr-grid-row fr-grid-row--middle fr-mb-2w" style={{ gap: '1rem' }}>
+          <div className="fr-grid-row fr-grid-row--middle fr-mt-2w fr-mb-2w" style={{ gap: '1rem' }}>
             <p className="fr-mb-0" role="status">
               <strong>{r.data.total}</strong> action(s), dont <strong>{overdue}</strong> en retard à la date du jour.
             </p>

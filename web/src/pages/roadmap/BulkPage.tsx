@@ -16,7 +16,7 @@ interface Result {
   updated: { line: number; code: string; changes: Record<string, { from: unknown; to: unknown }> }[];
 }
 
-const MAX = 1024 * 1024;
+const MAX = 900 * 1024;
 
 /** Bulk update of actions from a CSV: check first (dry run), then apply; all or nothing, errors by line. */
 export function BulkPage() {
@@ -45,7 +45,7 @@ export function BulkPage() {
       </p>
       <Upload
         label="Fichier CSV"
-        hint="1 Mo au plus"
+        hint="900 Ko au plus"
         state={fileError ? 'error' : 'default'}
         stateRelatedMessage={fileError ?? undefined}
         nativeInputProps={{
@@ -55,7 +55,7 @@ export function BulkPage() {
             const file = e.target.files?.[0];
             if (!file) return setCsv(null);
             if (file.size > MAX) {
-              setFileError('Fichier trop volumineux (1 Mo au plus).');
+              setFileError('Fichier trop volumineux (900 Ko au plus).');
               return setCsv(null);
             }
             setFileError(null);

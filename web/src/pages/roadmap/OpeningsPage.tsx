@@ -61,7 +61,7 @@ export function OpeningsPage() {
       <ErrorAlert error={r.error} />
       {r.data && (
         <>
-          <div className="fr-grid-row fr-grid-row--middle fr-mb-2w" style={{ gap: '1rem' }}>
+          <div className="fr-grid-row fr-grid-row--middle fr-mt-2w fr-mb-2w" style={{ gap: '1rem' }}>
             <p className="fr-mb-0" role="status">
               <strong>{r.data.total}</strong> ouverture(s), dont <strong>{r.data.items.filter((o) => o.status === 'disponible').length}</strong> disponible(s).
             </p>
