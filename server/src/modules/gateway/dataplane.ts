@@ -6,7 +6,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { routeGroup } from '../../platform/auth/access.ts';
 import { PROBLEM_BASE } from '../../platform/http/problem.ts';
 import type { FastifyBaseLogger } from 'fastify';
-import { buildRouteTable, RouteTable, type RtApi, type RtApp, type RtPlan } from './route-table.ts';
+import { buildRouteTable, RouteTable, type RtApi, type RtApp, type RtPlan, type RtTarget } from './route-table.ts';
 import type { GatewayRepository } from './gateway.repository.ts';
 import { rateLimitHeaders, type RateLimiter, type RedisRateLimiter } from './ratelimit.ts';
 import type { Analytics } from './analytics.ts';
@@ -17,6 +17,7 @@ import { sha256, signIdentity, type GatewaySecrets } from './secrets.ts';
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 /** Request headers never forwarded: the gateway's own credentials and cookies, spoofed identity. */
 const STRIPPED_REQUEST = new Set(['host', 'x-api-key', 'authorization', 'cookie', 'x-gateway-consumer', 'x-gateway-signature', 'content-length', 'expect']);
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 export interface DataPlaneMetrics {
@@ -25,6 +26,8 @@ export interface DataPlaneMetrics {
   upstreamTimeouts: number;
   reloads: number;
   configVersion: number;
+  /** Calls retried on another upstream after a connection failure. */
+  failovers: number;
 }
 
 interface CallInfo {
@@ -66,11 +69,12 @@ function limitStream(max: number): Transform {
 /** The gateway's data plane: route table, upstream pools, authentication, limits, analytics. */
 export class DataPlane {
   table: RouteTable = RouteTable.empty();
-  readonly metrics: DataPlaneMetrics = { requests: 0, upstreamErrors: 0, upstreamTimeouts: 0, reloads: 0, configVersion: -1 };
+  readonly metrics: DataPlaneMetrics = { requests: 0, upstreamErrors: 0, upstreamTimeouts: 0, reloads: 0, configVersion: -1, failovers: 0 };
   private readonly pools = new Map<string, Pool>();
   private readonly identities = new Map<string, { ts: number; value: string; signature: string }>();
   /** Per route-table API object: dropped with the table it belongs to. */
-  private ipRefusals = new WeakMap<RtApi, string | null>();
+  private ipRefusals = new WeakMap<RtTarget, string | null>();
+  private rr = 0;
   private poller: NodeJS.Timeout | null = null;
   private reloading: Promise<void> | null = null;
 
@@ -100,6 +104,7 @@ export class DataPlane {
       ['gateway_requests_total', 'counter', m.requests],
       ['gateway_upstream_errors_total', 'counter', m.upstreamErrors],
       ['gateway_upstream_timeouts_total', 'counter', m.upstreamTimeouts],
+      ['gateway_upstream_failovers_total', 'counter', m.failovers],
       ['gateway_config_reloads_total', 'counter', m.reloads],
       ['gateway_config_version', 'gauge', m.configVersion],
       ['gateway_ratelimit_redis_errors_total', 'counter', l.redisErrors],
@@ -123,7 +128,7 @@ export class DataPlane {
       this.metrics.reloads++;
       this.metrics.configVersion = t.version;
       // Pools of upstreams no longer referenced are closed after in-flight requests had time to end.
-      const live = new Set([...t.apis.values()].map((a) => this.poolKey(a)));
+      const live = new Set([...t.apis.values()].flatMap((a) => a.targets.map((x) => this.poolKey(a, x))));
       for (const [k, p] of this.pools)
         if (!live.has(k)) {
           this.pools.delete(k);
@@ -167,15 +172,26 @@ export class DataPlane {
     return fresh;
   }
 
-  private poolKey(api: RtApi) {
-    return `${api.upstream.origin}|${api.allowPrivate}`;
+  private poolKey(api: RtApi, target: RtTarget) {
+    return `${target.url.origin}|${api.allowPrivate}`;
   }
 
-  private pool(api: RtApi): Pool {
-    const k = this.poolKey(api);
+  /** IP-literal upstreams never go through the guarded DNS lookup: their policy is checked here. */
+  private ipRefusal(api: RtApi, target: RtTarget): string | null {
+    let r = this.ipRefusals.get(target);
+    if (r === undefined) {
+      const host = target.url.hostname.replace(/^\[|\]$/g, '');
+      r = net.isIP(host) ? refusal(host, { allowPrivate: api.allowPrivate, allowMetadata: this.deps.allowMetadata }) : null;
+      this.ipRefusals.set(target, r);
+    }
+    return r;
+  }
+
+  private pool(api: RtApi, target: RtTarget): Pool {
+    const k = this.poolKey(api, target);
     let p = this.pools.get(k);
     if (!p) {
-      p = new Pool(api.upstream.origin, {
+      p = new Pool(target.url.origin, {
         connections: 256,
         pipelining: 1,
         keepAliveTimeout: 10_000,
@@ -249,17 +265,8 @@ export class DataPlane {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > api.maxBodyBytes) return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
 
-    // IP-literal upstreams never go through the guarded DNS lookup: their policy is checked here.
-    let ipRefusal = this.ipRefusals.get(api);
-    if (ipRefusal === undefined) {
-      const host = api.upstream.hostname.replace(/^\[|\]$/g, '');
-      ipRefusal = net.isIP(host) ? refusal(host, { allowPrivate: api.allowPrivate, allowMetadata: this.deps.allowMetadata }) : null;
-      this.ipRefusals.set(api, ipRefusal);
-    }
-    if (ipRefusal) return problem(reply, 502, 'bad-gateway', 'Amont refusé', `L’adresse de l’amont est interdite : ${ipRefusal}.`);
-
     const rest = req.url.slice(`/gw/${slug}`.length);
-    const path = api.basePath + (rest.startsWith('/') || rest.startsWith('?') || rest === '' ? rest : `/${rest}`) || '/';
+    const suffix = rest.startsWith('/') || rest.startsWith('?') || rest === '' ? rest : `/${rest}`;
     const headers: Record<string, string | string[]> = {};
     const connectionTokens = new Set(String(req.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
     for (const [k, v] of Object.entries(req.headers)) {
@@ -273,7 +280,6 @@ export class DataPlane {
     headers['x-forwarded-host'] = req.host;
     headers['x-forwarded-prefix'] = `/gw/${slug}`;
     headers['x-request-id'] = req.id;
-    headers.host = api.upstream.host;
     const id = this.identity(api, who.app, who.plan, Math.floor(now / 1000));
     headers['x-gateway-consumer'] = id.value;
     headers['x-gateway-signature'] = id.signature;
@@ -282,32 +288,51 @@ export class DataPlane {
     if (hasBody && declared > 0) headers['content-length'] = String(declared);
     let body: Readable | null = null;
     if (hasBody) body = (req.body as Readable).pipe(limitStream(api.maxBodyBytes));
-    try {
-      const res = await this.pool(api).request({
-        path,
-        method: req.method as 'GET',
-        headers,
-        body,
-        headersTimeout: api.timeoutMs,
-        bodyTimeout: api.timeoutMs,
-      });
-      const out: Record<string, string | string[]> = {};
-      const conn = new Set(String(res.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !conn.has(k)) out[k] = v;
-      reply.status(res.statusCode).headers(out);
-      return reply.send(res.body);
-    } catch (e) {
-      const code = (e as { code?: string }).code ?? '';
-      if (code === 'GW_BODY_TOO_LARGE') return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-        this.metrics.upstreamTimeouts++;
-        return problem(reply, 504, 'gateway-timeout', 'Délai dépassé', `L’API « ${slug} » n’a pas répondu dans le délai de ${api.timeoutMs} ms.`);
+    // Round-robin over the upstreams; a call without body fails over to the next one when the
+    // connection itself fails (never after a timeout: the upstream may be processing it).
+    const n = api.targets.length;
+    const first = n > 1 ? this.rr++ % n : 0;
+    for (let attempt = 0; ; attempt++) {
+      const target = api.targets[(first + attempt) % n]!;
+      const refused = this.ipRefusal(api, target);
+      if (refused) return problem(reply, 502, 'bad-gateway', 'Amont refusé', `L’adresse de l’amont est interdite : ${refused}.`);
+      headers.host = target.url.host;
+      try {
+        const res = await this.pool(api, target).request({
+          path: target.basePath + suffix || '/',
+          method: req.method as 'GET',
+          headers,
+          body,
+          headersTimeout: api.timeoutMs,
+          bodyTimeout: api.timeoutMs,
+        });
+        const out: Record<string, string | string[]> = {};
+        const conn = new Set(String(res.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !conn.has(k)) out[k] = v;
+        reply.status(res.statusCode).headers(out);
+        return reply.send(res.body);
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? '';
+        if (!hasBody && attempt < n - 1 && CONNECT_ERRORS.has(code)) {
+          this.metrics.failovers++;
+          continue;
+        }
+        return this.upstreamError(req, reply, api, slug, e);
       }
-      this.metrics.upstreamErrors++;
-      req.log.warn({ err: e, api: slug }, 'gateway: upstream error');
-      const detail = code === 'GW_FORBIDDEN_UPSTREAM' ? `L’adresse de l’amont est interdite : ${(e as Error).message}.` : `L’API « ${slug} » est injoignable (${code || 'erreur réseau'}).`;
-      return problem(reply, 502, 'bad-gateway', 'Amont injoignable', detail);
     }
+  }
+
+  private upstreamError(req: FastifyRequest, reply: FastifyReply, api: RtApi, slug: string, e: unknown) {
+    const code = (e as { code?: string }).code ?? '';
+    if (code === 'GW_BODY_TOO_LARGE') return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+      this.metrics.upstreamTimeouts++;
+      return problem(reply, 504, 'gateway-timeout', 'Délai dépassé', `L’API « ${slug} » n’a pas répondu dans le délai de ${api.timeoutMs} ms.`);
+    }
+    this.metrics.upstreamErrors++;
+    req.log.warn({ err: e, api: slug }, 'gateway: upstream error');
+    const detail = code === 'GW_FORBIDDEN_UPSTREAM' ? `L’adresse de l’amont est interdite : ${(e as Error).message}.` : `L’API « ${slug} » est injoignable (${code || 'erreur réseau'}).`;
+    return problem(reply, 502, 'bad-gateway', 'Amont injoignable', detail);
   }
 
   /** Fastify plugin: `/gw/*`, OAuth2 endpoints, discovery documents. */

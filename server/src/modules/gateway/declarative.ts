@@ -193,6 +193,7 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
         organisation: orgs.get(a.organisationId) ?? '',
         visibility: a.visibility,
         upstreamUrl: a.upstreamUrl,
+        upstreamUrls: a.upstreamUrls,
         timeoutMs: a.timeoutMs,
         allowPrivateUpstream: a.allowPrivateUpstream,
         requiredScope: a.requiredScope,

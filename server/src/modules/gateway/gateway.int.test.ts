@@ -246,6 +246,29 @@ describe('data plane with API keys', () => {
     expect(r.headers['content-type']).toContain('application/problem+json');
   });
 
+  it('spreads calls over several upstreams and fails over when one refuses connections', async () => {
+    clock.advance(5000);
+    const deadPort = await freePort();
+    const r = await createApi({ slug: 'multi', name: 'Plusieurs amonts', upstreamUrl: url1, upstreamUrls: [url2, `http://127.0.0.1:${deadPort}`], organisationCode: 'DNUM', allowPrivateUpstream: true });
+    expect(r.statusCode, r.body).toBe(201);
+    const bad = await inject({ method: 'PATCH', url: `/api/gateway/apis/${r.json().id}`, headers: bearer(admin), payload: { upstreamUrls: [url2, 'http://169.254.169.254/'] } });
+    expect(bad.json().errors[0].field).toBe('upstreamUrls.1');
+    await inject({ method: 'POST', url: `/api/gateway/apis/${r.json().id}/plans`, headers: bearer(admin), payload: { slug: 'libre', name: 'Libre', keyless: true, perMinute: 1000 } });
+    const seen: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await inject('/gw/multi/x');
+      expect(res.statusCode).toBe(200);
+      seen.push(res.json().upstream);
+    }
+    // Both live upstreams serve; the dead one's turns fail over to the next.
+    expect(new Set(seen)).toEqual(new Set(['one', 'two']));
+    expect(t.services.gateway!.dataPlane.metrics.failovers).toBeGreaterThanOrEqual(2);
+    // A call with a body is not replayed elsewhere: when its turn hits the dead upstream it gets 502.
+    const posts = [];
+    for (let i = 0; i < 3; i++) posts.push((await inject({ method: 'POST', url: '/gw/multi/x', headers: { 'content-type': 'text/plain' }, payload: 'z' })).statusCode);
+    expect(posts.sort()).toEqual([200, 200, 502]);
+  });
+
   it('limits keyless plans per client IP', async () => {
     clock.advance(5000);
     const dead = (await inject('/api/gateway/apis/dead')).json();

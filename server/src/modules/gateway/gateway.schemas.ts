@@ -18,6 +18,7 @@ export const apiInput = z.object({
   organisationCode: z.string().max(40).optional(),
   visibility: z.enum(gwVisibilities).default('public'),
   upstreamUrl: z.string().max(2000),
+  upstreamUrls: z.array(z.string().max(2000)).max(10, '10 amonts supplémentaires au plus').default([]),
   timeoutMs: z.number().int().min(100, '100 ms au moins').max(120_000, '120 s au plus').default(10_000),
   allowPrivateUpstream: z.boolean().default(false),
   requiredScope: z.string().regex(/^[\w:.-]{1,100}$/, 'portée invalide').nullable().default(null),
@@ -28,6 +29,8 @@ export const apiInput = z.object({
   catalogAssetId: z.uuid().nullable().optional(),
 });
 export type ApiInput = z.infer<typeof apiInput>;
+/** What callers pass (defaults filled in by the service). */
+export type ApiInputRaw = z.input<typeof apiInput>;
 // Explicit optional fields: a patch must not fill in the defaults of fields it does not mention.
 export const apiPatch = z.object(Object.fromEntries(Object.entries(apiInput.shape).filter(([k]) => k !== 'slug').map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : v).optional()]))) as unknown as z.ZodObject<{
   [K in Exclude<keyof typeof apiInput.shape, 'slug'>]: z.ZodOptional<z.ZodType<NonNullable<z.infer<typeof apiInput>[K]> | (null extends z.infer<typeof apiInput>[K] ? null : never)>>;
@@ -48,6 +51,7 @@ export const planInput = z
   })
   .refine((p) => !p.keyless || p.perSecond !== null || p.perMinute !== null || p.perDay !== null, { message: 'un plan sans clé doit avoir une limite', path: ['perSecond'] });
 export type PlanInput = z.infer<typeof planInput>;
+export type PlanInputRaw = z.input<typeof planInput>;
 export const planPatch = z.object({
   name: z.string().trim().min(2).max(200).optional(),
   perSecond: limit.optional(),

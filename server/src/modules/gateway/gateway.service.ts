@@ -6,7 +6,7 @@ import { actorOf } from '../../platform/auth/principal.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../platform/errors.ts';
 import type { ApiRow, AppRow, GatewayRepository } from './gateway.repository.ts';
-import { apiInput, openApiDocument, planInput, type ApiInput, type ApiPatch, type AppInput, type PlanInput, type PlanPatch } from './gateway.schemas.ts';
+import { apiInput, openApiDocument, planInput, type ApiInputRaw, type ApiPatch, type AppInput, type PlanInputRaw, type PlanPatch } from './gateway.schemas.ts';
 import { checkUpstreamUrl } from './ssrf.ts';
 import { credentialPrefix, newCredential, sha256, type GatewaySecrets } from './secrets.ts';
 import { newSigningKey, TOKEN_TTL_SECONDS } from './oauth.ts';
@@ -74,9 +74,13 @@ export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepos
     return a;
   }
 
-  async function validateUpstream(url: string, allowPrivate: boolean) {
+  async function validateUpstream(url: string, allowPrivate: boolean, more: string[] = []) {
     const r = await checkUpstreamUrl(url, { allowPrivate });
     if (r) throw fieldError('upstreamUrl', r);
+    for (const [i, u] of more.entries()) {
+      const m = await checkUpstreamUrl(u, { allowPrivate });
+      if (m) throw fieldError(`upstreamUrls.${i}`, m);
+    }
   }
 
   const publicKey = (k: { id: string; name: string; prefix: string; createdAt: Date; expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null }) => ({
@@ -94,14 +98,14 @@ export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepos
     canManageApp,
 
     // ---------- APIs ----------
-    async createApi(p: Who, raw: ApiInput, actor: Actor = actorOf(p), meta: Meta = {}) {
+    async createApi(p: Who, raw: ApiInputRaw, actor: Actor = actorOf(p), meta: Meta = {}) {
       const input = apiInput.parse(raw);
       if (p && p.role !== 'admin' && p.role !== 'data_admin') throw new ForbiddenError('Seuls les administrateurs de données publient des API.');
       const o = (await org(input.organisationCode, 'organisationCode')) ?? (p?.organisationId ? await ctx.organisations.findById(p.organisationId, repo.current()) : null);
       if (!o) throw fieldError('organisationCode', 'organisation productrice requise');
       if (p && p.role !== 'admin' && o.id !== p.organisationId) throw fieldError('organisationCode', 'vous ne publiez que pour votre organisation');
       if (input.allowPrivateUpstream && p && p.role !== 'admin') throw fieldError('allowPrivateUpstream', 'seul un administrateur autorise un amont privé');
-      await validateUpstream(input.upstreamUrl, input.allowPrivateUpstream);
+      await validateUpstream(input.upstreamUrl, input.allowPrivateUpstream, input.upstreamUrls);
       if (await repo.apiBySlug(input.slug)) throw new ConflictError(`Une API « ${input.slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
       return change(async (tx) => {
         const { organisationCode: _o, ...rest } = input;
@@ -118,8 +122,8 @@ export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepos
       const o = patch.organisationCode ? await org(patch.organisationCode, 'organisationCode') : null;
       if (o && p && p.role !== 'admin') throw fieldError('organisationCode', 'seul un administrateur change le producteur');
       if (patch.allowPrivateUpstream && !before.allowPrivateUpstream && p && p.role !== 'admin') throw fieldError('allowPrivateUpstream', 'seul un administrateur autorise un amont privé');
-      if (patch.upstreamUrl !== undefined || patch.allowPrivateUpstream !== undefined)
-        await validateUpstream(patch.upstreamUrl ?? before.upstreamUrl, patch.allowPrivateUpstream ?? before.allowPrivateUpstream);
+      if (patch.upstreamUrl !== undefined || patch.upstreamUrls !== undefined || patch.allowPrivateUpstream !== undefined)
+        await validateUpstream(patch.upstreamUrl ?? before.upstreamUrl, patch.allowPrivateUpstream ?? before.allowPrivateUpstream, patch.upstreamUrls ?? before.upstreamUrls);
       return change(async (tx) => {
         const { organisationCode: _o, ...rest } = patch;
         void _o;
@@ -206,7 +210,7 @@ export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepos
     },
 
     // ---------- plans ----------
-    async createPlan(p: Who, apiId: string, raw: PlanInput, actor: Actor = actorOf(p), meta: Meta = {}) {
+    async createPlan(p: Who, apiId: string, raw: PlanInputRaw, actor: Actor = actorOf(p), meta: Meta = {}) {
       const input = planInput.parse(raw);
       const api = await apiOr404(apiId);
       assertApi(p, api);
@@ -514,6 +518,7 @@ export function toApi(a: ApiRow) {
     audience: a.audience,
     visibility: a.visibility,
     upstreamUrl: a.upstreamUrl,
+    upstreamUrls: a.upstreamUrls,
     timeoutMs: a.timeoutMs,
     allowPrivateUpstream: a.allowPrivateUpstream,
     requiredScope: a.requiredScope,

@@ -26,6 +26,8 @@ export const gwApis = pgTable(
     visibility: text('visibility', { enum: gwVisibilities }).notNull().default('public'),
     /** Base URL of the upstream; the path after `/gw/{slug}` is appended to it. */
     upstreamUrl: text('upstream_url').notNull(),
+    /** Further upstream base URLs serving the same API: calls are spread round-robin over all of them, and idempotent calls fail over to the next one when a connection fails. */
+    upstreamUrls: jsonb('upstream_urls').$type<string[]>().notNull().default([]),
     /** Time allowed for the upstream's response headers and between body chunks, in ms. */
     timeoutMs: integer('timeout_ms').notNull().default(10000),
     /** Allows loopback and private-network upstreams (never link-local/metadata addresses unless allowMetadata). */

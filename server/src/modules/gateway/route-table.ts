@@ -13,14 +13,18 @@ export interface RtPlan {
   rules: LimitRule[];
   scopes: string[];
 }
+export interface RtTarget {
+  url: URL;
+  /** Upstream path prefix without trailing slash. */
+  basePath: string;
+}
 export interface RtApi {
   id: string;
   slug: string;
   name: string;
   organisationCode: string;
-  upstream: URL;
-  /** Upstream path prefix without trailing slash. */
-  basePath: string;
+  /** The primary upstream, then the further ones (round-robin, failover). */
+  targets: RtTarget[];
   timeoutMs: number;
   allowPrivate: boolean;
   requiredScope: string | null;
@@ -88,14 +92,16 @@ export async function buildRouteTable(repo: GatewayRepository): Promise<RouteTab
   const apis = new Map<string, RtApi>();
   const apisById = new Map<string, RtApi>();
   for (const a of s.apis) {
-    const u = new URL(a.upstreamUrl);
+    const targets = [a.upstreamUrl, ...a.upstreamUrls].map((x) => {
+      const u = new URL(x);
+      return { url: u, basePath: u.pathname.replace(/\/+$/, '') };
+    });
     const api: RtApi = {
       id: a.id,
       slug: a.slug,
       name: a.name,
       organisationCode: orgCode.get(a.organisationId) ?? '',
-      upstream: u,
-      basePath: u.pathname.replace(/\/+$/, ''),
+      targets,
       timeoutMs: a.timeoutMs,
       allowPrivate: a.allowPrivateUpstream,
       requiredScope: a.requiredScope,

@@ -184,7 +184,14 @@ export function ProducerPage() {
             <Link to={`/api-portail/${a.slug}`}>{a.name}</Link>
           </h2>
           <p>
-            Amont : <code>{a.upstreamUrl}</code> — {a.plans.map((p) => `${p.name} : ${limitsText(p)}`).join(' ; ')}
+            Amont : <code>{a.upstreamUrl}</code>
+            {a.upstreamUrls.length > 0 && (
+              <>
+                {' '}
+                (et {a.upstreamUrls.map((u) => <code key={u}>{u} </code>)}, en alternance)
+              </>
+            )}{' '}
+            — {a.plans.map((p) => `${p.name} : ${limitsText(p)}`).join(' ; ')}
           </p>
           {a.plans.map((p) => (
             <PlanEditor key={p.id} plan={p} />

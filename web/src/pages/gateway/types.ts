@@ -19,6 +19,7 @@ export interface GwApi {
   audience: string;
   visibility: 'public' | 'restricted';
   upstreamUrl: string;
+  upstreamUrls: string[];
   timeoutMs: number;
   enabled: boolean;
   specVersion: number;

@@ -1,0 +1,1 @@
+ALTER TABLE "gw_apis" ADD COLUMN "upstream_urls" jsonb DEFAULT '[]'::jsonb NOT NULL;
