@@ -60,8 +60,12 @@ export async function seedReferenceRoadmap(ctx: AppContext, svc: RoadmapService)
   });
 }
 
-/** Demo content: a few updates on the reference roadmap, so that dashboards and the report have something to show. */
-async function seedDemoUpdates(ctx: AppContext, svc: RoadmapService): Promise<void> {
+/**
+ * Demo content: a few updates on the reference roadmap, so that dashboards and the report have
+ * something to show, and openings linked to the demo catalogue's assets (when the catalog module is
+ * installed), so that opening one of them in the catalogue makes the opening available.
+ */
+async function seedDemoUpdates(ctx: AppContext, svc: RoadmapService, catalog: () => CatalogLookup | undefined): Promise<void> {
   const r = await svc.repo.findRoadmap(REFERENCE_ROADMAP.slug);
   if (!r) return;
   const demo = [
@@ -73,6 +77,23 @@ async function seedDemoUpdates(ctx: AppContext, svc: RoadmapService): Promise<vo
     const u = await ctx.usersRepo.findByLogin(d.login);
     const principal = u ? { userId: u.id, login: u.login, displayName: u.displayName, role: u.role, organisationId: u.organisationId, via: 'token' as const } : null;
     await svc.updateAction(principal, principal ? { id: principal.userId, label: principal.login } : systemActor, r.id, d.code, d.patch, { kind: 'edit' });
+  }
+  const c = catalog();
+  const admin = await ctx.usersRepo.findByLogin('admin');
+  if (!c?.getAsset || !admin) return;
+  const links: [string, string, string][] = [
+    ['API Historique d', 'api', 'api-historique-vehicule'],
+    ['API Certificat d', 'api', 'api-certificat-immatriculation'],
+    ['API Droit à conduire', 'api', 'verifpermis'],
+    ['Référentiel général des armes', 'dataset', 'referentiel-general-armes'],
+    ['Données auto-écoles labélisées', 'dataset', 'auto-ecoles-labellisees'],
+  ];
+  const principal = { userId: admin.id, login: admin.login, displayName: admin.displayName, role: admin.role, organisationId: admin.organisationId, via: 'token' as const };
+  const openings = await svc.repo.listOpenings(r.id);
+  for (const [title, kind, slug] of links) {
+    const o = openings.find((x) => x.o.title.startsWith(title));
+    const asset = await c.getAsset(kind, slug);
+    if (o && asset && !o.o.assetId) await svc.updateOpening(principal, r.id, o.o.id, { assetId: asset.id, note: 'Démo : lien vers l’actif du catalogue.' });
   }
 }
 
@@ -90,7 +111,7 @@ export const roadmapModule: ModuleFactory = (ctx, services) => {
       seedReference: async () => {
         await seedReferenceRoadmap(ctx, svc);
       },
-      seedDemo: () => seedDemoUpdates(ctx, svc),
+      seedDemo: () => seedDemoUpdates(ctx, svc, catalog),
     },
     services: { roadmap: svc } as never,
   };

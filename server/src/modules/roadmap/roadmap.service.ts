@@ -11,6 +11,7 @@ import { parseBulkCsv } from './roadmap.bulk.ts';
 /** What the roadmap needs from the catalogue (offered as `services.catalog` when that module is installed). */
 export interface CatalogLookup {
   getAssetById(id: string): Promise<{ id: string; kind: string; slug: string; title: string; openness: string; organisationId: string | null } | null>;
+  getAsset?(kind: string, slug: string): Promise<{ id: string; kind: string; slug: string; title: string; openness: string; organisationId: string | null } | null>;
 }
 
 /** Payload of the catalogue's `catalog.asset.changed` event (the part the roadmap reads). */
