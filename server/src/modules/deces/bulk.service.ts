@@ -237,6 +237,22 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
   return {
     root,
     dirOf,
+    /**
+     * Removes upload directories whose job is gone (results expired and purged by the job runner) or
+     * that never became a job; directories younger than an hour are left alone (upload in progress).
+     */
+    async sweep(now = Date.now()): Promise<number> {
+      if (!fs.existsSync(root)) return 0;
+      const live = new Set(await service.repo.bulkJobDirs());
+      let removed = 0;
+      for (const d of fs.readdirSync(root)) {
+        const full = path.join(root, d);
+        if (live.has(d) || now - fs.statSync(full).mtimeMs < 3600_000) continue;
+        fs.rmSync(full, { recursive: true, force: true });
+        removed++;
+      }
+      return removed;
+    },
     /** Validates options and the mapping against the file's header (every error names its field). */
     prepare(dir: string, fileName: string, fields: Record<string, string>): BulkPayload {
       const known = new Set<string>([...PERSON_FIELDS, 'sep', 'encoding', 'skipLines', 'dateFormat', 'candidateNumber', 'pruneScore']);

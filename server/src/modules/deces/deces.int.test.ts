@@ -256,6 +256,9 @@ describe('search', () => {
     expect(agg.response.aggregations.deathMonth.find((b: { key: string }) => b.key === '202001')?.doc_count).toBeGreaterThanOrEqual(1);
     expect(agg.response.aggregations.birthDepartment.length).toBeGreaterThan(3);
     expect((await get('/agg?aggs=nope')).json().errors[0].field).toBe('aggs');
+    const abroad = (await get(`/agg?aggs=birthCountry&birthCountry=${encodeURIComponent('Algérie')}`)).json();
+    expect(abroad.response.aggregations.birthCountry[0]).toMatchObject({ key: 'Algerie' });
+    expect((await get('/agg?aggs=sex&color=blue')).json().errors[0].field).toBe('color');
     expect((await get('/healthcheck')).json()).toEqual({ msg: 'OK' });
   });
 });
@@ -352,6 +355,18 @@ describe('bulk matching', () => {
     expect(out.some((l) => l.includes('garbage'))).toBe(false);
     expect(out.filter((l) => l.includes('COUILLOUD')).length).toBe(1);
     expect(done.result).toMatchObject({ rows: 2500, matched: 1 });
+    // Once the job is purged (results expired), the sweep removes its files; live jobs keep theirs.
+    const bulkSvc = { root: path.dirname(dir) };
+    const orphan = path.join(bulkSvc.root, 'orphan-upload');
+    fs.mkdirSync(orphan, { recursive: true });
+    const old = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(orphan, old, old);
+    fs.utimesSync(dir, old, old);
+    const { registerBulk } = await import('./bulk.service.ts');
+    const sweeper = registerBulk(t.ctx, t.services.deces!);
+    expect(await sweeper.sweep()).toBeGreaterThanOrEqual(1);
+    expect(fs.existsSync(orphan)).toBe(false);
+    expect(fs.existsSync(dir)).toBe(true);
   });
 });
 

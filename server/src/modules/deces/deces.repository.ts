@@ -175,6 +175,11 @@ export function createDecesRepository(db: Db) {
       const [c] = await db.select({ n: sql<number>`count(*)::int` }).from(decesCorrections).where(where);
       return { rows, total: Number(c?.n ?? 0) };
     },
+    /** Upload directories of the bulk jobs still known to the job runner. */
+    async bulkJobDirs(): Promise<string[]> {
+      const rows = rowsOf(await db.execute(sql`SELECT payload->>'dir' AS dir FROM jobs WHERE type = 'deces.bulk'`));
+      return rows.map((r) => String((r as { dir: string }).dir));
+    },
     async anyValidatedCorrection(): Promise<boolean> {
       const [r] = await db.select({ id: decesCorrections.id }).from(decesCorrections).where(eq(decesCorrections.status, 'validated')).limit(1);
       return !!r;

@@ -8,7 +8,6 @@ import type { DecesService, PersonOut } from './deces.service.ts';
 import { parseSearchRequest, PERSON_FIELDS, parseDateQuery } from './request.ts';
 import { scoreRecord, type ScoredRecord } from './score.ts';
 import { cog } from './cog.ts';
-import { sql } from 'drizzle-orm';
 
 export const API = '/deces/api/v1';
 
@@ -62,17 +61,6 @@ function asRecord(f: Record<string, string | number>): ScoredRecord {
   };
 }
 
-const AGGS: Record<string, string> = {
-  deathMonth: `substr(death_date, 1, 6)`,
-  deathYear: `death_year`,
-  birthYear: `birth_year`,
-  sex: `sex`,
-  deathAge: `age`,
-  birthDepartment: `birth_department`,
-  deathDepartment: `death_department`,
-  birthCountry: `birth_country`,
-  deathCountry: `death_country`,
-};
 
 export function decesRoutes(service: DecesService): FastifyPluginAsync {
   return routeGroup('public', async (g) => {
@@ -121,36 +109,7 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
       },
     );
 
-    async function runAgg(input: Record<string, unknown>) {
-      const raw = input.aggs;
-      const aggs = (Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.replace(/^\[|\]$/g, '').split(',').map((x) => x.replace(/"/g, '').trim()) : []).filter(Boolean);
-      if (!aggs.length) throw fieldError('aggs', `au moins une agrégation : ${Object.keys(AGGS).join(', ')}`);
-      const bad = aggs.filter((a) => !AGGS[a]);
-      if (bad.length) throw fieldError('aggs', `agrégation inconnue « ${bad.join(', ')} » (possibles : ${Object.keys(AGGS).join(', ')})`);
-      const rest = { ...input };
-      delete rest.aggs;
-      const filters = [];
-      const known = new Set(['deathDate', 'birthDate', 'sex', 'birthDepartment', 'deathDepartment', 'deathCountry', 'birthCountry']);
-      for (const k of Object.keys(rest)) if (!known.has(k)) throw fieldError(k, `filtre inconnu pour /agg (possibles : ${[...known].join(', ')})`);
-      for (const k of ['deathDate', 'birthDate'] as const) {
-        if (!rest[k]) continue;
-        const d = parseDateQuery(String(rest[k]));
-        if (!d) throw fieldError(k, 'date ou intervalle attendu');
-        const col = sql.raw(k === 'deathDate' ? 'death_date' : 'birth_date');
-        filters.push({ sql: d.kind === 'range' ? sql`${col} BETWEEN ${d.from} AND ${d.to}` : d.value.endsWith('0000') ? sql`${col} LIKE ${d.value.slice(0, 4) + '%'}` : sql`${col} = ${d.value}` });
-      }
-      if (rest.sex) filters.push({ sql: sql`sex = ${String(rest.sex).toUpperCase() === 'H' ? 'M' : String(rest.sex).toUpperCase()}` });
-      if (rest.birthDepartment) filters.push({ sql: sql`birth_department = ${String(rest.birthDepartment).toUpperCase()}` });
-      if (rest.deathDepartment) filters.push({ sql: sql`death_department = ${String(rest.deathDepartment).toUpperCase()}` });
-      const out: Record<string, { key: string; doc_count: number }[]> = {};
-      let total = 0;
-      for (const a of aggs) {
-        const rows = await service.repo.countBy(AGGS[a]!, filters, 2000);
-        out[a] = rows.map((r) => ({ key: r.key, doc_count: r.count }));
-        total = rows.reduce((s, r) => s + r.count, 0);
-      }
-      return { request: input, response: { total, aggregations: out } };
-    }
+    const runAgg = (input: Record<string, unknown>) => service.agg(input);
     app.get(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ (aggs=deathMonth,birthDepartment…)', querystring: z.record(z.string(), z.unknown()) } }, async (req) => runAgg(req.query as Record<string, unknown>));
     app.post(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ', body: z.record(z.string(), z.unknown()) } }, async (req) => runAgg(req.body));
 

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../platform/context.ts';
-import { NotFoundError } from '../../platform/errors.ts';
+import { NotFoundError, fieldError } from '../../platform/errors.ts';
 import { createDecesRepository, type BlockingKeys, type CorrectionRow, type RecordRow, type SQLFilter } from './deces.repository.ts';
 import { recordKeys } from './insee.ts';
 import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
-import type { SearchRequest } from './request.ts';
+import { parseDateQuery, type SearchRequest } from './request.ts';
 import { firstNameList, lastNameKey, normalize, phonetic } from './text.ts';
 import { cog } from './cog.ts';
 
@@ -131,6 +131,18 @@ function compareBy(sort: SearchRequest['sort']) {
   };
 }
 
+const AGGS: Record<string, string> = {
+  deathMonth: `substr(death_date, 1, 6)`,
+  deathYear: `death_year`,
+  birthYear: `birth_year`,
+  sex: `sex`,
+  deathAge: `age`,
+  birthDepartment: `birth_department`,
+  deathDepartment: `death_department`,
+  birthCountry: `birth_country`,
+  deathCountry: `death_country`,
+};
+
 export function createDecesService(ctx: AppContext) {
   const repo = createDecesRepository(ctx.db);
 
@@ -229,9 +241,44 @@ export function createDecesService(ctx: AppContext) {
     return { total, persons: page.map((x) => toPerson(x._r, x.best, x.mods)) };
   }
 
+  /** Counts by field (matchID's `/agg`), with simple filters. */
+  async function agg(input: Record<string, unknown>) {
+    const raw = input.aggs;
+    const aggs = (Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.replace(/^\[|\]$/g, '').split(',').map((x) => x.replace(/"/g, '').trim()) : []).filter(Boolean);
+    if (!aggs.length) throw fieldError('aggs', `au moins une agrégation : ${Object.keys(AGGS).join(', ')}`);
+    const bad = aggs.filter((a) => !AGGS[a]);
+    if (bad.length) throw fieldError('aggs', `agrégation inconnue « ${bad.join(', ')} » (possibles : ${Object.keys(AGGS).join(', ')})`);
+    const rest = { ...input };
+    delete rest.aggs;
+    const filters = [];
+    const known = new Set(['deathDate', 'birthDate', 'sex', 'birthDepartment', 'deathDepartment', 'deathCountry', 'birthCountry']);
+    for (const k of Object.keys(rest)) if (!known.has(k)) throw fieldError(k, `filtre inconnu pour /agg (possibles : ${[...known].join(', ')})`);
+    for (const k of ['deathDate', 'birthDate'] as const) {
+      if (!rest[k]) continue;
+      const d = parseDateQuery(String(rest[k]));
+      if (!d) throw fieldError(k, 'date ou intervalle attendu');
+      const col = sql.raw(k === 'deathDate' ? 'death_date' : 'birth_date');
+      filters.push({ sql: d.kind === 'range' ? sql`${col} BETWEEN ${d.from} AND ${d.to}` : d.value.endsWith('0000') ? sql`${col} LIKE ${d.value.slice(0, 4) + '%'}` : sql`${col} = ${d.value}` });
+    }
+    if (rest.sex) filters.push({ sql: sql`sex = ${String(rest.sex).toUpperCase() === 'H' ? 'M' : String(rest.sex).toUpperCase()}` });
+    if (rest.birthDepartment) filters.push({ sql: sql`birth_department = ${String(rest.birthDepartment).toUpperCase()}` });
+    if (rest.deathDepartment) filters.push({ sql: sql`death_department = ${String(rest.deathDepartment).toUpperCase()}` });
+    if (rest.birthCountry) filters.push({ sql: sql`immutable_unaccent(lower(birth_country)) = immutable_unaccent(lower(${String(rest.birthCountry)}))` });
+    if (rest.deathCountry) filters.push({ sql: sql`immutable_unaccent(lower(death_country)) = immutable_unaccent(lower(${String(rest.deathCountry)}))` });
+    const out: Record<string, { key: string; doc_count: number }[]> = {};
+    let total = 0;
+    for (const a of aggs) {
+      const rows = await repo.countBy(AGGS[a]!, filters, 2000);
+      out[a] = rows.map((r) => ({ key: r.key, doc_count: r.count }));
+      total = rows.reduce((s, r) => s + r.count, 0);
+    }
+    return { request: input, response: { total, aggregations: out } };
+  }
+
   return {
     repo,
     search,
+    agg,
     /** Called after a review: this node sees the change at once, others within 5 s. */
     correctionsChanged() {
       anyValidated = { value: true, at: 0 };

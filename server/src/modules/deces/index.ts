@@ -41,6 +41,7 @@ export const decesModule: ModuleFactory = (ctx) => {
   const service = createDecesService(ctx);
   const bulk = registerBulk(ctx, service);
   const uploads = registerImportJob(ctx);
+  let sweeper: NodeJS.Timeout | null = null;
   return {
     module: {
       name: 'deces',
@@ -49,6 +50,13 @@ export const decesModule: ModuleFactory = (ctx) => {
         await app.register(bulkRoutes(ctx, bulk));
         await app.register(correctionsRoutes(ctx, service));
         await app.register(adminRoutes(ctx, uploads));
+      },
+      start() {
+        sweeper = setInterval(() => void bulk.sweep().catch((err) => ctx.logger.warn({ err }, 'deces bulk sweep failed')), 10 * 60_000);
+        sweeper.unref();
+      },
+      stop() {
+        if (sweeper) clearInterval(sweeper);
       },
       async seedDemo() {
         const file = path.join(os.tmpdir(), `patrimoine-deces-demo-${process.pid}.txt`);
