@@ -21,6 +21,9 @@ describe('API portal in the browser', () => {
     await page.getByRole('link', { name: 'API des personnes décédées' }).click();
     await visible(page.getByRole('heading', { level: 1, name: 'API des personnes décédées' }));
     await visible(page.getByRole('heading', { name: 'Tester l’API' }));
+    // Linked to its catalogue asset (demo catalogue), and documented from the platform's OpenAPI.
+    await visible(page.getByText('Fiche dans le catalogue'));
+    await visible(page.getByRole('heading', { name: /GET \/search/ }).first());
     const form = page.getByRole('form', { name: "Tester l'API" });
     await form.getByLabel('Chemin').fill('/search?q=Martin');
     await form.getByRole('button', { name: 'Envoyer la requête' }).click();

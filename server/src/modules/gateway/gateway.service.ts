@@ -20,7 +20,15 @@ export interface Meta {
 }
 
 /** Control plane of the gateway: rules, permissions and audit of every change. */
-export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepository; secrets: GatewaySecrets; limiter: RateLimiter; onChange: () => Promise<void> }) {
+export function createGatewayService(deps: {
+  ctx: AppContext;
+  repo: GatewayRepository;
+  secrets: GatewaySecrets;
+  limiter: RateLimiter;
+  onChange: () => Promise<void>;
+  /** The catalogue asset describing an API (through the catalogue module's service, when present). */
+  catalogAsset?: (id: string) => Promise<{ kind: string; slug: string; title: string } | null>;
+}) {
   const { ctx, repo, secrets } = deps;
   const clock = ctx.clock;
 
@@ -201,6 +209,7 @@ export function createGatewayService(deps: { ctx: AppContext; repo: GatewayRepos
         organisationCode: o?.code ?? '',
         organisationName: o?.name ?? '',
         canManage: canManageApi(p, a),
+        catalogAsset: a.catalogAssetId && deps.catalogAsset ? await deps.catalogAsset(a.catalogAssetId) : null,
         availability: probes.length ? ok / probes.length : null,
         probes: probes.length,
         incidents: incidents(probes),

@@ -38,6 +38,7 @@ declare module '../../platform/context.ts' {
 
 interface CatalogLike {
   getAsset(kind: string, slug: string): Promise<{ id: string } | null>;
+  getAssetById(id: string): Promise<{ id: string; kind: string; slug: string; title: string } | null>;
 }
 
 const PROBE_MS = 30_000;
@@ -63,7 +64,20 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     firstUse: async (jti, ttlMs) => (await ctx.counters.incr(`gw:jti:${jti}`, ttlMs)).count === 1,
   });
   const dataPlane = new DataPlane({ repo, clock: ctx.clock, limiter, analytics, oauth, secrets, logger: ctx.logger, issuer: ctx.env.publicUrl, principalOf: (t) => ctx.auth.fromToken(t) });
-  const service = createGatewayService({ ctx, repo, secrets, limiter, onChange: () => dataPlane.reload() });
+  const catalog = () => (services as Record<string, unknown>)['catalog'] as CatalogLike | undefined;
+  const service = createGatewayService({
+    ctx,
+    repo,
+    secrets,
+    limiter,
+    onChange: () => dataPlane.reload(),
+    catalogAsset: async (id) => {
+      const a = await catalog()
+        ?.getAssetById(id)
+        .catch(() => null);
+      return a ? { kind: a.kind, slug: a.slug, title: a.title } : null;
+    },
+  });
   const declarative = createDeclarativeConfig({ ctx, repo, service, onChange: () => dataPlane.reload() });
   const nodeId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let probeTimer: NodeJS.Timeout | null = null;
@@ -145,8 +159,6 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     }
   }
 
-  const catalog = () => (services as Record<string, unknown>)['catalog'] as CatalogLike | undefined;
-
   return {
     module: {
       name: 'gateway',
@@ -201,6 +213,13 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
           );
         }
         await setSetting(ctx, 'gateway_deces_published', { at: ctx.clock.now().toISOString() });
+      },
+      /** The demo catalogue (built by the catalogue module before this one) describes the deaths API: link it. */
+      async seedDemo() {
+        const api = await repo.apiBySlug('deces');
+        if (!api || api.catalogAssetId) return;
+        const asset = (await catalog()?.getAsset('api', 'api-personnes-decedees').catch(() => null)) ?? (await catalog()?.getAsset('api', 'deces').catch(() => null));
+        if (asset) await service.updateApi(null, api.id, { catalogAssetId: asset.id }, systemActor);
       },
       async start() {
         if (ctx.env.GATEWAY_PORT !== undefined && ctx.env.PATRIMOINE_ROLE !== 'worker') await startDedicatedPort(ctx.env.GATEWAY_PORT);

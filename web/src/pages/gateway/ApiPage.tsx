@@ -230,6 +230,11 @@ export function ApiPage() {
         <li>
           Adresse : <code>/gw/{a.slug}/</code>
         </li>
+        {a.catalogAsset && (
+          <li>
+            Fiche dans le catalogue : <Link to={`/catalogue/${a.catalogAsset.kind}/${a.catalogAsset.slug}`}>{a.catalogAsset.title}</Link>
+          </li>
+        )}
       </ul>
       {a.incidents && a.incidents.length > 0 && (
         <details className="fr-mb-3w">
