@@ -45,9 +45,9 @@ function parisOffsetMinutes(at: Date): number {
   return Math.round((asUtc - Math.floor(at.getTime() / 60000) * 60000) / 60000);
 }
 
-/** The instant of midnight, Paris time, on the first day of `month` (1-12, may be 13) of `year`. */
-export function parisMidnight(year: number, month: number): Date {
-  const guess = new Date(Date.UTC(year, month - 1, 1));
+/** The instant of midnight, Paris time, on `day` (default the 1st) of `month` (1-12, may be 13) of `year`. */
+export function parisMidnight(year: number, month: number, day = 1): Date {
+  const guess = new Date(Date.UTC(year, month - 1, day));
   const offset = parisOffsetMinutes(new Date(guess.getTime() - 2 * 3600_000));
   return new Date(guess.getTime() - offset * 60_000);
 }

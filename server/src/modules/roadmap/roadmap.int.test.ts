@@ -310,6 +310,21 @@ describe('dashboard, report, decisions, public page', () => {
     expect((await get(`${R}/report?quarter=2019-T1`)).statusCode).toBe(400);
   });
 
+  it('lists and exports the roadmap’s log, by action and period', async () => {
+    const all = (await get(`${R}/updates?pageSize=5`)).json();
+    expect(all.items).toHaveLength(5);
+    expect(all.total).toBeGreaterThan(99); // 99 import entries, then updates
+    const a10 = (await get(`${R}/updates?action=A10`)).json();
+    expect(a10.items.every((u: { actionCode: string }) => u.actionCode === 'A10')).toBe(true);
+    expect(a10.items[0].note).toBe('Second jeu publié');
+    const april = (await get(`${R}/updates?action=A10&from=2022-04-10&to=2022-04-10`)).json();
+    expect(april.items.map((u: { note: string }) => u.note)).toEqual(['Point d’étape']);
+    const csv = await get(`${R}/updates?format=csv&from=2022-05-20&to=2022-05-20`);
+    expect(csv.body.split('\n')[0]).toContain('date;auteur;type;action;ouverture');
+    expect(csv.body).toContain('Données auto-écoles agréées');
+    expect((await get(`${R}/updates?from=2022-13-01`)).statusCode).toBe(400);
+  });
+
   it('publishes the progress without login, without names or notes', async () => {
     const r = await t.app.inject('/api/public/roadmaps/dac-2021-2023');
     expect(r.statusCode).toBe(200);

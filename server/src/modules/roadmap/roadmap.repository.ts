@@ -205,6 +205,26 @@ export function createRoadmapRepository(db: Db) {
         .where(and(eq(roadmapUpdates.roadmapId, roadmapId), isNotNull(roadmapUpdates.actionId), isNotNull(roadmapUpdates.statusAfter)))
         .orderBy(asc(roadmapUpdates.at), asc(roadmapUpdates.id));
     },
+    /** A page of the roadmap's log, newest first, with the code of the action or the title of the opening. */
+    async listUpdates(roadmapId: string, f: { actionId?: string; from?: Date; to?: Date }, limit: number, offset: number, tx: Db = db) {
+      const c: SQL[] = [eq(roadmapUpdates.roadmapId, roadmapId)];
+      if (f.actionId) c.push(eq(roadmapUpdates.actionId, f.actionId));
+      if (f.from) c.push(gte(roadmapUpdates.at, f.from));
+      if (f.to) c.push(lt(roadmapUpdates.at, f.to));
+      const [items, total] = await Promise.all([
+        tx
+          .select({ u: roadmapUpdates, actionCode: roadmapActions.code, openingTitle: roadmapOpenings.title })
+          .from(roadmapUpdates)
+          .leftJoin(roadmapActions, eq(roadmapActions.id, roadmapUpdates.actionId))
+          .leftJoin(roadmapOpenings, eq(roadmapOpenings.id, roadmapUpdates.openingId))
+          .where(and(...c))
+          .orderBy(desc(roadmapUpdates.at), desc(roadmapUpdates.id))
+          .limit(limit)
+          .offset(offset),
+        tx.select({ n: sql<number>`count(*)::int` }).from(roadmapUpdates).where(and(...c)),
+      ]);
+      return { items, total: total[0]?.n ?? 0 };
+    },
     /** Status and progress changes of actions up to an instant, oldest first (state of the roadmap at a past date). */
     async actionStateLog(roadmapId: string, upTo: Date, tx: Db = db) {
       return tx

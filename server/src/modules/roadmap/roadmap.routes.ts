@@ -4,14 +4,17 @@ import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { routeGroup } from '../../platform/auth/access.ts';
 import { actorOf, type Principal } from '../../platform/auth/principal.ts';
-import { problems, requestMeta, sendCsv } from '../../platform/http/common.ts';
+import { paginationQuery, problems, requestMeta, sendCsv } from '../../platform/http/common.ts';
 import { NotFoundError, fieldError } from '../../platform/errors.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { actionStatuses, openingStatuses, openingTypes } from './roadmap.table.ts';
 import { canEditAction, canEditOpening, toActionDto, toIndicatorDto, toOpeningDto, toRoadmapDto, toUpdateDto, type CatalogLookup, type RoadmapService } from './roadmap.service.ts';
 import { buildDashboard } from './roadmap.dashboard.ts';
 import { loadReport, reportHtml, reportMarkdown, statusFr } from './roadmap.report.ts';
-import { periodEnd, quarterOf } from './periods.ts';
+import { parisMidnight, periodEnd, quarterOf } from './periods.ts';
+
+/** Midnight in Paris at the start of the UTC calendar day `d`. */
+const parisMidnightOf = (d: Date) => parisMidnight(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
 import * as s from './roadmap.schemas.ts';
 import { BULK_MAX_BYTES } from './roadmap.bulk.ts';
 import type { RoadmapRow } from './roadmap.repository.ts';
@@ -350,6 +353,54 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
           },
         );
 
+        p.get(
+          '/api/roadmaps/:id/updates',
+          {
+            schema: {
+              tags: [TAG],
+              summary: 'The roadmap’s dated log (actions and openings), newest first; `?format=csv` exports every matching entry',
+              params: s.roadmapParams,
+              querystring: paginationQuery.extend({
+                action: s.actionParams.shape.code.optional().describe('Only this action'),
+                from: z.iso.date('Date attendue (AAAA-MM-JJ).').optional(),
+                to: z.iso.date('Date attendue (AAAA-MM-JJ).').optional().describe('Inclusive'),
+                ...csvFormat,
+              }),
+              response: { 200: z.object({ items: z.array(s.updateSchema.extend({ openingTitle: z.string().nullable() })), total: z.number() }), ...problems },
+            },
+          },
+          async (req, reply) => {
+            const r = await svc.roadmapOr404(req.params.id);
+            const q = req.query;
+            const action = q.action ? await svc.actionOr404(r.id, q.action) : null;
+            const day = (d: string, next = false) => {
+              const [y, m, dd] = d.split('-').map(Number) as [number, number, number];
+              const t = new Date(Date.UTC(y, m - 1, dd + (next ? 1 : 0)));
+              return parisMidnightOf(t);
+            };
+            const f = { actionId: action?.id, from: q.from ? day(q.from) : undefined, to: q.to ? day(q.to, true) : undefined };
+            const csv = q.format === 'csv';
+            const { items, total } = await repo.listUpdates(r.id, f, csv ? 100_000 : q.pageSize, csv ? 0 : (q.page - 1) * q.pageSize);
+            const rows = items.map(({ u, actionCode, openingTitle }) => ({ ...toUpdateDto(u), actionCode, roadmapTitle: null, openingTitle }));
+            if (!csv) return { items: rows, total };
+            return sendTable(
+              reply,
+              `journal-${r.slug}`,
+              [
+                { key: 'at', header: 'date' },
+                { key: 'actorLabel', header: 'auteur' },
+                { key: 'kind', header: 'type' },
+                { key: 'actionCode', header: 'action' },
+                { key: 'openingTitle', header: 'ouverture' },
+                { key: 'statusAfter', header: 'statut après' },
+                { key: 'progressAfter', header: 'avancement après' },
+                { key: 'changesText', header: 'changements' },
+                { key: 'note', header: 'note' },
+              ],
+              rows.map((x) => ({ ...x, changesText: Object.entries(x.changes).map(([k, c]) => `${k}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(' ; ') })),
+            );
+          },
+        );
         p.get(
           '/api/roadmaps/:id/decisions',
           { schema: { tags: [TAG], summary: 'Decisions recorded by the committee', params: s.roadmapParams, querystring: z.object({ quarter: s.quarter.optional() }), response: { 200: z.object({ items: z.array(s.decisionSchema) }), ...problems } } },

@@ -8,7 +8,7 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { api, ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
-import { AssetPicker, StatusBadge, apiBase, base, useRoadmaps } from './common';
+import { AssetPicker, CsvLink, StatusBadge, apiBase, base, useRoadmaps } from './common';
 import { actionStatusLabel, actionStatuses, describeChange, frDateTime, frDay } from './labels';
 import { Progress } from './charts';
 import type { ActionDetail, ActionStatus } from './types';
@@ -147,7 +147,10 @@ export function ActionPage() {
       {a.canEdit ? <UpdateForm detail={r.data} slug={slug} onDone={refresh} /> : <p className="fr-text--sm">Seuls l’administrateur ministériel et les administrateurs des données des organisations contributrices mettent à jour cette action.</p>}
       <CarryOver detail={r.data} slug={slug} />
 
-      <h2 className="fr-h4 fr-mt-4w">Journal des mises à jour</h2>
+      <div className="fr-grid-row fr-grid-row--middle fr-mt-4w" style={{ gap: '1rem' }}>
+        <h2 className="fr-h4 fr-mb-1w">Journal des mises à jour</h2>
+        <CsvLink href={`${apiBase(slug)}/updates?action=${a.code}&format=csv`} label="CSV" />
+      </div>
       <ol className="fr-raw-list roadmap-log">
         {r.data.updates.map((u) => (
           <li key={u.id} className="fr-mb-2w" style={{ borderLeft: '3px solid #000091', paddingLeft: '.75rem' }}>

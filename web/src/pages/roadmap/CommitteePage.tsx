@@ -8,7 +8,7 @@ import { api, ApiError, qs } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { useAuth } from '../../auth';
-import { RoadmapFrame, apiBase, base, useRoadmap } from './common';
+import { CsvLink, RoadmapFrame, apiBase, base, useRoadmap } from './common';
 import { actionStatusLabel, frDate, frDay, openingStatusLabel } from './labels';
 import type { ActionStatus } from './types';
 
@@ -73,6 +73,9 @@ export function CommitteePage() {
           <h2 className="fr-h3">{d.quarterLabel}</h2>
           <p>
             Période du {frDay(d.from)} au {frDay(d.to)}, depuis le comité du trimestre précédent ({d.previousQuarter}). {d.summary.actions.total} actions : {d.summary.actions.realisee ?? 0} réalisées, {d.summary.actions.en_cours ?? 0} en cours, <strong>{d.summary.overdue} en retard</strong>. {d.summary.openingsAvailable} ouvertures disponibles sur {d.summary.openingsTotal}.
+          </p>
+          <p>
+            <CsvLink href={`${apiBase(slug)}/updates${qs({ from: d.from, to: d.to, format: 'csv' })}`} label="Journal des mises à jour de la période (CSV)" />
           </p>
           <h3 className="fr-h5 fr-mt-3w">Changements de statut ({d.statusChanges.length})</h3>
           {d.statusChanges.length === 0 ? (
