@@ -103,7 +103,8 @@ async function main() {
     }
     console.log(`\n  asset creation through the service (validation, version, audit, event): ${((performance.now() - t0) / W).toFixed(1)} ms per asset`);
     await app.close();
-    const [{ size }] = (await db.execute(sql`select pg_total_relation_size('catalog_assets')::bigint as size`)).rows as { size: number }[];
+    const sizeRows = (await db.execute(sql`select pg_total_relation_size('catalog_assets')::bigint as size`)) as unknown as { rows: { size: number }[] };
+    const size = sizeRows.rows[0]?.size ?? 0;
     console.log(`  table + indexes on disk: ${mb(Number(size))}; process RSS ${mb(process.memoryUsage().rss)} (+${mb(process.memoryUsage().rss - mem0)} during the run)`);
   } finally {
     await platform.close();

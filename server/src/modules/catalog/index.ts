@@ -5,6 +5,7 @@ import type { Actor } from '../../platform/auth/principal.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { createCatalogService, type Asset, type CatalogService as FullCatalogService } from './catalog.service.ts';
 import { catalogRoutes } from './catalog.routes.ts';
+import { catalogInteropRoutes } from './catalog.interop.routes.ts';
 import { createCatalogTransfer, formatImportReport } from './catalog.transfer.ts';
 import { demoAssets, demoRelations } from './catalog.demo.ts';
 
@@ -54,7 +55,10 @@ export const catalogModule: ModuleFactory = (ctx) => {
   return {
     module: {
       name: 'catalog',
-      routes: catalogRoutes(service, transfer, ctx.env.publicUrl),
+      async routes(app) {
+        await app.register(catalogRoutes(service, transfer, ctx.env.publicUrl));
+        await app.register(catalogInteropRoutes(service, transfer));
+      },
       async seedDemo() {
         await transfer.importText(demoCatalogJson(), 'system', { isDemo: true });
       },

@@ -1,0 +1,258 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { z } from 'zod';
+import { ValidationError, fieldError } from '../../platform/errors.ts';
+import { toDocument, type Asset, type AssetDocument, type CatalogService, type Caller } from './catalog.service.ts';
+import type { createCatalogTransfer, ImportReport } from './catalog.transfer.ts';
+
+type Transfer = ReturnType<typeof createCatalogTransfer>;
+
+// ---------------------------------------------------------------------------------------------
+// publiccode.yml (https://yml.publiccode.tools, version 0.4)
+
+export function toPubliccode(a: Asset): string {
+  const s = a.spec as { url?: string; licence?: string; developmentStatus?: string; softwareType?: string; maintenance?: string; platforms?: string[] };
+  const contacts = a.contacts.map((c) => ({ name: c.name, ...(c.email ? { email: c.email } : {}) }));
+  const doc = {
+    publiccodeYmlVersion: '0.4',
+    name: a.title,
+    url: s.url ?? '',
+    platforms: s.platforms?.length ? s.platforms : ['web'],
+    developmentStatus: s.developmentStatus ?? 'development',
+    softwareType: s.softwareType ?? 'standalone/other',
+    description: { fr: { shortDescription: a.description.split('\n')[0]!.slice(0, 150), longDescription: a.description || a.title, features: a.tags } },
+    legal: { license: s.licence ?? 'NOASSERTION', mainCopyrightOwner: a.ownerName ?? 'Ministère de l’Intérieur', repoOwner: 'Ministère de l’Intérieur' },
+    maintenance: { type: s.maintenance ?? 'none', ...(contacts.length && s.maintenance !== 'none' ? { contacts } : {}) },
+    localisation: { localisationReady: false, availableLanguages: ['fr'] },
+  };
+  return stringifyYaml(doc, { lineWidth: 0 });
+}
+
+const publiccodeSchema = z.object({
+  publiccodeYmlVersion: z.string().optional(),
+  name: z.string().min(1).max(300),
+  url: z.url().max(2000),
+  platforms: z.array(z.string().max(50)).max(20).optional(),
+  developmentStatus: z.enum(['concept', 'development', 'beta', 'stable', 'obsolete']).optional(),
+  softwareType: z.string().max(50).optional(),
+  description: z.record(z.string(), z.object({ shortDescription: z.string().max(1000).optional(), longDescription: z.string().max(50_000).optional(), features: z.array(z.string().max(200)).max(100).optional() }).passthrough()).optional(),
+  legal: z.object({ license: z.string().max(100).optional() }).passthrough().optional(),
+  maintenance: z.object({ type: z.enum(['internal', 'contract', 'community', 'none']).optional(), contacts: z.array(z.object({ name: z.string().max(200), email: z.string().max(200).optional() }).passthrough()).max(50).optional() }).passthrough().optional(),
+});
+
+const softwareTypes = ['standalone/mobile', 'standalone/iot', 'standalone/desktop', 'standalone/web', 'standalone/backend', 'standalone/other', 'addon', 'library', 'configurationFiles'];
+
+/** A publiccode.yml read into a repository asset (created or updated), with the owner given. */
+export function publiccodeToDocument(text: string, slug: string, owner: string | null, existing: AssetDocument | null): AssetDocument {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { maxAliasCount: 50 });
+  } catch (e) {
+    throw fieldError('content', `publiccode.yml illisible : ${(e as Error).message.split('\n')[0]}`);
+  }
+  const r = publiccodeSchema.safeParse(raw);
+  if (!r.success) throw new ValidationError('publiccode.yml invalide.', r.error.issues.map((i) => ({ field: `publiccode.${i.path.join('.')}`, message: i.message })));
+  const p = r.data;
+  const d = p.description?.fr ?? p.description?.en ?? Object.values(p.description ?? {})[0];
+  const spec: Record<string, unknown> = { ...(existing?.spec ?? {}), url: p.url };
+  if (p.legal?.license) spec.licence = p.legal.license;
+  if (p.developmentStatus) spec.developmentStatus = p.developmentStatus;
+  if (p.softwareType && softwareTypes.includes(p.softwareType)) spec.softwareType = p.softwareType;
+  if (p.maintenance?.type) spec.maintenance = p.maintenance.type;
+  if (p.platforms?.length) spec.platforms = p.platforms;
+  return {
+    ...(existing ?? {}),
+    kind: 'repository',
+    slug,
+    title: p.name,
+    description: d?.longDescription ?? d?.shortDescription ?? existing?.description ?? '',
+    owner: existing?.owner ?? owner,
+    contacts: p.maintenance?.contacts?.length ? p.maintenance.contacts.map((c) => ({ role: 'referent_technique' as const, name: c.name, ...(c.email ? { email: c.email } : {}) })) : (existing?.contacts ?? []),
+    spec,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Algorithm inventory (fields of Etalab's public-algorithm inventory, one row per algorithm)
+
+export const algorithmInventoryColumns = [
+  { key: 'owner', header: 'Administration (direction)' },
+  { key: 'title', header: 'Nom de l’algorithme' },
+  { key: 'purpose', header: 'Finalité' },
+  { key: 'legalBasis', header: 'Base juridique' },
+  { key: 'individualDecisions', header: 'Fonde des décisions administratives individuelles' },
+  { key: 'automation', header: 'Degré d’automatisation' },
+  { key: 'decisionsPerYear', header: 'Nombre de décisions par an' },
+  { key: 'publicConcerned', header: 'Public concerné' },
+  { key: 'dataUsed', header: 'Données utilisées' },
+  { key: 'algorithmType', header: 'Type d’algorithme' },
+  { key: 'codeOrFlowchartUrl', header: 'Lien vers le code source ou le logigramme' },
+  { key: 'contact', header: 'Contact' },
+  { key: 'openness', header: 'Publication' },
+];
+
+export function algorithmRow(a: Asset): Record<string, unknown> {
+  const s = a.spec as Record<string, unknown>;
+  const yesNo = (v: unknown) => (v === true ? 'oui' : v === false ? 'non' : '');
+  return {
+    owner: a.ownerName ?? a.owner ?? '',
+    title: a.title,
+    purpose: s.purpose ?? '',
+    legalBasis: s.legalBasis ?? '',
+    individualDecisions: yesNo(s.individualDecisions),
+    automation: s.automation === 'fully_automated' ? 'décision entièrement automatisée' : s.automation === 'decision_aid' ? 'aide à la décision' : '',
+    decisionsPerYear: s.decisionsPerYear ?? '',
+    publicConcerned: s.publicConcerned ?? '',
+    dataUsed: s.dataUsed ?? '',
+    algorithmType: s.algorithmType === 'rules' ? 'règles' : s.algorithmType === 'machine_learning' ? 'apprentissage automatique' : '',
+    codeOrFlowchartUrl: s.codeOrFlowchartUrl ?? '',
+    contact: s.contact ?? a.contacts[0]?.email ?? a.contacts[0]?.name ?? '',
+    openness: a.openness === 'ouvert' ? 'publié' : 'à publier',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data dictionary (data_model): CSV import and export
+
+export const dictionaryColumns = [
+  { key: 'table', header: 'table' },
+  { key: 'column', header: 'colonne' },
+  { key: 'type', header: 'type' },
+  { key: 'description', header: 'description' },
+  { key: 'personalData', header: 'donnee_personnelle' },
+  { key: 'example', header: 'exemple' },
+];
+
+type Table = { name: string; description?: string; columns: { name: string; type?: string; description?: string; personalData?: boolean; example?: string }[] };
+
+export function dictionaryRows(a: Asset): Record<string, unknown>[] {
+  return ((a.spec.tables as Table[] | undefined) ?? []).flatMap((t) => t.columns.map((c) => ({ table: t.name, column: c.name, type: c.type ?? '', description: c.description ?? '', personalData: c.personalData ?? false, example: c.example ?? '' })));
+}
+
+/** Reads a CSV data dictionary (`table;colonne;type;description;donnee_personnelle;exemple`). */
+export function parseDictionaryCsv(text: string): Table[] {
+  let records: Record<string, string>[];
+  try {
+    records = parseCsv(text.replace(/^\uFEFF/, ''), { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), delimiter: [';', ',', '\t'], skip_empty_lines: true, trim: true, relax_column_count: false, to: 20_000 });
+  } catch (e) {
+    throw fieldError('content', `CSV illisible : ${(e as Error).message}`);
+  }
+  const errors: { field: string; message: string }[] = [];
+  const tables = new Map<string, Table>();
+  records.forEach((r, i) => {
+    const line = i + 2;
+    if (!r.table || !r.colonne) {
+      errors.push({ field: `ligne ${line}`, message: 'les colonnes « table » et « colonne » sont obligatoires' });
+      return;
+    }
+    const pd = (r.donnee_personnelle ?? '').toLowerCase();
+    if (pd && !['oui', 'non', 'true', 'false', '1', '0'].includes(pd)) errors.push({ field: `ligne ${line}`, message: `donnee_personnelle : « ${r.donnee_personnelle} » (attendu oui ou non)` });
+    const t = tables.get(r.table) ?? { name: r.table, columns: [] };
+    const col: Table['columns'][number] = { name: r.colonne, personalData: ['oui', 'true', '1'].includes(pd) };
+    if (r.type) col.type = r.type;
+    if (r.description) col.description = r.description;
+    if (r.exemple) col.example = r.exemple;
+    t.columns.push(col);
+    tables.set(r.table, t);
+  });
+  if (records.length === 0) errors.push({ field: 'content', message: 'aucune ligne : en-tête attendu table;colonne;type;description;donnee_personnelle;exemple' });
+  if (errors.length) throw new ValidationError('Dictionnaire des données invalide : rien n’a été modifié.', errors);
+  return [...tables.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// data.gouv.fr organisation datasets (GET /api/1/organizations/{org}/datasets/)
+
+const udataDataset = z
+  .object({
+    id: z.string().min(1).max(100),
+    title: z.string().min(1).max(300),
+    slug: z.string().max(300).optional(),
+    description: z.string().max(100_000).nullable().optional(),
+    page: z.string().max(2000).nullable().optional(),
+    license: z.string().max(100).nullable().optional(),
+    frequency: z.string().max(50).nullable().optional(),
+    tags: z.array(z.string().max(100)).max(200).nullable().optional(),
+    temporal_coverage: z.object({ start: z.string().nullable().optional(), end: z.string().nullable().optional() }).nullable().optional(),
+    spatial: z.object({ zones: z.array(z.unknown()).nullable().optional(), granularity: z.string().nullable().optional() }).passthrough().nullable().optional(),
+    resources: z.array(z.object({ title: z.string().max(300).nullable().optional(), url: z.string().max(2000), format: z.string().max(50).nullable().optional(), filesize: z.number().nullable().optional() }).passthrough()).max(500).nullable().optional(),
+  })
+  .passthrough();
+
+const licences: Record<string, string> = { 'fr-lo': 'Licence Ouverte 1.0', lov2: 'Licence Ouverte 2.0', 'odc-odbl': 'ODbL', 'cc-by': 'CC-BY', 'cc-zero': 'CC0', notspecified: '' };
+const frequencies = new Set(['unknown', 'punctual', 'continuous', 'hourly', 'daily', 'weekly', 'monthly', 'quarterly', 'semiannual', 'annual', 'irregular']);
+const udataFrequencies: Record<string, string> = { biweekly: 'weekly', bimonthly: 'monthly', threeTimesAWeek: 'weekly', semimonthly: 'monthly', threeTimesAMonth: 'monthly', biennial: 'irregular', triennial: 'irregular', quinquennial: 'irregular', fourTimesADay: 'hourly', semidaily: 'daily', threeTimesAYear: 'quarterly' };
+
+function slugify(s: string): string {
+  return (
+    s
+      .normalize('NFD')
+      .replace(/\p{Diacritic}/gu, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80)
+      .replace(/-+$/, '') || 'jeu'
+  );
+}
+
+/** Datasets from a data.gouv.fr organisation export, matched to existing assets by data.gouv.fr id. */
+export async function datagouvDocuments(text: string, owner: string, service: CatalogService): Promise<AssetDocument[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw fieldError('content', `JSON illisible : ${(e as Error).message}`);
+  }
+  const list = Array.isArray(raw) ? raw : (raw as { data?: unknown })?.data;
+  if (!Array.isArray(list)) throw fieldError('content', 'attendu : la réponse de /api/1/organizations/{org}/datasets/ (objet avec « data ») ou une liste de jeux');
+  const errors: { field: string; message: string }[] = [];
+  const docs: AssetDocument[] = [];
+  const usedSlugs = new Set<string>();
+  for (const [i, item] of list.entries()) {
+    const r = udataDataset.safeParse(item);
+    if (!r.success) {
+      for (const iss of r.error.issues) errors.push({ field: `data.${i}.${iss.path.join('.')}`, message: iss.message });
+      continue;
+    }
+    const d = r.data;
+    const existingRow = await service.repo.findByDatagouvId(d.id);
+    const existing = existingRow ? await service.repo.findById(existingRow.id) : null;
+    const prev = existing ? toDocument(existing) : null;
+    let slug = prev?.slug ?? slugify(d.slug ?? d.title);
+    if (!prev) {
+      const base = slug;
+      for (let n = 2; usedSlugs.has(slug) || (await service.repo.findByRef('dataset', slug)); n++) slug = `${base.slice(0, 75)}-${n}`;
+    }
+    usedSlugs.add(slug);
+    const freq = d.frequency ? (frequencies.has(d.frequency) ? d.frequency : udataFrequencies[d.frequency]) : undefined;
+    const spec: Record<string, unknown> = { ...(prev?.spec ?? {}), datagouvId: d.id, accessType: 'open' };
+    if (d.page) spec.datagouvUrl = d.page;
+    const lic = d.license ? (licences[d.license] ?? d.license) : '';
+    if (lic) spec.licence = lic;
+    if (freq) spec.frequency = freq;
+    if (d.temporal_coverage?.start) spec.temporalCoverageStart = d.temporal_coverage.start.slice(0, 10);
+    if (d.temporal_coverage?.end) spec.temporalCoverageEnd = d.temporal_coverage.end.slice(0, 10);
+    if (d.spatial?.granularity) spec.spatialCoverage = d.spatial.granularity === 'country' ? 'France' : d.spatial.granularity;
+    if (d.resources?.length) spec.resources = d.resources.map((x) => ({ title: x.title || x.url, url: x.url, ...(x.format ? { format: x.format } : {}), ...(typeof x.filesize === 'number' && x.filesize >= 0 ? { size: Math.round(x.filesize) } : {}) }));
+    docs.push({
+      ...(prev ?? {}),
+      kind: 'dataset',
+      slug,
+      title: d.title,
+      description: d.description ?? prev?.description ?? '',
+      owner: prev?.owner ?? owner,
+      tags: [...new Set([...(prev?.tags ?? []), ...(d.tags ?? [])])],
+      openness: 'ouvert',
+      personalData: false,
+      spec,
+    });
+  }
+  if (errors.length) throw new ValidationError(`Import data.gouv.fr refusé : ${errors.length} erreur(s), rien n’a été modifié.`, errors);
+  return docs;
+}
+
+/** Imports documents through the catalogue file path (one transaction, versions, audit, events). */
+export function importDocuments(transfer: Transfer, docs: AssetDocument[], c: Caller, opts: { dryRun?: boolean; requestId?: string } = {}): Promise<ImportReport> {
+  return transfer.importText(JSON.stringify({ version: 1, assets: docs, relations: [] }), c, opts);
+}
