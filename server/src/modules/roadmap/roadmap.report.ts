@@ -196,6 +196,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 .summary div { border: 1px solid #ddd; border-left: 4px solid #000091; padding: .4rem .6rem; }
 .summary strong { display: block; font-size: 16pt; }
 .late { color: #ce0500; font-weight: 700; }
+.nowrap { white-space: nowrap; }
 .muted { color: #666; }
 footer { margin-top: 2rem; font-size: 8.5pt; color: #666; }
 @media print {
@@ -224,7 +225,7 @@ export function reportHtml(r: Report): string {
     r.statusChanges.length
       ? table(
           ['Action', 'Intitulé', 'Avant', 'Après', 'Date', 'Par', 'Note'],
-          r.statusChanges.map((c) => [`<strong>${esc(c.code)}</strong>`, esc(c.title), esc(statusFr(c.from)), esc(statusFr(c.to)), frDate(parisDate(new Date(c.at))), esc(c.by), esc(c.note ?? '')]),
+          r.statusChanges.map((c) => [`<strong class="nowrap">${esc(c.code)}</strong>`, esc(c.title), `<span class="nowrap">${esc(statusFr(c.from))}</span>`, `<span class="nowrap">${esc(statusFr(c.to))}</span>`, frDate(parisDate(new Date(c.at))), esc(c.by), esc(c.note ?? '')]),
           'Changements de statut des actions',
         )
       : '<p>Aucun changement de statut sur la période.</p>',
@@ -241,11 +242,11 @@ export function reportHtml(r: Report): string {
       ? table(
           ['Action', 'Intitulé', 'Échéance', 'Statut', 'Avanc.', 'Contributeurs', 'Dernière note'],
           r.overdue.map((o) => [
-            `<strong>${esc(o.code)}</strong>`,
+            `<strong class="nowrap">${esc(o.code)}</strong>`,
             esc(o.title),
             esc(o.deadlineLabel),
-            esc(statusFr(o.status)),
-            `${o.progress} %`,
+            `<span class="nowrap">${esc(statusFr(o.status))}</span>`,
+            `<span class="nowrap">${o.progress} %</span>`,
             esc(o.contributors.join(', ')),
             o.lastNote ? `${frDate(parisDate(new Date(o.lastNote.at)))} (${esc(o.lastNote.by)}) : ${esc(o.lastNote.note)}` : '<span class="muted">aucune note</span>',
           ]),
