@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sql } from 'drizzle-orm';
 import { routeGroup } from '../../platform/auth/access.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { ConflictError, ValidationError, fieldError } from '../../platform/errors.ts';
@@ -39,6 +40,9 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
         if (!fileName) throw fieldError('file', 'fichier CSV manquant (champ file)');
         const payload: BulkPayload = bulk.prepare(dir, fileName, fields);
         const job = await ctx.db.transaction(async (tx) => {
+          // One job per user, even for two uploads sent at the same moment: serialise on the user.
+          await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`deces.bulk:${p.userId}`}))`);
+          if (await ctx.jobs.countActive(p.userId, BULK_JOB, tx as never)) throw new ConflictError('Une tâche d’appariement est déjà en cours pour votre compte : attendez sa fin ou annulez-la.');
           const j = await ctx.jobs.enqueue(BULK_JOB, payload, { ownerId: p.userId, tx: tx as never });
           await recordAudit(tx as never, { actor: actorOf(p), action: 'deces.bulk.start', entityType: 'job', entityId: j.id, after: { fileName, rows: payload.totalRows, mapping: payload.mapping } });
           return j;

@@ -200,6 +200,10 @@ describe('search', () => {
   it('answers free-text q with names and dates in any order, POST too', async () => {
     const r = (await get(`/search?q=${encodeURIComponent('Louis Roume 10/06/1905')}`)).json();
     expect(r.response.persons[0]).toMatchObject({ name: { last: 'ROUME' } });
+    expect((await get(`/search?q=${encodeURIComponent('Louis Roume')}&fuzzy=false`)).json().response.persons[0].name.last).toBe('ROUME');
+    expect((await get(`/search?q=${encodeURIComponent('Louis Roumé')}&fuzzy=false`)).json().response.total).toBe(1);
+    expect((await get(`/search?q=${encodeURIComponent('Louis Roume')}`)).json().response.total).toBeGreaterThanOrEqual(1);
+    expect((await get(`/search?q=${encodeURIComponent('Louis Roumo')}&fuzzy=false`)).json().response.total).toBe(0);
     const post = await t.app.inject({ method: 'POST', url: api('/search'), payload: { q: 'Roume Louis' } });
     expect(post.json().response.persons[0].name.last).toBe('ROUME');
   });

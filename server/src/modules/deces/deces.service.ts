@@ -5,7 +5,7 @@ import { createDecesRepository, type BlockingKeys, type CorrectionRow, type Reco
 import { recordKeys } from './insee.ts';
 import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
 import { parseDateQuery, type SearchRequest } from './request.ts';
-import { firstNameList, lastNameKey, normalize, phonetic } from './text.ts';
+import { firstNameList, lastNameKey, normalize, phonetic, tokens } from './text.ts';
 import { cog } from './cog.ts';
 
 /** Candidates read per search before scoring (bounded work per request whatever the table size). */
@@ -235,6 +235,14 @@ export function createDecesService(ctx: AppContext) {
       scored = scored.concat(await scoreAll([...extra.values()]));
     }
     if (req.fuzzy) scored = scored.filter((x) => x.score >= MIN_SCORE);
+    else if (req.q) {
+      // Exact free-text search: every word is one of the record's names (accents and case aside).
+      const words = req.q.names.map((n) => normalize(n).replace(/ /g, ''));
+      scored = scored.filter((x) => {
+        const names = new Set([...tokens(x._r.lastName), lastNameKey(x._r.lastName), ...firstNameList(x._r.firstNames)]);
+        return words.every((w) => names.has(w));
+      });
+    }
     scored.sort(compareBy(req.sort.length ? req.sort : [{ field: 'score', dir: 'desc' }]));
     const total = scored.length;
     const page = opts.all ? scored : scored.slice((req.page - 1) * req.size, req.page * req.size);
