@@ -17,8 +17,10 @@ describe('catalogue in the browser', () => {
     await page.goto('/catalogue');
     // Two keystrokes find the asset.
     await page.getByLabel('Rechercher dans le catalogue').fill('hi');
+    await page.waitForURL(/q=hi/);
+    // Only matches remain (the unfiltered list starts with other applications).
+    await expect.poll(() => page.getByRole('link', { name: 'Candilib', exact: true }).count()).toBe(0);
     await visible(page.getByRole('link', { name: 'Histovec', exact: true }));
-    expect(page.url()).toContain('q=hi');
     await page.getByRole('link', { name: 'Histovec', exact: true }).click();
     await visible(page.getByRole('heading', { level: 1, name: 'Histovec' }));
     await visible(page.getByText('Contenu de démonstration'));
@@ -83,6 +85,27 @@ describe('catalogue in the browser', () => {
     await visible(page.getByText('Périmètre : Délégation à la sécurité routière.'));
     await visible(page.getByRole('link', { name: 'SNPC — Fichier national des permis de conduire' }));
     if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/catalog-dashboard.png`, fullPage: true });
+    expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('imports a catalogue file: errors with their line change nothing, a preview shows the diff', async () => {
+    const { page, errors } = await newPage(browser);
+    await login(page, 'admin', adminPassword());
+    await page.goto('/catalogue/import');
+    const upload = page.getByLabel('Fichier du catalogue');
+    const bad = 'version: 1\nassets:\n  - kind: dataset\n    slug: e2e-jeu\n    title: Jeu e2e\n    spec:\n      frequency: parfois\n';
+    await upload.setInputFiles({ name: 'catalogue.yaml', mimeType: 'application/yaml', buffer: Buffer.from(bad) });
+    await page.getByRole('button', { name: /^Importer catalogue.yaml/ }).click();
+    await visible(page.getByText(/ligne 7 :/));
+    const good = bad.replace('parfois', 'monthly');
+    await upload.setInputFiles({ name: 'catalogue.yaml', mimeType: 'application/yaml', buffer: Buffer.from(good) });
+    await page.getByRole('button', { name: 'Prévisualiser les changements' }).click();
+    await visible(page.getByText('Simulation : rien n’a été modifié'));
+    await visible(page.getByText('+ dataset:e2e-jeu'));
+    await page.getByRole('button', { name: /^Importer catalogue.yaml/ }).click();
+    await visible(page.getByText('Import terminé'));
+    await page.goto('/catalogue/dataset/e2e-jeu');
+    await visible(page.getByRole('heading', { level: 1, name: 'Jeu e2e' }));
     expect(unexpected(errors)).toEqual([]);
   });
 

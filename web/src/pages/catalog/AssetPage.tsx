@@ -189,6 +189,14 @@ function Fields({ detail }: { detail: AssetDetail }) {
           </table>
         </div>
       )}
+      {a.kind === 'repository' && (
+        <p>
+          <a className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left" href={`/api/catalog/assets/repository/${a.slug}/publiccode.yml`}>
+            Télécharger le publiccode.yml
+          </a>
+        </p>
+      )}
+      {a.kind === 'data_model' && <DictionaryTools detail={detail} />}
       {tables.map((t) => (
         <div className="fr-table" key={t.name}>
           <table>
@@ -486,5 +494,60 @@ function HistoryTab() {
         </div>
       )}
     </>
+  );
+}
+
+function DictionaryTools({ detail }: { detail: AssetDetail }) {
+  const a = detail.asset;
+  const qc = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const apiErr = error instanceof ApiError ? error : null;
+  return (
+    <div className="fr-mb-3w">
+      <p>
+        <a className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left" href={`/api/catalog/assets/data_model/${a.slug}/dictionary.csv`}>
+          Exporter le dictionnaire des données (CSV)
+        </a>
+      </p>
+      {detail.canEdit && (
+        <div className="fr-upload-group">
+          <label className="fr-label" htmlFor="dictionary-upload">
+            Remplacer les tables par un dictionnaire CSV
+            <span className="fr-hint-text">Colonnes : table;colonne;type;description;donnee_personnelle;exemple</span>
+          </label>
+          <input
+            className="fr-upload"
+            type="file"
+            id="dictionary-upload"
+            accept=".csv,text/csv"
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              setError(null);
+              setDone(null);
+              if (!f) return;
+              try {
+                const r = await api<{ diff: string }>(`/api/catalog/assets/data_model/${a.slug}/dictionary`, { method: 'PUT', body: { content: await f.text() } });
+                setDone(r.diff);
+                await qc.invalidateQueries({ queryKey: ['catalog-asset'] });
+              } catch (err) {
+                setError(err);
+              }
+            }}
+          />
+        </div>
+      )}
+      <ErrorAlert error={error} title="Dictionnaire refusé" />
+      {apiErr && apiErr.errors.length > 0 && (
+        <ul>
+          {apiErr.errors.map((x, i) => (
+            <li key={i}>
+              {x.field} — {x.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {done && <Alert severity="success" small description="Dictionnaire importé." className="fr-mt-2w" />}
+    </div>
   );
 }

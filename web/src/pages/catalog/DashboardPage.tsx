@@ -121,6 +121,11 @@ export function DashboardPage() {
             </ul>
           )}
           <h2 className="fr-h4">Algorithmes restant à publier ({d.algorithmsToPublish.length})</h2>
+          <p>
+            <a className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left" href="/api/catalog/algorithms.csv">
+              Inventaire des algorithmes (CSV, champs de l’inventaire Etalab)
+            </a>
+          </p>
           {d.algorithmsToPublish.length === 0 ? (
             <p>Aucun.</p>
           ) : (

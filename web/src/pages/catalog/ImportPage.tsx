@@ -2,7 +2,10 @@ import { useState } from 'react';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Upload } from '@codegouvfr/react-dsfr/Upload';
+import { Select } from '@codegouvfr/react-dsfr/Select';
 import { api, ApiError } from '../../api/client';
+import { useOrganisations } from '../../api/organisations';
+import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
 interface ImportResult {
@@ -104,6 +107,69 @@ export function ImportPage() {
           <pre style={{ whiteSpace: 'pre-wrap', background: 'var(--background-alt-grey)', padding: '1rem' }}>{result.diff}</pre>
         </>
       )}
+      <DatagouvImport />
     </>
+  );
+}
+
+/** Datasets of a data.gouv.fr organisation export, matched by data.gouv.fr id. */
+function DatagouvImport() {
+  const { me } = useAuth();
+  const orgs = useOrganisations();
+  const [owner, setOwner] = useState(me?.user?.organisationCode ?? '');
+  const [content, setContent] = useState<string | null>(null);
+  const [result, setResult] = useState<ImportResult | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  async function run(dryRun: boolean) {
+    setError(null);
+    setResult(null);
+    try {
+      setResult(await api<ImportResult>('/api/catalog/import/datagouv', { method: 'POST', body: { content, owner, dryRun } }));
+    } catch (e) {
+      setError(e);
+    }
+  }
+  const apiErr = error instanceof ApiError ? error : null;
+  return (
+    <section className="fr-mt-6w" aria-labelledby="datagouv-title">
+      <h2 id="datagouv-title" className="fr-h4">
+        Importer les jeux publiés sur data.gouv.fr
+      </h2>
+      <p>
+        Le JSON de <code>https://www.data.gouv.fr/api/1/organizations/&lt;organisation&gt;/datasets/</code>. Les jeux déjà présents sont reconnus par leur identifiant data.gouv.fr et mis à jour ; les autres sont créés.
+      </p>
+      <Select label="Organisation propriétaire des nouveaux jeux" state={apiErr?.fieldMessage('owner') ? 'error' : undefined} stateRelatedMessage={apiErr?.fieldMessage('owner')} nativeSelectProps={{ value: owner, onChange: (e) => setOwner(e.target.value) }}>
+        <option value="">Choisir</option>
+        {orgs.data?.map((o) => (
+          <option key={o.code} value={o.code}>
+            {o.code} — {o.name}
+          </option>
+        ))}
+      </Select>
+      <Upload label="Export data.gouv.fr (JSON)" hint="20 Mo au plus" nativeInputProps={{ accept: '.json,application/json', onChange: async (e) => setContent((await e.target.files?.[0]?.text()) ?? null) }} />
+      <ul className="fr-btns-group fr-btns-group--inline fr-mt-2w">
+        <li>
+          <Button priority="secondary" disabled={!content} onClick={() => run(true)}>
+            Prévisualiser l’import data.gouv.fr
+          </Button>
+        </li>
+        <li>
+          <Button disabled={!content} onClick={() => run(false)}>
+            Importer depuis data.gouv.fr
+          </Button>
+        </li>
+      </ul>
+      <ErrorAlert error={error} title="Import refusé" />
+      {apiErr && apiErr.errors.length > 0 && (
+        <ul>
+          {apiErr.errors.map((e, i) => (
+            <li key={i}>
+              <code>{e.field}</code> — {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {result && <pre style={{ whiteSpace: 'pre-wrap', background: 'var(--background-alt-grey)', padding: '1rem' }}>{result.diff}</pre>}
+    </section>
   );
 }
