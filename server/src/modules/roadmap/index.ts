@@ -23,8 +23,17 @@ export async function seedReferenceRoadmap(ctx: AppContext, svc: RoadmapService)
   const byCode = new Map(orgs.map((o) => [o.code, o]));
   const seed = parseSeed(loadReferenceSeed(), new Set(byCode.keys()));
   const now = ctx.clock.now();
+  try {
+    return await importReference(ctx, svc, seed, byCode, now);
+  } catch (e) {
+    // Two nodes starting together: the second insert hits the unique slug; the roadmap is there.
+    if ((e as { code?: string; cause?: { code?: string } }).code === '23505' || (e as { cause?: { code?: string } }).cause?.code === '23505') return false;
+    throw e;
+  }
+}
+
+async function importReference(ctx: AppContext, svc: RoadmapService, seed: ReturnType<typeof parseSeed>, byCode: Map<string, { id: string }>, now: Date): Promise<boolean> {
   return ctx.db.transaction(async (tx) => {
-    // Another node may have imported it meanwhile: the unique slug makes the second insert fail; re-check first.
     if (await svc.repo.findRoadmap(REFERENCE_ROADMAP.slug, tx)) return false;
     const r = await svc.repo.insertRoadmap({ ...REFERENCE_ROADMAP, source: seed.source, public: true, createdAt: now, updatedAt: now }, tx);
     for (const a of seed.actions) {
@@ -48,7 +57,7 @@ export async function seedReferenceRoadmap(ctx: AppContext, svc: RoadmapService)
         },
         tx,
       );
-      await svc.repo.setContributors(row.id, a.organisationCodes.map((c) => byCode.get(c)!.id), tx);
+      await svc.repo.setContributors(row.id, a.organisationCodes.flatMap((c) => (byCode.has(c) ? [byCode.get(c)!.id] : [])), tx);
       await svc.repo.insertUpdate({ roadmapId: r.id, actionId: row.id, at: now, actorLabel: 'système', kind: 'import', note: 'Import de la feuille de route publiée.', changes: {}, statusAfter: 'a_lancer', progressAfter: 0 }, tx);
     }
     for (const o of seed.openings) {
