@@ -114,6 +114,8 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
   }
 
   async function prepare() {
+    // A gateway-only node may be the first to open a fresh database: it needs a signing key too.
+    await service.ensureSigningKey().catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: could not ensure a signing key'));
     if (limiterRedis && limiterRedis.status === 'wait') await limiterRedis.connect().catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: Redis unreachable, limits fall back per policy'));
     await dataPlane.reload();
   }
