@@ -354,7 +354,9 @@ export class DataPlane {
         gw.get('/gw/-/health', { schema: { hide: true }, config }, async () => ({ status: 'ok', configVersion: this.table.version }));
         gw.get('/gw/-/metrics', { schema: { hide: true }, config }, async (req, reply) => {
           const remote = req.socket.remoteAddress ?? '';
-          const loopback = remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1';
+          // A reverse proxy on the same host also connects from loopback: forwarded requests need the token.
+          const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+          const loopback = !forwarded && (remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1');
           if (!loopback) {
             const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
             const p = token && this.deps.principalOf ? await this.deps.principalOf(token) : null;

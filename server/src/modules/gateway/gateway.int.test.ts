@@ -478,6 +478,8 @@ describe('node metrics', () => {
     expect(local.body).toMatch(/gateway_requests_total \d+/);
     expect(local.body).toContain('gateway_ratelimit_fail_open_total');
     expect((await inject({ url: '/gw/-/metrics', remoteAddress: '10.1.2.3' })).statusCode).toBe(403);
+    // Through a reverse proxy on the same host (loopback, but forwarded): token required.
+    expect((await inject({ url: '/gw/-/metrics', headers: { 'x-forwarded-for': '203.0.113.9' } })).statusCode).toBe(403);
     expect((await inject({ url: '/gw/-/metrics', remoteAddress: '10.1.2.3', headers: bearer(consumer) })).statusCode).toBe(403);
     expect((await inject({ url: '/gw/-/metrics', remoteAddress: '10.1.2.3', headers: bearer(admin) })).statusCode).toBe(200);
     expect((await inject('/gw/-/health')).json().status).toBe('ok');
