@@ -471,6 +471,37 @@ apis:
   });
 });
 
+describe('Redis down on the data plane', () => {
+  it('lets calls through on this node’s limiter (fail open) or refuses them with 503 (fail closed), and counts it', async () => {
+    const { Redis } = await import('ioredis');
+    const { RedisRateLimiter } = await import('./ratelimit.ts');
+    const port = await freePort();
+    const dead = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    dead.on('error', () => undefined);
+    const dp = t.services.gateway!.dataPlane;
+    const deps = dp['deps'] as { limiter: unknown };
+    const original = deps.limiter;
+    const degraded = new RedisRateLimiter(dead, 'x:');
+    deps.limiter = degraded;
+    try {
+      clock.advance(5000);
+      const open = await inject({ url: '/gw/echo/hello', headers: { 'x-api-key': key } });
+      expect(open.statusCode).toBe(200);
+      expect(degraded.metrics.failOpen).toBe(1);
+      await inject({ method: 'PATCH', url: `/api/gateway/apis/${apiId}`, headers: bearer(admin), payload: { failPolicy: 'closed' } });
+      const closed = await inject({ url: '/gw/echo/hello', headers: { 'x-api-key': key } });
+      expect(closed.statusCode).toBe(503);
+      expect(closed.headers['retry-after']).toBe('1');
+      expect(closed.json().title).toBe('Limitation indisponible');
+      expect(degraded.metrics.failClosed).toBe(1);
+    } finally {
+      deps.limiter = original;
+      dead.disconnect();
+      await inject({ method: 'PATCH', url: `/api/gateway/apis/${apiId}`, headers: bearer(admin), payload: { failPolicy: 'open' } });
+    }
+  });
+});
+
 describe('node metrics', () => {
   it('exposes Prometheus counters to loopback callers and admins only', async () => {
     const local = await inject('/gw/-/metrics');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAddress, checkUpstreamUrl, refusal } from './ssrf.ts';
+import { classifyAddress, checkUpstreamUrl, guardedLookup, refusal } from './ssrf.ts';
 import { Analytics, histIndex, percentile, LATENCY_BOUNDS_MS } from './analytics.ts';
 import { createSecrets, signIdentity, verifyIdentity } from './secrets.ts';
 import type { GatewayRepository } from './gateway.repository.ts';
@@ -29,6 +29,16 @@ describe('upstream address policy (SSRF)', () => {
     expect(await checkUpstreamUrl('http://localhost:8080', { allowPrivate: false })).toMatch(/interdite/);
     expect(await checkUpstreamUrl('http://[::1]:8080', { allowPrivate: true })).toBeNull();
     expect(await checkUpstreamUrl('pas une url', { allowPrivate: false })).toBe('URL invalide');
+  });
+});
+
+describe('connection-time address check (DNS rebinding)', () => {
+  it('refuses a host name resolving to a forbidden address when the connection is made', async () => {
+    const lookup = guardedLookup({ allowPrivate: false });
+    const err = await new Promise<Error | null>((resolve) => lookup('localhost', { all: true }, (e) => resolve(e)));
+    expect((err as Error & { code?: string }).code).toBe('GW_FORBIDDEN_UPSTREAM');
+    const ok = await new Promise<Error | null>((resolve) => guardedLookup({ allowPrivate: true })('localhost', { all: true }, (e) => resolve(e)));
+    expect(ok).toBeNull();
   });
 });
 
