@@ -184,6 +184,8 @@ describe('openings', () => {
     const o = (await get(`${R}/openings`)).json().items.find((x: { title: string }) => x.title.startsWith('Données auto-écoles agréées'));
     const link = await patch(`${R}/openings/${o.id}`, admin, { assetId });
     expect(link.json()).toMatchObject({ assetId, status: 'planifie' });
+    const listed = (await get(`${R}/openings`)).json().items.find((x: { id: string }) => x.id === o.id);
+    expect(listed.asset).toEqual({ kind: 'dataset', slug: 'auto-ecoles-agreees', title: 'Auto-écoles agréées', openness: 'a_ouvrir' });
     const badLink = await patch(`${R}/openings/${o.id}`, admin, { assetId: '7d2c6f0e-0000-4000-8000-000000000000' });
     expect(badLink.json().errors[0].field).toBe('assetId.0');
 

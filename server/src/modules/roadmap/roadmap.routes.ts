@@ -241,7 +241,15 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
           async (req, reply) => {
             const r = await svc.roadmapOr404(req.params.id);
             const q = req.query;
-            const items = (await openingsOf(r.id, req.principal)).filter((o) => (!q.status || o.status === q.status) && (!q.type || o.type === q.type) && (!q.category || o.category === q.category) && (!q.timeliness || o.timeliness === q.timeliness));
+            const c = catalog();
+            const items = await Promise.all(
+              (await openingsOf(r.id, req.principal))
+                .filter((o) => (!q.status || o.status === q.status) && (!q.type || o.type === q.type) && (!q.category || o.category === q.category) && (!q.timeliness || o.timeliness === q.timeliness))
+                .map(async (o) => {
+                  const a = o.assetId && c ? await c.getAssetById(o.assetId) : null;
+                  return { ...o, asset: a ? { kind: a.kind, slug: a.slug, title: a.title, openness: a.openness } : null };
+                }),
+            );
             if (q.format === 'csv') {
               return sendTable(
                 reply,
@@ -255,9 +263,9 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
                   { key: 'availableOn', header: 'disponible le' },
                   { key: 'timelinessFr', header: 'délai' },
                   { key: 'organisationCode', header: 'organisation' },
-                  { key: 'assetId', header: 'actif du catalogue' },
+                  { key: 'assetTitle', header: 'actif du catalogue' },
                 ],
-                items.map((o) => ({ ...o, typeFr: OPENING_TYPE_FR[o.type], statusFr: statusFr(o.status), timelinessFr: TIMELINESS_FR[o.timeliness] })),
+                items.map((o) => ({ ...o, typeFr: OPENING_TYPE_FR[o.type], statusFr: statusFr(o.status), timelinessFr: TIMELINESS_FR[o.timeliness], assetTitle: o.asset?.title ?? o.assetId ?? '' })),
               );
             }
             return { items, total: items.length };

@@ -100,6 +100,8 @@ export const openingSchema = z.object({
   availableOn: z.string().nullable(),
   timeliness: z.enum(['a_temps', 'en_retard', 'date_inconnue', 'a_venir', 'sans_objet']),
   assetId: z.string().nullable(),
+  /** The linked catalogue asset, resolved in lists when the catalog module is installed. */
+  asset: z.object({ kind: z.string(), slug: z.string(), title: z.string(), openness: z.string() }).nullable().optional(),
   organisationCode: z.string().nullable(),
   updatedAt: z.string(),
   canEdit: z.boolean(),

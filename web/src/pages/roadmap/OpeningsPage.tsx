@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
@@ -88,7 +89,15 @@ export function OpeningsPage() {
                   <tr key={o.id}>
                     <th scope="row" style={{ fontWeight: 'normal' }}>
                       {o.title}
-                      {o.assetId && <span className="fr-text--xs"> (lié au catalogue)</span>}
+                      {o.asset ? (
+                        <span className="fr-text--xs" style={{ display: 'block' }}>
+                          Catalogue : <Link to={`/catalogue/${o.asset.kind}/${o.asset.slug}`}>{o.asset.title}</Link> ({o.asset.openness.replace('_', ' ')})
+                        </span>
+                      ) : o.assetId ? (
+                        <span className="fr-text--xs" style={{ display: 'block' }}>
+                          Actif lié introuvable dans le catalogue
+                        </span>
+                      ) : null}
                     </th>
                     <td className="fr-text--sm">{o.category}</td>
                     <td>{openingTypeLabel[o.type]}</td>
@@ -183,7 +192,7 @@ function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: strin
         )}
       </div>
       <p className="fr-text--sm">
-        Actif du catalogue lié : {asset ? asset.title : opening.assetId ? 'un actif est lié' : 'aucun'}. Quand l’actif lié devient « ouvert » dans le catalogue, l’ouverture devient disponible automatiquement.
+        Actif du catalogue lié : {asset ? asset.title : (opening.asset?.title ?? (opening.assetId ? 'un actif (introuvable)' : 'aucun'))}. Quand l’actif lié devient « ouvert » dans le catalogue, l’ouverture devient disponible automatiquement.
       </p>
       {err?.fieldMessage('assetId.0') && <p className="fr-error-text">{err.fieldMessage('assetId.0')}</p>}
       <AssetPicker label="Lier un actif du catalogue" onPick={(a) => setAsset({ id: a.id, title: a.title })} />

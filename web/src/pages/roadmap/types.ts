@@ -92,6 +92,7 @@ export interface Opening {
   availableOn: string | null;
   timeliness: Timeliness;
   assetId: string | null;
+  asset?: { kind: string; slug: string; title: string; openness: string } | null;
   organisationCode: string | null;
   canEdit: boolean;
 }
