@@ -12,21 +12,21 @@ import { cog } from './cog.ts';
 export const API = '/deces/api/v1';
 
 /** CSV columns of a person (search CSV and bulk results), matchID's dotted names. */
-export const PERSON_CSV_COLUMNS: { key: string; header: string; get: (p: PersonOut) => unknown }[] = [
-  { key: 'score', header: 'score', get: (p) => p.score },
-  { key: 'id', header: 'id', get: (p) => p.id },
-  { key: 'name.last', header: 'name.last', get: (p) => p.name.last },
-  { key: 'name.first', header: 'name.first', get: (p) => p.name.first.join(' ') },
-  { key: 'sex', header: 'sex', get: (p) => p.sex },
-  { key: 'birth.date', header: 'birth.date', get: (p) => p.birth.date },
-  { key: 'birth.city', header: 'birth.city', get: (p) => p.birth.location.city },
-  { key: 'birth.code', header: 'birth.code', get: (p) => p.birth.location.code },
-  { key: 'birth.country', header: 'birth.country', get: (p) => p.birth.location.country },
-  { key: 'death.date', header: 'death.date', get: (p) => p.death.date },
-  { key: 'death.city', header: 'death.city', get: (p) => p.death.location.city },
-  { key: 'death.code', header: 'death.code', get: (p) => p.death.location.code },
-  { key: 'death.certificateId', header: 'death.certificateId', get: (p) => p.death.certificateId },
-  { key: 'death.age', header: 'death.age', get: (p) => p.death.age ?? '' },
+export const PERSON_CSV_COLUMNS: { key: string; header: string; headerFr: string; get: (p: PersonOut) => unknown }[] = [
+  { key: 'score', header: 'score', headerFr: 'score', get: (p) => p.score },
+  { key: 'id', header: 'id', headerFr: 'id', get: (p) => p.id },
+  { key: 'name.last', header: 'name.last', headerFr: 'nom', get: (p) => p.name.last },
+  { key: 'name.first', header: 'name.first', headerFr: 'prenoms', get: (p) => p.name.first.join(' ') },
+  { key: 'sex', header: 'sex', headerFr: 'sexe', get: (p) => p.sex },
+  { key: 'birth.date', header: 'birth.date', headerFr: 'date_naissance', get: (p) => p.birth.date },
+  { key: 'birth.city', header: 'birth.city', headerFr: 'commune_naissance', get: (p) => p.birth.location.city },
+  { key: 'birth.code', header: 'birth.code', headerFr: 'code_lieu_naissance', get: (p) => p.birth.location.code },
+  { key: 'birth.country', header: 'birth.country', headerFr: 'pays_naissance', get: (p) => p.birth.location.country },
+  { key: 'death.date', header: 'death.date', headerFr: 'date_deces', get: (p) => p.death.date },
+  { key: 'death.city', header: 'death.city', headerFr: 'commune_deces', get: (p) => p.death.location.city },
+  { key: 'death.code', header: 'death.code', headerFr: 'code_lieu_deces', get: (p) => p.death.location.code },
+  { key: 'death.certificateId', header: 'death.certificateId', headerFr: 'numero_acte_deces', get: (p) => p.death.certificateId },
+  { key: 'death.age', header: 'death.age', headerFr: 'age_deces', get: (p) => p.death.age ?? '' },
 ];
 
 const personSchema = z.record(z.string(), z.union([z.string().max(200), z.number()])).describe('Une identité : les champs de recherche (firstName, lastName, birthDate…)');
@@ -66,15 +66,32 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
   return routeGroup('public', async (g) => {
     const app = g.withTypeProvider<ZodTypeProvider>();
 
-    async function runSearch(req: FastifyRequest, reply: FastifyReply, input: Record<string, unknown>) {
+    async function runSearch(req: FastifyRequest, reply: FastifyReply, raw: Record<string, unknown>) {
       const t0 = performance.now();
+      // matchID's scroll: `scroll` asks for a cursor, `scrollId` returns the next page. The cursor is
+      // stateless (the request and the next page, base64url), so any node can serve it.
+      let input = raw;
+      if (raw.scrollId !== undefined) {
+        try {
+          const cur = JSON.parse(Buffer.from(String(raw.scrollId), 'base64url').toString('utf8')) as { params: Record<string, unknown>; page: number };
+          input = { ...cur.params, page: cur.page, scroll: raw.scroll ?? '1m' };
+        } catch {
+          throw fieldError('scrollId', 'curseur illisible : reprenez la recherche sans scrollId');
+        }
+      }
       const r = parseSearchRequest(input);
       if (wantsCsv(req) && !('format' in input)) {
         const { persons } = await service.search(r, { all: true });
-        return sendCsv(reply, 'deces.csv', PERSON_CSV_COLUMNS.map((c) => ({ key: c.key, header: c.header })), persons.map((p) => Object.fromEntries(PERSON_CSV_COLUMNS.map((c) => [c.key, c.get(p)]))), ',');
+        const french = input.headerLang === 'french';
+        return sendCsv(reply, 'deces.csv', PERSON_CSV_COLUMNS.map((c) => ({ key: c.key, header: french ? c.headerFr : c.header })), persons.map((p) => Object.fromEntries(PERSON_CSV_COLUMNS.map((c) => [c.key, c.get(p)]))), ',');
       }
       const { total, persons } = await service.search(r);
-      return { request: r.echo, response: { total, maxScore: persons[0]?.score ?? 0, size: r.size, page: r.page, delay: Math.round(performance.now() - t0), persons } };
+      const response: Record<string, unknown> = { total, maxScore: persons[0]?.score ?? 0, size: r.size, page: r.page, delay: Math.round(performance.now() - t0), persons };
+      if (input.scroll !== undefined && persons.length && r.page * r.size < total) {
+        const params = Object.fromEntries(Object.entries(input).filter(([k]) => !['scroll', 'scrollId', 'page'].includes(k)));
+        response.scrollId = Buffer.from(JSON.stringify({ params, page: r.page + 1 })).toString('base64url');
+      }
+      return { request: r.echo, response };
     }
 
     app.get(`${API}/search`, { schema: { tags: ['deces'], summary: 'Rechercher une personne décédée (q ou champs ; Accept: text/csv pour tout exporter)', querystring: z.record(z.string(), z.unknown()) } }, async (req, reply) => {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../platform/context.ts';
 import { NotFoundError, fieldError } from '../../platform/errors.ts';
 import { createDecesRepository, type BlockingKeys, type CorrectionRow, type RecordRow, type SQLFilter } from './deces.repository.ts';
-import { recordKeys } from './insee.ts';
+import { recordKeys, titleCase } from './insee.ts';
 import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
 import { parseDateQuery, type SearchRequest } from './request.ts';
 import { firstNameList, lastNameKey, normalize, phonetic, tokens } from './text.ts';
@@ -55,25 +55,31 @@ function corrected(r: RecordRow, mods: CorrectionRow[]): RecordRow {
   return out;
 }
 
+/** Place name as matchID serves it: the COG's name when the code is known, else the file's text in title case. */
+function cityName(code: string, inClear: string): string {
+  const known = code && !code.startsWith('99') && !/990$/.test(code) ? cog().commune(code) : undefined;
+  return known?.name ?? (inClear ? titleCase(inClear) : '');
+}
+
+/** A record in matchID's response shape (names in title case as matchID serves them). */
 export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRow[] = []): PersonOut {
-  const c = cog();
   const p: PersonOut = {
     score: s?.score ?? 1,
     scores: s?.scores ?? {},
     reasons: s?.reasons ?? [],
     id: r.id,
-    name: { first: r.firstNames ? r.firstNames.split(' ') : [], last: r.lastName },
+    name: { first: r.firstNames ? r.firstNames.split(' ').map(titleCase) : [], last: titleCase(r.lastName) },
     sex: r.sex,
     birth: {
       date: r.birthDate,
-      location: { city: r.birthCity, code: r.birthCode, cityCode: r.birthCode, departmentCode: r.birthDepartment, country: r.birthCountry, countryCode: r.birthCountryCode },
+      location: { city: cityName(r.birthCode, r.birthCity), code: r.birthCode, cityCode: r.birthCode, departmentCode: r.birthDepartment, country: r.birthCountry, countryCode: r.birthCountryCode },
     },
     death: {
       date: r.deathDate,
       certificateId: r.certificateId,
       age: r.age,
       location: {
-        city: r.deathCity || c.commune(r.deathCode)?.name || '',
+        city: cityName(r.deathCode, r.deathCity),
         code: r.deathCode,
         cityCode: r.deathCode,
         departmentCode: r.deathDepartment,

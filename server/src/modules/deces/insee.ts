@@ -169,7 +169,8 @@ export function resolvePlace(code: string, cityInClear: string, countryInClear: 
   };
 }
 
-function titleCase(s: string): string {
+/** `SAINT-ETIENNE DU ROUVRAY` → `Saint-Etienne Du Rouvray` (matchID's rendering of names). */
+export function titleCase(s: string): string {
   return s.toLowerCase().replace(/(^|[\s'-])(\p{L})/gu, (_m, p: string, l: string) => p + l.toUpperCase());
 }
 
