@@ -238,6 +238,19 @@ export class DataPlane {
     this.metrics.requests++;
     const slug = (req.params as { slug: string }).slug;
     const api = this.table.apis.get(slug);
+    // CORS (ADR 0400): credentials travel in headers, never in cookies (stripped), so any origin may
+    // call; preflights are answered here, without credentials, limits or upstream.
+    if (req.headers.origin !== undefined) {
+      reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', 'RateLimit, RateLimit-Policy, Retry-After, X-Request-Id');
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+        return reply
+          .status(204)
+          .header('access-control-allow-methods', METHODS.join(', '))
+          .header('access-control-allow-headers', 'X-Api-Key, Authorization, Content-Type, Accept, X-Request-Id')
+          .header('access-control-max-age', '600')
+          .send();
+      }
+    }
     if (!api) return problem(reply, 404, 'not-found', 'API inconnue', `Aucune API « ${slug.slice(0, 100)} » n’est publiée sur la passerelle.`);
     req.gwCall = { api, appId: null, keyId: null };
     if (!api.enabled) return problem(reply, 503, 'api-disabled', 'API suspendue', `L’API « ${slug} » est temporairement suspendue par son producteur.`);
@@ -309,6 +322,8 @@ export class DataPlane {
         const out: Record<string, string | string[]> = {};
         const conn = new Set(String(res.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !conn.has(k)) out[k] = v;
+        // The upstream's own CORS answer, when it gives one, wins over the gateway's default.
+        if (out['access-control-allow-origin'] !== undefined) reply.removeHeader('access-control-expose-headers');
         reply.status(res.statusCode).headers(out);
         return reply.send(res.body);
       } catch (e) {

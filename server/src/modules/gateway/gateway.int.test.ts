@@ -179,6 +179,19 @@ describe('data plane with API keys', () => {
     expect(up1.seen.at(-1)!.body).toBe('{"a":1}');
   });
 
+  it('answers CORS preflights itself and lets any origin read responses (credentials are headers, never cookies)', async () => {
+    clock.advance(5000);
+    const pre = await inject({ method: 'OPTIONS', url: '/gw/echo/hello', headers: { origin: 'https://app.example.org', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' } });
+    expect(pre.statusCode).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe('*');
+    expect(String(pre.headers['access-control-allow-headers'])).toContain('X-Api-Key');
+    expect(pre.headers['access-control-allow-credentials']).toBeUndefined();
+    const r = await inject({ url: '/gw/echo/hello', headers: { origin: 'https://app.example.org', 'x-api-key': key } });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['access-control-allow-origin']).toBe('*');
+    expect(String(r.headers['access-control-expose-headers'])).toContain('RateLimit');
+  });
+
   it('limits at the window boundary exactly (sliding window, injected clock)', async () => {
     clock.advance(5000);
     const call = () => inject({ url: '/gw/echo/hello', headers: { 'x-api-key': key } });
