@@ -135,6 +135,27 @@ describe('roadmap in the browser', () => {
     expect(unexpected(errors)).toEqual([]);
   });
 
+  it('makes an opening available when its linked catalogue API is opened in the catalogue', async () => {
+    const { page, errors } = await newPage(browser);
+    await login(page, 'admin', adminPassword());
+    await page.goto(`${R}/ouvertures?type=api`);
+    const row = page.locator('tr', { hasText: 'API Historique d' });
+    await visible(row.getByText('Planifiée'));
+    await row.getByRole('link', { name: /API historique d’un véhicule/ }).click();
+    await page.getByRole('link', { name: 'Modifier' }).click();
+    const form = page.getByRole('form', { name: 'Modifier l’actif' });
+    await form.getByLabel('Ouverture', { exact: true }).selectOption('ouvert');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await visible(page.getByText('Modifications enregistrées.'));
+    await page.goto(`${R}/ouvertures?type=api`);
+    const after = page.locator('tr', { hasText: 'API Historique d' });
+    await visible(after.getByText('Disponible'));
+    await visible(after.getByText('(ouvert)'));
+    // Due in Q4 2021, available today: late.
+    await visible(after.getByText('En retard'));
+    expect(unexpected(errors)).toEqual([]);
+  });
+
   it('records a committee decision and prints the report on clean A4 pages', async () => {
     const { page, errors } = await newPage(browser);
     await login(page, 'admin', adminPassword());
