@@ -218,6 +218,23 @@ describe('search', () => {
     expect(range.response.persons.some((p: { name: { first: string[] } }) => p.name.first[0] === 'Michel')).toBe(true);
   });
 
+  it('answers matchID’s own test requests (first name and death year, ranges, ages, sex)', async () => {
+    const harry = (await get('/search?deathDate=2020&firstName=Liliane')).json();
+    expect(harry.response.persons[0].name.first).toContain('Liliane');
+    expect(harry.response.persons.every((p: { death: { date: string } }) => p.death.date.startsWith('2020'))).toBe(true);
+    const range = (await get('/search?deathDate=22/01/2020-30/01/2020')).json();
+    expect(range.response.persons.length).toBeGreaterThan(0);
+    expect(range.response.persons.every((p: { death: { date: string } }) => p.death.date >= '20200122' && p.death.date <= '20200130')).toBe(true);
+    const men = (await t.app.inject({ method: 'POST', url: api('/search'), payload: { deathDate: '2020', sex: 'M' } })).json();
+    expect(men.response.persons.every((p: { sex: string }) => p.sex === 'M')).toBe(true);
+    const age = (await t.app.inject({ method: 'POST', url: api('/search'), payload: { deathDate: '2020', deathAge: '85-95' } })).json();
+    expect(age.response.persons.every((p: { death: { age: number } }) => p.death.age >= 85 && p.death.age <= 95)).toBe(true);
+    const sorted = (await t.app.inject({ method: 'POST', url: api('/search'), payload: { lastName: 'Martin', sort: [{ firstName: 'asc' }] } })).json();
+    const firsts = sorted.response.persons.map((p: { name: { first: string[] } }) => p.name.first.join(' '));
+    expect(firsts).toEqual([...firsts].sort());
+    expect((await get('/search?birthDate=19')).json().errors[0].field).toBe('birthDate');
+  });
+
   it('paginates and sorts', async () => {
     const all = (await get('/search?lastName=Martin&size=100')).json();
     expect(all.response.total).toBeGreaterThan(5);

@@ -202,7 +202,14 @@ export function createDecesService(ctx: AppContext) {
       const seen = await byKeys();
       if (!p.lastName && !p.legalName && p.firstName) {
         const fp = phonetic(firstNameList(p.firstName)[0]);
-        for (const r of (await repo.filtered([{ sql: sql`first_phon = ${fp}` }, ...filters], CANDIDATE_LIMIT)).rows) seen.set(r.id, r);
+        // Without a last name the first name alone is too common: years narrow the candidates.
+        const years: SQLFilter[] = [];
+        for (const [d, col] of [[p.birthDate, 'birth_year'], [p.deathDate, 'death_year']] as const) {
+          if (d?.kind !== 'exact' || d.value.startsWith('0000')) continue;
+          const y = Number(d.value.slice(0, 4));
+          years.push({ sql: sql`${sql.raw(col)} BETWEEN ${y - 1} AND ${y + 1}` });
+        }
+        for (const r of (await repo.filtered([{ sql: sql`first_phon = ${fp}` }, ...years, ...filters], CANDIDATE_LIMIT)).rows) seen.set(r.id, r);
       }
       // Records whose validated corrections carry the searched name.
       const corrIds = !(await hasValidated()) ? [] : await repo.correctedIdsMatching(p.lastName ? lastNameKey(p.lastName) : undefined, firstNameList(p.firstName)[0]);
