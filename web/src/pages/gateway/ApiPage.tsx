@@ -256,6 +256,20 @@ export function ApiPage() {
       <Subscribe a={a} />
       <h2 className="fr-mt-4w">Documentation</h2>
       <OpenApiDocView slug={a.slug} />
+      {a.specVersions && a.specVersions.length > 0 && (
+        <p>
+          Document OpenAPI (JSON) :{' '}
+          {a.specVersions.map((v, i) => (
+            <span key={v.version}>
+              {i > 0 && ', '}
+              <a href={`/api/gateway/apis/${a.slug}/openapi?version=${v.version}`} title={`Déposée le ${fmtDate(v.createdAt)} par ${v.createdBy}`}>
+                version {v.version}
+                {i === 0 ? ' (actuelle)' : ''}
+              </a>
+            </span>
+          ))}
+        </p>
+      )}
     </>
   );
 }

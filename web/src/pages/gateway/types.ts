@@ -29,6 +29,7 @@ export interface GwApi {
   canManage: boolean;
   availability: number | null;
   plans: Plan[];
+  specVersions?: { version: number; createdBy: string; createdAt: string }[];
   catalogAsset?: { kind: string; slug: string; title: string } | null;
   incidents?: { start: string; end: string | null; probes: number; reason: string }[];
 }
