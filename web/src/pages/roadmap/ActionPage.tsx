@@ -10,7 +10,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
 import { AssetPicker, CsvLink, StatusBadge, apiBase, base, useRoadmaps } from './common';
 import { actionStatusLabel, actionStatuses, describeChange, frDateTime, frDay } from './labels';
-import { Progress } from './charts';
+import { Progress, Sparkline } from './charts';
 import type { ActionDetail, ActionStatus } from './types';
 
 const KIND_LABEL: Record<string, string> = { import: 'Import', edit: 'Mise à jour', note: 'Note', bulk: 'Mise à jour en masse', automatic: 'Automatique', carry_over: 'Reprise' };
@@ -125,7 +125,9 @@ export function ActionPage() {
                   <td>
                     {i.target ?? '—'} {i.target ? (i.unit ?? '') : ''}
                   </td>
-                  <td className="fr-text--sm">{i.history.map((h) => `${h.value} (${frDateTime(h.at)}, ${h.by})`).join(' ; ') || '—'}</td>
+                  <td className="fr-text--sm">
+                    <Sparkline values={i.history.map((h) => Number(h.value.replace(',', '.')))} target={i.target ? Number(i.target.replace(',', '.')) : null} /> {i.history.map((h) => `${h.value} (${frDateTime(h.at)}, ${h.by})`).join(' ; ') || '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>

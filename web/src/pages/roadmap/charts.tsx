@@ -146,3 +146,20 @@ export function Progress({ value, label }: { value: number; label: string }) {
     </span>
   );
 }
+
+/** A small line of an indicator's values over time, against its target (decorative: the values are in the table beside it). */
+export function Sparkline({ values, target }: { values: number[]; target: number | null }) {
+  if (values.length < 2) return null;
+  const W = 120;
+  const H = 32;
+  const max = Math.max(...values, target ?? -Infinity);
+  const min = Math.min(...values, 0);
+  const y = (v: number) => H - 3 - ((v - min) / (max - min || 1)) * (H - 6);
+  const x = (i: number) => 2 + (i / (values.length - 1)) * (W - 4);
+  return (
+    <svg width={W} height={H} aria-hidden="true" focusable="false" style={{ verticalAlign: 'middle' }}>
+      {target !== null && <line x1="0" x2={W} y1={y(target)} y2={y(target)} stroke="#929292" strokeDasharray="3 2" />}
+      <polyline points={values.map((v, i) => `${x(i)},${y(v)}`).join(' ')} fill="none" stroke="#000091" strokeWidth="2" />
+    </svg>
+  );
+}
