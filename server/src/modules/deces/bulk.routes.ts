@@ -38,7 +38,7 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
           } else fields[part.fieldname] = String(part.value ?? '');
         }
         if (!fileName) throw fieldError('file', 'fichier CSV manquant (champ file)');
-        const payload: BulkPayload = bulk.prepare(dir, fileName, fields);
+        const payload: BulkPayload = await bulk.prepare(dir, fileName, fields);
         const job = await ctx.db.transaction(async (tx) => {
           // One job per user, even for two uploads sent at the same moment: serialise on the user.
           await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`deces.bulk:${p.userId}`}))`);

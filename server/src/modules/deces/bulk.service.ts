@@ -254,7 +254,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       return removed;
     },
     /** Validates options and the mapping against the file's header (every error names its field). */
-    prepare(dir: string, fileName: string, fields: Record<string, string>): BulkPayload {
+    async prepare(dir: string, fileName: string, fields: Record<string, string>): Promise<BulkPayload> {
       const known = new Set<string>([...PERSON_FIELDS, 'sep', 'encoding', 'skipLines', 'dateFormat', 'candidateNumber', 'pruneScore']);
       for (const k of Object.keys(fields)) if (!known.has(k)) throw fieldError(k, `paramètre inconnu « ${k} »`);
       const encoding = (fields.encoding ?? 'utf8').toLowerCase().replace('-', '');
@@ -268,9 +268,13 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       if (!Number.isFinite(pruneScore) || pruneScore < 0 || pruneScore > 1) throw fieldError('pruneScore', 'nombre entre 0 et 1');
       const dateFormat = (fields.dateFormat || 'auto') as BulkOptions['dateFormat'];
       if (!DATE_FORMATS.includes(dateFormat)) throw fieldError('dateFormat', `un de : ${DATE_FORMATS.join(', ')}`);
-      const raw = fs.readFileSync(path.join(dir, 'input.csv'));
-      const text = raw.toString(enc === 'utf8' ? 'utf8' : 'latin1').replace(/^\uFEFF/, '');
-      const lines = text.split(/\r?\n/);
+      // Header from the first 256 KB; the row count by streaming (memory stays bounded whatever the size).
+      const file = path.join(dir, 'input.csv');
+      const fd = fs.openSync(file, 'r');
+      const head = Buffer.alloc(256 * 1024);
+      const got = fs.readSync(fd, head, 0, head.length, 0);
+      fs.closeSync(fd);
+      const lines = head.subarray(0, got).toString(enc === 'utf8' ? 'utf8' : 'latin1').replace(/^\uFEFF/, '').split(/\r?\n/);
       const headerLine = lines[skipLines] ?? '';
       let sep = fields.sep;
       if (sep === '\\t' || sep === 'tab') sep = '\t';
@@ -286,7 +290,14 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
         mapping[f] = col;
       }
       if (!mapping.lastName && !mapping.firstName && !mapping.legalName) throw fieldError('lastName', 'indiquez au moins la colonne du nom (lastName=…) ou du prénom');
-      const totalRows = Math.max(0, lines.slice(skipLines + 1).filter((l) => l.trim()).length);
+      let newlines = 0;
+      let lastByte = 10;
+      for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
+        lastByte = chunk[chunk.length - 1] ?? lastByte;
+      }
+      // Data rows: lines after the header (blank lines are skipped by the job; this is the progress total).
+      const totalRows = Math.max(0, newlines + (lastByte === 10 ? 0 : 1) - skipLines - 1);
       return { dir: path.basename(dir), fileName, mapping, sep, encoding: enc, skipLines, dateFormat, candidateNumber, pruneScore, totalRows, header };
     },
   };
