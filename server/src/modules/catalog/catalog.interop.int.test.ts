@@ -93,6 +93,29 @@ describe('interoperability', () => {
     ]);
     const out = await t.app.inject({ url: '/api/catalog/assets/data_model/siv/dictionary.csv', headers: bearer(dsr) });
     expect(out.body).toContain('vehicule;immatriculation;text;Numéro d’immatriculation;non;AB-123-CD');
+    const ddl = `CREATE TABLE vehicule (
+  immatriculation varchar(9) NOT NULL PRIMARY KEY,
+  date_mise_en_circulation date,
+  titulaire_id integer REFERENCES titulaire(id)
+);
+COMMENT ON TABLE vehicule IS 'Véhicules immatriculés';
+COMMENT ON COLUMN vehicule.immatriculation IS 'Numéro d''immatriculation';`;
+    const sqlPut = await t.app.inject({ method: 'PUT', url: '/api/catalog/assets/data_model/siv/dictionary', headers: bearer(dsr), payload: { content: ddl } });
+    expect(sqlPut.statusCode, sqlPut.body).toBe(200);
+    expect((await t.services.catalog!.getAsset('data_model', 'siv'))!.spec.tables).toEqual([
+      {
+        name: 'vehicule',
+        description: 'Véhicules immatriculés',
+        columns: [
+          { name: 'immatriculation', type: 'varchar(9)', personalData: false, description: 'Numéro d’immatriculation'.replace('’', "'") },
+          { name: 'date_mise_en_circulation', type: 'date', personalData: false },
+          { name: 'titulaire_id', type: 'integer', personalData: false },
+        ],
+      },
+    ]);
+    const badSql = await t.app.inject({ method: 'PUT', url: '/api/catalog/assets/data_model/siv/dictionary', headers: bearer(dsr), payload: { content: 'CREATE TABLE x (\n  a int,,\n);' } });
+    expect(badSql.statusCode).toBe(400);
+    expect(badSql.json().errors[0].field).toBe('ligne 2');
     const bad = await t.app.inject({ method: 'PUT', url: '/api/catalog/assets/data_model/siv/dictionary', headers: bearer(dsr), payload: { content: 'table;colonne;donnee_personnelle\nt;c;peut-être\n;x;non\n' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(['ligne 2', 'ligne 3']);

@@ -6,7 +6,7 @@ import { problems, sendCsv } from '../../platform/http/common.ts';
 import { slugSchema } from './catalog.model.ts';
 import { toDocument, type CatalogService } from './catalog.service.ts';
 import { formatImportReport, type createCatalogTransfer, type ImportReport } from './catalog.transfer.ts';
-import { algorithmInventoryColumns, algorithmRow, datagouvDocuments, dictionaryColumns, dictionaryRows, importDocuments, parseDictionaryCsv, publiccodeToDocument, toPubliccode } from './catalog.interop.ts';
+import { algorithmInventoryColumns, algorithmRow, datagouvDocuments, dictionaryColumns, dictionaryRows, importDocuments, parseDictionaryCsv, parseDictionaryDdl, publiccodeToDocument, toPubliccode } from './catalog.interop.ts';
 
 const reportSchema = z.object({
   dryRun: z.boolean(),
@@ -54,15 +54,16 @@ export function catalogInteropRoutes(service: CatalogService, transfer: ReturnTy
           {
             schema: {
               tags: ['catalog'],
-              summary: 'Replace the tables of a data model from a CSV data dictionary (table;colonne;type;description;donnee_personnelle;exemple)',
+              summary: 'Replace the tables of a data model from a CSV data dictionary (table;colonne;type;description;donnee_personnelle;exemple) or a SQL DDL file (CREATE TABLE, COMMENT ON)',
               params: z.object({ slug: slugSchema }),
-              body: z.object({ content: z.string().min(1, 'fichier vide').max(5_000_000), dryRun: z.boolean().default(false) }),
+              body: z.object({ content: z.string().min(1, 'fichier vide').max(5_000_000), format: z.enum(['csv', 'sql']).optional().describe('Detected when absent (CREATE TABLE → sql)'), dryRun: z.boolean().default(false) }),
               response: { 200: reportSchema, ...problems },
             },
           },
           async (req) => {
             const { asset } = await service.get('data_model', req.params.slug, req.principal);
-            const tables = parseDictionaryCsv(req.body.content);
+            const format = req.body.format ?? (/\bcreate\s+table\b/i.test(req.body.content) ? 'sql' : 'csv');
+            const tables = format === 'sql' ? parseDictionaryDdl(req.body.content) : parseDictionaryCsv(req.body.content);
             const doc = { ...toDocument({ ...asset, ownerCode: asset.owner }), spec: { ...asset.spec, tables } };
             return report(await importDocuments(transfer, [doc], req.principal, { dryRun: req.body.dryRun, requestId: req.id }));
           },

@@ -1,4 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
+import sqlParser from 'node-sql-parser/build/postgresql.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError, fieldError } from '../../platform/errors.ts';
@@ -157,6 +158,54 @@ export function parseDictionaryCsv(text: string): Table[] {
   });
   if (records.length === 0) errors.push({ field: 'content', message: 'aucune ligne : en-tête attendu table;colonne;type;description;donnee_personnelle;exemple' });
   if (errors.length) throw new ValidationError('Dictionnaire des données invalide : rien n’a été modifié.', errors);
+  return [...tables.values()];
+}
+
+type Ast = Record<string, unknown>;
+const colName = (c: unknown): string => {
+  const col = (c as { column?: unknown })?.column;
+  if (typeof col === 'string') return col;
+  return String((col as { expr?: { value?: unknown } })?.expr?.value ?? '');
+};
+
+/**
+ * Reads the tables of a SQL DDL file (PostgreSQL dialect, through node-sql-parser): CREATE TABLE
+ * columns with their types, COMMENT ON TABLE / COLUMN as descriptions. Other statements are ignored.
+ */
+export function parseDictionaryDdl(text: string): Table[] {
+  let ast: Ast | Ast[];
+  try {
+    ast = new sqlParser.Parser().astify(text, { database: 'PostgresQL' }) as unknown as Ast | Ast[];
+  } catch (e) {
+    const loc = (e as { location?: { start?: { line?: number; column?: number } } }).location?.start;
+    throw new ValidationError('Fichier SQL illisible : rien n’a été modifié.', [{ field: loc ? `ligne ${loc.line}` : 'content', message: `${(e as Error).message.split('\n')[0]!.slice(0, 300)}${loc ? ` (colonne ${loc.column})` : ''}` }]);
+  }
+  const tables = new Map<string, Table>();
+  for (const st of Array.isArray(ast) ? ast : [ast]) {
+    if (st.type === 'create' && st.keyword === 'table') {
+      const name = String((st.table as { table: string }[])[0]?.table ?? '');
+      const columns = ((st.create_definitions as Ast[] | null) ?? [])
+        .filter((d) => d.resource === 'column')
+        .map((d) => {
+          const def = d.definition as { dataType?: string; length?: number; scale?: number } | undefined;
+          const type = def?.dataType ? `${def.dataType.toLowerCase()}${def.length ? `(${def.length}${def.scale !== undefined && def.scale !== null ? `,${def.scale}` : ''})` : ''}` : undefined;
+          return { name: colName(d.column), ...(type ? { type } : {}), personalData: false };
+        });
+      tables.set(name, { name, columns });
+    } else if (st.type === 'comment') {
+      const target = st.target as { type: string; name: { table?: string; column?: unknown } };
+      // The parser keeps SQL's doubled quotes ('' for ').
+      const value = String((st.expr as { expr?: { value?: unknown } })?.expr?.value ?? '').replace(/''/g, "'");
+      const t = tables.get(String(target.name.table ?? ''));
+      if (!t) continue;
+      if (target.type === 'table') t.description = value;
+      else if (target.type === 'column') {
+        const c = t.columns.find((x) => x.name === colName(target.name));
+        if (c) c.description = value;
+      }
+    }
+  }
+  if (tables.size === 0) throw fieldError('content', 'aucune instruction CREATE TABLE trouvée');
   return [...tables.values()];
 }
 

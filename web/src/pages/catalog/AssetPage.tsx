@@ -513,14 +513,14 @@ function DictionaryTools({ detail }: { detail: AssetDetail }) {
       {detail.canEdit && (
         <div className="fr-upload-group">
           <label className="fr-label" htmlFor="dictionary-upload">
-            Remplacer les tables par un dictionnaire CSV
-            <span className="fr-hint-text">Colonnes : table;colonne;type;description;donnee_personnelle;exemple</span>
+            Remplacer les tables par un dictionnaire (CSV ou SQL)
+            <span className="fr-hint-text">CSV : table;colonne;type;description;donnee_personnelle;exemple — ou un fichier SQL (CREATE TABLE, COMMENT ON)</span>
           </label>
           <input
             className="fr-upload"
             type="file"
             id="dictionary-upload"
-            accept=".csv,text/csv"
+            accept=".csv,.sql,text/csv"
             onChange={async (e) => {
               const f = e.target.files?.[0];
               setError(null);
