@@ -14,6 +14,15 @@ describe('catalogue model', () => {
     expect(!nested.ok && nested.errors[0]!.field).toBe('spec.tables.0.columns.0.name');
   });
 
+  it('validates an OpenAPI document’s structure', () => {
+    expect(parseSpec('api', { openapi: { openapi: '3.0.3', info: { title: 'API RGA', version: '1.0' }, paths: { '/armes': {} } } }).ok).toBe(true);
+    expect(parseSpec('api', { openapi: { swagger: '2.0', info: { title: 'x', version: '1' } } }).ok).toBe(true);
+    const noVersion = parseSpec('api', { openapi: { info: { title: 'x', version: '1' } } });
+    expect(!noVersion.ok && noVersion.errors[0]!.message).toMatch(/openapi/);
+    const noTitle = parseSpec('api', { openapi: { openapi: '3.1.0', info: { version: '1' } } });
+    expect(!noTitle.ok && noTitle.errors[0]!.field).toBe('spec.openapi.info.title');
+  });
+
   it('requires a legal reason for non-openable assets and refuses open personal data', () => {
     const base = assetInputSchema.parse({ kind: 'dataset', slug: 'x', title: 'Jeu X' });
     expect(envelopeProblems({ ...base, openness: 'non_ouvrable' })[0]!.field).toBe('opennessReason');

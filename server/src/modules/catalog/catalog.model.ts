@@ -91,8 +91,17 @@ export const specSchemas = {
     .object({
       baseUrl: url.optional(),
       openapiUrl: url.optional(),
-      /** OpenAPI document (JSON), validated on upload. */
-      openapi: z.record(z.string(), z.unknown()).optional(),
+      /** OpenAPI document (JSON object): the structure every OpenAPI 3.x / Swagger 2.0 document has. */
+      openapi: z
+        .looseObject({
+          openapi: z.string().regex(/^3\.\d+\.\d+$/, 'version OpenAPI 3.x attendue (ex. 3.0.3)').optional(),
+          swagger: z.literal('2.0').optional(),
+          info: z.looseObject({ title: z.string().min(1, 'info.title obligatoire'), version: z.string().min(1, 'info.version obligatoire') }),
+          paths: z.record(z.string().regex(/^\//, 'chaque chemin commence par /'), z.unknown()).optional(),
+        })
+        .refine((d) => d.openapi !== undefined || d.swagger !== undefined, { message: 'champ « openapi » (3.x) ou « swagger » (2.0) manquant' })
+        .refine((d) => JSON.stringify(d).length <= 2_000_000, { message: 'document OpenAPI trop volumineux (2 Mo au plus)' })
+        .optional(),
       accessType: z.enum(accessTypes).optional(),
       rateLimit: shortText.optional(),
       availability: shortText.optional(),

@@ -55,6 +55,7 @@ export const specFields: Record<string, SpecField[]> = {
   api: [
     { key: 'baseUrl', label: 'URL de base', type: 'url' },
     { key: 'openapiUrl', label: 'URL du document OpenAPI', type: 'url' },
+    { key: 'openapi', label: 'Document OpenAPI (JSON)', type: 'json', hint: 'Collez le document OpenAPI 3.x ou Swagger 2.0 au format JSON ; il est vérifié à l’enregistrement' },
     { key: 'accessType', label: 'Type d’accès', type: 'select', options: access },
     { key: 'rateLimit', label: 'Limites d’usage', type: 'text' },
     { key: 'availability', label: 'Disponibilité', type: 'text' },
