@@ -107,3 +107,37 @@ describe('bulk matching in the browser', () => {
     expect(unexpected(errors)).toEqual([]);
   });
 });
+
+describe('corrections in the browser', () => {
+  it('an agent proposes a correction with a link, a reviewer validates it, the record shows it', async () => {
+    const [p] = await demoPeople();
+    const agent = await newPage(browser);
+    await login(agent.page, 'agent', adminPassword());
+    await agent.page.goto(`/deces/personne/${p!.id}`);
+    const form = agent.page.getByRole('form', { name: 'Proposer une correction' });
+    await form.getByRole('button', { name: 'Proposer la correction' }).click();
+    await visible(form.getByText('joignez un acte (PDF) ou un lien vers la preuve'));
+    await form.getByLabel('Prénoms').fill('Prénom-Corrigé');
+    await form.getByLabel('Lien vers la preuve (https)').fill('https://etat-civil.example.fr/acte/42');
+    await form.getByLabel('Message pour le relecteur').fill('Acte de naissance joint');
+    await form.getByRole('button', { name: 'Proposer la correction' }).click();
+    await visible(agent.page.getByText('Proposition envoyée'));
+    await visible(agent.page.getByText(/En attente — firstName : PRÉNOM-CORRIGÉ/));
+
+    const reviewer = await newPage(browser);
+    await login(reviewer.page, 'relecteur', adminPassword());
+    await reviewer.page.goto('/deces/corrections');
+    const card = reviewer.page.getByRole('region', { name: `Correction de la fiche ${p!.id}` });
+    await visible(card);
+    await card.getByRole('button', { name: 'Rejeter' }).click();
+    await visible(card.getByText('un rejet doit être motivé'));
+    await card.getByLabel('Commentaire (obligatoire pour un rejet)').fill('Conforme à l’acte');
+    await card.getByRole('button', { name: 'Valider' }).click();
+    await visible(reviewer.page.getByText('0 correction(s)'));
+
+    await agent.page.reload();
+    await visible(agent.page.getByRole('heading', { name: 'Corrections validées' }));
+    await visible(agent.page.getByText(/Validée — firstName : PRÉNOM-CORRIGÉ — commentaire : Conforme à l’acte/));
+    expect(unexpected([...agent.errors, ...reviewer.errors])).toEqual([]);
+  });
+});
