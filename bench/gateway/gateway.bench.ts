@@ -327,7 +327,7 @@ async function main() {
 }
 
 let secondPort = 0;
-let openPlatform: { close(): Promise<void> } | null = null;
+let openPlatform = null as { close(): Promise<void> } | null;
 try {
   await main();
 } finally {
