@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { routeGroup } from '../../platform/auth/access.ts';
+import { sendCsv, wantsCsv } from '../../platform/http/common.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../platform/errors.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
@@ -99,10 +100,15 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
       return reply.status(201).send(out(c));
     });
 
-    app.get(`${API}/corrections`, { schema: { tags: ['deces'], summary: 'Corrections : les miennes, ou toutes pour un relecteur', querystring: z.object({ status: z.enum(['pending', 'validated', 'rejected']).optional(), recordId: z.string().max(40).optional(), mine: z.enum(['true', 'false']).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }) } }, async (req) => {
+    app.get(`${API}/corrections`, { schema: { tags: ['deces'], summary: 'Corrections : les miennes, ou toutes pour un relecteur (?format=csv pour exporter)', querystring: z.object({ status: z.enum(['pending', 'validated', 'rejected']).optional(), recordId: z.string().max(40).optional(), mine: z.enum(['true', 'false']).optional(), format: z.enum(['csv', 'json']).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }) } }, async (req, reply) => {
       const p = req.principal!;
       const all = reviewers.has(p.role) && req.query.mine !== 'true';
-      const r = await repo.corrections({ status: req.query.status, recordId: req.query.recordId, authorId: all ? undefined : p.userId, limit: req.query.pageSize, offset: (req.query.page - 1) * req.query.pageSize });
+      const csv = wantsCsv(req);
+      const r = await repo.corrections({ status: req.query.status, recordId: req.query.recordId, authorId: all ? undefined : p.userId, limit: csv ? 10_000 : req.query.pageSize, offset: csv ? 0 : (req.query.page - 1) * req.query.pageSize });
+      if (csv) {
+        const cols = ['id', 'recordId', 'status', 'fields', 'message', 'proofUrl', 'hasProofFile', 'reviewComment', 'createdAt', 'reviewedAt'];
+        return sendCsv(reply, 'corrections-deces.csv', cols.map((k) => ({ key: k, header: k })), r.rows.map((c) => { const o = out(c); return { ...o, fields: JSON.stringify(o.fields) }; }));
+      }
       return { total: r.total, items: r.rows.map(out) };
     });
 

@@ -431,6 +431,9 @@ describe('corrections', () => {
     expect(rec.modifications[0].fields).toEqual({ lastName: 'COLIN-MAILLARD' });
     const found = (await get('/search?lastName=Colin-Maillard&firstName=Liliane')).json();
     expect(found.response.persons[0].id).toBe(id);
+    const csv = await get('/corrections?status=validated&format=csv', bearer(reviewer.token));
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body).toContain(corr.id);
     const mine = (await get('/corrections', bearer(user.token))).json();
     expect(mine.items[0]).toMatchObject({ id: corr.id, status: 'validated', reviewComment: 'conforme' });
   });

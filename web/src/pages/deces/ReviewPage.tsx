@@ -51,6 +51,11 @@ export function ReviewPage() {
       </Select>
       <ErrorAlert error={r.error} />
       {r.data && <p role="status">{r.data.total} correction(s)</p>}
+      <p>
+        <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line" href={`${API}/corrections${qs({ status, format: 'csv' })}`}>
+          Exporter en CSV
+        </a>
+      </p>
       {r.data?.items.map((c) => {
         const err = errors[c.id];
         return (
