@@ -1,8 +1,8 @@
 // Catalogue benchmark: search latency (French full text + trigram typo tolerance + facets) on a
 // generated catalogue of realistic assets. Prints figures against the target; never fails on time.
-//   npm run bench:catalog                                        (PGlite, 50,000 assets)
-//   DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run bench:catalog   (PostgreSQL: the target)
-//   BENCH_ASSETS=10000 BENCH_QUERIES=300 npm run bench:catalog
+//   DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run bench:catalog   (PostgreSQL, 50,000 assets: the target)
+//   npm run bench:catalog                                        (embedded PGlite, 10,000 assets by default)
+//   BENCH_ASSETS=20000 BENCH_QUERIES=300 BENCH_VERBOSE=1 npm run bench:catalog
 import { sql } from 'drizzle-orm';
 import { generateAsset, queries, rng } from './generator.ts';
 
@@ -15,8 +15,9 @@ const { catalogAssets } = await import('../../server/src/modules/catalog/catalog
 const { completeness } = await import('../../server/src/modules/catalog/catalog.completeness.ts');
 const { createCatalogService } = await import('../../server/src/modules/catalog/catalog.service.ts');
 
-const N = Number(process.env.BENCH_ASSETS ?? 50_000);
-const Q = Number(process.env.BENCH_QUERIES ?? 400);
+// PGlite (single-threaded WASM) is the development engine: smaller defaults keep the run short.
+const N = Number(process.env.BENCH_ASSETS ?? (process.env.DATABASE_URL ? 50_000 : 10_000));
+const Q = Number(process.env.BENCH_QUERIES ?? (process.env.DATABASE_URL ? 210 : 70));
 const LOAD_ONLY = !!process.env.BENCH_LOAD_ONLY;
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
