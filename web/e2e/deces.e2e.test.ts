@@ -41,6 +41,7 @@ describe('deaths search in the browser', () => {
     expect(page.url()).toContain('q=');
     await page.getByRole('button', { name: 'Pourquoi ce score ?' }).first().click();
     await visible(page.getByText(/trouvé/).first());
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/deces-search.png`, fullPage: true });
     await link.click();
     await visible(page.getByRole('heading', { level: 1, name: new RegExp(p!.name.last) }));
     await visible(page.getByRole('rowheader', { name: 'Date de naissance' }));
@@ -72,6 +73,7 @@ describe('deaths search in the browser', () => {
     await visible(page.getByRole('img', { name: /Décès par année/ }));
     await page.getByLabel('Année de décès').selectOption({ index: 1 });
     await visible(page.getByRole('img', { name: /Décès par mois/ }));
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/deces-stats.png`, fullPage: true });
     expect(unexpected(errors)).toEqual([]);
   });
 });
@@ -98,6 +100,7 @@ describe('bulk matching in the browser', () => {
     expect(await page.getByText(/Lignes appariées :/).textContent()).toContain('2 (50 %)');
     await visible(page.getByText(/Ligne 5 : birthDate/));
     await visible(page.getByRole('img', { name: /score du meilleur candidat/ }));
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/deces-bulk.png`, fullPage: true });
     const href = await page.getByRole('link', { name: 'Télécharger le résultat (CSV)' }).getAttribute('href');
     const res = await page.request.get(href!);
     expect(res.status()).toBe(200);
