@@ -1,4 +1,6 @@
-import { Link, useParams } from 'react-router';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { Button } from '@codegouvfr/react-dsfr/Button';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { useAuth } from '../../auth';
@@ -32,6 +34,39 @@ export function EditAssetPage() {
       <h1>Modifier « {a.title} »</h1>
       {!r.data.canEdit && <ErrorAlert error={new Error('Vous ne pouvez modifier que les actifs de votre organisation.')} title="Modification impossible" />}
       <AssetForm key={`${a.ref}-${a.version}`} initial={formOf(a)} existing={a} />
+      {r.data.canEdit && <DeleteAsset kind={a.kind} slug={a.slug} title={a.title} />}
     </>
+  );
+}
+
+/** Deletion (admin and data administrators; the history is kept). */
+function DeleteAsset({ kind, slug, title }: { kind: string; slug: string; title: string }) {
+  const { hasRole } = useAuth();
+  const navigate = useNavigate();
+  const [error, setError] = useState<unknown>(null);
+  if (!hasRole('admin', 'data_admin')) return null;
+  return (
+    <section className="fr-mt-6w" aria-labelledby="delete-title">
+      <h2 id="delete-title" className="fr-h5">
+        Supprimer l’actif
+      </h2>
+      <p>Ses relations sont supprimées ; son historique reste consultable dans le journal d’audit.</p>
+      <ErrorAlert error={error} />
+      <Button
+        priority="secondary"
+        iconId="fr-icon-delete-line"
+        onClick={async () => {
+          if (!window.confirm(`Supprimer définitivement « ${title} » du catalogue ?`)) return;
+          try {
+            await api(`/api/catalog/assets/${kind}/${slug}`, { method: 'DELETE' });
+            navigate('/catalogue');
+          } catch (e) {
+            setError(e);
+          }
+        }}
+      >
+        Supprimer « {title} »
+      </Button>
+    </section>
   );
 }
