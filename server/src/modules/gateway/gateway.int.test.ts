@@ -174,6 +174,11 @@ describe('data plane with API keys', () => {
     const identity = String(seen.headers['x-gateway-consumer']);
     expect(identity).toContain('org=DSR');
     expect(verifyIdentity(createSecretsForTest(), identity, String(seen.headers['x-gateway-signature']))).toBe(true);
+    // The producer reads the key to verify the signature upstream; others may not.
+    const ik = await inject({ url: `/api/gateway/apis/${apiId}/identity-key`, headers: bearer(admin) });
+    expect(ik.statusCode).toBe(200);
+    expect(verifyIdentity(Buffer.from(ik.json().key, 'base64'), identity, String(seen.headers['x-gateway-signature']))).toBe(true);
+    expect((await inject({ url: `/api/gateway/apis/${apiId}/identity-key`, headers: bearer(consumer) })).statusCode).toBe(403);
     const post = await inject({ method: 'POST', url: '/gw/echo/items', headers: { 'x-api-key': key, 'content-type': 'application/json' }, payload: { a: 1 } });
     expect(post.json().method).toBe('POST');
     expect(up1.seen.at(-1)!.body).toBe('{"a":1}');

@@ -69,6 +69,9 @@ export function gatewayRoutes(
         p.put('/api/gateway/apis/:id/openapi', { schema: { tags: ['gateway'], summary: 'New version of the API’s OpenAPI document', params: id, body: z.record(z.string(), z.unknown()) } }, async (req) => ({
           version: await svc.putSpec(req.principal, req.params.id, req.body, undefined, meta(req)),
         }));
+        p.get('/api/gateway/apis/:id/identity-key', { schema: { tags: ['gateway'], summary: 'Key with which the upstream verifies the signed consumer identity (producer; audited)', params: id } }, async (req, reply) =>
+          reply.header('cache-control', 'no-store').send(await svc.identityKey(req.principal, req.params.id, meta(req))),
+        );
         p.post('/api/gateway/apis/:id/plans', { schema: { tags: ['gateway'], summary: 'Add a plan', params: id, body: planInput } }, async (req, reply) =>
           reply.status(201).send(await svc.createPlan(req.principal, req.params.id, req.body, undefined, meta(req))),
         );

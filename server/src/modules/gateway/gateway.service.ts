@@ -218,6 +218,19 @@ export function createGatewayService(deps: {
       };
     },
 
+    /**
+     * The HMAC key with which the upstream verifies `X-Gateway-Signature` (derived per API; only its
+     * producer may read it, and each reading is audited).
+     */
+    async identityKey(p: Who, id: string, meta: Meta = {}) {
+      const api = await apiOr404(id);
+      assertApi(p, api);
+      await ctx.db.transaction(async (tx) => {
+        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.api.identity_key.read', entityType: 'gateway_api', entityId: api.slug, ...meta });
+      });
+      return { algorithm: 'HMAC-SHA256', key: secrets.identityKey(api.id).toString('base64'), header: 'X-Gateway-Consumer', signatureHeader: 'X-Gateway-Signature', format: 'v1=<hex HMAC-SHA256 of the X-Gateway-Consumer value>' };
+    },
+
     // ---------- plans ----------
     async createPlan(p: Who, apiId: string, raw: PlanInputRaw, actor: Actor = actorOf(p), meta: Meta = {}) {
       const input = planInput.parse(raw);

@@ -133,6 +133,24 @@ function SpecUpload({ a }: { a: GwApi }) {
   );
 }
 
+/** The key with which the upstream verifies the consumer identity header (reading it is audited). */
+function IdentityKey({ a }: { a: GwApi }) {
+  const m = useMutation({ mutationFn: () => api<{ key: string; format: string }>(`/api/gateway/apis/${a.id}/identity-key`) });
+  return (
+    <div className="fr-my-2w">
+      <Button size="small" priority="tertiary" onClick={() => m.mutate()} disabled={m.isPending}>
+        Afficher la clé de vérification de l’identité des consommateurs
+      </Button>
+      {m.data && (
+        <p className="fr-mt-1w">
+          En-tête <code>X-Gateway-Signature</code> = {m.data.format} ; clé (base64) : <code style={{ wordBreak: 'break-all' }}>{m.data.key}</code>
+        </p>
+      )}
+      <ErrorAlert error={m.error} />
+    </div>
+  );
+}
+
 function Requests({ a }: { a: GwApi }) {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ['gw-subs', a.id], queryFn: () => api<{ items: { id: string; state: string; reason: string; application: { name: string; organisationCode: string | null }; plan: string }[] }>(`/api/gateway/apis/${a.id}/subscriptions`) });
@@ -197,6 +215,7 @@ export function ProducerPage() {
             <PlanEditor key={p.id} plan={p} />
           ))}
           <SpecUpload a={a} />
+          <IdentityKey a={a} />
           <h3 className="fr-mt-4w">Abonnements et demandes d’accès</h3>
           <Requests a={a} />
           <UsageView apiId={a.id} />
