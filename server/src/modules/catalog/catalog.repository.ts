@@ -23,6 +23,8 @@ export interface SearchFilters {
 }
 
 export type Facets = Record<'kind' | 'owner' | 'lifecycle' | 'openness' | 'personalData' | 'tags', Record<string, number>>;
+/** Facet counts and total; `estimated` when they were extrapolated from a sample (very large match sets). */
+export type FacetResult = Facets & { total: number; estimated: boolean };
 
 const ownerCols = { ownerCode: organisations.code, ownerName: organisations.name };
 
@@ -33,9 +35,27 @@ const normTitle = sql`${catalogAssets.titleNorm}`;
 const FUZZY_BELOW = 5;
 /** Shorter queries have too few trigrams for typo tolerance to mean anything. */
 const FUZZY_MIN_LENGTH = 4;
+/** Search tuning (ADR 0102); tests lower them to exercise both paths on a small catalogue. */
+export interface SearchTuning {
+  /** Matches re-ranked by title similarity: the best `rerankTop` by the cheap pre-ranking (10 pages of 20). */
+  rerankTop: number;
+  /**
+   * Facets of very large match sets are estimated from a repeatable block sample of about
+   * `sampleRows` rows, when the table holds more than `sampleMinTable` rows and the sample holds at
+   * least `sampleMinMatches` matches (≈ 7 % relative error on the total); otherwise they are exact.
+   */
+  sampleRows: number;
+  sampleMinTable: number;
+  sampleMinMatches: number;
+}
+export const defaultSearchTuning: SearchTuning = { rerankTop: 200, sampleRows: 5000, sampleMinTable: 20_000, sampleMinMatches: 200 };
 
-/** `fts`: French full text only; `fuzzy`: full text or titles similar to the query (typos). */
-export type SearchMode = 'fts' | 'fuzzy';
+/**
+ * `fts`: French full text of the query. `{ tsquery }`: the query found (almost) nothing, so each
+ * misspelt word is also tried as the most similar word of the titles (typo tolerance on titles,
+ * still answered by the full-text index).
+ */
+export type SearchMode = 'fts' | { tsquery: string };
 
 /**
  * French full-text query with the last word as a prefix (results while typing): `a & b & c:*`.
@@ -47,6 +67,26 @@ export function prefixTsQuery(q: string): string | null {
   return words.map((w, i) => (i === words.length - 1 ? `${w.toLowerCase()}:*` : w.toLowerCase())).join(' & ');
 }
 
+/**
+ * `prefixTsQuery` where each word may also be its correction: `(asociation | association) & x:*`.
+ * Corrections come from titles (letters and digits only), so they are safe in to_tsquery.
+ */
+export function correctedTsQuery(q: string, fixes: (string | null)[]): string | null {
+  const words = q.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (words.length === 0) return null;
+  return words
+    .map((w, i) => {
+      const star = i === words.length - 1 ? ':*' : '';
+      const fix = fixes[i];
+      const lw = w.toLowerCase();
+      return fix && /^[\p{L}\p{N}]+$/u.test(fix) && fix !== foldAccents(lw) ? `(${lw}${star} | ${fix}${star})` : `${lw}${star}`;
+    })
+    .join(' & ');
+}
+
+/** Query words long enough for typo correction (shorter ones have too few trigrams). */
+const CORRECT_MIN_WORD = 4;
+
 /** Lower-case text without diacritics, as unaccent() folds titles. */
 export function foldAccents(s: string): string {
   return s.normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/œ/g, 'oe').replace(/æ/g, 'ae');
@@ -57,7 +97,8 @@ async function rows<T>(db: Db, q: SQL): Promise<T[]> {
   return r.rows;
 }
 
-export function createCatalogRepository(db: Db) {
+export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSearchTuning) {
+  const { rerankTop: RERANK_TOP, sampleRows: SAMPLE_ROWS, sampleMinTable: SAMPLE_MIN_TABLE, sampleMinMatches: SAMPLE_MIN_MATCHES } = tuning;
   // Organisations change rarely: codes ↔ ids are kept for a minute, so that searches need no join.
   let orgCache: { at: number; byCode: Map<string, string>; byId: Map<string, { code: string; name: string }> } | null = null;
   async function orgMaps(codes: string[] = []) {
@@ -67,6 +108,28 @@ export function createCatalogRepository(db: Db) {
       orgCache = { at: Date.now(), byCode: new Map(rs.map((o) => [o.code, o.id])), byId: new Map(rs.map((o) => [o.id, { code: o.code, name: o.name }])) };
     }
     return orgCache;
+  }
+
+  // Size of the table (planner statistics), kept for a minute: decides whether facets may be sampled.
+  let sizeCache: { at: number; rows: number } | null = null;
+  async function tableRows(): Promise<number> {
+    if (!sizeCache || Date.now() - sizeCache.at > 60_000) {
+      const [r] = await rows<{ n: number }>(db, sql`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'catalog_assets'::regclass`);
+      sizeCache = { at: Date.now(), rows: Number(r?.n ?? 0) };
+    }
+    return sizeCache.rows;
+  }
+
+  type FacetRow = { kind: string | null; org: string | null; lifecycle: string; openness: string; personal: boolean; tag: string | null; n: number };
+  /** Facet rows of `from` (the table, or a sample of it) filtered by `w`, in one scan (grouping sets). */
+  function facetQuery(from: SQL, w: SQL): SQL {
+    return sql`with g as (
+              select kind, organisation_id, lifecycle, openness, personal_data, tags, grouping(tags) as gt, count(*)::int as n
+              from ${from} ${w}
+              group by grouping sets ((kind, organisation_id, lifecycle, openness, personal_data), (tags)))
+            select kind, organisation_id::text as org, lifecycle, openness, personal_data as personal, null::text as tag, n from g where gt = 1
+            union all
+            (select null, null, null, null, null, t, sum(n)::int from g cross join lateral unnest(g.tags) as t where gt = 0 group by t order by 7 desc, t limit 30)`;
   }
 
   function filterWhere(f: SearchFilters, mode: SearchMode = 'fts', ownerIds?: string[]): SQL | undefined {
@@ -79,11 +142,8 @@ export function createCatalogRepository(db: Db) {
     if (f.personalData !== undefined) c.push(eq(catalogAssets.personalData, f.personalData));
     if (f.publicOnly) c.push(and(eq(catalogAssets.openness, 'ouvert'), eq(catalogAssets.personalData, false)));
     if (f.q?.trim()) {
-      const tsq = prefixTsQuery(f.q);
-      const qn = f.q.trim().toLowerCase();
-      const text = tsq ? sql`${catalogAssets.search} @@ to_tsquery('fr_unaccent', ${tsq})` : sql`false`;
-      // Typo tolerance on titles: trigram word similarity (index-assisted `<%`).
-      c.push(mode === 'fuzzy' ? or(text, sql`${foldAccents(qn)} <% ${normTitle}`) : text);
+      const tsq = mode === 'fts' ? prefixTsQuery(f.q) : mode.tsquery;
+      c.push(tsq ? sql`${catalogAssets.search} @@ to_tsquery('fr_unaccent', ${tsq})` : sql`false`);
     }
     const parts = c.filter((x): x is SQL => !!x);
     return parts.length ? and(...parts) : undefined;
@@ -97,6 +157,25 @@ export function createCatalogRepository(db: Db) {
   function rankExpr(q: string): SQL {
     const qn = foldAccents(q.trim().toLowerCase());
     return sql`(case when ${normTitle} = ${qn} then 3 when ${normTitle} like ${`${qn.replace(/[%_\\]/g, '\\$&')}%`} then 2 else 0 end + word_similarity(${qn}, ${normTitle}) + similarity(${qn}, ${normTitle}))`;
+  }
+
+  /**
+   * Cheap pre-ranking (no trigram function): exact title, title prefix, query words found in the
+   * title (the title's weight A of the stored tsvector), then shorter titles first. It bounds the set
+   * that `rankExpr` re-ranks to RERANK_TOP rows, so broad queries no longer compute similarities for
+   * tens of thousands of matches (ADR 0102).
+   */
+  function preRankOrder(q: string, mode: SearchMode): SQL[] {
+    const qn = foldAccents(q.trim().toLowerCase());
+    const tsq = mode === 'fts' ? prefixTsQuery(q) : mode.tsquery;
+    // The same query restricted to the title's weight: `w` → `w:A`, `w:*` → `w:*A`.
+    const titleQ = tsq ? tsq.replace(/([\p{L}\p{N}]+)(:\*)?/gu, (_m, w: string, star?: string) => (star ? `${w}:*A` : `${w}:A`)) : null;
+    return [
+      sql`(case when ${normTitle} = ${qn} then 3 when ${normTitle} like ${`${qn.replace(/[%_\\]/g, '\\$&')}%`} then 2 ${titleQ ? sql`when ${catalogAssets.search} @@ to_tsquery('fr_unaccent', ${titleQ}) then 1 ` : sql``}else 0 end) desc`,
+      sql`length(${normTitle})`,
+      sql`${catalogAssets.title}`,
+      sql`${catalogAssets.id}`,
+    ];
   }
 
 
@@ -157,8 +236,10 @@ export function createCatalogRepository(db: Db) {
     },
 
     /**
-     * Full-text first; when it finds almost nothing and the query is long enough, typo-tolerant
-     * title matches are added (`fuzzy`). Trigram matching every search would cost 10–50× more.
+     * Full-text first; when it finds almost nothing and the query is long enough, each word of 4+
+     * letters is also tried as the most similar word found in titles similar to it (trigram index,
+     * at most 50 titles read), and the search runs on that corrected full-text query. Matching the
+     * trigram condition against every title instead cost 10–100× more on common words (ADR 0102).
      */
     async searchMode(f: SearchFilters): Promise<SearchMode> {
       const q = f.q?.trim() ?? '';
@@ -166,7 +247,21 @@ export function createCatalogRepository(db: Db) {
       const [r] = await db
         .select({ n: sql<number>`count(*)::int` })
         .from(sql`(select 1 from ${catalogAssets} left join ${organisations} on ${organisations.id} = ${catalogAssets.organisationId} where ${filterWhere(f, 'fts') ?? sql`true`} limit ${FUZZY_BELOW}) as m`);
-      return (r?.n ?? 0) < FUZZY_BELOW ? 'fuzzy' : 'fts';
+      if ((r?.n ?? 0) >= FUZZY_BELOW) return 'fts';
+      const words = (q.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => foldAccents(w.toLowerCase()));
+      const long = words.filter((w) => w.length >= CORRECT_MIN_WORD);
+      if (long.length === 0) return 'fts';
+      const arr = (xs: string[]) => sql`array[${sql.join(xs.map((x) => sql`${x}`), sql`, `)}]::text[]`;
+      const fixes = await rows<{ i: number; fix: string | null }>(
+        db,
+        sql`with t as (select ${normTitle} as title from ${catalogAssets} where ${or(...long.map((w) => sql`${w} <% ${normTitle}`))} limit 50),
+                 w as (select distinct x from t, regexp_split_to_table(t.title, '[^[:alnum:]]+') as x where length(x) >= 3)
+            select q.i::int as i, (select x from w where similarity(x, q.word) >= 0.3 order by similarity(x, q.word) desc, x limit 1) as fix
+            from unnest(${arr(words)}) with ordinality as q(word, i)`,
+      );
+      const byIndex = words.map((w, i) => (w.length >= CORRECT_MIN_WORD ? (fixes.find((x) => x.i === i + 1)?.fix ?? null) : null));
+      const tsquery = correctedTsQuery(q, byIndex);
+      return tsquery && tsquery !== prefixTsQuery(q) ? { tsquery } : 'fts';
     },
 
     /** One page of matching assets, best matches first when there is a query, plus the total. */
@@ -191,20 +286,37 @@ export function createCatalogRepository(db: Db) {
       return { items: items.map((r) => ({ ...r.a, ownerCode: r.ownerCode, ownerName: r.ownerName })), total: total[0]?.n ?? 0 };
     },
 
-    /** Facet counts of the matching assets, in one scan (grouping sets) plus one for tags. */
-    async facets(f: SearchFilters, mode: SearchMode = 'fts'): Promise<Facets & { total: number }> {
+    /**
+     * Facet counts and total of the matching assets, tags included, in one scan of the matches. Very
+     * large match sets (a broad word found in 40 % of a big catalogue, or no query at all) are counted
+     * on a repeatable block sample of the table and scaled: `estimated` is then true (ADR 0102).
+     */
+    async facets(f: SearchFilters, mode: SearchMode = 'fts'): Promise<FacetResult> {
       const orgs = await orgMaps(f.owner);
       const where = filterWhere(f, mode, f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x));
       const w = where ? sql`where ${where}` : sql``;
-      // One narrow aggregation (no join, few distinct combinations) folded into facets here, plus tags.
-      const [groups, tags] = await Promise.all([
-        rows<{ kind: string; org: string | null; lifecycle: string; openness: string; personal: boolean; n: number }>(
-          db,
-          sql`select kind, organisation_id::text as org, lifecycle, openness, personal_data as personal, count(*)::int as n from ${catalogAssets} ${w} group by 1, 2, 3, 4, 5`,
-        ),
-        rows<{ tag: string; n: number }>(db, sql`select t as tag, count(*)::int as n from ${catalogAssets} cross join lateral unnest(${catalogAssets.tags}) as t ${w} group by t order by n desc, t limit 30`),
-      ]);
-      const out: Facets & { total: number } = { kind: {}, owner: {}, lifecycle: {}, openness: {}, personalData: {}, tags: {}, total: 0 };
+      let res: FacetRow[] | null = null;
+      let scale = 1;
+      const size = await tableRows();
+      if (size > SAMPLE_MIN_TABLE) {
+        const pct = Math.min(100, (100 * SAMPLE_ROWS) / size);
+        const from = sql`${catalogAssets} tablesample system (${sql.raw(pct.toFixed(4))}) repeatable (7)`;
+        const [sampled, [n]] = await Promise.all([
+          rows<FacetRow>(db, facetQuery(from, w)),
+          rows<{ n: number }>(db, sql`select count(*)::int as n from ${from}`),
+        ]);
+        const matches = sampled.reduce((s, r) => s + (r.kind !== null ? r.n : 0), 0);
+        if (matches >= SAMPLE_MIN_MATCHES && (n?.n ?? 0) > 0) {
+          res = sampled;
+          scale = size / n!.n;
+        }
+      }
+      const estimated = res !== null;
+      res ??= await rows<FacetRow>(db, facetQuery(sql`${catalogAssets}`, w));
+      if (estimated) for (const r of res) r.n = Math.round(r.n * scale);
+      const groups = res.filter((r): r is FacetRow & { kind: string } => r.kind !== null);
+      const tags = res.filter((r): r is FacetRow & { tag: string } => r.kind === null && r.tag !== null);
+      const out: FacetResult = { kind: {}, owner: {}, lifecycle: {}, openness: {}, personalData: {}, tags: {}, total: 0, estimated };
       const inc = (m: Record<string, number>, k: string, n: number) => (m[k] = (m[k] ?? 0) + n);
       for (const r of groups) {
         out.total += r.n;
@@ -222,8 +334,32 @@ export function createCatalogRepository(db: Db) {
     async page(f: SearchFilters, page: number, pageSize: number, mode: SearchMode): Promise<AssetWithOwner[]> {
       const orgs = await orgMaps(f.owner);
       const where = filterWhere(f, mode, f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x));
-      const order = f.q?.trim() ? [desc(rankExpr(f.q)), asc(catalogAssets.title)] : [asc(catalogAssets.kind), asc(catalogAssets.title)];
-      const rs = await db.select().from(catalogAssets).where(where).orderBy(...order).limit(pageSize).offset((page - 1) * pageSize);
+      const offset = (page - 1) * pageSize;
+      let rs: AssetRow[];
+      if (!f.q?.trim()) {
+        rs = await db.select().from(catalogAssets).where(where).orderBy(asc(catalogAssets.kind), asc(catalogAssets.title)).limit(pageSize).offset(offset);
+      } else {
+        // Two stages: the RERANK_TOP best matches by the cheap pre-ranking are re-ranked by title
+        // similarity (positions 1…RERANK_TOP); positions beyond keep the pre-ranking order. The
+        // order is total and the same for every page, so pages neither overlap nor skip.
+        const pre = preRankOrder(f.q, mode);
+        const top: AssetRow[] = [];
+        if (offset < RERANK_TOP) {
+          const ids = db.select({ id: catalogAssets.id }).from(catalogAssets).where(where).orderBy(...pre).limit(RERANK_TOP);
+          top.push(
+            ...(await db
+              .select()
+              .from(catalogAssets)
+              .where(inArray(catalogAssets.id, ids))
+              .orderBy(desc(rankExpr(f.q)), asc(catalogAssets.title), asc(catalogAssets.id))
+              .limit(Math.min(pageSize, RERANK_TOP - offset))
+              .offset(offset)),
+          );
+        }
+        const rest = offset + pageSize - Math.max(offset, RERANK_TOP);
+        if (rest > 0) top.push(...(await db.select().from(catalogAssets).where(where).orderBy(...pre).limit(rest).offset(Math.max(offset, RERANK_TOP))));
+        rs = top;
+      }
       return rs.map((a) => {
         const o = a.organisationId ? orgs.byId.get(a.organisationId) : undefined;
         return { ...a, ownerCode: o?.code ?? null, ownerName: o?.name ?? null };

@@ -149,7 +149,15 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
               tags: ['catalog'],
               summary: 'Search the catalogue (facets; ?format=csv exports every match). Anonymous callers see public, non-personal assets only.',
               querystring: searchQuery,
-              response: { 200: z.object({ items: z.array(assetSchema), total: z.number(), facets: z.record(z.string(), facetSchema) }), ...problems },
+              response: {
+                200: z.object({
+                  items: z.array(assetSchema),
+                  total: z.number(),
+                  facets: z.record(z.string(), facetSchema),
+                  estimated: z.boolean().describe('True when total and facets were extrapolated from a sample of the catalogue (very large match sets, ADR 0102); the items are exact.'),
+                }),
+                ...problems,
+              },
             },
           },
           async (req, reply) => {

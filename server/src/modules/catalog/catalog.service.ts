@@ -295,8 +295,8 @@ export function createCatalogService(ctx: AppContext) {
     async search(f: Omit<SearchFilters, 'publicOnly'>, page: number, pageSize: number, c: Caller) {
       const filters = { ...f, publicOnly: c === null };
       const mode = await repo.searchMode(filters);
-      const [items, { total, ...facets }] = await Promise.all([repo.page(filters, page, pageSize, mode), repo.facets(filters, mode)]);
-      return { items: items.map(toAsset), total, facets };
+      const [items, { total, estimated, ...facets }] = await Promise.all([repo.page(filters, page, pageSize, mode), repo.facets(filters, mode)]);
+      return { items: items.map(toAsset), total, estimated, facets };
     },
 
     async *iterate(f: Omit<SearchFilters, 'publicOnly'>, c: Caller) {

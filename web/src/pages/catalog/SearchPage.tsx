@@ -77,7 +77,7 @@ export function SearchPage() {
                   options={values
                     .sort((a, b) => b[1] - a[1])
                     .map(([v, n]) => ({
-                      label: `${facetLabel(f, v)} (${n})`,
+                      label: `${facetLabel(f, v)} (${r.data.estimated ? '≈ ' : ''}${n})`,
                       nativeInputProps: { checked: sel.includes(v), onChange: () => toggle(f, v), name: `facet-${f}`, value: v },
                     }))}
                 />
@@ -98,7 +98,9 @@ export function SearchPage() {
             </ul>
           )}
           <div className="fr-grid-row fr-grid-row--middle fr-mb-2w" style={{ justifyContent: 'space-between' }}>
-            <p className="fr-mb-0">{r.data ? `${r.data.total} actif(s)` : 'Recherche…'}</p>
+            <p className="fr-mb-0">
+              {r.data ? (r.data.estimated ? `environ ${r.data.total.toLocaleString('fr-FR')} actifs (estimation sur un échantillon du catalogue ; les résultats affichés sont exacts)` : `${r.data.total} actif(s)`) : 'Recherche…'}
+            </p>
             <a className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left" href={`/api/catalog/assets${qs({ ...filters, format: 'csv' })}`}>
               Exporter en CSV
             </a>

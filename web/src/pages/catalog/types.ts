@@ -53,6 +53,8 @@ export interface SearchResult {
   items: Asset[];
   total: number;
   facets: Facets;
+  /** Total and facets extrapolated from a sample of the catalogue (very large match sets). */
+  estimated: boolean;
 }
 
 export interface Meta {
