@@ -85,6 +85,7 @@ export const decesSources = pgTable('deces_sources', {
   lastRecordDate: text('last_record_date'),
   /** Up to 100 `{ line, message }` of refused lines. */
   errors: jsonb('errors').notNull().default([]),
+  /** When the file was imported. */
   importedAt: timestamp('imported_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -92,6 +93,7 @@ export const decesSources = pgTable('deces_sources', {
 export const decesOppositions = pgTable('deces_oppositions', {
   /** `deathDate|deathCode|certificateId` (see `oppositionKey`). */
   key: text('key').primaryKey(),
+  /** When the opposition was applied. */
   addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -115,11 +117,14 @@ export const decesCorrections = pgTable(
     proofUrl: text('proof_url'),
     /** Proof file name under the data directory (`deces/proofs/<id>.pdf`), never served publicly. */
     proofFile: text('proof_file'),
+    /** proposed, validated or rejected. */
     status: text('status', { enum: correctionStatuses }).notNull().default('pending'),
+    /** Reviewer who decided. */
     reviewerId: uuid('reviewer_id'),
     /** Reviewer's comment (required on rejection). */
     reviewComment: text('review_comment'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When the reviewer decided. */
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
   },
   (t) => [index('deces_corrections_record_idx').on(t.recordId, t.status), index('deces_corrections_status_idx').on(t.status, t.createdAt)],

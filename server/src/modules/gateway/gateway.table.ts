@@ -14,7 +14,9 @@ export const gwApis = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     /** URL segment of the data plane: `/gw/{slug}/…`; lower-case letters, digits and dashes. */
     slug: text('slug').notNull().unique(),
+    /** Name shown in the portal. */
     name: text('name').notNull(),
+    /** Description shown in the portal (Markdown). */
     description: text('description').notNull().default(''),
     /** Who the API is for (« Administrations, collectivités… »), shown on the portal. */
     audience: text('audience').notNull().default(''),
@@ -57,6 +59,7 @@ export const gwApiSpecs = pgTable(
   'gw_api_specs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** API documented. */
     apiId: uuid('api_id')
       .notNull()
       .references(() => gwApis.id, { onDelete: 'cascade' }),
@@ -64,6 +67,7 @@ export const gwApiSpecs = pgTable(
     version: integer('version').notNull(),
     /** The OpenAPI 3.x document as JSON. */
     document: jsonb('document').notNull(),
+    /** Who uploaded this version. */
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -75,19 +79,23 @@ export const gwPlans = pgTable(
   'gw_plans',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** API the plan applies to. */
     apiId: uuid('api_id')
       .notNull()
       .references(() => gwApis.id, { onDelete: 'cascade' }),
     /** Identifier within the API (`standard`, `ouvert`…). */
     slug: text('slug').notNull(),
+    /** Name of the plan shown to consumers. */
     name: text('name').notNull(),
     /** Keyless plan: calls without a credential are limited per client IP address. */
     keyless: boolean('keyless').notNull().default(false),
     /** Sliding-window rate limits (null: none). */
     perSecond: integer('per_second'),
+    /** Calls allowed per minute (sliding window); null for no limit. */
     perMinute: integer('per_minute'),
     /** Calendar quotas, UTC day and month (null: none). */
     perDay: integer('per_day'),
+    /** Calls allowed per calendar month (UTC); null for no quota. */
     perMonth: integer('per_month'),
     /** Subscription approval: automatic or by the producer. */
     approval: text('approval', { enum: gwApprovals }).notNull().default('auto'),
@@ -105,8 +113,11 @@ export const gwApplications = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     /** Stable identifier used by the declarative configuration. */
     slug: text('slug').notNull().unique(),
+    /** Name of the consumer application. */
     name: text('name').notNull(),
+    /** What the application does with the APIs. */
     description: text('description').notNull().default(''),
+    /** Organisation owning the application (its members manage it). */
     organisationId: uuid('organisation_id').references(() => organisations.id),
     /** Account that created the application (it manages it with its organisation's data administrators). */
     ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
@@ -120,19 +131,25 @@ export const gwSubscriptions = pgTable(
   'gw_subscriptions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Subscribing application. */
     applicationId: uuid('application_id')
       .notNull()
       .references(() => gwApplications.id, { onDelete: 'cascade' }),
+    /** API subscribed to. */
     apiId: uuid('api_id')
       .notNull()
       .references(() => gwApis.id, { onDelete: 'cascade' }),
+    /** Plan chosen. */
     planId: uuid('plan_id')
       .notNull()
       .references(() => gwPlans.id, { onDelete: 'cascade' }),
+    /** pending, active, rejected or revoked. */
     state: text('state', { enum: gwSubscriptionStates }).notNull().default('pending'),
     /** Why the consumer needs the API (for restricted APIs). */
     reason: text('reason').notNull().default(''),
+    /** Who approved or rejected the request. */
     decidedBy: text('decided_by'),
+    /** When it was approved or rejected. */
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -144,16 +161,21 @@ export const gwKeys = pgTable(
   'gw_keys',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Application the key belongs to. */
     applicationId: uuid('application_id')
       .notNull()
       .references(() => gwApplications.id, { onDelete: 'cascade' }),
+    /** Name given by the consumer. */
     name: text('name').notNull().default(''),
     /** First characters of the key, to recognise it. */
     prefix: text('prefix').notNull(),
     /** SHA-256 (hex) of the key (keys carry 256 random bits: a slow hash adds nothing). */
     hash: text('hash').notNull().unique(),
+    /** Expiry; null when the key does not expire. */
     expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Revocation instant; a revoked key is refused. */
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** Last call made with the key (approximate). */
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -165,9 +187,11 @@ export const gwOauthClients = pgTable(
   'gw_oauth_clients',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Application the OAuth2 client belongs to. */
     applicationId: uuid('application_id')
       .notNull()
       .references(() => gwApplications.id, { onDelete: 'cascade' }),
+    /** Public OAuth2 client identifier. */
     clientId: text('client_id').notNull().unique(),
     /** `client_secret_basic`/`client_secret_post` (secret) or `private_key_jwt` (public JWKS). */
     authMethod: text('auth_method').notNull(),
@@ -175,6 +199,7 @@ export const gwOauthClients = pgTable(
     secretHash: text('secret_hash'),
     /** Public keys (JWKS) for private_key_jwt. */
     jwks: jsonb('jwks').$type<{ keys: Record<string, unknown>[] }>(),
+    /** Revocation instant; a revoked client gets no token. */
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -183,8 +208,11 @@ export const gwOauthClients = pgTable(
 
 /** Token signing keys (ES256); private key encrypted with the gateway secret (AES-256-GCM). */
 export const gwSigningKeys = pgTable('gw_signing_keys', {
+  /** Key identifier published in the JWKS. */
   kid: text('kid').primaryKey(),
+  /** Signature algorithm (ES256). */
   alg: text('alg').notNull(),
+  /** Public key, published in the JWKS. */
   publicJwk: jsonb('public_jwk').$type<Record<string, unknown>>().notNull(),
   /** `iv.tag.ciphertext` (base64url) of the private JWK. */
   privateEnc: text('private_enc').notNull(),
@@ -201,16 +229,25 @@ export const gwUsage = pgTable(
   {
     /** `minute`, `hour` or `day`. */
     granularity: text('granularity').notNull(),
+    /** Start of the minute, hour or day aggregated. */
     bucket: timestamp('bucket', { withTimezone: true }).notNull(),
+    /** API called. */
     apiId: uuid('api_id').notNull(),
+    /** Calling application (null for anonymous calls). */
     applicationId: uuid('application_id').notNull(),
+    /** Number of calls. */
     calls: bigint('calls', { mode: 'number' }).notNull().default(0),
+    /** Calls answered 2xx. */
     s2xx: bigint('s2xx', { mode: 'number' }).notNull().default(0),
+    /** Calls answered 3xx. */
     s3xx: bigint('s3xx', { mode: 'number' }).notNull().default(0),
+    /** Calls answered 4xx. */
     s4xx: bigint('s4xx', { mode: 'number' }).notNull().default(0),
+    /** Calls answered 5xx. */
     s5xx: bigint('s5xx', { mode: 'number' }).notNull().default(0),
     /** Calls refused by a limit or quota (429). */
     s429: bigint('s429', { mode: 'number' }).notNull().default(0),
+    /** Sum of latencies in milliseconds (for averages). */
     sumMs: doublePrecision('sum_ms').notNull().default(0),
     /** Latency histogram: counts per bucket of LATENCY_BOUNDS_MS (last: above). */
     hist: jsonb('hist').$type<number[]>().notNull(),
@@ -223,13 +260,19 @@ export const gwProbes = pgTable(
   'gw_probes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** API whose upstream was probed. */
     apiId: uuid('api_id')
       .notNull()
       .references(() => gwApis.id, { onDelete: 'cascade' }),
+    /** When the probe ran. */
     at: timestamp('at', { withTimezone: true }).notNull(),
+    /** Whether the upstream answered correctly. */
     ok: boolean('ok').notNull(),
+    /** HTTP status returned by the upstream. */
     status: integer('status'),
+    /** Response time in milliseconds. */
     ms: integer('ms'),
+    /** Error message when the probe failed. */
     error: text('error'),
   },
   (t) => [index('gw_probes_api_idx').on(t.apiId, t.at)],
@@ -237,9 +280,12 @@ export const gwProbes = pgTable(
 
 /** Configuration version, bumped by every change: nodes poll it and rebuild their route table. */
 export const gwState = pgTable('gw_state', {
+  /** Name of the shared state (probe lease, configuration version…). */
   key: text('key').primaryKey(),
   /** `config` version, or lease holder for `probe-leader`. */
   version: bigint('version', { mode: 'number' }).notNull().default(0),
+  /** Node holding the lease. */
   holder: text('holder'),
+  /** End of the lease. */
   expiresAt: timestamp('expires_at', { withTimezone: true }),
 });
