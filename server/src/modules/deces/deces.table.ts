@@ -117,7 +117,7 @@ export const decesCorrections = pgTable(
     proofUrl: text('proof_url'),
     /** Proof file name under the data directory (`deces/proofs/<id>.pdf`), never served publicly. */
     proofFile: text('proof_file'),
-    /** proposed, validated or rejected. */
+    /** pending (awaiting review), validated or rejected. */
     status: text('status', { enum: correctionStatuses }).notNull().default('pending'),
     /** Reviewer who decided. */
     reviewerId: uuid('reviewer_id'),
