@@ -244,22 +244,39 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     async searchMode(f: SearchFilters): Promise<SearchMode> {
       const q = f.q?.trim() ?? '';
       if (q.length < FUZZY_MIN_LENGTH) return 'fts';
-      const [r] = await db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(sql`(select 1 from ${catalogAssets} left join ${organisations} on ${organisations.id} = ${catalogAssets.organisationId} where ${filterWhere(f, 'fts') ?? sql`true`} limit ${FUZZY_BELOW}) as m`);
-      if ((r?.n ?? 0) >= FUZZY_BELOW) return 'fts';
       const words = (q.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => foldAccents(w.toLowerCase()));
-      const long = words.filter((w) => w.length >= CORRECT_MIN_WORD);
-      if (long.length === 0) return 'fts';
       const arr = (xs: string[]) => sql`array[${sql.join(xs.map((x) => sql`${x}`), sql`, `)}]::text[]`;
+      const long = words.map((w, i) => ({ w, i, star: i === words.length - 1 ? ':*' : '' })).filter((x) => x.w.length >= CORRECT_MIN_WORD);
+      if (long.length === 0) return 'fts';
+      const orgs = await orgMaps(f.owner);
+      const where = filterWhere(f, 'fts', f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x)) ?? sql`true`;
+      // One round trip: up to FUZZY_BELOW matches; only if fewer, the words found nowhere in the
+      // catalogue (one full-text index probe per word; the filters may be what excludes everything).
+      // Uncorrelated subqueries are evaluated on first use, so the probe only runs when needed.
+      const [r] = await rows<{ n: number; known: number[] | null }>(
+        db,
+        sql`with m as (select count(*)::int as n from (select 1 from ${catalogAssets} where ${where} limit ${FUZZY_BELOW}) as x)
+            select n, case when n < ${FUZZY_BELOW} then array(
+                select q.i::int from unnest(${arr(long.map((x) => `${x.w}${x.star}`))}) with ordinality as q(tsq, i)
+                where exists (select 1 from ${catalogAssets} where ${catalogAssets.search} @@ to_tsquery('fr_unaccent', q.tsq))) end as known
+            from m`,
+      );
+      if ((r?.n ?? 0) >= FUZZY_BELOW) return 'fts';
+      const known = (r?.known ?? []).map(Number);
+      const unknown = long.filter((_x, j) => !known.includes(j + 1));
+      if (unknown.length === 0) return 'fts';
+      // Words of up to 50 titles similar to the misspelt words (trigram index), materialised once.
       const fixes = await rows<{ i: number; fix: string | null }>(
         db,
-        sql`with t as (select ${normTitle} as title from ${catalogAssets} where ${or(...long.map((w) => sql`${w} <% ${normTitle}`))} limit 50),
-                 w as (select distinct x from t, regexp_split_to_table(t.title, '[^[:alnum:]]+') as x where length(x) >= 3)
+        sql`with t as materialized (select ${normTitle} as title from ${catalogAssets} where ${or(...unknown.map((x) => sql`${x.w} <% ${normTitle}`))} limit 50),
+                 w as materialized (select distinct x from t, regexp_split_to_table(t.title, '[^[:alnum:]]+') as x where length(x) >= 3)
             select q.i::int as i, (select x from w where similarity(x, q.word) >= 0.3 order by similarity(x, q.word) desc, x limit 1) as fix
-            from unnest(${arr(words)}) with ordinality as q(word, i)`,
+            from unnest(${arr(unknown.map((x) => x.w))}) with ordinality as q(word, i)`,
       );
-      const byIndex = words.map((w, i) => (w.length >= CORRECT_MIN_WORD ? (fixes.find((x) => x.i === i + 1)?.fix ?? null) : null));
+      const byIndex = words.map((_w, i) => {
+        const j = unknown.findIndex((x) => x.i === i);
+        return j < 0 ? null : (fixes.find((x) => x.i === j + 1)?.fix ?? null);
+      });
       const tsquery = correctedTsQuery(q, byIndex);
       return tsquery && tsquery !== prefixTsQuery(q) ? { tsquery } : 'fts';
     },
