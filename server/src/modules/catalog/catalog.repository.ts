@@ -265,14 +265,19 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       const known = (r?.known ?? []).map(Number);
       const unknown = long.filter((_x, j) => !known.includes(j + 1));
       if (unknown.length === 0) return 'fts';
-      // Words of up to 50 titles similar to the misspelt words (trigram index), materialised once.
-      const fixes = await rows<{ i: number; fix: string | null }>(
-        db,
-        sql`with t as materialized (select ${normTitle} as title from ${catalogAssets} where ${or(...unknown.map((x) => sql`${x.w} <% ${normTitle}`))} limit 50),
-                 w as materialized (select distinct x from t, regexp_split_to_table(t.title, '[^[:alnum:]]+') as x where length(x) >= 3)
-            select q.i::int as i, (select x from w where similarity(x, q.word) >= 0.3 order by similarity(x, q.word) desc, x limit 1) as fix
-            from unnest(${arr(unknown.map((x) => x.w))}) with ordinality as q(word, i)`,
-      );
+      // Words of up to 50 titles similar to the misspelt words, materialised once. With LIMIT 50 the
+      // planner prefers a sequential scan computing word_similarity row by row (9 ms for a common
+      // word at 50,000 assets) over the trigram index (3 ms): sequential scans are off for this query.
+      const fixes = await db.transaction(async (tx) => {
+        await tx.execute(sql`set local enable_seqscan = off`);
+        return rows<{ i: number; fix: string | null }>(
+          tx as unknown as Db,
+          sql`with t as materialized (select ${normTitle} as title from ${catalogAssets} where ${or(...unknown.map((x) => sql`${x.w} <% ${normTitle}`))} limit 50),
+                   w as materialized (select distinct x from t, regexp_split_to_table(t.title, '[^[:alnum:]]+') as x where length(x) >= 3)
+              select q.i::int as i, (select x from w where similarity(x, q.word) >= 0.3 order by similarity(x, q.word) desc, x limit 1) as fix
+              from unnest(${arr(unknown.map((x) => x.w))}) with ordinality as q(word, i)`,
+        );
+      });
       const byIndex = words.map((_w, i) => {
         const j = unknown.findIndex((x) => x.i === i);
         return j < 0 ? null : (fixes.find((x) => x.i === j + 1)?.fix ?? null);
