@@ -28,7 +28,15 @@ export async function serve(env: Env, role: Env['PATRIMOINE_ROLE']) {
     if (seeded.demoLoaded) ctx.logger.info('demo content loaded');
   }
   const app = await buildApp(platform, { webDist: webDistDir, role });
-  if (role === 'all' || role === 'worker') ctx.jobs.start();
+  let maintenance: NodeJS.Timeout | null = null;
+  if (role === 'all' || role === 'worker') {
+    ctx.jobs.start();
+    // Expired sessions are purged hourly (a lookup already refuses them; this keeps the table small).
+    const purge = () => ctx.usersRepo.purgeExpiredSessions(ctx.clock.now()).catch((err) => ctx.logger.warn({ err }, 'session purge failed'));
+    void purge();
+    maintenance = setInterval(purge, 3600_000);
+    maintenance.unref();
+  }
   for (const m of modules) await m.start?.();
   if (role !== 'worker') {
     await app.listen({ port: env.PORT, host: env.HOST });
@@ -42,6 +50,7 @@ export async function serve(env: Env, role: Env['PATRIMOINE_ROLE']) {
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
     try {
+      if (maintenance) clearInterval(maintenance);
       await app.close(); // stops accepting, lets in-flight requests finish
       await platform.close(); // stops jobs (they resume elsewhere), closes DB and Redis
       process.exit(0);

@@ -140,6 +140,18 @@ describe('authentication', () => {
     expect(r.statusCode).toBe(401);
   });
 
+  it('purges expired sessions only', async () => {
+    await t.ctx.users.create({ login: 'old', displayName: 'O', role: 'reader', password: PASSWORD }, { id: null, label: 'test' });
+    const live = await t.sessionFor('old', PASSWORD);
+    const stale = await t.sessionFor('old', PASSWORD);
+    const staleId = (await t.ctx.auth.fromSession(stale.cookie.split('=')[1]!))!.sessionId!;
+    await t.ctx.database.query(`update sessions set expires_at = now() - interval '1 hour' where id = $1`, [staleId]);
+    await t.ctx.usersRepo.purgeExpiredSessions(new Date());
+    const ids = (await t.ctx.database.query<{ id: string }>('select id from sessions')).map((r) => r.id);
+    expect(ids).not.toContain(staleId);
+    expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie: live.cookie } })).json().authenticated).toBe(true);
+  });
+
   it('logs out', async () => {
     await t.ctx.users.create({ login: 'bye', displayName: 'B', role: 'reader', password: PASSWORD }, { id: null, label: 'test' });
     const s = await t.sessionFor('bye', PASSWORD);
