@@ -7,7 +7,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { CsvLink, RoadmapFrame, StatusBadge, apiBase, base, useRoadmap } from './common';
 import { BurnupChart, StackedBars, type Series } from './charts';
-import { actionStatusLabel, actionStatuses, frDate, frDay, statusColour, timelinessColour, timelinessLabel } from './labels';
+import { actionStatusLabel, actionStatuses, frDate, statusColour, timelinessColour, timelinessLabel } from './labels';
 import type { Dashboard, GroupStats, Timeliness } from './types';
 
 const KEYS = ['section', 'contributeur', 'statut'] as const;
@@ -268,34 +268,7 @@ export function DashboardPage() {
           </Section>
 
           <Section title="Burn-up" csv={csv('burnup')}>
-            <BurnupChart
-              points={d.burnup}
-              table={
-                <div className="fr-table fr-table--no-caption">
-                  <table>
-                    <caption>Burn-up des actions</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Date</th>
-                        <th scope="col">Périmètre</th>
-                        <th scope="col">Lancées ou réalisées</th>
-                        <th scope="col">Réalisées</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {d.burnup.map((p) => (
-                        <tr key={p.date}>
-                          <th scope="row">{frDay(p.date)}</th>
-                          <td>{p.scope}</td>
-                          <td>{p.started}</td>
-                          <td>{p.done}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              }
-            />
+            <BurnupChart points={d.burnup} />
           </Section>
         </>
       )}

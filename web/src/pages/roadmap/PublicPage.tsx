@@ -84,34 +84,7 @@ export function PublicPage() {
               </div>
             }
           />
-          <BurnupChart
-            points={d.burnup}
-            table={
-              <div className="fr-table fr-table--no-caption">
-                <table>
-                  <caption>Burn-up</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Date</th>
-                      <th scope="col">Périmètre</th>
-                      <th scope="col">Lancées ou réalisées</th>
-                      <th scope="col">Réalisées</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.burnup.map((p) => (
-                      <tr key={p.date}>
-                        <th scope="row">{frDay(p.date)}</th>
-                        <td>{p.scope}</td>
-                        <td>{p.started}</td>
-                        <td>{p.done}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            }
-          />
+          <BurnupChart points={d.burnup} />
           <h2 className="fr-h4">Les actions</h2>
           <div className="fr-table fr-table--bordered">
             <table>

@@ -1,4 +1,5 @@
 import { useId, type ReactNode } from 'react';
+import { frDay } from './labels';
 
 /**
  * Small SVG charts written for this module: no script beyond React, so they work offline under the
@@ -66,8 +67,40 @@ export function StackedBars({ title, rows, series, description, table }: { title
   );
 }
 
+type BurnupPoint = { date: string; scope: number; started: number; done: number };
+
+/** The burn-up's data as a table: the accessible alternative to the chart. */
+function BurnupTable({ points }: { points: BurnupPoint[] }) {
+  return (
+    <div className="fr-table fr-table--no-caption">
+      <table>
+        <caption>Burn-up des actions</caption>
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Périmètre</th>
+            <th scope="col">Lancées ou réalisées</th>
+            <th scope="col">Réalisées</th>
+          </tr>
+        </thead>
+        <tbody>
+          {points.map((p) => (
+            <tr key={p.date}>
+              <th scope="row">{frDay(p.date)}</th>
+              <td>{p.scope}</td>
+              <td>{p.started}</td>
+              <td>{p.done}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** Burn-up: lines of the scope, the started and the done actions over time. */
-export function BurnupChart({ points, table }: { points: { date: string; scope: number; started: number; done: number }[]; table: ReactNode }) {
+export function BurnupChart({ points, table }: { points: BurnupPoint[]; table?: ReactNode }) {
+  table ??= <BurnupTable points={points} />;
   const id = useId();
   const W = 640;
   const H = 260;
