@@ -68,15 +68,15 @@ export function readTables(files: string[]): Table[] {
   return tables.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function tableFiles(dir: string): string[] {
+export function tableFiles(dir: string = path.join(root, 'server/src')): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
     return e.isDirectory() ? tableFiles(p) : e.name.endsWith('.table.ts') ? [p] : [];
   });
 }
 
-if (process.argv[1] === import.meta.filename) {
-  const tables = readTables(tableFiles(path.join(root, 'server/src')));
+/** The Markdown of docs/data-dictionary.md. */
+export function render(tables: Table[]): string {
   const lines = [
     '# Data dictionary',
     '',
@@ -88,7 +88,14 @@ if (process.argv[1] === import.meta.filename) {
     for (const c of t.columns) lines.push(`| \`${c.name}\` | ${c.type} | ${c.comment.replace(/\|/g, '\\|')} |`);
     lines.push('');
   }
-  fs.writeFileSync(path.join(root, 'docs/data-dictionary.md'), lines.join('\n'));
+  return lines.join('\n');
+}
+
+export const dictionaryPath = path.join(root, 'docs/data-dictionary.md');
+
+if (process.argv[1] === import.meta.filename) {
+  const tables = readTables(tableFiles());
+  fs.writeFileSync(dictionaryPath, render(tables));
   const missing = tables.flatMap((t) => [...(t.comment ? [] : [t.name]), ...t.columns.filter((c) => !c.comment).map((c) => `${t.name}.${c.name}`)]);
   console.log(`${tables.length} tables written to docs/data-dictionary.md; ${missing.length} without a description${missing.length ? `: ${missing.join(', ')}` : ''}.`);
 }

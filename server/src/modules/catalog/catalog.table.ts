@@ -23,6 +23,7 @@ export const catalogAssets = pgTable(
     kind: text('kind').notNull(),
     /** Identifier unique within the kind; references are written `kind:slug`. */
     slug: text('slug').notNull(),
+    /** Title of the asset, shown everywhere and weighted first in search. */
     title: text('title').notNull(),
     /** Markdown description. */
     description: text('description').notNull().default(''),
@@ -81,13 +82,17 @@ export const catalogAssetVersions = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     /** The asset (kept after deletion, so the history of a deleted asset stays readable). */
     assetId: uuid('asset_id').notNull(),
+    /** Version number of the asset after this change (1 at creation). */
     version: integer('version').notNull(),
     /** create, update, delete, import. */
     action: text('action').notNull(),
     /** The asset as it was after this version (the envelope and spec, owner as its code). */
     snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+    /** User who made the change (null for the system). */
     actorId: uuid('actor_id'),
+    /** Login of that user at the time, or system/cli. */
     actorLabel: text('actor_label').notNull(),
+    /** When the change was committed. */
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('catalog_asset_versions_asset_idx').on(t.assetId, t.version)],
@@ -100,9 +105,11 @@ export const catalogRelations = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     /** produces, exposes, implements, uses, dependsOn, partOf, describes. */
     type: text('type').notNull(),
+    /** Asset the relation starts from (e.g. the application that produces). */
     fromId: uuid('from_id')
       .notNull()
       .references(() => catalogAssets.id, { onDelete: 'cascade' }),
+    /** Asset the relation points to (e.g. the dataset produced). */
     toId: uuid('to_id')
       .notNull()
       .references(() => catalogAssets.id, { onDelete: 'cascade' }),
@@ -110,6 +117,7 @@ export const catalogRelations = pgTable(
     note: text('note'),
     /** Date from which the relation holds. */
     since: date('since'),
+    /** Login of who created the relation. */
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
