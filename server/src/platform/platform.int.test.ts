@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestPlatform, type TestPlatform } from '../../test/harness.ts';
+import { validateOpenApiDocument } from './openapi.ts';
 
 let t: TestPlatform;
 const PASSWORD = 'correct horse battery staple';
@@ -47,6 +48,11 @@ describe('HTTP platform', () => {
     const doc = r.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/admin/users', '/api/admin/audit']));
+  });
+
+  it('publishes an OpenAPI document that conforms to the OpenAPI 3.1 schema (every module included)', async () => {
+    const doc = (await t.app.inject('/api/openapi.json')).json();
+    expect(await validateOpenApiDocument(doc)).toEqual([]);
   });
 
   it('sets security headers with a CSP', async () => {

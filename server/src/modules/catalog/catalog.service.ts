@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.ts';
 import type { Actor, Principal } from '../../platform/auth/principal.ts';
 import { actorOf, systemActor } from '../../platform/auth/principal.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
+import { validateOpenApiDocument } from '../../platform/openapi.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, fieldError, type FieldError } from '../../platform/errors.ts';
 import { createCatalogRepository, type AssetWithOwner, type RelationRow, type SearchFilters } from './catalog.repository.ts';
 import { completeness } from './catalog.completeness.ts';
@@ -164,6 +165,8 @@ export function createCatalogService(ctx: AppContext) {
     const errors: FieldError[] = [];
     const spec = parseSpec(input.kind, input.spec);
     if (!spec.ok) errors.push(...spec.errors);
+    // An API's OpenAPI document is checked against the official schemas, not only its shape.
+    if (spec.ok && input.kind === 'api' && spec.value.openapi) errors.push(...(await validateOpenApiDocument(spec.value.openapi, 'spec.openapi')));
     errors.push(...envelopeProblems(input));
     let organisationId: string | null = null;
     if (input.owner) {

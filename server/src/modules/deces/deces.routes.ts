@@ -5,11 +5,20 @@ import { routeGroup } from '../../platform/auth/access.ts';
 import { sendCsv, wantsCsv } from '../../platform/http/common.ts';
 import { ValidationError, fieldError } from '../../platform/errors.ts';
 import type { DecesService, PersonOut } from './deces.service.ts';
-import { parseSearchRequest, PERSON_FIELDS, parseDateQuery } from './request.ts';
+import { parseSearchRequest, PERSON_FIELDS, OPTION_FIELDS, parseDateQuery } from './request.ts';
 import { scoreRecord, type ScoredRecord } from './score.ts';
 import { cog } from './cog.ts';
 
 export const API = '/deces/api/v1';
+
+/**
+ * Query strings documented parameter by parameter in the OpenAPI document; any other parameter
+ * still reaches the service, which refuses it with a 400 naming it (matchID's behaviour).
+ */
+const queryOf = (keys: readonly string[]) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, z.union([z.string().max(500), z.array(z.string().max(500)).max(20)]).optional()]))).catchall(z.unknown());
+const searchQuerySchema = queryOf([...PERSON_FIELDS, ...OPTION_FIELDS, 'format']);
+const aggQuerySchema = queryOf([...PERSON_FIELDS, 'q', 'aggs', 'fuzzy']);
 
 /** CSV columns of a person (search CSV and bulk results), matchID's dotted names. */
 export const PERSON_CSV_COLUMNS: { key: string; header: string; headerFr: string; get: (p: PersonOut) => unknown }[] = [
@@ -94,7 +103,7 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
       return { request: r.echo, response };
     }
 
-    app.get(`${API}/search`, { schema: { tags: ['deces'], summary: 'Rechercher une personne décédée (q ou champs ; Accept: text/csv pour tout exporter)', querystring: z.record(z.string(), z.unknown()) } }, async (req, reply) => {
+    app.get(`${API}/search`, { schema: { tags: ['deces'], summary: 'Rechercher une personne décédée (q ou champs ; Accept: text/csv pour tout exporter)', querystring: searchQuerySchema } }, async (req, reply) => {
       const q = { ...(req.query as Record<string, unknown>) };
       delete q.format;
       return runSearch(req, reply, q);
@@ -127,7 +136,7 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
     );
 
     const runAgg = (input: Record<string, unknown>) => service.agg(input);
-    app.get(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ (aggs=deathMonth,birthDepartment…)', querystring: z.record(z.string(), z.unknown()) } }, async (req) => runAgg(req.query as Record<string, unknown>));
+    app.get(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ (aggs=deathMonth,birthDepartment…)', querystring: aggQuerySchema } }, async (req) => runAgg(req.query as Record<string, unknown>));
     app.post(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ', body: z.record(z.string(), z.unknown()) } }, async (req) => runAgg(req.body));
 
     app.get(`${API}/version`, { schema: { tags: ['deces'], summary: 'Version des données (nombre de décès, dernier fichier)' } }, async () => service.version());

@@ -6,6 +6,7 @@ import { actorOf } from '../../platform/auth/principal.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../platform/errors.ts';
 import type { ApiRow, AppRow, GatewayRepository } from './gateway.repository.ts';
+import { validateOpenApiDocument } from '../../platform/openapi.ts';
 import { apiInput, openApiDocument, planInput, type ApiInputRaw, type ApiPatch, type AppInput, type PlanInputRaw, type PlanPatch } from './gateway.schemas.ts';
 import { checkUpstreamUrl } from './ssrf.ts';
 import { credentialPrefix, newCredential, sha256, type GatewaySecrets } from './secrets.ts';
@@ -160,6 +161,9 @@ export function createGatewayService(deps: {
           'Document OpenAPI invalide.',
           parsed.error.issues.map((i) => ({ field: ['document', ...i.path.map(String)].join('.'), message: i.message })),
         );
+      // Beyond the shape the portal needs, the document must conform to the official OpenAPI schema.
+      const problems = await validateOpenApiDocument(document, 'document');
+      if (problems.length) throw new ValidationError('Document OpenAPI non conforme au schéma OpenAPI.', problems);
       return change(async (tx) => {
         const version = await repo.addSpec(api.id, document, actor.label, tx);
         await repo.updateApi(api.id, { specVersion: version }, tx);
