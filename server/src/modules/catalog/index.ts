@@ -69,11 +69,11 @@ export const catalogModule: ModuleFactory = (ctx) => {
 
 /** `patrimoine catalog import|export`. */
 export function registerCatalogCli(program: Command, cli: CliContext): void {
-  const c = program.command('catalog').description('Catalogue des actifs : import et export YAML/JSON');
+  const c = program.command('catalog').description('Asset catalogue: YAML/JSON import and export');
   c.command('import')
     .argument('<file>', 'fichier YAML ou JSON (version, assets, relations)')
-    .option('--dry-run', 'affiche les changements sans rien écrire')
-    .description('Importe un catalogue (tout ou rien, idempotent) et affiche le diff')
+    .option('--dry-run', 'print the changes without writing anything')
+    .description('Import a catalogue file (all or nothing, idempotent) and print the diff')
     .action(async (file: string, opts: { dryRun?: boolean }) => {
       const { ctx, close } = await cli.open();
       try {
@@ -90,9 +90,9 @@ export function registerCatalogCli(program: Command, cli: CliContext): void {
       }
     });
   c.command('export')
-    .option('--format <format>', 'yaml ou json', 'yaml')
-    .option('-o, --output <file>', 'fichier de sortie (sortie standard sinon)')
-    .description('Exporte tout le catalogue (ordre stable : réimportable à l’identique)')
+    .option('--format <format>', 'yaml or json', 'yaml')
+    .option('-o, --output <file>', 'output file (standard output otherwise)')
+    .description('Export the whole catalogue (stable order: re-imports identically)')
     .action(async (opts: { format: string; output?: string }) => {
       if (opts.format !== 'yaml' && opts.format !== 'json') {
         process.stderr.write('--format : yaml ou json\n');

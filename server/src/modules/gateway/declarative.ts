@@ -230,11 +230,11 @@ export function formatDiff(diff: DiffLine[]): string {
 }
 
 export function registerGatewayCli(program: Command, cli: CliContext): void {
-  const g = program.command('gateway').description('Passerelle d’API : configuration déclarative');
+  const g = program.command('gateway').description('API gateway: declarative configuration');
   g.command('apply')
     .argument('<file>', 'fichier YAML (apis, applications)')
-    .option('--dry-run', 'affiche les changements sans les appliquer')
-    .description('Applique un fichier de configuration (idempotent) et affiche le diff')
+    .option('--dry-run', 'print the changes without applying them')
+    .description('Apply a configuration file (idempotent, all or nothing) and print the diff')
     .action(async (file: string, opts: { dryRun?: boolean }) => {
       const { services, close } = await cli.open();
       try {
@@ -254,7 +254,7 @@ export function registerGatewayCli(program: Command, cli: CliContext): void {
       }
     });
   g.command('export')
-    .description('Écrit la configuration courante en YAML sur la sortie standard')
+    .description('Write the current configuration as YAML to standard output')
     .action(async () => {
       const { services, close } = await cli.open();
       try {
