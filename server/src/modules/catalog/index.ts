@@ -71,7 +71,7 @@ export const catalogModule: ModuleFactory = (ctx) => {
 export function registerCatalogCli(program: Command, cli: CliContext): void {
   const c = program.command('catalog').description('Asset catalogue: YAML/JSON import and export');
   c.command('import')
-    .argument('<file>', 'fichier YAML ou JSON (version, assets, relations)')
+    .argument('<file>', 'YAML or JSON file (version, assets, relations)')
     .option('--dry-run', 'print the changes without writing anything')
     .description('Import a catalogue file (all or nothing, idempotent) and print the diff')
     .action(async (file: string, opts: { dryRun?: boolean }) => {

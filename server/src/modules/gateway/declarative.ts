@@ -232,7 +232,7 @@ export function formatDiff(diff: DiffLine[]): string {
 export function registerGatewayCli(program: Command, cli: CliContext): void {
   const g = program.command('gateway').description('API gateway: declarative configuration');
   g.command('apply')
-    .argument('<file>', 'fichier YAML (apis, applications)')
+    .argument('<file>', 'YAML file (apis, applications)')
     .option('--dry-run', 'print the changes without applying them')
     .description('Apply a configuration file (idempotent, all or nothing) and print the diff')
     .action(async (file: string, opts: { dryRun?: boolean }) => {
