@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { adminPassword, launch, login, newPage, unexpected, visible } from './browser';
@@ -106,6 +107,10 @@ describe('roadmap in the browser', () => {
     await visible(pub.getByText('60 %'));
     if (shots) await anon.page.screenshot({ path: `${shots}/roadmap-public.png`, fullPage: false });
     expect(await anon.page.content()).not.toContain('Jeu des auto-écoles labellisées publié');
+    // The public tables download as CSV, with A10's update in them.
+    const [download] = await Promise.all([anon.page.waitForEvent('download'), anon.page.getByRole('link', { name: 'Télécharger les actions (CSV)' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv).toMatch(/A10;[^\n]*;en_cours;60;/);
 
     // Not an action of the DSR: no form, and the API refuses.
     await page.goto(`${R}/actions/A01`);

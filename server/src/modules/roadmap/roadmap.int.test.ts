@@ -335,6 +335,16 @@ describe('dashboard, report, decisions, public page', () => {
     expect(r.body).not.toContain('Mme Durand');
     expect(r.body).not.toContain('dsr.test');
     expect((await t.app.inject('/api/public/roadmaps')).json().items).toHaveLength(1);
+
+    const actions = await t.app.inject('/api/public/roadmaps/dac-2021-2023?format=csv');
+    expect(actions.headers['content-type']).toContain('text/csv');
+    const lines = actions.body.trim().split('\n');
+    expect(lines[0]).toContain('code;action;section;échéance;statut');
+    expect(lines).toHaveLength(70);
+    expect(actions.body).not.toContain('Mme Durand');
+    const openings = await t.app.inject('/api/public/roadmaps/dac-2021-2023?format=csv&table=openings');
+    expect(openings.body.trim().split('\n')).toHaveLength(31);
+    expect((await t.app.inject('/api/public/roadmaps/dac-2021-2023?format=csv&table=people')).statusCode).toBe(400);
   });
 });
 

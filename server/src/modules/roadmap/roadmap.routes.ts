@@ -102,8 +102,9 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
           {
             schema: {
               tags: [TAG],
-              summary: 'Progress of a public roadmap: figures by part and semester, openings, burn-up',
+              summary: 'Progress of a public roadmap: figures by part and semester, openings, burn-up (?format=csv&table=actions|openings for a table as CSV)',
               params: s.roadmapParams,
+              querystring: z.object({ format: z.enum(['json', 'csv']).optional(), table: z.enum(['actions', 'openings']).default('actions') }),
               response: {
                 200: z.object({
                   roadmap: s.roadmapSchema,
@@ -119,10 +120,31 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
               },
             },
           },
-          async (req) => {
+          async (req, reply) => {
             const r = await svc.roadmapOr404(req.params.id);
             if (!r.public) throw new NotFoundError(`Feuille de route « ${req.params.id} » introuvable.`);
             const [actions, openings] = await Promise.all([actionsOf(r.id, null, {}), openingsOf(r.id, null)]);
+            if (req.query.format === 'csv') {
+              // The public tables, without names or notes, like the page.
+              return req.query.table === 'openings'
+                ? sendTable(reply, 'ouvertures', [
+                    { key: 'title', header: 'ouverture' },
+                    { key: 'category', header: 'catégorie' },
+                    { key: 'type', header: 'type' },
+                    { key: 'dueLabel', header: 'échéance' },
+                    { key: 'status', header: 'statut' },
+                    { key: 'availableOn', header: 'disponible le' },
+                  ], openings.map((o) => ({ title: o.title, category: o.category, type: o.type, dueLabel: o.dueLabel, status: o.status, availableOn: o.availableOn })))
+                : sendTable(reply, 'actions', [
+                    { key: 'code', header: 'code' },
+                    { key: 'title', header: 'action' },
+                    { key: 'section', header: 'section' },
+                    { key: 'deadlineLabel', header: 'échéance' },
+                    { key: 'status', header: 'statut' },
+                    { key: 'progress', header: 'avancement (%)' },
+                    { key: 'overdue', header: 'en retard' },
+                  ], actions.map((a) => ({ code: a.code, title: a.title, section: a.section, deadlineLabel: a.deadlineLabel, status: a.status, progress: a.progress, overdue: a.overdue })));
+            }
             const d = buildDashboard(actions, openings, await repo.actionStatusLog(r.id), ctx.clock.now(), r.parts);
             return {
               roadmap: toRoadmapDto(r),

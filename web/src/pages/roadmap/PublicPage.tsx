@@ -86,6 +86,11 @@ export function PublicPage() {
           />
           <BurnupChart points={d.burnup} />
           <h2 className="fr-h4">Les actions</h2>
+          <p>
+            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`/api/public/roadmaps/${slug}?format=csv&table=actions`}>
+              Télécharger les actions (CSV)
+            </a>
+          </p>
           <div className="fr-table fr-table--bordered">
             <table>
               <caption className="fr-sr-only">Actions</caption>
@@ -117,6 +122,11 @@ export function PublicPage() {
             </table>
           </div>
           <h2 className="fr-h4">Les ouvertures annoncées</h2>
+          <p>
+            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`/api/public/roadmaps/${slug}?format=csv&table=openings`}>
+              Télécharger les ouvertures (CSV)
+            </a>
+          </p>
           <div className="fr-table fr-table--bordered">
             <table>
               <caption className="fr-sr-only">Ouvertures annoncées</caption>
