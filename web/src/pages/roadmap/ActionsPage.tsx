@@ -4,8 +4,8 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { api, qs } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
-import { RoadmapFrame, StatusBadge, CsvLink, apiBase, base, useRoadmap } from './common';
-import { actionStatusLabel, actionStatuses, frDate } from './labels';
+import { RoadmapFrame, StatusBadge, CsvLink, apiBase, base, useRoadmap, SectionOptions, ContributorOptions, StatusOptions } from './common';
+import { frDate } from './labels';
 import { Progress } from './charts';
 import type { Action } from './types';
 
@@ -25,36 +25,19 @@ export function ActionsPage() {
         <div className="fr-col-12 fr-col-md-3">
           <Select label="Statut" nativeSelectProps={{ value: f.statut, onChange: (e) => set({ statut: e.target.value }) }}>
             <option value="">Tous</option>
-            {actionStatuses.map((s) => (
-              <option key={s} value={s}>
-                {actionStatusLabel[s]}
-              </option>
-            ))}
+            <StatusOptions />
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-3">
           <Select label="Section" nativeSelectProps={{ value: f.section, onChange: (e) => set({ section: e.target.value }) }}>
             <option value="">Toutes</option>
-            {Object.entries(roadmap?.parts ?? {}).map(([k, t]) => (
-              <option key={`p${k}`} value={k}>
-                {k}. {t}
-              </option>
-            ))}
-            {roadmap?.sections.map((s) => (
-              <option key={s.code} value={s.code}>
-                {s.code} {s.title}
-              </option>
-            ))}
+            <SectionOptions roadmap={roadmap} />
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-3">
           <Select label="Contributeur" nativeSelectProps={{ value: f.contributeur, onChange: (e) => set({ contributeur: e.target.value }) }}>
             <option value="">Tous</option>
-            {roadmap?.contributors.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.code === c.name ? c.name : `${c.code} — ${c.name}`}
-              </option>
-            ))}
+            <ContributorOptions roadmap={roadmap} />
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-3">

@@ -5,7 +5,7 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { api, qs } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
-import { CsvLink, RoadmapFrame, StatusBadge, apiBase, base, useRoadmap } from './common';
+import { CsvLink, RoadmapFrame, StatusBadge, apiBase, base, useRoadmap, SectionOptions, ContributorOptions, StatusOptions } from './common';
 import { BurnupChart, StackedBars, type Series } from './charts';
 import { actionStatusLabel, actionStatuses, frDate, statusColour, timelinessColour, timelinessLabel } from './labels';
 import type { Dashboard, GroupStats, Timeliness } from './types';
@@ -79,36 +79,19 @@ export function DashboardPage() {
         <div className="fr-col-12 fr-col-md-4">
           <Select label="Partie ou section" nativeSelectProps={{ value: f.section, onChange: (e) => set({ section: e.target.value }) }}>
             <option value="">Toutes</option>
-            {Object.entries(roadmap?.parts ?? {}).map(([k, t]) => (
-              <option key={`p${k}`} value={k}>
-                {k}. {t}
-              </option>
-            ))}
-            {roadmap?.sections.map((s) => (
-              <option key={s.code} value={s.code}>
-                {s.code} {s.title}
-              </option>
-            ))}
+            <SectionOptions roadmap={roadmap} />
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-4">
           <Select label="Organisation contributrice" nativeSelectProps={{ value: f.contributeur, onChange: (e) => set({ contributeur: e.target.value }) }}>
             <option value="">Toutes</option>
-            {roadmap?.contributors.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.code === c.name ? c.name : `${c.code} — ${c.name}`}
-              </option>
-            ))}
+            <ContributorOptions roadmap={roadmap} />
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-4">
           <Select label="Statut" nativeSelectProps={{ value: f.statut, onChange: (e) => set({ statut: e.target.value }) }}>
             <option value="">Tous</option>
-            {actionStatuses.map((s) => (
-              <option key={s} value={s}>
-                {actionStatusLabel[s]}
-              </option>
-            ))}
+            <StatusOptions />
           </Select>
         </div>
       </form>

@@ -7,7 +7,7 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { api, qs } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
-import { actionStatusLabel, actionStatusSeverity } from './labels';
+import { actionStatusLabel, actionStatusSeverity, actionStatuses } from './labels';
 import type { ActionStatus, RoadmapItem } from './types';
 
 export const base = (slug: string) => `/feuille-de-route/${encodeURIComponent(slug)}`;
@@ -131,5 +131,47 @@ export function AssetPicker({ label, onPick, disabled }: { label: string; onPick
         </ul>
       )}
     </div>
+  );
+}
+
+/** Options of the filters shared by the actions list and the dashboard. */
+export function StatusOptions() {
+  return (
+    <>
+      {actionStatuses.map((s) => (
+        <option key={s} value={s}>
+          {actionStatusLabel[s]}
+        </option>
+      ))}
+    </>
+  );
+}
+
+export function SectionOptions({ roadmap }: { roadmap: RoadmapItem | undefined }) {
+  return (
+    <>
+      {Object.entries(roadmap?.parts ?? {}).map(([k, t]) => (
+        <option key={`p${k}`} value={k}>
+          {k}. {t}
+        </option>
+      ))}
+      {roadmap?.sections.map((s) => (
+        <option key={s.code} value={s.code}>
+          {s.code} {s.title}
+        </option>
+      ))}
+    </>
+  );
+}
+
+export function ContributorOptions({ roadmap }: { roadmap: RoadmapItem | undefined }) {
+  return (
+    <>
+      {roadmap?.contributors.map((c) => (
+        <option key={c.code} value={c.code}>
+          {c.code === c.name ? c.name : `${c.code} — ${c.name}`}
+        </option>
+      ))}
+    </>
   );
 }
