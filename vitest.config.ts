@@ -21,7 +21,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true as const, test: { name: 'unit', include: ['server/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...integration, '**/node_modules/**'] } },
+      {
+        extends: true as const,
+        test: { name: 'unit', include: ['server/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...integration, '**/node_modules/**'] },
+      },
       {
         extends: true as const,
         test: {

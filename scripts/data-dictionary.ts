@@ -23,7 +23,12 @@ function jsDoc(node: ts.Node, sf: ts.SourceFile): string {
   return ranges
     .map((r) => sf.text.slice(r.pos, r.end))
     .filter((c) => c.startsWith('/**'))
-    .map((c) => c.replace(/^\/\*\*|\*\/$/g, '').replace(/^\s*\* ?/gm, '').trim())
+    .map((c) =>
+      c
+        .replace(/^\/\*\*|\*\/$/g, '')
+        .replace(/^\s*\* ?/gm, '')
+        .trim(),
+    )
     .join(' ')
     .replace(/\s+/g, ' ');
 }
@@ -44,7 +49,11 @@ export function readTables(files: string[]): Table[] {
       if (ts.isVariableStatement(node)) {
         for (const d of node.declarationList.declarations) {
           let init = d.initializer;
-          while (init && (ts.isCallExpression(init) || ts.isPropertyAccessExpression(init)) && !(ts.isCallExpression(init) && /^pgTable$/.test(init.expression.getText(sf)))) {
+          while (
+            init &&
+            (ts.isCallExpression(init) || ts.isPropertyAccessExpression(init)) &&
+            !(ts.isCallExpression(init) && /^pgTable$/.test(init.expression.getText(sf)))
+          ) {
             init = ts.isCallExpression(init) ? init.expression : init.expression;
           }
           if (!init || !ts.isCallExpression(init)) continue;
@@ -84,7 +93,16 @@ export function render(tables: Table[]): string {
     '',
   ];
   for (const t of tables) {
-    lines.push(`## \`${t.name}\``, '', t.comment || '_(no description)_', '', `Defined in \`${t.file}\`.`, '', '| Column | Type | Description |', '|---|---|---|');
+    lines.push(
+      `## \`${t.name}\``,
+      '',
+      t.comment || '_(no description)_',
+      '',
+      `Defined in \`${t.file}\`.`,
+      '',
+      '| Column | Type | Description |',
+      '|---|---|---|',
+    );
     for (const c of t.columns) lines.push(`| \`${c.name}\` | ${c.type} | ${c.comment.replace(/\|/g, '\\|')} |`);
     lines.push('');
   }
@@ -97,5 +115,7 @@ if (process.argv[1] === import.meta.filename) {
   const tables = readTables(tableFiles());
   fs.writeFileSync(dictionaryPath, render(tables));
   const missing = tables.flatMap((t) => [...(t.comment ? [] : [t.name]), ...t.columns.filter((c) => !c.comment).map((c) => `${t.name}.${c.name}`)]);
-  console.log(`${tables.length} tables written to docs/data-dictionary.md; ${missing.length} without a description${missing.length ? `: ${missing.join(', ')}` : ''}.`);
+  console.log(
+    `${tables.length} tables written to docs/data-dictionary.md; ${missing.length} without a description${missing.length ? `: ${missing.join(', ')}` : ''}.`,
+  );
 }

@@ -35,9 +35,29 @@ const domains = [
   ['marchés publics', 'achats'],
   ['crises et alertes', 'sécurité civile'],
 ] as const;
-const places = ['national', 'Île-de-France', 'Bretagne', 'Occitanie', 'Grand Est', 'Hauts-de-France', 'Auvergne-Rhône-Alpes', 'Nouvelle-Aquitaine', 'Normandie', 'Corse', 'outre-mer', 'Provence-Alpes-Côte d’Azur'];
+const places = [
+  'national',
+  'Île-de-France',
+  'Bretagne',
+  'Occitanie',
+  'Grand Est',
+  'Hauts-de-France',
+  'Auvergne-Rhône-Alpes',
+  'Nouvelle-Aquitaine',
+  'Normandie',
+  'Corse',
+  'outre-mer',
+  'Provence-Alpes-Côte d’Azur',
+];
 const heads: Record<string, string[]> = {
-  application: ['Application de gestion des', 'Système d’information des', 'Portail des', 'Outil de suivi des', 'Téléservice de déclaration des', 'Infocentre des'],
+  application: [
+    'Application de gestion des',
+    'Système d’information des',
+    'Portail des',
+    'Outil de suivi des',
+    'Téléservice de déclaration des',
+    'Infocentre des',
+  ],
   dataset: ['Fichier des', 'Statistiques des', 'Base de données des', 'Référentiel des', 'Liste des', 'Séries mensuelles des'],
   data_model: ['Modèle de données des', 'Dictionnaire des données des', 'Schéma de la base des'],
   api: ['API des', 'API de consultation des', 'API de vérification des', 'Service web des'],
@@ -107,7 +127,12 @@ export function generateAsset(i: number, r: () => number): GeneratedAsset {
     openness: open,
     opennessReason: open === 'non_ouvrable' ? 'Secret protégé (article L311-5 du CRPA)' : null,
     personalData: personal,
-    spec: kind === 'dataset' ? { licence: 'Licence Ouverte 2.0', frequency: pick(['daily', 'monthly', 'annual']), spatialCoverage: place } : kind === 'application' ? { hosting: 'Centre de données ministériel', purpose: `Gérer les ${domain}` } : {},
+    spec:
+      kind === 'dataset'
+        ? { licence: 'Licence Ouverte 2.0', frequency: pick(['daily', 'monthly', 'annual']), spatialCoverage: place }
+        : kind === 'application'
+          ? { hosting: 'Centre de données ministériel', purpose: `Gérer les ${domain}` }
+          : {},
   };
 }
 

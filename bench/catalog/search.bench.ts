@@ -27,7 +27,9 @@ function row(name: string, xs: number[], target?: number) {
   xs.sort((a, b) => a - b);
   const p95 = pct(xs, 95);
   const mark = target === undefined ? ' ' : p95 < target ? '✔' : '✘';
-  console.log(`${mark} ${name.padEnd(52)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms  p95 ${p95.toFixed(1).padStart(6)} ms  p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms${target ? `   target p95 < ${target} ms` : ''}`);
+  console.log(
+    `${mark} ${name.padEnd(52)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms  p95 ${p95.toFixed(1).padStart(6)} ms  p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms${target ? `   target p95 < ${target} ms` : ''}`,
+  );
 }
 
 async function main() {
@@ -50,14 +52,40 @@ async function main() {
       for (let j = i; j < Math.min(N, i + BATCH); j++) {
         const g = generateAsset(j, r);
         const owner = orgs[g.ownerIndex % orgs.length]!;
-        const score = completeness({ kind: g.kind as never, description: g.description, owner: owner.code, contacts: [], tags: g.tags, lifecycle: g.lifecycle, decommissionPlannedOn: null, openness: g.openness, spec: g.spec }).score;
-        rows.push({ kind: g.kind, slug: g.slug, title: g.title, description: g.description, organisationId: owner.id, tags: g.tags, lifecycle: g.lifecycle, openness: g.openness, opennessReason: g.opennessReason, personalData: g.personalData, spec: g.spec, completeness: score, updatedBy: 'bench' });
+        const score = completeness({
+          kind: g.kind as never,
+          description: g.description,
+          owner: owner.code,
+          contacts: [],
+          tags: g.tags,
+          lifecycle: g.lifecycle,
+          decommissionPlannedOn: null,
+          openness: g.openness,
+          spec: g.spec,
+        }).score;
+        rows.push({
+          kind: g.kind,
+          slug: g.slug,
+          title: g.title,
+          description: g.description,
+          organisationId: owner.id,
+          tags: g.tags,
+          lifecycle: g.lifecycle,
+          openness: g.openness,
+          opennessReason: g.opennessReason,
+          personalData: g.personalData,
+          spec: g.spec,
+          completeness: score,
+          updatedBy: 'bench',
+        });
       }
       await db.insert(catalogAssets).values(rows);
     }
     await db.execute(sql`analyze catalog_assets`);
     const loadMs = performance.now() - t0;
-    console.log(`  bulk load: ${(loadMs / 1000).toFixed(1)} s (${Math.round(N / (loadMs / 1000)).toLocaleString('fr-FR')} assets/s, tsvector and indexes included)`);
+    console.log(
+      `  bulk load: ${(loadMs / 1000).toFixed(1)} s (${Math.round(N / (loadMs / 1000)).toLocaleString('fr-FR')} assets/s, tsvector and indexes included)`,
+    );
 
     if (LOAD_ONLY) return;
     const service = createCatalogService(platform.ctx);
@@ -76,14 +104,21 @@ async function main() {
       }
       row(name, xs, target);
       if (process.env.BENCH_VERBOSE) {
-        const slow = [...byQuery].map(([q, v]) => [q, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
+        const slow = [...byQuery]
+          .map(([q, v]) => [q, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!] as const)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5);
         console.log(`    slowest queries (median): ${slow.map(([q, m]) => `« ${q} » ${m.toFixed(0)} ms`).join(', ')}`);
       }
     };
     console.log('');
     await run('search + facets (q, page of 20)', (q) => service.search({ q }, 1, 20, reader), 50);
     await run('search + facets, anonymous (public only)', (q) => service.search({ q }, 1, 20, null), 50);
-    await run('search + facets, q + kind + owner filters', (q, i) => service.search({ q, kind: [['dataset', 'application', 'api'][i % 3]!], owner: [orgs[i % orgs.length]!.code] }, 1, 20, reader), 50);
+    await run(
+      'search + facets, q + kind + owner filters',
+      (q, i) => service.search({ q, kind: [['dataset', 'application', 'api'][i % 3]!], owner: [orgs[i % orgs.length]!.code] }, 1, 20, reader),
+      50,
+    );
     await run('facets only, no query (whole catalogue)', () => service.search({}, 1, 20, reader), 50);
     const sample = await service.search({ q: 'permis' }, 1, 1, reader);
     const first = sample.items[0]!;
@@ -92,21 +127,48 @@ async function main() {
     // Through HTTP (routing, validation, serialisation of 20 assets and facets).
     const app = await buildApp(platform, { logger: false });
     await app.ready();
-    const { user } = await platform.ctx.users.create({ login: 'bench', displayName: 'Bench', role: 'reader', password: 'correct horse battery staple' }, { id: null, label: 'bench' });
+    const { user } = await platform.ctx.users.create(
+      { login: 'bench', displayName: 'Bench', role: 'reader', password: 'correct horse battery staple' },
+      { id: null, label: 'bench' },
+    );
     const { token } = await platform.ctx.auth.createToken(user.id, 'bench', null, { id: null, label: 'bench' });
-    await run('HTTP GET /api/catalog/assets?q=… (inject)', (q) => app.inject({ url: `/api/catalog/assets?q=${encodeURIComponent(q)}&pageSize=20`, headers: { authorization: `Bearer ${token}` } }), 50);
+    await run(
+      'HTTP GET /api/catalog/assets?q=… (inject)',
+      (q) => app.inject({ url: `/api/catalog/assets?q=${encodeURIComponent(q)}&pageSize=20`, headers: { authorization: `Bearer ${token}` } }),
+      50,
+    );
 
     // The full write path (validation, version, audit, event) for comparison.
     t0 = performance.now();
     const W = 200;
     for (let i = 0; i < W; i++) {
-      await service.create({ kind: 'dataset', slug: `bench-write-${i}`, title: `Jeu de test ${i}`, description: '', owner: 'DNUM', contacts: [], tags: ['bench'], lifecycle: 'en_service', decommissionPlannedOn: null, decommissionedOn: null, openness: 'ferme', opennessReason: null, personalData: false, spec: {} }, 'system');
+      await service.create(
+        {
+          kind: 'dataset',
+          slug: `bench-write-${i}`,
+          title: `Jeu de test ${i}`,
+          description: '',
+          owner: 'DNUM',
+          contacts: [],
+          tags: ['bench'],
+          lifecycle: 'en_service',
+          decommissionPlannedOn: null,
+          decommissionedOn: null,
+          openness: 'ferme',
+          opennessReason: null,
+          personalData: false,
+          spec: {},
+        },
+        'system',
+      );
     }
     console.log(`\n  asset creation through the service (validation, version, audit, event): ${((performance.now() - t0) / W).toFixed(1)} ms per asset`);
     await app.close();
     const sizeRows = (await db.execute(sql`select pg_total_relation_size('catalog_assets')::bigint as size`)) as unknown as { rows: { size: number }[] };
     const size = sizeRows.rows[0]?.size ?? 0;
-    console.log(`  table + indexes on disk: ${mb(Number(size))}; process RSS ${mb(process.memoryUsage().rss)} (+${mb(process.memoryUsage().rss - mem0)} during the run)`);
+    console.log(
+      `  table + indexes on disk: ${mb(Number(size))}; process RSS ${mb(process.memoryUsage().rss)} (+${mb(process.memoryUsage().rss - mem0)} during the run)`,
+    );
   } finally {
     await platform.close();
     // BENCH_KEEP=1 keeps the PostgreSQL database for EXPLAIN ANALYZE sessions.

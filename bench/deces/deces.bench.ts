@@ -80,7 +80,8 @@ async function main() {
     const queries = benchQueries(COUNT, SEED, QUERIES);
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     // Warm-up (JIT, connection pool, database cache), not measured.
-    for (const q of queries.slice(0, 200)) await (await fetch(`${address}/deces/api/v1/search?${new URLSearchParams({ lastName: q.lastName, firstName: q.firstName })}`)).arrayBuffer();
+    for (const q of queries.slice(0, 200))
+      await (await fetch(`${address}/deces/api/v1/search?${new URLSearchParams({ lastName: q.lastName, firstName: q.firstName })}`)).arrayBuffer();
     line('machine load average (1 min)', fmt(os.loadavg()[0]!, 1));
     const total = RPS * SECONDS;
     const lat: number[] = [];
@@ -92,7 +93,12 @@ async function main() {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const q = queries[i % queries.length]!;
-      const params = new URLSearchParams({ lastName: q.lastName, firstName: q.firstName, ...(q.birthDate ? { birthDate: q.birthDate } : {}), ...(q.birthCity ? { birthCity: q.birthCity } : {}) });
+      const params = new URLSearchParams({
+        lastName: q.lastName,
+        firstName: q.firstName,
+        ...(q.birthDate ? { birthDate: q.birthDate } : {}),
+        ...(q.birthCity ? { birthCity: q.birthCity } : {}),
+      });
       pending.push(
         (async () => {
           const s = performance.now();
@@ -111,16 +117,34 @@ async function main() {
     line('search errors', `${errors} / ${total}`);
 
     // 3. Bulk matching throughput and quality.
-    const csv = ['nom;prenom;naissance;lieu;sexe;verite', ...queries.map((q: BenchQuery) => [q.lastName, q.firstName, q.birthDate, q.birthCity, q.sex, q.truth ?? ''].map((x) => x.replace(/;/g, ' ')).join(';'))].join('\n');
+    const csv = [
+      'nom;prenom;naissance;lieu;sexe;verite',
+      ...queries.map((q: BenchQuery) => [q.lastName, q.firstName, q.birthDate, q.birthCity, q.sex, q.truth ?? ''].map((x) => x.replace(/;/g, ' ')).join(';')),
+    ].join('\n');
     const user = await t.tokenFor('reader');
     const boundary = '----bench';
-    const fields: Record<string, string> = { lastName: 'nom', firstName: 'prenom', birthDate: 'naissance', birthCity: 'lieu', sex: 'sexe', dateFormat: 'DD/MM/YYYY', ...(process.env.DECES_BENCH_PRUNE ? { pruneScore: process.env.DECES_BENCH_PRUNE } : {}) };
+    const fields: Record<string, string> = {
+      lastName: 'nom',
+      firstName: 'prenom',
+      birthDate: 'naissance',
+      birthCity: 'lieu',
+      sex: 'sexe',
+      dateFormat: 'DD/MM/YYYY',
+      ...(process.env.DECES_BENCH_PRUNE ? { pruneScore: process.env.DECES_BENCH_PRUNE } : {}),
+    };
     const body =
-      Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') +
+      Object.entries(fields)
+        .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+        .join('') +
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`;
     const bulkMem = memorySampler();
     t0 = performance.now();
-    const res = await t.app.inject({ method: 'POST', url: '/deces/api/v1/search/csv', payload: body, headers: { ...bearer(user.token), 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/deces/api/v1/search/csv',
+      payload: body,
+      headers: { ...bearer(user.token), 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
     if (res.statusCode !== 201) throw new Error(`bulk refused: ${res.body}`);
     const { id } = res.json() as { id: string };
     const job = await t.ctx.jobs.waitFor(id, 3_600_000);
@@ -131,7 +155,11 @@ async function main() {
     line('bulk throughput', `${fmt(queries.length / bulkS)} rows/s`, '≥ 1,000 rows/s', queries.length / bulkS >= 1000);
     line('peak RSS during bulk', `${fmt(bulkPeak / 1048576)} MB`);
     const out = await t.app.inject({ url: `/deces/api/v1/search/csv/${id}`, headers: bearer(user.token) });
-    const rows = out.body.trim().split('\n').slice(1).map((l) => l.split(';'));
+    const rows = out.body
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(';'));
     let tp = 0;
     let fp = 0;
     let present = 0;

@@ -16,7 +16,12 @@ const queries = benchQueries(Number(process.env.DECES_BENCH_COUNT ?? 1_000_000),
 const run = async (qs: typeof queries) => {
   const lat: number[] = [];
   for (const q of qs) {
-    const params = new URLSearchParams({ lastName: q.lastName, firstName: q.firstName, ...(q.birthDate ? { birthDate: q.birthDate } : {}), ...(q.birthCity ? { birthCity: q.birthCity } : {}) });
+    const params = new URLSearchParams({
+      lastName: q.lastName,
+      firstName: q.firstName,
+      ...(q.birthDate ? { birthDate: q.birthDate } : {}),
+      ...(q.birthCity ? { birthCity: q.birthCity } : {}),
+    });
     const t0 = performance.now();
     await (await fetch(`${address}/deces/api/v1/search?${params}`)).arrayBuffer();
     lat.push(performance.now() - t0);
@@ -27,7 +32,9 @@ await run(queries.slice(0, 50));
 const cpu0 = process.cpuUsage();
 const lat = await run(queries);
 const cpu = process.cpuUsage(cpu0);
-console.log(`HTTP searches ${lat.length}: p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(1)} ms, p95 ${lat[Math.floor(lat.length * 0.95)]!.toFixed(1)} ms; Node CPU ${((cpu.user + cpu.system) / 1000 / lat.length).toFixed(2)} ms per request`);
+console.log(
+  `HTTP searches ${lat.length}: p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(1)} ms, p95 ${lat[Math.floor(lat.length * 0.95)]!.toFixed(1)} ms; Node CPU ${((cpu.user + cpu.system) / 1000 / lat.length).toFixed(2)} ms per request`,
+);
 // Open loop at RPS requests/s for SECONDS (DECES_BENCH_RPS, DECES_BENCH_SECONDS): latency under a fixed rate.
 const rps = Number(process.env.DECES_BENCH_RPS ?? 50);
 const total = rps * Number(process.env.DECES_BENCH_SECONDS ?? 20);
@@ -38,7 +45,12 @@ for (let i = 0; i < total; i++) {
   const wait = start + (i * 1000) / rps - performance.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   const q = queries[i % queries.length]!;
-  const params = new URLSearchParams({ lastName: q.lastName, firstName: q.firstName, ...(q.birthDate ? { birthDate: q.birthDate } : {}), ...(q.birthCity ? { birthCity: q.birthCity } : {}) });
+  const params = new URLSearchParams({
+    lastName: q.lastName,
+    firstName: q.firstName,
+    ...(q.birthDate ? { birthDate: q.birthDate } : {}),
+    ...(q.birthCity ? { birthCity: q.birthCity } : {}),
+  });
   pending.push(
     (async () => {
       const t0 = performance.now();
@@ -49,6 +61,8 @@ for (let i = 0; i < total; i++) {
 }
 await Promise.all(pending);
 open.sort((a, b) => a - b);
-console.log(`open loop ${rps} req/s × ${total / rps} s: p50 ${open[Math.floor(open.length / 2)]!.toFixed(1)} ms, p95 ${open[Math.floor(open.length * 0.95)]!.toFixed(1)} ms, p99 ${open[Math.floor(open.length * 0.99)]!.toFixed(1)} ms (load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`);
+console.log(
+  `open loop ${rps} req/s × ${total / rps} s: p50 ${open[Math.floor(open.length / 2)]!.toFixed(1)} ms, p95 ${open[Math.floor(open.length * 0.95)]!.toFixed(1)} ms, p99 ${open[Math.floor(open.length * 0.99)]!.toFixed(1)} ms (load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`,
+);
 await app.close();
 await platform.close();

@@ -87,7 +87,12 @@ export function noisy(rec: DecesRecord, r: Rng): BenchQuery {
     lastName = lastName.charAt(0) + lastName.slice(1).toLowerCase();
     first = first.map((f) => f.charAt(0) + f.slice(1).toLowerCase().replace(/e/, 'é'));
   }
-  const bd = /^\d{8}$/.test(birthDate) && !birthDate.startsWith('0000') ? fr(birthDate).replace(/^00\//, '01/').replace(/\/00\//, '/01/') : '';
+  const bd =
+    /^\d{8}$/.test(birthDate) && !birthDate.startsWith('0000')
+      ? fr(birthDate)
+          .replace(/^00\//, '01/')
+          .replace(/\/00\//, '/01/')
+      : '';
   return { lastName, firstName: first.join(' '), birthDate: bd, birthCity, sex: rec.sex, truth: rec.id, noise };
 }
 

@@ -19,7 +19,12 @@ const times: number[] = [];
 const slow: { ms: number; q: string }[] = [];
 let cands = 0;
 for (const q of queries) {
-  const req = parseSearchRequest({ lastName: q.lastName, firstName: q.firstName, ...(q.birthDate ? { birthDate: q.birthDate } : {}), ...(q.birthCity ? { birthCity: q.birthCity } : {}) });
+  const req = parseSearchRequest({
+    lastName: q.lastName,
+    firstName: q.firstName,
+    ...(q.birthDate ? { birthDate: q.birthDate } : {}),
+    ...(q.birthCity ? { birthCity: q.birthCity } : {}),
+  });
   const t0 = performance.now();
   const r = await service.search(req);
   times.push(performance.now() - t0);
@@ -27,6 +32,14 @@ for (const q of queries) {
   cands += r.total;
 }
 times.sort((a, b) => a - b);
-console.log(`searches ${times.length}: p50 ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, p95 ${times[Math.floor(times.length * 0.95)]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms, mean results ${(cands / times.length).toFixed(1)}`);
-console.log(slow.sort((a, b) => b.ms - a.ms).slice(0, 8).map((x) => `${x.ms.toFixed(0)} ms  ${x.q}`).join('\n'));
+console.log(
+  `searches ${times.length}: p50 ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, p95 ${times[Math.floor(times.length * 0.95)]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms, mean results ${(cands / times.length).toFixed(1)}`,
+);
+console.log(
+  slow
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 8)
+    .map((x) => `${x.ms.toFixed(0)} ms  ${x.q}`)
+    .join('\n'),
+);
 await p.close();

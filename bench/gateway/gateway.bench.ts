@@ -158,7 +158,8 @@ function rssOf(pid: number): number {
   }
 }
 
-const line = (name: string, value: string, target: string, ok: boolean | null) => console.log(`${ok === null ? '·' : ok ? '✔' : '✘'} ${name.padEnd(52)} ${value.padEnd(34)} ${target}`);
+const line = (name: string, value: string, target: string, ok: boolean | null) =>
+  console.log(`${ok === null ? '·' : ok ? '✔' : '✘'} ${name.padEnd(52)} ${value.padEnd(34)} ${target}`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function setupDatabase() {
@@ -186,11 +187,22 @@ async function main() {
   const nginx = which('nginx')!;
   console.log(`Gateway benchmark — ${os.cpus().length} cores, wrk -t2 -c${CONNECTIONS} -d${SECONDS}s × ${REPEAT} (medians), soak ${SOAK_SECONDS} s`);
   // Figures are only comparable on an otherwise idle machine: say how busy it was.
-  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log(
+    `load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
 
   // Upstream: nginx answering a small JSON document (fast enough not to be the bottleneck).
   const upPort = await freePort();
-  start(nginx, ['-c', nginxConf('upstream', ` server { listen 127.0.0.1:${upPort}; location / { default_type application/json; return 200 '{"ok":true,"source":"upstream"}'; } }`)]);
+  start(nginx, [
+    '-c',
+    nginxConf(
+      'upstream',
+      ` server { listen 127.0.0.1:${upPort}; location / { default_type application/json; return 200 '{"ok":true,"source":"upstream"}'; } }`,
+    ),
+  ]);
   const proxyPort = await freePort();
   start(nginx, [
     '-c',
@@ -205,7 +217,16 @@ async function main() {
   // The gateway's configuration, in a fresh PostgreSQL database.
   const db = await setupDatabase();
   const secret = randomBytes(32).toString('hex');
-  const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: `gwbench${randomBytes(3).toString('hex')}:`, GATEWAY_SECRET_KEY: secret, PATRIMOINE_DATA_DIR: tmp, LOG_LEVEL: 'error', PATRIMOINE_SEED_DEMO: 'false', HOST: '127.0.0.1' };
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_PREFIX: `gwbench${randomBytes(3).toString('hex')}:`,
+    GATEWAY_SECRET_KEY: secret,
+    PATRIMOINE_DATA_DIR: tmp,
+    LOG_LEVEL: 'error',
+    PATRIMOINE_SEED_DEMO: 'false',
+    HOST: '127.0.0.1',
+  };
   const { loadEnv } = await import('../../server/src/env.ts');
   const { createContext } = await import('../../server/src/platform/bootstrap.ts');
   const { seedOrganisations } = await import('../../server/src/platform/seed.ts');
@@ -213,10 +234,58 @@ async function main() {
   await seedOrganisations(platform.ctx);
   const gw = platform.services.gateway!;
   const sys = { id: null, label: 'bench' };
-  const api = await gw.service.createApi(null, { slug: 'bench', name: 'Bench', description: '', audience: '', organisationCode: 'DNUM', visibility: 'public', upstreamUrl: `http://127.0.0.1:${upPort}`, timeoutMs: 10_000, allowPrivateUpstream: true, requiredScope: null, failPolicy: 'open', maxBodyBytes: 1 << 20, enabled: true, healthPath: '/' }, sys);
-  const plan = await gw.service.createPlan(null, api.id, { slug: 'large', name: 'Large', keyless: false, perSecond: 1_000_000, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: [] }, sys);
-  const limited = await gw.service.createApi(null, { slug: 'limited', name: 'Limited', description: '', audience: '', organisationCode: 'DNUM', visibility: 'public', upstreamUrl: `http://127.0.0.1:${upPort}`, timeoutMs: 10_000, allowPrivateUpstream: true, requiredScope: null, failPolicy: 'open', maxBodyBytes: 1 << 20, enabled: true, healthPath: '/' }, sys);
-  const plan20 = await gw.service.createPlan(null, limited.id, { slug: 'twenty', name: '20/s', keyless: false, perSecond: 20, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: [] }, sys);
+  const api = await gw.service.createApi(
+    null,
+    {
+      slug: 'bench',
+      name: 'Bench',
+      description: '',
+      audience: '',
+      organisationCode: 'DNUM',
+      visibility: 'public',
+      upstreamUrl: `http://127.0.0.1:${upPort}`,
+      timeoutMs: 10_000,
+      allowPrivateUpstream: true,
+      requiredScope: null,
+      failPolicy: 'open',
+      maxBodyBytes: 1 << 20,
+      enabled: true,
+      healthPath: '/',
+    },
+    sys,
+  );
+  const plan = await gw.service.createPlan(
+    null,
+    api.id,
+    { slug: 'large', name: 'Large', keyless: false, perSecond: 1_000_000, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: [] },
+    sys,
+  );
+  const limited = await gw.service.createApi(
+    null,
+    {
+      slug: 'limited',
+      name: 'Limited',
+      description: '',
+      audience: '',
+      organisationCode: 'DNUM',
+      visibility: 'public',
+      upstreamUrl: `http://127.0.0.1:${upPort}`,
+      timeoutMs: 10_000,
+      allowPrivateUpstream: true,
+      requiredScope: null,
+      failPolicy: 'open',
+      maxBodyBytes: 1 << 20,
+      enabled: true,
+      healthPath: '/',
+    },
+    sys,
+  );
+  const plan20 = await gw.service.createPlan(
+    null,
+    limited.id,
+    { slug: 'twenty', name: '20/s', keyless: false, perSecond: 20, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: [] },
+    sys,
+  );
   const app = await gw.service.createApp(null, { name: 'Bench app', description: '', organisationCode: 'DNUM' }, sys);
   await gw.service.subscribe(null, app.id, plan.id, '', sys);
   await gw.service.subscribe(null, app.id, plan20.id, '', sys);
@@ -227,7 +296,11 @@ async function main() {
 
   const mainPort = await freePort();
   const gwPort = await freePort();
-  const one = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(mainPort), GATEWAY_PORT: String(gwPort) });
+  const one = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], {
+    ...env,
+    PORT: String(mainPort),
+    GATEWAY_PORT: String(gwPort),
+  });
   await Promise.all([
     waitFor(`http://127.0.0.1:${upPort}/`),
     waitFor(`http://127.0.0.1:${proxyPort}/`),
@@ -249,11 +322,22 @@ async function main() {
   ];
   for (let i = 0; i < REPEAT; i++) for (const [k, url, h] of scenarios) (runs[k] ??= []).push(wrk(url, h));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  for (const [k, rs] of Object.entries(runs)) results[k] = { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), non2xx: rs.reduce((a, r) => a + r.non2xx, 0) };
+  for (const [k, rs] of Object.entries(runs))
+    results[k] = {
+      rps: median(rs.map((r) => r.rps)),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
+      non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+    };
   const pairRatios = runs.gateway!.map((g, i) => g.rps / runs.bare![i]!.rps);
   await stop(one);
   const clusterPort = await freePort();
-  const perCore = start(process.execPath, ['--import', 'tsx', 'bench/gateway/cluster.ts'], { ...env, PORT: String(await freePort()), GATEWAY_PORT: String(clusterPort), BENCH_WORKERS: String(os.cpus().length) });
+  const perCore = start(process.execPath, ['--import', 'tsx', 'bench/gateway/cluster.ts'], {
+    ...env,
+    PORT: String(await freePort()),
+    GATEWAY_PORT: String(clusterPort),
+    BENCH_WORKERS: String(os.cpus().length),
+  });
   // Every worker must be up (loaded and listening) before measuring.
   await new Promise<void>((resolve, reject) => {
     perCore.once('message', (m) => (m === 'ready' ? resolve() : undefined));
@@ -278,12 +362,26 @@ async function main() {
   const g = results.gateway!;
   const bare = results.bare!;
   const best = Math.max(g.rps, results.perCore!.rps);
-  line('gateway / bare Node proxy (1 process)', `${((g.rps / bare.rps) * 100).toFixed(1)} % (runs: ${pairRatios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')})`, 'target ≥ 80 %', g.rps / bare.rps >= 0.8);
-  line('gateway per-core / nginx', `${((results.perCore!.rps / results.nginx!.rps) * 100).toFixed(1)} %`, 'target ≥ 25 %', results.perCore!.rps / results.nginx!.rps >= 0.25);
+  line(
+    'gateway / bare Node proxy (1 process)',
+    `${((g.rps / bare.rps) * 100).toFixed(1)} % (runs: ${pairRatios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')})`,
+    'target ≥ 80 %',
+    g.rps / bare.rps >= 0.8,
+  );
+  line(
+    'gateway per-core / nginx',
+    `${((results.perCore!.rps / results.nginx!.rps) * 100).toFixed(1)} %`,
+    'target ≥ 25 %',
+    results.perCore!.rps / results.nginx!.rps >= 0.25,
+  );
   void best;
 
   // --- Added p99 latency at 1,000 requests/s ---
-  const gw2 = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(mainPort), GATEWAY_PORT: String(gwPort) });
+  const gw2 = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], {
+    ...env,
+    PORT: String(mainPort),
+    GATEWAY_PORT: String(gwPort),
+  });
   await waitFor(`http://127.0.0.1:${gwPort}/gw/bench/`, auth);
   // Warm-up (JIT, connection pools) before measuring.
   await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, 3, auth);
@@ -303,11 +401,20 @@ async function main() {
   }, 100);
   const during = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, SECONDS, auth);
   clearInterval(changer);
-  line(`through the gateway, ${changes} config changes`, `p50 ${during.p50.toFixed(2)} ms, p99 ${during.p99.toFixed(2)} ms`, `non-200: ${[...during.status].filter(([c]) => c !== 200).reduce((a, [, n]) => a + n, 0)}`, null);
+  line(
+    `through the gateway, ${changes} config changes`,
+    `p50 ${during.p50.toFixed(2)} ms, p99 ${during.p99.toFixed(2)} ms`,
+    `non-200: ${[...during.status].filter(([c]) => c !== 200).reduce((a, [, n]) => a + n, 0)}`,
+    null,
+  );
   line('p99 during changes − p99 steady', `${(during.p99 - through.p99).toFixed(2)} ms`, 'target: no spike (< 2 ms)', during.p99 - through.p99 < 2);
 
   // --- Limit accuracy: 20 calls/s over 10 s, 100 req/s offered ---
-  const second = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], { ...env, PORT: String(await freePort()), GATEWAY_PORT: String(await freePort().then((p) => (secondPort = p))) });
+  const second = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], {
+    ...env,
+    PORT: String(await freePort()),
+    GATEWAY_PORT: String(await freePort().then((p) => (secondPort = p))),
+  });
   await waitFor(`http://127.0.0.1:${secondPort}/gw/limited/`, auth);
   console.log('\nLimit accuracy (plan 20 calls/s, 100 req/s offered for 10 s):');
   const oneNode = await constantRate([`http://127.0.0.1:${gwPort}/gw/limited/`], 100, 10, auth);
@@ -316,7 +423,12 @@ async function main() {
   await new Promise((r) => setTimeout(r, 1100));
   const twoNodes = await constantRate([`http://127.0.0.1:${gwPort}/gw/limited/`, `http://127.0.0.1:${secondPort}/gw/limited/`], 100, 10, auth);
   const ok2 = twoNodes.status.get(200) ?? 0;
-  line('two nodes sharing Redis (alternating)', `${ok2} accepted (expected ${20 * 10}), ${(((ok2 - 200) / 200) * 100).toFixed(1)} %`, 'target ±5 %', Math.abs(ok2 - 200) <= 10);
+  line(
+    'two nodes sharing Redis (alternating)',
+    `${ok2} accepted (expected ${20 * 10}), ${(((ok2 - 200) / 200) * 100).toFixed(1)} %`,
+    'target ±5 %',
+    Math.abs(ok2 - 200) <= 10,
+  );
   await stop(second);
 
   // --- Memory over a soak ---
@@ -330,9 +442,19 @@ async function main() {
   const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
   const half = samples.slice(Math.floor(samples.length / 2));
   const growth = half.length > 1 ? half[half.length - 1]! - half[0]! : 0;
-  line('RSS start / max / end', `${mb(samples[0]!)} / ${mb(Math.max(...samples))} / ${mb(samples[samples.length - 1]!)}`, `${soak.status.get(200) ?? 0} calls`, null);
+  line(
+    'RSS start / max / end',
+    `${mb(samples[0]!)} / ${mb(Math.max(...samples))} / ${mb(samples[samples.length - 1]!)}`,
+    `${soak.status.get(200) ?? 0} calls`,
+    null,
+  );
   line('RSS growth over the second half', mb(growth), 'target: flat (< 10 MB)', growth < 10 * 1048576);
-  console.log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nload average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   await stop(gw2);
 }
 

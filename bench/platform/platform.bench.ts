@@ -32,7 +32,10 @@ async function main() {
   const app = await buildApp(platform, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const { user } = await platform.ctx.users.create({ login: 'bench', displayName: 'Bench', role: 'admin', organisationCode: 'DNUM', password: 'correct horse battery staple' }, { id: null, label: 'bench' });
+  const { user } = await platform.ctx.users.create(
+    { login: 'bench', displayName: 'Bench', role: 'admin', organisationCode: 'DNUM', password: 'correct horse battery staple' },
+    { id: null, label: 'bench' },
+  );
   const { token } = await platform.ctx.auth.createToken(user.id, 'bench', null, { id: null, label: 'bench' });
   console.log(`Platform benchmark on ${tdb.database.kind}, ${DURATION} s per scenario, 20 connections\n`);
   const mem0 = process.memoryUsage().rss;
@@ -42,7 +45,12 @@ async function main() {
   const notFound = await load(`${base}/api/nope`);
   row('404 problem+json', `${Math.round(notFound.rps)} req/s, p99 ${notFound.p99} ms`, '≥ 5,000 req/s', notFound.rps >= 5000);
   const authed = await load(`${base}/api/account/tokens`, { authorization: `Bearer ${token}` });
-  row('GET with bearer token (token + user lookup)', `p50 ${authed.p50} ms, p97.5 ${authed.p97} ms, ${Math.round(authed.rps)} req/s`, 'p97.5 < 20 ms', authed.p97 < 20);
+  row(
+    'GET with bearer token (token + user lookup)',
+    `p50 ${authed.p50} ms, p97.5 ${authed.p97} ms, ${Math.round(authed.rps)} req/s`,
+    'p97.5 < 20 ms',
+    authed.p97 < 20,
+  );
   const admin = await load(`${base}/api/admin/audit?pageSize=50`, { authorization: `Bearer ${token}` }, 10);
   row('GET /api/admin/audit page of 50', `p50 ${admin.p50} ms, p97.5 ${admin.p97} ms`, 'p97.5 < 50 ms', admin.p97 < 50);
 
@@ -55,7 +63,12 @@ async function main() {
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  row('scrypt verify (N=2^17, r=8)', `p50 ${times[5]!.toFixed(0)} ms, max ${times[9]!.toFixed(0)} ms`, '100–1,000 ms (deliberately slow)', times[5]! > 50 && times[5]! < 1000);
+  row(
+    'scrypt verify (N=2^17, r=8)',
+    `p50 ${times[5]!.toFixed(0)} ms, max ${times[9]!.toFixed(0)} ms`,
+    '100–1,000 ms (deliberately slow)',
+    times[5]! > 50 && times[5]! < 1000,
+  );
   const mem1 = process.memoryUsage().rss;
   // PGlite's WASM heap and one 128 MB scrypt buffer per concurrent login are the bulk of it.
   row('RSS after the run', `${Math.round(mem1 / 1e6)} MB (+${Math.round((mem1 - mem0) / 1e6)} MB)`, '< 800 MB', mem1 < 800e6);

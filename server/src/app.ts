@@ -97,21 +97,30 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   await app.register(
     routeGroup('public', async (g) => {
       const p = g.withTypeProvider<ZodTypeProvider>();
-      p.get('/api/health', { schema: { tags: ['platform'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+      p.get('/api/health', { schema: { tags: ['platform'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
+        status: 'ok' as const,
+      }));
       p.get(
         '/api/ready',
         {
           schema: {
             tags: ['platform'],
             summary: 'Readiness: database reachable and migrations applied',
-            response: { 200: z.object({ status: z.string(), database: z.string(), migrations: z.string(), redis: z.string() }), 503: z.object({ status: z.string(), database: z.string(), migrations: z.string(), redis: z.string() }) },
+            response: {
+              200: z.object({ status: z.string(), database: z.string(), migrations: z.string(), redis: z.string() }),
+              503: z.object({ status: z.string(), database: z.string(), migrations: z.string(), redis: z.string() }),
+            },
           },
         },
         async (_req, reply) => {
           const dbOk = await ping(ctx.database);
           const migOk = dbOk && (await migrationsUpToDate(ctx.database));
           let redis = 'not configured';
-          if (ctx.redis) redis = await ctx.redis.ping().then(() => 'ok', () => 'unreachable');
+          if (ctx.redis)
+            redis = await ctx.redis.ping().then(
+              () => 'ok',
+              () => 'unreachable',
+            );
           const ok = dbOk && migOk && redis !== 'unreachable';
           return reply.status(ok ? 200 : 503).send({
             status: ok ? 'ready' : 'not ready',

@@ -73,11 +73,17 @@ describe('patrimoine CLI', () => {
         s.close(() => resolve(p));
       });
     });
-    const child = spawn(process.execPath, [bin, 'serve'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1', PATRIMOINE_SEED_DEMO: 'false' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'serve'], {
+      env: { ...env, PORT: String(port), HOST: '127.0.0.1', PATRIMOINE_SEED_DEMO: 'false' },
+      stdio: 'ignore',
+    });
     try {
       let ready = false;
       for (let i = 0; i < 240 && !ready; i++) {
-        ready = await fetch(`http://127.0.0.1:${port}/api/ready`).then((r) => r.ok, () => false);
+        ready = await fetch(`http://127.0.0.1:${port}/api/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!ready) await new Promise((r) => setTimeout(r, 250));
       }
       expect(ready).toBe(true);

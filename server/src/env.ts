@@ -5,9 +5,7 @@ import path from 'node:path';
  * The only reader of process.env. Every variable is declared here once, with its default and its
  * documentation (README's configuration table is written from these descriptions).
  */
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -15,15 +13,8 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(8080).describe('HTTP port of the platform (UI + API).'),
   HOST: z.string().min(1).default('0.0.0.0').describe('Interface to listen on.'),
-  PUBLIC_URL: z
-    .url()
-    .optional()
-    .describe('External URL of the platform (used in links, DCAT output, OAuth2 issuer). Default http://localhost:PORT.'),
-  PATRIMOINE_DATA_DIR: z
-    .string()
-    .min(1)
-    .default('./.data')
-    .describe('Directory of the embedded PGlite database and uploaded files.'),
+  PUBLIC_URL: z.url().optional().describe('External URL of the platform (used in links, DCAT output, OAuth2 issuer). Default http://localhost:PORT.'),
+  PATRIMOINE_DATA_DIR: z.string().min(1).default('./.data').describe('Directory of the embedded PGlite database and uploaded files.'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -40,12 +31,7 @@ export const envSchema = z.object({
     .regex(/^[\w:.-]{1,64}$/, 'letters, digits, « : », « . », « - » or « _ », 64 at most')
     .default('patrimoine:')
     .describe('Prefix of every Redis key, so that several installations can share one Redis.'),
-  PATRIMOINE_ORG_NAME: z
-    .string()
-    .min(1)
-    .max(200)
-    .default("Ministère de l'Intérieur")
-    .describe("Name of the ministry shown in the header."),
+  PATRIMOINE_ORG_NAME: z.string().min(1).max(200).default("Ministère de l'Intérieur").describe('Name of the ministry shown in the header.'),
   PATRIMOINE_ADMIN_PASSWORD: z
     .string()
     .min(12, 'must be at least 12 characters')
@@ -53,7 +39,13 @@ export const envSchema = z.object({
     .optional()
     .describe('Initial password of the `admin` account, on first start only. When unset, one is generated and printed once.'),
   PATRIMOINE_SEED_DEMO: bool.default(true).describe('Load the demo content on first start of an empty database.'),
-  PATRIMOINE_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12).describe('Lifetime of a login session.'),
+  PATRIMOINE_SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12)
+    .describe('Lifetime of a login session.'),
   PATRIMOINE_COOKIE_SECURE: z
     .enum(['auto', 'true', 'false'])
     .default('auto')
@@ -68,7 +60,13 @@ export const envSchema = z.object({
     .refine((n) => n >= 1024 && (n & (n - 1)) === 0, 'must be a power of two ≥ 1024')
     .default(131072)
     .describe('scrypt cost parameter for new password hashes (OWASP: 2^17).'),
-  PATRIMOINE_BODY_LIMIT: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024).describe('Maximum JSON body size in bytes.'),
+  PATRIMOINE_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('Maximum JSON body size in bytes.'),
   PATRIMOINE_UPLOAD_LIMIT: z.coerce
     .number()
     .int()
@@ -86,13 +84,17 @@ export const envSchema = z.object({
   LOG_PRETTY: bool.default(false).describe('Human-readable logs instead of JSON.'),
   GATEWAY_PORT: port
     .optional()
-    .describe('Optional dedicated port of the API gateway data plane (/gw, /oauth, /.well-known): a lean HTTP server without the web platform’s hooks. The main port serves them too.'),
+    .describe(
+      'Optional dedicated port of the API gateway data plane (/gw, /oauth, /.well-known): a lean HTTP server without the web platform’s hooks. The main port serves them too.',
+    ),
   GATEWAY_SECRET_KEY: z
     .string()
     .min(32, 'must be at least 32 characters')
     .max(512)
     .optional()
-    .describe('Secret of the API gateway (encrypts OAuth2 signing keys at rest, signs the consumer identity header). Same value on every node. When unset, one is generated in PATRIMOINE_DATA_DIR/gateway-secret.key (single node only).'),
+    .describe(
+      'Secret of the API gateway (encrypts OAuth2 signing keys at rest, signs the consumer identity header). Same value on every node. When unset, one is generated in PATRIMOINE_DATA_DIR/gateway-secret.key (single node only).',
+    ),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
 });
 
@@ -100,9 +102,7 @@ export type Env = z.infer<typeof envSchema> & { dataDir: string; publicUrl: stri
 
 export class EnvError extends Error {
   constructor(public readonly issues: { variable: string; message: string }[]) {
-    super(
-      `Invalid configuration:\n${issues.map((i) => `  - ${i.variable}: ${i.message}`).join('\n')}`,
-    );
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i.variable}: ${i.message}`).join('\n')}`);
     this.name = 'EnvError';
   }
 }
@@ -113,9 +113,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new EnvError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
-    );
+    throw new EnvError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
   }
   const env = parsed.data;
   return {

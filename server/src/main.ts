@@ -179,4 +179,3 @@ export async function main(argv = process.argv) {
     throw e;
   }
 }
-

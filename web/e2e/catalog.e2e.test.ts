@@ -70,7 +70,10 @@ describe('catalogue in the browser', () => {
     const { page, errors } = await newPage(browser);
     await login(page, 'admin', adminPassword());
     await page.goto('/catalogue');
-    await page.getByRole('group', { name: 'Type' }).getByText(/^Algorithme \(/).click();
+    await page
+      .getByRole('group', { name: 'Type' })
+      .getByText(/^Algorithme \(/)
+      .click();
     await page.waitForURL(/kind=algorithm/);
     await visible(page.getByRole('link', { name: 'Calcul des points du permis de conduire' }));
     await expect.poll(() => page.getByRole('link', { name: 'Histovec', exact: true }).count()).toBe(0);

@@ -17,7 +17,9 @@ interface Person {
 async function demoPeople(): Promise<Person[]> {
   const r = await fetch(`${baseUrl()}/deces/api/v1/search?birthDate=1930-1960&size=100`);
   const body = (await r.json()) as { response: { persons: Person[] } };
-  const full = body.response.persons.filter((p) => /^\d{8}$/.test(p.birth.date) && !p.birth.date.endsWith('00') && p.name.first.length > 0 && /^[A-Z][a-z]+$/.test(p.name.last));
+  const full = body.response.persons.filter(
+    (p) => /^\d{8}$/.test(p.birth.date) && !p.birth.date.endsWith('00') && p.name.first.length > 0 && /^[A-Z][a-z]+$/.test(p.name.last),
+  );
   return full.slice(0, 2);
 }
 const fr = (d: string) => `${d.slice(6, 8)}/${d.slice(4, 6)}/${d.slice(0, 4)}`;
@@ -81,7 +83,12 @@ describe('deaths search in the browser', () => {
 describe('bulk matching in the browser', () => {
   it('uploads a CSV, maps columns from the preview, follows progress, downloads and reads the summary', async () => {
     const people = await demoPeople();
-    const csv = ['nom;prenom;date_naissance', ...people.map((p) => `${p.name.last};${p.name.first[0]};${fr(p.birth.date)}`), 'PERSONNEINEXISTANTE;Zoé;01/01/1999', 'SANSDATE;Jean;pas une date'].join('\n');
+    const csv = [
+      'nom;prenom;date_naissance',
+      ...people.map((p) => `${p.name.last};${p.name.first[0]};${fr(p.birth.date)}`),
+      'PERSONNEINEXISTANTE;Zoé;01/01/1999',
+      'SANSDATE;Jean;pas une date',
+    ].join('\n');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'deces-e2e-')), 'personnes.csv');
     fs.writeFileSync(file, csv);
     const { page, errors } = await newPage(browser);

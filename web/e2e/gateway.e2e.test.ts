@@ -91,7 +91,11 @@ describe('API portal in the browser', () => {
     await visible(page.getByText('Limite : 25 appels / seconde'));
     await page.goto('/api-portail/producteur');
     await page.getByRole('form', { name: 'Limites du plan Standard' }).first().getByLabel('Par seconde').fill('20');
-    await page.getByRole('form', { name: 'Limites du plan Standard' }).first().getByRole('button', { name: /Enregistrer les limites/ }).click();
+    await page
+      .getByRole('form', { name: 'Limites du plan Standard' })
+      .first()
+      .getByRole('button', { name: /Enregistrer les limites/ })
+      .click();
     await visible(page.getByText('Limites enregistrées.'));
 
     // Declarative configuration: the export is editable, and a preview shows the diff.

@@ -15,7 +15,7 @@ describe('platform in the browser', () => {
     const { page, errors } = await newPage(browser);
     await page.goto('/');
     await visible(page.locator('header.fr-header'));
-    expect(await page.locator('.fr-header__brand').textContent()).toContain("Ministère");
+    expect(await page.locator('.fr-header__brand').textContent()).toContain('Ministère');
     expect(await page.locator('.fr-header__brand').textContent()).toContain("de l'Intérieur");
     await visible(page.locator('footer.fr-footer'));
     await visible(page.getByRole('heading', { level: 1, name: 'Patrimoine' }));

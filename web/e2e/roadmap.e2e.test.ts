@@ -124,13 +124,17 @@ describe('roadmap in the browser', () => {
     const { page, errors } = await newPage(browser);
     await login(page, 'dsr.admin', adminPassword());
     await page.goto(`${R}/mise-a-jour`);
-    await page.getByLabel('Fichier CSV').setInputFiles({ name: 'maj.csv', mimeType: 'text/csv', buffer: Buffer.from('code;statut;avancement\nA11;en cours;30\nA12;fini;10\nA01;en cours;5\n') });
+    await page
+      .getByLabel('Fichier CSV')
+      .setInputFiles({ name: 'maj.csv', mimeType: 'text/csv', buffer: Buffer.from('code;statut;avancement\nA11;en cours;30\nA12;fini;10\nA01;en cours;5\n') });
     await page.getByRole('button', { name: 'Vérifier sans appliquer' }).click();
     await visible(page.getByText('Fichier refusé : aucune ligne n’a été appliquée'));
     const table = page.getByRole('table', { name: 'Erreurs par ligne' });
     await visible(table.getByRole('cell', { name: /Statut « fini » inconnu/ }));
     await visible(table.getByRole('cell', { name: /A01/ }));
-    await page.getByLabel('Fichier CSV').setInputFiles({ name: 'maj.csv', mimeType: 'text/csv', buffer: Buffer.from('code;statut;avancement\nA11;en cours;30\n') });
+    await page
+      .getByLabel('Fichier CSV')
+      .setInputFiles({ name: 'maj.csv', mimeType: 'text/csv', buffer: Buffer.from('code;statut;avancement\nA11;en cours;30\n') });
     await page.getByRole('button', { name: 'Vérifier sans appliquer' }).click();
     await visible(page.getByText('Vérification réussie : rien n’a encore été appliqué'));
     await page.getByRole('button', { name: 'Appliquer', exact: true }).click();

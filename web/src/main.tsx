@@ -25,7 +25,9 @@ declare module '@codegouvfr/react-dsfr/spa' {
 }
 
 const queryClient = new QueryClient({
-  defaultOptions: { queries: { retry: (n, err) => n < 2 && !(err && 'status' in err && (err as { status: number }).status < 500), refetchOnWindowFocus: false } },
+  defaultOptions: {
+    queries: { retry: (n, err) => n < 2 && !(err && 'status' in err && (err as { status: number }).status < 500), refetchOnWindowFocus: false },
+  },
 });
 
 createRoot(document.getElementById('root')!).render(
@@ -37,11 +39,46 @@ createRoot(document.getElementById('root')!).render(
             <Route element={<Layout />}>
               <Route index element={<HomePage />} />
               <Route path="connexion" element={<LoginPage />} />
-              <Route path="compte" element={<RequireRole><AccountPage /></RequireRole>} />
-              <Route path="taches" element={<RequireRole><JobsPage /></RequireRole>} />
-              <Route path="admin/utilisateurs" element={<RequireRole roles={['admin']}><UsersPage /></RequireRole>} />
-              <Route path="admin/audit" element={<RequireRole roles={['admin']}><AuditPage /></RequireRole>} />
-              <Route path="admin/organisations" element={<RequireRole roles={['admin']}><OrganisationsPage /></RequireRole>} />
+              <Route
+                path="compte"
+                element={
+                  <RequireRole>
+                    <AccountPage />
+                  </RequireRole>
+                }
+              />
+              <Route
+                path="taches"
+                element={
+                  <RequireRole>
+                    <JobsPage />
+                  </RequireRole>
+                }
+              />
+              <Route
+                path="admin/utilisateurs"
+                element={
+                  <RequireRole roles={['admin']}>
+                    <UsersPage />
+                  </RequireRole>
+                }
+              />
+              <Route
+                path="admin/audit"
+                element={
+                  <RequireRole roles={['admin']}>
+                    <AuditPage />
+                  </RequireRole>
+                }
+              />
+              <Route
+                path="admin/organisations"
+                element={
+                  <RequireRole roles={['admin']}>
+                    <OrganisationsPage />
+                  </RequireRole>
+                }
+              />
               {webModules.flatMap((m) => m.routes.map((r) => <Route key={`${m.name}:${r.path}`} path={r.path} element={r.element} />))}
               <Route path="*" element={<NotFoundPage />} />
             </Route>

@@ -85,11 +85,26 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
       routeGroup('public', async (g) => {
         g.withTypeProvider<ZodTypeProvider>().get(
           '/api/organisations',
-          { schema: { tags: ['organisations'], summary: 'Directorates and services of the ministry', response: { 200: z.object({ items: z.array(orgSchema) }) } } },
+          {
+            schema: {
+              tags: ['organisations'],
+              summary: 'Directorates and services of the ministry',
+              response: { 200: z.object({ items: z.array(orgSchema) }) },
+            },
+          },
           async () => {
             const rows = await ctx.organisations.list();
             const byId = new Map(rows.map((o) => [o.id, o.code]));
-            return { items: rows.map((o) => ({ id: o.id, code: o.code, name: o.name, kind: o.kind, parentId: o.parentId, parentCode: o.parentId ? (byId.get(o.parentId) ?? null) : null })) };
+            return {
+              items: rows.map((o) => ({
+                id: o.id,
+                code: o.code,
+                name: o.name,
+                kind: o.kind,
+                parentId: o.parentId,
+                parentCode: o.parentId ? (byId.get(o.parentId) ?? null) : null,
+              })),
+            };
           },
         );
       }),
@@ -116,13 +131,19 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
             return { items: rows.map(toPublicJob) };
           },
         );
-        p.get('/api/jobs/:id', { schema: { tags: ['jobs'], summary: 'A job with its progress', params: z.object({ id: z.uuid() }), response: { 200: jobSchema, ...problems } } }, async (req) =>
-          toPublicJob(await ctx.jobs.getFor(req.params.id, req.principal!)),
+        p.get(
+          '/api/jobs/:id',
+          { schema: { tags: ['jobs'], summary: 'A job with its progress', params: z.object({ id: z.uuid() }), response: { 200: jobSchema, ...problems } } },
+          async (req) => toPublicJob(await ctx.jobs.getFor(req.params.id, req.principal!)),
         );
-        p.post('/api/jobs/:id/cancel', { schema: { tags: ['jobs'], summary: 'Cancel a job', params: z.object({ id: z.uuid() }), response: { 200: jobSchema, ...problems } } }, async (req) => {
-          const j = await ctx.jobs.cancel(req.params.id, req.principal!);
-          return toPublicJob(j!);
-        });
+        p.post(
+          '/api/jobs/:id/cancel',
+          { schema: { tags: ['jobs'], summary: 'Cancel a job', params: z.object({ id: z.uuid() }), response: { 200: jobSchema, ...problems } } },
+          async (req) => {
+            const j = await ctx.jobs.cancel(req.params.id, req.principal!);
+            return toPublicJob(j!);
+          },
+        );
       }),
     );
 
@@ -136,7 +157,11 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
             schema: {
               tags: ['admin'],
               summary: 'List accounts',
-              querystring: paginationQuery.extend({ q: z.string().max(100).optional(), role: z.enum(roles).optional(), format: z.enum(['json', 'csv']).optional() }),
+              querystring: paginationQuery.extend({
+                q: z.string().max(100).optional(),
+                role: z.enum(roles).optional(),
+                format: z.enum(['json', 'csv']).optional(),
+              }),
               response: { 200: z.object({ items: z.array(userSchema), total: z.number() }) },
             },
           },
@@ -237,7 +262,14 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               const parent = b.parentCode ? await ctx.organisations.findByCode(b.parentCode, tx) : null;
               if (b.parentCode && !parent) throw new NotFoundError(`Organisation parente ${b.parentCode} inconnue.`);
               const row = await ctx.organisations.insert({ code: b.code, name: b.name, kind: b.kind, parentId: parent?.id ?? null }, tx);
-              await recordAudit(tx, { actor: actorOf(req.principal), action: 'organisation.create', entityType: 'organisation', entityId: row.code, after: row, requestId: req.id });
+              await recordAudit(tx, {
+                actor: actorOf(req.principal),
+                action: 'organisation.create',
+                entityType: 'organisation',
+                entityId: row.code,
+                after: row,
+                requestId: req.id,
+              });
               return { ...row, parentCode: parent?.code ?? null };
             });
             return reply.status(201).send({ id: o.id, code: o.code, name: o.name, kind: o.kind, parentId: o.parentId, parentCode: o.parentCode });
@@ -275,7 +307,15 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
                 parentId = parent?.id ?? null;
               }
               const after = await ctx.organisations.update(before.id, { name: b.name ?? before.name, kind: b.kind ?? before.kind, parentId }, tx);
-              await recordAudit(tx, { actor: actorOf(req.principal), action: 'organisation.update', entityType: 'organisation', entityId: before.code, before, after, requestId: req.id });
+              await recordAudit(tx, {
+                actor: actorOf(req.principal),
+                action: 'organisation.update',
+                entityType: 'organisation',
+                entityId: before.code,
+                before,
+                after,
+                requestId: req.id,
+              });
               const parent = after!.parentId ? await ctx.organisations.findById(after!.parentId, tx) : null;
               return { id: after!.id, code: after!.code, name: after!.name, kind: after!.kind, parentId: after!.parentId, parentCode: parent?.code ?? null };
             });

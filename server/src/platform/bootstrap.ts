@@ -60,8 +60,20 @@ export async function createContext(env: Env, opts: ContextOptions = {}) {
     events: new EventBus(),
     usersRepo,
     organisations,
-    jobs: createJobsService({ db, clock, logger, concurrency: env.PATRIMOINE_ROLE === 'api' || env.PATRIMOINE_ROLE === 'gateway' ? 0 : env.PATRIMOINE_JOB_CONCURRENCY, pollMs: env.PATRIMOINE_JOB_POLL_MS }),
-    auth: createAuthService({ db, users: usersRepo, clock, counters, config: { sessionTtlHours: env.PATRIMOINE_SESSION_TTL_HOURS, scryptN: env.PATRIMOINE_SCRYPT_N } }),
+    jobs: createJobsService({
+      db,
+      clock,
+      logger,
+      concurrency: env.PATRIMOINE_ROLE === 'api' || env.PATRIMOINE_ROLE === 'gateway' ? 0 : env.PATRIMOINE_JOB_CONCURRENCY,
+      pollMs: env.PATRIMOINE_JOB_POLL_MS,
+    }),
+    auth: createAuthService({
+      db,
+      users: usersRepo,
+      clock,
+      counters,
+      config: { sessionTtlHours: env.PATRIMOINE_SESSION_TTL_HOURS, scryptN: env.PATRIMOINE_SCRYPT_N },
+    }),
     users: createUsersService({ db, users: usersRepo, organisations, scryptN: env.PATRIMOINE_SCRYPT_N }),
   };
   const services: Partial<ModuleServices> = {};

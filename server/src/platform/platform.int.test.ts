@@ -37,7 +37,12 @@ describe('HTTP platform', () => {
 
   it('refuses oversized bodies with a problem', async () => {
     const big = 'x'.repeat(2 * 1024 * 1024);
-    const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ login: big, password: 'x' }) });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ login: big, password: 'x' }),
+    });
     expect(r.statusCode).toBe(413);
     expect(r.json().title).toMatch(/volumineux/);
   });
@@ -124,10 +129,20 @@ describe('authentication', () => {
     await t.ctx.users.create({ login: 'pw', displayName: 'P', role: 'reader', password: PASSWORD }, { id: null, label: 'test' });
     const a = await t.sessionFor('pw', PASSWORD);
     const b = await t.sessionFor('pw', PASSWORD);
-    const bad = await t.app.inject({ method: 'POST', url: '/api/account/password', headers: a.headers, payload: { currentPassword: PASSWORD, newPassword: 'short' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/account/password',
+      headers: a.headers,
+      payload: { currentPassword: PASSWORD, newPassword: 'short' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].field).toBe('newPassword');
-    const ok = await t.app.inject({ method: 'POST', url: '/api/account/password', headers: a.headers, payload: { currentPassword: PASSWORD, newPassword: 'another long passphrase' } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/account/password',
+      headers: a.headers,
+      payload: { currentPassword: PASSWORD, newPassword: 'another long passphrase' },
+    });
     expect(ok.statusCode).toBe(204);
     expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie: b.cookie } })).json().authenticated).toBe(false);
     expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie: a.cookie } })).json().authenticated).toBe(true);
@@ -189,7 +204,12 @@ describe('authorization and administration', () => {
     expect(body.password).toBeTruthy();
     expect(JSON.stringify(body.user)).not.toContain('scrypt');
 
-    const dup = await t.app.inject({ method: 'POST', url: '/api/admin/users', headers: bearer(admin.token), payload: { login: 'nouvel.agent', displayName: 'X', role: 'reader' } });
+    const dup = await t.app.inject({
+      method: 'POST',
+      url: '/api/admin/users',
+      headers: bearer(admin.token),
+      payload: { login: 'nouvel.agent', displayName: 'X', role: 'reader' },
+    });
     expect(dup.statusCode).toBe(409);
 
     const audit = await t.app.inject({ url: '/api/admin/audit?action=user.create&entityId=' + body.user.id, headers: bearer(admin.token) });
@@ -205,16 +225,31 @@ describe('authorization and administration', () => {
 
   it('needs an organisation for a data administrator, and refuses unknown ones', async () => {
     const admin = await t.tokenFor('admin');
-    const r = await t.app.inject({ method: 'POST', url: '/api/admin/users', headers: bearer(admin.token), payload: { login: 'orgless', displayName: 'X', role: 'data_admin' } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/admin/users',
+      headers: bearer(admin.token),
+      payload: { login: 'orgless', displayName: 'X', role: 'data_admin' },
+    });
     expect(r.statusCode).toBe(400);
     expect(r.json().errors[0].field).toBe('organisationCode');
-    const r2 = await t.app.inject({ method: 'POST', url: '/api/admin/users', headers: bearer(admin.token), payload: { login: 'orgx', displayName: 'X', role: 'data_admin', organisationCode: 'NOPE' } });
+    const r2 = await t.app.inject({
+      method: 'POST',
+      url: '/api/admin/users',
+      headers: bearer(admin.token),
+      payload: { login: 'orgx', displayName: 'X', role: 'data_admin', organisationCode: 'NOPE' },
+    });
     expect(r2.json().errors[0].field).toBe('organisationCode');
   });
 
   it('lets admins add and reorganise organisations, refusing cycles', async () => {
     const admin = await t.tokenFor('admin');
-    const add = await t.app.inject({ method: 'POST', url: '/api/admin/organisations', headers: bearer(admin.token), payload: { code: 'SDIT', name: 'Sous-direction de l’innovation', kind: 'sous_direction', parentCode: 'DNUM' } });
+    const add = await t.app.inject({
+      method: 'POST',
+      url: '/api/admin/organisations',
+      headers: bearer(admin.token),
+      payload: { code: 'SDIT', name: 'Sous-direction de l’innovation', kind: 'sous_direction', parentCode: 'DNUM' },
+    });
     expect(add.statusCode).toBe(201);
     expect(add.json()).toMatchObject({ code: 'SDIT', parentCode: 'DNUM' });
     const bad = await t.app.inject({ method: 'POST', url: '/api/admin/organisations', headers: bearer(admin.token), payload: { code: 'x', name: 'X' } });
@@ -222,10 +257,17 @@ describe('authorization and administration', () => {
     const cycle = await t.app.inject({ method: 'PATCH', url: '/api/admin/organisations/DNUM', headers: bearer(admin.token), payload: { parentCode: 'SDIT' } });
     expect(cycle.statusCode).toBe(400);
     expect(cycle.json().errors[0].field).toBe('parentCode');
-    const rename = await t.app.inject({ method: 'PATCH', url: '/api/admin/organisations/SDIT', headers: bearer(admin.token), payload: { name: 'Sous-direction de l’innovation et de la transformation numérique' } });
+    const rename = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/admin/organisations/SDIT',
+      headers: bearer(admin.token),
+      payload: { name: 'Sous-direction de l’innovation et de la transformation numérique' },
+    });
     expect(rename.json().name).toMatch(/transformation/);
     const reader = await t.tokenFor('reader');
-    expect((await t.app.inject({ method: 'PATCH', url: '/api/admin/organisations/SDIT', headers: bearer(reader.token), payload: { name: 'Nope' } })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'PATCH', url: '/api/admin/organisations/SDIT', headers: bearer(reader.token), payload: { name: 'Nope' } })).statusCode,
+    ).toBe(403);
   });
 
   it('lists the seeded organisations publicly', async () => {

@@ -59,11 +59,7 @@ export const demoUsers = [
 ] as const;
 
 /** Runs reference seeds, then, on the first start of an empty database, the demo content. */
-export async function seedAll(
-  ctx: AppContext,
-  modules: PatrimoineModule[],
-  opts: { demo: boolean; demoPassword?: string },
-): Promise<{ demoLoaded: boolean }> {
+export async function seedAll(ctx: AppContext, modules: PatrimoineModule[], opts: { demo: boolean; demoPassword?: string }): Promise<{ demoLoaded: boolean }> {
   await seedOrganisations(ctx);
   for (const m of modules) await m.seedReference?.();
   if (!opts.demo || (await getSetting(ctx, 'demo_seeded'))) return { demoLoaded: false };

@@ -12,5 +12,10 @@ export interface Organisation {
 
 /** The ministry's organisations (reference data, cached for the session). */
 export function useOrganisations() {
-  return useQuery({ queryKey: ['organisations'], queryFn: () => api<{ items: Organisation[] }>('/api/organisations'), staleTime: 10 * 60_000, select: (d) => d.items });
+  return useQuery({
+    queryKey: ['organisations'],
+    queryFn: () => api<{ items: Organisation[] }>('/api/organisations'),
+    staleTime: 10 * 60_000,
+    select: (d) => d.items,
+  });
 }

@@ -39,7 +39,11 @@ const byKind: Record<AssetKind, Check[]> = {
     { id: 'technologies', label: 'Technologies renseignées', test: (_a, s) => has(s.technologies) },
     { id: 'schema', label: 'Schéma de base de données à jour', test: (_a, s) => s.hasUpToDateSchema === true },
     { id: 'dictionary', label: 'Dictionnaire des données disponible', test: (_a, s) => s.hasDataDictionary === true },
-    { id: 'decommission', label: 'Date de décommissionnement prévue (si à décommissionner)', test: (a) => a.lifecycle !== 'a_decommissionner' || !!a.decommissionPlannedOn },
+    {
+      id: 'decommission',
+      label: 'Date de décommissionnement prévue (si à décommissionner)',
+      test: (a) => a.lifecycle !== 'a_decommissionner' || !!a.decommissionPlannedOn,
+    },
   ],
   dataset: [
     { id: 'licence', label: 'Licence renseignée', test: (_a, s) => has(s.licence) },
@@ -47,7 +51,11 @@ const byKind: Record<AssetKind, Check[]> = {
     { id: 'temporal', label: 'Couverture temporelle', test: (_a, s) => has(s.temporalCoverageStart) },
     { id: 'spatial', label: 'Couverture géographique', test: (_a, s) => has(s.spatialCoverage) },
     { id: 'resources', label: 'Au moins une ressource (fichier ou lien)', test: (_a, s) => has(s.resources) },
-    { id: 'resourceFormats', label: 'Format de chaque ressource', test: (_a, s) => has(s.resources) && (s.resources as { format?: string }[]).every((r) => has(r.format)) },
+    {
+      id: 'resourceFormats',
+      label: 'Format de chaque ressource',
+      test: (_a, s) => has(s.resources) && (s.resources as { format?: string }[]).every((r) => has(r.format)),
+    },
     { id: 'datagouv', label: 'Référence data.gouv.fr (si ouvert)', test: (a, s) => a.openness !== 'ouvert' || has(s.datagouvId) || has(s.datagouvUrl) },
   ],
   data_model: [
@@ -55,9 +63,15 @@ const byKind: Record<AssetKind, Check[]> = {
     {
       id: 'columnsDescribed',
       label: 'Chaque colonne a une description',
-      test: (_a, s) => has(s.tables) && (s.tables as { columns: { description?: string }[] }[]).every((t) => t.columns.length > 0 && t.columns.every((c) => has(c.description))),
+      test: (_a, s) =>
+        has(s.tables) &&
+        (s.tables as { columns: { description?: string }[] }[]).every((t) => t.columns.length > 0 && t.columns.every((c) => has(c.description))),
     },
-    { id: 'columnTypes', label: 'Chaque colonne a un type', test: (_a, s) => has(s.tables) && (s.tables as { columns: { type?: string }[] }[]).every((t) => t.columns.every((c) => has(c.type))) },
+    {
+      id: 'columnTypes',
+      label: 'Chaque colonne a un type',
+      test: (_a, s) => has(s.tables) && (s.tables as { columns: { type?: string }[] }[]).every((t) => t.columns.every((c) => has(c.type))),
+    },
   ],
   api: [
     { id: 'baseUrl', label: 'URL de base', test: (_a, s) => has(s.baseUrl) },
@@ -71,7 +85,11 @@ const byKind: Record<AssetKind, Check[]> = {
     { id: 'licence', label: 'Licence (SPDX)', test: (_a, s) => has(s.licence) },
     { id: 'developmentStatus', label: 'Statut de développement', test: (_a, s) => has(s.developmentStatus) },
     { id: 'maintenance', label: 'Type de maintenance', test: (_a, s) => has(s.maintenance) },
-    { id: 'openingPriority', label: 'Priorité d’ouverture et motifs (si non ouvert)', test: (a, s) => a.openness === 'ouvert' || (has(s.openingPriority) && has(s.openingReasons)) },
+    {
+      id: 'openingPriority',
+      label: 'Priorité d’ouverture et motifs (si non ouvert)',
+      test: (a, s) => a.openness === 'ouvert' || (has(s.openingPriority) && has(s.openingReasons)),
+    },
   ],
   algorithm: [
     { id: 'purpose', label: 'Finalité', test: (_a, s) => has(s.purpose) },

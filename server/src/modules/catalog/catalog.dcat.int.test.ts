@@ -20,7 +20,14 @@ beforeAll(async () => {
     openness: 'ouvert',
     tags: ['sécurité routière'],
     contacts: [{ role: 'contact_public', name: 'ONISR', email: 'onisr@interieur.gouv.fr' }],
-    spec: { frequency: 'annual', licence: 'Licence Ouverte 2.0', temporalCoverageStart: '2005-01-01', spatialCoverage: 'France', datagouvId: '53698f4ca3a729239d2036df', resources: [{ title: 'Caractéristiques 2022', url: 'https://www.data.gouv.fr/fr/datasets/r/5fc299c0', format: 'csv', size: 1234 }] },
+    spec: {
+      frequency: 'annual',
+      licence: 'Licence Ouverte 2.0',
+      temporalCoverageStart: '2005-01-01',
+      spatialCoverage: 'France',
+      datagouvId: '53698f4ca3a729239d2036df',
+      resources: [{ title: 'Caractéristiques 2022', url: 'https://www.data.gouv.fr/fr/datasets/r/5fc299c0', format: 'csv', size: 1234 }],
+    },
   });
   await post({ kind: 'dataset', slug: 'secret', title: 'Jeu fermé', openness: 'ferme' });
   await post({ kind: 'dataset', slug: 'perso', title: 'Jeu personnel', openness: 'a_ouvrir', personalData: true });

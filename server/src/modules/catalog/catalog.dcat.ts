@@ -68,7 +68,16 @@ export function dcatQuads(datasets: Asset[], opts: DcatOptions): Quad[] {
   add(ministry, foaf('name'), literal(opts.publisherName, 'fr'));
   const orgs = new Set<string>();
   for (const d of datasets) {
-    const spec = d.spec as { licence?: string; frequency?: string; temporalCoverageStart?: string; temporalCoverageEnd?: string; spatialCoverage?: string; datagouvId?: string; datagouvUrl?: string; resources?: { title: string; url: string; format?: string; size?: number }[] };
+    const spec = d.spec as {
+      licence?: string;
+      frequency?: string;
+      temporalCoverageStart?: string;
+      temporalCoverageEnd?: string;
+      spatialCoverage?: string;
+      datagouvId?: string;
+      datagouvUrl?: string;
+      resources?: { title: string; url: string; format?: string; size?: number }[];
+    };
     const ds = namedNode(`${base}/catalogue/dataset/${d.slug}`);
     add(catalog, dcat('dataset'), ds);
     add(ds, a, dcat('Dataset'));
@@ -98,7 +107,8 @@ export function dcatQuads(datasets: Asset[], opts: DcatOptions): Quad[] {
       add(cp, vcard('fn'), literal(contact.name));
       if (contact.email) add(cp, vcard('hasEmail'), namedNode(`mailto:${contact.email}`));
     }
-    if (spec.frequency) add(ds, dct('accrualPeriodicity'), namedNode(`http://publications.europa.eu/resource/authority/frequency/${FREQUENCY[spec.frequency] ?? 'UNKNOWN'}`));
+    if (spec.frequency)
+      add(ds, dct('accrualPeriodicity'), namedNode(`http://publications.europa.eu/resource/authority/frequency/${FREQUENCY[spec.frequency] ?? 'UNKNOWN'}`));
     if (spec.temporalCoverageStart || spec.temporalCoverageEnd) {
       const pt = blankNode();
       add(ds, dct('temporal'), pt);
@@ -128,7 +138,11 @@ export function dcatQuads(datasets: Asset[], opts: DcatOptions): Quad[] {
 }
 
 function write(quads: Quad[], format: 'Turtle' | 'N-Quads'): Promise<string> {
-  const w = new Writer(format === 'Turtle' ? { prefixes: { dcat: NS.dcat, dct: NS.dct, foaf: NS.foaf, vcard: NS.vcard, xsd: NS.xsd, skos: NS.skos }, format: 'Turtle' } : { format: 'N-Quads' });
+  const w = new Writer(
+    format === 'Turtle'
+      ? { prefixes: { dcat: NS.dcat, dct: NS.dct, foaf: NS.foaf, vcard: NS.vcard, xsd: NS.xsd, skos: NS.skos }, format: 'Turtle' }
+      : { format: 'N-Quads' },
+  );
   w.addQuads(quads);
   return new Promise((resolve, reject) => w.end((err, out: string) => (err ? reject(err) : resolve(out))));
 }

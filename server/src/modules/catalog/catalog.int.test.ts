@@ -9,7 +9,8 @@ let dgef: string;
 let reader: string;
 const events: CatalogAssetChanged[] = [];
 
-const post = (token: string, payload: unknown) => t.app.inject({ method: 'POST', url: '/api/catalog/assets', headers: bearer(token), payload: payload as object });
+const post = (token: string, payload: unknown) =>
+  t.app.inject({ method: 'POST', url: '/api/catalog/assets', headers: bearer(token), payload: payload as object });
 
 beforeAll(async () => {
   t = await createTestPlatform();
@@ -26,12 +27,59 @@ afterAll(async () => t?.teardown());
 describe('assets', () => {
   it('creates an asset of every kind, with its kind-specific fields and completeness', async () => {
     const bodies = [
-      { kind: 'application', slug: 'histovec', title: 'Histovec', owner: 'DSR', openness: 'ouvert', description: 'Historique des véhicules d’occasion, à partir du système d’immatriculation des véhicules.', spec: { purpose: 'Consulter l’historique d’un véhicule', hosting: 'Cloud π', technologies: ['Node.js'] }, tags: ['Véhicules'] },
-      { kind: 'dataset', slug: 'accidents-corporels', title: 'Bases de données annuelles des accidents corporels de la circulation routière', owner: 'DSR', openness: 'ouvert', spec: { licence: 'Licence Ouverte 2.0', frequency: 'annual', resources: [{ title: 'Caractéristiques 2022', url: 'https://www.data.gouv.fr/fr/datasets/r/1', format: 'csv' }] } },
-      { kind: 'data_model', slug: 'modele-siv', title: 'Modèle de données du SIV', owner: 'DSR', spec: { tables: [{ name: 'vehicule', columns: [{ name: 'immatriculation', type: 'text', personalData: false, description: 'Numéro' }] }] } },
-      { kind: 'api', slug: 'api-histovec', title: 'API Histovec', owner: 'DSR', openness: 'ouvert', spec: { baseUrl: 'https://histovec.interieur.gouv.fr/api', accessType: 'open_with_account' } },
-      { kind: 'repository', slug: 'histovec-code', title: 'Code source de Histovec', owner: 'DSR', openness: 'ouvert', spec: { url: 'https://github.com/histovec/histovec', licence: 'AGPL-3.0-or-later', developmentStatus: 'stable' } },
-      { kind: 'algorithm', slug: 'candilib-attribution', title: 'Attribution des places d’examen Candilib', owner: 'DSR', openness: 'a_ouvrir', spec: { purpose: 'Répartir les places', individualDecisions: true, automation: 'fully_automated', algorithmType: 'rules' } },
+      {
+        kind: 'application',
+        slug: 'histovec',
+        title: 'Histovec',
+        owner: 'DSR',
+        openness: 'ouvert',
+        description: 'Historique des véhicules d’occasion, à partir du système d’immatriculation des véhicules.',
+        spec: { purpose: 'Consulter l’historique d’un véhicule', hosting: 'Cloud π', technologies: ['Node.js'] },
+        tags: ['Véhicules'],
+      },
+      {
+        kind: 'dataset',
+        slug: 'accidents-corporels',
+        title: 'Bases de données annuelles des accidents corporels de la circulation routière',
+        owner: 'DSR',
+        openness: 'ouvert',
+        spec: {
+          licence: 'Licence Ouverte 2.0',
+          frequency: 'annual',
+          resources: [{ title: 'Caractéristiques 2022', url: 'https://www.data.gouv.fr/fr/datasets/r/1', format: 'csv' }],
+        },
+      },
+      {
+        kind: 'data_model',
+        slug: 'modele-siv',
+        title: 'Modèle de données du SIV',
+        owner: 'DSR',
+        spec: { tables: [{ name: 'vehicule', columns: [{ name: 'immatriculation', type: 'text', personalData: false, description: 'Numéro' }] }] },
+      },
+      {
+        kind: 'api',
+        slug: 'api-histovec',
+        title: 'API Histovec',
+        owner: 'DSR',
+        openness: 'ouvert',
+        spec: { baseUrl: 'https://histovec.interieur.gouv.fr/api', accessType: 'open_with_account' },
+      },
+      {
+        kind: 'repository',
+        slug: 'histovec-code',
+        title: 'Code source de Histovec',
+        owner: 'DSR',
+        openness: 'ouvert',
+        spec: { url: 'https://github.com/histovec/histovec', licence: 'AGPL-3.0-or-later', developmentStatus: 'stable' },
+      },
+      {
+        kind: 'algorithm',
+        slug: 'candilib-attribution',
+        title: 'Attribution des places d’examen Candilib',
+        owner: 'DSR',
+        openness: 'a_ouvrir',
+        spec: { purpose: 'Répartir les places', individualDecisions: true, automation: 'fully_automated', algorithmType: 'rules' },
+      },
     ];
     for (const b of bodies) {
       const r = await post(dsr, b);
@@ -42,7 +90,10 @@ describe('assets', () => {
     }
     const got = await t.app.inject({ url: '/api/catalog/assets/application/histovec', headers: bearer(reader) });
     expect(got.json().asset.tags).toEqual(['véhicules']);
-    const missing = got.json().completeness.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { id: string }) => c.id);
+    const missing = got
+      .json()
+      .completeness.checks.filter((c: { ok: boolean }) => !c.ok)
+      .map((c: { id: string }) => c.id);
     expect(missing).toEqual(expect.arrayContaining(['contacts', 'schema', 'dictionary', 'users']));
     expect(missing).not.toContain('hosting');
   });
@@ -52,7 +103,12 @@ describe('assets', () => {
     expect(unknownField.statusCode).toBe(400);
     expect(unknownField.json().errors[0].field).toBe('spec');
     const badEnum = await post(admin, { kind: 'api', slug: 'x-2', title: 'API X', spec: { accessType: 'whatever', baseUrl: 'not a url' } });
-    expect(badEnum.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['spec.accessType', 'spec.baseUrl']);
+    expect(
+      badEnum
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['spec.accessType', 'spec.baseUrl']);
     const noReason = await post(admin, { kind: 'dataset', slug: 'x-3', title: 'Jeu secret', openness: 'non_ouvrable' });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().errors[0].field).toBe('opennessReason');
@@ -74,7 +130,13 @@ describe('assets', () => {
     expect(anon.items.every((a: { openness: string; personalData: boolean }) => a.openness === 'ouvert' && !a.personalData)).toBe(true);
     expect(anon.items.map((a: { slug: string }) => a.slug)).toContain('histovec');
 
-    const put = (token: string, owner = 'DGEF') => t.app.inject({ method: 'PUT', url: '/api/catalog/assets/application/agdref', headers: bearer(token), payload: { kind: 'application', slug: 'agdref', title: 'AGDREF 2', owner, personalData: true } });
+    const put = (token: string, owner = 'DGEF') =>
+      t.app.inject({
+        method: 'PUT',
+        url: '/api/catalog/assets/application/agdref',
+        headers: bearer(token),
+        payload: { kind: 'application', slug: 'agdref', title: 'AGDREF 2', owner, personalData: true },
+      });
     expect((await put(dsr)).statusCode).toBe(403);
     expect((await put(reader)).statusCode).toBe(403);
     expect((await post(dsr, { kind: 'application', slug: 'stolen', title: 'Chez les autres', owner: 'DGEF' })).statusCode).toBe(403);
@@ -83,15 +145,34 @@ describe('assets', () => {
     expect((await put(admin)).statusCode).toBe(200); // unchanged content: still fine
     const del = await t.app.inject({ method: 'DELETE', url: '/api/catalog/assets/application/agdref', headers: bearer(dsr) });
     expect(del.statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: '/api/catalog/assets', payload: { kind: 'dataset', slug: 'anon', title: 'Anonyme' } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: '/api/catalog/assets', payload: { kind: 'dataset', slug: 'anon', title: 'Anonyme' } })).statusCode).toBe(
+      401,
+    );
   });
 
   it('keeps a version history with who changed what, audited, and emits catalog.asset.changed', async () => {
     events.length = 0;
-    const body = { kind: 'algorithm', slug: 'candilib-attribution', title: 'Attribution des places d’examen Candilib', owner: 'DSR', openness: 'ouvert', spec: { purpose: 'Répartir équitablement les places', individualDecisions: true, automation: 'fully_automated', algorithmType: 'rules' } };
-    const stale = await t.app.inject({ method: 'PUT', url: '/api/catalog/assets/algorithm/candilib-attribution', headers: { ...bearer(dsr), 'if-match': '7' }, payload: body });
+    const body = {
+      kind: 'algorithm',
+      slug: 'candilib-attribution',
+      title: 'Attribution des places d’examen Candilib',
+      owner: 'DSR',
+      openness: 'ouvert',
+      spec: { purpose: 'Répartir équitablement les places', individualDecisions: true, automation: 'fully_automated', algorithmType: 'rules' },
+    };
+    const stale = await t.app.inject({
+      method: 'PUT',
+      url: '/api/catalog/assets/algorithm/candilib-attribution',
+      headers: { ...bearer(dsr), 'if-match': '7' },
+      payload: body,
+    });
     expect(stale.statusCode).toBe(409);
-    const r = await t.app.inject({ method: 'PUT', url: '/api/catalog/assets/algorithm/candilib-attribution', headers: { ...bearer(dsr), 'if-match': '1' }, payload: body });
+    const r = await t.app.inject({
+      method: 'PUT',
+      url: '/api/catalog/assets/algorithm/candilib-attribution',
+      headers: { ...bearer(dsr), 'if-match': '1' },
+      payload: body,
+    });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().version).toBe(2);
     expect(events).toHaveLength(1);
@@ -101,7 +182,9 @@ describe('assets', () => {
     expect(h.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect(h.items[0].snapshot.openness).toBe('ouvert');
     expect(h.items[1].snapshot.openness).toBe('a_ouvrir');
-    const audit = (await t.app.inject({ url: '/api/admin/audit?action=catalog.asset.update&entityId=algorithm:candilib-attribution', headers: bearer(admin) })).json();
+    const audit = (
+      await t.app.inject({ url: '/api/admin/audit?action=catalog.asset.update&entityId=algorithm:candilib-attribution', headers: bearer(admin) })
+    ).json();
     expect(audit.total).toBe(1);
     expect(audit.items[0].before.openness).toBe('a_ouvrir');
   });
@@ -120,14 +203,18 @@ describe('assets', () => {
 
 describe('search', () => {
   beforeAll(async () => {
-    const mk = (slug: string, title: string, description = '', extra: object = {}) => post(admin, { kind: 'dataset', slug, title, description, owner: 'DNUM', openness: 'ouvert', ...extra });
+    const mk = (slug: string, title: string, description = '', extra: object = {}) =>
+      post(admin, { kind: 'dataset', slug, title, description, owner: 'DNUM', openness: 'ouvert', ...extra });
     await mk('deces', 'Fichier des personnes décédées', 'Décès enregistrés par l’INSEE depuis 1970.');
     await mk('elections', 'Résultats des élections municipales', 'Résultats par bureau de vote.', { tags: ['élections'] });
     await mk('radars', 'Localisation des radars automatiques', 'Emplacement des radars fixes.', { owner: 'DSR' });
   });
 
   it('is accent- and case-insensitive, stems French words, tolerates a typo in titles, and ranks titles first', async () => {
-    const s = async (q: string) => (await t.app.inject({ url: `/api/catalog/assets?q=${encodeURIComponent(q)}`, headers: bearer(reader) })).json().items.map((a: { slug: string }) => a.slug);
+    const s = async (q: string) =>
+      (await t.app.inject({ url: `/api/catalog/assets?q=${encodeURIComponent(q)}`, headers: bearer(reader) }))
+        .json()
+        .items.map((a: { slug: string }) => a.slug);
     expect((await s('DECEDEES'))[0]).toBe('deces');
     expect((await s('élection'))[0]).toBe('elections'); // singular finds the plural
     expect(await s('radar')).toContain('radars');
@@ -152,7 +239,8 @@ describe('search', () => {
 });
 
 describe('relations', () => {
-  const rel = (token: string, type: string, from: string, to: string, note?: string) => t.app.inject({ method: 'POST', url: '/api/catalog/relations', headers: bearer(token), payload: { type, from, to, note } });
+  const rel = (token: string, type: string, from: string, to: string, note?: string) =>
+    t.app.inject({ method: 'POST', url: '/api/catalog/relations', headers: bearer(token), payload: { type, from, to, note } });
 
   it('enforces which kinds may relate, stores once and reads from both ends', async () => {
     const bad = await rel(admin, 'produces', 'dataset:deces', 'application:histovec');
@@ -169,9 +257,18 @@ describe('relations', () => {
     expect((await rel(dsr, 'uses', 'algorithm:candilib-attribution', 'dataset:accidents-corporels')).statusCode).toBe(201);
 
     const app = (await t.app.inject({ url: '/api/catalog/assets/application/histovec', headers: bearer(reader) })).json();
-    expect(app.relations.find((r: { type: string }) => r.type === 'produces')).toMatchObject({ direction: 'outgoing', label: 'produit', to: 'dataset:accidents-corporels', note: 'export annuel' });
+    expect(app.relations.find((r: { type: string }) => r.type === 'produces')).toMatchObject({
+      direction: 'outgoing',
+      label: 'produit',
+      to: 'dataset:accidents-corporels',
+      note: 'export annuel',
+    });
     const ds = (await t.app.inject({ url: '/api/catalog/assets/dataset/accidents-corporels', headers: bearer(reader) })).json();
-    expect(ds.relations.find((r: { type: string }) => r.type === 'produces')).toMatchObject({ direction: 'incoming', label: 'est produit par', from: 'application:histovec' });
+    expect(ds.relations.find((r: { type: string }) => r.type === 'produces')).toMatchObject({
+      direction: 'incoming',
+      label: 'est produit par',
+      from: 'application:histovec',
+    });
     const count = await t.ctx.database.query<{ n: number }>(`select count(*)::int as n from catalog_relations where type = 'produces'`);
     expect(count[0]!.n).toBe(1);
   });
@@ -189,7 +286,12 @@ describe('relations', () => {
 
     // A change of the code affects the application, the dataset it produces, and what uses or exposes that dataset.
     const imp = (await t.app.inject({ url: '/api/catalog/assets/repository/histovec-code/impact', headers: bearer(reader) })).json();
-    expect(imp.items.map((i: { ref: string; depth: number }) => `${i.depth} ${i.ref}`)).toEqual(['1 application:histovec', '2 dataset:accidents-corporels', '3 api:api-histovec', '3 algorithm:candilib-attribution']);
+    expect(imp.items.map((i: { ref: string; depth: number }) => `${i.depth} ${i.ref}`)).toEqual([
+      '1 application:histovec',
+      '2 dataset:accidents-corporels',
+      '3 api:api-histovec',
+      '3 algorithm:candilib-attribution',
+    ]);
     const csv = await t.app.inject({ url: '/api/catalog/assets/repository/histovec-code/impact?format=csv', headers: bearer(reader) });
     expect(csv.body).toContain('api:api-histovec');
     const none = (await t.app.inject({ url: '/api/catalog/assets/algorithm/candilib-attribution/impact', headers: bearer(reader) })).json();
@@ -202,8 +304,12 @@ describe('relations', () => {
     expect((await t.app.inject({ method: 'DELETE', url: `/api/catalog/relations/${list.items[0].id}`, headers: bearer(dgef) })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/catalog/relations/${list.items[0].id}`, headers: bearer(dsr) })).statusCode).toBe(204);
     expect((await t.app.inject({ method: 'DELETE', url: '/api/catalog/assets/repository/histovec-code', headers: bearer(dsr) })).statusCode).toBe(204);
-    expect((await t.app.inject({ url: '/api/catalog/relations?asset=application:histovec&type=implements', headers: bearer(reader) })).json().items).toEqual([]);
-    const v = await t.ctx.database.query<{ action: string }>(`select action from catalog_asset_versions v where snapshot->>'slug' = 'histovec-code' order by version`);
+    expect((await t.app.inject({ url: '/api/catalog/relations?asset=application:histovec&type=implements', headers: bearer(reader) })).json().items).toEqual(
+      [],
+    );
+    const v = await t.ctx.database.query<{ action: string }>(
+      `select action from catalog_asset_versions v where snapshot->>'slug' = 'histovec-code' order by version`,
+    );
     expect(v.map((x) => x.action)).toEqual(['create', 'delete']);
   });
 

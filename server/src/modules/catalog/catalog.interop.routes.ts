@@ -6,7 +6,18 @@ import { problems, sendCsv } from '../../platform/http/common.ts';
 import { slugSchema } from './catalog.model.ts';
 import { toDocument, type CatalogService } from './catalog.service.ts';
 import { formatImportReport, type createCatalogTransfer, type ImportReport } from './catalog.transfer.ts';
-import { algorithmInventoryColumns, algorithmRow, datagouvDocuments, dictionaryColumns, dictionaryRows, importDocuments, parseDictionaryCsv, parseDictionaryDdl, publiccodeToDocument, toPubliccode } from './catalog.interop.ts';
+import {
+  algorithmInventoryColumns,
+  algorithmRow,
+  datagouvDocuments,
+  dictionaryColumns,
+  dictionaryRows,
+  importDocuments,
+  parseDictionaryCsv,
+  parseDictionaryDdl,
+  publiccodeToDocument,
+  toPubliccode,
+} from './catalog.interop.ts';
 
 const reportSchema = z.object({
   dryRun: z.boolean(),
@@ -26,15 +37,22 @@ export function catalogInteropRoutes(service: CatalogService, transfer: ReturnTy
           { schema: { tags: ['catalog'], summary: 'publiccode.yml of a source-code repository', params: z.object({ slug: slugSchema }) } },
           async (req, reply) => {
             const { asset } = await service.get('repository', req.params.slug, req.principal);
-            return reply.type('application/yaml; charset=utf-8').header('content-disposition', 'attachment; filename="publiccode.yml"').send(toPubliccode(asset));
+            return reply
+              .type('application/yaml; charset=utf-8')
+              .header('content-disposition', 'attachment; filename="publiccode.yml"')
+              .send(toPubliccode(asset));
           },
         );
-        p.get('/api/catalog/algorithms.csv', { schema: { tags: ['catalog'], summary: 'Inventory of public algorithms as CSV, with the fields of Etalab’s inventory' } }, async (req, reply) => {
-          const rows = (async function* () {
-            for await (const batch of service.iterate({ kind: ['algorithm'] }, req.principal)) yield batch.map(algorithmRow);
-          })();
-          return sendCsv(reply, 'inventaire-algorithmes.csv', algorithmInventoryColumns, rows);
-        });
+        p.get(
+          '/api/catalog/algorithms.csv',
+          { schema: { tags: ['catalog'], summary: 'Inventory of public algorithms as CSV, with the fields of Etalab’s inventory' } },
+          async (req, reply) => {
+            const rows = (async function* () {
+              for await (const batch of service.iterate({ kind: ['algorithm'] }, req.principal)) yield batch.map(algorithmRow);
+            })();
+            return sendCsv(reply, 'inventaire-algorithmes.csv', algorithmInventoryColumns, rows);
+          },
+        );
         p.get(
           '/api/catalog/assets/data_model/:slug/dictionary.csv',
           { schema: { tags: ['catalog'], summary: 'Data dictionary of a data model (one row per column)', params: z.object({ slug: slugSchema }) } },
@@ -54,9 +72,14 @@ export function catalogInteropRoutes(service: CatalogService, transfer: ReturnTy
           {
             schema: {
               tags: ['catalog'],
-              summary: 'Replace the tables of a data model from a CSV data dictionary (table;colonne;type;description;donnee_personnelle;exemple) or a SQL DDL file (CREATE TABLE, COMMENT ON)',
+              summary:
+                'Replace the tables of a data model from a CSV data dictionary (table;colonne;type;description;donnee_personnelle;exemple) or a SQL DDL file (CREATE TABLE, COMMENT ON)',
               params: z.object({ slug: slugSchema }),
-              body: z.object({ content: z.string().min(1, 'fichier vide').max(5_000_000), format: z.enum(['csv', 'sql']).optional().describe('Detected when absent (CREATE TABLE → sql)'), dryRun: z.boolean().default(false) }),
+              body: z.object({
+                content: z.string().min(1, 'fichier vide').max(5_000_000),
+                format: z.enum(['csv', 'sql']).optional().describe('Detected when absent (CREATE TABLE → sql)'),
+                dryRun: z.boolean().default(false),
+              }),
               response: { 200: reportSchema, ...problems },
             },
           },
@@ -74,7 +97,12 @@ export function catalogInteropRoutes(service: CatalogService, transfer: ReturnTy
             schema: {
               tags: ['catalog'],
               summary: 'Create or update a repository asset from a publiccode.yml',
-              body: z.object({ content: z.string().min(1, 'fichier vide').max(1_000_000), slug: slugSchema, owner: z.string().max(20).nullable().optional(), dryRun: z.boolean().default(false) }),
+              body: z.object({
+                content: z.string().min(1, 'fichier vide').max(1_000_000),
+                slug: slugSchema,
+                owner: z.string().max(20).nullable().optional(),
+                dryRun: z.boolean().default(false),
+              }),
               response: { 200: reportSchema, ...problems },
             },
           },
@@ -90,7 +118,11 @@ export function catalogInteropRoutes(service: CatalogService, transfer: ReturnTy
             schema: {
               tags: ['catalog'],
               summary: 'Import the datasets of a data.gouv.fr organisation export (JSON of /api/1/organizations/{org}/datasets/), matched by data.gouv.fr id',
-              body: z.object({ content: z.string().min(1, 'fichier vide').max(20_000_000), owner: z.string().min(1, 'organisation obligatoire').max(20), dryRun: z.boolean().default(false) }),
+              body: z.object({
+                content: z.string().min(1, 'fichier vide').max(20_000_000),
+                owner: z.string().min(1, 'organisation obligatoire').max(20),
+                dryRun: z.boolean().default(false),
+              }),
               response: { 200: reportSchema, ...problems },
             },
           },

@@ -36,12 +36,45 @@ const publiccodeSchema = z.object({
   platforms: z.array(z.string().max(50)).max(20).optional(),
   developmentStatus: z.enum(['concept', 'development', 'beta', 'stable', 'obsolete']).optional(),
   softwareType: z.string().max(50).optional(),
-  description: z.record(z.string(), z.object({ shortDescription: z.string().max(1000).optional(), longDescription: z.string().max(50_000).optional(), features: z.array(z.string().max(200)).max(100).optional() }).passthrough()).optional(),
-  legal: z.object({ license: z.string().max(100).optional() }).passthrough().optional(),
-  maintenance: z.object({ type: z.enum(['internal', 'contract', 'community', 'none']).optional(), contacts: z.array(z.object({ name: z.string().max(200), email: z.string().max(200).optional() }).passthrough()).max(50).optional() }).passthrough().optional(),
+  description: z
+    .record(
+      z.string(),
+      z
+        .object({
+          shortDescription: z.string().max(1000).optional(),
+          longDescription: z.string().max(50_000).optional(),
+          features: z.array(z.string().max(200)).max(100).optional(),
+        })
+        .passthrough(),
+    )
+    .optional(),
+  legal: z
+    .object({ license: z.string().max(100).optional() })
+    .passthrough()
+    .optional(),
+  maintenance: z
+    .object({
+      type: z.enum(['internal', 'contract', 'community', 'none']).optional(),
+      contacts: z
+        .array(z.object({ name: z.string().max(200), email: z.string().max(200).optional() }).passthrough())
+        .max(50)
+        .optional(),
+    })
+    .passthrough()
+    .optional(),
 });
 
-const softwareTypes = ['standalone/mobile', 'standalone/iot', 'standalone/desktop', 'standalone/web', 'standalone/backend', 'standalone/other', 'addon', 'library', 'configurationFiles'];
+const softwareTypes = [
+  'standalone/mobile',
+  'standalone/iot',
+  'standalone/desktop',
+  'standalone/web',
+  'standalone/backend',
+  'standalone/other',
+  'addon',
+  'library',
+  'configurationFiles',
+];
 
 /** A publiccode.yml read into a repository asset (created or updated), with the owner given. */
 export function publiccodeToDocument(text: string, slug: string, owner: string | null, existing: AssetDocument | null): AssetDocument {
@@ -52,7 +85,11 @@ export function publiccodeToDocument(text: string, slug: string, owner: string |
     throw fieldError('content', `publiccode.yml illisible : ${(e as Error).message.split('\n')[0]}`);
   }
   const r = publiccodeSchema.safeParse(raw);
-  if (!r.success) throw new ValidationError('publiccode.yml invalide.', r.error.issues.map((i) => ({ field: `publiccode.${i.path.join('.')}`, message: i.message })));
+  if (!r.success)
+    throw new ValidationError(
+      'publiccode.yml invalide.',
+      r.error.issues.map((i) => ({ field: `publiccode.${i.path.join('.')}`, message: i.message })),
+    );
   const p = r.data;
   const d = p.description?.fr ?? p.description?.en ?? Object.values(p.description ?? {})[0];
   const spec: Record<string, unknown> = { ...(existing?.spec ?? {}), url: p.url };
@@ -68,7 +105,9 @@ export function publiccodeToDocument(text: string, slug: string, owner: string |
     title: p.name,
     description: d?.longDescription ?? d?.shortDescription ?? existing?.description ?? '',
     owner: existing?.owner ?? owner,
-    contacts: p.maintenance?.contacts?.length ? p.maintenance.contacts.map((c) => ({ role: 'referent_technique' as const, name: c.name, ...(c.email ? { email: c.email } : {}) })) : (existing?.contacts ?? []),
+    contacts: p.maintenance?.contacts?.length
+      ? p.maintenance.contacts.map((c) => ({ role: 'referent_technique' as const, name: c.name, ...(c.email ? { email: c.email } : {}) }))
+      : (existing?.contacts ?? []),
     spec,
   };
 }
@@ -127,14 +166,30 @@ export const dictionaryColumns = [
 type Table = { name: string; description?: string; columns: { name: string; type?: string; description?: string; personalData?: boolean; example?: string }[] };
 
 export function dictionaryRows(a: Asset): Record<string, unknown>[] {
-  return ((a.spec.tables as Table[] | undefined) ?? []).flatMap((t) => t.columns.map((c) => ({ table: t.name, column: c.name, type: c.type ?? '', description: c.description ?? '', personalData: c.personalData ?? false, example: c.example ?? '' })));
+  return ((a.spec.tables as Table[] | undefined) ?? []).flatMap((t) =>
+    t.columns.map((c) => ({
+      table: t.name,
+      column: c.name,
+      type: c.type ?? '',
+      description: c.description ?? '',
+      personalData: c.personalData ?? false,
+      example: c.example ?? '',
+    })),
+  );
 }
 
 /** Reads a CSV data dictionary (`table;colonne;type;description;donnee_personnelle;exemple`). */
 export function parseDictionaryCsv(text: string): Table[] {
   let records: Record<string, string>[];
   try {
-    records = parseCsv(text.replace(/^\uFEFF/, ''), { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), delimiter: [';', ',', '\t'], skip_empty_lines: true, trim: true, relax_column_count: false, to: 20_000 });
+    records = parseCsv(text.replace(/^\uFEFF/, ''), {
+      columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()),
+      delimiter: [';', ',', '\t'],
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: false,
+      to: 20_000,
+    });
   } catch (e) {
     throw fieldError('content', `CSV illisible : ${(e as Error).message}`);
   }
@@ -147,7 +202,8 @@ export function parseDictionaryCsv(text: string): Table[] {
       return;
     }
     const pd = (r.donnee_personnelle ?? '').toLowerCase();
-    if (pd && !['oui', 'non', 'true', 'false', '1', '0'].includes(pd)) errors.push({ field: `ligne ${line}`, message: `donnee_personnelle : « ${r.donnee_personnelle} » (attendu oui ou non)` });
+    if (pd && !['oui', 'non', 'true', 'false', '1', '0'].includes(pd))
+      errors.push({ field: `ligne ${line}`, message: `donnee_personnelle : « ${r.donnee_personnelle} » (attendu oui ou non)` });
     const t = tables.get(r.table) ?? { name: r.table, columns: [] };
     const col: Table['columns'][number] = { name: r.colonne, personalData: ['oui', 'true', '1'].includes(pd) };
     if (r.type) col.type = r.type;
@@ -156,7 +212,8 @@ export function parseDictionaryCsv(text: string): Table[] {
     t.columns.push(col);
     tables.set(r.table, t);
   });
-  if (records.length === 0) errors.push({ field: 'content', message: 'aucune ligne : en-tête attendu table;colonne;type;description;donnee_personnelle;exemple' });
+  if (records.length === 0)
+    errors.push({ field: 'content', message: 'aucune ligne : en-tête attendu table;colonne;type;description;donnee_personnelle;exemple' });
   if (errors.length) throw new ValidationError('Dictionnaire des données invalide : rien n’a été modifié.', errors);
   return [...tables.values()];
 }
@@ -178,7 +235,12 @@ export function parseDictionaryDdl(text: string): Table[] {
     ast = new sqlParser.Parser().astify(text, { database: 'PostgresQL' }) as unknown as Ast | Ast[];
   } catch (e) {
     const loc = (e as { location?: { start?: { line?: number; column?: number } } }).location?.start;
-    throw new ValidationError('Fichier SQL illisible : rien n’a été modifié.', [{ field: loc ? `ligne ${loc.line}` : 'content', message: `${(e as Error).message.split('\n')[0]!.slice(0, 300)}${loc ? ` (colonne ${loc.column})` : ''}` }]);
+    throw new ValidationError('Fichier SQL illisible : rien n’a été modifié.', [
+      {
+        field: loc ? `ligne ${loc.line}` : 'content',
+        message: `${(e as Error).message.split('\n')[0]!.slice(0, 300)}${loc ? ` (colonne ${loc.column})` : ''}`,
+      },
+    ]);
   }
   const tables = new Map<string, Table>();
   for (const st of Array.isArray(ast) ? ast : [ast]) {
@@ -188,7 +250,9 @@ export function parseDictionaryDdl(text: string): Table[] {
         .filter((d) => d.resource === 'column')
         .map((d) => {
           const def = d.definition as { dataType?: string; length?: number; scale?: number } | undefined;
-          const type = def?.dataType ? `${def.dataType.toLowerCase()}${def.length ? `(${def.length}${def.scale !== undefined && def.scale !== null ? `,${def.scale}` : ''})` : ''}` : undefined;
+          const type = def?.dataType
+            ? `${def.dataType.toLowerCase()}${def.length ? `(${def.length}${def.scale !== undefined && def.scale !== null ? `,${def.scale}` : ''})` : ''}`
+            : undefined;
           return { name: colName(d.column), ...(type ? { type } : {}), personalData: false };
         });
       tables.set(name, { name, columns });
@@ -223,14 +287,50 @@ const udataDataset = z
     frequency: z.string().max(50).nullable().optional(),
     tags: z.array(z.string().max(100)).max(200).nullable().optional(),
     temporal_coverage: z.object({ start: z.string().nullable().optional(), end: z.string().nullable().optional() }).nullable().optional(),
-    spatial: z.object({ zones: z.array(z.unknown()).nullable().optional(), granularity: z.string().nullable().optional() }).passthrough().nullable().optional(),
-    resources: z.array(z.object({ title: z.string().max(300).nullable().optional(), url: z.string().max(2000), format: z.string().max(50).nullable().optional(), filesize: z.number().nullable().optional() }).passthrough()).max(500).nullable().optional(),
+    spatial: z
+      .object({ zones: z.array(z.unknown()).nullable().optional(), granularity: z.string().nullable().optional() })
+      .passthrough()
+      .nullable()
+      .optional(),
+    resources: z
+      .array(
+        z
+          .object({
+            title: z.string().max(300).nullable().optional(),
+            url: z.string().max(2000),
+            format: z.string().max(50).nullable().optional(),
+            filesize: z.number().nullable().optional(),
+          })
+          .passthrough(),
+      )
+      .max(500)
+      .nullable()
+      .optional(),
   })
   .passthrough();
 
-const licences: Record<string, string> = { 'fr-lo': 'Licence Ouverte 1.0', lov2: 'Licence Ouverte 2.0', 'odc-odbl': 'ODbL', 'cc-by': 'CC-BY', 'cc-zero': 'CC0', notspecified: '' };
+const licences: Record<string, string> = {
+  'fr-lo': 'Licence Ouverte 1.0',
+  lov2: 'Licence Ouverte 2.0',
+  'odc-odbl': 'ODbL',
+  'cc-by': 'CC-BY',
+  'cc-zero': 'CC0',
+  notspecified: '',
+};
 const frequencies = new Set(['unknown', 'punctual', 'continuous', 'hourly', 'daily', 'weekly', 'monthly', 'quarterly', 'semiannual', 'annual', 'irregular']);
-const udataFrequencies: Record<string, string> = { biweekly: 'weekly', bimonthly: 'monthly', threeTimesAWeek: 'weekly', semimonthly: 'monthly', threeTimesAMonth: 'monthly', biennial: 'irregular', triennial: 'irregular', quinquennial: 'irregular', fourTimesADay: 'hourly', semidaily: 'daily', threeTimesAYear: 'quarterly' };
+const udataFrequencies: Record<string, string> = {
+  biweekly: 'weekly',
+  bimonthly: 'monthly',
+  threeTimesAWeek: 'weekly',
+  semimonthly: 'monthly',
+  threeTimesAMonth: 'monthly',
+  biennial: 'irregular',
+  triennial: 'irregular',
+  quinquennial: 'irregular',
+  fourTimesADay: 'hourly',
+  semidaily: 'daily',
+  threeTimesAYear: 'quarterly',
+};
 
 function slugify(s: string): string {
   return (
@@ -254,7 +354,8 @@ export async function datagouvDocuments(text: string, owner: string, service: Ca
     throw fieldError('content', `JSON illisible : ${(e as Error).message}`);
   }
   const list = Array.isArray(raw) ? raw : (raw as { data?: unknown })?.data;
-  if (!Array.isArray(list)) throw fieldError('content', 'attendu : la réponse de /api/1/organizations/{org}/datasets/ (objet avec « data ») ou une liste de jeux');
+  if (!Array.isArray(list))
+    throw fieldError('content', 'attendu : la réponse de /api/1/organizations/{org}/datasets/ (objet avec « data ») ou une liste de jeux');
   const errors: { field: string; message: string }[] = [];
   const docs: AssetDocument[] = [];
   const usedSlugs = new Set<string>();
@@ -283,7 +384,13 @@ export async function datagouvDocuments(text: string, owner: string, service: Ca
     if (d.temporal_coverage?.start) spec.temporalCoverageStart = d.temporal_coverage.start.slice(0, 10);
     if (d.temporal_coverage?.end) spec.temporalCoverageEnd = d.temporal_coverage.end.slice(0, 10);
     if (d.spatial?.granularity) spec.spatialCoverage = d.spatial.granularity === 'country' ? 'France' : d.spatial.granularity;
-    if (d.resources?.length) spec.resources = d.resources.map((x) => ({ title: x.title || x.url, url: x.url, ...(x.format ? { format: x.format } : {}), ...(typeof x.filesize === 'number' && x.filesize >= 0 ? { size: Math.round(x.filesize) } : {}) }));
+    if (d.resources?.length)
+      spec.resources = d.resources.map((x) => ({
+        title: x.title || x.url,
+        url: x.url,
+        ...(x.format ? { format: x.format } : {}),
+        ...(typeof x.filesize === 'number' && x.filesize >= 0 ? { size: Math.round(x.filesize) } : {}),
+      }));
     docs.push({
       ...(prev ?? {}),
       kind: 'dataset',
@@ -302,6 +409,11 @@ export async function datagouvDocuments(text: string, owner: string, service: Ca
 }
 
 /** Imports documents through the catalogue file path (one transaction, versions, audit, events). */
-export function importDocuments(transfer: Transfer, docs: AssetDocument[], c: Caller, opts: { dryRun?: boolean; requestId?: string } = {}): Promise<ImportReport> {
+export function importDocuments(
+  transfer: Transfer,
+  docs: AssetDocument[],
+  c: Caller,
+  opts: { dryRun?: boolean; requestId?: string } = {},
+): Promise<ImportReport> {
   return transfer.importText(JSON.stringify({ version: 1, assets: docs, relations: [] }), c, opts);
 }

@@ -6,7 +6,10 @@ import { canonical, toDocument } from './catalog.service.ts';
 
 describe('catalogue model', () => {
   it('validates kind-specific fields and names the field in error', () => {
-    expect(parseSpec('dataset', { frequency: 'daily', licence: 'Licence Ouverte 2.0' })).toEqual({ ok: true, value: { frequency: 'daily', licence: 'Licence Ouverte 2.0' } });
+    expect(parseSpec('dataset', { frequency: 'daily', licence: 'Licence Ouverte 2.0' })).toEqual({
+      ok: true,
+      value: { frequency: 'daily', licence: 'Licence Ouverte 2.0' },
+    });
     const bad = parseSpec('repository', { url: 'nope', developmentStatus: 'stable', foo: 1 });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.errors.map((e) => e.field).sort()).toEqual(['spec', 'spec.url']);
@@ -43,7 +46,17 @@ describe('catalogue model', () => {
   });
 
   it('scores completeness with a transparent list of checks per kind', () => {
-    const empty = completeness({ kind: 'algorithm', description: '', owner: null, contacts: [], tags: [], lifecycle: 'en_service', decommissionPlannedOn: null, openness: 'ferme', spec: {} });
+    const empty = completeness({
+      kind: 'algorithm',
+      description: '',
+      owner: null,
+      contacts: [],
+      tags: [],
+      lifecycle: 'en_service',
+      decommissionPlannedOn: null,
+      openness: 'ferme',
+      spec: {},
+    });
     expect(empty.score).toBe(0);
     expect(empty.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['legalBasis', 'automation', 'individualDecisions', 'owner']));
     const full = completeness({
@@ -55,10 +68,27 @@ describe('catalogue model', () => {
       lifecycle: 'en_service',
       decommissionPlannedOn: null,
       openness: 'ouvert',
-      spec: { licence: 'LO', frequency: 'daily', temporalCoverageStart: '2020-01-01', spatialCoverage: 'France', resources: [{ format: 'csv' }], datagouvId: 'x' },
+      spec: {
+        licence: 'LO',
+        frequency: 'daily',
+        temporalCoverageStart: '2020-01-01',
+        spatialCoverage: 'France',
+        resources: [{ format: 'csv' }],
+        datagouvId: 'x',
+      },
     });
     expect(full.score).toBe(100);
-    const toDecom = completeness({ kind: 'application', description: '', owner: 'DSR', contacts: [], tags: [], lifecycle: 'a_decommissionner', decommissionPlannedOn: null, openness: 'ferme', spec: {} });
+    const toDecom = completeness({
+      kind: 'application',
+      description: '',
+      owner: 'DSR',
+      contacts: [],
+      tags: [],
+      lifecycle: 'a_decommissionner',
+      decommissionPlannedOn: null,
+      openness: 'ferme',
+      spec: {},
+    });
     expect(toDecom.checks.find((c) => c.id === 'decommission')!.ok).toBe(false);
   });
 
@@ -69,7 +99,22 @@ describe('catalogue model', () => {
   });
 
   it('writes canonical documents: defaults left out, key order irrelevant', () => {
-    const d = toDocument({ kind: 'api', slug: 'a', title: 'A', description: '', ownerCode: null, contacts: [], tags: [], lifecycle: 'en_service', decommissionPlannedOn: null, decommissionedOn: null, openness: 'ferme', opennessReason: null, personalData: false, spec: {} });
+    const d = toDocument({
+      kind: 'api',
+      slug: 'a',
+      title: 'A',
+      description: '',
+      ownerCode: null,
+      contacts: [],
+      tags: [],
+      lifecycle: 'en_service',
+      decommissionPlannedOn: null,
+      decommissionedOn: null,
+      openness: 'ferme',
+      opennessReason: null,
+      personalData: false,
+      spec: {},
+    });
     expect(d).toEqual({ kind: 'api', slug: 'a', title: 'A', lifecycle: 'en_service', openness: 'ferme' });
     expect(canonical({ b: 1, a: [{ y: 1, x: 2 }] })).toBe(canonical({ a: [{ x: 2, y: 1 }], b: 1 }));
   });

@@ -44,7 +44,9 @@ export const specSchemas = {
     .strict(),
   dataset: z
     .object({
-      frequency: z.enum(['unknown', 'punctual', 'continuous', 'hourly', 'daily', 'weekly', 'monthly', 'quarterly', 'semiannual', 'annual', 'irregular']).optional(),
+      frequency: z
+        .enum(['unknown', 'punctual', 'continuous', 'hourly', 'daily', 'weekly', 'monthly', 'quarterly', 'semiannual', 'annual', 'irregular'])
+        .optional(),
       temporalCoverageStart: isoDate.optional(),
       temporalCoverageEnd: isoDate.optional(),
       spatialCoverage: shortText.optional(),
@@ -94,7 +96,10 @@ export const specSchemas = {
       /** OpenAPI document (JSON object): the structure every OpenAPI 3.x / Swagger 2.0 document has. */
       openapi: z
         .looseObject({
-          openapi: z.string().regex(/^3\.\d+\.\d+$/, 'version OpenAPI 3.x attendue (ex. 3.0.3)').optional(),
+          openapi: z
+            .string()
+            .regex(/^3\.\d+\.\d+$/, 'version OpenAPI 3.x attendue (ex. 3.0.3)')
+            .optional(),
           swagger: z.literal('2.0').optional(),
           info: z.looseObject({ title: z.string().min(1, 'info.title obligatoire'), version: z.string().min(1, 'info.version obligatoire') }),
           paths: z.record(z.string().regex(/^\//, 'chaque chemin commence par /'), z.unknown()).optional(),
@@ -113,7 +118,19 @@ export const specSchemas = {
       url: url.optional(),
       licence: z.string().max(100).optional(),
       developmentStatus: z.enum(['concept', 'development', 'beta', 'stable', 'obsolete']).optional(),
-      softwareType: z.enum(['standalone/mobile', 'standalone/iot', 'standalone/desktop', 'standalone/web', 'standalone/backend', 'standalone/other', 'addon', 'library', 'configurationFiles']).optional(),
+      softwareType: z
+        .enum([
+          'standalone/mobile',
+          'standalone/iot',
+          'standalone/desktop',
+          'standalone/web',
+          'standalone/backend',
+          'standalone/other',
+          'addon',
+          'library',
+          'configurationFiles',
+        ])
+        .optional(),
       maintenance: z.enum(['internal', 'contract', 'community', 'none']).optional(),
       platforms: z.array(z.string().max(50)).max(20).optional(),
       openingPriority: z.enum(['haute', 'moyenne', 'basse']).optional(),
@@ -168,15 +185,23 @@ export type AssetInput = z.infer<typeof assetInputSchema>;
 export function envelopeProblems(a: AssetInput): { field: string; message: string }[] {
   const out: { field: string; message: string }[] = [];
   if (a.openness === 'non_ouvrable' && !a.opennessReason?.trim()) {
-    out.push({ field: 'opennessReason', message: 'motif juridique obligatoire pour un actif non ouvrable (ex. secret protégé par l’article L311-5 du CRPA, données personnelles)' });
+    out.push({
+      field: 'opennessReason',
+      message: 'motif juridique obligatoire pour un actif non ouvrable (ex. secret protégé par l’article L311-5 du CRPA, données personnelles)',
+    });
   }
-  if (a.lifecycle === 'decommissionne' && !a.decommissionedOn) out.push({ field: 'decommissionedOn', message: 'date de décommissionnement obligatoire pour un actif décommissionné' });
-  if (a.openness === 'ouvert' && a.personalData) out.push({ field: 'personalData', message: 'un actif contenant des données personnelles ne peut pas être ouvert tel quel' });
+  if (a.lifecycle === 'decommissionne' && !a.decommissionedOn)
+    out.push({ field: 'decommissionedOn', message: 'date de décommissionnement obligatoire pour un actif décommissionné' });
+  if (a.openness === 'ouvert' && a.personalData)
+    out.push({ field: 'personalData', message: 'un actif contenant des données personnelles ne peut pas être ouvert tel quel' });
   return out;
 }
 
 /** Validates the kind-specific fields; errors are prefixed `spec.`. */
-export function parseSpec(kind: AssetKind, spec: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; errors: { field: string; message: string }[] } {
+export function parseSpec(
+  kind: AssetKind,
+  spec: unknown,
+): { ok: true; value: Record<string, unknown> } | { ok: false; errors: { field: string; message: string }[] } {
   const r = specSchemas[kind].safeParse(spec ?? {});
   if (r.success) return { ok: true, value: dropUndefined(r.data as Record<string, unknown>) };
   return {
@@ -204,12 +229,27 @@ export type RelationType = (typeof relationTypes)[number];
  * change of the source (an application and the datasets it produces), `backward` otherwise (the
  * API that exposes a dataset is affected when the dataset changes).
  */
-export const relationRules: Record<RelationType, { from: readonly AssetKind[]; to: readonly AssetKind[]; label: string; inverse: string; impact: 'forward' | 'backward' }> = {
+export const relationRules: Record<
+  RelationType,
+  { from: readonly AssetKind[]; to: readonly AssetKind[]; label: string; inverse: string; impact: 'forward' | 'backward' }
+> = {
   produces: { from: ['application'], to: ['dataset', 'data_model'], label: 'produit', inverse: 'est produit par', impact: 'forward' },
   exposes: { from: ['api'], to: ['dataset', 'data_model', 'application'], label: 'expose', inverse: 'est exposé par', impact: 'backward' },
   implements: { from: ['repository'], to: ['application', 'api', 'algorithm'], label: 'implémente', inverse: 'est implémenté par', impact: 'forward' },
-  uses: { from: ['algorithm', 'application', 'api'], to: ['dataset', 'api', 'application', 'data_model'], label: 'utilise', inverse: 'est utilisé par', impact: 'backward' },
-  dependsOn: { from: ['application', 'api', 'repository', 'algorithm', 'dataset'], to: ['application', 'api', 'dataset', 'repository', 'data_model'], label: 'dépend de', inverse: 'est une dépendance de', impact: 'backward' },
+  uses: {
+    from: ['algorithm', 'application', 'api'],
+    to: ['dataset', 'api', 'application', 'data_model'],
+    label: 'utilise',
+    inverse: 'est utilisé par',
+    impact: 'backward',
+  },
+  dependsOn: {
+    from: ['application', 'api', 'repository', 'algorithm', 'dataset'],
+    to: ['application', 'api', 'dataset', 'repository', 'data_model'],
+    label: 'dépend de',
+    inverse: 'est une dépendance de',
+    impact: 'backward',
+  },
   partOf: { from: assetKinds, to: assetKinds, label: 'fait partie de', inverse: 'comprend', impact: 'backward' },
   describes: { from: ['data_model'], to: ['application', 'dataset', 'api'], label: 'décrit', inverse: 'est décrit par', impact: 'backward' },
 };

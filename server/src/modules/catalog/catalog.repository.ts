@@ -89,7 +89,11 @@ const CORRECT_MIN_WORD = 4;
 
 /** Lower-case text without diacritics, as unaccent() folds titles. */
 export function foldAccents(s: string): string {
-  return s.normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/œ/g, 'oe').replace(/æ/g, 'ae');
+  return s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .replace(/œ/g, 'oe')
+    .replace(/æ/g, 'ae');
 }
 
 async function rows<T>(db: Db, q: SQL): Promise<T[]> {
@@ -135,10 +139,17 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
   function filterWhere(f: SearchFilters, mode: SearchMode = 'fts', ownerIds?: string[]): SQL | undefined {
     const c: (SQL | undefined)[] = [];
     if (f.kind?.length) c.push(inArray(catalogAssets.kind, f.kind));
-    if (f.owner?.length) c.push(ownerIds ? (ownerIds.length ? inArray(catalogAssets.organisationId, ownerIds) : sql`false`) : inArray(organisations.code, f.owner));
+    if (f.owner?.length)
+      c.push(ownerIds ? (ownerIds.length ? inArray(catalogAssets.organisationId, ownerIds) : sql`false`) : inArray(organisations.code, f.owner));
     if (f.lifecycle?.length) c.push(inArray(catalogAssets.lifecycle, f.lifecycle));
     if (f.openness?.length) c.push(inArray(catalogAssets.openness, f.openness));
-    if (f.tags?.length) c.push(sql`${catalogAssets.tags} @> ${sql`array[${sql.join(f.tags.map((t) => sql`${t}`), sql`, `)}]::text[]`}`);
+    if (f.tags?.length)
+      c.push(
+        sql`${catalogAssets.tags} @> ${sql`array[${sql.join(
+          f.tags.map((t) => sql`${t}`),
+          sql`, `,
+        )}]::text[]`}`,
+      );
     if (f.personalData !== undefined) c.push(eq(catalogAssets.personalData, f.personalData));
     if (f.publicOnly) c.push(and(eq(catalogAssets.openness, 'ouvert'), eq(catalogAssets.personalData, false)));
     if (f.q?.trim()) {
@@ -178,7 +189,6 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     ];
   }
 
-
   const repo = {
     async findByRef(kind: string, slug: string, tx: Db = db): Promise<AssetWithOwner | null> {
       const [r] = await tx
@@ -209,7 +219,10 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     },
 
     async findByDatagouvId(datagouvId: string, tx: Db = db): Promise<AssetRow | null> {
-      const [r] = await tx.select().from(catalogAssets).where(and(eq(catalogAssets.kind, 'dataset'), sql`${catalogAssets.spec}->>'datagouvId' = ${datagouvId}`));
+      const [r] = await tx
+        .select()
+        .from(catalogAssets)
+        .where(and(eq(catalogAssets.kind, 'dataset'), sql`${catalogAssets.spec}->>'datagouvId' = ${datagouvId}`));
       return r ?? null;
     },
 
@@ -245,11 +258,20 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       const q = f.q?.trim() ?? '';
       if (q.length < FUZZY_MIN_LENGTH) return 'fts';
       const words = (q.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => foldAccents(w.toLowerCase()));
-      const arr = (xs: string[]) => sql`array[${sql.join(xs.map((x) => sql`${x}`), sql`, `)}]::text[]`;
+      const arr = (xs: string[]) =>
+        sql`array[${sql.join(
+          xs.map((x) => sql`${x}`),
+          sql`, `,
+        )}]::text[]`;
       const long = words.map((w, i) => ({ w, i, star: i === words.length - 1 ? ':*' : '' })).filter((x) => x.w.length >= CORRECT_MIN_WORD);
       if (long.length === 0) return 'fts';
       const orgs = await orgMaps(f.owner);
-      const where = filterWhere(f, 'fts', f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x)) ?? sql`true`;
+      const where =
+        filterWhere(
+          f,
+          'fts',
+          f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x),
+        ) ?? sql`true`;
       // One round trip: up to FUZZY_BELOW matches; only if fewer, the words found nowhere in the
       // catalogue (one full-text index probe per word; the filters may be what excludes everything).
       // Uncorrelated subqueries are evaluated on first use, so the probe only runs when needed.
@@ -315,7 +337,11 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
      */
     async facets(f: SearchFilters, mode: SearchMode = 'fts'): Promise<FacetResult> {
       const orgs = await orgMaps(f.owner);
-      const where = filterWhere(f, mode, f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x));
+      const where = filterWhere(
+        f,
+        mode,
+        f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x),
+      );
       const w = where ? sql`where ${where}` : sql``;
       let res: FacetRow[] | null = null;
       let scale = 1;
@@ -355,7 +381,11 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     /** One page of matching assets (no count: the facets give the total). */
     async page(f: SearchFilters, page: number, pageSize: number, mode: SearchMode): Promise<AssetWithOwner[]> {
       const orgs = await orgMaps(f.owner);
-      const where = filterWhere(f, mode, f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x));
+      const where = filterWhere(
+        f,
+        mode,
+        f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x),
+      );
       const offset = (page - 1) * pageSize;
       let rs: AssetRow[];
       if (!f.q?.trim()) {
@@ -367,7 +397,12 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
         const pre = preRankOrder(f.q, mode);
         const top: AssetRow[] = [];
         if (offset < RERANK_TOP) {
-          const ids = db.select({ id: catalogAssets.id }).from(catalogAssets).where(where).orderBy(...pre).limit(RERANK_TOP);
+          const ids = db
+            .select({ id: catalogAssets.id })
+            .from(catalogAssets)
+            .where(where)
+            .orderBy(...pre)
+            .limit(RERANK_TOP);
           top.push(
             ...(await db
               .select()
@@ -379,7 +414,16 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
           );
         }
         const rest = offset + pageSize - Math.max(offset, RERANK_TOP);
-        if (rest > 0) top.push(...(await db.select().from(catalogAssets).where(where).orderBy(...pre).limit(rest).offset(Math.max(offset, RERANK_TOP))));
+        if (rest > 0)
+          top.push(
+            ...(await db
+              .select()
+              .from(catalogAssets)
+              .where(where)
+              .orderBy(...pre)
+              .limit(rest)
+              .offset(Math.max(offset, RERANK_TOP))),
+          );
         rs = top;
       }
       return rs.map((a) => {
@@ -454,7 +498,10 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
      * a change propagates (`forwardTypes` from → to, the others to → from), shortest depth first.
      */
     async impact(id: string, forwardTypes: string[], maxDepth = 10): Promise<{ id: string; depth: number; via: string; fromId: string }[]> {
-      const fwd = sql`array[${sql.join(forwardTypes.map((t) => sql`${t}`), sql`, `)}]::text[]`;
+      const fwd = sql`array[${sql.join(
+        forwardTypes.map((t) => sql`${t}`),
+        sql`, `,
+      )}]::text[]`;
       return rows(
         db,
         sql`with recursive edges as (
@@ -475,8 +522,14 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     async stats(organisationId: string | null) {
       const w = organisationId ? sql`where organisation_id = ${organisationId}::uuid` : sql``;
       const [byKind, byOpenness, byOrg, toDecommission, algorithms] = await Promise.all([
-        rows<{ kind: string; n: number; completeness: number }>(db, sql`select kind, count(*)::int as n, coalesce(round(avg(completeness)), 0)::int as completeness from catalog_assets ${w} group by kind order by kind`),
-        rows<{ kind: string; openness: string; n: number }>(db, sql`select kind, openness, count(*)::int as n from catalog_assets ${w} group by kind, openness order by kind, openness`),
+        rows<{ kind: string; n: number; completeness: number }>(
+          db,
+          sql`select kind, count(*)::int as n, coalesce(round(avg(completeness)), 0)::int as completeness from catalog_assets ${w} group by kind order by kind`,
+        ),
+        rows<{ kind: string; openness: string; n: number }>(
+          db,
+          sql`select kind, openness, count(*)::int as n from catalog_assets ${w} group by kind, openness order by kind, openness`,
+        ),
         rows<{ code: string | null; name: string | null; n: number; completeness: number; ouvert: number; a_ouvrir: number }>(
           db,
           sql`select o.code, o.name, count(*)::int as n, coalesce(round(avg(a.completeness)), 0)::int as completeness,

@@ -7,11 +7,24 @@ import type { CatalogService } from './catalog.service.ts';
 import { formatImportReport, type createCatalogTransfer } from './catalog.transfer.ts';
 import { dcatQuads, toJsonLd, toTurtle } from './catalog.dcat.ts';
 import type { Asset } from './catalog.service.ts';
-import { assetInputSchema, assetKinds, contactRoles, kindLabels, lifecycles, opennessValues, relationRules, relationTypes, slugSchema } from './catalog.model.ts';
+import {
+  assetInputSchema,
+  assetKinds,
+  contactRoles,
+  kindLabels,
+  lifecycles,
+  opennessValues,
+  relationRules,
+  relationTypes,
+  slugSchema,
+} from './catalog.model.ts';
 
 const list = (max = 20) =>
   z
-    .preprocess((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).filter(Boolean)), z.array(z.string().max(100)).max(max))
+    .preprocess(
+      (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).filter(Boolean)),
+      z.array(z.string().max(100)).max(max),
+    )
     .optional();
 
 export const assetSchema = z.object({
@@ -109,15 +122,28 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
         const p = g.withTypeProvider<ZodTypeProvider>();
         const turtle = async () => toTurtle(dcatQuads(await publicDatasets(), dcatOpts));
         const json = async () => JSON.stringify(await toJsonLd(dcatQuads(await publicDatasets(), dcatOpts)), null, 2);
-        p.get('/catalog.ttl', { schema: { tags: ['catalog'], summary: 'DCAT-AP catalogue of the public datasets (Turtle)' } }, async (_req, reply) => reply.type('text/turtle; charset=utf-8').send(await turtle()));
-        p.get('/catalog.jsonld', { schema: { tags: ['catalog'], summary: 'DCAT-AP catalogue of the public datasets (JSON-LD)' } }, async (_req, reply) => reply.type('application/ld+json; charset=utf-8').send(await json()));
-        p.get('/catalog', { schema: { tags: ['catalog'], summary: 'DCAT-AP catalogue, by content negotiation (text/turtle or application/ld+json); browsers go to the catalogue pages' } }, async (req, reply) => {
-          const accept = req.headers.accept ?? '';
-          reply.header('vary', 'Accept');
-          if (/text\/turtle/.test(accept)) return reply.type('text/turtle; charset=utf-8').send(await turtle());
-          if (/text\/html/.test(accept) && !/application\/(ld\+)?json/.test(accept)) return reply.redirect('/catalogue', 303);
-          return reply.type('application/ld+json; charset=utf-8').send(await json());
-        });
+        p.get('/catalog.ttl', { schema: { tags: ['catalog'], summary: 'DCAT-AP catalogue of the public datasets (Turtle)' } }, async (_req, reply) =>
+          reply.type('text/turtle; charset=utf-8').send(await turtle()),
+        );
+        p.get('/catalog.jsonld', { schema: { tags: ['catalog'], summary: 'DCAT-AP catalogue of the public datasets (JSON-LD)' } }, async (_req, reply) =>
+          reply.type('application/ld+json; charset=utf-8').send(await json()),
+        );
+        p.get(
+          '/catalog',
+          {
+            schema: {
+              tags: ['catalog'],
+              summary: 'DCAT-AP catalogue, by content negotiation (text/turtle or application/ld+json); browsers go to the catalogue pages',
+            },
+          },
+          async (req, reply) => {
+            const accept = req.headers.accept ?? '';
+            reply.header('vary', 'Accept');
+            if (/text\/turtle/.test(accept)) return reply.type('text/turtle; charset=utf-8').send(await turtle());
+            if (/text\/html/.test(accept) && !/application\/(ld\+)?json/.test(accept)) return reply.redirect('/catalogue', 303);
+            return reply.type('application/ld+json; charset=utf-8').send(await json());
+          },
+        );
       }),
     );
 
@@ -130,7 +156,15 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
             schema: {
               tags: ['catalog'],
               summary: 'Kinds, vocabularies and relation rules of the catalogue',
-              response: { 200: z.object({ kinds: z.record(z.string(), z.string()), lifecycles: z.array(z.string()), openness: z.array(z.string()), contactRoles: z.array(z.string()), relations: z.record(z.string(), z.object({ from: z.array(z.string()), to: z.array(z.string()), label: z.string(), inverse: z.string() })) }) },
+              response: {
+                200: z.object({
+                  kinds: z.record(z.string(), z.string()),
+                  lifecycles: z.array(z.string()),
+                  openness: z.array(z.string()),
+                  contactRoles: z.array(z.string()),
+                  relations: z.record(z.string(), z.object({ from: z.array(z.string()), to: z.array(z.string()), label: z.string(), inverse: z.string() })),
+                }),
+              },
             },
           },
           async () => ({
@@ -138,7 +172,12 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
             lifecycles: [...lifecycles],
             openness: [...opennessValues],
             contactRoles: [...contactRoles],
-            relations: Object.fromEntries(relationTypes.map((t) => [t, { from: [...relationRules[t].from], to: [...relationRules[t].to], label: relationRules[t].label, inverse: relationRules[t].inverse }])),
+            relations: Object.fromEntries(
+              relationTypes.map((t) => [
+                t,
+                { from: [...relationRules[t].from], to: [...relationRules[t].to], label: relationRules[t].label, inverse: relationRules[t].inverse },
+              ]),
+            ),
           }),
         );
 
@@ -154,7 +193,11 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
                   items: z.array(assetSchema),
                   total: z.number(),
                   facets: z.record(z.string(), facetSchema),
-                  estimated: z.boolean().describe('True when total and facets were extrapolated from a sample of the catalogue (very large match sets, ADR 0102); the items are exact.'),
+                  estimated: z
+                    .boolean()
+                    .describe(
+                      'True when total and facets were extrapolated from a sample of the catalogue (very large match sets, ADR 0102); the items are exact.',
+                    ),
                 }),
                 ...problems,
               },
@@ -214,7 +257,14 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
               tags: ['catalog'],
               summary: 'Version history of an asset (latest first), each version a full snapshot',
               params: refParams,
-              response: { 200: z.object({ items: z.array(z.object({ version: z.number(), action: z.string(), actor: z.string(), at: z.string(), snapshot: z.record(z.string(), z.unknown()) })) }), ...problems },
+              response: {
+                200: z.object({
+                  items: z.array(
+                    z.object({ version: z.number(), action: z.string(), actor: z.string(), at: z.string(), snapshot: z.record(z.string(), z.unknown()) }),
+                  ),
+                }),
+                ...problems,
+              },
             },
           },
           async (req) => ({ items: await service.history(req.params.kind, req.params.slug, req.principal) }),
@@ -232,7 +282,17 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
                 200: z.object({
                   root: z.string(),
                   truncated: z.boolean(),
-                  nodes: z.array(z.object({ id: z.string(), ref: z.string(), kind: z.string(), slug: z.string(), title: z.string(), owner: z.string().nullable(), depth: z.number() })),
+                  nodes: z.array(
+                    z.object({
+                      id: z.string(),
+                      ref: z.string(),
+                      kind: z.string(),
+                      slug: z.string(),
+                      title: z.string(),
+                      owner: z.string().nullable(),
+                      depth: z.number(),
+                    }),
+                  ),
                   edges: z.array(z.object({ id: z.string(), type: z.string(), from: z.string(), to: z.string(), note: z.string().nullable() })),
                 }),
                 ...problems,
@@ -251,7 +311,21 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
               params: refParams,
               querystring: z.object({ format: z.enum(['json', 'csv']).optional() }),
               response: {
-                200: z.object({ items: z.array(z.object({ ref: z.string(), kind: z.string(), slug: z.string(), title: z.string(), owner: z.string().nullable(), lifecycle: z.string(), depth: z.number(), relation: z.string(), through: z.string() })) }),
+                200: z.object({
+                  items: z.array(
+                    z.object({
+                      ref: z.string(),
+                      kind: z.string(),
+                      slug: z.string(),
+                      title: z.string(),
+                      owner: z.string().nullable(),
+                      lifecycle: z.string(),
+                      depth: z.number(),
+                      relation: z.string(),
+                      through: z.string(),
+                    }),
+                  ),
+                }),
                 ...problems,
               },
             },
@@ -284,7 +358,11 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
             schema: {
               tags: ['catalog'],
               summary: 'Relations, of one asset (?asset=kind:slug, both directions) or all; ?format=csv',
-              querystring: z.object({ asset: z.string().max(200).optional(), type: z.enum(relationTypes).optional(), format: z.enum(['json', 'csv']).optional() }),
+              querystring: z.object({
+                asset: z.string().max(200).optional(),
+                type: z.enum(relationTypes).optional(),
+                format: z.enum(['json', 'csv']).optional(),
+              }),
               response: { 200: z.object({ items: z.array(relationOut) }), ...problems },
             },
           },
@@ -320,7 +398,14 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
         const p = g.withTypeProvider<ZodTypeProvider>();
         p.post(
           '/api/catalog/assets',
-          { schema: { tags: ['catalog'], summary: 'Create an asset (admin; data_admin and editor in their organisation)', body: assetInputSchema, response: { 201: assetSchema, ...problems } } },
+          {
+            schema: {
+              tags: ['catalog'],
+              summary: 'Create an asset (admin; data_admin and editor in their organisation)',
+              body: assetInputSchema,
+              response: { 201: assetSchema, ...problems },
+            },
+          },
           async (req, reply) => reply.status(201).send(await service.create(req.body, req.principal, req.id)),
         );
         p.put(
@@ -330,7 +415,12 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
               tags: ['catalog'],
               summary: 'Replace an asset’s content (new version). `If-Match: <version>` or `?version=` refuses a stale edit.',
               params: refParams,
-              headers: z.object({ 'if-match': z.string().regex(/^"?\d+"?$/).optional() }),
+              headers: z.object({
+                'if-match': z
+                  .string()
+                  .regex(/^"?\d+"?$/)
+                  .optional(),
+              }),
               querystring: z.object({ version: z.coerce.number().int().min(1).optional().describe('Expected current version (same as If-Match)') }),
               body: assetInputSchema,
               response: { 200: assetSchema, ...problems },
@@ -338,13 +428,20 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
           },
           async (req) => {
             const im = req.headers['if-match'];
-            return service.update(req.params.kind, req.params.slug, req.body, req.principal, { expectedVersion: im ? Number(im.replace(/"/g, '')) : req.query.version, requestId: req.id });
+            return service.update(req.params.kind, req.params.slug, req.body, req.principal, {
+              expectedVersion: im ? Number(im.replace(/"/g, '')) : req.query.version,
+              requestId: req.id,
+            });
           },
         );
-        p.delete('/api/catalog/assets/:kind/:slug', { schema: { tags: ['catalog'], summary: 'Delete an asset (its history is kept)', params: refParams, response: { 204: z.null(), ...problems } } }, async (req, reply) => {
-          await service.remove(req.params.kind, req.params.slug, req.principal, req.id);
-          return reply.status(204).send(null);
-        });
+        p.delete(
+          '/api/catalog/assets/:kind/:slug',
+          { schema: { tags: ['catalog'], summary: 'Delete an asset (its history is kept)', params: refParams, response: { 204: z.null(), ...problems } } },
+          async (req, reply) => {
+            await service.remove(req.params.kind, req.params.slug, req.principal, req.id);
+            return reply.status(204).send(null);
+          },
+        );
         p.post(
           '/api/catalog/relations',
           {
@@ -356,21 +453,33 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
                 from: z.string().regex(/^[a-z_]+:[a-z0-9-]+$/, 'référence attendue : type:identifiant'),
                 to: z.string().regex(/^[a-z_]+:[a-z0-9-]+$/, 'référence attendue : type:identifiant'),
                 note: z.string().max(1000).nullable().optional(),
-                since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ').nullable().optional(),
+                since: z
+                  .string()
+                  .regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ')
+                  .nullable()
+                  .optional(),
               }),
               response: { 201: z.object({ id: z.string() }), ...problems },
             },
           },
           async (req, reply) => {
             const split = (r: string) => ({ kind: r.split(':')[0]!, slug: r.split(':')[1]! });
-            const { relation } = await service.createRelation({ type: req.body.type, from: split(req.body.from), to: split(req.body.to), note: req.body.note, since: req.body.since }, req.principal, req.id);
+            const { relation } = await service.createRelation(
+              { type: req.body.type, from: split(req.body.from), to: split(req.body.to), note: req.body.note, since: req.body.since },
+              req.principal,
+              req.id,
+            );
             return reply.status(201).send({ id: relation.id });
           },
         );
-        p.delete('/api/catalog/relations/:id', { schema: { tags: ['catalog'], summary: 'Remove a relation', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...problems } } }, async (req, reply) => {
-          await service.deleteRelation(req.params.id, req.principal, req.id);
-          return reply.status(204).send(null);
-        });
+        p.delete(
+          '/api/catalog/relations/:id',
+          { schema: { tags: ['catalog'], summary: 'Remove a relation', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...problems } } },
+          async (req, reply) => {
+            await service.deleteRelation(req.params.id, req.principal, req.id);
+            return reply.status(204).send(null);
+          },
+        );
         p.get(
           '/api/catalog/dashboard',
           {
@@ -382,8 +491,19 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
                 200: z.object({
                   byKind: z.array(z.object({ kind: z.string(), n: z.number(), completeness: z.number() })),
                   byOpenness: z.array(z.object({ kind: z.string(), openness: z.string(), n: z.number() })),
-                  byOrg: z.array(z.object({ code: z.string().nullable(), name: z.string().nullable(), n: z.number(), completeness: z.number(), ouvert: z.number(), a_ouvrir: z.number() })),
-                  toDecommission: z.array(z.object({ kind: z.string(), slug: z.string(), title: z.string(), lifecycle: z.string(), planned: z.string().nullable() })),
+                  byOrg: z.array(
+                    z.object({
+                      code: z.string().nullable(),
+                      name: z.string().nullable(),
+                      n: z.number(),
+                      completeness: z.number(),
+                      ouvert: z.number(),
+                      a_ouvrir: z.number(),
+                    }),
+                  ),
+                  toDecommission: z.array(
+                    z.object({ kind: z.string(), slug: z.string(), title: z.string(), lifecycle: z.string(), planned: z.string().nullable() }),
+                  ),
                   algorithmsToPublish: z.array(z.object({ kind: z.string(), slug: z.string(), title: z.string(), openness: z.string() })),
                   openedFromPlan: z.number(),
                 }),
@@ -420,8 +540,20 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
                 200: z.object({
                   dryRun: z.boolean(),
                   diff: z.string(),
-                  summary: z.object({ created: z.number(), updated: z.number(), unchanged: z.number(), relationsCreated: z.number(), relationsUpdated: z.number() }),
-                  assets: z.array(z.object({ action: z.string(), ref: z.string(), changes: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })) })),
+                  summary: z.object({
+                    created: z.number(),
+                    updated: z.number(),
+                    unchanged: z.number(),
+                    relationsCreated: z.number(),
+                    relationsUpdated: z.number(),
+                  }),
+                  assets: z.array(
+                    z.object({
+                      action: z.string(),
+                      ref: z.string(),
+                      changes: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })),
+                    }),
+                  ),
                 }),
                 ...problems,
               },

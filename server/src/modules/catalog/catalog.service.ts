@@ -83,7 +83,22 @@ export function toAsset(a: AssetWithOwner): Asset {
 }
 
 /** The canonical document of an asset: what the history stores and the catalogue file holds. */
-export function toDocument(a: { kind: string; slug: string; title: string; description: string; ownerCode: string | null; contacts: unknown[]; tags: string[]; lifecycle: string; decommissionPlannedOn: string | null; decommissionedOn: string | null; openness: string; opennessReason: string | null; personalData: boolean; spec: Record<string, unknown> }): AssetDocument {
+export function toDocument(a: {
+  kind: string;
+  slug: string;
+  title: string;
+  description: string;
+  ownerCode: string | null;
+  contacts: unknown[];
+  tags: string[];
+  lifecycle: string;
+  decommissionPlannedOn: string | null;
+  decommissionedOn: string | null;
+  openness: string;
+  opennessReason: string | null;
+  personalData: boolean;
+  spec: Record<string, unknown>;
+}): AssetDocument {
   const d: Record<string, unknown> = {
     kind: a.kind,
     slug: a.slug,
@@ -102,7 +117,14 @@ export function toDocument(a: { kind: string; slug: string; title: string; descr
   };
   // Defaults and empty values are left out, so that files stay readable and round-trips stable.
   for (const [k, v] of Object.entries(d)) {
-    if (v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v && !Array.isArray(v) && Object.keys(v).length === 0)) delete d[k];
+    if (
+      v === null ||
+      v === '' ||
+      v === false ||
+      (Array.isArray(v) && v.length === 0) ||
+      (typeof v === 'object' && v && !Array.isArray(v) && Object.keys(v).length === 0)
+    )
+      delete d[k];
   }
   return d as AssetDocument;
 }
@@ -161,7 +183,11 @@ export function createCatalogService(ctx: AppContext) {
   }
 
   /** Validates an input document: kind-specific fields, cross-field rules and owner. */
-  async function validate(input: AssetInput, tx: Db, prefix = ''): Promise<{ spec: Record<string, unknown>; organisationId: string | null; errors: FieldError[] }> {
+  async function validate(
+    input: AssetInput,
+    tx: Db,
+    prefix = '',
+  ): Promise<{ spec: Record<string, unknown>; organisationId: string | null; errors: FieldError[] }> {
     const errors: FieldError[] = [];
     const spec = parseSpec(input.kind, input.spec);
     if (!spec.ok) errors.push(...spec.errors);
@@ -185,11 +211,27 @@ export function createCatalogService(ctx: AppContext) {
    * Creates or updates an asset inside `tx`: validation, permission, version, audit and the
    * `catalog.asset.changed` event. Returns what changed (nothing when the content is identical).
    */
-  async function write(tx: Db, input: AssetInput, c: Caller, opts: { mode: 'create' | 'update' | 'upsert'; current?: AssetWithOwner | null; expectedVersion?: number; requestId?: string; isDemo?: boolean; fieldPrefix?: string }): Promise<{ asset: AssetWithOwner; change: AssetChange }> {
+  async function write(
+    tx: Db,
+    input: AssetInput,
+    c: Caller,
+    opts: {
+      mode: 'create' | 'update' | 'upsert';
+      current?: AssetWithOwner | null;
+      expectedVersion?: number;
+      requestId?: string;
+      isDemo?: boolean;
+      fieldPrefix?: string;
+    },
+  ): Promise<{ asset: AssetWithOwner; change: AssetChange }> {
     const v = await validate(input, tx, opts.fieldPrefix);
-    if (v.errors.length) throw new ValidationError(`L’actif ${input.kind}:${input.slug} est invalide : ${v.errors.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, v.errors);
+    if (v.errors.length)
+      throw new ValidationError(`L’actif ${input.kind}:${input.slug} est invalide : ${v.errors.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, v.errors);
     const current = opts.current !== undefined ? opts.current : await repo.findByRef(input.kind, input.slug, tx);
-    if (opts.mode === 'create' && current) throw new ConflictError(`Un actif ${input.kind}:${input.slug} existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà utilisé pour ce type' }] });
+    if (opts.mode === 'create' && current)
+      throw new ConflictError(`Un actif ${input.kind}:${input.slug} existe déjà.`, {
+        errors: [{ field: 'slug', message: 'identifiant déjà utilisé pour ce type' }],
+      });
     if (opts.mode === 'update' && !current) throw new NotFoundError(`Actif ${input.kind}:${input.slug} introuvable.`);
     if (opts.expectedVersion !== undefined && current && current.version !== opts.expectedVersion) {
       throw new ConflictError(`L’actif a été modifié entre-temps (version ${current.version}) : rechargez la page avant d’enregistrer.`);
@@ -221,16 +263,36 @@ export function createCatalogService(ctx: AppContext) {
     let row;
     let change: AssetChange;
     if (!current) {
-      row = await repo.insert({ ...values, completeness: score, isDemo: opts.isDemo ?? false, version: 1, createdAt: now, updatedAt: now, updatedBy: actor.label }, tx);
+      row = await repo.insert(
+        { ...values, completeness: score, isDemo: opts.isDemo ?? false, version: 1, createdAt: now, updatedAt: now, updatedBy: actor.label },
+        tx,
+      );
       change = { action: 'create', ref, changes: Object.entries(doc).map(([field, after]) => ({ field, before: undefined, after })) };
     } else {
       const before = toDocument(current) as Record<string, unknown>;
-      const fields = [...new Set([...Object.keys(before), ...Object.keys(doc)])].filter((k) => canonical(before[k]) !== canonical((doc as Record<string, unknown>)[k]));
+      const fields = [...new Set([...Object.keys(before), ...Object.keys(doc)])].filter(
+        (k) => canonical(before[k]) !== canonical((doc as Record<string, unknown>)[k]),
+      );
       if (fields.length === 0) return { asset: current, change: { action: 'unchanged', ref, changes: [] } };
       row = await repo.update(current.id, { ...values, completeness: score, version: current.version + 1, updatedAt: now, updatedBy: actor.label }, tx);
-      change = { action: 'update', ref, changes: fields.sort().map((field) => ({ field, before: before[field], after: (doc as Record<string, unknown>)[field] })) };
+      change = {
+        action: 'update',
+        ref,
+        changes: fields.sort().map((field) => ({ field, before: before[field], after: (doc as Record<string, unknown>)[field] })),
+      };
     }
-    await repo.insertVersion({ assetId: row.id, version: row.version, action: change.action, snapshot: doc as Record<string, unknown>, actorId: actor.id, actorLabel: actor.label, at: now }, tx);
+    await repo.insertVersion(
+      {
+        assetId: row.id,
+        version: row.version,
+        action: change.action,
+        snapshot: doc as Record<string, unknown>,
+        actorId: actor.id,
+        actorLabel: actor.label,
+        at: now,
+      },
+      tx,
+    );
     await recordAudit(tx, {
       actor,
       action: `catalog.asset.${change.action}`,
@@ -349,9 +411,27 @@ export function createCatalogService(ctx: AppContext) {
         if (c !== 'system' && c?.role === 'editor') throw new ForbiddenError('Seuls les administrateurs de données suppriment des actifs.');
         assertWrite(c, a.organisationId, 'supprimer');
         const actor = actorFor(c);
-        await repo.insertVersion({ assetId: a.id, version: a.version + 1, action: 'delete', snapshot: toDocument(a) as Record<string, unknown>, actorId: actor.id, actorLabel: actor.label, at: ctx.clock.now() }, tx);
+        await repo.insertVersion(
+          {
+            assetId: a.id,
+            version: a.version + 1,
+            action: 'delete',
+            snapshot: toDocument(a) as Record<string, unknown>,
+            actorId: actor.id,
+            actorLabel: actor.label,
+            at: ctx.clock.now(),
+          },
+          tx,
+        );
         await repo.delete(a.id, tx);
-        await recordAudit(tx, { actor, action: 'catalog.asset.delete', entityType: 'catalog_asset', entityId: `${kind}:${slug}`, before: toDocument(a), requestId });
+        await recordAudit(tx, {
+          actor,
+          action: 'catalog.asset.delete',
+          entityType: 'catalog_asset',
+          entityId: `${kind}:${slug}`,
+          before: toDocument(a),
+          requestId,
+        });
       });
     },
 
@@ -361,7 +441,12 @@ export function createCatalogService(ctx: AppContext) {
       return versions.map((v) => ({ version: v.version, action: v.action, actor: v.actorLabel, at: v.at.toISOString(), snapshot: v.snapshot }));
     },
 
-    async createRelation(b: { type: RelationType; from: { kind: string; slug: string }; to: { kind: string; slug: string }; note?: string | null; since?: string | null }, c: Caller, requestId?: string, tx0?: Db) {
+    async createRelation(
+      b: { type: RelationType; from: { kind: string; slug: string }; to: { kind: string; slug: string }; note?: string | null; since?: string | null },
+      c: Caller,
+      requestId?: string,
+      tx0?: Db,
+    ) {
       const run = async (tx: Db) => {
         const from = await repo.findByRef(b.from.kind, b.from.slug, tx);
         const to = await repo.findByRef(b.to.kind, b.to.slug, tx);
@@ -377,8 +462,18 @@ export function createCatalogService(ctx: AppContext) {
           throw new ConflictError('Cette relation existe déjà.');
         }
         const actor = actorFor(c);
-        const r = await repo.insertRelation({ type: b.type, fromId: from.id, toId: to.id, note: b.note ?? null, since: b.since ?? null, createdBy: actor.label, createdAt: ctx.clock.now() }, tx);
-        await recordAudit(tx, { actor, action: 'catalog.relation.create', entityType: 'catalog_relation', entityId: r.id, after: { type: b.type, from: `${from.kind}:${from.slug}`, to: `${to.kind}:${to.slug}`, note: r.note, since: r.since }, requestId });
+        const r = await repo.insertRelation(
+          { type: b.type, fromId: from.id, toId: to.id, note: b.note ?? null, since: b.since ?? null, createdBy: actor.label, createdAt: ctx.clock.now() },
+          tx,
+        );
+        await recordAudit(tx, {
+          actor,
+          action: 'catalog.relation.create',
+          entityType: 'catalog_relation',
+          entityId: r.id,
+          after: { type: b.type, from: `${from.kind}:${from.slug}`, to: `${to.kind}:${to.slug}`, note: r.note, since: r.since },
+          requestId,
+        });
         return { relation: r, created: true };
       };
       return tx0 ? run(tx0) : ctx.db.transaction(run);
@@ -391,7 +486,14 @@ export function createCatalogService(ctx: AppContext) {
         const [from, to] = [await repo.findById(r.fromId, tx), await repo.findById(r.toId, tx)];
         if (!canWrite(c, from?.organisationId ?? null) && !canWrite(c, to?.organisationId ?? null)) assertWrite(c, from?.organisationId ?? null, 'délier');
         await repo.deleteRelation(id, tx);
-        await recordAudit(tx, { actor: actorFor(c), action: 'catalog.relation.delete', entityType: 'catalog_relation', entityId: id, before: { type: r.type, from: `${from?.kind}:${from?.slug}`, to: `${to?.kind}:${to?.slug}`, note: r.note }, requestId });
+        await recordAudit(tx, {
+          actor: actorFor(c),
+          action: 'catalog.relation.delete',
+          entityType: 'catalog_relation',
+          entityId: id,
+          before: { type: r.type, from: `${from?.kind}:${from?.slug}`, to: `${to?.kind}:${to?.slug}`, note: r.note },
+          requestId,
+        });
       });
     },
 
@@ -460,7 +562,9 @@ export function createCatalogService(ctx: AppContext) {
         nodes: assets
           .map((a) => ({ id: a.id, ref: `${a.kind}:${a.slug}`, kind: a.kind, slug: a.slug, title: a.title, owner: a.ownerCode, depth: depthOf.get(a.id)! }))
           .sort((x, y) => x.depth - y.depth || x.title.localeCompare(y.title, 'fr')),
-        edges: [...edges.values()].filter((e) => ids.has(e.fromId) && ids.has(e.toId)).map((e) => ({ id: e.id, type: e.type, from: e.fromId, to: e.toId, note: e.note })),
+        edges: [...edges.values()]
+          .filter((e) => ids.has(e.fromId) && ids.has(e.toId))
+          .map((e) => ({ id: e.id, type: e.type, from: e.fromId, to: e.toId, note: e.note })),
       };
     },
 
@@ -476,7 +580,17 @@ export function createCatalogService(ctx: AppContext) {
         .map((h) => {
           const a = assets.get(h.id)!;
           const via = assets.get(h.fromId);
-          return { ref: `${a.kind}:${a.slug}`, kind: a.kind, slug: a.slug, title: a.title, owner: a.ownerCode, lifecycle: a.lifecycle, depth: h.depth, relation: h.via, through: via ? `${via.kind}:${via.slug}` : '' };
+          return {
+            ref: `${a.kind}:${a.slug}`,
+            kind: a.kind,
+            slug: a.slug,
+            title: a.title,
+            owner: a.ownerCode,
+            lifecycle: a.lifecycle,
+            depth: h.depth,
+            relation: h.via,
+            through: via ? `${via.kind}:${via.slug}` : '',
+          };
         })
         .sort((x, y) => x.depth - y.depth || x.title.localeCompare(y.title, 'fr'));
     },

@@ -32,7 +32,10 @@ export const catalogAssets = pgTable(
     /** Contacts with typed roles: `[{ role, name, email }]`. */
     contacts: jsonb('contacts').$type<AssetContact[]>().notNull().default([]),
     /** Free tags (lower-case). */
-    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** projet, en_service, a_decommissionner, decommissionne. */
     lifecycle: text('lifecycle').notNull().default('en_service'),
     /** Planned decommission date (roadmap action A06). */
@@ -121,5 +124,9 @@ export const catalogRelations = pgTable(
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('catalog_relations_unique_idx').on(t.type, t.fromId, t.toId), index('catalog_relations_to_idx').on(t.toId), index('catalog_relations_from_idx').on(t.fromId)],
+  (t) => [
+    uniqueIndex('catalog_relations_unique_idx').on(t.type, t.fromId, t.toId),
+    index('catalog_relations_to_idx').on(t.toId),
+    index('catalog_relations_from_idx').on(t.fromId),
+  ],
 );

@@ -6,7 +6,8 @@ import type { CatalogAssetChanged } from './index.ts';
 let t: TestPlatform;
 let admin: string;
 let dsr: string;
-const imp = (token: string, content: string, dryRun = false) => t.app.inject({ method: 'POST', url: '/api/catalog/import', headers: bearer(token), payload: { content, dryRun } });
+const imp = (token: string, content: string, dryRun = false) =>
+  t.app.inject({ method: 'POST', url: '/api/catalog/import', headers: bearer(token), payload: { content, dryRun } });
 const exp = async (format = 'yaml') => (await t.app.inject({ url: `/api/catalog/export?format=${format}`, headers: bearer(admin) })).body;
 
 beforeAll(async () => {
@@ -28,10 +29,14 @@ describe('catalogue import and export', () => {
     expect(selfim.asset).toMatchObject({ owner: 'DNUM', isDemo: true });
     expect(selfim.relations.map((r: { to: string }) => r.to)).toContain('dataset:replique-siv');
     const deaths = (await t.app.inject({ url: '/api/catalog/assets/api/api-personnes-decedees', headers: bearer(admin) })).json();
-    expect(deaths.relations.filter((r: { direction: string }) => r.direction === 'incoming').map((r: { from: string }) => r.from)).toEqual(expect.arrayContaining(['application:siv', 'application:erpc']));
+    expect(deaths.relations.filter((r: { direction: string }) => r.direction === 'incoming').map((r: { from: string }) => r.from)).toEqual(
+      expect.arrayContaining(['application:siv', 'application:erpc']),
+    );
     // Decommissioning the deaths API would hit the SIV, ERPC, and what depends on the SIV.
     const impact = (await t.app.inject({ url: '/api/catalog/assets/dataset/fichier-deces-insee/impact', headers: bearer(admin) })).json();
-    expect(impact.items.map((i: { ref: string }) => i.ref)).toEqual(expect.arrayContaining(['api:api-personnes-decedees', 'application:siv', 'application:erpc', 'application:histovec']));
+    expect(impact.items.map((i: { ref: string }) => i.ref)).toEqual(
+      expect.arrayContaining(['api:api-personnes-decedees', 'application:siv', 'application:erpc', 'application:histovec']),
+    );
   });
 
   it('round-trips: export, import into an empty database, export is identical; re-import changes nothing', async () => {
@@ -109,7 +114,12 @@ describe('catalogue import and export', () => {
   it('applies permissions to imports: a data_admin imports only their organisation’s assets', async () => {
     const mine = JSON.stringify({ assets: [{ kind: 'dataset', slug: 'radars', title: 'Radars', owner: 'DSR' }] });
     expect((await imp(dsr, mine)).statusCode).toBe(200);
-    const theirs = JSON.stringify({ assets: [{ kind: 'dataset', slug: 'radars-2', title: 'Radars', owner: 'DSR' }, { kind: 'dataset', slug: 'asile', title: 'Asile', owner: 'DGEF' }] });
+    const theirs = JSON.stringify({
+      assets: [
+        { kind: 'dataset', slug: 'radars-2', title: 'Radars', owner: 'DSR' },
+        { kind: 'dataset', slug: 'asile', title: 'Asile', owner: 'DGEF' },
+      ],
+    });
     const r = await imp(dsr, theirs);
     expect(r.statusCode).toBe(400);
     expect(r.json().errors[0].field).toBe('assets.1');

@@ -28,9 +28,27 @@ export interface ImportReport {
 
 const MAX_ASSETS = 20_000;
 const relationSchema = z
-  .object({ type: z.enum(relationTypes), from: z.string().max(200), to: z.string().max(200), note: z.string().max(1000).optional(), since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ').optional() })
+  .object({
+    type: z.enum(relationTypes),
+    from: z.string().max(200),
+    to: z.string().max(200),
+    note: z.string().max(1000).optional(),
+    since: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ')
+      .optional(),
+  })
   .strict();
-const fileSchema = z.object({ version: z.literal(1).optional(), assets: z.array(z.unknown()).max(MAX_ASSETS).default([]), relations: z.array(z.unknown()).max(MAX_ASSETS * 5).default([]) }).strict();
+const fileSchema = z
+  .object({
+    version: z.literal(1).optional(),
+    assets: z.array(z.unknown()).max(MAX_ASSETS).default([]),
+    relations: z
+      .array(z.unknown())
+      .max(MAX_ASSETS * 5)
+      .default([]),
+  })
+  .strict();
 
 /** Rolls a dry run back after it has gone through every rule. */
 class DryRun extends Error {}
@@ -60,7 +78,10 @@ export function parseCatalogFile(text: string): { file: { assets: unknown[]; rel
   if (!r.success) {
     throw new ValidationError(
       'Le fichier n’a pas la forme d’un catalogue (version, assets, relations).',
-      r.error.issues.map((i) => ({ field: i.path.join('.') || 'fichier', message: `ligne ${lineOf(doc, lc, i.path as (string | number)[]) ?? 1} : ${i.message}` })),
+      r.error.issues.map((i) => ({
+        field: i.path.join('.') || 'fichier',
+        message: `ligne ${lineOf(doc, lc, i.path as (string | number)[]) ?? 1} : ${i.message}`,
+      })),
     );
   }
   return { file: r.data, doc, lc };
@@ -109,11 +130,16 @@ export function createCatalogTransfer(ctx: AppContext, service: CatalogService) 
       file.assets.forEach((raw, i) => {
         const r = assetInputSchema.safeParse(raw);
         if (!r.success) {
-          for (const iss of r.error.issues) errors.push({ field: ['assets', i, ...iss.path].join('.'), message: `${at(['assets', i, ...(iss.path as (string | number)[])])} : ${iss.message}` });
+          for (const iss of r.error.issues)
+            errors.push({
+              field: ['assets', i, ...iss.path].join('.'),
+              message: `${at(['assets', i, ...(iss.path as (string | number)[])])} : ${iss.message}`,
+            });
           return;
         }
         const ref = `${r.data.kind}:${r.data.slug}`;
-        if (seen.has(ref)) errors.push({ field: `assets.${i}.slug`, message: `${at(['assets', i])} : ${ref} apparaît deux fois (déjà à l’entrée ${seen.get(ref)})` });
+        if (seen.has(ref))
+          errors.push({ field: `assets.${i}.slug`, message: `${at(['assets', i])} : ${ref} apparaît deux fois (déjà à l’entrée ${seen.get(ref)})` });
         seen.set(ref, i);
         inputs.push({ input: r.data, index: i });
       });
@@ -121,17 +147,30 @@ export function createCatalogTransfer(ctx: AppContext, service: CatalogService) 
       file.relations.forEach((raw, i) => {
         const r = relationSchema.safeParse(raw);
         if (!r.success) {
-          for (const iss of r.error.issues) errors.push({ field: ['relations', i, ...iss.path].join('.'), message: `${at(['relations', i, ...(iss.path as (string | number)[])])} : ${iss.message}` });
+          for (const iss of r.error.issues)
+            errors.push({
+              field: ['relations', i, ...iss.path].join('.'),
+              message: `${at(['relations', i, ...(iss.path as (string | number)[])])} : ${iss.message}`,
+            });
           return;
         }
         for (const end of ['from', 'to'] as const) {
-          if (!parseRef(r.data[end])) errors.push({ field: `relations.${i}.${end}`, message: `${at(['relations', i, end])} : référence invalide « ${r.data[end]} » (attendu type:identifiant)` });
+          if (!parseRef(r.data[end]))
+            errors.push({
+              field: `relations.${i}.${end}`,
+              message: `${at(['relations', i, end])} : référence invalide « ${r.data[end]} » (attendu type:identifiant)`,
+            });
         }
         rels.push({ rel: r.data, index: i });
       });
       if (errors.length) throw new ValidationError(`Import refusé : ${errors.length} erreur(s), rien n’a été modifié.`, errors);
 
-      const report: ImportReport = { dryRun: !!opts.dryRun, assets: [], relations: [], summary: { created: 0, updated: 0, unchanged: 0, relationsCreated: 0, relationsUpdated: 0 } };
+      const report: ImportReport = {
+        dryRun: !!opts.dryRun,
+        assets: [],
+        relations: [],
+        summary: { created: 0, updated: 0, unchanged: 0, relationsCreated: 0, relationsUpdated: 0 },
+      };
       try {
         await ctx.db.transaction(async (tx) => {
           for (const { input, index } of inputs) {
@@ -152,7 +191,12 @@ export function createCatalogTransfer(ctx: AppContext, service: CatalogService) 
             const from = parseRef(rel.from)!;
             const to = parseRef(rel.to)!;
             try {
-              const { relation, created } = await service.createRelation({ type: rel.type as RelationType, from, to, note: rel.note ?? null, since: rel.since ?? null }, c, opts.requestId, tx);
+              const { relation, created } = await service.createRelation(
+                { type: rel.type as RelationType, from, to, note: rel.note ?? null, since: rel.since ?? null },
+                c,
+                opts.requestId,
+                tx,
+              );
               let action: RelationChange['action'] = created ? 'create' : 'unchanged';
               if (!created && ((relation.note ?? null) !== (rel.note ?? null) || (relation.since ?? null) !== (rel.since ?? null))) {
                 await service.repo.updateRelation(relation.id, { note: rel.note ?? null, since: rel.since ?? null }, tx);
@@ -162,7 +206,11 @@ export function createCatalogTransfer(ctx: AppContext, service: CatalogService) 
             } catch (e) {
               if (!(e instanceof DomainError)) throw e;
               const fe = e instanceof ValidationError && e.errors.length ? e.errors : [{ field: '', message: e.message }];
-              for (const x of fe) errors.push({ field: `relations.${index}${x.field ? `.${x.field}` : ''}`, message: `${at(['relations', index, x.field].filter((p) => p !== ''))} : ${x.message}` });
+              for (const x of fe)
+                errors.push({
+                  field: `relations.${index}${x.field ? `.${x.field}` : ''}`,
+                  message: `${at(['relations', index, x.field].filter((p) => p !== ''))} : ${x.message}`,
+                });
             }
           }
           if (errors.length) throw new ValidationError('', errors);
@@ -195,7 +243,8 @@ export function formatImportReport(r: ImportReport): string {
   }
   for (const x of r.relations) if (x.action !== 'unchanged') lines.push(`${sign[x.action]} relation ${x.from} —${x.type}→ ${x.to}`);
   const s = r.summary;
-  lines.push(`${r.dryRun ? 'Simulation : ' : ''}${s.created} actif(s) créé(s), ${s.updated} modifié(s), ${s.unchanged} inchangé(s) ; ${s.relationsCreated} relation(s) créée(s), ${s.relationsUpdated} modifiée(s).`);
+  lines.push(
+    `${r.dryRun ? 'Simulation : ' : ''}${s.created} actif(s) créé(s), ${s.updated} modifié(s), ${s.unchanged} inchangé(s) ; ${s.relationsCreated} relation(s) créée(s), ${s.relationsUpdated} modifiée(s).`,
+  );
   return lines.join('\n');
 }
-

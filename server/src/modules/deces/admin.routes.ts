@@ -56,31 +56,49 @@ export function registerImportJob(ctx: AppContext) {
 export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
   return routeGroup({ roles: ['admin'] }, async (g) => {
     const app = g.withTypeProvider<ZodTypeProvider>();
-    app.post(`${API}/admin/import`, { schema: { tags: ['deces'], summary: 'Importer un fichier Insee (.txt, .txt.gz, .zip) — administrateurs', consumes: ['multipart/form-data'] } }, async (req, reply) => {
-      if (!req.isMultipart()) throw fieldError('file', 'envoyez le fichier Insee dans un formulaire multipart (champ file)');
-      const part = await req.file();
-      if (!part) throw fieldError('file', 'fichier manquant');
-      const original = part.filename || 'deces.txt';
-      if (!/\.(txt|txt\.gz|zip)$/i.test(original)) throw fieldError('file', 'fichier .txt, .txt.gz ou .zip attendu');
-      fs.mkdirSync(dir, { recursive: true });
-      const stored = `${randomUUID()}${original.toLowerCase().endsWith('.zip') ? '.zip' : original.toLowerCase().endsWith('.gz') ? '.txt.gz' : '.txt'}`;
-      const target = path.join(dir, stored);
-      await pipeline(part.file, fs.createWriteStream(target));
-      if (part.file.truncated) {
-        fs.rmSync(target, { force: true });
-        throw fieldError('file', `fichier trop volumineux (limite ${Math.round(ctx.env.PATRIMOINE_UPLOAD_LIMIT / 1048576)} Mo)`);
-      }
-      const name = sourceName(original);
-      const job = await ctx.db.transaction(async (tx) => {
-        const j = await ctx.jobs.enqueue(IMPORT_JOB, { file: stored, name, actor: actorOf(req.principal) }, { ownerId: req.principal!.userId, tx: tx as never, maxAttempts: 2 });
-        await recordAudit(tx as never, { actor: actorOf(req.principal), action: 'deces.import.upload', entityType: 'job', entityId: j.id, after: { file: original, bytes: fs.statSync(target).size } });
-        return j;
-      });
-      return reply.status(201).send({ id: job.id, name });
-    });
-    app.get(`${API}/admin/import/:id`, { schema: { tags: ['deces'], summary: 'État d’un import', params: z.object({ id: z.string().uuid() }) } }, async (req) => {
-      const j = await ctx.jobs.getFor(req.params.id, req.principal!);
-      return { id: j.id, state: j.state, progress: j.progress, result: j.result, error: j.error };
-    });
+    app.post(
+      `${API}/admin/import`,
+      { schema: { tags: ['deces'], summary: 'Importer un fichier Insee (.txt, .txt.gz, .zip) — administrateurs', consumes: ['multipart/form-data'] } },
+      async (req, reply) => {
+        if (!req.isMultipart()) throw fieldError('file', 'envoyez le fichier Insee dans un formulaire multipart (champ file)');
+        const part = await req.file();
+        if (!part) throw fieldError('file', 'fichier manquant');
+        const original = part.filename || 'deces.txt';
+        if (!/\.(txt|txt\.gz|zip)$/i.test(original)) throw fieldError('file', 'fichier .txt, .txt.gz ou .zip attendu');
+        fs.mkdirSync(dir, { recursive: true });
+        const stored = `${randomUUID()}${original.toLowerCase().endsWith('.zip') ? '.zip' : original.toLowerCase().endsWith('.gz') ? '.txt.gz' : '.txt'}`;
+        const target = path.join(dir, stored);
+        await pipeline(part.file, fs.createWriteStream(target));
+        if (part.file.truncated) {
+          fs.rmSync(target, { force: true });
+          throw fieldError('file', `fichier trop volumineux (limite ${Math.round(ctx.env.PATRIMOINE_UPLOAD_LIMIT / 1048576)} Mo)`);
+        }
+        const name = sourceName(original);
+        const job = await ctx.db.transaction(async (tx) => {
+          const j = await ctx.jobs.enqueue(
+            IMPORT_JOB,
+            { file: stored, name, actor: actorOf(req.principal) },
+            { ownerId: req.principal!.userId, tx: tx as never, maxAttempts: 2 },
+          );
+          await recordAudit(tx as never, {
+            actor: actorOf(req.principal),
+            action: 'deces.import.upload',
+            entityType: 'job',
+            entityId: j.id,
+            after: { file: original, bytes: fs.statSync(target).size },
+          });
+          return j;
+        });
+        return reply.status(201).send({ id: job.id, name });
+      },
+    );
+    app.get(
+      `${API}/admin/import/:id`,
+      { schema: { tags: ['deces'], summary: 'État d’un import', params: z.object({ id: z.string().uuid() }) } },
+      async (req) => {
+        const j = await ctx.jobs.getFor(req.params.id, req.principal!);
+        return { id: j.id, state: j.state, progress: j.progress, result: j.result, error: j.error };
+      },
+    );
   });
 }

@@ -19,40 +19,52 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
   return routeGroup('authenticated', async (g) => {
     const app = g.withTypeProvider<ZodTypeProvider>();
 
-    app.post(`${API}/search/csv`, { schema: { tags: ['deces'], summary: 'Appariement en masse d’un fichier CSV (tâche persistante)', consumes: ['multipart/form-data'] } }, async (req, reply) => {
-      const p = req.principal!;
-      if (!req.isMultipart()) throw fieldError('file', 'envoyez un formulaire multipart avec le fichier CSV (champ file)');
-      if (await ctx.jobs.countActive(p.userId, BULK_JOB)) throw new ConflictError('Une tâche d’appariement est déjà en cours pour votre compte : attendez sa fin ou annulez-la.');
-      const id = randomUUID();
-      const dir = path.join(bulk.root, id);
-      fs.mkdirSync(dir, { recursive: true });
-      const fields: Record<string, string> = {};
-      let fileName: string | null = null;
-      try {
-        for await (const part of req.parts()) {
-          if (part.type === 'file') {
-            if (fileName) throw fieldError('file', 'un seul fichier par tâche');
-            fileName = part.filename || 'fichier.csv';
-            await pipeline(part.file, fs.createWriteStream(path.join(dir, 'input.csv')));
-            if (part.file.truncated) throw fieldError('file', `fichier trop volumineux (limite ${Math.round(ctx.env.PATRIMOINE_UPLOAD_LIMIT / 1048576)} Mo)`);
-          } else fields[part.fieldname] = String(part.value ?? '');
+    app.post(
+      `${API}/search/csv`,
+      { schema: { tags: ['deces'], summary: 'Appariement en masse d’un fichier CSV (tâche persistante)', consumes: ['multipart/form-data'] } },
+      async (req, reply) => {
+        const p = req.principal!;
+        if (!req.isMultipart()) throw fieldError('file', 'envoyez un formulaire multipart avec le fichier CSV (champ file)');
+        if (await ctx.jobs.countActive(p.userId, BULK_JOB))
+          throw new ConflictError('Une tâche d’appariement est déjà en cours pour votre compte : attendez sa fin ou annulez-la.');
+        const id = randomUUID();
+        const dir = path.join(bulk.root, id);
+        fs.mkdirSync(dir, { recursive: true });
+        const fields: Record<string, string> = {};
+        let fileName: string | null = null;
+        try {
+          for await (const part of req.parts()) {
+            if (part.type === 'file') {
+              if (fileName) throw fieldError('file', 'un seul fichier par tâche');
+              fileName = part.filename || 'fichier.csv';
+              await pipeline(part.file, fs.createWriteStream(path.join(dir, 'input.csv')));
+              if (part.file.truncated) throw fieldError('file', `fichier trop volumineux (limite ${Math.round(ctx.env.PATRIMOINE_UPLOAD_LIMIT / 1048576)} Mo)`);
+            } else fields[part.fieldname] = String(part.value ?? '');
+          }
+          if (!fileName) throw fieldError('file', 'fichier CSV manquant (champ file)');
+          const payload: BulkPayload = await bulk.prepare(dir, fileName, fields);
+          const job = await ctx.db.transaction(async (tx) => {
+            // One job per user, even for two uploads sent at the same moment: serialise on the user.
+            await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`deces.bulk:${p.userId}`}))`);
+            if (await ctx.jobs.countActive(p.userId, BULK_JOB, tx as never))
+              throw new ConflictError('Une tâche d’appariement est déjà en cours pour votre compte : attendez sa fin ou annulez-la.');
+            const j = await ctx.jobs.enqueue(BULK_JOB, payload, { ownerId: p.userId, tx: tx as never });
+            await recordAudit(tx as never, {
+              actor: actorOf(p),
+              action: 'deces.bulk.start',
+              entityType: 'job',
+              entityId: j.id,
+              after: { fileName, rows: payload.totalRows, mapping: payload.mapping },
+            });
+            return j;
+          });
+          return reply.status(201).send({ msg: 'started', id: job.id });
+        } catch (e) {
+          fs.rmSync(dir, { recursive: true, force: true });
+          throw e;
         }
-        if (!fileName) throw fieldError('file', 'fichier CSV manquant (champ file)');
-        const payload: BulkPayload = await bulk.prepare(dir, fileName, fields);
-        const job = await ctx.db.transaction(async (tx) => {
-          // One job per user, even for two uploads sent at the same moment: serialise on the user.
-          await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`deces.bulk:${p.userId}`}))`);
-          if (await ctx.jobs.countActive(p.userId, BULK_JOB, tx as never)) throw new ConflictError('Une tâche d’appariement est déjà en cours pour votre compte : attendez sa fin ou annulez-la.');
-          const j = await ctx.jobs.enqueue(BULK_JOB, payload, { ownerId: p.userId, tx: tx as never });
-          await recordAudit(tx as never, { actor: actorOf(p), action: 'deces.bulk.start', entityType: 'job', entityId: j.id, after: { fileName, rows: payload.totalRows, mapping: payload.mapping } });
-          return j;
-        });
-        return reply.status(201).send({ msg: 'started', id: job.id });
-      } catch (e) {
-        fs.rmSync(dir, { recursive: true, force: true });
-        throw e;
-      }
-    });
+      },
+    );
 
     async function statusOf(id: string, principal: Principal) {
       const job = await ctx.jobs.getFor(id, principal);
@@ -64,41 +76,53 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
       return { job, payload, rows, total, percentage: total ? Math.round((rows / total) * 100) : 0 };
     }
 
-    app.get(`${API}/search/csv/:id`, { schema: { tags: ['deces'], summary: 'État de l’appariement, puis le CSV résultat', params: z.object({ id: z.string().uuid() }) } }, async (req, reply) => {
-      const s = await statusOf(req.params.id, req.principal!);
-      const { job } = s;
-      if (job.state === 'queued') return { status: 'wait', id: job.id, progress: { rows: s.rows, percentage: s.percentage } };
-      if (job.state === 'running') return { status: 'active', id: job.id, progress: { rows: s.rows, percentage: s.percentage } };
-      if (job.state === 'cancelled') return reply.status(410).send({ status: 'cancelled', id: job.id, msg: 'Tâche annulée.' });
-      if (job.state === 'failed') return reply.status(500).send({ status: 'failed', id: job.id, msg: job.error });
-      const file = path.join(bulk.dirOf(s.payload), 'result.csv');
-      if (!fs.existsSync(file)) return reply.status(410).send({ status: 'expired', id: job.id, msg: 'Résultat expiré.' });
-      reply.header('content-type', 'text/csv; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="${s.payload.fileName.replace(/[^\w.-]/g, '_').replace(/\.csv$/i, '')}-resultats.csv"`);
-      return reply.send(fs.createReadStream(file));
-    });
+    app.get(
+      `${API}/search/csv/:id`,
+      { schema: { tags: ['deces'], summary: 'État de l’appariement, puis le CSV résultat', params: z.object({ id: z.string().uuid() }) } },
+      async (req, reply) => {
+        const s = await statusOf(req.params.id, req.principal!);
+        const { job } = s;
+        if (job.state === 'queued') return { status: 'wait', id: job.id, progress: { rows: s.rows, percentage: s.percentage } };
+        if (job.state === 'running') return { status: 'active', id: job.id, progress: { rows: s.rows, percentage: s.percentage } };
+        if (job.state === 'cancelled') return reply.status(410).send({ status: 'cancelled', id: job.id, msg: 'Tâche annulée.' });
+        if (job.state === 'failed') return reply.status(500).send({ status: 'failed', id: job.id, msg: job.error });
+        const file = path.join(bulk.dirOf(s.payload), 'result.csv');
+        if (!fs.existsSync(file)) return reply.status(410).send({ status: 'expired', id: job.id, msg: 'Résultat expiré.' });
+        reply.header('content-type', 'text/csv; charset=utf-8');
+        reply.header('content-disposition', `attachment; filename="${s.payload.fileName.replace(/[^\w.-]/g, '_').replace(/\.csv$/i, '')}-resultats.csv"`);
+        return reply.send(fs.createReadStream(file));
+      },
+    );
 
-    app.get(`${API}/search/csv/:id/summary`, { schema: { tags: ['deces'], summary: 'Résumé JSON de l’appariement (état, progression, taux)', params: z.object({ id: z.string().uuid() }) } }, async (req) => {
-      const s = await statusOf(req.params.id, req.principal!);
-      const r = s.job.result as BulkResult | null;
-      return {
-        id: s.job.id,
-        state: s.job.state,
-        status: s.job.state === 'queued' ? 'wait' : s.job.state === 'running' ? 'active' : s.job.state,
-        fileName: s.payload.fileName,
-        mapping: s.payload.mapping,
-        progress: { rows: s.rows, total: s.total, percentage: s.job.state === 'succeeded' ? 100 : s.percentage },
-        result: r,
-        error: s.job.error,
-        expiresAt: s.job.expiresAt?.toISOString() ?? null,
-      };
-    });
+    app.get(
+      `${API}/search/csv/:id/summary`,
+      { schema: { tags: ['deces'], summary: 'Résumé JSON de l’appariement (état, progression, taux)', params: z.object({ id: z.string().uuid() }) } },
+      async (req) => {
+        const s = await statusOf(req.params.id, req.principal!);
+        const r = s.job.result as BulkResult | null;
+        return {
+          id: s.job.id,
+          state: s.job.state,
+          status: s.job.state === 'queued' ? 'wait' : s.job.state === 'running' ? 'active' : s.job.state,
+          fileName: s.payload.fileName,
+          mapping: s.payload.mapping,
+          progress: { rows: s.rows, total: s.total, percentage: s.job.state === 'succeeded' ? 100 : s.percentage },
+          result: r,
+          error: s.job.error,
+          expiresAt: s.job.expiresAt?.toISOString() ?? null,
+        };
+      },
+    );
 
-    app.delete(`${API}/search/csv/:id`, { schema: { tags: ['deces'], summary: 'Annuler un appariement', params: z.object({ id: z.string().uuid() }) } }, async (req) => {
-      await statusOf(req.params.id, req.principal!);
-      const j = await ctx.jobs.cancel(req.params.id, req.principal!);
-      await recordAudit(ctx.db, { actor: actorOf(req.principal!), action: 'deces.bulk.cancel', entityType: 'job', entityId: req.params.id });
-      return { msg: 'cancelled', id: req.params.id, state: j?.state ?? 'cancelled' };
-    });
+    app.delete(
+      `${API}/search/csv/:id`,
+      { schema: { tags: ['deces'], summary: 'Annuler un appariement', params: z.object({ id: z.string().uuid() }) } },
+      async (req) => {
+        await statusOf(req.params.id, req.principal!);
+        const j = await ctx.jobs.cancel(req.params.id, req.principal!);
+        await recordAudit(ctx.db, { actor: actorOf(req.principal!), action: 'deces.bulk.cancel', entityType: 'job', entityId: req.params.id });
+        return { msg: 'cancelled', id: req.params.id, state: j?.state ?? 'cancelled' };
+      },
+    );
   });
 }

@@ -139,12 +139,28 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       const out = fs.openSync(outFile, 'a');
       const buckets: Record<string, number> = {};
       try {
-        const parser = fs.createReadStream(path.join(dir, 'input.csv')).pipe(
-          parse({ delimiter: p.sep, columns: false, from_line: p.skipLines + 2, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true, encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8', info: true }),
-        );
+        const parser = fs
+          .createReadStream(path.join(dir, 'input.csv'))
+          .pipe(
+            parse({
+              delimiter: p.sep,
+              columns: false,
+              from_line: p.skipLines + 2,
+              relax_column_count: true,
+              relax_quotes: true,
+              skip_empty_lines: true,
+              bom: true,
+              encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8',
+              info: true,
+            }),
+          );
         let chunk: { line: number; cells: string[] }[] = [];
         let seen = 0;
-        type Prepared = { chunk: typeof chunk; queries: { row: number; q: PersonQuery | null; err?: string }[]; cands: Promise<{ row: number; rec: RecordRow }[]> };
+        type Prepared = {
+          chunk: typeof chunk;
+          queries: { row: number; q: PersonQuery | null; err?: string }[];
+          cands: Promise<{ row: number; rec: RecordRow }[]>;
+        };
         const inflight: Prepared[] = [];
         // Candidate queries run ahead of scoring (up to PIPELINE chunks): the database works on the
         // next chunks while this process scores the current one. Output stays in input order.
@@ -167,7 +183,16 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
               return [q.lastName, q.legalName]
                 .filter((l): l is string => !!l)
                 .concat(q.lastName || q.legalName ? [] : [''])
-                .map((l) => ({ row: x.row, lastPhon: phonetic(lastNameKey(l)), lastKey: lastNameKey(l), firstPhon: phonetic(first), firstKey: first, birthDate: /00$/.test(bd) ? '' : bd, birthYear: bd && !bd.startsWith('0000') ? Number(bd.slice(0, 4)) : null, sex: q.sex ?? '' }));
+                .map((l) => ({
+                  row: x.row,
+                  lastPhon: phonetic(lastNameKey(l)),
+                  lastKey: lastNameKey(l),
+                  firstPhon: phonetic(first),
+                  firstKey: first,
+                  birthDate: /00$/.test(bd) ? '' : bd,
+                  birthYear: bd && !bd.startsWith('0000') ? Number(bd.slice(0, 4)) : null,
+                  sex: q.sex ?? '',
+                }));
             });
           const cands = service.repo.bulkCandidates(keys);
           cands.catch(() => undefined);
@@ -274,7 +299,11 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       const head = Buffer.alloc(256 * 1024);
       const got = fs.readSync(fd, head, 0, head.length, 0);
       fs.closeSync(fd);
-      const lines = head.subarray(0, got).toString(enc === 'utf8' ? 'utf8' : 'latin1').replace(/^\uFEFF/, '').split(/\r?\n/);
+      const lines = head
+        .subarray(0, got)
+        .toString(enc === 'utf8' ? 'utf8' : 'latin1')
+        .replace(/^\uFEFF/, '')
+        .split(/\r?\n/);
       const headerLine = lines[skipLines] ?? '';
       let sep = fields.sep;
       if (sep === '\\t' || sep === 'tab') sep = '\t';
@@ -289,7 +318,8 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
         if (!header.includes(col)) throw fieldError(f, `colonne « ${col} » absente du fichier (colonnes : ${header.join(', ')})`);
         mapping[f] = col;
       }
-      if (!mapping.lastName && !mapping.firstName && !mapping.legalName) throw fieldError('lastName', 'indiquez au moins la colonne du nom (lastName=…) ou du prénom');
+      if (!mapping.lastName && !mapping.firstName && !mapping.legalName)
+        throw fieldError('lastName', 'indiquez au moins la colonne du nom (lastName=…) ou du prénom');
       let newlines = 0;
       let lastByte = 10;
       for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {

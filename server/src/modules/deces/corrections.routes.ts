@@ -45,76 +45,135 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
   const repo = service.repo;
   const reviewers = new Set(['reviewer', 'admin']);
   const out = (c: NonNullable<Awaited<ReturnType<typeof repo.findCorrection>>>) => ({
-    id: c.id, recordId: c.recordId, fields: c.fields, message: c.message, proofUrl: c.proofUrl, hasProofFile: !!c.proofFile,
-    status: c.status, reviewComment: c.reviewComment, createdAt: c.createdAt.toISOString(), reviewedAt: c.reviewedAt?.toISOString() ?? null, authorId: c.authorId,
+    id: c.id,
+    recordId: c.recordId,
+    fields: c.fields,
+    message: c.message,
+    proofUrl: c.proofUrl,
+    hasProofFile: !!c.proofFile,
+    status: c.status,
+    reviewComment: c.reviewComment,
+    createdAt: c.createdAt.toISOString(),
+    reviewedAt: c.reviewedAt?.toISOString() ?? null,
+    authorId: c.authorId,
   });
 
   return routeGroup('authenticated', async (g) => {
     const app = g.withTypeProvider<ZodTypeProvider>();
 
-    app.post(`${API}/id/:id/corrections`, { schema: { tags: ['deces'], summary: 'Proposer une correction (preuve PDF ou lien)', params: z.object({ id: z.string().max(40) }) } }, async (req, reply) => {
-      const p = req.principal!;
-      const record = await repo.findById(req.params.id);
-      if (!record) throw new NotFoundError(`Aucun décès n’a l’identifiant « ${req.params.id} ».`);
-      const input: Record<string, string> = {};
-      let proof: Buffer | null = null;
-      if (req.isMultipart()) {
-        for await (const part of req.parts()) {
-          if (part.type === 'file') {
-            const buf = await part.toBuffer();
-            if (part.file.truncated || buf.length > PROOF_LIMIT) throw fieldError('proof', 'preuve trop volumineuse (5 Mo au plus)');
-            if (buf.length) proof = buf;
-          } else input[part.fieldname] = String(part.value ?? '').trim();
+    app.post(
+      `${API}/id/:id/corrections`,
+      { schema: { tags: ['deces'], summary: 'Proposer une correction (preuve PDF ou lien)', params: z.object({ id: z.string().max(40) }) } },
+      async (req, reply) => {
+        const p = req.principal!;
+        const record = await repo.findById(req.params.id);
+        if (!record) throw new NotFoundError(`Aucun décès n’a l’identifiant « ${req.params.id} ».`);
+        const input: Record<string, string> = {};
+        let proof: Buffer | null = null;
+        if (req.isMultipart()) {
+          for await (const part of req.parts()) {
+            if (part.type === 'file') {
+              const buf = await part.toBuffer();
+              if (part.file.truncated || buf.length > PROOF_LIMIT) throw fieldError('proof', 'preuve trop volumineuse (5 Mo au plus)');
+              if (buf.length) proof = buf;
+            } else input[part.fieldname] = String(part.value ?? '').trim();
+          }
+        } else
+          Object.assign(input, Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '').trim()])));
+        const errors: { field: string; message: string }[] = [];
+        const fields: Record<string, string> = {};
+        for (const [k, v] of Object.entries(input)) {
+          if (k === 'message' || k === 'proofUrl') continue;
+          const check = CORRECTABLE[k];
+          if (!check) errors.push({ field: k, message: `champ non corrigeable (possibles : ${Object.keys(CORRECTABLE).join(', ')})` });
+          else if (v) {
+            const val = check(v);
+            if (val === null) errors.push({ field: k, message: 'valeur invalide' });
+            else fields[k] = val;
+          }
         }
-      } else Object.assign(input, Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '').trim()])));
-      const errors: { field: string; message: string }[] = [];
-      const fields: Record<string, string> = {};
-      for (const [k, v] of Object.entries(input)) {
-        if (k === 'message' || k === 'proofUrl') continue;
-        const check = CORRECTABLE[k];
-        if (!check) errors.push({ field: k, message: `champ non corrigeable (possibles : ${Object.keys(CORRECTABLE).join(', ')})` });
-        else if (v) {
-          const val = check(v);
-          if (val === null) errors.push({ field: k, message: 'valeur invalide' });
-          else fields[k] = val;
+        if (!Object.keys(fields).length && !errors.length) errors.push({ field: 'fields', message: 'indiquez au moins un champ corrigé' });
+        const message = (input.message ?? '').slice(0, 2000);
+        const proofUrl = input.proofUrl || null;
+        if (proofUrl && !/^https:\/\/[^\s]{4,500}$/.test(proofUrl)) errors.push({ field: 'proofUrl', message: 'lien https attendu' });
+        if (proof && proof.subarray(0, 5).toString('latin1') !== '%PDF-') errors.push({ field: 'proof', message: 'la preuve doit être un fichier PDF' });
+        if (!proof && !proofUrl) errors.push({ field: 'proof', message: 'joignez un acte (PDF) ou un lien vers la preuve' });
+        if (errors.length) throw new ValidationError(`Correction invalide : ${errors.map((e) => e.field).join(', ')}`, errors);
+        let proofFile: string | null = null;
+        if (proof) {
+          fs.mkdirSync(proofDir, { recursive: true, mode: 0o700 });
+          proofFile = `${randomUUID()}.pdf`;
+          fs.writeFileSync(path.join(proofDir, proofFile), proof, { mode: 0o600 });
         }
-      }
-      if (!Object.keys(fields).length && !errors.length) errors.push({ field: 'fields', message: 'indiquez au moins un champ corrigé' });
-      const message = (input.message ?? '').slice(0, 2000);
-      const proofUrl = input.proofUrl || null;
-      if (proofUrl && !/^https:\/\/[^\s]{4,500}$/.test(proofUrl)) errors.push({ field: 'proofUrl', message: 'lien https attendu' });
-      if (proof && proof.subarray(0, 5).toString('latin1') !== '%PDF-') errors.push({ field: 'proof', message: 'la preuve doit être un fichier PDF' });
-      if (!proof && !proofUrl) errors.push({ field: 'proof', message: 'joignez un acte (PDF) ou un lien vers la preuve' });
-      if (errors.length) throw new ValidationError(`Correction invalide : ${errors.map((e) => e.field).join(', ')}`, errors);
-      let proofFile: string | null = null;
-      if (proof) {
-        fs.mkdirSync(proofDir, { recursive: true, mode: 0o700 });
-        proofFile = `${randomUUID()}.pdf`;
-        fs.writeFileSync(path.join(proofDir, proofFile), proof, { mode: 0o600 });
-      }
-      const c = await ctx.db.transaction(async (tx) => {
-        const row = await repo.insertCorrection(tx as unknown as Db, { recordId: record.id, authorId: p.userId, fields, message, proofUrl, proofFile });
-        await recordAudit(tx as unknown as Db, { actor: actorOf(p), action: 'deces.correction.propose', entityType: 'deces_correction', entityId: row.id, after: { recordId: record.id, fields, proofUrl, proofFile: !!proofFile } });
-        return row;
-      });
-      return reply.status(201).send(out(c));
-    });
+        const c = await ctx.db.transaction(async (tx) => {
+          const row = await repo.insertCorrection(tx as unknown as Db, { recordId: record.id, authorId: p.userId, fields, message, proofUrl, proofFile });
+          await recordAudit(tx as unknown as Db, {
+            actor: actorOf(p),
+            action: 'deces.correction.propose',
+            entityType: 'deces_correction',
+            entityId: row.id,
+            after: { recordId: record.id, fields, proofUrl, proofFile: !!proofFile },
+          });
+          return row;
+        });
+        return reply.status(201).send(out(c));
+      },
+    );
 
-    app.get(`${API}/corrections`, { schema: { tags: ['deces'], summary: 'Corrections : les miennes, ou toutes pour un relecteur (?format=csv pour exporter)', querystring: z.object({ status: z.enum(['pending', 'validated', 'rejected']).optional(), recordId: z.string().max(40).optional(), mine: z.enum(['true', 'false']).optional(), format: z.enum(['csv', 'json']).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }) } }, async (req, reply) => {
-      const p = req.principal!;
-      const all = reviewers.has(p.role) && req.query.mine !== 'true';
-      const csv = wantsCsv(req);
-      const r = await repo.corrections({ status: req.query.status, recordId: req.query.recordId, authorId: all ? undefined : p.userId, limit: csv ? 10_000 : req.query.pageSize, offset: csv ? 0 : (req.query.page - 1) * req.query.pageSize });
-      if (csv) {
-        const cols = ['id', 'recordId', 'status', 'fields', 'message', 'proofUrl', 'hasProofFile', 'reviewComment', 'createdAt', 'reviewedAt'];
-        return sendCsv(reply, 'corrections-deces.csv', cols.map((k) => ({ key: k, header: k })), r.rows.map((c) => { const o = out(c); return { ...o, fields: JSON.stringify(o.fields) }; }));
-      }
-      return { total: r.total, items: r.rows.map(out) };
-    });
+    app.get(
+      `${API}/corrections`,
+      {
+        schema: {
+          tags: ['deces'],
+          summary: 'Corrections : les miennes, ou toutes pour un relecteur (?format=csv pour exporter)',
+          querystring: z.object({
+            status: z.enum(['pending', 'validated', 'rejected']).optional(),
+            recordId: z.string().max(40).optional(),
+            mine: z.enum(['true', 'false']).optional(),
+            format: z.enum(['csv', 'json']).optional(),
+            page: z.coerce.number().int().min(1).default(1),
+            pageSize: z.coerce.number().int().min(1).max(200).default(50),
+          }),
+        },
+      },
+      async (req, reply) => {
+        const p = req.principal!;
+        const all = reviewers.has(p.role) && req.query.mine !== 'true';
+        const csv = wantsCsv(req);
+        const r = await repo.corrections({
+          status: req.query.status,
+          recordId: req.query.recordId,
+          authorId: all ? undefined : p.userId,
+          limit: csv ? 10_000 : req.query.pageSize,
+          offset: csv ? 0 : (req.query.page - 1) * req.query.pageSize,
+        });
+        if (csv) {
+          const cols = ['id', 'recordId', 'status', 'fields', 'message', 'proofUrl', 'hasProofFile', 'reviewComment', 'createdAt', 'reviewedAt'];
+          return sendCsv(
+            reply,
+            'corrections-deces.csv',
+            cols.map((k) => ({ key: k, header: k })),
+            r.rows.map((c) => {
+              const o = out(c);
+              return { ...o, fields: JSON.stringify(o.fields) };
+            }),
+          );
+        }
+        return { total: r.total, items: r.rows.map(out) };
+      },
+    );
 
     app.post(
       `${API}/corrections/:id/review`,
-      { config: { access: { roles: ['reviewer', 'admin'] } }, schema: { tags: ['deces'], summary: 'Valider ou rejeter une correction', params: z.object({ id: z.string().uuid() }), body: z.object({ decision: z.enum(['validated', 'rejected']), comment: z.string().max(2000).default('') }) } },
+      {
+        config: { access: { roles: ['reviewer', 'admin'] } },
+        schema: {
+          tags: ['deces'],
+          summary: 'Valider ou rejeter une correction',
+          params: z.object({ id: z.string().uuid() }),
+          body: z.object({ decision: z.enum(['validated', 'rejected']), comment: z.string().max(2000).default('') }),
+        },
+      },
       async (req) => {
         const p = req.principal!;
         const updated = await ctx.db.transaction(async (tx) => {
@@ -123,8 +182,20 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
           if (c.status !== 'pending') throw new ConflictError('Cette correction a déjà été relue.');
           if (c.authorId === p.userId) throw new ForbiddenError('On ne relit pas sa propre proposition.');
           if (req.body.decision === 'rejected' && !req.body.comment.trim()) throw fieldError('comment', 'un rejet doit être motivé');
-          const row = await repo.updateCorrection(tx as unknown as Db, c.id, { status: req.body.decision, reviewerId: p.userId, reviewComment: req.body.comment, reviewedAt: ctx.clock.now() });
-          await recordAudit(tx as unknown as Db, { actor: actorOf(p), action: `deces.correction.${req.body.decision === 'validated' ? 'validate' : 'reject'}`, entityType: 'deces_correction', entityId: c.id, before: { status: c.status }, after: { status: row.status, comment: row.reviewComment } });
+          const row = await repo.updateCorrection(tx as unknown as Db, c.id, {
+            status: req.body.decision,
+            reviewerId: p.userId,
+            reviewComment: req.body.comment,
+            reviewedAt: ctx.clock.now(),
+          });
+          await recordAudit(tx as unknown as Db, {
+            actor: actorOf(p),
+            action: `deces.correction.${req.body.decision === 'validated' ? 'validate' : 'reject'}`,
+            entityType: 'deces_correction',
+            entityId: c.id,
+            before: { status: c.status },
+            after: { status: row.status, comment: row.reviewComment },
+          });
           return row;
         });
         service.correctionsChanged();
@@ -132,15 +203,19 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
       },
     );
 
-    app.get(`${API}/corrections/:id/proof`, { schema: { tags: ['deces'], summary: 'Preuve PDF d’une correction (auteur et relecteurs)', params: z.object({ id: z.string().uuid() }) } }, async (req, reply) => {
-      const p = req.principal!;
-      const c = await repo.findCorrection(req.params.id);
-      if (!c || !c.proofFile) throw new NotFoundError('Preuve introuvable.');
-      if (c.authorId !== p.userId && !reviewers.has(p.role)) throw new ForbiddenError('Cette preuve n’est visible que de son auteur et des relecteurs.');
-      reply.header('content-type', 'application/pdf');
-      reply.header('content-disposition', `attachment; filename="preuve-${c.id}.pdf"`);
-      reply.header('cache-control', 'private, no-store');
-      return reply.send(fs.createReadStream(path.join(proofDir, path.basename(c.proofFile))));
-    });
+    app.get(
+      `${API}/corrections/:id/proof`,
+      { schema: { tags: ['deces'], summary: 'Preuve PDF d’une correction (auteur et relecteurs)', params: z.object({ id: z.string().uuid() }) } },
+      async (req, reply) => {
+        const p = req.principal!;
+        const c = await repo.findCorrection(req.params.id);
+        if (!c || !c.proofFile) throw new NotFoundError('Preuve introuvable.');
+        if (c.authorId !== p.userId && !reviewers.has(p.role)) throw new ForbiddenError('Cette preuve n’est visible que de son auteur et des relecteurs.');
+        reply.header('content-type', 'application/pdf');
+        reply.header('content-disposition', `attachment; filename="preuve-${c.id}.pdf"`);
+        reply.header('cache-control', 'private, no-store');
+        return reply.send(fs.createReadStream(path.join(proofDir, path.basename(c.proofFile))));
+      },
+    );
   });
 }

@@ -95,7 +95,12 @@ describe('import', () => {
     expect(again).toMatchObject({ inserted: 0, rejected: 1, lines: 8 });
     expect(again.errors[0]).toMatchObject({ line: 8 });
     const overlap = path.join(tmp, 'overlap.txt.gz');
-    fs.writeFileSync(overlap, gzipSync(Buffer.from([FIXTURES[0], FIXTURES[1], line(['NOUVEAU*PAUL/', '1', '19300101', '75056', 'PARIS', '', '20230101', '75056', '3'])].join('\n'), 'latin1')));
+    fs.writeFileSync(
+      overlap,
+      gzipSync(
+        Buffer.from([FIXTURES[0], FIXTURES[1], line(['NOUVEAU*PAUL/', '1', '19300101', '75056', 'PARIS', '', '20230101', '75056', '3'])].join('\n'), 'latin1'),
+      ),
+    );
     expect((await importFile(t.ctx, overlap, { actor })).inserted).toBe(1);
     const v2 = (await get('/version')).json();
     expect(v2.uniqRecordsCount).toBe(v1.uniqRecordsCount + 1);
@@ -107,7 +112,14 @@ describe('import', () => {
     const a = Buffer.from(line(['ZIPPÉ*JOSÉ/', '1', '19300101', '75056', 'PARIS', '', '20230101', '75056', '7']), 'latin1');
     const b = Buffer.from(line(['ZIPPE*MARIE/', '2', '19310101', '75056', 'PARIS', '', '20230102', '75056', '8']), 'latin1');
     const file = path.join(tmp, 'deces-2023-m01.zip');
-    fs.writeFileSync(file, zip([{ name: 'deces-2023-m01.txt', data: a }, { name: 'LISEZMOI.pdf', data: Buffer.from('%PDF') }, { name: 'suite.txt', data: b }]));
+    fs.writeFileSync(
+      file,
+      zip([
+        { name: 'deces-2023-m01.txt', data: a },
+        { name: 'LISEZMOI.pdf', data: Buffer.from('%PDF') },
+        { name: 'suite.txt', data: b },
+      ]),
+    );
     const r = await importFile(t.ctx, file, { actor });
     expect(r).toMatchObject({ source: 'deces-2023-m01', lines: 2, inserted: 2, rejected: 0 });
     const found = (await get(`/search?lastName=${encodeURIComponent('Zippé')}&firstName=${encodeURIComponent('José')}`)).json();
@@ -131,7 +143,7 @@ describe('import', () => {
 
   it('applies the RGPD opposition list and keeps opposed records out of later imports', async () => {
     const opp = path.join(tmp, 'opposition.csv');
-    fs.writeFileSync(opp, 'Date de décès;Code du lieu de décès;Numéro d\'acte de décès\n09/01/2020;01004;8\n');
+    fs.writeFileSync(opp, "Date de décès;Code du lieu de décès;Numéro d'acte de décès\n09/01/2020;01004;8\n");
     const id = parseLine(FIXTURES[0]!, 'x').id;
     expect((await get(`/id/${id}`)).statusCode).toBe(200);
     const r = await applyOppositions(t.ctx, opp, actor);
@@ -176,7 +188,8 @@ describe('search', () => {
     expect(body.response).toMatchObject({ total: 1, page: 1, size: 20 });
     const p = body.response.persons[0];
     expect(p).toMatchObject({
-      name: { first: ['Alain', 'Albert'], last: 'Couilloud' }, sex: 'M',
+      name: { first: ['Alain', 'Albert'], last: 'Couilloud' },
+      sex: 'M',
       birth: { date: '19521228', location: { code: '69382', departmentCode: '69', country: 'France', countryCode: 'FRA' } },
       death: { date: '20191218', certificateId: '5', age: 66, location: { code: '01015', departmentCode: '01' } },
       source: 'deces-2020-m01',
@@ -187,7 +200,9 @@ describe('search', () => {
   });
 
   it('is fuzzy by default (typos, accents, inverted dates, arrondissement vs commune) and exact with fuzzy=false', async () => {
-    const r = (await get(`/search?lastName=${encodeURIComponent('Couiloud')}&firstName=${encodeURIComponent('Alaín')}&birthDate=28/12/1953&birthCity=Lyon`)).json();
+    const r = (
+      await get(`/search?lastName=${encodeURIComponent('Couiloud')}&firstName=${encodeURIComponent('Alaín')}&birthDate=28/12/1953&birthCity=Lyon`)
+    ).json();
     expect(r.response.persons[0].name.last).toBe('Couilloud');
     expect(r.response.persons[0].reasons.join(' ')).toMatch(/un chiffre différent|un an près/);
     expect(r.response.persons[0].scores.birthLocation).toBe(1);
@@ -273,7 +288,10 @@ describe('search', () => {
   it('streams CSV with Accept: text/csv', async () => {
     const r = await get('/search?lastName=Martin', { accept: 'text/csv' });
     expect(r.headers['content-type']).toContain('text/csv');
-    const lines = r.body.replace(/^\uFEFF/, '').trim().split('\n');
+    const lines = r.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
     expect(lines[0]).toContain('name.last');
     expect(lines.length).toBeGreaterThan(5);
     const fr = await get('/search?lastName=Martin&headerLang=french', { accept: 'text/csv' });
@@ -285,7 +303,14 @@ describe('search', () => {
     const r = (await get(`/id/${id}`)).json();
     expect(r.response.persons[0]).toMatchObject({ id, name: { last: 'Colin' } });
     expect((await get('/id/nope')).statusCode).toBe(404);
-    const cmp = await t.app.inject({ method: 'POST', url: api('/compare'), payload: { personA: { lastName: 'Dupond', firstName: 'Jean', birthDate: '12/03/1952' }, personB: { lastName: 'DUPONT', firstName: 'JEAN', birthDate: '12/03/1952' } } });
+    const cmp = await t.app.inject({
+      method: 'POST',
+      url: api('/compare'),
+      payload: {
+        personA: { lastName: 'Dupond', firstName: 'Jean', birthDate: '12/03/1952' },
+        personB: { lastName: 'DUPONT', firstName: 'JEAN', birthDate: '12/03/1952' },
+      },
+    });
     expect(cmp.statusCode).toBe(200);
     expect(cmp.json().scores).toMatchObject({ birthDate: 1, first: 1 });
     expect(cmp.json().score).toBeGreaterThan(0.9);
@@ -303,11 +328,20 @@ describe('search', () => {
 });
 
 describe('bulk matching', () => {
-  const csv = ['Nom;Prenom;DateNaissance;Lieu', 'COUILLOUD;Alain;28/12/1952;Lyon', 'colin;liliane;12/02/1934;Paris', 'INCONNU;Personne;01/01/1990;Brest', ';;;', 'DUMAS;Michel;99/99/1935;'].join('\n');
+  const csv = [
+    'Nom;Prenom;DateNaissance;Lieu',
+    'COUILLOUD;Alain;28/12/1952;Lyon',
+    'colin;liliane;12/02/1934;Paris',
+    'INCONNU;Personne;01/01/1990;Brest',
+    ';;;',
+    'DUMAS;Michel;99/99/1935;',
+  ].join('\n');
   const form = (fields: Record<string, string>, content = csv) => {
     const boundary = '----deces' + Math.random().toString(16).slice(2);
     const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
-    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="personnes.csv"\r\nContent-Type: text/csv\r\n\r\n${content}\r\n--${boundary}--\r\n`);
+    parts.push(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="personnes.csv"\r\nContent-Type: text/csv\r\n\r\n${content}\r\n--${boundary}--\r\n`,
+    );
     return { payload: parts.join(''), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
   };
 
@@ -340,8 +374,32 @@ describe('bulk matching', () => {
     expect((await get(`/search/csv/${id}`, bearer(other.token))).statusCode).toBe(403);
     const res = await get(`/search/csv/${id}`, bearer(u.token));
     expect(res.headers['content-type']).toContain('text/csv');
-    const rows = res.body.trim().split('\n').map((l) => l.split(';'));
-    expect(rows[0]).toEqual(['Nom', 'Prenom', 'DateNaissance', 'Lieu', 'sourceLineNumber', 'score', 'id', 'name.last', 'name.first', 'sex', 'birth.date', 'birth.city', 'birth.code', 'birth.country', 'death.date', 'death.city', 'death.code', 'death.certificateId', 'death.age', 'scores']);
+    const rows = res.body
+      .trim()
+      .split('\n')
+      .map((l) => l.split(';'));
+    expect(rows[0]).toEqual([
+      'Nom',
+      'Prenom',
+      'DateNaissance',
+      'Lieu',
+      'sourceLineNumber',
+      'score',
+      'id',
+      'name.last',
+      'name.first',
+      'sex',
+      'birth.date',
+      'birth.city',
+      'birth.code',
+      'birth.country',
+      'death.date',
+      'death.city',
+      'death.code',
+      'death.certificateId',
+      'death.age',
+      'scores',
+    ]);
     expect(rows[1]![7]).toBe('Couilloud');
     expect(rows[1]![4]).toBe('2');
     expect(rows[2]![7]).toBe('Colin');
@@ -382,9 +440,13 @@ describe('bulk matching', () => {
     // A node died after 2,000 rows: its checkpoint and partial result are on disk.
     const job = (await t.ctx.jobs.get(id))!;
     const dir = path.join(t.ctx.env.dataDir, 'deces', 'bulk', (job.payload as { dir: string }).dir);
-    const header = 'Nom;Prenom;DateNaissance;sourceLineNumber;score;id;name.last;name.first;sex;birth.date;birth.city;birth.code;birth.country;death.date;death.city;death.code;death.certificateId;death.age;scores\n';
+    const header =
+      'Nom;Prenom;DateNaissance;sourceLineNumber;score;id;name.last;name.first;sex;birth.date;birth.city;birth.code;birth.country;death.date;death.city;death.code;death.certificateId;death.age;scores\n';
     fs.writeFileSync(path.join(dir, 'result.csv'), header + 'garbage written after the checkpoint\n');
-    await t.ctx.db.update(jobs).set({ checkpoint: { rows: 2000, bytes: Buffer.byteLength(header), matched: 0, errors: [] } }).where(eq(jobs.id, id));
+    await t.ctx.db
+      .update(jobs)
+      .set({ checkpoint: { rows: 2000, bytes: Buffer.byteLength(header), matched: 0, errors: [] } })
+      .where(eq(jobs.id, id));
     t.ctx.jobs.start();
     const done = await t.ctx.jobs.waitFor(id, 60_000);
     expect(done.state).toBe('succeeded');
@@ -416,16 +478,36 @@ describe('corrections', () => {
     const noProof = await t.app.inject({ method: 'POST', url: api(`/id/${id}/corrections`), headers: bearer(user.token), payload: { firstName: 'LILIANNE' } });
     expect(noProof.statusCode).toBe(400);
     expect(noProof.json().errors.map((e: { field: string }) => e.field)).toContain('proof');
-    const p = await t.app.inject({ method: 'POST', url: api(`/id/${id}/corrections`), headers: bearer(user.token), payload: { lastName: 'COLIN-MAILLARD', message: 'acte de naissance', proofUrl: 'https://etat-civil.example.fr/acte/123' } });
+    const p = await t.app.inject({
+      method: 'POST',
+      url: api(`/id/${id}/corrections`),
+      headers: bearer(user.token),
+      payload: { lastName: 'COLIN-MAILLARD', message: 'acte de naissance', proofUrl: 'https://etat-civil.example.fr/acte/123' },
+    });
     expect(p.statusCode).toBe(201);
     const corr = p.json();
     expect(corr.status).toBe('pending');
-    const anon = await t.app.inject({ method: 'POST', url: api(`/corrections/${corr.id}/review`), headers: bearer(user.token), payload: { decision: 'validated' } });
+    const anon = await t.app.inject({
+      method: 'POST',
+      url: api(`/corrections/${corr.id}/review`),
+      headers: bearer(user.token),
+      payload: { decision: 'validated' },
+    });
     expect(anon.statusCode).toBe(403);
     const reviewer = await t.tokenFor('reviewer');
-    const rej = await t.app.inject({ method: 'POST', url: api(`/corrections/${corr.id}/review`), headers: bearer(reviewer.token), payload: { decision: 'rejected' } });
+    const rej = await t.app.inject({
+      method: 'POST',
+      url: api(`/corrections/${corr.id}/review`),
+      headers: bearer(reviewer.token),
+      payload: { decision: 'rejected' },
+    });
     expect(rej.json().errors[0].field).toBe('comment');
-    const ok = await t.app.inject({ method: 'POST', url: api(`/corrections/${corr.id}/review`), headers: bearer(reviewer.token), payload: { decision: 'validated', comment: 'conforme' } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: api(`/corrections/${corr.id}/review`),
+      headers: bearer(reviewer.token),
+      payload: { decision: 'validated', comment: 'conforme' },
+    });
     expect(ok.json().status).toBe('validated');
     const rec = (await get(`/id/${id}`)).json().response.persons[0];
     expect(rec.modifications[0].fields).toEqual({ lastName: 'COLIN-MAILLARD' });
@@ -442,7 +524,8 @@ describe('corrections', () => {
     const id = parseLine(FIXTURES[2]!, 'x').id;
     const user = await t.tokenFor('reader');
     const boundary = '----b' + Date.now();
-    const body = (content: string) => `--${boundary}\r\nContent-Disposition: form-data; name="birthDate"\r\n\r\n29/12/1952\r\n--${boundary}\r\nContent-Disposition: form-data; name="proof"; filename="acte.pdf"\r\nContent-Type: application/pdf\r\n\r\n${content}\r\n--${boundary}--\r\n`;
+    const body = (content: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="birthDate"\r\n\r\n29/12/1952\r\n--${boundary}\r\nContent-Disposition: form-data; name="proof"; filename="acte.pdf"\r\nContent-Type: application/pdf\r\n\r\n${content}\r\n--${boundary}--\r\n`;
     const headers = { ...bearer(user.token), 'content-type': `multipart/form-data; boundary=${boundary}` };
     const notPdf = await t.app.inject({ method: 'POST', url: api(`/id/${id}/corrections`), headers, payload: body('<html>hello</html>') });
     expect(notPdf.json().errors[0].field).toBe('proof');

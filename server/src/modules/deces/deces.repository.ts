@@ -8,18 +8,64 @@ export type CorrectionRow = typeof decesCorrections.$inferSelect;
 
 /** Column order of `deces_records` for COPY and for raw inserts. */
 export const RECORD_COLUMNS = [
-  'id', 'last_name', 'first_names', 'sex', 'birth_date', 'birth_code', 'birth_city', 'birth_department', 'birth_country', 'birth_country_code',
-  'death_date', 'death_code', 'death_city', 'death_department', 'death_country', 'death_country_code', 'certificate_id', 'age', 'source', 'flags',
-  'last_key', 'last_phon', 'first_key', 'first_phon', 'birth_year', 'death_year',
+  'id',
+  'last_name',
+  'first_names',
+  'sex',
+  'birth_date',
+  'birth_code',
+  'birth_city',
+  'birth_department',
+  'birth_country',
+  'birth_country_code',
+  'death_date',
+  'death_code',
+  'death_city',
+  'death_department',
+  'death_country',
+  'death_country_code',
+  'certificate_id',
+  'age',
+  'source',
+  'flags',
+  'last_key',
+  'last_phon',
+  'first_key',
+  'first_phon',
+  'birth_year',
+  'death_year',
 ] as const;
 
 /** A parsed record as the row values of `RECORD_COLUMNS`. */
 export function rowValues(r: DecesRecord): (string | number | null)[] {
   const k = recordKeys(r);
   return [
-    r.id, r.lastName, r.firstNames.join(' '), r.sex, r.birthDate, r.birthCode, r.birthCity, r.birthDepartment, r.birthCountry, r.birthCountryCode,
-    r.deathDate, r.deathCode, r.deathCity, r.deathDepartment, r.deathCountry, r.deathCountryCode, r.certificateId, r.age, r.source, r.flags.join(','),
-    k.lastKey, k.lastPhon, k.firstKey, k.firstPhon, k.birthYear, k.deathYear,
+    r.id,
+    r.lastName,
+    r.firstNames.join(' '),
+    r.sex,
+    r.birthDate,
+    r.birthCode,
+    r.birthCity,
+    r.birthDepartment,
+    r.birthCountry,
+    r.birthCountryCode,
+    r.deathDate,
+    r.deathCode,
+    r.deathCity,
+    r.deathDepartment,
+    r.deathCountry,
+    r.deathCountryCode,
+    r.certificateId,
+    r.age,
+    r.source,
+    r.flags.join(','),
+    k.lastKey,
+    k.lastPhon,
+    k.firstKey,
+    k.firstPhon,
+    k.birthYear,
+    k.deathYear,
   ];
 }
 
@@ -42,10 +88,18 @@ export function createDecesRepository(db: Db) {
     async insertRows(tx: Db, rows: (string | number | null)[][]): Promise<number> {
       if (!rows.length) return 0;
       const values = sql.join(
-        rows.map((r) => sql`(${sql.join(r.map((v) => sql`${v}`), sql`, `)})`),
+        rows.map(
+          (r) =>
+            sql`(${sql.join(
+              r.map((v) => sql`${v}`),
+              sql`, `,
+            )})`,
+        ),
         sql`, `,
       );
-      const res = await tx.execute(sql`INSERT INTO deces_records (${sql.raw(RECORD_COLUMNS.join(', '))}) VALUES ${values} ON CONFLICT (id) DO NOTHING RETURNING 1`);
+      const res = await tx.execute(
+        sql`INSERT INTO deces_records (${sql.raw(RECORD_COLUMNS.join(', '))}) VALUES ${values} ON CONFLICT (id) DO NOTHING RETURNING 1`,
+      );
       return (res as unknown as { rows?: unknown[] }).rows?.length ?? (res as unknown as unknown[]).length ?? 0;
     },
     async insertSource(tx: Db, v: typeof decesSources.$inferInsert) {
@@ -76,7 +130,12 @@ export function createDecesRepository(db: Db) {
         return rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`)).map(fromDb);
       }
       // Each block is narrow enough to stay at tens of rows for the most common names on 1 M records.
-      if (k.lastPhon && k.firstPhon) ors.push(k.birthYear ? sql`(last_phon = ${k.lastPhon} AND first_phon = ${k.firstPhon} AND birth_year BETWEEN ${k.birthYear - 10} AND ${k.birthYear + 10})` : sql`(last_phon = ${k.lastPhon} AND first_phon = ${k.firstPhon})`);
+      if (k.lastPhon && k.firstPhon)
+        ors.push(
+          k.birthYear
+            ? sql`(last_phon = ${k.lastPhon} AND first_phon = ${k.firstPhon} AND birth_year BETWEEN ${k.birthYear - 10} AND ${k.birthYear + 10})`
+            : sql`(last_phon = ${k.lastPhon} AND first_phon = ${k.firstPhon})`,
+        );
       if (k.lastPhon && k.birthYear) {
         const narrow = k.firstKey
           ? sql` AND (left(first_key, 1) = ${k.firstKey.slice(0, 1)} OR strpos(' ' || first_names || ' ', ${` ${k.firstKey} `}) > 0${k.birthDate ? sql` OR substr(birth_date, 5, 4) = ${k.birthDate.slice(4, 8)}` : sql``})`
@@ -85,16 +144,25 @@ export function createDecesRepository(db: Db) {
       }
       if (k.lastPhon && !k.firstPhon && !k.birthYear) ors.push(sql`(last_phon = ${k.lastPhon})`);
       if (k.birthDate && k.firstPhon) ors.push(sql`(birth_date = ${k.birthDate} AND first_phon = ${k.firstPhon})`);
-      if (k.birthDate && !k.birthDate.endsWith('00')) ors.push(k.sex ? sql`(birth_date = ${k.birthDate} AND sex = ${k.sex})` : sql`(birth_date = ${k.birthDate})`);
-      if (k.firstPhon && k.birthYear && k.lastKey) ors.push(sql`(first_phon = ${k.firstPhon} AND birth_year = ${k.birthYear} AND left(last_key, 1) = ${k.lastKey.slice(0, 1)})`);
+      if (k.birthDate && !k.birthDate.endsWith('00'))
+        ors.push(k.sex ? sql`(birth_date = ${k.birthDate} AND sex = ${k.sex})` : sql`(birth_date = ${k.birthDate})`);
+      if (k.firstPhon && k.birthYear && k.lastKey)
+        ors.push(sql`(first_phon = ${k.firstPhon} AND birth_year = ${k.birthYear} AND left(last_key, 1) = ${k.lastKey.slice(0, 1)})`);
       const where = [ors.length ? sql`(${sql.join(ors, sql` OR `)})` : sql`TRUE`, ...filters.map((f) => f.sql)];
       const rows = await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`);
       return rowsOf(rows).map(fromDb);
     },
     /** Records matching only filters (exact search, q made of dates only, agg). */
     async filtered(filters: SQLFilter[], limit: number, offset = 0): Promise<{ rows: RecordRow[]; total: number }> {
-      const where = filters.length ? sql.join(filters.map((f) => f.sql), sql` AND `) : sql`TRUE`;
-      const rows = rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${where} ORDER BY death_date DESC, id LIMIT ${limit} OFFSET ${offset}`)).map(fromDb);
+      const where = filters.length
+        ? sql.join(
+            filters.map((f) => f.sql),
+            sql` AND `,
+          )
+        : sql`TRUE`;
+      const rows = rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${where} ORDER BY death_date DESC, id LIMIT ${limit} OFFSET ${offset}`)).map(
+        fromDb,
+      );
       const [c] = rowsOf(await db.execute(sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM deces_records WHERE ${where} LIMIT 100000) s`));
       return { rows, total: Number((c as { n: number }).n) };
     },
@@ -131,8 +199,15 @@ export function createDecesRepository(db: Db) {
     },
     /** Counts grouped by a column expression (agg). */
     async countBy(expr: string, filters: SQLFilter[], limit: number): Promise<{ key: string; count: number }[]> {
-      const where = filters.length ? sql.join(filters.map((f) => f.sql), sql` AND `) : sql`TRUE`;
-      const rows = rowsOf(await db.execute(sql`SELECT ${sql.raw(expr)} AS key, count(*)::int AS count FROM deces_records WHERE ${where} GROUP BY 1 ORDER BY 1 LIMIT ${limit}`));
+      const where = filters.length
+        ? sql.join(
+            filters.map((f) => f.sql),
+            sql` AND `,
+          )
+        : sql`TRUE`;
+      const rows = rowsOf(
+        await db.execute(sql`SELECT ${sql.raw(expr)} AS key, count(*)::int AS count FROM deces_records WHERE ${where} GROUP BY 1 ORDER BY 1 LIMIT ${limit}`),
+      );
       return rows.map((r) => ({ key: String((r as { key: unknown }).key ?? ''), count: Number((r as { count: number }).count) }));
     },
     async oppositionKeys(): Promise<Set<string>> {
@@ -144,8 +219,12 @@ export function createDecesRepository(db: Db) {
       const deleted: string[] = [];
       for (let i = 0; i < keys.length; i += 1000) {
         const chunk = keys.slice(i, i + 1000);
-        await tx.insert(decesOppositions).values(chunk.map((key) => ({ key }))).onConflictDoNothing();
-        const res = await tx.execute(sql`DELETE FROM deces_records WHERE (death_date || '|' || death_code || '|' || upper(regexp_replace(certificate_id, '[^A-Za-z0-9]', '', 'g'))) = ANY(${toPgArray(chunk)}::text[])
+        await tx
+          .insert(decesOppositions)
+          .values(chunk.map((key) => ({ key })))
+          .onConflictDoNothing();
+        const res =
+          await tx.execute(sql`DELETE FROM deces_records WHERE (death_date || '|' || death_code || '|' || upper(regexp_replace(certificate_id, '[^A-Za-z0-9]', '', 'g'))) = ANY(${toPgArray(chunk)}::text[])
           AND death_date = ANY(${toPgArray(chunk.map((k) => k.split('|')[0]!))}::text[]) RETURNING id`);
         for (const r of rowsOf(res)) deleted.push(String((r as { id: string }).id));
       }
@@ -172,7 +251,10 @@ export function createDecesRepository(db: Db) {
       ].filter((c) => c !== undefined);
       const where = conds.length ? and(...conds) : undefined;
       const rows = await db.select().from(decesCorrections).where(where).orderBy(desc(decesCorrections.createdAt)).limit(q.limit).offset(q.offset);
-      const [c] = await db.select({ n: sql<number>`count(*)::int` }).from(decesCorrections).where(where);
+      const [c] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(decesCorrections)
+        .where(where);
       return { rows, total: Number(c?.n ?? 0) };
     },
     /** Upload directories of the bulk jobs still known to the job runner. */
@@ -186,7 +268,11 @@ export function createDecesRepository(db: Db) {
     },
     async validatedCorrections(recordIds: string[]): Promise<CorrectionRow[]> {
       if (!recordIds.length) return [];
-      return db.select().from(decesCorrections).where(and(inArray(decesCorrections.recordId, recordIds), eq(decesCorrections.status, 'validated'))).orderBy(decesCorrections.reviewedAt);
+      return db
+        .select()
+        .from(decesCorrections)
+        .where(and(inArray(decesCorrections.recordId, recordIds), eq(decesCorrections.status, 'validated')))
+        .orderBy(decesCorrections.reviewedAt);
     },
     /** Record ids whose validated corrections match a last name / first name key (corrections are searchable). */
     async correctedIdsMatching(lastKey: string | undefined, firstKey: string | undefined): Promise<string[]> {
@@ -194,7 +280,9 @@ export function createDecesRepository(db: Db) {
       const conds = [];
       if (lastKey) conds.push(sql`upper(regexp_replace(coalesce(fields->>'lastName', ''), '[^A-Za-z]', '', 'g')) = ${lastKey}`);
       if (firstKey) conds.push(sql`upper(split_part(coalesce(fields->>'firstName', ''), ' ', 1)) = ${firstKey}`);
-      const rows = rowsOf(await db.execute(sql`SELECT DISTINCT record_id FROM deces_corrections WHERE status = 'validated' AND (${sql.join(conds, sql` OR `)}) LIMIT 100`));
+      const rows = rowsOf(
+        await db.execute(sql`SELECT DISTINCT record_id FROM deces_corrections WHERE status = 'validated' AND (${sql.join(conds, sql` OR `)}) LIMIT 100`),
+      );
       return rows.map((r) => String((r as { record_id: string }).record_id));
     },
   };

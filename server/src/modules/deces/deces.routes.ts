@@ -38,7 +38,9 @@ export const PERSON_CSV_COLUMNS: { key: string; header: string; headerFr: string
   { key: 'death.age', header: 'death.age', headerFr: 'age_deces', get: (p) => p.death.age ?? '' },
 ];
 
-const personSchema = z.record(z.string(), z.union([z.string().max(200), z.number()])).describe('Une identité : les champs de recherche (firstName, lastName, birthDate…)');
+const personSchema = z
+  .record(z.string(), z.union([z.string().max(200), z.number()]))
+  .describe('Une identité : les champs de recherche (firstName, lastName, birthDate…)');
 
 /** A person given as search fields, read as a record (the B side of `/compare`). */
 function asRecord(f: Record<string, string | number>): ScoredRecord {
@@ -70,7 +72,6 @@ function asRecord(f: Record<string, string | number>): ScoredRecord {
   };
 }
 
-
 export function decesRoutes(service: DecesService): FastifyPluginAsync {
   return routeGroup('public', async (g) => {
     const app = g.withTypeProvider<ZodTypeProvider>();
@@ -92,10 +93,23 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
       if (wantsCsv(req) && !('format' in input)) {
         const { persons } = await service.search(r, { all: true });
         const french = input.headerLang === 'french';
-        return sendCsv(reply, 'deces.csv', PERSON_CSV_COLUMNS.map((c) => ({ key: c.key, header: french ? c.headerFr : c.header })), persons.map((p) => Object.fromEntries(PERSON_CSV_COLUMNS.map((c) => [c.key, c.get(p)]))), ',');
+        return sendCsv(
+          reply,
+          'deces.csv',
+          PERSON_CSV_COLUMNS.map((c) => ({ key: c.key, header: french ? c.headerFr : c.header })),
+          persons.map((p) => Object.fromEntries(PERSON_CSV_COLUMNS.map((c) => [c.key, c.get(p)]))),
+          ',',
+        );
       }
       const { total, persons } = await service.search(r);
-      const response: Record<string, unknown> = { total, maxScore: persons[0]?.score ?? 0, size: r.size, page: r.page, delay: Math.round(performance.now() - t0), persons };
+      const response: Record<string, unknown> = {
+        total,
+        maxScore: persons[0]?.score ?? 0,
+        size: r.size,
+        page: r.page,
+        delay: Math.round(performance.now() - t0),
+        persons,
+      };
       if (input.scroll !== undefined && persons.length && r.page * r.size < total) {
         const params = Object.fromEntries(Object.entries(input).filter(([k]) => !['scroll', 'scrollId', 'page'].includes(k)));
         response.scrollId = Buffer.from(JSON.stringify({ params, page: r.page + 1 })).toString('base64url');
@@ -103,31 +117,65 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
       return { request: r.echo, response };
     }
 
-    app.get(`${API}/search`, { schema: { tags: ['deces'], summary: 'Rechercher une personne décédée (q ou champs ; Accept: text/csv pour tout exporter)', querystring: searchQuerySchema } }, async (req, reply) => {
-      const q = { ...(req.query as Record<string, unknown>) };
-      delete q.format;
-      return runSearch(req, reply, q);
-    });
-    app.post(`${API}/search`, { schema: { tags: ['deces'], summary: 'Rechercher une personne décédée (corps JSON)', body: z.record(z.string(), z.unknown()) } }, async (req, reply) => runSearch(req, reply, req.body));
+    app.get(
+      `${API}/search`,
+      {
+        schema: {
+          tags: ['deces'],
+          summary: 'Rechercher une personne décédée (q ou champs ; Accept: text/csv pour tout exporter)',
+          querystring: searchQuerySchema,
+        },
+      },
+      async (req, reply) => {
+        const q = { ...(req.query as Record<string, unknown>) };
+        delete q.format;
+        return runSearch(req, reply, q);
+      },
+    );
+    app.post(
+      `${API}/search`,
+      { schema: { tags: ['deces'], summary: 'Rechercher une personne décédée (corps JSON)', body: z.record(z.string(), z.unknown()) } },
+      async (req, reply) => runSearch(req, reply, req.body),
+    );
 
-    app.get(`${API}/id/:id`, { schema: { tags: ['deces'], summary: 'Un décès par son identifiant', params: z.object({ id: z.string().min(1).max(40) }) } }, async (req) => {
-      const t0 = performance.now();
-      const p = await service.byId(req.params.id);
-      return { request: { id: req.params.id }, response: { total: 1, size: 1, page: 1, delay: Math.round(performance.now() - t0), persons: [p] } };
-    });
+    app.get(
+      `${API}/id/:id`,
+      { schema: { tags: ['deces'], summary: 'Un décès par son identifiant', params: z.object({ id: z.string().min(1).max(40) }) } },
+      async (req) => {
+        const t0 = performance.now();
+        const p = await service.byId(req.params.id);
+        return { request: { id: req.params.id }, response: { total: 1, size: 1, page: 1, delay: Math.round(performance.now() - t0), persons: [p] } };
+      },
+    );
 
     app.post(
       `${API}/compare`,
-      { schema: { tags: ['deces'], summary: 'Comparer deux identités : score et composantes', body: z.object({ personA: personSchema, personB: personSchema }).strict() } },
+      {
+        schema: {
+          tags: ['deces'],
+          summary: 'Comparer deux identités : score et composantes',
+          body: z.object({ personA: personSchema, personB: personSchema }).strict(),
+        },
+      },
       async (req) => {
         const a = req.body.personA;
-        const unknown = Object.keys(a).concat(Object.keys(req.body.personB)).filter((k) => !(PERSON_FIELDS as readonly string[]).includes(k));
-        if (unknown.length) throw new ValidationError(`Champs inconnus : ${unknown.join(', ')}`, unknown.map((k) => ({ field: k, message: 'champ inconnu' })));
+        const unknown = Object.keys(a)
+          .concat(Object.keys(req.body.personB))
+          .filter((k) => !(PERSON_FIELDS as readonly string[]).includes(k));
+        if (unknown.length)
+          throw new ValidationError(
+            `Champs inconnus : ${unknown.join(', ')}`,
+            unknown.map((k) => ({ field: k, message: 'champ inconnu' })),
+          );
         let query;
         try {
           query = parseSearchRequest(Object.fromEntries(Object.entries(a).map(([k, v]) => [k, String(v)])));
         } catch (e) {
-          if (e instanceof ValidationError) throw new ValidationError(e.message, e.errors.map((x) => ({ ...x, field: `personA.${x.field}` })));
+          if (e instanceof ValidationError)
+            throw new ValidationError(
+              e.message,
+              e.errors.map((x) => ({ ...x, field: `personA.${x.field}` })),
+            );
           throw e;
         }
         const s = scoreRecord(query.person, asRecord(req.body.personB));
@@ -136,10 +184,18 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
     );
 
     const runAgg = (input: Record<string, unknown>) => service.agg(input);
-    app.get(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ (aggs=deathMonth,birthDepartment…)', querystring: aggQuerySchema } }, async (req) => runAgg(req.query as Record<string, unknown>));
-    app.post(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ', body: z.record(z.string(), z.unknown()) } }, async (req) => runAgg(req.body));
+    app.get(
+      `${API}/agg`,
+      { schema: { tags: ['deces'], summary: 'Comptages par champ (aggs=deathMonth,birthDepartment…)', querystring: aggQuerySchema } },
+      async (req) => runAgg(req.query as Record<string, unknown>),
+    );
+    app.post(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ', body: z.record(z.string(), z.unknown()) } }, async (req) =>
+      runAgg(req.body),
+    );
 
-    app.get(`${API}/version`, { schema: { tags: ['deces'], summary: 'Version des données (nombre de décès, dernier fichier)' } }, async () => service.version());
+    app.get(`${API}/version`, { schema: { tags: ['deces'], summary: 'Version des données (nombre de décès, dernier fichier)' } }, async () =>
+      service.version(),
+    );
     app.get(`${API}/healthcheck`, { schema: { tags: ['deces'], summary: 'Santé du service' } }, async () => {
       await service.repo.version();
       return { msg: 'OK' };

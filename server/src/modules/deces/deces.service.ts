@@ -72,7 +72,14 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
     sex: r.sex,
     birth: {
       date: r.birthDate,
-      location: { city: cityName(r.birthCode, r.birthCity), code: r.birthCode, cityCode: r.birthCode, departmentCode: r.birthDepartment, country: r.birthCountry, countryCode: r.birthCountryCode },
+      location: {
+        city: cityName(r.birthCode, r.birthCity),
+        code: r.birthCode,
+        cityCode: r.birthCode,
+        departmentCode: r.birthDepartment,
+        country: r.birthCountry,
+        countryCode: r.birthCountryCode,
+      },
     },
     death: {
       date: r.deathDate,
@@ -119,7 +126,8 @@ function filtersOf(p: PersonQuery, fuzzy: boolean): SQLFilter[] {
     if (p.deathDepartment) f.push({ sql: sql`death_department = ${p.deathDepartment}` });
     if (p.birthCity) f.push({ sql: sql`upper(birth_city) LIKE ${normalize(p.birthCity) + '%'}` });
   }
-  if (fuzzy && p.birthDepartment && !p.birthCity && !p.birthLocationCode && !p.lastName && !p.firstName) f.push({ sql: sql`birth_department = ${p.birthDepartment}` });
+  if (fuzzy && p.birthDepartment && !p.birthCity && !p.birthLocationCode && !p.lastName && !p.firstName)
+    f.push({ sql: sql`birth_department = ${p.birthDepartment}` });
   if (fuzzy && p.deathDepartment && !p.lastName && !p.firstName) f.push({ sql: sql`death_department = ${p.deathDepartment}` });
   return f;
 }
@@ -181,14 +189,32 @@ export function createDecesService(ctx: AppContext) {
     };
     if (req.q) {
       const { names, dates } = req.q;
-      const dateF = dates.length ? [{ sql: sql`(${sql.join(dates.map((d) => sql`(${dateFilter('birth_date', d).sql} OR ${dateFilter('death_date', d).sql})`), sql` OR `)})` }] : [];
+      const dateF = dates.length
+        ? [
+            {
+              sql: sql`(${sql.join(
+                dates.map((d) => sql`(${dateFilter('birth_date', d).sql} OR ${dateFilter('death_date', d).sql})`),
+                sql` OR `,
+              )})`,
+            },
+          ]
+        : [];
       if (!names.length) rows = (await repo.filtered(dateF, CANDIDATE_LIMIT)).rows;
       else {
         const exactDate = dates.find((d) => d.kind === 'exact' && !d.value.endsWith('00')) as { value: string } | undefined;
         for (const [i, t] of names.slice(0, 4).entries()) {
           const others = names.filter((_, j) => j !== i);
           const lk = lastNameKey(t);
-          keySets.push({ k: { lastPhon: phonetic(lk), lastKey: lk, firstPhon: others.length ? phonetic(firstNameList(others[0]!)[0]) : '', birthDate: exactDate?.value, birthYear: exactDate ? Number(exactDate.value.slice(0, 4)) : null }, filters: req.fuzzy ? [] : dateF });
+          keySets.push({
+            k: {
+              lastPhon: phonetic(lk),
+              lastKey: lk,
+              firstPhon: others.length ? phonetic(firstNameList(others[0]!)[0]) : '',
+              birthDate: exactDate?.value,
+              birthYear: exactDate ? Number(exactDate.value.slice(0, 4)) : null,
+            },
+            filters: req.fuzzy ? [] : dateF,
+          });
         }
         rows = [...(await byKeys()).values()];
       }
@@ -197,14 +223,20 @@ export function createDecesService(ctx: AppContext) {
       const birthYear = p.birthDate?.kind === 'exact' && !p.birthDate.value.startsWith('0000') ? Number(p.birthDate.value.slice(0, 4)) : null;
       for (const last of [p.lastName, p.legalName].filter((x): x is string => !!x)) {
         const k = recordKeys({ lastName: last, firstNames: firstNameList(p.firstName), birthDate: exactBirth ?? '', deathDate: '' });
-        keySets.push({ k: { lastPhon: k.lastPhon, lastKey: k.lastKey, firstPhon: k.firstPhon, firstKey: k.firstKey, birthDate: exactBirth, birthYear, sex: p.sex }, filters });
+        keySets.push({
+          k: { lastPhon: k.lastPhon, lastKey: k.lastKey, firstPhon: k.firstPhon, firstKey: k.firstKey, birthDate: exactBirth, birthYear, sex: p.sex },
+          filters,
+        });
       }
       const seen = await byKeys();
       if (!p.lastName && !p.legalName && p.firstName) {
         const fp = phonetic(firstNameList(p.firstName)[0]);
         // Without a last name the first name alone is too common: years narrow the candidates.
         const years: SQLFilter[] = [];
-        for (const [d, col] of [[p.birthDate, 'birth_year'], [p.deathDate, 'death_year']] as const) {
+        for (const [d, col] of [
+          [p.birthDate, 'birth_year'],
+          [p.deathDate, 'death_year'],
+        ] as const) {
           if (d?.kind !== 'exact' || d.value.startsWith('0000')) continue;
           const y = Number(d.value.slice(0, 4));
           years.push({ sql: sql`${sql.raw(col)} BETWEEN ${y - 1} AND ${y + 1}` });
@@ -212,7 +244,9 @@ export function createDecesService(ctx: AppContext) {
         for (const r of (await repo.filtered([{ sql: sql`first_phon = ${fp}` }, ...years, ...filters], CANDIDATE_LIMIT)).rows) seen.set(r.id, r);
       }
       // Records whose validated corrections carry the searched name.
-      const corrIds = !(await hasValidated()) ? [] : await repo.correctedIdsMatching(p.lastName ? lastNameKey(p.lastName) : undefined, firstNameList(p.firstName)[0]);
+      const corrIds = !(await hasValidated())
+        ? []
+        : await repo.correctedIdsMatching(p.lastName ? lastNameKey(p.lastName) : undefined, firstNameList(p.firstName)[0]);
       for (const r of await repo.findByIds(corrIds.filter((id) => !seen.has(id)))) seen.set(r.id, r);
       rows = [...seen.values()];
     } else {
@@ -265,7 +299,16 @@ export function createDecesService(ctx: AppContext) {
   /** Counts by field (matchID's `/agg`), with simple filters. */
   async function agg(input: Record<string, unknown>) {
     const raw = input.aggs;
-    const aggs = (Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.replace(/^\[|\]$/g, '').split(',').map((x) => x.replace(/"/g, '').trim()) : []).filter(Boolean);
+    const aggs = (
+      Array.isArray(raw)
+        ? raw.map(String)
+        : typeof raw === 'string'
+          ? raw
+              .replace(/^\[|\]$/g, '')
+              .split(',')
+              .map((x) => x.replace(/"/g, '').trim())
+          : []
+    ).filter(Boolean);
     if (!aggs.length) throw fieldError('aggs', `au moins une agrégation : ${Object.keys(AGGS).join(', ')}`);
     const bad = aggs.filter((a) => !AGGS[a]);
     if (bad.length) throw fieldError('aggs', `agrégation inconnue « ${bad.join(', ')} » (possibles : ${Object.keys(AGGS).join(', ')})`);
@@ -279,7 +322,14 @@ export function createDecesService(ctx: AppContext) {
       const d = parseDateQuery(String(rest[k]));
       if (!d) throw fieldError(k, 'date ou intervalle attendu');
       const col = sql.raw(k === 'deathDate' ? 'death_date' : 'birth_date');
-      filters.push({ sql: d.kind === 'range' ? sql`${col} BETWEEN ${d.from} AND ${d.to}` : d.value.endsWith('0000') ? sql`${col} LIKE ${d.value.slice(0, 4) + '%'}` : sql`${col} = ${d.value}` });
+      filters.push({
+        sql:
+          d.kind === 'range'
+            ? sql`${col} BETWEEN ${d.from} AND ${d.to}`
+            : d.value.endsWith('0000')
+              ? sql`${col} LIKE ${d.value.slice(0, 4) + '%'}`
+              : sql`${col} = ${d.value}`,
+      });
     }
     if (rest.sex) filters.push({ sql: sql`sex = ${String(rest.sex).toUpperCase() === 'H' ? 'M' : String(rest.sex).toUpperCase()}` });
     if (rest.birthDepartment) filters.push({ sql: sql`birth_department = ${String(rest.birthDepartment).toUpperCase()}` });
@@ -317,7 +367,15 @@ export function createDecesService(ctx: AppContext) {
         lastRecordDate: v.lastRecordDate,
         lastDataset: v.lastSource?.name ?? null,
         updateDate: v.lastSource?.importedAt.toISOString() ?? null,
-        sources: (await repo.sources(20)).map((s) => ({ name: s.name, lines: s.lines, inserted: s.inserted, rejected: s.rejected, opposed: s.opposed, lastRecordDate: s.lastRecordDate, importedAt: s.importedAt.toISOString() })),
+        sources: (await repo.sources(20)).map((s) => ({
+          name: s.name,
+          lines: s.lines,
+          inserted: s.inserted,
+          rejected: s.rejected,
+          opposed: s.opposed,
+          lastRecordDate: s.lastRecordDate,
+          importedAt: s.importedAt.toISOString(),
+        })),
       };
     },
   };

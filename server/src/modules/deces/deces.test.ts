@@ -9,15 +9,34 @@ import { bulkDate } from './bulk.service.ts';
 import type { ValidationError } from '../../platform/errors.ts';
 
 const SAMPLE = '/work/shared/data/deces-sample-lines.txt';
-const sampleCsv = fs.existsSync(SAMPLE) ? fs.readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l.startsWith('"')) : [];
+const sampleCsv = fs.existsSync(SAMPLE)
+  ? fs
+      .readFileSync(SAMPLE, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('"'))
+  : [];
 const fixed = (fields: string[]) => fields.map((f, i) => f.padEnd([80, 1, 8, 5, 30, 30, 8, 5, 9][i]!, ' ')).join('');
 
 describe('INSEE line parser', () => {
   it('parses every field of a fixed-width line', () => {
     const r = parseLine(fixed(['LEERS*RAYMONDE LOUISE/', '2', '19290412', '69382', 'LYON 2E  ARRONDISSEMENT', '', '20200109', '01004', '8']), 'deces-2020-m01');
     expect(r).toMatchObject({
-      lastName: 'LEERS', firstNames: ['RAYMONDE', 'LOUISE'], sex: 'F', birthDate: '19290412', birthCode: '69382', birthCity: 'LYON 2E ARRONDISSEMENT',
-      birthDepartment: '69', birthCountry: 'France', birthCountryCode: 'FRA', deathDate: '20200109', deathCode: '01004', deathDepartment: '01', certificateId: '8', age: 90, source: 'deces-2020-m01', flags: [],
+      lastName: 'LEERS',
+      firstNames: ['RAYMONDE', 'LOUISE'],
+      sex: 'F',
+      birthDate: '19290412',
+      birthCode: '69382',
+      birthCity: 'LYON 2E ARRONDISSEMENT',
+      birthDepartment: '69',
+      birthCountry: 'France',
+      birthCountryCode: 'FRA',
+      deathDate: '20200109',
+      deathCode: '01004',
+      deathDepartment: '01',
+      certificateId: '8',
+      age: 90,
+      source: 'deces-2020-m01',
+      flags: [],
     });
     expect(r.deathCity).toBe('Ambérieu-en-Bugey');
     expect(r.id).toMatch(/^[\w-]{12}$/);
@@ -32,7 +51,10 @@ describe('INSEE line parser', () => {
   });
 
   it('flags fictive communes, partial and impossible dates, unknown sex', () => {
-    const roume = parseLine(sampleCsv.find((l) => l.startsWith('"ROUME'))!, 's');
+    const roume = parseLine(
+      sampleCsv.find((l) => l.startsWith('"ROUME'))!,
+      's',
+    );
     expect(roume.flags).toContain('birth-commune-fictive');
     expect(roume.birthDepartment).toBe('07');
     expect(parseLine(fixed(['A*B/', '1', '19470000', '75056', 'PARIS', '', '20200101', '75056', '1']), 's').flags).toContain('birth-date-partial');
@@ -86,8 +108,21 @@ describe('names', () => {
 });
 
 const rec = (o: Partial<ScoredRecord> = {}): ScoredRecord => ({
-  lastName: 'DUPONT', firstNames: 'JEAN PIERRE', sex: 'M', birthDate: '19520312', birthCode: '75120', birthCity: 'PARIS 20E ARRONDISSEMENT', birthDepartment: '75', birthCountry: 'France',
-  deathDate: '20200101', deathCode: '33063', deathCity: 'Bordeaux', deathDepartment: '33', deathCountry: 'France', age: 67, ...o,
+  lastName: 'DUPONT',
+  firstNames: 'JEAN PIERRE',
+  sex: 'M',
+  birthDate: '19520312',
+  birthCode: '75120',
+  birthCity: 'PARIS 20E ARRONDISSEMENT',
+  birthDepartment: '75',
+  birthCountry: 'France',
+  deathDate: '20200101',
+  deathCode: '33063',
+  deathCity: 'Bordeaux',
+  deathDepartment: '33',
+  deathCountry: 'France',
+  age: 67,
+  ...o,
 });
 
 describe('scoring rules', () => {
@@ -172,7 +207,10 @@ describe('search request', () => {
     expect(err({ lastName: 'x', birthDate: '31/02/19xx' })).toContain('birthDate');
     expect(err({ lastName: 'x', sort: 'nope:asc' })).toContain('sort');
     expect(parseSearchRequest({ q: 'Jean Dupont 12/03/1952' }).q).toMatchObject({ names: ['Jean', 'Dupont'], dates: [{ kind: 'exact', value: '19520312' }] });
-    expect(parseSearchRequest({ lastName: 'x', sort: '[{"birth.date":"desc"}]', fuzzy: 'false' })).toMatchObject({ sort: [{ field: 'birthDate', dir: 'desc' }], fuzzy: false });
+    expect(parseSearchRequest({ lastName: 'x', sort: '[{"birth.date":"desc"}]', fuzzy: 'false' })).toMatchObject({
+      sort: [{ field: 'birthDate', dir: 'desc' }],
+      fuzzy: false,
+    });
   });
 });
 

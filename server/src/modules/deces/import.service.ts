@@ -36,7 +36,11 @@ function copyField(v: string | number | null): string {
  * not inserted twice. On PostgreSQL rows go through COPY into a staging table then one set-based
  * insert; on PGlite through batched multi-row inserts.
  */
-export async function importFile(ctx: AppContext, file: string, opts: { actor: Actor; source?: string; onProgress?: (p: ImportProgress) => void }): Promise<ImportReport> {
+export async function importFile(
+  ctx: AppContext,
+  file: string,
+  opts: { actor: Actor; source?: string; onProgress?: (p: ImportProgress) => void },
+): Promise<ImportReport> {
   const repo = createDecesRepository(ctx.db);
   if (!fs.existsSync(file)) throw new Error(`Fichier introuvable : ${file}`);
   const source = opts.source ?? sourceName(file);
@@ -66,8 +70,22 @@ export async function importFile(ctx: AppContext, file: string, opts: { actor: A
     }
   }
   const finish = async (tx: Db) => {
-    const src = await repo.insertSource(tx, { name: source, lines: report.lines, inserted: report.inserted, rejected: report.rejected, opposed: report.opposed, lastRecordDate: report.lastRecordDate, errors: report.errors });
-    await recordAudit(tx, { actor: opts.actor, action: 'deces.import', entityType: 'deces_source', entityId: src.id, after: { ...report, errors: report.errors.length } });
+    const src = await repo.insertSource(tx, {
+      name: source,
+      lines: report.lines,
+      inserted: report.inserted,
+      rejected: report.rejected,
+      opposed: report.opposed,
+      lastRecordDate: report.lastRecordDate,
+      errors: report.errors,
+    });
+    await recordAudit(tx, {
+      actor: opts.actor,
+      action: 'deces.import',
+      entityType: 'deces_source',
+      entityId: src.id,
+      after: { ...report, errors: report.errors.length },
+    });
   };
 
   if (ctx.database.kind === 'postgres' && ctx.database.url) {
@@ -105,11 +123,16 @@ export async function importFile(ctx: AppContext, file: string, opts: { actor: A
       // A load that is large relative to the table is faster with the secondary indexes rebuilt once
       // at the end than maintained row by row (the GIN trigram index above all). DDL is transactional.
       const [{ staged }] = (await client.query<{ staged: number }>('SELECT count(*)::int AS staged FROM deces_stage')).rows as [{ staged: number }];
-      const [{ existing }] = (await client.query<{ existing: number }>(`SELECT reltuples::bigint AS existing FROM pg_class WHERE relname = 'deces_records'`)).rows as [{ existing: number }];
+      const [{ existing }] = (await client.query<{ existing: number }>(`SELECT reltuples::bigint AS existing FROM pg_class WHERE relname = 'deces_records'`))
+        .rows as [{ existing: number }];
       const rebuild = staged > 50_000 && staged > Number(existing) * 0.2;
       let indexes: { indexname: string; indexdef: string }[] = [];
       if (rebuild) {
-        indexes = (await client.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'deces_records' AND indexname <> 'deces_records_pkey'`)).rows;
+        indexes = (
+          await client.query<{ indexname: string; indexdef: string }>(
+            `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'deces_records' AND indexname <> 'deces_records_pkey'`,
+          )
+        ).rows;
         for (const i of indexes) await client.query(`DROP INDEX ${i.indexname}`);
       }
       const ins = await client.query(
@@ -155,7 +178,11 @@ export async function importFile(ctx: AppContext, file: string, opts: { actor: A
  * with the death date, death place code and certificate number. Matching records are deleted and the
  * keys kept so that later imports skip them. One transaction, audited.
  */
-export async function applyOppositions(ctx: AppContext, file: string, actor: Actor): Promise<{ keys: number; deleted: number; rejected: { line: number; message: string }[] }> {
+export async function applyOppositions(
+  ctx: AppContext,
+  file: string,
+  actor: Actor,
+): Promise<{ keys: number; deleted: number; rejected: { line: number; message: string }[] }> {
   const repo = createDecesRepository(ctx.db);
   const keys = new Set<string>();
   const rejected: { line: number; message: string }[] = [];
@@ -183,7 +210,12 @@ export async function applyOppositions(ctx: AppContext, file: string, actor: Act
   }
   const deleted = await ctx.db.transaction(async (tx) => {
     const ids = await repo.oppose(tx as unknown as Db, [...keys]);
-    await recordAudit(tx as unknown as Db, { actor, action: 'deces.oppose', entityType: 'deces_opposition', after: { file: sourceName(file), keys: keys.size, deleted: ids } });
+    await recordAudit(tx as unknown as Db, {
+      actor,
+      action: 'deces.oppose',
+      entityType: 'deces_opposition',
+      after: { file: sourceName(file), keys: keys.size, deleted: ids },
+    });
     return ids.length;
   });
   return { keys: keys.size, deleted, rejected };

@@ -90,7 +90,12 @@ export function registerDecesCli(program: Command, cli: CliContext): void {
       try {
         for (const f of files) {
           const bar = new cliProgress.SingleBar(
-            { format: `${path.basename(f)} [{bar}] {percentage}% | {lines} lignes | {rate} lignes/s | reste {eta_h}`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+            {
+              format: `${path.basename(f)} [{bar}] {percentage}% | {lines} lignes | {rate} lignes/s | reste {eta_h}`,
+              hideCursor: true,
+              noTTYOutput: true,
+              notTTYSchedule: 5000,
+            },
             cliProgress.Presets.shades_classic,
           );
           const t0 = Date.now();
@@ -100,12 +105,18 @@ export function registerDecesCli(program: Command, cli: CliContext): void {
             onProgress: (p) => {
               const el = (Date.now() - t0) / 1000;
               const frac = p.totalBytes ? p.bytes / p.totalBytes : 0;
-              bar.update(Math.round(frac * 100), { lines: p.lines, rate: Math.round(p.lines / Math.max(el, 0.001)), eta_h: frac > 0 ? fmtDuration((el / frac) * (1 - frac)) : '?' });
+              bar.update(Math.round(frac * 100), {
+                lines: p.lines,
+                rate: Math.round(p.lines / Math.max(el, 0.001)),
+                eta_h: frac > 0 ? fmtDuration((el / frac) * (1 - frac)) : '?',
+              });
             },
           });
           bar.update(100);
           bar.stop();
-          console.log(`${r.source}: ${r.lines} lines, ${r.inserted} new records, ${r.rejected} rejected, ${r.opposed} opposed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+          console.log(
+            `${r.source}: ${r.lines} lines, ${r.inserted} new records, ${r.rejected} rejected, ${r.opposed} opposed (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+          );
           for (const e of r.errors.slice(0, 10)) console.log(`  line ${e.line}: ${e.message}`);
         }
       } finally {

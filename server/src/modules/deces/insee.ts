@@ -183,14 +183,31 @@ export function parseName(raw: string): { lastName: string; firstNames: string[]
   const star = body.indexOf('*');
   const malformed = star < 0 || (slash < 0 && !truncated);
   const lastName = (star >= 0 ? body.slice(0, star) : body).trim().replace(/\s+/g, ' ');
-  const firstNames = star >= 0 ? body.slice(star + 1).trim().split(/\s+/).filter(Boolean) : [];
+  const firstNames =
+    star >= 0
+      ? body
+          .slice(star + 1)
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+      : [];
   return { lastName, firstNames, truncated, malformed };
 }
 
 /** Parses one line of the file. `source` is the file's base name. Throws `InseeLineError` on unusable lines. */
 export function parseLine(line: string, source: string): DecesRecord {
   const f = splitLine(line);
-  const [nameF, sexF, birthF, birthCodeF, birthCityF, birthCountryF, deathF, deathCodeF, certF] = f.map((x) => x.trim()) as [string, string, string, string, string, string, string, string, string];
+  const [nameF, sexF, birthF, birthCodeF, birthCityF, birthCountryF, deathF, deathCodeF, certF] = f.map((x) => x.trim()) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const name = parseName(f[0]!);
   if (!name.lastName && !name.firstNames.length) throw new InseeLineError(`nom vide : « ${nameF} »`);
   if (!deathF) throw new InseeLineError('date de décès absente');

@@ -7,22 +7,42 @@ import type { DateQuery, PersonQuery } from './score.ts';
  * with fields, as matchID does.
  */
 export const PERSON_FIELDS = [
-  'firstName', 'lastName', 'legalName', 'sex', 'birthDate', 'birthCity', 'birthLocationCode', 'birthDepartment', 'birthCountry',
-  'deathDate', 'deathCity', 'deathLocationCode', 'deathDepartment', 'deathCountry', 'deathAge',
+  'firstName',
+  'lastName',
+  'legalName',
+  'sex',
+  'birthDate',
+  'birthCity',
+  'birthLocationCode',
+  'birthDepartment',
+  'birthCountry',
+  'deathDate',
+  'deathCity',
+  'deathLocationCode',
+  'deathDepartment',
+  'deathCountry',
+  'deathAge',
 ] as const;
 export const OPTION_FIELDS = ['q', 'fuzzy', 'size', 'page', 'sort', 'scroll', 'scrollId', 'headerLang'] as const;
 export type PersonField = (typeof PERSON_FIELDS)[number];
 
 export const SORT_FIELDS: Record<string, string> = {
   score: 'score',
-  lastName: 'lastName', 'name.last': 'lastName',
-  firstName: 'firstNames', 'name.first': 'firstNames',
+  lastName: 'lastName',
+  'name.last': 'lastName',
+  firstName: 'firstNames',
+  'name.first': 'firstNames',
   sex: 'sex',
-  birthDate: 'birthDate', 'birth.date': 'birthDate',
-  birthCity: 'birthCity', 'birth.location.city': 'birthCity',
-  deathDate: 'deathDate', 'death.date': 'deathDate',
-  deathCity: 'deathCity', 'death.location.city': 'deathCity',
-  deathAge: 'age', 'death.age': 'age',
+  birthDate: 'birthDate',
+  'birth.date': 'birthDate',
+  birthCity: 'birthCity',
+  'birth.location.city': 'birthCity',
+  deathDate: 'deathDate',
+  'death.date': 'deathDate',
+  deathCity: 'deathCity',
+  'death.location.city': 'deathCity',
+  deathAge: 'age',
+  'death.age': 'age',
 };
 
 export interface SearchRequest {
@@ -129,7 +149,8 @@ export function parseSearchRequest(input: Record<string, unknown>): SearchReques
   const person: PersonQuery = {};
   const given = PERSON_FIELDS.filter((f) => str(f) !== undefined);
   const q = str('q');
-  if (q && given.length) errors.push({ field: given[0]!, message: `ne peut pas être combiné avec q (recherche simple ou avancée, pas les deux) : ${given.join(', ')}` });
+  if (q && given.length)
+    errors.push({ field: given[0]!, message: `ne peut pas être combiné avec q (recherche simple ou avancée, pas les deux) : ${given.join(', ')}` });
   if (!q && !given.length) errors.push({ field: 'q', message: 'requête vide : donnez q ou au moins un champ (lastName, firstName, birthDate…)' });
   for (const f of ['firstName', 'lastName', 'legalName', 'birthCity', 'birthCountry', 'deathCity', 'deathCountry'] as const) {
     const v = str(f);
@@ -168,7 +189,14 @@ export function parseSearchRequest(input: Record<string, unknown>): SearchReques
     else errors.push({ field: 'deathAge', message: 'âge attendu (ex. 85 ou 80-90)' });
   }
   const fuzzyRaw = input.fuzzy;
-  const fuzzy = fuzzyRaw === undefined || fuzzyRaw === '' ? true : fuzzyRaw === true || fuzzyRaw === 'true' ? true : fuzzyRaw === false || fuzzyRaw === 'false' ? false : null;
+  const fuzzy =
+    fuzzyRaw === undefined || fuzzyRaw === ''
+      ? true
+      : fuzzyRaw === true || fuzzyRaw === 'true'
+        ? true
+        : fuzzyRaw === false || fuzzyRaw === 'false'
+          ? false
+          : null;
   if (fuzzy === null) errors.push({ field: 'fuzzy', message: 'true ou false' });
   const int = (k: string, def: number, min: number, max: number) => {
     const v = input[k];
@@ -187,7 +215,10 @@ export function parseSearchRequest(input: Record<string, unknown>): SearchReques
   if (q) {
     const names: string[] = [];
     const dates: DateQuery[] = [];
-    for (const t of q.split(/[\s,;]+/).filter(Boolean).slice(0, 12)) {
+    for (const t of q
+      .split(/[\s,;]+/)
+      .filter(Boolean)
+      .slice(0, 12)) {
       const d = /\d/.test(t) ? parseDateQuery(t) : null;
       if (d) dates.push(d);
       else if (/\d/.test(t)) errors.push({ field: 'q', message: `« ${t} » n’est pas une date JJ/MM/AAAA ou AAAA` });

@@ -53,7 +53,16 @@ export interface ScoreResult {
   reasons: string[];
 }
 
-const WEIGHTS: Record<ComponentName, number> = { last: 1, first: 1, sex: 0.5, birthDate: 1.2, birthLocation: 0.6, deathDate: 1, deathLocation: 0.5, deathAge: 0.5 };
+const WEIGHTS: Record<ComponentName, number> = {
+  last: 1,
+  first: 1,
+  sex: 0.5,
+  birthDate: 1.2,
+  birthLocation: 0.6,
+  deathDate: 1,
+  deathLocation: 0.5,
+  deathAge: 0.5,
+};
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 interface Sim {
@@ -96,7 +105,16 @@ export function firstNamesSim(q: string[], r: string[]): Sim {
       if (s > best.s) {
         best = {
           s,
-          why: s === 1 ? 'premier prénom identique' : i === 0 && j === 0 ? (s >= 0.9 ? 'prénom proche (phonétique ou faute)' : 'prénom différent') : s >= 0.85 ? 'prénom présent dans un autre ordre' : 'prénom différent',
+          why:
+            s === 1
+              ? 'premier prénom identique'
+              : i === 0 && j === 0
+                ? s >= 0.9
+                  ? 'prénom proche (phonétique ou faute)'
+                  : 'prénom différent'
+                : s >= 0.85
+                  ? 'prénom présent dans un autre ordre'
+                  : 'prénom différent',
         };
       }
     });
@@ -167,7 +185,10 @@ function computeCityKey(s: string): string {
 }
 
 /** Place similarity: COG history and arrondissements, misspelled commune with département fallback, countries by name. */
-export function placeSim(q: { city?: string; code?: string; department?: string; country?: string }, r: { code: string; city: string; department: string; country: string }): Sim | null {
+export function placeSim(
+  q: { city?: string; code?: string; department?: string; country?: string },
+  r: { code: string; city: string; department: string; country: string },
+): Sim | null {
   const c = cog();
   const foreignR = r.code.startsWith('99');
   if (q.code) {
@@ -175,7 +196,12 @@ export function placeSim(q: { city?: string; code?: string; department?: string;
     if (qc === r.code) return { s: 1, why: 'code de commune identique' };
     const a = c.commune(qc);
     const b = c.commune(r.code);
-    if (a && b && a.currentCode === b.currentCode) return { s: 1, why: b.kind === 'arrondissement-municipal' || a.kind === 'arrondissement-municipal' ? 'même commune (arrondissement)' : 'même commune (code historique)' };
+    if (a && b && a.currentCode === b.currentCode)
+      return {
+        s: 1,
+        why:
+          b.kind === 'arrondissement-municipal' || a.kind === 'arrondissement-municipal' ? 'même commune (arrondissement)' : 'même commune (code historique)',
+      };
     const qd = a?.departmentCode ?? c.departmentOf(qc);
     if (qd && qd === r.department) return { s: 0.7, why: 'même département' };
     return { s: 0.2, why: 'autre commune' };
@@ -233,18 +259,38 @@ export function scoreRecord(q: PersonQuery, r: ScoredRecord): ScoreResult {
   }
   if (q.sex && r.sex) comps.sex = q.sex === r.sex ? { s: 1, why: 'même sexe' } : { s: 0.3, why: 'sexe différent' };
   if (q.birthDate) comps.birthDate = dateSim(q.birthDate, r.birthDate);
-  const bl = placeSim({ city: q.birthCity, code: q.birthLocationCode, department: q.birthDepartment, country: q.birthCountry }, { code: r.birthCode, city: r.birthCity, department: r.birthDepartment, country: r.birthCountry });
+  const bl = placeSim(
+    { city: q.birthCity, code: q.birthLocationCode, department: q.birthDepartment, country: q.birthCountry },
+    { code: r.birthCode, city: r.birthCity, department: r.birthDepartment, country: r.birthCountry },
+  );
   if (bl) comps.birthLocation = bl;
   if (q.deathDate) comps.deathDate = dateSim(q.deathDate, r.deathDate);
-  const dl = placeSim({ city: q.deathCity, code: q.deathLocationCode, department: q.deathDepartment, country: q.deathCountry }, { code: r.deathCode, city: r.deathCity, department: r.deathDepartment, country: r.deathCountry });
+  const dl = placeSim(
+    { city: q.deathCity, code: q.deathLocationCode, department: q.deathDepartment, country: q.deathCountry },
+    { code: r.deathCode, city: r.deathCity, department: r.deathDepartment, country: r.deathCountry },
+  );
   if (dl) comps.deathLocation = dl;
   if (q.deathAge) {
     const a = r.age;
-    comps.deathAge = a === null ? { s: 0.5, why: 'âge inconnu' } : a >= q.deathAge.from && a <= q.deathAge.to ? { s: 1, why: 'âge identique' } : Math.min(Math.abs(a - q.deathAge.from), Math.abs(a - q.deathAge.to)) <= 1 ? { s: 0.8, why: 'âge à un an près' } : { s: 0.1, why: 'âge différent' };
+    comps.deathAge =
+      a === null
+        ? { s: 0.5, why: 'âge inconnu' }
+        : a >= q.deathAge.from && a <= q.deathAge.to
+          ? { s: 1, why: 'âge identique' }
+          : Math.min(Math.abs(a - q.deathAge.from), Math.abs(a - q.deathAge.to)) <= 1
+            ? { s: 0.8, why: 'âge à un an près' }
+            : { s: 0.1, why: 'âge différent' };
   }
   // A woman searched under her usage (married) name: birth name differs but everything else agrees.
   // On a national file many women share a first name and a birth date: the birth place must agree too.
-  if (comps.last && comps.last.s < 0.7 && r.sex === 'F' && (comps.first?.s ?? 0) >= 0.9 && (comps.birthDate?.s ?? 0) >= 0.95 && (comps.birthLocation?.s ?? 0) >= 0.9) {
+  if (
+    comps.last &&
+    comps.last.s < 0.7 &&
+    r.sex === 'F' &&
+    (comps.first?.s ?? 0) >= 0.9 &&
+    (comps.birthDate?.s ?? 0) >= 0.95 &&
+    (comps.birthLocation?.s ?? 0) >= 0.9
+  ) {
     comps.last = { s: 0.6, why: 'nom différent : nom d’usage possible (femme mariée)' };
   }
   let logSum = 0;

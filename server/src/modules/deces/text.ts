@@ -5,7 +5,36 @@
  */
 
 /** Particles dropped from the comparison key of a last name (`DE LA FONTAINE` ≈ `LAFONTAINE`). */
-const PARTICLES = new Set(['DE', 'DU', 'DES', 'D', 'LE', 'LA', 'LES', 'L', 'VAN', 'VON', 'DER', 'DEN', 'DI', 'DA', 'DEL', 'DELLA', 'DOS', 'DAS', 'Y', 'EL', 'AL', 'BEN', 'MC', 'MAC', 'ST', 'SAINT', 'STE', 'SAINTE']);
+const PARTICLES = new Set([
+  'DE',
+  'DU',
+  'DES',
+  'D',
+  'LE',
+  'LA',
+  'LES',
+  'L',
+  'VAN',
+  'VON',
+  'DER',
+  'DEN',
+  'DI',
+  'DA',
+  'DEL',
+  'DELLA',
+  'DOS',
+  'DAS',
+  'Y',
+  'EL',
+  'AL',
+  'BEN',
+  'MC',
+  'MAC',
+  'ST',
+  'SAINT',
+  'STE',
+  'SAINTE',
+]);
 
 /** Uppercase ASCII letters and single spaces: accents removed, hyphens/apostrophes/punctuation as spaces. */
 export function normalize(s: string | null | undefined): string {

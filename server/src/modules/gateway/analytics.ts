@@ -73,7 +73,19 @@ export class Analytics {
         this.metrics.dropped++;
         return;
       }
-      g = { minute, apiId, applicationId: app, calls: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, s429: 0, sumMs: 0, hist: new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0) };
+      g = {
+        minute,
+        apiId,
+        applicationId: app,
+        calls: 0,
+        s2xx: 0,
+        s3xx: 0,
+        s4xx: 0,
+        s5xx: 0,
+        s429: 0,
+        sumMs: 0,
+        hist: new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0),
+      };
       this.groups.set(k, g);
     }
     g.calls++;
@@ -121,7 +133,12 @@ export class Analytics {
       const merged = new Map<string, Group>();
       for (const g of groups) {
         const d = new Date(g.minute);
-        const bucket = granularity === 'minute' ? g.minute : granularity === 'hour' ? g.minute - (g.minute % 3_600_000) : Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+        const bucket =
+          granularity === 'minute'
+            ? g.minute
+            : granularity === 'hour'
+              ? g.minute - (g.minute % 3_600_000)
+              : Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
         const k = `${bucket}|${g.apiId}|${g.applicationId}`;
         const m = merged.get(k);
         if (!m) merged.set(k, { ...g, minute: bucket, hist: [...g.hist] });
@@ -137,7 +154,20 @@ export class Analytics {
         }
       }
       for (const m of merged.values())
-        rows.push({ granularity, bucket: new Date(m.minute), apiId: m.apiId, applicationId: m.applicationId, calls: m.calls, s2xx: m.s2xx, s3xx: m.s3xx, s4xx: m.s4xx, s5xx: m.s5xx, s429: m.s429, sumMs: m.sumMs, hist: m.hist });
+        rows.push({
+          granularity,
+          bucket: new Date(m.minute),
+          apiId: m.apiId,
+          applicationId: m.applicationId,
+          calls: m.calls,
+          s2xx: m.s2xx,
+          s3xx: m.s3xx,
+          s4xx: m.s4xx,
+          s5xx: m.s5xx,
+          s429: m.s429,
+          sumMs: m.sumMs,
+          hist: m.hist,
+        });
     }
     try {
       for (let i = 0; i < rows.length; i += 500) await this.repo.addUsage(rows.slice(i, i + 500));

@@ -14,10 +14,29 @@ import { OAuthError, type OAuthServer, type TokenRequest } from './oauth.ts';
 import { guardedLookup, refusal } from './ssrf.ts';
 import { sha256, signIdentity, type GatewaySecrets } from './secrets.ts';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 /** Request headers never forwarded: the gateway's own credentials and cookies, spoofed identity. */
 const STRIPPED_REQUEST = new Set(['host', 'x-api-key', 'authorization', 'cookie', 'x-gateway-consumer', 'x-gateway-signature', 'content-length', 'expect']);
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 export interface DataPlaneMetrics {
@@ -98,7 +117,11 @@ export class DataPlane {
   /** This node's counters in the Prometheus text format. */
   prometheus(): string {
     const m = this.metrics;
-    const l = (this.deps.limiter as { metrics?: { redisErrors: number; failOpen: number; failClosed: number } }).metrics ?? { redisErrors: 0, failOpen: 0, failClosed: 0 };
+    const l = (this.deps.limiter as { metrics?: { redisErrors: number; failOpen: number; failClosed: number } }).metrics ?? {
+      redisErrors: 0,
+      failOpen: 0,
+      failClosed: 0,
+    };
     const a = this.deps.analytics.metrics;
     const rows: [string, string, number][] = [
       ['gateway_requests_total', 'counter', m.requests],
@@ -203,7 +226,12 @@ export class DataPlane {
   }
 
   /** Who calls: a key, a bearer token, or nobody (keyless plan). Sends the error itself otherwise. */
-  private async identify(req: FastifyRequest, reply: FastifyReply, api: RtApi, now: number): Promise<{ app: RtApp | null; plan: RtPlan; keyId: string | null; limitKey: string } | null | undefined> {
+  private async identify(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    api: RtApi,
+    now: number,
+  ): Promise<{ app: RtApp | null; plan: RtPlan; keyId: string | null; limitKey: string } | null | undefined> {
     const t = this.table;
     const keyHeader = req.headers['x-api-key'];
     const auth = req.headers.authorization;
@@ -212,26 +240,51 @@ export class DataPlane {
       const k = keyHeader.length <= 200 ? t.keys.get(sha256(keyHeader)) : undefined;
       const www = { 'www-authenticate': 'ApiKey realm="patrimoine"' };
       if (!k) return void problem(reply.headers(www), 401, 'invalid-api-key', 'Clé d’API invalide', 'La clé d’API (en-tête X-Api-Key) est inconnue.');
-      if (k.revokedAt !== null && k.revokedAt <= now) return void problem(reply.headers(www), 401, 'invalid-api-key', 'Clé d’API révoquée', 'Cette clé d’API a été révoquée.');
-      if (k.expiresAt !== null && k.expiresAt <= now) return void problem(reply.headers(www), 401, 'invalid-api-key', 'Clé d’API expirée', 'Cette clé d’API a expiré : créez-en une nouvelle dans « Mes applications ».');
+      if (k.revokedAt !== null && k.revokedAt <= now)
+        return void problem(reply.headers(www), 401, 'invalid-api-key', 'Clé d’API révoquée', 'Cette clé d’API a été révoquée.');
+      if (k.expiresAt !== null && k.expiresAt <= now)
+        return void problem(
+          reply.headers(www),
+          401,
+          'invalid-api-key',
+          'Clé d’API expirée',
+          'Cette clé d’API a expiré : créez-en une nouvelle dans « Mes applications ».',
+        );
       const app = t.apps.get(k.applicationId);
       const sub = app?.subs.get(api.id);
-      if (!app || !sub) return void problem(reply, 403, 'no-subscription', 'Abonnement requis', `L’application n’a pas d’abonnement actif à l’API « ${api.slug} ».`);
+      if (!app || !sub)
+        return void problem(reply, 403, 'no-subscription', 'Abonnement requis', `L’application n’a pas d’abonnement actif à l’API « ${api.slug} ».`);
       return { app, plan: sub.plan, keyId: k.id, limitKey: `a:${api.id}:${app.id}` };
     }
     if (bearer) {
       const v = await this.deps.oauth.verify(t, bearer, api);
       if (!v.ok) {
         // Header values are ASCII: the description loses its accents there (the body keeps them).
-        const ascii = v.reason.normalize('NFD').replace(/[’]/g, "'").replace(/[^\x20-\x7e]/g, '').replace(/"/g, "'");
+        const ascii = v.reason
+          .normalize('NFD')
+          .replace(/[’]/g, "'")
+          .replace(/[^\x20-\x7e]/g, '')
+          .replace(/"/g, "'");
         reply.header('www-authenticate', `Bearer error="${v.error}", error_description="${ascii}"`);
-        return void problem(reply, v.status, v.status === 403 ? 'insufficient-scope' : 'invalid-token', v.status === 403 ? 'Portée insuffisante' : 'Jeton d’accès refusé', v.reason);
+        return void problem(
+          reply,
+          v.status,
+          v.status === 403 ? 'insufficient-scope' : 'invalid-token',
+          v.status === 403 ? 'Portée insuffisante' : 'Jeton d’accès refusé',
+          v.reason,
+        );
       }
       return { app: v.app, plan: v.app.subs.get(api.id)!.plan, keyId: null, limitKey: `a:${api.id}:${v.app.id}` };
     }
     if (api.keylessPlan) return { app: null, plan: api.keylessPlan, keyId: null, limitKey: `ip:${api.id}:${req.ip}` };
     reply.header('www-authenticate', 'ApiKey realm="patrimoine", Bearer');
-    return void problem(reply, 401, 'credentials-required', 'Clé d’API requise', 'Cette API demande une clé (en-tête X-Api-Key) ou un jeton OAuth2 (Authorization: Bearer).');
+    return void problem(
+      reply,
+      401,
+      'credentials-required',
+      'Clé d’API requise',
+      'Cette API demande une clé (en-tête X-Api-Key) ou un jeton OAuth2 (Authorization: Bearer).',
+    );
   }
 
   async handle(req: FastifyRequest, reply: FastifyReply) {
@@ -266,22 +319,36 @@ export class DataPlane {
       if (h) reply.header('ratelimit-policy', h.policy).header('ratelimit', h.limit);
       if (d.degraded === 'closed') {
         reply.header('retry-after', '1');
-        return problem(reply, 503, 'limits-unavailable', 'Limitation indisponible', 'Le service de limitation de débit est injoignable ; cette API refuse les appels dans ce cas. Réessayez dans un instant.');
+        return problem(
+          reply,
+          503,
+          'limits-unavailable',
+          'Limitation indisponible',
+          'Le service de limitation de débit est injoignable ; cette API refuse les appels dans ce cas. Réessayez dans un instant.',
+        );
       }
       if (!d.allowed) {
         const retry = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
         reply.header('retry-after', String(retry));
-        return problem(reply, 429, 'too-many-requests', 'Trop de requêtes', `Limite du plan « ${who.plan.name} » atteinte : réessayez dans ${retry} s.`, { retryAfter: retry });
+        return problem(reply, 429, 'too-many-requests', 'Trop de requêtes', `Limite du plan « ${who.plan.name} » atteinte : réessayez dans ${retry} s.`, {
+          retryAfter: retry,
+        });
       }
     }
 
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > api.maxBodyBytes) return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
+    if (declared > api.maxBodyBytes)
+      return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
 
     const rest = req.url.slice(`/gw/${slug}`.length);
     const suffix = rest.startsWith('/') || rest.startsWith('?') || rest === '' ? rest : `/${rest}`;
     const headers: Record<string, string | string[]> = {};
-    const connectionTokens = new Set(String(req.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
+    const connectionTokens = new Set(
+      String(req.headers.connection ?? '')
+        .toLowerCase()
+        .split(',')
+        .map((s) => s.trim()),
+    );
     for (const [k, v] of Object.entries(req.headers)) {
       if (v === undefined || HOP_BY_HOP.has(k) || STRIPPED_REQUEST.has(k) || connectionTokens.has(k) || k.startsWith('x-forwarded-')) continue;
       headers[k] = v;
@@ -320,7 +387,12 @@ export class DataPlane {
           bodyTimeout: api.timeoutMs,
         });
         const out: Record<string, string | string[]> = {};
-        const conn = new Set(String(res.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
+        const conn = new Set(
+          String(res.headers.connection ?? '')
+            .toLowerCase()
+            .split(',')
+            .map((s) => s.trim()),
+        );
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !conn.has(k)) out[k] = v;
         // The upstream's own CORS answer, when it gives one, wins over the gateway's default.
         if (out['access-control-allow-origin'] !== undefined) reply.removeHeader('access-control-expose-headers');
@@ -339,14 +411,18 @@ export class DataPlane {
 
   private upstreamError(req: FastifyRequest, reply: FastifyReply, api: RtApi, slug: string, e: unknown) {
     const code = (e as { code?: string }).code ?? '';
-    if (code === 'GW_BODY_TOO_LARGE') return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
+    if (code === 'GW_BODY_TOO_LARGE')
+      return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
       this.metrics.upstreamTimeouts++;
       return problem(reply, 504, 'gateway-timeout', 'Délai dépassé', `L’API « ${slug} » n’a pas répondu dans le délai de ${api.timeoutMs} ms.`);
     }
     this.metrics.upstreamErrors++;
     req.log.warn({ err: e, api: slug }, 'gateway: upstream error');
-    const detail = code === 'GW_FORBIDDEN_UPSTREAM' ? `L’adresse de l’amont est interdite : ${(e as Error).message}.` : `L’API « ${slug} » est injoignable (${code || 'erreur réseau'}).`;
+    const detail =
+      code === 'GW_FORBIDDEN_UPSTREAM'
+        ? `L’adresse de l’amont est interdite : ${(e as Error).message}.`
+        : `L’API « ${slug} » est injoignable (${code || 'erreur réseau'}).`;
     return problem(reply, 502, 'bad-gateway', 'Amont injoignable', detail);
   }
 
@@ -375,7 +451,8 @@ export class DataPlane {
           if (!loopback) {
             const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
             const p = token && this.deps.principalOf ? await this.deps.principalOf(token) : null;
-            if (!p || p.role !== 'admin') return problem(reply, 403, 'forbidden', 'Accès refusé', 'Métriques réservées à la boucle locale ou à un jeton d’administrateur.');
+            if (!p || p.role !== 'admin')
+              return problem(reply, 403, 'forbidden', 'Accès refusé', 'Métriques réservées à la boucle locale ou à un jeton d’administrateur.');
           }
           return reply.type('text/plain; version=0.0.4; charset=utf-8').send(this.prometheus());
         });
@@ -387,7 +464,8 @@ export class DataPlane {
         o.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
           done(null, Object.fromEntries(new URLSearchParams(body as string)));
         });
-        const send = (reply: FastifyReply, status: number, body: unknown) => reply.status(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
+        const send = (reply: FastifyReply, status: number, body: unknown) =>
+          reply.status(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
         const oauthErr = (reply: FastifyReply, e: unknown) => {
           if (e instanceof OAuthError) {
             if (e.status === 401) reply.header('www-authenticate', 'Basic realm="patrimoine"');
@@ -415,12 +493,16 @@ export class DataPlane {
         o.get('/.well-known/jwks.json', { schema: { tags: ['gateway'], summary: 'Public keys of the access tokens (JWKS)' } }, async (_req, reply) =>
           reply.header('cache-control', 'public, max-age=300').send(this.deps.oauth.jwks(this.table)),
         );
-        o.get('/.well-known/oauth-authorization-server', { schema: { tags: ['gateway'], summary: 'OAuth2 authorization server metadata (RFC 8414)' } }, async () => {
-          const m = this.deps.oauth.metadata();
-          const scopes = new Set<string>();
-          for (const a of this.table.apis.values()) for (const p of a.plans.values()) p.scopes.forEach((s) => scopes.add(s));
-          return { ...m, scopes_supported: [...scopes].sort() };
-        });
+        o.get(
+          '/.well-known/oauth-authorization-server',
+          { schema: { tags: ['gateway'], summary: 'OAuth2 authorization server metadata (RFC 8414)' } },
+          async () => {
+            const m = this.deps.oauth.metadata();
+            const scopes = new Set<string>();
+            for (const a of this.table.apis.values()) for (const p of a.plans.values()) p.scopes.forEach((s) => scopes.add(s));
+            return { ...m, scopes_supported: [...scopes].sort() };
+          },
+        );
       });
     });
   }

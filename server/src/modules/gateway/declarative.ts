@@ -32,8 +32,14 @@ const fileSchema = z.object({
         name: z.string().min(2).max(200),
         description: z.string().max(2000).default(''),
         organisation: z.string().max(40).optional(),
-        subscriptions: z.array(z.object({ api: slugSchema, plan: slugSchema })).max(100).default([]),
-        keys: z.array(z.object({ name: z.string().max(100).default(''), fromEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'nom de variable d’environnement') })).max(20).default([]),
+        subscriptions: z
+          .array(z.object({ api: slugSchema, plan: slugSchema }))
+          .max(100)
+          .default([]),
+        keys: z
+          .array(z.object({ name: z.string().max(100).default(''), fromEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'nom de variable d’environnement') }))
+          .max(20)
+          .default([]),
       }),
     )
     .max(10_000)
@@ -65,7 +71,11 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
       throw new ValidationError('YAML illisible.', [{ field: 'file', message: (e as Error).message }]);
     }
     const r = fileSchema.safeParse(raw ?? {});
-    if (!r.success) throw new ValidationError('Configuration invalide.', r.error.issues.map((i) => ({ field: i.path.join('.') || 'file', message: i.message })));
+    if (!r.success)
+      throw new ValidationError(
+        'Configuration invalide.',
+        r.error.issues.map((i) => ({ field: i.path.join('.') || 'file', message: i.message })),
+      );
     return r.data;
   }
 
@@ -90,13 +100,22 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
         const cp = curPlans.find((x) => x.slug === p.slug);
         if (!cp) diff.push({ op: 'create', kind: 'plan', id: `${a.slug}/${p.slug}` });
         else {
-          const c = changed(cp as unknown as Record<string, unknown>, { name: p.name, perSecond: p.perSecond, perMinute: p.perMinute, perDay: p.perDay, perMonth: p.perMonth, approval: p.approval, scopes: p.scopes });
+          const c = changed(cp as unknown as Record<string, unknown>, {
+            name: p.name,
+            perSecond: p.perSecond,
+            perMinute: p.perMinute,
+            perDay: p.perDay,
+            perMonth: p.perMonth,
+            approval: p.approval,
+            scopes: p.scopes,
+          });
           diff.push({ op: c.length ? 'update' : 'unchanged', kind: 'plan', id: `${a.slug}/${p.slug}`, changes: c });
         }
       }
     }
     for (const [i, app] of cfg.applications.entries()) {
-      if (app.organisation && !orgs.has(app.organisation.toUpperCase())) errors.push({ field: `applications.${i}.organisation`, message: `organisation « ${app.organisation} » inconnue` });
+      if (app.organisation && !orgs.has(app.organisation.toUpperCase()))
+        errors.push({ field: `applications.${i}.organisation`, message: `organisation « ${app.organisation} » inconnue` });
       const cur = await repo.appBySlug(app.slug);
       if (!cur) diff.push({ op: 'create', kind: 'application', id: app.slug });
       else {
@@ -111,7 +130,11 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
           errors.push({ field: `applications.${i}.subscriptions.${j}.plan`, message: `plan « ${s.plan} » inconnu pour l’API « ${s.api} »` });
         const sub = cur && existingApi ? await repo.subFor(cur.id, existingApi.id) : null;
         const subPlan = sub ? await repo.planById(sub.planId) : null;
-        diff.push({ op: sub && sub.state === 'active' && subPlan?.slug === s.plan ? 'unchanged' : sub ? 'update' : 'create', kind: 'subscription', id: `${app.slug}→${s.api}/${s.plan}` });
+        diff.push({
+          op: sub && sub.state === 'active' && subPlan?.slug === s.plan ? 'unchanged' : sub ? 'update' : 'create',
+          kind: 'subscription',
+          id: `${app.slug}→${s.api}/${s.plan}`,
+        });
       }
       for (const [j, k] of app.keys.entries()) {
         const v = env[k.fromEnv];
@@ -121,7 +144,8 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
         }
         if (v.length < 24) errors.push({ field: `applications.${i}.keys.${j}.fromEnv`, message: `la clé de ${k.fromEnv} doit compter 24 caractères au moins` });
         const existing = await repo.keyByHash(sha256(v));
-        if (existing && cur && existing.applicationId !== cur.id) errors.push({ field: `applications.${i}.keys.${j}.fromEnv`, message: 'cette clé appartient à une autre application' });
+        if (existing && cur && existing.applicationId !== cur.id)
+          errors.push({ field: `applications.${i}.keys.${j}.fromEnv`, message: 'cette clé appartient à une autre application' });
         diff.push({ op: existing ? 'unchanged' : 'create', kind: 'key', id: `${app.slug}/${k.name || k.fromEnv}` });
       }
     }
@@ -152,7 +176,15 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
         const cp = curPlans.find((x) => x.slug === p.slug);
         if (!cp) await service.createPlan(null, cur.id, p, actor);
         else {
-          const patch = { name: p.name, perSecond: p.perSecond, perMinute: p.perMinute, perDay: p.perDay, perMonth: p.perMonth, approval: p.approval, scopes: p.scopes };
+          const patch = {
+            name: p.name,
+            perSecond: p.perSecond,
+            perMinute: p.perMinute,
+            perDay: p.perDay,
+            perMonth: p.perMonth,
+            approval: p.approval,
+            scopes: p.scopes,
+          };
           if (changed(cp as unknown as Record<string, unknown>, patch).length) await service.updatePlan(null, cp.id, patch, actor);
         }
       }
@@ -160,7 +192,11 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
     for (const app of cfg.applications) {
       let cur = await repo.appBySlug(app.slug);
       if (!cur) {
-        const created = await service.createApp(null, { slug: app.slug, name: app.name, description: app.description, organisationCode: app.organisation }, actor);
+        const created = await service.createApp(
+          null,
+          { slug: app.slug, name: app.name, description: app.description, organisationCode: app.organisation },
+          actor,
+        );
         cur = (await repo.appById(created.id))!;
       }
       for (const s of app.subscriptions) {
@@ -201,7 +237,17 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
         maxBodyBytes: a.maxBodyBytes,
         enabled: a.enabled,
         healthPath: a.healthPath,
-        plans: plans.map((p) => ({ slug: p.slug, name: p.name, keyless: p.keyless, perSecond: p.perSecond, perMinute: p.perMinute, perDay: p.perDay, perMonth: p.perMonth, approval: p.approval, scopes: p.scopes })),
+        plans: plans.map((p) => ({
+          slug: p.slug,
+          name: p.name,
+          keyless: p.keyless,
+          perSecond: p.perSecond,
+          perMinute: p.perMinute,
+          perDay: p.perDay,
+          perMonth: p.perMonth,
+          approval: p.approval,
+          scopes: p.scopes,
+        })),
       });
     }
     const apiSlug = new Map(apis.map((a) => [a.id, a.slug]));

@@ -98,7 +98,13 @@ describe('control plane', () => {
   });
 
   it('registers an API, refusing forbidden upstreams with a field error', async () => {
-    const meta = await createApi({ slug: 'meta', name: 'Métadonnées', upstreamUrl: 'http://169.254.169.254/latest', organisationCode: 'DNUM', allowPrivateUpstream: true });
+    const meta = await createApi({
+      slug: 'meta',
+      name: 'Métadonnées',
+      upstreamUrl: 'http://169.254.169.254/latest',
+      organisationCode: 'DNUM',
+      allowPrivateUpstream: true,
+    });
     expect(meta.statusCode).toBe(400);
     expect(meta.json().errors[0].field).toBe('upstreamUrl');
     const dsr = (await t.tokenFor('data_admin', { organisationCode: 'DSR' })).token;
@@ -108,10 +114,23 @@ describe('control plane', () => {
     const reader = await createApi({ slug: 'lecteur', name: 'Lecteur', upstreamUrl: 'https://example.org' }, consumer);
     expect(reader.statusCode).toBe(403);
 
-    const r = await createApi({ slug: 'echo', name: 'Écho', upstreamUrl: `${url1}/base`, organisationCode: 'DNUM', allowPrivateUpstream: true, timeoutMs: 300, requiredScope: 'echo:read' });
+    const r = await createApi({
+      slug: 'echo',
+      name: 'Écho',
+      upstreamUrl: `${url1}/base`,
+      organisationCode: 'DNUM',
+      allowPrivateUpstream: true,
+      timeoutMs: 300,
+      requiredScope: 'echo:read',
+    });
     expect(r.statusCode).toBe(201);
     apiId = r.json().id;
-    const p = await inject({ method: 'POST', url: `/api/gateway/apis/${apiId}/plans`, headers: bearer(admin), payload: { slug: 'std', name: 'Standard', perSecond: 3, perDay: 1000, scopes: ['echo:read'] } });
+    const p = await inject({
+      method: 'POST',
+      url: `/api/gateway/apis/${apiId}/plans`,
+      headers: bearer(admin),
+      payload: { slug: 'std', name: 'Standard', perSecond: 3, perDay: 1000, scopes: ['echo:read'] },
+    });
     expect(p.statusCode).toBe(201);
     planId = p.json().id;
     const audit = await inject({ url: '/api/admin/audit?action=gateway.', headers: bearer(admin) });
@@ -161,7 +180,10 @@ describe('data plane with API keys', () => {
     const s = await inject({ method: 'POST', url: `/api/gateway/applications/${appId}/subscriptions`, headers: bearer(consumer), payload: { planId } });
     expect(s.json().state).toBe('active');
 
-    const r = await inject({ url: '/gw/echo/hello?x=1', headers: { 'x-api-key': key, cookie: 'patrimoine_session=secret', 'x-gateway-consumer': 'spoof', connection: 'x-drop', 'x-drop': '1' } });
+    const r = await inject({
+      url: '/gw/echo/hello?x=1',
+      headers: { 'x-api-key': key, cookie: 'patrimoine_session=secret', 'x-gateway-consumer': 'spoof', connection: 'x-drop', 'x-drop': '1' },
+    });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ upstream: 'one', url: '/base/hello?x=1' });
     expect(r.headers['ratelimit-policy']).toContain('"second";q=3;w=1');
@@ -186,7 +208,11 @@ describe('data plane with API keys', () => {
 
   it('answers CORS preflights itself and lets any origin read responses (credentials are headers, never cookies)', async () => {
     clock.advance(5000);
-    const pre = await inject({ method: 'OPTIONS', url: '/gw/echo/hello', headers: { origin: 'https://app.example.org', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' } });
+    const pre = await inject({
+      method: 'OPTIONS',
+      url: '/gw/echo/hello',
+      headers: { origin: 'https://app.example.org', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' },
+    });
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('*');
     expect(String(pre.headers['access-control-allow-headers'])).toContain('X-Api-Key');
@@ -238,13 +264,23 @@ describe('data plane with API keys', () => {
     expect(up1.seen.at(-1)!.body).toBe('abc');
     await inject({ method: 'PATCH', url: `/api/gateway/apis/${apiId}`, headers: bearer(admin), payload: { maxBodyBytes: 10 } });
     clock.advance(5000);
-    const declared = await inject({ method: 'POST', url: '/gw/echo/raw', headers: { 'x-api-key': key, 'content-type': 'text/plain' }, payload: 'x'.repeat(50) });
+    const declared = await inject({
+      method: 'POST',
+      url: '/gw/echo/raw',
+      headers: { 'x-api-key': key, 'content-type': 'text/plain' },
+      payload: 'x'.repeat(50),
+    });
     expect(declared.statusCode).toBe(413);
     // Chunked: no declared length, the limit applies while streaming.
     const chunked = await fetch(`${issuer}/gw/echo/raw`, {
       method: 'POST',
       headers: { 'x-api-key': key, 'content-type': 'text/plain' },
-      body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('y'.repeat(40))); c.close(); } }),
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('y'.repeat(40)));
+          c.close();
+        },
+      }),
       duplex: 'half',
     } as RequestInit);
     expect(chunked.status).toBe(413);
@@ -257,8 +293,19 @@ describe('data plane with API keys', () => {
     expect(slow.statusCode).toBe(504);
     expect(slow.json().title).toBe('Délai dépassé');
     const port = await freePort();
-    const dead = await createApi({ slug: 'dead', name: 'Éteinte', upstreamUrl: `http://127.0.0.1:${port}`, organisationCode: 'DNUM', allowPrivateUpstream: true });
-    await inject({ method: 'POST', url: `/api/gateway/apis/${dead.json().id}/plans`, headers: bearer(admin), payload: { slug: 'libre', name: 'Libre', keyless: true, perSecond: 5 } });
+    const dead = await createApi({
+      slug: 'dead',
+      name: 'Éteinte',
+      upstreamUrl: `http://127.0.0.1:${port}`,
+      organisationCode: 'DNUM',
+      allowPrivateUpstream: true,
+    });
+    await inject({
+      method: 'POST',
+      url: `/api/gateway/apis/${dead.json().id}/plans`,
+      headers: bearer(admin),
+      payload: { slug: 'libre', name: 'Libre', keyless: true, perSecond: 5 },
+    });
     const r = await inject('/gw/dead/x');
     expect(r.statusCode).toBe(502);
     expect(r.headers['content-type']).toContain('application/problem+json');
@@ -267,11 +314,28 @@ describe('data plane with API keys', () => {
   it('spreads calls over several upstreams and fails over when one refuses connections', async () => {
     clock.advance(5000);
     const deadPort = await freePort();
-    const r = await createApi({ slug: 'multi', name: 'Plusieurs amonts', upstreamUrl: url1, upstreamUrls: [url2, `http://127.0.0.1:${deadPort}`], organisationCode: 'DNUM', allowPrivateUpstream: true });
+    const r = await createApi({
+      slug: 'multi',
+      name: 'Plusieurs amonts',
+      upstreamUrl: url1,
+      upstreamUrls: [url2, `http://127.0.0.1:${deadPort}`],
+      organisationCode: 'DNUM',
+      allowPrivateUpstream: true,
+    });
     expect(r.statusCode, r.body).toBe(201);
-    const bad = await inject({ method: 'PATCH', url: `/api/gateway/apis/${r.json().id}`, headers: bearer(admin), payload: { upstreamUrls: [url2, 'http://169.254.169.254/'] } });
+    const bad = await inject({
+      method: 'PATCH',
+      url: `/api/gateway/apis/${r.json().id}`,
+      headers: bearer(admin),
+      payload: { upstreamUrls: [url2, 'http://169.254.169.254/'] },
+    });
     expect(bad.json().errors[0].field).toBe('upstreamUrls.1');
-    await inject({ method: 'POST', url: `/api/gateway/apis/${r.json().id}/plans`, headers: bearer(admin), payload: { slug: 'libre', name: 'Libre', keyless: true, perMinute: 1000 } });
+    await inject({
+      method: 'POST',
+      url: `/api/gateway/apis/${r.json().id}/plans`,
+      headers: bearer(admin),
+      payload: { slug: 'libre', name: 'Libre', keyless: true, perMinute: 1000 },
+    });
     const seen: string[] = [];
     for (let i = 0; i < 6; i++) {
       const res = await inject('/gw/multi/x');
@@ -283,7 +347,8 @@ describe('data plane with API keys', () => {
     expect(t.services.gateway!.dataPlane.metrics.failovers).toBeGreaterThanOrEqual(2);
     // A call with a body is not replayed elsewhere: when its turn hits the dead upstream it gets 502.
     const posts = [];
-    for (let i = 0; i < 3; i++) posts.push((await inject({ method: 'POST', url: '/gw/multi/x', headers: { 'content-type': 'text/plain' }, payload: 'z' })).statusCode);
+    for (let i = 0; i < 3; i++)
+      posts.push((await inject({ method: 'POST', url: '/gw/multi/x', headers: { 'content-type': 'text/plain' }, payload: 'z' })).statusCode);
     expect(posts.sort()).toEqual([200, 200, 502]);
   });
 
@@ -306,7 +371,12 @@ describe('data plane with API keys', () => {
     await t.ctx.database.query(`UPDATE gw_state SET version = version + 1 WHERE key = 'config'`);
     expect((await inject({ url: '/gw/echo/a', headers: { 'x-api-key': key } })).json().upstream).toBe('one');
     gw.dataPlane.startPolling(20);
-    for (let i = 0; i < 100 && gw.dataPlane.metrics.configVersion !== (await t.ctx.database.query<{ version: number }>(`SELECT version FROM gw_state WHERE key='config'`))[0]!.version; i++)
+    for (
+      let i = 0;
+      i < 100 &&
+      gw.dataPlane.metrics.configVersion !== (await t.ctx.database.query<{ version: number }>(`SELECT version FROM gw_state WHERE key='config'`))[0]!.version;
+      i++
+    )
       await new Promise((r) => setTimeout(r, 20));
     const after = await inject({ url: '/gw/echo/a', headers: { 'x-api-key': key } });
     expect(after.json()).toMatchObject({ upstream: 'two', url: '/autre/a' });
@@ -315,15 +385,39 @@ describe('data plane with API keys', () => {
 
   it('requires approval for restricted APIs', async () => {
     clock.advance(5000);
-    const r = await createApi({ slug: 'restreinte', name: 'Restreinte', upstreamUrl: url1, organisationCode: 'DNUM', allowPrivateUpstream: true, visibility: 'restricted' });
+    const r = await createApi({
+      slug: 'restreinte',
+      name: 'Restreinte',
+      upstreamUrl: url1,
+      organisationCode: 'DNUM',
+      allowPrivateUpstream: true,
+      visibility: 'restricted',
+    });
     expect(r.statusCode).toBe(201);
-    const planRes = await inject({ method: 'POST', url: `/api/gateway/apis/${r.json().id}/plans`, headers: bearer(admin), payload: { slug: 'partenaires', name: 'Partenaires', perMinute: 100 } });
+    const planRes = await inject({
+      method: 'POST',
+      url: `/api/gateway/apis/${r.json().id}/plans`,
+      headers: bearer(admin),
+      payload: { slug: 'partenaires', name: 'Partenaires', perMinute: 100 },
+    });
     expect(planRes.statusCode, planRes.body).toBe(201);
     const plan = planRes.json();
-    const noReason = await inject({ method: 'POST', url: `/api/gateway/applications/${appId}/subscriptions`, headers: bearer(consumer), payload: { planId: plan.id } });
+    const noReason = await inject({
+      method: 'POST',
+      url: `/api/gateway/applications/${appId}/subscriptions`,
+      headers: bearer(consumer),
+      payload: { planId: plan.id },
+    });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().errors[0].field).toBe('reason');
-    const sub = (await inject({ method: 'POST', url: `/api/gateway/applications/${appId}/subscriptions`, headers: bearer(consumer), payload: { planId: plan.id, reason: 'Vérifier les décès' } })).json();
+    const sub = (
+      await inject({
+        method: 'POST',
+        url: `/api/gateway/applications/${appId}/subscriptions`,
+        headers: bearer(consumer),
+        payload: { planId: plan.id, reason: 'Vérifier les décès' },
+      })
+    ).json();
     expect(sub.state).toBe('pending');
     expect((await inject({ url: '/gw/restreinte/x', headers: { 'x-api-key': key } })).statusCode).toBe(403);
     expect((await inject({ method: 'POST', url: `/api/gateway/subscriptions/${sub.id}/approve`, headers: bearer(consumer) })).statusCode).toBe(403);
@@ -333,14 +427,20 @@ describe('data plane with API keys', () => {
 
   it('records calls off the hot path and shows them in the dashboards, with CSV', async () => {
     await t.services.gateway!.analytics.flush();
-    const u = await inject({ url: `/api/gateway/usage?apiId=${apiId}&granularity=minute&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`, headers: bearer(admin) });
+    const u = await inject({
+      url: `/api/gateway/usage?apiId=${apiId}&granularity=minute&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`,
+      headers: bearer(admin),
+    });
     expect(u.statusCode).toBe(200);
     const body = u.json();
     expect(body.totals.calls).toBeGreaterThan(10);
     expect(body.totals.s429).toBeGreaterThan(0);
     expect(body.latency.p50).not.toBeNull();
     expect(body.topConsumers[0].name).toBe('Mon appli');
-    const byApp = await inject({ url: `/api/gateway/usage?applicationId=${appId}&granularity=day&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`, headers: bearer(consumer) });
+    const byApp = await inject({
+      url: `/api/gateway/usage?applicationId=${appId}&granularity=day&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`,
+      headers: bearer(consumer),
+    });
     expect(byApp.json().totals.calls).toBeGreaterThan(5);
     const detail = (await inject({ url: `/api/gateway/applications/${appId}`, headers: bearer(consumer) })).json();
     const echoSub = detail.subscriptions.find((s: { api: { slug: string } }) => s.api.slug === 'echo');
@@ -348,7 +448,10 @@ describe('data plane with API keys', () => {
     expect(echoSub.plan.perDay).toBe(1000);
     const other = (await t.tokenFor('reader')).token;
     expect((await inject({ url: `/api/gateway/usage?applicationId=${appId}`, headers: bearer(other) })).statusCode).toBe(403);
-    const csv = await inject({ url: `/api/gateway/usage?apiId=${apiId}&granularity=hour&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&format=csv`, headers: bearer(admin) });
+    const csv = await inject({
+      url: `/api/gateway/usage?apiId=${apiId}&granularity=hour&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&format=csv`,
+      headers: bearer(admin),
+    });
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body).toContain('calls');
   });
@@ -372,14 +475,25 @@ describe('OAuth2 client credentials', () => {
   });
 
   it('issues RFC 9068 tokens to an independent client (openid-client) and the gateway accepts them', async () => {
-    const c = await inject({ method: 'POST', url: `/api/gateway/applications/${appId}/clients`, headers: bearer(consumer), payload: { authMethod: 'client_secret_basic' } });
+    const c = await inject({
+      method: 'POST',
+      url: `/api/gateway/applications/${appId}/clients`,
+      headers: bearer(consumer),
+      payload: { authMethod: 'client_secret_basic' },
+    });
     clientId = c.json().clientId;
     secret = c.json().clientSecret;
-    cfg = await oidc.discovery(new URL(issuer), clientId, secret, oidc.ClientSecretBasic(secret), { algorithm: 'oauth2', execute: [oidc.allowInsecureRequests] });
+    cfg = await oidc.discovery(new URL(issuer), clientId, secret, oidc.ClientSecretBasic(secret), {
+      algorithm: 'oauth2',
+      execute: [oidc.allowInsecureRequests],
+    });
     const tok = await oidc.clientCredentialsGrant(cfg, { resource: `${issuer}/gw/echo` });
     expect(tok.token_type.toLowerCase()).toBe('bearer');
     expect(tok.scope).toBe('echo:read');
-    const [h, p] = tok.access_token.split('.').slice(0, 2).map((s) => JSON.parse(Buffer.from(s, 'base64url').toString()));
+    const [h, p] = tok.access_token
+      .split('.')
+      .slice(0, 2)
+      .map((s) => JSON.parse(Buffer.from(s, 'base64url').toString()));
     expect(h).toMatchObject({ typ: 'at+jwt', alg: 'ES256' });
     expect(h.kid).toBeTruthy();
     expect(p).toMatchObject({ aud: `${issuer}/gw/echo`, iss: issuer, client_id: clientId });
@@ -398,13 +512,21 @@ describe('OAuth2 client credentials', () => {
   });
 
   it('refuses bad client secrets, ungranted scopes, tokens without the required scope, expired tokens', async () => {
-    const bad = await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:wrong`).toString('base64')}` }, body: 'grant_type=client_credentials' });
-    if (bad.status !== 401) console.log("BADBODY", await bad.clone().text());
+    const bad = await fetch(`${issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:wrong`).toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    });
+    if (bad.status !== 401) console.log('BADBODY', await bad.clone().text());
     expect(bad.status).toBe(401);
-    expect(((await bad.json()) as { error: string }).error).toBe("invalid_client");
+    expect(((await bad.json()) as { error: string }).error).toBe('invalid_client');
     await expect(oidc.clientCredentialsGrant(cfg, { resource: `${issuer}/gw/echo`, scope: 'admin' })).rejects.toMatchObject({ error: 'invalid_scope' });
     // client_secret_post works too; the restreinte plan grants no scope, and echo requires echo:read.
-    const post = await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, resource: 'echo', scope: '' }) });
+    const post = await fetch(`${issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, resource: 'echo', scope: '' }),
+    });
     const noScope = (await post.json()) as { access_token: string; scope: string };
     expect(noScope.scope).toBe('echo:read');
     await t.services.gateway!.service.updatePlan(null, planId, { scopes: ['echo:read', 'echo:list'] }, { id: null, label: 'test' });
@@ -422,14 +544,24 @@ describe('OAuth2 client credentials', () => {
   it('supports private_key_jwt (RFC 7523), key rotation and client revocation', async () => {
     // The client signs its assertion with the real time: bring the test clock back to it, with a fresh application.
     clock.set(new Date());
-    const app2 = (await inject({ method: 'POST', url: '/api/gateway/applications', headers: bearer(consumer), payload: { name: 'Appli à clé privée' } })).json();
+    const app2 = (
+      await inject({ method: 'POST', url: '/api/gateway/applications', headers: bearer(consumer), payload: { name: 'Appli à clé privée' } })
+    ).json();
     await inject({ method: 'POST', url: `/api/gateway/applications/${app2.id}/subscriptions`, headers: bearer(consumer), payload: { planId } });
     appId = app2.id;
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     const jwk = { ...(await exportJWK(publicKey)), alg: 'ES256', kid: 'k1' };
-    const c = await inject({ method: 'POST', url: `/api/gateway/applications/${appId}/clients`, headers: bearer(consumer), payload: { authMethod: 'private_key_jwt', jwks: { keys: [jwk] } } });
+    const c = await inject({
+      method: 'POST',
+      url: `/api/gateway/applications/${appId}/clients`,
+      headers: bearer(consumer),
+      payload: { authMethod: 'private_key_jwt', jwks: { keys: [jwk] } },
+    });
     expect(c.json().clientSecret).toBeNull();
-    const pk = await oidc.discovery(new URL(issuer), c.json().clientId, undefined, oidc.PrivateKeyJwt({ key: privateKey, kid: 'k1' }), { algorithm: 'oauth2', execute: [oidc.allowInsecureRequests] });
+    const pk = await oidc.discovery(new URL(issuer), c.json().clientId, undefined, oidc.PrivateKeyJwt({ key: privateKey, kid: 'k1' }), {
+      algorithm: 'oauth2',
+      execute: [oidc.allowInsecureRequests],
+    });
     const tok = await oidc.clientCredentialsGrant(pk, { resource: 'echo' });
     const before = (await inject('/.well-known/jwks.json')).json().keys.length;
     expect((await inject({ method: 'POST', url: '/api/gateway/signing-keys/rotate', headers: bearer(admin) })).statusCode).toBe(200);
@@ -466,7 +598,9 @@ applications:
 `;
     const env = { GW_TEST_KEY: 'pgw_declarative_key_0123456789abcdef' };
     const broken = d.parse(yaml.replace('plan: base', 'plan: nope'));
-    await expect(d.apply(broken, env, { id: null, label: 'test' })).rejects.toMatchObject({ errors: [expect.objectContaining({ field: 'applications.0.subscriptions.0.plan' })] });
+    await expect(d.apply(broken, env, { id: null, label: 'test' })).rejects.toMatchObject({
+      errors: [expect.objectContaining({ field: 'applications.0.subscriptions.0.plan' })],
+    });
     expect(await t.services.gateway!.service.listApis(null).then((l) => l.some((a) => a.slug === 'yaml-api'))).toBe(false);
     const first = await d.apply(d.parse(yaml), env, { id: null, label: 'test' });
     expect(first.filter((x) => x.op === 'create').map((x) => x.kind)).toEqual(['api', 'plan', 'application', 'subscription', 'key']);
@@ -562,7 +696,13 @@ describe('availability', () => {
     expect(echo.availability).toBe(1);
     // The « dead » API now points at up2 (alive); make one unreachable for an incident.
     const port = await freePort();
-    const down = await createApi({ slug: 'panne', name: 'En panne', upstreamUrl: `http://127.0.0.1:${port}`, organisationCode: 'DNUM', allowPrivateUpstream: true });
+    const down = await createApi({
+      slug: 'panne',
+      name: 'En panne',
+      upstreamUrl: `http://127.0.0.1:${port}`,
+      organisationCode: 'DNUM',
+      allowPrivateUpstream: true,
+    });
     await gw.probeOnce();
     await gw.probeOnce();
     const p = (await inject('/api/gateway/apis/panne')).json();

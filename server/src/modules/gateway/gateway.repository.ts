@@ -2,7 +2,19 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
-import { gwApiSpecs, gwApis, gwApplications, gwKeys, gwOauthClients, gwPlans, gwProbes, gwSigningKeys, gwState, gwSubscriptions, gwUsage } from './gateway.table.ts';
+import {
+  gwApiSpecs,
+  gwApis,
+  gwApplications,
+  gwKeys,
+  gwOauthClients,
+  gwPlans,
+  gwProbes,
+  gwSigningKeys,
+  gwState,
+  gwSubscriptions,
+  gwUsage,
+} from './gateway.table.ts';
 
 export type ApiRow = typeof gwApis.$inferSelect;
 export type PlanRow = typeof gwPlans.$inferSelect;
@@ -99,13 +111,19 @@ export function createGatewayRepository(db: Db) {
       await tx.delete(gwApis).where(eq(gwApis.id, id));
     },
     async addSpec(apiId: string, document: unknown, createdBy: string, tx: Db) {
-      const [m] = await tx.select({ v: sql<number>`coalesce(max(${gwApiSpecs.version}), 0)::int` }).from(gwApiSpecs).where(eq(gwApiSpecs.apiId, apiId));
+      const [m] = await tx
+        .select({ v: sql<number>`coalesce(max(${gwApiSpecs.version}), 0)::int` })
+        .from(gwApiSpecs)
+        .where(eq(gwApiSpecs.apiId, apiId));
       const version = (m?.v ?? 0) + 1;
       await tx.insert(gwApiSpecs).values({ apiId, version, document: document as object, createdBy });
       return version;
     },
     async spec(apiId: string, version: number, tx: Db = current()) {
-      const [r] = await tx.select().from(gwApiSpecs).where(and(eq(gwApiSpecs.apiId, apiId), eq(gwApiSpecs.version, version)));
+      const [r] = await tx
+        .select()
+        .from(gwApiSpecs)
+        .where(and(eq(gwApiSpecs.apiId, apiId), eq(gwApiSpecs.version, version)));
       return r ?? null;
     },
     async specVersions(apiId: string, tx: Db = current()) {
@@ -186,7 +204,10 @@ export function createGatewayRepository(db: Db) {
       return r ?? null;
     },
     async subFor(appId: string, apiId: string, tx: Db = current()) {
-      const [r] = await tx.select().from(gwSubscriptions).where(and(eq(gwSubscriptions.applicationId, appId), eq(gwSubscriptions.apiId, apiId)));
+      const [r] = await tx
+        .select()
+        .from(gwSubscriptions)
+        .where(and(eq(gwSubscriptions.applicationId, appId), eq(gwSubscriptions.apiId, apiId)));
       return r ?? null;
     },
     async insertSub(v: typeof gwSubscriptions.$inferInsert, tx: Db) {
@@ -271,7 +292,11 @@ export function createGatewayRepository(db: Db) {
         });
     },
     async usage(filter: { granularity: string; from: Date; to: Date; apiId?: string; applicationId?: string }, tx: Db = current()) {
-      const conds = [eq(gwUsage.granularity, filter.granularity), gte(gwUsage.bucket, filter.from), sql`${gwUsage.bucket} < ${filter.to.toISOString()}::timestamptz`];
+      const conds = [
+        eq(gwUsage.granularity, filter.granularity),
+        gte(gwUsage.bucket, filter.from),
+        sql`${gwUsage.bucket} < ${filter.to.toISOString()}::timestamptz`,
+      ];
       if (filter.apiId) conds.push(eq(gwUsage.apiId, filter.apiId));
       if (filter.applicationId) conds.push(eq(gwUsage.applicationId, filter.applicationId));
       return tx

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { routeGroup } from '../../platform/auth/access.ts';
-import type { requestMeta} from '../../platform/http/common.ts';
+import type { requestMeta } from '../../platform/http/common.ts';
 import { sendCsv, wantsCsv } from '../../platform/http/common.ts';
 import { apiInput, apiPatch, appInput, planInput, planPatch } from './gateway.schemas.ts';
 import { toApi, type GatewayService } from './gateway.service.ts';
@@ -25,30 +25,54 @@ export function gatewayRoutes(
     await app.register(
       routeGroup('public', async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
-        p.get('/api/gateway/apis', { schema: { tags: ['gateway'], summary: 'APIs published through the gateway (portal catalogue)', querystring: z.object({ format: z.enum(['json', 'csv']).optional() }) } }, async (req, reply) => {
-          const items = await svc.listApis(req.principal);
-          if (wantsCsv(req))
-            return sendCsv(
-              reply,
-              'api-passerelle.csv',
-              [
-                { key: 'slug', header: 'Identifiant' },
-                { key: 'name', header: 'Nom' },
-                { key: 'organisationCode', header: 'Producteur' },
-                { key: 'visibility', header: 'Accès' },
-                { key: 'availability', header: 'Disponibilité (30 j)' },
-                { key: 'limits', header: 'Limites' },
-              ],
-              items.map((a) => ({ ...a, limits: a.plans.map((x) => `${x.name}: ${x.perSecond ?? '-'}/s ${x.perMinute ?? '-'}/min ${x.perDay ?? '-'}/j ${x.perMonth ?? '-'}/mois`).join(' | ') })),
-            );
-          return { items };
-        });
-        p.get('/api/gateway/apis/:slug', { schema: { tags: ['gateway'], summary: 'An API with its plans, availability and incidents', params: z.object({ slug: z.string().max(60) }) } }, async (req) =>
-          svc.getApi(req.principal, req.params.slug),
+        p.get(
+          '/api/gateway/apis',
+          {
+            schema: {
+              tags: ['gateway'],
+              summary: 'APIs published through the gateway (portal catalogue)',
+              querystring: z.object({ format: z.enum(['json', 'csv']).optional() }),
+            },
+          },
+          async (req, reply) => {
+            const items = await svc.listApis(req.principal);
+            if (wantsCsv(req))
+              return sendCsv(
+                reply,
+                'api-passerelle.csv',
+                [
+                  { key: 'slug', header: 'Identifiant' },
+                  { key: 'name', header: 'Nom' },
+                  { key: 'organisationCode', header: 'Producteur' },
+                  { key: 'visibility', header: 'Accès' },
+                  { key: 'availability', header: 'Disponibilité (30 j)' },
+                  { key: 'limits', header: 'Limites' },
+                ],
+                items.map((a) => ({
+                  ...a,
+                  limits: a.plans
+                    .map((x) => `${x.name}: ${x.perSecond ?? '-'}/s ${x.perMinute ?? '-'}/min ${x.perDay ?? '-'}/j ${x.perMonth ?? '-'}/mois`)
+                    .join(' | '),
+                })),
+              );
+            return { items };
+          },
+        );
+        p.get(
+          '/api/gateway/apis/:slug',
+          { schema: { tags: ['gateway'], summary: 'An API with its plans, availability and incidents', params: z.object({ slug: z.string().max(60) }) } },
+          async (req) => svc.getApi(req.principal, req.params.slug),
         );
         p.get(
           '/api/gateway/apis/:slug/openapi',
-          { schema: { tags: ['gateway'], summary: 'OpenAPI document of an API (latest or ?version=)', params: z.object({ slug: z.string().max(60) }), querystring: z.object({ version: z.coerce.number().int().min(1).optional() }) } },
+          {
+            schema: {
+              tags: ['gateway'],
+              summary: 'OpenAPI document of an API (latest or ?version=)',
+              params: z.object({ slug: z.string().max(60) }),
+              querystring: z.object({ version: z.coerce.number().int().min(1).optional() }),
+            },
+          },
           async (req) => (await svc.spec(req.params.slug, req.query.version)).document,
         );
       }),
@@ -61,56 +85,110 @@ export function gatewayRoutes(
         p.post('/api/gateway/apis', { schema: { tags: ['gateway'], summary: 'Register an API', body: apiInput } }, async (req, reply) =>
           reply.status(201).send(toApi(await svc.createApi(req.principal, req.body, undefined, meta(req)))),
         );
-        p.patch('/api/gateway/apis/:id', { schema: { tags: ['gateway'], summary: 'Update an API', params: id, body: apiPatch } }, async (req) => toApi(await svc.updateApi(req.principal, req.params.id, req.body, undefined, meta(req))));
+        p.patch('/api/gateway/apis/:id', { schema: { tags: ['gateway'], summary: 'Update an API', params: id, body: apiPatch } }, async (req) =>
+          toApi(await svc.updateApi(req.principal, req.params.id, req.body, undefined, meta(req))),
+        );
         p.delete('/api/gateway/apis/:id', { schema: { tags: ['gateway'], summary: 'Delete an API', params: id } }, async (req, reply) => {
           await svc.deleteApi(req.principal, req.params.id, meta(req));
           return reply.status(204).send();
         });
-        p.put('/api/gateway/apis/:id/openapi', { schema: { tags: ['gateway'], summary: 'New version of the API’s OpenAPI document', params: id, body: z.record(z.string(), z.unknown()) } }, async (req) => ({
-          version: await svc.putSpec(req.principal, req.params.id, req.body, undefined, meta(req)),
-        }));
-        p.get('/api/gateway/apis/:id/identity-key', { schema: { tags: ['gateway'], summary: 'Key with which the upstream verifies the signed consumer identity (producer; audited)', params: id } }, async (req, reply) =>
-          reply.header('cache-control', 'no-store').send(await svc.identityKey(req.principal, req.params.id, meta(req))),
+        p.put(
+          '/api/gateway/apis/:id/openapi',
+          { schema: { tags: ['gateway'], summary: 'New version of the API’s OpenAPI document', params: id, body: z.record(z.string(), z.unknown()) } },
+          async (req) => ({
+            version: await svc.putSpec(req.principal, req.params.id, req.body, undefined, meta(req)),
+          }),
+        );
+        p.get(
+          '/api/gateway/apis/:id/identity-key',
+          { schema: { tags: ['gateway'], summary: 'Key with which the upstream verifies the signed consumer identity (producer; audited)', params: id } },
+          async (req, reply) => reply.header('cache-control', 'no-store').send(await svc.identityKey(req.principal, req.params.id, meta(req))),
         );
         p.post('/api/gateway/apis/:id/plans', { schema: { tags: ['gateway'], summary: 'Add a plan', params: id, body: planInput } }, async (req, reply) =>
           reply.status(201).send(await svc.createPlan(req.principal, req.params.id, req.body, undefined, meta(req))),
         );
-        p.patch('/api/gateway/plans/:id', { schema: { tags: ['gateway'], summary: 'Change a plan’s limits and quotas', params: id, body: planPatch } }, async (req) => svc.updatePlan(req.principal, req.params.id, req.body, undefined, meta(req)));
+        p.patch(
+          '/api/gateway/plans/:id',
+          { schema: { tags: ['gateway'], summary: 'Change a plan’s limits and quotas', params: id, body: planPatch } },
+          async (req) => svc.updatePlan(req.principal, req.params.id, req.body, undefined, meta(req)),
+        );
         p.delete('/api/gateway/plans/:id', { schema: { tags: ['gateway'], summary: 'Delete a plan', params: id } }, async (req, reply) => {
           await svc.deletePlan(req.principal, req.params.id, meta(req));
           return reply.status(204).send();
         });
-        p.get('/api/gateway/apis/:id/subscriptions', { schema: { tags: ['gateway'], summary: 'Subscriptions of an API (producer)', params: id } }, async (req) => ({ items: await svc.subscriptionsOfApi(req.principal, req.params.id) }));
-        p.post('/api/gateway/subscriptions/:id/:decision', { schema: { tags: ['gateway'], summary: 'Approve, reject or revoke a subscription', params: z.object({ id: z.uuid(), decision: z.enum(['approve', 'reject', 'revoke']) }) } }, async (req) =>
-          svc.decide(req.principal, req.params.id, req.params.decision, meta(req)),
+        p.get(
+          '/api/gateway/apis/:id/subscriptions',
+          { schema: { tags: ['gateway'], summary: 'Subscriptions of an API (producer)', params: id } },
+          async (req) => ({ items: await svc.subscriptionsOfApi(req.principal, req.params.id) }),
+        );
+        p.post(
+          '/api/gateway/subscriptions/:id/:decision',
+          {
+            schema: {
+              tags: ['gateway'],
+              summary: 'Approve, reject or revoke a subscription',
+              params: z.object({ id: z.uuid(), decision: z.enum(['approve', 'reject', 'revoke']) }),
+            },
+          },
+          async (req) => svc.decide(req.principal, req.params.id, req.params.decision, meta(req)),
         );
 
         // Consumers.
-        p.get('/api/gateway/applications', { schema: { tags: ['gateway'], summary: 'My applications' } }, async (req) => ({ items: await svc.listApps(req.principal!) }));
+        p.get('/api/gateway/applications', { schema: { tags: ['gateway'], summary: 'My applications' } }, async (req) => ({
+          items: await svc.listApps(req.principal!),
+        }));
         p.post('/api/gateway/applications', { schema: { tags: ['gateway'], summary: 'Create an application', body: appInput } }, async (req, reply) =>
           reply.status(201).send(await svc.createApp(req.principal, req.body, undefined, meta(req))),
         );
-        p.get('/api/gateway/applications/:id', { schema: { tags: ['gateway'], summary: 'An application with subscriptions, keys and OAuth2 clients', params: id } }, async (req) => svc.getApp(req.principal!, req.params.id));
+        p.get(
+          '/api/gateway/applications/:id',
+          { schema: { tags: ['gateway'], summary: 'An application with subscriptions, keys and OAuth2 clients', params: id } },
+          async (req) => svc.getApp(req.principal!, req.params.id),
+        );
         p.delete('/api/gateway/applications/:id', { schema: { tags: ['gateway'], summary: 'Delete an application', params: id } }, async (req, reply) => {
           await svc.deleteApp(req.principal!, req.params.id, meta(req));
           return reply.status(204).send();
         });
         p.post(
           '/api/gateway/applications/:id/subscriptions',
-          { schema: { tags: ['gateway'], summary: 'Subscribe to a plan (automatic or manual approval)', params: id, body: z.object({ planId: z.uuid(), reason: z.string().max(2000).default('') }) } },
-          async (req, reply) => reply.status(201).send(await svc.subscribe(req.principal, req.params.id, req.body.planId, req.body.reason, undefined, meta(req))),
+          {
+            schema: {
+              tags: ['gateway'],
+              summary: 'Subscribe to a plan (automatic or manual approval)',
+              params: id,
+              body: z.object({ planId: z.uuid(), reason: z.string().max(2000).default('') }),
+            },
+          },
+          async (req, reply) =>
+            reply.status(201).send(await svc.subscribe(req.principal, req.params.id, req.body.planId, req.body.reason, undefined, meta(req))),
         );
         p.post(
           '/api/gateway/applications/:id/keys',
-          { schema: { tags: ['gateway'], summary: 'Create an API key (shown once)', params: id, body: z.object({ name: z.string().trim().max(100).default(''), expiresInDays: z.number().int().min(1).max(730).nullable().default(365) }) } },
+          {
+            schema: {
+              tags: ['gateway'],
+              summary: 'Create an API key (shown once)',
+              params: id,
+              body: z.object({ name: z.string().trim().max(100).default(''), expiresInDays: z.number().int().min(1).max(730).nullable().default(365) }),
+            },
+          },
           async (req, reply) => reply.status(201).send(await svc.createKey(req.principal, req.params.id, req.body, undefined, meta(req))),
         );
         p.post(
           '/api/gateway/keys/:id/rotate',
-          { schema: { tags: ['gateway'], summary: 'Rotate a key: new key now, the old one valid for the overlap', params: id, body: z.object({ overlapHours: z.number().int().min(0).max(720).default(24) }) } },
+          {
+            schema: {
+              tags: ['gateway'],
+              summary: 'Rotate a key: new key now, the old one valid for the overlap',
+              params: id,
+              body: z.object({ overlapHours: z.number().int().min(0).max(720).default(24) }),
+            },
+          },
           async (req, reply) => reply.status(201).send(await svc.rotateKey(req.principal, req.params.id, req.body.overlapHours, meta(req))),
         );
-        p.post('/api/gateway/keys/:id/revoke', { schema: { tags: ['gateway'], summary: 'Revoke a key', params: id } }, async (req) => svc.revokeKey(req.principal, req.params.id, meta(req)));
+        p.post('/api/gateway/keys/:id/revoke', { schema: { tags: ['gateway'], summary: 'Revoke a key', params: id } }, async (req) =>
+          svc.revokeKey(req.principal, req.params.id, meta(req)),
+        );
         p.post(
           '/api/gateway/applications/:id/clients',
           {
@@ -118,7 +196,10 @@ export function gatewayRoutes(
               tags: ['gateway'],
               summary: 'Create an OAuth2 client (secret shown once, or public keys for private_key_jwt)',
               params: id,
-              body: z.object({ authMethod: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt']).default('client_secret_basic'), jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).max(10) }).optional() }),
+              body: z.object({
+                authMethod: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt']).default('client_secret_basic'),
+                jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).max(10) }).optional(),
+              }),
             },
           },
           async (req, reply) => reply.status(201).send(await svc.createClient(req.principal, req.params.id, req.body, meta(req))),
@@ -173,14 +254,22 @@ export function gatewayRoutes(
         );
         p.post(
           '/api/gateway/config',
-          { schema: { tags: ['gateway'], summary: 'Apply a declarative configuration (all or nothing), or preview its diff', body: z.object({ yaml: z.string().max(2 * 1024 * 1024), dryRun: z.boolean().default(true) }) } },
+          {
+            schema: {
+              tags: ['gateway'],
+              summary: 'Apply a declarative configuration (all or nothing), or preview its diff',
+              body: z.object({ yaml: z.string().max(2 * 1024 * 1024), dryRun: z.boolean().default(true) }),
+            },
+          },
           async (req) => {
             const d = node.declarative;
             const diff = await d.apply(d.parse(req.body.yaml), process.env, actorOf(req.principal), { dryRun: req.body.dryRun });
             return { diff, text: formatDiff(diff), applied: !req.body.dryRun };
           },
         );
-        p.post('/api/gateway/signing-keys/rotate', { schema: { tags: ['gateway'], summary: 'Rotate the OAuth2 signing key' } }, async (req) => svc.rotateSigningKey(req.principal, meta(req)));
+        p.post('/api/gateway/signing-keys/rotate', { schema: { tags: ['gateway'], summary: 'Rotate the OAuth2 signing key' } }, async (req) =>
+          svc.rotateSigningKey(req.principal, meta(req)),
+        );
         p.get('/api/gateway/node', { schema: { tags: ['gateway'], summary: 'This node’s gateway metrics (data plane, limiter, analytics)' } }, async () => ({
           dataPlane: node.dataPlane.metrics,
           limiter: node.limiter.metrics ?? { redisErrors: 0, failOpen: 0, failClosed: 0 },

@@ -21,9 +21,18 @@ export const apiInput = z.object({
   upstreamUrls: z.array(z.string().max(2000)).max(10, '10 amonts supplémentaires au plus').default([]),
   timeoutMs: z.number().int().min(100, '100 ms au moins').max(120_000, '120 s au plus').default(10_000),
   allowPrivateUpstream: z.boolean().default(false),
-  requiredScope: z.string().regex(/^[\w:.-]{1,100}$/, 'portée invalide').nullable().default(null),
+  requiredScope: z
+    .string()
+    .regex(/^[\w:.-]{1,100}$/, 'portée invalide')
+    .nullable()
+    .default(null),
   failPolicy: z.enum(gwFailPolicies).default('open'),
-  maxBodyBytes: z.number().int().min(0).max(100 * 1024 * 1024).default(1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(100 * 1024 * 1024)
+    .default(1024 * 1024),
   enabled: z.boolean().default(true),
   healthPath: z.string().max(500).regex(/^\//, 'commence par /').default('/'),
   catalogAssetId: z.uuid().nullable().optional(),
@@ -32,8 +41,16 @@ export type ApiInput = z.infer<typeof apiInput>;
 /** What callers pass (defaults filled in by the service). */
 export type ApiInputRaw = z.input<typeof apiInput>;
 // Explicit optional fields: a patch must not fill in the defaults of fields it does not mention.
-export const apiPatch = z.object(Object.fromEntries(Object.entries(apiInput.shape).filter(([k]) => k !== 'slug').map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : v).optional()]))) as unknown as z.ZodObject<{
-  [K in Exclude<keyof typeof apiInput.shape, 'slug'>]: z.ZodOptional<z.ZodType<NonNullable<z.infer<typeof apiInput>[K]> | (null extends z.infer<typeof apiInput>[K] ? null : never)>>;
+export const apiPatch = z.object(
+  Object.fromEntries(
+    Object.entries(apiInput.shape)
+      .filter(([k]) => k !== 'slug')
+      .map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : v).optional()]),
+  ),
+) as unknown as z.ZodObject<{
+  [K in Exclude<keyof typeof apiInput.shape, 'slug'>]: z.ZodOptional<
+    z.ZodType<NonNullable<z.infer<typeof apiInput>[K]> | (null extends z.infer<typeof apiInput>[K] ? null : never)>
+  >;
 }>;
 export type ApiPatch = z.infer<typeof apiPatch>;
 
@@ -47,9 +64,15 @@ export const planInput = z
     perDay: limit.default(null),
     perMonth: limit.default(null),
     approval: z.enum(gwApprovals).default('auto'),
-    scopes: z.array(z.string().regex(/^[\w:.-]{1,100}$/, 'portée invalide')).max(50).default([]),
+    scopes: z
+      .array(z.string().regex(/^[\w:.-]{1,100}$/, 'portée invalide'))
+      .max(50)
+      .default([]),
   })
-  .refine((p) => !p.keyless || p.perSecond !== null || p.perMinute !== null || p.perDay !== null, { message: 'un plan sans clé doit avoir une limite', path: ['perSecond'] });
+  .refine((p) => !p.keyless || p.perSecond !== null || p.perMinute !== null || p.perDay !== null, {
+    message: 'un plan sans clé doit avoir une limite',
+    path: ['perSecond'],
+  });
 export type PlanInput = z.infer<typeof planInput>;
 export type PlanInputRaw = z.input<typeof planInput>;
 export const planPatch = z.object({
@@ -59,7 +82,10 @@ export const planPatch = z.object({
   perDay: limit.optional(),
   perMonth: limit.optional(),
   approval: z.enum(gwApprovals).optional(),
-  scopes: z.array(z.string().regex(/^[\w:.-]{1,100}$/, 'portée invalide')).max(50).optional(),
+  scopes: z
+    .array(z.string().regex(/^[\w:.-]{1,100}$/, 'portée invalide'))
+    .max(50)
+    .optional(),
 });
 export type PlanPatch = z.infer<typeof planPatch>;
 

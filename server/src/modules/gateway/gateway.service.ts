@@ -48,7 +48,9 @@ export function createGatewayService(deps: {
     if (p !== null && !canManageApi(p, api)) throw new ForbiddenError('Seuls les administrateurs de données de l’organisation productrice gèrent cette API.');
   }
   function canManageApp(p: Who, app: AppRow): boolean {
-    return !!p && (p.role === 'admin' || app.ownerId === p.userId || (p.role === 'data_admin' && !!app.organisationId && p.organisationId === app.organisationId));
+    return (
+      !!p && (p.role === 'admin' || app.ownerId === p.userId || (p.role === 'data_admin' && !!app.organisationId && p.organisationId === app.organisationId))
+    );
   }
   function assertApp(p: Who, app: AppRow) {
     if (p !== null && !canManageApp(p, app)) throw new ForbiddenError('Cette application appartient à une autre personne ou organisation.');
@@ -92,7 +94,15 @@ export function createGatewayService(deps: {
     }
   }
 
-  const publicKey = (k: { id: string; name: string; prefix: string; createdAt: Date; expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null }) => ({
+  const publicKey = (k: {
+    id: string;
+    name: string;
+    prefix: string;
+    createdAt: Date;
+    expiresAt: Date | null;
+    revokedAt: Date | null;
+    lastUsedAt: Date | null;
+  }) => ({
     id: k.id,
     name: k.name,
     prefix: k.prefix,
@@ -110,12 +120,15 @@ export function createGatewayService(deps: {
     async createApi(p: Who, raw: ApiInputRaw, actor: Actor = actorOf(p), meta: Meta = {}) {
       const input = apiInput.parse(raw);
       if (p && p.role !== 'admin' && p.role !== 'data_admin') throw new ForbiddenError('Seuls les administrateurs de données publient des API.');
-      const o = (await org(input.organisationCode, 'organisationCode')) ?? (p?.organisationId ? await ctx.organisations.findById(p.organisationId, repo.current()) : null);
+      const o =
+        (await org(input.organisationCode, 'organisationCode')) ??
+        (p?.organisationId ? await ctx.organisations.findById(p.organisationId, repo.current()) : null);
       if (!o) throw fieldError('organisationCode', 'organisation productrice requise');
       if (p && p.role !== 'admin' && o.id !== p.organisationId) throw fieldError('organisationCode', 'vous ne publiez que pour votre organisation');
       if (input.allowPrivateUpstream && p && p.role !== 'admin') throw fieldError('allowPrivateUpstream', 'seul un administrateur autorise un amont privé');
       await validateUpstream(input.upstreamUrl, input.allowPrivateUpstream, input.upstreamUrls);
-      if (await repo.apiBySlug(input.slug)) throw new ConflictError(`Une API « ${input.slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
+      if (await repo.apiBySlug(input.slug))
+        throw new ConflictError(`Une API « ${input.slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
       return change(async (tx) => {
         const { organisationCode: _o, ...rest } = input;
         void _o;
@@ -130,9 +143,14 @@ export function createGatewayService(deps: {
       assertApi(p, before);
       const o = patch.organisationCode ? await org(patch.organisationCode, 'organisationCode') : null;
       if (o && p && p.role !== 'admin') throw fieldError('organisationCode', 'seul un administrateur change le producteur');
-      if (patch.allowPrivateUpstream && !before.allowPrivateUpstream && p && p.role !== 'admin') throw fieldError('allowPrivateUpstream', 'seul un administrateur autorise un amont privé');
+      if (patch.allowPrivateUpstream && !before.allowPrivateUpstream && p && p.role !== 'admin')
+        throw fieldError('allowPrivateUpstream', 'seul un administrateur autorise un amont privé');
       if (patch.upstreamUrl !== undefined || patch.upstreamUrls !== undefined || patch.allowPrivateUpstream !== undefined)
-        await validateUpstream(patch.upstreamUrl ?? before.upstreamUrl, patch.allowPrivateUpstream ?? before.allowPrivateUpstream, patch.upstreamUrls ?? before.upstreamUrls);
+        await validateUpstream(
+          patch.upstreamUrl ?? before.upstreamUrl,
+          patch.allowPrivateUpstream ?? before.allowPrivateUpstream,
+          patch.upstreamUrls ?? before.upstreamUrls,
+        );
       return change(async (tx) => {
         const { organisationCode: _o, ...rest } = patch;
         void _o;
@@ -167,7 +185,15 @@ export function createGatewayService(deps: {
       return change(async (tx) => {
         const version = await repo.addSpec(api.id, document, actor.label, tx);
         await repo.updateApi(api.id, { specVersion: version }, tx);
-        await recordAudit(tx, { actor, action: 'gateway.api.spec', entityType: 'gateway_api', entityId: api.slug, before: { specVersion: api.specVersion }, after: { specVersion: version }, ...meta });
+        await recordAudit(tx, {
+          actor,
+          action: 'gateway.api.spec',
+          entityType: 'gateway_api',
+          entityId: api.slug,
+          before: { specVersion: api.specVersion },
+          after: { specVersion: version },
+          ...meta,
+        });
         return version;
       });
     },
@@ -181,7 +207,12 @@ export function createGatewayService(deps: {
     },
 
     async listApis(p: Who) {
-      const [apis, plans, uptime, orgs] = await Promise.all([repo.listApis(), repo.allPlans(), repo.uptime(new Date(clock.now().getTime() - 30 * 86400_000)), ctx.organisations.list()]);
+      const [apis, plans, uptime, orgs] = await Promise.all([
+        repo.listApis(),
+        repo.allPlans(),
+        repo.uptime(new Date(clock.now().getTime() - 30 * 86400_000)),
+        ctx.organisations.list(),
+      ]);
       const orgById = new Map(orgs.map((o) => [o.id, o]));
       const up = new Map(uptime.map((u) => [u.apiId, u]));
       return apis
@@ -232,7 +263,13 @@ export function createGatewayService(deps: {
       await ctx.db.transaction(async (tx) => {
         await recordAudit(tx, { actor: actorOf(p), action: 'gateway.api.identity_key.read', entityType: 'gateway_api', entityId: api.slug, ...meta });
       });
-      return { algorithm: 'HMAC-SHA256', key: secrets.identityKey(api.id).toString('base64'), header: 'X-Gateway-Consumer', signatureHeader: 'X-Gateway-Signature', format: 'v1=<hex HMAC-SHA256 of the X-Gateway-Consumer value>' };
+      return {
+        algorithm: 'HMAC-SHA256',
+        key: secrets.identityKey(api.id).toString('base64'),
+        header: 'X-Gateway-Consumer',
+        signatureHeader: 'X-Gateway-Signature',
+        format: 'v1=<hex HMAC-SHA256 of the X-Gateway-Consumer value>',
+      };
     },
 
     // ---------- plans ----------
@@ -240,7 +277,8 @@ export function createGatewayService(deps: {
       const input = planInput.parse(raw);
       const api = await apiOr404(apiId);
       assertApi(p, api);
-      if ((await repo.plansOf(api.id)).some((x) => x.slug === input.slug)) throw new ConflictError(`Le plan « ${input.slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
+      if ((await repo.plansOf(api.id)).some((x) => x.slug === input.slug))
+        throw new ConflictError(`Le plan « ${input.slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
       return change(async (tx) => {
         const row = await repo.insertPlan({ ...input, apiId: api.id }, tx);
         await recordAudit(tx, { actor, action: 'gateway.plan.create', entityType: 'gateway_plan', entityId: `${api.slug}/${row.slug}`, after: row, ...meta });
@@ -254,7 +292,15 @@ export function createGatewayService(deps: {
       assertApi(p, api);
       return change(async (tx) => {
         const row = await repo.updatePlan(planId, patch, tx);
-        await recordAudit(tx, { actor, action: 'gateway.plan.update', entityType: 'gateway_plan', entityId: `${api.slug}/${row.slug}`, before, after: row, ...meta });
+        await recordAudit(tx, {
+          actor,
+          action: 'gateway.plan.update',
+          entityType: 'gateway_plan',
+          entityId: `${api.slug}/${row.slug}`,
+          before,
+          after: row,
+          ...meta,
+        });
         return row;
       });
     },
@@ -265,22 +311,46 @@ export function createGatewayService(deps: {
       assertApi(p, api);
       await change(async (tx) => {
         await repo.deletePlan(planId, tx);
-        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.plan.delete', entityType: 'gateway_plan', entityId: `${api.slug}/${before.slug}`, before, ...meta });
+        await recordAudit(tx, {
+          actor: actorOf(p),
+          action: 'gateway.plan.delete',
+          entityType: 'gateway_plan',
+          entityId: `${api.slug}/${before.slug}`,
+          before,
+          ...meta,
+        });
       });
     },
 
     // ---------- applications ----------
     async listApps(p: Principal) {
-      const rows = await repo.listApps(p.role === 'admin' ? null : { ownerId: p.userId, organisationId: p.role === 'data_admin' ? p.organisationId : undefined });
+      const rows = await repo.listApps(
+        p.role === 'admin' ? null : { ownerId: p.userId, organisationId: p.role === 'data_admin' ? p.organisationId : undefined },
+      );
       return rows.filter((a) => canManageApp(p, a)).map(toApp);
     },
     async createApp(p: Who, input: AppInput, actor: Actor = actorOf(p), meta: Meta = {}) {
-      const o = (await org(input.organisationCode, 'organisationCode')) ?? (p?.organisationId ? await ctx.organisations.findById(p.organisationId, repo.current()) : null);
+      const o =
+        (await org(input.organisationCode, 'organisationCode')) ??
+        (p?.organisationId ? await ctx.organisations.findById(p.organisationId, repo.current()) : null);
       if (o && p && p.role !== 'admin' && o.id !== p.organisationId) throw fieldError('organisationCode', 'une application appartient à votre organisation');
-      const slug = input.slug ?? `${input.name.normalize('NFD').replace(/[^\w]+/g, '-').toLowerCase().replace(/^-|-$/g, '').slice(0, 40) || 'app'}-${randomBytes(3).toString('hex')}`;
-      if (await repo.appBySlug(slug)) throw new ConflictError(`L’application « ${slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
+      const slug =
+        input.slug ??
+        `${
+          input.name
+            .normalize('NFD')
+            .replace(/[^\w]+/g, '-')
+            .toLowerCase()
+            .replace(/^-|-$/g, '')
+            .slice(0, 40) || 'app'
+        }-${randomBytes(3).toString('hex')}`;
+      if (await repo.appBySlug(slug))
+        throw new ConflictError(`L’application « ${slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
       return change(async (tx) => {
-        const row = await repo.insertApp({ slug, name: input.name, description: input.description, organisationId: o?.id ?? null, ownerId: p?.userId ?? null }, tx);
+        const row = await repo.insertApp(
+          { slug, name: input.name, description: input.description, organisationId: o?.id ?? null, ownerId: p?.userId ?? null },
+          tx,
+        );
         await recordAudit(tx, { actor, action: 'gateway.app.create', entityType: 'gateway_app', entityId: row.slug, after: row, ...meta });
         return toApp(row);
       });
@@ -307,7 +377,13 @@ export function createGatewayService(deps: {
           plan: planById.get(s.planId) ? toPlan(planById.get(s.planId)!) : null,
         })),
         keys: keys.map(publicKey),
-        clients: clients.map((c) => ({ id: c.id, clientId: c.clientId, authMethod: c.authMethod, createdAt: c.createdAt.toISOString(), revokedAt: c.revokedAt?.toISOString() ?? null })),
+        clients: clients.map((c) => ({
+          id: c.id,
+          clientId: c.clientId,
+          authMethod: c.authMethod,
+          createdAt: c.createdAt.toISOString(),
+          revokedAt: c.revokedAt?.toISOString() ?? null,
+        })),
       };
     },
     async deleteApp(p: Principal, id: string, meta: Meta = {}) {
@@ -330,14 +406,38 @@ export function createGatewayService(deps: {
       const manual = plan.approval === 'manual' || api.visibility === 'restricted';
       if (manual && !reason.trim() && p && !canManageApi(p, api)) throw fieldError('reason', 'expliquez pourquoi votre application a besoin de cette API');
       const existing = await repo.subFor(app.id, api.id);
-      if (existing && (existing.state === 'active' || existing.state === 'pending') && existing.planId === plan.id) throw new ConflictError('Cette application est déjà abonnée à ce plan (ou la demande est en attente).');
+      if (existing && (existing.state === 'active' || existing.state === 'pending') && existing.planId === plan.id)
+        throw new ConflictError('Cette application est déjà abonnée à ce plan (ou la demande est en attente).');
       // System and CLI (declarative configuration) subscriptions, and producers' own, are approved at once.
       const state = manual && p && !canManageApi(p, api) ? 'pending' : 'active';
       return change(async (tx) => {
         const row = existing
-          ? await repo.updateSub(existing.id, { planId: plan.id, state, reason, decidedAt: state === 'active' ? clock.now() : null, decidedBy: state === 'active' ? 'auto' : null }, tx)
-          : await repo.insertSub({ applicationId: app.id, apiId: api.id, planId: plan.id, state, reason, decidedAt: state === 'active' ? clock.now() : null, decidedBy: state === 'active' ? 'auto' : null }, tx);
-        await recordAudit(tx, { actor, action: 'gateway.subscription.request', entityType: 'gateway_subscription', entityId: row.id, before: existing ?? undefined, after: row, ...meta });
+          ? await repo.updateSub(
+              existing.id,
+              { planId: plan.id, state, reason, decidedAt: state === 'active' ? clock.now() : null, decidedBy: state === 'active' ? 'auto' : null },
+              tx,
+            )
+          : await repo.insertSub(
+              {
+                applicationId: app.id,
+                apiId: api.id,
+                planId: plan.id,
+                state,
+                reason,
+                decidedAt: state === 'active' ? clock.now() : null,
+                decidedBy: state === 'active' ? 'auto' : null,
+              },
+              tx,
+            );
+        await recordAudit(tx, {
+          actor,
+          action: 'gateway.subscription.request',
+          entityType: 'gateway_subscription',
+          entityId: row.id,
+          before: existing ?? undefined,
+          after: row,
+          ...meta,
+        });
         return row;
       });
     },
@@ -347,12 +447,21 @@ export function createGatewayService(deps: {
       const api = await apiOr404(sub.apiId);
       const app = await appOr404(sub.applicationId);
       // The producer decides; a consumer may cancel its own subscription.
-      if (p !== null && !canManageApi(p, api) && !(decision === 'revoke' && canManageApp(p, app))) throw new ForbiddenError('Seul le producteur de l’API décide des abonnements.');
+      if (p !== null && !canManageApi(p, api) && !(decision === 'revoke' && canManageApp(p, app)))
+        throw new ForbiddenError('Seul le producteur de l’API décide des abonnements.');
       const state = decision === 'approve' ? 'active' : decision === 'reject' ? 'rejected' : 'revoked';
       if (decision !== 'revoke' && sub.state !== 'pending') throw new ConflictError('Cette demande a déjà été traitée.');
       return change(async (tx) => {
         const row = await repo.updateSub(subId, { state, decidedBy: actorOf(p).label, decidedAt: clock.now() }, tx);
-        await recordAudit(tx, { actor: actorOf(p), action: `gateway.subscription.${decision}`, entityType: 'gateway_subscription', entityId: subId, before: sub, after: row, ...meta });
+        await recordAudit(tx, {
+          actor: actorOf(p),
+          action: `gateway.subscription.${decision}`,
+          entityType: 'gateway_subscription',
+          entityId: subId,
+          before: sub,
+          after: row,
+          ...meta,
+        });
         return row;
       });
     },
@@ -377,7 +486,14 @@ export function createGatewayService(deps: {
     },
 
     // ---------- API keys ----------
-    async createKey(p: Who, appId: string, input: { name: string; expiresInDays: number | null }, actor: Actor = actorOf(p), meta: Meta = {}, fixedKey?: string) {
+    async createKey(
+      p: Who,
+      appId: string,
+      input: { name: string; expiresInDays: number | null },
+      actor: Actor = actorOf(p),
+      meta: Meta = {},
+      fixedKey?: string,
+    ) {
       const app = await appOr404(appId);
       if (p) assertApp(p, app);
       const key = fixedKey ?? newCredential('key');
@@ -385,7 +501,14 @@ export function createGatewayService(deps: {
       const expiresAt = input.expiresInDays ? new Date(clock.now().getTime() + input.expiresInDays * 86400_000) : null;
       return change(async (tx) => {
         const row = await repo.insertKey({ applicationId: app.id, name: input.name, prefix: credentialPrefix(key), hash: sha256(key), expiresAt }, tx);
-        await recordAudit(tx, { actor, action: 'gateway.key.create', entityType: 'gateway_key', entityId: row.id, after: { application: app.slug, name: row.name, prefix: row.prefix, expiresAt }, ...meta });
+        await recordAudit(tx, {
+          actor,
+          action: 'gateway.key.create',
+          entityType: 'gateway_key',
+          entityId: row.id,
+          after: { application: app.slug, name: row.name, prefix: row.prefix, expiresAt },
+          ...meta,
+        });
         return { ...publicKey(row), key };
       });
     },
@@ -403,7 +526,15 @@ export function createGatewayService(deps: {
       return change(async (tx) => {
         await repo.updateKey(old.id, { expiresAt: keepExpiry }, tx);
         const row = await repo.insertKey({ applicationId: app.id, name: old.name, prefix: credentialPrefix(key), hash: sha256(key), expiresAt: newExpiry }, tx);
-        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.key.rotate', entityType: 'gateway_key', entityId: old.id, before: { prefix: old.prefix, expiresAt: old.expiresAt }, after: { oldExpiresAt: keepExpiry, newKeyId: row.id, newPrefix: row.prefix }, ...meta });
+        await recordAudit(tx, {
+          actor: actorOf(p),
+          action: 'gateway.key.rotate',
+          entityType: 'gateway_key',
+          entityId: old.id,
+          before: { prefix: old.prefix, expiresAt: old.expiresAt },
+          after: { oldExpiresAt: keepExpiry, newKeyId: row.id, newPrefix: row.prefix },
+          ...meta,
+        });
         return { ...publicKey(row), key, previousExpiresAt: keepExpiry.toISOString() };
       });
     },
@@ -414,13 +545,26 @@ export function createGatewayService(deps: {
       if (p) assertApp(p, app);
       return change(async (tx) => {
         const row = await repo.updateKey(old.id, { revokedAt: clock.now() }, tx);
-        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.key.revoke', entityType: 'gateway_key', entityId: old.id, before: { prefix: old.prefix }, after: { prefix: row.prefix, revokedAt: row.revokedAt }, ...meta });
+        await recordAudit(tx, {
+          actor: actorOf(p),
+          action: 'gateway.key.revoke',
+          entityType: 'gateway_key',
+          entityId: old.id,
+          before: { prefix: old.prefix },
+          after: { prefix: row.prefix, revokedAt: row.revokedAt },
+          ...meta,
+        });
         return publicKey(row);
       });
     },
 
     // ---------- OAuth2 clients ----------
-    async createClient(p: Who, appId: string, input: { authMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'; jwks?: { keys: Record<string, unknown>[] } }, meta: Meta = {}) {
+    async createClient(
+      p: Who,
+      appId: string,
+      input: { authMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'; jwks?: { keys: Record<string, unknown>[] } },
+      meta: Meta = {},
+    ) {
       const app = await appOr404(appId);
       if (p) assertApp(p, app);
       if (input.authMethod === 'private_key_jwt') {
@@ -431,8 +575,24 @@ export function createGatewayService(deps: {
       const clientId = newCredential('client');
       const secret = input.authMethod === 'private_key_jwt' ? null : newCredential('secret');
       return change(async (tx) => {
-        const row = await repo.insertClient({ applicationId: app.id, clientId, authMethod: input.authMethod, secretHash: secret ? sha256(secret) : null, jwks: input.authMethod === 'private_key_jwt' ? (input.jwks ?? null) : null }, tx);
-        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.client.create', entityType: 'gateway_client', entityId: clientId, after: { application: app.slug, authMethod: row.authMethod }, ...meta });
+        const row = await repo.insertClient(
+          {
+            applicationId: app.id,
+            clientId,
+            authMethod: input.authMethod,
+            secretHash: secret ? sha256(secret) : null,
+            jwks: input.authMethod === 'private_key_jwt' ? (input.jwks ?? null) : null,
+          },
+          tx,
+        );
+        await recordAudit(tx, {
+          actor: actorOf(p),
+          action: 'gateway.client.create',
+          entityType: 'gateway_client',
+          entityId: clientId,
+          after: { application: app.slug, authMethod: row.authMethod },
+          ...meta,
+        });
         return { id: row.id, clientId, authMethod: row.authMethod, clientSecret: secret, createdAt: row.createdAt.toISOString() };
       });
     },
@@ -455,7 +615,13 @@ export function createGatewayService(deps: {
       await change(async (tx) => {
         if ((await repo.signingKeys(tx)).some((x) => x.active)) return;
         await repo.insertSigningKey(k, tx);
-        await recordAudit(tx, { actor: { id: null, label: 'system' }, action: 'gateway.signing_key.create', entityType: 'gateway_signing_key', entityId: k.kid, after: { kid: k.kid, alg: k.alg } });
+        await recordAudit(tx, {
+          actor: { id: null, label: 'system' },
+          action: 'gateway.signing_key.create',
+          entityType: 'gateway_signing_key',
+          entityId: k.kid,
+          after: { kid: k.kid, alg: k.alg },
+        });
       });
     },
     /** New signing key; the previous one stays in the JWKS until its last token has expired. */
@@ -465,7 +631,14 @@ export function createGatewayService(deps: {
       await change(async (tx) => {
         await repo.retireSigningKeys(new Date(clock.now().getTime() + (TOKEN_TTL_SECONDS + 60) * 1000), tx);
         await repo.insertSigningKey(k, tx);
-        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.signing_key.rotate', entityType: 'gateway_signing_key', entityId: k.kid, after: { kid: k.kid }, ...meta });
+        await recordAudit(tx, {
+          actor: actorOf(p),
+          action: 'gateway.signing_key.rotate',
+          entityType: 'gateway_signing_key',
+          entityId: k.kid,
+          after: { kid: k.kid },
+          ...meta,
+        });
       });
       return { kid: k.kid };
     },
@@ -557,9 +730,39 @@ export function toApi(a: ApiRow) {
     updatedAt: a.updatedAt.toISOString(),
   };
 }
-export function toPlan(p: { id: string; slug: string; name: string; keyless: boolean; perSecond: number | null; perMinute: number | null; perDay: number | null; perMonth: number | null; approval: 'auto' | 'manual'; scopes: string[] }) {
-  return { id: p.id, slug: p.slug, name: p.name, keyless: p.keyless, perSecond: p.perSecond, perMinute: p.perMinute, perDay: p.perDay, perMonth: p.perMonth, approval: p.approval, scopes: p.scopes };
+export function toPlan(p: {
+  id: string;
+  slug: string;
+  name: string;
+  keyless: boolean;
+  perSecond: number | null;
+  perMinute: number | null;
+  perDay: number | null;
+  perMonth: number | null;
+  approval: 'auto' | 'manual';
+  scopes: string[];
+}) {
+  return {
+    id: p.id,
+    slug: p.slug,
+    name: p.name,
+    keyless: p.keyless,
+    perSecond: p.perSecond,
+    perMinute: p.perMinute,
+    perDay: p.perDay,
+    perMonth: p.perMonth,
+    approval: p.approval,
+    scopes: p.scopes,
+  };
 }
 export function toApp(a: AppRow) {
-  return { id: a.id, slug: a.slug, name: a.name, description: a.description, organisationId: a.organisationId, ownerId: a.ownerId, createdAt: a.createdAt.toISOString() };
+  return {
+    id: a.id,
+    slug: a.slug,
+    name: a.name,
+    description: a.description,
+    organisationId: a.organisationId,
+    ownerId: a.ownerId,
+    createdAt: a.createdAt.toISOString(),
+  };
 }

@@ -63,7 +63,17 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
   const oauth = new OAuthServer(ctx.env.publicUrl, secrets, ctx.clock, {
     firstUse: async (jti, ttlMs) => (await ctx.counters.incr(`gw:jti:${jti}`, ttlMs)).count === 1,
   });
-  const dataPlane = new DataPlane({ repo, clock: ctx.clock, limiter, analytics, oauth, secrets, logger: ctx.logger, issuer: ctx.env.publicUrl, principalOf: (t) => ctx.auth.fromToken(t) });
+  const dataPlane = new DataPlane({
+    repo,
+    clock: ctx.clock,
+    limiter,
+    analytics,
+    oauth,
+    secrets,
+    logger: ctx.logger,
+    issuer: ctx.env.publicUrl,
+    principalOf: (t) => ctx.auth.fromToken(t),
+  });
   const catalog = () => (services as Record<string, unknown>)['catalog'] as CatalogLike | undefined;
   const service = createGatewayService({
     ctx,
@@ -81,7 +91,10 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
   const declarative = createDeclarativeConfig({ ctx, repo, service, onChange: () => dataPlane.reload() });
   const nodeId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let probeTimer: NodeJS.Timeout | null = null;
-  const probeAgents = { private: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: true }) } as never }), public: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: false }) } as never }) };
+  const probeAgents = {
+    private: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: true }) } as never }),
+    public: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: false }) } as never }),
+  };
 
   async function probeOnce(): Promise<number> {
     const apis = (await repo.listApis()).filter((a) => a.enabled);
@@ -90,12 +103,31 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
         const t0 = performance.now();
         const url = new URL(a.upstreamUrl.replace(/\/+$/, '') + a.healthPath);
         try {
-          const r = await request(url, { method: 'GET', headersTimeout: Math.min(a.timeoutMs, 10_000), bodyTimeout: Math.min(a.timeoutMs, 10_000), dispatcher: a.allowPrivateUpstream ? probeAgents.private : probeAgents.public });
+          const r = await request(url, {
+            method: 'GET',
+            headersTimeout: Math.min(a.timeoutMs, 10_000),
+            bodyTimeout: Math.min(a.timeoutMs, 10_000),
+            dispatcher: a.allowPrivateUpstream ? probeAgents.private : probeAgents.public,
+          });
           await r.body.dump();
           // The upstream answered: only server errors count as unavailability.
-          await repo.addProbe({ apiId: a.id, at: ctx.clock.now(), ok: r.statusCode < 500, status: r.statusCode, ms: Math.round(performance.now() - t0), error: null });
+          await repo.addProbe({
+            apiId: a.id,
+            at: ctx.clock.now(),
+            ok: r.statusCode < 500,
+            status: r.statusCode,
+            ms: Math.round(performance.now() - t0),
+            error: null,
+          });
         } catch (e) {
-          await repo.addProbe({ apiId: a.id, at: ctx.clock.now(), ok: false, status: null, ms: Math.round(performance.now() - t0), error: String((e as { code?: string }).code ?? (e as Error).message).slice(0, 200) });
+          await repo.addProbe({
+            apiId: a.id,
+            at: ctx.clock.now(),
+            ok: false,
+            status: null,
+            ms: Math.round(performance.now() - t0),
+            error: String((e as { code?: string }).code ?? (e as Error).message).slice(0, 200),
+          });
         }
       }),
     );
@@ -116,7 +148,8 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
   async function prepare() {
     // A gateway-only node may be the first to open a fresh database: it needs a signing key too.
     await service.ensureSigningKey().catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: could not ensure a signing key'));
-    if (limiterRedis && limiterRedis.status === 'wait') await limiterRedis.connect().catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: Redis unreachable, limits fall back per policy'));
+    if (limiterRedis && limiterRedis.status === 'wait')
+      await limiterRedis.connect().catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: Redis unreachable, limits fall back per policy'));
     await dataPlane.reload();
   }
 
@@ -156,7 +189,13 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
           .map(([p, v]) => [p.slice(base.length), v]),
       );
       if (!Object.keys(paths).length) continue;
-      const spec = { openapi: doc.openapi, info: { ...doc.info, title: api.name, description: api.description }, servers: [{ url: `${ctx.env.publicUrl}/gw/${api.slug}` }], paths, components: doc.components ?? {} };
+      const spec = {
+        openapi: doc.openapi,
+        info: { ...doc.info, title: api.name, description: api.description },
+        servers: [{ url: `${ctx.env.publicUrl}/gw/${api.slug}` }],
+        paths,
+        components: doc.components ?? {},
+      };
       await service.putSpec(null, api.id, spec, systemActor);
     }
   }
@@ -170,7 +209,8 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
         // platform's own, once, when their producer has not uploaded one.
         app.addHook('onReady', async function () {
           const doc = (this as unknown as { swagger?: () => unknown }).swagger?.();
-          if (doc) await importOwnSpecs(doc as OwnDoc).catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: could not import the platform’s OpenAPI document'));
+          if (doc)
+            await importOwnSpecs(doc as OwnDoc).catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: could not import the platform’s OpenAPI document'));
         });
       },
       dataPlane: async (app) => {
@@ -210,7 +250,17 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
           await service.createPlan(
             null,
             api.id,
-            { slug: 'standard', name: 'Standard', keyless: false, perSecond: 20, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: ['deces:read'] },
+            {
+              slug: 'standard',
+              name: 'Standard',
+              keyless: false,
+              perSecond: 20,
+              perMinute: null,
+              perDay: null,
+              perMonth: null,
+              approval: 'auto',
+              scopes: ['deces:read'],
+            },
             systemActor,
           );
         }
@@ -220,7 +270,13 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       async seedDemo() {
         const api = await repo.apiBySlug('deces');
         if (!api || api.catalogAssetId) return;
-        const asset = (await catalog()?.getAsset('api', 'api-personnes-decedees').catch(() => null)) ?? (await catalog()?.getAsset('api', 'deces').catch(() => null));
+        const asset =
+          (await catalog()
+            ?.getAsset('api', 'api-personnes-decedees')
+            .catch(() => null)) ??
+          (await catalog()
+            ?.getAsset('api', 'deces')
+            .catch(() => null));
         if (asset) await service.updateApi(null, api.id, { catalogAssetId: asset.id }, systemActor);
       },
       async start() {
@@ -242,7 +298,9 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
         limiterRedis?.disconnect();
       },
     },
-    services: { gateway: { service, dataPlane, analytics, limiter, probeOnce, declarative, listenDedicated: startDedicatedPort } } satisfies Partial<ModuleServices>,
+    services: {
+      gateway: { service, dataPlane, analytics, limiter, probeOnce, declarative, listenDedicated: startDedicatedPort },
+    } satisfies Partial<ModuleServices>,
   };
 };
 

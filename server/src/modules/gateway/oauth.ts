@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import {
+  SignJWT,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import type { Clock } from '../../platform/clock.ts';
 import type { RouteTable, RtApi, RtApp, RtClient } from './route-table.ts';
 import { sha256, type GatewaySecrets } from './secrets.ts';
@@ -13,7 +24,8 @@ export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-b
 
 export class OAuthError extends Error {
   constructor(
-    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_target',
+    readonly error:
+      'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_target',
     readonly description: string,
     readonly status = 400,
   ) {
@@ -97,9 +109,11 @@ export class OAuthServer {
       clientId = body.client_id;
       secret = body.client_secret;
     }
-    if (!clientId || !secret) throw new OAuthError('invalid_client', 'Authentification du client requise (client_secret_basic, client_secret_post ou private_key_jwt).', 401);
+    if (!clientId || !secret)
+      throw new OAuthError('invalid_client', 'Authentification du client requise (client_secret_basic, client_secret_post ou private_key_jwt).', 401);
     const c = table.clients.get(clientId);
-    if (!c || c.revoked || !c.secretHash || c.secretHash !== sha256(secret)) throw new OAuthError('invalid_client', 'Client inconnu, révoqué ou secret invalide.', 401);
+    if (!c || c.revoked || !c.secretHash || c.secretHash !== sha256(secret))
+      throw new OAuthError('invalid_client', 'Client inconnu, révoqué ou secret invalide.', 401);
     return c;
   }
 
@@ -112,7 +126,8 @@ export class OAuthServer {
       throw new OAuthError('invalid_client', 'client_assertion illisible.', 401);
     }
     const c = sub ? table.clients.get(sub) : undefined;
-    if (!c || c.revoked || c.authMethod !== 'private_key_jwt' || !c.jwks) throw new OAuthError('invalid_client', 'Client inconnu, révoqué ou sans clé publique.', 401);
+    if (!c || c.revoked || c.authMethod !== 'private_key_jwt' || !c.jwks)
+      throw new OAuthError('invalid_client', 'Client inconnu, révoqué ou sans clé publique.', 401);
     if (clientIdParam && clientIdParam !== c.clientId) throw new OAuthError('invalid_client', 'client_id ne correspond pas à l’assertion.', 401);
     let payload: JWTPayload;
     try {
@@ -129,8 +144,9 @@ export class OAuthServer {
     } catch (e) {
       throw new OAuthError('invalid_client', `client_assertion refusée : ${(e as Error).message}`, 401);
     }
-    const ttl = Math.max(1000, (payload.exp! * 1000 - this.clock.now().getTime()) + 60_000);
-    if (!(await this.replay.firstUse(`${c.clientId}:${payload.jti}`, ttl))) throw new OAuthError('invalid_client', 'client_assertion déjà utilisée (jti rejoué).', 401);
+    const ttl = Math.max(1000, payload.exp! * 1000 - this.clock.now().getTime() + 60_000);
+    if (!(await this.replay.firstUse(`${c.clientId}:${payload.jti}`, ttl)))
+      throw new OAuthError('invalid_client', 'client_assertion déjà utilisée (jti rejoué).', 401);
     return c;
   }
 
@@ -147,7 +163,8 @@ export class OAuthServer {
       api = table.apis.get(slug);
       if (!api || !app.subs.has(api.id)) throw new OAuthError('invalid_target', `L’application n’a pas d’abonnement actif à « ${target} ».`);
     } else {
-      if (app.subs.size !== 1) throw new OAuthError('invalid_target', 'Précisez l’API visée (paramètre resource) : l’application a plusieurs abonnements ou aucun.');
+      if (app.subs.size !== 1)
+        throw new OAuthError('invalid_target', 'Précisez l’API visée (paramètre resource) : l’application a plusieurs abonnements ou aucun.');
       api = table.apisById.get([...app.subs.keys()][0]!);
     }
     if (!api) throw new OAuthError('invalid_target', 'API introuvable.');
@@ -216,13 +233,15 @@ export class OAuthServer {
       return { ok: false, status: 401, error: 'invalid_token', reason: code === 'ERR_JWT_EXPIRED' ? 'Jeton d’accès expiré.' : 'Jeton d’accès invalide.' };
     }
     const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-    if (!aud.includes(audienceOf(this.issuer, api.slug))) return { ok: false, status: 401, error: 'invalid_token', reason: 'Jeton émis pour une autre API (audience).' };
+    if (!aud.includes(audienceOf(this.issuer, api.slug)))
+      return { ok: false, status: 401, error: 'invalid_token', reason: 'Jeton émis pour une autre API (audience).' };
     const client = table.clients.get(String(payload.client_id ?? payload.sub));
     if (!client || client.revoked) return { ok: false, status: 401, error: 'invalid_token', reason: 'Client OAuth2 révoqué.' };
     const app = table.apps.get(client.applicationId);
     if (!app || !app.subs.has(api.id)) return { ok: false, status: 401, error: 'invalid_token', reason: 'Abonnement révoqué ou inactif.' };
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-    if (api.requiredScope && !scopes.includes(api.requiredScope)) return { ok: false, status: 403, error: 'insufficient_scope', reason: `Portée « ${api.requiredScope} » requise.` };
+    if (api.requiredScope && !scopes.includes(api.requiredScope))
+      return { ok: false, status: 403, error: 'insufficient_scope', reason: `Portée « ${api.requiredScope} » requise.` };
     return { ok: true, app, clientId: client.clientId, scopes };
   }
 

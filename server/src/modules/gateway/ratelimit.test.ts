@@ -63,7 +63,14 @@ describe.each(engines)('%s limiter', (_name, make) => {
 
   it('reports IETF RateLimit headers', async () => {
     const l = make();
-    const d = await l.check('h', [{ name: 'second', limit: 20 }, { name: 'minute', limit: 600 }], T0);
+    const d = await l.check(
+      'h',
+      [
+        { name: 'second', limit: 20 },
+        { name: 'minute', limit: 600 },
+      ],
+      T0,
+    );
     expect(rateLimitHeaders(d.rules)).toEqual({ policy: '"second";q=20;w=1, "minute";q=600;w=60', limit: '"second";r=19;t=1, "minute";r=599;t=60' });
   });
 });

@@ -273,7 +273,10 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async quotaUse(key: string, nowMs: number) {
-    const [day, month] = await this.redis.mget(`${this.prefix}${key}|day|${period('day', nowMs).id}`, `${this.prefix}${key}|month|${period('month', nowMs).id}`);
+    const [day, month] = await this.redis.mget(
+      `${this.prefix}${key}|day|${period('day', nowMs).id}`,
+      `${this.prefix}${key}|month|${period('month', nowMs).id}`,
+    );
     return { day: Number(day ?? 0), month: Number(month ?? 0) };
   }
 
@@ -319,7 +322,9 @@ export class RedisRateLimiter implements RateLimiter {
     }
     let res: number[];
     try {
-      res = (await (this.redis as unknown as { gwLimit(n: number, ...a: (string | number)[]): Promise<number[]> }).gwLimit(keys.length, ...keys, ...args)).map(Number);
+      res = (await (this.redis as unknown as { gwLimit(n: number, ...a: (string | number)[]): Promise<number[]> }).gwLimit(keys.length, ...keys, ...args)).map(
+        Number,
+      );
     } catch {
       for (const p of batch) p.resolve(this.degraded(p));
       return;

@@ -123,17 +123,34 @@ export async function buildRouteTable(repo: GatewayRepository): Promise<RouteTab
     if (p.keyless && !api.keylessPlan) api.keylessPlan = plan;
   }
   const apps = new Map<string, RtApp>();
-  for (const a of s.apps) apps.set(a.id, { id: a.id, slug: a.slug, organisationCode: a.organisationId ? (orgCode.get(a.organisationId) ?? null) : null, subs: new Map() });
+  for (const a of s.apps)
+    apps.set(a.id, { id: a.id, slug: a.slug, organisationCode: a.organisationId ? (orgCode.get(a.organisationId) ?? null) : null, subs: new Map() });
   for (const sub of s.subs) {
     const app = apps.get(sub.applicationId);
     const plan = plansById.get(sub.planId);
     if (app && plan) app.subs.set(sub.apiId, { plan, scopes: plan.scopes });
   }
   const keys = new Map<string, RtKey>();
-  for (const k of s.keys) keys.set(k.hash, { id: k.id, applicationId: k.applicationId, expiresAt: k.expiresAt?.getTime() ?? null, revokedAt: k.revokedAt?.getTime() ?? null });
+  for (const k of s.keys)
+    keys.set(k.hash, { id: k.id, applicationId: k.applicationId, expiresAt: k.expiresAt?.getTime() ?? null, revokedAt: k.revokedAt?.getTime() ?? null });
   const clients = new Map<string, RtClient>();
   for (const c of s.clients)
-    clients.set(c.clientId, { id: c.id, clientId: c.clientId, applicationId: c.applicationId, authMethod: c.authMethod, secretHash: c.secretHash, jwks: c.jwks ?? null, revoked: c.revokedAt !== null });
-  const signingKeys = s.signing.map((k) => ({ kid: k.kid, alg: k.alg, publicJwk: k.publicJwk, privateEnc: k.privateEnc, active: k.active, retireAfter: k.retireAfter?.getTime() ?? null }));
+    clients.set(c.clientId, {
+      id: c.id,
+      clientId: c.clientId,
+      applicationId: c.applicationId,
+      authMethod: c.authMethod,
+      secretHash: c.secretHash,
+      jwks: c.jwks ?? null,
+      revoked: c.revokedAt !== null,
+    });
+  const signingKeys = s.signing.map((k) => ({
+    kid: k.kid,
+    alg: k.alg,
+    publicJwk: k.publicJwk,
+    privateEnc: k.privateEnc,
+    active: k.active,
+    retireAfter: k.retireAfter?.getTime() ?? null,
+  }));
   return new RouteTable(version, apis, apisById, apps, keys, clients, signingKeys);
 }

@@ -46,7 +46,8 @@ export interface UpstreamPolicy {
 export function refusal(address: string, policy: UpstreamPolicy): string | null {
   const c = classifyAddress(address);
   if (c === 'metadata' || c === 'link-local') return policy.allowMetadata ? null : `adresse ${address} interdite (lien local ou service de métadonnées)`;
-  if ((c === 'loopback' || c === 'private' || c === 'unspecified') && !policy.allowPrivate) return `adresse ${address} interdite (réseau privé ou boucle locale ; autorisez les amonts privés pour cette API)`;
+  if ((c === 'loopback' || c === 'private' || c === 'unspecified') && !policy.allowPrivate)
+    return `adresse ${address} interdite (réseau privé ou boucle locale ; autorisez les amonts privés pour cette API)`;
   return null;
 }
 

@@ -32,7 +32,13 @@ export async function seedReferenceRoadmap(ctx: AppContext, svc: RoadmapService)
   }
 }
 
-async function importReference(ctx: AppContext, svc: RoadmapService, seed: ReturnType<typeof parseSeed>, byCode: Map<string, { id: string }>, now: Date): Promise<boolean> {
+async function importReference(
+  ctx: AppContext,
+  svc: RoadmapService,
+  seed: ReturnType<typeof parseSeed>,
+  byCode: Map<string, { id: string }>,
+  now: Date,
+): Promise<boolean> {
   return ctx.db.transaction(async (tx) => {
     if (await svc.repo.findRoadmap(REFERENCE_ROADMAP.slug, tx)) return false;
     const r = await svc.repo.insertRoadmap({ ...REFERENCE_ROADMAP, source: seed.source, public: true, createdAt: now, updatedAt: now }, tx);
@@ -57,14 +63,62 @@ async function importReference(ctx: AppContext, svc: RoadmapService, seed: Retur
         },
         tx,
       );
-      await svc.repo.setContributors(row.id, a.organisationCodes.flatMap((c) => (byCode.has(c) ? [byCode.get(c)!.id] : [])), tx);
-      await svc.repo.insertUpdate({ roadmapId: r.id, actionId: row.id, at: now, actorLabel: 'système', kind: 'import', note: 'Import de la feuille de route publiée.', changes: {}, statusAfter: 'a_lancer', progressAfter: 0 }, tx);
+      await svc.repo.setContributors(
+        row.id,
+        a.organisationCodes.flatMap((c) => (byCode.has(c) ? [byCode.get(c)!.id] : [])),
+        tx,
+      );
+      await svc.repo.insertUpdate(
+        {
+          roadmapId: r.id,
+          actionId: row.id,
+          at: now,
+          actorLabel: 'système',
+          kind: 'import',
+          note: 'Import de la feuille de route publiée.',
+          changes: {},
+          statusAfter: 'a_lancer',
+          progressAfter: 0,
+        },
+        tx,
+      );
     }
     for (const o of seed.openings) {
-      const row = await svc.repo.insertOpening({ roadmapId: r.id, position: o.position, category: o.category, title: o.title, type: o.type, due: o.due, status: o.status, createdAt: now, updatedAt: now }, tx);
-      await svc.repo.insertUpdate({ roadmapId: r.id, openingId: row.id, at: now, actorLabel: 'système', kind: 'import', note: 'Import du tableau de suivi des ouvertures.', changes: {}, statusAfter: o.status }, tx);
+      const row = await svc.repo.insertOpening(
+        {
+          roadmapId: r.id,
+          position: o.position,
+          category: o.category,
+          title: o.title,
+          type: o.type,
+          due: o.due,
+          status: o.status,
+          createdAt: now,
+          updatedAt: now,
+        },
+        tx,
+      );
+      await svc.repo.insertUpdate(
+        {
+          roadmapId: r.id,
+          openingId: row.id,
+          at: now,
+          actorLabel: 'système',
+          kind: 'import',
+          note: 'Import du tableau de suivi des ouvertures.',
+          changes: {},
+          statusAfter: o.status,
+        },
+        tx,
+      );
     }
-    await recordAudit(tx, { actor: systemActor, action: 'roadmap.import', entityType: 'roadmap', entityId: r.slug, after: { title: r.title, actions: seed.actions.length, openings: seed.openings.length } });
+    await recordAudit(tx, {
+      actor: systemActor,
+      action: 'roadmap.import',
+      entityType: 'roadmap',
+      entityId: r.slug,
+      after: { title: r.title, actions: seed.actions.length, openings: seed.openings.length },
+    });
     return true;
   });
 }
@@ -78,13 +132,33 @@ async function seedDemoUpdates(ctx: AppContext, svc: RoadmapService, catalog: ()
   const r = await svc.repo.findRoadmap(REFERENCE_ROADMAP.slug);
   if (!r) return;
   const demo = [
-    { login: 'admin', code: 'A54', patch: { status: 'en_cours' as const, progress: 50, pilot: 'Administrateur ministériel des données (DNUM)', note: 'Démo : le comité de gouvernance des données se réunit chaque trimestre.' } },
+    {
+      login: 'admin',
+      code: 'A54',
+      patch: {
+        status: 'en_cours' as const,
+        progress: 50,
+        pilot: 'Administrateur ministériel des données (DNUM)',
+        note: 'Démo : le comité de gouvernance des données se réunit chaque trimestre.',
+      },
+    },
     { login: 'admin', code: 'A53', patch: { status: 'realisee' as const, note: 'Démo : administrateur ministériel des données nommé.' } },
-    { login: 'dgef.admin', code: 'A15', patch: { status: 'en_cours' as const, progress: 30, note: 'Démo : premiers jeux de données identifiés avec le DSED.', indicators: [{ name: 'Jeux de données publiés', unit: 'jeux de données', target: '3', value: '1' }] } },
+    {
+      login: 'dgef.admin',
+      code: 'A15',
+      patch: {
+        status: 'en_cours' as const,
+        progress: 30,
+        note: 'Démo : premiers jeux de données identifiés avec le DSED.',
+        indicators: [{ name: 'Jeux de données publiés', unit: 'jeux de données', target: '3', value: '1' }],
+      },
+    },
   ];
   for (const d of demo) {
     const u = await ctx.usersRepo.findByLogin(d.login);
-    const principal = u ? { userId: u.id, login: u.login, displayName: u.displayName, role: u.role, organisationId: u.organisationId, via: 'token' as const } : null;
+    const principal = u
+      ? { userId: u.id, login: u.login, displayName: u.displayName, role: u.role, organisationId: u.organisationId, via: 'token' as const }
+      : null;
     await svc.updateAction(principal, principal ? { id: principal.userId, label: principal.login } : systemActor, r.id, d.code, d.patch, { kind: 'edit' });
   }
   const c = catalog();
@@ -97,7 +171,14 @@ async function seedDemoUpdates(ctx: AppContext, svc: RoadmapService, catalog: ()
     ['Référentiel général des armes', 'dataset', 'referentiel-general-armes'],
     ['Données auto-écoles labélisées', 'dataset', 'auto-ecoles-labellisees'],
   ];
-  const principal = { userId: admin.id, login: admin.login, displayName: admin.displayName, role: admin.role, organisationId: admin.organisationId, via: 'token' as const };
+  const principal = {
+    userId: admin.id,
+    login: admin.login,
+    displayName: admin.displayName,
+    role: admin.role,
+    organisationId: admin.organisationId,
+    via: 'token' as const,
+  };
   const openings = await svc.repo.listOpenings(r.id);
   for (const [title, kind, slug] of links) {
     const o = openings.find((x) => x.o.title.startsWith(title));

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../platform/clock.ts';
-import { isOverdue, normalisePeriod, openingTimeliness, periodEnd, periodLabel, periodLastDay, periodStart, previousQuarter, quarterOf, semesterOf } from './periods.ts';
+import {
+  isOverdue,
+  normalisePeriod,
+  openingTimeliness,
+  periodEnd,
+  periodLabel,
+  periodLastDay,
+  periodStart,
+  previousQuarter,
+  quarterOf,
+  semesterOf,
+} from './periods.ts';
 
 describe('deadline periods', () => {
   it('normalises the source spellings', () => {

@@ -34,7 +34,15 @@ function startMonth(p: Period): number {
 }
 
 // Formatters are costly to build: one of each, shared.
-const PARTS_FMT = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const PARTS_FMT = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Paris',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 const DAY_FMT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 
 /** Offset of Europe/Paris from UTC, in minutes, at the given instant. */
@@ -134,7 +142,10 @@ export function isOverdue(a: { status: string; deadline: string; deadlineEnd: st
 }
 
 /** An opening is late when not available and its quarter is over, or when it became available after it. */
-export function openingTimeliness(o: { status: string; due: string; availableOn: string | null }, now: Date): 'a_temps' | 'en_retard' | 'date_inconnue' | 'a_venir' | 'sans_objet' {
+export function openingTimeliness(
+  o: { status: string; due: string; availableOn: string | null },
+  now: Date,
+): 'a_temps' | 'en_retard' | 'date_inconnue' | 'a_venir' | 'sans_objet' {
   const end = periodEnd(o.due);
   if (o.status === 'abandonne') return 'sans_objet';
   if (o.status === 'disponible') {

@@ -38,9 +38,9 @@ const STATUS_ALIASES: Record<string, ActionStatus> = {
   'en cours': 'en_cours',
   réalisée: 'realisee',
   realisee: 'realisee',
-  'réalisé': 'realisee',
+  réalisé: 'realisee',
   abandonnée: 'abandonnee',
-  'abandonné': 'abandonnee',
+  abandonné: 'abandonnee',
 };
 
 /**

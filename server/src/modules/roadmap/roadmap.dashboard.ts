@@ -2,7 +2,6 @@ import { actionStatuses, openingStatuses } from './roadmap.table.ts';
 import { finalDeadline, parisDate, periodEnd, semesterOf, periodLabel } from './periods.ts';
 import type { ActionDto, OpeningDto } from './roadmap.service.ts';
 
-
 /** Figures of a group of actions (a section, an organisation, a semester). */
 export interface GroupStats {
   key: string;
@@ -92,11 +91,31 @@ export interface DashboardFilters {
 }
 
 /** Every figure of the dashboard, for the actions and openings given (already filtered). */
-export function buildDashboard(actions: ActionDto[], openings: OpeningDto[], log: { actionId: string | null; at: Date; statusAfter: string | null }[], now: Date, parts: Record<string, string> = {}) {
-  const empty: GroupStats = { key: 'all', label: 'Toutes les actions', total: 0, a_lancer: 0, en_cours: 0, realisee: 0, abandonnee: 0, overdue: 0, meanProgress: 0 };
+export function buildDashboard(
+  actions: ActionDto[],
+  openings: OpeningDto[],
+  log: { actionId: string | null; at: Date; statusAfter: string | null }[],
+  now: Date,
+  parts: Record<string, string> = {},
+) {
+  const empty: GroupStats = {
+    key: 'all',
+    label: 'Toutes les actions',
+    total: 0,
+    a_lancer: 0,
+    en_cours: 0,
+    realisee: 0,
+    abandonnee: 0,
+    overdue: 0,
+    meanProgress: 0,
+  };
   const totals = group(actions, () => [{ key: 'all', label: 'Toutes les actions' }])[0] ?? empty;
-  const bySection = group(actions, (a) => [{ key: a.section.split('.')[0]!, label: '' }]).sort((x, y) => sectionOrder(x.key).localeCompare(sectionOrder(y.key)));
-  const bySubsection = group(actions, (a) => [{ key: a.section, label: a.sectionTitle }]).sort((x, y) => sectionOrder(x.key).localeCompare(sectionOrder(y.key)));
+  const bySection = group(actions, (a) => [{ key: a.section.split('.')[0]!, label: '' }]).sort((x, y) =>
+    sectionOrder(x.key).localeCompare(sectionOrder(y.key)),
+  );
+  const bySubsection = group(actions, (a) => [{ key: a.section, label: a.sectionTitle }]).sort((x, y) =>
+    sectionOrder(x.key).localeCompare(sectionOrder(y.key)),
+  );
   for (const s of bySection) s.label = parts[s.key] ? `${s.key}. ${parts[s.key]}` : `Partie ${s.key}`;
   const byContributor = group(actions, (a) => [
     ...a.contributors.map((c) => ({ key: c.code, label: c.name })),
@@ -116,18 +135,46 @@ export function buildDashboard(actions: ActionDto[], openings: OpeningDto[], log
         .filter((x) => x.end > now.getTime() && x.end <= horizon),
     )
     .sort((x, y) => x.end - y.end)
-    .map((x) => ({ code: x.a.code, title: x.a.title, deadline: x.d, deadlineLabel: periodLabel(x.d), status: x.a.status, progress: x.a.progress, contributors: x.a.contributors.map((c) => c.code) }));
+    .map((x) => ({
+      code: x.a.code,
+      title: x.a.title,
+      deadline: x.d,
+      deadlineLabel: periodLabel(x.d),
+      status: x.a.status,
+      progress: x.a.progress,
+      contributors: x.a.contributors.map((c) => c.code),
+    }));
   const overdue = actions
     .filter((a) => a.overdue)
-    .map((a) => ({ code: a.code, title: a.title, deadline: finalDeadline(a), deadlineLabel: a.deadlineLabel, status: a.status, progress: a.progress, contributors: a.contributors.map((c) => c.code), lastNote: a.lastNote }));
+    .map((a) => ({
+      code: a.code,
+      title: a.title,
+      deadline: finalDeadline(a),
+      deadlineLabel: a.deadlineLabel,
+      status: a.status,
+      progress: a.progress,
+      contributors: a.contributors.map((c) => c.code),
+      lastNote: a.lastNote,
+    }));
 
-  const openingsByStatus = Object.fromEntries(openingStatuses.map((s) => [s, openings.filter((o) => o.status === s).length])) as Record<(typeof openingStatuses)[number], number>;
+  const openingsByStatus = Object.fromEntries(openingStatuses.map((s) => [s, openings.filter((o) => o.status === s).length])) as Record<
+    (typeof openingStatuses)[number],
+    number
+  >;
   const timelinessKeys = ['a_temps', 'en_retard', 'date_inconnue', 'a_venir', 'sans_objet'] as const;
-  const timeliness = Object.fromEntries(timelinessKeys.map((k) => [k, openings.filter((o) => o.timeliness === k).length])) as Record<(typeof timelinessKeys)[number], number>;
+  const timeliness = Object.fromEntries(timelinessKeys.map((k) => [k, openings.filter((o) => o.timeliness === k).length])) as Record<
+    (typeof timelinessKeys)[number],
+    number
+  >;
   const quarters = [...new Set(openings.map((o) => o.due))].sort();
   const openingsByQuarter = quarters.map((q) => {
     const list = openings.filter((o) => o.due === q);
-    return { key: q, label: periodLabel(q), total: list.length, ...(Object.fromEntries(timelinessKeys.map((k) => [k, list.filter((o) => o.timeliness === k).length])) as Record<(typeof timelinessKeys)[number], number>) };
+    return {
+      key: q,
+      label: periodLabel(q),
+      total: list.length,
+      ...(Object.fromEntries(timelinessKeys.map((k) => [k, list.filter((o) => o.timeliness === k).length])) as Record<(typeof timelinessKeys)[number], number>),
+    };
   });
   const ids = new Set(actions.map((a) => a.id));
   return {

@@ -78,7 +78,10 @@ describe('reference roadmap', () => {
     expect(bad.statusCode).toBe(400);
     const csv = await get(`${R}/actions?format=csv&contributor=DSR`);
     expect(csv.headers['content-type']).toContain('text/csv');
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\n');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
     expect(lines[0]).toContain('code;intitulé;section');
     expect(lines).toHaveLength(5);
   });
@@ -86,7 +89,12 @@ describe('reference roadmap', () => {
 
 describe('updates and permissions', () => {
   it('lets a DSR data administrator update A10 (its organisation), not A01 nor the deadline', async () => {
-    const r = await patch(`${R}/actions/A10`, dsr, { status: 'en_cours', progress: 50, pilot: 'Bureau des données (DSR)', note: 'Premier jeu publié sur data.gouv.fr.' });
+    const r = await patch(`${R}/actions/A10`, dsr, {
+      status: 'en_cours',
+      progress: 50,
+      pilot: 'Bureau des données (DSR)',
+      note: 'Premier jeu publié sur data.gouv.fr.',
+    });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({ code: 'A10', status: 'en_cours', progress: 50, pilot: 'Bureau des données (DSR)', canEdit: true });
     expect(r.json().lastNote.note).toBe('Premier jeu publié sur data.gouv.fr.');
@@ -106,7 +114,13 @@ describe('updates and permissions', () => {
     expect(list).toMatchObject({ status: 'en_cours', progress: 50, canEdit: false });
     const detail = (await get(`${R}/actions/A10`, dsr)).json();
     expect(detail.action.canEdit).toBe(true);
-    expect(detail.updates[0]).toMatchObject({ actorLabel: 'dsr.test', kind: 'edit', note: 'Premier jeu publié sur data.gouv.fr.', statusAfter: 'en_cours', changes: { status: { from: 'a_lancer', to: 'en_cours' }, progress: { from: 0, to: 50 } } });
+    expect(detail.updates[0]).toMatchObject({
+      actorLabel: 'dsr.test',
+      kind: 'edit',
+      note: 'Premier jeu publié sur data.gouv.fr.',
+      statusAfter: 'en_cours',
+      changes: { status: { from: 'a_lancer', to: 'en_cours' }, progress: { from: 0, to: 50 } },
+    });
     expect(detail.updates.at(-1).kind).toBe('import');
     const audit = (await get('/api/admin/audit?action=roadmap.action.update', admin)).json();
     expect(audit.items[0]).toMatchObject({ entityId: 'dac-2021-2023/A10', actorLabel: 'dsr.test' });
@@ -115,7 +129,12 @@ describe('updates and permissions', () => {
   it('validates input field by field', async () => {
     const r = await patch(`${R}/actions/A10`, admin, { progress: 150, status: 'fini' });
     expect(r.statusCode).toBe(400);
-    expect(r.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.progress', 'body.status']);
+    expect(
+      r
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['body.progress', 'body.status']);
     const nothing = await patch(`${R}/actions/A10`, admin, {});
     expect(nothing.statusCode).toBe(400);
     const ind = await patch(`${R}/actions/A10`, admin, { indicators: [{ name: 'Jeux publiés', value: 'beaucoup' }] });
@@ -129,10 +148,17 @@ describe('updates and permissions', () => {
 
   it('records dated updates with indicators and their history', async () => {
     clock.set('2022-04-10T09:00:00Z');
-    const r = await post(`${R}/actions/A10/updates`, dsr, { note: 'Point d’étape', indicators: [{ name: 'Jeux de données publiés', unit: 'jeux', target: '2', value: '1' }] });
+    const r = await post(`${R}/actions/A10/updates`, dsr, {
+      note: 'Point d’étape',
+      indicators: [{ name: 'Jeux de données publiés', unit: 'jeux', target: '2', value: '1' }],
+    });
     expect(r.statusCode, r.body).toBe(201);
     clock.set('2022-05-10T09:00:00Z');
-    await post(`${R}/actions/A10/updates`, dsr, { note: 'Second jeu publié', status: 'realisee', indicators: [{ name: 'Jeux de données publiés', value: '2' }] });
+    await post(`${R}/actions/A10/updates`, dsr, {
+      note: 'Second jeu publié',
+      status: 'realisee',
+      indicators: [{ name: 'Jeux de données publiés', value: '2' }],
+    });
     const d = (await get(`${R}/actions/A10`)).json();
     expect(d.action).toMatchObject({ status: 'realisee', progress: 100, overdue: false });
     expect(d.indicators[0]).toMatchObject({ name: 'Jeux de données publiés', target: '2', currentValue: '2', unit: 'jeux' });
@@ -178,7 +204,13 @@ describe('openings', () => {
   });
 
   it('becomes available when its linked catalogue dataset becomes « ouvert » (through the catalogue API)', async () => {
-    const created = await post('/api/catalog/assets', admin, { kind: 'dataset', slug: 'auto-ecoles-agreees', title: 'Auto-écoles agréées', owner: 'DSR', openness: 'a_ouvrir' });
+    const created = await post('/api/catalog/assets', admin, {
+      kind: 'dataset',
+      slug: 'auto-ecoles-agreees',
+      title: 'Auto-écoles agréées',
+      owner: 'DSR',
+      openness: 'a_ouvrir',
+    });
     expect(created.statusCode, created.body).toBe(201);
     const assetId = created.json().id;
     const o = (await get(`${R}/openings`)).json().items.find((x: { title: string }) => x.title.startsWith('Données auto-écoles agréées'));
@@ -190,7 +222,12 @@ describe('openings', () => {
     expect(badLink.json().errors[0].field).toBe('assetId.0');
 
     clock.set('2022-05-20T08:00:00Z');
-    const opened = await t.app.inject({ method: 'PUT', url: '/api/catalog/assets/dataset/auto-ecoles-agreees', headers: bearer(admin), payload: { kind: 'dataset', slug: 'auto-ecoles-agreees', title: 'Auto-écoles agréées', owner: 'DSR', openness: 'ouvert' } });
+    const opened = await t.app.inject({
+      method: 'PUT',
+      url: '/api/catalog/assets/dataset/auto-ecoles-agreees',
+      headers: bearer(admin),
+      payload: { kind: 'dataset', slug: 'auto-ecoles-agreees', title: 'Auto-écoles agréées', owner: 'DSR', openness: 'ouvert' },
+    });
     expect(opened.statusCode, opened.body).toBe(200);
     const after = (await get(`${R}/openings/${o.id}`)).json();
     expect(after.opening).toMatchObject({ status: 'disponible', availableOn: '2022-05-20', timeliness: 'en_retard' });
@@ -208,13 +245,31 @@ describe('openings', () => {
     // Rolled back with the emitter's transaction.
     await expect(
       t.ctx.db.transaction(async (tx) => {
-        await emit('catalog.asset.changed', { asset: { id: assetId, kind: 'dataset', slug: 'x', title: 'X', openness: 'ouvert', organisationId: null }, previousOpenness: 'ferme', actor: { id: null, label: 'test' }, at: clock.now() }, tx);
+        await emit(
+          'catalog.asset.changed',
+          {
+            asset: { id: assetId, kind: 'dataset', slug: 'x', title: 'X', openness: 'ouvert', organisationId: null },
+            previousOpenness: 'ferme',
+            actor: { id: null, label: 'test' },
+            at: clock.now(),
+          },
+          tx,
+        );
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
     expect((await get(`${R}/openings/${o.id}`)).json().opening.status).toBe('planifie');
     await t.ctx.db.transaction(async (tx) => {
-      await emit('catalog.asset.changed', { asset: { id: assetId, kind: 'dataset', slug: 'x', title: 'X', openness: 'ouvert', organisationId: null }, previousOpenness: 'ferme', actor: { id: null, label: 'test' }, at: clock.now() }, tx);
+      await emit(
+        'catalog.asset.changed',
+        {
+          asset: { id: assetId, kind: 'dataset', slug: 'x', title: 'X', openness: 'ouvert', organisationId: null },
+          previousOpenness: 'ferme',
+          actor: { id: null, label: 'test' },
+          at: clock.now(),
+        },
+        tx,
+      );
     });
     expect((await get(`${R}/openings/${o.id}`)).json().opening.status).toBe('disponible');
   });
@@ -284,10 +339,16 @@ describe('dashboard, report, decisions, public page', () => {
     expect((await post(`${R}/decisions`, dsr, { quarter: '2022-T2', text: 'Décision X' })).statusCode).toBe(403);
     const d = await post(`${R}/decisions`, admin, { quarter: '2022-T2', text: 'Relancer la DSR sur les données de vitesse <urgent>', actionCode: 'A11' });
     expect(d.statusCode, d.body).toBe(201);
-    expect((await post(`${R}/decisions`, admin, { quarter: '2022-T5', text: 'x' })).json().errors.map((e: { field: string }) => e.field)).toContain('body.quarter');
+    expect((await post(`${R}/decisions`, admin, { quarter: '2022-T5', text: 'x' })).json().errors.map((e: { field: string }) => e.field)).toContain(
+      'body.quarter',
+    );
     const rep = (await get(`${R}/report?quarter=2022-T2`)).json();
     expect(rep.statusChanges.map((c: { code: string }) => c.code)).toEqual(['A10', 'A11', 'A12']);
-    expect(rep.delivered.map((x: { title: string }) => x.title)).toEqual(['Données limitations de vitesse', 'Données auto-écoles agréées (puis résultats au permis de conduire)', 'Données auto-écoles labélisées']);
+    expect(rep.delivered.map((x: { title: string }) => x.title)).toEqual([
+      'Données limitations de vitesse',
+      'Données auto-écoles agréées (puis résultats au permis de conduire)',
+      'Données auto-écoles labélisées',
+    ]);
     expect(rep.decisions[0].text).toMatch(/vitesse/);
     expect(rep.indicators[0]).toMatchObject({ code: 'A10', value: '2', previous: null });
     expect(rep.overdue.length).toBeGreaterThan(0);
@@ -357,7 +418,12 @@ describe('several roadmaps', () => {
     const c = await post(`${R}/actions/A11/carry-over`, admin, { targetRoadmap: 'dac-2024-2026', deadline: '2024-S2', code: 'A05' });
     expect(c.statusCode, c.body).toBe(201);
     const d = (await get('/api/roadmaps/dac-2024-2026/actions/A05')).json();
-    expect(d.action).toMatchObject({ status: 'en_cours', progress: 20, deadline: '2024-S2', contributors: [{ code: 'DSR', name: 'Délégation à la sécurité routière' }] });
+    expect(d.action).toMatchObject({
+      status: 'en_cours',
+      progress: 20,
+      deadline: '2024-S2',
+      contributors: [{ code: 'DSR', name: 'Délégation à la sécurité routière' }],
+    });
     expect(d.carriedFrom).toMatchObject({ roadmapSlug: 'dac-2021-2023', code: 'A11' });
     expect(d.updates.map((u: { note: string }) => u.note)).toEqual(expect.arrayContaining(['Lancement']));
     expect(d.updates.find((u: { note: string }) => u.note === 'Lancement').actionCode).toBe('A11');

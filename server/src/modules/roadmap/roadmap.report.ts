@@ -45,14 +45,26 @@ export function buildReport(i: ReportInput) {
     if (e.progressAfter !== null) s.progress = e.progressAfter;
     past.set(e.actionId, s);
   }
-  const actions = i.actions.map((a) => ({ ...a, status: (past.get(a.id)?.status ?? a.status) as typeof a.status, progress: past.get(a.id)?.progress ?? a.progress }));
+  const actions = i.actions.map((a) => ({
+    ...a,
+    status: (past.get(a.id)?.status ?? a.status) as typeof a.status,
+    progress: past.get(a.id)?.progress ?? a.progress,
+  }));
   const byId = new Map(actions.map((a) => [a.id, a]));
   const openingById = new Map(i.openings.map((o) => [o.id, o]));
   const statusChanges = i.updates
     .filter((u) => u.actionId && u.changes.status && byId.has(u.actionId))
     .map((u) => {
       const a = byId.get(u.actionId!)!;
-      return { code: a.code, title: a.title, from: String(u.changes.status!.from), to: String(u.changes.status!.to), at: u.at.toISOString(), by: u.actorLabel, note: u.note };
+      return {
+        code: a.code,
+        title: a.title,
+        from: String(u.changes.status!.from),
+        to: String(u.changes.status!.to),
+        at: u.at.toISOString(),
+        by: u.actorLabel,
+        note: u.note,
+      };
     });
   const progressChanges = i.updates.filter((u) => u.actionId && u.changes.progress && !u.changes.status).length;
   const notes = i.updates.filter((u) => u.actionId && u.note && u.kind !== 'import').length;
@@ -61,7 +73,15 @@ export function buildReport(i: ReportInput) {
     .map((u) => {
       const o = openingById.get(u.openingId!)!;
       const on = (u.changes.availableOn?.to as string | null | undefined) ?? o.availableOn ?? parisDate(u.at);
-      return { title: o.title, due: o.due, dueLabel: periodLabel(o.due), availableOn: on, onTime: on < parisDate(periodEnd(o.due)), automatic: u.kind === 'automatic', by: u.actorLabel };
+      return {
+        title: o.title,
+        due: o.due,
+        dueLabel: periodLabel(o.due),
+        availableOn: on,
+        onTime: on < parisDate(periodEnd(o.due)),
+        automatic: u.kind === 'automatic',
+        by: u.actorLabel,
+      };
     });
   const overdue = actions
     .filter((a) => isOverdue(a, asOf))
@@ -96,7 +116,16 @@ export function buildReport(i: ReportInput) {
     from: parisDate(from),
     to: parisDate(asOf),
     generatedAt: i.now.toISOString(),
-    summary: { actions: counts, overdue: overdue.length, statusChanges: statusChanges.length, progressChanges, notes, openingsDelivered: delivered.length, openingsAvailable: i.openings.filter((o) => o.status === 'disponible').length, openingsTotal: i.openings.length },
+    summary: {
+      actions: counts,
+      overdue: overdue.length,
+      statusChanges: statusChanges.length,
+      progressChanges,
+      notes,
+      openingsDelivered: delivered.length,
+      openingsAvailable: i.openings.filter((o) => o.status === 'disponible').length,
+      openingsTotal: i.openings.length,
+    },
     statusChanges,
     delivered,
     overdue,
@@ -122,7 +151,10 @@ export async function loadReport(repo: RoadmapRepository, r: RoadmapRow, quarter
   return buildReport({ roadmap: r, quarter, now, actions, openings: openings.map((x) => x.o), updates, latestNotes: notes, indicators, decisions, stateLog });
 }
 
-const mdCell = (s: string | number | null | undefined) => String(s ?? '—').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const mdCell = (s: string | number | null | undefined) =>
+  String(s ?? '—')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 
 /** The report as Markdown (to paste into minutes or a wiki). */
 export function reportMarkdown(r: Report): string {
@@ -130,15 +162,23 @@ export function reportMarkdown(r: Report): string {
   l.push(`# Comité de gouvernance des données — ${r.quarterLabel}`, '');
   l.push(`**${r.roadmap.title}** — période du ${frDate(r.from)} au ${frDate(r.to)} (depuis le comité du ${periodLabel(r.previousQuarter)}).`, '');
   l.push('## Synthèse', '');
-  l.push(`- Actions : ${r.summary.actions.total} (${r.summary.actions.realisee} réalisées, ${r.summary.actions.en_cours} en cours, ${r.summary.actions.a_lancer} à lancer, ${r.summary.actions.abandonnee} abandonnées)`);
+  l.push(
+    `- Actions : ${r.summary.actions.total} (${r.summary.actions.realisee} réalisées, ${r.summary.actions.en_cours} en cours, ${r.summary.actions.a_lancer} à lancer, ${r.summary.actions.abandonnee} abandonnées)`,
+  );
   l.push(`- Actions en retard : ${r.summary.overdue}`);
   l.push(`- Changements de statut sur la période : ${r.summary.statusChanges}`);
-  l.push(`- Ouvertures livrées sur la période : ${r.summary.openingsDelivered} (${r.summary.openingsAvailable} disponibles sur ${r.summary.openingsTotal})`, '');
+  l.push(
+    `- Ouvertures livrées sur la période : ${r.summary.openingsDelivered} (${r.summary.openingsAvailable} disponibles sur ${r.summary.openingsTotal})`,
+    '',
+  );
   l.push('## Changements de statut depuis le précédent comité', '');
   if (r.statusChanges.length === 0) l.push('Aucun changement de statut sur la période.', '');
   else {
     l.push('| Action | Intitulé | Avant | Après | Date | Par | Note |', '|---|---|---|---|---|---|---|');
-    for (const c of r.statusChanges) l.push(`| ${c.code} | ${mdCell(c.title)} | ${statusFr(c.from)} | ${statusFr(c.to)} | ${frDate(parisDate(new Date(c.at)))} | ${mdCell(c.by)} | ${mdCell(c.note)} |`);
+    for (const c of r.statusChanges)
+      l.push(
+        `| ${c.code} | ${mdCell(c.title)} | ${statusFr(c.from)} | ${statusFr(c.to)} | ${frDate(parisDate(new Date(c.at)))} | ${mdCell(c.by)} | ${mdCell(c.note)} |`,
+      );
     l.push('');
   }
   l.push('## Ouvertures livrées', '');
@@ -153,14 +193,17 @@ export function reportMarkdown(r: Report): string {
   else {
     l.push('| Action | Intitulé | Échéance | Statut | Avancement | Contributeurs | Dernière note |', '|---|---|---|---|---|---|---|');
     for (const o of r.overdue)
-      l.push(`| ${o.code} | ${mdCell(o.title)} | ${o.deadlineLabel} | ${statusFr(o.status)} | ${o.progress} % | ${mdCell(o.contributors.join(', '))} | ${o.lastNote ? mdCell(`${frDate(parisDate(new Date(o.lastNote.at)))} (${o.lastNote.by}) : ${o.lastNote.note}`) : '—'} |`);
+      l.push(
+        `| ${o.code} | ${mdCell(o.title)} | ${o.deadlineLabel} | ${statusFr(o.status)} | ${o.progress} % | ${mdCell(o.contributors.join(', '))} | ${o.lastNote ? mdCell(`${frDate(parisDate(new Date(o.lastNote.at)))} (${o.lastNote.by}) : ${o.lastNote.note}`) : '—'} |`,
+      );
     l.push('');
   }
   l.push('## Indicateurs', '');
   if (r.indicators.length === 0) l.push('Aucun indicateur renseigné.', '');
   else {
     l.push('| Action | Indicateur | Valeur | Trimestre précédent | Cible | Unité |', '|---|---|---|---|---|---|');
-    for (const x of r.indicators) l.push(`| ${x.code} | ${mdCell(x.name)} | ${mdCell(x.value)} | ${mdCell(x.previous)} | ${mdCell(x.target)} | ${mdCell(x.unit)} |`);
+    for (const x of r.indicators)
+      l.push(`| ${x.code} | ${mdCell(x.name)} | ${mdCell(x.value)} | ${mdCell(x.previous)} | ${mdCell(x.target)} | ${mdCell(x.unit)} |`);
     l.push('');
   }
   l.push('## Décisions', '');
@@ -214,8 +257,12 @@ export function reportHtml(r: Report): string {
       .join('')}</tbody></table>`;
   const s = r.summary;
   const parts: string[] = [];
-  parts.push(`<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Comité de gouvernance des données — ${esc(r.quarterLabel)}</title><meta name="viewport" content="width=device-width, initial-scale=1"><style>${REPORT_CSS}</style></head><body>`);
-  parts.push(`<header><div class="brand">Ministère de l’Intérieur — Patrimoine</div><h1>Comité de gouvernance des données — ${esc(r.quarterLabel)}</h1><p>${esc(r.roadmap.title)}<br><span class="muted">Période du ${frDate(r.from)} au ${frDate(r.to)}, depuis le comité du ${esc(periodLabel(r.previousQuarter))}.</span></p></header>`);
+  parts.push(
+    `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Comité de gouvernance des données — ${esc(r.quarterLabel)}</title><meta name="viewport" content="width=device-width, initial-scale=1"><style>${REPORT_CSS}</style></head><body>`,
+  );
+  parts.push(
+    `<header><div class="brand">Ministère de l’Intérieur — Patrimoine</div><h1>Comité de gouvernance des données — ${esc(r.quarterLabel)}</h1><p>${esc(r.roadmap.title)}<br><span class="muted">Période du ${frDate(r.from)} au ${frDate(r.to)}, depuis le comité du ${esc(periodLabel(r.previousQuarter))}.</span></p></header>`,
+  );
   parts.push('<main>');
   parts.push(
     `<section aria-labelledby="synthese"><h2 id="synthese">Synthèse</h2><div class="summary"><div><strong>${s.actions.total}</strong>actions</div><div><strong>${s.actions.realisee ?? 0}</strong>réalisées</div><div><strong class="late">${s.overdue}</strong>en retard</div><div><strong>${s.openingsAvailable}/${s.openingsTotal}</strong>ouvertures disponibles</div></div><p>${s.statusChanges} changement(s) de statut, ${s.progressChanges} mise(s) à jour d’avancement et ${s.notes} note(s) sur la période ; ${s.openingsDelivered} ouverture(s) livrée(s).</p></section>`,
@@ -225,7 +272,15 @@ export function reportHtml(r: Report): string {
     r.statusChanges.length
       ? table(
           ['Action', 'Intitulé', 'Avant', 'Après', 'Date', 'Par', 'Note'],
-          r.statusChanges.map((c) => [`<strong class="nowrap">${esc(c.code)}</strong>`, esc(c.title), `<span class="nowrap">${esc(statusFr(c.from))}</span>`, `<span class="nowrap">${esc(statusFr(c.to))}</span>`, frDate(parisDate(new Date(c.at))), esc(c.by), esc(c.note ?? '')]),
+          r.statusChanges.map((c) => [
+            `<strong class="nowrap">${esc(c.code)}</strong>`,
+            esc(c.title),
+            `<span class="nowrap">${esc(statusFr(c.from))}</span>`,
+            `<span class="nowrap">${esc(statusFr(c.to))}</span>`,
+            frDate(parisDate(new Date(c.at))),
+            esc(c.by),
+            esc(c.note ?? ''),
+          ]),
           'Changements de statut des actions',
         )
       : '<p>Aucun changement de statut sur la période.</p>',
@@ -233,7 +288,11 @@ export function reportHtml(r: Report): string {
   parts.push('</section><section aria-labelledby="livrees"><h2 id="livrees">Ouvertures livrées</h2>');
   parts.push(
     r.delivered.length
-      ? table(['Ouverture', 'Échéance', 'Disponible le', 'Dans les délais'], r.delivered.map((d) => [esc(d.title), esc(d.dueLabel), frDate(d.availableOn), d.onTime ? 'oui' : '<span class="late">non</span>']), 'Ouvertures devenues disponibles')
+      ? table(
+          ['Ouverture', 'Échéance', 'Disponible le', 'Dans les délais'],
+          r.delivered.map((d) => [esc(d.title), esc(d.dueLabel), frDate(d.availableOn), d.onTime ? 'oui' : '<span class="late">non</span>']),
+          'Ouvertures devenues disponibles',
+        )
       : '<p>Aucune ouverture livrée sur la période.</p>',
   );
   parts.push('</section><section aria-labelledby="retard"><h2 id="retard">Actions en retard</h2>');
@@ -248,7 +307,9 @@ export function reportHtml(r: Report): string {
             `<span class="nowrap">${esc(statusFr(o.status))}</span>`,
             `<span class="nowrap">${o.progress} %</span>`,
             esc(o.contributors.join(', ')),
-            o.lastNote ? `${frDate(parisDate(new Date(o.lastNote.at)))} (${esc(o.lastNote.by)}) : ${esc(o.lastNote.note)}` : '<span class="muted">aucune note</span>',
+            o.lastNote
+              ? `${frDate(parisDate(new Date(o.lastNote.at)))} (${esc(o.lastNote.by)}) : ${esc(o.lastNote.note)}`
+              : '<span class="muted">aucune note</span>',
           ]),
           'Actions dont l’échéance est dépassée',
         )
@@ -257,11 +318,19 @@ export function reportHtml(r: Report): string {
   parts.push('</section><section aria-labelledby="indicateurs"><h2 id="indicateurs">Indicateurs</h2>');
   parts.push(
     r.indicators.length
-      ? table(['Action', 'Indicateur', 'Valeur', 'Trimestre précédent', 'Cible', 'Unité'], r.indicators.map((x) => [esc(x.code), esc(x.name), esc(x.value), esc(x.previous), esc(x.target), esc(x.unit)]), 'Indicateurs des actions')
+      ? table(
+          ['Action', 'Indicateur', 'Valeur', 'Trimestre précédent', 'Cible', 'Unité'],
+          r.indicators.map((x) => [esc(x.code), esc(x.name), esc(x.value), esc(x.previous), esc(x.target), esc(x.unit)]),
+          'Indicateurs des actions',
+        )
       : '<p>Aucun indicateur renseigné.</p>',
   );
   parts.push('</section><section aria-labelledby="decisions"><h2 id="decisions">Décisions</h2>');
-  parts.push(r.decisions.length ? `<ol>${r.decisions.map((d) => `<li>${d.actionCode ? `<strong>${esc(d.actionCode)}</strong> — ` : ''}${esc(d.text)}</li>`).join('')}</ol>` : '<p>Aucune décision enregistrée pour ce comité.</p>');
+  parts.push(
+    r.decisions.length
+      ? `<ol>${r.decisions.map((d) => `<li>${d.actionCode ? `<strong>${esc(d.actionCode)}</strong> — ` : ''}${esc(d.text)}</li>`).join('')}</ol>`
+      : '<p>Aucune décision enregistrée pour ce comité.</p>',
+  );
   parts.push(`</section></main><footer>Généré par Patrimoine le ${frDate(parisDate(new Date(r.generatedAt)))}.</footer></body></html>`);
   return parts.join('');
 }

@@ -53,7 +53,12 @@ export function createRoadmapRepository(db: Db) {
         .select({ actionId: roadmapActionContributors.actionId, id: organisations.id, code: organisations.code, name: organisations.name })
         .from(roadmapActionContributors)
         .innerJoin(organisations, eq(organisations.id, roadmapActionContributors.organisationId))
-        .where(inArray(roadmapActionContributors.actionId, rows.map((r) => r.id)))
+        .where(
+          inArray(
+            roadmapActionContributors.actionId,
+            rows.map((r) => r.id),
+          ),
+        )
         .orderBy(asc(organisations.code));
       const by = new Map<string, { id: string; code: string; name: string }[]>();
       for (const l of links) by.set(l.actionId, [...(by.get(l.actionId) ?? []), { id: l.id, code: l.code, name: l.name }]);
@@ -99,7 +104,13 @@ export function createRoadmapRepository(db: Db) {
     /** Actions carried over from this one (in later roadmaps). */
     async carriedTo(actionId: string, tx: Db = db) {
       return tx
-        .select({ id: roadmapActions.id, code: roadmapActions.code, roadmapId: roadmapActions.roadmapId, roadmapTitle: roadmaps.title, roadmapSlug: roadmaps.slug })
+        .select({
+          id: roadmapActions.id,
+          code: roadmapActions.code,
+          roadmapId: roadmapActions.roadmapId,
+          roadmapTitle: roadmaps.title,
+          roadmapSlug: roadmaps.slug,
+        })
         .from(roadmapActions)
         .innerJoin(roadmaps, eq(roadmaps.id, roadmapActions.roadmapId))
         .where(eq(roadmapActions.carriedFromId, actionId));
@@ -182,10 +193,20 @@ export function createRoadmapRepository(db: Db) {
     /** Log entries of actions (the chain of carried-over actions included), newest first. */
     async updatesOfActions(actionIds: string[], limit = 500, tx: Db = db) {
       if (actionIds.length === 0) return [];
-      return tx.select().from(roadmapUpdates).where(inArray(roadmapUpdates.actionId, actionIds)).orderBy(desc(roadmapUpdates.at), desc(roadmapUpdates.id)).limit(limit);
+      return tx
+        .select()
+        .from(roadmapUpdates)
+        .where(inArray(roadmapUpdates.actionId, actionIds))
+        .orderBy(desc(roadmapUpdates.at), desc(roadmapUpdates.id))
+        .limit(limit);
     },
     async updatesOfOpening(openingId: string, tx: Db = db) {
-      return tx.select().from(roadmapUpdates).where(eq(roadmapUpdates.openingId, openingId)).orderBy(desc(roadmapUpdates.at), desc(roadmapUpdates.id)).limit(200);
+      return tx
+        .select()
+        .from(roadmapUpdates)
+        .where(eq(roadmapUpdates.openingId, openingId))
+        .orderBy(desc(roadmapUpdates.at), desc(roadmapUpdates.id))
+        .limit(200);
     },
     /** Log entries of a roadmap in a time window (oldest first). */
     async updatesBetween(roadmapId: string, from: Date | null, to: Date, tx: Db = db) {
@@ -221,24 +242,51 @@ export function createRoadmapRepository(db: Db) {
           .orderBy(desc(roadmapUpdates.at), desc(roadmapUpdates.id))
           .limit(limit)
           .offset(offset),
-        tx.select({ n: sql<number>`count(*)::int` }).from(roadmapUpdates).where(and(...c)),
+        tx
+          .select({ n: sql<number>`count(*)::int` })
+          .from(roadmapUpdates)
+          .where(and(...c)),
       ]);
       return { items, total: total[0]?.n ?? 0 };
     },
     /** Status and progress changes of actions up to an instant, oldest first (state of the roadmap at a past date). */
     async actionStateLog(roadmapId: string, upTo: Date, tx: Db = db) {
       return tx
-        .select({ actionId: roadmapUpdates.actionId, at: roadmapUpdates.at, statusAfter: roadmapUpdates.statusAfter, progressAfter: roadmapUpdates.progressAfter })
+        .select({
+          actionId: roadmapUpdates.actionId,
+          at: roadmapUpdates.at,
+          statusAfter: roadmapUpdates.statusAfter,
+          progressAfter: roadmapUpdates.progressAfter,
+        })
         .from(roadmapUpdates)
-        .where(and(eq(roadmapUpdates.roadmapId, roadmapId), isNotNull(roadmapUpdates.actionId), lt(roadmapUpdates.at, upTo), sql`(${roadmapUpdates.statusAfter} is not null or ${roadmapUpdates.progressAfter} is not null)`))
+        .where(
+          and(
+            eq(roadmapUpdates.roadmapId, roadmapId),
+            isNotNull(roadmapUpdates.actionId),
+            lt(roadmapUpdates.at, upTo),
+            sql`(${roadmapUpdates.statusAfter} is not null or ${roadmapUpdates.progressAfter} is not null)`,
+          ),
+        )
         .orderBy(asc(roadmapUpdates.at), asc(roadmapUpdates.id));
     },
     /** Latest note of each action of a roadmap. */
     async latestNotes(roadmapId: string, tx: Db = db) {
       const rows = await tx
-        .selectDistinctOn([roadmapUpdates.actionId], { actionId: roadmapUpdates.actionId, at: roadmapUpdates.at, actorLabel: roadmapUpdates.actorLabel, note: roadmapUpdates.note })
+        .selectDistinctOn([roadmapUpdates.actionId], {
+          actionId: roadmapUpdates.actionId,
+          at: roadmapUpdates.at,
+          actorLabel: roadmapUpdates.actorLabel,
+          note: roadmapUpdates.note,
+        })
         .from(roadmapUpdates)
-        .where(and(eq(roadmapUpdates.roadmapId, roadmapId), isNotNull(roadmapUpdates.actionId), isNotNull(roadmapUpdates.note), sql`${roadmapUpdates.kind} <> 'import'`))
+        .where(
+          and(
+            eq(roadmapUpdates.roadmapId, roadmapId),
+            isNotNull(roadmapUpdates.actionId),
+            isNotNull(roadmapUpdates.note),
+            sql`${roadmapUpdates.kind} <> 'import'`,
+          ),
+        )
         .orderBy(roadmapUpdates.actionId, desc(roadmapUpdates.at), desc(roadmapUpdates.id));
       return new Map(rows.map((r) => [r.actionId!, { at: r.at, actorLabel: r.actorLabel, note: r.note! }]));
     },

@@ -8,7 +8,17 @@ import { paginationQuery, problems, requestMeta, sendCsv } from '../../platform/
 import { NotFoundError, fieldError } from '../../platform/errors.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { actionStatuses, openingStatuses, openingTypes } from './roadmap.table.ts';
-import { canEditAction, canEditOpening, toActionDto, toIndicatorDto, toOpeningDto, toRoadmapDto, toUpdateDto, type CatalogLookup, type RoadmapService } from './roadmap.service.ts';
+import {
+  canEditAction,
+  canEditOpening,
+  toActionDto,
+  toIndicatorDto,
+  toOpeningDto,
+  toRoadmapDto,
+  toUpdateDto,
+  type CatalogLookup,
+  type RoadmapService,
+} from './roadmap.service.ts';
 import { buildDashboard } from './roadmap.dashboard.ts';
 import { loadReport, reportHtml, reportMarkdown, statusFr } from './roadmap.report.ts';
 import { parisMidnight, periodEnd, quarterOf } from './periods.ts';
@@ -28,7 +38,13 @@ const actionFilters = z.object({
 });
 const csvFormat = { format: z.enum(['json', 'csv']).optional() };
 const OPENING_TYPE_FR: Record<string, string> = { jeu_de_donnees: 'Jeu de données', api: 'API', code_source: 'Code source', algorithme: 'Algorithme' };
-const TIMELINESS_FR: Record<string, string> = { a_temps: 'dans les délais', en_retard: 'en retard', date_inconnue: 'date inconnue', a_venir: 'à venir', sans_objet: 'sans objet' };
+const TIMELINESS_FR: Record<string, string> = {
+  a_temps: 'dans les délais',
+  en_retard: 'en retard',
+  date_inconnue: 'date inconnue',
+  a_venir: 'à venir',
+  sans_objet: 'sans objet',
+};
 
 /** The roadmap API: `/api/roadmaps/...` (signed-in), `/api/public/roadmaps/...` (transparency page). */
 export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () => CatalogLookup | undefined): FastifyPluginAsync {
@@ -74,7 +90,8 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
 
   const report = (r: RoadmapRow, quarter: string) => loadReport(repo, r, quarter, ctx.clock.now());
 
-  const sendTable = (reply: FastifyReply, name: string, columns: { key: string; header: string }[], rows: object[]) => sendCsv(reply, `${name}.csv`, columns, rows as Record<string, unknown>[]);
+  const sendTable = (reply: FastifyReply, name: string, columns: { key: string; header: string }[], rows: object[]) =>
+    sendCsv(reply, `${name}.csv`, columns, rows as Record<string, unknown>[]);
   const statsColumns = [
     { key: 'key', header: 'clé' },
     { key: 'label', header: 'libellé' },
@@ -113,8 +130,27 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
                   bySemester: z.array(s.groupStats),
                   burnup: s.dashboardSchema.shape.burnup,
                   openingsSummary: s.dashboardSchema.shape.openings,
-                  actions: z.array(z.object({ code: z.string(), title: z.string(), section: z.string(), deadlineLabel: z.string(), status: z.enum(actionStatuses), progress: z.number(), overdue: z.boolean() })),
-                  openings: z.array(z.object({ title: z.string(), category: z.string(), type: z.enum(openingTypes), dueLabel: z.string(), status: z.enum(openingStatuses), availableOn: z.string().nullable() })),
+                  actions: z.array(
+                    z.object({
+                      code: z.string(),
+                      title: z.string(),
+                      section: z.string(),
+                      deadlineLabel: z.string(),
+                      status: z.enum(actionStatuses),
+                      progress: z.number(),
+                      overdue: z.boolean(),
+                    }),
+                  ),
+                  openings: z.array(
+                    z.object({
+                      title: z.string(),
+                      category: z.string(),
+                      type: z.enum(openingTypes),
+                      dueLabel: z.string(),
+                      status: z.enum(openingStatuses),
+                      availableOn: z.string().nullable(),
+                    }),
+                  ),
                 }),
                 ...problems,
               },
@@ -127,23 +163,48 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
             if (req.query.format === 'csv') {
               // The public tables, without names or notes, like the page.
               return req.query.table === 'openings'
-                ? sendTable(reply, 'ouvertures', [
-                    { key: 'title', header: 'ouverture' },
-                    { key: 'category', header: 'catégorie' },
-                    { key: 'type', header: 'type' },
-                    { key: 'dueLabel', header: 'échéance' },
-                    { key: 'status', header: 'statut' },
-                    { key: 'availableOn', header: 'disponible le' },
-                  ], openings.map((o) => ({ title: o.title, category: o.category, type: o.type, dueLabel: o.dueLabel, status: o.status, availableOn: o.availableOn })))
-                : sendTable(reply, 'actions', [
-                    { key: 'code', header: 'code' },
-                    { key: 'title', header: 'action' },
-                    { key: 'section', header: 'section' },
-                    { key: 'deadlineLabel', header: 'échéance' },
-                    { key: 'status', header: 'statut' },
-                    { key: 'progress', header: 'avancement (%)' },
-                    { key: 'overdue', header: 'en retard' },
-                  ], actions.map((a) => ({ code: a.code, title: a.title, section: a.section, deadlineLabel: a.deadlineLabel, status: a.status, progress: a.progress, overdue: a.overdue })));
+                ? sendTable(
+                    reply,
+                    'ouvertures',
+                    [
+                      { key: 'title', header: 'ouverture' },
+                      { key: 'category', header: 'catégorie' },
+                      { key: 'type', header: 'type' },
+                      { key: 'dueLabel', header: 'échéance' },
+                      { key: 'status', header: 'statut' },
+                      { key: 'availableOn', header: 'disponible le' },
+                    ],
+                    openings.map((o) => ({
+                      title: o.title,
+                      category: o.category,
+                      type: o.type,
+                      dueLabel: o.dueLabel,
+                      status: o.status,
+                      availableOn: o.availableOn,
+                    })),
+                  )
+                : sendTable(
+                    reply,
+                    'actions',
+                    [
+                      { key: 'code', header: 'code' },
+                      { key: 'title', header: 'action' },
+                      { key: 'section', header: 'section' },
+                      { key: 'deadlineLabel', header: 'échéance' },
+                      { key: 'status', header: 'statut' },
+                      { key: 'progress', header: 'avancement (%)' },
+                      { key: 'overdue', header: 'en retard' },
+                    ],
+                    actions.map((a) => ({
+                      code: a.code,
+                      title: a.title,
+                      section: a.section,
+                      deadlineLabel: a.deadlineLabel,
+                      status: a.status,
+                      progress: a.progress,
+                      overdue: a.overdue,
+                    })),
+                  );
             }
             const d = buildDashboard(actions, openings, await repo.actionStatusLog(r.id), ctx.clock.now(), r.parts);
             return {
@@ -153,8 +214,23 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
               bySemester: d.bySemester,
               burnup: d.burnup,
               openingsSummary: d.openings,
-              actions: actions.map((a) => ({ code: a.code, title: a.title, section: a.section, deadlineLabel: a.deadlineLabel, status: a.status, progress: a.progress, overdue: a.overdue })),
-              openings: openings.map((o) => ({ title: o.title, category: o.category, type: o.type, dueLabel: o.dueLabel, status: o.status, availableOn: o.availableOn })),
+              actions: actions.map((a) => ({
+                code: a.code,
+                title: a.title,
+                section: a.section,
+                deadlineLabel: a.deadlineLabel,
+                status: a.status,
+                progress: a.progress,
+                overdue: a.overdue,
+              })),
+              openings: openings.map((o) => ({
+                title: o.title,
+                category: o.category,
+                type: o.type,
+                dueLabel: o.dueLabel,
+                status: o.status,
+                availableOn: o.availableOn,
+              })),
             };
           },
         );
@@ -164,10 +240,24 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
     await app.register(
       routeGroup('authenticated', async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
-        p.get('/api/roadmaps', { schema: { tags: [TAG], summary: 'Roadmaps, with their sections and contributors', response: { 200: z.object({ items: z.array(s.roadmapListItem) }) } } }, async () => ({
-          items: await Promise.all((await repo.listRoadmaps()).map(roadmapListItem)),
-        }));
-        p.get('/api/roadmaps/:id', { schema: { tags: [TAG], summary: 'A roadmap', params: s.roadmapParams, response: { 200: s.roadmapListItem, ...problems } } }, async (req) => roadmapListItem(await svc.roadmapOr404(req.params.id)));
+        p.get(
+          '/api/roadmaps',
+          {
+            schema: {
+              tags: [TAG],
+              summary: 'Roadmaps, with their sections and contributors',
+              response: { 200: z.object({ items: z.array(s.roadmapListItem) }) },
+            },
+          },
+          async () => ({
+            items: await Promise.all((await repo.listRoadmaps()).map(roadmapListItem)),
+          }),
+        );
+        p.get(
+          '/api/roadmaps/:id',
+          { schema: { tags: [TAG], summary: 'A roadmap', params: s.roadmapParams, response: { 200: s.roadmapListItem, ...problems } } },
+          async (req) => roadmapListItem(await svc.roadmapOr404(req.params.id)),
+        );
 
         p.get(
           '/api/roadmaps/:id/actions',
@@ -202,7 +292,11 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
                   { key: 'sourceNote', header: 'remarque sur la source' },
                   { key: 'lastNoteText', header: 'dernière note' },
                 ],
-                items.map((a) => ({ ...a, contributors: [...a.contributors.map((c) => c.code), ...a.collectiveContributors].join(', '), lastNoteText: a.lastNote?.note ?? '' })),
+                items.map((a) => ({
+                  ...a,
+                  contributors: [...a.contributors.map((c) => c.code), ...a.collectiveContributors].join(', '),
+                  lastNoteText: a.lastNote?.note ?? '',
+                })),
               );
             }
             return { items, total: items.length, asOf: ctx.clock.now().toISOString() };
@@ -211,13 +305,25 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
 
         p.get(
           '/api/roadmaps/:id/actions/:code',
-          { schema: { tags: [TAG], summary: 'An action with its indicators, linked assets and dated log (carried-over history included)', params: s.actionParams, response: { 200: s.actionDetailSchema, ...problems } } },
+          {
+            schema: {
+              tags: [TAG],
+              summary: 'An action with its indicators, linked assets and dated log (carried-over history included)',
+              params: s.actionParams,
+              response: { 200: s.actionDetailSchema, ...problems },
+            },
+          },
           async (req) => {
             const r = await svc.roadmapOr404(req.params.id);
             const a = await svc.actionOr404(r.id, req.params.code);
             const now = ctx.clock.now();
             const { ids, codes } = await svc.lineage(a.id);
-            const [updates, indicators, carriedTo, subs] = await Promise.all([repo.updatesOfActions(ids), repo.listIndicators([a.id]), repo.carriedTo(a.id), repo.subActions(r.id, a.code)]);
+            const [updates, indicators, carriedTo, subs] = await Promise.all([
+              repo.updatesOfActions(ids),
+              repo.listIndicators([a.id]),
+              repo.carriedTo(a.id),
+              repo.subActions(r.id, a.code),
+            ]);
             const latest = updates.find((u) => u.actionId === a.id && u.note && u.kind !== 'import');
             const c = catalog();
             const assets = await Promise.all(
@@ -229,16 +335,19 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
             const from = a.carriedFromId ? await repo.roadmapOfAction(a.carriedFromId) : null;
             return {
               roadmap: toRoadmapDto(r),
-              action: toActionDto(a, now, { lastNote: latest ? { at: latest.at, actorLabel: latest.actorLabel, note: latest.note! } : null, canEdit: canEditAction(req.principal, a) }),
+              action: toActionDto(a, now, {
+                lastNote: latest ? { at: latest.at, actorLabel: latest.actorLabel, note: latest.note! } : null,
+                canEdit: canEditAction(req.principal, a),
+              }),
               indicators: indicators.map(toIndicatorDto),
               assets,
               updates: updates.map((u) => toUpdateDto(u, codes)),
               carriedFrom: from ? { roadmapSlug: from.slug, roadmapTitle: from.title, code: from.code } : null,
               carriedTo: carriedTo.map((x) => ({ roadmapSlug: x.roadmapSlug, roadmapTitle: x.roadmapTitle, code: x.code })),
               subActions: subs.map((x) => {
-                  const d = toActionDto(x, now);
-                  return { code: d.code, title: d.title, status: d.status, overdue: d.overdue, deadlineLabel: d.deadlineLabel };
-                }),
+                const d = toActionDto(x, now);
+                return { code: d.code, title: d.title, status: d.status, overdue: d.overdue, deadlineLabel: d.deadlineLabel };
+              }),
             };
           },
         );
@@ -266,7 +375,13 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
             const c = catalog();
             const items = await Promise.all(
               (await openingsOf(r.id, req.principal))
-                .filter((o) => (!q.status || o.status === q.status) && (!q.type || o.type === q.type) && (!q.category || o.category === q.category) && (!q.timeliness || o.timeliness === q.timeliness))
+                .filter(
+                  (o) =>
+                    (!q.status || o.status === q.status) &&
+                    (!q.type || o.type === q.type) &&
+                    (!q.category || o.category === q.category) &&
+                    (!q.timeliness || o.timeliness === q.timeliness),
+                )
                 .map(async (o) => {
                   const a = o.assetId && c ? await c.getAssetById(o.assetId) : null;
                   return { ...o, asset: a ? { kind: a.kind, slug: a.slug, title: a.title, openness: a.openness } : null };
@@ -287,7 +402,13 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
                   { key: 'organisationCode', header: 'organisation' },
                   { key: 'assetTitle', header: 'actif du catalogue' },
                 ],
-                items.map((o) => ({ ...o, typeFr: OPENING_TYPE_FR[o.type], statusFr: statusFr(o.status), timelinessFr: TIMELINESS_FR[o.timeliness], assetTitle: o.asset?.title ?? o.assetId ?? '' })),
+                items.map((o) => ({
+                  ...o,
+                  typeFr: OPENING_TYPE_FR[o.type],
+                  statusFr: statusFr(o.status),
+                  timelinessFr: TIMELINESS_FR[o.timeliness],
+                  assetTitle: o.asset?.title ?? o.assetId ?? '',
+                })),
               );
             }
             return { items, total: items.length };
@@ -295,7 +416,14 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
         );
         p.get(
           '/api/roadmaps/:id/openings/:openingId',
-          { schema: { tags: [TAG], summary: 'An opening with its log', params: s.openingParams, response: { 200: z.object({ opening: s.openingSchema, updates: z.array(s.updateSchema) }), ...problems } } },
+          {
+            schema: {
+              tags: [TAG],
+              summary: 'An opening with its log',
+              params: s.openingParams,
+              response: { 200: z.object({ opening: s.openingSchema, updates: z.array(s.updateSchema) }), ...problems },
+            },
+          },
           async (req) => {
             const r = await svc.roadmapOr404(req.params.id);
             const o = (await openingsOf(r.id, req.principal)).find((x) => x.id === req.params.openingId);
@@ -311,7 +439,12 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
               tags: [TAG],
               summary: 'Dashboard figures; `?format=csv&table=` exports one of its tables',
               params: s.roadmapParams,
-              querystring: actionFilters.omit({ overdue: true }).extend({ ...csvFormat, table: z.enum(['bySection', 'bySubsection', 'byContributor', 'bySemester', 'overdue', 'upcoming', 'openingsByQuarter', 'burnup']).optional() }),
+              querystring: actionFilters
+                .omit({ overdue: true })
+                .extend({
+                  ...csvFormat,
+                  table: z.enum(['bySection', 'bySubsection', 'byContributor', 'bySemester', 'overdue', 'upcoming', 'openingsByQuarter', 'burnup']).optional(),
+                }),
               response: { 200: s.dashboardSchema, ...problems },
             },
           },
@@ -323,7 +456,12 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
             if (!table) throw fieldError('table', 'Précisez le tableau à exporter.');
             const name = `tableau-de-bord-${table}-${r.slug}`;
             if (table === 'overdue' || table === 'upcoming') {
-              const rows = (table === 'overdue' ? d.overdue : d.upcoming).map((x) => ({ ...x, status: statusFr(x.status), contributors: x.contributors.join(', '), lastNote: 'lastNote' in x ? (x.lastNote as { note: string } | null)?.note ?? '' : '' }));
+              const rows = (table === 'overdue' ? d.overdue : d.upcoming).map((x) => ({
+                ...x,
+                status: statusFr(x.status),
+                contributors: x.contributors.join(', '),
+                lastNote: 'lastNote' in x ? ((x.lastNote as { note: string } | null)?.note ?? '') : '',
+              }));
               return sendTable(
                 reply,
                 name,
@@ -343,12 +481,26 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
               return sendTable(
                 reply,
                 name,
-                [{ key: 'key', header: 'trimestre' }, { key: 'total', header: 'ouvertures' }, ...Object.entries(TIMELINESS_FR).map(([key, header]) => ({ key, header }))],
+                [
+                  { key: 'key', header: 'trimestre' },
+                  { key: 'total', header: 'ouvertures' },
+                  ...Object.entries(TIMELINESS_FR).map(([key, header]) => ({ key, header })),
+                ],
                 d.openings.byQuarter,
               );
             }
             if (table === 'burnup') {
-              return sendTable(reply, name, [{ key: 'date', header: 'date' }, { key: 'scope', header: 'périmètre' }, { key: 'started', header: 'lancées' }, { key: 'done', header: 'réalisées' }], d.burnup);
+              return sendTable(
+                reply,
+                name,
+                [
+                  { key: 'date', header: 'date' },
+                  { key: 'scope', header: 'périmètre' },
+                  { key: 'started', header: 'lancées' },
+                  { key: 'done', header: 'réalisées' },
+                ],
+                d.burnup,
+              );
             }
             return sendTable(reply, name, statsColumns, d[table]);
           },
@@ -360,15 +512,20 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
             schema: {
               tags: [TAG],
               summary: 'Committee report of a quarter: Markdown, printable HTML (A4) or JSON',
-              description: '`format=html` returns a standalone `text/html` page with a print stylesheet; `format=md` a Markdown download; `format=json` (default) the structured report.',
+              description:
+                '`format=html` returns a standalone `text/html` page with a print stylesheet; `format=md` a Markdown download; `format=json` (default) the structured report.',
               params: s.roadmapParams,
-              querystring: z.object({ quarter: s.quarter.optional().describe('Default: the current quarter'), format: z.enum(['json', 'md', 'html']).optional() }),
+              querystring: z.object({
+                quarter: s.quarter.optional().describe('Default: the current quarter'),
+                format: z.enum(['json', 'md', 'html']).optional(),
+              }),
             },
           },
           async (req, reply) => {
             const r = await svc.roadmapOr404(req.params.id);
             const quarter = req.query.quarter ?? quarterOf(ctx.clock.now());
-            if (periodEnd(quarter).getTime() <= new Date(Date.UTC(r.startYear, 0, 1)).getTime()) throw fieldError('quarter', `Le trimestre ${quarter} précède la feuille de route.`);
+            if (periodEnd(quarter).getTime() <= new Date(Date.UTC(r.startYear, 0, 1)).getTime())
+              throw fieldError('quarter', `Le trimestre ${quarter} précède la feuille de route.`);
             const rep = await report(r, quarter);
             if (req.query.format === 'md') {
               reply.header('content-type', 'text/markdown; charset=utf-8');
@@ -427,16 +584,38 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
                 { key: 'changesText', header: 'changements' },
                 { key: 'note', header: 'note' },
               ],
-              rows.map((x) => ({ ...x, changesText: Object.entries(x.changes).map(([k, c]) => `${k}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(' ; ') })),
+              rows.map((x) => ({
+                ...x,
+                changesText: Object.entries(x.changes)
+                  .map(([k, c]) => `${k}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`)
+                  .join(' ; '),
+              })),
             );
           },
         );
         p.get(
           '/api/roadmaps/:id/decisions',
-          { schema: { tags: [TAG], summary: 'Decisions recorded by the committee', params: s.roadmapParams, querystring: z.object({ quarter: s.quarter.optional() }), response: { 200: z.object({ items: z.array(s.decisionSchema) }), ...problems } } },
+          {
+            schema: {
+              tags: [TAG],
+              summary: 'Decisions recorded by the committee',
+              params: s.roadmapParams,
+              querystring: z.object({ quarter: s.quarter.optional() }),
+              response: { 200: z.object({ items: z.array(s.decisionSchema) }), ...problems },
+            },
+          },
           async (req) => {
             const r = await svc.roadmapOr404(req.params.id);
-            return { items: (await repo.listDecisions(r.id, req.query.quarter)).map((d) => ({ id: d.id, quarter: d.quarter, text: d.text, actionCode: d.actionCode, actorLabel: d.actorLabel, createdAt: d.createdAt.toISOString() })) };
+            return {
+              items: (await repo.listDecisions(r.id, req.query.quarter)).map((d) => ({
+                id: d.id,
+                quarter: d.quarter,
+                text: d.text,
+                actionCode: d.actionCode,
+                actorLabel: d.actorLabel,
+                createdAt: d.createdAt.toISOString(),
+              })),
+            };
           },
         );
       }),
@@ -453,17 +632,37 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
         };
         p.patch(
           '/api/roadmaps/:id/actions/:code',
-          { schema: { tags: [TAG], summary: 'Update an action (status, progress, pilot, indicators, linked assets; deadline and contributors: admin)', params: s.actionParams, body: s.actionPatchBody, response: { 200: s.actionSchema, ...problems } } },
+          {
+            schema: {
+              tags: [TAG],
+              summary: 'Update an action (status, progress, pilot, indicators, linked assets; deadline and contributors: admin)',
+              params: s.actionParams,
+              body: s.actionPatchBody,
+              response: { 200: s.actionSchema, ...problems },
+            },
+          },
           async (req) => {
-            const { roadmap } = await svc.updateAction(req.principal!, actorOf(req.principal), req.params.id, req.params.code, req.body, { meta: requestMeta(req) });
+            const { roadmap } = await svc.updateAction(req.principal!, actorOf(req.principal), req.params.id, req.params.code, req.body, {
+              meta: requestMeta(req),
+            });
             return detailOf(roadmap.id, req.params.code, req.principal!);
           },
         );
         p.post(
           '/api/roadmaps/:id/actions/:code/updates',
-          { schema: { tags: [TAG], summary: 'Add a dated update (a note, with optional changes) to an action', params: s.actionParams, body: s.updateBody, response: { 201: z.object({ update: s.updateSchema, action: s.actionSchema }), ...problems } } },
+          {
+            schema: {
+              tags: [TAG],
+              summary: 'Add a dated update (a note, with optional changes) to an action',
+              params: s.actionParams,
+              body: s.updateBody,
+              response: { 201: z.object({ update: s.updateSchema, action: s.actionSchema }), ...problems },
+            },
+          },
           async (req, reply) => {
-            const { roadmap, update } = await svc.updateAction(req.principal!, actorOf(req.principal), req.params.id, req.params.code, req.body, { meta: requestMeta(req) });
+            const { roadmap, update } = await svc.updateAction(req.principal!, actorOf(req.principal), req.params.id, req.params.code, req.body, {
+              meta: requestMeta(req),
+            });
             return reply.status(201).send({ update: toUpdateDto(update), action: await detailOf(roadmap.id, req.params.code, req.principal!) });
           },
         );
@@ -474,14 +673,21 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
               tags: [TAG],
               summary: 'Bulk update of actions from a CSV (columns code, statut, avancement, pilote, note): all or nothing, errors by line',
               params: s.roadmapParams,
-              body: z.object({ csv: z.string().min(1, 'Fichier vide.').max(BULK_MAX_BYTES, 'Fichier trop volumineux (900 Ko au plus).'), dryRun: z.boolean().default(false) }).strict(),
+              body: z
+                .object({
+                  csv: z.string().min(1, 'Fichier vide.').max(BULK_MAX_BYTES, 'Fichier trop volumineux (900 Ko au plus).'),
+                  dryRun: z.boolean().default(false),
+                })
+                .strict(),
               response: {
                 200: z.object({
                   dryRun: z.boolean(),
                   applied: z.boolean(),
                   lines: z.number(),
                   unchanged: z.number(),
-                  updated: z.array(z.object({ line: z.number(), code: z.string(), changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })) })),
+                  updated: z.array(
+                    z.object({ line: z.number(), code: z.string(), changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })) }),
+                  ),
                   errors: z.array(z.object({ field: z.string(), message: z.string() })),
                 }),
                 ...problems,
@@ -494,14 +700,29 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
               return reply
                 .status(400)
                 .type('application/problem+json')
-                .send({ type: 'about:blank#validation', title: 'Requête invalide', status: 400, detail: `${result.errors.length} erreur(s) : aucune ligne n’a été appliquée.`, errors: result.errors, lines: result.lines });
+                .send({
+                  type: 'about:blank#validation',
+                  title: 'Requête invalide',
+                  status: 400,
+                  detail: `${result.errors.length} erreur(s) : aucune ligne n’a été appliquée.`,
+                  errors: result.errors,
+                  lines: result.lines,
+                });
             }
             return result;
           },
         );
         p.patch(
           '/api/roadmaps/:id/openings/:openingId',
-          { schema: { tags: [TAG], summary: 'Update an opening (status, availability date, linked catalogue asset; due quarter and organisation: admin)', params: s.openingParams, body: s.openingPatchBody, response: { 200: s.openingSchema, ...problems } } },
+          {
+            schema: {
+              tags: [TAG],
+              summary: 'Update an opening (status, availability date, linked catalogue asset; due quarter and organisation: admin)',
+              params: s.openingParams,
+              body: s.openingPatchBody,
+              response: { 200: s.openingSchema, ...problems },
+            },
+          },
           async (req) => svc.updateOpening(req.principal!, req.params.id, req.params.openingId, req.body, requestMeta(req)),
         );
       }),
@@ -538,7 +759,14 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
               tags: [TAG],
               summary: 'Carry an action over to a later roadmap, keeping its history',
               params: s.actionParams,
-              body: z.object({ targetRoadmap: z.string().min(1).max(100), code: z.string().max(10).optional(), deadline: s.period, note: z.string().max(2000).optional() }).strict(),
+              body: z
+                .object({
+                  targetRoadmap: z.string().min(1).max(100),
+                  code: z.string().max(10).optional(),
+                  deadline: s.period,
+                  note: z.string().max(2000).optional(),
+                })
+                .strict(),
               response: { 201: z.object({ roadmap: s.roadmapSchema, code: z.string() }), ...problems },
             },
           },
@@ -554,7 +782,13 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
               tags: [TAG],
               summary: 'Record a decision of the committee of a quarter',
               params: s.roadmapParams,
-              body: z.object({ quarter: s.quarter, text: z.string().trim().min(3, 'Décision trop courte.').max(5000), actionCode: z.string().max(10).nullable().optional() }).strict(),
+              body: z
+                .object({
+                  quarter: s.quarter,
+                  text: z.string().trim().min(3, 'Décision trop courte.').max(5000),
+                  actionCode: z.string().max(10).nullable().optional(),
+                })
+                .strict(),
               response: { 201: s.decisionSchema, ...problems },
             },
           },
@@ -562,23 +796,58 @@ export function roadmapRoutes(ctx: AppContext, svc: RoadmapService, catalog: () 
             const r = await svc.roadmapOr404(req.params.id);
             const actor = actorOf(req.principal);
             const d = await ctx.db.transaction(async (tx) => {
-              if (req.body.actionCode && !(await repo.findAction(r.id, req.body.actionCode, tx))) throw fieldError('actionCode', `Action « ${req.body.actionCode} » introuvable.`);
-              const row = await repo.insertDecision({ roadmapId: r.id, quarter: req.body.quarter, text: req.body.text, actionCode: req.body.actionCode?.toUpperCase() || null, actorId: actor.id, actorLabel: actor.label, createdAt: ctx.clock.now() }, tx);
-              await recordAudit(tx, { actor, action: 'roadmap.decision.create', entityType: 'roadmap_decision', entityId: row.id, after: row, ...requestMeta(req) });
+              if (req.body.actionCode && !(await repo.findAction(r.id, req.body.actionCode, tx)))
+                throw fieldError('actionCode', `Action « ${req.body.actionCode} » introuvable.`);
+              const row = await repo.insertDecision(
+                {
+                  roadmapId: r.id,
+                  quarter: req.body.quarter,
+                  text: req.body.text,
+                  actionCode: req.body.actionCode?.toUpperCase() || null,
+                  actorId: actor.id,
+                  actorLabel: actor.label,
+                  createdAt: ctx.clock.now(),
+                },
+                tx,
+              );
+              await recordAudit(tx, {
+                actor,
+                action: 'roadmap.decision.create',
+                entityType: 'roadmap_decision',
+                entityId: row.id,
+                after: row,
+                ...requestMeta(req),
+              });
               return row;
             });
-            return reply.status(201).send({ id: d.id, quarter: d.quarter, text: d.text, actionCode: d.actionCode, actorLabel: d.actorLabel, createdAt: d.createdAt.toISOString() });
+            return reply
+              .status(201)
+              .send({ id: d.id, quarter: d.quarter, text: d.text, actionCode: d.actionCode, actorLabel: d.actorLabel, createdAt: d.createdAt.toISOString() });
           },
         );
         p.delete(
           '/api/roadmaps/:id/decisions/:decisionId',
-          { schema: { tags: [TAG], summary: 'Delete a decision recorded by mistake', params: s.roadmapParams.extend({ decisionId: z.uuid() }), response: { 204: z.null(), ...problems } } },
+          {
+            schema: {
+              tags: [TAG],
+              summary: 'Delete a decision recorded by mistake',
+              params: s.roadmapParams.extend({ decisionId: z.uuid() }),
+              response: { 204: z.null(), ...problems },
+            },
+          },
           async (req, reply) => {
             const r = await svc.roadmapOr404(req.params.id);
             await ctx.db.transaction(async (tx) => {
               const d = await repo.deleteDecision(r.id, req.params.decisionId, tx);
               if (!d) throw new NotFoundError('Décision introuvable.');
-              await recordAudit(tx, { actor: actorOf(req.principal), action: 'roadmap.decision.delete', entityType: 'roadmap_decision', entityId: d.id, before: d, ...requestMeta(req) });
+              await recordAudit(tx, {
+                actor: actorOf(req.principal),
+                action: 'roadmap.decision.delete',
+                entityType: 'roadmap_decision',
+                entityId: d.id,
+                before: d,
+                ...requestMeta(req),
+              });
             });
             return reply.status(204).send(null);
           },

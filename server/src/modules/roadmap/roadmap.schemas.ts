@@ -76,7 +76,14 @@ export const indicatorSchema = z.object({
   history: z.array(z.object({ value: z.string(), at: z.string(), by: z.string() })),
   updatedAt: z.string(),
 });
-const assetRef = z.object({ id: z.string(), kind: z.string().nullable(), slug: z.string().nullable(), title: z.string().nullable(), openness: z.string().nullable(), found: z.boolean() });
+const assetRef = z.object({
+  id: z.string(),
+  kind: z.string().nullable(),
+  slug: z.string().nullable(),
+  title: z.string().nullable(),
+  openness: z.string().nullable(),
+  found: z.boolean(),
+});
 export const actionDetailSchema = z.object({
   roadmap: roadmapSchema,
   action: actionSchema,
@@ -160,8 +167,29 @@ export const dashboardSchema = z.object({
   bySubsection: z.array(groupStats),
   byContributor: z.array(groupStats),
   bySemester: z.array(groupStats),
-  overdue: z.array(z.object({ code: z.string(), title: z.string(), deadline: z.string(), deadlineLabel: z.string(), status: z.string(), progress: z.number(), contributors: z.array(z.string()), lastNote })),
-  upcoming: z.array(z.object({ code: z.string(), title: z.string(), deadline: z.string(), deadlineLabel: z.string(), status: z.string(), progress: z.number(), contributors: z.array(z.string()) })),
+  overdue: z.array(
+    z.object({
+      code: z.string(),
+      title: z.string(),
+      deadline: z.string(),
+      deadlineLabel: z.string(),
+      status: z.string(),
+      progress: z.number(),
+      contributors: z.array(z.string()),
+      lastNote,
+    }),
+  ),
+  upcoming: z.array(
+    z.object({
+      code: z.string(),
+      title: z.string(),
+      deadline: z.string(),
+      deadlineLabel: z.string(),
+      status: z.string(),
+      progress: z.number(),
+      contributors: z.array(z.string()),
+    }),
+  ),
   openings: z.object({
     total: z.number(),
     byStatus: z.record(z.string(), z.number()),
@@ -171,4 +199,11 @@ export const dashboardSchema = z.object({
   burnup: z.array(z.object({ date: z.string(), scope: z.number(), started: z.number(), done: z.number() })),
 });
 
-export const decisionSchema = z.object({ id: z.string(), quarter: z.string(), text: z.string(), actionCode: z.string().nullable(), actorLabel: z.string(), createdAt: z.string() });
+export const decisionSchema = z.object({
+  id: z.string(),
+  quarter: z.string(),
+  text: z.string(),
+  actionCode: z.string().nullable(),
+  actorLabel: z.string(),
+  createdAt: z.string(),
+});

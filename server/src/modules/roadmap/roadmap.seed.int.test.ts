@@ -14,7 +14,9 @@ describe('reference roadmap import', () => {
     await t.ctx.database.query(`delete from roadmaps where slug = 'dac-2021-2023'`);
     const results = await Promise.all([seedReferenceRoadmap(t.ctx, svc), seedReferenceRoadmap(t.ctx, svc)]);
     expect(results.filter(Boolean)).toHaveLength(1);
-    const [row] = await t.ctx.database.query<{ n: number }>(`select count(*)::int as n from roadmap_actions a join roadmaps r on r.id = a.roadmap_id where r.slug = 'dac-2021-2023'`);
+    const [row] = await t.ctx.database.query<{ n: number }>(
+      `select count(*)::int as n from roadmap_actions a join roadmaps r on r.id = a.roadmap_id where r.slug = 'dac-2021-2023'`,
+    );
     expect(row?.n).toBe(69);
     const [links] = await t.ctx.database.query<{ c: number }>(`select count(*)::int as c from roadmap_action_contributors`);
     expect(links?.c).toBeGreaterThan(69);

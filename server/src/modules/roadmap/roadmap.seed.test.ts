@@ -35,7 +35,10 @@ describe('reference roadmap seed', () => {
     expect(seed.actions.find((a) => a.code === 'A41')!.collectiveContributors).toEqual([]);
     expect(seed.actions.find((a) => a.code === 'A44')!.organisationCodes).toEqual(['DNUM', 'SG', 'DRH']);
     expect(seed.actions.find((a) => a.code === 'A09-1')!.organisationCodes).toEqual(['DGPN', 'DGGN', 'SSMSI']);
-    expect(resolveContributors(['toutes directions métiers', 'DNUM'], codes)).toEqual({ organisationCodes: ['DNUM'], collective: ['toutes directions métiers'] });
+    expect(resolveContributors(['toutes directions métiers', 'DNUM'], codes)).toEqual({
+      organisationCodes: ['DNUM'],
+      collective: ['toutes directions métiers'],
+    });
     // Every action names at least one contributor, every code is a known organisation.
     for (const a of seed.actions) {
       expect(a.organisationCodes.length + a.collectiveContributors.length).toBeGreaterThan(0);
@@ -46,7 +49,11 @@ describe('reference roadmap seed', () => {
   it('normalises the openings: due quarter, status, type', () => {
     expect(seed.openings[0]).toMatchObject({ due: '2022-T1', status: 'planifie', type: 'jeu_de_donnees' });
     expect(seed.openings.filter((o) => o.status === 'disponible').map((o) => o.title)).toHaveLength(2);
-    expect(seed.openings.filter((o) => o.type === 'api').map((o) => o.title)).toEqual(['API Droit à conduire (permis de conduire)', "API Certificat d'immatriculation", "API Historique d'un véhicule"]);
+    expect(seed.openings.filter((o) => o.type === 'api').map((o) => o.title)).toEqual([
+      'API Droit à conduire (permis de conduire)',
+      "API Certificat d'immatriculation",
+      "API Historique d'un véhicule",
+    ]);
     expect(openingTypeOf('Code source de l’application X')).toBe('code_source');
   });
 });

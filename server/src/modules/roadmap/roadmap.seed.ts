@@ -19,7 +19,17 @@ export const REFERENCE_ROADMAP = {
 };
 
 export interface SeedJson {
-  actions: { code: string; deadline: string; deadlineEnd: string | null; title: string; section: string; sectionTitle: string; shortTitle?: string; contributors: string[]; note?: string }[];
+  actions: {
+    code: string;
+    deadline: string;
+    deadlineEnd: string | null;
+    title: string;
+    section: string;
+    sectionTitle: string;
+    shortTitle?: string;
+    contributors: string[];
+    note?: string;
+  }[];
   subActions: { code: string; title: string; contributors: string; deadline: string }[];
   openings: { category: string; title: string; due: string; status: string }[];
   source: string;

@@ -11,7 +11,10 @@ import { parseBulkCsv } from './roadmap.bulk.ts';
 /** What the roadmap needs from the catalogue (offered as `services.catalog` when that module is installed). */
 export interface CatalogLookup {
   getAssetById(id: string): Promise<{ id: string; kind: string; slug: string; title: string; openness: string; organisationId: string | null } | null>;
-  getAsset?(kind: string, slug: string): Promise<{ id: string; kind: string; slug: string; title: string; openness: string; organisationId: string | null } | null>;
+  getAsset?(
+    kind: string,
+    slug: string,
+  ): Promise<{ id: string; kind: string; slug: string; title: string; openness: string; organisationId: string | null } | null>;
 }
 
 /** Payload of the catalogue's `catalog.asset.changed` event (the part the roadmap reads). */
@@ -176,7 +179,8 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
     const c = catalog();
     if (!c) return;
     const errors: FieldError[] = [];
-    for (const [i, id] of ids.entries()) if (!(await c.getAssetById(id))) errors.push({ field: `${field}.${i}`, message: `Actif ${id} introuvable dans le catalogue.` });
+    for (const [i, id] of ids.entries())
+      if (!(await c.getAssetById(id))) errors.push({ field: `${field}.${i}`, message: `Actif ${id} introuvable dans le catalogue.` });
     if (errors.length) throw new ValidationError('Actif du catalogue introuvable.', errors);
   }
 
@@ -199,12 +203,21 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
    * Applies a patch to an action, in one transaction: checks rights, records the change in the
    * roadmap's log (who, what, when) and in the audit log.
    */
-  async function updateAction(p: Principal | null, actor: Actor, roadmapRef: string, code: string, patch: ActionPatch, opts: { kind?: string; meta?: Meta; tx?: Db; roadmap?: RoadmapRow } = {}) {
+  async function updateAction(
+    p: Principal | null,
+    actor: Actor,
+    roadmapRef: string,
+    code: string,
+    patch: ActionPatch,
+    opts: { kind?: string; meta?: Meta; tx?: Db; roadmap?: RoadmapRow } = {},
+  ) {
     const run = async (tx: Db) => {
       const roadmap = opts.roadmap ?? (await roadmapOr404(roadmapRef, tx));
       const a = await actionOr404(roadmap.id, code, tx, true);
       if (p && !canEditAction(p, a)) {
-        throw new ForbiddenError(`Seuls l’administrateur ministériel et les administrateurs des données des organisations contributrices peuvent mettre à jour l’action ${a.code}.`);
+        throw new ForbiddenError(
+          `Seuls l’administrateur ministériel et les administrateurs des données des organisations contributrices peuvent mettre à jour l’action ${a.code}.`,
+        );
       }
       const isAdmin = !p || p.role === 'admin';
       if (!isAdmin && (patch.deadline !== undefined || patch.deadlineEnd !== undefined || patch.contributors !== undefined)) {
@@ -229,7 +242,8 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
         change('deadline', a.deadline, patch.deadline);
       }
       if (patch.deadlineEnd !== undefined) {
-        if (patch.deadlineEnd !== null && !parsePeriod(patch.deadlineEnd)) throw fieldError('deadlineEnd', 'Échéance attendue au format AAAA-S1, AAAA-S2 ou AAAA-T1 à AAAA-T4.');
+        if (patch.deadlineEnd !== null && !parsePeriod(patch.deadlineEnd))
+          throw fieldError('deadlineEnd', 'Échéance attendue au format AAAA-S1, AAAA-S2 ou AAAA-T1 à AAAA-T4.');
         change('deadlineEnd', a.deadlineEnd, patch.deadlineEnd);
       }
       if (patch.contributors !== undefined) {
@@ -273,7 +287,9 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
       }
       const note = patch.note?.trim() || null;
       if (Object.keys(changes).length === 0 && !note) {
-        throw new NoChangeError('Aucune modification : indiquez une note ou changez au moins un champ.', [{ field: 'note', message: 'Note ou modification attendue.' }]);
+        throw new NoChangeError('Aucune modification : indiquez une note ou changez au moins un champ.', [
+          { field: 'note', message: 'Note ou modification attendue.' },
+        ]);
       }
       const updated = Object.keys(set).length || changes.contributors ? await repo.updateAction(a.id, set, now, tx) : a;
       const log = await repo.insertUpdate(
@@ -318,7 +334,10 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
       const roadmap = await roadmapOr404(roadmapRef, tx);
       const o = await repo.findOpening(roadmap.id, openingId, tx);
       if (!o) throw new NotFoundError('Ouverture introuvable dans cette feuille de route.');
-      if (!canEditOpening(p, o)) throw new ForbiddenError('Seuls l’administrateur ministériel et les administrateurs des données de l’organisation responsable peuvent mettre à jour cette ouverture.');
+      if (!canEditOpening(p, o))
+        throw new ForbiddenError(
+          'Seuls l’administrateur ministériel et les administrateurs des données de l’organisation responsable peuvent mettre à jour cette ouverture.',
+        );
       if (p.role !== 'admin' && (patch.organisationCode !== undefined || patch.due !== undefined)) {
         throw new ForbiddenError('Seul l’administrateur ministériel modifie l’échéance et l’organisation responsable d’une ouverture.');
       }
@@ -362,10 +381,21 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
         change('organisationId', o.organisationId, orgId);
       }
       const note = [patch.note?.trim(), autoNote].filter(Boolean).join(' ') || null;
-      if (Object.keys(changes).length === 0 && !note) throw new ValidationError('Aucune modification.', [{ field: 'status', message: 'Modifiez au moins un champ.' }]);
+      if (Object.keys(changes).length === 0 && !note)
+        throw new ValidationError('Aucune modification.', [{ field: 'status', message: 'Modifiez au moins un champ.' }]);
       const updated = Object.keys(set).length ? await repo.updateOpening(o.id, set, now, tx) : o;
       await repo.insertUpdate(
-        { roadmapId: roadmap.id, openingId: o.id, at: now, actorId: actor.id, actorLabel: actor.label, kind: 'edit', note, changes, statusAfter: changes.status ? updated.status : null },
+        {
+          roadmapId: roadmap.id,
+          openingId: o.id,
+          at: now,
+          actorId: actor.id,
+          actorLabel: actor.label,
+          kind: 'edit',
+          note,
+          changes,
+          statusAfter: changes.status ? updated.status : null,
+        },
         tx,
       );
       await recordAudit(tx, {
@@ -404,33 +434,63 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
         },
         tx,
       );
-      await recordAudit(tx, { actor: payload.actor, action: 'roadmap.opening.auto_available', entityType: 'roadmap_opening', entityId: o.id, before: { status: o.status, availableOn: o.availableOn }, after: { status: 'disponible', availableOn: day, assetId: payload.asset.id } });
+      await recordAudit(tx, {
+        actor: payload.actor,
+        action: 'roadmap.opening.auto_available',
+        entityType: 'roadmap_opening',
+        entityId: o.id,
+        before: { status: o.status, availableOn: o.availableOn },
+        after: { status: 'disponible', availableOn: day, assetId: payload.asset.id },
+      });
     }
   }
 
-  async function createRoadmap(actor: Actor, input: { slug: string; title: string; startYear: number; endYear: number; source?: string | null; public?: boolean }, meta: Meta = {}) {
+  async function createRoadmap(
+    actor: Actor,
+    input: { slug: string; title: string; startYear: number; endYear: number; source?: string | null; public?: boolean },
+    meta: Meta = {},
+  ) {
     if (input.endYear < input.startYear) throw fieldError('endYear', 'L’année de fin doit suivre l’année de début.');
     return ctx.db.transaction(async (tx) => {
       if (await repo.findRoadmap(input.slug, tx)) throw new ConflictError(`Une feuille de route « ${input.slug} » existe déjà.`, { field: 'slug' });
-      const r = await repo.insertRoadmap({ slug: input.slug, title: input.title, startYear: input.startYear, endYear: input.endYear, source: input.source ?? null, public: input.public ?? true }, tx);
+      const r = await repo.insertRoadmap(
+        {
+          slug: input.slug,
+          title: input.title,
+          startYear: input.startYear,
+          endYear: input.endYear,
+          source: input.source ?? null,
+          public: input.public ?? true,
+        },
+        tx,
+      );
       await recordAudit(tx, { actor, action: 'roadmap.create', entityType: 'roadmap', entityId: r.slug, after: r, ...meta });
       return r;
     });
   }
 
   /** Carries an action over to a later roadmap: a new action linked to the old one, whose history it shows. */
-  async function carryOver(actor: Actor, roadmapRef: string, code: string, input: { targetRoadmap: string; code?: string; deadline: string; note?: string }, meta: Meta = {}) {
+  async function carryOver(
+    actor: Actor,
+    roadmapRef: string,
+    code: string,
+    input: { targetRoadmap: string; code?: string; deadline: string; note?: string },
+    meta: Meta = {},
+  ) {
     return ctx.db.transaction(async (tx) => {
       const src = await roadmapOr404(roadmapRef, tx);
       const a = await actionOr404(src.id, code, tx, true);
       const target = await repo.findRoadmap(input.targetRoadmap, tx);
       if (!target) throw fieldError('targetRoadmap', `Feuille de route « ${input.targetRoadmap} » introuvable.`);
-      if (target.id === src.id || target.startYear < src.startYear) throw fieldError('targetRoadmap', 'La reprise se fait vers une feuille de route ultérieure.');
-      if (a.status === 'realisee' || a.status === 'abandonnee') throw new ConflictError(`L’action ${a.code} est ${a.status === 'realisee' ? 'réalisée' : 'abandonnée'} : rien à reprendre.`);
+      if (target.id === src.id || target.startYear < src.startYear)
+        throw fieldError('targetRoadmap', 'La reprise se fait vers une feuille de route ultérieure.');
+      if (a.status === 'realisee' || a.status === 'abandonnee')
+        throw new ConflictError(`L’action ${a.code} est ${a.status === 'realisee' ? 'réalisée' : 'abandonnée'} : rien à reprendre.`);
       if (!parsePeriod(input.deadline)) throw fieldError('deadline', 'Échéance attendue au format AAAA-S1, AAAA-S2 ou AAAA-T1 à AAAA-T4.');
       const newCode = (input.code ?? a.code).toUpperCase();
       if (!/^A\d{2,4}(-\d{1,2})?$/.test(newCode)) throw fieldError('code', 'Code attendu de la forme A12 ou A09-1.');
-      if (await repo.findAction(target.id, newCode, tx)) throw new ConflictError(`L’action ${newCode} existe déjà dans « ${target.title} ».`, { field: 'code' });
+      if (await repo.findAction(target.id, newCode, tx))
+        throw new ConflictError(`L’action ${newCode} existe déjà dans « ${target.title} ».`, { field: 'code' });
       if ((await repo.carriedTo(a.id, tx)).length) throw new ConflictError(`L’action ${a.code} a déjà été reprise.`);
       const now = ctx.clock.now();
       const created = await repo.insertAction(
@@ -456,17 +516,52 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
         },
         tx,
       );
-      await repo.setContributors(created.id, a.organisations.map((o) => o.id), tx);
+      await repo.setContributors(
+        created.id,
+        a.organisations.map((o) => o.id),
+        tx,
+      );
       for (const ind of await repo.listIndicators([a.id], tx)) {
         await repo.upsertIndicator(created.id, ind.name, { unit: ind.unit, target: ind.target, currentValue: ind.currentValue, history: ind.history }, now, tx);
       }
       const note = input.note?.trim() || null;
-      await repo.insertUpdate({ roadmapId: src.id, actionId: a.id, at: now, actorId: actor.id, actorLabel: actor.label, kind: 'carry_over', note: `Reprise dans « ${target.title} » (${newCode}).${note ? ` ${note}` : ''}`, changes: {} }, tx);
       await repo.insertUpdate(
-        { roadmapId: target.id, actionId: created.id, at: now, actorId: actor.id, actorLabel: actor.label, kind: 'carry_over', note: `Reprise de l’action ${a.code} de « ${src.title} ».${note ? ` ${note}` : ''}`, changes: {}, statusAfter: created.status, progressAfter: created.progress },
+        {
+          roadmapId: src.id,
+          actionId: a.id,
+          at: now,
+          actorId: actor.id,
+          actorLabel: actor.label,
+          kind: 'carry_over',
+          note: `Reprise dans « ${target.title} » (${newCode}).${note ? ` ${note}` : ''}`,
+          changes: {},
+        },
         tx,
       );
-      await recordAudit(tx, { actor, action: 'roadmap.action.carry_over', entityType: 'roadmap_action', entityId: `${target.slug}/${newCode}`, before: { roadmap: src.slug, code: a.code }, after: { roadmap: target.slug, code: newCode, deadline: input.deadline }, ...meta });
+      await repo.insertUpdate(
+        {
+          roadmapId: target.id,
+          actionId: created.id,
+          at: now,
+          actorId: actor.id,
+          actorLabel: actor.label,
+          kind: 'carry_over',
+          note: `Reprise de l’action ${a.code} de « ${src.title} ».${note ? ` ${note}` : ''}`,
+          changes: {},
+          statusAfter: created.status,
+          progressAfter: created.progress,
+        },
+        tx,
+      );
+      await recordAudit(tx, {
+        actor,
+        action: 'roadmap.action.carry_over',
+        entityType: 'roadmap_action',
+        entityId: `${target.slug}/${newCode}`,
+        before: { roadmap: src.slug, code: a.code },
+        after: { roadmap: target.slug, code: newCode, deadline: input.deadline },
+        ...meta,
+      });
       return { roadmap: target, code: newCode };
     });
   }
@@ -479,25 +574,52 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
     const roadmap = await roadmapOr404(roadmapRef);
     const parsed = parseBulkCsv(csv);
     const actor = { id: p.userId, label: p.login };
-    type Result = { dryRun: boolean; applied: boolean; lines: number; updated: { line: number; code: string; changes: Record<string, { from: unknown; to: unknown }> }[]; unchanged: number; errors: FieldError[] };
+    type Result = {
+      dryRun: boolean;
+      applied: boolean;
+      lines: number;
+      updated: { line: number; code: string; changes: Record<string, { from: unknown; to: unknown }> }[];
+      unchanged: number;
+      errors: FieldError[];
+    };
     const result: Result = { dryRun, applied: false, lines: parsed.lines.length, updated: [], unchanged: 0, errors: [...parsed.errors] };
     try {
       await ctx.db.transaction(async (tx) => {
         for (const l of parsed.lines) {
           if (result.errors.some((e) => e.field.startsWith(`lignes.${l.line}.`))) continue;
           try {
-            const { update } = await updateAction(p, actor, roadmap.id, l.code, { status: l.status, progress: l.progress, pilot: l.pilot, note: l.note }, { kind: 'bulk', meta, tx, roadmap });
+            const { update } = await updateAction(
+              p,
+              actor,
+              roadmap.id,
+              l.code,
+              { status: l.status, progress: l.progress, pilot: l.pilot, note: l.note },
+              { kind: 'bulk', meta, tx, roadmap },
+            );
             result.updated.push({ line: l.line, code: l.code, changes: update.changes });
           } catch (e) {
             if (e instanceof NoChangeError) result.unchanged++;
-            else if (e instanceof NotFoundError) result.errors.push({ field: `lignes.${l.line}.code`, message: `Action ${l.code} introuvable dans cette feuille de route.` });
-            else if (e instanceof ForbiddenError) result.errors.push({ field: `lignes.${l.line}.code`, message: `Vous ne pouvez pas mettre à jour l’action ${l.code} (votre organisation n’y contribue pas).` });
-            else if (e instanceof ValidationError) for (const fe of e.errors) result.errors.push({ field: `lignes.${l.line}.${fe.field}`, message: fe.message });
+            else if (e instanceof NotFoundError)
+              result.errors.push({ field: `lignes.${l.line}.code`, message: `Action ${l.code} introuvable dans cette feuille de route.` });
+            else if (e instanceof ForbiddenError)
+              result.errors.push({
+                field: `lignes.${l.line}.code`,
+                message: `Vous ne pouvez pas mettre à jour l’action ${l.code} (votre organisation n’y contribue pas).`,
+              });
+            else if (e instanceof ValidationError)
+              for (const fe of e.errors) result.errors.push({ field: `lignes.${l.line}.${fe.field}`, message: fe.message });
             else throw e;
           }
         }
         if (result.errors.length || dryRun) throw new Rollback(result);
-        await recordAudit(tx, { actor, action: 'roadmap.action.bulk_update', entityType: 'roadmap', entityId: roadmap.slug, after: { lines: result.lines, updated: result.updated.length, unchanged: result.unchanged }, ...meta });
+        await recordAudit(tx, {
+          actor,
+          action: 'roadmap.action.bulk_update',
+          entityType: 'roadmap',
+          entityId: roadmap.slug,
+          after: { lines: result.lines, updated: result.updated.length, unchanged: result.unchanged },
+          ...meta,
+        });
       });
       result.applied = true;
     } catch (e) {

@@ -1,4 +1,18 @@
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, date, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  date,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 
 export const actionStatuses = ['a_lancer', 'en_cours', 'realisee', 'abandonnee'] as const;
@@ -75,7 +89,11 @@ export const roadmapActions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('roadmap_actions_code_uq').on(t.roadmapId, t.code), index('roadmap_actions_status_idx').on(t.roadmapId, t.status), index('roadmap_actions_carried_idx').on(t.carriedFromId)],
+  (t) => [
+    uniqueIndex('roadmap_actions_code_uq').on(t.roadmapId, t.code),
+    index('roadmap_actions_status_idx').on(t.roadmapId, t.status),
+    index('roadmap_actions_carried_idx').on(t.carriedFromId),
+  ],
 );
 
 /** Organisations contributing to an action: they (their data administrators) may update it. */
@@ -185,7 +203,11 @@ export const roadmapUpdates = pgTable(
     /** Progress after this update (actions). */
     progressAfter: integer('progress_after'),
   },
-  (t) => [index('roadmap_updates_roadmap_at_idx').on(t.roadmapId, t.at), index('roadmap_updates_action_idx').on(t.actionId, t.at), index('roadmap_updates_opening_idx').on(t.openingId)],
+  (t) => [
+    index('roadmap_updates_roadmap_at_idx').on(t.roadmapId, t.at),
+    index('roadmap_updates_action_idx').on(t.actionId, t.at),
+    index('roadmap_updates_opening_idx').on(t.openingId),
+  ],
 );
 
 /** Decisions recorded by the data-governance committee (A54), per quarter. */

@@ -26,9 +26,5 @@ export const auditLog = pgTable(
     /** Client address. */
     ip: text('ip'),
   },
-  (t) => [
-    index('audit_at_idx').on(t.at),
-    index('audit_entity_idx').on(t.entityType, t.entityId),
-    index('audit_actor_idx').on(t.actorId),
-  ],
+  (t) => [index('audit_at_idx').on(t.at), index('audit_entity_idx').on(t.entityType, t.entityId), index('audit_actor_idx').on(t.actorId)],
 );

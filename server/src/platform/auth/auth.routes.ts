@@ -51,7 +51,6 @@ function setSessionCookie(ctx: AppContext, req: FastifyRequest, reply: FastifyRe
 /** Login, logout, current identity, own password and personal API tokens. */
 export function authRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
-
     await app.register(
       routeGroup('public', async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
@@ -170,7 +169,13 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
           },
           async (req, reply) => {
             const pr = req.principal!;
-            const { token, row } = await ctx.auth.createToken(pr.userId, req.body.name, req.body.expiresInDays, { id: pr.userId, label: pr.login }, requestMeta(req));
+            const { token, row } = await ctx.auth.createToken(
+              pr.userId,
+              req.body.name,
+              req.body.expiresInDays,
+              { id: pr.userId, label: pr.login },
+              requestMeta(req),
+            );
             return reply.status(201).send({
               id: row.id,
               name: row.name,
@@ -186,7 +191,9 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
 
         p.delete(
           '/api/account/tokens/:id',
-          { schema: { tags: ['account'], summary: 'Revoke a personal API token', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...problems } } },
+          {
+            schema: { tags: ['account'], summary: 'Revoke a personal API token', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...problems } },
+          },
           async (req, reply) => {
             const pr = req.principal!;
             await ctx.auth.revokeToken(pr.userId, req.params.id, { id: pr.userId, label: pr.login }, requestMeta(req));

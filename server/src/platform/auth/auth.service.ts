@@ -48,13 +48,7 @@ function principalOf(u: UserRow, via: Principal['via'], extra: Partial<Principal
  * Authentication: password login, sessions, personal API tokens, and the entry point for external
  * identity providers. Modules never see how a principal authenticated, only the Principal.
  */
-export function createAuthService(deps: {
-  db: Db;
-  users: UsersRepository;
-  clock: Clock;
-  counters: CounterStore;
-  config: AuthConfig;
-}) {
+export function createAuthService(deps: { db: Db; users: UsersRepository; clock: Clock; counters: CounterStore; config: AuthConfig }) {
   const { db, users, clock, counters, config } = deps;
   const maxAccount = config.maxFailuresPerAccount ?? 5;
   const maxIp = config.maxFailuresPerIp ?? 30;
@@ -82,10 +76,7 @@ export function createAuthService(deps: {
       const ipKey = `login:ip:${meta.ip ?? 'unknown'}`;
       const [acct, ip] = await Promise.all([counters.get(accountKey), counters.get(ipKey)]);
       if (acct >= maxAccount || ip >= maxIp) {
-        throw new TooManyRequestsError(
-          'Trop de tentatives de connexion. Réessayez dans quelques minutes.',
-          Math.ceil(windowMs / 1000),
-        );
+        throw new TooManyRequestsError('Trop de tentatives de connexion. Réessayez dans quelques minutes.', Math.ceil(windowMs / 1000));
       }
       const user = await users.findByLogin(login);
       const ok =
@@ -193,10 +184,7 @@ export function createAuthService(deps: {
       const token = TOKEN_PREFIX + randomToken(32);
       const expiresAt = expiresInDays ? new Date(clock.now().getTime() + expiresInDays * 86400_000) : null;
       return db.transaction(async (tx) => {
-        const row = await users.insertToken(
-          { userId, name: name.trim(), prefix: token.slice(0, 12), tokenHash: sha256(token), expiresAt },
-          tx,
-        );
+        const row = await users.insertToken({ userId, name: name.trim(), prefix: token.slice(0, 12), tokenHash: sha256(token), expiresAt }, tx);
         await recordAudit(tx, {
           actor,
           action: 'token.create',

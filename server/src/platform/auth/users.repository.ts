@@ -32,7 +32,10 @@ export function createUsersRepository(db: Db) {
       return u ?? null;
     },
     async findByLogin(login: string, tx: Db = db) {
-      const [u] = await tx.select().from(users).where(sql`lower(${users.login}) = ${login.toLowerCase()}`);
+      const [u] = await tx
+        .select()
+        .from(users)
+        .where(sql`lower(${users.login}) = ${login.toLowerCase()}`);
       return u ?? null;
     },
     async findByExternal(provider: string, subject: string, tx: Db = db) {
@@ -76,7 +79,10 @@ export function createUsersRepository(db: Db) {
           .orderBy(asc(users.login))
           .limit(q.pageSize)
           .offset((q.page - 1) * q.pageSize),
-        tx.select({ n: sql<number>`count(*)::int` }).from(users).where(w),
+        tx
+          .select({ n: sql<number>`count(*)::int` })
+          .from(users)
+          .where(w),
       ]);
       return { items: rows.map((r) => toPublicUser(r.u, r.orgCode)), total: total[0]?.n ?? 0 };
     },
@@ -97,9 +103,7 @@ export function createUsersRepository(db: Db) {
       await tx.delete(sessions).where(eq(sessions.id, id));
     },
     async deleteSessionsOf(userId: string, exceptId: string | null, tx: Db = db) {
-      await tx
-        .delete(sessions)
-        .where(exceptId ? and(eq(sessions.userId, userId), sql`${sessions.id} <> ${exceptId}`) : eq(sessions.userId, userId));
+      await tx.delete(sessions).where(exceptId ? and(eq(sessions.userId, userId), sql`${sessions.id} <> ${exceptId}`) : eq(sessions.userId, userId));
     },
     async purgeExpiredSessions(now: Date) {
       await db.delete(sessions).where(sql`${sessions.expiresAt} <= ${now}`);

@@ -20,12 +20,7 @@ export interface CreateUserInput {
 const LOGIN_RE = /^[a-z0-9][a-z0-9._-]{1,62}$/;
 
 /** Account administration: used by the admin UI/API and by the CLI. */
-export function createUsersService(deps: {
-  db: Db;
-  users: UsersRepository;
-  organisations: OrganisationsRepository;
-  scryptN: number;
-}) {
+export function createUsersService(deps: { db: Db; users: UsersRepository; organisations: OrganisationsRepository; scryptN: number }) {
   const { db, users, organisations, scryptN } = deps;
 
   async function resolveOrg(code: string | null | undefined, tx: Db): Promise<string | null> {
@@ -93,8 +88,7 @@ export function createUsersService(deps: {
         if (actor.id === id && (patch.active === false || (patch.role && patch.role !== 'admin' && before.role === 'admin'))) {
           throw new ValidationError('Vous ne pouvez pas retirer vos propres droits d’administration ni désactiver votre compte.');
         }
-        const organisationId =
-          patch.organisationCode === undefined ? before.organisationId : await resolveOrg(patch.organisationCode, tx);
+        const organisationId = patch.organisationCode === undefined ? before.organisationId : await resolveOrg(patch.organisationCode, tx);
         const role = patch.role ?? before.role;
         if (role === 'data_admin' && !organisationId) {
           throw fieldError('organisationCode', 'un administrateur de données est rattaché à une organisation');

@@ -50,7 +50,13 @@ export function sendCsv(
   rows: AsyncIterable<Record<string, unknown>[]> | Iterable<Record<string, unknown>>,
   separator = ';',
 ): FastifyReply {
-  const out = stringify({ header: true, columns, delimiter: separator, bom: true, cast: { date: (d) => d.toISOString(), boolean: (b) => (b ? 'oui' : 'non'), object: (o) => JSON.stringify(o) } });
+  const out = stringify({
+    header: true,
+    columns,
+    delimiter: separator,
+    bom: true,
+    cast: { date: (d) => d.toISOString(), boolean: (b) => (b ? 'oui' : 'non'), object: (o) => JSON.stringify(o) },
+  });
   const source = Readable.from(
     (async function* () {
       for await (const item of rows as AsyncIterable<unknown>) {

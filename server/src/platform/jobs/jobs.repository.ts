@@ -48,7 +48,13 @@ export function createJobsRepository(db: Db) {
         .returning({ cancel: jobs.cancelRequested });
       return r ? { owned: true, cancel: r.cancel } : { owned: false, cancel: true };
     },
-    async finish(id: string, node: string, state: JobState, now: Date, fields: { result?: unknown; error?: string; progress?: unknown; expiresAt?: Date | null }) {
+    async finish(
+      id: string,
+      node: string,
+      state: JobState,
+      now: Date,
+      fields: { result?: unknown; error?: string; progress?: unknown; expiresAt?: Date | null },
+    ) {
       await db
         .update(jobs)
         .set({

@@ -209,7 +209,11 @@ export function createJobsService(deps: {
       const j = await repo.requestCancel(id, deps.clock.now());
       const running_ = running.get(id);
       if (running_ && !running_.signal.aborted) running_.abort(new JobCancelledError());
-      if (j?.state === 'cancelled') await handlers.get(j.type)?.cleanup?.(j).catch(() => undefined);
+      if (j?.state === 'cancelled')
+        await handlers
+          .get(j.type)
+          ?.cleanup?.(j)
+          .catch(() => undefined);
       return j ?? (await repo.find(id));
     },
     list: repo.list,

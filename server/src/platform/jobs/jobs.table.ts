@@ -45,9 +45,5 @@ export const jobs = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    index('jobs_pick_idx').on(t.state, t.runAfter),
-    index('jobs_owner_idx').on(t.ownerId, t.createdAt),
-    index('jobs_type_idx').on(t.type),
-  ],
+  (t) => [index('jobs_pick_idx').on(t.state, t.runAfter), index('jobs_owner_idx').on(t.ownerId, t.createdAt), index('jobs_type_idx').on(t.type)],
 );

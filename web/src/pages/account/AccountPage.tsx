@@ -43,7 +43,14 @@ function PasswordForm() {
       }}
     >
       <h2>Mot de passe</h2>
-      {me?.user?.mustChangePassword && <Alert severity="warning" small description="Votre mot de passe a été attribué par un administrateur : choisissez-en un nouveau." className="fr-mb-2w" />}
+      {me?.user?.mustChangePassword && (
+        <Alert
+          severity="warning"
+          small
+          description="Votre mot de passe a été attribué par un administrateur : choisissez-en un nouveau."
+          className="fr-mb-2w"
+        />
+      )}
       {m.isSuccess && <Alert severity="success" small description="Mot de passe modifié. Vos autres sessions ont été fermées." className="fr-mb-2w" />}
       {err && err.errors.length === 0 && <ErrorAlert error={err} />}
       <Input
@@ -88,12 +95,18 @@ function Tokens() {
   return (
     <section className="fr-mt-6w">
       <h2>Jetons d’API personnels</h2>
-      <p>Pour les scripts : envoyez le jeton dans l’en-tête <code>Authorization: Bearer …</code>. Il agit avec vos droits.</p>
+      <p>
+        Pour les scripts : envoyez le jeton dans l’en-tête <code>Authorization: Bearer …</code>. Il agit avec vos droits.
+      </p>
       {created && (
         <Alert
           severity="success"
           title="Jeton créé — copiez-le maintenant, il ne sera plus affiché"
-          description={<code data-testid="new-token" style={{ wordBreak: 'break-all' }}>{created}</code>}
+          description={
+            <code data-testid="new-token" style={{ wordBreak: 'break-all' }}>
+              {created}
+            </code>
+          }
           closable
           onClose={() => setCreated(null)}
           className="fr-mb-3w"
@@ -107,7 +120,13 @@ function Tokens() {
         }}
       >
         <div className="fr-col-12 fr-col-md-5">
-          <Input label="Nom du jeton" hintText="À quoi sert-il ?" state={err?.fieldMessage('name') ? 'error' : 'default'} stateRelatedMessage={err?.fieldMessage('name')} nativeInputProps={{ value: name, onChange: (e) => setName(e.target.value) }} />
+          <Input
+            label="Nom du jeton"
+            hintText="À quoi sert-il ?"
+            state={err?.fieldMessage('name') ? 'error' : 'default'}
+            stateRelatedMessage={err?.fieldMessage('name')}
+            nativeInputProps={{ value: name, onChange: (e) => setName(e.target.value) }}
+          />
         </div>
         <div className="fr-col-12 fr-col-md-4">
           <Select label="Validité" nativeSelectProps={{ value: days, onChange: (e) => setDays(e.target.value) }}>
@@ -132,7 +151,9 @@ function Tokens() {
             fmt(t.expiresAt),
             fmt(t.lastUsedAt),
             t.revokedAt ? 'Révoqué' : t.expiresAt && new Date(t.expiresAt) < new Date() ? 'Expiré' : 'Actif',
-            t.revokedAt ? '' : (
+            t.revokedAt ? (
+              ''
+            ) : (
               <Button key="r" size="small" priority="secondary" onClick={() => revoke.mutate(t.id)}>
                 Révoquer
               </Button>

@@ -27,7 +27,14 @@ export function JobsPage() {
       <h1>Tâches de fond</h1>
       <p>Imports, rapprochements en masse et autres traitements longs : leur avancement, en direct.</p>
       {hasRole('admin') && (
-        <Checkbox options={[{ label: 'Voir les tâches de tous les utilisateurs', nativeInputProps: { checked: all, onChange: (e) => set({ all: e.target.checked ? '1' : null }) } }]} />
+        <Checkbox
+          options={[
+            {
+              label: 'Voir les tâches de tous les utilisateurs',
+              nativeInputProps: { checked: all, onChange: (e) => set({ all: e.target.checked ? '1' : null }) },
+            },
+          ]}
+        />
       )}
       <ErrorAlert error={jobs.error ?? cancel.error} />
       {jobs.data?.items.length === 0 && <p>Aucune tâche.</p>}

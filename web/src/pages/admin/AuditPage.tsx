@@ -101,7 +101,13 @@ export function AuditPage() {
               </tbody>
             </table>
           </div>
-          {pages > 1 && <Pagination count={pages} defaultPage={page} getPageLinkProps={(p) => ({ to: `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(s).filter(([, v]) => v)), page: String(p) })}` })} />}
+          {pages > 1 && (
+            <Pagination
+              count={pages}
+              defaultPage={page}
+              getPageLinkProps={(p) => ({ to: `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(s).filter(([, v]) => v)), page: String(p) })}` })}
+            />
+          )}
         </>
       )}
     </>

@@ -46,7 +46,8 @@ export function OrganisationsPage() {
     },
   });
   const move = useMutation({
-    mutationFn: ({ code, parentCode }: { code: string; parentCode: string | null }) => api(`/api/admin/organisations/${code}`, { method: 'PATCH', body: { parentCode } }),
+    mutationFn: ({ code, parentCode }: { code: string; parentCode: string | null }) =>
+      api(`/api/admin/organisations/${code}`, { method: 'PATCH', body: { parentCode } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['organisations'] }),
   });
   const err = create.error instanceof ApiError ? create.error : null;
@@ -95,10 +96,21 @@ export function OrganisationsPage() {
         {err && err.errors.length === 0 && <ErrorAlert error={err} />}
         <div className="fr-grid-row fr-grid-row--gutters">
           <div className="fr-col-12 fr-col-md-2">
-            <Input label="Code" hintText="En majuscules" state={msg('code') ? 'error' : 'default'} stateRelatedMessage={msg('code')} nativeInputProps={{ value: f.code, onChange: (e) => setF({ ...f, code: e.target.value.toUpperCase() }) }} />
+            <Input
+              label="Code"
+              hintText="En majuscules"
+              state={msg('code') ? 'error' : 'default'}
+              stateRelatedMessage={msg('code')}
+              nativeInputProps={{ value: f.code, onChange: (e) => setF({ ...f, code: e.target.value.toUpperCase() }) }}
+            />
           </div>
           <div className="fr-col-12 fr-col-md-4">
-            <Input label="Nom" state={msg('name') ? 'error' : 'default'} stateRelatedMessage={msg('name')} nativeInputProps={{ value: f.name, onChange: (e) => setF({ ...f, name: e.target.value }) }} />
+            <Input
+              label="Nom"
+              state={msg('name') ? 'error' : 'default'}
+              stateRelatedMessage={msg('name')}
+              nativeInputProps={{ value: f.name, onChange: (e) => setF({ ...f, name: e.target.value }) }}
+            />
           </div>
           <div className="fr-col-12 fr-col-md-3">
             <Select label="Type" nativeSelectProps={{ value: f.kind, onChange: (e) => setF({ ...f, kind: e.target.value }) }}>
@@ -110,7 +122,12 @@ export function OrganisationsPage() {
             </Select>
           </div>
           <div className="fr-col-12 fr-col-md-3">
-            <Select label="Rattachement" state={msg('parentCode') ? 'error' : 'default'} stateRelatedMessage={msg('parentCode')} nativeSelectProps={{ value: f.parentCode, onChange: (e) => setF({ ...f, parentCode: e.target.value }) }}>
+            <Select
+              label="Rattachement"
+              state={msg('parentCode') ? 'error' : 'default'}
+              stateRelatedMessage={msg('parentCode')}
+              nativeSelectProps={{ value: f.parentCode, onChange: (e) => setF({ ...f, parentCode: e.target.value }) }}
+            >
               <option value="">— Aucun —</option>
               {orgs.data?.map((o) => (
                 <option key={o.code} value={o.code}>

@@ -55,16 +55,36 @@ function CreateUser({ onCreated }: { onCreated: (login: string, password?: strin
       {err && err.errors.length === 0 && <ErrorAlert error={err} />}
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-4">
-          <Input label="Identifiant" state={st('login')} stateRelatedMessage={msg('login')} nativeInputProps={{ name: 'login', value: f.login, onChange: (e) => setF({ ...f, login: e.target.value }) }} />
+          <Input
+            label="Identifiant"
+            state={st('login')}
+            stateRelatedMessage={msg('login')}
+            nativeInputProps={{ name: 'login', value: f.login, onChange: (e) => setF({ ...f, login: e.target.value }) }}
+          />
         </div>
         <div className="fr-col-12 fr-col-md-4">
-          <Input label="Nom affiché" state={st('displayName')} stateRelatedMessage={msg('displayName')} nativeInputProps={{ name: 'displayName', value: f.displayName, onChange: (e) => setF({ ...f, displayName: e.target.value }) }} />
+          <Input
+            label="Nom affiché"
+            state={st('displayName')}
+            stateRelatedMessage={msg('displayName')}
+            nativeInputProps={{ name: 'displayName', value: f.displayName, onChange: (e) => setF({ ...f, displayName: e.target.value }) }}
+          />
         </div>
         <div className="fr-col-12 fr-col-md-4">
-          <Input label="Courriel (facultatif)" state={st('email')} stateRelatedMessage={msg('email')} nativeInputProps={{ name: 'email', type: 'email', value: f.email, onChange: (e) => setF({ ...f, email: e.target.value }) }} />
+          <Input
+            label="Courriel (facultatif)"
+            state={st('email')}
+            stateRelatedMessage={msg('email')}
+            nativeInputProps={{ name: 'email', type: 'email', value: f.email, onChange: (e) => setF({ ...f, email: e.target.value }) }}
+          />
         </div>
         <div className="fr-col-12 fr-col-md-4">
-          <Select label="Rôle" state={st('role')} stateRelatedMessage={msg('role')} nativeSelectProps={{ name: 'role', value: f.role, onChange: (e) => setF({ ...f, role: e.target.value as Role }) }}>
+          <Select
+            label="Rôle"
+            state={st('role')}
+            stateRelatedMessage={msg('role')}
+            nativeSelectProps={{ name: 'role', value: f.role, onChange: (e) => setF({ ...f, role: e.target.value as Role }) }}
+          >
             {roles.map((r) => (
               <option key={r} value={r}>
                 {roleLabels[r]}
@@ -154,7 +174,10 @@ export function UsersPage() {
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-3">
-          <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line fr-mb-3w" href={`/api/admin/users${qs({ q: state.q, role: state.role, format: 'csv' })}`}>
+          <a
+            className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line fr-mb-3w"
+            href={`/api/admin/users${qs({ q: state.q, role: state.role, format: 'csv' })}`}
+          >
             Exporter en CSV
           </a>
         </div>
@@ -212,7 +235,9 @@ export function UsersPage() {
             <Pagination
               count={pages}
               defaultPage={page}
-              getPageLinkProps={(p) => ({ to: `?${new URLSearchParams({ ...(state.q ? { q: state.q } : {}), ...(state.role ? { role: state.role } : {}), page: String(p) })}` })}
+              getPageLinkProps={(p) => ({
+                to: `?${new URLSearchParams({ ...(state.q ? { q: state.q } : {}), ...(state.role ? { role: state.role } : {}), page: String(p) })}`,
+              })}
             />
           )}
         </>

@@ -53,7 +53,13 @@ export function LoginPage() {
               <PasswordInput
                 label="Mot de passe"
                 messages={fieldErr?.fieldMessage('password') ? [{ message: fieldErr.fieldMessage('password')!, severity: 'error' }] : []}
-                nativeInputProps={{ name: 'password', autoComplete: 'current-password', required: true, value: password, onChange: (e) => setPassword(e.target.value) }}
+                nativeInputProps={{
+                  name: 'password',
+                  autoComplete: 'current-password',
+                  required: true,
+                  value: password,
+                  onChange: (e) => setPassword(e.target.value),
+                }}
               />
             </div>
             <div className="fr-fieldset__element">

@@ -53,7 +53,11 @@ function formToSpec(kind: string, spec: Record<string, string | boolean>): { spe
       continue;
     }
     if (typeof v !== 'string' || v.trim() === '') continue;
-    if (f.type === 'list') out[f.key] = v.split(',').map((x) => x.trim()).filter(Boolean);
+    if (f.type === 'list')
+      out[f.key] = v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     else if (f.type === 'number') out[f.key] = Number(v);
     else if (f.type === 'json') {
       try {
@@ -67,7 +71,22 @@ function formToSpec(kind: string, spec: Record<string, string | boolean>): { spe
 }
 
 export function emptyForm(kind = 'application', owner = ''): FormState {
-  return { kind, slug: '', title: '', description: '', owner, tags: '', lifecycle: 'en_service', decommissionPlannedOn: '', decommissionedOn: '', openness: 'ferme', opennessReason: '', personalData: false, contacts: [], spec: {} };
+  return {
+    kind,
+    slug: '',
+    title: '',
+    description: '',
+    owner,
+    tags: '',
+    lifecycle: 'en_service',
+    decommissionPlannedOn: '',
+    decommissionedOn: '',
+    openness: 'ferme',
+    opennessReason: '',
+    personalData: false,
+    contacts: [],
+    spec: {},
+  };
 }
 
 export function formOf(a: Asset): FormState {
@@ -114,8 +133,13 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
       title: f.title,
       description: f.description,
       owner: f.owner || null,
-      contacts: f.contacts.filter((c) => c.name.trim()).map((c) => ({ role: c.role, name: c.name.trim(), ...(c.email.trim() ? { email: c.email.trim() } : {}) })),
-      tags: f.tags.split(',').map((t) => t.trim()).filter(Boolean),
+      contacts: f.contacts
+        .filter((c) => c.name.trim())
+        .map((c) => ({ role: c.role, name: c.name.trim(), ...(c.email.trim() ? { email: c.email.trim() } : {}) })),
+      tags: f.tags
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
       lifecycle: f.lifecycle,
       decommissionPlannedOn: f.decommissionPlannedOn || null,
       decommissionedOn: f.decommissionedOn || null,
@@ -145,7 +169,15 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
     const v = f.spec[fd.key];
     if (fd.type === 'bool') {
       return (
-        <Select label={fd.label} state={st(id)} stateRelatedMessage={msg(id)} nativeSelectProps={{ value: v === true ? 'oui' : v === false ? 'non' : '', onChange: (e) => setSpec(fd.key, e.target.value === 'oui' ? true : e.target.value === 'non' ? false : '') }}>
+        <Select
+          label={fd.label}
+          state={st(id)}
+          stateRelatedMessage={msg(id)}
+          nativeSelectProps={{
+            value: v === true ? 'oui' : v === false ? 'non' : '',
+            onChange: (e) => setSpec(fd.key, e.target.value === 'oui' ? true : e.target.value === 'non' ? false : ''),
+          }}
+        >
           <option value="">Non renseigné</option>
           <option value="oui">Oui</option>
           <option value="non">Non</option>
@@ -154,7 +186,12 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
     }
     if (fd.type === 'select') {
       return (
-        <Select label={fd.label} state={st(id)} stateRelatedMessage={msg(id)} nativeSelectProps={{ value: typeof v === 'string' ? v : '', onChange: (e) => setSpec(fd.key, e.target.value) }}>
+        <Select
+          label={fd.label}
+          state={st(id)}
+          stateRelatedMessage={msg(id)}
+          nativeSelectProps={{ value: typeof v === 'string' ? v : '', onChange: (e) => setSpec(fd.key, e.target.value) }}
+        >
           <option value="">Non renseigné</option>
           {fd.options.map(([k, l]) => (
             <option key={k} value={k}>
@@ -166,9 +203,26 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
     }
     const common = { value: typeof v === 'string' ? v : '', onChange: (e: { target: { value: string } }) => setSpec(fd.key, e.target.value) };
     if (fd.type === 'textarea' || fd.type === 'json') {
-      return <Input textArea label={fd.label} hintText={'hint' in fd ? fd.hint : undefined} state={st(id)} stateRelatedMessage={msg(id) ?? apiErr?.errors.find((e) => e.field.startsWith(`${id}.`))?.message} nativeTextAreaProps={{ ...common, rows: fd.type === 'json' ? 6 : 3 }} />;
+      return (
+        <Input
+          textArea
+          label={fd.label}
+          hintText={'hint' in fd ? fd.hint : undefined}
+          state={st(id)}
+          stateRelatedMessage={msg(id) ?? apiErr?.errors.find((e) => e.field.startsWith(`${id}.`))?.message}
+          nativeTextAreaProps={{ ...common, rows: fd.type === 'json' ? 6 : 3 }}
+        />
+      );
     }
-    return <Input label={fd.label} hintText={'hint' in fd ? fd.hint : undefined} state={st(id)} stateRelatedMessage={msg(id)} nativeInputProps={{ ...common, type: fd.type === 'url' ? 'url' : fd.type === 'date' ? 'date' : fd.type === 'number' ? 'number' : 'text' }} />;
+    return (
+      <Input
+        label={fd.label}
+        hintText={'hint' in fd ? fd.hint : undefined}
+        state={st(id)}
+        stateRelatedMessage={msg(id)}
+        nativeInputProps={{ ...common, type: fd.type === 'url' ? 'url' : fd.type === 'date' ? 'date' : fd.type === 'number' ? 'number' : 'text' }}
+      />
+    );
   };
 
   return (
@@ -177,7 +231,13 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
       <fieldset className="fr-fieldset">
         <legend className="fr-fieldset__legend">Identification</legend>
         <div className="fr-fieldset__element">
-          <Select label="Type d’actif" state={st('kind')} stateRelatedMessage={msg('kind')} disabled={!!existing} nativeSelectProps={{ value: f.kind, onChange: (e) => setF({ ...f, kind: e.target.value, spec: {} }) }}>
+          <Select
+            label="Type d’actif"
+            state={st('kind')}
+            stateRelatedMessage={msg('kind')}
+            disabled={!!existing}
+            nativeSelectProps={{ value: f.kind, onChange: (e) => setF({ ...f, kind: e.target.value, spec: {} }) }}
+          >
             {Object.entries(kindLabels).map(([k, l]) => (
               <option key={k} value={k}>
                 {l}
@@ -186,16 +246,39 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
           </Select>
         </div>
         <div className="fr-fieldset__element">
-          <Input label="Titre" state={st('title')} stateRelatedMessage={msg('title')} nativeInputProps={{ value: f.title, onChange: (e) => setF({ ...f, title: e.target.value, slug: existing || f.slug ? f.slug : '' }) }} />
+          <Input
+            label="Titre"
+            state={st('title')}
+            stateRelatedMessage={msg('title')}
+            nativeInputProps={{ value: f.title, onChange: (e) => setF({ ...f, title: e.target.value, slug: existing || f.slug ? f.slug : '' }) }}
+          />
         </div>
         <div className="fr-fieldset__element">
-          <Input label="Identifiant" hintText="Minuscules, chiffres et tirets ; unique pour ce type (référence type:identifiant)" state={st('slug')} stateRelatedMessage={msg('slug')} nativeInputProps={{ value: f.slug, onChange: (e) => setF({ ...f, slug: e.target.value }) }} />
+          <Input
+            label="Identifiant"
+            hintText="Minuscules, chiffres et tirets ; unique pour ce type (référence type:identifiant)"
+            state={st('slug')}
+            stateRelatedMessage={msg('slug')}
+            nativeInputProps={{ value: f.slug, onChange: (e) => setF({ ...f, slug: e.target.value }) }}
+          />
         </div>
         <div className="fr-fieldset__element">
-          <Input textArea label="Description (Markdown)" hintText="Au moins 100 caractères pour un actif complet" state={st('description')} stateRelatedMessage={msg('description')} nativeTextAreaProps={{ value: f.description, rows: 5, onChange: (e) => setF({ ...f, description: e.target.value }) }} />
+          <Input
+            textArea
+            label="Description (Markdown)"
+            hintText="Au moins 100 caractères pour un actif complet"
+            state={st('description')}
+            stateRelatedMessage={msg('description')}
+            nativeTextAreaProps={{ value: f.description, rows: 5, onChange: (e) => setF({ ...f, description: e.target.value }) }}
+          />
         </div>
         <div className="fr-fieldset__element">
-          <Select label="Organisation propriétaire" state={st('owner')} stateRelatedMessage={msg('owner')} nativeSelectProps={{ value: f.owner, onChange: (e) => setF({ ...f, owner: e.target.value }) }}>
+          <Select
+            label="Organisation propriétaire"
+            state={st('owner')}
+            stateRelatedMessage={msg('owner')}
+            nativeSelectProps={{ value: f.owner, onChange: (e) => setF({ ...f, owner: e.target.value }) }}
+          >
             <option value="">Aucune</option>
             {orgs.data?.map((o) => (
               <option key={o.code} value={o.code}>
@@ -205,14 +288,25 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
           </Select>
         </div>
         <div className="fr-fieldset__element">
-          <Input label="Mots-clés" hintText="Séparés par des virgules" state={st('tags')} stateRelatedMessage={msg('tags')} nativeInputProps={{ value: f.tags, onChange: (e) => setF({ ...f, tags: e.target.value }) }} />
+          <Input
+            label="Mots-clés"
+            hintText="Séparés par des virgules"
+            state={st('tags')}
+            stateRelatedMessage={msg('tags')}
+            nativeInputProps={{ value: f.tags, onChange: (e) => setF({ ...f, tags: e.target.value }) }}
+          />
         </div>
       </fieldset>
 
       <fieldset className="fr-fieldset">
         <legend className="fr-fieldset__legend">Cycle de vie et ouverture</legend>
         <div className="fr-fieldset__element">
-          <Select label="Cycle de vie" state={st('lifecycle')} stateRelatedMessage={msg('lifecycle')} nativeSelectProps={{ value: f.lifecycle, onChange: (e) => setF({ ...f, lifecycle: e.target.value }) }}>
+          <Select
+            label="Cycle de vie"
+            state={st('lifecycle')}
+            stateRelatedMessage={msg('lifecycle')}
+            nativeSelectProps={{ value: f.lifecycle, onChange: (e) => setF({ ...f, lifecycle: e.target.value }) }}
+          >
             {Object.entries(lifecycleLabels).map(([k, l]) => (
               <option key={k} value={k}>
                 {l}
@@ -221,13 +315,28 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
           </Select>
         </div>
         <div className="fr-fieldset__element">
-          <Input label="Décommissionnement prévu le" state={st('decommissionPlannedOn')} stateRelatedMessage={msg('decommissionPlannedOn')} nativeInputProps={{ type: 'date', value: f.decommissionPlannedOn, onChange: (e) => setF({ ...f, decommissionPlannedOn: e.target.value }) }} />
+          <Input
+            label="Décommissionnement prévu le"
+            state={st('decommissionPlannedOn')}
+            stateRelatedMessage={msg('decommissionPlannedOn')}
+            nativeInputProps={{ type: 'date', value: f.decommissionPlannedOn, onChange: (e) => setF({ ...f, decommissionPlannedOn: e.target.value }) }}
+          />
         </div>
         <div className="fr-fieldset__element">
-          <Input label="Décommissionné le" state={st('decommissionedOn')} stateRelatedMessage={msg('decommissionedOn')} nativeInputProps={{ type: 'date', value: f.decommissionedOn, onChange: (e) => setF({ ...f, decommissionedOn: e.target.value }) }} />
+          <Input
+            label="Décommissionné le"
+            state={st('decommissionedOn')}
+            stateRelatedMessage={msg('decommissionedOn')}
+            nativeInputProps={{ type: 'date', value: f.decommissionedOn, onChange: (e) => setF({ ...f, decommissionedOn: e.target.value }) }}
+          />
         </div>
         <div className="fr-fieldset__element">
-          <Select label="Ouverture" state={st('openness')} stateRelatedMessage={msg('openness')} nativeSelectProps={{ value: f.openness, onChange: (e) => setF({ ...f, openness: e.target.value }) }}>
+          <Select
+            label="Ouverture"
+            state={st('openness')}
+            stateRelatedMessage={msg('openness')}
+            nativeSelectProps={{ value: f.openness, onChange: (e) => setF({ ...f, openness: e.target.value }) }}
+          >
             {Object.entries(opennessLabels).map(([k, l]) => (
               <option key={k} value={k}>
                 {l}
@@ -249,7 +358,12 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
           <Checkbox
             state={st('personalData')}
             stateRelatedMessage={msg('personalData')}
-            options={[{ label: 'Contient des données personnelles', nativeInputProps: { checked: f.personalData, onChange: (e) => setF({ ...f, personalData: e.target.checked }) } }]}
+            options={[
+              {
+                label: 'Contient des données personnelles',
+                nativeInputProps: { checked: f.personalData, onChange: (e) => setF({ ...f, personalData: e.target.checked }) },
+              },
+            ]}
           />
         </div>
       </fieldset>
@@ -259,7 +373,13 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
         {f.contacts.map((c, i) => (
           <div key={i} className="fr-fieldset__element fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
             <div className="fr-col-12 fr-col-md-4">
-              <Select label={`Rôle du contact ${i + 1}`} nativeSelectProps={{ value: c.role, onChange: (e) => setF({ ...f, contacts: f.contacts.map((x, j) => (j === i ? { ...x, role: e.target.value } : x)) }) }}>
+              <Select
+                label={`Rôle du contact ${i + 1}`}
+                nativeSelectProps={{
+                  value: c.role,
+                  onChange: (e) => setF({ ...f, contacts: f.contacts.map((x, j) => (j === i ? { ...x, role: e.target.value } : x)) }),
+                }}
+              >
                 {Object.entries(contactRoleLabels).map(([k, l]) => (
                   <option key={k} value={k}>
                     {l}
@@ -268,10 +388,27 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
               </Select>
             </div>
             <div className="fr-col-12 fr-col-md-3">
-              <Input label={`Nom du contact ${i + 1}`} state={st(`contacts.${i}.name`)} stateRelatedMessage={msg(`contacts.${i}.name`)} nativeInputProps={{ value: c.name, onChange: (e) => setF({ ...f, contacts: f.contacts.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) }) }} />
+              <Input
+                label={`Nom du contact ${i + 1}`}
+                state={st(`contacts.${i}.name`)}
+                stateRelatedMessage={msg(`contacts.${i}.name`)}
+                nativeInputProps={{
+                  value: c.name,
+                  onChange: (e) => setF({ ...f, contacts: f.contacts.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) }),
+                }}
+              />
             </div>
             <div className="fr-col-12 fr-col-md-3">
-              <Input label={`Courriel du contact ${i + 1}`} state={st(`contacts.${i}.email`)} stateRelatedMessage={msg(`contacts.${i}.email`)} nativeInputProps={{ type: 'email', value: c.email, onChange: (e) => setF({ ...f, contacts: f.contacts.map((x, j) => (j === i ? { ...x, email: e.target.value } : x)) }) }} />
+              <Input
+                label={`Courriel du contact ${i + 1}`}
+                state={st(`contacts.${i}.email`)}
+                stateRelatedMessage={msg(`contacts.${i}.email`)}
+                nativeInputProps={{
+                  type: 'email',
+                  value: c.email,
+                  onChange: (e) => setF({ ...f, contacts: f.contacts.map((x, j) => (j === i ? { ...x, email: e.target.value } : x)) }),
+                }}
+              />
             </div>
             <div className="fr-col-12 fr-col-md-2">
               <Button type="button" priority="tertiary" size="small" onClick={() => setF({ ...f, contacts: f.contacts.filter((_, j) => j !== i) })}>
@@ -281,7 +418,13 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
           </div>
         ))}
         <div className="fr-fieldset__element">
-          <Button type="button" priority="secondary" size="small" iconId="fr-icon-add-line" onClick={() => setF({ ...f, contacts: [...f.contacts, { role: 'responsable_fonctionnel', name: '', email: '' }] })}>
+          <Button
+            type="button"
+            priority="secondary"
+            size="small"
+            iconId="fr-icon-add-line"
+            onClick={() => setF({ ...f, contacts: [...f.contacts, { role: 'responsable_fonctionnel', name: '', email: '' }] })}
+          >
             Ajouter un contact
           </Button>
         </div>

@@ -32,12 +32,12 @@ export function AssetPage() {
   const missing = completeness.checks.filter((c) => !c.ok);
   return (
     <>
-      {(location.state as { saved?: boolean } | null)?.saved && <Alert severity="success" small description="Modifications enregistrées." className="fr-mb-2w" closable />}
+      {(location.state as { saved?: boolean } | null)?.saved && (
+        <Alert severity="success" small description="Modifications enregistrées." className="fr-mb-2w" closable />
+      )}
       <div className="fr-mb-1w" style={{ display: 'flex', gap: '0.5rem', flexWrap: 'wrap' }}>
-        <Badge noIcon>
-          {label(kindLabels, a.kind)}
-        </Badge>
-        <Badge noIcon severity={a.openness === 'ouvert' ? 'success' : a.openness === 'non_ouvrable' ? 'error' : 'info'} >
+        <Badge noIcon>{label(kindLabels, a.kind)}</Badge>
+        <Badge noIcon severity={a.openness === 'ouvert' ? 'success' : a.openness === 'non_ouvrable' ? 'error' : 'info'}>
           {label(opennessLabels, a.openness)}
         </Badge>
         <Badge noIcon className="fr-mr-1w">
@@ -56,7 +56,8 @@ export function AssetPage() {
       </div>
       <h1>{a.title}</h1>
       <p>
-        <code>{a.ref}</code> · {a.owner ? `${a.owner} — ${a.ownerName}` : 'Sans organisation propriétaire'} · version {a.version}, modifiée le {new Date(a.updatedAt).toLocaleString('fr-FR')} par {a.updatedBy}
+        <code>{a.ref}</code> · {a.owner ? `${a.owner} — ${a.ownerName}` : 'Sans organisation propriétaire'} · version {a.version}, modifiée le{' '}
+        {new Date(a.updatedAt).toLocaleString('fr-FR')} par {a.updatedBy}
       </p>
       {canEdit && (
         <p>
@@ -69,8 +70,21 @@ export function AssetPage() {
         <h2 id="completeness-title" className="fr-h4">
           Complétude : {completeness.score} %
         </h2>
-        <div role="progressbar" aria-valuenow={completeness.score} aria-valuemin={0} aria-valuemax={100} aria-label="Score de complétude" style={{ height: 10, background: 'var(--background-contrast-grey)', maxWidth: 400 }}>
-          <div style={{ width: `${completeness.score}%`, height: '100%', background: completeness.score >= 80 ? '#18753c' : completeness.score >= 50 ? '#b34000' : '#ce0500' }} />
+        <div
+          role="progressbar"
+          aria-valuenow={completeness.score}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-label="Score de complétude"
+          style={{ height: 10, background: 'var(--background-contrast-grey)', maxWidth: 400 }}
+        >
+          <div
+            style={{
+              width: `${completeness.score}%`,
+              height: '100%',
+              background: completeness.score >= 80 ? '#18753c' : completeness.score >= 50 ? '#b34000' : '#ce0500',
+            }}
+          />
         </div>
         {missing.length > 0 ? (
           <>
@@ -130,7 +144,12 @@ function Fields({ detail }: { detail: AssetDetail }) {
     ['Données personnelles', a.personalData],
     ...known.filter((f) => f.key in a.spec && f.type !== 'json').map((f) => [f.label, a.spec[f.key]] as [string, unknown]),
   ];
-  const tables = a.kind === 'data_model' ? ((a.spec.tables as { name: string; description?: string; columns: { name: string; type?: string; description?: string; personalData?: boolean; example?: string }[] }[] | undefined) ?? []) : [];
+  const tables =
+    a.kind === 'data_model'
+      ? ((a.spec.tables as
+          | { name: string; description?: string; columns: { name: string; type?: string; description?: string; personalData?: boolean; example?: string }[] }[]
+          | undefined) ?? [])
+      : [];
   const resources = a.kind === 'dataset' ? ((a.spec.resources as { title: string; url: string; format?: string; size?: number }[] | undefined) ?? []) : [];
   return (
     <>
@@ -191,7 +210,10 @@ function Fields({ detail }: { detail: AssetDetail }) {
       )}
       {a.kind === 'repository' && (
         <p>
-          <a className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left" href={`/api/catalog/assets/repository/${a.slug}/publiccode.yml`}>
+          <a
+            className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left"
+            href={`/api/catalog/assets/repository/${a.slug}/publiccode.yml`}
+          >
             Télécharger le publiccode.yml
           </a>
         </p>
@@ -297,7 +319,12 @@ function Relations({ detail }: { detail: AssetDetail }) {
                   </td>
                   {detail.canEdit && (
                     <td>
-                      <Button size="small" priority="tertiary" onClick={() => remove(r.id)} nativeButtonProps={{ 'aria-label': `Supprimer la relation ${r.label} ${r.other?.title ?? ''}` }}>
+                      <Button
+                        size="small"
+                        priority="tertiary"
+                        onClick={() => remove(r.id)}
+                        nativeButtonProps={{ 'aria-label': `Supprimer la relation ${r.label} ${r.other?.title ?? ''}` }}
+                      >
                         Supprimer
                       </Button>
                     </td>
@@ -320,7 +347,12 @@ function Relations({ detail }: { detail: AssetDetail }) {
               </Select>
             </div>
             <div className="fr-col-12 fr-col-md-3">
-              <Select label="Type de relation" state={fieldMsg('type') ? 'error' : undefined} stateRelatedMessage={fieldMsg('type')} nativeSelectProps={{ value: form.type, onChange: (e) => setForm({ ...form, type: e.target.value }) }}>
+              <Select
+                label="Type de relation"
+                state={fieldMsg('type') ? 'error' : undefined}
+                stateRelatedMessage={fieldMsg('type')}
+                nativeSelectProps={{ value: form.type, onChange: (e) => setForm({ ...form, type: e.target.value }) }}
+              >
                 {Object.entries(meta.data.relations).map(([k, v]) => (
                   <option key={k} value={k}>
                     {v.label} ({v.from.map((x) => label(kindLabels, x)).join(', ')} → {v.to.map((x) => label(kindLabels, x)).join(', ')})
@@ -363,7 +395,10 @@ function GraphTab() {
   const { base } = useAssetParams();
   const [depth, setDepth] = useState(2);
   const [types, setTypes] = useState<string[]>([]);
-  const g = useQuery({ queryKey: ['catalog-graph', base, depth, types.join(',')], queryFn: () => api<Graph>(`${base}/graph${qs({ depth, types: types.join(',') })}`) });
+  const g = useQuery({
+    queryKey: ['catalog-graph', base, depth, types.join(',')],
+    queryFn: () => api<Graph>(`${base}/graph${qs({ depth, types: types.join(',') })}`),
+  });
   return (
     <>
       <div className="fr-grid-row fr-grid-row--gutters">
@@ -397,7 +432,10 @@ function ImpactTab() {
   const r = useQuery({ queryKey: ['catalog-impact', base], queryFn: () => api<{ items: ImpactItem[] }>(`${base}/impact`) });
   return (
     <>
-      <p>Les actifs en aval, touchés par une modification ou un décommissionnement de celui-ci (dépendances, usages, productions), du plus proche au plus lointain.</p>
+      <p>
+        Les actifs en aval, touchés par une modification ou un décommissionnement de celui-ci (dépendances, usages, productions), du plus proche au plus
+        lointain.
+      </p>
       <p>
         <a className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left" href={`${base}/impact?format=csv`}>
           Exporter en CSV
@@ -445,7 +483,10 @@ function ImpactTab() {
 function HistoryTab() {
   const { base } = useAssetParams();
   const [open, setOpen] = useState<number | null>(null);
-  const r = useQuery({ queryKey: ['catalog-asset', 'history', base], queryFn: () => api<{ items: { version: number; action: string; actor: string; at: string; snapshot: Record<string, unknown> }[] }>(`${base}/history`) });
+  const r = useQuery({
+    queryKey: ['catalog-asset', 'history', base],
+    queryFn: () => api<{ items: { version: number; action: string; actor: string; at: string; snapshot: Record<string, unknown> }[] }>(`${base}/history`),
+  });
   const actions: Record<string, string> = { create: 'Création', update: 'Modification', delete: 'Suppression' };
   return (
     <>
@@ -474,7 +515,12 @@ function HistoryTab() {
                       <td>{v.actor}</td>
                       <td>{actions[v.action] ?? v.action}</td>
                       <td>
-                        <Button size="small" priority="tertiary" aria-expanded={open === v.version} onClick={() => setOpen(open === v.version ? null : v.version)}>
+                        <Button
+                          size="small"
+                          priority="tertiary"
+                          aria-expanded={open === v.version}
+                          onClick={() => setOpen(open === v.version ? null : v.version)}
+                        >
                           {open === v.version ? 'Masquer' : `Voir les changements (v${v.version})`}
                         </Button>
                       </td>
@@ -506,7 +552,10 @@ function DictionaryTools({ detail }: { detail: AssetDetail }) {
   return (
     <div className="fr-mb-3w">
       <p>
-        <a className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left" href={`/api/catalog/assets/data_model/${a.slug}/dictionary.csv`}>
+        <a
+          className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left"
+          href={`/api/catalog/assets/data_model/${a.slug}/dictionary.csv`}
+        >
           Exporter le dictionnaire des données (CSV)
         </a>
       </p>
@@ -527,7 +576,10 @@ function DictionaryTools({ detail }: { detail: AssetDetail }) {
               setDone(null);
               if (!f) return;
               try {
-                const r = await api<{ diff: string }>(`/api/catalog/assets/data_model/${a.slug}/dictionary`, { method: 'PUT', body: { content: await f.text() } });
+                const r = await api<{ diff: string }>(`/api/catalog/assets/data_model/${a.slug}/dictionary`, {
+                  method: 'PUT',
+                  body: { content: await f.text() },
+                });
                 setDone(r.diff);
                 await qc.invalidateQueries({ queryKey: ['catalog-asset'] });
               } catch (err) {

@@ -68,18 +68,31 @@ export function DashboardPage() {
               <BarChart title="Actifs par type" bars={d.byKind.map((k) => ({ label: label(kindPlural, k.kind), value: k.n, color: kindColors[k.kind] }))} />
             </div>
             <div className="fr-col-12 fr-col-lg-6">
-              <BarChart title="Complétude moyenne par type" unit=" %" max={100} bars={d.byKind.map((k) => ({ label: label(kindPlural, k.kind), value: k.completeness, color: kindColors[k.kind] }))} />
+              <BarChart
+                title="Complétude moyenne par type"
+                unit=" %"
+                max={100}
+                bars={d.byKind.map((k) => ({ label: label(kindPlural, k.kind), value: k.completeness, color: kindColors[k.kind] }))}
+              />
             </div>
             <div className="fr-col-12 fr-col-lg-6">
               <StackedBars
                 title="Ouverture par type"
-                rows={d.byKind.map((k) => ({ label: label(kindPlural, k.kind), values: Object.fromEntries(d.byOpenness.filter((o) => o.kind === k.kind).map((o) => [o.openness, o.n])) }))}
+                rows={d.byKind.map((k) => ({
+                  label: label(kindPlural, k.kind),
+                  values: Object.fromEntries(d.byOpenness.filter((o) => o.kind === k.kind).map((o) => [o.openness, o.n])),
+                }))}
                 series={['ouvert', 'a_ouvrir', 'ferme', 'non_ouvrable'].map((o) => ({ key: o, label: label(opennessLabels, o), color: opennessColors[o]! }))}
               />
             </div>
             {!s.owner && (
               <div className="fr-col-12 fr-col-lg-6">
-                <BarChart title="Complétude moyenne par direction" unit=" %" max={100} bars={d.byOrg.filter((o) => o.code).map((o) => ({ label: o.code!, value: o.completeness }))} />
+                <BarChart
+                  title="Complétude moyenne par direction"
+                  unit=" %"
+                  max={100}
+                  bars={d.byOrg.filter((o) => o.code).map((o) => ({ label: o.code!, value: o.completeness }))}
+                />
               </div>
             )}
           </div>

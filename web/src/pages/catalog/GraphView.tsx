@@ -37,7 +37,12 @@ export function layout(g: Graph): Map<string, Placed> {
     });
     desired.sort((x, y) => x.a - y.a);
     // Even spacing in the desired order, rotated to stay as close as possible to the desired angles.
-    const offset = desired.length ? Math.atan2(desired.reduce((s, x, i) => s + Math.sin(x.a - i * step), 0), desired.reduce((s, x, i) => s + Math.cos(x.a - i * step), 0)) : 0;
+    const offset = desired.length
+      ? Math.atan2(
+          desired.reduce((s, x, i) => s + Math.sin(x.a - i * step), 0),
+          desired.reduce((s, x, i) => s + Math.cos(x.a - i * step), 0),
+        )
+      : 0;
     desired.forEach((x, i) => {
       const angle = offset + i * step - Math.PI / 2;
       pos.set(x.n.id, { id: x.n.id, angle, x: Math.cos(angle) * RING * d, y: Math.sin(angle) * RING * d });
@@ -104,7 +109,14 @@ export function GraphView({ graph }: { graph: Graph }) {
                 navigate(href);
               }}
             >
-              <circle cx={p.x} cy={p.y} r={root ? NODE_R + 4 : NODE_R} fill={kindColors[n.kind] ?? '#000'} stroke={root ? '#000' : '#fff'} strokeWidth={root ? 3 : 2} />
+              <circle
+                cx={p.x}
+                cy={p.y}
+                r={root ? NODE_R + 4 : NODE_R}
+                fill={kindColors[n.kind] ?? '#000'}
+                stroke={root ? '#000' : '#fff'}
+                strokeWidth={root ? 3 : 2}
+              />
               <text x={p.x} y={p.y + NODE_R + 15} fontSize={12} textAnchor="middle" fontWeight={root ? 700 : 400} fill="currentColor">
                 {short(n.title)}
               </text>

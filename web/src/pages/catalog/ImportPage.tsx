@@ -54,7 +54,10 @@ export function ImportPage() {
         </li>
       </ul>
       <h2 className="fr-h4">Importer</h2>
-      <p>Un fichier YAML ou JSON (<code>version</code>, <code>assets</code>, <code>relations</code>). L’import est tout ou rien : au moindre problème, rien n’est modifié et chaque erreur est signalée avec sa ligne. Les actifs absents du fichier sont conservés.</p>
+      <p>
+        Un fichier YAML ou JSON (<code>version</code>, <code>assets</code>, <code>relations</code>). L’import est tout ou rien : au moindre problème, rien n’est
+        modifié et chaque erreur est signalée avec sa ligne. Les actifs absents du fichier sont conservés.
+      </p>
       <Upload
         label="Fichier du catalogue"
         hint="YAML ou JSON, 5 Mo au plus"
@@ -136,9 +139,15 @@ function DatagouvImport() {
         Importer les jeux publiés sur data.gouv.fr
       </h2>
       <p>
-        Le JSON de <code>https://www.data.gouv.fr/api/1/organizations/&lt;organisation&gt;/datasets/</code>. Les jeux déjà présents sont reconnus par leur identifiant data.gouv.fr et mis à jour ; les autres sont créés.
+        Le JSON de <code>https://www.data.gouv.fr/api/1/organizations/&lt;organisation&gt;/datasets/</code>. Les jeux déjà présents sont reconnus par leur
+        identifiant data.gouv.fr et mis à jour ; les autres sont créés.
       </p>
-      <Select label="Organisation propriétaire des nouveaux jeux" state={apiErr?.fieldMessage('owner') ? 'error' : undefined} stateRelatedMessage={apiErr?.fieldMessage('owner')} nativeSelectProps={{ value: owner, onChange: (e) => setOwner(e.target.value) }}>
+      <Select
+        label="Organisation propriétaire des nouveaux jeux"
+        state={apiErr?.fieldMessage('owner') ? 'error' : undefined}
+        stateRelatedMessage={apiErr?.fieldMessage('owner')}
+        nativeSelectProps={{ value: owner, onChange: (e) => setOwner(e.target.value) }}
+      >
         <option value="">Choisir</option>
         {orgs.data?.map((o) => (
           <option key={o.code} value={o.code}>
@@ -146,7 +155,11 @@ function DatagouvImport() {
           </option>
         ))}
       </Select>
-      <Upload label="Export data.gouv.fr (JSON)" hint="20 Mo au plus" nativeInputProps={{ accept: '.json,application/json', onChange: async (e) => setContent((await e.target.files?.[0]?.text()) ?? null) }} />
+      <Upload
+        label="Export data.gouv.fr (JSON)"
+        hint="20 Mo au plus"
+        nativeInputProps={{ accept: '.json,application/json', onChange: async (e) => setContent((await e.target.files?.[0]?.text()) ?? null) }}
+      />
       <ul className="fr-btns-group fr-btns-group--inline fr-mt-2w">
         <li>
           <Button priority="secondary" disabled={!content} onClick={() => run(true)}>

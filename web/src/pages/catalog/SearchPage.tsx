@@ -17,8 +17,16 @@ const KEYS = ['q', 'kind', 'owner', 'lifecycle', 'openness', 'tags', 'personalDa
 type FacetKey = 'kind' | 'owner' | 'lifecycle' | 'openness' | 'tags' | 'personalData';
 const PAGE_SIZE = 20;
 
-const facetTitles: Record<FacetKey, string> = { kind: 'Type', owner: 'Organisation', lifecycle: 'Cycle de vie', openness: 'Ouverture', personalData: 'Données personnelles', tags: 'Mots-clés' };
-const facetLabel = (f: FacetKey, v: string) => (f === 'kind' ? label(kindLabels, v) : f === 'lifecycle' ? label(lifecycleLabels, v) : f === 'openness' ? label(opennessLabels, v) : v);
+const facetTitles: Record<FacetKey, string> = {
+  kind: 'Type',
+  owner: 'Organisation',
+  lifecycle: 'Cycle de vie',
+  openness: 'Ouverture',
+  personalData: 'Données personnelles',
+  tags: 'Mots-clés',
+};
+const facetLabel = (f: FacetKey, v: string) =>
+  f === 'kind' ? label(kindLabels, v) : f === 'lifecycle' ? label(lifecycleLabels, v) : f === 'openness' ? label(opennessLabels, v) : v;
 
 /** Catalogue search: results while typing, facets, filters in the URL, CSV export. */
 export function SearchPage() {
@@ -37,7 +45,11 @@ export function SearchPage() {
   const page = Number(s.page || 1);
   const filters = { q: s.q, kind: s.kind, owner: s.owner, lifecycle: s.lifecycle, openness: s.openness, tags: s.tags, personalData: s.personalData };
   const query = qs({ ...filters, page, pageSize: PAGE_SIZE });
-  const r = useQuery({ queryKey: ['catalog-search', query], queryFn: ({ signal }) => api<SearchResult>(`/api/catalog/assets${query}`, { signal }), placeholderData: keepPreviousData });
+  const r = useQuery({
+    queryKey: ['catalog-search', query],
+    queryFn: ({ signal }) => api<SearchResult>(`/api/catalog/assets${query}`, { signal }),
+    placeholderData: keepPreviousData,
+  });
   const pages = Math.max(1, Math.ceil((r.data?.total ?? 0) / PAGE_SIZE));
 
   const selected = (f: FacetKey) => (s[f] ? s[f].split(',') : []);
@@ -57,10 +69,19 @@ export function SearchPage() {
         <Input
           label="Rechercher dans le catalogue"
           className="fr-col-12"
-          nativeInputProps={{ type: 'search', value: text, onChange: (e) => setText(e.target.value), placeholder: 'ex. décès, Histovec, immatriculation…', autoFocus: true, 'aria-describedby': 'catalog-search-help' }}
+          nativeInputProps={{
+            type: 'search',
+            value: text,
+            onChange: (e) => setText(e.target.value),
+            placeholder: 'ex. décès, Histovec, immatriculation…',
+            autoFocus: true,
+            'aria-describedby': 'catalog-search-help',
+          }}
         />
       </div>
-      <p id="catalog-search-help" className="fr-hint-text">Recherche en français : accents, pluriels et petites fautes de frappe dans les titres sont tolérés.</p>
+      <p id="catalog-search-help" className="fr-hint-text">
+        Recherche en français : accents, pluriels et petites fautes de frappe dans les titres sont tolérés.
+      </p>
       <div className="fr-grid-row fr-grid-row--gutters">
         <aside className="fr-col-12 fr-col-md-3" aria-label="Filtres">
           {r.data &&
@@ -90,7 +111,10 @@ export function SearchPage() {
             <ul className="fr-tags-group">
               {activeFilters.map(({ f, v }) => (
                 <li key={`${f}-${v}`}>
-                  <Tag dismissible nativeButtonProps={{ onClick: () => toggle(f, v), 'aria-label': `Retirer le filtre ${facetTitles[f]} : ${facetLabel(f, v)}` }}>
+                  <Tag
+                    dismissible
+                    nativeButtonProps={{ onClick: () => toggle(f, v), 'aria-label': `Retirer le filtre ${facetTitles[f]} : ${facetLabel(f, v)}` }}
+                  >
                     {`${facetTitles[f]} : ${facetLabel(f, v)}`}
                   </Tag>
                 </li>
@@ -99,9 +123,16 @@ export function SearchPage() {
           )}
           <div className="fr-grid-row fr-grid-row--middle fr-mb-2w" style={{ justifyContent: 'space-between' }}>
             <p className="fr-mb-0">
-              {r.data ? (r.data.estimated ? `environ ${r.data.total.toLocaleString('fr-FR')} actifs (estimation sur un échantillon du catalogue ; les résultats affichés sont exacts)` : `${r.data.total} actif(s)`) : 'Recherche…'}
+              {r.data
+                ? r.data.estimated
+                  ? `environ ${r.data.total.toLocaleString('fr-FR')} actifs (estimation sur un échantillon du catalogue ; les résultats affichés sont exacts)`
+                  : `${r.data.total} actif(s)`
+                : 'Recherche…'}
             </p>
-            <a className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left" href={`/api/catalog/assets${qs({ ...filters, format: 'csv' })}`}>
+            <a
+              className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left"
+              href={`/api/catalog/assets${qs({ ...filters, format: 'csv' })}`}
+            >
               Exporter en CSV
             </a>
           </div>
@@ -126,13 +157,18 @@ export function SearchPage() {
                   <Link to={assetPath(a)}>{a.title}</Link>
                 </h2>
                 <p className="fr-text--sm fr-mb-0">
-                  {a.owner ?? 'Sans propriétaire'} · {label(lifecycleLabels, a.lifecycle)} · complétude {a.completeness} %{a.description ? ` — ${a.description.slice(0, 160)}${a.description.length > 160 ? '…' : ''}` : ''}
+                  {a.owner ?? 'Sans propriétaire'} · {label(lifecycleLabels, a.lifecycle)} · complétude {a.completeness} %
+                  {a.description ? ` — ${a.description.slice(0, 160)}${a.description.length > 160 ? '…' : ''}` : ''}
                 </p>
               </li>
             ))}
           </ul>
           {pages > 1 && (
-            <Pagination count={pages} defaultPage={page} getPageLinkProps={(p) => ({ to: `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(s).filter(([, v]) => v)), page: String(p) })}` })} />
+            <Pagination
+              count={pages}
+              defaultPage={page}
+              getPageLinkProps={(p) => ({ to: `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(s).filter(([, v]) => v)), page: String(p) })}` })}
+            />
           )}
         </section>
       </div>

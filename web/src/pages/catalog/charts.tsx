@@ -15,7 +15,12 @@ export function BarChart({ title, bars, max, unit = '' }: { title: string; bars:
   return (
     <figure className="fr-m-0 fr-mb-3w">
       <figcaption className="fr-text--bold fr-mb-1w">{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${bars.length * rowH + 4}`} style={{ width: '100%', maxWidth: width, height: 'auto' }} role="img" aria-label={`${title} : ${bars.map((b) => `${b.label} ${b.value}${unit}`).join(', ')}`}>
+      <svg
+        viewBox={`0 0 ${width} ${bars.length * rowH + 4}`}
+        style={{ width: '100%', maxWidth: width, height: 'auto' }}
+        role="img"
+        aria-label={`${title} : ${bars.map((b) => `${b.label} ${b.value}${unit}`).join(', ')}`}
+      >
         {bars.map((b, i) => (
           <g key={b.label} transform={`translate(0 ${i * rowH})`}>
             <text x={labelW - 8} y={rowH / 2 + 4} textAnchor="end" fontSize={13} fill="currentColor">
@@ -34,7 +39,15 @@ export function BarChart({ title, bars, max, unit = '' }: { title: string; bars:
 }
 
 /** One stacked bar per row (e.g. openness by kind), with a legend. */
-export function StackedBars({ title, rows, series }: { title: string; rows: { label: string; values: Record<string, number> }[]; series: { key: string; label: string; color: string }[] }) {
+export function StackedBars({
+  title,
+  rows,
+  series,
+}: {
+  title: string;
+  rows: { label: string; values: Record<string, number> }[];
+  series: { key: string; label: string; color: string }[];
+}) {
   const rowH = 28;
   const labelW = 170;
   const width = 560;

@@ -20,13 +20,45 @@ export const catalogWebModule: WebModule = {
       { text: 'Importer / exporter', to: '/catalogue/import', roles: [...writers] },
     ],
   },
-  home: { title: 'Catalogue et cartographie', description: 'Trouver, décrire et relier les applications, données, API, codes sources et algorithmes du ministère.', to: '/catalogue' },
+  home: {
+    title: 'Catalogue et cartographie',
+    description: 'Trouver, décrire et relier les applications, données, API, codes sources et algorithmes du ministère.',
+    to: '/catalogue',
+  },
   routes: [
     { path: 'catalogue', element: <SearchPage /> },
-    { path: 'catalogue/tableau-de-bord', element: <RequireRole><DashboardPage /></RequireRole> },
-    { path: 'catalogue/nouveau', element: <RequireRole roles={[...writers]}><CreateAssetPage /></RequireRole> },
-    { path: 'catalogue/import', element: <RequireRole roles={[...writers]}><ImportPage /></RequireRole> },
+    {
+      path: 'catalogue/tableau-de-bord',
+      element: (
+        <RequireRole>
+          <DashboardPage />
+        </RequireRole>
+      ),
+    },
+    {
+      path: 'catalogue/nouveau',
+      element: (
+        <RequireRole roles={[...writers]}>
+          <CreateAssetPage />
+        </RequireRole>
+      ),
+    },
+    {
+      path: 'catalogue/import',
+      element: (
+        <RequireRole roles={[...writers]}>
+          <ImportPage />
+        </RequireRole>
+      ),
+    },
     { path: 'catalogue/:kind/:slug', element: <AssetPage /> },
-    { path: 'catalogue/:kind/:slug/modifier', element: <RequireRole roles={[...writers]}><EditAssetPage /></RequireRole> },
+    {
+      path: 'catalogue/:kind/:slug/modifier',
+      element: (
+        <RequireRole roles={[...writers]}>
+          <EditAssetPage />
+        </RequireRole>
+      ),
+    },
   ],
 };

@@ -33,7 +33,8 @@ export function AdminPage() {
     queryFn: () => api<ImportJob>(`${API}/admin/import/${s.import}`),
     refetchInterval: (q) => (q.state.data && ['queued', 'running'].includes(q.state.data.state) ? 1000 : false),
   });
-  if (job.data?.state === 'succeeded' && version.data && !version.data.sources.some((x) => x.name === job.data?.result?.source)) void qc.invalidateQueries({ queryKey: ['deces-version-admin'] });
+  if (job.data?.state === 'succeeded' && version.data && !version.data.sources.some((x) => x.name === job.data?.result?.source))
+    void qc.invalidateQueries({ queryKey: ['deces-version-admin'] });
 
   async function upload(e: FormEvent) {
     e.preventDefault();
@@ -77,7 +78,11 @@ export function AdminPage() {
             </>
           )}
           {j.state === 'succeeded' && j.result && (
-            <Alert severity="success" small description={`${j.result.source} : ${j.result.lines} lignes, ${j.result.inserted} nouveaux décès, ${j.result.rejected} lignes rejetées, ${j.result.opposed} oppositions.`} />
+            <Alert
+              severity="success"
+              small
+              description={`${j.result.source} : ${j.result.lines} lignes, ${j.result.inserted} nouveaux décès, ${j.result.rejected} lignes rejetées, ${j.result.opposed} oppositions.`}
+            />
           )}
           {j.state === 'failed' && <Alert severity="error" title="Échec de l’import" description={j.error ?? ''} />}
         </div>

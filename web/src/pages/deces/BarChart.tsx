@@ -2,7 +2,17 @@
  * A small accessible SVG bar chart (no script, CSP-safe): the figure has a text alternative and the
  * same figures are available as a table for screen readers and keyboard users.
  */
-export function BarChart({ title, data, horizontal = false, unit = 'décès' }: { title: string; data: { label: string; value: number }[]; horizontal?: boolean; unit?: string }) {
+export function BarChart({
+  title,
+  data,
+  horizontal = false,
+  unit = 'décès',
+}: {
+  title: string;
+  data: { label: string; value: number }[];
+  horizontal?: boolean;
+  unit?: string;
+}) {
   const max = Math.max(1, ...data.map((d) => d.value));
   const total = data.reduce((s, d) => s + d.value, 0);
   const summary = `${title} : ${data.length} valeurs, total ${total.toLocaleString('fr-FR')} ${unit}, maximum ${max.toLocaleString('fr-FR')}.`;
@@ -18,9 +28,13 @@ export function BarChart({ title, data, horizontal = false, unit = 'décès' }: 
           const bw = ((w - labelW - 70) * d.value) / max;
           return (
             <g key={d.label} transform={`translate(0 ${i * rowH + 5})`}>
-              <text x={labelW - 6} y={14} textAnchor="end" fontSize="12" fill="currentColor">{d.label}</text>
+              <text x={labelW - 6} y={14} textAnchor="end" fontSize="12" fill="currentColor">
+                {d.label}
+              </text>
               <rect x={labelW} y={3} width={Math.max(1, bw)} height={rowH - 8} fill="var(--background-action-high-blue-france, #000091)" />
-              <text x={labelW + bw + 4} y={14} fontSize="12" fill="currentColor">{d.value.toLocaleString('fr-FR')}</text>
+              <text x={labelW + bw + 4} y={14} fontSize="12" fill="currentColor">
+                {d.value.toLocaleString('fr-FR')}
+              </text>
             </g>
           );
         })}
@@ -34,8 +48,12 @@ export function BarChart({ title, data, horizontal = false, unit = 'décès' }: 
       <svg viewBox={`0 0 ${w} ${h + 40}`} width="100%" role="img" aria-label={summary}>
         <title>{summary}</title>
         <line x1={40} y1={h} x2={w} y2={h} stroke="currentColor" strokeWidth="1" />
-        <text x={36} y={12} textAnchor="end" fontSize="11" fill="currentColor">{max.toLocaleString('fr-FR')}</text>
-        <text x={36} y={h} textAnchor="end" fontSize="11" fill="currentColor">0</text>
+        <text x={36} y={12} textAnchor="end" fontSize="11" fill="currentColor">
+          {max.toLocaleString('fr-FR')}
+        </text>
+        <text x={36} y={h} textAnchor="end" fontSize="11" fill="currentColor">
+          0
+        </text>
         {data.map((d, i) => {
           const bh = ((h - 10) * d.value) / max;
           return (
@@ -44,7 +62,9 @@ export function BarChart({ title, data, horizontal = false, unit = 'décès' }: 
                 <title>{`${d.label} : ${d.value.toLocaleString('fr-FR')}`}</title>
               </rect>
               {(data.length <= 24 || i % Math.ceil(data.length / 12) === 0) && (
-                <text x={40 + i * bw + bw / 2} y={h + 14} textAnchor="middle" fontSize="10" fill="currentColor">{d.label}</text>
+                <text x={40 + i * bw + bw / 2} y={h + 14} textAnchor="middle" fontSize="10" fill="currentColor">
+                  {d.label}
+                </text>
               )}
             </g>
           );

@@ -74,7 +74,10 @@ export function BulkPage() {
   async function readPreview(f: File, enc: string) {
     const buf = await f.slice(0, 64 * 1024).arrayBuffer();
     const text = new TextDecoder(enc === 'latin1' ? 'windows-1252' : 'utf-8').decode(buf).replace(/^\uFEFF/, '');
-    const lines = text.split(/\r?\n/).filter((l) => l.trim()).slice(0, 6);
+    const lines = text
+      .split(/\r?\n/)
+      .filter((l) => l.trim())
+      .slice(0, 6);
     const first = lines[0] ?? '';
     const sep = [';', ',', '\t', '|'].map((x) => ({ x, n: first.split(x).length })).sort((a, b) => b.n - a.n)[0]!.x;
     const header = splitCsv(first, sep).map((h) => h.trim());
@@ -132,7 +135,9 @@ export function BulkPage() {
             </p>
             {['wait', 'active'].includes(j.status) && (
               <>
-                <label htmlFor="bulk-progress">{j.status === 'wait' ? 'En attente de démarrage…' : `Traitement : ${j.progress.rows} / ${j.progress.total} lignes`}</label>
+                <label htmlFor="bulk-progress">
+                  {j.status === 'wait' ? 'En attente de démarrage…' : `Traitement : ${j.progress.rows} / ${j.progress.total} lignes`}
+                </label>
                 <div>
                   <progress id="bulk-progress" max={100} value={j.progress.percentage} style={{ width: '100%' }}>
                     {j.progress.percentage} %
@@ -201,7 +206,10 @@ export function BulkPage() {
   return (
     <>
       <h1>Appariement en masse</h1>
-      <p>Déposez un fichier CSV de personnes : chaque ligne est comparée au fichier des décès, et le résultat reprend vos colonnes suivies du meilleur candidat et de son score.</p>
+      <p>
+        Déposez un fichier CSV de personnes : chaque ligne est comparée au fichier des décès, et le résultat reprend vos colonnes suivies du meilleur candidat
+        et de son score.
+      </p>
       <form onSubmit={start} aria-label="Appariement d’un fichier">
         {error && !error.errors.length && <ErrorAlert error={error} />}
         <Upload
@@ -279,7 +287,12 @@ export function BulkPage() {
             </div>
             <div className="fr-grid-row fr-grid-row--gutters">
               <div className="fr-col-12 fr-col-md-4">
-                <Select label="Format des dates" state={error?.fieldMessage('dateFormat') ? 'error' : 'default'} stateRelatedMessage={error?.fieldMessage('dateFormat')} nativeSelectProps={{ value: dateFormat, onChange: (e) => setDateFormat(e.target.value) }}>
+                <Select
+                  label="Format des dates"
+                  state={error?.fieldMessage('dateFormat') ? 'error' : 'default'}
+                  stateRelatedMessage={error?.fieldMessage('dateFormat')}
+                  nativeSelectProps={{ value: dateFormat, onChange: (e) => setDateFormat(e.target.value) }}
+                >
                   <option value="auto">Automatique (JJ/MM/AAAA, AAAA-MM-JJ, AAAAMMJJ)</option>
                   <option value="DD/MM/YYYY">JJ/MM/AAAA</option>
                   <option value="YYYY-MM-DD">AAAA-MM-JJ</option>
@@ -289,7 +302,12 @@ export function BulkPage() {
                 </Select>
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Input label="Candidats par ligne" state={error?.fieldMessage('candidateNumber') ? 'error' : 'default'} stateRelatedMessage={error?.fieldMessage('candidateNumber')} nativeInputProps={{ type: 'number', min: 1, max: 10, value: candidates, onChange: (e) => setCandidates(e.target.value) }} />
+                <Input
+                  label="Candidats par ligne"
+                  state={error?.fieldMessage('candidateNumber') ? 'error' : 'default'}
+                  stateRelatedMessage={error?.fieldMessage('candidateNumber')}
+                  nativeInputProps={{ type: 'number', min: 1, max: 10, value: candidates, onChange: (e) => setCandidates(e.target.value) }}
+                />
               </div>
             </div>
             <Button type="submit">Lancer l’appariement</Button>

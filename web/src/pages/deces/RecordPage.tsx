@@ -37,7 +37,11 @@ export function RecordPage() {
   const { me } = useAuth();
   const qc = useQueryClient();
   const r = useQuery({ queryKey: ['deces-id', id], queryFn: () => api<SearchResponse>(`${API}/id/${encodeURIComponent(id)}`) });
-  const mine = useQuery({ queryKey: ['deces-corrections', id], enabled: !!me?.user, queryFn: () => api<{ items: Correction[] }>(`${API}/corrections?recordId=${encodeURIComponent(id)}&mine=true`) });
+  const mine = useQuery({
+    queryKey: ['deces-corrections', id],
+    enabled: !!me?.user,
+    queryFn: () => api<{ items: Correction[] }>(`${API}/corrections?recordId=${encodeURIComponent(id)}&mine=true`),
+  });
   const [form, setForm] = useState<Record<string, string>>({});
   const [file, setFile] = useState<File | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -122,7 +126,8 @@ export function RecordPage() {
       <h2>Signaler une erreur</h2>
       {!me?.user ? (
         <p>
-          <Link to={`/connexion?retour=${encodeURIComponent(`/deces/personne/${id}`)}`}>Connectez-vous</Link> pour proposer une correction, avec un acte (PDF) ou un lien vers la preuve.
+          <Link to={`/connexion?retour=${encodeURIComponent(`/deces/personne/${id}`)}`}>Connectez-vous</Link> pour proposer une correction, avec un acte (PDF)
+          ou un lien vers la preuve.
         </p>
       ) : (
         <>
@@ -135,7 +140,9 @@ export function RecordPage() {
                   small
                   severity={severity[c.status]}
                   className="fr-mb-1w"
-                  description={`${statusLabels[c.status]} — ${Object.entries(c.fields).map(([k, v]) => `${k} : ${v}`).join(' ; ')}${c.reviewComment ? ` — commentaire : ${c.reviewComment}` : ''}`}
+                  description={`${statusLabels[c.status]} — ${Object.entries(c.fields)
+                    .map(([k, v]) => `${k} : ${v}`)
+                    .join(' ; ')}${c.reviewComment ? ` — commentaire : ${c.reviewComment}` : ''}`}
                 />
               ))}
             </>
@@ -146,12 +153,21 @@ export function RecordPage() {
             <div className="fr-grid-row fr-grid-row--gutters">
               {CORRECTABLE.map(([f, label]) => (
                 <div key={f} className="fr-col-12 fr-col-md-4">
-                  <Input label={label} state={error?.fieldMessage(f) ? 'error' : 'default'} stateRelatedMessage={error?.fieldMessage(f)} nativeInputProps={{ value: form[f] ?? '', onChange: (e) => setForm({ ...form, [f]: e.target.value }) }} />
+                  <Input
+                    label={label}
+                    state={error?.fieldMessage(f) ? 'error' : 'default'}
+                    stateRelatedMessage={error?.fieldMessage(f)}
+                    nativeInputProps={{ value: form[f] ?? '', onChange: (e) => setForm({ ...form, [f]: e.target.value }) }}
+                  />
                 </div>
               ))}
             </div>
             {error?.fieldMessage('fields') && <p className="fr-error-text">{error.fieldMessage('fields')}</p>}
-            <Input label="Message pour le relecteur" textArea nativeTextAreaProps={{ value: form.message ?? '', onChange: (e) => setForm({ ...form, message: e.target.value }) }} />
+            <Input
+              label="Message pour le relecteur"
+              textArea
+              nativeTextAreaProps={{ value: form.message ?? '', onChange: (e) => setForm({ ...form, message: e.target.value }) }}
+            />
             <Upload
               label="Preuve : acte de décès ou de naissance (PDF, 5 Mo au plus)"
               hint="Ou donnez un lien ci-dessous"
@@ -159,7 +175,12 @@ export function RecordPage() {
               stateRelatedMessage={error?.fieldMessage('proof')}
               nativeInputProps={{ accept: 'application/pdf', onChange: (e) => setFile(e.target.files?.[0] ?? null) }}
             />
-            <Input label="Lien vers la preuve (https)" state={error?.fieldMessage('proofUrl') ? 'error' : 'default'} stateRelatedMessage={error?.fieldMessage('proofUrl')} nativeInputProps={{ type: 'url', value: form.proofUrl ?? '', onChange: (e) => setForm({ ...form, proofUrl: e.target.value }) }} />
+            <Input
+              label="Lien vers la preuve (https)"
+              state={error?.fieldMessage('proofUrl') ? 'error' : 'default'}
+              stateRelatedMessage={error?.fieldMessage('proofUrl')}
+              nativeInputProps={{ type: 'url', value: form.proofUrl ?? '', onChange: (e) => setForm({ ...form, proofUrl: e.target.value }) }}
+            />
             <Button type="submit">Proposer la correction</Button>
           </form>
         </>

@@ -61,7 +61,8 @@ export function ReviewPage() {
         return (
           <section key={c.id} className="fr-card fr-p-3w fr-mb-3w" aria-label={`Correction de la fiche ${c.recordId}`}>
             <p className="fr-mb-1w">
-              Fiche <Link to={`/deces/personne/${c.recordId}`}>{c.recordId}</Link> — proposée le {new Date(c.createdAt).toLocaleDateString('fr-FR')} — {statusLabels[c.status]}
+              Fiche <Link to={`/deces/personne/${c.recordId}`}>{c.recordId}</Link> — proposée le {new Date(c.createdAt).toLocaleDateString('fr-FR')} —{' '}
+              {statusLabels[c.status]}
             </p>
             <ul>
               {Object.entries(c.fields).map(([k, v]) => (

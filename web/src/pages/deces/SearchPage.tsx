@@ -12,7 +12,20 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { API, fmtDate, fmtPlace, pct, type SearchResponse } from './types';
 
-const FIELDS = ['lastName', 'legalName', 'firstName', 'sex', 'birthDate', 'birthCity', 'birthDepartment', 'birthCountry', 'deathDate', 'deathCity', 'deathDepartment', 'deathAge'] as const;
+const FIELDS = [
+  'lastName',
+  'legalName',
+  'firstName',
+  'sex',
+  'birthDate',
+  'birthCity',
+  'birthDepartment',
+  'birthCountry',
+  'deathDate',
+  'deathCity',
+  'deathDepartment',
+  'deathAge',
+] as const;
 const KEYS = ['q', 'mode', 'fuzzy', 'page', 'sort', ...FIELDS] as const;
 type Key = (typeof KEYS)[number];
 const SIZE = 20;
@@ -47,7 +60,12 @@ export function SearchPage() {
   if (s.sort) params.sort = s.sort;
   const hasQuery = Object.keys(params).some((k) => k !== 'fuzzy' && k !== 'sort');
   const query = qs({ ...params, page: Number(s.page || 1), size: SIZE });
-  const r = useQuery({ queryKey: ['deces-search', query], enabled: hasQuery, queryFn: ({ signal }) => api<SearchResponse>(`${API}/search${query}`, { signal }), placeholderData: keepPreviousData });
+  const r = useQuery({
+    queryKey: ['deces-search', query],
+    enabled: hasQuery,
+    queryFn: ({ signal }) => api<SearchResponse>(`${API}/search${query}`, { signal }),
+    placeholderData: keepPreviousData,
+  });
   const err = r.error instanceof ApiError ? r.error : null;
   const pages = Math.min(50, Math.max(1, Math.ceil((r.data?.response.total ?? 0) / SIZE)));
 
@@ -58,7 +76,12 @@ export function SearchPage() {
   }
   const input = (f: (typeof FIELDS)[number]) =>
     f === 'sex' ? (
-      <Select label={labels.sex.label} nativeSelectProps={{ value: draft.sex, onChange: (e) => setDraft({ ...draft, sex: e.target.value }) }} state={err?.fieldMessage('sex') ? 'error' : 'default'} stateRelatedMessage={err?.fieldMessage('sex')}>
+      <Select
+        label={labels.sex.label}
+        nativeSelectProps={{ value: draft.sex, onChange: (e) => setDraft({ ...draft, sex: e.target.value }) }}
+        state={err?.fieldMessage('sex') ? 'error' : 'default'}
+        stateRelatedMessage={err?.fieldMessage('sex')}
+      >
         <option value="">Indifférent</option>
         <option value="F">Femme</option>
         <option value="M">Homme</option>
@@ -77,8 +100,8 @@ export function SearchPage() {
     <>
       <h1>Recherche de personnes décédées</h1>
       <p>
-        Le fichier des personnes décédées de l’Insee, interrogeable par nom, prénoms, dates et lieux, avec une recherche tolérante aux fautes. Chaque résultat porte un score et
-        ses raisons.
+        Le fichier des personnes décédées de l’Insee, interrogeable par nom, prénoms, dates et lieux, avec une recherche tolérante aux fautes. Chaque résultat
+        porte un score et ses raisons.
       </p>
       <SegmentedControl
         legend="Type de recherche"
@@ -111,7 +134,12 @@ export function SearchPage() {
           <Checkbox
             small
             className="fr-mr-4w fr-mb-0"
-            options={[{ label: 'Recherche exacte (sans tolérance aux fautes)', nativeInputProps: { checked: s.fuzzy === 'false', onChange: (e) => set({ fuzzy: e.target.checked ? 'false' : null }) } }]}
+            options={[
+              {
+                label: 'Recherche exacte (sans tolérance aux fautes)',
+                nativeInputProps: { checked: s.fuzzy === 'false', onChange: (e) => set({ fuzzy: e.target.checked ? 'false' : null }) },
+              },
+            ]}
           />
           <Button type="submit" iconId="fr-icon-search-line">
             Rechercher
@@ -125,11 +153,7 @@ export function SearchPage() {
             <p className="fr-mb-0 fr-mr-4w" role="status">
               {r.data.response.total === 0 ? 'Aucun décès ne correspond.' : `${r.data.response.total} résultat(s)`} — {r.data.response.delay} ms
             </p>
-            <Select
-              label="Trier par"
-              className="fr-mr-4w fr-mb-0"
-              nativeSelectProps={{ value: s.sort, onChange: (e) => set({ sort: e.target.value }) }}
-            >
+            <Select label="Trier par" className="fr-mr-4w fr-mb-0" nativeSelectProps={{ value: s.sort, onChange: (e) => set({ sort: e.target.value }) }}>
               <option value="">Pertinence</option>
               <option value="birth.date:asc">Date de naissance croissante</option>
               <option value="death.date:desc">Date de décès décroissante</option>
@@ -201,7 +225,11 @@ export function SearchPage() {
             </div>
           )}
           {pages > 1 && (
-            <Pagination count={pages} defaultPage={Number(s.page || 1)} getPageLinkProps={(p) => ({ to: `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(s).filter(([, v]) => v)), page: String(p) })}` })} />
+            <Pagination
+              count={pages}
+              defaultPage={Number(s.page || 1)}
+              getPageLinkProps={(p) => ({ to: `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(s).filter(([, v]) => v)), page: String(p) })}` })}
+            />
           )}
         </>
       )}

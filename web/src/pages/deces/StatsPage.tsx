@@ -29,7 +29,10 @@ export function StatsPage() {
   });
   const byYear = (years.data?.response.aggregations.deathYear ?? []).filter((b) => b.key);
   const months = (detail.data?.response.aggregations.deathMonth ?? []).filter((b) => /^\d{6}$/.test(b.key));
-  const deps = [...(detail.data?.response.aggregations.deathDepartment ?? [])].filter((b) => b.key).sort((a, b) => b.doc_count - a.doc_count).slice(0, 20);
+  const deps = [...(detail.data?.response.aggregations.deathDepartment ?? [])]
+    .filter((b) => b.key)
+    .sort((a, b) => b.doc_count - a.doc_count)
+    .slice(0, 20);
   return (
     <>
       <h1>Statistiques des décès</h1>
@@ -50,8 +53,19 @@ export function StatsPage() {
         ))}
       </Select>
       {!year && byYear.length > 0 && <BarChart title="Décès par année" data={byYear.map((b) => ({ label: b.key, value: b.doc_count }))} />}
-      {year && months.length > 0 && <BarChart title={`Décès par mois en ${year}`} data={months.map((b) => ({ label: MONTHS[Number(b.key.slice(4, 6)) - 1] ?? b.key, value: b.doc_count }))} />}
-      {deps.length > 0 && <BarChart title={`Départements de décès les plus fréquents${year ? ` en ${year}` : ''}`} horizontal data={deps.map((b) => ({ label: b.key, value: b.doc_count }))} />}
+      {year && months.length > 0 && (
+        <BarChart
+          title={`Décès par mois en ${year}`}
+          data={months.map((b) => ({ label: MONTHS[Number(b.key.slice(4, 6)) - 1] ?? b.key, value: b.doc_count }))}
+        />
+      )}
+      {deps.length > 0 && (
+        <BarChart
+          title={`Départements de décès les plus fréquents${year ? ` en ${year}` : ''}`}
+          horizontal
+          data={deps.map((b) => ({ label: b.key, value: b.doc_count }))}
+        />
+      )}
     </>
   );
 }

@@ -24,10 +24,35 @@ export const decesWebModule: WebModule = {
   routes: [
     { path: 'deces', element: <SearchPage /> },
     { path: 'deces/personne/:id', element: <RecordPage /> },
-    { path: 'deces/appariement', element: <RequireRole><BulkPage /></RequireRole> },
+    {
+      path: 'deces/appariement',
+      element: (
+        <RequireRole>
+          <BulkPage />
+        </RequireRole>
+      ),
+    },
     { path: 'deces/statistiques', element: <StatsPage /> },
-    { path: 'deces/fichiers', element: <RequireRole roles={['admin']}><AdminPage /></RequireRole> },
-    { path: 'deces/corrections', element: <RequireRole roles={['admin', 'reviewer']}><ReviewPage /></RequireRole> },
+    {
+      path: 'deces/fichiers',
+      element: (
+        <RequireRole roles={['admin']}>
+          <AdminPage />
+        </RequireRole>
+      ),
+    },
+    {
+      path: 'deces/corrections',
+      element: (
+        <RequireRole roles={['admin', 'reviewer']}>
+          <ReviewPage />
+        </RequireRole>
+      ),
+    },
   ],
-  home: { title: 'Personnes décédées', description: 'Rechercher dans le fichier des décès de l’Insee, apparier un fichier, proposer des corrections.', to: '/deces' },
+  home: {
+    title: 'Personnes décédées',
+    description: 'Rechercher dans le fichier des décès de l’Insee, apparier un fichier, proposer des corrections.',
+    to: '/deces',
+  },
 };

@@ -13,7 +13,10 @@ import { fmtPct, fmtDate, limitsText, type GwApi, type GwApp } from './types';
 
 interface OpenApiDoc {
   info?: { title?: string; version?: string; description?: string };
-  paths?: Record<string, Record<string, { summary?: string; description?: string; parameters?: { name: string; in: string; required?: boolean; description?: string }[] }>>;
+  paths?: Record<
+    string,
+    Record<string, { summary?: string; description?: string; parameters?: { name: string; in: string; required?: boolean; description?: string }[] }>
+  >;
 }
 const HTTP = ['get', 'post', 'put', 'patch', 'delete'];
 
@@ -81,7 +84,10 @@ function Console({ slug }: { slug: string }) {
       } catch {
         /* not JSON */
       }
-      const headers = ['content-type', 'ratelimit-policy', 'ratelimit', 'retry-after'].filter((h) => res.headers.get(h)).map((h) => `${h}: ${res.headers.get(h)}`).join('\n');
+      const headers = ['content-type', 'ratelimit-policy', 'ratelimit', 'retry-after']
+        .filter((h) => res.headers.get(h))
+        .map((h) => `${h}: ${res.headers.get(h)}`)
+        .join('\n');
       setResult({ status: res.status, headers, body: pretty.slice(0, 20000), ms: Math.round(performance.now() - t0) });
     } catch (e) {
       setError((e as Error).message);
@@ -104,10 +110,18 @@ function Console({ slug }: { slug: string }) {
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-5">
-          <Input label="Chemin" hintText={`Après /gw/${slug}, avec les paramètres : /search?q=…`} nativeInputProps={{ value: path, onChange: (e) => setPath(e.target.value) }} />
+          <Input
+            label="Chemin"
+            hintText={`Après /gw/${slug}, avec les paramètres : /search?q=…`}
+            nativeInputProps={{ value: path, onChange: (e) => setPath(e.target.value) }}
+          />
         </div>
         <div className="fr-col-12 fr-col-md-5">
-          <Input label="Votre clé d’API" hintText="Elle reste dans votre navigateur." nativeInputProps={{ value: key, onChange: (e) => setKey(e.target.value), type: 'password', autoComplete: 'off' }} />
+          <Input
+            label="Votre clé d’API"
+            hintText="Elle reste dans votre navigateur."
+            nativeInputProps={{ value: key, onChange: (e) => setKey(e.target.value), type: 'password', autoComplete: 'off' }}
+          />
         </div>
       </div>
       {method !== 'GET' && <Input label="Corps JSON" textArea nativeTextAreaProps={{ value: body, onChange: (e) => setBody(e.target.value), rows: 4 }} />}
@@ -156,7 +170,11 @@ function Subscribe({ a }: { a: GwApi }) {
   const [planId, setPlanId] = useState('');
   const [reason, setReason] = useState('');
   const m = useMutation({
-    mutationFn: () => api<{ state: string }>(`/api/gateway/applications/${appId || apps.data?.items[0]?.id}/subscriptions`, { method: 'POST', body: { planId: planId || plans[0]?.id, reason } }),
+    mutationFn: () =>
+      api<{ state: string }>(`/api/gateway/applications/${appId || apps.data?.items[0]?.id}/subscriptions`, {
+        method: 'POST',
+        body: { planId: planId || plans[0]?.id, reason },
+      }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-app'] }),
   });
   if (!me?.user) return <p>Connectez-vous pour abonner une application à cette API.</p>;
@@ -177,7 +195,16 @@ function Subscribe({ a }: { a: GwApi }) {
         m.mutate();
       }}
     >
-      {m.data && <Alert severity="success" small description={m.data.state === 'active' ? 'Abonnement actif : utilisez une clé de cette application.' : 'Demande envoyée : le producteur va l’examiner.'} className="fr-mb-2w" />}
+      {m.data && (
+        <Alert
+          severity="success"
+          small
+          description={
+            m.data.state === 'active' ? 'Abonnement actif : utilisez une clé de cette application.' : 'Demande envoyée : le producteur va l’examiner.'
+          }
+          className="fr-mb-2w"
+        />
+      )}
       {err && err.errors.length === 0 && <ErrorAlert error={err} />}
       <Select label="Application" nativeSelectProps={{ value: appId, onChange: (e) => setAppId(e.target.value) }}>
         {apps.data?.items.map((x) => (
@@ -186,7 +213,12 @@ function Subscribe({ a }: { a: GwApi }) {
           </option>
         ))}
       </Select>
-      <Select label="Plan" state={err?.fieldMessage('planId') ? 'error' : 'default'} stateRelatedMessage={err?.fieldMessage('planId')} nativeSelectProps={{ value: planId, onChange: (e) => setPlanId(e.target.value) }}>
+      <Select
+        label="Plan"
+        state={err?.fieldMessage('planId') ? 'error' : 'default'}
+        stateRelatedMessage={err?.fieldMessage('planId')}
+        nativeSelectProps={{ value: planId, onChange: (e) => setPlanId(e.target.value) }}
+      >
         {plans.map((p) => (
           <option key={p.id} value={p.id}>
             {p.name} — {limitsText(p)}
@@ -195,7 +227,13 @@ function Subscribe({ a }: { a: GwApi }) {
         ))}
       </Select>
       {(a.visibility === 'restricted' || plans.some((p) => p.approval === 'manual')) && (
-        <Input label="Motif de la demande" state={err?.fieldMessage('reason') ? 'error' : 'default'} stateRelatedMessage={err?.fieldMessage('reason')} textArea nativeTextAreaProps={{ value: reason, onChange: (e) => setReason(e.target.value) }} />
+        <Input
+          label="Motif de la demande"
+          state={err?.fieldMessage('reason') ? 'error' : 'default'}
+          stateRelatedMessage={err?.fieldMessage('reason')}
+          textArea
+          nativeTextAreaProps={{ value: reason, onChange: (e) => setReason(e.target.value) }}
+        />
       )}
       <Button type="submit" disabled={m.isPending}>
         {a.visibility === 'restricted' ? 'Demander l’accès' : 'S’abonner'}

@@ -25,7 +25,8 @@ function AppDetail({ id }: { id: string }) {
     },
   });
   const rotate = useMutation({
-    mutationFn: (keyId: string) => api<{ key: string; previousExpiresAt: string }>(`/api/gateway/keys/${keyId}/rotate`, { method: 'POST', body: { overlapHours: 24 } }),
+    mutationFn: (keyId: string) =>
+      api<{ key: string; previousExpiresAt: string }>(`/api/gateway/keys/${keyId}/rotate`, { method: 'POST', body: { overlapHours: 24 } }),
     onSuccess: (r) => {
       setShown({ title: `Nouvelle clé — l’ancienne reste valable jusqu’au ${fmtDate(r.previousExpiresAt)}`, value: r.key });
       void refresh();
@@ -33,7 +34,11 @@ function AppDetail({ id }: { id: string }) {
   });
   const revoke = useMutation({ mutationFn: (keyId: string) => api(`/api/gateway/keys/${keyId}/revoke`, { method: 'POST' }), onSuccess: refresh });
   const createClient = useMutation({
-    mutationFn: () => api<{ clientId: string; clientSecret: string }>(`/api/gateway/applications/${id}/clients`, { method: 'POST', body: { authMethod: 'client_secret_basic' } }),
+    mutationFn: () =>
+      api<{ clientId: string; clientSecret: string }>(`/api/gateway/applications/${id}/clients`, {
+        method: 'POST',
+        body: { authMethod: 'client_secret_basic' },
+      }),
     onSuccess: (r) => {
       setShown({ title: 'Client OAuth2 créé — copiez le secret maintenant', value: `client_id=${r.clientId}\nclient_secret=${r.clientSecret}` });
       void refresh();
@@ -69,7 +74,15 @@ function AppDetail({ id }: { id: string }) {
       ) : (
         <Table
           headers={['API', 'Plan', 'Limites', 'Quota utilisé', 'État']}
-          data={a.subscriptions.map((s) => [<Link key="l" to={`/api-portail/${s.api.slug}`}>{s.api.name}</Link>, s.plan?.name ?? '', s.plan ? limitsText(s.plan) : '', quotaText(s.plan, s.quotaUse), subState[s.state]])}
+          data={a.subscriptions.map((s) => [
+            <Link key="l" to={`/api-portail/${s.api.slug}`}>
+              {s.api.name}
+            </Link>,
+            s.plan?.name ?? '',
+            s.plan ? limitsText(s.plan) : '',
+            quotaText(s.plan, s.quotaUse),
+            subState[s.state],
+          ])}
         />
       )}
       <h3>Clés d’API</h3>
@@ -107,8 +120,17 @@ function AppDetail({ id }: { id: string }) {
       <Button priority="secondary" onClick={() => createClient.mutate()} disabled={createClient.isPending}>
         Créer un client OAuth2
       </Button>
-      {a.clients.length > 0 && <Table headers={['client_id', 'Méthode', 'Créé le', 'État']} data={a.clients.map((c) => [<code key="c">{c.clientId}</code>, c.authMethod, fmtDate(c.createdAt), c.revokedAt ? 'Révoqué' : 'Actif'])} />}
-      <UsageView applicationId={a.id} limits={active?.plan ? limitsText(active.plan) : undefined} quota={active?.plan && (active.plan.perDay || active.plan.perMonth) ? quotaText(active.plan, active.quotaUse) : undefined} />
+      {a.clients.length > 0 && (
+        <Table
+          headers={['client_id', 'Méthode', 'Créé le', 'État']}
+          data={a.clients.map((c) => [<code key="c">{c.clientId}</code>, c.authMethod, fmtDate(c.createdAt), c.revokedAt ? 'Révoqué' : 'Actif'])}
+        />
+      )}
+      <UsageView
+        applicationId={a.id}
+        limits={active?.plan ? limitsText(active.plan) : undefined}
+        quota={active?.plan && (active.plan.perDay || active.plan.perMonth) ? quotaText(active.plan, active.quotaUse) : undefined}
+      />
     </section>
   );
 }
@@ -142,7 +164,12 @@ export function AppsPage() {
         }}
       >
         <div className="fr-col-12 fr-col-md-6">
-          <Input label="Nom de l’application" state={err?.fieldMessage('name') ? 'error' : 'default'} stateRelatedMessage={err?.fieldMessage('name')} nativeInputProps={{ value: name, onChange: (e) => setName(e.target.value) }} />
+          <Input
+            label="Nom de l’application"
+            state={err?.fieldMessage('name') ? 'error' : 'default'}
+            stateRelatedMessage={err?.fieldMessage('name')}
+            nativeInputProps={{ value: name, onChange: (e) => setName(e.target.value) }}
+          />
         </div>
         <div className="fr-col-12 fr-col-md-3">
           <Button type="submit" disabled={create.isPending}>

@@ -10,7 +10,9 @@ export function ConfigPanel() {
   const current = useQuery({ queryKey: ['gw-config'], queryFn: () => api<string>('/api/gateway/config') });
   const [yaml, setYaml] = useState<string | null>(null);
   const text = yaml ?? current.data ?? '';
-  const run = useMutation({ mutationFn: (dryRun: boolean) => api<{ text: string; applied: boolean }>('/api/gateway/config', { method: 'POST', body: { yaml: text, dryRun } }) });
+  const run = useMutation({
+    mutationFn: (dryRun: boolean) => api<{ text: string; applied: boolean }>('/api/gateway/config', { method: 'POST', body: { yaml: text, dryRun } }),
+  });
   const err = run.error instanceof ApiError ? run.error : null;
   return (
     <section aria-label="Configuration déclarative" className="fr-mt-6w">

@@ -15,7 +15,10 @@ import { ConfigPanel } from './ConfigPanel';
 
 const stateLabels: Record<string, string> = { pending: 'En attente', active: 'Actif', rejected: 'Refusé', revoked: 'Révoqué' };
 
-const field = (err: ApiError | null, name: string) => ({ state: (err?.fieldMessage(name) ? 'error' : 'default') as 'error' | 'default', stateRelatedMessage: err?.fieldMessage(name) });
+const field = (err: ApiError | null, name: string) => ({
+  state: (err?.fieldMessage(name) ? 'error' : 'default') as 'error' | 'default',
+  stateRelatedMessage: err?.fieldMessage(name),
+});
 
 function CreateApi() {
   const qc = useQueryClient();
@@ -23,8 +26,22 @@ function CreateApi() {
   const [f, setF] = useState({ slug: '', name: '', description: '', audience: '', upstreamUrl: '', visibility: 'public', perSecond: '20' });
   const m = useMutation({
     mutationFn: async () => {
-      const a = await api<{ id: string }>('/api/gateway/apis', { method: 'POST', body: { slug: f.slug, name: f.name, description: f.description, audience: f.audience, upstreamUrl: f.upstreamUrl, visibility: f.visibility, organisationCode: me?.user?.organisationCode ?? undefined } });
-      await api(`/api/gateway/apis/${a.id}/plans`, { method: 'POST', body: { slug: 'standard', name: 'Standard', perSecond: f.perSecond ? Number(f.perSecond) : null } });
+      const a = await api<{ id: string }>('/api/gateway/apis', {
+        method: 'POST',
+        body: {
+          slug: f.slug,
+          name: f.name,
+          description: f.description,
+          audience: f.audience,
+          upstreamUrl: f.upstreamUrl,
+          visibility: f.visibility,
+          organisationCode: me?.user?.organisationCode ?? undefined,
+        },
+      });
+      await api(`/api/gateway/apis/${a.id}/plans`, {
+        method: 'POST',
+        body: { slug: 'standard', name: 'Standard', perSecond: f.perSecond ? Number(f.perSecond) : null },
+      });
       return a;
     },
     onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-apis'] }),
@@ -42,16 +59,30 @@ function CreateApi() {
       <h2>Publier une API</h2>
       {m.isSuccess && <Alert severity="success" small description={`API « ${f.name} » publiée sur /gw/${f.slug}/.`} className="fr-mb-2w" />}
       {err && err.errors.length === 0 && <ErrorAlert error={err} />}
-      <Input label="Identifiant (URL)" hintText="lettres minuscules, chiffres et tirets" {...field(err, 'slug')} nativeInputProps={{ value: f.slug, onChange: set('slug') }} />
+      <Input
+        label="Identifiant (URL)"
+        hintText="lettres minuscules, chiffres et tirets"
+        {...field(err, 'slug')}
+        nativeInputProps={{ value: f.slug, onChange: set('slug') }}
+      />
       <Input label="Nom" {...field(err, 'name')} nativeInputProps={{ value: f.name, onChange: set('name') }} />
       <Input label="Description" textArea {...field(err, 'description')} nativeTextAreaProps={{ value: f.description, onChange: set('description') }} />
       <Input label="Pour qui" {...field(err, 'audience')} nativeInputProps={{ value: f.audience, onChange: set('audience') }} />
-      <Input label="URL de l’amont" hintText="https://… (les adresses privées et de métadonnées sont refusées)" {...field(err, 'upstreamUrl')} nativeInputProps={{ value: f.upstreamUrl, onChange: set('upstreamUrl') }} />
+      <Input
+        label="URL de l’amont"
+        hintText="https://… (les adresses privées et de métadonnées sont refusées)"
+        {...field(err, 'upstreamUrl')}
+        nativeInputProps={{ value: f.upstreamUrl, onChange: set('upstreamUrl') }}
+      />
       <Select label="Accès" nativeSelectProps={{ value: f.visibility, onChange: set('visibility') }}>
         <option value="public">Ouvert</option>
         <option value="restricted">Sur demande</option>
       </Select>
-      <Input label="Limite (appels par seconde)" {...field(err, 'perSecond')} nativeInputProps={{ value: f.perSecond, onChange: set('perSecond'), inputMode: 'numeric' }} />
+      <Input
+        label="Limite (appels par seconde)"
+        {...field(err, 'perSecond')}
+        nativeInputProps={{ value: f.perSecond, onChange: set('perSecond'), inputMode: 'numeric' }}
+      />
       <Button type="submit" disabled={m.isPending}>
         Publier
       </Button>
@@ -61,10 +92,19 @@ function CreateApi() {
 
 function PlanEditor({ plan }: { plan: Plan }) {
   const qc = useQueryClient();
-  const [v, setV] = useState({ perSecond: String(plan.perSecond ?? ''), perMinute: String(plan.perMinute ?? ''), perDay: String(plan.perDay ?? ''), perMonth: String(plan.perMonth ?? '') });
+  const [v, setV] = useState({
+    perSecond: String(plan.perSecond ?? ''),
+    perMinute: String(plan.perMinute ?? ''),
+    perDay: String(plan.perDay ?? ''),
+    perMonth: String(plan.perMonth ?? ''),
+  });
   const num = (s: string) => (s.trim() === '' ? null : Number(s));
   const m = useMutation({
-    mutationFn: () => api(`/api/gateway/plans/${plan.id}`, { method: 'PATCH', body: { perSecond: num(v.perSecond), perMinute: num(v.perMinute), perDay: num(v.perDay), perMonth: num(v.perMonth) } }),
+    mutationFn: () =>
+      api(`/api/gateway/plans/${plan.id}`, {
+        method: 'PATCH',
+        body: { perSecond: num(v.perSecond), perMinute: num(v.perMinute), perDay: num(v.perDay), perMonth: num(v.perMonth) },
+      }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-apis'] }),
   });
   const err = m.error instanceof ApiError ? m.error : null;
@@ -80,7 +120,11 @@ function PlanEditor({ plan }: { plan: Plan }) {
     >
       {(Object.keys(labels) as (keyof typeof labels)[]).map((k) => (
         <div key={k} className="fr-col-6 fr-col-md-2">
-          <Input label={labels[k]} {...field(err, k)} nativeInputProps={{ value: v[k], onChange: (e) => setV({ ...v, [k]: e.target.value }), inputMode: 'numeric' }} />
+          <Input
+            label={labels[k]}
+            {...field(err, k)}
+            nativeInputProps={{ value: v[k], onChange: (e) => setV({ ...v, [k]: e.target.value }), inputMode: 'numeric' }}
+          />
         </div>
       ))}
       <div className="fr-col-12 fr-col-md-4">
@@ -153,8 +197,17 @@ function IdentityKey({ a }: { a: GwApi }) {
 
 function Requests({ a }: { a: GwApi }) {
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['gw-subs', a.id], queryFn: () => api<{ items: { id: string; state: string; reason: string; application: { name: string; organisationCode: string | null }; plan: string }[] }>(`/api/gateway/apis/${a.id}/subscriptions`) });
-  const decide = useMutation({ mutationFn: (x: { id: string; d: string }) => api(`/api/gateway/subscriptions/${x.id}/${x.d}`, { method: 'POST' }), onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-subs', a.id] }) });
+  const q = useQuery({
+    queryKey: ['gw-subs', a.id],
+    queryFn: () =>
+      api<{ items: { id: string; state: string; reason: string; application: { name: string; organisationCode: string | null }; plan: string }[] }>(
+        `/api/gateway/apis/${a.id}/subscriptions`,
+      ),
+  });
+  const decide = useMutation({
+    mutationFn: (x: { id: string; d: string }) => api(`/api/gateway/subscriptions/${x.id}/${x.d}`, { method: 'POST' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-subs', a.id] }),
+  });
   if (!q.data?.items.length) return <p>Aucun abonné pour l’instant.</p>;
   return (
     <Table
@@ -194,7 +247,9 @@ export function ProducerPage() {
   return (
     <>
       <h1>Espace producteur d’API</h1>
-      {!hasRole('admin', 'data_admin') && <Alert severity="info" small description="Seuls les administrateurs de données publient et gèrent des API." className="fr-mb-3w" />}
+      {!hasRole('admin', 'data_admin') && (
+        <Alert severity="info" small description="Seuls les administrateurs de données publient et gèrent des API." className="fr-mb-3w" />
+      )}
       <ErrorAlert error={q.error} />
       {mine.map((a) => (
         <section key={a.id} className="fr-mb-6w" aria-label={a.name}>
@@ -206,7 +261,11 @@ export function ProducerPage() {
             {a.upstreamUrls.length > 0 && (
               <>
                 {' '}
-                (et {a.upstreamUrls.map((u) => <code key={u}>{u} </code>)}, en alternance)
+                (et{' '}
+                {a.upstreamUrls.map((u) => (
+                  <code key={u}>{u} </code>
+                ))}
+                , en alternance)
               </>
             )}{' '}
             — {a.plans.map((p) => `${p.name} : ${limitsText(p)}`).join(' ; ')}

@@ -24,7 +24,12 @@ function Bars({ series: raw }: { series: Usage['series'] }) {
   const h = 140;
   const bw = w / series.length - 1;
   return (
-    <svg role="img" aria-label={`Appels par heure : ${series.reduce((a, s) => a + s.calls, 0)} au total, maximum ${max} en une heure`} viewBox={`0 0 ${w} ${h + 20}`} style={{ width: '100%', maxWidth: w }}>
+    <svg
+      role="img"
+      aria-label={`Appels par heure : ${series.reduce((a, s) => a + s.calls, 0)} au total, maximum ${max} en une heure`}
+      viewBox={`0 0 ${w} ${h + 20}`}
+      style={{ width: '100%', maxWidth: w }}
+    >
       <title>Appels par heure</title>
       {series.map((s, i) => {
         const x = i * (bw + 1);
@@ -61,7 +66,8 @@ export function UsageView({ apiId, applicationId, limits, quota }: { apiId?: str
       <h3>Utilisation sur 7 jours</h3>
       <ul>
         <li>
-          Appels : <strong data-testid="usage-calls">{u.totals.calls}</strong> — succès {u.totals.s2xx}, erreurs client {u.totals.s4xx} (dont limites {u.totals.s429}), erreurs serveur {u.totals.s5xx}
+          Appels : <strong data-testid="usage-calls">{u.totals.calls}</strong> — succès {u.totals.s2xx}, erreurs client {u.totals.s4xx} (dont limites{' '}
+          {u.totals.s429}), erreurs serveur {u.totals.s5xx}
         </li>
         <li>
           Latence : p50 {ms(u.latency.p50)}, p95 {ms(u.latency.p95)}, p99 {ms(u.latency.p99)}

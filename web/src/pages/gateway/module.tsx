@@ -37,5 +37,9 @@ export const gatewayWebModule: WebModule = {
     },
     { path: '/api-portail/:slug', element: <ApiPage /> },
   ],
-  home: { title: 'Portail des API', description: 'Les API du ministère : documentation, essai en ligne, clés et jetons OAuth2, limites et disponibilité.', to: '/api-portail' },
+  home: {
+    title: 'Portail des API',
+    description: 'Les API du ministère : documentation, essai en ligne, clés et jetons OAuth2, limites et disponibilité.',
+    to: '/api-portail',
+  },
 };

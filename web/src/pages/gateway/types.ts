@@ -50,7 +50,14 @@ export interface GwKey {
   lastUsedAt: string | null;
 }
 export interface GwAppDetail extends GwApp {
-  subscriptions: { id: string; state: 'pending' | 'active' | 'rejected' | 'revoked'; api: { id: string; slug: string; name: string }; plan: Plan | null; createdAt: string; quotaUse: { day: number; month: number } | null }[];
+  subscriptions: {
+    id: string;
+    state: 'pending' | 'active' | 'rejected' | 'revoked';
+    api: { id: string; slug: string; name: string };
+    plan: Plan | null;
+    createdAt: string;
+    quotaUse: { day: number; month: number } | null;
+  }[];
   keys: GwKey[];
   clients: { id: string; clientId: string; authMethod: string; createdAt: string; revokedAt: string | null }[];
 }

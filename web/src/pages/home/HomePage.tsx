@@ -9,8 +9,8 @@ export function HomePage() {
     <>
       <h1>Patrimoine</h1>
       <p className="fr-text--lead">
-        Le patrimoine numérique du ministère en un seul endroit : applications, jeux de données, API, codes sources et algorithmes, leur
-        ouverture, et le pilotage de la feuille de route « Données, Algorithmes, Codes sources ».
+        Le patrimoine numérique du ministère en un seul endroit : applications, jeux de données, API, codes sources et algorithmes, leur ouverture, et le
+        pilotage de la feuille de route « Données, Algorithmes, Codes sources ».
       </p>
       {me?.user && (
         <p>
@@ -26,7 +26,13 @@ export function HomePage() {
         ))}
         {!me?.user && (
           <div className="fr-col-12 fr-col-md-6 fr-col-lg-4">
-            <Card title="Espace agents" desc="Connectez-vous pour décrire les actifs de votre direction et suivre la feuille de route." linkProps={{ to: '/connexion' }} enlargeLink titleAs="h2" />
+            <Card
+              title="Espace agents"
+              desc="Connectez-vous pour décrire les actifs de votre direction et suivre la feuille de route."
+              linkProps={{ to: '/connexion' }}
+              enlargeLink
+              titleAs="h2"
+            />
           </div>
         )}
       </div>

@@ -13,7 +13,14 @@ import { actionStatusLabel, actionStatuses, describeChange, frDateTime, frDay } 
 import { Progress, Sparkline } from './charts';
 import type { ActionDetail, ActionStatus } from './types';
 
-const KIND_LABEL: Record<string, string> = { import: 'Import', edit: 'Mise à jour', note: 'Note', bulk: 'Mise à jour en masse', automatic: 'Automatique', carry_over: 'Reprise' };
+const KIND_LABEL: Record<string, string> = {
+  import: 'Import',
+  edit: 'Mise à jour',
+  note: 'Note',
+  bulk: 'Mise à jour en masse',
+  automatic: 'Automatique',
+  carry_over: 'Reprise',
+};
 
 /** An action: its state, the source's remarks, indicators, linked assets, the update form and the dated log. */
 export function ActionPage() {
@@ -93,7 +100,8 @@ export function ActionPage() {
           <ul>
             {r.data.subActions.map((s) => (
               <li key={s.code}>
-                <Link to={`${base(slug)}/actions/${s.code}`}>{s.code}</Link> — {s.title} ({s.deadlineLabel}) <StatusBadge status={s.status} overdue={s.overdue} />
+                <Link to={`${base(slug)}/actions/${s.code}`}>{s.code}</Link> — {s.title} ({s.deadlineLabel}){' '}
+                <StatusBadge status={s.status} overdue={s.overdue} />
               </li>
             ))}
           </ul>
@@ -126,7 +134,8 @@ export function ActionPage() {
                     {i.target ?? '—'} {i.target ? (i.unit ?? '') : ''}
                   </td>
                   <td className="fr-text--sm">
-                    <Sparkline values={i.history.map((h) => Number(h.value.replace(',', '.')))} target={i.target ? Number(i.target.replace(',', '.')) : null} /> {i.history.map((h) => `${h.value} (${frDateTime(h.at)}, ${h.by})`).join(' ; ') || '—'}
+                    <Sparkline values={i.history.map((h) => Number(h.value.replace(',', '.')))} target={i.target ? Number(i.target.replace(',', '.')) : null} />{' '}
+                    {i.history.map((h) => `${h.value} (${frDateTime(h.at)}, ${h.by})`).join(' ; ') || '—'}
                   </td>
                 </tr>
               ))}
@@ -141,12 +150,20 @@ export function ActionPage() {
       ) : (
         <ul>
           {r.data.assets.map((x) => (
-            <li key={x.id}>{x.found ? <Link to={`/catalogue/${x.kind}/${x.slug}`}>{x.title}</Link> : <span>Actif {x.id} (introuvable dans le catalogue)</span>}</li>
+            <li key={x.id}>
+              {x.found ? <Link to={`/catalogue/${x.kind}/${x.slug}`}>{x.title}</Link> : <span>Actif {x.id} (introuvable dans le catalogue)</span>}
+            </li>
           ))}
         </ul>
       )}
 
-      {a.canEdit ? <UpdateForm detail={r.data} slug={slug} onDone={refresh} /> : <p className="fr-text--sm">Seuls l’administrateur ministériel et les administrateurs des données des organisations contributrices mettent à jour cette action.</p>}
+      {a.canEdit ? (
+        <UpdateForm detail={r.data} slug={slug} onDone={refresh} />
+      ) : (
+        <p className="fr-text--sm">
+          Seuls l’administrateur ministériel et les administrateurs des données des organisations contributrices mettent à jour cette action.
+        </p>
+      )}
       <CarryOver detail={r.data} slug={slug} />
 
       <div className="fr-grid-row fr-grid-row--middle fr-mt-4w" style={{ gap: '1rem' }}>
@@ -195,7 +212,8 @@ function UpdateForm({ detail, slug, onDone }: { detail: ActionDetail; slug: stri
       if (pilot !== (a.pilot ?? '')) body.pilot = pilot || null;
       if (JSON.stringify(assetIds) !== JSON.stringify(a.assetIds)) body.assetIds = assetIds;
       if (hasRole('admin') && deadline !== a.deadline) body.deadline = deadline;
-      if (ind.name.trim()) body.indicators = [{ name: ind.name.trim(), unit: ind.unit || undefined, target: ind.target || undefined, value: ind.value || undefined }];
+      if (ind.name.trim())
+        body.indicators = [{ name: ind.name.trim(), unit: ind.unit || undefined, target: ind.target || undefined, value: ind.value || undefined }];
       return api(`${apiBase(slug)}/actions/${a.code}`, { method: 'PATCH', body });
     },
     onSuccess: () => {
@@ -220,7 +238,12 @@ function UpdateForm({ detail, slug, onDone }: { detail: ActionDetail; slug: stri
       {err && !err.errors.length && <ErrorAlert error={err} />}
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-4">
-          <Select label="Statut" state={state('status')} stateRelatedMessage={fieldMsg('status')} nativeSelectProps={{ value: status, onChange: (e) => setStatus(e.target.value as ActionStatus) }}>
+          <Select
+            label="Statut"
+            state={state('status')}
+            stateRelatedMessage={fieldMsg('status')}
+            nativeSelectProps={{ value: status, onChange: (e) => setStatus(e.target.value as ActionStatus) }}
+          >
             {actionStatuses.map((s) => (
               <option key={s} value={s}>
                 {actionStatusLabel[s]}
@@ -229,21 +252,51 @@ function UpdateForm({ detail, slug, onDone }: { detail: ActionDetail; slug: stri
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-4">
-          <Input label="Avancement (%)" state={state('progress')} stateRelatedMessage={fieldMsg('progress')} nativeInputProps={{ type: 'number', min: 0, max: 100, step: 1, value: progress, onChange: (e) => setProgress(e.target.value) }} />
+          <Input
+            label="Avancement (%)"
+            state={state('progress')}
+            stateRelatedMessage={fieldMsg('progress')}
+            nativeInputProps={{ type: 'number', min: 0, max: 100, step: 1, value: progress, onChange: (e) => setProgress(e.target.value) }}
+          />
         </div>
         <div className="fr-col-12 fr-col-md-4">
-          <Input label="Pilote" state={state('pilot')} stateRelatedMessage={fieldMsg('pilot')} nativeInputProps={{ value: pilot, maxLength: 200, onChange: (e) => setPilot(e.target.value) }} />
+          <Input
+            label="Pilote"
+            state={state('pilot')}
+            stateRelatedMessage={fieldMsg('pilot')}
+            nativeInputProps={{ value: pilot, maxLength: 200, onChange: (e) => setPilot(e.target.value) }}
+          />
         </div>
       </div>
       {hasRole('admin') && (
-        <Input label="Échéance (AAAA-S1, AAAA-S2 ou AAAA-T1…T4)" hintText="Réservé à l’administrateur ministériel (décision du comité)" state={state('deadline')} stateRelatedMessage={fieldMsg('deadline')} nativeInputProps={{ value: deadline, onChange: (e) => setDeadline(e.target.value) }} />
+        <Input
+          label="Échéance (AAAA-S1, AAAA-S2 ou AAAA-T1…T4)"
+          hintText="Réservé à l’administrateur ministériel (décision du comité)"
+          state={state('deadline')}
+          stateRelatedMessage={fieldMsg('deadline')}
+          nativeInputProps={{ value: deadline, onChange: (e) => setDeadline(e.target.value) }}
+        />
       )}
-      <Input label="Note" textArea hintText="Ce qui a été fait, les difficultés, la suite. Elle apparaît dans le journal et dans le rapport du comité." state={state('note')} stateRelatedMessage={fieldMsg('note')} nativeTextAreaProps={{ value: note, maxLength: 5000, rows: 3, onChange: (e) => setNote(e.target.value) }} />
+      <Input
+        label="Note"
+        textArea
+        hintText="Ce qui a été fait, les difficultés, la suite. Elle apparaît dans le journal et dans le rapport du comité."
+        state={state('note')}
+        stateRelatedMessage={fieldMsg('note')}
+        nativeTextAreaProps={{ value: note, maxLength: 5000, rows: 3, onChange: (e) => setNote(e.target.value) }}
+      />
       <fieldset className="fr-fieldset">
-        <legend className="fr-fieldset__legend fr-text--regular">Indicateur (facultatif : nouvel indicateur ou nouvelle valeur d’un indicateur existant)</legend>
+        <legend className="fr-fieldset__legend fr-text--regular">
+          Indicateur (facultatif : nouvel indicateur ou nouvelle valeur d’un indicateur existant)
+        </legend>
         <div className="fr-grid-row fr-grid-row--gutters" style={{ width: '100%' }}>
           <div className="fr-col-12 fr-col-md-4">
-            <Input label="Nom de l’indicateur" state={state('indicators.0.name')} stateRelatedMessage={fieldMsg('indicators.0.name')} nativeInputProps={{ value: ind.name, list: `ind-${a.code}`, onChange: (e) => setInd({ ...ind, name: e.target.value }) }} />
+            <Input
+              label="Nom de l’indicateur"
+              state={state('indicators.0.name')}
+              stateRelatedMessage={fieldMsg('indicators.0.name')}
+              nativeInputProps={{ value: ind.name, list: `ind-${a.code}`, onChange: (e) => setInd({ ...ind, name: e.target.value }) }}
+            />
             <datalist id={`ind-${a.code}`}>
               {detail.indicators.map((i) => (
                 <option key={i.id} value={i.name} />
@@ -251,10 +304,20 @@ function UpdateForm({ detail, slug, onDone }: { detail: ActionDetail; slug: stri
             </datalist>
           </div>
           <div className="fr-col-4 fr-col-md-2">
-            <Input label="Valeur" state={state('indicators.0.value')} stateRelatedMessage={fieldMsg('indicators.0.value')} nativeInputProps={{ value: ind.value, inputMode: 'decimal', onChange: (e) => setInd({ ...ind, value: e.target.value }) }} />
+            <Input
+              label="Valeur"
+              state={state('indicators.0.value')}
+              stateRelatedMessage={fieldMsg('indicators.0.value')}
+              nativeInputProps={{ value: ind.value, inputMode: 'decimal', onChange: (e) => setInd({ ...ind, value: e.target.value }) }}
+            />
           </div>
           <div className="fr-col-4 fr-col-md-2">
-            <Input label="Cible" state={state('indicators.0.target')} stateRelatedMessage={fieldMsg('indicators.0.target')} nativeInputProps={{ value: ind.target, inputMode: 'decimal', onChange: (e) => setInd({ ...ind, target: e.target.value }) }} />
+            <Input
+              label="Cible"
+              state={state('indicators.0.target')}
+              stateRelatedMessage={fieldMsg('indicators.0.target')}
+              nativeInputProps={{ value: ind.target, inputMode: 'decimal', onChange: (e) => setInd({ ...ind, target: e.target.value }) }}
+            />
           </div>
           <div className="fr-col-4 fr-col-md-2">
             <Input label="Unité" nativeInputProps={{ value: ind.unit, onChange: (e) => setInd({ ...ind, unit: e.target.value }) }} />
@@ -298,7 +361,11 @@ function CarryOver({ detail, slug }: { detail: ActionDetail; slug: string }) {
   const [deadline, setDeadline] = useState('');
   const a = detail.action;
   const m = useMutation({
-    mutationFn: () => api<{ roadmap: { slug: string }; code: string }>(`${apiBase(slug)}/actions/${a.code}/carry-over`, { method: 'POST', body: { targetRoadmap: target, code, deadline } }),
+    mutationFn: () =>
+      api<{ roadmap: { slug: string }; code: string }>(`${apiBase(slug)}/actions/${a.code}/carry-over`, {
+        method: 'POST',
+        body: { targetRoadmap: target, code, deadline },
+      }),
     onSuccess: (r) => navigate(`${base(r.roadmap.slug)}/actions/${r.code}`),
   });
   const targets = (list.data?.items ?? []).filter((r) => r.slug !== slug && r.startYear >= detail.roadmap.startYear);
@@ -318,7 +385,12 @@ function CarryOver({ detail, slug }: { detail: ActionDetail; slug: string }) {
       {err && !err.errors.length && <ErrorAlert error={err} />}
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-6">
-          <Select label="Feuille de route" state={err?.fieldMessage('targetRoadmap') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('targetRoadmap')} nativeSelectProps={{ value: target, required: true, onChange: (e) => setTarget(e.target.value) }}>
+          <Select
+            label="Feuille de route"
+            state={err?.fieldMessage('targetRoadmap') ? 'error' : undefined}
+            stateRelatedMessage={err?.fieldMessage('targetRoadmap')}
+            nativeSelectProps={{ value: target, required: true, onChange: (e) => setTarget(e.target.value) }}
+          >
             <option value="">Choisir…</option>
             {targets.map((r) => (
               <option key={r.slug} value={r.slug}>
@@ -328,10 +400,20 @@ function CarryOver({ detail, slug }: { detail: ActionDetail; slug: string }) {
           </Select>
         </div>
         <div className="fr-col-6 fr-col-md-3">
-          <Input label="Nouveau code" state={err?.fieldMessage('code') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('code')} nativeInputProps={{ value: code, onChange: (e) => setCode(e.target.value) }} />
+          <Input
+            label="Nouveau code"
+            state={err?.fieldMessage('code') ? 'error' : undefined}
+            stateRelatedMessage={err?.fieldMessage('code')}
+            nativeInputProps={{ value: code, onChange: (e) => setCode(e.target.value) }}
+          />
         </div>
         <div className="fr-col-6 fr-col-md-3">
-          <Input label="Nouvelle échéance (ex. 2025-S1)" state={err?.fieldMessage('deadline') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('deadline')} nativeInputProps={{ value: deadline, required: true, onChange: (e) => setDeadline(e.target.value) }} />
+          <Input
+            label="Nouvelle échéance (ex. 2025-S1)"
+            state={err?.fieldMessage('deadline') ? 'error' : undefined}
+            stateRelatedMessage={err?.fieldMessage('deadline')}
+            nativeInputProps={{ value: deadline, required: true, onChange: (e) => setDeadline(e.target.value) }}
+          />
         </div>
       </div>
       <Button type="submit" priority="secondary" disabled={m.isPending}>

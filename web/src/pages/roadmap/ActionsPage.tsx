@@ -15,8 +15,16 @@ const KEYS = ['statut', 'section', 'contributeur', 'retard'] as const;
 export function ActionsPage() {
   const { slug, roadmap } = useRoadmap();
   const [f, set] = useUrlState(KEYS);
-  const filters = { status: f.statut, section: f.section, contributor: f.contributeur, overdue: f.retard === 'oui' ? 'true' : f.retard === 'non' ? 'false' : '' };
-  const r = useQuery({ queryKey: ['roadmap-actions', slug, filters], queryFn: () => api<{ items: Action[]; total: number }>(`${apiBase(slug)}/actions${qs(filters)}`) });
+  const filters = {
+    status: f.statut,
+    section: f.section,
+    contributor: f.contributeur,
+    overdue: f.retard === 'oui' ? 'true' : f.retard === 'non' ? 'false' : '',
+  };
+  const r = useQuery({
+    queryKey: ['roadmap-actions', slug, filters],
+    queryFn: () => api<{ items: Action[]; total: number }>(`${apiBase(slug)}/actions${qs(filters)}`),
+  });
   const items = r.data?.items ?? [];
   const overdue = items.filter((a) => a.overdue).length;
   return (
@@ -96,7 +104,9 @@ export function ActionsPage() {
                       <Progress value={a.progress} label={a.code} />
                     </td>
                     <td>{[...a.contributors.map((c) => c.code), ...a.collectiveContributors].join(', ')}</td>
-                    <td className="fr-text--sm">{a.lastNote ? `${frDate(a.lastNote.at)} — ${a.lastNote.note.length > 120 ? `${a.lastNote.note.slice(0, 119)}…` : a.lastNote.note}` : '—'}</td>
+                    <td className="fr-text--sm">
+                      {a.lastNote ? `${frDate(a.lastNote.at)} — ${a.lastNote.note.length > 120 ? `${a.lastNote.note.slice(0, 119)}…` : a.lastNote.note}` : '—'}
+                    </td>
                   </tr>
                 ))}
               </tbody>

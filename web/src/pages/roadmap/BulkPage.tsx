@@ -38,7 +38,10 @@ export function BulkPage() {
   return (
     <RoadmapFrame title="Mise à jour en masse des actions">
       <p>
-        Déposez un fichier CSV (séparateur « ; » ou « , », UTF-8) avec une colonne <code>code</code> et une ou plusieurs des colonnes <code>statut</code> (à lancer, en cours, réalisée, abandonnée), <code>avancement</code> (0 à 100), <code>pilote</code> et <code>note</code>. Les autres colonnes sont ignorées : l’export CSV de la liste des actions peut être modifié puis redéposé. Une cellule vide ne change rien. Le fichier est appliqué en entier ou pas du tout ; vous ne pouvez mettre à jour que les actions de votre organisation.
+        Déposez un fichier CSV (séparateur « ; » ou « , », UTF-8) avec une colonne <code>code</code> et une ou plusieurs des colonnes <code>statut</code> (à
+        lancer, en cours, réalisée, abandonnée), <code>avancement</code> (0 à 100), <code>pilote</code> et <code>note</code>. Les autres colonnes sont ignorées
+        : l’export CSV de la liste des actions peut être modifié puis redéposé. Une cellule vide ne change rien. Le fichier est appliqué en entier ou pas du
+        tout ; vous ne pouvez mettre à jour que les actions de votre organisation.
       </p>
       <p>
         <CsvLink href={`${apiBase(slug)}/actions?format=csv`} label="Télécharger l’état actuel (modèle)" />
@@ -74,7 +77,12 @@ export function BulkPage() {
       {err && lineErrors.length === 0 && <ErrorAlert error={err} />}
       {lineErrors.length > 0 && (
         <>
-          <Alert severity="error" title="Fichier refusé : aucune ligne n’a été appliquée" description={`${lineErrors.length} erreur(s) à corriger.`} className="fr-mb-2w" />
+          <Alert
+            severity="error"
+            title="Fichier refusé : aucune ligne n’a été appliquée"
+            description={`${lineErrors.length} erreur(s) à corriger.`}
+            className="fr-mb-2w"
+          />
           <div className="fr-table">
             <table>
               <caption>Erreurs par ligne</caption>
@@ -122,7 +130,11 @@ export function BulkPage() {
                     <tr key={u.line}>
                       <td>{u.line}</td>
                       <td>{u.code}</td>
-                      <td>{Object.entries(u.changes).map(([k, c]) => describeChange(k, c)).join(' ; ') || 'note'}</td>
+                      <td>
+                        {Object.entries(u.changes)
+                          .map(([k, c]) => describeChange(k, c))
+                          .join(' ; ') || 'note'}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -18,10 +18,27 @@ interface Report {
   previousQuarter: string;
   from: string;
   to: string;
-  summary: { actions: Record<string, number>; overdue: number; statusChanges: number; progressChanges: number; notes: number; openingsDelivered: number; openingsAvailable: number; openingsTotal: number };
+  summary: {
+    actions: Record<string, number>;
+    overdue: number;
+    statusChanges: number;
+    progressChanges: number;
+    notes: number;
+    openingsDelivered: number;
+    openingsAvailable: number;
+    openingsTotal: number;
+  };
   statusChanges: { code: string; title: string; from: string; to: string; at: string; by: string; note: string | null }[];
   delivered: { title: string; dueLabel: string; availableOn: string; onTime: boolean; automatic: boolean }[];
-  overdue: { code: string; title: string; deadlineLabel: string; status: ActionStatus; progress: number; contributors: string[]; lastNote: { at: string; by: string; note: string } | null }[];
+  overdue: {
+    code: string;
+    title: string;
+    deadlineLabel: string;
+    status: ActionStatus;
+    progress: number;
+    contributors: string[];
+    lastNote: { at: string; by: string; note: string } | null;
+  }[];
   indicators: { code: string; name: string; unit: string | null; target: string | null; value: string | null; previous: string | null }[];
   decisions: { id: string; text: string; actionCode: string | null; by: string; at: string }[];
 }
@@ -44,7 +61,11 @@ export function CommitteePage() {
   const [f, set] = useUrlState(['trimestre'] as const);
   const list = roadmap ? quarters(roadmap.startYear) : [];
   const quarter = f.trimestre || list[0] || '';
-  const r = useQuery({ queryKey: ['roadmap-report', slug, quarter], enabled: !!quarter, queryFn: () => api<Report>(`${apiBase(slug)}/report${qs({ quarter })}`) });
+  const r = useQuery({
+    queryKey: ['roadmap-report', slug, quarter],
+    enabled: !!quarter,
+    queryFn: () => api<Report>(`${apiBase(slug)}/report${qs({ quarter })}`),
+  });
   const d = r.data;
   return (
     <RoadmapFrame title="Comité de gouvernance des données">
@@ -59,10 +80,19 @@ export function CommitteePage() {
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-8" style={{ display: 'flex', gap: '1rem', flexWrap: 'wrap', paddingBottom: '1.5rem' }}>
-          <a className="fr-btn fr-btn--icon-left fr-icon-printer-line" href={`${apiBase(slug)}/report${qs({ quarter, format: 'html' })}`} target="_blank" rel="noopener">
+          <a
+            className="fr-btn fr-btn--icon-left fr-icon-printer-line"
+            href={`${apiBase(slug)}/report${qs({ quarter, format: 'html' })}`}
+            target="_blank"
+            rel="noopener"
+          >
             Version imprimable (nouvel onglet)
           </a>
-          <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line" href={`${apiBase(slug)}/report${qs({ quarter, format: 'md' })}`} download>
+          <a
+            className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line"
+            href={`${apiBase(slug)}/report${qs({ quarter, format: 'md' })}`}
+            download
+          >
             Télécharger en Markdown
           </a>
         </div>
@@ -72,7 +102,9 @@ export function CommitteePage() {
         <article aria-label={`Rapport du comité, ${d.quarterLabel}`}>
           <h2 className="fr-h3">{d.quarterLabel}</h2>
           <p>
-            Période du {frDay(d.from)} au {frDay(d.to)}, depuis le comité du trimestre précédent ({d.previousQuarter}). {d.summary.actions.total} actions : {d.summary.actions.realisee ?? 0} réalisées, {d.summary.actions.en_cours ?? 0} en cours, <strong>{d.summary.overdue} en retard</strong>. {d.summary.openingsAvailable} ouvertures disponibles sur {d.summary.openingsTotal}.
+            Période du {frDay(d.from)} au {frDay(d.to)}, depuis le comité du trimestre précédent ({d.previousQuarter}). {d.summary.actions.total} actions :{' '}
+            {d.summary.actions.realisee ?? 0} réalisées, {d.summary.actions.en_cours ?? 0} en cours, <strong>{d.summary.overdue} en retard</strong>.{' '}
+            {d.summary.openingsAvailable} ouvertures disponibles sur {d.summary.openingsTotal}.
           </p>
           <p>
             <CsvLink href={`${apiBase(slug)}/updates${qs({ from: d.from, to: d.to, format: 'csv' })}`} label="Journal des mises à jour de la période (CSV)" />
@@ -84,7 +116,8 @@ export function CommitteePage() {
             <ul>
               {d.statusChanges.map((c, i) => (
                 <li key={i}>
-                  <Link to={`${base(slug)}/actions/${c.code}`}>{c.code}</Link> {c.title} : {statusText(c.from)} → <strong>{statusText(c.to)}</strong> ({frDate(c.at)}, {c.by}){c.note ? ` — ${c.note}` : ''}
+                  <Link to={`${base(slug)}/actions/${c.code}`}>{c.code}</Link> {c.title} : {statusText(c.from)} → <strong>{statusText(c.to)}</strong> (
+                  {frDate(c.at)}, {c.by}){c.note ? ` — ${c.note}` : ''}
                 </li>
               ))}
             </ul>
@@ -96,7 +129,8 @@ export function CommitteePage() {
             <ul>
               {d.delivered.map((o, i) => (
                 <li key={i}>
-                  {o.title} : disponible le {frDay(o.availableOn)} (échéance {o.dueLabel}, {o.onTime ? 'dans les délais' : 'en retard'}){o.automatic ? ', mise à jour automatique depuis le catalogue' : ''}
+                  {o.title} : disponible le {frDay(o.availableOn)} (échéance {o.dueLabel}, {o.onTime ? 'dans les délais' : 'en retard'})
+                  {o.automatic ? ', mise à jour automatique depuis le catalogue' : ''}
                 </li>
               ))}
             </ul>
@@ -107,7 +141,8 @@ export function CommitteePage() {
             <ul>
               {d.overdue.map((a) => (
                 <li key={a.code}>
-                  <Link to={`${base(slug)}/actions/${a.code}`}>{a.code}</Link> {a.title} — {a.deadlineLabel}, {statusText(a.status)}, {a.progress} %{a.lastNote ? ` — ${frDate(a.lastNote.at)} : ${a.lastNote.note}` : ''}
+                  <Link to={`${base(slug)}/actions/${a.code}`}>{a.code}</Link> {a.title} — {a.deadlineLabel}, {statusText(a.status)}, {a.progress} %
+                  {a.lastNote ? ` — ${frDate(a.lastNote.at)} : ${a.lastNote.note}` : ''}
                 </li>
               ))}
             </ul>
@@ -156,9 +191,18 @@ function Decisions({ slug, quarter, decisions, canEdit }: { slug: string; quarte
           {decisions.map((d) => (
             <li key={d.id}>
               {d.actionCode ? <strong>{d.actionCode} — </strong> : null}
-              {d.text} <span className="fr-text--xs">({d.by}, {frDate(d.at)})</span>
+              {d.text}{' '}
+              <span className="fr-text--xs">
+                ({d.by}, {frDate(d.at)})
+              </span>
               {canEdit && (
-                <Button size="small" priority="tertiary" className="fr-ml-1w" onClick={() => del.mutate(d.id)} title={`Supprimer la décision « ${d.text.slice(0, 40)} »`}>
+                <Button
+                  size="small"
+                  priority="tertiary"
+                  className="fr-ml-1w"
+                  onClick={() => del.mutate(d.id)}
+                  title={`Supprimer la décision « ${d.text.slice(0, 40)} »`}
+                >
                   Supprimer
                 </Button>
               )}
@@ -176,8 +220,20 @@ function Decisions({ slug, quarter, decisions, canEdit }: { slug: string; quarte
           }}
         >
           {err && !err.errors.length && <ErrorAlert error={err} />}
-          <Input label="Décision du comité" textArea state={err?.fieldMessage('text') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('text')} nativeTextAreaProps={{ value: text, rows: 2, maxLength: 5000, required: true, onChange: (e) => setText(e.target.value) }} />
-          <Input label="Action concernée (facultatif)" hintText="Code, ex. A10" state={err?.fieldMessage('actionCode') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('actionCode')} nativeInputProps={{ value: actionCode, maxLength: 10, onChange: (e) => setActionCode(e.target.value) }} />
+          <Input
+            label="Décision du comité"
+            textArea
+            state={err?.fieldMessage('text') ? 'error' : undefined}
+            stateRelatedMessage={err?.fieldMessage('text')}
+            nativeTextAreaProps={{ value: text, rows: 2, maxLength: 5000, required: true, onChange: (e) => setText(e.target.value) }}
+          />
+          <Input
+            label="Action concernée (facultatif)"
+            hintText="Code, ex. A10"
+            state={err?.fieldMessage('actionCode') ? 'error' : undefined}
+            stateRelatedMessage={err?.fieldMessage('actionCode')}
+            nativeInputProps={{ value: actionCode, maxLength: 10, onChange: (e) => setActionCode(e.target.value) }}
+          />
           <Button type="submit" disabled={add.isPending}>
             Enregistrer la décision
           </Button>

@@ -71,7 +71,8 @@ export function DashboardPage() {
   const r = useQuery({ queryKey: ['roadmap-dashboard', slug, filters], queryFn: () => api<Dashboard>(`${apiBase(slug)}/dashboard${qs(filters)}`) });
   const csv = (table: string) => `${apiBase(slug)}/dashboard${qs({ ...filters, format: 'csv', table })}`;
   const d = r.data;
-  const rows = (g: GroupStats[]) => g.map((x) => ({ key: x.key, label: x.label, values: { a_lancer: x.a_lancer, en_cours: x.en_cours, realisee: x.realisee, abandonnee: x.abandonnee } }));
+  const rows = (g: GroupStats[]) =>
+    g.map((x) => ({ key: x.key, label: x.label, values: { a_lancer: x.a_lancer, en_cours: x.en_cours, realisee: x.realisee, abandonnee: x.abandonnee } }));
   const describe = (g: GroupStats[]) => g.map((x) => `${x.label} : ${x.realisee} réalisée(s) sur ${x.total}, ${x.overdue} en retard`).join(' ; ');
   return (
     <RoadmapFrame title="Tableau de bord">
@@ -117,10 +118,18 @@ export function DashboardPage() {
               </li>
             ))}
           </ul>
-          <p className="fr-text--sm">Situation au {frDate(d.asOf)} ; « en retard » : échéance (fin du semestre ou du trimestre) dépassée sans que l’action soit réalisée ou abandonnée.</p>
+          <p className="fr-text--sm">
+            Situation au {frDate(d.asOf)} ; « en retard » : échéance (fin du semestre ou du trimestre) dépassée sans que l’action soit réalisée ou abandonnée.
+          </p>
 
           <Section title="Avancement par partie de la feuille de route" csv={csv('bySection')}>
-            <StackedBars title="Actions par partie et par statut" rows={rows(d.bySection)} series={statusSeries} description={describe(d.bySection)} table={<StatsTable caption="Actions par partie" rows={d.bySection} first="Partie" />} />
+            <StackedBars
+              title="Actions par partie et par statut"
+              rows={rows(d.bySection)}
+              series={statusSeries}
+              description={describe(d.bySection)}
+              table={<StatsTable caption="Actions par partie" rows={d.bySection} first="Partie" />}
+            />
             <details>
               <summary>Détail par section</summary>
               <StatsTable caption="Actions par section" rows={d.bySubsection.map((s) => ({ ...s, label: `${s.key} ${s.label}` }))} first="Section" />
@@ -129,11 +138,23 @@ export function DashboardPage() {
           </Section>
 
           <Section title="Avancement par organisation contributrice" csv={csv('byContributor')}>
-            <StackedBars title="Actions par organisation contributrice et par statut" rows={rows(d.byContributor).map((x) => ({ ...x, label: x.key }))} series={statusSeries} description={describe(d.byContributor)} table={<StatsTable caption="Actions par organisation" rows={d.byContributor} first="Organisation" />} />
+            <StackedBars
+              title="Actions par organisation contributrice et par statut"
+              rows={rows(d.byContributor).map((x) => ({ ...x, label: x.key }))}
+              series={statusSeries}
+              description={describe(d.byContributor)}
+              table={<StatsTable caption="Actions par organisation" rows={d.byContributor} first="Organisation" />}
+            />
           </Section>
 
           <Section title="Avancement par semestre d’échéance" csv={csv('bySemester')}>
-            <StackedBars title="Actions par semestre d’échéance et par statut" rows={rows(d.bySemester)} series={statusSeries} description={describe(d.bySemester)} table={<StatsTable caption="Actions par semestre" rows={d.bySemester} first="Semestre" />} />
+            <StackedBars
+              title="Actions par semestre d’échéance et par statut"
+              rows={rows(d.bySemester)}
+              series={statusSeries}
+              description={describe(d.bySemester)}
+              table={<StatsTable caption="Actions par semestre" rows={d.bySemester} first="Semestre" />}
+            />
           </Section>
 
           <Section title={`Actions en retard (${d.overdue.length})`} csv={csv('overdue')}>

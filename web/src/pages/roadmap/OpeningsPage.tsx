@@ -15,7 +15,13 @@ import { frDay, openingStatusLabel, openingStatuses, openingTypeLabel, timelines
 import type { Opening, OpeningStatus, Timeliness } from './types';
 
 const KEYS = ['statut', 'type', 'delai'] as const;
-const severity: Record<Timeliness, 'success' | 'error' | 'info' | 'new' | 'warning'> = { a_temps: 'success', en_retard: 'error', date_inconnue: 'new', a_venir: 'info', sans_objet: 'new' };
+const severity: Record<Timeliness, 'success' | 'error' | 'info' | 'new' | 'warning'> = {
+  a_temps: 'success',
+  en_retard: 'error',
+  date_inconnue: 'new',
+  a_venir: 'info',
+  sans_objet: 'new',
+};
 
 /** The follow-up table of announced openings, with their timeliness, and their update form. */
 export function OpeningsPage() {
@@ -23,7 +29,10 @@ export function OpeningsPage() {
   const [f, set] = useUrlState(KEYS);
   const [editing, setEditing] = useState<string | null>(null);
   const filters = { status: f.statut, type: f.type, timeliness: f.delai };
-  const r = useQuery({ queryKey: ['roadmap-openings', slug, filters], queryFn: () => api<{ items: Opening[]; total: number }>(`${apiBase(slug)}/openings${qs(filters)}`) });
+  const r = useQuery({
+    queryKey: ['roadmap-openings', slug, filters],
+    queryFn: () => api<{ items: Opening[]; total: number }>(`${apiBase(slug)}/openings${qs(filters)}`),
+  });
   const selected = r.data?.items.find((o) => o.id === editing) ?? null;
   return (
     <RoadmapFrame title="Suivi des ouvertures annoncées">
@@ -135,7 +144,11 @@ function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: strin
   const [org, setOrg] = useState(opening.organisationCode ?? '');
   const [asset, setAsset] = useState<{ id: string; title: string } | null>(null);
   const [note, setNote] = useState('');
-  const orgs = useQuery({ queryKey: ['organisations'], queryFn: () => api<{ items: { code: string; name: string }[] }>('/api/organisations'), enabled: hasRole('admin') });
+  const orgs = useQuery({
+    queryKey: ['organisations'],
+    queryFn: () => api<{ items: { code: string; name: string }[] }>('/api/organisations'),
+    enabled: hasRole('admin'),
+  });
   const m = useMutation({
     mutationFn: () => {
       const body: Record<string, unknown> = {};
@@ -164,10 +177,17 @@ function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: strin
     >
       <h2 className="fr-h5">Modifier « {opening.title} »</h2>
       {err && !err.errors.length && <ErrorAlert error={err} />}
-      {err && err.errors.length > 0 && !err.fieldMessage('status') && !err.fieldMessage('availableOn') && <Alert severity="error" small description={err.errors.map((x) => x.message).join(' ')} className="fr-mb-2w" />}
+      {err && err.errors.length > 0 && !err.fieldMessage('status') && !err.fieldMessage('availableOn') && (
+        <Alert severity="error" small description={err.errors.map((x) => x.message).join(' ')} className="fr-mb-2w" />
+      )}
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-4">
-          <Select label="Statut" state={err?.fieldMessage('status') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('status')} nativeSelectProps={{ value: status, onChange: (e) => setStatus(e.target.value as OpeningStatus) }}>
+          <Select
+            label="Statut"
+            state={err?.fieldMessage('status') ? 'error' : undefined}
+            stateRelatedMessage={err?.fieldMessage('status')}
+            nativeSelectProps={{ value: status, onChange: (e) => setStatus(e.target.value as OpeningStatus) }}
+          >
             {openingStatuses.map((s) => (
               <option key={s} value={s}>
                 {openingStatusLabel[s]}
@@ -176,11 +196,22 @@ function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: strin
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-4">
-          <Input label="Disponible le" hintText="Par défaut : aujourd’hui" state={err?.fieldMessage('availableOn') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('availableOn')} nativeInputProps={{ type: 'date', value: availableOn, onChange: (e) => setAvailableOn(e.target.value) }} />
+          <Input
+            label="Disponible le"
+            hintText="Par défaut : aujourd’hui"
+            state={err?.fieldMessage('availableOn') ? 'error' : undefined}
+            stateRelatedMessage={err?.fieldMessage('availableOn')}
+            nativeInputProps={{ type: 'date', value: availableOn, onChange: (e) => setAvailableOn(e.target.value) }}
+          />
         </div>
         {hasRole('admin') && (
           <div className="fr-col-12 fr-col-md-4">
-            <Select label="Organisation responsable" state={err?.fieldMessage('organisationCode') ? 'error' : undefined} stateRelatedMessage={err?.fieldMessage('organisationCode')} nativeSelectProps={{ value: org, onChange: (e) => setOrg(e.target.value) }}>
+            <Select
+              label="Organisation responsable"
+              state={err?.fieldMessage('organisationCode') ? 'error' : undefined}
+              stateRelatedMessage={err?.fieldMessage('organisationCode')}
+              nativeSelectProps={{ value: org, onChange: (e) => setOrg(e.target.value) }}
+            >
               <option value="">Aucune</option>
               {orgs.data?.items.map((o) => (
                 <option key={o.code} value={o.code}>
@@ -192,7 +223,8 @@ function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: strin
         )}
       </div>
       <p className="fr-text--sm">
-        Actif du catalogue lié : {asset ? asset.title : (opening.asset?.title ?? (opening.assetId ? 'un actif (introuvable)' : 'aucun'))}. Quand l’actif lié devient « ouvert » dans le catalogue, l’ouverture devient disponible automatiquement.
+        Actif du catalogue lié : {asset ? asset.title : (opening.asset?.title ?? (opening.assetId ? 'un actif (introuvable)' : 'aucun'))}. Quand l’actif lié
+        devient « ouvert » dans le catalogue, l’ouverture devient disponible automatiquement.
       </p>
       {err?.fieldMessage('assetId.0') && <p className="fr-error-text">{err.fieldMessage('assetId.0')}</p>}
       <AssetPicker label="Lier un actif du catalogue" onPick={(a) => setAsset({ id: a.id, title: a.title })} />

@@ -29,11 +29,20 @@ export function PublicPage() {
   return (
     <>
       <h1>Transparence : avancement de la feuille de route</h1>
-      <p>Le ministère de l’Intérieur publie sa feuille de route sur les données, les algorithmes et les codes sources. Cette page en présente l’avancement, mis à jour par les directions.</p>
+      <p>
+        Le ministère de l’Intérieur publie sa feuille de route sur les données, les algorithmes et les codes sources. Cette page en présente l’avancement, mis à
+        jour par les directions.
+      </p>
       {list.data && list.data.items.length > 1 && (
         <p>
           <label htmlFor="feuille">Feuille de route : </label>
-          <select id="feuille" className="fr-select" style={{ maxWidth: 500, display: 'inline-block' }} value={slug} onChange={(e) => set({ feuille: e.target.value })}>
+          <select
+            id="feuille"
+            className="fr-select"
+            style={{ maxWidth: 500, display: 'inline-block' }}
+            value={slug}
+            onChange={(e) => set({ feuille: e.target.value })}
+          >
             {list.data.items.map((x) => (
               <option key={x.slug} value={x.slug}>
                 {x.title}
@@ -47,11 +56,17 @@ export function PublicPage() {
         <>
           <h2>{d.roadmap.title}</h2>
           <p>
-            <strong>{d.totals.realisee}</strong> action(s) réalisée(s) et <strong>{d.totals.en_cours}</strong> en cours sur <strong>{d.totals.total}</strong> ; avancement moyen {d.totals.meanProgress} % ; <strong>{d.openingsSummary.byStatus.disponible}</strong> ouverture(s) de données ou d’API disponible(s) sur {d.openingsSummary.total} annoncée(s).
+            <strong>{d.totals.realisee}</strong> action(s) réalisée(s) et <strong>{d.totals.en_cours}</strong> en cours sur <strong>{d.totals.total}</strong> ;
+            avancement moyen {d.totals.meanProgress} % ; <strong>{d.openingsSummary.byStatus.disponible}</strong> ouverture(s) de données ou d’API disponible(s)
+            sur {d.openingsSummary.total} annoncée(s).
           </p>
           <StackedBars
             title="Actions par partie de la feuille de route et par statut"
-            rows={d.bySection.map((x) => ({ key: x.key, label: x.label, values: { a_lancer: x.a_lancer, en_cours: x.en_cours, realisee: x.realisee, abandonnee: x.abandonnee } }))}
+            rows={d.bySection.map((x) => ({
+              key: x.key,
+              label: x.label,
+              values: { a_lancer: x.a_lancer, en_cours: x.en_cours, realisee: x.realisee, abandonnee: x.abandonnee },
+            }))}
             series={series}
             description={d.bySection.map((x) => `${x.label} : ${x.realisee} réalisée(s) sur ${x.total}`).join(' ; ')}
             table={

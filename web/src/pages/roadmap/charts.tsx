@@ -14,7 +14,19 @@ export interface Series {
 }
 
 /** Horizontal stacked bars: one bar per row, one segment per series. */
-export function StackedBars({ title, rows, series, description, table }: { title: string; rows: { key: string; label: string; values: Record<string, number> }[]; series: Series[]; description: string; table: ReactNode }) {
+export function StackedBars({
+  title,
+  rows,
+  series,
+  description,
+  table,
+}: {
+  title: string;
+  rows: { key: string; label: string; values: Record<string, number> }[];
+  series: Series[];
+  description: string;
+  table: ReactNode;
+}) {
   const id = useId();
   const labelWidth = 210;
   const barWidth = 380;

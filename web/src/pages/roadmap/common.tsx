@@ -58,7 +58,12 @@ export function RoadmapFrame({ title, children }: { title: string; children: Rea
         <ul className="fr-tags-group">
           {tabs.map((t) => (
             <li key={t.to}>
-              <NavLink to={t.to} end={t.end} className={({ isActive }) => `fr-tag${isActive ? ' fr-tag--dismiss-none' : ''}`} style={({ isActive }) => (isActive ? { background: '#000091', color: '#fff' } : undefined)}>
+              <NavLink
+                to={t.to}
+                end={t.end}
+                className={({ isActive }) => `fr-tag${isActive ? ' fr-tag--dismiss-none' : ''}`}
+                style={({ isActive }) => (isActive ? { background: '#000091', color: '#fff' } : undefined)}
+              >
                 {t.label}
               </NavLink>
             </li>
@@ -110,10 +115,18 @@ export function AssetPicker({ label, onPick, disabled }: { label: string; onPick
     const t = setTimeout(() => setDebounced(q.trim()), 250);
     return () => clearTimeout(t);
   }, [q]);
-  const r = useQuery({ queryKey: ['catalog-pick', debounced], enabled: debounced.length >= 2, queryFn: () => api<{ items: AssetHit[] }>(`/api/catalog/assets${qs({ q: debounced, pageSize: 8 })}`) });
+  const r = useQuery({
+    queryKey: ['catalog-pick', debounced],
+    enabled: debounced.length >= 2,
+    queryFn: () => api<{ items: AssetHit[] }>(`/api/catalog/assets${qs({ q: debounced, pageSize: 8 })}`),
+  });
   return (
     <div>
-      <Input label={label} hintText="Au moins 2 caractères (titre de l’actif du catalogue)" nativeInputProps={{ value: q, onChange: (e) => setQ(e.target.value), disabled, type: 'search' }} />
+      <Input
+        label={label}
+        hintText="Au moins 2 caractères (titre de l’actif du catalogue)"
+        nativeInputProps={{ value: q, onChange: (e) => setQ(e.target.value), disabled, type: 'search' }}
+      />
       {r.error ? <p className="fr-error-text">Catalogue indisponible.</p> : null}
       {r.data && (
         <ul className="fr-raw-list">

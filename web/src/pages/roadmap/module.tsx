@@ -37,15 +37,68 @@ export const roadmapWebModule: WebModule = {
       { text: 'Transparence (public)', to: '/transparence/feuille-de-route' },
     ],
   },
-  home: { title: 'Pilotage de la feuille de route', description: 'Suivre les 66 actions et les ouvertures annoncées, les retards, les tableaux de bord et préparer le comité trimestriel.', to: '/feuille-de-route' },
+  home: {
+    title: 'Pilotage de la feuille de route',
+    description: 'Suivre les 66 actions et les ouvertures annoncées, les retards, les tableaux de bord et préparer le comité trimestriel.',
+    to: '/feuille-de-route',
+  },
   routes: [
-    { path: 'feuille-de-route', element: <RequireRole><RoadmapIndex /></RequireRole> },
-    { path: 'feuille-de-route/:slug', element: <RequireRole><ActionsPage /></RequireRole> },
-    { path: 'feuille-de-route/:slug/actions/:code', element: <RequireRole><ActionPage /></RequireRole> },
-    { path: 'feuille-de-route/:slug/ouvertures', element: <RequireRole><OpeningsPage /></RequireRole> },
-    { path: 'feuille-de-route/:slug/tableau-de-bord', element: <RequireRole><DashboardPage /></RequireRole> },
-    { path: 'feuille-de-route/:slug/comite', element: <RequireRole><CommitteePage /></RequireRole> },
-    { path: 'feuille-de-route/:slug/mise-a-jour', element: <RequireRole roles={[...editors]}><BulkPage /></RequireRole> },
+    {
+      path: 'feuille-de-route',
+      element: (
+        <RequireRole>
+          <RoadmapIndex />
+        </RequireRole>
+      ),
+    },
+    {
+      path: 'feuille-de-route/:slug',
+      element: (
+        <RequireRole>
+          <ActionsPage />
+        </RequireRole>
+      ),
+    },
+    {
+      path: 'feuille-de-route/:slug/actions/:code',
+      element: (
+        <RequireRole>
+          <ActionPage />
+        </RequireRole>
+      ),
+    },
+    {
+      path: 'feuille-de-route/:slug/ouvertures',
+      element: (
+        <RequireRole>
+          <OpeningsPage />
+        </RequireRole>
+      ),
+    },
+    {
+      path: 'feuille-de-route/:slug/tableau-de-bord',
+      element: (
+        <RequireRole>
+          <DashboardPage />
+        </RequireRole>
+      ),
+    },
+    {
+      path: 'feuille-de-route/:slug/comite',
+      element: (
+        <RequireRole>
+          <CommitteePage />
+        </RequireRole>
+      ),
+    },
+    {
+      path: 'feuille-de-route/:slug/mise-a-jour',
+      element: (
+        <RequireRole roles={[...editors]}>
+          <BulkPage />
+        </RequireRole>
+      ),
+    },
     { path: 'transparence/feuille-de-route', element: <PublicPage /> },
   ],
 };
