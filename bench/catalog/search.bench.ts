@@ -9,6 +9,7 @@ import { generateAsset, queries, rng } from './generator.ts';
 if (process.env.DATABASE_URL) process.env.PATRIMOINE_TEST_DB = 'postgres';
 const { createTestDatabase, testEnv } = await import('../../server/test/harness.ts');
 const { createContext } = await import('../../server/src/platform/bootstrap.ts');
+const { moduleFactories } = await import('../../server/src/modules/index.ts');
 const { buildApp } = await import('../../server/src/app.ts');
 const { seedOrganisations } = await import('../../server/src/platform/seed.ts');
 const { catalogAssets } = await import('../../server/src/modules/catalog/catalog.table.ts');
@@ -35,7 +36,7 @@ function row(name: string, xs: number[], target?: number) {
 async function main() {
   const tdb = await createTestDatabase();
   const env = testEnv({ LOG_LEVEL: 'silent', REDIS_URL: '' });
-  const platform = await createContext(env, { database: tdb.database, migrate: false });
+  const platform = await createContext(env, moduleFactories, { database: tdb.database, migrate: false });
   try {
     await seedOrganisations(platform.ctx);
     const db = platform.ctx.db;

@@ -4,12 +4,13 @@
  */
 import { loadEnv } from '../../server/src/env.ts';
 import { createContext } from '../../server/src/platform/bootstrap.ts';
+import { moduleFactories } from '../../server/src/modules/index.ts';
 import { buildApp } from '../../server/src/app.ts';
 import { benchQueries } from './noise.ts';
 
 const n = Number(process.argv[2] ?? 300);
 const env = { ...loadEnv(), LOG_LEVEL: 'warn' as const, PATRIMOINE_ROLE: 'api' as const };
-const platform = await createContext(env);
+const platform = await createContext(env, moduleFactories);
 const app = await buildApp(platform, { logger: false });
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
 const queries = benchQueries(Number(process.env.DECES_BENCH_COUNT ?? 1_000_000), 1, n);

@@ -5,6 +5,7 @@
  */
 import { loadEnv } from '../../server/src/env.ts';
 import { createContext } from '../../server/src/platform/bootstrap.ts';
+import { moduleFactories } from '../../server/src/modules/index.ts';
 import { parseSearchRequest } from '../../server/src/modules/deces/request.ts';
 import type { DecesService } from '../../server/src/modules/deces/deces.service.ts';
 import { benchQueries } from './noise.ts';
@@ -12,7 +13,7 @@ import { benchQueries } from './noise.ts';
 const COUNT = Number(process.env.DECES_BENCH_COUNT ?? 1_000_000);
 const n = Number(process.argv[2] ?? 300);
 const env = { ...loadEnv(), LOG_LEVEL: 'warn' as const, PATRIMOINE_ROLE: 'api' as const };
-const p = await createContext(env);
+const p = await createContext(env, moduleFactories);
 const service = (p.services as { deces: DecesService }).deces;
 const queries = benchQueries(COUNT, 1, n);
 const times: number[] = [];

@@ -229,8 +229,9 @@ async function main() {
   };
   const { loadEnv } = await import('../../server/src/env.ts');
   const { createContext } = await import('../../server/src/platform/bootstrap.ts');
+  const { moduleFactories } = await import('../../server/src/modules/index.ts');
   const { seedOrganisations } = await import('../../server/src/platform/seed.ts');
-  const platform = await createContext(loadEnv({ ...process.env, ...env }));
+  const platform = await createContext(loadEnv({ ...process.env, ...env }), moduleFactories);
   await seedOrganisations(platform.ctx);
   const gw = platform.services.gateway!;
   const sys = { id: null, label: 'bench' };

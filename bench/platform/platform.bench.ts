@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 if (process.env.DATABASE_URL) process.env.PATRIMOINE_TEST_DB = 'postgres';
 const { createTestDatabase, testEnv } = await import('../../server/test/harness.ts');
 const { createContext } = await import('../../server/src/platform/bootstrap.ts');
+const { moduleFactories } = await import('../../server/src/modules/index.ts');
 const { buildApp } = await import('../../server/src/app.ts');
 const { seedOrganisations } = await import('../../server/src/platform/seed.ts');
 const { hashPassword, verifyPassword } = await import('../../server/src/platform/auth/password.ts');
@@ -27,7 +28,7 @@ async function load(url: string, headers: Record<string, string> = {}, connectio
 async function main() {
   const tdb = await createTestDatabase();
   const env = testEnv({ LOG_LEVEL: 'silent', PATRIMOINE_SCRYPT_N: '131072', REDIS_URL: '' });
-  const platform = await createContext(env, { database: tdb.database, migrate: false });
+  const platform = await createContext(env, moduleFactories, { database: tdb.database, migrate: false });
   await seedOrganisations(platform.ctx);
   const app = await buildApp(platform, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });

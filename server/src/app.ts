@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -13,6 +13,7 @@ import fastifyStatic from '@fastify/static';
 import type { Platform } from './platform/bootstrap.ts';
 import { registerErrorHandling } from './platform/http/problem.ts';
 import { accessPlugin, routeGroup } from './platform/auth/access.ts';
+import { API_TAGS, openApiTransform, routeContractPlugin } from './platform/http/contract.ts';
 import { authRoutes } from './platform/auth/auth.routes.ts';
 import { adminRoutes } from './platform/admin.routes.ts';
 import { ping } from './db/client.ts';
@@ -76,6 +77,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   });
   await app.register(multipart, { limits: { fileSize: env.PATRIMOINE_UPLOAD_LIMIT, files: 5, fields: 50, fieldSize: 64 * 1024 } });
   await app.register(accessPlugin, { auth: ctx.auth });
+  await app.register(routeContractPlugin);
 
   await app.register(swagger, {
     openapi: {
@@ -88,23 +90,38 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
           'Authentification : cookie de session (avec en-tête X-CSRF-Token pour les modifications) ou `Authorization: Bearer <jeton personnel>`.',
       },
       servers: [{ url: env.publicUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'patrimoine_session' } } },
-      security: [{ bearer: [] }, { session: [] }],
+      tags: [...API_TAGS],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Jeton d’API personnel (page « Mon compte »)' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'patrimoine_session',
+            description: 'Session du navigateur ; les modifications exigent l’en-tête X-CSRF-Token',
+          },
+        },
+      },
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform as never,
   });
 
   await app.register(
     routeGroup('public', async (g) => {
       const p = g.withTypeProvider<ZodTypeProvider>();
-      p.get('/api/health', { schema: { tags: ['platform'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
-        status: 'ok' as const,
-      }));
+      p.get(
+        '/api/health',
+        { schema: { tags: ['platform'], operationId: 'getHealth', summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } } },
+        async () => ({
+          status: 'ok' as const,
+        }),
+      );
       p.get(
         '/api/ready',
         {
           schema: {
             tags: ['platform'],
+            operationId: 'getReadiness',
             summary: 'Readiness: database reachable and migrations applied',
             response: {
               200: z.object({ status: z.string(), database: z.string(), migrations: z.string(), redis: z.string() }),

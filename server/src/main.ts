@@ -1,6 +1,7 @@
 import { Argument, Command, Option } from 'commander';
 import { loadEnv, EnvError, type Env } from './env.ts';
 import { createContext } from './platform/bootstrap.ts';
+import { moduleFactories } from './modules/index.ts';
 import { runMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/client.ts';
 import { ensureAdmin, seedAll, seedOrganisations } from './platform/seed.ts';
@@ -25,7 +26,7 @@ function env(): Env {
 const cli: CliContext = {
   async open() {
     const e = { ...env(), LOG_LEVEL: 'warn' as const, PATRIMOINE_ROLE: 'api' as const };
-    const p = await createContext(e);
+    const p = await createContext(e, moduleFactories);
     // Reference data (organisations, the roadmap…) must exist before any command refers to it.
     await seedOrganisations(p.ctx);
     for (const m of p.modules) await m.seedReference?.();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Env } from './env.ts';
 import { createContext } from './platform/bootstrap.ts';
+import { moduleFactories } from './modules/index.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin, seedAll } from './platform/seed.ts';
 
@@ -10,7 +11,7 @@ export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 /** `patrimoine serve`: migrate, seed on first start, listen, and shut down gracefully on SIGTERM. */
 export async function serve(env: Env, role: Env['PATRIMOINE_ROLE']) {
   const started = Date.now();
-  const platform = await createContext({ ...env, PATRIMOINE_ROLE: role });
+  const platform = await createContext({ ...env, PATRIMOINE_ROLE: role }, moduleFactories);
   const { ctx, modules } = platform;
   if (role !== 'gateway') {
     const admin = await ensureAdmin(ctx);

@@ -7,6 +7,7 @@ import { loadEnv, type Env } from '../src/env.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { runMigrations } from '../src/db/migrate.ts';
 import { createContext, type Platform } from '../src/platform/bootstrap.ts';
+import { moduleFactories } from '../src/modules/index.ts';
 import { buildApp } from '../src/app.ts';
 import { systemClock, type Clock } from '../src/platform/clock.ts';
 import { seedOrganisations } from '../src/platform/seed.ts';
@@ -97,7 +98,7 @@ export async function createTestPlatform(opts: { clock?: Clock; env?: Record<str
   const tdb = await createTestDatabase();
   const clock = opts.clock ?? systemClock;
   const env = testEnv(opts.env);
-  const platform = await createContext(env, { database: tdb.database, clock, migrate: false });
+  const platform = await createContext(env, moduleFactories, { database: tdb.database, clock, migrate: false });
   await seedOrganisations(platform.ctx);
   for (const m of platform.modules) await m.seedReference?.();
   const app = await buildApp(platform, { logger: false });

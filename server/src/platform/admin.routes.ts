@@ -203,7 +203,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               response: { 201: z.object({ user: userSchema, password: z.string().optional() }), ...problems },
             },
           },
-          async (req, reply) => reply.status(201).send(await ctx.users.create(req.body, actorOf(req.principal), req.id)),
+          async (req, reply) => reply.status(201).send(await ctx.users.create(req.body, actorOf(req.caller), req.id)),
         );
         p.patch(
           '/api/admin/users/:id',
@@ -222,7 +222,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               response: { 200: userSchema, ...problems },
             },
           },
-          async (req) => ctx.users.update(req.params.id, req.body, actorOf(req.principal), req.id),
+          async (req) => ctx.users.update(req.params.id, req.body, actorOf(req.caller), req.id),
         );
         p.post(
           '/api/admin/users/:id/reset-password',
@@ -236,7 +236,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           },
           async (req) => {
             const u = await ctx.users.get(req.params.id);
-            return ctx.users.resetPassword(u.login, actorOf(req.principal), undefined, req.id);
+            return ctx.users.resetPassword(u.login, actorOf(req.caller), undefined, req.id);
           },
         );
 
@@ -263,7 +263,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               if (b.parentCode && !parent) throw new NotFoundError(`Organisation parente ${b.parentCode} inconnue.`);
               const row = await ctx.organisations.insert({ code: b.code, name: b.name, kind: b.kind, parentId: parent?.id ?? null }, tx);
               await recordAudit(tx, {
-                actor: actorOf(req.principal),
+                actor: actorOf(req.caller),
                 action: 'organisation.create',
                 entityType: 'organisation',
                 entityId: row.code,
@@ -308,7 +308,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               }
               const after = await ctx.organisations.update(before.id, { name: b.name ?? before.name, kind: b.kind ?? before.kind, parentId }, tx);
               await recordAudit(tx, {
-                actor: actorOf(req.principal),
+                actor: actorOf(req.caller),
                 action: 'organisation.update',
                 entityType: 'organisation',
                 entityId: before.code,

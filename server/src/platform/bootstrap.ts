@@ -12,8 +12,7 @@ import { createAuthService } from './auth/auth.service.ts';
 import { createUsersService } from './auth/users.service.ts';
 import { createOrganisationsRepository } from './organisations/organisations.repository.ts';
 import { EventBus } from './events.ts';
-import type { AppContext, ModuleServices, PatrimoineModule } from './context.ts';
-import { moduleFactories } from '../modules/index.ts';
+import type { AppContext, ModuleFactory, ModuleServices, PatrimoineModule } from './context.ts';
 
 export function createLogger(env: Env): FastifyBaseLogger {
   return pino({
@@ -36,8 +35,9 @@ export interface ContextOptions {
   migrate?: boolean;
 }
 
-/** Opens the database and shared services, and builds every module. */
-export async function createContext(env: Env, opts: ContextOptions = {}) {
+/** Opens the database and shared services, and builds the given modules (in dependency order). */
+
+export async function createContext(env: Env, moduleFactories: readonly ModuleFactory[], opts: ContextOptions = {}) {
   const logger = opts.logger ?? createLogger(env);
   const clock = opts.clock ?? systemClock;
   const database =

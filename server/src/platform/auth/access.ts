@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { Principal } from './principal.ts';
-import type { Role } from './auth.table.ts';
+import { ANONYMOUS, type Principal, type RequestCaller } from './principal.ts';
+import type { Role } from '@patrimoine/contracts/platform';
 import type { AuthService } from './auth.service.ts';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 
@@ -20,7 +20,10 @@ declare module 'fastify' {
     access?: Access;
   }
   interface FastifyRequest {
+    /** The signed-in account, or null (platform routes read it; modules pass `caller` to services). */
     principal: Principal | null;
+    /** What services receive: the principal, or `ANONYMOUS`. Never the system. */
+    caller: RequestCaller;
   }
 }
 
@@ -53,6 +56,11 @@ function bearer(req: FastifyRequest): string | null {
 /** Authentication (cookie session or bearer token) and authorization of every request. */
 export const accessPlugin = fp<{ auth: AuthService }>(async (app: FastifyInstance, { auth }) => {
   app.decorateRequest('principal', null);
+  app.decorateRequest('caller', {
+    getter(this: FastifyRequest): RequestCaller {
+      return this.principal ?? ANONYMOUS;
+    },
+  });
   const routes: { method: unknown; url: string; config?: { access?: Access } }[] = [];
   // Checked once the whole tree is registered (groups set their rule after this hook runs):
   // a route without a rule stops start-up instead of being discovered in production.

@@ -5,7 +5,7 @@ import { TooManyRequestsError, UnauthorizedError, ValidationError, NotFoundError
 import { recordAudit } from '../audit/audit.repository.ts';
 import { hashPassword, needsRehash, passwordProblem, randomToken, sha256, verifyPassword } from './password.ts';
 import type { UsersRepository, UserRow } from './users.repository.ts';
-import type { Principal, Actor } from './principal.ts';
+import { principalOfUser, type Principal, type Actor } from './principal.ts';
 
 export interface AuthConfig {
   sessionTtlHours: number;
@@ -32,16 +32,8 @@ export interface ExternalIdentity {
 
 export const TOKEN_PREFIX = 'pat_';
 
-function principalOf(u: UserRow, via: Principal['via'], extra: Partial<Principal> = {}): Principal {
-  return {
-    userId: u.id,
-    login: u.login,
-    displayName: u.displayName,
-    role: u.role,
-    organisationId: u.organisationId,
-    via,
-    ...extra,
-  };
+function principalOf(u: UserRow, via: Principal['via'], extra: Pick<Principal, 'sessionId' | 'csrfToken'> = {}): Principal {
+  return principalOfUser(u, via, extra);
 }
 
 /**

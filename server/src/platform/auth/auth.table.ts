@@ -2,8 +2,9 @@ import { pgTable, text, uuid, timestamp, boolean, index, uniqueIndex } from 'dri
 import { sql } from 'drizzle-orm';
 import { organisations } from '../organisations/organisations.table.ts';
 
-export const roles = ['admin', 'data_admin', 'editor', 'reviewer', 'reader'] as const;
-export type Role = (typeof roles)[number];
+import { roles, type Role } from '@patrimoine/contracts/platform';
+
+export { roles, type Role };
 
 /** Agents who sign in to Patrimoine (local accounts now, OpenID Connect identities later). */
 export const users = pgTable(
