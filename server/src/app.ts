@@ -14,6 +14,8 @@ import type { Platform } from './platform/bootstrap.ts';
 import { registerErrorHandling } from './platform/http/problem.ts';
 import { accessPlugin, routeGroup } from './platform/auth/access.ts';
 import { API_TAGS, openApiTransform, routeContractPlugin } from './platform/http/contract.ts';
+import { registerInputHygiene } from './platform/http/input-hygiene.ts';
+import { registerRequestLog } from './platform/http/request-log.ts';
 import { authRoutes } from './platform/auth/auth.routes.ts';
 import { adminRoutes } from './platform/admin.routes.ts';
 import { ping } from './db/client.ts';
@@ -42,6 +44,8 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     bodyLimit: env.PATRIMOINE_BODY_LIMIT,
     trustProxy: parseTrustProxy(env.PATRIMOINE_TRUST_PROXY),
     requestIdHeader: 'x-request-id',
+    // One line per request, written by registerRequestLog (no query strings, probes at debug).
+    disableRequestLogging: true,
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: 'array' } },
@@ -78,6 +82,8 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   await app.register(multipart, { limits: { fileSize: env.PATRIMOINE_UPLOAD_LIMIT, files: 5, fields: 50, fieldSize: 64 * 1024 } });
   await app.register(accessPlugin, { auth: ctx.auth });
   await app.register(routeContractPlugin);
+  registerInputHygiene(app);
+  registerRequestLog(app);
 
   await app.register(swagger, {
     openapi: {
@@ -111,7 +117,10 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
       const p = g.withTypeProvider<ZodTypeProvider>();
       p.get(
         '/api/health',
-        { schema: { tags: ['platform'], operationId: 'getHealth', summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } } },
+        {
+          config: { quietLog: true },
+          schema: { tags: ['platform'], operationId: 'getHealth', summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } },
+        },
         async () => ({
           status: 'ok' as const,
         }),
@@ -119,6 +128,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
       p.get(
         '/api/ready',
         {
+          config: { quietLog: true },
           schema: {
             tags: ['platform'],
             operationId: 'getReadiness',

@@ -81,7 +81,10 @@ export const envSchema = z.object({
   PATRIMOINE_JOB_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2).describe('Jobs run at once by this node.'),
   PATRIMOINE_JOB_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000).describe('How often an idle worker looks for queued jobs.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
-  LOG_PRETTY: bool.default(false).describe('Human-readable logs instead of JSON.'),
+  LOG_PRETTY: z
+    .enum(['auto', 'true', 'false'])
+    .default('auto')
+    .describe('Human-readable logs (`true`) or JSON lines (`false`); `auto` is readable when stdout is a terminal, JSON otherwise.'),
   GATEWAY_PORT: port
     .optional()
     .describe(

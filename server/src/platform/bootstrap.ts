@@ -1,4 +1,5 @@
 import pino from 'pino';
+import pretty from 'pino-pretty';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Env } from '../env.ts';
 import { openDatabase, type Database } from '../db/client.ts';
@@ -14,16 +15,26 @@ import { createOrganisationsRepository } from './organisations/organisations.rep
 import { EventBus } from './events.ts';
 import type { AppContext, ModuleFactory, ModuleServices, PatrimoineModule } from './context.ts';
 
-export function createLogger(env: Env): FastifyBaseLogger {
-  return pino({
+/** Whether logs are for a person: `LOG_PRETTY=auto` (default) means when stdout is a terminal. */
+export function prettyLogs(env: Pick<Env, 'LOG_PRETTY'>, isTty = process.stdout.isTTY === true): boolean {
+  return env.LOG_PRETTY === 'auto' ? isTty : env.LOG_PRETTY === 'true';
+}
+
+export function createLogger(env: Env, destination?: NodeJS.WritableStream): FastifyBaseLogger {
+  const options = {
     level: env.LOG_LEVEL,
     // Secrets never reach the logs, whatever a handler logs by mistake.
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.token', '*.secret'],
       censor: '[secret]',
     },
-    ...(env.LOG_PRETTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
-  }) as unknown as FastifyBaseLogger;
+  };
+  // Readable lines for a person at a terminal, written synchronously (no worker thread, nothing lost
+  // at exit); JSON lines for log collectors otherwise.
+  const stream = prettyLogs(env)
+    ? pretty({ sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId', singleLine: true, destination: destination ?? process.stdout })
+    : (destination ?? process.stdout);
+  return pino(options, stream) as unknown as FastifyBaseLogger;
 }
 
 export interface ContextOptions {
