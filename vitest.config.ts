@@ -23,7 +23,11 @@ export default defineConfig({
     projects: [
       {
         extends: true as const,
-        test: { name: 'unit', include: ['server/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...integration, '**/node_modules/**'] },
+        test: {
+          name: 'unit',
+          include: ['server/**/*.test.ts', 'contracts/**/*.test.ts', 'bench/**/*.test.ts'],
+          exclude: [...integration, '**/node_modules/**'],
+        },
       },
       {
         extends: true as const,
