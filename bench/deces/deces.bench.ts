@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeSyntheticFile } from '../../server/src/modules/deces/index.ts';
 import { importFile } from '../../server/src/modules/deces/import.service.ts';
+import { SYSTEM } from '../../server/src/platform/auth/principal.ts';
 import { benchQueries, type BenchQuery } from './noise.ts';
 
 const pg = !!process.env.DATABASE_URL;
@@ -60,7 +61,7 @@ async function main() {
     // 1. Import
     const mem = memorySampler();
     t0 = performance.now();
-    const rep = await importFile(t.ctx, file, { actor: { id: null, label: 'bench' } });
+    const rep = await importFile(t.ctx, file, { caller: SYSTEM, actor: { id: null, label: 'bench' } });
     const importS = (performance.now() - t0) / 1000;
     const importPeak = mem.stop();
     line('import', `${fmt(importS, 1)} s`, pg ? '< 60 s' : undefined, pg ? importS < 60 : undefined);

@@ -4,14 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { importStarted, importStatus, type ImportStatus } from '@patrimoine/contracts/deces';
+import { idParams } from '@patrimoine/contracts/common';
 import { routeGroup } from '../../platform/auth/access.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { fieldError } from '../../platform/errors.ts';
+import { NotFoundError, fieldError } from '../../platform/errors.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
-import { actorOf } from '../../platform/auth/principal.ts';
+import { SYSTEM, actorOf, requireUser } from '../../platform/auth/principal.ts';
 import { API } from './deces.routes.ts';
-import { importFile, type ImportReport } from './import.service.ts';
+import { assertCanLoad, importFile, type ImportReport } from './import.service.ts';
 import { sourceName } from './insee.ts';
 
 export const IMPORT_JOB = 'deces.import';
@@ -36,7 +37,9 @@ export function registerImportJob(ctx: AppContext) {
     async run({ payload, progress }) {
       const file = path.join(dir, path.basename(payload.file));
       let last = 0;
+      // The upload was authorised when it was enqueued; the job runs as the system, on behalf of its author.
       const report = await importFile(ctx, file, {
+        caller: SYSTEM,
         actor: payload.actor,
         source: payload.name,
         onProgress: (p) => {
@@ -58,8 +61,20 @@ export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
     const app = g.withTypeProvider<ZodTypeProvider>();
     app.post(
       `${API}/admin/import`,
-      { schema: { tags: ['deces'], summary: 'Importer un fichier Insee (.txt, .txt.gz, .zip) — administrateurs', consumes: ['multipart/form-data'] } },
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'importDeathsFile',
+          summary: 'Importer un fichier Insee (.txt, .txt.gz, .zip) — administrateurs',
+          description:
+            'Formulaire multipart, champ `file`. L’import tourne en tâche de fond (une transaction). Le premier fichier réel retire les données de démonstration (fictives) dans la même transaction (`result.demoRemoved`).',
+          consumes: ['multipart/form-data'],
+          response: { 201: importStarted },
+        },
+      },
       async (req, reply) => {
+        const user = requireUser(req.caller);
+        assertCanLoad(user);
         if (!req.isMultipart()) throw fieldError('file', 'envoyez le fichier Insee dans un formulaire multipart (champ file)');
         const part = await req.file();
         if (!part) throw fieldError('file', 'fichier manquant');
@@ -77,11 +92,11 @@ export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
         const job = await ctx.db.transaction(async (tx) => {
           const j = await ctx.jobs.enqueue(
             IMPORT_JOB,
-            { file: stored, name, actor: actorOf(req.principal) },
-            { ownerId: req.principal!.userId, tx: tx as never, maxAttempts: 2 },
+            { file: stored, name, actor: actorOf(user) },
+            { ownerId: user.userId, tx: tx as never, maxAttempts: 2 },
           );
           await recordAudit(tx as never, {
-            actor: actorOf(req.principal),
+            actor: actorOf(user),
             action: 'deces.import.upload',
             entityType: 'job',
             entityId: j.id,
@@ -94,10 +109,19 @@ export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
     );
     app.get(
       `${API}/admin/import/:id`,
-      { schema: { tags: ['deces'], summary: 'État d’un import', params: z.object({ id: z.string().uuid() }) } },
-      async (req) => {
-        const j = await ctx.jobs.getFor(req.params.id, req.principal!);
-        return { id: j.id, state: j.state, progress: j.progress, result: j.result, error: j.error };
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'getDeathsImport',
+          summary: 'État d’un import',
+          params: idParams,
+          response: { 200: importStatus },
+        },
+      },
+      async (req): Promise<ImportStatus> => {
+        const j = await ctx.jobs.getFor(req.params.id, requireUser(req.caller));
+        if (j.type !== IMPORT_JOB) throw new NotFoundError('Cette tâche n’est pas un import de fichier des décès.');
+        return { id: j.id, state: j.state, progress: j.progress as ImportStatus['progress'], result: j.result as ImportReport | null, error: j.error };
       },
     );
   });

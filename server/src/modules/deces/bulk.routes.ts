@@ -4,13 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { sql } from 'drizzle-orm';
+import { bulkCancelled, bulkFailed, bulkGone, bulkProgress, bulkStarted, bulkSummary, csvText, type BulkSummary } from '@patrimoine/contracts/deces';
+import { idParams, problem } from '@patrimoine/contracts/common';
 import { routeGroup } from '../../platform/auth/access.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { ConflictError, ValidationError, fieldError } from '../../platform/errors.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
-import { actorOf, type Principal } from '../../platform/auth/principal.ts';
+import { actorOf, requireUser, type Principal } from '../../platform/auth/principal.ts';
 import { API } from './deces.routes.ts';
 import { BULK_JOB, type BulkPayload, type BulkResult, type BulkService } from './bulk.service.ts';
 
@@ -21,9 +21,20 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
 
     app.post(
       `${API}/search/csv`,
-      { schema: { tags: ['deces'], summary: 'Appariement en masse d’un fichier CSV (tâche persistante)', consumes: ['multipart/form-data'] } },
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'startDeathsBulkMatch',
+          summary: 'Appariement en masse d’un fichier CSV (tâche persistante)',
+          description:
+            'Formulaire multipart : le fichier CSV (champ `file`) et, pour chaque champ de recherche (lastName, firstName, birthDate…), le nom de sa colonne ; ' +
+            'options `sep`, `encoding` (utf8, latin1), `skipLines`, `dateFormat`, `candidateNumber` (1 à 10), `pruneScore` (0 à 1). Une tâche à la fois par compte (409).',
+          consumes: ['multipart/form-data'],
+          response: { 201: bulkStarted },
+        },
+      },
       async (req, reply) => {
-        const p = req.principal!;
+        const p = requireUser(req.caller);
         if (!req.isMultipart()) throw fieldError('file', 'envoyez un formulaire multipart avec le fichier CSV (champ file)');
         if (await ctx.jobs.countActive(p.userId, BULK_JOB))
           throw new ConflictError('Une tâche d’appariement est déjà en cours pour votre compte : attendez sa fin ou annulez-la.');
@@ -45,7 +56,7 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
           const payload: BulkPayload = await bulk.prepare(dir, fileName, fields);
           const job = await ctx.db.transaction(async (tx) => {
             // One job per user, even for two uploads sent at the same moment: serialise on the user.
-            await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`deces.bulk:${p.userId}`}))`);
+            await bulk.lockUser(tx as never, p.userId);
             if (await ctx.jobs.countActive(p.userId, BULK_JOB, tx as never))
               throw new ConflictError('Une tâche d’appariement est déjà en cours pour votre compte : attendez sa fin ou annulez-la.');
             const j = await ctx.jobs.enqueue(BULK_JOB, payload, { ownerId: p.userId, tx: tx as never });
@@ -78,27 +89,52 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
 
     app.get(
       `${API}/search/csv/:id`,
-      { schema: { tags: ['deces'], summary: 'État de l’appariement, puis le CSV résultat', params: z.object({ id: z.string().uuid() }) } },
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'getDeathsBulkMatch',
+          summary: 'État de l’appariement, puis le CSV résultat',
+          description:
+            'Pendant le traitement, l’état en JSON (`wait`, `active`) ; une fois terminé, le fichier résultat en CSV (vos colonnes, puis `sourceLineNumber`, le candidat et ses `scores`). ' +
+            '410 quand la tâche est annulée ou son résultat expiré ; 500 quand elle a échoué.',
+          params: idParams,
+          response: {
+            200: { content: { 'application/json': { schema: bulkProgress }, 'text/csv': { schema: csvText } } },
+            410: bulkGone,
+            500: bulkFailed.or(problem),
+            default: problem,
+          },
+        },
+      },
       async (req, reply) => {
-        const s = await statusOf(req.params.id, req.principal!);
+        const s = await statusOf(req.params.id, requireUser(req.caller));
         const { job } = s;
-        if (job.state === 'queued') return { status: 'wait', id: job.id, progress: { rows: s.rows, percentage: s.percentage } };
-        if (job.state === 'running') return { status: 'active', id: job.id, progress: { rows: s.rows, percentage: s.percentage } };
+        if (job.state === 'queued') return { status: 'wait' as const, id: job.id, progress: { rows: s.rows, percentage: s.percentage } };
+        if (job.state === 'running') return { status: 'active' as const, id: job.id, progress: { rows: s.rows, percentage: s.percentage } };
         if (job.state === 'cancelled') return reply.status(410).send({ status: 'cancelled', id: job.id, msg: 'Tâche annulée.' });
         if (job.state === 'failed') return reply.status(500).send({ status: 'failed', id: job.id, msg: job.error });
         const file = path.join(bulk.dirOf(s.payload), 'result.csv');
         if (!fs.existsSync(file)) return reply.status(410).send({ status: 'expired', id: job.id, msg: 'Résultat expiré.' });
         reply.header('content-type', 'text/csv; charset=utf-8');
         reply.header('content-disposition', `attachment; filename="${s.payload.fileName.replace(/[^\w.-]/g, '_').replace(/\.csv$/i, '')}-resultats.csv"`);
-        return reply.send(fs.createReadStream(file));
+        // A file stream: Fastify sends it as is (the JSON serialiser does not see it).
+        return reply.send(fs.createReadStream(file) as never);
       },
     );
 
     app.get(
       `${API}/search/csv/:id/summary`,
-      { schema: { tags: ['deces'], summary: 'Résumé JSON de l’appariement (état, progression, taux)', params: z.object({ id: z.string().uuid() }) } },
-      async (req) => {
-        const s = await statusOf(req.params.id, req.principal!);
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'getDeathsBulkMatchSummary',
+          summary: 'Résumé JSON de l’appariement (état, progression, taux)',
+          params: idParams,
+          response: { 200: bulkSummary },
+        },
+      },
+      async (req): Promise<BulkSummary> => {
+        const s = await statusOf(req.params.id, requireUser(req.caller));
         const r = s.job.result as BulkResult | null;
         return {
           id: s.job.id,
@@ -116,12 +152,21 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
 
     app.delete(
       `${API}/search/csv/:id`,
-      { schema: { tags: ['deces'], summary: 'Annuler un appariement', params: z.object({ id: z.string().uuid() }) } },
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'cancelDeathsBulkMatch',
+          summary: 'Annuler un appariement',
+          params: idParams,
+          response: { 200: bulkCancelled },
+        },
+      },
       async (req) => {
-        await statusOf(req.params.id, req.principal!);
-        const j = await ctx.jobs.cancel(req.params.id, req.principal!);
-        await recordAudit(ctx.db, { actor: actorOf(req.principal!), action: 'deces.bulk.cancel', entityType: 'job', entityId: req.params.id });
-        return { msg: 'cancelled', id: req.params.id, state: j?.state ?? 'cancelled' };
+        const p = requireUser(req.caller);
+        await statusOf(req.params.id, p);
+        const j = await ctx.jobs.cancel(req.params.id, p);
+        await recordAudit(ctx.db, { actor: actorOf(p), action: 'deces.bulk.cancel', entityType: 'job', entityId: req.params.id });
+        return { msg: 'cancelled' as const, id: req.params.id, state: j?.state ?? 'cancelled' };
       },
     );
   });

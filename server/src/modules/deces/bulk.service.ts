@@ -1,16 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
+import { bulkDateFormats, type BulkResult } from '@patrimoine/contracts/deces';
 import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../../platform/context.ts';
 import { fieldError } from '../../platform/errors.ts';
 import type { DecesService } from './deces.service.ts';
-import { toPerson } from './deces.service.ts';
-import { PERSON_CSV_COLUMNS } from './deces.routes.ts';
+import { PERSON_CSV_COLUMNS, toPerson } from './deces.service.ts';
 import { PERSON_FIELDS, type PersonField, parseDateQuery } from './request.ts';
 import { scoreRecord, type PersonQuery } from './score.ts';
 import { firstNameList, lastNameKey, phonetic } from './text.ts';
 import type { RecordRow } from './deces.repository.ts';
+import type { Db } from '../../db/client.ts';
 
 /**
  * Bulk matching (`POST /search/csv`), a persistent job: the uploaded CSV is read in chunks; each chunk's
@@ -24,7 +25,7 @@ const CHUNK = 1000;
 const PIPELINE = 2;
 /** Default `pruneScore`: on the benchmark, precision ≥ 99.7 % at recall ≥ 97.2 % (1 M records). */
 export const DEFAULT_PRUNE_SCORE = 0.6;
-export const DATE_FORMATS = ['auto', 'DD/MM/YYYY', 'YYYY-MM-DD', 'YYYYMMDD', 'MM/DD/YYYY', 'DD-MM-YYYY'] as const;
+export const DATE_FORMATS = bulkDateFormats;
 
 export interface BulkOptions {
   mapping: Partial<Record<PersonField, string>>;
@@ -47,13 +48,7 @@ interface Checkpoint {
   matched: number;
   errors: { line: number; message: string }[];
 }
-export interface BulkResult {
-  rows: number;
-  matched: number;
-  unmatched: number;
-  errors: { line: number; message: string }[];
-  scoreBuckets: Record<string, number>;
-}
+export type { BulkResult };
 
 /** Reads a date cell according to the chosen format, as AAAAMMJJ. */
 export function bulkDate(v: string, fmt: BulkOptions['dateFormat']): string | null {
@@ -262,6 +257,8 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
   return {
     root,
     dirOf,
+    /** Serialises the job starts of one user until the transaction ends (one job per user). */
+    lockUser: (tx: Db, userId: string) => service.repo.lock(tx, `deces.bulk:${userId}`),
     /**
      * Removes upload directories whose job is gone (results expired and purged by the job runner) or
      * that never became a job; directories younger than an hour are left alone (upload in progress).

@@ -3,20 +3,31 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import {
+  correction,
+  correctionList,
+  correctionsQuery,
+  csvText,
+  pdfFile,
+  recordIdParams,
+  reviewBody,
+  type Correction,
+  type CorrectableField,
+} from '@patrimoine/contracts/deces';
+import { idParams } from '@patrimoine/contracts/common';
 import { routeGroup } from '../../platform/auth/access.ts';
 import { sendCsv, wantsCsv } from '../../platform/http/common.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../platform/errors.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
-import { actorOf } from '../../platform/auth/principal.ts';
+import { actorOf, requireUser } from '../../platform/auth/principal.ts';
 import type { Db } from '../../db/client.ts';
 import { API } from './deces.routes.ts';
 import type { DecesService } from './deces.service.ts';
 import { parseDateQuery } from './request.ts';
 
 /** Fields a correction may change, with their validation. */
-const CORRECTABLE: Record<string, (v: string) => string | null> = {
+const CORRECTABLE: Record<CorrectableField, (v: string) => string | null> = {
   lastName: (v) => (v.length <= 80 ? v.toUpperCase() : null),
   firstName: (v) => (v.length <= 80 ? v.toUpperCase() : null),
   sex: (v) => (['M', 'F'].includes(v.toUpperCase()) ? v.toUpperCase() : null),
@@ -44,10 +55,10 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
   const proofDir = path.join(ctx.env.dataDir, 'deces', 'proofs');
   const repo = service.repo;
   const reviewers = new Set(['reviewer', 'admin']);
-  const out = (c: NonNullable<Awaited<ReturnType<typeof repo.findCorrection>>>) => ({
+  const out = (c: NonNullable<Awaited<ReturnType<typeof repo.findCorrection>>>): Correction => ({
     id: c.id,
     recordId: c.recordId,
-    fields: c.fields,
+    fields: c.fields as Record<string, string>,
     message: c.message,
     proofUrl: c.proofUrl,
     hasProofFile: !!c.proofFile,
@@ -63,9 +74,20 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
 
     app.post(
       `${API}/id/:id/corrections`,
-      { schema: { tags: ['deces'], summary: 'Proposer une correction (preuve PDF ou lien)', params: z.object({ id: z.string().max(40) }) } },
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'proposeDeathCorrection',
+          summary: 'Proposer une correction (preuve PDF ou lien)',
+          description:
+            'Formulaire multipart (champs corrigés, `message`, `proofUrl`, fichier PDF `proof` de 5 Mo au plus) ou corps JSON sans fichier. ' +
+            'Champs corrigeables : lastName, firstName, sex, birthDate, birthCity, birthLocationCode, deathDate, deathLocationCode.',
+          params: recordIdParams,
+          response: { 201: correction },
+        },
+      },
       async (req, reply) => {
-        const p = req.principal!;
+        const p = requireUser(req.caller);
         const record = await repo.findById(req.params.id);
         if (!record) throw new NotFoundError(`Aucun décès n’a l’identifiant « ${req.params.id} ».`);
         const input: Record<string, string> = {};
@@ -84,7 +106,7 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
         const fields: Record<string, string> = {};
         for (const [k, v] of Object.entries(input)) {
           if (k === 'message' || k === 'proofUrl') continue;
-          const check = CORRECTABLE[k];
+          const check = (CORRECTABLE as Record<string, ((v: string) => string | null) | undefined>)[k];
           if (!check) errors.push({ field: k, message: `champ non corrigeable (possibles : ${Object.keys(CORRECTABLE).join(', ')})` });
           else if (v) {
             const val = check(v);
@@ -125,19 +147,14 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
       {
         schema: {
           tags: ['deces'],
+          operationId: 'listDeathCorrections',
           summary: 'Corrections : les miennes, ou toutes pour un relecteur (?format=csv pour exporter)',
-          querystring: z.object({
-            status: z.enum(['pending', 'validated', 'rejected']).optional(),
-            recordId: z.string().max(40).optional(),
-            mine: z.enum(['true', 'false']).optional(),
-            format: z.enum(['csv', 'json']).optional(),
-            page: z.coerce.number().int().min(1).default(1),
-            pageSize: z.coerce.number().int().min(1).max(200).default(50),
-          }),
+          querystring: correctionsQuery,
+          response: { 200: { content: { 'application/json': { schema: correctionList }, 'text/csv': { schema: csvText } } } },
         },
       },
       async (req, reply) => {
-        const p = req.principal!;
+        const p = requireUser(req.caller);
         const all = reviewers.has(p.role) && req.query.mine !== 'true';
         const csv = wantsCsv(req);
         const r = await repo.corrections({
@@ -169,13 +186,15 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
         config: { access: { roles: ['reviewer', 'admin'] } },
         schema: {
           tags: ['deces'],
+          operationId: 'reviewDeathCorrection',
           summary: 'Valider ou rejeter une correction',
-          params: z.object({ id: z.string().uuid() }),
-          body: z.object({ decision: z.enum(['validated', 'rejected']), comment: z.string().max(2000).default('') }),
+          params: idParams,
+          body: reviewBody,
+          response: { 200: correction },
         },
       },
       async (req) => {
-        const p = req.principal!;
+        const p = requireUser(req.caller);
         const updated = await ctx.db.transaction(async (tx) => {
           const c = await repo.findCorrection(req.params.id, tx as unknown as Db);
           if (!c) throw new NotFoundError('Correction introuvable.');
@@ -205,16 +224,25 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
 
     app.get(
       `${API}/corrections/:id/proof`,
-      { schema: { tags: ['deces'], summary: 'Preuve PDF d’une correction (auteur et relecteurs)', params: z.object({ id: z.string().uuid() }) } },
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'getDeathCorrectionProof',
+          summary: 'Preuve PDF d’une correction (auteur et relecteurs)',
+          params: idParams,
+          response: { 200: { content: { 'application/pdf': { schema: pdfFile } } } },
+        },
+      },
       async (req, reply) => {
-        const p = req.principal!;
+        const p = requireUser(req.caller);
         const c = await repo.findCorrection(req.params.id);
         if (!c || !c.proofFile) throw new NotFoundError('Preuve introuvable.');
         if (c.authorId !== p.userId && !reviewers.has(p.role)) throw new ForbiddenError('Cette preuve n’est visible que de son auteur et des relecteurs.');
         reply.header('content-type', 'application/pdf');
         reply.header('content-disposition', `attachment; filename="preuve-${c.id}.pdf"`);
         reply.header('cache-control', 'private, no-store');
-        return reply.send(fs.createReadStream(path.join(proofDir, path.basename(c.proofFile))));
+        // A file stream: Fastify sends it as is (the JSON serialiser does not see it).
+        return reply.send(fs.createReadStream(path.join(proofDir, path.basename(c.proofFile))) as never);
       },
     );
   });

@@ -9,10 +9,10 @@ import { writeSyntheticFile } from './index.ts';
 import { parseLine } from './insee.ts';
 import { eq } from 'drizzle-orm';
 import { jobs } from '../../platform/jobs/jobs.table.ts';
+import { SYSTEM } from '../../platform/auth/principal.ts';
 
 let t: TestPlatform;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deces-int-'));
-const actor = { id: null, label: 'test' };
 const W = [80, 1, 8, 5, 30, 30, 8, 5, 9];
 const line = (f: string[]) => f.map((x, i) => x.padEnd(W[i]!, ' ')).join('');
 
@@ -76,8 +76,8 @@ beforeAll(async () => {
   fs.writeFileSync(fixturesFile, Buffer.from(FIXTURES.join('\n') + '\nthis line is broken\n', 'latin1'));
   synthFile = path.join(tmp, 'deces-synth.txt.gz');
   await writeSyntheticFile(synthFile, 2000, 42);
-  await importFile(t.ctx, fixturesFile, { actor });
-  await importFile(t.ctx, synthFile, { actor });
+  await importFile(t.ctx, fixturesFile, { caller: SYSTEM });
+  await importFile(t.ctx, synthFile, { caller: SYSTEM });
 }, 120_000);
 afterAll(async () => {
   await t?.teardown();
@@ -91,7 +91,7 @@ describe('import', () => {
   it('imports .txt and .txt.gz, reports bad lines, is idempotent (again, zipped, overlapping)', async () => {
     const v1 = (await get('/version')).json();
     expect(v1.uniqRecordsCount).toBeGreaterThan(1990);
-    const again = await importFile(t.ctx, fixturesFile, { actor });
+    const again = await importFile(t.ctx, fixturesFile, { caller: SYSTEM });
     expect(again).toMatchObject({ inserted: 0, rejected: 1, lines: 8 });
     expect(again.errors[0]).toMatchObject({ line: 8 });
     const overlap = path.join(tmp, 'overlap.txt.gz');
@@ -101,7 +101,7 @@ describe('import', () => {
         Buffer.from([FIXTURES[0], FIXTURES[1], line(['NOUVEAU*PAUL/', '1', '19300101', '75056', 'PARIS', '', '20230101', '75056', '3'])].join('\n'), 'latin1'),
       ),
     );
-    expect((await importFile(t.ctx, overlap, { actor })).inserted).toBe(1);
+    expect((await importFile(t.ctx, overlap, { caller: SYSTEM })).inserted).toBe(1);
     const v2 = (await get('/version')).json();
     expect(v2.uniqRecordsCount).toBe(v1.uniqRecordsCount + 1);
     expect(v2).toMatchObject({ lastDataset: 'overlap' });
@@ -120,7 +120,7 @@ describe('import', () => {
         { name: 'suite.txt', data: b },
       ]),
     );
-    const r = await importFile(t.ctx, file, { actor });
+    const r = await importFile(t.ctx, file, { caller: SYSTEM });
     expect(r).toMatchObject({ source: 'deces-2023-m01', lines: 2, inserted: 2, rejected: 0 });
     const found = (await get(`/search?lastName=${encodeURIComponent('Zippé')}&firstName=${encodeURIComponent('José')}`)).json();
     expect(found.response.persons[0].name).toEqual({ last: 'Zippé', first: ['José'] });
@@ -129,14 +129,14 @@ describe('import', () => {
   it('is all or nothing per file', async () => {
     const before = (await get('/version')).json().uniqRecordsCount;
     const missing = path.join(tmp, 'nope.txt');
-    await expect(importFile(t.ctx, missing, { actor })).rejects.toThrow();
+    await expect(importFile(t.ctx, missing, { caller: SYSTEM })).rejects.toThrow();
     // A corrupt archive fails mid-stream, after some records were read: nothing of it stays.
     const lines = [];
     for (let i = 0; i < 3000; i++) lines.push(line([`TRONQUE${i}*JEAN/`, '1', '19300101', '75056', 'PARIS', '', '20230101', '75056', String(i)]));
     const gz = gzipSync(Buffer.from(lines.join('\n'), 'latin1'));
     const corrupt = path.join(tmp, 'corrupt.txt.gz');
     fs.writeFileSync(corrupt, gz.subarray(0, Math.floor(gz.length * 0.8)));
-    await expect(importFile(t.ctx, corrupt, { actor })).rejects.toThrow();
+    await expect(importFile(t.ctx, corrupt, { caller: SYSTEM })).rejects.toThrow();
     expect((await get('/version')).json().uniqRecordsCount).toBe(before);
     expect((await get('/search?lastName=TRONQUE10&fuzzy=false')).json().response.total).toBe(0);
   });
@@ -146,10 +146,10 @@ describe('import', () => {
     fs.writeFileSync(opp, "Date de décès;Code du lieu de décès;Numéro d'acte de décès\n09/01/2020;01004;8\n");
     const id = parseLine(FIXTURES[0]!, 'x').id;
     expect((await get(`/id/${id}`)).statusCode).toBe(200);
-    const r = await applyOppositions(t.ctx, opp, actor);
+    const r = await applyOppositions(t.ctx, opp, SYSTEM);
     expect(r).toMatchObject({ keys: 1, deleted: 1 });
     expect((await get(`/id/${id}`)).statusCode).toBe(404);
-    const again = await importFile(t.ctx, fixturesFile, { actor });
+    const again = await importFile(t.ctx, fixturesFile, { caller: SYSTEM });
     expect(again.opposed).toBe(1);
     expect((await get(`/id/${id}`)).statusCode).toBe(404);
   });

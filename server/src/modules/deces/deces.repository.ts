@@ -1,7 +1,9 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { DEMO_SOURCE, type AggName } from '@patrimoine/contracts/deces';
 import type { Db } from '../../db/client.ts';
 import { decesCorrections, decesOppositions, decesRecords, decesSources } from './deces.table.ts';
 import { recordKeys, type DecesRecord } from './insee.ts';
+import type { DateQuery } from './score.ts';
 
 export type RecordRow = typeof decesRecords.$inferSelect;
 export type CorrectionRow = typeof decesCorrections.$inferSelect;
@@ -118,7 +120,7 @@ export function createDecesRepository(db: Db) {
      * Candidates of one search through the blocking indexes: same phonetic last name (and first name or
      * birth year), same birth date and first name (usage names, heavy typos), trigram-close last name.
      */
-    async candidates(k: Partial<BlockingKeys>, filters: SQLFilter[], limit: number, mode: 'keys' | 'trigram' = 'keys'): Promise<RecordRow[]> {
+    async candidates(k: Partial<BlockingKeys>, filters: RecordFilter[], limit: number, mode: 'keys' | 'trigram' = 'keys'): Promise<RecordRow[]> {
       const ors = [];
       if (mode === 'trigram') {
         // Fallback for typos that change the phonetic key: costlier (posting lists of common trigrams).
@@ -126,7 +128,7 @@ export function createDecesRepository(db: Db) {
         const first = k.firstPhon ? sql` AND first_phon = ${k.firstPhon}` : sql``;
         const year = k.birthYear ? sql` AND birth_year BETWEEN ${k.birthYear - 1} AND ${k.birthYear + 1}` : sql``;
         const extra = sql`${first}${year}`;
-        const where = [sql`(last_key % ${k.lastKey}${extra})`, ...filters.map((f) => f.sql)];
+        const where = [sql`(last_key % ${k.lastKey}${extra})`, ...filters.map(filterSql)];
         return rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`)).map(fromDb);
       }
       // Each block is narrow enough to stay at tens of rows for the most common names on 1 M records.
@@ -148,18 +150,13 @@ export function createDecesRepository(db: Db) {
         ors.push(k.sex ? sql`(birth_date = ${k.birthDate} AND sex = ${k.sex})` : sql`(birth_date = ${k.birthDate})`);
       if (k.firstPhon && k.birthYear && k.lastKey)
         ors.push(sql`(first_phon = ${k.firstPhon} AND birth_year = ${k.birthYear} AND left(last_key, 1) = ${k.lastKey.slice(0, 1)})`);
-      const where = [ors.length ? sql`(${sql.join(ors, sql` OR `)})` : sql`TRUE`, ...filters.map((f) => f.sql)];
+      const where = [ors.length ? sql`(${sql.join(ors, sql` OR `)})` : sql`TRUE`, ...filters.map(filterSql)];
       const rows = await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`);
       return rowsOf(rows).map(fromDb);
     },
     /** Records matching only filters (exact search, q made of dates only, agg). */
-    async filtered(filters: SQLFilter[], limit: number, offset = 0): Promise<{ rows: RecordRow[]; total: number }> {
-      const where = filters.length
-        ? sql.join(
-            filters.map((f) => f.sql),
-            sql` AND `,
-          )
-        : sql`TRUE`;
+    async filtered(filters: RecordFilter[], limit: number, offset = 0): Promise<{ rows: RecordRow[]; total: number }> {
+      const where = whereOf(filters);
       const rows = rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${where} ORDER BY death_date DESC, id LIMIT ${limit} OFFSET ${offset}`)).map(
         fromDb,
       );
@@ -197,18 +194,44 @@ export function createDecesRepository(db: Db) {
     async sources(limit = 100) {
       return db.select().from(decesSources).orderBy(desc(decesSources.importedAt)).limit(limit);
     },
-    /** Counts grouped by a column expression (agg). */
-    async countBy(expr: string, filters: SQLFilter[], limit: number): Promise<{ key: string; count: number }[]> {
-      const where = filters.length
-        ? sql.join(
-            filters.map((f) => f.sql),
-            sql` AND `,
-          )
-        : sql`TRUE`;
+    /** Counts grouped by one of `/agg`'s aggregations. */
+    async countBy(agg: AggName, filters: RecordFilter[], limit: number): Promise<{ key: string; count: number }[]> {
       const rows = rowsOf(
-        await db.execute(sql`SELECT ${sql.raw(expr)} AS key, count(*)::int AS count FROM deces_records WHERE ${where} GROUP BY 1 ORDER BY 1 LIMIT ${limit}`),
+        await db.execute(
+          sql`SELECT ${sql.raw(AGG_EXPRESSIONS[agg])} AS key, count(*)::int AS count FROM deces_records WHERE ${whereOf(filters)} GROUP BY 1 ORDER BY 1 LIMIT ${limit}`,
+        ),
       );
       return rows.map((r) => ({ key: String((r as { key: unknown }).key ?? ''), count: Number((r as { count: number }).count) }));
+    },
+    /** True when no record and no imported file is in the base (the demo may be loaded). */
+    async isEmpty(tx: Db = db): Promise<boolean> {
+      const [r] = rowsOf(
+        await tx.execute(sql`SELECT (EXISTS (SELECT 1 FROM deces_records) OR EXISTS (SELECT 1 FROM deces_sources)) AS used`),
+      ) as { used: boolean }[];
+      return !r?.used;
+    },
+    /** Whether the synthetic demo file was loaded (cheap: the sources table is small). */
+    async demoLoaded(tx: Db = db): Promise<boolean> {
+      const [r] = await tx.select({ id: decesSources.id }).from(decesSources).where(eq(decesSources.name, DEMO_SOURCE)).limit(1);
+      return !!r;
+    },
+    /**
+     * Removes the synthetic demo records, their file entry and the corrections proposed on them
+     * (inside the caller's transaction); returns how many records went.
+     */
+    async removeDemo(tx: Db): Promise<number> {
+      await tx.execute(sql`DELETE FROM deces_corrections WHERE record_id IN (SELECT id FROM deces_records WHERE source = ${DEMO_SOURCE})`);
+      const res = await tx.execute(sql`DELETE FROM deces_records WHERE source = ${DEMO_SOURCE} RETURNING 1`);
+      await tx.delete(decesSources).where(eq(decesSources.name, DEMO_SOURCE));
+      return rowsOf(res).length;
+    },
+    /** Serialises concurrent work of one key until the transaction ends. */
+    async lock(tx: Db, key: string): Promise<void> {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`);
+    },
+    /** Refreshes the planner's statistics after a large import (best effort). */
+    async analyze(): Promise<void> {
+      await db.execute(sql`ANALYZE deces_records`).catch(() => undefined);
     },
     async oppositionKeys(): Promise<Set<string>> {
       const rows = await db.select({ key: decesOppositions.key }).from(decesOppositions);
@@ -289,10 +312,82 @@ export function createDecesRepository(db: Db) {
 }
 export type DecesRepository = ReturnType<typeof createDecesRepository>;
 
-/** A SQL condition on `deces_records` built by the query layer. */
-export interface SQLFilter {
-  sql: ReturnType<typeof sql>;
+/** Columns a filter may compare for equality. */
+const EQ_COLUMNS = {
+  lastKey: 'last_key',
+  firstPhon: 'first_phon',
+  sex: 'sex',
+  birthCode: 'birth_code',
+  deathCode: 'death_code',
+  birthDepartment: 'birth_department',
+  deathDepartment: 'death_department',
+} as const;
+
+/**
+ * A condition on `deces_records`, as data: the service decides which conditions a request means,
+ * the repository alone turns them into SQL.
+ */
+export type RecordFilter =
+  /** A date of the record: exact, year (`AAAA0000`), month (`AAAAMM00`) or range. */
+  | { kind: 'date'; on: 'birth' | 'death'; date: DateQuery }
+  /** Any of the dates, as birth or death date (free-text search). */
+  | { kind: 'anyDate'; dates: DateQuery[] }
+  | { kind: 'age'; from: number; to: number }
+  | { kind: 'year'; on: 'birth' | 'death'; from: number; to: number }
+  | { kind: 'eq'; column: keyof typeof EQ_COLUMNS; value: string }
+  /** First given name key, or that name anywhere among the given names. */
+  | { kind: 'firstName'; key: string }
+  /** Birth commune starting with (normalised, upper case). */
+  | { kind: 'birthCityPrefix'; prefix: string }
+  /** Country in clear, accents and case aside. */
+  | { kind: 'country'; on: 'birth' | 'death'; value: string };
+
+function dateSql(col: 'birth_date' | 'death_date', d: DateQuery): SQL {
+  const c = sql.raw(col);
+  if (d.kind === 'range') return sql`${c} BETWEEN ${d.from} AND ${d.to}`;
+  if (d.value.endsWith('0000')) return sql`${c} LIKE ${d.value.slice(0, 4) + '%'}`;
+  if (d.value.endsWith('00')) return sql`${c} LIKE ${d.value.slice(0, 6) + '%'}`;
+  return sql`${c} = ${d.value}`;
 }
+
+function filterSql(f: RecordFilter): SQL {
+  switch (f.kind) {
+    case 'date':
+      return dateSql(f.on === 'birth' ? 'birth_date' : 'death_date', f.date);
+    case 'anyDate':
+      return sql`(${sql.join(
+        f.dates.map((d) => sql`(${dateSql('birth_date', d)} OR ${dateSql('death_date', d)})`),
+        sql` OR `,
+      )})`;
+    case 'age':
+      return sql`age BETWEEN ${f.from} AND ${f.to}`;
+    case 'year':
+      return sql`${sql.raw(f.on === 'birth' ? 'birth_year' : 'death_year')} BETWEEN ${f.from} AND ${f.to}`;
+    case 'eq':
+      return sql`${sql.raw(EQ_COLUMNS[f.column])} = ${f.value}`;
+    case 'firstName':
+      return sql`(first_key = ${f.key} OR ' ' || first_names || ' ' LIKE ${`% ${f.key} %`})`;
+    case 'birthCityPrefix':
+      return sql`upper(birth_city) LIKE ${f.prefix + '%'}`;
+    case 'country':
+      return sql`immutable_unaccent(lower(${sql.raw(f.on === 'birth' ? 'birth_country' : 'death_country')})) = immutable_unaccent(lower(${f.value}))`;
+  }
+}
+
+const whereOf = (filters: RecordFilter[]): SQL => (filters.length ? sql.join(filters.map(filterSql), sql` AND `) : sql`TRUE`);
+
+/** Column expression of each `/agg` aggregation. */
+const AGG_EXPRESSIONS: Record<AggName, string> = {
+  deathMonth: `substr(death_date, 1, 6)`,
+  deathYear: `death_year`,
+  birthYear: `birth_year`,
+  sex: `sex`,
+  deathAge: `age`,
+  birthDepartment: `birth_department`,
+  deathDepartment: `death_department`,
+  birthCountry: `birth_country`,
+  deathCountry: `death_country`,
+};
 
 /** Rows of a `db.execute` result on either driver. */
 export function rowsOf(res: unknown): Record<string, unknown>[] {
@@ -335,4 +430,83 @@ export function fromDb(x: Record<string, unknown>): RecordRow {
     birthYear: x.birth_year === null || x.birth_year === undefined ? null : Number(x.birth_year),
     deathYear: x.death_year === null || x.death_year === undefined ? null : Number(x.death_year),
   };
+}
+
+/** COPY text format escaping. */
+function copyField(v: string | number | null): string {
+  if (v === null) return '\\N';
+  return String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+/**
+ * PostgreSQL bulk load of an import, in one transaction on a connection of its own: rows go through
+ * COPY into a staging table, then one set-based insert (duplicates skipped); `finish` runs in the
+ * same transaction (demo removal, source row, audit) with the count of new records, also returned.
+ */
+export async function loadWithCopy(url: string, rows: AsyncIterable<(string | number | null)[]>, finish: (tx: Db, inserted: number) => Promise<void>): Promise<number> {
+  const pg = await import('pg');
+  const { from: copyFrom } = await import('pg-copy-streams');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const client = new pg.default.Client({ connectionString: url, application_name: 'patrimoine-deces-import' });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`CREATE TEMP TABLE deces_stage (LIKE deces_records) ON COMMIT DROP`);
+    const copy = client.query(copyFrom(`COPY deces_stage (${RECORD_COLUMNS.join(', ')}) FROM STDIN`));
+    const done = new Promise<void>((resolve, reject) => {
+      copy.on('finish', resolve);
+      copy.on('error', reject);
+    });
+    let buf: string[] = [];
+    try {
+      for await (const r of rows) {
+        buf.push(r.map(copyField).join('\t'));
+        if (buf.length >= 2000) {
+          if (!copy.write(buf.join('\n') + '\n')) await new Promise((res) => copy.once('drain', res));
+          buf = [];
+        }
+      }
+    } catch (e) {
+      // A read or parse failure mid-COPY: abort the COPY so that the rollback below can run.
+      copy.destroy(e as Error);
+      await done.catch(() => undefined);
+      throw e;
+    }
+    if (buf.length) copy.write(buf.join('\n') + '\n');
+    copy.end();
+    await done;
+    // A load that is large relative to the table is faster with the secondary indexes rebuilt once
+    // at the end than maintained row by row (the GIN trigram index above all). DDL is transactional.
+    const [{ staged }] = (await client.query<{ staged: number }>('SELECT count(*)::int AS staged FROM deces_stage')).rows as [{ staged: number }];
+    const [{ existing }] = (await client.query<{ existing: number }>(`SELECT reltuples::bigint AS existing FROM pg_class WHERE relname = 'deces_records'`))
+      .rows as [{ existing: number }];
+    const rebuild = staged > 50_000 && staged > Number(existing) * 0.2;
+    let indexes: { indexname: string; indexdef: string }[] = [];
+    if (rebuild) {
+      indexes = (
+        await client.query<{ indexname: string; indexdef: string }>(
+          `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'deces_records' AND indexname <> 'deces_records_pkey'`,
+        )
+      ).rows;
+      for (const i of indexes) await client.query(`DROP INDEX ${i.indexname}`);
+    }
+    const ins = await client.query(
+      // Duplicates inside the file are skipped by ON CONFLICT DO NOTHING too: no sort needed.
+      `INSERT INTO deces_records SELECT * FROM deces_stage ON CONFLICT (id) DO NOTHING`,
+    );
+    if (rebuild) {
+      await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+      for (const i of indexes) await client.query(i.indexdef);
+    }
+    const inserted = ins.rowCount ?? 0;
+    await finish(drizzle(client) as unknown as Db, inserted);
+    await client.query('COMMIT');
+    await client.query('ANALYZE deces_records').catch(() => undefined);
+    return inserted;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    await client.end();
+  }
 }

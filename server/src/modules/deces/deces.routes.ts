@@ -1,46 +1,31 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import {
+  aggBody,
+  aggQuery,
+  aggResponse,
+  compareBody,
+  compareResponse,
+  csvText,
+  healthResponse,
+  idResponse,
+  recordIdParams,
+  searchBody,
+  searchQuery,
+  searchResponse,
+  versionResponse,
+  type IdResponse,
+  type SearchResponse,
+} from '@patrimoine/contracts/deces';
 import { routeGroup } from '../../platform/auth/access.ts';
 import { sendCsv, wantsCsv } from '../../platform/http/common.ts';
 import { ValidationError, fieldError } from '../../platform/errors.ts';
-import type { DecesService, PersonOut } from './deces.service.ts';
-import { parseSearchRequest, PERSON_FIELDS, OPTION_FIELDS, parseDateQuery } from './request.ts';
+import { PERSON_CSV_COLUMNS, type DecesService } from './deces.service.ts';
+import { parseSearchRequest, PERSON_FIELDS, parseDateQuery } from './request.ts';
 import { scoreRecord, type ScoredRecord } from './score.ts';
 import { cog } from './cog.ts';
 
 export const API = '/deces/api/v1';
-
-/**
- * Query strings documented parameter by parameter in the OpenAPI document; any other parameter
- * still reaches the service, which refuses it with a 400 naming it (matchID's behaviour).
- */
-const queryOf = (keys: readonly string[]) =>
-  z.object(Object.fromEntries(keys.map((k) => [k, z.union([z.string().max(500), z.array(z.string().max(500)).max(20)]).optional()]))).catchall(z.unknown());
-const searchQuerySchema = queryOf([...PERSON_FIELDS, ...OPTION_FIELDS, 'format']);
-const aggQuerySchema = queryOf([...PERSON_FIELDS, 'q', 'aggs', 'fuzzy']);
-
-/** CSV columns of a person (search CSV and bulk results), matchID's dotted names. */
-export const PERSON_CSV_COLUMNS: { key: string; header: string; headerFr: string; get: (p: PersonOut) => unknown }[] = [
-  { key: 'score', header: 'score', headerFr: 'score', get: (p) => p.score },
-  { key: 'id', header: 'id', headerFr: 'id', get: (p) => p.id },
-  { key: 'name.last', header: 'name.last', headerFr: 'nom', get: (p) => p.name.last },
-  { key: 'name.first', header: 'name.first', headerFr: 'prenoms', get: (p) => p.name.first.join(' ') },
-  { key: 'sex', header: 'sex', headerFr: 'sexe', get: (p) => p.sex },
-  { key: 'birth.date', header: 'birth.date', headerFr: 'date_naissance', get: (p) => p.birth.date },
-  { key: 'birth.city', header: 'birth.city', headerFr: 'commune_naissance', get: (p) => p.birth.location.city },
-  { key: 'birth.code', header: 'birth.code', headerFr: 'code_lieu_naissance', get: (p) => p.birth.location.code },
-  { key: 'birth.country', header: 'birth.country', headerFr: 'pays_naissance', get: (p) => p.birth.location.country },
-  { key: 'death.date', header: 'death.date', headerFr: 'date_deces', get: (p) => p.death.date },
-  { key: 'death.city', header: 'death.city', headerFr: 'commune_deces', get: (p) => p.death.location.city },
-  { key: 'death.code', header: 'death.code', headerFr: 'code_lieu_deces', get: (p) => p.death.location.code },
-  { key: 'death.certificateId', header: 'death.certificateId', headerFr: 'numero_acte_deces', get: (p) => p.death.certificateId },
-  { key: 'death.age', header: 'death.age', headerFr: 'age_deces', get: (p) => p.death.age ?? '' },
-];
-
-const personSchema = z
-  .record(z.string(), z.union([z.string().max(200), z.number()]))
-  .describe('Une identité : les champs de recherche (firstName, lastName, birthDate…)');
 
 /** A person given as search fields, read as a record (the B side of `/compare`). */
 function asRecord(f: Record<string, string | number>): ScoredRecord {
@@ -102,7 +87,7 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
         );
       }
       const { total, persons } = await service.search(r);
-      const response: Record<string, unknown> = {
+      const response: SearchResponse['response'] = {
         total,
         maxScore: persons[0]?.score ?? 0,
         size: r.size,
@@ -114,16 +99,27 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
         const params = Object.fromEntries(Object.entries(input).filter(([k]) => !['scroll', 'scrollId', 'page'].includes(k)));
         response.scrollId = Buffer.from(JSON.stringify({ params, page: r.page + 1 })).toString('base64url');
       }
-      return { request: r.echo, response };
+      const out: SearchResponse = { request: r.echo, response };
+      return out;
     }
+
+    const searchDescription =
+      'Recherche simple (`q` : noms et dates dans n’importe quel ordre) ou avancée (champs), tolérante aux fautes sauf `fuzzy=false`. ' +
+      'Avec `Accept: text/csv`, tous les résultats en CSV (colonnes matchID ; `headerLang=french` pour des en-têtes en français). ' +
+      '`scroll` demande un curseur `scrollId` pour la page suivante. Un paramètre inconnu est refusé (400, nommé dans `errors`).';
+    /** The JSON answer, and the CSV export of the same route (streamed: the serialiser does not see it). */
+    const searchOk = { content: { 'application/json': { schema: searchResponse }, 'text/csv': { schema: csvText } } };
 
     app.get(
       `${API}/search`,
       {
         schema: {
           tags: ['deces'],
+          operationId: 'searchDeaths',
           summary: 'Rechercher une personne décédée (q ou champs ; Accept: text/csv pour tout exporter)',
-          querystring: searchQuerySchema,
+          description: searchDescription,
+          querystring: searchQuery,
+          response: { 200: searchOk },
         },
       },
       async (req, reply) => {
@@ -134,14 +130,31 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
     );
     app.post(
       `${API}/search`,
-      { schema: { tags: ['deces'], summary: 'Rechercher une personne décédée (corps JSON)', body: z.record(z.string(), z.unknown()) } },
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'searchDeathsByBody',
+          summary: 'Rechercher une personne décédée (corps JSON)',
+          description: searchDescription,
+          body: searchBody,
+          response: { 200: searchOk },
+        },
+      },
       async (req, reply) => runSearch(req, reply, req.body),
     );
 
     app.get(
       `${API}/id/:id`,
-      { schema: { tags: ['deces'], summary: 'Un décès par son identifiant', params: z.object({ id: z.string().min(1).max(40) }) } },
-      async (req) => {
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'getDeath',
+          summary: 'Un décès par son identifiant',
+          params: recordIdParams,
+          response: { 200: idResponse },
+        },
+      },
+      async (req): Promise<IdResponse> => {
         const t0 = performance.now();
         const p = await service.byId(req.params.id);
         return { request: { id: req.params.id }, response: { total: 1, size: 1, page: 1, delay: Math.round(performance.now() - t0), persons: [p] } };
@@ -153,8 +166,10 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
       {
         schema: {
           tags: ['deces'],
+          operationId: 'compareDeathIdentities',
           summary: 'Comparer deux identités : score et composantes',
-          body: z.object({ personA: personSchema, personB: personSchema }).strict(),
+          body: compareBody,
+          response: { 200: compareResponse },
         },
       },
       async (req) => {
@@ -186,19 +201,42 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
     const runAgg = (input: Record<string, unknown>) => service.agg(input);
     app.get(
       `${API}/agg`,
-      { schema: { tags: ['deces'], summary: 'Comptages par champ (aggs=deathMonth,birthDepartment…)', querystring: aggQuerySchema } },
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'aggregateDeaths',
+          summary: 'Comptages par champ (aggs=deathMonth,birthDepartment…)',
+          querystring: aggQuery,
+          response: { 200: aggResponse },
+        },
+      },
       async (req) => runAgg(req.query as Record<string, unknown>),
     );
-    app.post(`${API}/agg`, { schema: { tags: ['deces'], summary: 'Comptages par champ', body: z.record(z.string(), z.unknown()) } }, async (req) =>
-      runAgg(req.body),
+    app.post(
+      `${API}/agg`,
+      { schema: { tags: ['deces'], operationId: 'aggregateDeathsByBody', summary: 'Comptages par champ', body: aggBody, response: { 200: aggResponse } } },
+      async (req) => runAgg(req.body),
     );
 
-    app.get(`${API}/version`, { schema: { tags: ['deces'], summary: 'Version des données (nombre de décès, dernier fichier)' } }, async () =>
-      service.version(),
+    app.get(
+      `${API}/version`,
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'getDeathsVersion',
+          summary: 'Version des données (nombre de décès, dernier fichier)',
+          response: { 200: versionResponse },
+        },
+      },
+      async () => service.version(),
     );
-    app.get(`${API}/healthcheck`, { schema: { tags: ['deces'], summary: 'Santé du service' } }, async () => {
-      await service.repo.version();
-      return { msg: 'OK' };
-    });
+    app.get(
+      `${API}/healthcheck`,
+      { schema: { tags: ['deces'], operationId: 'getDeathsHealth', summary: 'Santé du service', response: { 200: healthResponse } } },
+      async () => {
+        await service.repo.version();
+        return { msg: 'OK' as const };
+      },
+    );
   });
 }

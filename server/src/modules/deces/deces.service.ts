@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { aggNames, type AggName, type AggResponse, type Person, type VersionResponse } from '@patrimoine/contracts/deces';
 import type { AppContext } from '../../platform/context.ts';
 import { NotFoundError, fieldError } from '../../platform/errors.ts';
-import { createDecesRepository, type BlockingKeys, type CorrectionRow, type RecordRow, type SQLFilter } from './deces.repository.ts';
+import { createDecesRepository, type BlockingKeys, type CorrectionRow, type RecordFilter, type RecordRow } from './deces.repository.ts';
 import { recordKeys, titleCase } from './insee.ts';
 import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
 import { parseDateQuery, type SearchRequest } from './request.ts';
@@ -15,27 +15,26 @@ export const MIN_SCORE = 0.35;
 /** Below this best score, the trigram fallback runs. */
 const FALLBACK_BELOW = 0.8;
 
-export interface PersonOut {
-  score: number;
-  scores: ScoreResult['scores'];
-  reasons: string[];
-  id: string;
-  name: { first: string[]; last: string };
-  sex: string;
-  birth: { date: string; location: Location };
-  death: { date: string; certificateId: string; age: number | null; location: Location };
-  source: string;
-  flags: string[];
-  modifications?: { id: string; date: string | null; fields: Record<string, string> }[];
-}
-interface Location {
-  city: string;
-  code: string;
-  cityCode: string;
-  departmentCode: string;
-  country: string;
-  countryCode: string;
-}
+/** A person in matchID's response shape (the contract's `person`). */
+export type PersonOut = Person;
+
+/** CSV columns of a person (search CSV and bulk results), matchID's dotted names. */
+export const PERSON_CSV_COLUMNS: { key: string; header: string; headerFr: string; get: (p: PersonOut) => unknown }[] = [
+  { key: 'score', header: 'score', headerFr: 'score', get: (p) => p.score },
+  { key: 'id', header: 'id', headerFr: 'id', get: (p) => p.id },
+  { key: 'name.last', header: 'name.last', headerFr: 'nom', get: (p) => p.name.last },
+  { key: 'name.first', header: 'name.first', headerFr: 'prenoms', get: (p) => p.name.first.join(' ') },
+  { key: 'sex', header: 'sex', headerFr: 'sexe', get: (p) => p.sex },
+  { key: 'birth.date', header: 'birth.date', headerFr: 'date_naissance', get: (p) => p.birth.date },
+  { key: 'birth.city', header: 'birth.city', headerFr: 'commune_naissance', get: (p) => p.birth.location.city },
+  { key: 'birth.code', header: 'birth.code', headerFr: 'code_lieu_naissance', get: (p) => p.birth.location.code },
+  { key: 'birth.country', header: 'birth.country', headerFr: 'pays_naissance', get: (p) => p.birth.location.country },
+  { key: 'death.date', header: 'death.date', headerFr: 'date_deces', get: (p) => p.death.date },
+  { key: 'death.city', header: 'death.city', headerFr: 'commune_deces', get: (p) => p.death.location.city },
+  { key: 'death.code', header: 'death.code', headerFr: 'code_lieu_deces', get: (p) => p.death.location.code },
+  { key: 'death.certificateId', header: 'death.certificateId', headerFr: 'numero_acte_deces', get: (p) => p.death.certificateId },
+  { key: 'death.age', header: 'death.age', headerFr: 'age_deces', get: (p) => p.death.age ?? '' },
+];
 
 /** A record with its validated corrections applied (corrections are what the record should say). */
 function corrected(r: RecordRow, mods: CorrectionRow[]): RecordRow {
@@ -101,34 +100,28 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
   return p;
 }
 
-function dateFilter(col: 'birth_date' | 'death_date', d: DateQuery): SQLFilter {
-  const c = sql.raw(col);
-  if (d.kind === 'range') return { sql: sql`${c} BETWEEN ${d.from} AND ${d.to}` };
-  if (d.value.endsWith('0000')) return { sql: sql`${c} LIKE ${d.value.slice(0, 4) + '%'}` };
-  if (d.value.endsWith('00')) return { sql: sql`${c} LIKE ${d.value.slice(0, 6) + '%'}` };
-  return { sql: sql`${c} = ${d.value}` };
-}
+const dateFilter = (on: 'birth' | 'death', date: DateQuery): RecordFilter => ({ kind: 'date', on, date });
 
-/** SQL filters that hold whatever the fuzziness: ranges, and everything when `fuzzy=false`. */
-function filtersOf(p: PersonQuery, fuzzy: boolean): SQLFilter[] {
-  const f: SQLFilter[] = [];
-  if (p.birthDate && (p.birthDate.kind === 'range' || !fuzzy)) f.push(dateFilter('birth_date', p.birthDate));
-  if (p.deathDate && (p.deathDate.kind === 'range' || !fuzzy)) f.push(dateFilter('death_date', p.deathDate));
-  if (p.deathAge && (!fuzzy || p.deathAge.from !== p.deathAge.to)) f.push({ sql: sql`age BETWEEN ${p.deathAge.from} AND ${p.deathAge.to}` });
+/** Filters that hold whatever the fuzziness: ranges, and everything when `fuzzy=false`. */
+function filtersOf(p: PersonQuery, fuzzy: boolean): RecordFilter[] {
+  const f: RecordFilter[] = [];
+  if (p.birthDate && (p.birthDate.kind === 'range' || !fuzzy)) f.push(dateFilter('birth', p.birthDate));
+  if (p.deathDate && (p.deathDate.kind === 'range' || !fuzzy)) f.push(dateFilter('death', p.deathDate));
+  if (p.deathAge && (!fuzzy || p.deathAge.from !== p.deathAge.to)) f.push({ kind: 'age', from: p.deathAge.from, to: p.deathAge.to });
   if (!fuzzy) {
-    if (p.lastName) f.push({ sql: sql`last_key = ${lastNameKey(p.lastName)}` });
+    if (p.lastName) f.push({ kind: 'eq', column: 'lastKey', value: lastNameKey(p.lastName) });
     const first = firstNameList(p.firstName)[0];
-    if (first) f.push({ sql: sql`(first_key = ${first} OR ' ' || first_names || ' ' LIKE ${`% ${first} %`})` });
-    if (p.sex) f.push({ sql: sql`sex = ${p.sex}` });
-    if (p.birthLocationCode) f.push({ sql: sql`birth_code = ${p.birthLocationCode}` });
-    if (p.deathLocationCode) f.push({ sql: sql`death_code = ${p.deathLocationCode}` });
-    if (p.birthDepartment) f.push({ sql: sql`birth_department = ${p.birthDepartment}` });
-    if (p.deathDepartment) f.push({ sql: sql`death_department = ${p.deathDepartment}` });
-    if (p.birthCity) f.push({ sql: sql`upper(birth_city) LIKE ${normalize(p.birthCity) + '%'}` });
+    if (first) f.push({ kind: 'firstName', key: first });
+    if (p.sex) f.push({ kind: 'eq', column: 'sex', value: p.sex });
+    if (p.birthLocationCode) f.push({ kind: 'eq', column: 'birthCode', value: p.birthLocationCode });
+    if (p.deathLocationCode) f.push({ kind: 'eq', column: 'deathCode', value: p.deathLocationCode });
+    if (p.birthDepartment) f.push({ kind: 'eq', column: 'birthDepartment', value: p.birthDepartment });
+    if (p.deathDepartment) f.push({ kind: 'eq', column: 'deathDepartment', value: p.deathDepartment });
+    if (p.birthCity) f.push({ kind: 'birthCityPrefix', prefix: normalize(p.birthCity) });
   }
   if (fuzzy && p.birthDepartment && !p.birthCity && !p.birthLocationCode && !p.lastName && !p.firstName)
-    f.push({ sql: sql`birth_department = ${p.birthDepartment}` });
-  if (fuzzy && p.deathDepartment && !p.lastName && !p.firstName) f.push({ sql: sql`death_department = ${p.deathDepartment}` });
+    f.push({ kind: 'eq', column: 'birthDepartment', value: p.birthDepartment });
+  if (fuzzy && p.deathDepartment && !p.lastName && !p.firstName) f.push({ kind: 'eq', column: 'deathDepartment', value: p.deathDepartment });
   return f;
 }
 
@@ -144,18 +137,6 @@ function compareBy(sort: SearchRequest['sort']) {
     return b.score - a.score || a.id.localeCompare(b.id);
   };
 }
-
-const AGGS: Record<string, string> = {
-  deathMonth: `substr(death_date, 1, 6)`,
-  deathYear: `death_year`,
-  birthYear: `birth_year`,
-  sex: `sex`,
-  deathAge: `age`,
-  birthDepartment: `birth_department`,
-  deathDepartment: `death_department`,
-  birthCountry: `birth_country`,
-  deathCountry: `death_country`,
-};
 
 export function createDecesService(ctx: AppContext) {
   const repo = createDecesRepository(ctx.db);
@@ -180,7 +161,7 @@ export function createDecesService(ctx: AppContext) {
     const p = req.person;
     let rows: RecordRow[] = [];
     /** Key sets of the name searches, kept for the trigram fallback. */
-    const keySets: { k: Partial<BlockingKeys>; filters: SQLFilter[] }[] = [];
+    const keySets: { k: Partial<BlockingKeys>; filters: RecordFilter[] }[] = [];
     const filters = filtersOf(p, req.fuzzy);
     const byKeys = async () => {
       const seen = new Map<string, RecordRow>();
@@ -189,16 +170,7 @@ export function createDecesService(ctx: AppContext) {
     };
     if (req.q) {
       const { names, dates } = req.q;
-      const dateF = dates.length
-        ? [
-            {
-              sql: sql`(${sql.join(
-                dates.map((d) => sql`(${dateFilter('birth_date', d).sql} OR ${dateFilter('death_date', d).sql})`),
-                sql` OR `,
-              )})`,
-            },
-          ]
-        : [];
+      const dateF: RecordFilter[] = dates.length ? [{ kind: 'anyDate', dates }] : [];
       if (!names.length) rows = (await repo.filtered(dateF, CANDIDATE_LIMIT)).rows;
       else {
         const exactDate = dates.find((d) => d.kind === 'exact' && !d.value.endsWith('00')) as { value: string } | undefined;
@@ -232,16 +204,16 @@ export function createDecesService(ctx: AppContext) {
       if (!p.lastName && !p.legalName && p.firstName) {
         const fp = phonetic(firstNameList(p.firstName)[0]);
         // Without a last name the first name alone is too common: years narrow the candidates.
-        const years: SQLFilter[] = [];
-        for (const [d, col] of [
-          [p.birthDate, 'birth_year'],
-          [p.deathDate, 'death_year'],
+        const years: RecordFilter[] = [];
+        for (const [d, on] of [
+          [p.birthDate, 'birth'],
+          [p.deathDate, 'death'],
         ] as const) {
           if (d?.kind !== 'exact' || d.value.startsWith('0000')) continue;
           const y = Number(d.value.slice(0, 4));
-          years.push({ sql: sql`${sql.raw(col)} BETWEEN ${y - 1} AND ${y + 1}` });
+          years.push({ kind: 'year', on, from: y - 1, to: y + 1 });
         }
-        for (const r of (await repo.filtered([{ sql: sql`first_phon = ${fp}` }, ...years, ...filters], CANDIDATE_LIMIT)).rows) seen.set(r.id, r);
+        for (const r of (await repo.filtered([{ kind: 'eq', column: 'firstPhon', value: fp }, ...years, ...filters], CANDIDATE_LIMIT)).rows) seen.set(r.id, r);
       }
       // Records whose validated corrections carry the searched name.
       const corrIds = !(await hasValidated())
@@ -250,14 +222,14 @@ export function createDecesService(ctx: AppContext) {
       for (const r of await repo.findByIds(corrIds.filter((id) => !seen.has(id)))) seen.set(r.id, r);
       rows = [...seen.values()];
     } else {
-      const extra: SQLFilter[] = [];
-      if (p.birthDate?.kind === 'exact') extra.push(dateFilter('birth_date', p.birthDate));
-      if (p.deathDate?.kind === 'exact') extra.push(dateFilter('death_date', p.deathDate));
-      if (p.birthLocationCode) extra.push({ sql: sql`birth_code = ${p.birthLocationCode}` });
-      if (p.deathLocationCode) extra.push({ sql: sql`death_code = ${p.deathLocationCode}` });
-      if (p.birthDepartment) extra.push({ sql: sql`birth_department = ${p.birthDepartment}` });
-      if (p.deathDepartment) extra.push({ sql: sql`death_department = ${p.deathDepartment}` });
-      if (p.sex) extra.push({ sql: sql`sex = ${p.sex}` });
+      const extra: RecordFilter[] = [];
+      if (p.birthDate?.kind === 'exact') extra.push(dateFilter('birth', p.birthDate));
+      if (p.deathDate?.kind === 'exact') extra.push(dateFilter('death', p.deathDate));
+      if (p.birthLocationCode) extra.push({ kind: 'eq', column: 'birthCode', value: p.birthLocationCode });
+      if (p.deathLocationCode) extra.push({ kind: 'eq', column: 'deathCode', value: p.deathLocationCode });
+      if (p.birthDepartment) extra.push({ kind: 'eq', column: 'birthDepartment', value: p.birthDepartment });
+      if (p.deathDepartment) extra.push({ kind: 'eq', column: 'deathDepartment', value: p.deathDepartment });
+      if (p.sex) extra.push({ kind: 'eq', column: 'sex', value: p.sex });
       rows = (await repo.filtered([...filters, ...extra], CANDIDATE_LIMIT)).rows;
     }
     const scoreAll = async (list: RecordRow[]) => {
@@ -297,7 +269,7 @@ export function createDecesService(ctx: AppContext) {
   }
 
   /** Counts by field (matchID's `/agg`), with simple filters. */
-  async function agg(input: Record<string, unknown>) {
+  async function agg(input: Record<string, unknown>): Promise<AggResponse> {
     const raw = input.aggs;
     const aggs = (
       Array.isArray(raw)
@@ -309,37 +281,30 @@ export function createDecesService(ctx: AppContext) {
               .map((x) => x.replace(/"/g, '').trim())
           : []
     ).filter(Boolean);
-    if (!aggs.length) throw fieldError('aggs', `au moins une agrégation : ${Object.keys(AGGS).join(', ')}`);
-    const bad = aggs.filter((a) => !AGGS[a]);
-    if (bad.length) throw fieldError('aggs', `agrégation inconnue « ${bad.join(', ')} » (possibles : ${Object.keys(AGGS).join(', ')})`);
+    if (!aggs.length) throw fieldError('aggs', `au moins une agrégation : ${aggNames.join(', ')}`);
+    const bad = aggs.filter((a) => !(aggNames as readonly string[]).includes(a));
+    if (bad.length) throw fieldError('aggs', `agrégation inconnue « ${bad.join(', ')} » (possibles : ${aggNames.join(', ')})`);
     const rest = { ...input };
     delete rest.aggs;
-    const filters = [];
+    const filters: RecordFilter[] = [];
     const known = new Set(['deathDate', 'birthDate', 'sex', 'birthDepartment', 'deathDepartment', 'deathCountry', 'birthCountry']);
     for (const k of Object.keys(rest)) if (!known.has(k)) throw fieldError(k, `filtre inconnu pour /agg (possibles : ${[...known].join(', ')})`);
     for (const k of ['deathDate', 'birthDate'] as const) {
       if (!rest[k]) continue;
       const d = parseDateQuery(String(rest[k]));
       if (!d) throw fieldError(k, 'date ou intervalle attendu');
-      const col = sql.raw(k === 'deathDate' ? 'death_date' : 'birth_date');
-      filters.push({
-        sql:
-          d.kind === 'range'
-            ? sql`${col} BETWEEN ${d.from} AND ${d.to}`
-            : d.value.endsWith('0000')
-              ? sql`${col} LIKE ${d.value.slice(0, 4) + '%'}`
-              : sql`${col} = ${d.value}`,
-      });
+      filters.push(dateFilter(k === 'deathDate' ? 'death' : 'birth', d));
     }
-    if (rest.sex) filters.push({ sql: sql`sex = ${String(rest.sex).toUpperCase() === 'H' ? 'M' : String(rest.sex).toUpperCase()}` });
-    if (rest.birthDepartment) filters.push({ sql: sql`birth_department = ${String(rest.birthDepartment).toUpperCase()}` });
-    if (rest.deathDepartment) filters.push({ sql: sql`death_department = ${String(rest.deathDepartment).toUpperCase()}` });
-    if (rest.birthCountry) filters.push({ sql: sql`immutable_unaccent(lower(birth_country)) = immutable_unaccent(lower(${String(rest.birthCountry)}))` });
-    if (rest.deathCountry) filters.push({ sql: sql`immutable_unaccent(lower(death_country)) = immutable_unaccent(lower(${String(rest.deathCountry)}))` });
+    const upper = (k: string) => String(rest[k]).toUpperCase();
+    if (rest.sex) filters.push({ kind: 'eq', column: 'sex', value: upper('sex') === 'H' ? 'M' : upper('sex') });
+    if (rest.birthDepartment) filters.push({ kind: 'eq', column: 'birthDepartment', value: upper('birthDepartment') });
+    if (rest.deathDepartment) filters.push({ kind: 'eq', column: 'deathDepartment', value: upper('deathDepartment') });
+    if (rest.birthCountry) filters.push({ kind: 'country', on: 'birth', value: String(rest.birthCountry) });
+    if (rest.deathCountry) filters.push({ kind: 'country', on: 'death', value: String(rest.deathCountry) });
     const out: Record<string, { key: string; doc_count: number }[]> = {};
     let total = 0;
-    for (const a of aggs) {
-      const rows = await repo.countBy(AGGS[a]!, filters, 2000);
+    for (const a of aggs as AggName[]) {
+      const rows = await repo.countBy(a, filters, 2000);
       out[a] = rows.map((r) => ({ key: r.key, doc_count: r.count }));
       total = rows.reduce((s, r) => s + r.count, 0);
     }
@@ -360,7 +325,7 @@ export function createDecesService(ctx: AppContext) {
       const mods = await withCorrections([r]);
       return toPerson(r, null, mods.get(r.id) ?? []);
     },
-    async version() {
+    async version(): Promise<VersionResponse> {
       const v = await repo.version();
       return {
         uniqRecordsCount: v.count,

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, smallint, text, timestamp, uuid, jsonb } from 'drizzle-orm/pg-core';
+import { correctionStatuses } from '@patrimoine/contracts/deces';
 
 /** Deaths records from INSEE's « fichier des personnes décédées » (one row per distinct source line). */
 export const decesRecords = pgTable(
@@ -97,8 +98,7 @@ export const decesOppositions = pgTable('deces_oppositions', {
   addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const correctionStatuses = ['pending', 'validated', 'rejected'] as const;
-export type CorrectionStatus = (typeof correctionStatuses)[number];
+export { correctionStatuses, type CorrectionStatus } from '@patrimoine/contracts/deces';
 
 /** Corrections proposed by users for a record, reviewed by a `reviewer` (A13 of the roadmap). */
 export const decesCorrections = pgTable(

@@ -8,13 +8,11 @@ import { generateLines } from './generator.ts';
 import { bulkDate } from './bulk.service.ts';
 import type { ValidationError } from '../../platform/errors.ts';
 
-const SAMPLE = '/work/shared/data/deces-sample-lines.txt';
-const sampleCsv = fs.existsSync(SAMPLE)
-  ? fs
-      .readFileSync(SAMPLE, 'utf8')
-      .split('\n')
-      .filter((l) => l.startsWith('"'))
-  : [];
+/** Real INSEE lines (Licence Ouverte), kept in the repository: see fixtures/README.md. */
+const sampleCsv = fs
+  .readFileSync(new URL('./fixtures/deces-sample-lines.csv', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.startsWith('"'));
 const fixed = (fields: string[]) => fields.map((f, i) => f.padEnd([80, 1, 8, 5, 30, 30, 8, 5, 9][i]!, ' ')).join('');
 
 describe('INSEE line parser', () => {

@@ -1,21 +1,24 @@
 import fs from 'node:fs';
-import { sql } from 'drizzle-orm';
+import { DEMO_SOURCE, type ImportReport } from '@patrimoine/contracts/deces';
 import type { AppContext } from '../../platform/context.ts';
-import type { Actor } from '../../platform/auth/principal.ts';
+import { actorOf, requireUser, type Actor, type Caller } from '../../platform/auth/principal.ts';
+import { ForbiddenError } from '../../platform/errors.ts';
 import type { Db } from '../../db/client.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { readInseeFile, type LineProgress } from './files.ts';
 import { InseeLineError, oppositionKey, parseLine, sourceName, splitLine } from './insee.ts';
-import { createDecesRepository, RECORD_COLUMNS, rowValues } from './deces.repository.ts';
+import { createDecesRepository, loadWithCopy, rowValues } from './deces.repository.ts';
 
-export interface ImportReport {
-  source: string;
-  lines: number;
-  inserted: number;
-  rejected: number;
-  opposed: number;
-  lastRecordDate: string | null;
-  errors: { line: number; message: string }[];
+export type { ImportReport };
+
+/**
+ * Who may change the registry's content (imports, oppositions): the platform itself (CLI, jobs, demo)
+ * or an administrator. An anonymous caller gets 401, any other account 403: never the system's path.
+ */
+export function assertCanLoad(caller: Caller): void {
+  if (caller.kind === 'system') return;
+  const user = requireUser(caller);
+  if (user.role !== 'admin') throw new ForbiddenError('Seuls les administrateurs chargent ou retirent des décès.');
 }
 
 export interface ImportProgress extends LineProgress {
@@ -24,26 +27,27 @@ export interface ImportProgress extends LineProgress {
 
 const BATCH = 500;
 
-/** COPY text format escaping. */
-function copyField(v: string | number | null): string {
-  if (v === null) return '\\N';
-  return String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-}
-
 /**
  * Imports one INSEE file in one transaction (all or nothing): unparseable lines are reported (up to
  * 100 kept), records on the RGPD opposition list are skipped, records already present (same id) are
  * not inserted twice. On PostgreSQL rows go through COPY into a staging table then one set-based
- * insert; on PGlite through batched multi-row inserts.
+ * insert; on PGlite through batched multi-row inserts. A real file (any source but the demo's)
+ * removes the synthetic demo records in the same transaction, and says so (`demoRemoved`).
+ *
+ * `caller` must be the system or an administrator; `actor` (default: the caller) is recorded in the
+ * audit log, e.g. the administrator on whose behalf an import job runs.
  */
 export async function importFile(
   ctx: AppContext,
   file: string,
-  opts: { actor: Actor; source?: string; onProgress?: (p: ImportProgress) => void },
+  opts: { caller: Caller; actor?: Actor; source?: string; onProgress?: (p: ImportProgress) => void },
 ): Promise<ImportReport> {
+  assertCanLoad(opts.caller);
+  const actor = opts.actor ?? actorOf(opts.caller);
   const repo = createDecesRepository(ctx.db);
   if (!fs.existsSync(file)) throw new Error(`Fichier introuvable : ${file}`);
   const source = opts.source ?? sourceName(file);
+  const real = source !== DEMO_SOURCE;
   const opposed = await repo.oppositionKeys();
   const report: ImportReport = { source, lines: 0, inserted: 0, rejected: 0, opposed: 0, lastRecordDate: null, errors: [] };
   let last: LineProgress = { bytes: 0, totalBytes: 0 };
@@ -70,6 +74,8 @@ export async function importFile(
     }
   }
   const finish = async (tx: Db) => {
+    // Demo content never mixes with real data: the first real file replaces the synthetic records.
+    if (real && (await repo.demoLoaded(tx))) report.demoRemoved = await repo.removeDemo(tx);
     const src = await repo.insertSource(tx, {
       name: source,
       lines: report.lines,
@@ -80,7 +86,7 @@ export async function importFile(
       errors: report.errors,
     });
     await recordAudit(tx, {
-      actor: opts.actor,
+      actor,
       action: 'deces.import',
       entityType: 'deces_source',
       entityId: src.id,
@@ -89,71 +95,10 @@ export async function importFile(
   };
 
   if (ctx.database.kind === 'postgres' && ctx.database.url) {
-    const pg = await import('pg');
-    const { from: copyFrom } = await import('pg-copy-streams');
-    const { drizzle } = await import('drizzle-orm/node-postgres');
-    const client = new pg.default.Client({ connectionString: ctx.database.url, application_name: 'patrimoine-deces-import' });
-    await client.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`CREATE TEMP TABLE deces_stage (LIKE deces_records) ON COMMIT DROP`);
-      const copy = client.query(copyFrom(`COPY deces_stage (${RECORD_COLUMNS.join(', ')}) FROM STDIN`));
-      const done = new Promise<void>((resolve, reject) => {
-        copy.on('finish', resolve);
-        copy.on('error', reject);
-      });
-      let buf: string[] = [];
-      try {
-        for await (const r of rows()) {
-          buf.push(r.map(copyField).join('\t'));
-          if (buf.length >= 2000) {
-            if (!copy.write(buf.join('\n') + '\n')) await new Promise((res) => copy.once('drain', res));
-            buf = [];
-          }
-        }
-      } catch (e) {
-        // A read or parse failure mid-COPY: abort the COPY so that the rollback below can run.
-        copy.destroy(e as Error);
-        await done.catch(() => undefined);
-        throw e;
-      }
-      if (buf.length) copy.write(buf.join('\n') + '\n');
-      copy.end();
-      await done;
-      // A load that is large relative to the table is faster with the secondary indexes rebuilt once
-      // at the end than maintained row by row (the GIN trigram index above all). DDL is transactional.
-      const [{ staged }] = (await client.query<{ staged: number }>('SELECT count(*)::int AS staged FROM deces_stage')).rows as [{ staged: number }];
-      const [{ existing }] = (await client.query<{ existing: number }>(`SELECT reltuples::bigint AS existing FROM pg_class WHERE relname = 'deces_records'`))
-        .rows as [{ existing: number }];
-      const rebuild = staged > 50_000 && staged > Number(existing) * 0.2;
-      let indexes: { indexname: string; indexdef: string }[] = [];
-      if (rebuild) {
-        indexes = (
-          await client.query<{ indexname: string; indexdef: string }>(
-            `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'deces_records' AND indexname <> 'deces_records_pkey'`,
-          )
-        ).rows;
-        for (const i of indexes) await client.query(`DROP INDEX ${i.indexname}`);
-      }
-      const ins = await client.query(
-        // Duplicates inside the file are skipped by ON CONFLICT DO NOTHING too: no sort needed.
-        `INSERT INTO deces_records SELECT * FROM deces_stage ON CONFLICT (id) DO NOTHING`,
-      );
-      if (rebuild) {
-        await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
-        for (const i of indexes) await client.query(i.indexdef);
-      }
-      report.inserted = ins.rowCount ?? 0;
-      const tx = drizzle(client) as unknown as Db;
+    await loadWithCopy(ctx.database.url, rows(), async (tx, inserted) => {
+      report.inserted = inserted;
       await finish(tx);
-      await client.query('COMMIT');
-      await client.query('ANALYZE deces_records').catch(() => undefined);
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      await client.end();
-    }
+    });
   } else {
     await ctx.db.transaction(async (tx) => {
       let batch: (string | number | null)[][] = [];
@@ -167,8 +112,10 @@ export async function importFile(
       report.inserted += await repo.insertRows(tx as unknown as Db, batch);
       await finish(tx as unknown as Db);
     });
-    await ctx.db.execute(sql`ANALYZE deces_records`).catch(() => undefined);
+    await repo.analyze();
   }
+  if (report.demoRemoved)
+    ctx.logger.info({ source, demoRemoved: report.demoRemoved }, `deces import: ${report.demoRemoved} synthetic demo records removed (replaced by a real file)`);
   opts.onProgress?.({ ...last, bytes: last.totalBytes, lines: report.lines });
   return report;
 }
@@ -181,8 +128,10 @@ export async function importFile(
 export async function applyOppositions(
   ctx: AppContext,
   file: string,
-  actor: Actor,
+  caller: Caller,
 ): Promise<{ keys: number; deleted: number; rejected: { line: number; message: string }[] }> {
+  assertCanLoad(caller);
+  const actor = actorOf(caller);
   const repo = createDecesRepository(ctx.db);
   const keys = new Set<string>();
   const rejected: { line: number; message: string }[] = [];

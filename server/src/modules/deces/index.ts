@@ -6,7 +6,9 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { DEMO_SOURCE } from '@patrimoine/contracts/deces';
 import type { CliContext, ModuleFactory } from '../../platform/context.ts';
+import { SYSTEM } from '../../platform/auth/principal.ts';
 import { createDecesService, type DecesService } from './deces.service.ts';
 import { decesRoutes } from './deces.routes.ts';
 import { applyOppositions, importFile } from './import.service.ts';
@@ -21,8 +23,6 @@ declare module '../../platform/context.ts' {
     deces: DecesService;
   }
 }
-
-const systemActor = { id: null, label: 'system' };
 
 /** Writes a synthetic INSEE file (`.gz` compressed when the name says so). */
 export async function writeSyntheticFile(out: string, count: number, seed: number): Promise<void> {
@@ -58,11 +58,20 @@ export const decesModule: ModuleFactory = (ctx) => {
       stop() {
         if (sweeper) clearInterval(sweeper);
       },
+      /**
+       * 3,000 synthetic deceased persons (source `DEMO_SOURCE`), loaded only into empty deaths tables:
+       * called at every start when demo content is on, it never adds fictitious people to a base that
+       * holds real records (or a demo already). The first real import removes them.
+       */
       async seedDemo() {
+        if (!(await service.repo.isEmpty())) {
+          ctx.logger.info('deces: demo content not loaded (the deaths tables are not empty)');
+          return;
+        }
         const file = path.join(os.tmpdir(), `patrimoine-deces-demo-${process.pid}.txt`);
         await writeSyntheticFile(file, 3000, 2021);
         try {
-          await importFile(ctx, file, { actor: systemActor, source: 'deces-demo-synthetique' });
+          await importFile(ctx, file, { caller: SYSTEM, source: DEMO_SOURCE });
         } finally {
           fs.rmSync(file, { force: true });
         }
@@ -101,7 +110,7 @@ export function registerDecesCli(program: Command, cli: CliContext): void {
           const t0 = Date.now();
           bar.start(100, 0, { lines: 0, rate: 0, eta_h: '?' });
           const r = await importFile(ctx, f, {
-            actor: systemActor,
+            caller: SYSTEM,
             onProgress: (p) => {
               const el = (Date.now() - t0) / 1000;
               const frac = p.totalBytes ? p.bytes / p.totalBytes : 0;
@@ -117,6 +126,7 @@ export function registerDecesCli(program: Command, cli: CliContext): void {
           console.log(
             `${r.source}: ${r.lines} lines, ${r.inserted} new records, ${r.rejected} rejected, ${r.opposed} opposed (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
           );
+          if (r.demoRemoved) console.log(`  ${r.demoRemoved} synthetic demo records removed in the same transaction (demo never mixes with real data)`);
           for (const e of r.errors.slice(0, 10)) console.log(`  line ${e.line}: ${e.message}`);
         }
       } finally {
@@ -130,7 +140,7 @@ export function registerDecesCli(program: Command, cli: CliContext): void {
     .action(async (file: string) => {
       const { ctx, close } = await cli.open();
       try {
-        const r = await applyOppositions(ctx, file, systemActor);
+        const r = await applyOppositions(ctx, file, SYSTEM);
         console.log(`${r.keys} opposition keys, ${r.deleted} records deleted, ${r.rejected.length} lines rejected`);
         for (const e of r.rejected.slice(0, 10)) console.log(`  line ${e.line}: ${e.message}`);
       } finally {

@@ -1,28 +1,17 @@
 import { createHash } from 'node:crypto';
+import type { DecesFlag } from '@patrimoine/contracts/deces';
 import { cog } from './cog.ts';
 import { firstNameList, lastNameKey, phonetic } from './text.ts';
 
 /**
- * Parser of INSEE's « fichier des personnes décédées » (fixed width, 176 characters, latin1; see
- * shared/reference/insee-deces-format.md). Also reads INSEE's `;`-separated CSV rendering of the
+ * Parser of INSEE's « fichier des personnes décédées » (fixed width, 176 characters, latin1; field
+ * widths from INSEE's published metadata). Also reads INSEE's `;`-separated CSV rendering of the
  * same nine fields. Every known defect is kept visible through `flags` rather than dropped.
  */
 export const FIELD_WIDTHS = [80, 1, 8, 5, 30, 30, 8, 5, 9] as const;
 export const LINE_LENGTH = 176;
 
-export type DecesFlag =
-  | 'name-truncated'
-  | 'name-malformed'
-  | 'birth-date-partial'
-  | 'birth-date-invalid'
-  | 'death-date-partial'
-  | 'death-date-invalid'
-  | 'birth-commune-fictive'
-  | 'birth-code-unknown'
-  | 'birth-code-former'
-  | 'death-code-unknown'
-  | 'death-code-former'
-  | 'sex-unknown';
+export type { DecesFlag };
 
 export interface DecesRecord {
   /** 12 URL-safe characters derived from the record's nine fields: the same line always gets the same id. */

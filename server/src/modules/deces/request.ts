@@ -1,3 +1,4 @@
+import { personFields, searchOptionFields, type PersonField } from '@patrimoine/contracts/deces';
 import { ValidationError, type FieldError } from '../../platform/errors.ts';
 import type { DateQuery, PersonQuery } from './score.ts';
 
@@ -6,25 +7,9 @@ import type { DateQuery, PersonQuery } from './score.ts';
  * parameter by name (problem+json `errors[].field`), and refuses unknown parameters and `q` mixed
  * with fields, as matchID does.
  */
-export const PERSON_FIELDS = [
-  'firstName',
-  'lastName',
-  'legalName',
-  'sex',
-  'birthDate',
-  'birthCity',
-  'birthLocationCode',
-  'birthDepartment',
-  'birthCountry',
-  'deathDate',
-  'deathCity',
-  'deathLocationCode',
-  'deathDepartment',
-  'deathCountry',
-  'deathAge',
-] as const;
-export const OPTION_FIELDS = ['q', 'fuzzy', 'size', 'page', 'sort', 'scroll', 'scrollId', 'headerLang'] as const;
-export type PersonField = (typeof PERSON_FIELDS)[number];
+export const PERSON_FIELDS = personFields;
+export const OPTION_FIELDS = searchOptionFields;
+export type { PersonField };
 
 export const SORT_FIELDS: Record<string, string> = {
   score: 'score',

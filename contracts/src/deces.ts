@@ -1,0 +1,326 @@
+/**
+ * Deaths-records contract (`/deces/api/v1/...`): matchID's public API as this platform serves it —
+ * search, compare, aggregations, id lookup, bulk CSV matching jobs, corrections, INSEE file imports.
+ * The envelopes are matchID's (`{ request, response: { total, persons… } }`): clients of matchID depend
+ * on them, so these schemas describe what is sent and never reshape it.
+ */
+import { z } from 'zod';
+import { labels } from './common.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Enums and labels
+
+/** Identity fields of a search (matchID's names), also the columns a bulk file maps. */
+export const personFields = [
+  'firstName',
+  'lastName',
+  'legalName',
+  'sex',
+  'birthDate',
+  'birthCity',
+  'birthLocationCode',
+  'birthDepartment',
+  'birthCountry',
+  'deathDate',
+  'deathCity',
+  'deathLocationCode',
+  'deathDepartment',
+  'deathCountry',
+  'deathAge',
+] as const;
+export type PersonField = (typeof personFields)[number];
+/** Search options besides the identity fields. */
+export const searchOptionFields = ['q', 'fuzzy', 'size', 'page', 'sort', 'scroll', 'scrollId', 'headerLang'] as const;
+
+export const personFieldLabels = labels(personFields, {
+  lastName: 'Nom de naissance',
+  legalName: 'Nom d’usage',
+  firstName: 'Prénom(s)',
+  sex: 'Sexe',
+  birthDate: 'Date de naissance',
+  birthCity: 'Commune de naissance',
+  birthLocationCode: 'Code Insee du lieu de naissance',
+  birthDepartment: 'Département de naissance',
+  birthCountry: 'Pays de naissance',
+  deathDate: 'Date de décès',
+  deathCity: 'Commune de décès',
+  deathLocationCode: 'Code Insee du lieu de décès',
+  deathDepartment: 'Département de décès',
+  deathCountry: 'Pays de décès',
+  deathAge: 'Âge au décès',
+});
+
+export const sexes = ['M', 'F', ''] as const;
+export const sexLabels = labels(sexes, { M: 'Homme', F: 'Femme', '': 'Inconnu' });
+
+/** Known defects of an INSEE line, kept visible on the record. */
+export const decesFlags = [
+  'name-truncated',
+  'name-malformed',
+  'birth-date-partial',
+  'birth-date-invalid',
+  'death-date-partial',
+  'death-date-invalid',
+  'birth-commune-fictive',
+  'birth-code-unknown',
+  'birth-code-former',
+  'death-code-unknown',
+  'death-code-former',
+  'sex-unknown',
+] as const;
+export type DecesFlag = (typeof decesFlags)[number];
+export const decesFlagLabels = labels(decesFlags, {
+  'name-truncated': 'Nom tronqué dans le fichier',
+  'name-malformed': 'Nom mal formé dans le fichier',
+  'birth-date-partial': 'Date de naissance partielle',
+  'birth-date-invalid': 'Date de naissance impossible (conservée telle quelle)',
+  'death-date-partial': 'Date de décès partielle',
+  'death-date-invalid': 'Date de décès impossible',
+  'birth-commune-fictive': 'Commune de naissance fictive',
+  'birth-code-unknown': 'Code de commune de naissance inconnu',
+  'birth-code-former': 'Ancien code de commune de naissance (fusion)',
+  'death-code-unknown': 'Code de commune de décès inconnu',
+  'death-code-former': 'Ancien code de commune de décès (fusion)',
+  'sex-unknown': 'Sexe non renseigné',
+});
+
+/**
+ * Source name of the synthetic demo records (`source` of a person, name of a file in `/version`).
+ * Demo records are fictitious: they are loaded only into an empty base, removed by the first real
+ * INSEE import, and shown with a « donnée de démonstration (fictive) » badge.
+ */
+export const DEMO_SOURCE = 'deces-demo-synthetique';
+export const DEMO_BADGE_LABEL = 'donnée de démonstration (fictive)';
+export const isDemoSource = (source: string | null | undefined): boolean => source === DEMO_SOURCE;
+
+export const correctionStatuses = ['pending', 'validated', 'rejected'] as const;
+export const correctionStatus = z.enum(correctionStatuses);
+export type CorrectionStatus = z.infer<typeof correctionStatus>;
+export const correctionStatusLabels = labels(correctionStatuses, { pending: 'En attente', validated: 'Validée', rejected: 'Rejetée' });
+
+/** Fields a correction may change. */
+export const correctableFields = ['lastName', 'firstName', 'sex', 'birthDate', 'birthCity', 'birthLocationCode', 'deathDate', 'deathLocationCode'] as const;
+export type CorrectableField = (typeof correctableFields)[number];
+export const correctableFieldLabels = labels(correctableFields, {
+  lastName: 'Nom',
+  firstName: 'Prénoms',
+  sex: 'Sexe',
+  birthDate: 'Date de naissance',
+  birthCity: 'Commune de naissance',
+  birthLocationCode: 'Code Insee du lieu de naissance',
+  deathDate: 'Date de décès',
+  deathLocationCode: 'Code Insee du lieu de décès',
+});
+
+/** Date formats a bulk file may use. */
+export const bulkDateFormats = ['auto', 'DD/MM/YYYY', 'YYYY-MM-DD', 'YYYYMMDD', 'MM/DD/YYYY', 'DD-MM-YYYY'] as const;
+export type BulkDateFormat = (typeof bulkDateFormats)[number];
+export const bulkDateFormatLabels = labels(bulkDateFormats, {
+  auto: 'Automatique (JJ/MM/AAAA, AAAA-MM-JJ, AAAAMMJJ)',
+  'DD/MM/YYYY': 'JJ/MM/AAAA',
+  'YYYY-MM-DD': 'AAAA-MM-JJ',
+  YYYYMMDD: 'AAAAMMJJ',
+  'MM/DD/YYYY': 'MM/JJ/AAAA',
+  'DD-MM-YYYY': 'JJ-MM-AAAA',
+});
+
+/** Aggregations of `/agg`. */
+export const aggNames = ['deathMonth', 'deathYear', 'birthYear', 'sex', 'deathAge', 'birthDepartment', 'deathDepartment', 'birthCountry', 'deathCountry'] as const;
+export type AggName = (typeof aggNames)[number];
+
+/** States of a background job (the platform's), as the bulk and import routes report them. */
+export const decesJobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+const jobState = z.enum(decesJobStates);
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+const queryValue = z.union([z.string().max(500), z.array(z.string().max(500)).max(20)]).optional();
+/**
+ * Query strings documented parameter by parameter; any other parameter still reaches the service,
+ * which refuses it with a 400 naming it (matchID's behaviour).
+ */
+const queryOf = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((k) => [k, queryValue]))).catchall(z.unknown());
+export const searchQuery = queryOf([...personFields, ...searchOptionFields, 'format']);
+export const searchBody = z.record(z.string(), z.unknown()).describe('Les paramètres de la recherche (mêmes noms que la requête GET)');
+export const aggQuery = queryOf([...personFields, 'q', 'aggs', 'fuzzy']);
+export const aggBody = z.record(z.string(), z.unknown()).describe('aggs et filtres (mêmes noms que la requête GET)');
+export const recordIdParams = z.object({ id: z.string().min(1).max(40) });
+
+export const comparePerson = z
+  .record(z.string(), z.union([z.string().max(200), z.number()]))
+  .describe('Une identité : les champs de recherche (firstName, lastName, birthDate…)');
+export const compareBody = z.object({ personA: comparePerson, personB: comparePerson }).strict();
+
+export const correctionsQuery = z.object({
+  status: correctionStatus.optional(),
+  recordId: z.string().max(40).optional(),
+  mine: z.enum(['true', 'false']).optional().describe('true : seulement mes propositions, même pour un relecteur'),
+  format: z.enum(['csv', 'json']).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const reviewBody = z.object({ decision: z.enum(['validated', 'rejected']), comment: z.string().max(2000).default('') });
+export type ReviewBody = z.input<typeof reviewBody>;
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+export const location = z.object({
+  city: z.string(),
+  code: z.string().describe('Code COG de la commune, ou 99xxx pour un pays étranger'),
+  cityCode: z.string(),
+  departmentCode: z.string(),
+  country: z.string(),
+  countryCode: z.string().describe('ISO 3166 alpha-3 quand il est connu'),
+});
+export type Location = z.infer<typeof location>;
+
+export const modification = z.object({
+  id: z.uuid(),
+  date: z.string().nullable().describe('Date de validation (ISO 8601)'),
+  fields: z.record(z.string(), z.string()),
+});
+
+/** A deceased person in matchID's shape (names in title case). */
+export const person = z.object({
+  score: z.number(),
+  scores: z.record(z.string(), z.number()).describe('Composantes du score (last, first, birthDate…), chacune entre 0 et 1'),
+  reasons: z.array(z.string()).describe('Raisons du score, en français'),
+  id: z.string(),
+  name: z.object({ first: z.array(z.string()), last: z.string() }),
+  sex: z.string().describe('M, F ou vide'),
+  birth: z.object({ date: z.string().describe('AAAAMMJJ (00 = partie inconnue)'), location }),
+  death: z.object({ date: z.string(), certificateId: z.string(), age: z.number().int().nullable(), location }),
+  source: z.string().describe(`Fichier Insee d’origine ; « ${DEMO_SOURCE} » pour les données de démonstration (fictives)`),
+  flags: z.array(z.string()).describe('Défauts connus de la ligne du fichier'),
+  modifications: z.array(modification).optional().describe('Corrections validées'),
+});
+export type Person = z.infer<typeof person>;
+
+const requestEcho = z.record(z.string(), z.unknown()).describe('La requête telle que comprise (options par défaut comprises)');
+
+export const searchResponse = z.object({
+  request: requestEcho,
+  response: z.object({
+    total: z.number().int(),
+    maxScore: z.number(),
+    size: z.number().int(),
+    page: z.number().int(),
+    delay: z.number().describe('Durée de la recherche en millisecondes'),
+    persons: z.array(person),
+    scrollId: z.string().optional().describe('Curseur de la page suivante (avec scroll)'),
+  }),
+});
+export type SearchResponse = z.infer<typeof searchResponse>;
+
+export const idResponse = z.object({
+  request: z.object({ id: z.string() }),
+  response: z.object({ total: z.number().int(), size: z.number().int(), page: z.number().int(), delay: z.number(), persons: z.array(person) }),
+});
+export type IdResponse = z.infer<typeof idResponse>;
+
+export const compareResponse = z.object({ score: z.number(), scores: z.record(z.string(), z.number()), reasons: z.array(z.string()) });
+
+export const aggBucket = z.object({ key: z.string(), doc_count: z.number().int() });
+export const aggResponse = z.object({
+  request: requestEcho,
+  response: z.object({ total: z.number().int(), aggregations: z.record(z.string(), z.array(aggBucket)) }),
+});
+export type AggResponse = z.infer<typeof aggResponse>;
+
+export const decesSource = z.object({
+  name: z.string(),
+  lines: z.number().int(),
+  inserted: z.number().int(),
+  rejected: z.number().int(),
+  opposed: z.number().int(),
+  lastRecordDate: z.string().nullable(),
+  importedAt: z.string().describe('ISO 8601'),
+});
+export const versionResponse = z.object({
+  uniqRecordsCount: z.number().int(),
+  lastRecordDate: z.string().nullable(),
+  lastDataset: z.string().nullable(),
+  updateDate: z.string().nullable().describe('ISO 8601'),
+  sources: z.array(decesSource),
+});
+export type VersionResponse = z.infer<typeof versionResponse>;
+
+export const healthResponse = z.object({ msg: z.literal('OK') });
+
+const lineError = z.object({ line: z.number().int(), message: z.string() });
+
+/** What an INSEE import reports (CLI output, result of the admin import job). */
+export const importReport = z.object({
+  source: z.string(),
+  lines: z.number().int(),
+  inserted: z.number().int(),
+  rejected: z.number().int(),
+  opposed: z.number().int(),
+  lastRecordDate: z.string().nullable(),
+  errors: z.array(lineError),
+  demoRemoved: z.number().int().optional().describe('Données de démonstration (fictives) retirées par cet import réel'),
+});
+export type ImportReport = z.infer<typeof importReport>;
+
+export const importStarted = z.object({ id: z.uuid(), name: z.string() });
+export const importStatus = z.object({
+  id: z.uuid(),
+  state: jobState,
+  progress: z.looseObject({ done: z.number().optional(), total: z.number().optional(), message: z.string().optional() }),
+  result: importReport.nullable(),
+  error: z.string().nullable(),
+});
+export type ImportStatus = z.infer<typeof importStatus>;
+
+export const bulkStarted = z.object({ msg: z.literal('started'), id: z.uuid() });
+export const bulkProgress = z.object({
+  status: z.enum(['wait', 'active']),
+  id: z.uuid(),
+  progress: z.object({ rows: z.number().int(), percentage: z.number() }),
+});
+export const bulkGone = z.object({ status: z.enum(['cancelled', 'expired']), id: z.uuid(), msg: z.string() });
+export const bulkFailed = z.object({ status: z.literal('failed'), id: z.uuid(), msg: z.string().nullable() });
+export const bulkResult = z.object({
+  rows: z.number().int(),
+  matched: z.number().int(),
+  unmatched: z.number().int(),
+  errors: z.array(lineError),
+  scoreBuckets: z.record(z.string(), z.number().int()).describe('Lignes par score du meilleur candidat (« >= 0,9 », « 0,7–0,9 », « < 0,7 »)'),
+});
+export type BulkResult = z.infer<typeof bulkResult>;
+export const bulkSummary = z.object({
+  id: z.uuid(),
+  state: jobState,
+  status: z.enum(['wait', 'active', 'succeeded', 'failed', 'cancelled']),
+  fileName: z.string(),
+  mapping: z.record(z.string(), z.string()).describe('Champ de recherche → colonne du fichier'),
+  progress: z.object({ rows: z.number().int(), total: z.number().int(), percentage: z.number() }),
+  result: bulkResult.nullable(),
+  error: z.string().nullable(),
+  expiresAt: z.string().nullable().describe('ISO 8601'),
+});
+export type BulkSummary = z.infer<typeof bulkSummary>;
+export const bulkCancelled = z.object({ msg: z.literal('cancelled'), id: z.uuid(), state: jobState });
+
+export const correction = z.object({
+  id: z.uuid(),
+  recordId: z.string(),
+  fields: z.record(z.string(), z.string()),
+  message: z.string(),
+  proofUrl: z.string().nullable(),
+  hasProofFile: z.boolean(),
+  status: correctionStatus,
+  reviewComment: z.string().nullable(),
+  createdAt: z.string().describe('ISO 8601'),
+  reviewedAt: z.string().nullable().describe('ISO 8601'),
+  authorId: z.uuid(),
+});
+export type Correction = z.infer<typeof correction>;
+export const correctionList = z.object({ total: z.number().int(), items: z.array(correction) });
+export type CorrectionList = z.infer<typeof correctionList>;
+
+/** A CSV download documented beside the JSON answer of the same route. */
+export const csvText = z.string().describe('CSV (UTF-8)');
+/** A PDF file. */
+export const pdfFile = z.string().describe('Fichier PDF');
