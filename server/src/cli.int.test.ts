@@ -7,6 +7,9 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, testDbKind } from '../test/harness.ts';
+import { openDatabase } from './db/client.ts';
+import { verifyPassword } from './platform/auth/password.ts';
+import { demoUsers } from './platform/seed.ts';
 
 const run = promisify(execFile);
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/patrimoine.mjs');
@@ -18,12 +21,8 @@ beforeAll(async () => {
   env = { ...(process.env as Record<string, string>), PATRIMOINE_DATA_DIR: dataDir, PATRIMOINE_SCRYPT_N: '1024', LOG_LEVEL: 'warn', DATABASE_URL: '' };
   if (testDbKind === 'postgres') {
     const tdb = await createTestDatabase();
-    await tdb.database.close();
     env.DATABASE_URL = tdb.url!;
-    cleanup = async () => {
-      const again = await createTestDatabase();
-      await again.drop();
-    };
+    cleanup = () => tdb.drop();
   } else cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
 });
 afterAll(async () => cleanup?.());
@@ -58,6 +57,34 @@ describe('patrimoine CLI', () => {
     const badExpiry = await cli('token', 'create', '--user', 'cli.user', '--name', 's', '--expires', 'soon').catch((e) => e);
     expect(badExpiry.stderr).toMatch(/--expires/);
   }, 180_000); // seven processes, each opening the database
+
+  it('seed gives the demo accounts the admin’s initial password, printed once (README, Quick start)', async () => {
+    // A database of its own: `seed` creates the admin and the demo accounts only when it is empty.
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patrimoine-seed-'));
+    const own = testDbKind === 'postgres' ? await createTestDatabase() : null;
+    const seedEnv: Record<string, string> = { ...env, PATRIMOINE_DATA_DIR: dataDir, DATABASE_URL: own?.url ?? '' };
+    delete seedEnv.PATRIMOINE_ADMIN_PASSWORD; // generated, then printed once
+    try {
+      const first = await run(process.execPath, [bin, 'seed'], { env: seedEnv, timeout: 170_000 });
+      const password = /password \(shown once\): (\S+)/.exec(first.stdout)?.[1];
+      expect(password, first.stdout).toBeTruthy();
+      expect(first.stdout).toContain(`Demo accounts created with the admin’s initial password: ${demoUsers.map((u) => u.login).join(', ')}.`);
+      const again = await run(process.execPath, [bin, 'seed'], { env: seedEnv, timeout: 170_000 });
+      expect(again.stdout).not.toMatch(/shown once|Demo accounts created/);
+
+      const db = await openDatabase(own?.url ? { url: own.url, poolSize: 1 } : { dataDir: `${dataDir}/pglite` });
+      try {
+        const rows = await db.query<{ login: string; password_hash: string }>('select login, password_hash from users order by login');
+        expect(rows.map((r) => r.login).sort()).toEqual(['admin', ...demoUsers.map((u) => u.login)].sort());
+        for (const r of rows) expect(await verifyPassword(password!, r.password_hash), r.login).toBe(true);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await own?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 360_000);
 
   it('refuses an invalid configuration, naming every bad variable', async () => {
     const r = await run(process.execPath, [bin, 'migrate'], { env: { ...env, PORT: 'x', REDIS_URL: 'http://nope' } }).catch((e) => e);

@@ -4,8 +4,9 @@ import { createContext } from './platform/bootstrap.ts';
 import { moduleFactories } from './modules/index.ts';
 import { runMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/client.ts';
-import { ensureAdmin, seedAll, seedOrganisations } from './platform/seed.ts';
-import { roles, type Role } from './platform/auth/auth.table.ts';
+import { demoUsers, ensureAdmin, seedAll, seedOrganisations } from './platform/seed.ts';
+import { roles, type Role } from '@patrimoine/contracts/platform';
+import { actorOf, type SystemCaller } from './platform/auth/principal.ts';
 import { DomainError, ValidationError } from './platform/errors.ts';
 import { serve } from './serve.ts';
 import type { CliContext } from './platform/context.ts';
@@ -21,6 +22,9 @@ function env(): Env {
     throw e;
   }
 }
+
+/** The command line acts as the platform itself; its audit entries say « cli ». */
+const CLI: SystemCaller = Object.freeze({ kind: 'system' as const, label: 'cli' });
 
 /** Opens the platform for a one-shot command (quiet logs, no HTTP, no job runner). */
 const cli: CliContext = {
@@ -74,14 +78,26 @@ export function buildProgram(): Command {
 
   program
     .command('seed')
-    .description('Load reference data, the admin account and (unless --no-demo) the demo content if not loaded yet')
+    .description(
+      'Load reference data and the admin account; unless --no-demo, the demo content of every module whose tables are empty, and on an empty database the demo accounts (with the admin’s initial password)',
+    )
     .option('--no-demo', 'reference data only')
     .action(async (o: { demo: boolean }) => {
       await withPlatform(async ({ ctx, modules }) => {
         const admin = await ensureAdmin(ctx);
-        if (admin.password) console.log(`Admin account created: login « admin », password (shown once): ${admin.password}`);
-        const r = await seedAll(ctx, modules, { demo: o.demo });
-        console.log(r.demoLoaded ? 'Demo content loaded.' : 'Reference data up to date (demo content already loaded or disabled).');
+        const r = await seedAll(ctx, modules, {
+          demo: o.demo,
+          firstStart: admin.initialPassword ? { demoPassword: admin.initialPassword } : undefined,
+        });
+        if (admin.created) {
+          console.log(
+            admin.password
+              ? `Admin account created: login « admin », password (shown once): ${admin.password}`
+              : 'Admin account created: login « admin », password from PATRIMOINE_ADMIN_PASSWORD.',
+          );
+        }
+        if (r.demoAccounts) console.log(`Demo accounts created with the admin’s initial password: ${demoUsers.map((u) => u.login).join(', ')}.`);
+        console.log(o.demo ? 'Reference data and demo content up to date.' : 'Reference data up to date (demo content disabled).');
       });
     });
 
@@ -99,7 +115,7 @@ export function buildProgram(): Command {
       await withPlatform(async ({ ctx }) => {
         const r = await ctx.users.create(
           { login: o.login, displayName: o.name, role: o.role, organisationCode: o.org, email: o.email, password: o.password },
-          { id: null, label: 'cli' },
+          actorOf(CLI),
         );
         console.log(`Account « ${r.user.login} » created (${r.user.role}).`);
         if (r.password) console.log(`Initial password (shown once): ${r.password}`);
@@ -121,7 +137,7 @@ export function buildProgram(): Command {
     .option('--password <password>', 'new password')
     .action(async (login: string, o: { password?: string }) => {
       await withPlatform(async ({ ctx }) => {
-        const r = await ctx.users.resetPassword(login, { id: null, label: 'cli' }, o.password);
+        const r = await ctx.users.resetPassword(login, actorOf(CLI), o.password);
         console.log(`Password of « ${r.login} » reset.`);
         if (r.password) console.log(`New password (shown once): ${r.password}`);
       });
@@ -135,7 +151,7 @@ export function buildProgram(): Command {
     .action(async (login: string, role: Role, o: { org?: string }) => {
       if (!roles.includes(role)) throw new ValidationError(`role must be one of ${roles.join(', ')}`);
       await withPlatform(async ({ ctx }) => {
-        const u = await ctx.users.setRole(login, role, { id: null, label: 'cli' }, o.org);
+        const u = await ctx.users.setRole(login, role, actorOf(CLI), o.org);
         console.log(`« ${u.login} » is now ${u.role}${u.organisationCode ? ` (${u.organisationCode})` : ''}.`);
       });
     });
@@ -156,7 +172,7 @@ export function buildProgram(): Command {
       await withPlatform(async ({ ctx }) => {
         const u = await ctx.usersRepo.findByLogin(o.user);
         if (!u) throw new ValidationError(`unknown user « ${o.user} »`);
-        const { token, row } = await ctx.auth.createToken(u.id, o.name, o.expires ?? null, { id: null, label: 'cli' });
+        const { token, row } = await ctx.auth.createToken(u.id, o.name, o.expires ?? null, actorOf(CLI));
         console.log(`Token « ${row.name} » for ${u.login}${row.expiresAt ? `, expires ${row.expiresAt.toISOString().slice(0, 10)}` : ', no expiry'}.`);
         console.log(`Store it now, it will not be shown again:\n${token}`);
       });

@@ -15,18 +15,21 @@ export async function serve(env: Env, role: Env['PATRIMOINE_ROLE']) {
   const { ctx, modules } = platform;
   if (role !== 'gateway') {
     const admin = await ensureAdmin(ctx);
-    const seeded = await seedAll(ctx, modules, { demo: env.PATRIMOINE_SEED_DEMO && admin.created, demoPassword: admin.initialPassword });
+    const seeded = await seedAll(ctx, modules, {
+      demo: env.PATRIMOINE_SEED_DEMO,
+      firstStart: admin.initialPassword ? { demoPassword: admin.initialPassword } : undefined,
+    });
     if (admin.password) {
       // Printed once on the terminal, never through the logger (logs are shipped and kept).
       process.stdout.write(
         `\n  ────────────────────────────────────────────────────────────\n` +
           `   Compte administrateur créé : identifiant « admin »\n` +
           `   Mot de passe initial (affiché une seule fois) : ${admin.password}\n` +
-          (seeded.demoLoaded ? `   Comptes de démonstration (même mot de passe) : dsr.admin, dgef.admin, dnum.editeur, relecteur, agent\n` : '') +
+          (seeded.demoAccounts ? `   Comptes de démonstration (même mot de passe) : dsr.admin, dgef.admin, dnum.editeur, relecteur, agent\n` : '') +
           `  ────────────────────────────────────────────────────────────\n\n`,
       );
     }
-    if (seeded.demoLoaded) ctx.logger.info('demo content loaded');
+    if (seeded.demoAccounts) ctx.logger.info('demo accounts created');
   }
   const app = await buildApp(platform, { webDist: webDistDir, role });
   let maintenance: NodeJS.Timeout | null = null;

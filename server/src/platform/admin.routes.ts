@@ -1,81 +1,35 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { idParams, problem } from '@patrimoine/contracts/common';
+import {
+  auditPage,
+  auditQuery,
+  createdUser,
+  createOrganisationBody,
+  createUserBody,
+  job,
+  jobList,
+  jobListQuery,
+  organisation,
+  organisationCodeParams,
+  organisationList,
+  passwordReset,
+  updateOrganisationBody,
+  updateUserBody,
+  user,
+  userList,
+  userListQuery,
+} from '@patrimoine/contracts/platform';
 import type { AppContext } from './context.ts';
 import { routeGroup } from './auth/access.ts';
-import { actorOf } from './auth/principal.ts';
-import { roles } from './auth/auth.table.ts';
-import { paginationQuery, problems, sendCsv, wantsCsv } from './http/common.ts';
-import { iterateAudit, listAudit } from './audit/audit.repository.ts';
+import { actorOf, requireUser } from './auth/principal.ts';
+import { sendCsv, wantsCsv } from './http/common.ts';
+import { iterateAudit, listAudit, recordAudit } from './audit/audit.repository.ts';
 import { toPublicJob } from './jobs/jobs.service.ts';
-import { jobStates } from './jobs/jobs.table.ts';
-import { recordAudit } from './audit/audit.repository.ts';
 import { ConflictError, NotFoundError, fieldError } from './errors.ts';
 
-const userSchema = z.object({
-  id: z.string(),
-  login: z.string(),
-  email: z.string().nullable(),
-  displayName: z.string(),
-  role: z.enum(roles),
-  organisationId: z.string().nullable(),
-  organisationCode: z.string().nullable(),
-  active: z.boolean(),
-  authProvider: z.string(),
-  mustChangePassword: z.boolean(),
-  lastLoginAt: z.string().nullable(),
-  createdAt: z.string(),
-});
-
-const orgSchema = z.object({
-  id: z.string(),
-  code: z.string(),
-  name: z.string(),
-  kind: z.string(),
-  parentId: z.string().nullable(),
-  parentCode: z.string().nullable(),
-});
-
-const auditSchema = z.object({
-  id: z.number(),
-  at: z.string(),
-  actorId: z.string().nullable(),
-  actorLabel: z.string(),
-  action: z.string(),
-  entityType: z.string(),
-  entityId: z.string().nullable(),
-  before: z.unknown(),
-  after: z.unknown(),
-  requestId: z.string().nullable(),
-  ip: z.string().nullable(),
-});
-
-const jobSchema = z.object({
-  id: z.string(),
-  type: z.string(),
-  state: z.enum(jobStates),
-  progress: z.object({ done: z.number().optional(), total: z.number().optional(), message: z.string().optional() }),
-  result: z.unknown(),
-  error: z.string().nullable(),
-  attempts: z.number(),
-  ownerId: z.string().nullable(),
-  cancelRequested: z.boolean(),
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  expiresAt: z.string().nullable(),
-});
-
-const auditQuery = z.object({
-  actor: z.string().max(100).optional(),
-  action: z.string().max(100).optional(),
-  entityType: z.string().max(100).optional(),
-  entityId: z.string().max(200).optional(),
-  q: z.string().max(200).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
-  format: z.enum(['json', 'csv']).optional(),
-});
+/** Errors a route documents (the transform adds a generic `default`). */
+const errors = (...codes: (400 | 403 | 404 | 409)[]) => Object.fromEntries(codes.map((c) => [c, problem])) as Record<number, typeof problem>;
 
 /** Users and roles, organisations, audit log, jobs. */
 export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -88,8 +42,9 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           {
             schema: {
               tags: ['organisations'],
+              operationId: 'listOrganisations',
               summary: 'Directorates and services of the ministry',
-              response: { 200: z.object({ items: z.array(orgSchema) }) },
+              response: { 200: organisationList },
             },
           },
           async () => {
@@ -119,29 +74,41 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           {
             schema: {
               tags: ['jobs'],
+              operationId: 'listJobs',
               summary: 'Own jobs (all jobs for admins with ?all=true)',
-              querystring: z.object({ type: z.string().max(100).optional(), state: z.enum(jobStates).optional(), all: z.coerce.boolean().optional() }),
-              response: { 200: z.object({ items: z.array(jobSchema) }) },
+              querystring: jobListQuery,
+              response: { 200: jobList },
             },
           },
           async (req) => {
-            const pr = req.principal!;
-            const all = req.query.all && pr.role === 'admin';
+            const pr = requireUser(req.caller);
+            const all = req.query.all === 'true' && pr.role === 'admin';
             const rows = await ctx.jobs.list({ ownerId: all ? undefined : pr.userId, type: req.query.type, state: req.query.state, limit: 100 });
             return { items: rows.map(toPublicJob) };
           },
         );
         p.get(
           '/api/jobs/:id',
-          { schema: { tags: ['jobs'], summary: 'A job with its progress', params: z.object({ id: z.uuid() }), response: { 200: jobSchema, ...problems } } },
-          async (req) => toPublicJob(await ctx.jobs.getFor(req.params.id, req.principal!)),
+          {
+            schema: {
+              tags: ['jobs'],
+              operationId: 'getJob',
+              summary: 'A job with its progress',
+              params: idParams,
+              response: { 200: job, ...errors(403, 404) },
+            },
+          },
+          async (req) => toPublicJob(await ctx.jobs.getFor(req.params.id, req.caller)),
         );
         p.post(
           '/api/jobs/:id/cancel',
-          { schema: { tags: ['jobs'], summary: 'Cancel a job', params: z.object({ id: z.uuid() }), response: { 200: jobSchema, ...problems } } },
+          {
+            schema: { tags: ['jobs'], operationId: 'cancelJob', summary: 'Cancel a job', params: idParams, response: { 200: job, ...errors(403, 404) } },
+          },
           async (req) => {
-            const j = await ctx.jobs.cancel(req.params.id, req.principal!);
-            return toPublicJob(j!);
+            const j = await ctx.jobs.cancel(req.params.id, req.caller);
+            if (!j) throw new NotFoundError('Tâche introuvable.');
+            return toPublicJob(j);
           },
         );
       }),
@@ -156,13 +123,10 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           {
             schema: {
               tags: ['admin'],
-              summary: 'List accounts',
-              querystring: paginationQuery.extend({
-                q: z.string().max(100).optional(),
-                role: z.enum(roles).optional(),
-                format: z.enum(['json', 'csv']).optional(),
-              }),
-              response: { 200: z.object({ items: z.array(userSchema), total: z.number() }) },
+              operationId: 'listUsers',
+              summary: 'List accounts (JSON page, or every matching account as CSV with ?format=csv)',
+              querystring: userListQuery,
+              response: { 200: userList },
             },
           },
           async (req, reply) => {
@@ -191,16 +155,10 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           {
             schema: {
               tags: ['admin'],
+              operationId: 'createUser',
               summary: 'Create an account (a password is generated and returned once when none is given)',
-              body: z.object({
-                login: z.string().min(1).max(63),
-                displayName: z.string().min(1).max(200),
-                email: z.email().max(200).nullable().optional(),
-                role: z.enum(roles),
-                organisationCode: z.string().max(20).nullable().optional(),
-                password: z.string().max(256).optional(),
-              }),
-              response: { 201: z.object({ user: userSchema, password: z.string().optional() }), ...problems },
+              body: createUserBody,
+              response: { 201: createdUser, ...errors(400, 409) },
             },
           },
           async (req, reply) => reply.status(201).send(await ctx.users.create(req.body, actorOf(req.caller), req.id)),
@@ -210,16 +168,11 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           {
             schema: {
               tags: ['admin'],
+              operationId: 'updateUser',
               summary: 'Update an account (role, organisation, activation)',
-              params: z.object({ id: z.uuid() }),
-              body: z.object({
-                displayName: z.string().min(1).max(200).optional(),
-                email: z.email().max(200).nullable().optional(),
-                role: z.enum(roles).optional(),
-                organisationCode: z.string().max(20).nullable().optional(),
-                active: z.boolean().optional(),
-              }),
-              response: { 200: userSchema, ...problems },
+              params: idParams,
+              body: updateUserBody,
+              response: { 200: user, ...errors(400, 404) },
             },
           },
           async (req) => ctx.users.update(req.params.id, req.body, actorOf(req.caller), req.id),
@@ -229,9 +182,10 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           {
             schema: {
               tags: ['admin'],
+              operationId: 'resetUserPassword',
               summary: 'Reset an account’s password (generated, returned once)',
-              params: z.object({ id: z.uuid() }),
-              response: { 200: z.object({ login: z.string(), password: z.string().optional() }), ...problems },
+              params: idParams,
+              response: { 200: passwordReset, ...errors(404) },
             },
           },
           async (req) => {
@@ -245,14 +199,10 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           {
             schema: {
               tags: ['organisations'],
+              operationId: 'createOrganisation',
               summary: 'Add an organisation',
-              body: z.object({
-                code: z.string().regex(/^[A-Z0-9][A-Z0-9_-]{1,19}$/, 'code en majuscules, 2 à 20 caractères'),
-                name: z.string().min(2).max(300),
-                kind: z.string().min(2).max(40).default('direction'),
-                parentCode: z.string().max(20).nullable().optional(),
-              }),
-              response: { 201: orgSchema, ...problems },
+              body: createOrganisationBody,
+              response: { 201: organisation, ...errors(400, 404, 409) },
             },
           },
           async (req, reply) => {
@@ -281,14 +231,11 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           {
             schema: {
               tags: ['organisations'],
+              operationId: 'updateOrganisation',
               summary: 'Rename an organisation or change its parent',
-              params: z.object({ code: z.string().max(20) }),
-              body: z.object({
-                name: z.string().min(2).max(300).optional(),
-                kind: z.string().min(2).max(40).optional(),
-                parentCode: z.string().max(20).nullable().optional(),
-              }),
-              response: { 200: orgSchema, ...problems },
+              params: organisationCodeParams,
+              body: updateOrganisationBody,
+              response: { 200: organisation, ...errors(400, 404) },
             },
           },
           async (req) => {
@@ -327,9 +274,10 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           {
             schema: {
               tags: ['admin'],
+              operationId: 'listAuditEntries',
               summary: 'Audit log (JSON page, or the whole filtered log as CSV with ?format=csv)',
-              querystring: paginationQuery.merge(auditQuery),
-              response: { 200: z.object({ items: z.array(auditSchema), total: z.number() }) },
+              querystring: auditQuery,
+              response: { 200: auditPage },
             },
           },
           async (req, reply) => {
@@ -353,7 +301,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               );
             }
             const r = await listAudit(ctx.db, { ...filters, page, pageSize });
-            return { total: r.total, items: r.items.map((e) => ({ ...e, at: e.at.toISOString() })) };
+            return r;
           },
         );
       }),

@@ -48,7 +48,12 @@ export interface PatrimoineModule {
   routes?: FastifyPluginAsync;
   /** Data-plane routes, also served by `--role gateway` nodes (the gateway proxy, OAuth2). */
   dataPlane?: FastifyPluginAsync;
-  /** Demo content, loaded once on first start of an empty database. */
+  /**
+   * Demo content. Called at every start when demo content is enabled (PATRIMOINE_SEED_DEMO, `patrimoine
+   * seed`): it must load the module's demo only when the module's own tables are empty, and do
+   * nothing otherwise, so that demo records never mix with real data (and a restart adds nothing).
+   * The demo accounts it may refer to exist only when the database was empty at first start.
+   */
   seedDemo?(): Promise<void>;
   /** Reference content every installation needs (idempotent, run at every start). */
   seedReference?(): Promise<void>;

@@ -3,7 +3,7 @@ import type { AppContext, PatrimoineModule } from './context.ts';
 import { platformSettings } from './settings.table.ts';
 import { ministryOrganisations } from './organisations/organisations.seed.ts';
 import { generatePassword } from './auth/password.ts';
-import { systemActor } from './auth/principal.ts';
+import { actorOf, SYSTEM } from './auth/principal.ts';
 import { recordAudit } from './audit/audit.repository.ts';
 
 export async function getSetting<T>(ctx: AppContext, key: string): Promise<T | null> {
@@ -26,7 +26,7 @@ export async function seedOrganisations(ctx: AppContext): Promise<number> {
       if (await ctx.organisations.findByCode(o.code, tx)) continue;
       const parent = o.parent ? await ctx.organisations.findByCode(o.parent, tx) : null;
       const row = await ctx.organisations.insert({ code: o.code, name: o.name, kind: o.kind, parentId: parent?.id ?? null }, tx);
-      await recordAudit(tx, { actor: systemActor, action: 'organisation.create', entityType: 'organisation', entityId: row.code, after: row });
+      await recordAudit(tx, { actor: actorOf(SYSTEM), action: 'organisation.create', entityType: 'organisation', entityId: row.code, after: row });
       added++;
     }
   });
@@ -44,7 +44,7 @@ export async function ensureAdmin(ctx: AppContext): Promise<{ created: boolean; 
   const password = fromEnv ?? generatePassword();
   await ctx.users.create(
     { login: 'admin', displayName: 'Administrateur ministériel des données', role: 'admin', organisationCode: 'DNUM', password },
-    systemActor,
+    actorOf(SYSTEM),
   );
   return { created: true, password: fromEnv ? null : password, initialPassword: password };
 }
@@ -58,17 +58,40 @@ export const demoUsers = [
   { login: 'agent', displayName: 'Paul Durand', role: 'reader', organisationCode: 'DMAT' },
 ] as const;
 
-/** Runs reference seeds, then, on the first start of an empty database, the demo content. */
-export async function seedAll(ctx: AppContext, modules: PatrimoineModule[], opts: { demo: boolean; demoPassword?: string }): Promise<{ demoLoaded: boolean }> {
+export interface SeedOptions {
+  /** Demo content enabled (PATRIMOINE_SEED_DEMO, `seed` without --no-demo). */
+  demo: boolean;
+  /**
+   * This is the first start of an empty database (the admin account was just created): only then
+   * are the demo accounts created, with this password (the admin's initial one, as README promises).
+   */
+  firstStart?: { demoPassword: string };
+}
+
+export interface SeedResult {
+  /** The demo accounts were created by this run. */
+  demoAccounts: boolean;
+}
+
+/**
+ * Runs the reference seeds, then, when demo content is enabled, every module's `seedDemo()` — at
+ * every start: each module loads its demo only when its own tables are empty, so demo content never
+ * mixes with real data (a real INSEE file imported, the deaths demo stays out). The demo accounts are
+ * created only on the first start of an empty database.
+ */
+export async function seedAll(ctx: AppContext, modules: PatrimoineModule[], opts: SeedOptions): Promise<SeedResult> {
   await seedOrganisations(ctx);
   for (const m of modules) await m.seedReference?.();
-  if (!opts.demo || (await getSetting(ctx, 'demo_seeded'))) return { demoLoaded: false };
-  for (const u of demoUsers) {
-    if (await ctx.usersRepo.findByLogin(u.login)) continue;
-    // Demo accounts share the admin's initial password (printed once, or set by the operator).
-    await ctx.users.create({ ...u, password: opts.demoPassword }, systemActor);
+  if (!opts.demo) return { demoAccounts: false };
+  let demoAccounts = false;
+  if (opts.firstStart) {
+    for (const u of demoUsers) {
+      if (await ctx.usersRepo.findByLogin(u.login)) continue;
+      // Demo accounts share the admin's initial password (printed once, or set by the operator).
+      await ctx.users.create({ ...u, password: opts.firstStart.demoPassword }, actorOf(SYSTEM));
+      demoAccounts = true;
+    }
   }
   for (const m of modules) await m.seedDemo?.();
-  await setSetting(ctx, 'demo_seeded', { at: new Date().toISOString() });
-  return { demoLoaded: true };
+  return { demoAccounts };
 }

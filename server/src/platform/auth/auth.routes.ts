@@ -1,37 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { idParams, noContent, problem } from '@patrimoine/contracts/common';
+import { apiTokenList, changePasswordBody, createdToken, createTokenBody, loginBody, me, type Me } from '@patrimoine/contracts/platform';
 import type { AppContext } from '../context.ts';
 import { routeGroup, SESSION_COOKIE } from './access.ts';
-import { problems, requestMeta } from '../http/common.ts';
-import { roles } from './auth.table.ts';
-
-const meSchema = z.object({
-  authenticated: z.boolean(),
-  user: z
-    .object({
-      id: z.string(),
-      login: z.string(),
-      displayName: z.string(),
-      role: z.enum(roles),
-      organisationId: z.string().nullable(),
-      organisationCode: z.string().nullable(),
-      mustChangePassword: z.boolean(),
-    })
-    .nullable(),
-  csrfToken: z.string().nullable().describe('Echo it in X-CSRF-Token on mutations made with the session cookie.'),
-  orgName: z.string(),
-});
-
-const tokenSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  prefix: z.string(),
-  createdAt: z.string(),
-  expiresAt: z.string().nullable(),
-  lastUsedAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-});
+import { requestMeta } from '../http/common.ts';
+import type { PublicUser } from './users.repository.ts';
+import { actorOf, requireUser } from './principal.ts';
 
 function cookieSecure(ctx: AppContext, req: FastifyRequest): boolean {
   const s = ctx.env.PATRIMOINE_COOKIE_SECURE;
@@ -48,63 +23,56 @@ function setSessionCookie(ctx: AppContext, req: FastifyRequest, reply: FastifyRe
   });
 }
 
+function meOf(ctx: AppContext, u: PublicUser | null, csrfToken: string | null): Me {
+  return {
+    authenticated: !!u,
+    user: u && {
+      id: u.id,
+      login: u.login,
+      displayName: u.displayName,
+      role: u.role,
+      organisationId: u.organisationId,
+      organisationCode: u.organisationCode,
+      mustChangePassword: u.mustChangePassword,
+    },
+    csrfToken,
+    orgName: ctx.env.PATRIMOINE_ORG_NAME,
+  };
+}
+
+/** Errors a route documents (the transform adds a generic `default`). */
+const errors = (...codes: (400 | 401 | 403 | 404 | 409 | 429)[]) => Object.fromEntries(codes.map((c) => [c, problem])) as Record<number, typeof problem>;
+
 /** Login, logout, current identity, own password and personal API tokens. */
 export function authRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
     await app.register(
       routeGroup('public', async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
-        p.get('/api/auth/me', { schema: { tags: ['auth'], summary: 'Current identity', response: { 200: meSchema } } }, async (req) => {
-          const pr = req.principal;
-          let user = null;
-          if (pr) {
-            const u = await ctx.users.get(pr.userId);
-            user = { ...pr, organisationCode: u.organisationCode, mustChangePassword: u.mustChangePassword };
-          }
-          return {
-            authenticated: !!pr,
-            user: user && {
-              id: user.userId,
-              login: user.login,
-              displayName: user.displayName,
-              role: user.role,
-              organisationId: user.organisationId,
-              organisationCode: user.organisationCode,
-              mustChangePassword: user.mustChangePassword,
-            },
-            csrfToken: pr?.csrfToken ?? null,
-            orgName: ctx.env.PATRIMOINE_ORG_NAME,
-          };
-        });
+        p.get(
+          '/api/auth/me',
+          { schema: { tags: ['auth'], operationId: 'getCurrentIdentity', summary: 'Current identity (anonymous when signed out)', response: { 200: me } } },
+          async (req) => {
+            const pr = req.principal;
+            return meOf(ctx, pr && (await ctx.users.get(pr.userId)), pr?.csrfToken ?? null);
+          },
+        );
 
         p.post(
           '/api/auth/login',
           {
             schema: {
               tags: ['auth'],
+              operationId: 'login',
               summary: 'Sign in with login and password (sets the session cookie)',
-              body: z.object({ login: z.string().min(1).max(100), password: z.string().min(1).max(256) }),
-              response: { 200: meSchema, ...problems, 429: problems[400] },
+              body: loginBody,
+              response: { 200: me, ...errors(400, 401, 429) },
             },
           },
           async (req, reply) => {
             const s = await ctx.auth.login(req.body.login, req.body.password, requestMeta(req));
             setSessionCookie(ctx, req, reply, s.token, s.expiresAt);
-            const u = await ctx.users.get(s.user.id);
-            return {
-              authenticated: true,
-              user: {
-                id: u.id,
-                login: u.login,
-                displayName: u.displayName,
-                role: u.role,
-                organisationId: u.organisationId,
-                organisationCode: u.organisationCode,
-                mustChangePassword: u.mustChangePassword,
-              },
-              csrfToken: s.csrfToken,
-              orgName: ctx.env.PATRIMOINE_ORG_NAME,
-            };
+            return meOf(ctx, await ctx.users.get(s.user.id), s.csrfToken);
           },
         );
       }),
@@ -113,45 +81,37 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
     await app.register(
       routeGroup('authenticated', async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
-        p.post('/api/auth/logout', { schema: { tags: ['auth'], summary: 'Sign out', response: { 204: z.null() } } }, async (req, reply) => {
-          await ctx.auth.logout(req.principal!, requestMeta(req));
-          reply.clearCookie(SESSION_COOKIE, { path: '/' });
-          return reply.status(204).send(null);
-        });
+        p.post(
+          '/api/auth/logout',
+          { schema: { tags: ['auth'], operationId: 'logout', summary: 'Sign out (closes the session)', response: { 204: noContent } } },
+          async (req, reply) => {
+            await ctx.auth.logout(requireUser(req.caller), requestMeta(req));
+            reply.clearCookie(SESSION_COOKIE, { path: '/' });
+            return reply.status(204).send(null);
+          },
+        );
 
         p.post(
           '/api/account/password',
           {
             schema: {
               tags: ['account'],
-              summary: 'Change own password',
-              body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }),
-              response: { 204: z.null(), ...problems },
+              operationId: 'changeOwnPassword',
+              summary: 'Change own password (closes the other sessions)',
+              body: changePasswordBody,
+              response: { 204: noContent, ...errors(400) },
             },
           },
           async (req, reply) => {
-            await ctx.auth.changePassword(req.principal!, req.body.currentPassword, req.body.newPassword, requestMeta(req));
+            await ctx.auth.changePassword(requireUser(req.caller), req.body.currentPassword, req.body.newPassword, requestMeta(req));
             return reply.status(204).send(null);
           },
         );
 
         p.get(
           '/api/account/tokens',
-          { schema: { tags: ['account'], summary: 'Own personal API tokens', response: { 200: z.object({ items: z.array(tokenSchema) }) } } },
-          async (req) => {
-            const rows = await ctx.usersRepo.listTokens(req.principal!.userId);
-            return {
-              items: rows.map((t) => ({
-                id: t.id,
-                name: t.name,
-                prefix: t.prefix,
-                createdAt: t.createdAt.toISOString(),
-                expiresAt: t.expiresAt?.toISOString() ?? null,
-                lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
-                revokedAt: t.revokedAt?.toISOString() ?? null,
-              })),
-            };
-          },
+          { schema: { tags: ['account'], operationId: 'listOwnApiTokens', summary: 'Own personal API tokens', response: { 200: apiTokenList } } },
+          async (req) => ({ items: await ctx.usersRepo.listTokens(requireUser(req.caller).userId) }),
         );
 
         p.post(
@@ -159,44 +119,33 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
           {
             schema: {
               tags: ['account'],
+              operationId: 'createOwnApiToken',
               summary: 'Create a personal API token (its value is returned once)',
-              body: z.object({
-                name: z.string().trim().min(1, 'le nom est obligatoire').max(100),
-                expiresInDays: z.number().int().min(1).max(366).nullable().default(90),
-              }),
-              response: { 201: tokenSchema.extend({ token: z.string() }), ...problems },
+              body: createTokenBody,
+              response: { 201: createdToken, ...errors(400) },
             },
           },
           async (req, reply) => {
-            const pr = req.principal!;
-            const { token, row } = await ctx.auth.createToken(
-              pr.userId,
-              req.body.name,
-              req.body.expiresInDays,
-              { id: pr.userId, label: pr.login },
-              requestMeta(req),
-            );
-            return reply.status(201).send({
-              id: row.id,
-              name: row.name,
-              prefix: row.prefix,
-              createdAt: row.createdAt.toISOString(),
-              expiresAt: row.expiresAt?.toISOString() ?? null,
-              lastUsedAt: null,
-              revokedAt: null,
-              token,
-            });
+            const pr = requireUser(req.caller);
+            const { token, row } = await ctx.auth.createToken(pr.userId, req.body.name, req.body.expiresInDays, actorOf(pr), requestMeta(req));
+            return reply.status(201).send({ ...row, token });
           },
         );
 
         p.delete(
           '/api/account/tokens/:id',
           {
-            schema: { tags: ['account'], summary: 'Revoke a personal API token', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...problems } },
+            schema: {
+              tags: ['account'],
+              operationId: 'revokeOwnApiToken',
+              summary: 'Revoke a personal API token',
+              params: idParams,
+              response: { 204: noContent, ...errors(404) },
+            },
           },
           async (req, reply) => {
-            const pr = req.principal!;
-            await ctx.auth.revokeToken(pr.userId, req.params.id, { id: pr.userId, label: pr.login }, requestMeta(req));
+            const pr = requireUser(req.caller);
+            await ctx.auth.revokeToken(pr.userId, req.params.id, actorOf(pr), requestMeta(req));
             return reply.status(204).send(null);
           },
         );

@@ -1,5 +1,6 @@
 import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import type { User } from '@patrimoine/contracts/platform';
 import { users, sessions, apiTokens, type Role } from './auth.table.ts';
 import { organisations } from '../organisations/organisations.table.ts';
 
@@ -7,7 +8,7 @@ export type UserRow = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 
 /** Public view of an account: never carries the password hash. */
-export function toPublicUser(u: UserRow, organisationCode?: string | null) {
+export function toPublicUser(u: UserRow, organisationCode?: string | null): User {
   return {
     id: u.id,
     login: u.login,
@@ -19,11 +20,11 @@ export function toPublicUser(u: UserRow, organisationCode?: string | null) {
     active: u.active,
     authProvider: u.authProvider,
     mustChangePassword: u.mustChangePassword,
-    lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
-    createdAt: u.createdAt.toISOString(),
+    lastLoginAt: u.lastLoginAt,
+    createdAt: u.createdAt,
   };
 }
-export type PublicUser = ReturnType<typeof toPublicUser>;
+export type PublicUser = User;
 
 export function createUsersRepository(db: Db) {
   return {

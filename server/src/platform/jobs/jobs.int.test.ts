@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { createJobsService, type JobsService } from './jobs.service.ts';
+import { ANONYMOUS, SYSTEM } from '../auth/principal.ts';
 
 let t: TestPlatform;
 const logger = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
@@ -79,8 +80,30 @@ describe('jobs', () => {
     const a = node(); // not started: the job stays queued
     a.register('test.never', { run: async () => 1 });
     const job = await a.enqueue('test.never', {});
-    const c = await a.cancel(job.id, null);
+    const c = await a.cancel(job.id, SYSTEM);
     expect(c?.state).toBe('cancelled');
+  });
+
+  it('never lets an anonymous caller take the system’s path', async () => {
+    const a = node();
+    a.register('test.idle', { run: async () => 1 });
+    const owner = await t.tokenFor('reader');
+    const job = await a.enqueue('test.idle', {}, { ownerId: owner.userId });
+    await expect(a.getFor(job.id, ANONYMOUS)).rejects.toMatchObject({ status: 401 });
+    await expect(a.cancel(job.id, ANONYMOUS)).rejects.toMatchObject({ status: 401 });
+    expect((await a.getFor(job.id, SYSTEM)).id).toBe(job.id);
+    // Through HTTP, no credentials never mean the system.
+    for (const r of [
+      await t.app.inject({ method: 'GET', url: `/api/jobs/${job.id}` }),
+      await t.app.inject({ method: 'POST', url: `/api/jobs/${job.id}/cancel` }),
+    ])
+      expect(r.statusCode).toBe(401);
+    expect((await a.get(job.id))?.state).toBe('queued');
+    const other = await t.tokenFor('reader');
+    expect((await t.app.inject({ method: 'GET', url: `/api/jobs/${job.id}`, headers: bearer(other.token) })).statusCode).toBe(403);
+    const mine = await t.app.inject({ method: 'GET', url: `/api/jobs/${job.id}`, headers: bearer(owner.token) });
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json()).toMatchObject({ id: job.id, state: 'queued', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });
 
   it('resumes from its checkpoint on another node when its node stops', async () => {

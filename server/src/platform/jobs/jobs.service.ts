@@ -4,7 +4,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/client.ts';
 import type { Clock } from '../clock.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Job } from '@patrimoine/contracts/platform';
+import { isSystem, requireUser, type Caller } from '../auth/principal.ts';
 import { createJobsRepository, type JobRow } from './jobs.repository.ts';
 
 export interface JobProgress {
@@ -39,7 +40,8 @@ export class JobCancelledError extends Error {
   }
 }
 
-export function toPublicJob(j: JobRow) {
+/** A job as the API shows it (no payload, checkpoint or lease). */
+export function toPublicJob(j: JobRow): Job {
   return {
     id: j.id,
     type: j.type,
@@ -50,10 +52,10 @@ export function toPublicJob(j: JobRow) {
     attempts: j.attempts,
     ownerId: j.ownerId,
     cancelRequested: j.cancelRequested,
-    createdAt: j.createdAt.toISOString(),
-    startedAt: j.startedAt?.toISOString() ?? null,
-    finishedAt: j.finishedAt?.toISOString() ?? null,
-    expiresAt: j.expiresAt?.toISOString() ?? null,
+    createdAt: j.createdAt,
+    startedAt: j.startedAt,
+    finishedAt: j.finishedAt,
+    expiresAt: j.expiresAt,
   };
 }
 
@@ -197,15 +199,18 @@ export function createJobsService(deps: {
     async get(id: string) {
       return repo.find(id);
     },
-    /** A job as its owner or an admin may see it. */
-    async getFor(id: string, p: Principal) {
+    /** A job as its owner or an admin may see it (the system sees every job; an anonymous caller none). */
+    async getFor(id: string, c: Caller) {
       const j = await repo.find(id);
       if (!j) throw new NotFoundError('Tâche introuvable.');
+      if (isSystem(c)) return j;
+      const p = requireUser(c);
       if (j.ownerId !== p.userId && p.role !== 'admin') throw new ForbiddenError('Cette tâche ne vous appartient pas.');
       return j;
     },
-    async cancel(id: string, p: Principal | null) {
-      if (p) await this.getFor(id, p);
+    /** Requests the cancellation of a job its owner, an admin or the system may cancel. */
+    async cancel(id: string, c: Caller) {
+      await this.getFor(id, c);
       const j = await repo.requestCancel(id, deps.clock.now());
       const running_ = running.get(id);
       if (running_ && !running_.signal.aborted) running_.abort(new JobCancelledError());

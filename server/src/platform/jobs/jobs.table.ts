@@ -1,7 +1,8 @@
 import { pgTable, text, uuid, timestamp, jsonb, integer, boolean, index } from 'drizzle-orm/pg-core';
 
-export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type JobState = (typeof jobStates)[number];
+import { jobStates, type JobState } from '@patrimoine/contracts/platform';
+
+export { jobStates, type JobState };
 
 /** Persistent background jobs (imports, bulk matching, probes), shared by all nodes. */
 export const jobs = pgTable(
