@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext, ModuleFactory, AppContext } from '../../platform/context.ts';
 import type { Db } from '../../db/client.ts';
-import { systemActor } from '../../platform/auth/principal.ts';
+import { SYSTEM, principalOfUser, systemActor } from '../../platform/auth/principal.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { createRoadmapService, type AssetChangedPayload, type CatalogLookup, type RoadmapService } from './roadmap.service.ts';
 import { roadmapRoutes } from './roadmap.routes.ts';
@@ -73,7 +73,7 @@ async function importReference(
           roadmapId: r.id,
           actionId: row.id,
           at: now,
-          actorLabel: 'système',
+          actorLabel: systemActor.label,
           kind: 'import',
           note: 'Import de la feuille de route publiée.',
           changes: {},
@@ -103,7 +103,7 @@ async function importReference(
           roadmapId: r.id,
           openingId: row.id,
           at: now,
-          actorLabel: 'système',
+          actorLabel: systemActor.label,
           kind: 'import',
           note: 'Import du tableau de suivi des ouvertures.',
           changes: {},
@@ -126,11 +126,20 @@ async function importReference(
 /**
  * Demo content: a few updates on the reference roadmap, so that dashboards and the report have
  * something to show, and openings linked to the demo catalogue's assets (when the catalog module is
- * installed), so that opening one of them in the catalogue makes the opening available.
+ * installed), so that opening one of them in the catalogue makes the opening available. Every note
+ * starts with « Démo : ».
+ *
+ * The platform calls this at every start when demo content is enabled, so it loads only into a
+ * module that holds nothing but its reference data. The reference roadmap itself is reference data
+ * (imported at every start), so the test is on what people (or an earlier demo) add to it: any log
+ * entry other than the reference import, any committee decision, or any other roadmap means the
+ * module is in use, and the demo is skipped (`repo.hasActivity`). The demo's own entries count too,
+ * so a second start never adds it twice.
+ * @returns true when the demo was loaded by this call.
  */
-async function seedDemoUpdates(ctx: AppContext, svc: RoadmapService, catalog: () => CatalogLookup | undefined): Promise<void> {
+export async function seedDemoUpdates(ctx: AppContext, svc: RoadmapService, catalog: () => CatalogLookup | undefined): Promise<boolean> {
   const r = await svc.repo.findRoadmap(REFERENCE_ROADMAP.slug);
-  if (!r) return;
+  if (!r || (await svc.repo.hasActivity(REFERENCE_ROADMAP.slug))) return false;
   const demo = [
     {
       login: 'admin',
@@ -155,15 +164,13 @@ async function seedDemoUpdates(ctx: AppContext, svc: RoadmapService, catalog: ()
     },
   ];
   for (const d of demo) {
+    // Written as the demo account when it exists, else by the system (the notes say « Démo »).
     const u = await ctx.usersRepo.findByLogin(d.login);
-    const principal = u
-      ? { userId: u.id, login: u.login, displayName: u.displayName, role: u.role, organisationId: u.organisationId, via: 'token' as const }
-      : null;
-    await svc.updateAction(principal, principal ? { id: principal.userId, label: principal.login } : systemActor, r.id, d.code, d.patch, { kind: 'edit' });
+    await svc.updateAction(u ? principalOfUser(u) : SYSTEM, r.id, d.code, d.patch, { kind: 'edit' });
   }
   const c = catalog();
   const admin = await ctx.usersRepo.findByLogin('admin');
-  if (!c?.getAsset || !admin) return;
+  if (!c?.getAsset || !admin) return true;
   const links: [string, string, string][] = [
     ['API Historique d', 'api', 'api-historique-vehicule'],
     ['API Certificat d', 'api', 'api-certificat-immatriculation'],
@@ -171,20 +178,14 @@ async function seedDemoUpdates(ctx: AppContext, svc: RoadmapService, catalog: ()
     ['Référentiel général des armes', 'dataset', 'referentiel-general-armes'],
     ['Données auto-écoles labélisées', 'dataset', 'auto-ecoles-labellisees'],
   ];
-  const principal = {
-    userId: admin.id,
-    login: admin.login,
-    displayName: admin.displayName,
-    role: admin.role,
-    organisationId: admin.organisationId,
-    via: 'token' as const,
-  };
+  const principal = principalOfUser(admin);
   const openings = await svc.repo.listOpenings(r.id);
   for (const [title, kind, slug] of links) {
     const o = openings.find((x) => x.o.title.startsWith(title));
     const asset = await c.getAsset(kind, slug);
     if (o && asset && !o.o.assetId) await svc.updateOpening(principal, r.id, o.o.id, { assetId: asset.id, note: 'Démo : lien vers l’actif du catalogue.' });
   }
+  return true;
 }
 
 /** The roadmap module: actions, openings, dashboards, committee report (issue 4). */
@@ -197,11 +198,13 @@ export const roadmapModule: ModuleFactory = (ctx, services) => {
   return {
     module: {
       name: 'roadmap',
-      routes: roadmapRoutes(ctx, svc, catalog),
+      routes: roadmapRoutes(svc),
       seedReference: async () => {
         await seedReferenceRoadmap(ctx, svc);
       },
-      seedDemo: () => seedDemoUpdates(ctx, svc, catalog),
+      seedDemo: async () => {
+        await seedDemoUpdates(ctx, svc, catalog);
+      },
     },
     services: { roadmap: svc } as never,
   };

@@ -56,7 +56,7 @@ describe('report rendering', () => {
     previousQuarter: '2022-T1',
     from: '2022-04-01',
     to: '2022-06-30',
-    generatedAt: '2022-07-01T08:00:00.000Z',
+    generatedAt: new Date('2022-07-01T08:00:00.000Z'),
     summary: {
       actions: { total: 1, a_lancer: 0, en_cours: 1, realisee: 0, abandonnee: 0 },
       overdue: 1,
@@ -68,12 +68,20 @@ describe('report rendering', () => {
       openingsTotal: 0,
     },
     statusChanges: [
-      { code: 'A01', title: 'Titre | avec barre', from: 'a_lancer', to: 'en_cours', at: '2022-05-01T08:00:00.000Z', by: 'x', note: 'ligne 1\nligne 2' },
+      {
+        code: 'A01',
+        title: 'Titre | avec barre',
+        from: 'a_lancer',
+        to: 'en_cours',
+        at: new Date('2022-05-01T08:00:00.000Z'),
+        by: 'x',
+        note: 'ligne 1\nligne 2',
+      },
     ],
     delivered: [],
     overdue: [{ code: 'A01', title: 'T', deadlineLabel: '1er semestre 2022', status: 'en_cours', progress: 10, contributors: ['DSR'], lastNote: null }],
     indicators: [],
-    decisions: [{ id: 'd', text: '<script>alert(1)</script>', actionCode: null, by: 'admin', at: '2022-06-01T08:00:00.000Z' }],
+    decisions: [{ id: 'd', text: '<script>alert(1)</script>', actionCode: null, by: 'admin', at: new Date('2022-06-01T08:00:00.000Z') }],
   };
   it('escapes user text in HTML', () => {
     const html = reportHtml(report);

@@ -1,10 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import type { FieldError } from '../../platform/errors.ts';
-import { actionStatuses, type ActionStatus } from './roadmap.table.ts';
+import { actionStatuses, type ActionStatus } from '@patrimoine/contracts/roadmap';
 
-/** Size limits of a bulk update: a roadmap has tens of actions, a few thousand at most. */
-// Below the platform's default JSON body limit (1 MiB), leaving room for the JSON envelope and escapes.
-export const BULK_MAX_BYTES = 900 * 1024;
+/** Size limits of a bulk update: a roadmap has tens of actions, a few thousand at most (bytes: in the contract). */
+export { BULK_MAX_BYTES } from '@patrimoine/contracts/roadmap';
 export const BULK_MAX_LINES = 5000;
 
 export interface BulkLine {

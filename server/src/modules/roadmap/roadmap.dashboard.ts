@@ -1,20 +1,16 @@
-import { actionStatuses, openingStatuses } from './roadmap.table.ts';
+import {
+  actionStatuses,
+  openingStatuses,
+  timelinessValues,
+  type Action as ActionDto,
+  type BurnupPoint,
+  type Dashboard,
+  type GroupStats,
+  type Opening as OpeningDto,
+} from '@patrimoine/contracts/roadmap';
 import { finalDeadline, parisDate, periodEnd, semesterOf, periodLabel } from './periods.ts';
-import type { ActionDto, OpeningDto } from './roadmap.service.ts';
 
-/** Figures of a group of actions (a section, an organisation, a semester). */
-export interface GroupStats {
-  key: string;
-  label: string;
-  total: number;
-  a_lancer: number;
-  en_cours: number;
-  realisee: number;
-  abandonnee: number;
-  overdue: number;
-  /** Mean progress (0-100) of the group's actions, abandoned ones excluded. */
-  meanProgress: number;
-}
+export type { BurnupPoint, Dashboard, GroupStats };
 
 function group(actions: ActionDto[], keysOf: (a: ActionDto) => { key: string; label: string }[]): GroupStats[] {
   const m = new Map<string, GroupStats & { sum: number; counted: number }>();
@@ -42,14 +38,6 @@ const sectionOrder = (s: string) =>
     .split('.')
     .map((n) => n.padStart(3, '0'))
     .join('.');
-
-/** A point of the burn-up: how many actions were started and done at the end of a day. */
-export interface BurnupPoint {
-  date: string;
-  scope: number;
-  started: number;
-  done: number;
-}
 
 /**
  * Burn-up from the update log: replays every status change of the actions in `ids`, in order, and
@@ -97,7 +85,7 @@ export function buildDashboard(
   log: { actionId: string | null; at: Date; statusAfter: string | null }[],
   now: Date,
   parts: Record<string, string> = {},
-) {
+): Dashboard {
   const empty: GroupStats = {
     key: 'all',
     label: 'Toutes les actions',
@@ -161,7 +149,7 @@ export function buildDashboard(
     (typeof openingStatuses)[number],
     number
   >;
-  const timelinessKeys = ['a_temps', 'en_retard', 'date_inconnue', 'a_venir', 'sans_objet'] as const;
+  const timelinessKeys = timelinessValues;
   const timeliness = Object.fromEntries(timelinessKeys.map((k) => [k, openings.filter((o) => o.timeliness === k).length])) as Record<
     (typeof timelinessKeys)[number],
     number
@@ -178,7 +166,7 @@ export function buildDashboard(
   });
   const ids = new Set(actions.map((a) => a.id));
   return {
-    asOf: now.toISOString(),
+    asOf: now,
     totals,
     statuses: [...actionStatuses],
     bySection,
@@ -191,4 +179,3 @@ export function buildDashboard(
     burnup: burnup(log, ids, now),
   };
 }
-export type Dashboard = ReturnType<typeof buildDashboard>;

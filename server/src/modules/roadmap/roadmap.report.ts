@@ -1,17 +1,12 @@
+import { statusLabel, type Report } from '@patrimoine/contracts/roadmap';
+import { actorLabel } from '@patrimoine/contracts/platform';
 import { isOverdue, parisDate, periodEnd, periodLabel, periodStart, previousQuarter } from './periods.ts';
 import type { ActionWithOrgs, DecisionRow, IndicatorRow, OpeningRow, RoadmapRepository, RoadmapRow, UpdateRow } from './roadmap.repository.ts';
+import { actorLabelOf } from './roadmap.dto.ts';
 
-const STATUS_FR: Record<string, string> = {
-  a_lancer: 'À lancer',
-  en_cours: 'En cours',
-  realisee: 'Réalisée',
-  abandonnee: 'Abandonnée',
-  planifie: 'Planifiée',
-  disponible: 'Disponible',
-  reporte: 'Reportée',
-  abandonne: 'Abandonnée',
-};
-export const statusFr = (s: string | null | undefined) => (s ? (STATUS_FR[s] ?? s) : '—');
+export type { Report };
+/** French label of a status of an action or an opening (« — » when none). */
+export const statusFr = statusLabel;
 const frDate = (ymd: string) => ymd.split('-').reverse().join('/');
 
 export interface ReportInput {
@@ -31,7 +26,7 @@ export interface ReportInput {
 }
 
 /** The committee report of a quarter: what changed since the previous committee, what is late, indicators, decisions. */
-export function buildReport(i: ReportInput) {
+export function buildReport(i: ReportInput): Report {
   const from = periodStart(i.quarter);
   const end = periodEnd(i.quarter);
   const asOf = i.now.getTime() < end.getTime() ? i.now : new Date(end.getTime() - 1);
@@ -61,8 +56,8 @@ export function buildReport(i: ReportInput) {
         title: a.title,
         from: String(u.changes.status!.from),
         to: String(u.changes.status!.to),
-        at: u.at.toISOString(),
-        by: u.actorLabel,
+        at: u.at,
+        by: actorLabelOf(u.actorLabel),
         note: u.note,
       };
     });
@@ -80,7 +75,7 @@ export function buildReport(i: ReportInput) {
         availableOn: on,
         onTime: on < parisDate(periodEnd(o.due)),
         automatic: u.kind === 'automatic',
-        by: u.actorLabel,
+        by: actorLabelOf(u.actorLabel),
       };
     });
   const overdue = actions
@@ -94,7 +89,7 @@ export function buildReport(i: ReportInput) {
         status: a.status,
         progress: a.progress,
         contributors: a.organisations.map((o) => o.code).concat(a.organisations.length ? [] : a.collectiveContributors),
-        lastNote: n && n.at.getTime() <= asOf.getTime() ? { at: n.at.toISOString(), by: n.actorLabel, note: n.note } : null,
+        lastNote: n && n.at.getTime() <= asOf.getTime() ? { at: n.at, by: actorLabelOf(n.actorLabel), note: n.note } : null,
       };
     });
   const indicators = i.indicators
@@ -106,8 +101,8 @@ export function buildReport(i: ReportInput) {
       return { code: a?.code ?? '', name: ind.name, unit: ind.unit, target: ind.target, value, previous };
     })
     .sort((x, y) => x.code.localeCompare(y.code) || x.name.localeCompare(y.name));
-  const counts = { total: actions.length, a_lancer: 0, en_cours: 0, realisee: 0, abandonnee: 0 } as Record<string, number>;
-  for (const a of actions) counts[a.status] = (counts[a.status] ?? 0) + 1;
+  const counts = { total: actions.length, a_lancer: 0, en_cours: 0, realisee: 0, abandonnee: 0 };
+  for (const a of actions) counts[a.status]++;
   return {
     roadmap: { id: i.roadmap.id, slug: i.roadmap.slug, title: i.roadmap.title },
     quarter: i.quarter,
@@ -115,7 +110,7 @@ export function buildReport(i: ReportInput) {
     previousQuarter: previousQuarter(i.quarter),
     from: parisDate(from),
     to: parisDate(asOf),
-    generatedAt: i.now.toISOString(),
+    generatedAt: i.now,
     summary: {
       actions: counts,
       overdue: overdue.length,
@@ -130,10 +125,9 @@ export function buildReport(i: ReportInput) {
     delivered,
     overdue,
     indicators,
-    decisions: i.decisions.map((d) => ({ id: d.id, text: d.text, actionCode: d.actionCode, by: d.actorLabel, at: d.createdAt.toISOString() })),
+    decisions: i.decisions.map((d) => ({ id: d.id, text: d.text, actionCode: d.actionCode, by: actorLabelOf(d.actorLabel), at: d.createdAt })),
   };
 }
-export type Report = ReturnType<typeof buildReport>;
 
 /** Loads what the report of `quarter` needs and builds it (changes up to now or the end of the quarter). */
 export async function loadReport(repo: RoadmapRepository, r: RoadmapRow, quarter: string, now: Date): Promise<Report> {
@@ -177,7 +171,7 @@ export function reportMarkdown(r: Report): string {
     l.push('| Action | Intitulé | Avant | Après | Date | Par | Note |', '|---|---|---|---|---|---|---|');
     for (const c of r.statusChanges)
       l.push(
-        `| ${c.code} | ${mdCell(c.title)} | ${statusFr(c.from)} | ${statusFr(c.to)} | ${frDate(parisDate(new Date(c.at)))} | ${mdCell(c.by)} | ${mdCell(c.note)} |`,
+        `| ${c.code} | ${mdCell(c.title)} | ${statusFr(c.from)} | ${statusFr(c.to)} | ${frDate(parisDate(new Date(c.at)))} | ${mdCell(actorLabel(c.by))} | ${mdCell(c.note)} |`,
       );
     l.push('');
   }
@@ -194,7 +188,7 @@ export function reportMarkdown(r: Report): string {
     l.push('| Action | Intitulé | Échéance | Statut | Avancement | Contributeurs | Dernière note |', '|---|---|---|---|---|---|---|');
     for (const o of r.overdue)
       l.push(
-        `| ${o.code} | ${mdCell(o.title)} | ${o.deadlineLabel} | ${statusFr(o.status)} | ${o.progress} % | ${mdCell(o.contributors.join(', '))} | ${o.lastNote ? mdCell(`${frDate(parisDate(new Date(o.lastNote.at)))} (${o.lastNote.by}) : ${o.lastNote.note}`) : '—'} |`,
+        `| ${o.code} | ${mdCell(o.title)} | ${o.deadlineLabel} | ${statusFr(o.status)} | ${o.progress} % | ${mdCell(o.contributors.join(', '))} | ${o.lastNote ? mdCell(`${frDate(parisDate(new Date(o.lastNote.at)))} (${actorLabel(o.lastNote.by)}) : ${o.lastNote.note}`) : '—'} |`,
       );
     l.push('');
   }
@@ -278,7 +272,7 @@ export function reportHtml(r: Report): string {
             `<span class="nowrap">${esc(statusFr(c.from))}</span>`,
             `<span class="nowrap">${esc(statusFr(c.to))}</span>`,
             frDate(parisDate(new Date(c.at))),
-            esc(c.by),
+            esc(actorLabel(c.by)),
             esc(c.note ?? ''),
           ]),
           'Changements de statut des actions',
@@ -308,7 +302,7 @@ export function reportHtml(r: Report): string {
             `<span class="nowrap">${o.progress} %</span>`,
             esc(o.contributors.join(', ')),
             o.lastNote
-              ? `${frDate(parisDate(new Date(o.lastNote.at)))} (${esc(o.lastNote.by)}) : ${esc(o.lastNote.note)}`
+              ? `${frDate(parisDate(new Date(o.lastNote.at)))} (${esc(actorLabel(o.lastNote.by))}) : ${esc(o.lastNote.note)}`
               : '<span class="muted">aucune note</span>',
           ]),
           'Actions dont l’échéance est dépassée',

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 import { roadmapActionContributors, roadmapActions, roadmapDecisions, roadmapIndicators, roadmapOpenings, roadmaps, roadmapUpdates } from './roadmap.table.ts';
@@ -291,6 +291,18 @@ export function createRoadmapRepository(db: Db) {
       return new Map(rows.map((r) => [r.actionId!, { at: r.at, actorLabel: r.actorLabel, note: r.note! }]));
     },
 
+    /**
+     * Whether the module holds anything beyond the reference data: a roadmap other than `referenceSlug`,
+     * a log entry other than the reference import, or a committee decision (the demo's test).
+     */
+    async hasActivity(referenceSlug: string, tx: Db = db): Promise<boolean> {
+      const [other] = await tx.select({ id: roadmaps.id }).from(roadmaps).where(ne(roadmaps.slug, referenceSlug)).limit(1);
+      if (other) return true;
+      const [entry] = await tx.select({ id: roadmapUpdates.id }).from(roadmapUpdates).where(ne(roadmapUpdates.kind, 'import')).limit(1);
+      if (entry) return true;
+      const [decision] = await tx.select({ id: roadmapDecisions.id }).from(roadmapDecisions).limit(1);
+      return !!decision;
+    },
     async listDecisions(roadmapId: string, quarter?: string, tx: Db = db) {
       const c: SQL[] = [eq(roadmapDecisions.roadmapId, roadmapId)];
       if (quarter) c.push(eq(roadmapDecisions.quarter, quarter));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { contributorAliases } from '../../platform/organisations/organisations.seed.ts';
 import { normalisePeriod } from './periods.ts';
-import type { OpeningStatus, OpeningType } from './roadmap.table.ts';
+import type { OpeningStatus, OpeningType } from '@patrimoine/contracts/roadmap';
 
 /** The reference roadmap every installation carries (seed/roadmap-2021-2023.json, see seed/SOURCE.md). */
 export const REFERENCE_ROADMAP = {

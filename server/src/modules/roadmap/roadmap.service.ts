@@ -1,12 +1,24 @@
+import type {
+  ActionPatch,
+  BulkUpdateResult,
+  CarryOver,
+  CreateRoadmap,
+  DecisionInput,
+  Opening,
+  OpeningPatch,
+  OpeningStatus,
+  Update,
+} from '@patrimoine/contracts/roadmap';
 import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../db/client.ts';
-import type { Actor, Principal } from '../../platform/auth/principal.ts';
+import { actorOf, requireUser, type Actor, type Caller } from '../../platform/auth/principal.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError, type FieldError } from '../../platform/errors.ts';
-import { createRoadmapRepository, type ActionWithOrgs, type IndicatorRow, type OpeningRow, type RoadmapRow, type UpdateRow } from './roadmap.repository.ts';
-import { finalDeadline, isOverdue, openingTimeliness, parisDate, parsePeriod, periodLabel, periodLastDay } from './periods.ts';
-import type { ActionStatus, OpeningStatus, OpeningType } from './roadmap.table.ts';
+import { createRoadmapRepository, type RoadmapRow } from './roadmap.repository.ts';
+import { parisDate, parsePeriod } from './periods.ts';
 import { parseBulkCsv } from './roadmap.bulk.ts';
+import { canEditAction, canEditOpening, requireSteering, steersAll, toDecisionDto, toOpeningDto, toUpdateDto } from './roadmap.dto.ts';
+import { createRoadmapQueries } from './roadmap.queries.ts';
 
 /** What the roadmap needs from the catalogue (offered as `services.catalog` when that module is installed). */
 export interface CatalogLookup {
@@ -25,38 +37,11 @@ export interface AssetChangedPayload {
   at: Date;
 }
 
-export interface IndicatorPatch {
-  name: string;
-  unit?: string | null;
-  target?: string | null;
-  value?: string | null;
-  remove?: boolean;
-}
-
-export interface ActionPatch {
-  status?: ActionStatus;
-  progress?: number;
-  pilot?: string | null;
-  assetIds?: string[];
-  indicators?: IndicatorPatch[];
-  note?: string;
-  deadline?: string;
-  deadlineEnd?: string | null;
-  contributors?: string[];
-}
-
-export interface OpeningPatch {
-  status?: OpeningStatus;
-  availableOn?: string | null;
-  assetId?: string | null;
-  organisationCode?: string | null;
-  due?: string;
-  note?: string;
-}
-
+/** Request details recorded in the audit log. */
 export interface Meta {
   requestId?: string;
   ip?: string;
+  userAgent?: string;
 }
 
 const HISTORY_MAX = 1000;
@@ -69,94 +54,6 @@ class Rollback<T> extends Error {
   constructor(public readonly result: T) {
     super('rollback');
   }
-}
-
-export { parisDate };
-
-export function toActionDto(a: ActionWithOrgs, now: Date, extra: { lastNote?: { at: Date; actorLabel: string; note: string } | null; canEdit?: boolean } = {}) {
-  return {
-    id: a.id,
-    code: a.code,
-    parentCode: a.parentCode,
-    title: a.title,
-    shortTitle: a.shortTitle,
-    section: a.section,
-    sectionTitle: a.sectionTitle,
-    deadline: a.deadline,
-    deadlineEnd: a.deadlineEnd,
-    deadlineLabel: a.deadlineEnd ? `${periodLabel(a.deadline)} puis ${periodLabel(a.deadlineEnd)}` : periodLabel(a.deadline),
-    dueDate: periodLastDay(finalDeadline(a)),
-    status: a.status,
-    overdue: isOverdue(a, now),
-    progress: a.progress,
-    pilot: a.pilot,
-    contributors: a.organisations.map((o) => ({ code: o.code, name: o.name })),
-    collectiveContributors: a.collectiveContributors,
-    sourceContributors: a.sourceContributors,
-    sourceNote: a.sourceNote,
-    assetIds: a.assetIds,
-    carriedFromId: a.carriedFromId,
-    updatedAt: a.updatedAt.toISOString(),
-    lastNote: extra.lastNote ? { at: extra.lastNote.at.toISOString(), actorLabel: extra.lastNote.actorLabel, note: extra.lastNote.note } : null,
-    canEdit: extra.canEdit ?? false,
-  };
-}
-export type ActionDto = ReturnType<typeof toActionDto>;
-
-export function toOpeningDto(o: OpeningRow, organisationCode: string | null, now: Date, canEdit = false) {
-  return {
-    id: o.id,
-    position: o.position,
-    category: o.category,
-    title: o.title,
-    type: o.type as OpeningType,
-    due: o.due,
-    dueLabel: periodLabel(o.due),
-    status: o.status,
-    availableOn: o.availableOn,
-    timeliness: openingTimeliness(o, now),
-    assetId: o.assetId,
-    organisationCode,
-    updatedAt: o.updatedAt.toISOString(),
-    canEdit,
-  };
-}
-export type OpeningDto = ReturnType<typeof toOpeningDto>;
-
-export function toUpdateDto(u: UpdateRow, codes: Map<string, { code: string; roadmapTitle?: string }> = new Map()) {
-  return {
-    id: u.id,
-    at: u.at.toISOString(),
-    actorLabel: u.actorLabel,
-    kind: u.kind,
-    note: u.note,
-    changes: u.changes,
-    statusAfter: u.statusAfter,
-    progressAfter: u.progressAfter,
-    actionCode: u.actionId ? (codes.get(u.actionId)?.code ?? null) : null,
-    roadmapTitle: u.actionId ? (codes.get(u.actionId)?.roadmapTitle ?? null) : null,
-  };
-}
-
-export function toIndicatorDto(i: IndicatorRow) {
-  return { id: i.id, name: i.name, unit: i.unit, target: i.target, currentValue: i.currentValue, history: i.history, updatedAt: i.updatedAt.toISOString() };
-}
-
-export function toRoadmapDto(r: RoadmapRow) {
-  return { id: r.id, slug: r.slug, title: r.title, startYear: r.startYear, endYear: r.endYear, source: r.source, public: r.public };
-}
-
-/** May the principal update this action? Admin: all; data administrator: actions their organisation contributes to. */
-export function canEditAction(p: Principal | null, a: { organisations: { id: string }[] }): boolean {
-  if (!p) return false;
-  if (p.role === 'admin') return true;
-  return p.role === 'data_admin' && !!p.organisationId && a.organisations.some((o) => o.id === p.organisationId);
-}
-
-export function canEditOpening(p: Principal | null, o: { organisationId: string | null }): boolean {
-  if (!p) return false;
-  if (p.role === 'admin') return true;
-  return p.role === 'data_admin' && !!p.organisationId && o.organisationId === p.organisationId;
 }
 
 const isNumeric = (v: string) => /^-?\d+(?:[.,]\d+)?$/.test(v.trim());
@@ -204,23 +101,23 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
    * roadmap's log (who, what, when) and in the audit log.
    */
   async function updateAction(
-    p: Principal | null,
-    actor: Actor,
+    caller: Caller,
     roadmapRef: string,
     code: string,
     patch: ActionPatch,
-    opts: { kind?: string; meta?: Meta; tx?: Db; roadmap?: RoadmapRow } = {},
+    opts: { kind?: Update['kind']; meta?: Meta; tx?: Db; roadmap?: RoadmapRow } = {},
   ) {
+    if (caller.kind === 'anonymous') requireUser(caller);
+    const actor = actorOf(caller);
     const run = async (tx: Db) => {
       const roadmap = opts.roadmap ?? (await roadmapOr404(roadmapRef, tx));
       const a = await actionOr404(roadmap.id, code, tx, true);
-      if (p && !canEditAction(p, a)) {
+      if (!canEditAction(caller, a)) {
         throw new ForbiddenError(
           `Seuls l’administrateur ministériel et les administrateurs des données des organisations contributrices peuvent mettre à jour l’action ${a.code}.`,
         );
       }
-      const isAdmin = !p || p.role === 'admin';
-      if (!isAdmin && (patch.deadline !== undefined || patch.deadlineEnd !== undefined || patch.contributors !== undefined)) {
+      if (!steersAll(caller) && (patch.deadline !== undefined || patch.deadlineEnd !== undefined || patch.contributors !== undefined)) {
         throw new ForbiddenError('Seul l’administrateur ministériel modifie l’échéance et les contributeurs d’une action (décision du comité).');
       }
       const now = ctx.clock.now();
@@ -326,7 +223,9 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
     return opts.tx ? run(opts.tx) : ctx.db.transaction(run);
   }
 
-  async function updateOpening(p: Principal, roadmapRef: string, openingId: string, patch: OpeningPatch, meta: Meta = {}) {
+  async function updateOpening(caller: Caller, roadmapRef: string, openingId: string, patch: OpeningPatch, meta: Meta = {}): Promise<Opening> {
+    if (caller.kind === 'anonymous') requireUser(caller);
+    const actor = actorOf(caller);
     // Read the catalogue before the transaction (see updateAction).
     if (patch.assetId) await validateAssets([patch.assetId], 'assetId');
     const linked = patch.assetId ? await catalog()?.getAssetById(patch.assetId) : null;
@@ -334,15 +233,14 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
       const roadmap = await roadmapOr404(roadmapRef, tx);
       const o = await repo.findOpening(roadmap.id, openingId, tx);
       if (!o) throw new NotFoundError('Ouverture introuvable dans cette feuille de route.');
-      if (!canEditOpening(p, o))
+      if (!canEditOpening(caller, o))
         throw new ForbiddenError(
           'Seuls l’administrateur ministériel et les administrateurs des données de l’organisation responsable peuvent mettre à jour cette ouverture.',
         );
-      if (p.role !== 'admin' && (patch.organisationCode !== undefined || patch.due !== undefined)) {
+      if (!steersAll(caller) && (patch.organisationCode !== undefined || patch.due !== undefined)) {
         throw new ForbiddenError('Seul l’administrateur ministériel modifie l’échéance et l’organisation responsable d’une ouverture.');
       }
       const now = ctx.clock.now();
-      const actor = { id: p.userId, label: p.login };
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       const set: Record<string, unknown> = {};
       const change = (field: string, from: unknown, to: unknown) => {
@@ -445,11 +343,9 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
     }
   }
 
-  async function createRoadmap(
-    actor: Actor,
-    input: { slug: string; title: string; startYear: number; endYear: number; source?: string | null; public?: boolean },
-    meta: Meta = {},
-  ) {
+  async function createRoadmap(caller: Caller, input: CreateRoadmap, meta: Meta = {}) {
+    requireSteering(caller, 'Seul l’administrateur ministériel crée une feuille de route.');
+    const actor = actorOf(caller);
     if (input.endYear < input.startYear) throw fieldError('endYear', 'L’année de fin doit suivre l’année de début.');
     return ctx.db.transaction(async (tx) => {
       if (await repo.findRoadmap(input.slug, tx)) throw new ConflictError(`Une feuille de route « ${input.slug} » existe déjà.`, { field: 'slug' });
@@ -470,13 +366,9 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
   }
 
   /** Carries an action over to a later roadmap: a new action linked to the old one, whose history it shows. */
-  async function carryOver(
-    actor: Actor,
-    roadmapRef: string,
-    code: string,
-    input: { targetRoadmap: string; code?: string; deadline: string; note?: string },
-    meta: Meta = {},
-  ) {
+  async function carryOver(caller: Caller, roadmapRef: string, code: string, input: CarryOver, meta: Meta = {}) {
+    requireSteering(caller, 'Seul l’administrateur ministériel reprend une action dans une autre feuille de route.');
+    const actor = actorOf(caller);
     return ctx.db.transaction(async (tx) => {
       const src = await roadmapOr404(roadmapRef, tx);
       const a = await actionOr404(src.id, code, tx, true);
@@ -570,27 +462,19 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
    * Bulk update from a CSV: every line is checked and applied in one transaction; any error rolls
    * everything back and is reported with its line. `dryRun` checks and reports without writing.
    */
-  async function bulkUpdate(p: Principal, roadmapRef: string, csv: string, dryRun: boolean, meta: Meta = {}) {
+  async function bulkUpdate(caller: Caller, roadmapRef: string, csv: string, dryRun: boolean, meta: Meta = {}): Promise<BulkUpdateResult> {
+    if (caller.kind === 'anonymous') requireUser(caller);
     const roadmap = await roadmapOr404(roadmapRef);
     const parsed = parseBulkCsv(csv);
-    const actor = { id: p.userId, label: p.login };
-    type Result = {
-      dryRun: boolean;
-      applied: boolean;
-      lines: number;
-      updated: { line: number; code: string; changes: Record<string, { from: unknown; to: unknown }> }[];
-      unchanged: number;
-      errors: FieldError[];
-    };
-    const result: Result = { dryRun, applied: false, lines: parsed.lines.length, updated: [], unchanged: 0, errors: [...parsed.errors] };
+    const actor = actorOf(caller);
+    const result: BulkUpdateResult = { dryRun, applied: false, lines: parsed.lines.length, updated: [], unchanged: 0, errors: [...parsed.errors] };
     try {
       await ctx.db.transaction(async (tx) => {
         for (const l of parsed.lines) {
           if (result.errors.some((e) => e.field.startsWith(`lignes.${l.line}.`))) continue;
           try {
             const { update } = await updateAction(
-              p,
-              actor,
+              caller,
               roadmap.id,
               l.code,
               { status: l.status, progress: l.progress, pilot: l.pilot, note: l.note },
@@ -629,6 +513,68 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
     return result;
   }
 
-  return { bulkUpdate, repo, roadmapOr404, actionOr404, lineage, updateAction, updateOpening, onAssetChanged, createRoadmap, carryOver, validateAssets };
+  /** `updateAction` as the API answers it: the dated log entry and the action as the caller now sees it. */
+  async function editAction(caller: Caller, roadmapRef: string, code: string, patch: ActionPatch, meta: Meta = {}) {
+    const { roadmap, update } = await updateAction(caller, roadmapRef, code, patch, { meta });
+    return { update: toUpdateDto(update), action: await queries.actionOf(caller, roadmap.id, code) };
+  }
+
+  /** Records a decision of the committee of a quarter (admin). */
+  async function createDecision(caller: Caller, roadmapRef: string, input: DecisionInput, meta: Meta = {}) {
+    requireSteering(caller, 'Seul l’administrateur ministériel enregistre les décisions du comité.');
+    const actor = actorOf(caller);
+    const r = await roadmapOr404(roadmapRef);
+    const d = await ctx.db.transaction(async (tx) => {
+      if (input.actionCode && !(await repo.findAction(r.id, input.actionCode, tx)))
+        throw fieldError('actionCode', `Action « ${input.actionCode} » introuvable.`);
+      const row = await repo.insertDecision(
+        {
+          roadmapId: r.id,
+          quarter: input.quarter,
+          text: input.text,
+          actionCode: input.actionCode?.toUpperCase() || null,
+          actorId: actor.id,
+          actorLabel: actor.label,
+          createdAt: ctx.clock.now(),
+        },
+        tx,
+      );
+      await recordAudit(tx, { actor, action: 'roadmap.decision.create', entityType: 'roadmap_decision', entityId: row.id, after: row, ...meta });
+      return row;
+    });
+    return toDecisionDto(d);
+  }
+
+  /** Deletes a decision recorded by mistake (admin). */
+  async function deleteDecision(caller: Caller, roadmapRef: string, decisionId: string, meta: Meta = {}): Promise<void> {
+    requireSteering(caller, 'Seul l’administrateur ministériel supprime une décision du comité.');
+    const actor = actorOf(caller);
+    const r = await roadmapOr404(roadmapRef);
+    await ctx.db.transaction(async (tx) => {
+      const d = await repo.deleteDecision(r.id, decisionId, tx);
+      if (!d) throw new NotFoundError('Décision introuvable.');
+      await recordAudit(tx, { actor, action: 'roadmap.decision.delete', entityType: 'roadmap_decision', entityId: d.id, before: d, ...meta });
+    });
+  }
+
+  const queries = createRoadmapQueries(ctx, repo, catalog, { roadmapOr404, actionOr404, lineage });
+
+  return {
+    ...queries,
+    repo,
+    roadmapOr404,
+    actionOr404,
+    lineage,
+    updateAction,
+    editAction,
+    updateOpening,
+    bulkUpdate,
+    onAssetChanged,
+    createRoadmap,
+    carryOver,
+    createDecision,
+    deleteDecision,
+    validateAssets,
+  };
 }
 export type RoadmapService = ReturnType<typeof createRoadmapService>;

@@ -13,14 +13,8 @@ import {
   date,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
+import type { ActionStatus, OpeningStatus, OpeningType } from '@patrimoine/contracts/roadmap';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
-
-export const actionStatuses = ['a_lancer', 'en_cours', 'realisee', 'abandonnee'] as const;
-export type ActionStatus = (typeof actionStatuses)[number];
-export const openingStatuses = ['planifie', 'en_cours', 'disponible', 'reporte', 'abandonne'] as const;
-export type OpeningStatus = (typeof openingStatuses)[number];
-export const openingTypes = ['jeu_de_donnees', 'api', 'code_source', 'algorithme'] as const;
-export type OpeningType = (typeof openingTypes)[number];
 
 /** A roadmap: a dated programme of actions and announced openings (2021-2023, then 2024-2026…). */
 export const roadmaps = pgTable('roadmaps', {

@@ -31,7 +31,6 @@ const declaredTags = new Set<string>(API_TAGS.map((t) => t.name));
  */
 export const CONTRACT_PENDING_TAGS = new Set<string>([
   'catalog',
-  'roadmap',
   'deces',
   'gateway',
   'platform',
