@@ -4,6 +4,7 @@
 //   npm run bench:catalog                                        (embedded PGlite, 10,000 assets by default)
 //   BENCH_ASSETS=20000 BENCH_QUERIES=300 BENCH_VERBOSE=1 npm run bench:catalog
 import { sql } from 'drizzle-orm';
+import type { AssetKind, Lifecycle, Openness } from '@patrimoine/contracts/catalog';
 import { generateAsset, queries, rng } from './generator.ts';
 
 if (process.env.DATABASE_URL) process.env.PATRIMOINE_TEST_DB = 'postgres';
@@ -15,6 +16,7 @@ const { seedOrganisations } = await import('../../server/src/platform/seed.ts');
 const { catalogAssets } = await import('../../server/src/modules/catalog/catalog.table.ts');
 const { completeness } = await import('../../server/src/modules/catalog/catalog.completeness.ts');
 const { createCatalogService } = await import('../../server/src/modules/catalog/catalog.service.ts');
+const { ANONYMOUS, SYSTEM, principalOfUser } = await import('../../server/src/platform/auth/principal.ts');
 
 // PGlite (single-threaded WASM) is the development engine: smaller defaults keep the run short.
 const N = Number(process.env.BENCH_ASSETS ?? (process.env.DATABASE_URL ? 50_000 : 10_000));
@@ -65,14 +67,14 @@ async function main() {
           spec: g.spec,
         }).score;
         rows.push({
-          kind: g.kind,
+          kind: g.kind as AssetKind,
           slug: g.slug,
           title: g.title,
           description: g.description,
           organisationId: owner.id,
           tags: g.tags,
-          lifecycle: g.lifecycle,
-          openness: g.openness,
+          lifecycle: g.lifecycle as Lifecycle,
+          openness: g.openness as Openness,
           opennessReason: g.opennessReason,
           personalData: g.personalData,
           spec: g.spec,
@@ -90,7 +92,7 @@ async function main() {
 
     if (LOAD_ONLY) return;
     const service = createCatalogService(platform.ctx);
-    const reader = { userId: 'x', login: 'bench', displayName: 'b', role: 'reader' as const, organisationId: null, via: 'token' as const };
+    const reader = principalOfUser({ id: 'x', login: 'bench', displayName: 'b', role: 'reader', organisationId: null });
     const run = async (name: string, f: (q: string, i: number) => Promise<unknown>, target?: number) => {
       for (let i = 0; i < 20; i++) await f(queries[i % queries.length]!, i); // warm-up
       const xs: number[] = [];
@@ -114,7 +116,7 @@ async function main() {
     };
     console.log('');
     await run('search + facets (q, page of 20)', (q) => service.search({ q }, 1, 20, reader), 50);
-    await run('search + facets, anonymous (public only)', (q) => service.search({ q }, 1, 20, null), 50);
+    await run('search + facets, anonymous (public only)', (q) => service.search({ q }, 1, 20, ANONYMOUS), 50);
     await run(
       'search + facets, q + kind + owner filters',
       (q, i) => service.search({ q, kind: [['dataset', 'application', 'api'][i % 3]!], owner: [orgs[i % orgs.length]!.code] }, 1, 20, reader),
@@ -160,7 +162,7 @@ async function main() {
           personalData: false,
           spec: {},
         },
-        'system',
+        SYSTEM,
       );
     }
     console.log(`\n  asset creation through the service (validation, version, audit, event): ${((performance.now() - t0) / W).toFixed(1)} ms per asset`);

@@ -70,4 +70,14 @@ describe('DCAT-AP', () => {
     expect(html.statusCode).toBe(303);
     expect(html.headers.location).toBe('/catalogue');
   });
+
+  it('documents the RDF responses by media type in the OpenAPI document', async () => {
+    const doc = (await t.app.inject('/api/openapi.json')).json();
+    const ok = (path: string) => doc.paths[path].get.responses['200'].content;
+    expect(ok('/catalog.ttl')['text/turtle'].schema.type).toBe('string');
+    expect(ok('/catalog.jsonld')['application/ld+json'].schema.type).toBe('object');
+    expect(Object.keys(ok('/catalog')).sort()).toEqual(['application/ld+json', 'text/turtle']);
+    expect(doc.paths['/catalog'].get.responses['303']).toBeDefined();
+    expect(doc.paths['/catalog.ttl'].get.operationId).toBe('getCatalogDcatTurtle');
+  });
 });

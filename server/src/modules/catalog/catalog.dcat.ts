@@ -85,8 +85,8 @@ export function dcatQuads(datasets: Asset[], opts: DcatOptions): Quad[] {
     add(ds, dct('title'), literal(d.title, 'fr'));
     if (d.description) add(ds, dct('description'), literal(d.description, 'fr'));
     for (const t of d.tags) add(ds, dcat('keyword'), literal(t, 'fr'));
-    add(ds, dct('modified'), literal(d.updatedAt, xsd('dateTime')));
-    add(ds, dct('issued'), literal(d.createdAt, xsd('dateTime')));
+    add(ds, dct('modified'), literal(d.updatedAt.toISOString(), xsd('dateTime')));
+    add(ds, dct('issued'), literal(d.createdAt.toISOString(), xsd('dateTime')));
     add(ds, dcat('landingPage'), namedNode(spec.datagouvUrl ?? `${base}/catalogue/dataset/${d.slug}`));
     const licence = namedNode(licenceUri(spec.licence));
     add(ds, dct('license'), licence);

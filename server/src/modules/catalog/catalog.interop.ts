@@ -4,7 +4,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError, fieldError } from '../../platform/errors.ts';
 import { toDocument, type Asset, type AssetDocument, type CatalogService, type Caller } from './catalog.service.ts';
-import type { createCatalogTransfer, ImportReport } from './catalog.transfer.ts';
+import type { createCatalogTransfer, ImportOutcome } from './catalog.transfer.ts';
 
 type Transfer = ReturnType<typeof createCatalogTransfer>;
 
@@ -414,6 +414,6 @@ export function importDocuments(
   docs: AssetDocument[],
   c: Caller,
   opts: { dryRun?: boolean; requestId?: string } = {},
-): Promise<ImportReport> {
+): Promise<ImportOutcome> {
   return transfer.importText(JSON.stringify({ version: 1, assets: docs, relations: [] }), c, opts);
 }

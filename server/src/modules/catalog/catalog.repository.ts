@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { AssetKind, Lifecycle, Openness, RelationType } from '@patrimoine/contracts/catalog';
 import type { Db } from '../../db/client.ts';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 import { catalogAssets, catalogAssetVersions, catalogRelations } from './catalog.table.ts';
@@ -138,11 +139,11 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
 
   function filterWhere(f: SearchFilters, mode: SearchMode = 'fts', ownerIds?: string[]): SQL | undefined {
     const c: (SQL | undefined)[] = [];
-    if (f.kind?.length) c.push(inArray(catalogAssets.kind, f.kind));
+    if (f.kind?.length) c.push(inArray(catalogAssets.kind, f.kind as AssetKind[]));
     if (f.owner?.length)
       c.push(ownerIds ? (ownerIds.length ? inArray(catalogAssets.organisationId, ownerIds) : sql`false`) : inArray(organisations.code, f.owner));
-    if (f.lifecycle?.length) c.push(inArray(catalogAssets.lifecycle, f.lifecycle));
-    if (f.openness?.length) c.push(inArray(catalogAssets.openness, f.openness));
+    if (f.lifecycle?.length) c.push(inArray(catalogAssets.lifecycle, f.lifecycle as Lifecycle[]));
+    if (f.openness?.length) c.push(inArray(catalogAssets.openness, f.openness as Openness[]));
     if (f.tags?.length)
       c.push(
         sql`${catalogAssets.tags} @> ${sql`array[${sql.join(
@@ -195,8 +196,14 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
         .select({ a: catalogAssets, ...ownerCols })
         .from(catalogAssets)
         .leftJoin(organisations, eq(organisations.id, catalogAssets.organisationId))
-        .where(and(eq(catalogAssets.kind, kind), eq(catalogAssets.slug, slug)));
+        .where(and(eq(catalogAssets.kind, kind as AssetKind), eq(catalogAssets.slug, slug)));
       return r ? { ...r.a, ownerCode: r.ownerCode, ownerName: r.ownerName } : null;
+    },
+
+    /** Whether the catalogue holds any asset (the demo content loads into an empty catalogue only). */
+    async isEmpty(tx: Db = db): Promise<boolean> {
+      const r = await tx.select({ id: catalogAssets.id }).from(catalogAssets).limit(1);
+      return r.length === 0;
     },
 
     async findById(id: string, tx: Db = db): Promise<AssetWithOwner | null> {
@@ -455,7 +462,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       const [r] = await tx
         .select()
         .from(catalogRelations)
-        .where(and(eq(catalogRelations.type, type), eq(catalogRelations.fromId, fromId), eq(catalogRelations.toId, toId)));
+        .where(and(eq(catalogRelations.type, type as RelationType), eq(catalogRelations.fromId, fromId), eq(catalogRelations.toId, toId)));
       return r ?? null;
     },
 
@@ -484,7 +491,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       return tx
         .select()
         .from(catalogRelations)
-        .where(types?.length ? and(touch, inArray(catalogRelations.type, types)) : touch)
+        .where(types?.length ? and(touch, inArray(catalogRelations.type, types as RelationType[])) : touch)
         .orderBy(asc(catalogRelations.type), asc(catalogRelations.createdAt))
         .limit(5000);
     },
@@ -522,11 +529,11 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     async stats(organisationId: string | null) {
       const w = organisationId ? sql`where organisation_id = ${organisationId}::uuid` : sql``;
       const [byKind, byOpenness, byOrg, toDecommission, algorithms] = await Promise.all([
-        rows<{ kind: string; n: number; completeness: number }>(
+        rows<{ kind: AssetKind; n: number; completeness: number }>(
           db,
           sql`select kind, count(*)::int as n, coalesce(round(avg(completeness)), 0)::int as completeness from catalog_assets ${w} group by kind order by kind`,
         ),
-        rows<{ kind: string; openness: string; n: number }>(
+        rows<{ kind: AssetKind; openness: Openness; n: number }>(
           db,
           sql`select kind, openness, count(*)::int as n from catalog_assets ${w} group by kind, openness order by kind, openness`,
         ),
@@ -537,11 +544,11 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
               from catalog_assets a left join organisations o on o.id = a.organisation_id ${organisationId ? sql`where a.organisation_id = ${organisationId}::uuid` : sql``}
               group by o.code, o.name order by n desc`,
         ),
-        rows<{ kind: string; slug: string; title: string; lifecycle: string; planned: string | null }>(
+        rows<{ kind: AssetKind; slug: string; title: string; lifecycle: Lifecycle; planned: string | null }>(
           db,
           sql`select kind, slug, title, lifecycle, decommission_planned_on::text as planned from catalog_assets ${organisationId ? sql`${w} and` : sql`where`} lifecycle = 'a_decommissionner' order by decommission_planned_on nulls last, title limit 200`,
         ),
-        rows<{ kind: string; slug: string; title: string; openness: string }>(
+        rows<{ kind: AssetKind; slug: string; title: string; openness: Openness }>(
           db,
           sql`select kind, slug, title, openness from catalog_assets ${organisationId ? sql`${w} and` : sql`where`} kind = 'algorithm' and openness <> 'ouvert' order by title limit 200`,
         ),

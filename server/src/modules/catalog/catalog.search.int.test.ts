@@ -13,7 +13,7 @@ const all: SearchFilters = { publicOnly: false };
 beforeAll(async () => {
   t = await createTestPlatform();
   const orgs = await t.ctx.organisations.list();
-  const rows = [];
+  const rows: (typeof catalogAssets.$inferInsert)[] = [];
   // 30 titles with the word, 40 descriptions only, 50 without it; one title is exactly the query.
   for (let i = 0; i < 120; i++) {
     const inTitle = i < 30;

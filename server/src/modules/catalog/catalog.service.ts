@@ -1,7 +1,9 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../db/client.ts';
-import type { Actor, Principal } from '../../platform/auth/principal.ts';
-import { actorOf, systemActor } from '../../platform/auth/principal.ts';
+import { actorOf, isUser, type Caller } from '../../platform/auth/principal.ts';
+import type { Asset, AssetDetail, Dashboard, Graph, HistoryItem, ImpactItem, SearchResult } from '@patrimoine/contracts/catalog';
+import type { assetRelation, catalogImportReport, relationListItem } from '@patrimoine/contracts/catalog';
+import type { z } from 'zod';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { validateOpenApiDocument } from '../../platform/openapi.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, fieldError, type FieldError } from '../../platform/errors.ts';
@@ -19,36 +21,8 @@ import {
   type RelationType,
 } from './catalog.model.ts';
 
-/** Who calls the service: a signed-in person, an anonymous visitor (null) or the system (CLI, seed). */
-export type Caller = Principal | null | 'system';
-
-/** The asset as the API returns it. */
-export interface Asset {
-  id: string;
-  kind: string;
-  slug: string;
-  ref: string;
-  title: string;
-  description: string;
-  owner: string | null;
-  ownerName: string | null;
-  organisationId: string | null;
-  contacts: { role: string; name: string; email?: string }[];
-  tags: string[];
-  lifecycle: string;
-  decommissionPlannedOn: string | null;
-  decommissionedOn: string | null;
-  openness: string;
-  opennessReason: string | null;
-  personalData: boolean;
-  spec: Record<string, unknown>;
-  completeness: number;
-  isDemo: boolean;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  updatedBy: string;
-}
+export type { Caller };
+export type { Asset };
 
 /** The editable content of an asset, in the form of the YAML/JSON catalogue file (no ids, no dates). */
 export type AssetDocument = Partial<AssetInput> & { kind: AssetKind; slug: string; title: string };
@@ -76,8 +50,8 @@ export function toAsset(a: AssetWithOwner): Asset {
     completeness: a.completeness,
     isDemo: a.isDemo,
     version: a.version,
-    createdAt: a.createdAt.toISOString(),
-    updatedAt: a.updatedAt.toISOString(),
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
     updatedBy: a.updatedBy,
   };
 }
@@ -146,33 +120,27 @@ function isPublic(a: { openness: string; personalData: boolean }) {
   return a.openness === 'ouvert' && !a.personalData;
 }
 
-function actorFor(c: Caller): Actor {
-  return c === 'system' ? systemActor : actorOf(c);
-}
-
-export interface AssetChange {
-  action: 'create' | 'update' | 'unchanged';
-  ref: string;
-  changes: { field: string; before: unknown; after: unknown }[];
-}
+/** What a write did to one asset (the entries of an import report). */
+export type AssetChange = z.output<typeof catalogImportReport>['assets'][number];
 
 export function createCatalogService(ctx: AppContext) {
   const repo = createCatalogRepository(ctx.db);
 
+  /** Anonymous visitors read public, non-personal assets only; signed-in accounts and the system read everything. */
   function canRead(c: Caller, a: { openness: string; personalData: boolean }) {
-    return c !== null || isPublic(a);
+    return c.kind !== 'anonymous' || isPublic(a);
   }
 
   /** Whether the caller may change assets owned by this organisation (admins all, data_admin and editor theirs). */
   function canWrite(c: Caller, organisationId: string | null): boolean {
-    if (c === 'system') return true;
-    if (!c) return false;
+    if (c.kind === 'system') return true;
+    if (c.kind !== 'user') return false;
     if (c.role === 'admin') return true;
     return (c.role === 'data_admin' || c.role === 'editor') && !!c.organisationId && c.organisationId === organisationId;
   }
 
   function assertWrite(c: Caller, organisationId: string | null, what = 'modifier') {
-    if (c === null) throw new UnauthorizedError('Connectez-vous pour modifier le catalogue.');
+    if (c.kind === 'anonymous') throw new UnauthorizedError('Connectez-vous pour modifier le catalogue.');
     if (!canWrite(c, organisationId)) throw new ForbiddenError(`Vous ne pouvez ${what} que les actifs de votre organisation.`);
   }
 
@@ -257,7 +225,7 @@ export function createCatalogService(ctx: AppContext) {
     };
     const doc = toDocument({ ...values, ownerCode: input.owner ?? null });
     const score = completeness({ ...values, owner: input.owner ?? null, kind: input.kind }).score;
-    const actor = actorFor(c);
+    const actor = actorOf(c);
     const now = ctx.clock.now();
     const ref = `${input.kind}:${input.slug}`;
     let row;
@@ -285,7 +253,7 @@ export function createCatalogService(ctx: AppContext) {
       {
         assetId: row.id,
         version: row.version,
-        action: change.action,
+        action: change.action as 'create' | 'update',
         snapshot: doc as Record<string, unknown>,
         actorId: actor.id,
         actorLabel: actor.label,
@@ -317,10 +285,10 @@ export function createCatalogService(ctx: AppContext) {
     return { asset: { ...row, ownerCode, ownerName: org?.name ?? null }, change };
   }
 
-  function relationView(r: RelationRow, assets: Map<string, AssetWithOwner>, fromSide: string) {
+  function relationView(r: RelationRow, assets: Map<string, AssetWithOwner>, fromSide: string): z.output<typeof assetRelation> {
     const outgoing = r.fromId === fromSide;
     const other = assets.get(outgoing ? r.toId : r.fromId);
-    const rule = relationRules[r.type as RelationType];
+    const rule = relationRules[r.type];
     return {
       id: r.id,
       type: r.type,
@@ -332,7 +300,7 @@ export function createCatalogService(ctx: AppContext) {
       note: r.note,
       since: r.since,
       createdBy: r.createdBy,
-      createdAt: r.createdAt.toISOString(),
+      createdAt: r.createdAt,
     };
   }
 
@@ -357,18 +325,18 @@ export function createCatalogService(ctx: AppContext) {
     },
 
     // ---- API ----
-    async search(f: Omit<SearchFilters, 'publicOnly'>, page: number, pageSize: number, c: Caller) {
-      const filters = { ...f, publicOnly: c === null };
+    async search(f: Omit<SearchFilters, 'publicOnly'>, page: number, pageSize: number, c: Caller): Promise<SearchResult> {
+      const filters = { ...f, publicOnly: c.kind === 'anonymous' };
       const mode = await repo.searchMode(filters);
       const [items, { total, estimated, ...facets }] = await Promise.all([repo.page(filters, page, pageSize, mode), repo.facets(filters, mode)]);
       return { items: items.map(toAsset), total, estimated, facets };
     },
 
-    async *iterate(f: Omit<SearchFilters, 'publicOnly'>, c: Caller) {
-      for await (const batch of repo.iterate({ ...f, publicOnly: c === null })) yield batch.map(toAsset);
+    async *iterate(f: Omit<SearchFilters, 'publicOnly'>, c: Caller): AsyncGenerator<Asset[]> {
+      for await (const batch of repo.iterate({ ...f, publicOnly: c.kind === 'anonymous' })) yield batch.map(toAsset);
     },
 
-    async get(kind: string, slug: string, c: Caller) {
+    async get(kind: string, slug: string, c: Caller): Promise<AssetDetail> {
       const a = await mustGet(kind, slug, c);
       const rels = await repo.relationsOf([a.id]);
       const others = await repo.findByIds([...new Set(rels.flatMap((r) => [r.fromId, r.toId]))]);
@@ -378,7 +346,7 @@ export function createCatalogService(ctx: AppContext) {
         const o = map.get(r.fromId === a.id ? r.toId : r.fromId);
         return o && canRead(c, o);
       });
-      const comp = completeness({ ...a, owner: a.ownerCode, kind: a.kind as AssetKind });
+      const comp = completeness({ ...a, owner: a.ownerCode, kind: a.kind });
       return {
         asset: toAsset(a),
         completeness: comp,
@@ -408,9 +376,9 @@ export function createCatalogService(ctx: AppContext) {
     async remove(kind: string, slug: string, c: Caller, requestId?: string): Promise<void> {
       await ctx.db.transaction(async (tx) => {
         const a = await mustGet(kind, slug, c, tx);
-        if (c !== 'system' && c?.role === 'editor') throw new ForbiddenError('Seuls les administrateurs de données suppriment des actifs.');
+        if (isUser(c) && c.role === 'editor') throw new ForbiddenError('Seuls les administrateurs de données suppriment des actifs.');
         assertWrite(c, a.organisationId, 'supprimer');
-        const actor = actorFor(c);
+        const actor = actorOf(c);
         await repo.insertVersion(
           {
             assetId: a.id,
@@ -435,10 +403,10 @@ export function createCatalogService(ctx: AppContext) {
       });
     },
 
-    async history(kind: string, slug: string, c: Caller) {
+    async history(kind: string, slug: string, c: Caller): Promise<HistoryItem[]> {
       const a = await mustGet(kind, slug, c);
       const versions = await repo.listVersions(a.id);
-      return versions.map((v) => ({ version: v.version, action: v.action, actor: v.actorLabel, at: v.at.toISOString(), snapshot: v.snapshot }));
+      return versions.map((v) => ({ version: v.version, action: v.action, actor: v.actorLabel, at: v.at, snapshot: v.snapshot }));
     },
 
     async createRelation(
@@ -461,7 +429,7 @@ export function createCatalogService(ctx: AppContext) {
           if (tx0) return { relation: existing, created: false };
           throw new ConflictError('Cette relation existe déjà.');
         }
-        const actor = actorFor(c);
+        const actor = actorOf(c);
         const r = await repo.insertRelation(
           { type: b.type, fromId: from.id, toId: to.id, note: b.note ?? null, since: b.since ?? null, createdBy: actor.label, createdAt: ctx.clock.now() },
           tx,
@@ -487,7 +455,7 @@ export function createCatalogService(ctx: AppContext) {
         if (!canWrite(c, from?.organisationId ?? null) && !canWrite(c, to?.organisationId ?? null)) assertWrite(c, from?.organisationId ?? null, 'délier');
         await repo.deleteRelation(id, tx);
         await recordAudit(tx, {
-          actor: actorFor(c),
+          actor: actorOf(c),
           action: 'catalog.relation.delete',
           entityType: 'catalog_relation',
           entityId: id,
@@ -497,7 +465,7 @@ export function createCatalogService(ctx: AppContext) {
       });
     },
 
-    async listRelations(ref: { kind: string; slug: string } | null, type: string | undefined, c: Caller) {
+    async listRelations(ref: { kind: string; slug: string } | null, type: string | undefined, c: Caller): Promise<z.output<typeof relationListItem>[]> {
       let rels: RelationRow[];
       let rootId: string | null = null;
       if (ref) {
@@ -529,13 +497,13 @@ export function createCatalogService(ctx: AppContext) {
             note: r.note,
             since: r.since,
             createdBy: r.createdBy,
-            createdAt: r.createdAt.toISOString(),
+            createdAt: r.createdAt,
           };
         });
     },
 
     /** The neighbourhood of an asset up to `depth` relations away, in both directions. */
-    async graph(kind: string, slug: string, depth: number, types: string[] | undefined, c: Caller, maxNodes = 300) {
+    async graph(kind: string, slug: string, depth: number, types: string[] | undefined, c: Caller, maxNodes = 300): Promise<Graph> {
       const root = await mustGet(kind, slug, c);
       const depthOf = new Map<string, number>([[root.id, 0]]);
       const edges = new Map<string, RelationRow>();
@@ -569,7 +537,7 @@ export function createCatalogService(ctx: AppContext) {
     },
 
     /** Everything downstream: the assets a change or decommissioning of this one would affect. */
-    async impact(kind: string, slug: string, c: Caller) {
+    async impact(kind: string, slug: string, c: Caller): Promise<ImpactItem[]> {
       const root = await mustGet(kind, slug, c);
       const forward = relationTypes.filter((t) => relationRules[t].impact === 'forward');
       const hits = await repo.impact(root.id, forward);
@@ -588,21 +556,21 @@ export function createCatalogService(ctx: AppContext) {
             owner: a.ownerCode,
             lifecycle: a.lifecycle,
             depth: h.depth,
-            relation: h.via,
+            relation: h.via as RelationType,
             through: via ? `${via.kind}:${via.slug}` : '',
           };
         })
         .sort((x, y) => x.depth - y.depth || x.title.localeCompare(y.title, 'fr'));
     },
 
-    async dashboard(ownerCode: string | undefined, c: Caller) {
+    async dashboard(ownerCode: string | undefined, c: Caller): Promise<Dashboard> {
+      if (c.kind === 'anonymous') throw new UnauthorizedError('Connectez-vous pour voir les tableaux de bord.');
       let orgId: string | null = null;
       if (ownerCode) {
         const org = await ctx.organisations.findByCode(ownerCode);
         if (!org) throw fieldError('owner', `organisation inconnue : ${ownerCode}`);
         orgId = org.id;
       }
-      if (c === null) throw new UnauthorizedError('Connectez-vous pour voir les tableaux de bord.');
       return repo.stats(orgId);
     },
 

@@ -1,12 +1,13 @@
 import { pgTable, text, uuid, timestamp, boolean, integer, jsonb, date, index, uniqueIndex, customType, bigserial } from 'drizzle-orm/pg-core';
 import { sql, type SQL } from 'drizzle-orm';
+import type { AssetKind, Lifecycle, Openness, RelationType, contactRoles, versionActions } from '@patrimoine/contracts/catalog';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 /** A contact of an asset with its role (responsable fonctionnel, DPO…). */
 export interface AssetContact {
-  role: string;
+  role: (typeof contactRoles)[number];
   name: string;
   email?: string;
 }
@@ -20,7 +21,7 @@ export const catalogAssets = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     /** Kind: application, dataset, data_model, api, repository, algorithm. */
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<AssetKind>().notNull(),
     /** Identifier unique within the kind; references are written `kind:slug`. */
     slug: text('slug').notNull(),
     /** Title of the asset, shown everywhere and weighted first in search. */
@@ -37,13 +38,13 @@ export const catalogAssets = pgTable(
       .notNull()
       .default(sql`'{}'::text[]`),
     /** projet, en_service, a_decommissionner, decommissionne. */
-    lifecycle: text('lifecycle').notNull().default('en_service'),
+    lifecycle: text('lifecycle').$type<Lifecycle>().notNull().default('en_service'),
     /** Planned decommission date (roadmap action A06). */
     decommissionPlannedOn: date('decommission_planned_on'),
     /** Actual decommission date. */
     decommissionedOn: date('decommissioned_on'),
     /** ferme, a_ouvrir, ouvert, non_ouvrable. */
-    openness: text('openness').notNull().default('ferme'),
+    openness: text('openness').$type<Openness>().notNull().default('ferme'),
     /** Legal reason why the asset cannot be opened (mandatory when non_ouvrable). */
     opennessReason: text('openness_reason'),
     /** Whether the asset holds or processes personal data. */
@@ -88,7 +89,7 @@ export const catalogAssetVersions = pgTable(
     /** Version number of the asset after this change (1 at creation). */
     version: integer('version').notNull(),
     /** create, update, delete, import. */
-    action: text('action').notNull(),
+    action: text('action').$type<(typeof versionActions)[number]>().notNull(),
     /** The asset as it was after this version (the envelope and spec, owner as its code). */
     snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
     /** User who made the change (null for the system). */
@@ -107,7 +108,7 @@ export const catalogRelations = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     /** produces, exposes, implements, uses, dependsOn, partOf, describes. */
-    type: text('type').notNull(),
+    type: text('type').$type<RelationType>().notNull(),
     /** Asset the relation starts from (e.g. the application that produces). */
     fromId: uuid('from_id')
       .notNull()

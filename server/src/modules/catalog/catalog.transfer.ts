@@ -2,15 +2,12 @@ import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { DomainError, ValidationError, type FieldError } from '../../platform/errors.ts';
+import type { catalogFile } from '@patrimoine/contracts/catalog';
 import { assetInputSchema, parseRef, relationTypes, type RelationType } from './catalog.model.ts';
 import { toDocument, type AssetChange, type CatalogService, type Caller } from './catalog.service.ts';
 
 /** The catalogue file (YAML or JSON): every asset and relation, without ids or dates. */
-export interface CatalogFile {
-  version: 1;
-  assets: Record<string, unknown>[];
-  relations: { type: string; from: string; to: string; note?: string; since?: string }[];
-}
+export type CatalogFile = z.output<typeof catalogFile>;
 
 export interface RelationChange {
   action: 'create' | 'update' | 'unchanged';
@@ -19,7 +16,7 @@ export interface RelationChange {
   to: string;
 }
 
-export interface ImportReport {
+export interface ImportOutcome {
   dryRun: boolean;
   assets: AssetChange[];
   relations: RelationChange[];
@@ -93,7 +90,7 @@ export function createCatalogTransfer(ctx: AppContext, service: CatalogService) 
     async exportFile(c: Caller): Promise<CatalogFile> {
       const assets: Record<string, unknown>[] = [];
       const byId = new Map<string, string>();
-      for await (const batch of service.repo.iterate({ publicOnly: c === null })) {
+      for await (const batch of service.repo.iterate({ publicOnly: c.kind === 'anonymous' })) {
         for (const a of batch) {
           assets.push(toDocument(a) as Record<string, unknown>);
           byId.set(a.id, `${a.kind}:${a.slug}`);
@@ -121,7 +118,7 @@ export function createCatalogTransfer(ctx: AppContext, service: CatalogService) 
      * or nothing is (all errors reported with their line). Idempotent: identical content is left as is.
      * Assets absent from the file are kept. A dry run goes through every rule and rolls back.
      */
-    async importText(text: string, c: Caller, opts: { dryRun?: boolean; isDemo?: boolean; requestId?: string } = {}): Promise<ImportReport> {
+    async importText(text: string, c: Caller, opts: { dryRun?: boolean; isDemo?: boolean; requestId?: string } = {}): Promise<ImportOutcome> {
       const { file, doc, lc } = parseCatalogFile(text);
       const errors: FieldError[] = [];
       const at = (path: (string | number)[]) => `ligne ${lineOf(doc, lc, path) ?? '?'}`;
@@ -165,7 +162,7 @@ export function createCatalogTransfer(ctx: AppContext, service: CatalogService) 
       });
       if (errors.length) throw new ValidationError(`Import refusé : ${errors.length} erreur(s), rien n’a été modifié.`, errors);
 
-      const report: ImportReport = {
+      const report: ImportOutcome = {
         dryRun: !!opts.dryRun,
         assets: [],
         relations: [],
@@ -232,7 +229,7 @@ export function createCatalogTransfer(ctx: AppContext, service: CatalogService) 
 }
 
 /** Human-readable diff of an import (CLI `--dry-run`, UI). */
-export function formatImportReport(r: ImportReport): string {
+export function formatImportReport(r: ImportOutcome): string {
   const sign = { create: '+', update: '~', unchanged: '=' } as const;
   const show = (v: unknown) => (v === undefined ? '∅' : JSON.stringify(v).slice(0, 120));
   const lines: string[] = [];

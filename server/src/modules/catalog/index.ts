@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { CliContext, ModuleFactory } from '../../platform/context.ts';
-import type { Actor } from '../../platform/auth/principal.ts';
+import { SYSTEM, type Actor } from '../../platform/auth/principal.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { createCatalogService, type Asset, type CatalogService as FullCatalogService } from './catalog.service.ts';
 import { catalogRoutes } from './catalog.routes.ts';
@@ -59,8 +59,10 @@ export const catalogModule: ModuleFactory = (ctx) => {
         await app.register(catalogRoutes(service, transfer, ctx.env.publicUrl));
         await app.register(catalogInteropRoutes(service, transfer));
       },
+      /** The demo catalogue, into an empty catalogue only: it never mixes with real assets (called at every start when demo content is on). */
       async seedDemo() {
-        await transfer.importText(demoCatalogJson(), 'system', { isDemo: true });
+        if (!(await service.repo.isEmpty())) return;
+        await transfer.importText(demoCatalogJson(), SYSTEM, { isDemo: true });
       },
     },
     services: { catalog: service },
@@ -78,7 +80,7 @@ export function registerCatalogCli(program: Command, cli: CliContext): void {
       const { ctx, close } = await cli.open();
       try {
         const transfer = createCatalogTransfer(ctx, createCatalogService(ctx));
-        const report = await transfer.importText(fs.readFileSync(file, 'utf8'), 'system', { dryRun: opts.dryRun });
+        const report = await transfer.importText(fs.readFileSync(file, 'utf8'), SYSTEM, { dryRun: opts.dryRun });
         process.stdout.write(`${formatImportReport(report)}\n`);
       } catch (e) {
         if (e instanceof ValidationError) {
@@ -102,7 +104,7 @@ export function registerCatalogCli(program: Command, cli: CliContext): void {
       const { ctx, close } = await cli.open();
       try {
         const transfer = createCatalogTransfer(ctx, createCatalogService(ctx));
-        const text = transfer.serialize(await transfer.exportFile('system'), opts.format);
+        const text = transfer.serialize(await transfer.exportFile(SYSTEM), opts.format);
         if (opts.output) fs.writeFileSync(opts.output, text);
         else process.stdout.write(text);
       } finally {

@@ -1,0 +1,604 @@
+/**
+ * Catalogue contract: the assets of the ministry (applications, datasets, data models, APIs, source
+ * code, algorithms), their relations, search, graph and impact, dashboards, import/export and the
+ * exchange formats of the national platforms. The server validates and serialises with these
+ * schemas; the web app reads `WireOf<…>` of the same schemas.
+ */
+import { z } from 'zod';
+import { isoDay, labels, timestamp, uuid } from './common.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Vocabularies and their French labels
+
+/** The kinds of assets the catalogue describes. */
+export const assetKinds = ['application', 'dataset', 'data_model', 'api', 'repository', 'algorithm'] as const;
+export const assetKind = z.enum(assetKinds);
+export type AssetKind = z.infer<typeof assetKind>;
+export const kindLabels = labels(assetKinds, {
+  application: 'Application',
+  dataset: 'Jeu de données',
+  data_model: 'Modèle de données',
+  api: 'API',
+  repository: 'Code source',
+  algorithm: 'Algorithme',
+});
+export const kindPluralLabels = labels(assetKinds, {
+  application: 'Applications',
+  dataset: 'Jeux de données',
+  data_model: 'Modèles de données',
+  api: 'API',
+  repository: 'Codes sources',
+  algorithm: 'Algorithmes',
+});
+
+export const lifecycles = ['projet', 'en_service', 'a_decommissionner', 'decommissionne'] as const;
+export const lifecycle = z.enum(lifecycles);
+export type Lifecycle = z.infer<typeof lifecycle>;
+export const lifecycleLabels = labels(lifecycles, {
+  projet: 'Projet',
+  en_service: 'En service',
+  a_decommissionner: 'À décommissionner',
+  decommissionne: 'Décommissionné',
+});
+
+export const opennessValues = ['ferme', 'a_ouvrir', 'ouvert', 'non_ouvrable'] as const;
+export const openness = z.enum(opennessValues);
+export type Openness = z.infer<typeof openness>;
+export const opennessLabels = labels(opennessValues, {
+  ferme: 'Fermé',
+  a_ouvrir: 'À ouvrir',
+  ouvert: 'Ouvert',
+  non_ouvrable: 'Non ouvrable',
+});
+
+export const contactRoles = ['responsable_fonctionnel', 'administrateur_donnees', 'referent_technique', 'dpo', 'contact_public', 'autre'] as const;
+export const contactRole = z.enum(contactRoles);
+export const contactRoleLabels = labels(contactRoles, {
+  responsable_fonctionnel: 'Responsable fonctionnel',
+  administrateur_donnees: 'Administrateur des données métier',
+  referent_technique: 'Référent technique',
+  dpo: 'Délégué à la protection des données (DPO)',
+  contact_public: 'Contact public',
+  autre: 'Autre',
+});
+
+/** How an API or a dataset is reached. */
+export const accessTypes = ['open', 'open_with_account', 'restricted'] as const;
+export const accessTypeLabels = labels(accessTypes, { open: 'Ouvert', open_with_account: 'Ouvert avec compte', restricted: 'Restreint' });
+
+/** Update frequencies (data.gouv.fr's vocabulary). */
+export const frequencies = [
+  'unknown',
+  'punctual',
+  'continuous',
+  'hourly',
+  'daily',
+  'weekly',
+  'monthly',
+  'quarterly',
+  'semiannual',
+  'annual',
+  'irregular',
+] as const;
+export const frequencyLabels = labels(frequencies, {
+  unknown: 'Inconnue',
+  punctual: 'Ponctuelle',
+  continuous: 'En continu',
+  hourly: 'Horaire',
+  daily: 'Quotidienne',
+  weekly: 'Hebdomadaire',
+  monthly: 'Mensuelle',
+  quarterly: 'Trimestrielle',
+  semiannual: 'Semestrielle',
+  annual: 'Annuelle',
+  irregular: 'Irrégulière',
+});
+
+/** publiccode.yml's development statuses, software types and maintenance types. */
+export const developmentStatuses = ['concept', 'development', 'beta', 'stable', 'obsolete'] as const;
+export const developmentStatusLabels = labels(developmentStatuses, {
+  concept: 'Concept',
+  development: 'Développement',
+  beta: 'Bêta',
+  stable: 'Stable',
+  obsolete: 'Obsolète',
+});
+export const softwareTypes = [
+  'standalone/mobile',
+  'standalone/iot',
+  'standalone/desktop',
+  'standalone/web',
+  'standalone/backend',
+  'standalone/other',
+  'addon',
+  'library',
+  'configurationFiles',
+] as const;
+export const softwareTypeLabels = labels(softwareTypes, {
+  'standalone/mobile': 'Application mobile',
+  'standalone/iot': 'Objet connecté',
+  'standalone/desktop': 'Logiciel de bureau',
+  'standalone/web': 'Application web',
+  'standalone/backend': 'Service (back-end)',
+  'standalone/other': 'Autre logiciel autonome',
+  addon: 'Extension',
+  library: 'Bibliothèque',
+  configurationFiles: 'Fichiers de configuration',
+});
+export const maintenanceTypes = ['internal', 'contract', 'community', 'none'] as const;
+export const maintenanceLabels = labels(maintenanceTypes, { internal: 'Interne', contract: 'Prestataire', community: 'Communauté', none: 'Aucune' });
+export const openingPriorities = ['haute', 'moyenne', 'basse'] as const;
+export const openingPriorityLabels = labels(openingPriorities, { haute: 'Haute', moyenne: 'Moyenne', basse: 'Basse' });
+
+/** Public algorithms: degree of automation and type. */
+export const automations = ['fully_automated', 'decision_aid'] as const;
+export const automationLabels = labels(automations, { fully_automated: 'Décision entièrement automatisée', decision_aid: 'Aide à la décision' });
+export const algorithmTypes = ['rules', 'machine_learning'] as const;
+export const algorithmTypeLabels = labels(algorithmTypes, { rules: 'Règles', machine_learning: 'Apprentissage automatique' });
+
+/** What a version of the history records. */
+export const versionActions = ['create', 'update', 'delete', 'import'] as const;
+export const versionActionLabels = labels(versionActions, { create: 'Création', update: 'Modification', delete: 'Suppression', import: 'Import' });
+
+// ---------------------------------------------------------------------------------------------
+// Relations
+
+export const relationTypes = ['produces', 'exposes', 'implements', 'uses', 'dependsOn', 'partOf', 'describes'] as const;
+export const relationType = z.enum(relationTypes);
+export type RelationType = z.infer<typeof relationType>;
+
+/**
+ * Which kinds each relation may join (from → to), its names read from each end, and the direction
+ * in which a change propagates (for the impact list): `forward` when the target is affected by a
+ * change of the source (an application and the datasets it produces), `backward` otherwise (the
+ * API that exposes a dataset is affected when the dataset changes).
+ */
+export const relationRules: Record<
+  RelationType,
+  { from: readonly AssetKind[]; to: readonly AssetKind[]; label: string; inverse: string; impact: 'forward' | 'backward' }
+> = {
+  produces: { from: ['application'], to: ['dataset', 'data_model'], label: 'produit', inverse: 'est produit par', impact: 'forward' },
+  exposes: { from: ['api'], to: ['dataset', 'data_model', 'application'], label: 'expose', inverse: 'est exposé par', impact: 'backward' },
+  implements: { from: ['repository'], to: ['application', 'api', 'algorithm'], label: 'implémente', inverse: 'est implémenté par', impact: 'forward' },
+  uses: {
+    from: ['algorithm', 'application', 'api'],
+    to: ['dataset', 'api', 'application', 'data_model'],
+    label: 'utilise',
+    inverse: 'est utilisé par',
+    impact: 'backward',
+  },
+  dependsOn: {
+    from: ['application', 'api', 'repository', 'algorithm', 'dataset'],
+    to: ['application', 'api', 'dataset', 'repository', 'data_model'],
+    label: 'dépend de',
+    inverse: 'est une dépendance de',
+    impact: 'backward',
+  },
+  partOf: { from: assetKinds, to: assetKinds, label: 'fait partie de', inverse: 'comprend', impact: 'backward' },
+  describes: { from: ['data_model'], to: ['application', 'dataset', 'api'], label: 'décrit', inverse: 'est décrit par', impact: 'backward' },
+};
+/** A relation's name read from its source (« produit »). */
+export const relationLabels = labels(relationTypes, {
+  produces: relationRules.produces.label,
+  exposes: relationRules.exposes.label,
+  implements: relationRules.implements.label,
+  uses: relationRules.uses.label,
+  dependsOn: relationRules.dependsOn.label,
+  partOf: relationRules.partOf.label,
+  describes: relationRules.describes.label,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Input: the editable content of an asset
+
+export const slugPattern = /^[a-z0-9][a-z0-9-]{0,79}$/;
+export const slug = z.string().regex(slugPattern, 'minuscules, chiffres et tirets (1 à 80 caractères), sans accent');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
+const url = z.url('adresse web invalide').max(2000);
+const shortText = z.string().max(500);
+const longText = z.string().max(10_000);
+
+/** Kind-specific fields. Every field is optional (completeness says what is missing); unknown keys are refused. */
+export const specSchemas = {
+  application: z
+    .object({
+      purpose: longText.optional(),
+      users: shortText.optional(),
+      hosting: shortText.optional(),
+      technologies: z.array(z.string().max(100)).max(50).optional(),
+      startedOn: isoDate.optional(),
+      hasUpToDateSchema: z.boolean().optional(),
+      hasDataDictionary: z.boolean().optional(),
+    })
+    .strict(),
+  dataset: z
+    .object({
+      frequency: z.enum(frequencies).optional(),
+      temporalCoverageStart: isoDate.optional(),
+      temporalCoverageEnd: isoDate.optional(),
+      spatialCoverage: shortText.optional(),
+      licence: shortText.optional(),
+      accessType: z.enum(accessTypes).optional(),
+      schemaRef: shortText.optional(),
+      datagouvId: z.string().max(100).optional(),
+      datagouvUrl: url.optional(),
+      resources: z
+        .array(z.object({ title: z.string().min(1).max(300), url, format: z.string().max(50).optional(), size: z.number().int().min(0).optional() }).strict())
+        .max(200)
+        .optional(),
+    })
+    .strict(),
+  data_model: z
+    .object({
+      tables: z
+        .array(
+          z
+            .object({
+              name: z.string().min(1).max(200),
+              description: z.string().max(2000).optional(),
+              columns: z
+                .array(
+                  z
+                    .object({
+                      name: z.string().min(1).max(200),
+                      type: z.string().max(100).optional(),
+                      description: z.string().max(2000).optional(),
+                      personalData: z.boolean().optional(),
+                      example: z.string().max(500).optional(),
+                    })
+                    .strict(),
+                )
+                .max(1000),
+            })
+            .strict(),
+        )
+        .max(1000)
+        .optional(),
+    })
+    .strict(),
+  api: z
+    .object({
+      baseUrl: url.optional(),
+      openapiUrl: url.optional(),
+      /** OpenAPI document (JSON object): the structure every OpenAPI 3.x / Swagger 2.0 document has. */
+      openapi: z
+        .looseObject({
+          openapi: z
+            .string()
+            .regex(/^3\.\d+\.\d+$/, 'version OpenAPI 3.x attendue (ex. 3.0.3)')
+            .optional(),
+          swagger: z.literal('2.0').optional(),
+          info: z.looseObject({ title: z.string().min(1, 'info.title obligatoire'), version: z.string().min(1, 'info.version obligatoire') }),
+          paths: z.record(z.string().regex(/^\//, 'chaque chemin commence par /'), z.unknown()).optional(),
+        })
+        .refine((d) => d.openapi !== undefined || d.swagger !== undefined, { message: 'champ « openapi » (3.x) ou « swagger » (2.0) manquant' })
+        .refine((d) => JSON.stringify(d).length <= 2_000_000, { message: 'document OpenAPI trop volumineux (2 Mo au plus)' })
+        .optional(),
+      accessType: z.enum(accessTypes).optional(),
+      rateLimit: shortText.optional(),
+      availability: shortText.optional(),
+      apiGouvRef: shortText.optional(),
+    })
+    .strict(),
+  repository: z
+    .object({
+      url: url.optional(),
+      licence: z.string().max(100).optional(),
+      developmentStatus: z.enum(developmentStatuses).optional(),
+      softwareType: z.enum(softwareTypes).optional(),
+      maintenance: z.enum(maintenanceTypes).optional(),
+      platforms: z.array(z.string().max(50)).max(20).optional(),
+      openingPriority: z.enum(openingPriorities).optional(),
+      openingReasons: longText.optional(),
+    })
+    .strict(),
+  algorithm: z
+    .object({
+      purpose: longText.optional(),
+      legalBasis: longText.optional(),
+      individualDecisions: z.boolean().optional(),
+      automation: z.enum(automations).optional(),
+      decisionsPerYear: z.number().int().min(0).optional(),
+      publicConcerned: shortText.optional(),
+      dataUsed: longText.optional(),
+      algorithmType: z.enum(algorithmTypes).optional(),
+      codeOrFlowchartUrl: url.optional(),
+      contact: shortText.optional(),
+    })
+    .strict(),
+} satisfies Record<AssetKind, z.ZodType>;
+export type AssetSpec<K extends AssetKind = AssetKind> = z.infer<(typeof specSchemas)[K]>;
+
+export const contactInput = z
+  .object({ role: contactRole, name: z.string().min(1).max(200), email: z.email('adresse électronique invalide').max(200).optional() })
+  .strict();
+
+/** The editable envelope of an asset, as the API, the UI and the YAML import receive it. */
+export const assetInput = z
+  .object({
+    kind: assetKind,
+    slug,
+    title: z.string().trim().min(2, 'titre trop court').max(300),
+    description: z.string().max(50_000).default(''),
+    /** Owning organisation's code (DNUM, DSR…). */
+    owner: z.string().max(20).nullable().default(null),
+    contacts: z.array(contactInput).max(50).default([]),
+    tags: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
+    lifecycle: lifecycle.default('en_service'),
+    decommissionPlannedOn: isoDate.nullable().default(null),
+    decommissionedOn: isoDate.nullable().default(null),
+    openness: openness.default('ferme'),
+    opennessReason: z.string().max(2000).nullable().default(null),
+    personalData: z.boolean().default(false),
+    /** Kind-specific fields, checked against the kind's schema (`specSchemas`) by the service. */
+    spec: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type AssetInput = z.output<typeof assetInput>;
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+/** An asset as the API returns it. */
+export const asset = z.object({
+  id: uuid,
+  kind: assetKind,
+  slug: z.string(),
+  /** `kind:slug`, how relations and files refer to the asset. */
+  ref: z.string(),
+  title: z.string(),
+  description: z.string(),
+  /** Owning organisation's code, and its name. */
+  owner: z.string().nullable(),
+  ownerName: z.string().nullable(),
+  organisationId: uuid.nullable(),
+  contacts: z.array(z.object({ role: contactRole, name: z.string(), email: z.string().optional() })),
+  tags: z.array(z.string()),
+  lifecycle,
+  decommissionPlannedOn: isoDay.nullable(),
+  decommissionedOn: isoDay.nullable(),
+  openness,
+  opennessReason: z.string().nullable(),
+  personalData: z.boolean(),
+  spec: z.record(z.string(), z.unknown()),
+  /** Completeness score, 0–100. */
+  completeness: z.number().int(),
+  /** Demo content, not real ministry data. */
+  isDemo: z.boolean(),
+  version: z.number().int(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  /** Login of who changed the asset last (`system` for the platform: show it with `actorLabel`). */
+  updatedBy: z.string(),
+});
+export type Asset = z.output<typeof asset>;
+
+export const completenessCheck = z.object({ id: z.string(), label: z.string(), ok: z.boolean() });
+export const completenessResult = z.object({ score: z.number().int(), checks: z.array(completenessCheck) });
+export type CompletenessCheck = z.output<typeof completenessCheck>;
+
+const assetSummary = z.object({ id: uuid, kind: assetKind, slug: z.string(), title: z.string() });
+
+/** A relation as read from one of its ends. */
+export const assetRelation = z.object({
+  id: uuid,
+  type: relationType,
+  direction: z.enum(['outgoing', 'incoming']),
+  /** The relation's name read from this end (« produit », « est produit par »). */
+  label: z.string(),
+  from: z.string(),
+  to: z.string(),
+  other: assetSummary.nullable(),
+  note: z.string().nullable(),
+  since: isoDay.nullable(),
+  createdBy: z.string(),
+  createdAt: timestamp,
+});
+
+/** An asset page: the asset, its completeness checks, its relations (both directions), and whether the caller may edit it. */
+export const assetDetail = z.object({ asset, completeness: completenessResult, relations: z.array(assetRelation), canEdit: z.boolean() });
+export type AssetDetail = z.output<typeof assetDetail>;
+
+export const facetKeys = ['kind', 'owner', 'lifecycle', 'openness', 'personalData', 'tags'] as const;
+export type FacetKey = (typeof facetKeys)[number];
+const counts = z.record(z.string(), z.number().int());
+/** Count of matches per value, for each facet (owner by code, personalData as oui/non, the 30 most used tags). */
+export const facets = z.object({ kind: counts, owner: counts, lifecycle: counts, openness: counts, personalData: counts, tags: counts });
+export type Facets = z.output<typeof facets>;
+
+/** A comma-separated or repeated query parameter. */
+const list = (max = 20) =>
+  z
+    .preprocess(
+      (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).filter(Boolean)),
+      z.array(z.string().max(100)).max(max),
+    )
+    .optional();
+
+export const searchQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1).describe('Page number, from 1.'),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50).describe('Items per page (max 500).'),
+  q: z.string().max(200).optional().describe('Recherche plein texte en français (tolère accents, pluriels et fautes de frappe sur les titres)'),
+  kind: list(),
+  owner: list(),
+  lifecycle: list(),
+  openness: list(),
+  tags: list(),
+  personalData: z.enum(['true', 'false', 'oui', 'non']).optional(),
+  format: z.enum(['json', 'csv']).optional().describe('csv: download every match as CSV.'),
+});
+
+export const searchResult = z.object({
+  items: z.array(asset),
+  total: z.number().int(),
+  facets,
+  estimated: z
+    .boolean()
+    .describe('True when total and facets were extrapolated from a sample of the catalogue (very large match sets, ADR 0102); the items are exact.'),
+});
+export type SearchResult = z.output<typeof searchResult>;
+
+/** Kinds, vocabularies and relation rules (for clients that do not bundle this contract). */
+export const catalogMeta = z.object({
+  kinds: z.record(z.string(), z.string()),
+  lifecycles: z.array(lifecycle),
+  openness: z.array(openness),
+  contactRoles: z.array(contactRole),
+  relations: z.record(z.string(), z.object({ from: z.array(assetKind), to: z.array(assetKind), label: z.string(), inverse: z.string() })),
+});
+
+export const refParams = z.object({ kind: assetKind, slug });
+export const slugParams = z.object({ slug });
+
+export const historyItem = z.object({
+  version: z.number().int(),
+  action: z.enum(versionActions),
+  /** Login of who made the change (`system` for the platform: show it with `actorLabel`). */
+  actor: z.string(),
+  at: timestamp,
+  snapshot: z.record(z.string(), z.unknown()),
+});
+export type HistoryItem = z.output<typeof historyItem>;
+
+export const graphQuery = z.object({ depth: z.coerce.number().int().min(1).max(3).default(1), types: list(10) });
+export const graph = z.object({
+  root: uuid,
+  truncated: z.boolean(),
+  nodes: z.array(
+    z.object({ id: uuid, ref: z.string(), kind: assetKind, slug: z.string(), title: z.string(), owner: z.string().nullable(), depth: z.number().int() }),
+  ),
+  edges: z.array(z.object({ id: uuid, type: relationType, from: uuid, to: uuid, note: z.string().nullable() })),
+});
+export type Graph = z.output<typeof graph>;
+
+export const impactItem = z.object({
+  ref: z.string(),
+  kind: assetKind,
+  slug: z.string(),
+  title: z.string(),
+  owner: z.string().nullable(),
+  lifecycle,
+  depth: z.number().int(),
+  /** The relation through which the change propagates to this asset. */
+  relation: relationType,
+  /** The asset it comes from (`kind:slug`). */
+  through: z.string(),
+});
+export type ImpactItem = z.output<typeof impactItem>;
+
+export const relationsQuery = z.object({
+  asset: z.string().max(200).optional().describe('kind:slug: the relations of this asset, both directions'),
+  type: relationType.optional(),
+  format: z.enum(['json', 'csv']).optional().describe('csv: download the list as CSV.'),
+});
+export const relationListItem = z.object({
+  id: uuid,
+  type: relationType,
+  from: z.string(),
+  fromTitle: z.string(),
+  to: z.string(),
+  toTitle: z.string(),
+  /** Relative to `?asset=` (null when listing all relations). */
+  direction: z.enum(['outgoing', 'incoming']).nullable(),
+  note: z.string().nullable(),
+  since: isoDay.nullable(),
+  createdBy: z.string(),
+  createdAt: timestamp,
+});
+
+const refPattern = /^[a-z_]+:[a-z0-9-]+$/;
+export const relationInput = z.object({
+  type: relationType,
+  from: z.string().regex(refPattern, 'référence attendue : type:identifiant'),
+  to: z.string().regex(refPattern, 'référence attendue : type:identifiant'),
+  note: z.string().max(1000).nullable().optional(),
+  since: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ')
+    .nullable()
+    .optional(),
+});
+export const relationCreated = z.object({ id: uuid });
+
+export const updateAssetHeaders = z.object({
+  'if-match': z
+    .string()
+    .regex(/^"?\d+"?$/)
+    .optional(),
+});
+export const updateAssetQuery = z.object({ version: z.coerce.number().int().min(1).optional().describe('Expected current version (same as If-Match)') });
+
+export const dashboardQuery = z.object({ owner: z.string().max(20).optional() });
+export const dashboard = z.object({
+  byKind: z.array(z.object({ kind: assetKind, n: z.number().int(), completeness: z.number().int() })),
+  byOpenness: z.array(z.object({ kind: assetKind, openness, n: z.number().int() })),
+  byOrg: z.array(
+    z.object({
+      code: z.string().nullable(),
+      name: z.string().nullable(),
+      n: z.number().int(),
+      completeness: z.number().int(),
+      ouvert: z.number().int(),
+      a_ouvrir: z.number().int(),
+    }),
+  ),
+  toDecommission: z.array(z.object({ kind: assetKind, slug: z.string(), title: z.string(), lifecycle, planned: isoDay.nullable() })),
+  algorithmsToPublish: z.array(z.object({ kind: assetKind, slug: z.string(), title: z.string(), openness })),
+  /** Assets that became `ouvert` after having been `a_ouvrir`. */
+  openedFromPlan: z.number().int(),
+});
+export type Dashboard = z.output<typeof dashboard>;
+
+// ---------------------------------------------------------------------------------------------
+// Import / export and exchange formats
+
+export const exportQuery = z.object({ format: z.enum(['yaml', 'json']).default('yaml') });
+
+/** The catalogue file (YAML or JSON): every asset (the `assetInput` fields, defaults left out) and relation, without ids or dates. */
+export const catalogFile = z.object({
+  version: z.literal(1),
+  assets: z.array(z.record(z.string(), z.unknown())),
+  relations: z.array(z.object({ type: relationType, from: z.string(), to: z.string(), note: z.string().optional(), since: isoDay.optional() })),
+});
+
+export const importSummary = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  relationsCreated: z.number().int(),
+  relationsUpdated: z.number().int(),
+});
+/** What an import did (or would do, for a dry run): the summary and a readable diff. */
+export const importReport = z.object({ dryRun: z.boolean(), diff: z.string(), summary: importSummary });
+export type ImportReport = z.output<typeof importReport>;
+/** The report of a catalogue file import, with the changed assets field by field. */
+export const catalogImportReport = importReport.extend({
+  assets: z.array(
+    z.object({
+      action: z.enum(['create', 'update', 'unchanged']),
+      ref: z.string(),
+      changes: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })),
+    }),
+  ),
+});
+
+export const importInput = z.object({ content: z.string().min(1, 'fichier vide').max(5_000_000), dryRun: z.boolean().default(false) });
+export const dictionaryInput = z.object({
+  content: z.string().min(1, 'fichier vide').max(5_000_000),
+  format: z.enum(['csv', 'sql']).optional().describe('Detected when absent (CREATE TABLE → sql)'),
+  dryRun: z.boolean().default(false),
+});
+export const publiccodeInput = z.object({
+  content: z.string().min(1, 'fichier vide').max(1_000_000),
+  slug,
+  owner: z.string().max(20).nullable().optional(),
+  dryRun: z.boolean().default(false),
+});
+export const datagouvImportInput = z.object({
+  content: z.string().min(1, 'fichier vide').max(20_000_000),
+  owner: z.string().min(1, 'organisation obligatoire').max(20),
+  dryRun: z.boolean().default(false),
+});
+
+/** A text document (RDF, YAML, CSV) as the response of a route that sends one. */
+export const textDocument = (description: string) => z.string().describe(description);
