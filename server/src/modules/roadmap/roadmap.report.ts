@@ -1,4 +1,4 @@
-import { statusLabel, type Report } from '@patrimoine/contracts/roadmap';
+import { statusLabel, timelinessLabels, type Report } from '@patrimoine/contracts/roadmap';
 import { actorLabel } from '@patrimoine/contracts/platform';
 import { isOverdue, parisDate, periodEnd, periodLabel, periodStart, previousQuarter } from './periods.ts';
 import type { ActionWithOrgs, DecisionRow, IndicatorRow, OpeningRow, RoadmapRepository, RoadmapRow, UpdateRow } from './roadmap.repository.ts';
@@ -178,7 +178,7 @@ export function reportMarkdown(r: Report): string {
   l.push('## Ouvertures livrées', '');
   if (r.delivered.length === 0) l.push('Aucune ouverture livrée sur la période.', '');
   else {
-    l.push('| Ouverture | Échéance | Disponible le | Dans les délais |', '|---|---|---|---|');
+    l.push(`| Ouverture | Échéance | Disponible le | ${timelinessLabels.a_temps} |`, '|---|---|---|---|');
     for (const d of r.delivered) l.push(`| ${mdCell(d.title)} | ${d.dueLabel} | ${frDate(d.availableOn)} | ${d.onTime ? 'oui' : 'non'} |`);
     l.push('');
   }
@@ -283,7 +283,7 @@ export function reportHtml(r: Report): string {
   parts.push(
     r.delivered.length
       ? table(
-          ['Ouverture', 'Échéance', 'Disponible le', 'Dans les délais'],
+          ['Ouverture', 'Échéance', 'Disponible le', timelinessLabels.a_temps],
           r.delivered.map((d) => [esc(d.title), esc(d.dueLabel), frDate(d.availableOn), d.onTime ? 'oui' : '<span class="late">non</span>']),
           'Ouvertures devenues disponibles',
         )

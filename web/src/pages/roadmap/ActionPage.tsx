@@ -1,33 +1,24 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
-import { api, ApiError } from '../../api/client';
+import { labelOf } from '@patrimoine/contracts/common';
+import { actorLabel } from '@patrimoine/contracts/platform';
+import { actionStatusLabels, actionStatuses, describeChange, updateKindLabels, type ActionStatus } from '@patrimoine/contracts/roadmap';
+import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
-import { AssetPicker, CsvLink, StatusBadge, apiBase, base, useRoadmaps } from './common';
-import { actionStatusLabel, actionStatuses, describeChange, frDateTime, frDay } from './labels';
+import { AssetPicker, CsvLink, StatusBadge, base } from './common';
+import { frDateTime, frDay } from './format';
 import { Progress, Sparkline } from './charts';
-import type { ActionDetail, ActionStatus } from './types';
-
-const KIND_LABEL: Record<string, string> = {
-  import: 'Import',
-  edit: 'Mise à jour',
-  note: 'Note',
-  bulk: 'Mise à jour en masse',
-  automatic: 'Automatique',
-  carry_over: 'Reprise',
-};
+import { roadmapUrls, useCarryOverRoadmapAction, useRoadmapAction, useRoadmaps, useUpdateRoadmapAction, type ActionDetail, type ActionPatchBody } from './api';
 
 /** An action: its state, the source's remarks, indicators, linked assets, the update form and the dated log. */
 export function ActionPage() {
   const { slug = '', code = '' } = useParams();
-  const qc = useQueryClient();
-  const r = useQuery({ queryKey: ['roadmap-action', slug, code], queryFn: () => api<ActionDetail>(`${apiBase(slug)}/actions/${encodeURIComponent(code)}`) });
-  const refresh = () => qc.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).startsWith('roadmap') });
+  const r = useRoadmapAction(slug, code);
   if (r.error) return <ErrorAlert error={r.error} />;
   if (!r.data) return <p>Chargement…</p>;
   const { action: a, roadmap } = r.data;
@@ -135,7 +126,7 @@ export function ActionPage() {
                   </td>
                   <td className="fr-text--sm">
                     <Sparkline values={i.history.map((h) => Number(h.value.replace(',', '.')))} target={i.target ? Number(i.target.replace(',', '.')) : null} />{' '}
-                    {i.history.map((h) => `${h.value} (${frDateTime(h.at)}, ${h.by})`).join(' ; ') || '—'}
+                    {i.history.map((h) => `${h.value} (${frDateTime(h.at)}, ${actorLabel(h.by)})`).join(' ; ') || '—'}
                   </td>
                 </tr>
               ))}
@@ -158,7 +149,7 @@ export function ActionPage() {
       )}
 
       {a.canEdit ? (
-        <UpdateForm detail={r.data} slug={slug} onDone={refresh} />
+        <UpdateForm detail={r.data} slug={slug} />
       ) : (
         <p className="fr-text--sm">
           Seuls l’administrateur ministériel et les administrateurs des données des organisations contributrices mettent à jour cette action.
@@ -168,13 +159,13 @@ export function ActionPage() {
 
       <div className="fr-grid-row fr-grid-row--middle fr-mt-4w" style={{ gap: '1rem' }}>
         <h2 className="fr-h4 fr-mb-1w">Journal des mises à jour</h2>
-        <CsvLink href={`${apiBase(slug)}/updates?action=${a.code}&format=csv`} label="CSV" />
+        <CsvLink href={roadmapUrls.updates(slug, { action: a.code, format: 'csv' })} label="CSV" />
       </div>
       <ol className="fr-raw-list roadmap-log">
         {r.data.updates.map((u) => (
           <li key={u.id} className="fr-mb-2w" style={{ borderLeft: '3px solid #000091', paddingLeft: '.75rem' }}>
             <p className="fr-text--sm fr-mb-1v">
-              <strong>{frDateTime(u.at)}</strong> — {u.actorLabel} — {KIND_LABEL[u.kind] ?? u.kind}
+              <strong>{frDateTime(u.at)}</strong> — {actorLabel(u.actorLabel)} — {labelOf(updateKindLabels, u.kind)}
               {u.actionCode && u.actionCode !== a.code ? ` (${u.actionCode}, ${u.roadmapTitle})` : ''}
             </p>
             {u.note && <p className="fr-mb-1v">{u.note}</p>}
@@ -192,7 +183,7 @@ export function ActionPage() {
   );
 }
 
-function UpdateForm({ detail, slug, onDone }: { detail: ActionDetail; slug: string; onDone(): void }) {
+function UpdateForm({ detail, slug }: { detail: ActionDetail; slug: string }) {
   const a = detail.action;
   const { hasRole } = useAuth();
   const [status, setStatus] = useState<ActionStatus>(a.status);
@@ -204,32 +195,31 @@ function UpdateForm({ detail, slug, onDone }: { detail: ActionDetail; slug: stri
   const [assetTitles, setAssetTitles] = useState<Record<string, string>>(Object.fromEntries(detail.assets.map((x) => [x.id, x.title ?? x.id])));
   const [deadline, setDeadline] = useState(a.deadline);
   const [done, setDone] = useState(false);
-  const m = useMutation({
-    mutationFn: () => {
-      const body: Record<string, unknown> = { note: note.trim() || undefined };
-      if (status !== a.status) body.status = status;
-      if (progress !== String(a.progress)) body.progress = progress === '' ? undefined : Number(progress);
-      if (pilot !== (a.pilot ?? '')) body.pilot = pilot || null;
-      if (JSON.stringify(assetIds) !== JSON.stringify(a.assetIds)) body.assetIds = assetIds;
-      if (hasRole('admin') && deadline !== a.deadline) body.deadline = deadline;
-      if (ind.name.trim())
-        body.indicators = [{ name: ind.name.trim(), unit: ind.unit || undefined, target: ind.target || undefined, value: ind.value || undefined }];
-      return api(`${apiBase(slug)}/actions/${a.code}`, { method: 'PATCH', body });
-    },
-    onSuccess: () => {
-      setNote('');
-      setInd({ name: '', unit: '', target: '', value: '' });
-      setDone(true);
-      onDone();
-    },
-  });
+  const m = useUpdateRoadmapAction(slug, a.code);
+  const bodyOf = (): ActionPatchBody => {
+    const body: ActionPatchBody = { note: note.trim() || undefined };
+    if (status !== a.status) body.status = status;
+    if (progress !== String(a.progress)) body.progress = progress === '' ? undefined : Number(progress);
+    if (pilot !== (a.pilot ?? '')) body.pilot = pilot || null;
+    if (JSON.stringify(assetIds) !== JSON.stringify(a.assetIds)) body.assetIds = assetIds;
+    if (hasRole('admin') && deadline !== a.deadline) body.deadline = deadline;
+    if (ind.name.trim())
+      body.indicators = [{ name: ind.name.trim(), unit: ind.unit || undefined, target: ind.target || undefined, value: ind.value || undefined }];
+    return body;
+  };
   const err = m.error instanceof ApiError ? m.error : null;
   const fieldMsg = (f: string) => err?.fieldMessage(f);
   const state = (f: string) => (fieldMsg(f) ? ('error' as const) : undefined);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setDone(false);
-    m.mutate();
+    m.mutate(bodyOf(), {
+      onSuccess: () => {
+        setNote('');
+        setInd({ name: '', unit: '', target: '', value: '' });
+        setDone(true);
+      },
+    });
   };
   return (
     <form onSubmit={submit} noValidate aria-label="Mettre à jour l’action" className="fr-mt-4w fr-p-3w" style={{ border: '1px solid #ddd' }}>
@@ -246,7 +236,7 @@ function UpdateForm({ detail, slug, onDone }: { detail: ActionDetail; slug: stri
           >
             {actionStatuses.map((s) => (
               <option key={s} value={s}>
-                {actionStatusLabel[s]}
+                {actionStatusLabels[s]}
               </option>
             ))}
           </Select>
@@ -360,14 +350,7 @@ function CarryOver({ detail, slug }: { detail: ActionDetail; slug: string }) {
   const [code, setCode] = useState(detail.action.code);
   const [deadline, setDeadline] = useState('');
   const a = detail.action;
-  const m = useMutation({
-    mutationFn: () =>
-      api<{ roadmap: { slug: string }; code: string }>(`${apiBase(slug)}/actions/${a.code}/carry-over`, {
-        method: 'POST',
-        body: { targetRoadmap: target, code, deadline },
-      }),
-    onSuccess: (r) => navigate(`${base(r.roadmap.slug)}/actions/${r.code}`),
-  });
+  const m = useCarryOverRoadmapAction(slug, a.code);
   const targets = (list.data?.items ?? []).filter((r) => r.slug !== slug && r.startYear >= detail.roadmap.startYear);
   if (!hasRole('admin') || targets.length === 0 || a.status === 'realisee' || a.status === 'abandonnee' || detail.carriedTo.length) return null;
   const err = m.error instanceof ApiError ? m.error : null;
@@ -378,7 +361,7 @@ function CarryOver({ detail, slug }: { detail: ActionDetail; slug: string }) {
       style={{ border: '1px solid #ddd' }}
       onSubmit={(e) => {
         e.preventDefault();
-        m.mutate();
+        m.mutate({ targetRoadmap: target, code, deadline }, { onSuccess: (r) => navigate(`${base(r.roadmap.slug)}/actions/${r.code}`) });
       }}
     >
       <h2 className="fr-h4">Reprendre dans une feuille de route ultérieure</h2>

@@ -1,13 +1,11 @@
 import { Link } from 'react-router';
-import { useQuery } from '@tanstack/react-query';
 import { Select } from '@codegouvfr/react-dsfr/Select';
-import { api, qs } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
-import { RoadmapFrame, StatusBadge, CsvLink, apiBase, base, useRoadmap, SectionOptions, ContributorOptions, StatusOptions } from './common';
-import { frDate } from './labels';
+import { RoadmapFrame, StatusBadge, CsvLink, base, useRoadmap, SectionOptions, ContributorOptions, StatusOptions } from './common';
+import { frDate } from './format';
 import { Progress } from './charts';
-import type { Action } from './types';
+import { roadmapUrls, useRoadmapActions } from './api';
 
 const KEYS = ['statut', 'section', 'contributeur', 'retard'] as const;
 
@@ -21,10 +19,7 @@ export function ActionsPage() {
     contributor: f.contributeur,
     overdue: f.retard === 'oui' ? 'true' : f.retard === 'non' ? 'false' : '',
   };
-  const r = useQuery({
-    queryKey: ['roadmap-actions', slug, filters],
-    queryFn: () => api<{ items: Action[]; total: number }>(`${apiBase(slug)}/actions${qs(filters)}`),
-  });
+  const r = useRoadmapActions(slug, filters);
   const items = r.data?.items ?? [];
   const overdue = items.filter((a) => a.overdue).length;
   return (
@@ -64,7 +59,7 @@ export function ActionsPage() {
             <p className="fr-mb-0" role="status">
               <strong>{r.data.total}</strong> action(s), dont <strong>{overdue}</strong> en retard à la date du jour.
             </p>
-            <CsvLink href={`${apiBase(slug)}/actions${qs({ ...filters, format: 'csv' })}`} />
+            <CsvLink href={roadmapUrls.actions(slug, { ...filters, format: 'csv' })} />
           </div>
           <div className="fr-table fr-table--bordered">
             <table>

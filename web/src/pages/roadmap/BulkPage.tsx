@@ -1,35 +1,19 @@
 import { useState } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Upload } from '@codegouvfr/react-dsfr/Upload';
-import { api, ApiError } from '../../api/client';
+import { BULK_MAX_BYTES as MAX, describeChange } from '@patrimoine/contracts/roadmap';
+import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { CsvLink, RoadmapFrame, apiBase, useRoadmap } from './common';
-import { describeChange } from './labels';
-
-interface Result {
-  dryRun: boolean;
-  applied: boolean;
-  lines: number;
-  unchanged: number;
-  updated: { line: number; code: string; changes: Record<string, { from: unknown; to: unknown }> }[];
-}
-
-const MAX = 900 * 1024;
+import { CsvLink, RoadmapFrame, useRoadmap } from './common';
+import { roadmapUrls, useBulkUpdateRoadmapActions } from './api';
 
 /** Bulk update of actions from a CSV: check first (dry run), then apply; all or nothing, errors by line. */
 export function BulkPage() {
   const { slug } = useRoadmap();
-  const qc = useQueryClient();
   const [csv, setCsv] = useState<string | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
-  const m = useMutation({
-    mutationFn: (dryRun: boolean) => api<Result>(`${apiBase(slug)}/actions/bulk`, { method: 'POST', body: { csv, dryRun } }),
-    onSuccess: (r) => {
-      if (r.applied) void qc.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).startsWith('roadmap') });
-    },
-  });
+  const m = useBulkUpdateRoadmapActions(slug);
   const err = m.error instanceof ApiError ? m.error : null;
   const lineErrors = (err?.errors ?? []).map((e) => {
     const [, line, col] = /^lignes\.(\d+)\.?(.*)$/.exec(e.field) ?? [];
@@ -44,7 +28,7 @@ export function BulkPage() {
         tout ; vous ne pouvez mettre à jour que les actions de votre organisation.
       </p>
       <p>
-        <CsvLink href={`${apiBase(slug)}/actions?format=csv`} label="Télécharger l’état actuel (modèle)" />
+        <CsvLink href={roadmapUrls.actions(slug, { format: 'csv' })} label="Télécharger l’état actuel (modèle)" />
       </p>
       <Upload
         label="Fichier CSV"
@@ -67,10 +51,10 @@ export function BulkPage() {
         }}
       />
       <div style={{ display: 'flex', gap: '1rem' }} className="fr-my-3w">
-        <Button priority="secondary" disabled={!csv || m.isPending} onClick={() => m.mutate(true)}>
+        <Button priority="secondary" disabled={!csv || m.isPending} onClick={() => csv && m.mutate({ csv, dryRun: true })}>
           Vérifier sans appliquer
         </Button>
-        <Button disabled={!csv || m.isPending} onClick={() => m.mutate(false)}>
+        <Button disabled={!csv || m.isPending} onClick={() => csv && m.mutate({ csv, dryRun: false })}>
           Appliquer
         </Button>
       </div>

@@ -1,49 +1,17 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
-import { api, ApiError, qs } from '../../api/client';
+import { actorLabel } from '@patrimoine/contracts/platform';
+import { statusLabel as statusText, timelinessLabels } from '@patrimoine/contracts/roadmap';
+import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { useAuth } from '../../auth';
-import { CsvLink, RoadmapFrame, apiBase, base, useRoadmap } from './common';
-import { actionStatusLabel, frDate, frDay, openingStatusLabel } from './labels';
-import type { ActionStatus } from './types';
-
-interface Report {
-  quarter: string;
-  quarterLabel: string;
-  previousQuarter: string;
-  from: string;
-  to: string;
-  summary: {
-    actions: Record<string, number>;
-    overdue: number;
-    statusChanges: number;
-    progressChanges: number;
-    notes: number;
-    openingsDelivered: number;
-    openingsAvailable: number;
-    openingsTotal: number;
-  };
-  statusChanges: { code: string; title: string; from: string; to: string; at: string; by: string; note: string | null }[];
-  delivered: { title: string; dueLabel: string; availableOn: string; onTime: boolean; automatic: boolean }[];
-  overdue: {
-    code: string;
-    title: string;
-    deadlineLabel: string;
-    status: ActionStatus;
-    progress: number;
-    contributors: string[];
-    lastNote: { at: string; by: string; note: string } | null;
-  }[];
-  indicators: { code: string; name: string; unit: string | null; target: string | null; value: string | null; previous: string | null }[];
-  decisions: { id: string; text: string; actionCode: string | null; by: string; at: string }[];
-}
-
-const statusText = (s: string) => actionStatusLabel[s as ActionStatus] ?? openingStatusLabel[s as keyof typeof openingStatusLabel] ?? s;
+import { CsvLink, RoadmapFrame, base, useRoadmap } from './common';
+import { frDate, frDay } from './format';
+import { roadmapUrls, useCreateRoadmapDecision, useDeleteRoadmapDecision, useRoadmapReport, type Report } from './api';
 
 /** Quarters from the roadmap's first year to the current one, most recent first. */
 function quarters(startYear: number, now = new Date()): string[] {
@@ -61,11 +29,7 @@ export function CommitteePage() {
   const [f, set] = useUrlState(['trimestre'] as const);
   const list = roadmap ? quarters(roadmap.startYear) : [];
   const quarter = f.trimestre || list[0] || '';
-  const r = useQuery({
-    queryKey: ['roadmap-report', slug, quarter],
-    enabled: !!quarter,
-    queryFn: () => api<Report>(`${apiBase(slug)}/report${qs({ quarter })}`),
-  });
+  const r = useRoadmapReport(slug, quarter);
   const d = r.data;
   return (
     <RoadmapFrame title="Comité de gouvernance des données">
@@ -80,19 +44,10 @@ export function CommitteePage() {
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-8" style={{ display: 'flex', gap: '1rem', flexWrap: 'wrap', paddingBottom: '1.5rem' }}>
-          <a
-            className="fr-btn fr-btn--icon-left fr-icon-printer-line"
-            href={`${apiBase(slug)}/report${qs({ quarter, format: 'html' })}`}
-            target="_blank"
-            rel="noopener"
-          >
+          <a className="fr-btn fr-btn--icon-left fr-icon-printer-line" href={roadmapUrls.report(slug, quarter, 'html')} target="_blank" rel="noopener">
             Version imprimable (nouvel onglet)
           </a>
-          <a
-            className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line"
-            href={`${apiBase(slug)}/report${qs({ quarter, format: 'md' })}`}
-            download
-          >
+          <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line" href={roadmapUrls.report(slug, quarter, 'md')} download>
             Télécharger en Markdown
           </a>
         </div>
@@ -107,7 +62,7 @@ export function CommitteePage() {
             {d.summary.openingsAvailable} ouvertures disponibles sur {d.summary.openingsTotal}.
           </p>
           <p>
-            <CsvLink href={`${apiBase(slug)}/updates${qs({ from: d.from, to: d.to, format: 'csv' })}`} label="Journal des mises à jour de la période (CSV)" />
+            <CsvLink href={roadmapUrls.updates(slug, { from: d.from, to: d.to, format: 'csv' })} label="Journal des mises à jour de la période (CSV)" />
           </p>
           <h3 className="fr-h5 fr-mt-3w">Changements de statut ({d.statusChanges.length})</h3>
           {d.statusChanges.length === 0 ? (
@@ -117,7 +72,7 @@ export function CommitteePage() {
               {d.statusChanges.map((c, i) => (
                 <li key={i}>
                   <Link to={`${base(slug)}/actions/${c.code}`}>{c.code}</Link> {c.title} : {statusText(c.from)} → <strong>{statusText(c.to)}</strong> (
-                  {frDate(c.at)}, {c.by}){c.note ? ` — ${c.note}` : ''}
+                  {frDate(c.at)}, {actorLabel(c.by)}){c.note ? ` — ${c.note}` : ''}
                 </li>
               ))}
             </ul>
@@ -129,7 +84,7 @@ export function CommitteePage() {
             <ul>
               {d.delivered.map((o, i) => (
                 <li key={i}>
-                  {o.title} : disponible le {frDay(o.availableOn)} (échéance {o.dueLabel}, {o.onTime ? 'dans les délais' : 'en retard'})
+                  {o.title} : disponible le {frDay(o.availableOn)} (échéance {o.dueLabel}, {timelinessLabels[o.onTime ? 'a_temps' : 'en_retard'].toLowerCase()})
                   {o.automatic ? ', mise à jour automatique depuis le catalogue' : ''}
                 </li>
               ))}
@@ -168,19 +123,10 @@ export function CommitteePage() {
 }
 
 function Decisions({ slug, quarter, decisions, canEdit }: { slug: string; quarter: string; decisions: Report['decisions']; canEdit: boolean }) {
-  const qc = useQueryClient();
   const [text, setText] = useState('');
   const [actionCode, setActionCode] = useState('');
-  const refresh = () => qc.invalidateQueries({ queryKey: ['roadmap-report', slug] });
-  const add = useMutation({
-    mutationFn: () => api(`${apiBase(slug)}/decisions`, { method: 'POST', body: { quarter, text, actionCode: actionCode.trim() || null } }),
-    onSuccess: () => {
-      setText('');
-      setActionCode('');
-      return refresh();
-    },
-  });
-  const del = useMutation({ mutationFn: (id: string) => api(`${apiBase(slug)}/decisions/${id}`, { method: 'DELETE' }), onSuccess: refresh });
+  const add = useCreateRoadmapDecision(slug);
+  const del = useDeleteRoadmapDecision(slug);
   const err = add.error instanceof ApiError ? add.error : null;
   return (
     <>
@@ -193,7 +139,7 @@ function Decisions({ slug, quarter, decisions, canEdit }: { slug: string; quarte
               {d.actionCode ? <strong>{d.actionCode} — </strong> : null}
               {d.text}{' '}
               <span className="fr-text--xs">
-                ({d.by}, {frDate(d.at)})
+                ({actorLabel(d.by)}, {frDate(d.at)})
               </span>
               {canEdit && (
                 <Button
@@ -216,7 +162,15 @@ function Decisions({ slug, quarter, decisions, canEdit }: { slug: string; quarte
           className="fr-mt-2w"
           onSubmit={(e) => {
             e.preventDefault();
-            add.mutate();
+            add.mutate(
+              { quarter, text, actionCode: actionCode.trim() || null },
+              {
+                onSuccess: () => {
+                  setText('');
+                  setActionCode('');
+                },
+              },
+            );
           }}
         >
           {err && !err.errors.length && <ErrorAlert error={err} />}

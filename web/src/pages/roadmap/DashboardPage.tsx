@@ -1,19 +1,18 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { useQuery } from '@tanstack/react-query';
 import { Select } from '@codegouvfr/react-dsfr/Select';
-import { api, qs } from '../../api/client';
+import { actionStatusLabels, actionStatuses, timelinessLabels, type Timeliness } from '@patrimoine/contracts/roadmap';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
-import { CsvLink, RoadmapFrame, StatusBadge, apiBase, base, useRoadmap, SectionOptions, ContributorOptions, StatusOptions } from './common';
+import { CsvLink, RoadmapFrame, StatusBadge, base, useRoadmap, SectionOptions, ContributorOptions, StatusOptions } from './common';
 import { BurnupChart, StackedBars, type Series } from './charts';
-import { actionStatusLabel, actionStatuses, frDate, statusColour, timelinessColour, timelinessLabel } from './labels';
-import type { Dashboard, GroupStats, Timeliness } from './types';
+import { frDate, statusColour, timelinessColour } from './format';
+import { roadmapUrls, useRoadmapDashboard, type GroupStats } from './api';
 
 const KEYS = ['section', 'contributeur', 'statut'] as const;
-const statusSeries: Series[] = actionStatuses.map((s) => ({ key: s, label: actionStatusLabel[s], colour: statusColour[s] }));
+const statusSeries: Series[] = actionStatuses.map((s) => ({ key: s, label: actionStatusLabels[s], colour: statusColour[s] }));
 const timelinessKeys: Timeliness[] = ['a_temps', 'en_retard', 'date_inconnue', 'a_venir'];
-const timelinessSeries: Series[] = timelinessKeys.map((k) => ({ key: k, label: timelinessLabel[k], colour: timelinessColour[k] }));
+const timelinessSeries: Series[] = timelinessKeys.map((k) => ({ key: k, label: timelinessLabels[k], colour: timelinessColour[k] }));
 
 function StatsTable({ caption, rows, first }: { caption: string; rows: GroupStats[]; first: string }) {
   return (
@@ -26,7 +25,7 @@ function StatsTable({ caption, rows, first }: { caption: string; rows: GroupStat
             <th scope="col">Actions</th>
             {actionStatuses.map((s) => (
               <th scope="col" key={s}>
-                {actionStatusLabel[s]}
+                {actionStatusLabels[s]}
               </th>
             ))}
             <th scope="col">En retard</th>
@@ -68,8 +67,8 @@ export function DashboardPage() {
   const { slug, roadmap } = useRoadmap();
   const [f, set] = useUrlState(KEYS);
   const filters = { section: f.section, contributor: f.contributeur, status: f.statut };
-  const r = useQuery({ queryKey: ['roadmap-dashboard', slug, filters], queryFn: () => api<Dashboard>(`${apiBase(slug)}/dashboard${qs(filters)}`) });
-  const csv = (table: string) => `${apiBase(slug)}/dashboard${qs({ ...filters, format: 'csv', table })}`;
+  const r = useRoadmapDashboard(slug, filters);
+  const csv = (table: string) => roadmapUrls.dashboard(slug, { ...filters, format: 'csv', table });
   const d = r.data;
   const rows = (g: GroupStats[]) =>
     g.map((x) => ({ key: x.key, label: x.label, values: { a_lancer: x.a_lancer, en_cours: x.en_cours, realisee: x.realisee, abandonnee: x.abandonnee } }));
@@ -249,7 +248,7 @@ export function DashboardPage() {
                         <th scope="col">Ouvertures</th>
                         {timelinessKeys.map((k) => (
                           <th scope="col" key={k}>
-                            {timelinessLabel[k]}
+                            {timelinessLabels[k]}
                           </th>
                         ))}
                       </tr>

@@ -1,27 +1,29 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
-import { api, ApiError, qs } from '../../api/client';
+import {
+  openingStatusLabels,
+  openingStatuses,
+  openingTypeLabels,
+  openingTypes,
+  timelinessLabels,
+  timelinessValues,
+  type OpeningStatus,
+} from '@patrimoine/contracts/roadmap';
+import { ApiError } from '../../api/client';
+import { useOrganisations } from '../../api/organisations';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { useAuth } from '../../auth';
-import { AssetPicker, CsvLink, RoadmapFrame, apiBase, useRoadmap } from './common';
-import { frDay, openingStatusLabel, openingStatuses, openingTypeLabel, timelinessLabel } from './labels';
-import type { Opening, OpeningStatus, Timeliness } from './types';
+import { AssetPicker, CsvLink, RoadmapFrame, useRoadmap } from './common';
+import { frDay, timelinessSeverity as severity } from './format';
+import { roadmapUrls, useRoadmapOpenings, useUpdateRoadmapOpening, type Opening, type OpeningPatchBody } from './api';
 
 const KEYS = ['statut', 'type', 'delai'] as const;
-const severity: Record<Timeliness, 'success' | 'error' | 'info' | 'new' | 'warning'> = {
-  a_temps: 'success',
-  en_retard: 'error',
-  date_inconnue: 'new',
-  a_venir: 'info',
-  sans_objet: 'new',
-};
 
 /** The follow-up table of announced openings, with their timeliness, and their update form. */
 export function OpeningsPage() {
@@ -29,10 +31,7 @@ export function OpeningsPage() {
   const [f, set] = useUrlState(KEYS);
   const [editing, setEditing] = useState<string | null>(null);
   const filters = { status: f.statut, type: f.type, timeliness: f.delai };
-  const r = useQuery({
-    queryKey: ['roadmap-openings', slug, filters],
-    queryFn: () => api<{ items: Opening[]; total: number }>(`${apiBase(slug)}/openings${qs(filters)}`),
-  });
+  const r = useRoadmapOpenings(slug, filters);
   const selected = r.data?.items.find((o) => o.id === editing) ?? null;
   return (
     <RoadmapFrame title="Suivi des ouvertures annoncées">
@@ -42,7 +41,7 @@ export function OpeningsPage() {
             <option value="">Tous</option>
             {openingStatuses.map((s) => (
               <option key={s} value={s}>
-                {openingStatusLabel[s]}
+                {openingStatusLabels[s]}
               </option>
             ))}
           </Select>
@@ -50,9 +49,9 @@ export function OpeningsPage() {
         <div className="fr-col-12 fr-col-md-4">
           <Select label="Type" nativeSelectProps={{ value: f.type, onChange: (e) => set({ type: e.target.value }) }}>
             <option value="">Tous</option>
-            {Object.entries(openingTypeLabel).map(([k, v]) => (
+            {openingTypes.map((k) => (
               <option key={k} value={k}>
-                {v}
+                {openingTypeLabels[k]}
               </option>
             ))}
           </Select>
@@ -60,9 +59,9 @@ export function OpeningsPage() {
         <div className="fr-col-12 fr-col-md-4">
           <Select label="Délai" nativeSelectProps={{ value: f.delai, onChange: (e) => set({ delai: e.target.value }) }}>
             <option value="">Tous</option>
-            {Object.entries(timelinessLabel).map(([k, v]) => (
+            {timelinessValues.map((k) => (
               <option key={k} value={k}>
-                {v}
+                {timelinessLabels[k]}
               </option>
             ))}
           </Select>
@@ -75,7 +74,7 @@ export function OpeningsPage() {
             <p className="fr-mb-0" role="status">
               <strong>{r.data.total}</strong> ouverture(s), dont <strong>{r.data.items.filter((o) => o.status === 'disponible').length}</strong> disponible(s).
             </p>
-            <CsvLink href={`${apiBase(slug)}/openings${qs({ ...filters, format: 'csv' })}`} />
+            <CsvLink href={roadmapUrls.openings(slug, { ...filters, format: 'csv' })} />
           </div>
           {selected && <OpeningForm key={selected.id} opening={selected} slug={slug} onClose={() => setEditing(null)} />}
           <div className="fr-table fr-table--bordered">
@@ -109,13 +108,13 @@ export function OpeningsPage() {
                       ) : null}
                     </th>
                     <td className="fr-text--sm">{o.category}</td>
-                    <td>{openingTypeLabel[o.type]}</td>
+                    <td>{openingTypeLabels[o.type]}</td>
                     <td>{o.dueLabel}</td>
-                    <td>{openingStatusLabel[o.status]}</td>
+                    <td>{openingStatusLabels[o.status]}</td>
                     <td>{o.availableOn ? frDay(o.availableOn) : '—'}</td>
                     <td>
                       <Badge as="span" small noIcon severity={severity[o.timeliness]}>
-                        {timelinessLabel[o.timeliness]}
+                        {timelinessLabels[o.timeliness]}
                       </Badge>
                     </td>
                     <td>
@@ -137,33 +136,23 @@ export function OpeningsPage() {
 }
 
 function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: string; onClose(): void }) {
-  const qc = useQueryClient();
   const { hasRole } = useAuth();
   const [status, setStatus] = useState<OpeningStatus>(opening.status);
   const [availableOn, setAvailableOn] = useState(opening.availableOn ?? '');
   const [org, setOrg] = useState(opening.organisationCode ?? '');
   const [asset, setAsset] = useState<{ id: string; title: string } | null>(null);
   const [note, setNote] = useState('');
-  const orgs = useQuery({
-    queryKey: ['organisations'],
-    queryFn: () => api<{ items: { code: string; name: string }[] }>('/api/organisations'),
-    enabled: hasRole('admin'),
-  });
-  const m = useMutation({
-    mutationFn: () => {
-      const body: Record<string, unknown> = {};
-      if (status !== opening.status) body.status = status;
-      if (availableOn !== (opening.availableOn ?? '')) body.availableOn = availableOn || null;
-      if (hasRole('admin') && org !== (opening.organisationCode ?? '')) body.organisationCode = org || null;
-      if (asset) body.assetId = asset.id;
-      if (note.trim()) body.note = note.trim();
-      return api<Opening>(`${apiBase(slug)}/openings/${opening.id}`, { method: 'PATCH', body });
-    },
-    onSuccess: async () => {
-      await qc.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).startsWith('roadmap') });
-      onClose();
-    },
-  });
+  const orgs = useOrganisations();
+  const m = useUpdateRoadmapOpening(slug, opening.id);
+  const bodyOf = (): OpeningPatchBody => {
+    const body: OpeningPatchBody = {};
+    if (status !== opening.status) body.status = status;
+    if (availableOn !== (opening.availableOn ?? '')) body.availableOn = availableOn || null;
+    if (hasRole('admin') && org !== (opening.organisationCode ?? '')) body.organisationCode = org || null;
+    if (asset) body.assetId = asset.id;
+    if (note.trim()) body.note = note.trim();
+    return body;
+  };
   const err = m.error instanceof ApiError ? m.error : null;
   return (
     <form
@@ -172,7 +161,7 @@ function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: strin
       style={{ border: '1px solid #000091' }}
       onSubmit={(e) => {
         e.preventDefault();
-        m.mutate();
+        m.mutate(bodyOf(), { onSuccess: onClose });
       }}
     >
       <h2 className="fr-h5">Modifier « {opening.title} »</h2>
@@ -190,7 +179,7 @@ function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: strin
           >
             {openingStatuses.map((s) => (
               <option key={s} value={s}>
-                {openingStatusLabel[s]}
+                {openingStatusLabels[s]}
               </option>
             ))}
           </Select>
@@ -213,7 +202,7 @@ function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: strin
               nativeSelectProps={{ value: org, onChange: (e) => setOrg(e.target.value) }}
             >
               <option value="">Aucune</option>
-              {orgs.data?.items.map((o) => (
+              {orgs.data?.map((o) => (
                 <option key={o.code} value={o.code}>
                   {o.code} — {o.name}
                 </option>

@@ -1,30 +1,18 @@
-import { useQuery } from '@tanstack/react-query';
-import { api } from '../../api/client';
+import { actionStatusLabels, actionStatuses, openingStatusLabels, openingTypeLabels } from '@patrimoine/contracts/roadmap';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { BurnupChart, Progress, StackedBars, type Series } from './charts';
-import { actionStatusLabel, actionStatuses, frDay, openingStatusLabel, openingTypeLabel, statusColour } from './labels';
-import type { ActionStatus, BurnupPoint, GroupStats, OpeningStatus, Roadmap } from './types';
+import { frDay, statusColour } from './format';
+import { roadmapUrls, usePublicRoadmap, usePublicRoadmaps } from './api';
 
-interface PublicRoadmap {
-  roadmap: Roadmap;
-  totals: GroupStats;
-  bySection: GroupStats[];
-  bySemester: GroupStats[];
-  burnup: BurnupPoint[];
-  openingsSummary: { total: number; byStatus: Record<OpeningStatus, number> };
-  actions: { code: string; title: string; section: string; deadlineLabel: string; status: ActionStatus; progress: number; overdue: boolean }[];
-  openings: { title: string; category: string; type: string; dueLabel: string; status: OpeningStatus; availableOn: string | null }[];
-}
-
-const series: Series[] = actionStatuses.map((s) => ({ key: s, label: actionStatusLabel[s], colour: statusColour[s] }));
+const series: Series[] = actionStatuses.map((s) => ({ key: s, label: actionStatusLabels[s], colour: statusColour[s] }));
 
 /** Transparency page (no login): the roadmap is public, so is its progress. No names, no internal notes. */
 export function PublicPage() {
-  const list = useQuery({ queryKey: ['public-roadmaps'], queryFn: () => api<{ items: Roadmap[] }>('/api/public/roadmaps') });
+  const list = usePublicRoadmaps();
   const [f, set] = useUrlState(['feuille'] as const);
   const slug = f.feuille || list.data?.items.find((r) => r.slug === 'dac-2021-2023')?.slug || list.data?.items[0]?.slug;
-  const r = useQuery({ queryKey: ['public-roadmap', slug], enabled: !!slug, queryFn: () => api<PublicRoadmap>(`/api/public/roadmaps/${slug}`) });
+  const r = usePublicRoadmap(slug);
   const d = r.data;
   return (
     <>
@@ -79,7 +67,7 @@ export function PublicPage() {
                       <th scope="col">Actions</th>
                       {actionStatuses.map((s) => (
                         <th scope="col" key={s}>
-                          {actionStatusLabel[s]}
+                          {actionStatusLabels[s]}
                         </th>
                       ))}
                     </tr>
@@ -102,7 +90,7 @@ export function PublicPage() {
           <BurnupChart points={d.burnup} />
           <h2 className="fr-h4">Les actions</h2>
           <p>
-            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`/api/public/roadmaps/${slug}?format=csv&table=actions`}>
+            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={roadmapUrls.publicRoadmap(slug!, { format: 'csv', table: 'actions' })}>
               Télécharger les actions (CSV)
             </a>
           </p>
@@ -125,7 +113,7 @@ export function PublicPage() {
                     <td>{a.title}</td>
                     <td>{a.deadlineLabel}</td>
                     <td>
-                      {actionStatusLabel[a.status]}
+                      {actionStatusLabels[a.status]}
                       {a.overdue ? ' (en retard)' : ''}
                     </td>
                     <td>
@@ -138,7 +126,7 @@ export function PublicPage() {
           </div>
           <h2 className="fr-h4">Les ouvertures annoncées</h2>
           <p>
-            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`/api/public/roadmaps/${slug}?format=csv&table=openings`}>
+            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={roadmapUrls.publicRoadmap(slug!, { format: 'csv', table: 'openings' })}>
               Télécharger les ouvertures (CSV)
             </a>
           </p>
@@ -159,10 +147,10 @@ export function PublicPage() {
                     <th scope="row" style={{ fontWeight: 'normal' }}>
                       {o.title}
                     </th>
-                    <td>{openingTypeLabel[o.type] ?? o.type}</td>
+                    <td>{openingTypeLabels[o.type]}</td>
                     <td>{o.dueLabel}</td>
                     <td>
-                      {openingStatusLabel[o.status]}
+                      {openingStatusLabels[o.status]}
                       {o.availableOn ? ` le ${frDay(o.availableOn)}` : ''}
                     </td>
                   </tr>

@@ -1,5 +1,5 @@
 import { useId, type ReactNode } from 'react';
-import { frDay } from './labels';
+import { frDay } from './format';
 
 /**
  * Small SVG charts written for this module: no script beyond React, so they work offline under the

@@ -1,26 +1,21 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { NavLink, useParams } from 'react-router';
-import { useQuery } from '@tanstack/react-query';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Button } from '@codegouvfr/react-dsfr/Button';
-import { api, qs } from '../../api/client';
+import { actionStatusLabels, actionStatuses, type ActionStatus } from '@patrimoine/contracts/roadmap';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
-import { actionStatusLabel, actionStatusSeverity, actionStatuses } from './labels';
-import type { ActionStatus, RoadmapItem } from './types';
+import { actionStatusSeverity } from './format';
+import { useCatalogAssetSearch, useRoadmapSummary, useRoadmaps, type AssetHit, type RoadmapSummary } from './api';
 
+/** Address of a roadmap's pages in the web app. */
 export const base = (slug: string) => `/feuille-de-route/${encodeURIComponent(slug)}`;
-export const apiBase = (slug: string) => `/api/roadmaps/${encodeURIComponent(slug)}`;
-
-export function useRoadmaps() {
-  return useQuery({ queryKey: ['roadmaps'], queryFn: () => api<{ items: RoadmapItem[] }>('/api/roadmaps') });
-}
 
 /** The roadmap of the URL (`:slug`), with its sections and contributors for the filters. */
 export function useRoadmap() {
   const { slug = '' } = useParams();
-  const q = useQuery({ queryKey: ['roadmap', slug], queryFn: () => api<RoadmapItem>(apiBase(slug)) });
+  const q = useRoadmapSummary(slug);
   return { slug, roadmap: q.data, error: q.error, loading: q.isLoading };
 }
 
@@ -80,7 +75,7 @@ export function StatusBadge({ status, overdue }: { status: ActionStatus; overdue
   return (
     <span style={{ display: 'inline-flex', gap: '.25rem', flexWrap: 'wrap' }}>
       <Badge as="span" small severity={actionStatusSeverity[status]} noIcon>
-        {actionStatusLabel[status]}
+        {actionStatusLabels[status]}
       </Badge>
       {overdue && (
         <Badge as="span" small severity="error">
@@ -99,14 +94,6 @@ export function CsvLink({ href, label = 'Exporter en CSV' }: { href: string; lab
   );
 }
 
-interface AssetHit {
-  id: string;
-  kind: string;
-  slug: string;
-  title: string;
-  openness: string;
-}
-
 /** Searches the catalogue (when the catalog module is installed) and picks an asset. */
 export function AssetPicker({ label, onPick, disabled }: { label: string; onPick(a: AssetHit): void; disabled?: boolean }) {
   const [q, setQ] = useState('');
@@ -115,11 +102,7 @@ export function AssetPicker({ label, onPick, disabled }: { label: string; onPick
     const t = setTimeout(() => setDebounced(q.trim()), 250);
     return () => clearTimeout(t);
   }, [q]);
-  const r = useQuery({
-    queryKey: ['catalog-pick', debounced],
-    enabled: debounced.length >= 2,
-    queryFn: () => api<{ items: AssetHit[] }>(`/api/catalog/assets${qs({ q: debounced, pageSize: 8 })}`),
-  });
+  const r = useCatalogAssetSearch(debounced);
   return (
     <div>
       <Input
@@ -153,14 +136,14 @@ export function StatusOptions() {
     <>
       {actionStatuses.map((s) => (
         <option key={s} value={s}>
-          {actionStatusLabel[s]}
+          {actionStatusLabels[s]}
         </option>
       ))}
     </>
   );
 }
 
-export function SectionOptions({ roadmap }: { roadmap: RoadmapItem | undefined }) {
+export function SectionOptions({ roadmap }: { roadmap: RoadmapSummary | undefined }) {
   return (
     <>
       {Object.entries(roadmap?.parts ?? {}).map(([k, t]) => (
@@ -177,7 +160,7 @@ export function SectionOptions({ roadmap }: { roadmap: RoadmapItem | undefined }
   );
 }
 
-export function ContributorOptions({ roadmap }: { roadmap: RoadmapItem | undefined }) {
+export function ContributorOptions({ roadmap }: { roadmap: RoadmapSummary | undefined }) {
   return (
     <>
       {roadmap?.contributors.map((c) => (

@@ -9,7 +9,8 @@ import { DashboardPage } from './DashboardPage';
 import { CommitteePage } from './CommitteePage';
 import { BulkPage } from './BulkPage';
 import { PublicPage } from './PublicPage';
-import { base, useRoadmaps } from './common';
+import { base } from './common';
+import { useRoadmaps } from './api';
 
 /** `/feuille-de-route`: the roadmap covering the current year (else the latest with actions). */
 function RoadmapIndex() {
