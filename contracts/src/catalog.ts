@@ -53,6 +53,7 @@ export const opennessLabels = labels(opennessValues, {
 
 export const contactRoles = ['responsable_fonctionnel', 'administrateur_donnees', 'referent_technique', 'dpo', 'contact_public', 'autre'] as const;
 export const contactRole = z.enum(contactRoles);
+export type ContactRole = z.infer<typeof contactRole>;
 export const contactRoleLabels = labels(contactRoles, {
   responsable_fonctionnel: 'Responsable fonctionnel',
   administrateur_donnees: 'Administrateur des données métier',

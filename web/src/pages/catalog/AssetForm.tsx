@@ -1,19 +1,20 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
 import { Button } from '@codegouvfr/react-dsfr/Button';
-import { api, ApiError } from '../../api/client';
+import { labelOf } from '@patrimoine/contracts/common';
+import { contactRoleLabels, kindLabels, lifecycleLabels, opennessLabels, type AssetKind, type ContactRole } from '@patrimoine/contracts/catalog';
+import { ApiError } from '../../api/client';
 import { useOrganisations } from '../../api/organisations';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import type { Asset } from './types';
+import { useSaveAsset, type Asset, type AssetBody } from './api';
 import { specFields, type SpecField } from './specFields';
-import { assetPath, contactRoleLabels, kindLabels, lifecycleLabels, opennessLabels } from './labels';
+import { assetPath } from './presentation';
 
 interface FormState {
-  kind: string;
+  kind: AssetKind;
   slug: string;
   title: string;
   description: string;
@@ -29,7 +30,7 @@ interface FormState {
   spec: Record<string, string | boolean>;
 }
 
-function specToForm(kind: string, spec: Record<string, unknown>): Record<string, string | boolean> {
+function specToForm(kind: AssetKind, spec: Record<string, unknown>): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
   for (const f of specFields[kind] ?? []) {
     const v = spec[f.key];
@@ -42,7 +43,7 @@ function specToForm(kind: string, spec: Record<string, unknown>): Record<string,
   return out;
 }
 
-function formToSpec(kind: string, spec: Record<string, string | boolean>): { spec: Record<string, unknown>; errors: Record<string, string> } {
+function formToSpec(kind: AssetKind, spec: Record<string, string | boolean>): { spec: Record<string, unknown>; errors: Record<string, string> } {
   const out: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const f of specFields[kind] ?? []) {
@@ -70,7 +71,7 @@ function formToSpec(kind: string, spec: Record<string, string | boolean>): { spe
   return { spec: out, errors };
 }
 
-export function emptyForm(kind = 'application', owner = ''): FormState {
+export function emptyForm(kind: AssetKind = 'application', owner = ''): FormState {
   return {
     kind,
     slug: '',
@@ -111,13 +112,11 @@ export function formOf(a: Asset): FormState {
 /** Create or edit form; errors from the server are shown next to their field. */
 export function AssetForm({ initial, existing }: { initial: FormState; existing?: Asset }) {
   const [f, setF] = useState<FormState>(initial);
-  const [error, setError] = useState<unknown>(null);
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+  const save = useSaveAsset(existing);
   const orgs = useOrganisations();
   const navigate = useNavigate();
-  const qc = useQueryClient();
-  const apiErr = error instanceof ApiError ? error : null;
+  const apiErr = save.error instanceof ApiError ? save.error : null;
   const msg = (field: string) => localErrors[field] ?? apiErr?.errors.find((e) => e.field === field || e.field === `body.${field}`)?.message;
   const st = (field: string) => (msg(field) ? ('error' as const) : undefined);
   const setSpec = (k: string, v: string | boolean) => setF({ ...f, spec: { ...f.spec, [k]: v } });
@@ -127,7 +126,7 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
     const { spec, errors } = formToSpec(f.kind, f.spec);
     setLocalErrors(errors);
     if (Object.keys(errors).length) return;
-    const body = {
+    const body: AssetBody = {
       kind: f.kind,
       slug: f.slug.trim(),
       title: f.title,
@@ -135,33 +134,20 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
       owner: f.owner || null,
       contacts: f.contacts
         .filter((c) => c.name.trim())
-        .map((c) => ({ role: c.role, name: c.name.trim(), ...(c.email.trim() ? { email: c.email.trim() } : {}) })),
+        .map((c) => ({ role: c.role as ContactRole, name: c.name.trim(), ...(c.email.trim() ? { email: c.email.trim() } : {}) })),
       tags: f.tags
         .split(',')
         .map((t) => t.trim())
         .filter(Boolean),
-      lifecycle: f.lifecycle,
+      lifecycle: f.lifecycle as AssetBody['lifecycle'],
       decommissionPlannedOn: f.decommissionPlannedOn || null,
       decommissionedOn: f.decommissionedOn || null,
-      openness: f.openness,
+      openness: f.openness as AssetBody['openness'],
       opennessReason: f.opennessReason.trim() || null,
       personalData: f.personalData,
       spec,
     };
-    setBusy(true);
-    setError(null);
-    try {
-      const saved = existing
-        ? await fetchPut(`/api/catalog/assets/${existing.kind}/${existing.slug}`, body, existing.version)
-        : await api<Asset>('/api/catalog/assets', { method: 'POST', body });
-      await qc.invalidateQueries({ queryKey: ['catalog-asset'] });
-      await qc.invalidateQueries({ queryKey: ['catalog-search'] });
-      navigate(assetPath(saved), { state: { saved: true } });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    save.mutate(body, { onSuccess: (saved) => navigate(assetPath(saved), { state: { saved: true } }) });
   }
 
   const specInput = (fd: SpecField) => {
@@ -227,7 +213,7 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
 
   return (
     <form onSubmit={submit} aria-label={existing ? 'Modifier l’actif' : 'Créer un actif'} noValidate>
-      <ErrorAlert error={error} />
+      <ErrorAlert error={save.error} />
       <fieldset className="fr-fieldset">
         <legend className="fr-fieldset__legend">Identification</legend>
         <div className="fr-fieldset__element">
@@ -236,7 +222,7 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
             state={st('kind')}
             stateRelatedMessage={msg('kind')}
             disabled={!!existing}
-            nativeSelectProps={{ value: f.kind, onChange: (e) => setF({ ...f, kind: e.target.value, spec: {} }) }}
+            nativeSelectProps={{ value: f.kind, onChange: (e) => setF({ ...f, kind: e.target.value as AssetKind, spec: {} }) }}
           >
             {Object.entries(kindLabels).map(([k, l]) => (
               <option key={k} value={k}>
@@ -431,21 +417,16 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
       </fieldset>
 
       <fieldset className="fr-fieldset">
-        <legend className="fr-fieldset__legend">Champs propres au type « {kindLabels[f.kind]} »</legend>
+        <legend className="fr-fieldset__legend">Champs propres au type « {labelOf(kindLabels, f.kind)} »</legend>
         {(specFields[f.kind] ?? []).map((fd) => (
           <div key={`${f.kind}-${fd.key}`} className="fr-fieldset__element">
             {specInput(fd)}
           </div>
         ))}
       </fieldset>
-      <Button type="submit" disabled={busy}>
+      <Button type="submit" disabled={save.isPending}>
         {existing ? 'Enregistrer' : 'Créer l’actif'}
       </Button>
     </form>
   );
-}
-
-function fetchPut(url: string, body: unknown, version: number): Promise<Asset> {
-  // ?version=: refuse to overwrite a version someone else saved in the meantime.
-  return api<Asset>(`${url}?version=${version}`, { method: 'PUT', body });
 }

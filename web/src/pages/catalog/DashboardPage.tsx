@@ -1,27 +1,19 @@
 import { Link } from 'react-router';
-import { useQuery } from '@tanstack/react-query';
 import { Select } from '@codegouvfr/react-dsfr/Select';
-import { api, qs } from '../../api/client';
+import { labelOf } from '@patrimoine/contracts/common';
+import { kindPluralLabels, opennessLabels } from '@patrimoine/contracts/catalog';
 import { useOrganisations } from '../../api/organisations';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
+import { useCatalogDashboard } from './api';
 import { BarChart, StackedBars } from './charts';
-import { assetPath, kindColors, kindPlural, label, opennessColors, opennessLabels } from './labels';
-
-interface Dashboard {
-  byKind: { kind: string; n: number; completeness: number }[];
-  byOpenness: { kind: string; openness: string; n: number }[];
-  byOrg: { code: string | null; name: string | null; n: number; completeness: number; ouvert: number; a_ouvrir: number }[];
-  toDecommission: { kind: string; slug: string; title: string; lifecycle: string; planned: string | null }[];
-  algorithmsToPublish: { kind: string; slug: string; title: string; openness: string }[];
-  openedFromPlan: number;
-}
+import { assetPath, kindColors, opennessColors } from './presentation';
 
 /** Ministry-wide or per-directorate dashboard of the catalogue. */
 export function DashboardPage() {
   const [s, set] = useUrlState(['owner'] as const);
   const orgs = useOrganisations();
-  const r = useQuery({ queryKey: ['catalog-dashboard', s.owner], queryFn: () => api<Dashboard>(`/api/catalog/dashboard${qs({ owner: s.owner })}`) });
+  const r = useCatalogDashboard(s.owner);
   const d = r.data;
   const total = d?.byKind.reduce((x, k) => x + k.n, 0) ?? 0;
   const ouvert = d?.byOpenness.filter((o) => o.openness === 'ouvert').reduce((x, o) => x + o.n, 0) ?? 0;
@@ -65,24 +57,31 @@ export function DashboardPage() {
           <p>Périmètre : {scope}.</p>
           <div className="fr-grid-row fr-grid-row--gutters">
             <div className="fr-col-12 fr-col-lg-6">
-              <BarChart title="Actifs par type" bars={d.byKind.map((k) => ({ label: label(kindPlural, k.kind), value: k.n, color: kindColors[k.kind] }))} />
+              <BarChart
+                title="Actifs par type"
+                bars={d.byKind.map((k) => ({ label: labelOf(kindPluralLabels, k.kind), value: k.n, color: kindColors[k.kind] }))}
+              />
             </div>
             <div className="fr-col-12 fr-col-lg-6">
               <BarChart
                 title="Complétude moyenne par type"
                 unit=" %"
                 max={100}
-                bars={d.byKind.map((k) => ({ label: label(kindPlural, k.kind), value: k.completeness, color: kindColors[k.kind] }))}
+                bars={d.byKind.map((k) => ({ label: labelOf(kindPluralLabels, k.kind), value: k.completeness, color: kindColors[k.kind] }))}
               />
             </div>
             <div className="fr-col-12 fr-col-lg-6">
               <StackedBars
                 title="Ouverture par type"
                 rows={d.byKind.map((k) => ({
-                  label: label(kindPlural, k.kind),
+                  label: labelOf(kindPluralLabels, k.kind),
                   values: Object.fromEntries(d.byOpenness.filter((o) => o.kind === k.kind).map((o) => [o.openness, o.n])),
                 }))}
-                series={['ouvert', 'a_ouvrir', 'ferme', 'non_ouvrable'].map((o) => ({ key: o, label: label(opennessLabels, o), color: opennessColors[o]! }))}
+                series={(['ouvert', 'a_ouvrir', 'ferme', 'non_ouvrable'] as const).map((o) => ({
+                  key: o,
+                  label: opennessLabels[o],
+                  color: opennessColors[o],
+                }))}
               />
             </div>
             {!s.owner && (
@@ -145,7 +144,7 @@ export function DashboardPage() {
             <ul>
               {d.algorithmsToPublish.map((a) => (
                 <li key={a.slug}>
-                  <Link to={assetPath(a)}>{a.title}</Link> ({label(opennessLabels, a.openness)})
+                  <Link to={assetPath(a)}>{a.title}</Link> ({labelOf(opennessLabels, a.openness)})
                 </li>
               ))}
             </ul>

@@ -1,13 +1,10 @@
-import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Button } from '@codegouvfr/react-dsfr/Button';
-import { useQuery } from '@tanstack/react-query';
-import { api } from '../../api/client';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { AssetForm, emptyForm, formOf } from './AssetForm';
-import type { AssetDetail } from './types';
-import { assetPath } from './labels';
+import { useAsset, useDeleteAsset } from './api';
+import { assetPath } from './presentation';
 
 export function CreateAssetPage() {
   const { me } = useAuth();
@@ -22,7 +19,7 @@ export function CreateAssetPage() {
 
 export function EditAssetPage() {
   const { kind = '', slug = '' } = useParams();
-  const r = useQuery({ queryKey: ['catalog-asset', kind, slug], queryFn: () => api<AssetDetail>(`/api/catalog/assets/${kind}/${slug}`) });
+  const r = useAsset(kind, slug);
   if (r.error) return <ErrorAlert error={r.error} />;
   if (!r.data) return <p>Chargement…</p>;
   const a = r.data.asset;
@@ -43,7 +40,7 @@ export function EditAssetPage() {
 function DeleteAsset({ kind, slug, title }: { kind: string; slug: string; title: string }) {
   const { hasRole } = useAuth();
   const navigate = useNavigate();
-  const [error, setError] = useState<unknown>(null);
+  const del = useDeleteAsset();
   if (!hasRole('admin', 'data_admin')) return null;
   return (
     <section className="fr-mt-6w" aria-labelledby="delete-title">
@@ -51,18 +48,14 @@ function DeleteAsset({ kind, slug, title }: { kind: string; slug: string; title:
         Supprimer l’actif
       </h2>
       <p>Ses relations sont supprimées ; son historique reste consultable dans le journal d’audit.</p>
-      <ErrorAlert error={error} />
+      <ErrorAlert error={del.error} />
       <Button
         priority="secondary"
         iconId="fr-icon-delete-line"
-        onClick={async () => {
+        disabled={del.isPending}
+        onClick={() => {
           if (!window.confirm(`Supprimer définitivement « ${title} » du catalogue ?`)) return;
-          try {
-            await api(`/api/catalog/assets/${kind}/${slug}`, { method: 'DELETE' });
-            navigate('/catalogue');
-          } catch (e) {
-            setError(e);
-          }
+          del.mutate({ kind, slug }, { onSuccess: () => navigate('/catalogue') });
         }}
       >
         Supprimer « {title} »

@@ -1,6 +1,8 @@
 import { useNavigate } from 'react-router';
-import type { Graph } from './types';
-import { kindColors, kindLabels, label, relationLabels } from './labels';
+import { labelOf } from '@patrimoine/contracts/common';
+import { kindLabels, relationLabels } from '@patrimoine/contracts/catalog';
+import type { Graph } from './api';
+import { kindColors } from './presentation';
 
 const RING = 170;
 const NODE_R = 11;
@@ -88,7 +90,7 @@ export function GraphView({ graph }: { graph: Graph }) {
             <g key={e.id}>
               <line x1={x1} y1={y1} x2={x2} y2={y2} stroke="#888" strokeWidth={1.5} markerEnd="url(#catalog-arrow)" />
               <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 - 4} fontSize={11} textAnchor="middle" fill="#555">
-                {label(relationLabels, e.type)}
+                {labelOf(relationLabels, e.type)}
               </text>
             </g>
           );
@@ -103,7 +105,7 @@ export function GraphView({ graph }: { graph: Graph }) {
               key={n.id}
               href={href}
               data-testid="graph-node"
-              aria-label={`${label(kindLabels, n.kind)} : ${n.title}`}
+              aria-label={`${labelOf(kindLabels, n.kind)} : ${n.title}`}
               onClick={(ev) => {
                 ev.preventDefault();
                 navigate(href);
@@ -120,7 +122,7 @@ export function GraphView({ graph }: { graph: Graph }) {
               <text x={p.x} y={p.y + NODE_R + 15} fontSize={12} textAnchor="middle" fontWeight={root ? 700 : 400} fill="currentColor">
                 {short(n.title)}
               </text>
-              <title>{`${n.title} (${label(kindLabels, n.kind)}${n.owner ? `, ${n.owner}` : ''})`}</title>
+              <title>{`${n.title} (${labelOf(kindLabels, n.kind)}${n.owner ? `, ${n.owner}` : ''})`}</title>
             </a>
           );
         })}
@@ -131,7 +133,7 @@ export function GraphView({ graph }: { graph: Graph }) {
             <svg width="12" height="12" aria-hidden="true" style={{ verticalAlign: 'middle' }}>
               <circle cx="6" cy="6" r="6" fill={kindColors[k]} />
             </svg>{' '}
-            {label(kindLabels, k)}
+            {labelOf(kindLabels, k)}
           </span>
         ))}
         {graph.truncated && <strong> Graphe tronqué à 300 actifs.</strong>}

@@ -3,33 +3,24 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Upload } from '@codegouvfr/react-dsfr/Upload';
 import { Select } from '@codegouvfr/react-dsfr/Select';
-import { api, ApiError } from '../../api/client';
+import { ApiError } from '../../api/client';
 import { useOrganisations } from '../../api/organisations';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-
-interface ImportResult {
-  dryRun: boolean;
-  diff: string;
-  summary: { created: number; updated: number; unchanged: number; relationsCreated: number; relationsUpdated: number };
-}
+import { useImportCatalog, useImportDatagouv } from './api';
 
 /** Bulk import (with a preview of the changes) and export of the whole catalogue. */
 export function ImportPage() {
   const [content, setContent] = useState<string | null>(null);
   const [fileName, setFileName] = useState('');
-  const [result, setResult] = useState<ImportResult | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  async function run(dryRun: boolean) {
-    if (!content) return;
-    setError(null);
-    setResult(null);
-    try {
-      setResult(await api<ImportResult>('/api/catalog/import', { method: 'POST', body: { content, dryRun } }));
-    } catch (e) {
-      setError(e);
-    }
-  }
+  // A file refused before sending (too large); otherwise the import's own error.
+  const [fileError, setFileError] = useState<Error | null>(null);
+  const imp = useImportCatalog();
+  const run = (dryRun: boolean) => {
+    if (content) imp.mutate({ content, dryRun });
+  };
+  const error = fileError ?? imp.error;
+  const result = fileError ? undefined : imp.data;
   const apiErr = error instanceof ApiError ? error : null;
   return (
     <>
@@ -65,11 +56,11 @@ export function ImportPage() {
           accept: '.yaml,.yml,.json',
           onChange: async (e) => {
             const f = e.target.files?.[0];
-            setResult(null);
-            setError(null);
+            imp.reset();
+            setFileError(null);
             if (!f) return;
             if (f.size > 5_000_000) {
-              setError(new Error('Fichier trop volumineux (5 Mo au plus).'));
+              setFileError(new Error('Fichier trop volumineux (5 Mo au plus).'));
               return;
             }
             setFileName(f.name);
@@ -121,17 +112,12 @@ function DatagouvImport() {
   const orgs = useOrganisations();
   const [owner, setOwner] = useState(me?.user?.organisationCode ?? '');
   const [content, setContent] = useState<string | null>(null);
-  const [result, setResult] = useState<ImportResult | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  async function run(dryRun: boolean) {
-    setError(null);
-    setResult(null);
-    try {
-      setResult(await api<ImportResult>('/api/catalog/import/datagouv', { method: 'POST', body: { content, owner, dryRun } }));
-    } catch (e) {
-      setError(e);
-    }
-  }
+  const imp = useImportDatagouv();
+  const run = (dryRun: boolean) => {
+    if (content) imp.mutate({ content, owner, dryRun });
+  };
+  const error = imp.error;
+  const result = imp.data;
   const apiErr = error instanceof ApiError ? error : null;
   return (
     <section className="fr-mt-6w" aria-labelledby="datagouv-title">

@@ -1,20 +1,19 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Tag } from '@codegouvfr/react-dsfr/Tag';
 import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
-import { api, qs } from '../../api/client';
+import { labelOf } from '@patrimoine/contracts/common';
+import { kindLabels, lifecycleLabels, opennessLabels, type FacetKey } from '@patrimoine/contracts/catalog';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
-import type { SearchResult } from './types';
-import { assetPath, kindLabels, label, lifecycleLabels, opennessLabels } from './labels';
+import { searchCsvUrl, useCatalogSearch } from './api';
+import { assetPath, opennessSeverity } from './presentation';
 
 const KEYS = ['q', 'kind', 'owner', 'lifecycle', 'openness', 'tags', 'personalData', 'page'] as const;
-type FacetKey = 'kind' | 'owner' | 'lifecycle' | 'openness' | 'tags' | 'personalData';
 const PAGE_SIZE = 20;
 
 const facetTitles: Record<FacetKey, string> = {
@@ -26,7 +25,15 @@ const facetTitles: Record<FacetKey, string> = {
   tags: 'Mots-clés',
 };
 const facetLabel = (f: FacetKey, v: string) =>
-  f === 'kind' ? label(kindLabels, v) : f === 'lifecycle' ? label(lifecycleLabels, v) : f === 'openness' ? label(opennessLabels, v) : v;
+  f === 'kind'
+    ? labelOf(kindLabels, v)
+    : f === 'lifecycle'
+      ? labelOf(lifecycleLabels, v)
+      : f === 'openness'
+        ? labelOf(opennessLabels, v)
+        : f === 'personalData'
+          ? labelOf({ oui: 'Oui', non: 'Non' }, v)
+          : v;
 
 /** Catalogue search: results while typing, facets, filters in the URL, CSV export. */
 export function SearchPage() {
@@ -44,12 +51,7 @@ export function SearchPage() {
 
   const page = Number(s.page || 1);
   const filters = { q: s.q, kind: s.kind, owner: s.owner, lifecycle: s.lifecycle, openness: s.openness, tags: s.tags, personalData: s.personalData };
-  const query = qs({ ...filters, page, pageSize: PAGE_SIZE });
-  const r = useQuery({
-    queryKey: ['catalog-search', query],
-    queryFn: ({ signal }) => api<SearchResult>(`/api/catalog/assets${query}`, { signal }),
-    placeholderData: keepPreviousData,
-  });
+  const r = useCatalogSearch({ ...filters, page, pageSize: PAGE_SIZE });
   const pages = Math.max(1, Math.ceil((r.data?.total ?? 0) / PAGE_SIZE));
 
   const selected = (f: FacetKey) => (s[f] ? s[f].split(',') : []);
@@ -129,10 +131,7 @@ export function SearchPage() {
                   : `${r.data.total} actif(s)`
                 : 'Recherche…'}
             </p>
-            <a
-              className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left"
-              href={`/api/catalog/assets${qs({ ...filters, format: 'csv' })}`}
-            >
+            <a className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left" href={searchCsvUrl(filters)}>
               Exporter en CSV
             </a>
           </div>
@@ -142,10 +141,10 @@ export function SearchPage() {
               <li key={a.id} className="fr-mb-2w fr-p-2w" style={{ border: '1px solid var(--border-default-grey)' }}>
                 <div className="fr-mb-1v" style={{ display: 'flex', gap: '0.5rem' }}>
                   <Badge small noIcon>
-                    {label(kindLabels, a.kind)}
+                    {labelOf(kindLabels, a.kind)}
                   </Badge>
-                  <Badge small severity={a.openness === 'ouvert' ? 'success' : a.openness === 'non_ouvrable' ? 'error' : undefined} noIcon>
-                    {label(opennessLabels, a.openness)}
+                  <Badge small severity={opennessSeverity(a.openness)} noIcon>
+                    {labelOf(opennessLabels, a.openness)}
                   </Badge>
                   {a.isDemo && (
                     <Badge small severity="new" noIcon>
@@ -157,7 +156,7 @@ export function SearchPage() {
                   <Link to={assetPath(a)}>{a.title}</Link>
                 </h2>
                 <p className="fr-text--sm fr-mb-0">
-                  {a.owner ?? 'Sans propriétaire'} · {label(lifecycleLabels, a.lifecycle)} · complétude {a.completeness} %
+                  {a.owner ?? 'Sans propriétaire'} · {labelOf(lifecycleLabels, a.lifecycle)} · complétude {a.completeness} %
                   {a.description ? ` — ${a.description.slice(0, 160)}${a.description.length > 160 ? '…' : ''}` : ''}
                 </p>
               </li>

@@ -1,7 +1,7 @@
 import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
 import { SearchPage } from './SearchPage';
-import { AssetPage } from './AssetPage';
+import { AssetPage } from './asset/AssetPage';
 import { CreateAssetPage, EditAssetPage } from './EditPages';
 import { DashboardPage } from './DashboardPage';
 import { ImportPage } from './ImportPage';

@@ -1,4 +1,16 @@
-/** The kind-specific fields of the edit form (server: catalog.model.ts specSchemas). */
+/** The kind-specific fields of the edit form and the asset page (the contract's specSchemas; option labels from the contract). */
+import {
+  accessTypeLabels,
+  algorithmTypeLabels,
+  automationLabels,
+  developmentStatusLabels,
+  frequencyLabels,
+  maintenanceLabels,
+  openingPriorityLabels,
+  softwareTypeLabels,
+  type AssetKind,
+} from '@patrimoine/contracts/catalog';
+
 export type SpecField =
   | { key: string; label: string; type: 'text' | 'textarea' | 'date' | 'url' | 'number'; hint?: string }
   | { key: string; label: string; type: 'select'; options: [string, string][] }
@@ -6,13 +18,11 @@ export type SpecField =
   | { key: string; label: string; type: 'list'; hint?: string }
   | { key: string; label: string; type: 'json'; hint: string };
 
-const access: [string, string][] = [
-  ['open', 'Ouvert'],
-  ['open_with_account', 'Ouvert avec compte'],
-  ['restricted', 'Restreint'],
-];
+/** The options of a select, in the order of the contract's labels. */
+const options = (labels: Readonly<Record<string, string>>): [string, string][] => Object.entries(labels);
+const access = options(accessTypeLabels);
 
-export const specFields: Record<string, SpecField[]> = {
+export const specFields: Record<AssetKind, SpecField[]> = {
   application: [
     { key: 'purpose', label: 'Finalité', type: 'textarea' },
     { key: 'users', label: 'Utilisateurs', type: 'text' },
@@ -27,19 +37,7 @@ export const specFields: Record<string, SpecField[]> = {
       key: 'frequency',
       label: 'Fréquence de mise à jour',
       type: 'select',
-      options: [
-        ['unknown', 'Inconnue'],
-        ['punctual', 'Ponctuelle'],
-        ['continuous', 'En continu'],
-        ['hourly', 'Horaire'],
-        ['daily', 'Quotidienne'],
-        ['weekly', 'Hebdomadaire'],
-        ['monthly', 'Mensuelle'],
-        ['quarterly', 'Trimestrielle'],
-        ['semiannual', 'Semestrielle'],
-        ['annual', 'Annuelle'],
-        ['irregular', 'Irrégulière'],
-      ],
+      options: options(frequencyLabels),
     },
     { key: 'temporalCoverageStart', label: 'Couverture temporelle : début', type: 'date' },
     { key: 'temporalCoverageEnd', label: 'Couverture temporelle : fin', type: 'date' },
@@ -80,51 +78,26 @@ export const specFields: Record<string, SpecField[]> = {
       key: 'developmentStatus',
       label: 'Statut de développement',
       type: 'select',
-      options: [
-        ['concept', 'Concept'],
-        ['development', 'Développement'],
-        ['beta', 'Bêta'],
-        ['stable', 'Stable'],
-        ['obsolete', 'Obsolète'],
-      ],
+      options: options(developmentStatusLabels),
     },
     {
       key: 'softwareType',
       label: 'Type de logiciel',
       type: 'select',
-      options: [
-        'standalone/web',
-        'standalone/backend',
-        'standalone/desktop',
-        'standalone/mobile',
-        'standalone/iot',
-        'standalone/other',
-        'addon',
-        'library',
-        'configurationFiles',
-      ].map((x) => [x, x]),
+      options: options(softwareTypeLabels),
     },
     {
       key: 'maintenance',
       label: 'Maintenance',
       type: 'select',
-      options: [
-        ['internal', 'Interne'],
-        ['contract', 'Prestataire'],
-        ['community', 'Communauté'],
-        ['none', 'Aucune'],
-      ],
+      options: options(maintenanceLabels),
     },
     { key: 'platforms', label: 'Plateformes', type: 'list', hint: 'web, linux, windows…' },
     {
       key: 'openingPriority',
       label: 'Priorité d’ouverture',
       type: 'select',
-      options: [
-        ['haute', 'Haute'],
-        ['moyenne', 'Moyenne'],
-        ['basse', 'Basse'],
-      ],
+      options: options(openingPriorityLabels),
     },
     { key: 'openingReasons', label: 'Motifs (ouverture ou non)', type: 'textarea' },
   ],
@@ -136,10 +109,7 @@ export const specFields: Record<string, SpecField[]> = {
       key: 'automation',
       label: 'Degré d’automatisation',
       type: 'select',
-      options: [
-        ['fully_automated', 'Décision entièrement automatisée'],
-        ['decision_aid', 'Aide à la décision'],
-      ],
+      options: options(automationLabels),
     },
     { key: 'decisionsPerYear', label: 'Décisions par an', type: 'number' },
     { key: 'publicConcerned', label: 'Public concerné', type: 'text' },
@@ -148,12 +118,15 @@ export const specFields: Record<string, SpecField[]> = {
       key: 'algorithmType',
       label: 'Type',
       type: 'select',
-      options: [
-        ['rules', 'Règles'],
-        ['machine_learning', 'Apprentissage automatique'],
-      ],
+      options: options(algorithmTypeLabels),
     },
     { key: 'codeOrFlowchartUrl', label: 'Lien vers le code ou le logigramme', type: 'url' },
     { key: 'contact', label: 'Contact', type: 'text' },
   ],
 };
+
+/** How a kind-specific value reads on the asset page: the label of a select's value (« Ouvert », not « open »). */
+export function specValueLabel(f: SpecField, v: unknown): unknown {
+  if (f.type === 'select' && typeof v === 'string') return f.options.find(([k]) => k === v)?.[1] ?? v;
+  return v;
+}
