@@ -46,11 +46,14 @@ async function adminQuery(sqlText: string): Promise<void> {
   }
 }
 
-/** A fresh, migrated database on the engine under test; `drop()` removes it. */
-export async function createTestDatabase(): Promise<{ database: Database; drop(): Promise<void>; url?: string }> {
+/**
+ * A fresh, migrated database on the engine under test; `drop()` removes it. It starts from the run's
+ * migrated template; `fromZero` starts from a brand-new empty database and applies every migration.
+ */
+export async function createTestDatabase(opts: { fromZero?: boolean } = {}): Promise<{ database: Database; drop(): Promise<void>; url?: string }> {
   if (testDbKind === 'postgres') {
     const name = `patrimoine_t_${randomBytes(6).toString('hex')}`;
-    const tplReady = process.env.PATRIMOINE_TEST_RUN !== undefined;
+    const tplReady = process.env.PATRIMOINE_TEST_RUN !== undefined && !opts.fromZero;
     await adminQuery(tplReady ? `CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE}` : `CREATE DATABASE ${name}`);
     const url = withDatabase(adminUrl(), name);
     const database = await openDatabase({ url, poolSize: 5 });
@@ -64,7 +67,7 @@ export async function createTestDatabase(): Promise<{ database: Database; drop()
       },
     };
   }
-  const snapshot = fs.existsSync(PGLITE_SNAPSHOT) ? new Blob([fs.readFileSync(PGLITE_SNAPSHOT)]) : undefined;
+  const snapshot = !opts.fromZero && fs.existsSync(PGLITE_SNAPSHOT) ? new Blob([fs.readFileSync(PGLITE_SNAPSHOT)]) : undefined;
   const database = await openDatabase({ dataDir: 'memory://', loadDataDir: snapshot });
   await runMigrations(database);
   return { database, drop: () => database.close() };
