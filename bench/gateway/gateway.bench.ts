@@ -234,9 +234,11 @@ async function main() {
   const platform = await createContext(loadEnv({ ...process.env, ...env }), moduleFactories);
   await seedOrganisations(platform.ctx);
   const gw = platform.services.gateway!;
+  // The benchmark sets the gateway up as the system (audited as « bench »).
+  const system = { kind: 'system' as const, label: 'bench' };
   const sys = { id: null, label: 'bench' };
   const api = await gw.service.createApi(
-    null,
+    system,
     {
       slug: 'bench',
       name: 'Bench',
@@ -256,13 +258,13 @@ async function main() {
     sys,
   );
   const plan = await gw.service.createPlan(
-    null,
+    system,
     api.id,
     { slug: 'large', name: 'Large', keyless: false, perSecond: 1_000_000, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: [] },
     sys,
   );
   const limited = await gw.service.createApi(
-    null,
+    system,
     {
       slug: 'limited',
       name: 'Limited',
@@ -282,15 +284,15 @@ async function main() {
     sys,
   );
   const plan20 = await gw.service.createPlan(
-    null,
+    system,
     limited.id,
     { slug: 'twenty', name: '20/s', keyless: false, perSecond: 20, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: [] },
     sys,
   );
-  const app = await gw.service.createApp(null, { name: 'Bench app', description: '', organisationCode: 'DNUM' }, sys);
-  await gw.service.subscribe(null, app.id, plan.id, '', sys);
-  await gw.service.subscribe(null, app.id, plan20.id, '', sys);
-  const { key } = await gw.service.createKey(null, app.id, { name: 'bench', expiresInDays: null }, sys);
+  const app = await gw.service.createApp(system, { name: 'Bench app', description: '', organisationCode: 'DNUM' }, sys);
+  await gw.service.subscribe(system, app.id, plan.id, '', sys);
+  await gw.service.subscribe(system, app.id, plan20.id, '', sys);
+  const { key } = await gw.service.createKey(system, app.id, { name: 'bench', expiresInDays: null }, sys);
   // Kept open: the benchmark changes the configuration while measuring latency (below).
   openPlatform = platform;
   const auth = { 'x-api-key': key };
@@ -398,7 +400,7 @@ async function main() {
   let changes = 0;
   const changer = setInterval(() => {
     changes++;
-    void gw.service.updatePlan(null, plan.id, { perMinute: changes % 2 ? 10_000_000 : null }, sys).catch(() => undefined);
+    void gw.service.updatePlan(system, plan.id, { perMinute: changes % 2 ? 10_000_000 : null }, sys).catch(() => undefined);
   }, 100);
   const during = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, SECONDS, auth);
   clearInterval(changer);

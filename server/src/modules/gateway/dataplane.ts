@@ -11,6 +11,15 @@ import type { GatewayRepository } from './gateway.repository.ts';
 import { rateLimitHeaders, type RateLimiter, type RedisRateLimiter } from './ratelimit.ts';
 import type { Analytics } from './analytics.ts';
 import { OAuthError, type OAuthServer, type TokenRequest } from './oauth.ts';
+import {
+  authorizationServerMetadata,
+  introspectionRequest,
+  introspectionResponse,
+  jwks,
+  oauthError,
+  tokenRequest,
+  tokenResponse,
+} from '@patrimoine/contracts/gateway';
 import { guardedLookup, refusal } from './ssrf.ts';
 import { sha256, signIdentity, type GatewaySecrets } from './secrets.ts';
 
@@ -473,29 +482,83 @@ export class DataPlane {
           }
           throw e;
         };
-        o.post('/oauth/token', { schema: { tags: ['gateway'], summary: 'OAuth2 token endpoint (client credentials)' } }, async (req, reply) => {
-          try {
-            return send(reply, 200, await this.deps.oauth.token(this.table, (req.body ?? {}) as TokenRequest, req.headers.authorization));
-          } catch (e) {
-            return oauthErr(reply, e);
-          }
-        });
-        o.post('/oauth/introspect', { schema: { tags: ['gateway'], summary: 'OAuth2 token introspection (RFC 7662)' } }, async (req, reply) => {
-          const body = (req.body ?? {}) as TokenRequest & { token?: string };
-          try {
-            await this.deps.oauth.authenticate(this.table, body, req.headers.authorization, `${this.deps.issuer}/oauth/introspect`);
-          } catch (e) {
-            return oauthErr(reply, e);
-          }
-          if (!body.token) return send(reply, 400, { error: 'invalid_request', error_description: 'Paramètre token manquant.' });
-          return send(reply, 200, await this.deps.oauth.introspect(this.table, String(body.token)));
-        });
-        o.get('/.well-known/jwks.json', { schema: { tags: ['gateway'], summary: 'Public keys of the access tokens (JWKS)' } }, async (_req, reply) =>
-          reply.header('cache-control', 'public, max-age=300').send(this.deps.oauth.jwks(this.table)),
+        // These endpoints authenticate the OAuth2 client themselves (access rule `raw`): the platform's
+        // bearer token and session do not apply, hence `security: []` and the description.
+        const clientAuth =
+          'Authentification du client OAuth2 (pas de jeton ni de session de la plateforme) : en-tête `Authorization: Basic` ' +
+          '(client_secret_basic), ou dans le corps du formulaire `client_id` + `client_secret` (client_secret_post) ou ' +
+          '`client_assertion_type` + `client_assertion` (private_key_jwt, RFC 7523).';
+        o.post(
+          '/oauth/token',
+          {
+            schema: {
+              tags: ['gateway'],
+              operationId: 'createOauthToken',
+              summary: 'OAuth2 token endpoint (client credentials)',
+              description: `Jeton d’accès JWT (RFC 9068) pour une API à laquelle l’application est abonnée. ${clientAuth}`,
+              security: [],
+              consumes: ['application/x-www-form-urlencoded'],
+              body: tokenRequest.optional(),
+              response: { 200: tokenResponse, 400: oauthError, 401: oauthError },
+            },
+          },
+          async (req, reply) => {
+            try {
+              return send(reply, 200, await this.deps.oauth.token(this.table, (req.body ?? {}) as TokenRequest, req.headers.authorization));
+            } catch (e) {
+              return oauthErr(reply, e);
+            }
+          },
+        );
+        o.post(
+          '/oauth/introspect',
+          {
+            schema: {
+              tags: ['gateway'],
+              operationId: 'introspectOauthToken',
+              summary: 'OAuth2 token introspection (RFC 7662)',
+              description: clientAuth,
+              security: [],
+              consumes: ['application/x-www-form-urlencoded'],
+              body: introspectionRequest.optional(),
+              response: { 200: introspectionResponse, 400: oauthError, 401: oauthError },
+            },
+          },
+          async (req, reply) => {
+            const body = (req.body ?? {}) as TokenRequest & { token?: string };
+            try {
+              await this.deps.oauth.authenticate(this.table, body, req.headers.authorization, `${this.deps.issuer}/oauth/introspect`);
+            } catch (e) {
+              return oauthErr(reply, e);
+            }
+            if (!body.token) return send(reply, 400, { error: 'invalid_request', error_description: 'Paramètre token manquant.' });
+            return send(reply, 200, await this.deps.oauth.introspect(this.table, String(body.token)));
+          },
+        );
+        o.get(
+          '/.well-known/jwks.json',
+          {
+            schema: {
+              tags: ['gateway'],
+              operationId: 'getOauthJwks',
+              summary: 'Public keys of the access tokens (JWKS)',
+              security: [],
+              response: { 200: jwks },
+            },
+          },
+          async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(this.deps.oauth.jwks(this.table)),
         );
         o.get(
           '/.well-known/oauth-authorization-server',
-          { schema: { tags: ['gateway'], summary: 'OAuth2 authorization server metadata (RFC 8414)' } },
+          {
+            schema: {
+              tags: ['gateway'],
+              operationId: 'getOauthServerMetadata',
+              summary: 'OAuth2 authorization server metadata (RFC 8414)',
+              security: [],
+              response: { 200: authorizationServerMetadata },
+            },
+          },
           async () => {
             const m = this.deps.oauth.metadata();
             const scopes = new Set<string>();

@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { z } from 'zod';
 import type { AppContext, CliContext } from '../../platform/context.ts';
-import type { Actor } from '../../platform/auth/principal.ts';
+import { actorOf, type Actor, type Caller, type SystemCaller } from '../../platform/auth/principal.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { GatewayRepository } from './gateway.repository.ts';
 import type { GatewayService } from './gateway.service.ts';
-import { apiInput, planInput, slugSchema } from './gateway.schemas.ts';
+import { apiInput, planInput, slugSchema, type ConfigDiffLine } from '@patrimoine/contracts/gateway';
 import { sha256 } from './secrets.ts';
 
 /**
@@ -47,12 +47,10 @@ const fileSchema = z.object({
 });
 export type GatewayConfigFile = z.infer<typeof fileSchema>;
 
-export interface DiffLine {
-  op: 'create' | 'update' | 'unchanged';
-  kind: 'api' | 'plan' | 'application' | 'subscription' | 'key';
-  id: string;
-  changes?: string[];
-}
+export type DiffLine = ConfigDiffLine;
+
+/** The command line applying a file: the system, recorded as « cli » in the audit log. */
+export const CLI_CALLER: SystemCaller = Object.freeze({ kind: 'system' as const, label: 'cli' });
 
 function changed<T extends Record<string, unknown>>(current: T, wanted: Partial<T>): string[] {
   return Object.entries(wanted)
@@ -152,29 +150,33 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
     return { diff, errors };
   }
 
-  async function apply(cfg: GatewayConfigFile, env: Record<string, string | undefined>, actor: Actor, opts: { dryRun?: boolean } = {}) {
+  /**
+   * Applies a file as `caller`: the system (CLI, tests) or the administrator who posted it (the
+   * service checks that caller's rights on every change, and audits it as them).
+   */
+  async function apply(cfg: GatewayConfigFile, env: Record<string, string | undefined>, caller: Caller, opts: { dryRun?: boolean } = {}) {
     const { diff, errors } = await plan(cfg, env);
     if (errors.length) throw new ValidationError(`Configuration refusée : ${errors.length} problème(s), rien n’a été appliqué.`, errors);
     if (opts.dryRun) return diff;
-    await repo.inTransaction(() => applyAll(cfg, env, actor));
+    await repo.inTransaction(() => applyAll(cfg, env, caller, actorOf(caller)));
     await onChange();
     return diff;
   }
 
-  async function applyAll(cfg: GatewayConfigFile, env: Record<string, string | undefined>, actor: Actor) {
+  async function applyAll(cfg: GatewayConfigFile, env: Record<string, string | undefined>, caller: Caller, actor: Actor) {
     for (const a of cfg.apis) {
       const { plans, organisation, ...fields } = a;
       let cur = await repo.apiBySlug(a.slug);
-      if (!cur) cur = await service.createApi(null, { ...fields, organisationCode: organisation }, actor);
+      if (!cur) cur = await service.createApi(caller, { ...fields, organisationCode: organisation }, actor);
       else if (changed(cur as unknown as Record<string, unknown>, { ...fields, catalogAssetId: undefined, slug: undefined }).length) {
         const { slug: _s, ...patch } = fields;
         void _s;
-        cur = await service.updateApi(null, cur.id, { ...patch, organisationCode: organisation }, actor);
+        cur = await service.updateApi(caller, cur.id, { ...patch, organisationCode: organisation }, actor);
       }
       const curPlans = await repo.plansOf(cur.id);
       for (const p of plans) {
         const cp = curPlans.find((x) => x.slug === p.slug);
-        if (!cp) await service.createPlan(null, cur.id, p, actor);
+        if (!cp) await service.createPlan(caller, cur.id, p, actor);
         else {
           const patch = {
             name: p.name,
@@ -185,7 +187,7 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
             approval: p.approval,
             scopes: p.scopes,
           };
-          if (changed(cp as unknown as Record<string, unknown>, patch).length) await service.updatePlan(null, cp.id, patch, actor);
+          if (changed(cp as unknown as Record<string, unknown>, patch).length) await service.updatePlan(caller, cp.id, patch, actor);
         }
       }
     }
@@ -193,7 +195,7 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
       let cur = await repo.appBySlug(app.slug);
       if (!cur) {
         const created = await service.createApp(
-          null,
+          caller,
           { slug: app.slug, name: app.name, description: app.description, organisationCode: app.organisation },
           actor,
         );
@@ -204,12 +206,12 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
         const planRow = (await repo.plansOf(api.id)).find((p) => p.slug === s.plan)!;
         const sub = await repo.subFor(cur.id, api.id);
         if (sub && sub.state === 'active' && sub.planId === planRow.id) continue;
-        await service.subscribe(null, cur.id, planRow.id, 'configuration déclarative', actor);
+        await service.subscribe(caller, cur.id, planRow.id, 'configuration déclarative', actor);
       }
       for (const k of app.keys) {
         const v = env[k.fromEnv]!;
         if (await repo.keyByHash(sha256(v))) continue;
-        await service.createKey(null, cur.id, { name: k.name || k.fromEnv, expiresInDays: null }, actor, {}, v);
+        await service.createKey(caller, cur.id, { name: k.name || k.fromEnv, expiresInDays: null }, actor, {}, v);
       }
     }
   }
@@ -286,7 +288,7 @@ export function registerGatewayCli(program: Command, cli: CliContext): void {
       try {
         const d = services.gateway!.declarative;
         const cfg = d.parse(fs.readFileSync(file, 'utf8'));
-        const diff = await d.apply(cfg, process.env, { id: null, label: 'cli' }, { dryRun: opts.dryRun });
+        const diff = await d.apply(cfg, process.env, CLI_CALLER, { dryRun: opts.dryRun });
         process.stdout.write(formatDiff(diff) + '\n');
         const n = diff.filter((x) => x.op !== 'unchanged').length;
         process.stdout.write(opts.dryRun ? `${n} changement(s) à appliquer (simulation).\n` : `${n} changement(s) appliqué(s).\n`);

@@ -7,6 +7,9 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { FixedClock } from '../../platform/clock.ts';
 import { verifyIdentity } from './secrets.ts';
+import { SYSTEM, type SystemCaller } from '../../platform/auth/principal.ts';
+
+const TEST_SYSTEM: SystemCaller = { kind: 'system', label: 'test' };
 
 /** A local upstream that echoes what it received; `/slow` answers after 2 s. */
 interface Seen {
@@ -529,7 +532,7 @@ describe('OAuth2 client credentials', () => {
     });
     const noScope = (await post.json()) as { access_token: string; scope: string };
     expect(noScope.scope).toBe('echo:read');
-    await t.services.gateway!.service.updatePlan(null, planId, { scopes: ['echo:read', 'echo:list'] }, { id: null, label: 'test' });
+    await t.services.gateway!.service.updatePlan(SYSTEM, planId, { scopes: ['echo:read', 'echo:list'] });
     const narrow = await oidc.clientCredentialsGrant(cfg, { resource: `${issuer}/gw/echo`, scope: 'echo:list' });
     clock.advance(5000);
     const scoped = await inject({ url: '/gw/echo/hello', headers: { authorization: `Bearer ${narrow.access_token}` } });
@@ -598,13 +601,13 @@ applications:
 `;
     const env = { GW_TEST_KEY: 'pgw_declarative_key_0123456789abcdef' };
     const broken = d.parse(yaml.replace('plan: base', 'plan: nope'));
-    await expect(d.apply(broken, env, { id: null, label: 'test' })).rejects.toMatchObject({
+    await expect(d.apply(broken, env, TEST_SYSTEM)).rejects.toMatchObject({
       errors: [expect.objectContaining({ field: 'applications.0.subscriptions.0.plan' })],
     });
-    expect(await t.services.gateway!.service.listApis(null).then((l) => l.some((a) => a.slug === 'yaml-api'))).toBe(false);
-    const first = await d.apply(d.parse(yaml), env, { id: null, label: 'test' });
+    expect(await t.services.gateway!.service.listApis(SYSTEM).then((l) => l.some((a) => a.slug === 'yaml-api'))).toBe(false);
+    const first = await d.apply(d.parse(yaml), env, TEST_SYSTEM);
     expect(first.filter((x) => x.op === 'create').map((x) => x.kind)).toEqual(['api', 'plan', 'application', 'subscription', 'key']);
-    const second = await d.apply(d.parse(yaml), env, { id: null, label: 'test' });
+    const second = await d.apply(d.parse(yaml), env, TEST_SYSTEM);
     expect(second.every((x) => x.op === 'unchanged')).toBe(true);
     clock.advance(5000);
     expect((await inject({ url: '/gw/yaml-api/x', headers: { 'x-api-key': env.GW_TEST_KEY } })).statusCode).toBe(200);
@@ -616,9 +619,9 @@ apis:
   - { slug: tout-ou-rien-1, name: Première, organisation: DNUM, upstreamUrl: "${url1}", allowPrivateUpstream: true }
   - { slug: tout-ou-rien-2, name: Seconde, organisation: DNUM, upstreamUrl: "http://169.254.169.254/", allowPrivateUpstream: true }
 `);
-    await expect(d.apply(atomic, env, { id: null, label: 'test' })).rejects.toMatchObject({ errors: [expect.objectContaining({ field: 'upstreamUrl' })] });
+    await expect(d.apply(atomic, env, TEST_SYSTEM)).rejects.toMatchObject({ errors: [expect.objectContaining({ field: 'upstreamUrl' })] });
     expect((await inject('/api/gateway/apis/tout-ou-rien-1')).statusCode).toBe(404);
-    const third = await d.apply(d.parse(yaml.replace('perSecond: 10', 'perSecond: 12')), env, { id: null, label: 'test' });
+    const third = await d.apply(d.parse(yaml.replace('perSecond: 10', 'perSecond: 12')), env, TEST_SYSTEM);
     expect(third.find((x) => x.kind === 'plan')).toMatchObject({ op: 'update', changes: ['perSecond'] });
   });
 });

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 import {
@@ -81,6 +81,30 @@ export function createGatewayRepository(db: Db) {
         tx.select({ id: organisations.id, code: organisations.code, name: organisations.name }).from(organisations),
       ]);
       return { apis, plans, apps, subs, keys, clients, signing, orgs };
+    },
+
+    /**
+     * Whether the gateway holds anything beyond its reference content (the APIs in `referenceSlugs`
+     * with their plans, signing keys): another API, an application, a subscription, a key, an OAuth2
+     * client or recorded usage. Demo content is only loaded when it holds nothing else.
+     */
+    async hasContentBeyond(referenceSlugs: string[], tx: Db = current()): Promise<boolean> {
+      const any = async (q: Promise<unknown[]>) => (await q).length > 0;
+      const found = await Promise.all([
+        any(
+          tx
+            .select({ id: gwApis.id })
+            .from(gwApis)
+            .where(referenceSlugs.length ? notInArray(gwApis.slug, referenceSlugs) : undefined)
+            .limit(1),
+        ),
+        any(tx.select({ id: gwApplications.id }).from(gwApplications).limit(1)),
+        any(tx.select({ id: gwSubscriptions.id }).from(gwSubscriptions).limit(1)),
+        any(tx.select({ id: gwKeys.id }).from(gwKeys).limit(1)),
+        any(tx.select({ id: gwOauthClients.id }).from(gwOauthClients).limit(1)),
+        any(tx.select({ apiId: gwUsage.apiId }).from(gwUsage).limit(1)),
+      ]);
+      return found.some(Boolean);
     },
 
     // --- APIs ---

@@ -1,19 +1,54 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { idParams, itemsOf, noContent } from '@patrimoine/contracts/common';
+import {
+  apiInput,
+  apiPatch,
+  appInput,
+  clientInput,
+  configApplyInput,
+  configApplyResult,
+  decisionParams,
+  gwApi,
+  gwApiDetail,
+  gwApiParams,
+  gwApiSubscription,
+  gwApiSummary,
+  gwApp,
+  gwAppDetail,
+  gwCreatedClient,
+  gwCreatedKey,
+  gwKey,
+  gwNodeMetrics,
+  gwPlan,
+  gwRotatedKey,
+  gwSubscription,
+  gwUsage,
+  identityKey,
+  keyInput,
+  planInput,
+  planPatch,
+  rotateKeyInput,
+  signingKeyRotated,
+  specInput,
+  specQuery,
+  specVersionCreated,
+  storedOpenApiDocument,
+  subscribeInput,
+  usageQuery,
+} from '@patrimoine/contracts/gateway';
 import { routeGroup } from '../../platform/auth/access.ts';
 import type { requestMeta } from '../../platform/http/common.ts';
 import { sendCsv, wantsCsv } from '../../platform/http/common.ts';
-import { apiInput, apiPatch, appInput, planInput, planPatch } from './gateway.schemas.ts';
 import { toApi, type GatewayService } from './gateway.service.ts';
 import type { DataPlane } from './dataplane.ts';
 import type { Analytics } from './analytics.ts';
 import type { LimiterMetrics } from './ratelimit.ts';
 import { formatDiff, type createDeclarativeConfig } from './declarative.ts';
-import { actorOf } from '../../platform/auth/principal.ts';
 
-const id = z.object({ id: z.uuid() });
 const meta = (req: Parameters<typeof requestMeta>[0]) => ({ requestId: req.id, ip: req.ip });
+const tags = ['gateway'];
 
 /** Control plane: `/api/gateway/...` (portal, producers, consumers, admins). */
 export function gatewayRoutes(
@@ -29,13 +64,16 @@ export function gatewayRoutes(
           '/api/gateway/apis',
           {
             schema: {
-              tags: ['gateway'],
+              tags,
+              operationId: 'listGatewayApis',
               summary: 'APIs published through the gateway (portal catalogue)',
+              description: '`?format=csv` downloads the list as CSV (text/csv).',
               querystring: z.object({ format: z.enum(['json', 'csv']).optional() }),
+              response: { 200: itemsOf(gwApiSummary) },
             },
           },
           async (req, reply) => {
-            const items = await svc.listApis(req.principal);
+            const items = await svc.listApis(req.caller);
             if (wantsCsv(req))
               return sendCsv(
                 reply,
@@ -59,21 +97,31 @@ export function gatewayRoutes(
           },
         );
         p.get(
-          '/api/gateway/apis/:slug',
-          { schema: { tags: ['gateway'], summary: 'An API with its plans, availability and incidents', params: z.object({ slug: z.string().max(60) }) } },
-          async (req) => svc.getApi(req.principal, req.params.slug),
-        );
-        p.get(
-          '/api/gateway/apis/:slug/openapi',
+          '/api/gateway/apis/:api',
           {
             schema: {
-              tags: ['gateway'],
-              summary: 'OpenAPI document of an API (latest or ?version=)',
-              params: z.object({ slug: z.string().max(60) }),
-              querystring: z.object({ version: z.coerce.number().int().min(1).optional() }),
+              tags,
+              operationId: 'getGatewayApi',
+              summary: 'An API with its plans, availability and incidents',
+              params: gwApiParams,
+              response: { 200: gwApiDetail },
             },
           },
-          async (req) => (await svc.spec(req.params.slug, req.query.version)).document,
+          async (req) => svc.getApi(req.caller, req.params.api),
+        );
+        p.get(
+          '/api/gateway/apis/:api/openapi',
+          {
+            schema: {
+              tags,
+              operationId: 'getGatewayApiSpec',
+              summary: 'OpenAPI document of an API (latest or ?version=)',
+              params: gwApiParams,
+              querystring: specQuery,
+              response: { 200: storedOpenApiDocument },
+            },
+          },
+          async (req) => (await svc.spec(req.caller, req.params.api, req.query.version)).document as Record<string, unknown>,
         );
       }),
     );
@@ -82,155 +130,235 @@ export function gatewayRoutes(
       routeGroup('authenticated', async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
         // Producers (authorization per API in the service).
-        p.post('/api/gateway/apis', { schema: { tags: ['gateway'], summary: 'Register an API', body: apiInput } }, async (req, reply) =>
-          reply.status(201).send(toApi(await svc.createApi(req.principal, req.body, undefined, meta(req)))),
+        p.post(
+          '/api/gateway/apis',
+          { schema: { tags, operationId: 'createGatewayApi', summary: 'Register an API', body: apiInput, response: { 201: gwApi } } },
+          async (req, reply) => reply.status(201).send(toApi(await svc.createApi(req.caller, req.body, undefined, meta(req)))),
         );
-        p.patch('/api/gateway/apis/:id', { schema: { tags: ['gateway'], summary: 'Update an API', params: id, body: apiPatch } }, async (req) =>
-          toApi(await svc.updateApi(req.principal, req.params.id, req.body, undefined, meta(req))),
+        p.patch(
+          '/api/gateway/apis/:api',
+          {
+            schema: { tags, operationId: 'updateGatewayApi', summary: 'Update an API', params: gwApiParams, body: apiPatch, response: { 200: gwApi } },
+          },
+          async (req) => toApi(await svc.updateApi(req.caller, req.params.api, req.body, undefined, meta(req))),
         );
-        p.delete('/api/gateway/apis/:id', { schema: { tags: ['gateway'], summary: 'Delete an API', params: id } }, async (req, reply) => {
-          await svc.deleteApi(req.principal, req.params.id, meta(req));
-          return reply.status(204).send();
-        });
+        p.delete(
+          '/api/gateway/apis/:api',
+          { schema: { tags, operationId: 'deleteGatewayApi', summary: 'Delete an API', params: gwApiParams, response: { 204: noContent } } },
+          async (req, reply) => {
+            await svc.deleteApi(req.caller, req.params.api, meta(req));
+            return reply.status(204).send(null);
+          },
+        );
         p.put(
-          '/api/gateway/apis/:id/openapi',
-          { schema: { tags: ['gateway'], summary: 'New version of the API’s OpenAPI document', params: id, body: z.record(z.string(), z.unknown()) } },
+          '/api/gateway/apis/:api/openapi',
+          {
+            schema: {
+              tags,
+              operationId: 'putGatewayApiSpec',
+              summary: 'New version of the API’s OpenAPI document',
+              params: gwApiParams,
+              body: specInput,
+              response: { 200: specVersionCreated },
+            },
+          },
           async (req) => ({
-            version: await svc.putSpec(req.principal, req.params.id, req.body, undefined, meta(req)),
+            version: await svc.putSpec(req.caller, req.params.api, req.body, undefined, meta(req)),
           }),
         );
         p.get(
-          '/api/gateway/apis/:id/identity-key',
-          { schema: { tags: ['gateway'], summary: 'Key with which the upstream verifies the signed consumer identity (producer; audited)', params: id } },
-          async (req, reply) => reply.header('cache-control', 'no-store').send(await svc.identityKey(req.principal, req.params.id, meta(req))),
+          '/api/gateway/apis/:api/identity-key',
+          {
+            schema: {
+              tags,
+              operationId: 'getGatewayApiIdentityKey',
+              summary: 'Key with which the upstream verifies the signed consumer identity (producer; audited)',
+              params: gwApiParams,
+              response: { 200: identityKey },
+            },
+          },
+          async (req, reply) => reply.header('cache-control', 'no-store').send(await svc.identityKey(req.caller, req.params.api, meta(req))),
         );
-        p.post('/api/gateway/apis/:id/plans', { schema: { tags: ['gateway'], summary: 'Add a plan', params: id, body: planInput } }, async (req, reply) =>
-          reply.status(201).send(await svc.createPlan(req.principal, req.params.id, req.body, undefined, meta(req))),
+        p.post(
+          '/api/gateway/apis/:api/plans',
+          {
+            schema: { tags, operationId: 'createGatewayPlan', summary: 'Add a plan', params: gwApiParams, body: planInput, response: { 201: gwPlan } },
+          },
+          async (req, reply) => reply.status(201).send(await svc.createPlan(req.caller, req.params.api, req.body, undefined, meta(req))),
         );
         p.patch(
           '/api/gateway/plans/:id',
-          { schema: { tags: ['gateway'], summary: 'Change a plan’s limits and quotas', params: id, body: planPatch } },
-          async (req) => svc.updatePlan(req.principal, req.params.id, req.body, undefined, meta(req)),
+          {
+            schema: {
+              tags,
+              operationId: 'updateGatewayPlan',
+              summary: 'Change a plan’s limits and quotas',
+              params: idParams,
+              body: planPatch,
+              response: { 200: gwPlan },
+            },
+          },
+          async (req) => svc.updatePlan(req.caller, req.params.id, req.body, undefined, meta(req)),
         );
-        p.delete('/api/gateway/plans/:id', { schema: { tags: ['gateway'], summary: 'Delete a plan', params: id } }, async (req, reply) => {
-          await svc.deletePlan(req.principal, req.params.id, meta(req));
-          return reply.status(204).send();
-        });
+        p.delete(
+          '/api/gateway/plans/:id',
+          { schema: { tags, operationId: 'deleteGatewayPlan', summary: 'Delete a plan', params: idParams, response: { 204: noContent } } },
+          async (req, reply) => {
+            await svc.deletePlan(req.caller, req.params.id, meta(req));
+            return reply.status(204).send(null);
+          },
+        );
         p.get(
-          '/api/gateway/apis/:id/subscriptions',
-          { schema: { tags: ['gateway'], summary: 'Subscriptions of an API (producer)', params: id } },
-          async (req) => ({ items: await svc.subscriptionsOfApi(req.principal, req.params.id) }),
+          '/api/gateway/apis/:api/subscriptions',
+          {
+            schema: {
+              tags,
+              operationId: 'listGatewayApiSubscriptions',
+              summary: 'Subscriptions of an API (producer)',
+              params: gwApiParams,
+              response: { 200: itemsOf(gwApiSubscription) },
+            },
+          },
+          async (req) => ({ items: await svc.subscriptionsOfApi(req.caller, req.params.api) }),
         );
         p.post(
           '/api/gateway/subscriptions/:id/:decision',
           {
             schema: {
-              tags: ['gateway'],
+              tags,
+              operationId: 'decideGatewaySubscription',
               summary: 'Approve, reject or revoke a subscription',
-              params: z.object({ id: z.uuid(), decision: z.enum(['approve', 'reject', 'revoke']) }),
+              params: decisionParams,
+              response: { 200: gwSubscription },
             },
           },
-          async (req) => svc.decide(req.principal, req.params.id, req.params.decision, meta(req)),
+          async (req) => svc.decide(req.caller, req.params.id, req.params.decision, meta(req)),
         );
 
         // Consumers.
-        p.get('/api/gateway/applications', { schema: { tags: ['gateway'], summary: 'My applications' } }, async (req) => ({
-          items: await svc.listApps(req.principal!),
-        }));
-        p.post('/api/gateway/applications', { schema: { tags: ['gateway'], summary: 'Create an application', body: appInput } }, async (req, reply) =>
-          reply.status(201).send(await svc.createApp(req.principal, req.body, undefined, meta(req))),
+        p.get(
+          '/api/gateway/applications',
+          { schema: { tags, operationId: 'listGatewayApplications', summary: 'My applications', response: { 200: itemsOf(gwApp) } } },
+          async (req) => ({ items: await svc.listApps(req.caller) }),
+        );
+        p.post(
+          '/api/gateway/applications',
+          { schema: { tags, operationId: 'createGatewayApplication', summary: 'Create an application', body: appInput, response: { 201: gwApp } } },
+          async (req, reply) => reply.status(201).send(await svc.createApp(req.caller, req.body, undefined, meta(req))),
         );
         p.get(
           '/api/gateway/applications/:id',
-          { schema: { tags: ['gateway'], summary: 'An application with subscriptions, keys and OAuth2 clients', params: id } },
-          async (req) => svc.getApp(req.principal!, req.params.id),
+          {
+            schema: {
+              tags,
+              operationId: 'getGatewayApplication',
+              summary: 'An application with subscriptions, keys and OAuth2 clients',
+              params: idParams,
+              response: { 200: gwAppDetail },
+            },
+          },
+          async (req) => svc.getApp(req.caller, req.params.id),
         );
-        p.delete('/api/gateway/applications/:id', { schema: { tags: ['gateway'], summary: 'Delete an application', params: id } }, async (req, reply) => {
-          await svc.deleteApp(req.principal!, req.params.id, meta(req));
-          return reply.status(204).send();
-        });
+        p.delete(
+          '/api/gateway/applications/:id',
+          {
+            schema: { tags, operationId: 'deleteGatewayApplication', summary: 'Delete an application', params: idParams, response: { 204: noContent } },
+          },
+          async (req, reply) => {
+            await svc.deleteApp(req.caller, req.params.id, meta(req));
+            return reply.status(204).send(null);
+          },
+        );
         p.post(
           '/api/gateway/applications/:id/subscriptions',
           {
             schema: {
-              tags: ['gateway'],
+              tags,
+              operationId: 'subscribeGatewayApplication',
               summary: 'Subscribe to a plan (automatic or manual approval)',
-              params: id,
-              body: z.object({ planId: z.uuid(), reason: z.string().max(2000).default('') }),
+              params: idParams,
+              body: subscribeInput,
+              response: { 201: gwSubscription },
             },
           },
-          async (req, reply) =>
-            reply.status(201).send(await svc.subscribe(req.principal, req.params.id, req.body.planId, req.body.reason, undefined, meta(req))),
+          async (req, reply) => reply.status(201).send(await svc.subscribe(req.caller, req.params.id, req.body.planId, req.body.reason, undefined, meta(req))),
         );
         p.post(
           '/api/gateway/applications/:id/keys',
           {
             schema: {
-              tags: ['gateway'],
+              tags,
+              operationId: 'createGatewayKey',
               summary: 'Create an API key (shown once)',
-              params: id,
-              body: z.object({ name: z.string().trim().max(100).default(''), expiresInDays: z.number().int().min(1).max(730).nullable().default(365) }),
+              params: idParams,
+              body: keyInput,
+              response: { 201: gwCreatedKey },
             },
           },
-          async (req, reply) => reply.status(201).send(await svc.createKey(req.principal, req.params.id, req.body, undefined, meta(req))),
+          async (req, reply) => reply.status(201).send(await svc.createKey(req.caller, req.params.id, req.body, undefined, meta(req))),
         );
         p.post(
           '/api/gateway/keys/:id/rotate',
           {
             schema: {
-              tags: ['gateway'],
+              tags,
+              operationId: 'rotateGatewayKey',
               summary: 'Rotate a key: new key now, the old one valid for the overlap',
-              params: id,
-              body: z.object({ overlapHours: z.number().int().min(0).max(720).default(24) }),
+              params: idParams,
+              body: rotateKeyInput,
+              response: { 201: gwRotatedKey },
             },
           },
-          async (req, reply) => reply.status(201).send(await svc.rotateKey(req.principal, req.params.id, req.body.overlapHours, meta(req))),
+          async (req, reply) => reply.status(201).send(await svc.rotateKey(req.caller, req.params.id, req.body.overlapHours, meta(req))),
         );
-        p.post('/api/gateway/keys/:id/revoke', { schema: { tags: ['gateway'], summary: 'Revoke a key', params: id } }, async (req) =>
-          svc.revokeKey(req.principal, req.params.id, meta(req)),
+        p.post(
+          '/api/gateway/keys/:id/revoke',
+          { schema: { tags, operationId: 'revokeGatewayKey', summary: 'Revoke a key', params: idParams, response: { 200: gwKey } } },
+          async (req) => svc.revokeKey(req.caller, req.params.id, meta(req)),
         );
         p.post(
           '/api/gateway/applications/:id/clients',
           {
             schema: {
-              tags: ['gateway'],
+              tags,
+              operationId: 'createGatewayOauthClient',
               summary: 'Create an OAuth2 client (secret shown once, or public keys for private_key_jwt)',
-              params: id,
-              body: z.object({
-                authMethod: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt']).default('client_secret_basic'),
-                jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).max(10) }).optional(),
-              }),
+              params: idParams,
+              body: clientInput,
+              response: { 201: gwCreatedClient },
             },
           },
-          async (req, reply) => reply.status(201).send(await svc.createClient(req.principal, req.params.id, req.body, meta(req))),
+          async (req, reply) => reply.status(201).send(await svc.createClient(req.caller, req.params.id, req.body, meta(req))),
         );
-        p.post('/api/gateway/clients/:id/revoke', { schema: { tags: ['gateway'], summary: 'Revoke an OAuth2 client', params: id } }, async (req, reply) => {
-          await svc.revokeClient(req.principal, req.params.id, meta(req));
-          return reply.status(204).send();
-        });
+        p.post(
+          '/api/gateway/clients/:id/revoke',
+          {
+            schema: { tags, operationId: 'revokeGatewayOauthClient', summary: 'Revoke an OAuth2 client', params: idParams, response: { 204: noContent } },
+          },
+          async (req, reply) => {
+            await svc.revokeClient(req.caller, req.params.id, meta(req));
+            return reply.status(204).send(null);
+          },
+        );
 
         // Dashboards.
         p.get(
           '/api/gateway/usage',
           {
             schema: {
-              tags: ['gateway'],
+              tags,
+              operationId: 'getGatewayUsage',
               summary: 'Calls, errors, latency percentiles and top consumers of an API or an application',
-              querystring: z.object({
-                apiId: z.uuid().optional(),
-                applicationId: z.uuid().optional(),
-                granularity: z.enum(['minute', 'hour', 'day']).default('hour'),
-                from: z.coerce.date().optional(),
-                to: z.coerce.date().optional(),
-                format: z.enum(['json', 'csv']).optional(),
-              }),
+              description: '`?format=csv` downloads the aggregated rows as CSV (text/csv).',
+              querystring: usageQuery,
+              response: { 200: gwUsage },
             },
           },
           async (req, reply) => {
             const to = req.query.to ?? new Date(Date.now() + 60_000);
             const span = req.query.granularity === 'minute' ? 3 * 3600_000 : req.query.granularity === 'hour' ? 7 * 86400_000 : 90 * 86400_000;
             const from = req.query.from ?? new Date(to.getTime() - span);
-            const u = await svc.usage(req.principal!, { ...req.query, from, to });
+            const u = await svc.usage(req.caller, { ...req.query, from, to });
             if (wantsCsv(req))
               return sendCsv(
                 reply,
@@ -249,33 +377,57 @@ export function gatewayRoutes(
     await app.register(
       routeGroup({ roles: ['admin'] }, async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
-        p.get('/api/gateway/config', { schema: { tags: ['gateway'], summary: 'Current configuration as YAML (declarative format)' } }, async (_req, reply) =>
-          reply.type('application/yaml; charset=utf-8').send(node.declarative.toYaml(await node.declarative.exportConfig())),
+        p.get(
+          '/api/gateway/config',
+          {
+            schema: {
+              tags,
+              operationId: 'exportGatewayConfig',
+              summary: 'Current configuration as YAML (declarative format)',
+              response: { 200: { description: 'The configuration (YAML)', content: { 'application/yaml': { schema: z.string() } } } },
+            },
+          },
+          async (_req, reply) => reply.type('application/yaml; charset=utf-8').send(node.declarative.toYaml(await node.declarative.exportConfig())),
         );
         p.post(
           '/api/gateway/config',
           {
             schema: {
-              tags: ['gateway'],
+              tags,
+              operationId: 'applyGatewayConfig',
               summary: 'Apply a declarative configuration (all or nothing), or preview its diff',
-              body: z.object({ yaml: z.string().max(2 * 1024 * 1024), dryRun: z.boolean().default(true) }),
+              body: configApplyInput,
+              response: { 200: configApplyResult },
             },
           },
           async (req) => {
             const d = node.declarative;
-            const diff = await d.apply(d.parse(req.body.yaml), process.env, actorOf(req.principal), { dryRun: req.body.dryRun });
+            const diff = await d.apply(d.parse(req.body.yaml), process.env, req.caller, { dryRun: req.body.dryRun });
             return { diff, text: formatDiff(diff), applied: !req.body.dryRun };
           },
         );
-        p.post('/api/gateway/signing-keys/rotate', { schema: { tags: ['gateway'], summary: 'Rotate the OAuth2 signing key' } }, async (req) =>
-          svc.rotateSigningKey(req.principal, meta(req)),
+        p.post(
+          '/api/gateway/signing-keys/rotate',
+          { schema: { tags, operationId: 'rotateGatewaySigningKey', summary: 'Rotate the OAuth2 signing key', response: { 200: signingKeyRotated } } },
+          async (req) => svc.rotateSigningKey(req.caller, meta(req)),
         );
-        p.get('/api/gateway/node', { schema: { tags: ['gateway'], summary: 'This node’s gateway metrics (data plane, limiter, analytics)' } }, async () => ({
-          dataPlane: node.dataPlane.metrics,
-          limiter: node.limiter.metrics ?? { redisErrors: 0, failOpen: 0, failClosed: 0 },
-          analytics: node.analytics.metrics,
-          memory: process.memoryUsage().rss,
-        }));
+        p.get(
+          '/api/gateway/node',
+          {
+            schema: {
+              tags,
+              operationId: 'getGatewayNodeMetrics',
+              summary: 'This node’s gateway metrics (data plane, limiter, analytics)',
+              response: { 200: gwNodeMetrics },
+            },
+          },
+          async () => ({
+            dataPlane: node.dataPlane.metrics,
+            limiter: node.limiter.metrics ?? { redisErrors: 0, failOpen: 0, failClosed: 0 },
+            analytics: node.analytics.metrics,
+            memory: process.memoryUsage().rss,
+          }),
+        );
       }),
     );
   };

@@ -1,20 +1,42 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../db/client.ts';
-import type { Actor, Principal } from '../../platform/auth/principal.ts';
-import { actorOf } from '../../platform/auth/principal.ts';
+import type { Actor, Caller, Principal } from '../../platform/auth/principal.ts';
+import { actorOf, isSystem, requireUser } from '../../platform/auth/principal.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../platform/errors.ts';
 import type { ApiRow, AppRow, GatewayRepository } from './gateway.repository.ts';
 import { validateOpenApiDocument } from '../../platform/openapi.ts';
-import { apiInput, openApiDocument, planInput, type ApiInputRaw, type ApiPatch, type AppInput, type PlanInputRaw, type PlanPatch } from './gateway.schemas.ts';
+import {
+  apiInput,
+  openApiDocument,
+  planInput,
+  type ApiInputRaw,
+  type ApiPatch,
+  type AppInput,
+  type ClientInput,
+  type GwApi,
+  type GwApiDetail,
+  type GwApiSubscription,
+  type GwApiSummary,
+  type GwApp,
+  type GwAppDetail,
+  type GwDecision,
+  type GwGranularity,
+  type GwKey,
+  type GwPlan,
+  type GwUsage,
+  type KeyInput,
+  type PlanInputRaw,
+  type PlanPatch,
+} from '@patrimoine/contracts/gateway';
 import { checkUpstreamUrl } from './ssrf.ts';
 import { credentialPrefix, newCredential, sha256, type GatewaySecrets } from './secrets.ts';
 import { newSigningKey, TOKEN_TTL_SECONDS } from './oauth.ts';
-import { LATENCY_BOUNDS_MS, percentile, ANONYMOUS } from './analytics.ts';
+import { LATENCY_BOUNDS_MS, percentile, ANONYMOUS as KEYLESS_APP } from './analytics.ts';
 import type { RateLimiter } from './ratelimit.ts';
 
-type Who = Principal | null;
+const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export interface Meta {
   requestId?: string;
   ip?: string;
@@ -40,20 +62,30 @@ export function createGatewayService(deps: {
     return o;
   }
 
-  function canManageApi(p: Who, api: Pick<ApiRow, 'organisationId'>): boolean {
-    return !!p && (p.role === 'admin' || (p.role === 'data_admin' && p.organisationId === api.organisationId));
+  /**
+   * The system (seed, CLI, declarative configuration, probes) manages everything; a signed-in account
+   * what its role and organisation allow; an anonymous visitor nothing.
+   */
+  function canManageApi(c: Caller, api: Pick<ApiRow, 'organisationId'>): boolean {
+    if (c.kind === 'system') return true;
+    if (c.kind !== 'user') return false;
+    return c.role === 'admin' || (c.role === 'data_admin' && c.organisationId === api.organisationId);
   }
-  /** `null` is the system (seed, CLI, declarative configuration): always allowed. */
-  function assertApi(p: Who, api: ApiRow) {
-    if (p !== null && !canManageApi(p, api)) throw new ForbiddenError('Seuls les administrateurs de données de l’organisation productrice gèrent cette API.');
+  /** `SYSTEM`, or the signed-in account; 401 for an anonymous visitor. */
+  function actingUser(c: Caller): Principal | 'system' {
+    return isSystem(c) ? 'system' : requireUser(c);
   }
-  function canManageApp(p: Who, app: AppRow): boolean {
-    return (
-      !!p && (p.role === 'admin' || app.ownerId === p.userId || (p.role === 'data_admin' && !!app.organisationId && p.organisationId === app.organisationId))
-    );
+  function assertApi(c: Caller, api: ApiRow) {
+    if (actingUser(c) !== 'system' && !canManageApi(c, api))
+      throw new ForbiddenError('Seuls les administrateurs de données de l’organisation productrice gèrent cette API.');
   }
-  function assertApp(p: Who, app: AppRow) {
-    if (p !== null && !canManageApp(p, app)) throw new ForbiddenError('Cette application appartient à une autre personne ou organisation.');
+  function canManageApp(c: Caller, app: AppRow): boolean {
+    if (c.kind === 'system') return true;
+    if (c.kind !== 'user') return false;
+    return c.role === 'admin' || app.ownerId === c.userId || (c.role === 'data_admin' && !!app.organisationId && c.organisationId === app.organisationId);
+  }
+  function assertApp(c: Caller, app: AppRow) {
+    if (actingUser(c) !== 'system' && !canManageApp(c, app)) throw new ForbiddenError('Cette application appartient à une autre personne ou organisation.');
   }
 
   /** Runs a change in a transaction with its audit record and a configuration version bump. */
@@ -79,6 +111,15 @@ export function createGatewayService(deps: {
     if (!a) throw new NotFoundError('API introuvable.');
     return a;
   }
+  /** An API by its id or its slug (the `{api}` of the routes); the id wins when both could match. */
+  async function apiByRef(ref: string) {
+    return (uuidShape.test(ref) ? await repo.apiById(ref) : undefined) ?? (await repo.apiBySlug(ref)) ?? null;
+  }
+  async function apiRefOr404(ref: string) {
+    const a = await apiByRef(ref);
+    if (!a) throw new NotFoundError(`API « ${ref.slice(0, 60)} » introuvable.`);
+    return a;
+  }
   async function appOr404(id: string) {
     const a = await repo.appById(id);
     if (!a) throw new NotFoundError('Application introuvable.');
@@ -102,14 +143,14 @@ export function createGatewayService(deps: {
     expiresAt: Date | null;
     revokedAt: Date | null;
     lastUsedAt: Date | null;
-  }) => ({
+  }): GwKey => ({
     id: k.id,
     name: k.name,
     prefix: k.prefix,
-    createdAt: k.createdAt.toISOString(),
-    expiresAt: k.expiresAt?.toISOString() ?? null,
-    revokedAt: k.revokedAt?.toISOString() ?? null,
-    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    createdAt: k.createdAt,
+    expiresAt: k.expiresAt,
+    revokedAt: k.revokedAt,
+    lastUsedAt: k.lastUsedAt,
   });
 
   const service = {
@@ -117,7 +158,9 @@ export function createGatewayService(deps: {
     canManageApp,
 
     // ---------- APIs ----------
-    async createApi(p: Who, raw: ApiInputRaw, actor: Actor = actorOf(p), meta: Meta = {}) {
+    async createApi(c: Caller, raw: ApiInputRaw, actor: Actor = actorOf(c), meta: Meta = {}) {
+      const who = actingUser(c);
+      const p = who === 'system' ? null : who;
       const input = apiInput.parse(raw);
       if (p && p.role !== 'admin' && p.role !== 'data_admin') throw new ForbiddenError('Seuls les administrateurs de données publient des API.');
       const o =
@@ -138,12 +181,15 @@ export function createGatewayService(deps: {
       });
     },
 
-    async updateApi(p: Who, id: string, patch: ApiPatch, actor: Actor = actorOf(p), meta: Meta = {}) {
-      const before = await apiOr404(id);
-      assertApi(p, before);
+    /** `ref`: the API's id or slug. */
+    async updateApi(c: Caller, ref: string, patch: ApiPatch, actor: Actor = actorOf(c), meta: Meta = {}) {
+      const before = await apiRefOr404(ref);
+      assertApi(c, before);
+      const id = before.id;
+      const admin = isSystem(c) || (c.kind === 'user' && c.role === 'admin');
       const o = patch.organisationCode ? await org(patch.organisationCode, 'organisationCode') : null;
-      if (o && p && p.role !== 'admin') throw fieldError('organisationCode', 'seul un administrateur change le producteur');
-      if (patch.allowPrivateUpstream && !before.allowPrivateUpstream && p && p.role !== 'admin')
+      if (o && !admin) throw fieldError('organisationCode', 'seul un administrateur change le producteur');
+      if (patch.allowPrivateUpstream && !before.allowPrivateUpstream && !admin)
         throw fieldError('allowPrivateUpstream', 'seul un administrateur autorise un amont privé');
       if (patch.upstreamUrl !== undefined || patch.upstreamUrls !== undefined || patch.allowPrivateUpstream !== undefined)
         await validateUpstream(
@@ -160,19 +206,19 @@ export function createGatewayService(deps: {
       });
     },
 
-    async deleteApi(p: Who, id: string, meta: Meta = {}) {
-      const before = await apiOr404(id);
-      assertApi(p, before);
+    async deleteApi(c: Caller, ref: string, meta: Meta = {}) {
+      const before = await apiRefOr404(ref);
+      assertApi(c, before);
       await change(async (tx) => {
-        await repo.deleteApi(id, tx);
-        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.api.delete', entityType: 'gateway_api', entityId: before.slug, before, ...meta });
+        await repo.deleteApi(before.id, tx);
+        await recordAudit(tx, { actor: actorOf(c), action: 'gateway.api.delete', entityType: 'gateway_api', entityId: before.slug, before, ...meta });
       });
     },
 
     /** Validates and stores a new version of the API's OpenAPI document. */
-    async putSpec(p: Who, id: string, document: unknown, actor: Actor = actorOf(p), meta: Meta = {}) {
-      const api = await apiOr404(id);
-      assertApi(p, api);
+    async putSpec(c: Caller, ref: string, document: unknown, actor: Actor = actorOf(c), meta: Meta = {}) {
+      const api = await apiRefOr404(ref);
+      assertApi(c, api);
       const parsed = openApiDocument.safeParse(document);
       if (!parsed.success)
         throw new ValidationError(
@@ -198,15 +244,16 @@ export function createGatewayService(deps: {
       });
     },
 
-    async spec(slug: string, version?: number) {
-      const api = await repo.apiBySlug(slug);
-      if (!api || !api.specVersion) throw new NotFoundError('Pas de documentation OpenAPI pour cette API.');
+    /** The stored OpenAPI document of an API (id or slug), as the portal shows it to anyone who may see the API. */
+    async spec(c: Caller, ref: string, version?: number) {
+      const api = await apiByRef(ref);
+      if (!api || !api.specVersion || (!api.enabled && !canManageApi(c, api))) throw new NotFoundError('Pas de documentation OpenAPI pour cette API.');
       const s = await repo.spec(api.id, version ?? api.specVersion);
       if (!s) throw new NotFoundError('Version introuvable.');
       return s;
     },
 
-    async listApis(p: Who) {
+    async listApis(p: Caller): Promise<GwApiSummary[]> {
       const [apis, plans, uptime, orgs] = await Promise.all([
         repo.listApis(),
         repo.allPlans(),
@@ -231,9 +278,9 @@ export function createGatewayService(deps: {
         });
     },
 
-    async getApi(p: Who, slug: string) {
-      const a = await repo.apiBySlug(slug);
-      if (!a || (!a.enabled && !canManageApi(p, a))) throw new NotFoundError(`API « ${slug} » introuvable.`);
+    async getApi(p: Caller, ref: string): Promise<GwApiDetail> {
+      const a = await apiByRef(ref);
+      if (!a || (!a.enabled && !canManageApi(p, a))) throw new NotFoundError(`API « ${ref.slice(0, 60)} » introuvable.`);
       const o = await ctx.organisations.findById(a.organisationId);
       const plans = await repo.plansOf(a.id);
       const since = new Date(clock.now().getTime() - 30 * 86400_000);
@@ -249,7 +296,7 @@ export function createGatewayService(deps: {
         probes: probes.length,
         incidents: incidents(probes),
         plans: plans.map(toPlan),
-        specVersions: (await repo.specVersions(a.id)).map((v) => ({ version: v.version, createdBy: v.createdBy, createdAt: v.createdAt.toISOString() })),
+        specVersions: (await repo.specVersions(a.id)).map((v) => ({ version: v.version, createdBy: v.createdBy, createdAt: v.createdAt })),
       };
     },
 
@@ -257,11 +304,11 @@ export function createGatewayService(deps: {
      * The HMAC key with which the upstream verifies `X-Gateway-Signature` (derived per API; only its
      * producer may read it, and each reading is audited).
      */
-    async identityKey(p: Who, id: string, meta: Meta = {}) {
-      const api = await apiOr404(id);
-      assertApi(p, api);
+    async identityKey(c: Caller, ref: string, meta: Meta = {}) {
+      const api = await apiRefOr404(ref);
+      assertApi(c, api);
       await ctx.db.transaction(async (tx) => {
-        await recordAudit(tx, { actor: actorOf(p), action: 'gateway.api.identity_key.read', entityType: 'gateway_api', entityId: api.slug, ...meta });
+        await recordAudit(tx, { actor: actorOf(c), action: 'gateway.api.identity_key.read', entityType: 'gateway_api', entityId: api.slug, ...meta });
       });
       return {
         algorithm: 'HMAC-SHA256',
@@ -273,10 +320,10 @@ export function createGatewayService(deps: {
     },
 
     // ---------- plans ----------
-    async createPlan(p: Who, apiId: string, raw: PlanInputRaw, actor: Actor = actorOf(p), meta: Meta = {}) {
-      const input = planInput.parse(raw);
-      const api = await apiOr404(apiId);
+    async createPlan(p: Caller, apiRef: string, raw: PlanInputRaw, actor: Actor = actorOf(p), meta: Meta = {}) {
+      const api = await apiRefOr404(apiRef);
       assertApi(p, api);
+      const input = planInput.parse(raw);
       if ((await repo.plansOf(api.id)).some((x) => x.slug === input.slug))
         throw new ConflictError(`Le plan « ${input.slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
       return change(async (tx) => {
@@ -285,7 +332,7 @@ export function createGatewayService(deps: {
         return row;
       });
     },
-    async updatePlan(p: Who, planId: string, patch: PlanPatch, actor: Actor = actorOf(p), meta: Meta = {}) {
+    async updatePlan(p: Caller, planId: string, patch: PlanPatch, actor: Actor = actorOf(p), meta: Meta = {}) {
       const before = await repo.planById(planId);
       if (!before) throw new NotFoundError('Plan introuvable.');
       const api = await apiOr404(before.apiId);
@@ -304,7 +351,7 @@ export function createGatewayService(deps: {
         return row;
       });
     },
-    async deletePlan(p: Who, planId: string, meta: Meta = {}) {
+    async deletePlan(p: Caller, planId: string, meta: Meta = {}) {
       const before = await repo.planById(planId);
       if (!before) throw new NotFoundError('Plan introuvable.');
       const api = await apiOr404(before.apiId);
@@ -323,13 +370,17 @@ export function createGatewayService(deps: {
     },
 
     // ---------- applications ----------
-    async listApps(p: Principal) {
+    async listApps(c: Caller): Promise<GwApp[]> {
+      if (isSystem(c)) return (await repo.listApps(null)).map(toApp);
+      const p = requireUser(c);
       const rows = await repo.listApps(
         p.role === 'admin' ? null : { ownerId: p.userId, organisationId: p.role === 'data_admin' ? p.organisationId : undefined },
       );
       return rows.filter((a) => canManageApp(p, a)).map(toApp);
     },
-    async createApp(p: Who, input: AppInput, actor: Actor = actorOf(p), meta: Meta = {}) {
+    async createApp(c: Caller, input: AppInput, actor: Actor = actorOf(c), meta: Meta = {}) {
+      const who = actingUser(c);
+      const p = who === 'system' ? null : who;
       const o =
         (await org(input.organisationCode, 'organisationCode')) ??
         (p?.organisationId ? await ctx.organisations.findById(p.organisationId, repo.current()) : null);
@@ -355,7 +406,7 @@ export function createGatewayService(deps: {
         return toApp(row);
       });
     },
-    async getApp(p: Principal, id: string) {
+    async getApp(p: Caller, id: string): Promise<GwAppDetail> {
       const app = await appOr404(id);
       assertApp(p, app);
       const [subs, keys, clients, apis, plans] = await Promise.all([repo.subsOfApp(id), repo.keysOf(id), repo.clientsOf(id), repo.listApis(), repo.allPlans()]);
@@ -371,8 +422,8 @@ export function createGatewayService(deps: {
           id: s.id,
           state: s.state,
           reason: s.reason,
-          createdAt: s.createdAt.toISOString(),
-          decidedAt: s.decidedAt?.toISOString() ?? null,
+          createdAt: s.createdAt,
+          decidedAt: s.decidedAt,
           api: { id: s.apiId, slug: apiById.get(s.apiId)?.slug ?? '', name: apiById.get(s.apiId)?.name ?? '' },
           plan: planById.get(s.planId) ? toPlan(planById.get(s.planId)!) : null,
         })),
@@ -381,12 +432,12 @@ export function createGatewayService(deps: {
           id: c.id,
           clientId: c.clientId,
           authMethod: c.authMethod,
-          createdAt: c.createdAt.toISOString(),
-          revokedAt: c.revokedAt?.toISOString() ?? null,
+          createdAt: c.createdAt,
+          revokedAt: c.revokedAt,
         })),
       };
     },
-    async deleteApp(p: Principal, id: string, meta: Meta = {}) {
+    async deleteApp(p: Caller, id: string, meta: Meta = {}) {
       const app = await appOr404(id);
       assertApp(p, app);
       await change(async (tx) => {
@@ -396,20 +447,20 @@ export function createGatewayService(deps: {
     },
 
     // ---------- subscriptions ----------
-    async subscribe(p: Who, appId: string, planId: string, reason: string, actor: Actor = actorOf(p), meta: Meta = {}) {
+    async subscribe(c: Caller, appId: string, planId: string, reason: string, actor: Actor = actorOf(c), meta: Meta = {}) {
       const app = await appOr404(appId);
-      if (p) assertApp(p, app);
+      assertApp(c, app);
       const plan = await repo.planById(planId);
       if (!plan) throw fieldError('planId', 'plan inconnu');
       if (plan.keyless) throw fieldError('planId', 'ce plan s’utilise sans clé : aucun abonnement n’est nécessaire');
       const api = await apiOr404(plan.apiId);
       const manual = plan.approval === 'manual' || api.visibility === 'restricted';
-      if (manual && !reason.trim() && p && !canManageApi(p, api)) throw fieldError('reason', 'expliquez pourquoi votre application a besoin de cette API');
+      if (manual && !reason.trim() && !canManageApi(c, api)) throw fieldError('reason', 'expliquez pourquoi votre application a besoin de cette API');
       const existing = await repo.subFor(app.id, api.id);
       if (existing && (existing.state === 'active' || existing.state === 'pending') && existing.planId === plan.id)
         throw new ConflictError('Cette application est déjà abonnée à ce plan (ou la demande est en attente).');
       // System and CLI (declarative configuration) subscriptions, and producers' own, are approved at once.
-      const state = manual && p && !canManageApi(p, api) ? 'pending' : 'active';
+      const state = manual && !canManageApi(c, api) ? 'pending' : 'active';
       return change(async (tx) => {
         const row = existing
           ? await repo.updateSub(
@@ -441,13 +492,14 @@ export function createGatewayService(deps: {
         return row;
       });
     },
-    async decide(p: Who, subId: string, decision: 'approve' | 'reject' | 'revoke', meta: Meta = {}) {
+    async decide(p: Caller, subId: string, decision: GwDecision, meta: Meta = {}) {
+      actingUser(p);
       const sub = await repo.subById(subId);
       if (!sub) throw new NotFoundError('Abonnement introuvable.');
       const api = await apiOr404(sub.apiId);
       const app = await appOr404(sub.applicationId);
       // The producer decides; a consumer may cancel its own subscription.
-      if (p !== null && !canManageApi(p, api) && !(decision === 'revoke' && canManageApp(p, app)))
+      if (!canManageApi(p, api) && !(decision === 'revoke' && canManageApp(p, app)))
         throw new ForbiddenError('Seul le producteur de l’API décide des abonnements.');
       const state = decision === 'approve' ? 'active' : decision === 'reject' ? 'rejected' : 'revoked';
       if (decision !== 'revoke' && sub.state !== 'pending') throw new ConflictError('Cette demande a déjà été traitée.');
@@ -465,8 +517,8 @@ export function createGatewayService(deps: {
         return row;
       });
     },
-    async subscriptionsOfApi(p: Who, apiId: string) {
-      const api = await apiOr404(apiId);
+    async subscriptionsOfApi(p: Caller, apiRef: string): Promise<GwApiSubscription[]> {
+      const api = await apiRefOr404(apiRef);
       assertApi(p, api);
       const [subs, apps, plans, orgs] = await Promise.all([repo.subsOfApi(api.id), repo.listApps(null), repo.plansOf(api.id), ctx.organisations.list()]);
       const appById = new Map(apps.map((a) => [a.id, a]));
@@ -478,7 +530,7 @@ export function createGatewayService(deps: {
           id: s.id,
           state: s.state,
           reason: s.reason,
-          createdAt: s.createdAt.toISOString(),
+          createdAt: s.createdAt,
           application: { id: s.applicationId, name: a?.name ?? '', organisationCode: a?.organisationId ? (orgById.get(a.organisationId) ?? null) : null },
           plan: planById.get(s.planId)?.name ?? '',
         };
@@ -486,16 +538,9 @@ export function createGatewayService(deps: {
     },
 
     // ---------- API keys ----------
-    async createKey(
-      p: Who,
-      appId: string,
-      input: { name: string; expiresInDays: number | null },
-      actor: Actor = actorOf(p),
-      meta: Meta = {},
-      fixedKey?: string,
-    ) {
+    async createKey(p: Caller, appId: string, input: KeyInput, actor: Actor = actorOf(p), meta: Meta = {}, fixedKey?: string) {
       const app = await appOr404(appId);
-      if (p) assertApp(p, app);
+      assertApp(p, app);
       const key = fixedKey ?? newCredential('key');
       if (await repo.keyByHash(sha256(key))) throw new ConflictError('Cette clé est déjà enregistrée.');
       const expiresAt = input.expiresInDays ? new Date(clock.now().getTime() + input.expiresInDays * 86400_000) : null;
@@ -513,11 +558,11 @@ export function createGatewayService(deps: {
       });
     },
     /** New key now; the old one keeps working for `overlapHours`, then expires. */
-    async rotateKey(p: Who, keyId: string, overlapHours: number, meta: Meta = {}) {
+    async rotateKey(p: Caller, keyId: string, overlapHours: number, meta: Meta = {}) {
       const old = await repo.keyById(keyId);
       if (!old) throw new NotFoundError('Clé introuvable.');
       const app = await appOr404(old.applicationId);
-      if (p) assertApp(p, app);
+      assertApp(p, app);
       if (old.revokedAt) throw new ConflictError('Cette clé est révoquée.');
       const key = newCredential('key');
       const oldUntil = new Date(clock.now().getTime() + overlapHours * 3600_000);
@@ -535,14 +580,14 @@ export function createGatewayService(deps: {
           after: { oldExpiresAt: keepExpiry, newKeyId: row.id, newPrefix: row.prefix },
           ...meta,
         });
-        return { ...publicKey(row), key, previousExpiresAt: keepExpiry.toISOString() };
+        return { ...publicKey(row), key, previousExpiresAt: keepExpiry };
       });
     },
-    async revokeKey(p: Who, keyId: string, meta: Meta = {}) {
+    async revokeKey(p: Caller, keyId: string, meta: Meta = {}) {
       const old = await repo.keyById(keyId);
       if (!old) throw new NotFoundError('Clé introuvable.');
       const app = await appOr404(old.applicationId);
-      if (p) assertApp(p, app);
+      assertApp(p, app);
       return change(async (tx) => {
         const row = await repo.updateKey(old.id, { revokedAt: clock.now() }, tx);
         await recordAudit(tx, {
@@ -559,14 +604,9 @@ export function createGatewayService(deps: {
     },
 
     // ---------- OAuth2 clients ----------
-    async createClient(
-      p: Who,
-      appId: string,
-      input: { authMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'; jwks?: { keys: Record<string, unknown>[] } },
-      meta: Meta = {},
-    ) {
+    async createClient(p: Caller, appId: string, input: ClientInput, meta: Meta = {}) {
       const app = await appOr404(appId);
-      if (p) assertApp(p, app);
+      assertApp(p, app);
       if (input.authMethod === 'private_key_jwt') {
         const keys = input.jwks?.keys ?? [];
         if (!keys.length) throw fieldError('jwks', 'au moins une clé publique (JWKS) est requise pour private_key_jwt');
@@ -593,14 +633,14 @@ export function createGatewayService(deps: {
           after: { application: app.slug, authMethod: row.authMethod },
           ...meta,
         });
-        return { id: row.id, clientId, authMethod: row.authMethod, clientSecret: secret, createdAt: row.createdAt.toISOString() };
+        return { id: row.id, clientId, authMethod: row.authMethod, clientSecret: secret, createdAt: row.createdAt };
       });
     },
-    async revokeClient(p: Who, id: string, meta: Meta = {}) {
+    async revokeClient(p: Caller, id: string, meta: Meta = {}) {
       const c = await repo.clientById(id);
       if (!c) throw new NotFoundError('Client introuvable.');
       const app = await appOr404(c.applicationId);
-      if (p) assertApp(p, app);
+      assertApp(p, app);
       await change(async (tx) => {
         await repo.updateClient(id, { revokedAt: clock.now() }, tx);
         await recordAudit(tx, { actor: actorOf(p), action: 'gateway.client.revoke', entityType: 'gateway_client', entityId: c.clientId, ...meta });
@@ -625,8 +665,9 @@ export function createGatewayService(deps: {
       });
     },
     /** New signing key; the previous one stays in the JWKS until its last token has expired. */
-    async rotateSigningKey(p: Who, meta: Meta = {}) {
-      if (!p || p.role !== 'admin') throw new ForbiddenError('Réservé aux administrateurs.');
+    async rotateSigningKey(p: Caller, meta: Meta = {}) {
+      const who = actingUser(p);
+      if (who !== 'system' && who.role !== 'admin') throw new ForbiddenError('Réservé aux administrateurs.');
       const k = await newSigningKey(secrets);
       await change(async (tx) => {
         await repo.retireSigningKeys(new Date(clock.now().getTime() + (TOKEN_TTL_SECONDS + 60) * 1000), tx);
@@ -644,10 +685,14 @@ export function createGatewayService(deps: {
     },
 
     // ---------- usage ----------
-    async usage(p: Principal, q: { apiId?: string; applicationId?: string; granularity: 'minute' | 'hour' | 'day'; from: Date; to: Date }) {
+    async usage(
+      p: Caller,
+      q: { apiId?: string; applicationId?: string; granularity: GwGranularity; from: Date; to: Date },
+    ): Promise<GwUsage & { rows: Awaited<ReturnType<GatewayRepository['usage']>> }> {
+      const who = actingUser(p);
       if (q.apiId) assertApi(p, await apiOr404(q.apiId));
       else if (q.applicationId) assertApp(p, await appOr404(q.applicationId));
-      else if (p.role !== 'admin') throw fieldError('apiId', 'précisez une API ou une application');
+      else if (who !== 'system' && who.role !== 'admin') throw fieldError('apiId', 'précisez une API ou une application');
       const rows = await repo.usage(q);
       const series = new Map<number, { calls: number; errors: number; s429: number }>();
       const hist = new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);
@@ -677,11 +722,11 @@ export function createGatewayService(deps: {
       return {
         totals: { ...totals, meanMs: totals.calls ? totals.sumMs / totals.calls : null },
         latency: { p50: percentile(hist, 0.5), p95: percentile(hist, 0.95), p99: percentile(hist, 0.99) },
-        series: [...series.entries()].sort((a, b) => a[0] - b[0]).map(([t, s]) => ({ bucket: new Date(t).toISOString(), ...s })),
+        series: [...series.entries()].sort((a, b) => a[0] - b[0]).map(([t, s]) => ({ bucket: new Date(t), ...s })),
         topConsumers: [...byApp.entries()]
           .sort((a, b) => b[1] - a[1])
           .slice(0, 10)
-          .map(([id, calls]) => ({ applicationId: id, name: id === ANONYMOUS ? 'Appels sans clé' : (appName.get(id) ?? id), calls })),
+          .map(([id, calls]) => ({ applicationId: id, name: id === KEYLESS_APP ? 'Appels sans clé' : (appName.get(id) ?? id), calls })),
         rows,
       };
     },
@@ -691,24 +736,24 @@ export function createGatewayService(deps: {
 export type GatewayService = ReturnType<typeof createGatewayService>;
 
 function incidents(probes: { at: Date; ok: boolean; error: string | null; status: number | null }[]) {
-  const out: { start: string; end: string | null; probes: number; reason: string }[] = [];
+  const out: { start: Date; end: Date | null; probes: number; reason: string }[] = [];
   let cur: (typeof out)[number] | null = null;
   for (const pr of probes) {
     if (!pr.ok) {
       if (!cur) {
-        cur = { start: pr.at.toISOString(), end: null, probes: 0, reason: pr.error ?? `HTTP ${pr.status}` };
+        cur = { start: pr.at, end: null, probes: 0, reason: pr.error ?? `HTTP ${pr.status}` };
         out.push(cur);
       }
       cur.probes++;
     } else if (cur) {
-      cur.end = pr.at.toISOString();
+      cur.end = pr.at;
       cur = null;
     }
   }
   return out.reverse().slice(0, 50);
 }
 
-export function toApi(a: ApiRow) {
+export function toApi(a: ApiRow): GwApi {
   return {
     id: a.id,
     slug: a.slug,
@@ -727,7 +772,7 @@ export function toApi(a: ApiRow) {
     catalogAssetId: a.catalogAssetId,
     specVersion: a.specVersion,
     healthPath: a.healthPath,
-    updatedAt: a.updatedAt.toISOString(),
+    updatedAt: a.updatedAt,
   };
 }
 export function toPlan(p: {
@@ -741,7 +786,7 @@ export function toPlan(p: {
   perMonth: number | null;
   approval: 'auto' | 'manual';
   scopes: string[];
-}) {
+}): GwPlan {
   return {
     id: p.id,
     slug: p.slug,
@@ -755,7 +800,7 @@ export function toPlan(p: {
     scopes: p.scopes,
   };
 }
-export function toApp(a: AppRow) {
+export function toApp(a: AppRow): GwApp {
   return {
     id: a.id,
     slug: a.slug,
@@ -763,6 +808,6 @@ export function toApp(a: AppRow) {
     description: a.description,
     organisationId: a.organisationId,
     ownerId: a.ownerId,
-    createdAt: a.createdAt.toISOString(),
+    createdAt: a.createdAt,
   };
 }

@@ -2,10 +2,7 @@ import { pgTable, text, uuid, timestamp, boolean, integer, jsonb, bigint, double
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 import { users } from '../../platform/auth/auth.table.ts';
 
-export const gwVisibilities = ['public', 'restricted'] as const;
-export const gwApprovals = ['auto', 'manual'] as const;
-export const gwSubscriptionStates = ['pending', 'active', 'rejected', 'revoked'] as const;
-export const gwFailPolicies = ['open', 'closed'] as const;
+import { gwApprovals, gwAuthMethods, gwFailPolicies, gwSubscriptionStates, gwVisibilities } from '@patrimoine/contracts/gateway';
 
 /** APIs published through the gateway (Gravitee's « API », Kong's service + route). */
 export const gwApis = pgTable(
@@ -194,7 +191,7 @@ export const gwOauthClients = pgTable(
     /** Public OAuth2 client identifier. */
     clientId: text('client_id').notNull().unique(),
     /** `client_secret_basic`/`client_secret_post` (secret) or `private_key_jwt` (public JWKS). */
-    authMethod: text('auth_method').notNull(),
+    authMethod: text('auth_method', { enum: gwAuthMethods }).notNull(),
     /** SHA-256 (hex) of the client secret; null for private_key_jwt clients. */
     secretHash: text('secret_hash'),
     /** Public keys (JWKS) for private_key_jwt. */

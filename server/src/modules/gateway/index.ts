@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { Agent, request } from 'undici';
 import type { CliContext, ModuleFactory, ModuleServices } from '../../platform/context.ts';
 import { getSetting, setSetting } from '../../platform/seed.ts';
-import { systemActor } from '../../platform/auth/principal.ts';
+import { SYSTEM } from '../../platform/auth/principal.ts';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerErrorHandling } from '../../platform/http/problem.ts';
 import { createGatewayRepository } from './gateway.repository.ts';
 import { createGatewayService, type GatewayService } from './gateway.service.ts';
@@ -42,6 +43,8 @@ interface CatalogLike {
 }
 
 const PROBE_MS = 30_000;
+/** APIs the gateway publishes by itself (reference content, not demo). */
+const REFERENCE_API_SLUGS = ['deces'];
 
 /** PATRIMOINE_TRUST_PROXY as Fastify reads it (same meaning as on the main port). */
 function trustProxy(v: string): boolean | number | string {
@@ -167,6 +170,9 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       genReqId: () => randomUUID(),
       routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     });
+    // The OAuth2 endpoints declare zod response schemas (the proxy routes have none: nothing is added to their path).
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
     registerErrorHandling(app, { apiPrefixes: ['/'] });
     await prepare();
     await app.register(dataPlane.plugin());
@@ -196,7 +202,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
         paths,
         components: doc.components ?? {},
       };
-      await service.putSpec(null, api.id, spec, systemActor);
+      await service.putSpec(SYSTEM, api.id, spec);
     }
   }
 
@@ -225,49 +231,47 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
           const asset = await catalog()
             ?.getAsset('api', 'deces')
             .catch(() => null);
-          const api = await service.createApi(
-            null,
-            {
-              slug: 'deces',
-              name: 'API des personnes décédées',
-              description:
-                'Recherche dans le fichier des personnes décédées publié par l’INSEE depuis 1970 : par nom, prénoms, date et lieu de naissance ou de décès, avec un score de correspondance.',
-              audience: 'Administrations, collectivités, organismes sociaux, notaires, généalogistes et entreprises qui doivent vérifier un décès.',
-              organisationCode: 'DNUM',
-              visibility: 'public',
-              upstreamUrl: `http://127.0.0.1:${ctx.env.PORT}/deces/api/v1`,
-              timeoutMs: 10_000,
-              allowPrivateUpstream: true,
-              requiredScope: null,
-              failPolicy: 'open',
-              maxBodyBytes: 1024 * 1024,
-              enabled: true,
-              healthPath: '/healthcheck',
-              catalogAssetId: asset?.id ?? null,
-            },
-            systemActor,
-          );
-          await service.createPlan(
-            null,
-            api.id,
-            {
-              slug: 'standard',
-              name: 'Standard',
-              keyless: false,
-              perSecond: 20,
-              perMinute: null,
-              perDay: null,
-              perMonth: null,
-              approval: 'auto',
-              scopes: ['deces:read'],
-            },
-            systemActor,
-          );
+          const api = await service.createApi(SYSTEM, {
+            slug: 'deces',
+            name: 'API des personnes décédées',
+            description:
+              'Recherche dans le fichier des personnes décédées publié par l’INSEE depuis 1970 : par nom, prénoms, date et lieu de naissance ou de décès, avec un score de correspondance.',
+            audience: 'Administrations, collectivités, organismes sociaux, notaires, généalogistes et entreprises qui doivent vérifier un décès.',
+            organisationCode: 'DNUM',
+            visibility: 'public',
+            upstreamUrl: `http://127.0.0.1:${ctx.env.PORT}/deces/api/v1`,
+            timeoutMs: 10_000,
+            allowPrivateUpstream: true,
+            requiredScope: null,
+            failPolicy: 'open',
+            maxBodyBytes: 1024 * 1024,
+            enabled: true,
+            healthPath: '/healthcheck',
+            catalogAssetId: asset?.id ?? null,
+          });
+          await service.createPlan(SYSTEM, api.id, {
+            slug: 'standard',
+            name: 'Standard',
+            keyless: false,
+            perSecond: 20,
+            perMinute: null,
+            perDay: null,
+            perMonth: null,
+            approval: 'auto',
+            scopes: ['deces:read'],
+          });
         }
         await setSetting(ctx, 'gateway_deces_published', { at: ctx.clock.now().toISOString() });
       },
-      /** The demo catalogue (built by the catalogue module before this one) describes the deaths API: link it. */
+      /**
+       * The demo catalogue (built by the catalogue module before this one) describes the deaths API:
+       * link it. Called at every start when demo content is enabled, so it only acts on a gateway that
+       * holds nothing but its reference content (no other API, application, key, client, subscription
+       * or usage), and once.
+       */
       async seedDemo() {
+        if (await repo.hasContentBeyond(REFERENCE_API_SLUGS)) return;
+        if (await getSetting(ctx, 'gateway_demo_linked')) return;
         const api = await repo.apiBySlug('deces');
         if (!api || api.catalogAssetId) return;
         const asset =
@@ -277,7 +281,9 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
           (await catalog()
             ?.getAsset('api', 'deces')
             .catch(() => null));
-        if (asset) await service.updateApi(null, api.id, { catalogAssetId: asset.id }, systemActor);
+        if (!asset) return;
+        await service.updateApi(SYSTEM, api.id, { catalogAssetId: asset.id });
+        await setSetting(ctx, 'gateway_demo_linked', { at: ctx.clock.now().toISOString(), asset: asset.id });
       },
       async start() {
         if (ctx.env.GATEWAY_PORT !== undefined && ctx.env.PATRIMOINE_ROLE !== 'worker') await startDedicatedPort(ctx.env.GATEWAY_PORT);

@@ -11,6 +11,7 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
+import type { TokenRequest } from '@patrimoine/contracts/gateway';
 import type { Clock } from '../../platform/clock.ts';
 import type { RouteTable, RtApi, RtApp, RtClient } from './route-table.ts';
 import { sha256, type GatewaySecrets } from './secrets.ts';
@@ -43,17 +44,8 @@ export async function newSigningKey(secrets: GatewaySecrets) {
   return { kid, alg: 'ES256', publicJwk: pub as Record<string, unknown>, privateEnc: secrets.encrypt(JSON.stringify(priv)) };
 }
 
-export interface TokenRequest {
-  grant_type?: string;
-  scope?: string;
-  resource?: string;
-  audience?: string;
-  client_id?: string;
-  client_secret?: string;
-  client_assertion_type?: string;
-  client_assertion?: string;
-  [k: string]: unknown;
-}
+/** Form fields of a token or introspection request (the contract's schema). */
+export type { TokenRequest } from '@patrimoine/contracts/gateway';
 
 export interface ReplayGuard {
   /** True the first time a jti is seen within its lifetime. */

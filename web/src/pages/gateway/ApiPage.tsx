@@ -1,28 +1,21 @@
 import { useState } from 'react';
 import { useParams, Link } from 'react-router';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Tabs } from '@codegouvfr/react-dsfr/Tabs';
-import { api, ApiError } from '../../api/client';
+import { gwApprovalLabels, gwVisibilityHints, gwVisibilityLabels } from '@patrimoine/contracts/gateway';
+import { ApiError } from '../../api/client';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { fmtPct, fmtDate, limitsText, type GwApi, type GwApp } from './types';
-
-interface OpenApiDoc {
-  info?: { title?: string; version?: string; description?: string };
-  paths?: Record<
-    string,
-    Record<string, { summary?: string; description?: string; parameters?: { name: string; in: string; required?: boolean; description?: string }[] }>
-  >;
-}
+import { gatewayUrls, useGatewayApi, useGatewayApiSpec, useGatewayApps, useGatewayConsole, useSubscribe, type GwApiDetail } from './api';
+import { fmtPct, fmtDate, limitsText } from './format';
 const HTTP = ['get', 'post', 'put', 'patch', 'delete'];
 
 /** The OpenAPI document rendered as a list of operations with their parameters. */
 function OpenApiDocView({ slug }: { slug: string }) {
-  const q = useQuery({ queryKey: ['gw-openapi', slug], queryFn: () => api<OpenApiDoc>(`/api/gateway/apis/${slug}/openapi`), retry: false });
+  const q = useGatewayApiSpec(slug);
   if (q.error instanceof ApiError && q.error.status === 404) return <p>Le producteur n’a pas encore déposé de documentation OpenAPI.</p>;
   if (q.error) return <ErrorAlert error={q.error} />;
   if (!q.data) return <p>Chargement de la documentation…</p>;
@@ -65,40 +58,16 @@ function Console({ slug }: { slug: string }) {
   const [path, setPath] = useState('/');
   const [key, setKey] = useState('');
   const [body, setBody] = useState('');
-  const [result, setResult] = useState<{ status: number; headers: string; body: string; ms: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  async function send() {
-    setError(null);
-    const t0 = performance.now();
-    try {
-      const res = await fetch(`/gw/${slug}${path.startsWith('/') ? path : `/${path}`}`, {
-        method,
-        headers: { ...(key ? { 'x-api-key': key } : {}), ...(body && method !== 'GET' ? { 'content-type': 'application/json' } : {}) },
-        body: body && method !== 'GET' ? body : undefined,
-        credentials: 'omit',
-      });
-      const text = await res.text();
-      let pretty = text;
-      try {
-        pretty = JSON.stringify(JSON.parse(text), null, 2);
-      } catch {
-        /* not JSON */
-      }
-      const headers = ['content-type', 'ratelimit-policy', 'ratelimit', 'retry-after']
-        .filter((h) => res.headers.get(h))
-        .map((h) => `${h}: ${res.headers.get(h)}`)
-        .join('\n');
-      setResult({ status: res.status, headers, body: pretty.slice(0, 20000), ms: Math.round(performance.now() - t0) });
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
+  const call = useGatewayConsole(slug);
+  const result = call.data;
+  const error = call.error ? call.error.message : null;
+  const send = () => call.mutate({ method, path, key, body });
   return (
     <form
       aria-label="Tester l'API"
       onSubmit={(e) => {
         e.preventDefault();
-        void send();
+        send();
       }}
     >
       <div className="fr-grid-row fr-grid-row--gutters">
@@ -161,26 +130,18 @@ function Samples({ slug }: { slug: string }) {
   );
 }
 
-function Subscribe({ a }: { a: GwApi }) {
+function Subscribe({ a }: { a: GwApiDetail }) {
   const { me } = useAuth();
-  const qc = useQueryClient();
-  const apps = useQuery({ queryKey: ['gw-apps'], queryFn: () => api<{ items: GwApp[] }>('/api/gateway/applications'), enabled: !!me?.user });
+  const apps = useGatewayApps(!!me?.user);
   const plans = a.plans.filter((p) => !p.keyless);
   const [appId, setAppId] = useState('');
   const [planId, setPlanId] = useState('');
   const [reason, setReason] = useState('');
-  const m = useMutation({
-    mutationFn: () =>
-      api<{ state: string }>(`/api/gateway/applications/${appId || apps.data?.items[0]?.id}/subscriptions`, {
-        method: 'POST',
-        body: { planId: planId || plans[0]?.id, reason },
-      }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-app'] }),
-  });
+  const m = useSubscribe();
   if (!me?.user) return <p>Connectez-vous pour abonner une application à cette API.</p>;
   if (!plans.length) return <p>Cette API s’utilise sans abonnement.</p>;
   if (!apps.data) return <p>Chargement de vos applications…</p>;
-  if (apps.data && apps.data.items.length === 0)
+  if (apps.data.length === 0)
     return (
       <p>
         Créez d’abord une application dans <Link to="/api-portail/applications">Mes applications</Link>.
@@ -192,7 +153,7 @@ function Subscribe({ a }: { a: GwApi }) {
       aria-label="S’abonner"
       onSubmit={(e) => {
         e.preventDefault();
-        m.mutate();
+        m.mutate({ appId: appId || apps.data[0]?.id || '', planId: planId || plans[0]?.id || '', reason });
       }}
     >
       {m.data && (
@@ -205,9 +166,9 @@ function Subscribe({ a }: { a: GwApi }) {
           className="fr-mb-2w"
         />
       )}
-      {err && err.errors.length === 0 && <ErrorAlert error={err} />}
+      <ErrorAlert error={err?.errors.length ? null : m.error} />
       <Select label="Application" nativeSelectProps={{ value: appId, onChange: (e) => setAppId(e.target.value) }}>
-        {apps.data?.items.map((x) => (
+        {apps.data.map((x) => (
           <option key={x.id} value={x.id}>
             {x.name}
           </option>
@@ -222,7 +183,7 @@ function Subscribe({ a }: { a: GwApi }) {
         {plans.map((p) => (
           <option key={p.id} value={p.id}>
             {p.name} — {limitsText(p)}
-            {p.approval === 'manual' ? ' (sur validation)' : ''}
+            {p.approval === 'manual' ? ` (${gwApprovalLabels.manual})` : ''}
           </option>
         ))}
       </Select>
@@ -244,7 +205,7 @@ function Subscribe({ a }: { a: GwApi }) {
 
 export function ApiPage() {
   const { slug = '' } = useParams();
-  const q = useQuery({ queryKey: ['gw-api', slug], queryFn: () => api<GwApi>(`/api/gateway/apis/${slug}`) });
+  const q = useGatewayApi(slug);
   if (q.error) return <ErrorAlert error={q.error} />;
   if (!q.data) return <p>Chargement…</p>;
   const a = q.data;
@@ -258,7 +219,9 @@ export function ApiPage() {
       <ul>
         <li>Producteur : {a.organisationName || a.organisationCode}</li>
         {a.audience && <li>Pour qui : {a.audience}</li>}
-        <li>Accès : {a.visibility === 'public' ? 'ouvert (abonnement immédiat)' : 'sur demande, validée par le producteur'}</li>
+        <li>
+          Accès : {gwVisibilityLabels[a.visibility]} ({gwVisibilityHints[a.visibility]})
+        </li>
         <li>Disponibilité : {fmtPct(a.availability)} sur le dernier mois</li>
         {a.plans.map((p) => (
           <li key={p.id}>
@@ -274,7 +237,7 @@ export function ApiPage() {
           </li>
         )}
       </ul>
-      {a.incidents && a.incidents.length > 0 && (
+      {a.incidents.length > 0 && (
         <details className="fr-mb-3w">
           <summary>Incidents récents ({a.incidents.length})</summary>
           <ul>
@@ -294,13 +257,13 @@ export function ApiPage() {
       <Subscribe a={a} />
       <h2 className="fr-mt-4w">Documentation</h2>
       <OpenApiDocView slug={a.slug} />
-      {a.specVersions && a.specVersions.length > 0 && (
+      {a.specVersions.length > 0 && (
         <p>
           Document OpenAPI (JSON) :{' '}
           {a.specVersions.map((v, i) => (
             <span key={v.version}>
               {i > 0 && ', '}
-              <a href={`/api/gateway/apis/${a.slug}/openapi?version=${v.version}`} title={`Déposée le ${fmtDate(v.createdAt)} par ${v.createdBy}`}>
+              <a href={gatewayUrls.spec(a.slug, v.version)} title={`Déposée le ${fmtDate(v.createdAt)} par ${v.createdBy}`}>
                 version {v.version}
                 {i === 0 ? ' (actuelle)' : ''}
               </a>

@@ -1,49 +1,20 @@
 import { useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Table } from '@codegouvfr/react-dsfr/Table';
 import { Link } from 'react-router';
-import { api, ApiError } from '../../api/client';
+import { gwAuthMethodLabels, gwSubscriptionStateLabels } from '@patrimoine/contracts/gateway';
+import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { fmtDate, limitsText, quotaText, type GwApp, type GwAppDetail } from './types';
+import { useAppCredentials, useCreateGatewayApp, useGatewayApp, useGatewayApps } from './api';
+import { fmtDate, limitsText, quotaText, upperFirst } from './format';
 import { UsageView } from './UsageView';
 
-const subState = { pending: 'En attente de validation', active: 'Actif', rejected: 'Refusé', revoked: 'Révoqué' } as const;
-
 function AppDetail({ id }: { id: string }) {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['gw-app', id], queryFn: () => api<GwAppDetail>(`/api/gateway/applications/${id}`) });
+  const q = useGatewayApp(id);
   const [shown, setShown] = useState<{ title: string; value: string } | null>(null);
-  const refresh = () => qc.invalidateQueries({ queryKey: ['gw-app', id] });
-  const createKey = useMutation({
-    mutationFn: () => api<{ key: string }>(`/api/gateway/applications/${id}/keys`, { method: 'POST', body: { name: 'clé', expiresInDays: 365 } }),
-    onSuccess: (r) => {
-      setShown({ title: 'Clé créée — copiez-la maintenant, elle ne sera plus affichée', value: r.key });
-      void refresh();
-    },
-  });
-  const rotate = useMutation({
-    mutationFn: (keyId: string) =>
-      api<{ key: string; previousExpiresAt: string }>(`/api/gateway/keys/${keyId}/rotate`, { method: 'POST', body: { overlapHours: 24 } }),
-    onSuccess: (r) => {
-      setShown({ title: `Nouvelle clé — l’ancienne reste valable jusqu’au ${fmtDate(r.previousExpiresAt)}`, value: r.key });
-      void refresh();
-    },
-  });
-  const revoke = useMutation({ mutationFn: (keyId: string) => api(`/api/gateway/keys/${keyId}/revoke`, { method: 'POST' }), onSuccess: refresh });
-  const createClient = useMutation({
-    mutationFn: () =>
-      api<{ clientId: string; clientSecret: string }>(`/api/gateway/applications/${id}/clients`, {
-        method: 'POST',
-        body: { authMethod: 'client_secret_basic' },
-      }),
-    onSuccess: (r) => {
-      setShown({ title: 'Client OAuth2 créé — copiez le secret maintenant', value: `client_id=${r.clientId}\nclient_secret=${r.clientSecret}` });
-      void refresh();
-    },
-  });
+  const { createKey, rotateKey: rotate, revokeKey: revoke, createClient } = useAppCredentials(id);
   if (q.error) return <ErrorAlert error={q.error} />;
   if (!q.data) return <p>Chargement…</p>;
   const a = q.data;
@@ -81,12 +52,17 @@ function AppDetail({ id }: { id: string }) {
             s.plan?.name ?? '',
             s.plan ? limitsText(s.plan) : '',
             quotaText(s.plan, s.quotaUse),
-            subState[s.state],
+            upperFirst(gwSubscriptionStateLabels[s.state]),
           ])}
         />
       )}
       <h3>Clés d’API</h3>
-      <Button onClick={() => createKey.mutate()} disabled={createKey.isPending}>
+      <Button
+        onClick={() =>
+          createKey.mutate(undefined, { onSuccess: (r) => setShown({ title: 'Clé créée — copiez-la maintenant, elle ne sera plus affichée', value: r.key }) })
+        }
+        disabled={createKey.isPending}
+      >
         Créer une clé
       </Button>
       {a.keys.length > 0 && (
@@ -104,7 +80,15 @@ function AppDetail({ id }: { id: string }) {
                 ''
               ) : (
                 <span key="a">
-                  <Button size="small" priority="secondary" onClick={() => rotate.mutate(k.id)}>
+                  <Button
+                    size="small"
+                    priority="secondary"
+                    onClick={() =>
+                      rotate.mutate(k.id, {
+                        onSuccess: (r) => setShown({ title: `Nouvelle clé — l’ancienne reste valable jusqu’au ${fmtDate(r.previousExpiresAt)}`, value: r.key }),
+                      })
+                    }
+                  >
                     Renouveler
                   </Button>{' '}
                   <Button size="small" priority="tertiary" onClick={() => revoke.mutate(k.id)}>
@@ -117,13 +101,27 @@ function AppDetail({ id }: { id: string }) {
         />
       )}
       <h3>Clients OAuth2</h3>
-      <Button priority="secondary" onClick={() => createClient.mutate()} disabled={createClient.isPending}>
+      <Button
+        priority="secondary"
+        onClick={() =>
+          createClient.mutate(undefined, {
+            onSuccess: (r) =>
+              setShown({ title: 'Client OAuth2 créé — copiez le secret maintenant', value: `client_id=${r.clientId}\nclient_secret=${r.clientSecret ?? ''}` }),
+          })
+        }
+        disabled={createClient.isPending}
+      >
         Créer un client OAuth2
       </Button>
       {a.clients.length > 0 && (
         <Table
           headers={['client_id', 'Méthode', 'Créé le', 'État']}
-          data={a.clients.map((c) => [<code key="c">{c.clientId}</code>, c.authMethod, fmtDate(c.createdAt), c.revokedAt ? 'Révoqué' : 'Actif'])}
+          data={a.clients.map((c) => [
+            <code key="c">{c.clientId}</code>,
+            gwAuthMethodLabels[c.authMethod],
+            fmtDate(c.createdAt),
+            c.revokedAt ? 'Révoqué' : 'Actif',
+          ])}
         />
       )}
       <UsageView
@@ -137,20 +135,12 @@ function AppDetail({ id }: { id: string }) {
 
 /** « Mes applications »: the visitor's applications, their keys, OAuth2 clients, subscriptions and usage. */
 export function AppsPage() {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['gw-apps'], queryFn: () => api<{ items: GwApp[] }>('/api/gateway/applications') });
+  const q = useGatewayApps();
   const [name, setName] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
-  const create = useMutation({
-    mutationFn: () => api<GwApp>('/api/gateway/applications', { method: 'POST', body: { name } }),
-    onSuccess: (a) => {
-      setName('');
-      setSelected(a.id);
-      void qc.invalidateQueries({ queryKey: ['gw-apps'] });
-    },
-  });
+  const create = useCreateGatewayApp();
   const err = create.error instanceof ApiError ? create.error : null;
-  const current = selected ?? q.data?.items[0]?.id ?? null;
+  const current = selected ?? q.data?.[0]?.id ?? null;
   return (
     <>
       <h1>Mes applications</h1>
@@ -160,7 +150,12 @@ export function AppsPage() {
         className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom"
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate();
+          create.mutate(name, {
+            onSuccess: (a) => {
+              setName('');
+              setSelected(a.id);
+            },
+          });
         }}
       >
         <div className="fr-col-12 fr-col-md-6">
@@ -177,11 +172,12 @@ export function AppsPage() {
           </Button>
         </div>
       </form>
+      <ErrorAlert error={err?.errors.length ? null : create.error} />
       <ErrorAlert error={q.error} />
-      {q.data && q.data.items.length > 1 && (
+      {q.data && q.data.length > 1 && (
         <nav aria-label="Applications">
           <ul className="fr-tags-group">
-            {q.data.items.map((a) => (
+            {q.data.map((a) => (
               <li key={a.id}>
                 <button type="button" className="fr-tag" aria-pressed={a.id === current} onClick={() => setSelected(a.id)}>
                   {a.name}

@@ -1,25 +1,25 @@
-import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Tag } from '@codegouvfr/react-dsfr/Tag';
-import { api } from '../../api/client';
+import { gwVisibilityLabels } from '@patrimoine/contracts/gateway';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
-import { fmtPct, limitsText, type GwApi } from './types';
+import { gatewayUrls, useGatewayApis } from './api';
+import { fmtPct, limitsText } from './format';
 
 /** Public catalogue of the APIs published through the gateway. */
 export function PortalPage() {
-  const q = useQuery({ queryKey: ['gw-apis'], queryFn: () => api<{ items: GwApi[] }>('/api/gateway/apis') });
+  const q = useGatewayApis();
   const [state, setState] = useUrlState(['q'] as const);
   const text = state.q.toLowerCase();
-  const items = (q.data?.items ?? []).filter((a) => !text || `${a.name} ${a.description} ${a.organisationCode}`.toLowerCase().includes(text));
+  const items = (q.data ?? []).filter((a) => !text || `${a.name} ${a.description} ${a.organisationCode}`.toLowerCase().includes(text));
   return (
     <>
       <h1>Portail des API</h1>
       <p className="fr-text--lead">Les API du ministère, ouvertes avec une clé ou un jeton OAuth2 : documentation, essai en ligne, abonnement.</p>
       <p>
         <Link to="/api-portail/applications">Mes applications</Link> · <Link to="/api-portail/producteur">Espace producteur</Link> ·{' '}
-        <a href="/api/gateway/apis?format=csv">Exporter la liste (CSV)</a>
+        <a href={gatewayUrls.apis('csv')}>Exporter la liste (CSV)</a>
       </p>
       <Input label="Rechercher une API" nativeInputProps={{ value: state.q, onChange: (e) => setState({ q: e.target.value }), type: 'search' }} />
       <ErrorAlert error={q.error} />
@@ -34,7 +34,7 @@ export function PortalPage() {
                   </h2>
                   <p className="fr-card__desc">{a.description}</p>
                   <div className="fr-card__start">
-                    <Tag small>{a.visibility === 'public' ? 'Accès ouvert' : 'Accès sur demande'}</Tag> <Tag small>{a.organisationCode}</Tag>
+                    <Tag small>{`Accès ${gwVisibilityLabels[a.visibility]}`}</Tag> <Tag small>{a.organisationCode}</Tag>
                   </div>
                   <div className="fr-card__end">
                     <p className="fr-card__detail">Disponibilité : {fmtPct(a.availability)} sur le dernier mois</p>

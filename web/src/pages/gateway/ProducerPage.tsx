@@ -1,19 +1,28 @@
 import { useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Table } from '@codegouvfr/react-dsfr/Table';
 import { Link } from 'react-router';
-import { api, ApiError } from '../../api/client';
+import { gwSubscriptionStateLabels, gwVisibilities, gwVisibilityHints, gwVisibilityLabels, type GwVisibility } from '@patrimoine/contracts/gateway';
+import { ApiError } from '../../api/client';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { limitsText, type GwApi, type Plan } from './types';
+import {
+  useCreateGatewayApi,
+  useDecideGatewaySubscription,
+  useGatewayApiSubscriptions,
+  useGatewayApis,
+  useGatewayIdentityKey,
+  usePutGatewaySpec,
+  useUpdateGatewayPlan,
+  type GwApi,
+  type Plan,
+} from './api';
+import { limitsText, upperFirst } from './format';
 import { UsageView } from './UsageView';
 import { ConfigPanel } from './ConfigPanel';
-
-const stateLabels: Record<string, string> = { pending: 'En attente', active: 'Actif', rejected: 'Refusé', revoked: 'Révoqué' };
 
 const field = (err: ApiError | null, name: string) => ({
   state: (err?.fieldMessage(name) ? 'error' : 'default') as 'error' | 'default',
@@ -21,31 +30,9 @@ const field = (err: ApiError | null, name: string) => ({
 });
 
 function CreateApi() {
-  const qc = useQueryClient();
   const { me } = useAuth();
-  const [f, setF] = useState({ slug: '', name: '', description: '', audience: '', upstreamUrl: '', visibility: 'public', perSecond: '20' });
-  const m = useMutation({
-    mutationFn: async () => {
-      const a = await api<{ id: string }>('/api/gateway/apis', {
-        method: 'POST',
-        body: {
-          slug: f.slug,
-          name: f.name,
-          description: f.description,
-          audience: f.audience,
-          upstreamUrl: f.upstreamUrl,
-          visibility: f.visibility,
-          organisationCode: me?.user?.organisationCode ?? undefined,
-        },
-      });
-      await api(`/api/gateway/apis/${a.id}/plans`, {
-        method: 'POST',
-        body: { slug: 'standard', name: 'Standard', perSecond: f.perSecond ? Number(f.perSecond) : null },
-      });
-      return a;
-    },
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-apis'] }),
-  });
+  const [f, setF] = useState({ slug: '', name: '', description: '', audience: '', upstreamUrl: '', visibility: 'public' as GwVisibility, perSecond: '20' });
+  const m = useCreateGatewayApi();
   const err = m.error instanceof ApiError ? m.error : null;
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   return (
@@ -53,12 +40,23 @@ function CreateApi() {
       aria-label="Publier une API"
       onSubmit={(e) => {
         e.preventDefault();
-        m.mutate();
+        m.mutate({
+          api: {
+            slug: f.slug,
+            name: f.name,
+            description: f.description,
+            audience: f.audience,
+            upstreamUrl: f.upstreamUrl,
+            visibility: f.visibility,
+            organisationCode: me?.user?.organisationCode ?? undefined,
+          },
+          perSecond: f.perSecond ? Number(f.perSecond) : null,
+        });
       }}
     >
       <h2>Publier une API</h2>
       {m.isSuccess && <Alert severity="success" small description={`API « ${f.name} » publiée sur /gw/${f.slug}/.`} className="fr-mb-2w" />}
-      {err && err.errors.length === 0 && <ErrorAlert error={err} />}
+      <ErrorAlert error={err?.errors.length ? null : m.error} />
       <Input
         label="Identifiant (URL)"
         hintText="lettres minuscules, chiffres et tirets"
@@ -75,8 +73,11 @@ function CreateApi() {
         nativeInputProps={{ value: f.upstreamUrl, onChange: set('upstreamUrl') }}
       />
       <Select label="Accès" nativeSelectProps={{ value: f.visibility, onChange: set('visibility') }}>
-        <option value="public">Ouvert</option>
-        <option value="restricted">Sur demande</option>
+        {gwVisibilities.map((v) => (
+          <option key={v} value={v}>
+            {upperFirst(gwVisibilityLabels[v])} ({gwVisibilityHints[v]})
+          </option>
+        ))}
       </Select>
       <Input
         label="Limite (appels par seconde)"
@@ -91,7 +92,6 @@ function CreateApi() {
 }
 
 function PlanEditor({ plan }: { plan: Plan }) {
-  const qc = useQueryClient();
   const [v, setV] = useState({
     perSecond: String(plan.perSecond ?? ''),
     perMinute: String(plan.perMinute ?? ''),
@@ -99,14 +99,7 @@ function PlanEditor({ plan }: { plan: Plan }) {
     perMonth: String(plan.perMonth ?? ''),
   });
   const num = (s: string) => (s.trim() === '' ? null : Number(s));
-  const m = useMutation({
-    mutationFn: () =>
-      api(`/api/gateway/plans/${plan.id}`, {
-        method: 'PATCH',
-        body: { perSecond: num(v.perSecond), perMinute: num(v.perMinute), perDay: num(v.perDay), perMonth: num(v.perMonth) },
-      }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-apis'] }),
-  });
+  const m = useUpdateGatewayPlan(plan.id);
   const err = m.error instanceof ApiError ? m.error : null;
   const labels = { perSecond: 'Par seconde', perMinute: 'Par minute', perDay: 'Quota par jour', perMonth: 'Quota par mois' } as const;
   return (
@@ -115,7 +108,7 @@ function PlanEditor({ plan }: { plan: Plan }) {
       className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom"
       onSubmit={(e) => {
         e.preventDefault();
-        m.mutate();
+        m.mutate({ perSecond: num(v.perSecond), perMinute: num(v.perMinute), perDay: num(v.perDay), perMonth: num(v.perMonth) });
       }}
     >
       {(Object.keys(labels) as (keyof typeof labels)[]).map((k) => (
@@ -138,27 +131,15 @@ function PlanEditor({ plan }: { plan: Plan }) {
 }
 
 function SpecUpload({ a }: { a: GwApi }) {
-  const qc = useQueryClient();
   const [text, setText] = useState('');
-  const m = useMutation({
-    mutationFn: () => {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(text);
-      } catch {
-        throw new ApiError(400, 'JSON invalide', 'Le document n’est pas un JSON valide.', [{ field: 'document', message: 'JSON invalide' }]);
-      }
-      return api<{ version: number }>(`/api/gateway/apis/${a.id}/openapi`, { method: 'PUT', body: doc });
-    },
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-openapi', a.slug] }),
-  });
+  const m = usePutGatewaySpec(a);
   const err = m.error instanceof ApiError ? m.error : null;
   return (
     <form
       aria-label={`Documentation OpenAPI de ${a.name}`}
       onSubmit={(e) => {
         e.preventDefault();
-        m.mutate();
+        m.mutate(text);
       }}
     >
       <Input
@@ -179,7 +160,7 @@ function SpecUpload({ a }: { a: GwApi }) {
 
 /** The key with which the upstream verifies the consumer identity header (reading it is audited). */
 function IdentityKey({ a }: { a: GwApi }) {
-  const m = useMutation({ mutationFn: () => api<{ key: string; format: string }>(`/api/gateway/apis/${a.id}/identity-key`) });
+  const m = useGatewayIdentityKey(a.id);
   return (
     <div className="fr-my-2w">
       <Button size="small" priority="tertiary" onClick={() => m.mutate()} disabled={m.isPending}>
@@ -196,54 +177,48 @@ function IdentityKey({ a }: { a: GwApi }) {
 }
 
 function Requests({ a }: { a: GwApi }) {
-  const qc = useQueryClient();
-  const q = useQuery({
-    queryKey: ['gw-subs', a.id],
-    queryFn: () =>
-      api<{ items: { id: string; state: string; reason: string; application: { name: string; organisationCode: string | null }; plan: string }[] }>(
-        `/api/gateway/apis/${a.id}/subscriptions`,
-      ),
-  });
-  const decide = useMutation({
-    mutationFn: (x: { id: string; d: string }) => api(`/api/gateway/subscriptions/${x.id}/${x.d}`, { method: 'POST' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['gw-subs', a.id] }),
-  });
-  if (!q.data?.items.length) return <p>Aucun abonné pour l’instant.</p>;
+  const q = useGatewayApiSubscriptions(a.id);
+  const decide = useDecideGatewaySubscription(a.id);
+  if (q.error) return <ErrorAlert error={q.error} />;
+  if (!q.data?.length) return <p>Aucun abonné pour l’instant.</p>;
   return (
-    <Table
-      headers={['Application', 'Organisation', 'Plan', 'Motif', 'État', '']}
-      data={q.data.items.map((s) => [
-        s.application.name,
-        s.application.organisationCode ?? '—',
-        s.plan,
-        s.reason,
-        stateLabels[s.state] ?? s.state,
-        s.state === 'pending' ? (
-          <span key="d">
-            <Button size="small" onClick={() => decide.mutate({ id: s.id, d: 'approve' })}>
-              Accepter
-            </Button>{' '}
-            <Button size="small" priority="secondary" onClick={() => decide.mutate({ id: s.id, d: 'reject' })}>
-              Refuser
+    <>
+      <ErrorAlert error={decide.error} />
+      <Table
+        headers={['Application', 'Organisation', 'Plan', 'Motif', 'État', '']}
+        data={q.data.map((s) => [
+          s.application.name,
+          s.application.organisationCode ?? '—',
+          s.plan,
+          s.reason,
+          upperFirst(gwSubscriptionStateLabels[s.state]),
+          s.state === 'pending' ? (
+            <span key="d">
+              <Button size="small" onClick={() => decide.mutate({ id: s.id, decision: 'approve' })}>
+                Accepter
+              </Button>{' '}
+              <Button size="small" priority="secondary" onClick={() => decide.mutate({ id: s.id, decision: 'reject' })}>
+                Refuser
+              </Button>
+            </span>
+          ) : s.state === 'active' ? (
+            <Button key="r" size="small" priority="tertiary" onClick={() => decide.mutate({ id: s.id, decision: 'revoke' })}>
+              Révoquer
             </Button>
-          </span>
-        ) : s.state === 'active' ? (
-          <Button key="r" size="small" priority="tertiary" onClick={() => decide.mutate({ id: s.id, d: 'revoke' })}>
-            Révoquer
-          </Button>
-        ) : (
-          ''
-        ),
-      ])}
-    />
+          ) : (
+            ''
+          ),
+        ])}
+      />
+    </>
   );
 }
 
 /** Producers: their APIs, plans (limits and quotas), OpenAPI document, subscription requests, usage. */
 export function ProducerPage() {
   const { hasRole } = useAuth();
-  const q = useQuery({ queryKey: ['gw-apis'], queryFn: () => api<{ items: GwApi[] }>('/api/gateway/apis') });
-  const mine = (q.data?.items ?? []).filter((a) => a.canManage);
+  const q = useGatewayApis();
+  const mine = (q.data ?? []).filter((a) => a.canManage);
   return (
     <>
       <h1>Espace producteur d’API</h1>

@@ -1,8 +1,6 @@
-import { useQuery } from '@tanstack/react-query';
 import { Table } from '@codegouvfr/react-dsfr/Table';
-import { api, qs } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import type { Usage } from './types';
+import { gatewayUrls, useGatewayUsage, type Usage } from './api';
 
 /** Calls per hour as an accessible SVG bar chart (errors stacked in red), with the figures in a table. */
 const HOUR = 3600_000;
@@ -55,8 +53,7 @@ function Bars({ series: raw }: { series: Usage['series'] }) {
 }
 
 export function UsageView({ apiId, applicationId, limits, quota }: { apiId?: string; applicationId?: string; limits?: string; quota?: string }) {
-  const params = { apiId, applicationId, granularity: 'hour' };
-  const q = useQuery({ queryKey: ['gw-usage', apiId, applicationId], queryFn: () => api<Usage>(`/api/gateway/usage${qs(params)}`) });
+  const q = useGatewayUsage({ apiId, applicationId });
   if (q.error) return <ErrorAlert error={q.error} />;
   if (!q.data) return <p>Chargement des statistiques…</p>;
   const u = q.data;
@@ -79,7 +76,7 @@ export function UsageView({ apiId, applicationId, limits, quota }: { apiId?: str
       {u.topConsumers.length > 0 && (
         <Table caption="Principaux consommateurs" headers={['Application', 'Appels']} data={u.topConsumers.map((c) => [c.name, String(c.calls)])} />
       )}
-      <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`/api/gateway/usage${qs({ ...params, format: 'csv' })}`}>
+      <a className="fr-link fr-icon-download-line fr-link--icon-left" href={gatewayUrls.usage({ apiId, applicationId, format: 'csv' })}>
         Exporter en CSV
       </a>
     </section>

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
+import { ANONYMOUS, SYSTEM } from '../../platform/auth/principal.ts';
+import type { GatewayService } from './gateway.service.ts';
+
+/** Explicit callers (no `null`), the `{api}` path parameter, the OAuth2 routes' contract, demo content. */
+let t: TestPlatform;
+let svc: GatewayService;
+let admin: string;
+
+beforeAll(async () => {
+  t = await createTestPlatform();
+  svc = t.services.gateway!.service;
+  admin = (await t.tokenFor('admin')).token;
+});
+afterAll(async () => t?.teardown());
+
+const gatewayModule = () => t.modules.find((m) => m.name === 'gateway')!;
+// A loopback upstream (no DNS here): only the system or an administrator may allow it.
+const api = (slug: string) => ({ slug, name: `API ${slug}`, organisationCode: 'DNUM', upstreamUrl: 'http://127.0.0.1:9/', allowPrivateUpstream: true });
+
+describe('demo content', () => {
+  // First in the file: the gateway holds only its reference content (the deaths API) here.
+  it('links the deaths API to its catalogue asset only while the gateway holds nothing but its reference content, and once', async () => {
+    const asset = await t.app.inject({
+      method: 'POST',
+      url: '/api/catalog/assets',
+      headers: bearer(admin),
+      payload: { kind: 'api', slug: 'deces', title: 'API décès' },
+    });
+    expect(asset.statusCode).toBe(201);
+    const linked = async () => (await svc.getApi(SYSTEM, 'deces')).catalogAssetId;
+    expect(await linked()).toBeNull();
+
+    // Real content first (an application): the demo does not touch the gateway.
+    const app = await svc.createApp(SYSTEM, { name: 'Application réelle', description: '' });
+    await gatewayModule().seedDemo!();
+    expect(await linked()).toBeNull();
+
+    // Nothing but reference content: the demo loads.
+    await svc.deleteApp(SYSTEM, app.id);
+    await gatewayModule().seedDemo!();
+    expect(await linked()).toBe(asset.json().id);
+
+    // Loaded once: an administrator's later change is not undone at the next start.
+    await svc.updateApi(SYSTEM, 'deces', { catalogAssetId: null });
+    await gatewayModule().seedDemo!();
+    expect(await linked()).toBeNull();
+  });
+});
+
+describe('callers', () => {
+  it('refuses the anonymous caller everything the system may do', async () => {
+    await expect(svc.createApi(ANONYMOUS, api('anonyme'))).rejects.toMatchObject({ status: 401 });
+    const created = await svc.createApi(SYSTEM, api('systeme'));
+    expect(created.slug).toBe('systeme');
+    await expect(svc.updateApi(ANONYMOUS, created.id, { name: 'Piratée' })).rejects.toMatchObject({ status: 401 });
+    await expect(svc.createPlan(ANONYMOUS, created.id, { slug: 'p', name: 'Plan' })).rejects.toMatchObject({ status: 401 });
+    await expect(svc.putSpec(ANONYMOUS, created.id, { openapi: '3.1.0', info: { title: 'x', version: '1' }, paths: {} })).rejects.toMatchObject({
+      status: 401,
+    });
+    await expect(svc.identityKey(ANONYMOUS, created.id)).rejects.toMatchObject({ status: 401 });
+    await expect(svc.deleteApi(ANONYMOUS, created.id)).rejects.toMatchObject({ status: 401 });
+    await expect(svc.createApp(ANONYMOUS, { name: 'Anonyme', description: '' })).rejects.toMatchObject({ status: 401 });
+    await expect(svc.listApps(ANONYMOUS)).rejects.toMatchObject({ status: 401 });
+    await expect(svc.rotateSigningKey(ANONYMOUS)).rejects.toMatchObject({ status: 401 });
+    const plan = await svc.createPlan(SYSTEM, created.id, { slug: 'base', name: 'Base', approval: 'manual' });
+    const app = await svc.createApp(SYSTEM, { name: 'Application système', description: '' });
+    await expect(svc.subscribe(ANONYMOUS, app.id, plan.id, '')).rejects.toMatchObject({ status: 401 });
+    await expect(svc.createKey(ANONYMOUS, app.id, { name: '', expiresInDays: null })).rejects.toMatchObject({ status: 401 });
+    // The system subscribes at once, even to a plan with manual approval and without a reason.
+    expect((await svc.subscribe(SYSTEM, app.id, plan.id, '')).state).toBe('active');
+    expect((await svc.updateApi(SYSTEM, created.id, { name: 'Modifiée par le système' })).name).toBe('Modifiée par le système');
+
+    // A disabled API: the system and its managers see it; an anonymous visitor does not.
+    await svc.updateApi(SYSTEM, created.id, { enabled: false });
+    expect((await svc.listApis(SYSTEM)).find((a) => a.slug === 'systeme')?.canManage).toBe(true);
+    expect((await svc.listApis(ANONYMOUS)).some((a) => a.slug === 'systeme')).toBe(false);
+    await expect(svc.getApi(ANONYMOUS, 'systeme')).rejects.toMatchObject({ status: 404 });
+    await expect(svc.spec(ANONYMOUS, 'systeme')).rejects.toMatchObject({ status: 404 });
+    expect((await svc.listApis(ANONYMOUS)).find((a) => a.slug === 'deces')?.canManage).toBe(false);
+  });
+
+  it('gives an unauthenticated request no system rights through HTTP', async () => {
+    expect((await t.app.inject({ method: 'POST', url: '/api/gateway/apis', payload: api('par-http') })).statusCode).toBe(401);
+    expect((await t.app.inject('/api/gateway/apis/par-http')).statusCode).toBe(404);
+    const patch = await t.app.inject({ method: 'PATCH', url: '/api/gateway/apis/deces', payload: { name: 'Piratée' } });
+    expect(patch.statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'DELETE', url: '/api/gateway/apis/deces' })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: '/api/gateway/config', payload: { yaml: 'apis: []', dryRun: false } })).statusCode).toBe(401);
+    const deces = await t.app.inject('/api/gateway/apis/deces');
+    expect(deces.statusCode).toBe(200);
+    expect(deces.json()).toMatchObject({ name: 'API des personnes décédées', canManage: false });
+  });
+});
+
+describe('the {api} path parameter', () => {
+  it('accepts the API’s id or its slug for every method', async () => {
+    const bySlug = await t.app.inject('/api/gateway/apis/deces');
+    const id = bySlug.json().id as string;
+    const byId = await t.app.inject(`/api/gateway/apis/${id}`);
+    expect(byId.statusCode).toBe(200);
+    expect(byId.json().slug).toBe('deces');
+    const patched = await t.app.inject({ method: 'PATCH', url: '/api/gateway/apis/deces', headers: bearer(admin), payload: { audience: 'Tous publics' } });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ id, audience: 'Tous publics' });
+    const subs = await t.app.inject({ url: `/api/gateway/apis/${id}/subscriptions`, headers: bearer(admin) });
+    expect(subs.statusCode).toBe(200);
+    expect((await t.app.inject('/api/gateway/apis/inconnue')).statusCode).toBe(404);
+  });
+
+  it('documents one templated path per resource, and the OAuth2 endpoints with their own security', async () => {
+    const doc = (await t.app.inject('/api/openapi.json')).json() as {
+      paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; responses?: Record<string, unknown> }>>;
+    };
+    const gatewayPaths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/gateway/apis/'));
+    expect(gatewayPaths.filter((p) => /\{(id|slug)\}/.test(p))).toEqual([]);
+    expect(Object.keys(doc.paths['/api/gateway/apis/{api}']!).sort()).toEqual(['delete', 'get', 'patch']);
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/gateway') || p.startsWith('/oauth') || p.startsWith('/.well-known')))
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.operationId, `${method} ${path}`).toBeTruthy();
+        expect(
+          Object.keys(op.responses ?? {}).some((c) => /^2/.test(c)),
+          `${method} ${path}`,
+        ).toBe(true);
+      }
+    expect(doc.paths['/oauth/token']!.post!.security).toEqual([]);
+    expect(doc.paths['/.well-known/jwks.json']!.get!.security).toEqual([]);
+    expect(Object.keys(doc.paths['/oauth/token']!.post!.responses!)).toEqual(expect.arrayContaining(['200', '400', '401']));
+    const config = doc.paths['/api/gateway/config']!.get!.responses!['200'] as { content: Record<string, unknown> };
+    expect(Object.keys(config.content)).toEqual(['application/yaml']);
+  });
+
+  it('serves the configuration as YAML through its declared content type', async () => {
+    const r = await t.app.inject({ url: '/api/gateway/config', headers: bearer(admin) });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('application/yaml');
+    expect(r.body).toContain('slug: deces');
+  });
+});
