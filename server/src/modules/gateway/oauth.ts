@@ -11,7 +11,7 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
-import type { TokenRequest } from '@patrimoine/contracts/gateway';
+import type { oauthErrorCodes, TokenRequest } from '@patrimoine/contracts/gateway';
 import type { Clock } from '../../platform/clock.ts';
 import type { RouteTable, RtApi, RtApp, RtClient } from './route-table.ts';
 import { sha256, type GatewaySecrets } from './secrets.ts';
@@ -25,8 +25,7 @@ export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-b
 
 export class OAuthError extends Error {
   constructor(
-    readonly error:
-      'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_target',
+    readonly error: (typeof oauthErrorCodes)[number],
     readonly description: string,
     readonly status = 400,
   ) {
