@@ -125,7 +125,17 @@ export const bulkDateFormatLabels = labels(bulkDateFormats, {
 });
 
 /** Aggregations of `/agg`. */
-export const aggNames = ['deathMonth', 'deathYear', 'birthYear', 'sex', 'deathAge', 'birthDepartment', 'deathDepartment', 'birthCountry', 'deathCountry'] as const;
+export const aggNames = [
+  'deathMonth',
+  'deathYear',
+  'birthYear',
+  'sex',
+  'deathAge',
+  'birthDepartment',
+  'deathDepartment',
+  'birthCountry',
+  'deathCountry',
+] as const;
 export type AggName = (typeof aggNames)[number];
 
 /** States of a background job (the platform's), as the bulk and import routes report them. */

@@ -3,16 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import type { SearchResponse } from '../src/pages/deces/api';
 import { adminPassword, baseUrl, launch, login, newPage, unexpected, visible } from './browser';
 
 let browser: Browser;
 let close: () => Promise<void>;
 
-interface Person {
-  id: string;
-  name: { first: string[]; last: string };
-  birth: { date: string };
-}
+type Person = SearchResponse['response']['persons'][number];
 /** Two people of the demo file (synthetic), found through the public API. */
 async function demoPeople(): Promise<Person[]> {
   const r = await fetch(`${baseUrl()}/deces/api/v1/search?birthDate=1930-1960&size=100`);
@@ -41,12 +38,15 @@ describe('deaths search in the browser', () => {
     const link = page.getByRole('link', { name: p!.name.last, exact: true }).first();
     await visible(link);
     expect(page.url()).toContain('q=');
+    // The demo people are fictitious, and say so in the results and on their record.
+    await visible(page.getByText('donnée de démonstration (fictive)').first());
     await page.getByRole('button', { name: 'Pourquoi ce score ?' }).first().click();
     await visible(page.getByText(/trouvé/).first());
     if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/deces-search.png`, fullPage: true });
     await link.click();
     await visible(page.getByRole('heading', { level: 1, name: new RegExp(p!.name.last) }));
     await visible(page.getByRole('rowheader', { name: 'Date de naissance' }));
+    await visible(page.getByText(/Cette fiche est une donnée de démonstration \(fictive\)/));
     expect(unexpected(errors)).toEqual([]);
   });
 
@@ -98,7 +98,7 @@ describe('bulk matching in the browser', () => {
     await visible(page.getByRole('cell', { name: 'PERSONNEINEXISTANTE' }));
     // Columns were guessed from their names.
     expect(await page.getByLabel('Nom de naissance').inputValue()).toBe('nom');
-    expect(await page.getByLabel('Prénoms').inputValue()).toBe('prenom');
+    expect(await page.getByLabel('Prénom(s)').inputValue()).toBe('prenom');
     expect(await page.getByLabel('Date de naissance').inputValue()).toBe('date_naissance');
     await page.getByLabel('Format des dates').selectOption('DD/MM/YYYY');
     await page.getByRole('button', { name: 'Lancer l’appariement' }).click();
@@ -132,7 +132,7 @@ describe('corrections in the browser', () => {
     await form.getByLabel('Message pour le relecteur').fill('Acte de naissance joint');
     await form.getByRole('button', { name: 'Proposer la correction' }).click();
     await visible(agent.page.getByText('Proposition envoyée'));
-    await visible(agent.page.getByText(/En attente — firstName : PRÉNOM-CORRIGÉ/));
+    await visible(agent.page.getByText(/En attente — Prénoms : PRÉNOM-CORRIGÉ/));
 
     const reviewer = await newPage(browser);
     await login(reviewer.page, 'relecteur', adminPassword());
@@ -147,7 +147,7 @@ describe('corrections in the browser', () => {
 
     await agent.page.reload();
     await visible(agent.page.getByRole('heading', { name: 'Corrections validées' }));
-    await visible(agent.page.getByText(/Validée — firstName : PRÉNOM-CORRIGÉ — commentaire : Conforme à l’acte/));
+    await visible(agent.page.getByText(/Validée — Prénoms : PRÉNOM-CORRIGÉ — commentaire : Conforme à l’acte/));
     expect(unexpected([...agent.errors, ...reviewer.errors])).toEqual([]);
   });
 });

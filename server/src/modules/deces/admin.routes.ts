@@ -90,11 +90,7 @@ export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
         }
         const name = sourceName(original);
         const job = await ctx.db.transaction(async (tx) => {
-          const j = await ctx.jobs.enqueue(
-            IMPORT_JOB,
-            { file: stored, name, actor: actorOf(user) },
-            { ownerId: user.userId, tx: tx as never, maxAttempts: 2 },
-          );
+          const j = await ctx.jobs.enqueue(IMPORT_JOB, { file: stored, name, actor: actorOf(user) }, { ownerId: user.userId, tx: tx as never, maxAttempts: 2 });
           await recordAudit(tx as never, {
             actor: actorOf(user),
             action: 'deces.import.upload',

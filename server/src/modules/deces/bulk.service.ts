@@ -134,21 +134,19 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       const out = fs.openSync(outFile, 'a');
       const buckets: Record<string, number> = {};
       try {
-        const parser = fs
-          .createReadStream(path.join(dir, 'input.csv'))
-          .pipe(
-            parse({
-              delimiter: p.sep,
-              columns: false,
-              from_line: p.skipLines + 2,
-              relax_column_count: true,
-              relax_quotes: true,
-              skip_empty_lines: true,
-              bom: true,
-              encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8',
-              info: true,
-            }),
-          );
+        const parser = fs.createReadStream(path.join(dir, 'input.csv')).pipe(
+          parse({
+            delimiter: p.sep,
+            columns: false,
+            from_line: p.skipLines + 2,
+            relax_column_count: true,
+            relax_quotes: true,
+            skip_empty_lines: true,
+            bom: true,
+            encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8',
+            info: true,
+          }),
+        );
         let chunk: { line: number; cells: string[] }[] = [];
         let seen = 0;
         type Prepared = {

@@ -49,7 +49,12 @@ describe('demo content never mixes with real data', () => {
   it('a real INSEE import replaces the demo records in the same transaction and says so', async () => {
     const demoId = (await t.app.inject({ url: '/deces/api/v1/search?birthDate=1930-1960&size=1' })).json().response.persons[0].id as string;
     const author = await t.tokenFor('reader');
-    await t.services.deces!.repo.insertCorrection(t.ctx.db, { recordId: demoId, authorId: author.userId, fields: { firstName: 'X' }, proofUrl: 'https://x.example/a' });
+    await t.services.deces!.repo.insertCorrection(t.ctx.db, {
+      recordId: demoId,
+      authorId: author.userId,
+      fields: { firstName: 'X' },
+      proofUrl: 'https://x.example/a',
+    });
     const before = (await version()).uniqRecordsCount;
     const r = await importFile(t.ctx, realFile, { caller: SYSTEM });
     expect(r).toMatchObject({ inserted: REAL.length, rejected: 0, demoRemoved: before });
@@ -93,7 +98,11 @@ describe('callers: an anonymous call never takes the system’s path', () => {
     const headers = { 'content-type': `multipart/form-data; boundary=${boundary}` };
     expect((await t.app.inject({ method: 'POST', url: '/deces/api/v1/admin/import', payload, headers })).statusCode).toBe(401);
     const id = parseLine(REAL[1]!, 'x').id;
-    const propose = await t.app.inject({ method: 'POST', url: `/deces/api/v1/id/${id}/corrections`, payload: { firstName: 'X', proofUrl: 'https://x.example/b' } });
+    const propose = await t.app.inject({
+      method: 'POST',
+      url: `/deces/api/v1/id/${id}/corrections`,
+      payload: { firstName: 'X', proofUrl: 'https://x.example/b' },
+    });
     expect(propose.statusCode).toBe(401);
     expect((await t.app.inject({ url: '/deces/api/v1/corrections' })).statusCode).toBe(401);
   });

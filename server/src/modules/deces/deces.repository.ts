@@ -205,9 +205,9 @@ export function createDecesRepository(db: Db) {
     },
     /** True when no record and no imported file is in the base (the demo may be loaded). */
     async isEmpty(tx: Db = db): Promise<boolean> {
-      const [r] = rowsOf(
-        await tx.execute(sql`SELECT (EXISTS (SELECT 1 FROM deces_records) OR EXISTS (SELECT 1 FROM deces_sources)) AS used`),
-      ) as { used: boolean }[];
+      const [r] = rowsOf(await tx.execute(sql`SELECT (EXISTS (SELECT 1 FROM deces_records) OR EXISTS (SELECT 1 FROM deces_sources)) AS used`)) as {
+        used: boolean;
+      }[];
       return !r?.used;
     },
     /** Whether the synthetic demo file was loaded (cheap: the sources table is small). */
@@ -443,7 +443,11 @@ function copyField(v: string | number | null): string {
  * COPY into a staging table, then one set-based insert (duplicates skipped); `finish` runs in the
  * same transaction (demo removal, source row, audit) with the count of new records, also returned.
  */
-export async function loadWithCopy(url: string, rows: AsyncIterable<(string | number | null)[]>, finish: (tx: Db, inserted: number) => Promise<void>): Promise<number> {
+export async function loadWithCopy(
+  url: string,
+  rows: AsyncIterable<(string | number | null)[]>,
+  finish: (tx: Db, inserted: number) => Promise<void>,
+): Promise<number> {
   const pg = await import('pg');
   const { from: copyFrom } = await import('pg-copy-streams');
   const { drizzle } = await import('drizzle-orm/node-postgres');

@@ -115,7 +115,10 @@ export async function importFile(
     await repo.analyze();
   }
   if (report.demoRemoved)
-    ctx.logger.info({ source, demoRemoved: report.demoRemoved }, `deces import: ${report.demoRemoved} synthetic demo records removed (replaced by a real file)`);
+    ctx.logger.info(
+      { source, demoRemoved: report.demoRemoved },
+      `deces import: ${report.demoRemoved} synthetic demo records removed (replaced by a real file)`,
+    );
   opts.onProgress?.({ ...last, bytes: last.totalBytes, lines: report.lines });
   return report;
 }

@@ -1,53 +1,28 @@
 import { useState, type FormEvent } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Upload } from '@codegouvfr/react-dsfr/Upload';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
-import { ApiError, api } from '../../api/client';
+import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
-import { API, fmtDate } from './types';
-
-interface Version {
-  uniqRecordsCount: number;
-  sources: { name: string; lines: number; inserted: number; rejected: number; opposed: number; lastRecordDate: string | null; importedAt: string }[];
-}
-interface ImportJob {
-  id: string;
-  state: string;
-  progress: { done?: number; total?: number; message?: string };
-  result: { source: string; lines: number; inserted: number; rejected: number; opposed: number } | null;
-  error: string | null;
-}
+import { useDecesVersion, useImportStatus, useUploadImport } from './api';
+import { DemoBadge } from './DemoBadge';
+import { fmtDate } from './format';
 
 /** Administrators: upload INSEE's monthly file and see the files imported so far. */
 export function AdminPage() {
   const [s, set] = useUrlState(['import'] as const);
-  const qc = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const version = useQuery({ queryKey: ['deces-version-admin'], queryFn: () => api<Version>(`${API}/version`) });
-  const job = useQuery({
-    queryKey: ['deces-import', s.import],
-    enabled: !!s.import,
-    queryFn: () => api<ImportJob>(`${API}/admin/import/${s.import}`),
-    refetchInterval: (q) => (q.state.data && ['queued', 'running'].includes(q.state.data.state) ? 1000 : false),
-  });
-  if (job.data?.state === 'succeeded' && version.data && !version.data.sources.some((x) => x.name === job.data?.result?.source))
-    void qc.invalidateQueries({ queryKey: ['deces-version-admin'] });
+  const uploading = useUploadImport();
+  const error = uploading.error instanceof ApiError ? uploading.error : null;
+  const version = useDecesVersion();
+  const job = useImportStatus(s.import || undefined);
 
-  async function upload(e: FormEvent) {
+  function upload(e: FormEvent) {
     e.preventDefault();
-    setError(null);
     const fd = new FormData();
     if (file) fd.append('file', file);
-    try {
-      const r = await api<{ id: string }>(`${API}/admin/import`, { method: 'POST', body: fd });
-      set({ import: r.id });
-    } catch (err) {
-      if (err instanceof ApiError) setError(err);
-      else throw err;
-    }
+    uploading.mutate(fd, { onSuccess: (r) => set({ import: r.id }) });
   }
   const j = job.data;
   const pctDone = j?.progress.total ? Math.round(((j.progress.done ?? 0) / j.progress.total) * 100) : 0;
@@ -62,7 +37,7 @@ export function AdminPage() {
           stateRelatedMessage={error?.fieldMessage('file')}
           nativeInputProps={{ accept: '.txt,.gz,.zip', onChange: (e) => setFile(e.target.files?.[0] ?? null) }}
         />
-        {error && !error.errors.length && <ErrorAlert error={error} />}
+        {uploading.error && !error?.errors.length && <ErrorAlert error={uploading.error} />}
         <Button type="submit" disabled={!file}>
           Importer
         </Button>
@@ -81,14 +56,14 @@ export function AdminPage() {
             <Alert
               severity="success"
               small
-              description={`${j.result.source} : ${j.result.lines} lignes, ${j.result.inserted} nouveaux décès, ${j.result.rejected} lignes rejetées, ${j.result.opposed} oppositions.`}
+              description={`${j.result.source} : ${j.result.lines} lignes, ${j.result.inserted} nouveaux décès, ${j.result.rejected} lignes rejetées, ${j.result.opposed} oppositions.${j.result.demoRemoved ? ` Les ${j.result.demoRemoved} décès de démonstration (fictifs) ont été retirés dans la même transaction.` : ''}`}
             />
           )}
           {j.state === 'failed' && <Alert severity="error" title="Échec de l’import" description={j.error ?? ''} />}
         </div>
       )}
       <h2 className="fr-mt-4w">Fichiers importés</h2>
-      <ErrorAlert error={version.error} />
+      <ErrorAlert error={version.error ?? job.error} />
       {version.data && (
         <div className="fr-table">
           <table>
@@ -107,7 +82,9 @@ export function AdminPage() {
             <tbody>
               {version.data.sources.map((x) => (
                 <tr key={`${x.name}-${x.importedAt}`}>
-                  <td>{x.name}</td>
+                  <td>
+                    {x.name} <DemoBadge source={x.name} className="fr-ml-1w" />
+                  </td>
                   <td>{new Date(x.importedAt).toLocaleString('fr-FR')}</td>
                   <td>{x.lines}</td>
                   <td>{x.inserted}</td>

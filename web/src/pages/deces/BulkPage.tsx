@@ -1,40 +1,30 @@
 import { useState, type FormEvent } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Upload } from '@codegouvfr/react-dsfr/Upload';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
-import { ApiError, api } from '../../api/client';
+import { bulkDateFormatLabels, bulkDateFormats, personFieldLabels, type PersonField } from '@patrimoine/contracts/deces';
+import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { BarChart } from './BarChart';
-import { API } from './types';
+import { bulkResultUrl, useBulkSummary, useCancelBulk, useStartBulk } from './api';
 
-const TARGETS = [
-  ['lastName', 'Nom de naissance', /^(nom|nom.?naissance|last.?name|surname|nom_?de_?famille)$/i],
-  ['legalName', 'Nom d’usage', /usage|epouse|marital|legal/i],
-  ['firstName', 'Prénoms', /pr[eé]nom|first.?name|given/i],
-  ['sex', 'Sexe', /^(sexe|sex|genre)$/i],
-  ['birthDate', 'Date de naissance', /(date.?)?naiss|birth.?date|ddn/i],
-  ['birthCity', 'Commune de naissance', /(lieu|commune|ville).?(de.?)?naiss|birth.?city/i],
-  ['birthLocationCode', 'Code Insee de naissance', /code.?(insee|lieu|commune).?naiss|birth.?(location.?)?code/i],
-  ['birthDepartment', 'Département de naissance', /dep.*naiss|birth.?dep/i],
-  ['birthCountry', 'Pays de naissance', /pays.?naiss|birth.?country/i],
-  ['deathDate', 'Date de décès', /d[eé]c[eè]s|death.?date/i],
-] as const;
-type Target = (typeof TARGETS)[number][0];
-
-interface Summary {
-  id: string;
-  status: string;
-  state: string;
-  fileName: string;
-  progress: { rows: number; total: number; percentage: number };
-  result: { rows: number; matched: number; unmatched: number; errors: { line: number; message: string }[]; scoreBuckets: Record<string, number> } | null;
-  error: string | null;
-  expiresAt: string | null;
-}
+/** Search fields a column can be mapped to, with the column names that suggest them. */
+const TARGETS: readonly (readonly [PersonField, RegExp])[] = [
+  ['lastName', /^(nom|nom.?naissance|last.?name|surname|nom_?de_?famille)$/i],
+  ['legalName', /usage|epouse|marital|legal/i],
+  ['firstName', /pr[eé]nom|first.?name|given/i],
+  ['sex', /^(sexe|sex|genre)$/i],
+  ['birthDate', /(date.?)?naiss|birth.?date|ddn/i],
+  ['birthCity', /(lieu|commune|ville).?(de.?)?naiss|birth.?city/i],
+  ['birthLocationCode', /code.?(insee|lieu|commune).?naiss|birth.?(location.?)?code/i],
+  ['birthDepartment', /dep.*naiss|birth.?dep/i],
+  ['birthCountry', /pays.?naiss|birth.?country/i],
+  ['deathDate', /d[eé]c[eè]s|death.?date/i],
+];
+type Target = PersonField;
 
 /** Splits one CSV line (quotes allowed) for the preview; the server parses the file itself. */
 function splitCsv(line: string, sep: string): string[] {
@@ -62,14 +52,14 @@ function splitCsv(line: string, sep: string): string[] {
 /** Bulk matching: upload, column mapping with a preview, progress, download and match-rate summary. */
 export function BulkPage() {
   const [s, set] = useUrlState(['tache'] as const);
-  const qc = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
   const [encoding, setEncoding] = useState('utf8');
   const [preview, setPreview] = useState<{ sep: string; header: string[]; rows: string[][] } | null>(null);
   const [mapping, setMapping] = useState<Partial<Record<Target, string>>>({});
   const [dateFormat, setDateFormat] = useState('auto');
   const [candidates, setCandidates] = useState('1');
-  const [error, setError] = useState<ApiError | null>(null);
+  const starting = useStartBulk();
+  const error = starting.error instanceof ApiError ? starting.error : null;
 
   async function readPreview(f: File, enc: string) {
     const buf = await f.slice(0, 64 * 1024).arrayBuffer();
@@ -83,16 +73,15 @@ export function BulkPage() {
     const header = splitCsv(first, sep).map((h) => h.trim());
     setPreview({ sep, header, rows: lines.slice(1).map((l) => splitCsv(l, sep)) });
     const guess: Partial<Record<Target, string>> = {};
-    for (const [t, , re] of TARGETS) {
+    for (const [t, re] of TARGETS) {
       const h = header.find((x) => re.test(x) && !Object.values(guess).includes(x));
       if (h) guess[t] = h;
     }
     setMapping(guess);
   }
 
-  async function start(e: FormEvent) {
+  function start(e: FormEvent) {
     e.preventDefault();
-    setError(null);
     if (!file) return;
     const fd = new FormData();
     for (const [k, v] of Object.entries(mapping)) if (v) fd.append(k, v);
@@ -101,33 +90,18 @@ export function BulkPage() {
     fd.append('candidateNumber', candidates);
     if (preview) fd.append('sep', preview.sep === '\t' ? 'tab' : preview.sep);
     fd.append('file', file);
-    try {
-      const r = await api<{ msg: string; id: string }>(`${API}/search/csv`, { method: 'POST', body: fd });
-      set({ tache: r.id });
-    } catch (err) {
-      if (err instanceof ApiError) setError(err);
-      else throw err;
-    }
+    starting.mutate(fd, { onSuccess: (r) => set({ tache: r.id }) });
   }
 
-  const job = useQuery({
-    queryKey: ['deces-bulk', s.tache],
-    enabled: !!s.tache,
-    queryFn: () => api<Summary>(`${API}/search/csv/${s.tache}/summary`),
-    refetchInterval: (q) => (q.state.data && ['wait', 'active'].includes(q.state.data.status) ? 1000 : false),
-  });
-
-  async function cancel() {
-    await api(`${API}/search/csv/${s.tache}`, { method: 'DELETE' });
-    await qc.invalidateQueries({ queryKey: ['deces-bulk', s.tache] });
-  }
+  const job = useBulkSummary(s.tache || undefined);
+  const cancelling = useCancelBulk(s.tache || undefined);
 
   if (s.tache) {
     const j = job.data;
     return (
       <>
         <h1>Appariement en masse</h1>
-        <ErrorAlert error={job.error} />
+        <ErrorAlert error={job.error ?? cancelling.error} />
         {j && (
           <>
             <p>
@@ -144,7 +118,7 @@ export function BulkPage() {
                   </progress>
                 </div>
                 <p role="status">{j.progress.percentage} %</p>
-                <Button priority="secondary" onClick={() => void cancel()}>
+                <Button priority="secondary" onClick={() => cancelling.mutate()}>
                   Annuler l’appariement
                 </Button>
               </>
@@ -155,7 +129,7 @@ export function BulkPage() {
               <>
                 <Alert severity="success" small description={`Terminé : ${j.result.rows} lignes traitées.`} className="fr-mb-2w" />
                 <p>
-                  <a className="fr-btn fr-btn--icon-left fr-icon-download-line" href={`${API}/search/csv/${j.id}`}>
+                  <a className="fr-btn fr-btn--icon-left fr-icon-download-line" href={bulkResultUrl(j.id)}>
                     Télécharger le résultat (CSV)
                   </a>
                 </p>
@@ -211,7 +185,7 @@ export function BulkPage() {
         et de son score.
       </p>
       <form onSubmit={start} aria-label="Appariement d’un fichier">
-        {error && !error.errors.length && <ErrorAlert error={error} />}
+        {starting.error && !error?.errors.length && <ErrorAlert error={starting.error} />}
         <Upload
           label="Fichier CSV"
           hint="Une ligne d’en-tête, séparateur ; , ou tabulation"
@@ -267,10 +241,10 @@ export function BulkPage() {
             </div>
             <h2>Correspondance des colonnes</h2>
             <div className="fr-grid-row fr-grid-row--gutters">
-              {TARGETS.map(([t, label]) => (
+              {TARGETS.map(([t]) => (
                 <div key={t} className="fr-col-12 fr-col-md-4">
                   <Select
-                    label={label}
+                    label={personFieldLabels[t]}
                     state={error?.fieldMessage(t) ? 'error' : 'default'}
                     stateRelatedMessage={error?.fieldMessage(t)}
                     nativeSelectProps={{ value: mapping[t] ?? '', onChange: (e) => setMapping({ ...mapping, [t]: e.target.value }) }}
@@ -293,12 +267,11 @@ export function BulkPage() {
                   stateRelatedMessage={error?.fieldMessage('dateFormat')}
                   nativeSelectProps={{ value: dateFormat, onChange: (e) => setDateFormat(e.target.value) }}
                 >
-                  <option value="auto">Automatique (JJ/MM/AAAA, AAAA-MM-JJ, AAAAMMJJ)</option>
-                  <option value="DD/MM/YYYY">JJ/MM/AAAA</option>
-                  <option value="YYYY-MM-DD">AAAA-MM-JJ</option>
-                  <option value="YYYYMMDD">AAAAMMJJ</option>
-                  <option value="MM/DD/YYYY">MM/JJ/AAAA</option>
-                  <option value="DD-MM-YYYY">JJ-MM-AAAA</option>
+                  {bulkDateFormats.map((f) => (
+                    <option key={f} value={f}>
+                      {bulkDateFormatLabels[f]}
+                    </option>
+                  ))}
                 </Select>
               </div>
               <div className="fr-col-12 fr-col-md-4">

@@ -1,69 +1,56 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Upload } from '@codegouvfr/react-dsfr/Upload';
-import { ApiError, api } from '../../api/client';
+import { labelOf } from '@patrimoine/contracts/common';
+import {
+  correctableFieldLabels,
+  correctionStatusLabels,
+  decesFlagLabels,
+  DEMO_BADGE_LABEL,
+  isDemoSource,
+  sexLabels,
+  type CorrectableField,
+} from '@patrimoine/contracts/deces';
+import { ApiError } from '../../api/client';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { API, flagLabels, fmtDate, fmtPlace, sexLabel, type SearchResponse } from './types';
+import { useDeath, useMyCorrections, useProposeCorrection } from './api';
+import { DemoBadge } from './DemoBadge';
+import { fmtDate, fmtPlace } from './format';
 
-interface Correction {
-  id: string;
-  fields: Record<string, string>;
-  status: 'pending' | 'validated' | 'rejected';
-  reviewComment: string | null;
-  createdAt: string;
-}
-
-const CORRECTABLE = [
-  ['lastName', 'Nom'],
-  ['firstName', 'Prénoms'],
-  ['birthDate', 'Date de naissance (JJ/MM/AAAA)'],
-  ['birthCity', 'Commune de naissance'],
-  ['birthLocationCode', 'Code Insee du lieu de naissance'],
-  ['deathDate', 'Date de décès (JJ/MM/AAAA)'],
-  ['deathLocationCode', 'Code Insee du lieu de décès'],
-] as const;
-export const statusLabels = { pending: 'En attente', validated: 'Validée', rejected: 'Rejetée' } as const;
+/** Fields the form offers, in its order (the sex is corrected through the API only). */
+const CORRECTABLE: readonly CorrectableField[] = ['lastName', 'firstName', 'birthDate', 'birthCity', 'birthLocationCode', 'deathDate', 'deathLocationCode'];
 const severity = { pending: 'info', validated: 'success', rejected: 'error' } as const;
+/** A corrected field and its value as people read them. */
+export const fieldValue = (k: string, v: string) => `${labelOf(correctableFieldLabels, k)} : ${k.endsWith('Date') ? fmtDate(v) : v}`;
 
 /** One record: its fields, the file's known defects, its validated corrections and the proposal form. */
 export function RecordPage() {
   const { id = '' } = useParams();
   const { me } = useAuth();
-  const qc = useQueryClient();
-  const r = useQuery({ queryKey: ['deces-id', id], queryFn: () => api<SearchResponse>(`${API}/id/${encodeURIComponent(id)}`) });
-  const mine = useQuery({
-    queryKey: ['deces-corrections', id],
-    enabled: !!me?.user,
-    queryFn: () => api<{ items: Correction[] }>(`${API}/corrections?recordId=${encodeURIComponent(id)}&mine=true`),
-  });
+  const r = useDeath(id);
+  const mine = useMyCorrections(id, { enabled: !!me?.user });
+  const proposal = useProposeCorrection(id);
   const [form, setForm] = useState<Record<string, string>>({});
   const [file, setFile] = useState<File | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [sent, setSent] = useState(false);
-  const p = r.data?.response.persons[0];
+  const error = proposal.error instanceof ApiError ? proposal.error : null;
+  const p = r.data;
 
-  async function propose(e: FormEvent) {
+  function propose(e: FormEvent) {
     e.preventDefault();
-    setError(null);
     const fd = new FormData();
     for (const [k, v] of Object.entries(form)) if (v.trim()) fd.append(k, v.trim());
     if (file) fd.append('proof', file);
-    try {
-      await api(`${API}/id/${encodeURIComponent(id)}/corrections`, { method: 'POST', body: fd });
-      setSent(true);
-      setForm({});
-      setFile(null);
-      await qc.invalidateQueries({ queryKey: ['deces-corrections', id] });
-    } catch (err) {
-      if (err instanceof ApiError) setError(err);
-      else throw err;
-    }
+    proposal.mutate(fd, {
+      onSuccess: () => {
+        setForm({});
+        setFile(null);
+      },
+    });
   }
 
   if (r.error) return <ErrorAlert error={r.error} />;
@@ -82,11 +69,20 @@ export function RecordPage() {
       <h1>
         {p.name.last} {p.name.first.join(' ')}
       </h1>
+      {isDemoSource(p.source) && (
+        <Alert
+          severity="warning"
+          small
+          className="fr-mb-2w"
+          title={DEMO_BADGE_LABEL}
+          description="Cette fiche est une donnée de démonstration (fictive), générée pour découvrir la plateforme : elle ne correspond à aucune personne réelle."
+        />
+      )}
       <div className="fr-table fr-table--no-caption">
         <table>
           <caption>Fiche de décès</caption>
           <tbody>
-            {row('Sexe', sexLabel(p.sex))}
+            {row('Sexe', labelOf(sexLabels, p.sex))}
             {row('Date de naissance', fmtDate(p.birth.date))}
             {row('Lieu de naissance', `${fmtPlace(p.birth.location)}${p.birth.location.code ? ` — code ${p.birth.location.code}` : ''}`)}
             {row('Pays de naissance', p.birth.location.country || '—')}
@@ -94,7 +90,12 @@ export function RecordPage() {
             {row('Âge au décès', p.death.age !== null ? `${p.death.age} ans` : 'inconnu')}
             {row('Lieu de décès', `${fmtPlace(p.death.location)}${p.death.location.code ? ` — code ${p.death.location.code}` : ''}`)}
             {row('Numéro d’acte', p.death.certificateId || '—')}
-            {row('Fichier source', p.source)}
+            <tr>
+              <th scope="row">Fichier source</th>
+              <td>
+                {p.source} <DemoBadge source={p.source} className="fr-ml-1w" />
+              </td>
+            </tr>
             {row('Identifiant', p.id)}
           </tbody>
         </table>
@@ -103,7 +104,7 @@ export function RecordPage() {
         <p>
           {p.flags.map((f) => (
             <Badge key={f} severity="warning" small className="fr-mr-1w">
-              {flagLabels[f] ?? f}
+              {labelOf(decesFlagLabels, f)}
             </Badge>
           ))}
         </p>
@@ -115,7 +116,7 @@ export function RecordPage() {
             {p.modifications.map((m) => (
               <li key={m.id}>
                 {Object.entries(m.fields)
-                  .map(([k, v]) => `${CORRECTABLE.find(([f]) => f === k)?.[1] ?? k} : ${k.endsWith('Date') ? fmtDate(v) : v}`)
+                  .map(([k, v]) => fieldValue(k, v))
                   .join(' ; ')}
                 {m.date ? ` (validée le ${new Date(m.date).toLocaleDateString('fr-FR')})` : ''}
               </li>
@@ -140,21 +141,22 @@ export function RecordPage() {
                   small
                   severity={severity[c.status]}
                   className="fr-mb-1w"
-                  description={`${statusLabels[c.status]} — ${Object.entries(c.fields)
-                    .map(([k, v]) => `${k} : ${v}`)
+                  description={`${correctionStatusLabels[c.status]} — ${Object.entries(c.fields)
+                    .map(([k, v]) => fieldValue(k, v))
                     .join(' ; ')}${c.reviewComment ? ` — commentaire : ${c.reviewComment}` : ''}`}
                 />
               ))}
             </>
           )}
-          {sent && <Alert severity="success" small className="fr-mb-2w" description="Proposition envoyée : un relecteur va l’examiner." />}
+          {proposal.isSuccess && <Alert severity="success" small className="fr-mb-2w" description="Proposition envoyée : un relecteur va l’examiner." />}
           <form onSubmit={propose} aria-label="Proposer une correction">
-            {error && !error.errors.length && <ErrorAlert error={error} />}
+            {proposal.error && !error?.errors.length && <ErrorAlert error={proposal.error} />}
             <div className="fr-grid-row fr-grid-row--gutters">
-              {CORRECTABLE.map(([f, label]) => (
+              {CORRECTABLE.map((f) => (
                 <div key={f} className="fr-col-12 fr-col-md-4">
                   <Input
-                    label={label}
+                    label={correctableFieldLabels[f]}
+                    hintText={f.endsWith('Date') ? 'JJ/MM/AAAA' : undefined}
                     state={error?.fieldMessage(f) ? 'error' : 'default'}
                     stateRelatedMessage={error?.fieldMessage(f)}
                     nativeInputProps={{ value: form[f] ?? '', onChange: (e) => setForm({ ...form, [f]: e.target.value }) }}

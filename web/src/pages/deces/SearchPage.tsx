@@ -1,16 +1,18 @@
 import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
 import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
 import { SegmentedControl } from '@codegouvfr/react-dsfr/SegmentedControl';
-import { ApiError, api, qs } from '../../api/client';
+import { personFieldLabels, sexLabels } from '@patrimoine/contracts/deces';
+import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
-import { API, fmtDate, fmtPlace, pct, type SearchResponse } from './types';
+import { searchCsvUrl, useDeathSearch } from './api';
+import { DemoBadge } from './DemoBadge';
+import { fmtDate, fmtPlace, pct } from './format';
 
 const FIELDS = [
   'lastName',
@@ -30,19 +32,12 @@ const KEYS = ['q', 'mode', 'fuzzy', 'page', 'sort', ...FIELDS] as const;
 type Key = (typeof KEYS)[number];
 const SIZE = 20;
 
-const labels: Record<(typeof FIELDS)[number], { label: string; hint?: string }> = {
-  lastName: { label: 'Nom de naissance' },
-  legalName: { label: 'Nom d’usage', hint: 'par exemple le nom d’épouse' },
-  firstName: { label: 'Prénom(s)' },
-  sex: { label: 'Sexe' },
-  birthDate: { label: 'Date de naissance', hint: 'JJ/MM/AAAA, AAAA ou intervalle 1930-1940' },
-  birthCity: { label: 'Commune de naissance' },
-  birthDepartment: { label: 'Département de naissance', hint: 'ex. 33, 2A, 971' },
-  birthCountry: { label: 'Pays de naissance' },
-  deathDate: { label: 'Date de décès', hint: 'JJ/MM/AAAA, AAAA ou intervalle' },
-  deathCity: { label: 'Commune de décès' },
-  deathDepartment: { label: 'Département de décès' },
-  deathAge: { label: 'Âge au décès', hint: 'ex. 85 ou 80-90' },
+const hints: Partial<Record<(typeof FIELDS)[number], string>> = {
+  legalName: 'par exemple le nom d’épouse',
+  birthDate: 'JJ/MM/AAAA, AAAA ou intervalle 1930-1940',
+  birthDepartment: 'ex. 33, 2A, 971',
+  deathDate: 'JJ/MM/AAAA, AAAA ou intervalle',
+  deathAge: 'ex. 85 ou 80-90',
 };
 
 /** Simple (one field) and advanced search of the deaths file, shareable through the URL. */
@@ -59,13 +54,7 @@ export function SearchPage() {
   if (s.fuzzy === 'false') params.fuzzy = 'false';
   if (s.sort) params.sort = s.sort;
   const hasQuery = Object.keys(params).some((k) => k !== 'fuzzy' && k !== 'sort');
-  const query = qs({ ...params, page: Number(s.page || 1), size: SIZE });
-  const r = useQuery({
-    queryKey: ['deces-search', query],
-    enabled: hasQuery,
-    queryFn: ({ signal }) => api<SearchResponse>(`${API}/search${query}`, { signal }),
-    placeholderData: keepPreviousData,
-  });
+  const r = useDeathSearch({ ...params, page: Number(s.page || 1), size: SIZE }, { enabled: hasQuery });
   const err = r.error instanceof ApiError ? r.error : null;
   const pages = Math.min(50, Math.max(1, Math.ceil((r.data?.response.total ?? 0) / SIZE)));
 
@@ -77,19 +66,19 @@ export function SearchPage() {
   const input = (f: (typeof FIELDS)[number]) =>
     f === 'sex' ? (
       <Select
-        label={labels.sex.label}
+        label={personFieldLabels.sex}
         nativeSelectProps={{ value: draft.sex, onChange: (e) => setDraft({ ...draft, sex: e.target.value }) }}
         state={err?.fieldMessage('sex') ? 'error' : 'default'}
         stateRelatedMessage={err?.fieldMessage('sex')}
       >
         <option value="">Indifférent</option>
-        <option value="F">Femme</option>
-        <option value="M">Homme</option>
+        <option value="F">{sexLabels.F}</option>
+        <option value="M">{sexLabels.M}</option>
       </Select>
     ) : (
       <Input
-        label={labels[f].label}
-        hintText={labels[f].hint}
+        label={personFieldLabels[f]}
+        hintText={hints[f]}
         state={err?.fieldMessage(f) ? 'error' : 'default'}
         stateRelatedMessage={err?.fieldMessage(f)}
         nativeInputProps={{ name: f, value: draft[f], onChange: (e) => setDraft({ ...draft, [f]: e.target.value }) }}
@@ -159,7 +148,7 @@ export function SearchPage() {
               <option value="death.date:desc">Date de décès décroissante</option>
               <option value="name.last:asc">Nom</option>
             </Select>
-            <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line" href={`${API}/search${qs({ ...params, format: 'csv' })}`}>
+            <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line" href={searchCsvUrl(params)}>
               Exporter en CSV
             </a>
           </div>
@@ -186,6 +175,7 @@ export function SearchPage() {
                         </td>
                         <td>
                           <Link to={`/deces/personne/${p.id}`}>{p.name.last}</Link>
+                          <DemoBadge source={p.source} className="fr-ml-1w" />
                         </td>
                         <td>{p.name.first.join(' ')}</td>
                         <td>

@@ -1,32 +1,20 @@
-import { useQuery } from '@tanstack/react-query';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Select } from '@codegouvfr/react-dsfr/Select';
-import { api, qs } from '../../api/client';
+import { DEMO_BADGE_LABEL, isDemoSource } from '@patrimoine/contracts/deces';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { BarChart } from './BarChart';
-import { API } from './types';
-
-interface Agg {
-  response: { total: number; aggregations: Record<string, { key: string; doc_count: number }[]> };
-}
-interface Version {
-  uniqRecordsCount: number;
-  lastRecordDate: string | null;
-  lastDataset: string | null;
-  updateDate: string | null;
-}
+import { useDecesAgg, useDecesVersion } from './api';
 const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
 
 /** Deaths by month (for a year, or by year) and by département, from `/agg`. */
 export function StatsPage() {
   const [s, set] = useUrlState(['annee'] as const);
-  const version = useQuery({ queryKey: ['deces-version'], queryFn: () => api<Version>(`${API}/version`) });
-  const years = useQuery({ queryKey: ['deces-agg-years'], queryFn: () => api<Agg>(`${API}/agg${qs({ aggs: 'deathYear' })}`) });
+  const version = useDecesVersion();
+  const years = useDecesAgg({ aggs: 'deathYear' });
   const year = s.annee;
-  const detail = useQuery({
-    queryKey: ['deces-agg', year],
-    queryFn: () => api<Agg>(`${API}/agg${qs({ aggs: 'deathMonth,deathDepartment', deathDate: year || undefined })}`),
-  });
+  const detail = useDecesAgg({ aggs: 'deathMonth,deathDepartment', deathDate: year || undefined });
+  const demo = version.data?.sources.some((x) => isDemoSource(x.name));
   const byYear = (years.data?.response.aggregations.deathYear ?? []).filter((b) => b.key);
   const months = (detail.data?.response.aggregations.deathMonth ?? []).filter((b) => /^\d{6}$/.test(b.key));
   const deps = [...(detail.data?.response.aggregations.deathDepartment ?? [])]
@@ -41,6 +29,14 @@ export function StatsPage() {
           {version.data.uniqRecordsCount.toLocaleString('fr-FR')} décès dans la base
           {version.data.lastDataset ? `, dernier fichier importé : ${version.data.lastDataset}` : ''}
           {version.data.updateDate ? ` (le ${new Date(version.data.updateDate).toLocaleDateString('fr-FR')})` : ''}.
+        </p>
+      )}
+      {demo && (
+        <p>
+          <Badge as="span" severity="new" small noIcon>
+            {DEMO_BADGE_LABEL}
+          </Badge>{' '}
+          Ces statistiques portent sur des décès de démonstration (fictifs).
         </p>
       )}
       <ErrorAlert error={years.error ?? detail.error} />
