@@ -29,7 +29,7 @@ import { toPublicJob } from './jobs/jobs.service.ts';
 import { ConflictError, NotFoundError, fieldError } from './errors.ts';
 
 /** Errors a route documents (the transform adds a generic `default`). */
-const errors = (...codes: (400 | 403 | 404 | 409)[]) => Object.fromEntries(codes.map((c) => [c, problem])) as Record<number, typeof problem>;
+const errors = (...codes: (400 | 401 | 403 | 404 | 409)[]) => Object.fromEntries(codes.map((c) => [c, problem])) as Record<number, typeof problem>;
 
 /** Users and roles, organisations, audit log, jobs. */
 export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -77,7 +77,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               operationId: 'listJobs',
               summary: 'Own jobs (all jobs for admins with ?all=true)',
               querystring: jobListQuery,
-              response: { 200: jobList },
+              response: { 200: jobList, ...errors(400, 401) },
             },
           },
           async (req) => {
@@ -95,7 +95,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               operationId: 'getJob',
               summary: 'A job with its progress',
               params: idParams,
-              response: { 200: job, ...errors(403, 404) },
+              response: { 200: job, ...errors(401, 403, 404) },
             },
           },
           async (req) => toPublicJob(await ctx.jobs.getFor(req.params.id, req.caller)),
@@ -103,7 +103,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
         p.post(
           '/api/jobs/:id/cancel',
           {
-            schema: { tags: ['jobs'], operationId: 'cancelJob', summary: 'Cancel a job', params: idParams, response: { 200: job, ...errors(403, 404) } },
+            schema: { tags: ['jobs'], operationId: 'cancelJob', summary: 'Cancel a job', params: idParams, response: { 200: job, ...errors(401, 403, 404) } },
           },
           async (req) => {
             const j = await ctx.jobs.cancel(req.params.id, req.caller);
@@ -126,7 +126,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               operationId: 'listUsers',
               summary: 'List accounts (JSON page, or every matching account as CSV with ?format=csv)',
               querystring: userListQuery,
-              response: { 200: userList },
+              response: { 200: userList, ...errors(400, 401, 403) },
             },
           },
           async (req, reply) => {
@@ -158,7 +158,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               operationId: 'createUser',
               summary: 'Create an account (a password is generated and returned once when none is given)',
               body: createUserBody,
-              response: { 201: createdUser, ...errors(400, 409) },
+              response: { 201: createdUser, ...errors(400, 401, 403, 409) },
             },
           },
           async (req, reply) => reply.status(201).send(await ctx.users.create(req.body, actorOf(req.caller), req.id)),
@@ -172,7 +172,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               summary: 'Update an account (role, organisation, activation)',
               params: idParams,
               body: updateUserBody,
-              response: { 200: user, ...errors(400, 404) },
+              response: { 200: user, ...errors(400, 401, 403, 404) },
             },
           },
           async (req) => ctx.users.update(req.params.id, req.body, actorOf(req.caller), req.id),
@@ -185,7 +185,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               operationId: 'resetUserPassword',
               summary: 'Reset an account’s password (generated, returned once)',
               params: idParams,
-              response: { 200: passwordReset, ...errors(404) },
+              response: { 200: passwordReset, ...errors(401, 403, 404) },
             },
           },
           async (req) => {
@@ -202,7 +202,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               operationId: 'createOrganisation',
               summary: 'Add an organisation',
               body: createOrganisationBody,
-              response: { 201: organisation, ...errors(400, 404, 409) },
+              response: { 201: organisation, ...errors(400, 401, 403, 404, 409) },
             },
           },
           async (req, reply) => {
@@ -235,7 +235,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               summary: 'Rename an organisation or change its parent',
               params: organisationCodeParams,
               body: updateOrganisationBody,
-              response: { 200: organisation, ...errors(400, 404) },
+              response: { 200: organisation, ...errors(400, 401, 403, 404) },
             },
           },
           async (req) => {
@@ -277,7 +277,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               operationId: 'listAuditEntries',
               summary: 'Audit log (JSON page, or the whole filtered log as CSV with ?format=csv)',
               querystring: auditQuery,
-              response: { 200: auditPage },
+              response: { 200: auditPage, ...errors(400, 401, 403) },
             },
           },
           async (req, reply) => {

@@ -83,7 +83,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
         const p = g.withTypeProvider<ZodTypeProvider>();
         p.post(
           '/api/auth/logout',
-          { schema: { tags: ['auth'], operationId: 'logout', summary: 'Sign out (closes the session)', response: { 204: noContent } } },
+          { schema: { tags: ['auth'], operationId: 'logout', summary: 'Sign out (closes the session)', response: { 204: noContent, ...errors(401) } } },
           async (req, reply) => {
             await ctx.auth.logout(requireUser(req.caller), requestMeta(req));
             reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -99,7 +99,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
               operationId: 'changeOwnPassword',
               summary: 'Change own password (closes the other sessions)',
               body: changePasswordBody,
-              response: { 204: noContent, ...errors(400) },
+              response: { 204: noContent, ...errors(400, 401) },
             },
           },
           async (req, reply) => {
@@ -110,7 +110,9 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
 
         p.get(
           '/api/account/tokens',
-          { schema: { tags: ['account'], operationId: 'listOwnApiTokens', summary: 'Own personal API tokens', response: { 200: apiTokenList } } },
+          {
+            schema: { tags: ['account'], operationId: 'listOwnApiTokens', summary: 'Own personal API tokens', response: { 200: apiTokenList, ...errors(401) } },
+          },
           async (req) => ({ items: await ctx.usersRepo.listTokens(requireUser(req.caller).userId) }),
         );
 
@@ -122,7 +124,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
               operationId: 'createOwnApiToken',
               summary: 'Create a personal API token (its value is returned once)',
               body: createTokenBody,
-              response: { 201: createdToken, ...errors(400) },
+              response: { 201: createdToken, ...errors(400, 401) },
             },
           },
           async (req, reply) => {
@@ -140,7 +142,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
               operationId: 'revokeOwnApiToken',
               summary: 'Revoke a personal API token',
               params: idParams,
-              response: { 204: noContent, ...errors(404) },
+              response: { 204: noContent, ...errors(401, 404) },
             },
           },
           async (req, reply) => {
