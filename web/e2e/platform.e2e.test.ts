@@ -52,6 +52,9 @@ describe('platform in the browser', () => {
 
     await page.getByRole('button', { name: 'Administration' }).click();
     await page.getByRole('link', { name: "Journal d'audit" }).click();
+    // Entries written by the platform itself (the seed) name their actor in French.
+    await page.getByLabel('Action (préfixe)').fill('organisation.create');
+    await visible(page.getByRole('cell', { name: 'le système' }).first());
     await page.getByLabel('Action (préfixe)').fill('user.create');
     await visible(page.getByRole('cell', { name: 'user.create' }).first());
     await page.getByRole('button', { name: 'Voir les changements' }).first().click();

@@ -1,23 +1,16 @@
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { WireOf } from '@patrimoine/contracts/common';
+import { roleLabels, type LoginBody, type me, type Role } from '@patrimoine/contracts/platform';
 import { api, setCsrfToken } from './api/client';
 
-export type Role = 'admin' | 'data_admin' | 'editor' | 'reviewer' | 'reader';
+export { roleLabels, type Role };
 
-export interface Me {
-  authenticated: boolean;
-  user: {
-    id: string;
-    login: string;
-    displayName: string;
-    role: Role;
-    organisationId: string | null;
-    organisationCode: string | null;
-    mustChangePassword: boolean;
-  } | null;
-  csrfToken: string | null;
-  orgName: string;
-}
+/** The current identity, as `GET /api/auth/me` sends it. */
+export type Me = WireOf<typeof me>;
+
+/** Query key of the current identity (sign-in and sign-out replace it). */
+export const meKey = ['me'] as const;
 
 interface AuthState {
   me: Me | undefined;
@@ -29,27 +22,19 @@ interface AuthState {
 
 const Ctx = createContext<AuthState | null>(null);
 
-export const roleLabels: Record<Role, string> = {
-  admin: 'Administrateur ministériel',
-  data_admin: 'Administrateur des données (direction)',
-  editor: 'Responsable d’application ou d’API',
-  reviewer: 'Relecteur',
-  reader: 'Agent (lecture)',
-};
-
 export function AuthProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('/api/auth/me'), staleTime: 60_000 });
+  const q = useQuery({ queryKey: meKey, queryFn: () => api<Me>('/api/auth/me'), staleTime: 60_000 });
   useEffect(() => setCsrfToken(q.data?.csrfToken ?? null), [q.data]);
   const state: AuthState = {
     me: q.data,
     loading: q.isLoading,
     async refresh() {
-      await qc.invalidateQueries({ queryKey: ['me'] });
+      await qc.invalidateQueries({ queryKey: meKey });
     },
     setMe(me) {
       setCsrfToken(me.csrfToken);
-      qc.setQueryData(['me'], me);
+      qc.setQueryData(meKey, me);
     },
     hasRole(...roles) {
       const r = q.data?.user?.role;
@@ -63,4 +48,27 @@ export function useAuth(): AuthState {
   const c = useContext(Ctx);
   if (!c) throw new Error('useAuth outside AuthProvider');
   return c;
+}
+
+/** Signs in; the answer becomes the current identity. */
+export function useLogin() {
+  const { setMe } = useAuth();
+  return useMutation({
+    mutationFn: (body: LoginBody) => api<Me>('/api/auth/login', { method: 'POST', body }),
+    onSuccess: (me) => setMe(me),
+  });
+}
+
+/** Signs out: the identity becomes anonymous and every cached answer is dropped. */
+export function useLogout() {
+  const { me, setMe } = useAuth();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<void>('/api/auth/logout', { method: 'POST' }),
+    onSuccess: () => {
+      const orgName = me?.orgName ?? "Ministère de l'Intérieur";
+      qc.clear();
+      setMe({ authenticated: false, user: null, csrfToken: null, orgName });
+    },
+  });
 }

@@ -1,20 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
+import type { WireOf } from '@patrimoine/contracts/common';
+import type { organisation, organisationList } from '@patrimoine/contracts/platform';
 import { api } from './client';
 
-export interface Organisation {
-  id: string;
-  code: string;
-  name: string;
-  kind: string;
-  parentId: string | null;
-  parentCode: string | null;
-}
+export type Organisation = WireOf<typeof organisation>;
+
+/** Query keys of the organisations (reference data shared by every module's forms). */
+export const organisationKeys = {
+  all: ['organisations'] as const,
+};
 
 /** The ministry's organisations (reference data, cached for the session). */
 export function useOrganisations() {
   return useQuery({
-    queryKey: ['organisations'],
-    queryFn: () => api<{ items: Organisation[] }>('/api/organisations'),
+    queryKey: organisationKeys.all,
+    queryFn: () => api<WireOf<typeof organisationList>>('/api/organisations'),
     staleTime: 10 * 60_000,
     select: (d) => d.items,
   });

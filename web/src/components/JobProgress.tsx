@@ -1,35 +1,7 @@
-import { useQuery } from '@tanstack/react-query';
-import { api } from '../api/client';
+import { jobStateLabels } from '@patrimoine/contracts/platform';
+import type { Job } from '../pages/account/api';
 
-export interface Job {
-  id: string;
-  type: string;
-  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  progress: { done?: number; total?: number; message?: string };
-  result: unknown;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export const jobStateLabels: Record<Job['state'], string> = {
-  queued: 'En attente',
-  running: 'En cours',
-  succeeded: 'Terminée',
-  failed: 'En échec',
-  cancelled: 'Annulée',
-};
-
-/** Polls a job while it runs. */
-export function useJob(id: string | null | undefined) {
-  return useQuery({
-    queryKey: ['job', id],
-    queryFn: () => api<Job>(`/api/jobs/${id}`),
-    enabled: !!id,
-    refetchInterval: (q) => (q.state.data && ['succeeded', 'failed', 'cancelled'].includes(q.state.data.state) ? false : 1000),
-  });
-}
+export type { Job };
 
 /** Accessible progress bar of a job (DSFR colours), with its state and message. */
 export function JobProgressBar({ job }: { job: Job }) {

@@ -3,9 +3,7 @@ import { Footer } from '@codegouvfr/react-dsfr/Footer';
 import { headerFooterDisplayItem, Display } from '@codegouvfr/react-dsfr/Display';
 import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
 import { Outlet, useLocation, useNavigate } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
-import { useAuth } from '../auth';
-import { api } from '../api/client';
+import { useAuth, useLogout } from '../auth';
 import { webModules } from '../modules';
 
 function brandTop(orgName: string) {
@@ -23,10 +21,10 @@ function brandTop(orgName: string) {
 }
 
 export function Layout() {
-  const { me, hasRole, setMe } = useAuth();
+  const { me, hasRole } = useAuth();
+  const signOut = useLogout();
   const location = useLocation();
   const navigate = useNavigate();
-  const qc = useQueryClient();
   const orgName = me?.orgName ?? "Ministère de l'Intérieur";
   const path = location.pathname;
 
@@ -59,17 +57,12 @@ export function Layout() {
       : []),
   ];
 
-  async function logout() {
-    await api('/api/auth/logout', { method: 'POST' });
-    setMe({ authenticated: false, user: null, csrfToken: null, orgName });
-    qc.clear();
-    navigate('/');
-  }
+  const logout = () => signOut.mutate(undefined, { onSuccess: () => navigate('/') });
 
   const quickAccessItems = me?.user
     ? [
         { iconId: 'fr-icon-account-circle-line' as const, linkProps: { to: '/compte' }, text: me.user.displayName },
-        { iconId: 'fr-icon-logout-box-r-line' as const, buttonProps: { onClick: () => void logout() }, text: 'Se déconnecter' },
+        { iconId: 'fr-icon-logout-box-r-line' as const, buttonProps: { onClick: logout, disabled: signOut.isPending }, text: 'Se déconnecter' },
       ]
     : [{ iconId: 'fr-icon-lock-line' as const, linkProps: { to: `/connexion?retour=${encodeURIComponent(path)}` }, text: 'Se connecter' }];
 

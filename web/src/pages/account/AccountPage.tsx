@@ -1,24 +1,14 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Table } from '@codegouvfr/react-dsfr/Table';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Link } from 'react-router';
-import { api, ApiError } from '../../api/client';
+import { ApiError } from '../../api/client';
 import { roleLabels, useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-
-interface Token {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+import { useChangePassword, useCreateToken, useOwnTokens, useRevokeToken } from './api';
 
 const fmt = (d: string | null) => (d ? new Date(d).toLocaleString('fr-FR') : '—');
 
@@ -26,20 +16,22 @@ function PasswordForm() {
   const { me, refresh } = useAuth();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const m = useMutation({
-    mutationFn: () => api('/api/account/password', { method: 'POST', body: { currentPassword: current, newPassword: next } }),
-    onSuccess: async () => {
-      setCurrent('');
-      setNext('');
-      await refresh();
-    },
-  });
+  const m = useChangePassword();
   const err = m.error instanceof ApiError ? m.error : null;
   return (
     <form
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
-        m.mutate();
+        m.mutate(
+          { currentPassword: current, newPassword: next },
+          {
+            onSuccess: async () => {
+              setCurrent('');
+              setNext('');
+              await refresh();
+            },
+          },
+        );
       }}
     >
       <h2>Mot de passe</h2>
@@ -74,23 +66,12 @@ function PasswordForm() {
 }
 
 function Tokens() {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['tokens'], queryFn: () => api<{ items: Token[] }>('/api/account/tokens') });
+  const q = useOwnTokens();
   const [name, setName] = useState('');
   const [days, setDays] = useState('90');
   const [created, setCreated] = useState<string | null>(null);
-  const create = useMutation({
-    mutationFn: () => api<Token & { token: string }>('/api/account/tokens', { method: 'POST', body: { name, expiresInDays: days ? Number(days) : null } }),
-    onSuccess: (t) => {
-      setCreated(t.token);
-      setName('');
-      void qc.invalidateQueries({ queryKey: ['tokens'] });
-    },
-  });
-  const revoke = useMutation({
-    mutationFn: (id: string) => api(`/api/account/tokens/${id}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['tokens'] }),
-  });
+  const create = useCreateToken();
+  const revoke = useRevokeToken();
   const err = create.error instanceof ApiError ? create.error : null;
   return (
     <section className="fr-mt-6w">
@@ -116,7 +97,15 @@ function Tokens() {
         className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom"
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate();
+          create.mutate(
+            { name, expiresInDays: days ? Number(days) : null },
+            {
+              onSuccess: (t) => {
+                setCreated(t.token);
+                setName('');
+              },
+            },
+          );
         }}
       >
         <div className="fr-col-12 fr-col-md-5">
@@ -141,10 +130,11 @@ function Tokens() {
           </Button>
         </div>
       </form>
-      {q.data && q.data.items.length > 0 && (
+      <ErrorAlert error={q.error ?? revoke.error} />
+      {q.data && q.data.length > 0 && (
         <Table
           headers={['Nom', 'Préfixe', 'Créé le', 'Expire le', 'Dernière utilisation', 'État', '']}
-          data={q.data.items.map((t) => [
+          data={q.data.map((t) => [
             t.name,
             <code key="p">{t.prefix}…</code>,
             fmt(t.createdAt),

@@ -1,27 +1,18 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
-import { api } from '../../api/client';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { JobProgressBar, type Job } from '../../components/JobProgress';
+import { JobProgressBar } from '../../components/JobProgress';
 import { useUrlState } from '../../components/useUrlState';
+import { useCancelJob, useJobs } from './api';
 
 /** The user's background jobs (imports, bulk matching…) with live progress; admins may see all. */
 export function JobsPage() {
   const { hasRole } = useAuth();
-  const qc = useQueryClient();
   const [s, set] = useUrlState(['all'] as const);
   const all = s.all === '1' && hasRole('admin');
-  const jobs = useQuery({
-    queryKey: ['jobs', all],
-    queryFn: () => api<{ items: Job[] }>(`/api/jobs${all ? '?all=true' : ''}`),
-    refetchInterval: (q) => (q.state.data?.items.some((j) => j.state === 'queued' || j.state === 'running') ? 1000 : 10_000),
-  });
-  const cancel = useMutation({
-    mutationFn: (id: string) => api(`/api/jobs/${id}/cancel`, { method: 'POST' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['jobs'] }),
-  });
+  const jobs = useJobs(all);
+  const cancel = useCancelJob();
   return (
     <>
       <h1>Tâches de fond</h1>
@@ -37,9 +28,9 @@ export function JobsPage() {
         />
       )}
       <ErrorAlert error={jobs.error ?? cancel.error} />
-      {jobs.data?.items.length === 0 && <p>Aucune tâche.</p>}
+      {jobs.data?.length === 0 && <p>Aucune tâche.</p>}
       <ul className="fr-raw-list">
-        {jobs.data?.items.map((j) => (
+        {jobs.data?.map((j) => (
           <li key={j.id} className="fr-card fr-p-3w fr-mb-2w">
             <p className="fr-mb-1w">
               <code>{j.type}</code> — créée le {new Date(j.createdAt).toLocaleString('fr-FR')}

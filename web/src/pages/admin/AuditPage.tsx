@@ -1,24 +1,12 @@
 import { Fragment, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
-import { api, qs } from '../../api/client';
+import { actorLabel } from '@patrimoine/contracts/platform';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { JsonDiff } from '../../components/JsonDiff';
 import { useUrlState } from '../../components/useUrlState';
-
-interface Entry {
-  id: number;
-  at: string;
-  actorLabel: string;
-  action: string;
-  entityType: string;
-  entityId: string | null;
-  before: unknown;
-  after: unknown;
-  ip: string | null;
-}
+import { adminCsvUrls, useAudit } from './api';
 
 const PAGE_SIZE = 50;
 const KEYS = ['q', 'actor', 'action', 'entityType', 'from', 'to', 'page'] as const;
@@ -27,9 +15,15 @@ export function AuditPage() {
   const [s, set] = useUrlState(KEYS);
   const [open, setOpen] = useState<number | null>(null);
   const page = Number(s.page || 1);
-  const filters = { q: s.q, actor: s.actor, action: s.action, entityType: s.entityType, from: s.from, to: s.to ? `${s.to}T23:59:59` : '' };
-  const query = qs({ ...filters, page, pageSize: PAGE_SIZE });
-  const r = useQuery({ queryKey: ['audit', query], queryFn: () => api<{ items: Entry[]; total: number }>(`/api/admin/audit${query}`) });
+  const filters = {
+    q: s.q || undefined,
+    actor: s.actor || undefined,
+    action: s.action || undefined,
+    entityType: s.entityType || undefined,
+    from: s.from || undefined,
+    to: s.to ? `${s.to}T23:59:59` : undefined,
+  };
+  const r = useAudit({ ...filters, page, pageSize: PAGE_SIZE });
   const pages = Math.max(1, Math.ceil((r.data?.total ?? 0) / PAGE_SIZE));
   const field = (k: (typeof KEYS)[number], label: string, type = 'text') => (
     <div className="fr-col-12 fr-col-md-4 fr-col-lg-2">
@@ -49,7 +43,7 @@ export function AuditPage() {
         {field('to', 'Au', 'date')}
       </div>
       <p className="fr-mt-2w">
-        <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line" href={`/api/admin/audit${qs({ ...filters, format: 'csv' })}`}>
+        <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line" href={adminCsvUrls.audit(filters)}>
           Exporter en CSV
         </a>
       </p>
@@ -74,7 +68,7 @@ export function AuditPage() {
                   <Fragment key={e.id}>
                     <tr>
                       <td>{new Date(e.at).toLocaleString('fr-FR')}</td>
-                      <td>{e.actorLabel}</td>
+                      <td>{actorLabel(e.actorLabel)}</td>
                       <td>
                         <code>{e.action}</code>
                       </td>

@@ -1,23 +1,14 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Table } from '@codegouvfr/react-dsfr/Table';
-import { api, ApiError } from '../../api/client';
+import { labelOf } from '@patrimoine/contracts/common';
+import { organisationKindLabels as kinds } from '@patrimoine/contracts/platform';
+import { ApiError } from '../../api/client';
 import { useOrganisations, type Organisation } from '../../api/organisations';
 import { ErrorAlert } from '../../components/ErrorAlert';
-
-const kinds: Record<string, string> = {
-  secretariat_general: 'Secrétariat général',
-  direction_generale: 'Direction générale',
-  direction: 'Direction',
-  delegation: 'Délégation',
-  sous_direction: 'Sous-direction',
-  service: 'Service',
-  prefecture: 'Préfecture',
-  operateur: 'Opérateur',
-};
+import { useCreateOrganisation, useUpdateOrganisation } from './api';
 
 /** Depth-first order so that services appear under their directorate. */
 function tree(orgs: Organisation[]): { org: Organisation; depth: number }[] {
@@ -35,21 +26,10 @@ function tree(orgs: Organisation[]): { org: Organisation; depth: number }[] {
 }
 
 export function OrganisationsPage() {
-  const qc = useQueryClient();
   const orgs = useOrganisations();
   const [f, setF] = useState({ code: '', name: '', kind: 'direction', parentCode: '' });
-  const create = useMutation({
-    mutationFn: () => api('/api/admin/organisations', { method: 'POST', body: { ...f, parentCode: f.parentCode || null } }),
-    onSuccess: () => {
-      setF({ code: '', name: '', kind: 'direction', parentCode: '' });
-      void qc.invalidateQueries({ queryKey: ['organisations'] });
-    },
-  });
-  const move = useMutation({
-    mutationFn: ({ code, parentCode }: { code: string; parentCode: string | null }) =>
-      api(`/api/admin/organisations/${code}`, { method: 'PATCH', body: { parentCode } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['organisations'] }),
-  });
+  const create = useCreateOrganisation();
+  const move = useUpdateOrganisation();
   const err = create.error instanceof ApiError ? create.error : null;
   const msg = (k: string) => err?.fieldMessage(k);
   return (
@@ -65,13 +45,13 @@ export function OrganisationsPage() {
               {org.code}
             </code>,
             org.name,
-            kinds[org.kind] ?? org.kind,
+            labelOf(kinds, org.kind),
             <select
               key="p"
               className="fr-select"
               aria-label={`Rattachement de ${org.code}`}
               value={org.parentCode ?? ''}
-              onChange={(e) => move.mutate({ code: org.code, parentCode: e.target.value || null })}
+              onChange={(e) => move.mutate({ code: org.code, patch: { parentCode: e.target.value || null } })}
             >
               <option value="">— Aucun —</option>
               {orgs.data
@@ -89,7 +69,7 @@ export function OrganisationsPage() {
         aria-label="Ajouter une organisation"
         onSubmit={(e: FormEvent) => {
           e.preventDefault();
-          create.mutate();
+          create.mutate({ ...f, parentCode: f.parentCode || null }, { onSuccess: () => setF({ code: '', name: '', kind: 'direction', parentCode: '' }) });
         }}
       >
         <h2>Ajouter une organisation</h2>

@@ -1,45 +1,23 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Table } from '@codegouvfr/react-dsfr/Table';
 import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
-import { api, ApiError, qs } from '../../api/client';
+import { roles, type Role } from '@patrimoine/contracts/platform';
+import { ApiError } from '../../api/client';
 import { useOrganisations } from '../../api/organisations';
-import { roleLabels, type Role } from '../../auth';
+import { roleLabels } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
-
-interface User {
-  id: string;
-  login: string;
-  email: string | null;
-  displayName: string;
-  role: Role;
-  organisationCode: string | null;
-  active: boolean;
-  lastLoginAt: string | null;
-}
-
-const roles = Object.keys(roleLabels) as Role[];
+import { adminCsvUrls, useCreateUser, useResetPassword, useUpdateUser, useUsers } from './api';
 const PAGE_SIZE = 25;
 
 function CreateUser({ onCreated }: { onCreated: (login: string, password?: string) => void }) {
   const orgs = useOrganisations();
   const [f, setF] = useState({ login: '', displayName: '', email: '', role: 'reader' as Role, organisationCode: '' });
-  const m = useMutation({
-    mutationFn: () =>
-      api<{ user: User; password?: string }>('/api/admin/users', {
-        method: 'POST',
-        body: { ...f, email: f.email || null, organisationCode: f.organisationCode || null },
-      }),
-    onSuccess: (r) => {
-      onCreated(r.user.login, r.password);
-      setF({ login: '', displayName: '', email: '', role: 'reader', organisationCode: '' });
-    },
-  });
+  const m = useCreateUser();
   const err = m.error instanceof ApiError ? m.error : null;
   const msg = (k: string) => err?.fieldMessage(k);
   const st = (k: string) => (msg(k) ? ('error' as const) : ('default' as const));
@@ -47,7 +25,15 @@ function CreateUser({ onCreated }: { onCreated: (login: string, password?: strin
     <form
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
-        m.mutate();
+        m.mutate(
+          { ...f, email: f.email || null, organisationCode: f.organisationCode || null },
+          {
+            onSuccess: (r) => {
+              onCreated(r.user.login, r.password);
+              setF({ login: '', displayName: '', email: '', role: 'reader', organisationCode: '' });
+            },
+          },
+        );
       }}
       aria-label="Créer un compte"
     >
@@ -118,21 +104,16 @@ function CreateUser({ onCreated }: { onCreated: (login: string, password?: strin
 }
 
 export function UsersPage() {
-  const qc = useQueryClient();
   const orgs = useOrganisations();
   const [state, setState] = useUrlState(['q', 'role', 'page'] as const);
   const page = Number(state.page || 1);
   const [notice, setNotice] = useState<{ title: string; text: string } | null>(null);
-  const query = qs({ q: state.q, role: state.role, page, pageSize: PAGE_SIZE });
-  const users = useQuery({ queryKey: ['admin-users', query], queryFn: () => api<{ items: User[]; total: number }>(`/api/admin/users${query}`) });
-  const update = useMutation({
-    mutationFn: ({ id, patch }: { id: string; patch: Record<string, unknown> }) => api<User>(`/api/admin/users/${id}`, { method: 'PATCH', body: patch }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['admin-users'] }),
-  });
-  const reset = useMutation({
-    mutationFn: (id: string) => api<{ login: string; password: string }>(`/api/admin/users/${id}/reset-password`, { method: 'POST' }),
-    onSuccess: (r) => setNotice({ title: `Nouveau mot de passe de « ${r.login} »`, text: r.password }),
-  });
+  const filters = { q: state.q || undefined, role: (state.role || undefined) as Role | undefined };
+  const users = useUsers({ ...filters, page, pageSize: PAGE_SIZE });
+  const update = useUpdateUser();
+  const reset = useResetPassword();
+  const resetPassword = (id: string) =>
+    reset.mutate(id, { onSuccess: (r) => setNotice(r.password ? { title: `Nouveau mot de passe de « ${r.login} »`, text: r.password } : null) });
   const pages = Math.max(1, Math.ceil((users.data?.total ?? 0) / PAGE_SIZE));
 
   return (
@@ -155,7 +136,6 @@ export function UsersPage() {
       <CreateUser
         onCreated={(login, password) => {
           setNotice(password ? { title: `Compte « ${login} » créé`, text: password } : null);
-          void qc.invalidateQueries({ queryKey: ['admin-users'] });
         }}
       />
       <h2 className="fr-mt-4w">Comptes</h2>
@@ -174,16 +154,12 @@ export function UsersPage() {
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-3">
-          <a
-            className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line fr-mb-3w"
-            href={`/api/admin/users${qs({ q: state.q, role: state.role, format: 'csv' })}`}
-          >
+          <a className="fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line fr-mb-3w" href={adminCsvUrls.users(filters)}>
             Exporter en CSV
           </a>
         </div>
       </div>
-      {update.error ? <ErrorAlert error={update.error} /> : null}
-      {users.error ? <ErrorAlert error={users.error} /> : null}
+      <ErrorAlert error={update.error ?? reset.error ?? users.error} />
       {users.data && (
         <>
           <p>{users.data.total} compte(s)</p>
@@ -197,7 +173,7 @@ export function UsersPage() {
                 className="fr-select"
                 aria-label={`Rôle de ${u.login}`}
                 value={u.role}
-                onChange={(e) => update.mutate({ id: u.id, patch: { role: e.target.value } })}
+                onChange={(e) => update.mutate({ id: u.id, patch: { role: e.target.value as Role } })}
               >
                 {roles.map((r) => (
                   <option key={r} value={r}>
@@ -225,7 +201,7 @@ export function UsersPage() {
                 <Button size="small" priority="secondary" onClick={() => update.mutate({ id: u.id, patch: { active: !u.active } })}>
                   {u.active ? 'Désactiver' : 'Réactiver'}
                 </Button>
-                <Button size="small" priority="tertiary" onClick={() => reset.mutate(u.id)}>
+                <Button size="small" priority="tertiary" onClick={() => resetPassword(u.id)}>
                   Réinitialiser le mot de passe
                 </Button>
               </div>,

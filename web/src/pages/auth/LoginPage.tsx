@@ -3,33 +3,30 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { PasswordInput } from '@codegouvfr/react-dsfr/blocks/PasswordInput';
 import { Button } from '@codegouvfr/react-dsfr/Button';
-import { api, ApiError } from '../../api/client';
-import { useAuth, type Me } from '../../auth';
+import { ApiError } from '../../api/client';
+import { useLogin } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
 export function LoginPage() {
-  const { setMe } = useAuth();
+  const signIn = useLogin();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const error = signIn.error;
+  const busy = signIn.isPending;
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const me = await api<Me>('/api/auth/login', { method: 'POST', body: { login, password } });
-      setMe(me);
-      const back = params.get('retour');
-      navigate(me.user?.mustChangePassword ? '/compte?motdepasse=1' : back && back.startsWith('/') ? back : '/');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    signIn.mutate(
+      { login, password },
+      {
+        onSuccess: (me) => {
+          const back = params.get('retour');
+          navigate(me.user?.mustChangePassword ? '/compte?motdepasse=1' : back && back.startsWith('/') ? back : '/');
+        },
+      },
+    );
   }
 
   const fieldErr = error instanceof ApiError && error.status === 400 ? error : null;
