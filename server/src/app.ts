@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import cookie from '@fastify/cookie';
@@ -45,7 +45,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     trustProxy: parseTrustProxy(env.PATRIMOINE_TRUST_PROXY),
     requestIdHeader: 'x-request-id',
     // One line per request, written by registerRequestLog (no query strings, probes at debug).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: 'array' } },

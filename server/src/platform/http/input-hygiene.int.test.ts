@@ -27,8 +27,18 @@ describe('input hygiene through HTTP', () => {
     expect(after).toBe(before);
   });
 
-  it('refuses a lone surrogate in a query string and a NUL byte in a path parameter', async () => {
-    const q = await t.app.inject({ url: `/api/catalog/search?q=${encodeURIComponent('d\uD800')}` });
+  it('refuses a lone surrogate in a JSON body, a NUL byte in a query string and in a path parameter', async () => {
+    const admin = await t.tokenFor('admin');
+    // A lone surrogate can only arrive escaped in JSON (UTF-8 cannot carry it).
+    const s = await t.app.inject({
+      method: 'POST',
+      url: '/api/admin/users',
+      headers: { ...bearer(admin.token), 'content-type': 'application/json' },
+      payload: '{"login":"surrogate","displayName":"x\\ud800y","role":"reader"}',
+    });
+    expect(s.statusCode).toBe(400);
+    expect(s.json().errors).toEqual([expect.objectContaining({ field: 'body.displayName', message: expect.stringMatching(/substitut/) })]);
+    const q = await t.app.inject({ url: '/api/catalog/assets?q=d%00ces' });
     expect(q.statusCode).toBe(400);
     expect(q.json().errors[0].field).toBe('querystring.q');
     const p = await t.app.inject({ url: '/api/gateway/apis/a%00b' });

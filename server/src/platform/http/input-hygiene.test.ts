@@ -14,6 +14,12 @@ describe('input hygiene', () => {
     expect(inputProblems({ 'k\u0000': 1 }, 'body')).toEqual([{ field: 'body.k\u0000', message: expect.stringMatching(/nul/) }]);
   });
 
+  it('does not walk streams or buffers (proxied bodies, files)', async () => {
+    const { Readable } = await import('node:stream');
+    expect(inputProblems(Readable.from(['a\u0000']), 'body')).toEqual([]);
+    expect(inputProblems(Buffer.from('a\u0000'), 'body')).toEqual([]);
+  });
+
   it('refuses nesting deeper than the limit without exhausting the stack', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 100_000; i++) deep = [deep];

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { ValidationError, type FieldError } from '../errors.ts';
 
 /** Deepest nesting of a JSON body or query the platform accepts (no contract goes beyond a dozen). */
@@ -30,7 +30,8 @@ export function inputProblems(value: unknown, root: string): FieldError[] {
       out.push({ field: path, message: `imbrication trop profonde (${MAX_INPUT_DEPTH} niveaux au plus)` });
       continue;
     }
-    if (Buffer.isBuffer(v)) continue;
+    // Only what a JSON or form parser produces: streams (proxied bodies), buffers and files are not walked.
+    if (Buffer.isBuffer(v) || ArrayBuffer.isView(v) || v instanceof Date || typeof (v as { pipe?: unknown }).pipe === 'function') continue;
     const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
     for (const [k, x] of entries) {
       const p = path ? `${path}.${k}` : k;
@@ -42,12 +43,19 @@ export function inputProblems(value: unknown, root: string): FieldError[] {
 }
 
 /**
- * One check for every route, before its schema validation: inputs that no contract can accept get a
- * 400 naming the field, instead of a 500 from the database driver (and a logged failed query).
+ * One check for every documented route, before its schema validation: inputs that no contract can
+ * accept get a 400 naming the field, instead of a 500 from the database driver (and a logged failed
+ * query). Hidden routes (the gateway's proxy, static files) get no hook at all: their bytes are not
+ * ours to judge and the proxy's hot path stays as it is (ADR 0404).
  */
 export function registerInputHygiene(app: FastifyInstance) {
-  app.addHook('preValidation', async (req) => {
+  const check = async (req: FastifyRequest) => {
     const errors = [...inputProblems(req.params, 'params'), ...inputProblems(req.query, 'querystring'), ...inputProblems(req.body, 'body')];
     if (errors.length) throw new ValidationError(errors.map((e) => `${e.field} : ${e.message}`).join(' ; '), errors);
+  };
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if ((route.schema as { hide?: boolean } | undefined)?.hide) return;
+    const existing = route.preValidation ? [route.preValidation].flat() : [];
+    route.preValidation = [check, ...existing] as RouteOptions['preValidation'];
   });
 }
