@@ -67,7 +67,9 @@ export function useLogout() {
     mutationFn: () => api<void>('/api/auth/logout', { method: 'POST' }),
     onSuccess: () => {
       const orgName = me?.orgName ?? "Ministère de l'Intérieur";
-      qc.clear();
+      // Every answer fetched with the session goes; the identity itself is replaced, not dropped
+      // (its observers keep watching the same query).
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== meKey[0] });
       setMe({ authenticated: false, user: null, csrfToken: null, orgName });
     },
   });
