@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import Fastify, { LogController } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { PROBE_USER_AGENT, registerRequestLog } from './request-log.ts';
@@ -21,7 +21,7 @@ describe('request log', () => {
   it('writes one line per request, without the query string; health checks and probes at debug', async () => {
     const { lines, stream } = capture();
     const app = Fastify({ loggerInstance: pino({ level: 'info' }, stream), logController: new LogController({ disableRequestLogging: true }) });
-    registerRequestLog(app);
+    registerRequestLog(app as unknown as FastifyInstance);
     app.get('/x', async () => ({ ok: true }));
     app.get('/health', { config: { quietLog: true } }, async () => ({ ok: true }));
     app.get('/boom', async () => {
