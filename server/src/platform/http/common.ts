@@ -1,24 +1,10 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import { problem } from '@patrimoine/contracts/common';
 
-export const paginationQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1).describe('Page number, from 1.'),
-  pageSize: z.coerce.number().int().min(1).max(500).default(50).describe('Items per page (max 500).'),
-});
-
-export const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  })
-  .passthrough()
-  .describe('RFC 9457 problem details');
+/** The one problem+json schema (contracts/common), under the name routes have used. */
+export const problemSchema = problem;
 
 /** Standard error responses for a route's OpenAPI description. */
 export const problems = {
