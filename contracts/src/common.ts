@@ -83,3 +83,8 @@ export function labelOf<T extends string>(map: Readonly<Record<T, string>>, valu
   if (value === null || value === undefined) return '';
   return (map as Record<string, string>)[value] ?? value;
 }
+
+/** `{ value: count }` for every value of an enum: an object with one property per value (a record of an enum would be documented without its properties). */
+export function countsBy<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.object(Object.fromEntries(values.map((v) => [v, z.number()])) as { [K in T[number]]: z.ZodNumber });
+}

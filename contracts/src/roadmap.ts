@@ -5,7 +5,7 @@
  * are defined here once, for the server (validation, CSV, report) and the web app.
  */
 import { z } from 'zod';
-import { fieldError, isoDay, labels, labelOf, paginationQuery, timestamp } from './common.ts';
+import { countsBy, fieldError, isoDay, labels, labelOf, paginationQuery, timestamp } from './common.ts';
 
 // --- enums and labels ------------------------------------------------------------------------
 
@@ -252,7 +252,7 @@ export type BurnupPoint = z.output<typeof burnupPoint>;
 const timelinessCounts = z.object({ a_temps: z.number(), en_retard: z.number(), date_inconnue: z.number(), a_venir: z.number(), sans_objet: z.number() });
 export const openingsSummary = z.object({
   total: z.number(),
-  byStatus: z.record(openingStatus, z.number()),
+  byStatus: countsBy(openingStatuses),
   timeliness: timelinessCounts,
   byQuarter: z.array(z.object({ key: z.string(), label: z.string(), total: z.number(), ...timelinessCounts.shape })),
 });

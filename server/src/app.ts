@@ -91,6 +91,8 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
       info: {
         title: 'Patrimoine',
         version: '0.1.0',
+        license: { name: 'MIT', identifier: 'MIT' },
+        contact: { name: 'Administrateur ministériel des données', url: env.publicUrl },
         description:
           'API de Patrimoine : catalogue et cartographie, pilotage de la feuille de route, API des personnes décédées, passerelle d’API. ' +
           'Authentification : cookie de session (avec en-tête X-CSRF-Token pour les modifications) ou `Authorization: Bearer <jeton personnel>`.',

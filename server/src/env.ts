@@ -38,7 +38,11 @@ export const envSchema = z.object({
     .max(256)
     .optional()
     .describe('Initial password of the `admin` account, on first start only. When unset, one is generated and printed once.'),
-  PATRIMOINE_SEED_DEMO: bool.default(true).describe('Load the demo content on first start of an empty database.'),
+  PATRIMOINE_SEED_DEMO: bool
+    .default(true)
+    .describe(
+      'Load demo content: each module’s demo at start when its own tables are empty (never mixed with real data); demo accounts on the first start of an empty database.',
+    ),
   PATRIMOINE_SESSION_TTL_HOURS: z.coerce
     .number()
     .int()

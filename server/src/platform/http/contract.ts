@@ -96,9 +96,15 @@ export function openApiTransform(doc: Parameters<typeof jsonSchemaTransform>[0] 
     }
   }
   const response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
-  if (!Object.keys(response).some((c) => /^[45]|default/.test(c))) {
-    response.default = { description: 'Erreur (RFC 9457)', content: { 'application/problem+json': { schema: problemJson } } };
+  // The errors every route of its kind can answer, unless the route documents its own.
+  const problemOf = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemJson } } });
+  const hasInput = ['body', 'querystring', 'params'].some((k) => doc.schema?.[k as keyof typeof doc.schema] !== undefined);
+  if (hasInput && !response['400']) response['400'] = problemOf('Requête invalide : chaque champ en erreur est nommé (RFC 9457)');
+  if (access === 'authenticated' || (access && typeof access === 'object')) {
+    if (!response['401']) response['401'] = problemOf('Authentification requise');
+    if (!response['403']) response['403'] = problemOf('Accès refusé (rôle, organisation ou jeton anti-CSRF)');
   }
+  if (!response.default) response.default = problemOf('Erreur (RFC 9457)');
   schema.response = response;
   return { ...out, schema };
 }
