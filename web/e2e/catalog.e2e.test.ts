@@ -112,6 +112,25 @@ describe('catalogue in the browser', () => {
     expect(unexpected(errors)).toEqual([]);
   });
 
+  it('describes a new asset: its identifier follows the French title until the person edits it', async () => {
+    const { page, errors } = await newPage(browser);
+    await login(page, 'dnum.editeur', adminPassword());
+    await page.goto('/catalogue/nouveau');
+    const form = page.getByRole('form', { name: 'Créer un actif' });
+    await visible(form);
+    await form.getByLabel('Titre', { exact: true }).fill('Contrôle école');
+    await expect.poll(() => form.getByLabel(/^Identifiant/).inputValue()).toBe('controle-ecole');
+    await form.getByLabel('Titre', { exact: true }).fill('Contrôle des écoles de conduite');
+    await expect.poll(() => form.getByLabel(/^Identifiant/).inputValue()).toBe('controle-des-ecoles-de-conduite');
+    await form.getByLabel(/^Identifiant/).fill('controle-ecoles');
+    await form.getByLabel('Titre', { exact: true }).fill('Contrôle des écoles de conduite (auto-écoles)');
+    expect(await form.getByLabel(/^Identifiant/).inputValue()).toBe('controle-ecoles');
+    await form.getByRole('button', { name: 'Créer l’actif' }).click();
+    await visible(page.getByRole('heading', { level: 1, name: 'Contrôle des écoles de conduite (auto-écoles)' }));
+    expect(page.url()).toMatch(/controle-ecoles$/);
+    expect(unexpected(errors)).toEqual([]);
+  });
+
   it('shows anonymous visitors the public assets only', async () => {
     const { page, errors } = await newPage(browser);
     await page.goto('/catalogue?q=selfim');

@@ -1,4 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
+import { softwareTypes } from '@patrimoine/contracts/catalog';
+import { slugify } from '@patrimoine/contracts/slug';
 import sqlParser from 'node-sql-parser/build/postgresql.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
@@ -64,18 +66,6 @@ const publiccodeSchema = z.object({
     .optional(),
 });
 
-const softwareTypes = [
-  'standalone/mobile',
-  'standalone/iot',
-  'standalone/desktop',
-  'standalone/web',
-  'standalone/backend',
-  'standalone/other',
-  'addon',
-  'library',
-  'configurationFiles',
-];
-
 /** A publiccode.yml read into a repository asset (created or updated), with the owner given. */
 export function publiccodeToDocument(text: string, slug: string, owner: string | null, existing: AssetDocument | null): AssetDocument {
   let raw: unknown;
@@ -95,7 +85,7 @@ export function publiccodeToDocument(text: string, slug: string, owner: string |
   const spec: Record<string, unknown> = { ...(existing?.spec ?? {}), url: p.url };
   if (p.legal?.license) spec.licence = p.legal.license;
   if (p.developmentStatus) spec.developmentStatus = p.developmentStatus;
-  if (p.softwareType && softwareTypes.includes(p.softwareType)) spec.softwareType = p.softwareType;
+  if (p.softwareType && (softwareTypes as readonly string[]).includes(p.softwareType)) spec.softwareType = p.softwareType;
   if (p.maintenance?.type) spec.maintenance = p.maintenance.type;
   if (p.platforms?.length) spec.platforms = p.platforms;
   return {
@@ -332,19 +322,6 @@ const udataFrequencies: Record<string, string> = {
   threeTimesAYear: 'quarterly',
 };
 
-function slugify(s: string): string {
-  return (
-    s
-      .normalize('NFD')
-      .replace(/\p{Diacritic}/gu, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 80)
-      .replace(/-+$/, '') || 'jeu'
-  );
-}
-
 /** Datasets from a data.gouv.fr organisation export, matched to existing assets by data.gouv.fr id. */
 export async function datagouvDocuments(text: string, owner: string, service: CatalogService): Promise<AssetDocument[]> {
   let raw: unknown;
@@ -369,7 +346,7 @@ export async function datagouvDocuments(text: string, owner: string, service: Ca
     const existingRow = await service.repo.findByDatagouvId(d.id);
     const existing = existingRow ? await service.repo.findById(existingRow.id) : null;
     const prev = existing ? toDocument(existing) : null;
-    let slug = prev?.slug ?? slugify(d.slug ?? d.title);
+    let slug = prev?.slug ?? slugify(d.slug ?? d.title, { fallback: 'jeu' });
     if (!prev) {
       const base = slug;
       for (let n = 2; usedSlugs.has(slug) || (await service.repo.findByRef('dataset', slug)); n++) slug = `${base.slice(0, 75)}-${n}`;

@@ -138,3 +138,12 @@ describe('the {api} path parameter', () => {
     expect(r.body).toContain('slug: deces');
   });
 });
+
+describe('application slugs', () => {
+  it('derives the slug of an application from its French name with the platform’s slug function', async () => {
+    const reader = (await t.tokenFor('reader')).token;
+    const r = await t.app.inject({ method: 'POST', url: '/api/gateway/applications', headers: bearer(reader), payload: { name: 'Contrôle école' } });
+    expect(r.statusCode).toBe(201);
+    expect(r.json().slug).toMatch(/^controle-ecole-[0-9a-f]{6}$/);
+  });
+});

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { slugify } from '@patrimoine/contracts/slug';
 import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../db/client.ts';
 import type { Actor, Caller, Principal } from '../../platform/auth/principal.ts';
@@ -385,16 +386,7 @@ export function createGatewayService(deps: {
         (await org(input.organisationCode, 'organisationCode')) ??
         (p?.organisationId ? await ctx.organisations.findById(p.organisationId, repo.current()) : null);
       if (o && p && p.role !== 'admin' && o.id !== p.organisationId) throw fieldError('organisationCode', 'une application appartient à votre organisation');
-      const slug =
-        input.slug ??
-        `${
-          input.name
-            .normalize('NFD')
-            .replace(/[^\w]+/g, '-')
-            .toLowerCase()
-            .replace(/^-|-$/g, '')
-            .slice(0, 40) || 'app'
-        }-${randomBytes(3).toString('hex')}`;
+      const slug = input.slug ?? `${slugify(input.name, { maxLength: 40, fallback: 'app' })}-${randomBytes(3).toString('hex')}`;
       if (await repo.appBySlug(slug))
         throw new ConflictError(`L’application « ${slug} » existe déjà.`, { errors: [{ field: 'slug', message: 'identifiant déjà pris' }] });
       return change(async (tx) => {

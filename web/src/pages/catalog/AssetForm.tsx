@@ -5,6 +5,7 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { labelOf } from '@patrimoine/contracts/common';
+import { slugify } from '@patrimoine/contracts/slug';
 import { contactRoleLabels, kindLabels, lifecycleLabels, opennessLabels, type AssetKind, type ContactRole } from '@patrimoine/contracts/catalog';
 import { ApiError } from '../../api/client';
 import { useOrganisations } from '../../api/organisations';
@@ -112,6 +113,7 @@ export function formOf(a: Asset): FormState {
 /** Create or edit form; errors from the server are shown next to their field. */
 export function AssetForm({ initial, existing }: { initial: FormState; existing?: Asset }) {
   const [f, setF] = useState<FormState>(initial);
+  const [slugEdited, setSlugEdited] = useState(initial.slug !== '');
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const save = useSaveAsset(existing);
   const orgs = useOrganisations();
@@ -236,16 +238,26 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
             label="Titre"
             state={st('title')}
             stateRelatedMessage={msg('title')}
-            nativeInputProps={{ value: f.title, onChange: (e) => setF({ ...f, title: e.target.value, slug: existing || f.slug ? f.slug : '' }) }}
+            nativeInputProps={{
+              value: f.title,
+              // A new asset's identifier follows its title until the person edits it.
+              onChange: (e) => setF({ ...f, title: e.target.value, slug: existing || slugEdited ? f.slug : slugify(e.target.value, { fallback: '' }) }),
+            }}
           />
         </div>
         <div className="fr-fieldset__element">
           <Input
             label="Identifiant"
-            hintText="Minuscules, chiffres et tirets ; unique pour ce type (référence type:identifiant)"
+            hintText="Déduit du titre (sans accents) ; minuscules, chiffres et tirets, unique pour ce type (référence type:identifiant)"
             state={st('slug')}
             stateRelatedMessage={msg('slug')}
-            nativeInputProps={{ value: f.slug, onChange: (e) => setF({ ...f, slug: e.target.value }) }}
+            nativeInputProps={{
+              value: f.slug,
+              onChange: (e) => {
+                setSlugEdited(e.target.value !== '');
+                setF({ ...f, slug: e.target.value });
+              },
+            }}
           />
         </div>
         <div className="fr-fieldset__element">
