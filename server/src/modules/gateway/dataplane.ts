@@ -1,5 +1,4 @@
 import { Transform, type Readable } from 'node:stream';
-import net from 'node:net';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Pool } from 'undici';
 import type { Clock } from '../../platform/clock.ts';
@@ -20,7 +19,7 @@ import {
   tokenRequest,
   tokenResponse,
 } from '@patrimoine/contracts/gateway';
-import { guardedLookup, refusal } from './ssrf.ts';
+import { guardedLookup, isAddressLiteral, refusal, upstreamFailureLabel } from './ssrf.ts';
 import { sha256, signIdentity, type GatewaySecrets } from './secrets.ts';
 
 const HOP_BY_HOP = new Set([
@@ -213,7 +212,7 @@ export class DataPlane {
     let r = this.ipRefusals.get(target);
     if (r === undefined) {
       const host = target.url.hostname.replace(/^\[|\]$/g, '');
-      r = net.isIP(host) ? refusal(host, { allowPrivate: api.allowPrivate, allowMetadata: this.deps.allowMetadata }) : null;
+      r = isAddressLiteral(host) ? refusal(host, { allowPrivate: api.allowPrivate, allowMetadata: this.deps.allowMetadata }) : null;
       this.ipRefusals.set(target, r);
     }
     return r;
@@ -428,10 +427,8 @@ export class DataPlane {
     }
     this.metrics.upstreamErrors++;
     req.log.warn({ err: e, api: slug }, 'gateway: upstream error');
-    const detail =
-      code === 'GW_FORBIDDEN_UPSTREAM'
-        ? `L’adresse de l’amont est interdite : ${(e as Error).message}.`
-        : `L’API « ${slug} » est injoignable (${code || 'erreur réseau'}).`;
+    // The consumer learns a category only: a socket error code would tell open ports from closed ones.
+    const detail = `L’API « ${slug} » est injoignable (${upstreamFailureLabel(code)}).`;
     return problem(reply, 502, 'bad-gateway', 'Amont injoignable', detail);
   }
 

@@ -147,3 +147,50 @@ describe('application slugs', () => {
     expect(r.json().slug).toMatch(/^controle-ecole-[0-9a-f]{6}$/);
   });
 });
+
+describe('private upstreams (SSRF)', () => {
+  it('refuses loopback in every spelling to a producer, and binds an admin’s allowance to the host:port approved', async () => {
+    const producer = (await t.tokenFor('data_admin', { organisationCode: 'DNUM' })).token;
+    for (const upstreamUrl of [
+      'http://[::ffff:127.0.0.1]:6379/',
+      'http://[::ffff:7f00:1]:6379/',
+      'http://2130706433:6379/',
+      'http://0x7f.1:5432/',
+      'http://[64:ff9b::7f00:1]/',
+    ]) {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/gateway/apis',
+        headers: bearer(producer),
+        payload: { slug: 'scan', name: 'Scan', organisationCode: 'DNUM', upstreamUrl },
+      });
+      expect(r.statusCode, upstreamUrl).toBe(400);
+      expect(r.json().errors[0]).toMatchObject({ field: 'upstreamUrl', message: expect.stringMatching(/interdite/) });
+      expect(r.json().errors[0].message).not.toMatch(/6379|5432|127\.0\.0\.1/);
+    }
+    const created = await t.app.inject({ method: 'POST', url: '/api/gateway/apis', headers: bearer(admin), payload: api('interne') });
+    expect(created.statusCode).toBe(201);
+    const moved = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/gateway/apis/interne',
+      headers: bearer(producer),
+      payload: { upstreamUrl: 'http://127.0.0.1:6379/' },
+    });
+    expect(moved.statusCode).toBe(400);
+    expect(moved.json().errors[0]).toMatchObject({ field: 'upstreamUrl', message: expect.stringMatching(/seul un administrateur/) });
+    const path = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/gateway/apis/interne',
+      headers: bearer(producer),
+      payload: { upstreamUrl: 'http://127.0.0.1:9/v2' },
+    });
+    expect(path.statusCode).toBe(200);
+    const byAdmin = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/gateway/apis/interne',
+      headers: bearer(admin),
+      payload: { upstreamUrl: 'http://127.0.0.1:10/' },
+    });
+    expect(byAdmin.statusCode).toBe(200);
+  });
+});

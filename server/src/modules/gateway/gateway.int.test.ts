@@ -312,6 +312,9 @@ describe('data plane with API keys', () => {
     const r = await inject('/gw/dead/x');
     expect(r.statusCode).toBe(502);
     expect(r.headers['content-type']).toContain('application/problem+json');
+    // A category, not the socket error: ECONNREFUSED against a timeout would tell open ports from closed ones.
+    expect(r.json().detail).toMatch(/injoignable \(amont injoignable\)/);
+    expect(r.body).not.toMatch(/ECONN|127\.0\.0\.1/);
   });
 
   it('spreads calls over several upstreams and fails over when one refuses connections', async () => {

@@ -31,7 +31,7 @@ import {
   type PlanInputRaw,
   type PlanPatch,
 } from '@patrimoine/contracts/gateway';
-import { checkUpstreamUrl } from './ssrf.ts';
+import { checkUpstreamUrl, hostPortOf } from './ssrf.ts';
 import { credentialPrefix, newCredential, sha256, type GatewaySecrets } from './secrets.ts';
 import { newSigningKey, TOKEN_TTL_SECONDS } from './oauth.ts';
 import { LATENCY_BOUNDS_MS, percentile, ANONYMOUS as KEYLESS_APP } from './analytics.ts';
@@ -192,6 +192,18 @@ export function createGatewayService(deps: {
       if (o && !admin) throw fieldError('organisationCode', 'seul un administrateur change le producteur');
       if (patch.allowPrivateUpstream && !before.allowPrivateUpstream && !admin)
         throw fieldError('allowPrivateUpstream', 'seul un administrateur autorise un amont privé');
+      // An administrator's allowance of private upstreams is bound to the host:port they approved: the
+      // producer may change paths, not repoint the API elsewhere on the internal network.
+      if (!admin && before.allowPrivateUpstream && patch.allowPrivateUpstream !== false) {
+        const approved = new Set([before.upstreamUrl, ...before.upstreamUrls].map(hostPortOf));
+        const wanted: [string, string][] = [
+          ['upstreamUrl', patch.upstreamUrl ?? before.upstreamUrl],
+          ...(patch.upstreamUrls ?? before.upstreamUrls).map((u, i) => [`upstreamUrls.${i}`, u] as [string, string]),
+        ];
+        for (const [field, url] of wanted)
+          if (!approved.has(hostPortOf(url)))
+            throw fieldError(field, 'les amonts privés de cette API ont été autorisés pour un hôte et un port précis : seul un administrateur peut en changer');
+      }
       if (patch.upstreamUrl !== undefined || patch.upstreamUrls !== undefined || patch.allowPrivateUpstream !== undefined)
         await validateUpstream(
           patch.upstreamUrl ?? before.upstreamUrl,

@@ -36,7 +36,7 @@ describe('connection-time address check (DNS rebinding)', () => {
   it('refuses a host name resolving to a forbidden address when the connection is made', async () => {
     const lookup = guardedLookup({ allowPrivate: false });
     const err = await new Promise<Error | null>((resolve) => lookup('localhost', { all: true }, (e) => resolve(e)));
-    expect((err as Error & { code?: string }).code).toBe('GW_FORBIDDEN_UPSTREAM');
+    expect((err as Error & { code?: string }).code).toBe('PATRIMOINE_FORBIDDEN_OUTBOUND');
     const ok = await new Promise<Error | null>((resolve) => guardedLookup({ allowPrivate: true })('localhost', { all: true }, (e) => resolve(e)));
     expect(ok).toBeNull();
   });

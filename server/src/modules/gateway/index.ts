@@ -2,7 +2,7 @@ import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Command } from 'commander';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import type { CliContext, ModuleFactory, ModuleServices } from '../../platform/context.ts';
 import { getSetting, setSetting } from '../../platform/seed.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
@@ -16,7 +16,8 @@ import { Analytics } from './analytics.ts';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './ratelimit.ts';
 import { OAuthServer } from './oauth.ts';
 import { createSecrets, loadMasterSecret } from './secrets.ts';
-import { guardedLookup } from './ssrf.ts';
+import { guardedAgent, upstreamFailureLabel } from './ssrf.ts';
+import { PROBE_USER_AGENT } from '../../platform/http/request-log.ts';
 import { registerGatewayCli, createDeclarativeConfig } from './declarative.ts';
 
 export interface GatewayModuleService {
@@ -95,8 +96,8 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
   const nodeId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let probeTimer: NodeJS.Timeout | null = null;
   const probeAgents = {
-    private: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: true }) } as never }),
-    public: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: false }) } as never }),
+    private: guardedAgent({ allowPrivate: true }),
+    public: guardedAgent({ allowPrivate: false }),
   };
 
   async function probeOnce(): Promise<number> {
@@ -108,6 +109,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
         try {
           const r = await request(url, {
             method: 'GET',
+            headers: { 'user-agent': PROBE_USER_AGENT },
             headersTimeout: Math.min(a.timeoutMs, 10_000),
             bodyTimeout: Math.min(a.timeoutMs, 10_000),
             dispatcher: a.allowPrivateUpstream ? probeAgents.private : probeAgents.public,
@@ -129,7 +131,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
             ok: false,
             status: null,
             ms: Math.round(performance.now() - t0),
-            error: String((e as { code?: string }).code ?? (e as Error).message).slice(0, 200),
+            error: upstreamFailureLabel((e as { code?: string; cause?: { code?: string } }).code ?? (e as { cause?: { code?: string } }).cause?.code),
           });
         }
       }),
