@@ -231,8 +231,18 @@ export const gwApi = z.object({
 });
 export type GwApi = z.output<typeof gwApi>;
 
+/** Where an API's traffic goes: shown to those who manage the API only (never to the public portal). */
+const managedOnly = {
+  upstreamUrl: z.string().optional().describe('Présent pour les gestionnaires de l’API seulement'),
+  upstreamUrls: z.array(z.string()).optional().describe('Présent pour les gestionnaires de l’API seulement'),
+  allowPrivateUpstream: z.boolean().optional().describe('Présent pour les gestionnaires de l’API seulement'),
+  healthPath: z.string().optional().describe('Présent pour les gestionnaires de l’API seulement'),
+};
+export const MANAGED_ONLY_FIELDS = Object.keys(managedOnly) as (keyof typeof managedOnly)[];
+
 /** An API in the portal's catalogue: with its producer, plans and 30-day availability. */
 export const gwApiSummary = gwApi.extend({
+  ...managedOnly,
   organisationCode: z.string(),
   organisationName: z.string(),
   canManage: z.boolean().describe('Le demandeur gère cette API'),

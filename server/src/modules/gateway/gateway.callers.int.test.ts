@@ -194,3 +194,22 @@ describe('private upstreams (SSRF)', () => {
     expect(byAdmin.statusCode).toBe(200);
   });
 });
+
+describe('public portal', () => {
+  it('shows visitors and consumers the public fields of an API, its managers where its traffic goes', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/gateway/apis', headers: bearer(admin), payload: api('vitrine') });
+    const reader = (await t.tokenFor('reader')).token;
+    for (const headers of [{}, bearer(reader)]) {
+      const list = (await t.app.inject({ url: '/api/gateway/apis', headers })).json().items;
+      const one = (await t.app.inject({ url: '/api/gateway/apis/vitrine', headers })).json();
+      for (const a of [list.find((x: { slug: string }) => x.slug === 'vitrine'), one]) {
+        expect(a).toMatchObject({ slug: 'vitrine', canManage: false });
+        for (const k of ['upstreamUrl', 'upstreamUrls', 'allowPrivateUpstream', 'healthPath']) expect(a).not.toHaveProperty(k);
+      }
+      const csv = (await t.app.inject({ url: '/api/gateway/apis?format=csv', headers })).body;
+      expect(csv).not.toContain('127.0.0.1');
+    }
+    const managed = (await t.app.inject({ url: '/api/gateway/apis/vitrine', headers: bearer(admin) })).json();
+    expect(managed).toMatchObject({ canManage: true, upstreamUrl: 'http://127.0.0.1:9/', allowPrivateUpstream: true });
+  });
+});

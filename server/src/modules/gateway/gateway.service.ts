@@ -9,6 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldErr
 import type { ApiRow, AppRow, GatewayRepository } from './gateway.repository.ts';
 import { validateOpenApiDocument } from '../../platform/openapi.ts';
 import {
+  MANAGED_ONLY_FIELDS,
   apiInput,
   openApiDocument,
   planInput,
@@ -31,7 +32,7 @@ import {
   type PlanInputRaw,
   type PlanPatch,
 } from '@patrimoine/contracts/gateway';
-import { checkUpstreamUrl, hostPortOf } from './ssrf.ts';
+import { checkUpstreamUrl, hostPortOf, upstreamFailureLabel } from './ssrf.ts';
 import { credentialPrefix, newCredential, sha256, type GatewaySecrets } from './secrets.ts';
 import { newSigningKey, TOKEN_TTL_SECONDS } from './oauth.ts';
 import { LATENCY_BOUNDS_MS, percentile, ANONYMOUS as KEYLESS_APP } from './analytics.ts';
@@ -281,7 +282,7 @@ export function createGatewayService(deps: {
           const u = up.get(a.id);
           const o = orgById.get(a.organisationId);
           return {
-            ...toApi(a),
+            ...publicView(toApi(a), canManageApi(p, a)),
             organisationCode: o?.code ?? '',
             organisationName: o?.name ?? '',
             canManage: canManageApi(p, a),
@@ -300,7 +301,7 @@ export function createGatewayService(deps: {
       const probes = await repo.probes(a.id, since);
       const ok = probes.filter((x) => x.ok).length;
       return {
-        ...toApi(a),
+        ...publicView(toApi(a), canManageApi(p, a)),
         organisationCode: o?.code ?? '',
         organisationName: o?.name ?? '',
         canManage: canManageApi(p, a),
@@ -739,13 +740,26 @@ export function createGatewayService(deps: {
 }
 export type GatewayService = ReturnType<typeof createGatewayService>;
 
+/** An API as the portal shows it: where its traffic goes stays with those who manage it. */
+function publicView<T extends GwApi>(a: T, canManage: boolean): T {
+  if (canManage) return a;
+  const out = { ...a } as Partial<T>;
+  for (const k of MANAGED_ONLY_FIELDS) delete out[k as keyof T];
+  return out as T;
+}
+
 function incidents(probes: { at: Date; ok: boolean; error: string | null; status: number | null }[]) {
   const out: { start: Date; end: Date | null; probes: number; reason: string }[] = [];
   let cur: (typeof out)[number] | null = null;
   for (const pr of probes) {
     if (!pr.ok) {
       if (!cur) {
-        cur = { start: pr.at, end: null, probes: 0, reason: pr.error ?? `HTTP ${pr.status}` };
+        cur = {
+          start: pr.at,
+          end: null,
+          probes: 0,
+          reason: pr.error ? (/^[A-Z][A-Z0-9_]+$/.test(pr.error) ? upstreamFailureLabel(pr.error) : pr.error) : `HTTP ${pr.status}`,
+        };
         out.push(cur);
       }
       cur.probes++;

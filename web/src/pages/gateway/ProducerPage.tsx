@@ -233,7 +233,7 @@ export function ProducerPage() {
           </h2>
           <p>
             Amont : <code>{a.upstreamUrl}</code>
-            {a.upstreamUrls.length > 0 && (
+            {!!a.upstreamUrls?.length && (
               <>
                 {' '}
                 (et{' '}
