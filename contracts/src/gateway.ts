@@ -237,6 +237,11 @@ const managedOnly = {
   upstreamUrls: z.array(z.string()).optional().describe('Présent pour les gestionnaires de l’API seulement'),
   allowPrivateUpstream: z.boolean().optional().describe('Présent pour les gestionnaires de l’API seulement'),
   healthPath: z.string().optional().describe('Présent pour les gestionnaires de l’API seulement'),
+  lastProbe: z
+    .object({ at: timestamp, ok: z.boolean(), reason: z.string().nullable() })
+    .nullable()
+    .optional()
+    .describe('Dernière sonde de disponibilité (gestionnaires de l’API seulement)'),
 };
 export const MANAGED_ONLY_FIELDS = Object.keys(managedOnly) as (keyof typeof managedOnly)[];
 

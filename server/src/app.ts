@@ -30,6 +30,16 @@ export interface BuildAppOptions {
   logger?: boolean;
 }
 
+const readiness = z.object({
+  status: z.string(),
+  database: z.string(),
+  migrations: z.string(),
+  redis: z.string(),
+  modules: z
+    .record(z.string(), z.object({ status: z.enum(['ok', 'degraded']), detail: z.string() }))
+    .describe('Ce que chaque module dit de lui-même (un amont qui échoue à ses sondes…)'),
+});
+
 /** Paths owned by the API side: never answered with the web app's index.html. */
 // '/catalog.' (DCAT files), not '/catalog': the web app's '/catalogue' pages must fall back to index.html.
 const API_PREFIXES = ['/api/', '/deces/api/', '/gw/', '/oauth/', '/.well-known/', '/catalog.'];
@@ -135,10 +145,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
             tags: ['platform'],
             operationId: 'getReadiness',
             summary: 'Readiness: database reachable and migrations applied',
-            response: {
-              200: z.object({ status: z.string(), database: z.string(), migrations: z.string(), redis: z.string() }),
-              503: z.object({ status: z.string(), database: z.string(), migrations: z.string(), redis: z.string() }),
-            },
+            response: { 200: readiness, 503: readiness },
           },
         },
         async (_req, reply) => {
@@ -151,11 +158,17 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
               () => 'unreachable',
             );
           const ok = dbOk && migOk && redis !== 'unreachable';
+          // What modules say of themselves (a failing upstream…): shown, without making the node unready.
+          const moduleStates: Record<string, { status: 'ok' | 'degraded'; detail: string }> = {};
+          if (dbOk && migOk)
+            for (const m of modules)
+              if (m.readiness) moduleStates[m.name] = await m.readiness().catch(() => ({ status: 'degraded' as const, detail: 'état indisponible' }));
           return reply.status(ok ? 200 : 503).send({
             status: ok ? 'ready' : 'not ready',
             database: dbOk ? `ok (${ctx.database.kind})` : 'unreachable',
             migrations: migOk ? 'applied' : 'pending',
             redis,
+            modules: moduleStates,
           });
         },
       );

@@ -82,6 +82,8 @@ describe('API portal in the browser', () => {
     const { page, errors } = await newPage(browser);
     await login(page, 'admin', adminPassword());
     await page.goto('/api-portail/producteur');
+    // The deaths API is served by the platform itself: its upstream follows the running configuration.
+    await visible(page.getByRole('region', { name: 'API des personnes décédées' }).getByText(/la plateforme elle-même/));
     const plan = page.getByRole('form', { name: 'Limites du plan Standard' }).first();
     await plan.getByLabel('Par seconde').fill('25');
     await plan.getByRole('button', { name: /Enregistrer les limites/ }).click();

@@ -57,6 +57,11 @@ export interface PatrimoineModule {
   seedDemo?(): Promise<void>;
   /** Reference content every installation needs (idempotent, run at every start). */
   seedReference?(): Promise<void>;
+  /**
+   * What `/api/ready` says of the module beyond the database: `degraded` names what a person should look
+   * at (an upstream that fails its probes…) without making the node unready.
+   */
+  readiness?(): Promise<{ status: 'ok' | 'degraded'; detail: string }>;
   /** Background work of the node (probes, flushers); started after listen. */
   start?(): Promise<void> | void;
   stop?(): Promise<void> | void;

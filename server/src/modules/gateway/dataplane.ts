@@ -119,6 +119,8 @@ export class DataPlane {
       principalOf?: (token: string) => Promise<{ role: string } | null>;
       /** Allow link-local/metadata upstreams (never in production; tests only). */
       allowMetadata?: boolean;
+      /** Resolves stored upstreams (`platform:/…` is this node's own address). */
+      resolveUpstream?: (url: string) => string;
     },
   ) {}
 
@@ -153,7 +155,7 @@ export class DataPlane {
   async reload(): Promise<void> {
     if (this.reloading) return this.reloading;
     this.reloading = (async () => {
-      const t = await buildRouteTable(this.deps.repo);
+      const t = await buildRouteTable(this.deps.repo, this.deps.resolveUpstream);
       const old = this.table;
       this.table = t;
       this.metrics.reloads++;

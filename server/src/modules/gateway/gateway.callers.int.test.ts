@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { ANONYMOUS, SYSTEM } from '../../platform/auth/principal.ts';
 import type { GatewayService } from './gateway.service.ts';
+import { gwProbes } from './gateway.table.ts';
 
 /** Explicit callers (no `null`), the `{api}` path parameter, the OAuth2 routes' contract, demo content. */
 let t: TestPlatform;
@@ -211,5 +212,41 @@ describe('public portal', () => {
     }
     const managed = (await t.app.inject({ url: '/api/gateway/apis/vitrine', headers: bearer(admin) })).json();
     expect(managed).toMatchObject({ canManage: true, upstreamUrl: 'http://127.0.0.1:9/', allowPrivateUpstream: true });
+  });
+});
+
+describe('the platform’s own upstreams', () => {
+  it('turns the deaths API’s upstream stored with the first start’s port into the platform itself', async () => {
+    const deces = await svc.getApi(SYSTEM, 'deces');
+    await svc.updateApi(SYSTEM, deces.id, { upstreamUrl: 'http://127.0.0.1:8081/deces/api/v1' });
+    await gatewayModule().seedReference!();
+    expect((await svc.getApi(SYSTEM, 'deces')).upstreamUrl).toBe('platform:/deces/api/v1');
+  });
+
+  it('refuses a platform:/ upstream to a producer', async () => {
+    const producer = (await t.tokenFor('data_admin', { organisationCode: 'DNUM' })).token;
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/gateway/apis',
+      headers: bearer(producer),
+      payload: { slug: 'moi', name: 'Moi', organisationCode: 'DNUM', upstreamUrl: 'platform:/api/admin/users' },
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().errors[0]).toMatchObject({ field: 'upstreamUrl', message: expect.stringMatching(/seul un administrateur/) });
+  });
+
+  it('shows a failing upstream in /api/ready and to its managers, not only as 502s', async () => {
+    const deces = await svc.getApi(SYSTEM, 'deces');
+    // A probe as an older version stored it (the socket code), then a current one.
+    await t.ctx.db.insert(gwProbes).values({ apiId: deces.id, at: new Date(Date.now() - 1000), ok: false, status: null, ms: 3, error: 'ECONNREFUSED' });
+    const ready = (await t.app.inject('/api/ready')).json();
+    expect(ready.status).toBe('ready');
+    expect(ready.modules.gateway).toEqual({ status: 'degraded', detail: expect.stringMatching(/API « deces » : amont injoignable/) });
+    expect(ready.modules.gateway.detail).not.toMatch(/ECONN/);
+    const managed = (await t.app.inject({ url: '/api/gateway/apis/deces', headers: bearer(admin) })).json();
+    expect(managed.lastProbe).toMatchObject({ ok: false, reason: 'amont injoignable' });
+    expect((await t.app.inject('/api/gateway/apis/deces')).json()).not.toHaveProperty('lastProbe');
+    await t.ctx.db.insert(gwProbes).values({ apiId: deces.id, at: new Date(Date.now() + 1000), ok: true, status: 200, ms: 3, error: null });
+    expect((await t.app.inject('/api/ready')).json().modules.gateway.status).toBe('ok');
   });
 });

@@ -348,6 +348,13 @@ export function createGatewayRepository(db: Db) {
         .where(gte(gwProbes.at, from))
         .groupBy(gwProbes.apiId);
     },
+    /** The latest probe of each API. */
+    async lastProbes(tx: Db = current()) {
+      return tx
+        .selectDistinctOn([gwProbes.apiId], { apiId: gwProbes.apiId, at: gwProbes.at, ok: gwProbes.ok, status: gwProbes.status, error: gwProbes.error })
+        .from(gwProbes)
+        .orderBy(gwProbes.apiId, desc(gwProbes.at));
+    },
     async pruneProbes(before: Date) {
       await db.delete(gwProbes).where(sql`${gwProbes.at} < ${before.toISOString()}::timestamptz`);
     },

@@ -33,6 +33,7 @@ import {
   type PlanPatch,
 } from '@patrimoine/contracts/gateway';
 import { checkUpstreamUrl, hostPortOf, upstreamFailureLabel } from './ssrf.ts';
+import { isSelfUpstream } from './self-upstream.ts';
 import { credentialPrefix, newCredential, sha256, type GatewaySecrets } from './secrets.ts';
 import { newSigningKey, TOKEN_TTL_SECONDS } from './oauth.ts';
 import { LATENCY_BOUNDS_MS, percentile, ANONYMOUS as KEYLESS_APP } from './analytics.ts';
@@ -129,11 +130,14 @@ export function createGatewayService(deps: {
   }
 
   async function validateUpstream(url: string, allowPrivate: boolean, more: string[] = []) {
-    const r = await checkUpstreamUrl(url, { allowPrivate });
-    if (r) throw fieldError('upstreamUrl', r);
-    for (const [i, u] of more.entries()) {
-      const m = await checkUpstreamUrl(u, { allowPrivate });
-      if (m) throw fieldError(`upstreamUrls.${i}`, m);
+    for (const [field, u] of [['upstreamUrl', url] as const, ...more.map((x, i) => [`upstreamUrls.${i}`, x] as const)]) {
+      // `platform:/…` is the platform itself (resolved at run time): loopback, so an administrator's decision.
+      const m = isSelfUpstream(u)
+        ? allowPrivate
+          ? null
+          : 'l’amont « platform:/… » est la plateforme elle-même : seul un administrateur l’autorise (amont privé)'
+        : await checkUpstreamUrl(u, { allowPrivate });
+      if (m) throw fieldError(field, m);
     }
   }
 
@@ -267,13 +271,25 @@ export function createGatewayService(deps: {
       return s;
     },
 
+    /** Enabled APIs whose latest availability probe failed, with the reason in words. */
+    async failingUpstreams(): Promise<{ slug: string; at: Date; reason: string }[]> {
+      const [apis, last] = await Promise.all([repo.listApis(), repo.lastProbes()]);
+      const bySlug = new Map(last.map((x) => [x.apiId, probeView(x)]));
+      return apis.flatMap((a) => {
+        const pr = bySlug.get(a.id);
+        return a.enabled && pr && !pr.ok ? [{ slug: a.slug, at: pr.at, reason: pr.reason ?? 'échec' }] : [];
+      });
+    },
+
     async listApis(p: Caller): Promise<GwApiSummary[]> {
-      const [apis, plans, uptime, orgs] = await Promise.all([
+      const [apis, plans, uptime, orgs, last] = await Promise.all([
         repo.listApis(),
         repo.allPlans(),
         repo.uptime(new Date(clock.now().getTime() - 30 * 86400_000)),
         ctx.organisations.list(),
+        repo.lastProbes(),
       ]);
+      const lastOf = new Map(last.map((x) => [x.apiId, probeView(x)]));
       const orgById = new Map(orgs.map((o) => [o.id, o]));
       const up = new Map(uptime.map((u) => [u.apiId, u]));
       return apis
@@ -282,7 +298,7 @@ export function createGatewayService(deps: {
           const u = up.get(a.id);
           const o = orgById.get(a.organisationId);
           return {
-            ...publicView(toApi(a), canManageApi(p, a)),
+            ...publicView({ ...toApi(a), lastProbe: lastOf.get(a.id) ?? null }, canManageApi(p, a)),
             organisationCode: o?.code ?? '',
             organisationName: o?.name ?? '',
             canManage: canManageApi(p, a),
@@ -300,8 +316,9 @@ export function createGatewayService(deps: {
       const since = new Date(clock.now().getTime() - 30 * 86400_000);
       const probes = await repo.probes(a.id, since);
       const ok = probes.filter((x) => x.ok).length;
+      const latest = probes.at(-1);
       return {
-        ...publicView(toApi(a), canManageApi(p, a)),
+        ...publicView({ ...toApi(a), lastProbe: latest ? probeView(latest) : null }, canManageApi(p, a)),
         organisationCode: o?.code ?? '',
         organisationName: o?.name ?? '',
         canManage: canManageApi(p, a),
@@ -739,6 +756,15 @@ export function createGatewayService(deps: {
   return service;
 }
 export type GatewayService = ReturnType<typeof createGatewayService>;
+
+/** A probe as people read it: when, whether it passed, and why not in words (never a socket code). */
+function probeView(p: { at: Date; ok: boolean; status: number | null; error: string | null }) {
+  return {
+    at: p.at,
+    ok: p.ok,
+    reason: p.ok ? null : p.error ? (/^[A-Z][A-Z0-9_]+$/.test(p.error) ? upstreamFailureLabel(p.error) : p.error) : `HTTP ${p.status}`,
+  };
+}
 
 /** An API as the portal shows it: where its traffic goes stays with those who manage it. */
 function publicView<T extends GwApi>(a: T, canManage: boolean): T {

@@ -17,6 +17,7 @@ import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './ratelim
 import { OAuthServer } from './oauth.ts';
 import { createSecrets, loadMasterSecret } from './secrets.ts';
 import { guardedAgent, upstreamFailureLabel } from './ssrf.ts';
+import { isSelfUpstream, legacySelfPath, resolveUpstream, selfOrigin, SELF_PREFIX } from './self-upstream.ts';
 import { PROBE_USER_AGENT } from '../../platform/http/request-log.ts';
 import { registerGatewayCli, createDeclarativeConfig } from './declarative.ts';
 
@@ -67,7 +68,10 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
   const oauth = new OAuthServer(ctx.env.publicUrl, secrets, ctx.clock, {
     firstUse: async (jti, ttlMs) => (await ctx.counters.incr(`gw:jti:${jti}`, ttlMs)).count === 1,
   });
+  const origin = selfOrigin(ctx.env);
+  const resolve = (url: string) => resolveUpstream(url, origin);
   const dataPlane = new DataPlane({
+    resolveUpstream: resolve,
     repo,
     clock: ctx.clock,
     limiter,
@@ -105,7 +109,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     await Promise.all(
       apis.map(async (a) => {
         const t0 = performance.now();
-        const url = new URL(a.upstreamUrl.replace(/\/+$/, '') + a.healthPath);
+        const url = new URL(resolve(a.upstreamUrl).replace(/\/+$/, '') + a.healthPath);
         try {
           const r = await request(url, {
             method: 'GET',
@@ -188,8 +192,8 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     const own = new Set([`127.0.0.1:${ctx.env.PORT}`, `localhost:${ctx.env.PORT}`, new URL(ctx.env.publicUrl).host]);
     for (const api of await repo.listApis()) {
       if (api.specVersion > 0) continue;
-      const u = new URL(api.upstreamUrl);
-      if (!own.has(u.host)) continue;
+      const u = new URL(resolve(api.upstreamUrl));
+      if (!isSelfUpstream(api.upstreamUrl) && !own.has(u.host)) continue;
       const base = u.pathname.replace(/\/+$/, '');
       const paths = Object.fromEntries(
         Object.entries(doc.paths ?? {})
@@ -221,12 +225,25 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
             await importOwnSpecs(doc as OwnDoc).catch((err: unknown) => ctx.logger.warn({ err }, 'gateway: could not import the platform’s OpenAPI document'));
         });
       },
+      async readiness() {
+        const failing = await service.failingUpstreams();
+        if (!failing.length) return { status: 'ok' as const, detail: 'amonts disponibles' };
+        return {
+          status: 'degraded' as const,
+          detail: failing.map((f) => `API « ${f.slug} » : ${f.reason} (sonde du ${f.at.toISOString()})`).join(' ; '),
+        };
+      },
       dataPlane: async (app) => {
         await prepare();
         await app.register(dataPlane.plugin());
       },
       async seedReference() {
         await service.ensureSigningKey();
+        // Earlier versions stored the deaths API's upstream with the port of the first start: it now
+        // follows the running configuration.
+        const deces = await repo.apiBySlug('deces');
+        const legacy = deces && !isSelfUpstream(deces.upstreamUrl) ? legacySelfPath(deces.upstreamUrl) : null;
+        if (deces && legacy) await service.updateApi(SYSTEM, deces.id, { upstreamUrl: `${SELF_PREFIX}${legacy}` });
         // The deaths API is published through the gateway by default (once: an admin may remove it).
         if (await getSetting(ctx, 'gateway_deces_published')) return;
         if (!(await repo.apiBySlug('deces'))) {
@@ -241,7 +258,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
             audience: 'Administrations, collectivités, organismes sociaux, notaires, généalogistes et entreprises qui doivent vérifier un décès.',
             organisationCode: 'DNUM',
             visibility: 'public',
-            upstreamUrl: `http://127.0.0.1:${ctx.env.PORT}/deces/api/v1`,
+            upstreamUrl: `${SELF_PREFIX}/deces/api/v1`,
             timeoutMs: 10_000,
             allowPrivateUpstream: true,
             requiredScope: null,

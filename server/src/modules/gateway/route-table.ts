@@ -84,7 +84,7 @@ export class RouteTable {
   }
 }
 
-export async function buildRouteTable(repo: GatewayRepository): Promise<RouteTable> {
+export async function buildRouteTable(repo: GatewayRepository, resolve: (url: string) => string = (u) => u): Promise<RouteTable> {
   const version = await repo.version();
   const s = await repo.snapshot();
   const orgCode = new Map(s.orgs.map((o) => [o.id, o.code]));
@@ -93,7 +93,7 @@ export async function buildRouteTable(repo: GatewayRepository): Promise<RouteTab
   const apisById = new Map<string, RtApi>();
   for (const a of s.apis) {
     const targets = [a.upstreamUrl, ...a.upstreamUrls].map((x) => {
-      const u = new URL(x);
+      const u = new URL(resolve(x));
       return { url: u, basePath: u.pathname.replace(/\/+$/, '') };
     });
     const api: RtApi = {

@@ -231,8 +231,23 @@ export function ProducerPage() {
           <h2>
             <Link to={`/api-portail/${a.slug}`}>{a.name}</Link>
           </h2>
+          {a.lastProbe && !a.lastProbe.ok && (
+            <Alert
+              severity="error"
+              small
+              className="fr-mb-2w"
+              description={`Amont en échec à la dernière sonde (${new Date(a.lastProbe.at).toLocaleString('fr-FR')}) : ${a.lastProbe.reason ?? 'échec'}. Les appels par la passerelle répondent 502 tant qu’il ne répond pas.`}
+            />
+          )}
           <p>
-            Amont : <code>{a.upstreamUrl}</code>
+            Amont :{' '}
+            {a.upstreamUrl?.startsWith('platform:/') ? (
+              <>
+                la plateforme elle-même (<code>{a.upstreamUrl.slice('platform:'.length)}</code>, suit sa configuration)
+              </>
+            ) : (
+              <code>{a.upstreamUrl}</code>
+            )}
             {!!a.upstreamUrls?.length && (
               <>
                 {' '}
