@@ -101,9 +101,12 @@ describe('patrimoine CLI', () => {
       });
     });
     const child = spawn(process.execPath, [bin, 'serve'], {
-      env: { ...env, PORT: String(port), HOST: '127.0.0.1', PATRIMOINE_SEED_DEMO: 'false' },
-      stdio: 'ignore',
+      env: { ...env, PORT: String(port), HOST: '127.0.0.1', PATRIMOINE_SEED_DEMO: 'false', LOG_PRETTY: 'true', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
     try {
       let ready = false;
       for (let i = 0; i < 240 && !ready; i++) {
@@ -114,6 +117,16 @@ describe('patrimoine CLI', () => {
         if (!ready) await new Promise((r) => setTimeout(r, 250));
       }
       expect(ready).toBe(true);
+      // A person at the terminal is told what is happening, then where to go: readable lines, not JSON.
+      for (let i = 0; i < 40 && !out.includes('est prêt'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toMatch(/Démarrage de Patrimoine/);
+      expect(out).toMatch(/Base de données prête/);
+      expect(out).toMatch(/Contenu de référence : catalog/);
+      expect(out).toContain(`Patrimoine est prêt en`);
+      expect(out).toContain(`ouvrez http://localhost:${port}`);
+      expect(out).not.toMatch(/^\{"level"/m);
+      // Health checks are not worth a line at info.
+      expect(out).not.toMatch(/GET \/api\/ready/);
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

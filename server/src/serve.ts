@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Env } from './env.ts';
-import { createContext } from './platform/bootstrap.ts';
+import { createContext, createLogger } from './platform/bootstrap.ts';
 import { moduleFactories } from './modules/index.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin, seedAll } from './platform/seed.ts';
@@ -11,13 +11,25 @@ export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 /** `patrimoine serve`: migrate, seed on first start, listen, and shut down gracefully on SIGTERM. */
 export async function serve(env: Env, role: Env['PATRIMOINE_ROLE']) {
   const started = Date.now();
-  const platform = await createContext({ ...env, PATRIMOINE_ROLE: role }, moduleFactories);
+  const nodeEnv = { ...env, PATRIMOINE_ROLE: role };
+  // What a person starting the platform waits for, said as it happens (readable on a terminal, JSON otherwise).
+  const logger = createLogger(nodeEnv);
+  const secs = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  logger.info(
+    env.DATABASE_URL
+      ? 'Démarrage de Patrimoine : connexion à PostgreSQL et migrations…'
+      : `Démarrage de Patrimoine : ouverture de la base embarquée (PGlite) dans ${env.dataDir} et migrations — quelques secondes…`,
+  );
+  const platform = await createContext(nodeEnv, moduleFactories, { logger });
   const { ctx, modules } = platform;
+  logger.info(`Base de données prête (${ctx.database.kind}, migrations appliquées) en ${secs()}`);
+  let demoReady = false;
   if (role !== 'gateway') {
     const admin = await ensureAdmin(ctx);
     const seeded = await seedAll(ctx, modules, {
       demo: env.PATRIMOINE_SEED_DEMO,
       firstStart: admin.initialPassword ? { demoPassword: admin.initialPassword } : undefined,
+      progress: (message) => logger.info(message),
     });
     if (admin.password) {
       // Printed once on the terminal, never through the logger (logs are shipped and kept).
@@ -29,7 +41,7 @@ export async function serve(env: Env, role: Env['PATRIMOINE_ROLE']) {
           `  ────────────────────────────────────────────────────────────\n\n`,
       );
     }
-    if (seeded.demoAccounts) ctx.logger.info('demo accounts created');
+    demoReady = env.PATRIMOINE_SEED_DEMO && (seeded.demoAccounts || !!(await ctx.usersRepo.findByLogin('agent')));
   }
   const app = await buildApp(platform, { webDist: webDistDir, role });
   let maintenance: NodeJS.Timeout | null = null;
@@ -44,7 +56,12 @@ export async function serve(env: Env, role: Env['PATRIMOINE_ROLE']) {
   for (const m of modules) await m.start?.();
   if (role !== 'worker') {
     await app.listen({ port: env.PORT, host: env.HOST });
-    ctx.logger.info({ url: env.publicUrl, role, db: ctx.database.kind, startupMs: Date.now() - started }, 'Patrimoine ready');
+    ctx.logger.info(
+      { url: env.publicUrl, role, db: ctx.database.kind, startupMs: Date.now() - started },
+      role === 'gateway'
+        ? `Passerelle prête en ${secs()} : ${env.publicUrl}/gw/…`
+        : `Patrimoine est prêt en ${secs()} : ouvrez ${env.publicUrl} — comptes : admin${demoReady ? ', dsr.admin, dgef.admin, dnum.editeur, relecteur, agent (même mot de passe initial)' : ''}`,
+    );
   }
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -66,6 +66,8 @@ export interface SeedOptions {
    * are the demo accounts created, with this password (the admin's initial one, as README promises).
    */
   firstStart?: { demoPassword: string };
+  /** Told what is being loaded, for the terminal of a first start (which takes several seconds). */
+  progress?: (message: string) => void;
 }
 
 export interface SeedResult {
@@ -81,7 +83,10 @@ export interface SeedResult {
  */
 export async function seedAll(ctx: AppContext, modules: PatrimoineModule[], opts: SeedOptions): Promise<SeedResult> {
   await seedOrganisations(ctx);
-  for (const m of modules) await m.seedReference?.();
+  for (const m of modules) {
+    opts.progress?.(`Contenu de référence : ${m.name}`);
+    await m.seedReference?.();
+  }
   if (!opts.demo) return { demoAccounts: false };
   let demoAccounts = false;
   if (opts.firstStart) {
@@ -92,6 +97,10 @@ export async function seedAll(ctx: AppContext, modules: PatrimoineModule[], opts
       demoAccounts = true;
     }
   }
-  for (const m of modules) await m.seedDemo?.();
+  for (const m of modules) {
+    if (!m.seedDemo) continue;
+    opts.progress?.(`Contenu de démonstration : ${m.name} (chargé seulement si le module est vide)`);
+    await m.seedDemo();
+  }
   return { demoAccounts };
 }
