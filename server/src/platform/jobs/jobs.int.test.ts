@@ -173,3 +173,83 @@ describe('jobs', () => {
     expect(calls).toBe(2);
   });
 });
+
+describe('poison jobs', () => {
+  it('quarantines a job whose node stopped on every attempt instead of handing it back forever', async () => {
+    // Each node claims the job, then "dies" holding it: the handler never returns and the lease is
+    // shorter than the heartbeat, so the lease expires as if the node had crashed (readline RangeError, OOM).
+    let release!: () => void;
+    const never = new Promise<void>((r) => (release = r));
+    let runs = 0;
+    const dying = () => {
+      const s = createJobsService({ db: t.ctx.db, clock: t.ctx.clock, logger, concurrency: 3, pollMs: 20, leaseMs: 1, heartbeatMs: 10_000 });
+      extra.push(s);
+      s.register('test.poison', {
+        maxAttempts: 3,
+        async run() {
+          runs++;
+          await never;
+          return 'never';
+        },
+      });
+      return s;
+    };
+    const a = dying();
+    const b = dying();
+    const job = await a.enqueue('test.poison', {});
+    expect(job.maxAttempts).toBe(3);
+    a.start();
+    b.start();
+    try {
+      const end = await a.waitFor(job.id, 30_000);
+      expect(end.state).toBe('failed');
+      expect(end.attempts).toBe(3);
+      expect(end.error).toBe('La tâche a interrompu le nœud qui l’exécutait 3 fois : mise en quarantaine.');
+      expect(end.lockedBy).toBeNull();
+      // Never claimed again: the nodes keep polling, the attempt count and the runs stay put.
+      await new Promise((r) => setTimeout(r, 200));
+      const later = await a.get(job.id);
+      expect(later).toMatchObject({ state: 'failed', attempts: 3 });
+      expect(runs).toBe(3);
+      // Visible to its owner through the API like any failure.
+      const admin = await t.tokenFor('admin');
+      const seen = await t.app.inject({ url: `/api/jobs/${job.id}`, headers: bearer(admin.token) });
+      expect(seen.json()).toMatchObject({ state: 'failed', error: expect.stringContaining('mise en quarantaine') });
+    } finally {
+      release();
+    }
+  });
+
+  it('still hands a job back while it has attempts left', async () => {
+    const b = node();
+    b.register('test.orphan2', { run: async () => 'done' });
+    const job = await b.enqueue('test.orphan2', {}, { maxAttempts: 3 });
+    await t.ctx.database.query(
+      `update jobs set state = 'running', locked_by = 'dead-node', locked_until = now() - interval '1 second', attempts = 2 where id = $1`,
+      [job.id],
+    );
+    b.start();
+    const end = await b.waitFor(job.id);
+    expect(end).toMatchObject({ state: 'succeeded', attempts: 3, result: 'done' });
+  });
+
+  it('fails a job found expired at its last attempt without running it', async () => {
+    const b = node();
+    let ran = false;
+    b.register('test.orphan3', {
+      run: async () => {
+        ran = true;
+        return 'ran';
+      },
+    });
+    const job = await b.enqueue('test.orphan3', {}, { maxAttempts: 2 });
+    await t.ctx.database.query(
+      `update jobs set state = 'running', locked_by = 'dead-node', locked_until = now() - interval '1 second', attempts = 2 where id = $1`,
+      [job.id],
+    );
+    b.start();
+    const end = await b.waitFor(job.id);
+    expect(end).toMatchObject({ state: 'failed', attempts: 2, error: 'La tâche a interrompu le nœud qui l’exécutait 2 fois : mise en quarantaine.' });
+    expect(ran).toBe(false);
+  });
+});

@@ -15,8 +15,28 @@ export function createJobsRepository(db: Db) {
       return j ?? null;
     },
     /**
+     * Fails, instead of handing back, the jobs whose lease expired after their last allowed attempt:
+     * such a job stopped its node (crash, out of memory, a hang) every time it ran. Returns them.
+     */
+    async quarantine(types: string[], now: Date): Promise<JobRow[]> {
+      if (types.length === 0) return [];
+      return db
+        .update(jobs)
+        .set({
+          state: 'failed',
+          error: sql`'La tâche a interrompu le nœud qui l’exécutait ' || ${jobs.attempts} || ' fois : mise en quarantaine.'`,
+          finishedAt: now,
+          updatedAt: now,
+          lockedBy: null,
+          lockedUntil: null,
+        })
+        .where(and(inArray(jobs.type, types), eq(jobs.state, 'running'), sql`${jobs.lockedUntil} < ${now}`, sql`${jobs.attempts} >= ${jobs.maxAttempts}`))
+        .returning();
+    },
+    /**
      * Claims the oldest runnable job of the given types: queued and due, or running with an
-     * expired lease (its node died). SKIP LOCKED lets several nodes claim concurrently.
+     * expired lease (its node died) and attempts left. SKIP LOCKED lets several nodes claim
+     * concurrently. A job is never handed back beyond `max_attempts` (see `quarantine`).
      */
     async claim(types: string[], node: string, leaseMs: number, now: Date): Promise<JobRow | null> {
       if (types.length === 0) return null;
@@ -29,7 +49,7 @@ export function createJobsRepository(db: Db) {
           SELECT id FROM ${jobs}
           WHERE ${inArray(jobs.type, types)}
             AND ((${jobs.state} = 'queued' AND ${jobs.runAfter} <= ${now})
-              OR (${jobs.state} = 'running' AND ${jobs.lockedUntil} < ${now}))
+              OR (${jobs.state} = 'running' AND ${jobs.lockedUntil} < ${now} AND ${jobs.attempts} < ${jobs.maxAttempts}))
           ORDER BY ${jobs.runAfter}, ${jobs.createdAt}
           FOR UPDATE SKIP LOCKED LIMIT 1)
         RETURNING id`);
@@ -75,6 +95,9 @@ export function createJobsRepository(db: Db) {
         .update(jobs)
         .set({ state: 'queued', error, runAfter, lockedBy: null, lockedUntil: null, updatedAt: now })
         .where(and(eq(jobs.id, id), eq(jobs.lockedBy, node)));
+    },
+    async setExpiry(id: string, expiresAt: Date) {
+      await db.update(jobs).set({ expiresAt }).where(eq(jobs.id, id));
     },
     async requestCancel(id: string, now: Date) {
       // A queued job is cancelled at once; a running one stops at its next heartbeat.

@@ -40,6 +40,13 @@ export class JobCancelledError extends Error {
   }
 }
 
+/** This node's lease ran out and another node took the job over, or it was quarantined. */
+class LeaseLostError extends Error {
+  constructor() {
+    super('Bail de la tâche perdu');
+  }
+}
+
 /** A job as the API shows it (no payload, checkpoint or lease). */
 export function toPublicJob(j: JobRow): Job {
   return {
@@ -96,7 +103,8 @@ export function createJobsService(deps: {
       const p = st.pending;
       st.pending = null;
       const r = await repo.heartbeat(job.id, node, leaseMs, deps.clock.now(), p?.progress, p?.checkpoint);
-      if (r.cancel && !ac.signal.aborted) ac.abort(new JobCancelledError());
+      if (!r.owned && !ac.signal.aborted) ac.abort(new LeaseLostError());
+      else if (r.cancel && !ac.signal.aborted) ac.abort(new JobCancelledError());
     };
     const keepAlive = setInterval(() => void beat(true).catch(() => undefined), Math.max(200, Math.min(heartbeatMs, leaseMs / 3)));
     try {
@@ -126,6 +134,11 @@ export function createJobsService(deps: {
         await repo.heartbeat(job.id, node, 0, now, st.pending?.progress, st.pending?.checkpoint).catch(() => undefined);
         return;
       }
+      if (ac.signal.reason instanceof LeaseLostError) {
+        // Another node took the job over (or it was quarantined): its state and files are no longer ours.
+        deps.logger.warn({ jobId: job.id, type: job.type }, 'job lease lost');
+        return;
+      }
       if (err instanceof JobCancelledError || ac.signal.reason instanceof JobCancelledError) {
         await repo.finish(job.id, node, 'cancelled', now, {
           error: 'Annulée à la demande de l’utilisateur.',
@@ -152,9 +165,25 @@ export function createJobsService(deps: {
     }
   }
 
+  /** Fails the jobs that stopped their node on every attempt (they would take the next node down too). */
+  async function quarantine() {
+    const types = [...handlers.keys()];
+    const rows = await repo.quarantine(types, deps.clock.now()).catch((err) => {
+      deps.logger.warn({ err }, 'job quarantine failed');
+      return [];
+    });
+    for (const j of rows) {
+      deps.logger.error({ jobId: j.id, type: j.type, attempts: j.attempts }, 'job quarantined: its node stopped on every attempt');
+      const handler = handlers.get(j.type);
+      if (handler?.retentionMs) await repo.setExpiry(j.id, new Date(deps.clock.now().getTime() + handler.retentionMs)).catch(() => undefined);
+      await handler?.cleanup?.(j).catch(() => undefined);
+    }
+  }
+
   async function pump() {
     while (!stopping) {
       let claimed = false;
+      await quarantine();
       while (!stopping && running.size < deps.concurrency) {
         const job = await repo.claim([...handlers.keys()], node, leaseMs, deps.clock.now()).catch((err) => {
           deps.logger.warn({ err }, 'job claim failed');
@@ -189,7 +218,7 @@ export function createJobsService(deps: {
           payload: payload as object,
           ownerId: opts.ownerId ?? null,
           runAfter: opts.runAfter ?? deps.clock.now(),
-          maxAttempts: opts.maxAttempts ?? 3,
+          maxAttempts: opts.maxAttempts ?? handlers.get(type)?.maxAttempts ?? 3,
         },
         opts.tx,
       );
