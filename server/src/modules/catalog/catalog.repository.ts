@@ -233,18 +233,37 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       return r ?? null;
     },
 
-    async insert(values: AssetInsert, tx: Db = db): Promise<AssetRow> {
-      const [r] = await tx.insert(catalogAssets).values(values).returning();
-      return r!;
+    /** Inserts an asset; null when another writer created the same kind:slug first (unique index). */
+    async insert(values: AssetInsert, tx: Db = db): Promise<AssetRow | null> {
+      const [r] = await tx
+        .insert(catalogAssets)
+        .values(values)
+        .onConflictDoNothing({ target: [catalogAssets.kind, catalogAssets.slug] })
+        .returning();
+      return r ?? null;
     },
 
-    async update(id: string, values: Partial<AssetInsert>, tx: Db = db): Promise<AssetRow> {
-      const [r] = await tx.update(catalogAssets).set(values).where(eq(catalogAssets.id, id)).returning();
-      return r!;
+    /**
+     * Compare-and-set: updates the asset only if it is still at `expectedVersion` (the database
+     * decides, so two nodes cannot both win: the second waits on the row lock, then finds the new
+     * version and matches nothing). Null when the asset changed or disappeared meanwhile.
+     */
+    async updateIfVersion(id: string, expectedVersion: number, values: Partial<AssetInsert>, tx: Db = db): Promise<AssetRow | null> {
+      const [r] = await tx
+        .update(catalogAssets)
+        .set(values)
+        .where(and(eq(catalogAssets.id, id), eq(catalogAssets.version, expectedVersion)))
+        .returning();
+      return r ?? null;
     },
 
-    async delete(id: string, tx: Db = db): Promise<void> {
-      await tx.delete(catalogAssets).where(eq(catalogAssets.id, id));
+    /** Deletes the asset only if it is still at `expectedVersion`; false when it changed meanwhile. */
+    async deleteIfVersion(id: string, expectedVersion: number, tx: Db = db): Promise<boolean> {
+      const r = await tx
+        .delete(catalogAssets)
+        .where(and(eq(catalogAssets.id, id), eq(catalogAssets.version, expectedVersion)))
+        .returning({ id: catalogAssets.id });
+      return r.length > 0;
     },
 
     async insertVersion(v: typeof catalogAssetVersions.$inferInsert, tx: Db = db): Promise<void> {

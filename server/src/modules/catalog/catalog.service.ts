@@ -171,6 +171,14 @@ export function createCatalogService(ctx: AppContext) {
     return { spec: spec.ok ? spec.value : {}, organisationId, errors: errors.map((e) => ({ field: prefix + e.field, message: e.message })) };
   }
 
+  /** 409 for an edit made from a version that is no longer the current one. */
+  function staleVersion(version?: number) {
+    return new ConflictError(
+      `L’actif a été modifié entre-temps${version !== undefined ? ` (version ${version})` : ''} : rechargez la page avant d’enregistrer.`,
+      { errors: [{ field: 'version', message: 'version périmée : l’actif a été modifié par quelqu’un d’autre' }] },
+    );
+  }
+
   function normTags(tags: string[]) {
     return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))].sort();
   }
@@ -201,9 +209,7 @@ export function createCatalogService(ctx: AppContext) {
         errors: [{ field: 'slug', message: 'identifiant déjà utilisé pour ce type' }],
       });
     if (opts.mode === 'update' && !current) throw new NotFoundError(`Actif ${input.kind}:${input.slug} introuvable.`);
-    if (opts.expectedVersion !== undefined && current && current.version !== opts.expectedVersion) {
-      throw new ConflictError(`L’actif a été modifié entre-temps (version ${current.version}) : rechargez la page avant d’enregistrer.`);
-    }
+    if (opts.expectedVersion !== undefined && current && current.version !== opts.expectedVersion) throw staleVersion(current.version);
     assertWrite(c, v.organisationId, current ? 'modifier' : 'créer');
     if (current) assertWrite(c, current.organisationId);
 
@@ -235,6 +241,10 @@ export function createCatalogService(ctx: AppContext) {
         { ...values, completeness: score, isDemo: opts.isDemo ?? false, version: 1, createdAt: now, updatedAt: now, updatedBy: actor.label },
         tx,
       );
+      if (!row)
+        throw new ConflictError(`Un actif ${input.kind}:${input.slug} existe déjà.`, {
+          errors: [{ field: 'slug', message: 'identifiant déjà utilisé pour ce type' }],
+        });
       change = { action: 'create', ref, changes: Object.entries(doc).map(([field, after]) => ({ field, before: undefined, after })) };
     } else {
       const before = toDocument(current) as Record<string, unknown>;
@@ -242,7 +252,15 @@ export function createCatalogService(ctx: AppContext) {
         (k) => canonical(before[k]) !== canonical((doc as Record<string, unknown>)[k]),
       );
       if (fields.length === 0) return { asset: current, change: { action: 'unchanged', ref, changes: [] } };
-      row = await repo.update(current.id, { ...values, completeness: score, version: current.version + 1, updatedAt: now, updatedBy: actor.label }, tx);
+      // The version check is made by the database (compare-and-set on the version read above):
+      // of two concurrent writers from the same version, on one node or two, only one matches.
+      row = await repo.updateIfVersion(
+        current.id,
+        current.version,
+        { ...values, completeness: score, version: current.version + 1, updatedAt: now, updatedBy: actor.label },
+        tx,
+      );
+      if (!row) throw staleVersion();
       change = {
         action: 'update',
         ref,
@@ -379,6 +397,8 @@ export function createCatalogService(ctx: AppContext) {
         if (isUser(c) && c.role === 'editor') throw new ForbiddenError('Seuls les administrateurs de données suppriment des actifs.');
         assertWrite(c, a.organisationId, 'supprimer');
         const actor = actorOf(c);
+        // Same compare-and-set as an edit: a deletion racing an edit does not erase it unseen.
+        if (!(await repo.deleteIfVersion(a.id, a.version, tx))) throw staleVersion();
         await repo.insertVersion(
           {
             assetId: a.id,
@@ -391,7 +411,6 @@ export function createCatalogService(ctx: AppContext) {
           },
           tx,
         );
-        await repo.delete(a.id, tx);
         await recordAudit(tx, {
           actor,
           action: 'catalog.asset.delete',

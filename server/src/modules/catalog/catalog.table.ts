@@ -99,7 +99,8 @@ export const catalogAssetVersions = pgTable(
     /** When the change was committed. */
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('catalog_asset_versions_asset_idx').on(t.assetId, t.version)],
+  // One snapshot per version of an asset: the last guard against two writers numbering theirs alike.
+  (t) => [uniqueIndex('catalog_asset_versions_asset_version_idx').on(t.assetId, t.version)],
 );
 
 /** Typed, directional relations between assets, stored once and read from both ends. */
