@@ -195,7 +195,15 @@ export const relationLabels = labels(relationTypes, {
 export const slugPattern = /^[a-z0-9][a-z0-9-]{0,79}$/;
 export const slug = z.string().regex(slugPattern, 'minuscules, chiffres et tirets (1 à 80 caractères), sans accent');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
-const url = z.url('adresse web invalide').max(2000);
+/**
+ * A web address the catalogue stores, shows as a link and publishes (DCAT, publiccode.yml): only
+ * `http:` and `https:` — `javascript:`, `data:`, `file:`… are refused — with a message naming the
+ * field (`label`). Every URL field of the catalogue uses it.
+ */
+export const httpUrl = (label: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `${label} : adresse web http:// ou https:// attendue (javascript:, data: et autres schémas refusés)` })
+    .max(2000, `${label} : 2000 caractères au plus`);
 const shortText = z.string().max(500);
 const longText = z.string().max(10_000);
 
@@ -222,9 +230,18 @@ export const specSchemas = {
       accessType: z.enum(accessTypes).optional(),
       schemaRef: shortText.optional(),
       datagouvId: z.string().max(100).optional(),
-      datagouvUrl: url.optional(),
+      datagouvUrl: httpUrl('adresse de la page data.gouv.fr').optional(),
       resources: z
-        .array(z.object({ title: z.string().min(1).max(300), url, format: z.string().max(50).optional(), size: z.number().int().min(0).optional() }).strict())
+        .array(
+          z
+            .object({
+              title: z.string().min(1).max(300),
+              url: httpUrl('adresse de la ressource'),
+              format: z.string().max(50).optional(),
+              size: z.number().int().min(0).optional(),
+            })
+            .strict(),
+        )
         .max(200)
         .optional(),
     })
@@ -259,8 +276,8 @@ export const specSchemas = {
     .strict(),
   api: z
     .object({
-      baseUrl: url.optional(),
-      openapiUrl: url.optional(),
+      baseUrl: httpUrl('URL de base de l’API').optional(),
+      openapiUrl: httpUrl('adresse du document OpenAPI').optional(),
       /** OpenAPI document (JSON object): the structure every OpenAPI 3.x / Swagger 2.0 document has. */
       openapi: z
         .looseObject({
@@ -283,7 +300,7 @@ export const specSchemas = {
     .strict(),
   repository: z
     .object({
-      url: url.optional(),
+      url: httpUrl('adresse du dépôt de code').optional(),
       licence: z.string().max(100).optional(),
       developmentStatus: z.enum(developmentStatuses).optional(),
       softwareType: z.enum(softwareTypes).optional(),
@@ -303,7 +320,7 @@ export const specSchemas = {
       publicConcerned: shortText.optional(),
       dataUsed: longText.optional(),
       algorithmType: z.enum(algorithmTypes).optional(),
-      codeOrFlowchartUrl: url.optional(),
+      codeOrFlowchartUrl: httpUrl('lien vers le code ou le logigramme').optional(),
       contact: shortText.optional(),
     })
     .strict(),
