@@ -183,7 +183,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
             schema: {
               tags: ['admin'],
               operationId: 'resetUserPassword',
-              summary: 'Reset an account’s password (generated, returned once)',
+              summary: 'Reset an account’s password (generated, returned once; closes its sessions, revokes its personal API tokens)',
               params: idParams,
               response: { 200: passwordReset, ...errors(401, 403, 404) },
             },

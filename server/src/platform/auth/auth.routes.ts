@@ -1,3 +1,4 @@
+import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { idParams, noContent, problem } from '@patrimoine/contracts/common';
@@ -7,6 +8,7 @@ import { routeGroup, SESSION_COOKIE } from './access.ts';
 import { requestMeta } from '../http/common.ts';
 import type { PublicUser } from './users.repository.ts';
 import { actorOf, requireUser } from './principal.ts';
+import { registerPasswordGate } from './password-gate.ts';
 
 function cookieSecure(ctx: AppContext, req: FastifyRequest): boolean {
   const s = ctx.env.PATRIMOINE_COOKIE_SECURE;
@@ -43,9 +45,14 @@ function meOf(ctx: AppContext, u: PublicUser | null, csrfToken: string | null): 
 /** Errors a route documents (the transform adds a generic `default`). */
 const errors = (...codes: (400 | 401 | 403 | 404 | 409 | 429)[]) => Object.fromEntries(codes.map((c) => [c, problem])) as Record<number, typeof problem>;
 
-/** Login, logout, current identity, own password and personal API tokens. */
+/**
+ * Login, logout, current identity, own password and personal API tokens; also installs, for every
+ * route registered after it, the server-side enforcement of `mustChangePassword` (password-gate.ts):
+ * the plugin is not encapsulated so that its hook reaches the admin and module routes.
+ */
 export function authRoutes(ctx: AppContext): FastifyPluginAsync {
-  return async (app) => {
+  return fp(async (app) => {
+    registerPasswordGate(app, ctx.auth);
     await app.register(
       routeGroup('public', async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
@@ -97,7 +104,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
             schema: {
               tags: ['account'],
               operationId: 'changeOwnPassword',
-              summary: 'Change own password (closes the other sessions)',
+              summary: 'Change own password (closes the other sessions, revokes the personal API tokens)',
               body: changePasswordBody,
               response: { 204: noContent, ...errors(400, 401) },
             },
@@ -153,5 +160,5 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
         );
       }),
     );
-  };
+  });
 }

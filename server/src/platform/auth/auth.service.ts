@@ -47,6 +47,12 @@ export function createAuthService(deps: { db: Db; users: UsersRepository; clock:
   const windowMs = config.failureWindowMs ?? 15 * 60_000;
   // A hash to verify against when the account does not exist, so timing does not reveal it.
   let dummyHash: Promise<string> | null = null;
+  // Principals of accounts whose password an administrator chose: they may only change it (see password-gate.ts).
+  const mustChange = new WeakSet<Principal>();
+  const resolved = (u: UserRow, p: Principal) => {
+    if (u.mustChangePassword) mustChange.add(p);
+    return p;
+  };
   const getDummy = () => (dummyHash ??= hashPassword(randomToken(), config.scryptN));
 
   async function openSession(tx: Db, user: UserRow, meta: RequestMeta) {
@@ -151,7 +157,12 @@ export function createAuthService(deps: { db: Db; users: UsersRepository; clock:
     async fromSession(token: string): Promise<Principal | null> {
       const r = await users.findSession(sha256(token), clock.now());
       if (!r) return null;
-      return principalOf(r.u, 'session', { sessionId: r.s.id, csrfToken: r.s.csrfToken });
+      return resolved(r.u, principalOf(r.u, 'session', { sessionId: r.s.id, csrfToken: r.s.csrfToken }));
+    },
+
+    /** True when the request's account must change its password before doing anything else. */
+    mustChangePassword(p: Principal): boolean {
+      return mustChange.has(p);
     },
 
     /** Resolves a personal API token to a principal, or null when unknown, expired or revoked. */
@@ -165,7 +176,7 @@ export function createAuthService(deps: { db: Db; users: UsersRepository; clock:
       if (!r.t.lastUsedAt || now.getTime() - r.t.lastUsedAt.getTime() > 60_000) {
         await users.updateToken(r.t.id, { lastUsedAt: now });
       }
-      return principalOf(r.u, 'token');
+      return resolved(r.u, principalOf(r.u, 'token'));
     },
 
     /** Creates a personal API token; the plaintext is returned once and never stored. */
@@ -206,7 +217,10 @@ export function createAuthService(deps: { db: Db; users: UsersRepository; clock:
       });
     },
 
-    /** Changes one's own password; other sessions are closed. */
+    /**
+     * Changes one's own password: the other sessions are closed and the personal API tokens revoked
+     * (whoever knew the old password may have made some); the current session stays open.
+     */
     async changePassword(principal: Principal, current: string, next: string, meta: RequestMeta = {}) {
       const user = await users.findById(principal.userId);
       if (!user?.passwordHash) throw new ValidationError('Ce compte n’a pas de mot de passe local.');
@@ -219,11 +233,13 @@ export function createAuthService(deps: { db: Db; users: UsersRepository; clock:
       await db.transaction(async (tx) => {
         await users.update(user.id, { passwordHash: hash, mustChangePassword: false }, tx);
         await users.deleteSessionsOf(user.id, principal.sessionId ?? null, tx);
+        const revokedTokens = await users.revokeTokensOf(user.id, tx);
         await recordAudit(tx, {
           actor: { id: user.id, label: user.login },
           action: 'user.change_password',
           entityType: 'user',
           entityId: user.id,
+          after: { personalCredentialsRevoked: revokedTokens },
           requestId: meta.requestId,
         });
       });

@@ -1,4 +1,4 @@
-import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { User } from '@patrimoine/contracts/platform';
 import { users, sessions, apiTokens, type Role } from './auth.table.ts';
@@ -105,6 +105,15 @@ export function createUsersRepository(db: Db) {
     },
     async deleteSessionsOf(userId: string, exceptId: string | null, tx: Db = db) {
       await tx.delete(sessions).where(exceptId ? and(eq(sessions.userId, userId), sql`${sessions.id} <> ${exceptId}`) : eq(sessions.userId, userId));
+    },
+    /** Revokes every personal API token of the account still valid; returns how many. */
+    async revokeTokensOf(userId: string, tx: Db = db) {
+      const r = await tx
+        .update(apiTokens)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+        .returning({ id: apiTokens.id });
+      return r.length;
     },
     async purgeExpiredSessions(now: Date) {
       await db.delete(sessions).where(sql`${sessions.expiresAt} <= ${now}`);

@@ -125,7 +125,11 @@ export function createUsersService(deps: { db: Db; users: UsersRepository; organ
       return this.update(u.id, { role, ...(organisationCode !== undefined ? { organisationCode } : {}) }, actor);
     },
 
-    /** Sets a new password (generated when absent, returned once); all sessions are closed. */
+    /**
+     * Sets a new password (generated when absent, returned once, and then to be changed at the next
+     * sign-in); all sessions are closed and every personal API token is revoked: a reset is what one
+     * does when an account may be in someone else's hands.
+     */
     async resetPassword(login: string, actor: Actor, password?: string, requestId?: string) {
       const u = await users.findByLogin(login);
       if (!u) throw new NotFoundError(`Utilisateur « ${login} » introuvable.`);
@@ -137,7 +141,15 @@ export function createUsersService(deps: { db: Db; users: UsersRepository; organ
       await db.transaction(async (tx) => {
         await users.update(u.id, { passwordHash: hash, mustChangePassword: generated }, tx);
         await users.deleteSessionsOf(u.id, null, tx);
-        await recordAudit(tx, { actor, action: 'user.reset_password', entityType: 'user', entityId: u.id, requestId });
+        const revokedTokens = await users.revokeTokensOf(u.id, tx);
+        await recordAudit(tx, {
+          actor,
+          action: 'user.reset_password',
+          entityType: 'user',
+          entityId: u.id,
+          after: { personalCredentialsRevoked: revokedTokens },
+          requestId,
+        });
       });
       return { login: u.login, password: generated ? pw : undefined };
     },
