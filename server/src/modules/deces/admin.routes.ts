@@ -14,6 +14,7 @@ import { SYSTEM, actorOf, requireUser } from '../../platform/auth/principal.ts';
 import { API } from './deces.routes.ts';
 import { assertCanLoad, importFile, type ImportReport } from './import.service.ts';
 import { sourceName } from './insee.ts';
+import { DEFAULT_UPLOAD_LIMITS, receiveMultipart } from './upload.ts';
 
 export const IMPORT_JOB = 'deces.import';
 interface ImportPayload {
@@ -76,19 +77,33 @@ export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
         const user = requireUser(req.caller);
         assertCanLoad(user);
         if (!req.isMultipart()) throw fieldError('file', 'envoyez le fichier Insee dans un formulaire multipart (champ file)');
-        const part = await req.file();
-        if (!part) throw fieldError('file', 'fichier manquant');
-        const original = part.filename || 'deces.txt';
-        if (!/\.(txt|txt\.gz|zip)$/i.test(original)) throw fieldError('file', 'fichier .txt, .txt.gz ou .zip attendu');
-        fs.mkdirSync(dir, { recursive: true });
-        const stored = `${randomUUID()}${original.toLowerCase().endsWith('.zip') ? '.zip' : original.toLowerCase().endsWith('.gz') ? '.txt.gz' : '.txt'}`;
-        const target = path.join(dir, stored);
-        await pipeline(part.file, fs.createWriteStream(target));
-        if (part.file.truncated) {
-          fs.rmSync(target, { force: true });
-          throw fieldError('file', `fichier trop volumineux (limite ${Math.round(ctx.env.PATRIMOINE_UPLOAD_LIMIT / 1048576)} Mo)`);
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        // Assigned in the callback (the casts keep TypeScript from narrowing them to their initial value).
+        let original = '' as string;
+        let target = null as string | null;
+        let stored = '' as string;
+        try {
+          await receiveMultipart(req, reply, {
+            // The form has one file; a few text fields are tolerated (and ignored).
+            limits: { ...DEFAULT_UPLOAD_LIMITS, fields: 10, fileBytes: ctx.env.PATRIMOINE_UPLOAD_LIMIT },
+            fileField: 'file',
+            onField: () => undefined,
+            onFile: async (part) => {
+              original = part.filename || 'deces.txt';
+              if (!/\.(txt|txt\.gz|zip)$/i.test(original)) throw fieldError('file', 'fichier .txt, .txt.gz ou .zip attendu');
+              const lower = original.toLowerCase();
+              stored = `${randomUUID()}${lower.endsWith('.zip') ? '.zip' : lower.endsWith('.gz') ? '.txt.gz' : '.txt'}`;
+              target = path.join(dir, stored);
+              await pipeline(part.file, fs.createWriteStream(target, { mode: 0o600 }));
+            },
+          });
+          if (!target) throw fieldError('file', 'fichier manquant');
+        } catch (e) {
+          if (target) fs.rmSync(target, { force: true });
+          throw e;
         }
         const name = sourceName(original);
+        const file = target;
         const job = await ctx.db.transaction(async (tx) => {
           const j = await ctx.jobs.enqueue(IMPORT_JOB, { file: stored, name, actor: actorOf(user) }, { ownerId: user.userId, tx: tx as never, maxAttempts: 2 });
           await recordAudit(tx as never, {
@@ -96,7 +111,7 @@ export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
             action: 'deces.import.upload',
             entityType: 'job',
             entityId: j.id,
-            after: { file: original, bytes: fs.statSync(target).size },
+            after: { file: original, bytes: fs.statSync(file).size },
           });
           return j;
         });

@@ -12,6 +12,7 @@ import { ConflictError, ValidationError, fieldError } from '../../platform/error
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { actorOf, requireUser, type Principal } from '../../platform/auth/principal.ts';
 import { API } from './deces.routes.ts';
+import { DEFAULT_UPLOAD_LIMITS, receiveMultipart } from './upload.ts';
 import { BULK_JOB, type BulkPayload, type BulkResult, type BulkService } from './bulk.service.ts';
 
 /** matchID's bulk contract: POST /search/csv, GET /search/csv/{id}, DELETE /search/csv/{id}. */
@@ -40,18 +41,21 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
           throw new ConflictError('Une tâche d’appariement est déjà en cours pour votre compte : attendez sa fin ou annulez-la.');
         const id = randomUUID();
         const dir = path.join(bulk.root, id);
-        fs.mkdirSync(dir, { recursive: true });
         const fields: Record<string, string> = {};
         let fileName: string | null = null;
         try {
-          for await (const part of req.parts()) {
-            if (part.type === 'file') {
-              if (fileName) throw fieldError('file', 'un seul fichier par tâche');
+          fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+          await receiveMultipart(req, reply, {
+            limits: { ...DEFAULT_UPLOAD_LIMITS, fileBytes: ctx.env.PATRIMOINE_UPLOAD_LIMIT },
+            fileField: 'file',
+            onField: (name, value) => {
+              fields[name] = value;
+            },
+            onFile: async (part) => {
               fileName = part.filename || 'fichier.csv';
-              await pipeline(part.file, fs.createWriteStream(path.join(dir, 'input.csv')));
-              if (part.file.truncated) throw fieldError('file', `fichier trop volumineux (limite ${Math.round(ctx.env.PATRIMOINE_UPLOAD_LIMIT / 1048576)} Mo)`);
-            } else fields[part.fieldname] = String(part.value ?? '');
-          }
+              await pipeline(part.file, fs.createWriteStream(path.join(dir, 'input.csv'), { mode: 0o600 }));
+            },
+          });
           if (!fileName) throw fieldError('file', 'fichier CSV manquant (champ file)');
           const payload: BulkPayload = await bulk.prepare(dir, fileName, fields);
           const job = await ctx.db.transaction(async (tx) => {

@@ -25,6 +25,7 @@ import type { Db } from '../../db/client.ts';
 import { API } from './deces.routes.ts';
 import type { DecesService } from './deces.service.ts';
 import { parseDateQuery } from './request.ts';
+import { DEFAULT_UPLOAD_LIMITS, receiveMultipart } from './upload.ts';
 
 /** Fields a correction may change, with their validation. */
 const CORRECTABLE: Record<CorrectableField, (v: string) => string | null> = {
@@ -91,15 +92,22 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
         const record = await repo.findById(req.params.id);
         if (!record) throw new NotFoundError(`Aucun décès n’a l’identifiant « ${req.params.id} ».`);
         const input: Record<string, string> = {};
-        let proof: Buffer | null = null;
+        let proof = null as Buffer | null; // assigned in a callback (the cast keeps TypeScript from narrowing it)
         if (req.isMultipart()) {
-          for await (const part of req.parts()) {
-            if (part.type === 'file') {
-              const buf = await part.toBuffer();
+          await receiveMultipart(req, reply, {
+            limits: { ...DEFAULT_UPLOAD_LIMITS, fields: 20, fieldBytes: 16_384, fileBytes: PROOF_LIMIT },
+            fileField: 'proof',
+            onField: (name, value) => {
+              input[name] = value.trim();
+            },
+            onFile: async (part) => {
+              const chunks: Buffer[] = [];
+              for await (const c of part.file as AsyncIterable<Buffer>) chunks.push(c);
+              const buf = Buffer.concat(chunks);
               if (part.file.truncated || buf.length > PROOF_LIMIT) throw fieldError('proof', 'preuve trop volumineuse (5 Mo au plus)');
               if (buf.length) proof = buf;
-            } else input[part.fieldname] = String(part.value ?? '').trim();
-          }
+            },
+          });
         } else
           Object.assign(input, Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '').trim()])));
         const errors: { field: string; message: string }[] = [];
