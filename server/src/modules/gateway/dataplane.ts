@@ -35,6 +35,70 @@ const HOP_BY_HOP = new Set([
 ]);
 /** Request headers never forwarded: the gateway's own credentials and cookies, spoofed identity. */
 const STRIPPED_REQUEST = new Set(['host', 'x-api-key', 'authorization', 'cookie', 'x-gateway-consumer', 'x-gateway-signature', 'content-length', 'expect']);
+
+/**
+ * Whether a request header is dropped instead of forwarded. Names arrive lower-cased; a name with
+ * `_` is compared in its `-` spelling too, since many upstreams (CGI, PHP, WSGI, some proxies)
+ * read `X_Gateway_Consumer` as `X-Gateway-Consumer`: no spelling of the identity, forwarding or
+ * request-id headers the gateway sets itself gets through. Names without `_` cost one scan.
+ */
+function droppedRequestHeader(k: string, connectionTokens: Set<string>): boolean {
+  if (HOP_BY_HOP.has(k) || STRIPPED_REQUEST.has(k) || connectionTokens.has(k) || k.startsWith('x-forwarded-')) return true;
+  if (!k.includes('_')) return false;
+  const d = k.replace(/_/g, '-');
+  return (
+    HOP_BY_HOP.has(d) ||
+    STRIPPED_REQUEST.has(d) ||
+    connectionTokens.has(d) ||
+    d.startsWith('x-forwarded-') ||
+    d.startsWith('x-gateway-') ||
+    d === 'x-request-id'
+  );
+}
+
+/** Whether the path part (before `?`) holds `.`, `%` or `\\` and needs {@link normaliseSuffix}: a scan, no allocation. */
+export function pathNeedsCheck(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 63) return false; // ?
+    if (c === 46 || c === 37 || c === 92) return true; // . % \
+  }
+  return false;
+}
+
+/** Separators and dots encoded in ways upstreams disagree on: `%2f`, `%5c`, double-encoded, overlong UTF-8. */
+const AMBIGUOUS_ENCODING = /%(?:2f|5c)|%25(?:2e|2f|5c)|%c0%(?:ae|af)|%c1%9c/i;
+
+/**
+ * The path after `/gw/<slug>` with its dot segments removed (RFC 3986 §5.2.4) in every spelling
+ * (`.`, `..`, `%2e`, `.%2E`, `..;jsessionid`), the query kept as it is. Null when the path would
+ * leave the API's base path, or holds a backslash or an encoded separator (`%2f`, `%5c`, `%252e`…),
+ * which an upstream may decode into a traversal the gateway did not see.
+ */
+export function normaliseSuffix(suffix: string): string | null {
+  const q = suffix.indexOf('?');
+  const path = q < 0 ? suffix : suffix.slice(0, q);
+  if (path === '') return suffix;
+  if (path.includes('\\') || AMBIGUOUS_ENCODING.test(path)) return null;
+  const segs = path.split('/');
+  const out: string[] = [];
+  for (let i = 1; i < segs.length; i++) {
+    const raw = segs[i]!;
+    const last = i === segs.length - 1;
+    const semi = raw.indexOf(';');
+    const name = (semi < 0 ? raw : raw.slice(0, semi)).replace(/%2e/gi, '.');
+    if (name === '.' || name === '..') {
+      if (name === '..') {
+        if (out.length === 0) return null;
+        out.pop();
+      }
+      if (last) out.push('');
+      continue;
+    }
+    out.push(raw);
+  }
+  return '/' + out.join('/') + (q < 0 ? '' : suffix.slice(q));
+}
 const CONNECT_ERRORS = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -317,6 +381,24 @@ export class DataPlane {
     if (!api) return problem(reply, 404, 'not-found', 'API inconnue', `Aucune API « ${slug.slice(0, 100)} » n’est publiée sur la passerelle.`);
     req.gwCall = { api, appId: null, keyId: null };
     if (!api.enabled) return problem(reply, 503, 'api-disabled', 'API suspendue', `L’API « ${slug} » est temporairement suspendue par son producteur.`);
+    // The raw path after `/gw/<slug>` (the slug as sent, possibly percent-encoded, is skipped whole).
+    const rawUrl = req.url;
+    let cut = 4;
+    while (cut < rawUrl.length && rawUrl.charCodeAt(cut) !== 47 && rawUrl.charCodeAt(cut) !== 63) cut++;
+    let suffix = rawUrl.slice(cut);
+    // Traversal (`../`, `%2e%2e`, `%2f`, `\`, `..;`): checked only when the path holds `.`, `%` or `\`.
+    if (pathNeedsCheck(suffix)) {
+      const normal = normaliseSuffix(suffix);
+      if (normal === null)
+        return problem(
+          reply,
+          400,
+          'bad-path',
+          'Chemin refusé',
+          'Le chemin demandé sort du chemin de base de l’API ou contient un séparateur ambigu (« \\ », %2f, %5c, double encodage) : il n’est pas transmis.',
+        );
+      suffix = normal;
+    }
     const now = this.deps.clock.now().getTime();
     const who = await this.identify(req, reply, api, now);
     if (!who) return reply;
@@ -350,8 +432,6 @@ export class DataPlane {
     if (declared > api.maxBodyBytes)
       return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
 
-    const rest = req.url.slice(`/gw/${slug}`.length);
-    const suffix = rest.startsWith('/') || rest.startsWith('?') || rest === '' ? rest : `/${rest}`;
     const headers: Record<string, string | string[]> = {};
     const connectionTokens = new Set(
       String(req.headers.connection ?? '')
@@ -360,7 +440,7 @@ export class DataPlane {
         .map((s) => s.trim()),
     );
     for (const [k, v] of Object.entries(req.headers)) {
-      if (v === undefined || HOP_BY_HOP.has(k) || STRIPPED_REQUEST.has(k) || connectionTokens.has(k) || k.startsWith('x-forwarded-')) continue;
+      if (v === undefined || droppedRequestHeader(k, connectionTokens)) continue;
       headers[k] = v;
     }
     const prior = req.headers['x-forwarded-for'];
