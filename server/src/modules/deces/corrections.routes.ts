@@ -209,12 +209,15 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
           if (c.status !== 'pending') throw new ConflictError('Cette correction a déjà été relue.');
           if (c.authorId === p.userId) throw new ForbiddenError('On ne relit pas sa propre proposition.');
           if (req.body.decision === 'rejected' && !req.body.comment.trim()) throw fieldError('comment', 'un rejet doit être motivé');
-          const row = await repo.updateCorrection(tx as unknown as Db, c.id, {
+          // The check above answers the common case; the conditional update decides between two
+          // concurrent reviews (two nodes): only one finds the correction still pending.
+          const row = await repo.reviewPendingCorrection(tx as unknown as Db, c.id, {
             status: req.body.decision,
             reviewerId: p.userId,
             reviewComment: req.body.comment,
             reviewedAt: ctx.clock.now(),
           });
+          if (!row) throw new ConflictError('Cette correction vient d’être relue par une autre personne : rechargez-la pour voir sa décision.');
           await recordAudit(tx as unknown as Db, {
             actor: actorOf(p),
             action: `deces.correction.${req.body.decision === 'validated' ? 'validate' : 'reject'}`,

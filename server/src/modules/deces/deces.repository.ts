@@ -262,9 +262,17 @@ export function createDecesRepository(db: Db) {
       const [row] = await tx.select().from(decesCorrections).where(eq(decesCorrections.id, id));
       return row;
     },
-    async updateCorrection(tx: Db, id: string, v: Partial<typeof decesCorrections.$inferInsert>) {
-      const [row] = await tx.update(decesCorrections).set(v).where(eq(decesCorrections.id, id)).returning();
-      return row!;
+    /**
+     * Reviews a pending correction: one conditional UPDATE (… WHERE status = 'pending' RETURNING), so
+     * that of two concurrent reviews exactly one changes the row; the other gets `undefined`.
+     */
+    async reviewPendingCorrection(tx: Db, id: string, v: Partial<typeof decesCorrections.$inferInsert>) {
+      const [row] = await tx
+        .update(decesCorrections)
+        .set(v)
+        .where(and(eq(decesCorrections.id, id), eq(decesCorrections.status, 'pending')))
+        .returning();
+      return row;
     },
     async corrections(q: { status?: CorrectionRow['status']; authorId?: string; recordId?: string; limit: number; offset: number }) {
       const conds = [
