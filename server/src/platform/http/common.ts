@@ -25,8 +25,27 @@ export function wantsCsv(req: FastifyRequest): boolean {
   return q?.format === 'csv' || (req.headers.accept ?? '').split(',')[0]?.trim().startsWith('text/csv') === true;
 }
 
+/** A cell a spreadsheet would read as a formula (OWASP « CSV injection »): =, +, -, @, tab, CR first. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A number written as text (`-12`, `+3,5`, `1e-3`): a spreadsheet reads it as that number, not a formula. */
+const PLAIN_NUMBER = /^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$/;
+
 /**
- * Streams rows as a CSV download (UTF-8 with BOM so that spreadsheet software reads accents),
+ * Neutralises a CSV cell per OWASP: a text starting with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return is prefixed with a single quote so that no spreadsheet evaluates it (`=HYPERLINK(…)` comes
+ * out as `'=HYPERLINK(…)`). Numbers, and texts that are plain numbers, are left as they are. For code
+ * that writes CSV itself; `sendCsv` applies it to every cell.
+ */
+export function csvSafe(value: string): string;
+export function csvSafe<T>(value: T): T | string;
+export function csvSafe(value: unknown): unknown {
+  if (typeof value !== 'string' || !FORMULA_START.test(value) || PLAIN_NUMBER.test(value)) return value;
+  return `'${value}`;
+}
+
+/**
+ * Streams rows as a CSV download — the platform's one CSV writer: every text cell goes through
+ * `csvSafe` (formula injection); UTF-8 with BOM so that spreadsheet software reads accents,
  * `;`-separated as French spreadsheets expect unless `separator` says otherwise.
  */
 export function sendCsv(
@@ -41,7 +60,12 @@ export function sendCsv(
     columns,
     delimiter: separator,
     bom: true,
-    cast: { date: (d) => d.toISOString(), boolean: (b) => (b ? 'oui' : 'non'), object: (o) => JSON.stringify(o) },
+    cast: {
+      string: (v) => csvSafe(v),
+      date: (d) => d.toISOString(),
+      boolean: (b) => (b ? 'oui' : 'non'),
+      object: (o) => csvSafe(JSON.stringify(o)),
+    },
   });
   const source = Readable.from(
     (async function* () {
