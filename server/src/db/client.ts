@@ -103,3 +103,47 @@ export async function ping(database: Database): Promise<boolean> {
     return false;
   }
 }
+
+/** Error fields that hold a query's bound values or the row data PostgreSQL quotes back. */
+const VALUE_FIELDS = ['params', 'queryOptions', 'detail', 'where', 'internalQuery', 'parameters'] as const;
+
+/**
+ * Makes a database error safe to log (issue 10: a failing query's log line printed the scrypt hash
+ * it was binding): Drizzle's « Failed query: … params: … » keeps its SQL text only, and along the
+ * whole `cause` chain the bound values, PostgreSQL's `detail` (« Key (login)=(…) ») and any bound
+ * value quoted in a message or stack are removed. Mutates and returns the error; other errors pass.
+ */
+export function redactQueryError<T>(err: T): T {
+  const seen = new Set<unknown>();
+  const values: string[] = [];
+  for (let e: unknown = err; e && typeof e === 'object' && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    const params = (e as { params?: unknown }).params;
+    if (Array.isArray(params))
+      for (const v of params) {
+        const s = typeof v === 'string' ? v : v instanceof Date || v === null || v === undefined ? '' : JSON.stringify(v);
+        if (s && s.length >= 3) values.push(s);
+      }
+  }
+  if (!seen.size) return err;
+  const scrub = (text: string) => values.reduce((t, v) => t.split(v).join('[valeur]'), text);
+  for (const e of seen) {
+    const o = e as { query?: unknown; params?: unknown; message?: unknown; stack?: unknown } & Record<string, unknown>;
+    const isDrizzle = typeof o.query === 'string' && Array.isArray(o.params) && typeof o.message === 'string' && o.message.startsWith('Failed query:');
+    if (typeof o.message === 'string') {
+      const before = o.message;
+      const message = isDrizzle ? `Failed query: ${o.query as string}` : scrub(before);
+      if (message !== before) {
+        o.message = message;
+        if (typeof o.stack === 'string') {
+          const at = o.stack.indexOf('\n    at ');
+          o.stack = `${(o as { name?: string }).name ?? 'Error'}: ${message}${at >= 0 ? o.stack.slice(at) : ''}`;
+        }
+      }
+    }
+    if (typeof o.stack === 'string') o.stack = scrub(o.stack);
+    if (typeof o.query === 'string') o.query = scrub(o.query);
+    for (const f of VALUE_FIELDS) if (f in o) delete o[f];
+  }
+  return err;
+}

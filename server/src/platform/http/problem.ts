@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { redactQueryError } from '../../db/client.ts';
 import { DomainError, TooManyRequestsError, ValidationError, type FieldError } from '../errors.ts';
 
 export const PROBLEM_BASE = 'https://patrimoine.interieur.gouv.fr/problems/';
@@ -26,6 +27,8 @@ function zodPathToField(prefix: string, instancePath: string): string {
 /** One error handler for the whole platform: domain errors, validation, Fastify's own errors. */
 export function registerErrorHandling(app: FastifyInstance, opts: { spaIndexHtml?: Buffer; apiPrefixes?: string[] } = {}): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // A failing query is logged with its SQL text at most, never its bound values (issue 10).
+    redactQueryError(err);
     const instance = request.url.split('?')[0];
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext ?? 'body';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Db } from '../../db/client.ts';
+import { redactQueryError, type Db } from '../../db/client.ts';
 import type { Clock } from '../clock.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Job } from '@patrimoine/contracts/platform';
@@ -147,6 +147,8 @@ export function createJobsService(deps: {
         await handler.cleanup?.(job).catch(() => undefined);
         return;
       }
+      // A database error keeps its SQL text, never its bound values (logged, and shown as the job's error).
+      redactQueryError(err);
       const message = err instanceof Error ? err.message : String(err);
       const max = handler.maxAttempts ?? job.maxAttempts;
       deps.logger.error({ err, jobId: job.id, type: job.type, attempt: job.attempts }, 'job failed');
