@@ -407,7 +407,7 @@ export const tokenRequest = z.looseObject({
   resource: z.string().optional().describe('URL de l’API visée (RFC 8707), ou son identifiant'),
   audience: z.string().optional(),
   client_id: z.string().optional(),
-  client_secret: z.string().optional().describe('client_secret_post'),
+  client_secret: z.string().optional().describe('client_secret_post (seulement pour un client enregistré avec cette méthode)'),
   client_assertion_type: z.string().optional().describe('private_key_jwt : urn:ietf:params:oauth:client-assertion-type:jwt-bearer'),
   client_assertion: z.string().optional(),
 });

@@ -130,6 +130,8 @@ interface CallInfo {
 declare module 'fastify' {
   interface FastifyRequest {
     gwCall?: CallInfo;
+    /** OAuth2 form parameters sent more than once (RFC 6749 §3.1, §3.2: refused). */
+    oauthRepeated?: string[];
   }
 }
 
@@ -549,9 +551,20 @@ export class DataPlane {
       });
       await app.register(async (o) => {
         o.removeAllContentTypeParsers();
-        o.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
-          done(null, Object.fromEntries(new URLSearchParams(body as string)));
+        o.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (req, body, done) => {
+          const params: Record<string, string> = {};
+          const repeated = new Set<string>();
+          for (const [k, v] of new URLSearchParams(body as string)) {
+            if (Object.hasOwn(params, k)) repeated.add(k);
+            params[k] = v;
+          }
+          if (repeated.size) req.oauthRepeated = [...repeated];
+          done(null, params);
         });
+        /** RFC 6749 §3.1/§3.2: a parameter sent twice is an invalid_request (which value would count?). */
+        const refuseRepeated = (req: FastifyRequest) => {
+          if (req.oauthRepeated) throw new OAuthError('invalid_request', `Paramètre(s) répété(s) : ${req.oauthRepeated.slice(0, 10).join(', ')}.`);
+        };
         const send = (reply: FastifyReply, status: number, body: unknown) =>
           reply.status(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
         const oauthErr = (reply: FastifyReply, e: unknown) => {
@@ -583,6 +596,7 @@ export class DataPlane {
           },
           async (req, reply) => {
             try {
+              refuseRepeated(req);
               return send(reply, 200, await this.deps.oauth.token(this.table, (req.body ?? {}) as TokenRequest, req.headers.authorization));
             } catch (e) {
               return oauthErr(reply, e);
@@ -605,13 +619,15 @@ export class DataPlane {
           },
           async (req, reply) => {
             const body = (req.body ?? {}) as TokenRequest & { token?: string };
+            let caller;
             try {
-              await this.deps.oauth.authenticate(this.table, body, req.headers.authorization, `${this.deps.issuer}/oauth/introspect`);
+              refuseRepeated(req);
+              caller = await this.deps.oauth.authenticate(this.table, body, req.headers.authorization, `${this.deps.issuer}/oauth/introspect`);
             } catch (e) {
               return oauthErr(reply, e);
             }
             if (!body.token) return send(reply, 400, { error: 'invalid_request', error_description: 'Paramètre token manquant.' });
-            return send(reply, 200, await this.deps.oauth.introspect(this.table, String(body.token)));
+            return send(reply, 200, await this.deps.oauth.introspect(this.table, String(body.token), caller));
           },
         );
         o.get(

@@ -81,30 +81,48 @@ export class OAuthServer {
     return { keys: table.signingKeys.filter((k) => k.active || (k.retireAfter !== null && k.retireAfter > now)).map((k) => k.publicJwk) };
   }
 
-  /** Authenticates the client of a token or introspection request. */
+  /**
+   * Authenticates the client of a token or introspection request, by the method the client was
+   * registered with (RFC 6749 §2.3, RFC 7591 `token_endpoint_auth_method`): a `client_secret_basic`
+   * client must use the Authorization header, a `client_secret_post` one the form, a
+   * `private_key_jwt` one an assertion. Any failure is a 401 `invalid_client`, never a 500.
+   */
   async authenticate(table: RouteTable, body: TokenRequest, authorization: string | undefined, endpoint: string): Promise<RtClient> {
     let clientId: string | undefined;
     let secret: string | undefined;
-    const basic = authorization ? /^Basic\s+(\S+)$/i.exec(authorization) : null;
-    if (basic) {
+    let method: 'client_secret_basic' | 'client_secret_post';
+    if (authorization !== undefined && authorization.trim() !== '') {
+      const basic = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(authorization);
+      if (!basic) throw new OAuthError('invalid_client', 'En-tête Authorization mal formé : « Basic base64(client_id:client_secret) » attendu.', 401);
       const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
       const i = decoded.indexOf(':');
-      if (i < 0) throw new OAuthError('invalid_client', 'En-tête Basic mal formé.', 401);
-      clientId = decodeURIComponent(decoded.slice(0, i));
-      secret = decodeURIComponent(decoded.slice(i + 1));
-      if (body.client_secret || body.client_assertion) throw new OAuthError('invalid_request', 'Une seule méthode d’authentification du client par requête.');
+      if (i <= 0) throw new OAuthError('invalid_client', 'En-tête Basic mal formé : « client_id:client_secret » attendu.', 401);
+      try {
+        clientId = decodeURIComponent(decoded.slice(0, i));
+        secret = decodeURIComponent(decoded.slice(i + 1));
+      } catch {
+        throw new OAuthError('invalid_client', 'En-tête Basic mal formé : encodage de client_id ou client_secret invalide.', 401);
+      }
+      if (body.client_secret !== undefined || body.client_assertion !== undefined)
+        throw new OAuthError('invalid_request', 'Une seule méthode d’authentification du client par requête.');
+      if (body.client_id !== undefined && body.client_id !== clientId)
+        throw new OAuthError('invalid_client', 'client_id du formulaire différent de celui de l’en-tête Basic.', 401);
+      method = 'client_secret_basic';
     } else if (body.client_assertion !== undefined) {
+      if (body.client_secret !== undefined) throw new OAuthError('invalid_request', 'Une seule méthode d’authentification du client par requête.');
       if (body.client_assertion_type !== ASSERTION_TYPE) throw new OAuthError('invalid_request', `client_assertion_type doit valoir ${ASSERTION_TYPE}.`);
       return this.authenticateAssertion(table, String(body.client_assertion), body.client_id, endpoint);
     } else {
       clientId = body.client_id;
       secret = body.client_secret;
+      method = 'client_secret_post';
     }
     if (!clientId || !secret)
       throw new OAuthError('invalid_client', 'Authentification du client requise (client_secret_basic, client_secret_post ou private_key_jwt).', 401);
     const c = table.clients.get(clientId);
     if (!c || c.revoked || !c.secretHash || c.secretHash !== sha256(secret))
       throw new OAuthError('invalid_client', 'Client inconnu, révoqué ou secret invalide.', 401);
+    if (c.authMethod !== method) throw new OAuthError('invalid_client', `Ce client s’authentifie par ${c.authMethod}, pas par ${method}.`, 401);
     return c;
   }
 
@@ -143,6 +161,8 @@ export class OAuthServer {
 
   /** Client credentials grant: picks the API (resource/audience, or the only subscription) and the scopes. */
   async token(table: RouteTable, body: TokenRequest, authorization: string | undefined) {
+    // RFC 6749 §5.2: a missing parameter is invalid_request; an unknown grant, unsupported_grant_type.
+    if (body.grant_type === undefined || body.grant_type === '') throw new OAuthError('invalid_request', 'Paramètre grant_type manquant.');
     if (body.grant_type !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'Seul grant_type=client_credentials est accepté.');
     const client = await this.authenticate(table, body, authorization, `${this.issuer}/oauth/token`);
     const app = table.apps.get(client.applicationId);
@@ -236,8 +256,13 @@ export class OAuthServer {
     return { ok: true, app, clientId: client.clientId, scopes };
   }
 
-  /** RFC 7662: active flag and claims of a token issued here. */
-  async introspect(table: RouteTable, token: string) {
+  /**
+   * RFC 7662: active flag and claims of a token issued here, for a caller allowed to know it: the
+   * token's own client, or a resource server of the token's audience — a client of an application
+   * of the organisation that produces the API the token is for. Anyone else learns `active: false`
+   * (RFC 7662 §2.2 and §4: no token scanning, no reading other clients' claims).
+   */
+  async introspect(table: RouteTable, token: string, caller: RtClient) {
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -250,9 +275,19 @@ export class OAuthServer {
       const { payload } = await jwtVerify(token, key, { issuer: this.issuer, typ: 'at+jwt', currentDate: this.clock.now() });
       const client = table.clients.get(String(payload.client_id));
       if (!client || client.revoked) return { active: false };
+      if (client.clientId !== caller.clientId && !this.isResourceServer(table, caller, payload)) return { active: false };
       return { active: true, token_type: 'Bearer', ...payload };
     } catch {
       return { active: false };
     }
+  }
+
+  /** Whether `caller` belongs to the producer organisation of an API in the token's audience. */
+  private isResourceServer(table: RouteTable, caller: RtClient, payload: JWTPayload): boolean {
+    const org = table.apps.get(caller.applicationId)?.organisationCode;
+    if (!org) return false;
+    const prefix = `${this.issuer}/gw/`;
+    const aud = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [];
+    return aud.some((a) => a.startsWith(prefix) && table.apis.get(a.slice(prefix.length))?.organisationCode === org);
   }
 }
