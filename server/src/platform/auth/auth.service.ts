@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import type { Clock } from '../clock.ts';
-import type { CounterStore } from '../counters.ts';
+import { MemoryCounterStore, type CounterStore } from '../counters.ts';
 import { TooManyRequestsError, UnauthorizedError, ValidationError, NotFoundError, fieldError } from '../errors.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { hashPassword, needsRehash, passwordProblem, randomToken, sha256, verifyPassword } from './password.ts';
@@ -32,6 +32,35 @@ export interface ExternalIdentity {
 
 export const TOKEN_PREFIX = 'pat_';
 
+/**
+ * The login throttle's counters, failing open onto this node's own memory when the shared store
+ * (Redis) does not answer — ADR 0401's default policy, ADR 0003: sign-in keeps working and stays
+ * throttled, per node (with k nodes, up to k× the attempts) until Redis is back.
+ */
+function failOpenCounters(shared: CounterStore, onFallback: (err: unknown) => void) {
+  const local = new MemoryCounterStore();
+  let fallbacks = 0;
+  const guard =
+    <A extends unknown[], R>(f: (s: CounterStore, ...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      try {
+        return await f(shared, ...a);
+      } catch (err) {
+        fallbacks++;
+        onFallback(err);
+        return f(local, ...a);
+      }
+    };
+  return {
+    store: {
+      incr: guard((s, key: string, windowMs: number, cost?: number) => s.incr(key, windowMs, cost)),
+      get: guard((s, key: string) => s.get(key)),
+      reset: guard((s, key: string) => s.reset(key)),
+    } satisfies CounterStore,
+    fallbacks: () => fallbacks,
+  };
+}
+
 function principalOf(u: UserRow, via: Principal['via'], extra: Pick<Principal, 'sessionId' | 'csrfToken'> = {}): Principal {
   return principalOfUser(u, via, extra);
 }
@@ -40,8 +69,27 @@ function principalOf(u: UserRow, via: Principal['via'], extra: Pick<Principal, '
  * Authentication: password login, sessions, personal API tokens, and the entry point for external
  * identity providers. Modules never see how a principal authenticated, only the Principal.
  */
-export function createAuthService(deps: { db: Db; users: UsersRepository; clock: Clock; counters: CounterStore; config: AuthConfig }) {
-  const { db, users, clock, counters, config } = deps;
+export function createAuthService(deps: {
+  db: Db;
+  users: UsersRepository;
+  clock: Clock;
+  counters: CounterStore;
+  config: AuthConfig;
+  /** Told when the shared counter store fails and this node's memory is used instead. */
+  logger?: { warn(obj: object, msg: string): void };
+}) {
+  const { db, users, clock, config } = deps;
+  let lastWarn = 0;
+  const throttle = failOpenCounters(deps.counters, (err) => {
+    // At most one line a minute: a Redis outage must not flood the log with one line per login.
+    if (Date.now() - lastWarn < 60_000) return;
+    lastWarn = Date.now();
+    deps.logger?.warn(
+      { err: err instanceof Error ? { message: err.message } : String(err) },
+      'login throttle: shared counters unavailable, counting on this node',
+    );
+  });
+  const counters = throttle.store;
   const maxAccount = config.maxFailuresPerAccount ?? 5;
   const maxIp = config.maxFailuresPerIp ?? 30;
   const windowMs = config.failureWindowMs ?? 15 * 60_000;
@@ -68,6 +116,9 @@ export function createAuthService(deps: { db: Db; users: UsersRepository; clock:
   }
 
   return {
+    /** How many counter operations fell back to this node's memory (shared store down). */
+    throttleFallbacks: throttle.fallbacks,
+
     /** Password login. The error never says whether the account exists. */
     async login(login: string, password: string, meta: RequestMeta) {
       const accountKey = `login:acct:${login.toLowerCase()}`;
