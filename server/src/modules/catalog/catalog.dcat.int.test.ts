@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Parser } from 'n3';
+import { readFileSync } from 'node:fs';
+import { Parser, Store, type Quad } from 'n3';
+import SHACLValidator from 'rdf-validate-shacl';
 import jsonld from 'jsonld';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 
@@ -80,4 +82,131 @@ describe('DCAT-AP', () => {
     expect(doc.paths['/catalog'].get.responses['303']).toBeDefined();
     expect(doc.paths['/catalog.ttl'].get.operationId).toBe('getCatalogDcatTurtle');
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// SEMICeu's own SHACL shapes (fixtures/dcat-ap, see its README) on the demo catalogue plus a
+// data.gouv.fr import: what data.europa.eu's validator and data.gouv.fr's harvester check.
+
+const SHAPES = {
+  'DCAT-AP 3.0.1 (core + range)': ['dcat-ap-3.0.1-shapes.ttl', 'dcat-ap-3.0.1-ranges.ttl'],
+  'DCAT-AP 2.1.1 (core + range)': ['dcat-ap-2.1.1-shapes.ttl', 'dcat-ap-2.1.1-range.ttl'],
+};
+
+function shapesStore(files: string[]): Store {
+  const store = new Store();
+  for (const f of files) store.addQuads(new Parser().parse(readFileSync(new URL(`./fixtures/dcat-ap/${f}`, import.meta.url), 'utf8')));
+  return store;
+}
+
+/** Violations grouped by path and message, most frequent first (with one focus node as example). */
+async function violations(shapes: Store, data: Quad[]): Promise<string[]> {
+  const report = await new SHACLValidator(shapes).validate(new Store(data));
+  const groups = new Map<string, { n: number; example: string }>();
+  for (const r of report.results) {
+    if (r.severity?.value !== 'http://www.w3.org/ns/shacl#Violation') continue;
+    const key = `${r.path?.value ?? '(node)'} — ${r.message.map((m) => m.value).join(' / ') || r.sourceConstraintComponent?.value}`;
+    const g = groups.get(key) ?? { n: 0, example: `${r.focusNode?.value} → ${r.value?.value ?? ''}` };
+    g.n++;
+    groups.set(key, g);
+  }
+  return [...groups.entries()].sort((x, y) => y[1].n - x[1].n).map(([k, g]) => `${g.n} × ${k} (ex. ${g.example})`);
+}
+
+/** A data.gouv.fr organisation export (API v1 page) with every licence id and the fields udata gives. */
+const licenceIds = [
+  'lov2',
+  'fr-lo',
+  'odc-odbl',
+  'odc-by',
+  'odc-pddl',
+  'cc-by',
+  'cc-by-sa',
+  'cc-zero',
+  'other-at',
+  'other-open',
+  'other-pd',
+  'other-closed',
+  'notspecified',
+];
+const frequencyIds = [
+  'continuous',
+  'punctual',
+  'daily',
+  'weekly',
+  'biweekly',
+  'monthly',
+  'quarterly',
+  'semiannual',
+  'annual',
+  'irregular',
+  'unknown',
+  'hourly',
+  'threeTimesAYear',
+];
+const formats = ['csv', 'json', 'xlsx', 'zip', 'geojson', 'pdf', 'shp', 'xml', 'ods', 'txt', 'parquet', 'CSV', 'application/json'];
+const datagouvExport = {
+  data: licenceIds.map((license, i) => ({
+    id: `5b7ffc618b4c4169d30727${String(i).padStart(2, '0')}`,
+    title: `Jeu importé ${i} (${license})`,
+    slug: `jeu-importe-${i}`,
+    description: `Description du jeu ${i}.`,
+    page: `https://www.data.gouv.fr/fr/datasets/jeu-importe-${i}/`,
+    license,
+    frequency: frequencyIds[i % frequencyIds.length],
+    tags: ['import', `t${i}`],
+    created_at: '2019-03-04T10:00:00.000000+00:00',
+    last_modified: '2024-05-06T11:12:13.000000+00:00',
+    last_update: '2024-05-06T11:12:13.000000+00:00',
+    temporal_coverage: i % 2 ? { start: '2010-01-01', end: '2020-12-31' } : null,
+    spatial: i % 3 ? { zones: ['country:fr'], granularity: 'country' } : { zones: ['fr:departement:75'], granularity: 'fr:departement' },
+    contact_points: [{ id: `cp${i}`, name: `Bureau ${i}`, email: `bureau${i}@interieur.gouv.fr`, role: 'contact' }],
+    schema: i % 4 === 0 ? { name: 'etalab/schema-irve-statique', version: '2.3.1', url: null } : null,
+    private: false,
+    archived: null,
+    resources: [
+      { title: `Fichier ${i}`, url: `https://www.data.gouv.fr/fr/datasets/r/${i}-a`, format: formats[i % formats.length], filesize: 1000 + i, type: 'main' },
+      { title: `Sans format ${i}`, url: `https://static.data.gouv.fr/resources/jeu-${i}/fichier`, type: 'documentation' },
+    ],
+  })),
+  page: 1,
+  page_size: 20,
+  total: licenceIds.length,
+};
+
+describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
+  let s: TestPlatform;
+  beforeAll(async () => {
+    s = await createTestPlatform();
+    for (const m of s.modules) if (m.name === 'catalog') await m.seedDemo!();
+    const dsr = (await s.tokenFor('data_admin', { organisationCode: 'DSR' })).token;
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/api/catalog/import/datagouv',
+      headers: bearer(dsr),
+      payload: { content: JSON.stringify(datagouvExport), owner: 'DSR' },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+  });
+  afterAll(async () => s?.teardown());
+
+  const turtle = async () => new Parser({ format: 'text/turtle' }).parse((await s.app.inject('/catalog.ttl')).body);
+  const fromJsonLd = async () =>
+    new Parser({ format: 'application/n-quads' }).parse(
+      (await jsonld.toRDF((await s.app.inject('/catalog.jsonld')).json(), { format: 'application/n-quads' })) as unknown as string,
+    );
+
+  for (const [name, files] of Object.entries(SHAPES)) {
+    it(`/catalog.ttl and /catalog.jsonld have 0 violations of ${name}`, async () => {
+      const shapes = shapesStore(files);
+      for (const [label, quads] of [
+        ['Turtle', await turtle()],
+        ['JSON-LD', await fromJsonLd()],
+      ] as const) {
+        expect(quads.filter((q) => q.object.value === `${DCAT}Dataset`).length, label).toBeGreaterThan(licenceIds.length);
+        const v = await violations(shapes, quads);
+        expect(v.slice(0, 30), `${label}: ${v.length} kinds of violations of ${name}`).toEqual([]);
+      }
+    }, 120_000);
+  }
 });
