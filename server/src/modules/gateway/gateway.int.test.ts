@@ -523,17 +523,24 @@ describe('OAuth2 client credentials', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:wrong`).toString('base64')}` },
       body: 'grant_type=client_credentials',
     });
-    if (bad.status !== 401) console.log('BADBODY', await bad.clone().text());
     expect(bad.status).toBe(401);
     expect(((await bad.json()) as { error: string }).error).toBe('invalid_client');
     await expect(oidc.clientCredentialsGrant(cfg, { resource: `${issuer}/gw/echo`, scope: 'admin' })).rejects.toMatchObject({ error: 'invalid_scope' });
-    // client_secret_post works too; the restreinte plan grants no scope, and echo requires echo:read.
+    // The client registered client_secret_basic: its secret in the body is refused (RFC 6749 §2.3, method enforced).
     const post = await fetch(`${issuer}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, resource: 'echo', scope: '' }),
     });
-    const noScope = (await post.json()) as { access_token: string; scope: string };
+    expect(post.status).toBe(401);
+    expect(((await post.json()) as { error: string }).error).toBe('invalid_client');
+    // The restreinte plan grants no scope, and echo requires echo:read.
+    const basic = await fetch(`${issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource: 'echo', scope: '' }),
+    });
+    const noScope = (await basic.json()) as { access_token: string; scope: string };
     expect(noScope.scope).toBe('echo:read');
     await t.services.gateway!.service.updatePlan(SYSTEM, planId, { scopes: ['echo:read', 'echo:list'] });
     const narrow = await oidc.clientCredentialsGrant(cfg, { resource: `${issuer}/gw/echo`, scope: 'echo:list' });
