@@ -5,6 +5,8 @@ import { bulkDateFormats, type BulkResult } from '@patrimoine/contracts/deces';
 import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../../platform/context.ts';
 import { fieldError } from '../../platform/errors.ts';
+import { csvSafe } from '../../platform/http/common.ts';
+import { FileLimitError } from './files.ts';
 import type { DecesService } from './deces.service.ts';
 import { PERSON_CSV_COLUMNS, toPerson } from './deces.service.ts';
 import { PERSON_FIELDS, type PersonField, parseDateQuery } from './request.ts';
@@ -47,7 +49,18 @@ interface Checkpoint {
   bytes: number;
   matched: number;
   errors: { line: number; message: string }[];
+  /** Rows in error (the list keeps the first 1000). Absent in checkpoints written before. */
+  failed?: number;
+  /** Records the CSV parser could not read (bad quotes), reported and skipped. */
+  skipped?: number;
+  /** Score buckets of the rows done so far (kept across a resume). */
+  buckets?: Record<string, number>;
+  /** Last input line done (skipped records up to it are counted). */
+  line?: number;
 }
+/** Characters of one CSV record: beyond, the file is not a CSV (or a quote is never closed). */
+export const MAX_RECORD_CHARS = 64 * 1024;
+const cell = (v: string) => csvSafe(v);
 export type { BulkResult };
 
 /** Reads a date cell according to the chosen format, as AAAAMMJJ. */
@@ -128,11 +141,27 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       if (checkpoint) fs.truncateSync(outFile, cp.bytes);
       else {
         const headerRow = [...p.header, 'sourceLineNumber', ...PERSON_CSV_COLUMNS.map((c) => c.header), 'scores'];
-        fs.writeFileSync(outFile, stringify([headerRow], { delimiter: p.sep }));
+        fs.writeFileSync(outFile, stringify([headerRow.map(cell)], { delimiter: p.sep }), { mode: 0o600 });
         cp.bytes = fs.statSync(outFile).size;
       }
       const out = fs.openSync(outFile, 'a');
-      const buckets: Record<string, number> = {};
+      let tooLong: Error | null = null;
+      cp.failed ??= cp.errors.length;
+      cp.skipped ??= 0;
+      const buckets: Record<string, number> = (cp.buckets = { ...(cp.buckets ?? {}) });
+      // Records the parser skips (bad quotes) are counted when the chunk before them is done, so that a
+      // resume (which reads the file again) neither loses nor counts them twice.
+      const doneLine = () => cp.errors.reduce((m, e) => Math.max(m, e.line), 0);
+      let resumeLine = checkpoint ? (checkpoint.line ?? doneLine()) : 0;
+      const pendingSkips: { line: number; message: string }[] = [];
+      const takeSkips = (upTo: number) => {
+        while (pendingSkips.length && pendingSkips[0]!.line <= upTo) {
+          const e = pendingSkips.shift()!;
+          cp.skipped!++;
+          cp.failed!++;
+          if (cp.errors.length < 1000) cp.errors.push(e);
+        }
+      };
       try {
         const parser = fs.createReadStream(path.join(dir, 'input.csv')).pipe(
           parse({
@@ -142,11 +171,28 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
             relax_column_count: true,
             relax_quotes: true,
             skip_empty_lines: true,
+            skip_records_with_error: true,
+            max_record_size: MAX_RECORD_CHARS,
             bom: true,
             encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8',
             info: true,
           }),
         );
+        parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
+          const line = err.lines ?? 0;
+          if (err.code === 'CSV_MAX_RECORD_SIZE') {
+            tooLong ??= new FileLimitError(
+              `ligne ${line} : enregistrement de plus de ${MAX_RECORD_CHARS} caractères (guillemet jamais fermé ou fichier qui n’est pas un CSV) : appariement arrêté.`,
+            );
+            parser.destroy(tooLong);
+            return;
+          }
+          if (line <= resumeLine) return; // counted before the restart
+          pendingSkips.push({
+            line,
+            message: `ligne illisible (guillemets mal placés) : ${err.message.replace(/^Invalid Record Length: |^Invalid Closing Quote: /, '').slice(0, 200)}`,
+          });
+        });
         let chunk: { line: number; cells: string[] }[] = [];
         let seen = 0;
         type Prepared = {
@@ -206,6 +252,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
             const src = chunk[x.row]!;
             const input = [...p.header.map((_, j) => src.cells[j] ?? ''), String(src.line)];
             if (!x.q) {
+              cp.failed!++;
               if (cp.errors.length < 1000) cp.errors.push({ line: src.line, message: x.err! });
               lines.push([...input, ...PERSON_CSV_COLUMNS.map(() => ''), '']);
               continue;
@@ -226,11 +273,18 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
               }
             }
           }
-          const text = stringify(lines, { delimiter: p.sep });
+          const lastLine = chunk[chunk.length - 1]?.line ?? 0;
+          takeSkips(lastLine);
+          resumeLine = Math.max(resumeLine, lastLine);
+          // Cells echoed from the input (and the registry's values) are neutralised: no formula (OWASP).
+          const text = stringify(
+            lines.map((l) => l.map(cell)),
+            { delimiter: p.sep },
+          );
           fs.writeSync(out, text);
           cp.bytes += Buffer.byteLength(text);
           cp.rows += chunk.length;
-          await progress({ done: cp.rows, total: p.totalRows, message: `${cp.rows} lignes traitées` }, { ...cp });
+          await progress({ done: cp.rows, total: p.totalRows, message: `${cp.rows} lignes traitées` }, { ...cp, buckets: { ...buckets }, line: resumeLine });
         };
         for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
           if (signal.aborted) throw signal.reason;
@@ -242,13 +296,18 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
             if (inflight.length > PIPELINE) await finish(inflight.shift()!);
           }
         }
+        if (tooLong) throw tooLong;
         const last = prepare();
         if (last) inflight.push(last);
         while (inflight.length) await finish(inflight.shift()!);
+        takeSkips(Infinity);
+      } catch (e) {
+        throw tooLong ?? e;
       } finally {
         fs.closeSync(out);
       }
-      return { rows: cp.rows, matched: cp.matched, unmatched: cp.rows - cp.matched - cp.errors.length, errors: cp.errors, scoreBuckets: buckets };
+      const rows = cp.rows + cp.skipped;
+      return { rows, matched: cp.matched, unmatched: rows - cp.matched - cp.failed, errors: cp.errors, scoreBuckets: buckets };
     },
   });
 

@@ -55,11 +55,11 @@ export async function importFile(
     last = p;
   });
   async function* rows(): AsyncGenerator<(string | number | null)[]> {
-    for await (const line of lines) {
+    for await (const { n, text } of lines) {
       report.lines++;
       if (report.lines % 5000 === 0) opts.onProgress?.({ ...last, lines: report.lines });
       try {
-        const r = parseLine(line, source);
+        const r = parseLine(text, source);
         if (opposed.size && opposed.has(oppositionKey(r.deathDate, r.deathCode, r.certificateId))) {
           report.opposed++;
           continue;
@@ -69,7 +69,8 @@ export async function importFile(
       } catch (e) {
         if (!(e instanceof InseeLineError)) throw e;
         report.rejected++;
-        if (report.errors.length < 100) report.errors.push({ line: report.lines, message: e.message });
+        // The line number is the file's (blank lines counted), as an editor shows it.
+        if (report.errors.length < 100) report.errors.push({ line: n, message: e.message });
       }
     }
   }
@@ -138,12 +139,12 @@ export async function applyOppositions(
   const repo = createDecesRepository(ctx.db);
   const keys = new Set<string>();
   const rejected: { line: number; message: string }[] = [];
-  let n = 0;
-  for await (const line of readInseeFile(file)) {
-    n++;
+  let seen = 0;
+  for await (const { n, text: line } of readInseeFile(file)) {
+    seen++;
     const cells = line.split(/[;,]/).map((c) => c.replace(/^"|"$/g, '').trim());
     if (cells.length === 3) {
-      if (n === 1 && !/\d/.test(cells[0]!)) continue; // header
+      if (seen === 1 && !/\d/.test(cells[0]!)) continue; // header
       const date = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(cells[0]!);
       const d = date ? `${date[3]}${date[2]}${date[1]}` : cells[0]!.replace(/-/g, '');
       if (!/^\d{8}$/.test(d)) {

@@ -200,6 +200,9 @@ export function parseLine(line: string, source: string): DecesRecord {
   const name = parseName(f[0]!);
   if (!name.lastName && !name.firstNames.length) throw new InseeLineError(`nom vide : « ${nameF} »`);
   if (!deathF) throw new InseeLineError('date de décès absente');
+  // Impossible dates made of digits are INSEE's own (kept and flagged); anything else is not a date.
+  if (!/^\d{8}$/.test(deathF)) throw new InseeLineError(`date de décès illisible : « ${deathF.slice(0, 20)} » (AAAAMMJJ attendu)`);
+  if (birthF && !/^\d{8}$/.test(birthF)) throw new InseeLineError(`date de naissance illisible : « ${birthF.slice(0, 20)} » (AAAAMMJJ attendu)`);
   const flags: DecesFlag[] = [];
   if (name.truncated) flags.push('name-truncated');
   if (name.malformed) flags.push('name-malformed');
