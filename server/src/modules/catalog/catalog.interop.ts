@@ -2,7 +2,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { softwareTypes } from '@patrimoine/contracts/catalog';
 import { slugify } from '@patrimoine/contracts/slug';
 import sqlParser from 'node-sql-parser/build/postgresql.js';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
+import { parseYamlSafely } from '../../platform/yaml.ts';
 import { z } from 'zod';
 import { ValidationError, fieldError } from '../../platform/errors.ts';
 import { toDocument, type Asset, type AssetDocument, type CatalogService, type Caller } from './catalog.service.ts';
@@ -70,7 +71,7 @@ const publiccodeSchema = z.object({
 export function publiccodeToDocument(text: string, slug: string, owner: string | null, existing: AssetDocument | null): AssetDocument {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { maxAliasCount: 50 });
+    raw = parseYamlSafely(text, 'content', { maxAliasCount: 50 });
   } catch (e) {
     throw fieldError('content', `publiccode.yml illisible : ${(e as Error).message.split('\n')[0]}`);
   }

@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { z } from 'zod';
+import { yamlToJsSafely } from '../../platform/yaml.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { DomainError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import type { catalogFile } from '@patrimoine/contracts/catalog';
@@ -71,7 +72,7 @@ export function parseCatalogFile(text: string): { file: { assets: unknown[]; rel
       doc.errors.slice(0, 50).map((e) => ({ field: `ligne ${e.linePos?.[0]?.line ?? '?'}`, message: e.message.split('\n')[0]! })),
     );
   }
-  const r = fileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+  const r = fileSchema.safeParse(yamlToJsSafely(doc, 'content') ?? {});
   if (!r.success) {
     throw new ValidationError(
       'Le fichier n’a pas la forme d’un catalogue (version, assets, relations).',

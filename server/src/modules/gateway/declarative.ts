@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import YAML from 'yaml';
+import { parseYamlSafely } from '../../platform/yaml.ts';
 import { z } from 'zod';
 import type { AppContext, CliContext } from '../../platform/context.ts';
 import { actorOf, type Actor, type Caller, type SystemCaller } from '../../platform/auth/principal.ts';
@@ -64,7 +65,7 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
   function parse(text: string): GatewayConfigFile {
     let raw: unknown;
     try {
-      raw = YAML.parse(text);
+      raw = parseYamlSafely(text, 'file');
     } catch (e) {
       throw new ValidationError('YAML illisible.', [{ field: 'file', message: (e as Error).message }]);
     }

@@ -24,6 +24,13 @@ function zodPathToField(prefix: string, instancePath: string): string {
   return p ? `${prefix}.${p}` : prefix;
 }
 
+/** Errors of busboy (behind @fastify/multipart), which have neither code nor status. */
+const MULTIPART_ERRORS = [
+  { test: /^Multipart: Boundary not found/, message: 'délimiteur (boundary) absent de l’en-tête Content-Type' },
+  { test: /^Unsupported Content-Type/, message: 'type de contenu multipart non pris en charge' },
+  { test: /unexpected end of multipart data/i, message: 'corps incomplet (délimiteur final absent)' },
+];
+
 /** One error handler for the whole platform: domain errors, validation, Fastify's own errors. */
 export function registerErrorHandling(app: FastifyInstance, opts: { spaIndexHtml?: Buffer; apiPrefixes?: string[] } = {}): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -72,6 +79,19 @@ export function registerErrorHandling(app: FastifyInstance, opts: { spaIndexHtml
     if (isResponseSerializationError(err)) {
       request.log.error({ err }, 'response does not match its schema');
       return sendProblem(reply, { type: PROBLEM_BASE + 'internal', title: 'Erreur interne', status: 500, instance });
+    }
+    // The multipart parser's own errors carry no status (a body without boundary, cut short, of a
+    // type it cannot read): the client's fault, a 400 on every upload route (issue 10).
+    const multipart = MULTIPART_ERRORS.find((m) => m.test.test(err.message ?? ''));
+    if (multipart && !err.statusCode) {
+      return sendProblem(reply, {
+        type: PROBLEM_BASE + 'validation',
+        title: 'Requête invalide',
+        status: 400,
+        detail: `Formulaire multipart illisible : ${multipart.message}.`,
+        instance,
+        errors: [{ field: 'body', message: multipart.message }],
+      });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) {
