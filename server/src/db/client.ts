@@ -69,7 +69,14 @@ async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Prom
   const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent');
   const { drizzle } = await import('drizzle-orm/pglite');
   const inMemory = !dataDir || dataDir.startsWith('memory://');
-  if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+  if (!inMemory) {
+    // The data directory holds the whole database (password hashes, personal data): owner only,
+    // as PostgreSQL requires of its own (0700); a parent we create is owner-only too.
+    const dir = path.resolve(dataDir);
+    fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+  }
   const client = await PGlite.create({
     dataDir: inMemory ? undefined : dataDir,
     extensions: { pg_trgm, unaccent },

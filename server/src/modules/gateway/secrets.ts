@@ -21,7 +21,7 @@ export function loadMasterSecret(env: Env): Buffer {
   try {
     return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
   } catch {
-    fs.mkdirSync(env.dataDir, { recursive: true });
+    fs.mkdirSync(env.dataDir, { recursive: true, mode: 0o700 });
     const s = randomBytes(32).toString('base64url');
     try {
       fs.writeFileSync(file, s, { mode: 0o600, flag: 'wx' });
