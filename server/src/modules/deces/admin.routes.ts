@@ -88,13 +88,13 @@ export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
             limits: { ...DEFAULT_UPLOAD_LIMITS, fields: 10, fileBytes: ctx.env.PATRIMOINE_UPLOAD_LIMIT },
             fileField: 'file',
             onField: () => undefined,
-            onFile: async (part) => {
+            onFile: async (part, signal) => {
               original = part.filename || 'deces.txt';
               if (!/\.(txt|txt\.gz|zip)$/i.test(original)) throw fieldError('file', 'fichier .txt, .txt.gz ou .zip attendu');
               const lower = original.toLowerCase();
               stored = `${randomUUID()}${lower.endsWith('.zip') ? '.zip' : lower.endsWith('.gz') ? '.txt.gz' : '.txt'}`;
               target = path.join(dir, stored);
-              await pipeline(part.file, fs.createWriteStream(target, { mode: 0o600 }));
+              await pipeline(part.file, fs.createWriteStream(target, { mode: 0o600 }), { signal });
             },
           });
           if (!target) throw fieldError('file', 'fichier manquant');

@@ -51,9 +51,9 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
             onField: (name, value) => {
               fields[name] = value;
             },
-            onFile: async (part) => {
+            onFile: async (part, signal) => {
               fileName = part.filename || 'fichier.csv';
-              await pipeline(part.file, fs.createWriteStream(path.join(dir, 'input.csv'), { mode: 0o600 }));
+              await pipeline(part.file, fs.createWriteStream(path.join(dir, 'input.csv'), { mode: 0o600 }), { signal });
             },
           });
           if (!fileName) throw fieldError('file', 'fichier CSV manquant (champ file)');

@@ -83,7 +83,8 @@ export async function receiveMultipart(
     limits: UploadLimits;
     fileField: string;
     onField: (name: string, value: string) => void;
-    onFile: (part: MultipartFile) => Promise<void>;
+    /** `signal` aborts when the reception stops: pass it to `pipeline` so that the writer is destroyed too. */
+    onFile: (part: MultipartFile, signal: AbortSignal) => Promise<void>;
   },
 ): Promise<{ files: number }> {
   const { limits, fileField } = opts;
@@ -92,9 +93,11 @@ export async function receiveMultipart(
   failed.catch(() => undefined);
   let stopped: Error | null = null;
   let current: MultipartFile | null = null;
+  const aborter = new AbortController();
   const stop = (e: Error) => {
     if (stopped) return;
     stopped = e;
+    aborter.abort(e);
     // The answer (if anyone still reads it) closes the connection: the rest of the body is not read.
     reply.header('connection', 'close');
     current?.file.destroy(e);
@@ -141,9 +144,14 @@ export async function receiveMultipart(
       if (part.type === 'file') {
         if (++files > 1) throw fieldError(fileField, 'un seul fichier par envoi');
         current = part;
+        const written = opts.onFile(part, aborter.signal);
         try {
-          await Promise.race([opts.onFile(part), failed]);
+          await Promise.race([written, failed]);
         } catch (e) {
+          // Let the caller's writer finish with the destroyed part (its file descriptor closed) before
+          // the caller removes what it wrote: otherwise a deleted file stays open.
+          part.file.destroy(stopped ?? (e as Error));
+          await Promise.race([written.catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
           throw frenchError(stopped ?? e, limits, fileField);
         }
         current = null;
