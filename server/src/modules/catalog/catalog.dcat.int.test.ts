@@ -9,6 +9,7 @@ import { dcatQuads } from './catalog.dcat.ts';
 let t: TestPlatform;
 const DCAT = 'http://www.w3.org/ns/dcat#';
 const DCT = 'http://purl.org/dc/terms/';
+const VCARD = 'http://www.w3.org/2006/vcard/ns#';
 
 beforeAll(async () => {
   t = await createTestPlatform();
@@ -175,6 +176,53 @@ const datagouvExport = {
   total: licenceIds.length,
 };
 
+/** Assets created in Patrimoine: what udata's harvester reads, and what must never be published. */
+const ownAssets = [
+  {
+    kind: 'dataset',
+    slug: 'temps-reel',
+    title: 'Disponibilité des bornes en temps réel',
+    description: 'Flux continu.',
+    owner: 'DSR',
+    openness: 'ouvert',
+    contacts: [
+      { role: 'dpo', name: 'DPO du ministère', email: 'dpo@interieur.gouv.fr' },
+      { role: 'contact_public', name: 'Bureau des données routières', email: 'donnees-routieres@interieur.gouv.fr' },
+    ],
+    spec: {
+      frequency: 'continuous',
+      schemaRef: 'etalab/schema-irve-dynamique',
+      spatialCoverage: 'France',
+      licence: 'ODbL',
+      resources: [{ title: 'Flux', url: 'https://exemple.interieur.gouv.fr/flux.json', format: 'json', size: 42 }],
+    },
+  },
+  {
+    kind: 'dataset',
+    slug: 'ponctuel',
+    title: 'Enquête ponctuelle',
+    openness: 'ouvert',
+    spec: {
+      frequency: 'punctual',
+      licence: 'Licence Ouverte 1.0',
+      schemaRef: 'https://schema.data.gouv.fr/schemas/etalab/schema-irve-statique/2.3.1/schema-statique.json',
+    },
+  },
+  { kind: 'dataset', slug: 'ferme', title: 'Jeu fermé secret', openness: 'ferme' },
+  { kind: 'dataset', slug: 'a-ouvrir', title: 'Jeu pas encore ouvert', openness: 'a_ouvrir' },
+  { kind: 'dataset', slug: 'perso', title: 'Jeu de données personnelles', openness: 'a_ouvrir', personalData: true },
+  {
+    kind: 'dataset',
+    slug: 'archive',
+    title: 'Jeu archivé décommissionné',
+    openness: 'ouvert',
+    lifecycle: 'decommissionne',
+    decommissionedOn: '2024-01-31',
+  },
+];
+const hidden = ['Jeu fermé secret', 'Jeu pas encore ouvert', 'Jeu de données personnelles', 'Jeu archivé décommissionné'];
+const created: Record<string, { asset?: unknown; createdAt?: string; updatedAt?: string }> = {};
+
 describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
   let s: TestPlatform;
   beforeAll(async () => {
@@ -188,6 +236,12 @@ describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
       payload: { content: JSON.stringify(datagouvExport), owner: 'DSR' },
     });
     expect(r.statusCode, r.body).toBe(200);
+    const admin = (await s.tokenFor('admin')).token;
+    for (const a of ownAssets) {
+      const c = await s.app.inject({ method: 'POST', url: '/api/catalog/assets', headers: bearer(admin), payload: a });
+      expect(c.statusCode, c.body).toBe(201);
+      created[a.slug] = c.json();
+    }
   });
   afterAll(async () => s?.teardown());
 
@@ -220,4 +274,70 @@ describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
     expect(v301).toHaveLength(1);
     expect(v301[0]).toContain(`${DCAT}byteSize — Value does not have datatype <http://www.w3.org/2001/XMLSchema#decimal>`);
   }, 120_000);
+  const store = async () => new Store(await turtle());
+  /** Objects of (subject, predicate); a subject given as a string is an IRI, or `_:id` for a blank node. */
+  const one = (st: Store, subject: string, predicate: string) =>
+    st.getObjects(subject.startsWith('http') ? subject : `_:${subject}`, predicate, null).map((o) => o.value);
+  const ds = (slug: string) => `http://localhost:8080/catalogue/dataset/${slug}`;
+
+  it('publishes no asset that is not public: closed, to open, personal, decommissioned (Turtle and JSON-LD)', async () => {
+    const ttl = (await s.app.inject('/catalog.ttl')).body;
+    const json = (await s.app.inject('/catalog.jsonld')).body;
+    for (const title of hidden) {
+      expect(ttl).not.toContain(title);
+      expect(json).not.toContain(title);
+    }
+    expect(ttl).toContain('Enquête ponctuelle');
+  });
+  it.todo('publishes no data.gouv.fr dataset imported as private or archived (needs the data.gouv.fr import to keep that status: issue 12)');
+
+  it('keeps what udata’s DCAT harvester reads: frequency, contact points, schema, dates, spatial coverage', async () => {
+    const st = await store();
+    const EUF = 'http://publications.europa.eu/resource/authority/frequency/';
+    expect(one(st, ds('temps-reel'), `${DCT}accrualPeriodicity`)).toEqual([`${EUF}UPDATE_CONT`]);
+    expect(one(st, ds('ponctuel'), `${DCT}accrualPeriodicity`)).toEqual([`${EUF}AS_NEEDED`]);
+    // Contact points: the asset's public contact as a vCard, not the publisher nor the DPO.
+    const cps = st.getObjects(ds('temps-reel'), `${DCAT}contactPoint`, null);
+    expect(cps).toHaveLength(1);
+    expect(one(st, cps[0]!.value, `${VCARD}fn`)).toEqual(['Bureau des données routières']);
+    expect(one(st, cps[0]!.value, `${VCARD}hasEmail`)).toEqual(['mailto:donnees-routieres@interieur.gouv.fr']);
+    expect(st.getObjects(ds('ponctuel'), `${DCAT}contactPoint`, null)).toHaveLength(0);
+    // The TableSchema: a schema.data.gouv.fr name becomes its page, a URL stays as it is.
+    expect(one(st, ds('temps-reel'), `${DCT}conformsTo`)).toEqual(['https://schema.data.gouv.fr/etalab/schema-irve-dynamique/']);
+    expect(one(st, ds('ponctuel'), `${DCT}conformsTo`)).toEqual(['https://schema.data.gouv.fr/schemas/etalab/schema-irve-statique/2.3.1/schema-statique.json']);
+    // Dates are the asset's, not the time of the export.
+    const asset = created['temps-reel'] as { createdAt: string; updatedAt: string };
+    expect(one(st, ds('temps-reel'), `${DCT}issued`)).toEqual([new Date(asset.createdAt).toISOString()]);
+    expect(one(st, ds('temps-reel'), `${DCT}modified`)).toEqual([new Date(asset.updatedAt).toISOString()]);
+    // Spatial coverage: the label, and the EU country for « France ».
+    const spatial = one(st, ds('temps-reel'), `${DCT}spatial`);
+    expect(spatial).toContain('http://publications.europa.eu/resource/authority/country/FRA');
+    expect(spatial.flatMap((n) => one(st, n, 'http://www.w3.org/2004/02/skos/core#prefLabel'))).toEqual(['France']);
+    // Formats and sizes.
+    const dist = one(st, ds('temps-reel'), `${DCAT}distribution`)[0]!;
+    expect(one(st, dist, `${DCT}format`)).toEqual(['http://publications.europa.eu/resource/authority/file-type/JSON']);
+    expect(one(st, dist, `${DCAT}mediaType`)).toEqual(['http://www.iana.org/assignments/media-types/application/json']);
+    expect(one(st, dist, `${DCAT}byteSize`)).toEqual(['42']);
+  });
+
+  it('gives each imported data.gouv.fr licence the URI data.gouv.fr recognises, and none for notspecified', async () => {
+    const st = await store();
+    const slugOf = (i: number) => ds(`jeu-importe-${i}`);
+    const lic = (i: number) => one(st, slugOf(i), `${DCT}license`);
+    const rights = (i: number) => one(st, slugOf(i), `${DCT}rights`).flatMap((n) => one(st, n, 'http://www.w3.org/2000/01/rdf-schema#label'));
+    expect(lic(licenceIds.indexOf('lov2'))).toEqual(['https://www.etalab.gouv.fr/licence-ouverte-open-licence']);
+    expect(lic(licenceIds.indexOf('fr-lo'))).toEqual(['https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf']);
+    expect(lic(licenceIds.indexOf('odc-odbl'))).toEqual(['http://opendatacommons.org/licenses/odbl/summary/']);
+    expect(lic(licenceIds.indexOf('odc-by'))).toEqual(['http://opendatacommons.org/licenses/by/summary/']);
+    expect(lic(licenceIds.indexOf('cc-by-sa'))).toEqual(['http://www.opendefinition.org/licenses/cc-by-sa']);
+    expect(lic(licenceIds.indexOf('cc-zero'))).toEqual(['http://www.opendefinition.org/licenses/cc-zero']);
+    expect(lic(licenceIds.indexOf('other-at'))).toEqual([]);
+    expect(rights(licenceIds.indexOf('other-at'))).toEqual(['Other (Attribution)']);
+    expect(lic(licenceIds.indexOf('notspecified'))).toEqual([]);
+    expect(rights(licenceIds.indexOf('notspecified'))).toEqual([]);
+    // A resource without format has no dct:format; the imported CSV has the EU CSV.
+    const dists = one(st, slugOf(0), `${DCAT}distribution`).sort();
+    expect(one(st, dists[0]!, `${DCT}format`)).toEqual(['http://publications.europa.eu/resource/authority/file-type/CSV']);
+    expect(one(st, dists[1]!, `${DCT}format`)).toEqual([]);
+  });
 });
