@@ -308,6 +308,11 @@ export const specSchemas = {
       platforms: z.array(z.string().max(50)).max(20).optional(),
       openingPriority: z.enum(openingPriorities).optional(),
       openingReasons: longText.optional(),
+      /** The imported publiccode.yml, kept verbatim (keys the model has no field for are given back on export). */
+      publiccode: z
+        .record(z.string(), z.unknown())
+        .refine((d) => JSON.stringify(d).length <= 1_000_000, { message: 'publiccode.yml trop volumineux (1 Mo au plus)' })
+        .optional(),
     })
     .strict(),
   algorithm: z

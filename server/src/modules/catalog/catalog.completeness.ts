@@ -1,11 +1,12 @@
 import type { AssetKind } from './catalog.model.ts';
+import { publiccodeProblems } from './publiccode.ts';
 
 /** What completeness looks at: the envelope (owner as a code) and the kind-specific fields. */
 export interface CompletenessInput {
   kind: AssetKind;
   description: string;
   owner: string | null;
-  contacts: { role: string }[];
+  contacts: { role: string; name?: string; email?: string }[];
   tags: string[];
   lifecycle: string;
   decommissionPlannedOn: string | null;
@@ -19,7 +20,21 @@ export interface CompletenessCheck {
   ok: boolean;
 }
 
-type Check = { id: string; label: string; test: (a: CompletenessInput, s: Record<string, unknown>) => boolean };
+type Check = {
+  id: string;
+  label: string | ((a: CompletenessInput, s: Record<string, unknown>) => string);
+  test: (a: CompletenessInput, s: Record<string, unknown>) => boolean;
+};
+
+/** What keeps a repository from giving a valid publiccode.yml (the title is always there; contacts always have a name). */
+const repositoryPubliccodeProblems = (a: CompletenessInput, s: Record<string, unknown>) =>
+  publiccodeProblems({
+    title: 'titre',
+    description: a.description,
+    tags: a.tags,
+    contacts: a.contacts.map((c) => ({ role: c.role, name: c.name ?? c.role, ...(c.email ? { email: c.email } : {}) })),
+    spec: s,
+  });
 
 const has = (v: unknown) => (typeof v === 'string' ? v.trim().length > 0 : Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null);
 
@@ -90,6 +105,16 @@ const byKind: Record<AssetKind, Check[]> = {
       label: 'Priorité d’ouverture et motifs (si non ouvert)',
       test: (a, s) => a.openness === 'ouvert' || (has(s.openingPriority) && has(s.openingReasons)),
     },
+    {
+      id: 'publiccode',
+      label: (a, s) => {
+        const missing = repositoryPubliccodeProblems(a, s);
+        return missing.length
+          ? `publiccode.yml publiable — à compléter : ${missing.map((p) => p.message).join(' ; ')}`
+          : 'publiccode.yml publiable (règles du standard publiccode.yml)';
+      },
+      test: (a, s) => repositoryPubliccodeProblems(a, s).length === 0,
+    },
   ],
   algorithm: [
     { id: 'purpose', label: 'Finalité', test: (_a, s) => has(s.purpose) },
@@ -105,7 +130,11 @@ const byKind: Record<AssetKind, Check[]> = {
 
 /** The transparent list of checks for an asset, and its score (percentage of checks passed). */
 export function completeness(a: CompletenessInput): { score: number; checks: CompletenessCheck[] } {
-  const checks = [...common, ...byKind[a.kind]].map((c) => ({ id: c.id, label: c.label, ok: c.test(a, a.spec) }));
+  const checks = [...common, ...byKind[a.kind]].map((c) => ({
+    id: c.id,
+    label: typeof c.label === 'function' ? c.label(a, a.spec) : c.label,
+    ok: c.test(a, a.spec),
+  }));
   const score = Math.round((100 * checks.filter((c) => c.ok).length) / checks.length);
   return { score, checks };
 }

@@ -1,6 +1,9 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
+import { readPubliccodeYaml, validatePubliccode } from './publiccode.validate.ts';
 
 let t: TestPlatform;
 let admin: string;
@@ -78,8 +81,10 @@ describe('interoperability', () => {
     expect(bad.json().errors[0].field).toBe('data.0.id');
   });
 
-  it('exports and imports publiccode.yml for a repository', async () => {
-    await t.app.inject({
+  it('exports a valid publiccode.yml for a described repository, and imports it back', async () => {
+    const description =
+      'Histovec permet à un vendeur de partager gratuitement l’historique administratif de son véhicule (immatriculations, sinistres, contrôles techniques) avec un acheteur, à partir des données du SIV.';
+    const created = await t.app.inject({
       method: 'POST',
       url: '/api/catalog/assets',
       headers: bearer(admin),
@@ -89,7 +94,8 @@ describe('interoperability', () => {
         title: 'Histovec',
         owner: 'DSR',
         openness: 'ouvert',
-        description: 'Historique des véhicules.',
+        description,
+        tags: ['historique de véhicule', 'partage de rapport'],
         spec: {
           url: 'https://github.com/histovec/histovec',
           licence: 'AGPL-3.0-or-later',
@@ -100,18 +106,24 @@ describe('interoperability', () => {
         contacts: [{ role: 'referent_technique', name: 'Équipe Histovec', email: 'histovec@interieur.gouv.fr' }],
       },
     });
+    expect(created.statusCode, created.body).toBe(201);
     const r = await t.app.inject('/api/catalog/assets/repository/histovec/publiccode.yml');
-    expect(r.statusCode).toBe(200);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(validatePubliccode(r.body)).toEqual([]);
     const pc = parseYaml(r.body);
     expect(pc).toMatchObject({
       publiccodeYmlVersion: '0.4',
       name: 'Histovec',
       url: 'https://github.com/histovec/histovec',
+      platforms: ['web'],
       developmentStatus: 'stable',
       softwareType: 'standalone/web',
+      description: { fr: { longDescription: description, features: ['historique de véhicule', 'partage de rapport'] } },
       legal: { license: 'AGPL-3.0-or-later' },
       maintenance: { type: 'internal', contacts: [{ name: 'Équipe Histovec', email: 'histovec@interieur.gouv.fr' }] },
+      localisation: { localisationReady: false, availableLanguages: ['fr'] },
     });
+    expect([...pc.description.fr.shortDescription].length).toBeLessThanOrEqual(150);
     pc.name = 'Candilib';
     pc.url = 'https://github.com/LAB-MI/candilibV2';
     const imp = await t.app.inject({
@@ -131,7 +143,81 @@ describe('interoperability', () => {
       headers: bearer(dsr),
       payload: { content: 'name: X\nurl: pas une url\n', slug: 'x', owner: 'DSR' },
     });
-    expect(bad.json().errors[0].field).toBe('publiccode.url');
+    expect(bad.json().errors.map((e: { field: string }) => e.field)).toContain('publiccode.url');
+  });
+
+  it('refuses to export a publiccode.yml that the standard’s rules refuse, and says what is missing', async () => {
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/catalog/assets',
+      headers: bearer(admin),
+      payload: {
+        kind: 'repository',
+        slug: 'incomplet',
+        title: 'Dépôt incomplet',
+        owner: 'DSR',
+        openness: 'ouvert',
+        description: 'Trop court.',
+        spec: { url: 'https://github.com/LAB-MI', licence: 'NOASSERTION', maintenance: 'internal' },
+      },
+    });
+    const r = await t.app.inject('/api/catalog/assets/repository/incomplet/publiccode.yml');
+    expect(r.statusCode).toBe(409);
+    const fields = r.json().errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(
+      expect.arrayContaining(['spec.url', 'spec.licence', 'description', 'tags', 'contacts', 'spec.developmentStatus', 'spec.softwareType', 'spec.platforms']),
+    );
+    expect(r.json().detail).toMatch(/ne donne pas un publiccode\.yml valide/);
+    const page = await t.app.inject({ url: '/api/catalog/assets/repository/incomplet', headers: bearer(dsr) });
+    const check = page.json().completeness.checks.find((c: { id: string }) => c.id === 'publiccode');
+    expect(check).toMatchObject({ ok: false });
+    expect(check.label).toMatch(/licence en identifiant SPDX/);
+  });
+
+  const fixtures = join(import.meta.dirname, 'fixtures', 'publiccode');
+  const roundTrip = [
+    ...readdirSync(join(fixtures, 'valid')).map((f) => `valid/${f}`),
+    ...readdirSync(join(fixtures, 'standard')).map((f) => `standard/${f}`),
+    'real/lynis.yml',
+  ].filter((f) => f.endsWith('.yml'));
+
+  it.each(roundTrip)('imports %s and exports it back valid, every key equal', async (file) => {
+    const text = readFileSync(join(fixtures, file), 'utf8');
+    const original = (readPubliccodeYaml(text) as { value: Record<string, unknown> }).value;
+    const slug = `pc-${file
+      .replace(/\.yml$/, '')
+      .replace(/[^a-z0-9]+/gi, '-')
+      .toLowerCase()}`.slice(0, 80);
+    const imp = await t.app.inject({ method: 'POST', url: '/api/catalog/publiccode', headers: bearer(dsr), payload: { content: text, slug, owner: 'DSR' } });
+    expect(imp.statusCode, imp.body).toBe(200);
+    const out = await t.app.inject({ url: `/api/catalog/assets/repository/${slug}/publiccode.yml`, headers: bearer(dsr) });
+    expect(out.statusCode, out.body).toBe(200);
+    expect(validatePubliccode(out.body)).toEqual([]);
+    const back = (readPubliccodeYaml(out.body) as { value: Record<string, unknown> }).value;
+    for (const key of Object.keys(original)) expect(back[key], `${file}: ${key}`).toEqual(original[key]);
+  });
+
+  it('keeps an invalid real publiccode.yml (Catala) as it is, and its export names what the standard refuses', async () => {
+    const text = readFileSync(join(fixtures, 'real', 'catala.yml'), 'utf8');
+    const imp = await t.app.inject({
+      method: 'POST',
+      url: '/api/catalog/publiccode',
+      headers: bearer(dsr),
+      payload: { content: text, slug: 'catala', owner: 'DSR' },
+    });
+    expect(imp.statusCode, imp.body).toBe(200);
+    const a = await t.services.catalog!.getAsset('repository', 'catala');
+    expect(a!.spec.publiccode).toEqual((readPubliccodeYaml(text) as { value: unknown }).value);
+    expect(a!.spec).toMatchObject({
+      url: 'https://github.com/CatalaLang/catala',
+      licence: 'apache-2.0',
+      softwareType: 'standalone/other',
+      maintenance: 'internal',
+    });
+    const out = await t.app.inject({ url: '/api/catalog/assets/repository/catala/publiccode.yml', headers: bearer(dsr) });
+    expect(out.statusCode).toBe(409);
+    const fields = out.json().errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['publiccode.creationDate', 'spec.developmentStatus', 'description', 'spec.platforms']));
   });
 
   it('exports the algorithm inventory in Etalab’s columns', async () => {
@@ -226,3 +312,58 @@ COMMENT ON COLUMN vehicule.immatriculation IS 'Numéro d''immatriculation';`;
     expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(['ligne 2', 'ligne 3']);
   });
 });
+
+describe('publiccode.yml of the demo repositories', () => {
+  let d: TestPlatform;
+  beforeAll(async () => {
+    d = await createTestPlatform();
+    for (const m of d.modules) if (m.name === 'catalog') await m.seedDemo!();
+  });
+  afterAll(async () => d?.teardown());
+
+  it('exports each demo repository only as a valid file, otherwise refuses and its completeness says what is missing', async () => {
+    const token = (await d.tokenFor('admin')).token;
+    const list = await d.app.inject({ url: '/api/catalog/assets?kind=repository&pageSize=100', headers: bearer(token) });
+    const slugs: string[] = list.json().items.map((a: { slug: string }) => a.slug);
+    expect(slugs.length).toBeGreaterThanOrEqual(4);
+    for (const slug of slugs) {
+      const r = await d.app.inject(`/api/catalog/assets/repository/${slug}/publiccode.yml`);
+      const page = (await d.app.inject({ url: `/api/catalog/assets/repository/${slug}`, headers: bearer(token) })).json();
+      const check = page.completeness.checks.find((c: { id: string }) => c.id === 'publiccode');
+      if (r.statusCode === 200) {
+        expect(validatePubliccode(r.body), slug).toEqual([]);
+        expect(check.ok).toBe(true);
+      } else {
+        expect(r.statusCode, slug).toBe(409);
+        expect(r.json().errors.length, slug).toBeGreaterThan(0);
+        expect(check.ok, slug).toBe(false);
+      }
+    }
+    // Completed in the catalogue (description, SPDX licence, maintenance with its contact), one becomes exportable.
+    const cur = page0(await d.app.inject({ url: '/api/catalog/assets/repository/candilib', headers: bearer(token) }));
+    const put = await d.app.inject({
+      method: 'PUT',
+      url: '/api/catalog/assets/repository/candilib',
+      headers: bearer(token),
+      payload: {
+        kind: 'repository',
+        slug: 'candilib',
+        title: cur.title,
+        owner: cur.owner,
+        openness: cur.openness,
+        tags: cur.tags,
+        description:
+          'candilibV2 est l’application de réservation des places d’examen pratique du permis de conduire par les candidats libres, publiée par le Lab MI du ministère de l’Intérieur sous licence libre.',
+        contacts: [{ role: 'referent_technique', name: 'Lab MI', email: 'labmi@interieur.gouv.fr' }],
+        spec: { ...cur.spec, licence: 'AGPL-3.0-only', maintenance: 'internal' },
+      },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const r = await d.app.inject('/api/catalog/assets/repository/candilib/publiccode.yml');
+    expect(r.statusCode, r.body).toBe(200);
+    expect(validatePubliccode(r.body)).toEqual([]);
+  });
+});
+
+type Shown = { title: string; owner: string; openness: string; tags: string[]; spec: Record<string, unknown> };
+const page0 = (r: { json: () => { asset?: Shown } & Shown }): Shown => r.json().asset ?? r.json();

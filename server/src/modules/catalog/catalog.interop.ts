@@ -1,105 +1,32 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { softwareTypes } from '@patrimoine/contracts/catalog';
 import { slugify } from '@patrimoine/contracts/slug';
 import sqlParser from 'node-sql-parser/build/postgresql.js';
-import { stringify as stringifyYaml } from 'yaml';
-import { parseYamlSafely } from '../../platform/yaml.ts';
 import { z } from 'zod';
 import { ValidationError, fieldError } from '../../platform/errors.ts';
 import { toDocument, type Asset, type AssetDocument, type CatalogService, type Caller } from './catalog.service.ts';
 import type { createCatalogTransfer, ImportOutcome } from './catalog.transfer.ts';
+import { fromPubliccode } from './publiccode.ts';
 
 type Transfer = ReturnType<typeof createCatalogTransfer>;
 
 // ---------------------------------------------------------------------------------------------
-// publiccode.yml (https://yml.publiccode.tools, version 0.4)
+// publiccode.yml (export and import in publiccode.ts, rules in publiccode.validate.ts)
 
-export function toPubliccode(a: Asset): string {
-  const s = a.spec as { url?: string; licence?: string; developmentStatus?: string; softwareType?: string; maintenance?: string; platforms?: string[] };
-  const contacts = a.contacts.map((c) => ({ name: c.name, ...(c.email ? { email: c.email } : {}) }));
-  const doc = {
-    publiccodeYmlVersion: '0.4',
-    name: a.title,
-    url: s.url ?? '',
-    platforms: s.platforms?.length ? s.platforms : ['web'],
-    developmentStatus: s.developmentStatus ?? 'development',
-    softwareType: s.softwareType ?? 'standalone/other',
-    description: { fr: { shortDescription: a.description.split('\n')[0]!.slice(0, 150), longDescription: a.description || a.title, features: a.tags } },
-    legal: { license: s.licence ?? 'NOASSERTION', mainCopyrightOwner: a.ownerName ?? 'Ministère de l’Intérieur', repoOwner: 'Ministère de l’Intérieur' },
-    maintenance: { type: s.maintenance ?? 'none', ...(contacts.length && s.maintenance !== 'none' ? { contacts } : {}) },
-    localisation: { localisationReady: false, availableLanguages: ['fr'] },
-  };
-  return stringifyYaml(doc, { lineWidth: 0 });
-}
+export { toPubliccode } from './publiccode.ts';
 
-const publiccodeSchema = z.object({
-  publiccodeYmlVersion: z.string().optional(),
-  name: z.string().min(1).max(300),
-  url: z.url().max(2000),
-  platforms: z.array(z.string().max(50)).max(20).optional(),
-  developmentStatus: z.enum(['concept', 'development', 'beta', 'stable', 'obsolete']).optional(),
-  softwareType: z.string().max(50).optional(),
-  description: z
-    .record(
-      z.string(),
-      z
-        .object({
-          shortDescription: z.string().max(1000).optional(),
-          longDescription: z.string().max(50_000).optional(),
-          features: z.array(z.string().max(200)).max(100).optional(),
-        })
-        .passthrough(),
-    )
-    .optional(),
-  legal: z
-    .object({ license: z.string().max(100).optional() })
-    .passthrough()
-    .optional(),
-  maintenance: z
-    .object({
-      type: z.enum(['internal', 'contract', 'community', 'none']).optional(),
-      contacts: z
-        .array(z.object({ name: z.string().max(200), email: z.string().max(200).optional() }).passthrough())
-        .max(50)
-        .optional(),
-    })
-    .passthrough()
-    .optional(),
-});
-
-/** A publiccode.yml read into a repository asset (created or updated), with the owner given. */
+/** A publiccode.yml read into a repository asset (created or updated), with the owner given; the whole file is kept in spec.publiccode. */
 export function publiccodeToDocument(text: string, slug: string, owner: string | null, existing: AssetDocument | null): AssetDocument {
-  let raw: unknown;
-  try {
-    raw = parseYamlSafely(text, 'content', { maxAliasCount: 50 });
-  } catch (e) {
-    throw fieldError('content', `publiccode.yml illisible : ${(e as Error).message.split('\n')[0]}`);
-  }
-  const r = publiccodeSchema.safeParse(raw);
-  if (!r.success)
-    throw new ValidationError(
-      'publiccode.yml invalide.',
-      r.error.issues.map((i) => ({ field: `publiccode.${i.path.join('.')}`, message: i.message })),
-    );
-  const p = r.data;
-  const d = p.description?.fr ?? p.description?.en ?? Object.values(p.description ?? {})[0];
-  const spec: Record<string, unknown> = { ...(existing?.spec ?? {}), url: p.url };
-  if (p.legal?.license) spec.licence = p.legal.license;
-  if (p.developmentStatus) spec.developmentStatus = p.developmentStatus;
-  if (p.softwareType && (softwareTypes as readonly string[]).includes(p.softwareType)) spec.softwareType = p.softwareType;
-  if (p.maintenance?.type) spec.maintenance = p.maintenance.type;
-  if (p.platforms?.length) spec.platforms = p.platforms;
+  const p = fromPubliccode(text);
+  const { publiccode: _previous, ...kept } = (existing?.spec ?? {}) as Record<string, unknown>;
   return {
     ...(existing ?? {}),
     kind: 'repository',
     slug,
-    title: p.name,
-    description: d?.longDescription ?? d?.shortDescription ?? existing?.description ?? '',
+    title: p.title,
+    description: p.description ?? existing?.description ?? '',
     owner: existing?.owner ?? owner,
-    contacts: p.maintenance?.contacts?.length
-      ? p.maintenance.contacts.map((c) => ({ role: 'referent_technique' as const, name: c.name, ...(c.email ? { email: c.email } : {}) }))
-      : (existing?.contacts ?? []),
-    spec,
+    contacts: p.contacts.length ? p.contacts : (existing?.contacts ?? []),
+    spec: { ...kept, ...p.spec },
   };
 }
 

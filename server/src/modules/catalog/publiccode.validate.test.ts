@@ -51,3 +51,17 @@ describe('publiccode.yml validator (port of publiccode-parser-go, v0)', () => {
       expect(isSpdxExpression(bad), bad).toBe(false);
   });
 });
+
+describe('publiccode.yml reading', () => {
+  it('refuses an alias bomb without expanding it', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`,
+      ),
+    ].join('\n');
+    expect(validatePubliccode(bomb)).toEqual([{ key: '', message: expect.stringMatching(/alias/) }]);
+  });
+});

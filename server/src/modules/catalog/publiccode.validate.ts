@@ -7,6 +7,8 @@
  * Tested against the parser's own testdata (fixtures/publiccode/).
  */
 import { isScalar, parseDocument, visit } from 'yaml';
+import { ValidationError } from '../../platform/errors.ts';
+import { yamlToJsSafely } from '../../platform/yaml.ts';
 import { spdxDeprecatedLicenseIds, spdxExceptionIds, spdxLicenseIds } from './publiccode.spdx.ts';
 
 export interface PubliccodeIssue {
@@ -210,7 +212,12 @@ export function readPubliccodeYaml(text: string): { value: unknown } | { error: 
       if (isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'bigint') && node.source !== undefined) node.value = String(node.source);
     },
   });
-  return { value: doc.toJS({ maxAliasCount: 50 }) as unknown };
+  try {
+    // Bounded aliases (platform/yaml.ts): an alias bomb is refused, never expanded.
+    return { value: yamlToJsSafely(doc, 'content', { maxAliasCount: 50 }) };
+  } catch (e) {
+    return { error: e instanceof ValidationError ? (e.errors[0]?.message ?? e.message) : String(e) };
+  }
 }
 
 /** Validates a publiccode.yml already read into an object. */
