@@ -2,7 +2,7 @@ import pino from 'pino';
 import pretty from 'pino-pretty';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Env } from '../env.ts';
-import { openDatabase, type Database } from '../db/client.ts';
+import { openDatabase, redactQueryError, type Database } from '../db/client.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { MemoryCounterStore, RedisCounterStore } from './counters.ts';
@@ -23,6 +23,8 @@ export function prettyLogs(env: Pick<Env, 'LOG_PRETTY'>, isTty = process.stdout.
 export function createLogger(env: Env, destination?: NodeJS.WritableStream): FastifyBaseLogger {
   const options = {
     level: env.LOG_LEVEL,
+    // A failed query's bound values (a password hash, personal data) never reach the logs, whoever logs the error.
+    serializers: { err: (e: unknown) => pino.stdSerializers.err(redactQueryError(e) as Error) },
     // Secrets never reach the logs, whatever a handler logs by mistake.
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.token', '*.secret'],
@@ -83,6 +85,7 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
       users: usersRepo,
       clock,
       counters,
+      logger,
       config: { sessionTtlHours: env.PATRIMOINE_SESSION_TTL_HOURS, scryptN: env.PATRIMOINE_SCRYPT_N },
     }),
     users: createUsersService({ db, users: usersRepo, organisations, scryptN: env.PATRIMOINE_SCRYPT_N }),

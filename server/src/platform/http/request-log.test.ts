@@ -61,4 +61,16 @@ describe('logger', () => {
       else expect(JSON.parse(lines[0]!).msg).toBe('démarrage terminé');
     }
   });
+
+  it('never logs the bound values of a failed query, whoever logs the error', () => {
+    const { lines, stream } = capture();
+    const log = createLogger(loadEnv({ LOG_PRETTY: 'false' }), stream);
+    const err = Object.assign(new Error('Failed query: insert into users values ($1, $2)\nparams: scrypt$secret-hash,Dupont'), {
+      query: 'insert into users values ($1, $2)',
+      params: ['scrypt$secret-hash', 'Dupont'],
+    });
+    log.error({ err }, 'échec');
+    expect(lines.join('\n')).toContain('Failed query: insert into users');
+    expect(lines.join('\n')).not.toMatch(/secret-hash|Dupont/);
+  });
 });

@@ -43,7 +43,14 @@ function PasswordForm() {
           className="fr-mb-2w"
         />
       )}
-      {m.isSuccess && <Alert severity="success" small description="Mot de passe modifié. Vos autres sessions ont été fermées." className="fr-mb-2w" />}
+      {m.isSuccess && (
+        <Alert
+          severity="success"
+          small
+          description="Mot de passe modifié. Vos autres sessions ont été fermées et vos jetons d’API personnels révoqués."
+          className="fr-mb-2w"
+        />
+      )}
       {err && err.errors.length === 0 && <ErrorAlert error={err} />}
       <Input
         label="Mot de passe actuel"
@@ -175,7 +182,8 @@ export function AccountPage() {
           <PasswordForm />
         </div>
       </div>
-      <Tokens />
+      {/* Until the password is changed, the server answers nothing else (403): no tokens to list or create. */}
+      {!me.user.mustChangePassword && <Tokens />}
     </>
   );
 }
