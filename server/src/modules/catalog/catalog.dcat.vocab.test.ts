@@ -80,6 +80,9 @@ describe('formats → EU file-type vocabulary', () => {
     expect(fileType('jpg')?.iri).toBe(eu('JPEG'));
     expect(fileType('wms')?.iri).toBe(eu('WMS_SRVC'));
     expect(fileType(eu('PARQUET'))?.iri).toBe(eu('PARQUET'));
+    expect(fileType('tgz')?.iri).toBe(eu('TAR_GZ'));
+    expect(fileType('mp4')?.iri).toBe(eu('MPEG4'));
+    expect(fileType('owl')?.iri).toBe(eu('OWL'));
     expect(fileType('format maison')).toBeNull();
     expect(fileType(undefined)).toBeNull();
   });
