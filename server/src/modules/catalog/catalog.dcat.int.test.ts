@@ -274,6 +274,14 @@ describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
     expect(v301).toHaveLength(1);
     expect(v301[0]).toContain(`${DCAT}byteSize — Value does not have datatype <http://www.w3.org/2001/XMLSchema#decimal>`);
   }, 120_000);
+  it('/catalog.ttl?profile=2.1.1 has 0 violations of DCAT-AP 2.1.1 (core + range)', async () => {
+    const r = await s.app.inject('/catalog.ttl?profile=2.1.1');
+    expect(r.statusCode).toBe(200);
+    const quads = new Parser({ format: 'text/turtle' }).parse(r.body);
+    expect(await violations(shapesStore(SHAPES['DCAT-AP 2.1.1 (core + range)']), quads)).toEqual([]);
+    expect((await s.app.inject('/catalog.ttl?profile=1.0')).statusCode).toBe(400);
+  }, 120_000);
+
   const store = async () => new Store(await turtle());
   /** Objects of (subject, predicate); a subject given as a string is an IRI, or `_:id` for a blank node. */
   const one = (st: Store, subject: string, predicate: string) =>

@@ -85,8 +85,11 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
     await app.register(
       routeGroup('public', async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
-        const turtle = async () => toTurtle(dcatQuads(await publicDatasets(), dcatOpts));
-        const json = async () => (await toJsonLd(dcatQuads(await publicDatasets(), dcatOpts))) as Record<string, unknown>;
+        // DCAT-AP 3.0.1 by default; `?profile=2.1.1` for harvesters that validate against 2.1.1 (they disagree on dcat:byteSize).
+        const dcatQuery = z.object({ profile: z.enum(['3.0.1', '2.1.1']).optional().describe('Profil DCAT-AP (3.0.1 par défaut)') });
+        type Profile = z.infer<typeof dcatQuery>['profile'];
+        const turtle = async (profile: Profile) => toTurtle(dcatQuads(await publicDatasets(), { ...dcatOpts, profile }));
+        const json = async (profile: Profile) => (await toJsonLd(dcatQuads(await publicDatasets(), { ...dcatOpts, profile }))) as Record<string, unknown>;
         p.get(
           '/catalog.ttl',
           {
@@ -94,10 +97,11 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
               tags: ['catalog'],
               operationId: 'getCatalogDcatTurtle',
               summary: 'DCAT-AP catalogue of the public datasets (Turtle)',
+              querystring: dcatQuery,
               response: { 200: turtleResponse },
             },
           },
-          async (_req, reply) => reply.type('text/turtle; charset=utf-8').send(await turtle()),
+          async (req, reply) => reply.type('text/turtle; charset=utf-8').send(await turtle(req.query.profile)),
         );
         p.get(
           '/catalog.jsonld',
@@ -106,10 +110,11 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
               tags: ['catalog'],
               operationId: 'getCatalogDcatJsonLd',
               summary: 'DCAT-AP catalogue of the public datasets (JSON-LD)',
+              querystring: dcatQuery,
               response: { 200: jsonLdResponse },
             },
           },
-          async (_req, reply) => reply.type('application/ld+json; charset=utf-8').send(await json()),
+          async (req, reply) => reply.type('application/ld+json; charset=utf-8').send(await json(req.query.profile)),
         );
         p.get(
           '/catalog',
@@ -117,6 +122,7 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
             schema: {
               tags: ['catalog'],
               operationId: 'negotiateCatalogDcat',
+              querystring: dcatQuery,
               summary: 'DCAT-AP catalogue, by content negotiation (text/turtle or application/ld+json); browsers go to the catalogue pages',
               response: {
                 200: {
@@ -130,9 +136,9 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
           async (req, reply) => {
             const accept = req.headers.accept ?? '';
             reply.header('vary', 'Accept');
-            if (/text\/turtle/.test(accept)) return reply.type('text/turtle; charset=utf-8').send(await turtle());
+            if (/text\/turtle/.test(accept)) return reply.type('text/turtle; charset=utf-8').send(await turtle(req.query.profile));
             if (/text\/html/.test(accept) && !/application\/(ld\+)?json/.test(accept)) return reply.redirect('/catalogue', 303);
-            return reply.type('application/ld+json; charset=utf-8').send(await json());
+            return reply.type('application/ld+json; charset=utf-8').send(await json(req.query.profile));
           },
         );
       }),
