@@ -67,32 +67,90 @@ export const contactRoleLabels = labels(contactRoles, {
 export const accessTypes = ['open', 'open_with_account', 'restricted'] as const;
 export const accessTypeLabels = labels(accessTypes, { open: 'Ouvert', open_with_account: 'Ouvert avec compte', restricted: 'Restreint' });
 
-/** Update frequencies (data.gouv.fr's vocabulary). */
+/** Update frequencies: udata's whole vocabulary (opendatateam/udata, udata/core/dataset/constants.py, UpdateFrequency), in its order. */
 export const frequencies = [
-  'unknown',
-  'punctual',
   'continuous',
+  'oneMinute',
+  'fiveMinutes',
+  'tenMinutes',
+  'fifteenMinutes',
+  'thirtyMinutes',
   'hourly',
+  'bihourly',
+  'trihourly',
+  'twelveHours',
+  'severalTimesADay',
+  'threeTimesADay',
+  'semidaily',
   'daily',
+  'fiveTimesAWeek',
+  'threeTimesAWeek',
+  'semiweekly',
   'weekly',
+  'biweekly',
+  'threeTimesAMonth',
+  'semimonthly',
   'monthly',
+  'bimonthly',
   'quarterly',
+  'threeTimesAYear',
   'semiannual',
   'annual',
+  'biennial',
+  'triennial',
+  'quadrennial',
+  'quinquennial',
+  'decennial',
+  'bidecennial',
+  'tridecennial',
+  'punctual',
   'irregular',
+  'never',
+  'notPlanned',
+  'other',
+  'unknown',
 ] as const;
 export const frequencyLabels = labels(frequencies, {
-  unknown: 'Inconnue',
-  punctual: 'Ponctuelle',
-  continuous: 'En continu',
-  hourly: 'Horaire',
+  continuous: 'En continu (temps réel)',
+  oneMinute: 'Toutes les minutes',
+  fiveMinutes: 'Toutes les cinq minutes',
+  tenMinutes: 'Toutes les dix minutes',
+  fifteenMinutes: 'Tous les quarts d’heure',
+  thirtyMinutes: 'Toutes les demi-heures',
+  hourly: 'Toutes les heures',
+  bihourly: 'Toutes les deux heures',
+  trihourly: 'Toutes les trois heures',
+  twelveHours: 'Toutes les douze heures',
+  severalTimesADay: 'Plusieurs fois par jour',
+  threeTimesADay: 'Trois fois par jour',
+  semidaily: 'Deux fois par jour',
   daily: 'Quotidienne',
+  fiveTimesAWeek: 'Cinq fois par semaine',
+  threeTimesAWeek: 'Trois fois par semaine',
+  semiweekly: 'Deux fois par semaine',
   weekly: 'Hebdomadaire',
+  biweekly: 'Toutes les deux semaines',
+  threeTimesAMonth: 'Trois fois par mois',
+  semimonthly: 'Deux fois par mois',
   monthly: 'Mensuelle',
+  bimonthly: 'Tous les deux mois',
   quarterly: 'Trimestrielle',
+  threeTimesAYear: 'Trois fois par an',
   semiannual: 'Semestrielle',
   annual: 'Annuelle',
+  biennial: 'Tous les deux ans',
+  triennial: 'Tous les trois ans',
+  quadrennial: 'Tous les quatre ans',
+  quinquennial: 'Tous les cinq ans',
+  decennial: 'Tous les dix ans',
+  bidecennial: 'Tous les vingt ans',
+  tridecennial: 'Tous les trente ans',
+  punctual: 'Ponctuelle',
   irregular: 'Irrégulière',
+  never: 'Jamais',
+  notPlanned: 'Non planifiée',
+  other: 'Autre',
+  unknown: 'Inconnue',
 });
 
 /** publiccode.yml's development statuses, software types and maintenance types. */
@@ -195,6 +253,7 @@ export const relationLabels = labels(relationTypes, {
 export const slugPattern = /^[a-z0-9][a-z0-9-]{0,79}$/;
 export const slug = z.string().regex(slugPattern, 'minuscules, chiffres et tirets (1 à 80 caractères), sans accent');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
+const isoDateTime = z.iso.datetime({ offset: true, error: 'date et heure ISO 8601 attendues (2024-03-01T10:00:00Z)' });
 /**
  * A web address the catalogue stores, shows as a link and publishes (DCAT, publiccode.yml): only
  * `http:` and `https:` — `javascript:`, `data:`, `file:`… are refused — with a message naming the
@@ -231,6 +290,50 @@ export const specSchemas = {
       schemaRef: shortText.optional(),
       datagouvId: z.string().max(100).optional(),
       datagouvUrl: httpUrl('adresse de la page data.gouv.fr').optional(),
+      /** data.gouv.fr's status of an imported dataset: a private, archived or deleted one is never published (openness stays closed). */
+      datagouvStatus: z.enum(['private', 'archived', 'deleted']).optional(),
+      archivedAt: isoDateTime.optional(),
+      acronym: z.string().max(100).optional(),
+      /** The source organisation of an imported dataset (data.gouv.fr's), kept by name when it is not one of ours. */
+      publisher: z
+        .object({
+          name: z.string().min(1).max(300),
+          acronym: z.string().max(100).optional(),
+          datagouvId: z.string().max(100).optional(),
+          url: httpUrl('adresse de l’organisation source').optional(),
+        })
+        .strict()
+        .optional(),
+      /** Contact points as data.gouv.fr gives them (role: contact, publisher, creator…). */
+      contactPoints: z
+        .array(
+          z
+            .object({
+              name: z.string().min(1).max(255),
+              email: z.email('adresse électronique invalide').max(255).optional(),
+              contactForm: httpUrl('formulaire de contact').optional(),
+              role: z.string().max(50).optional(),
+            })
+            .strict(),
+        )
+        .max(20)
+        .optional(),
+      /** The schema the data follows (schema.data.gouv.fr name and version, or a URL). */
+      schema: z
+        .object({ name: z.string().max(300).optional(), version: z.string().max(50).optional(), url: httpUrl('adresse du schéma').optional() })
+        .strict()
+        .optional(),
+      /** Covered zones as udata's GeoZone ids (country:fr, fr:commune:35327…), their granularity, and the GeoJSON geometry. */
+      spatialZones: z.array(z.string().max(200)).max(500).optional(),
+      spatialGranularity: z.string().max(100).optional(),
+      spatialGeometry: z
+        .object({ type: z.enum(['Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon']), coordinates: z.array(z.unknown()) })
+        .strict()
+        .refine((g) => JSON.stringify(g).length <= 1_000_000, { message: 'géométrie trop volumineuse (1 Mo au plus)' })
+        .optional(),
+      /** Creation and last modification of the data at the source (data.gouv.fr's created_at, last_modified). */
+      issued: isoDateTime.optional(),
+      modified: isoDateTime.optional(),
       resources: z
         .array(
           z
@@ -239,6 +342,16 @@ export const specSchemas = {
               url: httpUrl('adresse de la ressource'),
               format: z.string().max(50).optional(),
               size: z.number().int().min(0).optional(),
+              /** udata's resource type: main, documentation, update, api, code, other. */
+              type: z.string().max(50).optional(),
+              description: longText.optional(),
+              mime: z.string().max(200).optional(),
+              checksum: z
+                .object({ type: z.string().max(20), value: z.string().max(200) })
+                .strict()
+                .optional(),
+              issued: isoDateTime.optional(),
+              modified: isoDateTime.optional(),
             })
             .strict(),
         )

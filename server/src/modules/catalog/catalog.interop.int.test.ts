@@ -81,6 +81,83 @@ describe('interoperability', () => {
     expect(bad.json().errors[0].field).toBe('data.0.id');
   });
 
+  const udataDir = join(import.meta.dirname, 'fixtures', 'udata');
+  const importDatagouv = (content: string, token = dsr) =>
+    t.app.inject({ method: 'POST', url: '/api/catalog/import/datagouv', headers: bearer(token), payload: { content, owner: 'DSR' } });
+
+  it('imports udata’s real API v1 datasets keeping acronym, source organisation, dates and each resource’s type, description, mime and checksum', async () => {
+    const page = JSON.parse(readFileSync(join(udataDir, 'udata-fixtures-datasets.json'), 'utf8'));
+    const r = await importDatagouv(JSON.stringify(page));
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().summary.created).toBe(page.data.length);
+    for (const src of page.data) {
+      const row = await t.services.catalog!.listAssets({ kind: 'dataset', q: src.title, page: 1, pageSize: 50 });
+      const a = row.items.find((x) => x.spec.datagouvId === src.id)!;
+      expect(a, src.slug).toBeDefined();
+      expect(a.spec.frequency).toBe(src.frequency);
+      expect(a.spec.publisher).toMatchObject({ name: src.organization.name, datagouvId: src.organization.id });
+      if (src.acronym) expect(a.spec.acronym).toBe(src.acronym);
+      expect(a.spec.issued).toBe(new Date(src.created_at_internal).toISOString());
+      expect(a.spec.modified).toBe(new Date(src.last_modified_internal).toISOString());
+      const resources = a.spec.resources as Record<string, unknown>[];
+      expect(resources).toHaveLength(src.resources.length);
+      type R = { url: string; type?: string; mime?: string; checksum?: { type: string; value: string }; description?: string | null };
+      src.resources.forEach((x: R, i: number) => {
+        expect(resources[i], `${src.slug} resource ${i}`).toMatchObject({
+          url: x.url,
+          ...(x.type ? { type: x.type } : {}),
+          ...(x.mime ? { mime: x.mime } : {}),
+          ...(x.checksum ? { checksum: { type: x.checksum.type, value: x.checksum.value } } : {}),
+          ...(x.description?.trim() ? { description: x.description.length <= 10_000 ? x.description : expect.any(String) } : {}),
+        });
+      });
+      expect(a.openness).toBe('ouvert');
+    }
+  });
+
+  it('keeps zones, geometry, contact points, schema and dates, and never publishes a private or archived dataset', async () => {
+    const page = JSON.parse(readFileSync(join(udataDir, 'api-v1-statuses.json'), 'utf8'));
+    const r = await importDatagouv(JSON.stringify(page));
+    expect(r.statusCode, r.body).toBe(200);
+    const full = await t.services.catalog!.getAsset('dataset', 'jeu-complet');
+    expect(full).toMatchObject({
+      openness: 'ouvert',
+      contacts: [
+        { role: 'contact_public', name: 'Mairie de Sixt-sur-Aff', email: 'mairie@sixt-sur-aff.fr' },
+        { role: 'autre', name: 'Service technique' },
+      ],
+      spec: {
+        licence: 'Licence Ouverte 2.0',
+        spatialZones: ['fr:commune:35327'],
+        spatialGranularity: 'fr:commune',
+        spatialGeometry: page.data[0].spatial.geom,
+        contactPoints: [
+          { name: 'Mairie de Sixt-sur-Aff', email: 'mairie@sixt-sur-aff.fr', role: 'contact' },
+          { name: 'Service technique', contactForm: 'https://www.sixt-sur-aff.fr/contact', role: 'publisher' },
+        ],
+        schema: { name: 'etalab/schema-dae', version: '2.0.0' },
+        schemaRef: 'etalab/schema-dae@2.0.0',
+        publisher: { name: 'Commune de Sixt-sur-Aff', acronym: 'SSA' },
+        issued: new Date(page.data[0].created_at).toISOString(),
+        modified: new Date(page.data[0].last_modified).toISOString(),
+      },
+    });
+    const priv = await t.services.catalog!.getAsset('dataset', 'jeu-prive');
+    const arch = await t.services.catalog!.getAsset('dataset', 'jeu-archive');
+    expect(priv).toMatchObject({ openness: 'ferme', spec: { datagouvStatus: 'private', frequency: 'semiannual', spatialCoverage: 'France' } });
+    expect(arch).toMatchObject({ openness: 'ferme', lifecycle: 'decommissionne', decommissionedOn: '2024-03-01', spec: { datagouvStatus: 'archived' } });
+    const ttl = (await t.app.inject('/catalog.ttl')).body;
+    expect(ttl).toContain(page.data[0].title);
+    expect(ttl).not.toContain(page.data[1].title);
+    expect(ttl).not.toContain(page.data[2].title);
+    expect((await t.app.inject('/api/catalog/assets/dataset/jeu-prive')).statusCode).toBe(404);
+    // The open one turns private at the source: the next import closes it and it leaves the DCAT catalogue.
+    page.data[0].private = true;
+    expect((await importDatagouv(JSON.stringify(page))).statusCode).toBe(200);
+    expect(await t.services.catalog!.getAsset('dataset', 'jeu-complet')).toMatchObject({ openness: 'ferme', spec: { datagouvStatus: 'private' } });
+    expect((await t.app.inject('/catalog.ttl')).body).not.toContain(page.data[0].title);
+  });
+
   it('exports a valid publiccode.yml for a described repository, and imports it back', async () => {
     const description =
       'Histovec permet à un vendeur de partager gratuitement l’historique administratif de son véhicule (immatriculations, sinistres, contrôles techniques) avec un acheteur, à partir des données du SIV.';

@@ -24,7 +24,12 @@ const file = (mediaType: string, description: string) => ({ description, content
 const report = (r: ImportOutcome) => ({ dryRun: r.dryRun, diff: formatImportReport(r), summary: r.summary });
 
 /** Exchange formats of the national platforms: publiccode.yml, Etalab's algorithm inventory, data.gouv.fr, data dictionaries. */
-export function catalogInteropRoutes(service: CatalogService, transfer: ReturnType<typeof createCatalogTransfer>): FastifyPluginAsync {
+export function catalogInteropRoutes(
+  service: CatalogService,
+  transfer: ReturnType<typeof createCatalogTransfer>,
+  /** The platform's organisations, to map a data.gouv.fr organisation to ours (by acronym = code, or name). */
+  organisations?: { list(): Promise<{ code: string; name: string }[]> },
+): FastifyPluginAsync {
   return async (app) => {
     await app.register(
       routeGroup('public', async (g) => {
@@ -137,7 +142,8 @@ export function catalogInteropRoutes(service: CatalogService, transfer: ReturnTy
             },
           },
           async (req) => {
-            const docs = await datagouvDocuments(req.body.content, req.body.owner, service);
+            const ours = organisations ? (await organisations.list()).map((o) => ({ code: o.code, name: o.name })) : [];
+            const docs = await datagouvDocuments(req.body.content, req.body.owner, service, ours);
             return report(await importDocuments(transfer, docs, req.caller, { dryRun: req.body.dryRun, requestId: req.id }));
           },
         );

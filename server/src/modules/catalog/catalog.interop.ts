@@ -1,9 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { slugify } from '@patrimoine/contracts/slug';
 import sqlParser from 'node-sql-parser/build/postgresql.js';
-import { z } from 'zod';
 import { ValidationError, fieldError } from '../../platform/errors.ts';
-import { toDocument, type Asset, type AssetDocument, type CatalogService, type Caller } from './catalog.service.ts';
+import type { Asset, AssetDocument, Caller } from './catalog.service.ts';
 import type { createCatalogTransfer, ImportOutcome } from './catalog.transfer.ts';
 import { fromPubliccode } from './publiccode.ts';
 
@@ -192,126 +190,9 @@ export function parseDictionaryDdl(text: string): Table[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// data.gouv.fr organisation datasets (GET /api/1/organizations/{org}/datasets/)
+// data.gouv.fr organisation datasets (GET /api/1/organizations/{org}/datasets/): datagouv.ts
 
-const udataDataset = z
-  .object({
-    id: z.string().min(1).max(100),
-    title: z.string().min(1).max(300),
-    slug: z.string().max(300).optional(),
-    description: z.string().max(100_000).nullable().optional(),
-    page: z.string().max(2000).nullable().optional(),
-    license: z.string().max(100).nullable().optional(),
-    frequency: z.string().max(50).nullable().optional(),
-    tags: z.array(z.string().max(100)).max(200).nullable().optional(),
-    temporal_coverage: z.object({ start: z.string().nullable().optional(), end: z.string().nullable().optional() }).nullable().optional(),
-    spatial: z
-      .object({ zones: z.array(z.unknown()).nullable().optional(), granularity: z.string().nullable().optional() })
-      .passthrough()
-      .nullable()
-      .optional(),
-    resources: z
-      .array(
-        z
-          .object({
-            title: z.string().max(300).nullable().optional(),
-            url: z.string().max(2000),
-            format: z.string().max(50).nullable().optional(),
-            filesize: z.number().nullable().optional(),
-          })
-          .passthrough(),
-      )
-      .max(500)
-      .nullable()
-      .optional(),
-  })
-  .passthrough();
-
-const licences: Record<string, string> = {
-  'fr-lo': 'Licence Ouverte 1.0',
-  lov2: 'Licence Ouverte 2.0',
-  'odc-odbl': 'ODbL',
-  'cc-by': 'CC-BY',
-  'cc-zero': 'CC0',
-  notspecified: '',
-};
-const frequencies = new Set(['unknown', 'punctual', 'continuous', 'hourly', 'daily', 'weekly', 'monthly', 'quarterly', 'semiannual', 'annual', 'irregular']);
-const udataFrequencies: Record<string, string> = {
-  biweekly: 'weekly',
-  bimonthly: 'monthly',
-  threeTimesAWeek: 'weekly',
-  semimonthly: 'monthly',
-  threeTimesAMonth: 'monthly',
-  biennial: 'irregular',
-  triennial: 'irregular',
-  quinquennial: 'irregular',
-  fourTimesADay: 'hourly',
-  semidaily: 'daily',
-  threeTimesAYear: 'quarterly',
-};
-
-/** Datasets from a data.gouv.fr organisation export, matched to existing assets by data.gouv.fr id. */
-export async function datagouvDocuments(text: string, owner: string, service: CatalogService): Promise<AssetDocument[]> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw fieldError('content', `JSON illisible : ${(e as Error).message}`);
-  }
-  const list = Array.isArray(raw) ? raw : (raw as { data?: unknown })?.data;
-  if (!Array.isArray(list))
-    throw fieldError('content', 'attendu : la réponse de /api/1/organizations/{org}/datasets/ (objet avec « data ») ou une liste de jeux');
-  const errors: { field: string; message: string }[] = [];
-  const docs: AssetDocument[] = [];
-  const usedSlugs = new Set<string>();
-  for (const [i, item] of list.entries()) {
-    const r = udataDataset.safeParse(item);
-    if (!r.success) {
-      for (const iss of r.error.issues) errors.push({ field: `data.${i}.${iss.path.join('.')}`, message: iss.message });
-      continue;
-    }
-    const d = r.data;
-    const existingRow = await service.repo.findByDatagouvId(d.id);
-    const existing = existingRow ? await service.repo.findById(existingRow.id) : null;
-    const prev = existing ? toDocument(existing) : null;
-    let slug = prev?.slug ?? slugify(d.slug ?? d.title, { fallback: 'jeu' });
-    if (!prev) {
-      const base = slug;
-      for (let n = 2; usedSlugs.has(slug) || (await service.repo.findByRef('dataset', slug)); n++) slug = `${base.slice(0, 75)}-${n}`;
-    }
-    usedSlugs.add(slug);
-    const freq = d.frequency ? (frequencies.has(d.frequency) ? d.frequency : udataFrequencies[d.frequency]) : undefined;
-    const spec: Record<string, unknown> = { ...(prev?.spec ?? {}), datagouvId: d.id, accessType: 'open' };
-    if (d.page) spec.datagouvUrl = d.page;
-    const lic = d.license ? (licences[d.license] ?? d.license) : '';
-    if (lic) spec.licence = lic;
-    if (freq) spec.frequency = freq;
-    if (d.temporal_coverage?.start) spec.temporalCoverageStart = d.temporal_coverage.start.slice(0, 10);
-    if (d.temporal_coverage?.end) spec.temporalCoverageEnd = d.temporal_coverage.end.slice(0, 10);
-    if (d.spatial?.granularity) spec.spatialCoverage = d.spatial.granularity === 'country' ? 'France' : d.spatial.granularity;
-    if (d.resources?.length)
-      spec.resources = d.resources.map((x) => ({
-        title: x.title || x.url,
-        url: x.url,
-        ...(x.format ? { format: x.format } : {}),
-        ...(typeof x.filesize === 'number' && x.filesize >= 0 ? { size: Math.round(x.filesize) } : {}),
-      }));
-    docs.push({
-      ...(prev ?? {}),
-      kind: 'dataset',
-      slug,
-      title: d.title,
-      description: d.description ?? prev?.description ?? '',
-      owner: prev?.owner ?? owner,
-      tags: [...new Set([...(prev?.tags ?? []), ...(d.tags ?? [])])],
-      openness: 'ouvert',
-      personalData: false,
-      spec,
-    });
-  }
-  if (errors.length) throw new ValidationError(`Import data.gouv.fr refusé : ${errors.length} erreur(s), rien n’a été modifié.`, errors);
-  return docs;
-}
+export { datagouvDocuments } from './datagouv.ts';
 
 /** Imports documents through the catalogue file path (one transaction, versions, audit, events). */
 export function importDocuments(
