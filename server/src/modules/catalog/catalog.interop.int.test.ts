@@ -81,6 +81,36 @@ describe('interoperability', () => {
     expect(bad.json().errors[0].field).toBe('data.0.id');
   });
 
+  it('maps the source organisation to ours over HTTP (acronym = code), keeping the source publisher', async () => {
+    const page = {
+      data: [
+        {
+          id: '6123456789abcdef01234567',
+          title: 'Radars de la sécurité routière (organisation source)',
+          description: 'Jeu publié par la délégation à la sécurité routière sur data.gouv.fr.',
+          license: 'lov2',
+          frequency: 'monthly',
+          organization: { id: '5c3f0a1b8b4c41120e8b4567', name: 'Délégation à la sécurité routière', acronym: 'DSR' },
+          resources: [],
+        },
+      ],
+      page: 1,
+      total: 1,
+    };
+    const admin = (await t.tokenFor('admin')).token;
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/catalog/import/datagouv',
+      headers: bearer(admin),
+      payload: { content: JSON.stringify(page), owner: 'DNUM' },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const row = await t.services.catalog!.listAssets({ kind: 'dataset', q: 'organisation source', page: 1, pageSize: 10 });
+    const a = row.items.find((x) => x.spec.datagouvId === page.data[0]!.id)!;
+    expect(a.owner).toBe('DSR');
+    expect(a.spec.publisher).toMatchObject({ name: 'Délégation à la sécurité routière' });
+  });
+
   const udataDir = join(import.meta.dirname, 'fixtures', 'udata');
   const importDatagouv = (content: string, token = dsr) =>
     t.app.inject({ method: 'POST', url: '/api/catalog/import/datagouv', headers: bearer(token), payload: { content, owner: 'DSR' } });

@@ -57,7 +57,7 @@ export const catalogModule: ModuleFactory = (ctx) => {
       name: 'catalog',
       async routes(app) {
         await app.register(catalogRoutes(service, transfer, ctx.env.publicUrl));
-        await app.register(catalogInteropRoutes(service, transfer));
+        await app.register(catalogInteropRoutes(service, transfer, ctx.organisations));
       },
       /** The demo catalogue, into an empty catalogue only: it never mixes with real assets (called at every start when demo content is on). */
       async seedDemo() {
