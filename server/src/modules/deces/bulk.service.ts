@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
+import { quoteGuard } from './quote-guard.ts';
 import { bulkDateFormats, type BulkResult } from '@patrimoine/contracts/deces';
 import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../../platform/context.ts';
@@ -163,21 +164,32 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
         }
       };
       try {
-        const parser = fs.createReadStream(path.join(dir, 'input.csv')).pipe(
-          parse({
-            delimiter: p.sep,
-            columns: false,
-            from_line: p.skipLines + 2,
-            relax_column_count: true,
-            relax_quotes: true,
-            skip_empty_lines: true,
-            skip_records_with_error: true,
-            max_record_size: MAX_RECORD_CHARS,
-            bom: true,
-            encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8',
-            info: true,
-          }),
-        );
+        // A quote never closed would swallow the rest of the file: its line is reported and matching goes on.
+        const addSkip = (e: { line: number; message: string }) => {
+          if (e.line <= resumeLine) return; // counted before the restart
+          let i = pendingSkips.length;
+          while (i > 0 && pendingSkips[i - 1]!.line > e.line) i--;
+          pendingSkips.splice(i, 0, e);
+        };
+        const guard = quoteGuard((line, excerpt) => addSkip({ line, message: `ligne illisible (guillemet jamais fermé) : ${excerpt}` }));
+        const parser = fs
+          .createReadStream(path.join(dir, 'input.csv'))
+          .pipe(guard)
+          .pipe(
+            parse({
+              delimiter: p.sep,
+              columns: false,
+              from_line: p.skipLines + 2,
+              relax_column_count: true,
+              relax_quotes: true,
+              skip_empty_lines: true,
+              skip_records_with_error: true,
+              max_record_size: MAX_RECORD_CHARS,
+              bom: true,
+              encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8',
+              info: true,
+            }),
+          );
         parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
           const line = err.lines ?? 0;
           if (err.code === 'CSV_MAX_RECORD_SIZE') {
@@ -187,8 +199,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
             parser.destroy(tooLong);
             return;
           }
-          if (line <= resumeLine) return; // counted before the restart
-          pendingSkips.push({
+          addSkip({
             line,
             message: `ligne illisible (guillemets mal placés) : ${err.message.replace(/^Invalid Record Length: |^Invalid Closing Quote: /, '').slice(0, 200)}`,
           });

@@ -125,4 +125,26 @@ describe('bulk CSV reader', () => {
     expect(out).toContain(`'+1+1`);
     expect(out).not.toMatch(/(^|;|")=HYPERLINK/m);
   });
+
+  it('a quote never closed costs its line only: reported with its number, the rows after it are matched', async () => {
+    const u = await t.tokenFor('reader');
+    const csv = ['Nom;Prenom', 'COLIN;Liliane', '"DURAND;Paul', 'MARTIN;Anne', 'INCONNU;Personne'].join('\n');
+    const B = 'bulkQQ';
+    const payload =
+      `--${B}\r\nContent-Disposition: form-data; name="lastName"\r\n\r\nNom\r\n` +
+      `--${B}\r\nContent-Disposition: form-data; name="firstName"\r\n\r\nPrenom\r\n` +
+      `--${B}\r\nContent-Disposition: form-data; name="file"; filename="q.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${B}--\r\n`;
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/deces/api/v1/search/csv',
+      payload,
+      headers: { ...bearer(u.token), 'content-type': `multipart/form-data; boundary=${B}` },
+    });
+    expect(r.statusCode).toBe(201);
+    const job = await t.ctx.jobs.waitFor(r.json().id, 60_000);
+    expect(job.state).toBe('succeeded');
+    const res = job.result as { rows: number; errors: { line: number; message: string }[]; unmatched: number; matched: number };
+    expect(res.errors).toEqual([expect.objectContaining({ line: 3, message: expect.stringMatching(/guillemet jamais fermé/) })]);
+    expect(res.matched + res.unmatched).toBe(3);
+  });
 });
