@@ -194,6 +194,12 @@ export const automations = ['fully_automated', 'decision_aid'] as const;
 export const automationLabels = labels(automations, { fully_automated: 'Décision entièrement automatisée', decision_aid: 'Aide à la décision' });
 export const algorithmTypes = ['rules', 'machine_learning'] as const;
 export const algorithmTypeLabels = labels(algorithmTypes, { rules: 'Règles', machine_learning: 'Apprentissage automatique' });
+/** Scope of the decision (Etalab's inventory: « Portée de la décision »). */
+export const decisionScopes = ['external', 'internal'] as const;
+export const decisionScopeLabels = labels(decisionScopes, {
+  external: 'Portée externe (usagers, entreprises, collectivités…)',
+  internal: 'Procédure interne (ex. mobilité des agents)',
+});
 
 /** What a version of the history records. */
 export const versionActions = ['create', 'update', 'delete', 'import'] as const;
@@ -428,18 +434,61 @@ export const specSchemas = {
         .optional(),
     })
     .strict(),
+  /**
+   * A public algorithm: the fields of Etalab's fiche pratique « l'inventaire des principaux traitements algorithmiques »
+   * (four groups: administration, business, impact of the decision, internal working) and the parameters with their
+   * weighting that article R311-3-1-2 CRPA asks to explain. The directorate is the asset's owner, the name its title.
+   */
   algorithm: z
     .object({
-      purpose: longText.optional(),
-      legalBasis: longText.optional(),
-      individualDecisions: z.boolean().optional(),
-      automation: z.enum(automations).optional(),
-      decisionsPerYear: z.number().int().min(0).optional(),
-      publicConcerned: shortText.optional(),
-      dataUsed: longText.optional(),
-      algorithmType: z.enum(algorithmTypes).optional(),
-      codeOrFlowchartUrl: httpUrl('lien vers le code ou le logigramme').optional(),
+      // Administration
+      /** « Nom de l'administration concernée » (ministry, authority), apart from the directorate (the owner). */
+      administration: shortText.optional(),
       contact: shortText.optional(),
+      /** « Date de mise à jour des informations » (the asset's last modification when absent). */
+      infoUpdatedOn: isoDate.optional(),
+      // Business: the algorithm and the decision
+      /** « Contexte global »: why the decision is taken, by whom, what tasks. */
+      context: longText.optional(),
+      purpose: longText.optional(),
+      /** « Comment et quand l'algorithme intervient-il dans la prise de décision ? » */
+      decisionRole: longText.optional(),
+      automation: z.enum(automations).optional(),
+      legalBasis: longText.optional(),
+      /** « Ressources connexes » of the business group (e.g. the platform where the form is filled). */
+      relatedResources: longText.optional(),
+      // Impact of the decision
+      individualDecisions: z.boolean().optional(),
+      decisionsPerYear: z.number().int().min(0).optional(),
+      decisionScope: z.enum(decisionScopes).optional(),
+      publicConcerned: shortText.optional(),
+      /** « Ressources connexes » of the impact group. */
+      impactResources: longText.optional(),
+      // Internal working
+      dataUsed: longText.optional(),
+      /** « Source des données traitées »: who provides them and how (a file, an API…). */
+      dataSources: longText.optional(),
+      /** « Mode de collecte des données traitées ». */
+      collectionMode: longText.optional(),
+      algorithmType: z.enum(algorithmTypes).optional(),
+      /** « Opérations effectuées par l'algorithme ». */
+      operations: longText.optional(),
+      /** Parameters of the processing and, where applicable, their weighting (R311-3-1-2 CRPA, 3°). */
+      parameters: z
+        .array(
+          z
+            .object({
+              name: z.string().trim().min(1, 'nom du paramètre obligatoire').max(200),
+              weight: z.union([z.number(), z.string().max(200)]).optional(),
+              description: shortText.optional(),
+            })
+            .strict(),
+        )
+        .max(200)
+        .optional(),
+      codeOrFlowchartUrl: httpUrl('lien vers le code ou le logigramme').optional(),
+      /** « Ressources connexes » of the internal-working group, besides the code or flowchart link. */
+      technicalResources: longText.optional(),
     })
     .strict(),
 } satisfies Record<AssetKind, z.ZodType>;
