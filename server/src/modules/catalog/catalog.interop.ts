@@ -29,40 +29,79 @@ export function publiccodeToDocument(text: string, slug: string, owner: string |
 }
 
 // ---------------------------------------------------------------------------------------------
-// Algorithm inventory (fields of Etalab's public-algorithm inventory, one row per algorithm)
+// Algorithm inventory: the fields of Etalab's fiche pratique « l'inventaire des principaux traitements algorithmiques »
+// (etalab/guides.etalab.gouv.fr, algorithmes/2-inventaire.md), in its order and with its wording, one row per algorithm;
+// then what the fiche does not list (parameters and weighting, R311-3-1-2 CRPA; the scope criterion; publication).
 
 export const algorithmInventoryColumns = [
-  { key: 'owner', header: 'Administration (direction)' },
+  // Informations sur l'administration
+  { key: 'administration', header: 'Nom de l’administration concernée' },
+  { key: 'owner', header: 'Direction/service porteur' },
+  { key: 'contact', header: 'Contact au sein de l’administration concernée' },
+  { key: 'infoUpdatedOn', header: 'Date de mise à jour des informations' },
+  // Informations métier sur l'algorithme et la décision prise
   { key: 'title', header: 'Nom de l’algorithme' },
-  { key: 'purpose', header: 'Finalité' },
-  { key: 'legalBasis', header: 'Base juridique' },
-  { key: 'individualDecisions', header: 'Fonde des décisions administratives individuelles' },
-  { key: 'automation', header: 'Degré d’automatisation' },
-  { key: 'decisionsPerYear', header: 'Nombre de décisions par an' },
-  { key: 'publicConcerned', header: 'Public concerné' },
-  { key: 'dataUsed', header: 'Données utilisées' },
+  { key: 'context', header: 'Contexte global' },
+  { key: 'purpose', header: 'Finalité de l’algorithme' },
+  { key: 'decisionRole', header: 'Comment et quand l’algorithme intervient-il dans la prise de décision ?' },
+  { key: 'automation', header: 'Niveau d’automatisation de la décision' },
+  { key: 'legalBasis', header: 'Fondements juridiques' },
+  { key: 'relatedResources', header: 'Ressources connexes (métier)' },
+  // Informations sur l'impact de la décision
+  { key: 'decisionsPerYear', header: 'Nombre de décisions administratives prises par an' },
+  { key: 'decisionScope', header: 'Portée de la décision' },
+  { key: 'publicConcerned', header: 'Public concerné par la décision' },
+  { key: 'impactResources', header: 'Ressources connexes (impact)' },
+  // Informations sur le fonctionnement interne de l'algorithme
+  { key: 'dataUsed', header: 'Données traitées' },
+  { key: 'dataSources', header: 'Source des données traitées' },
+  { key: 'collectionMode', header: 'Mode de collecte des données traitées' },
   { key: 'algorithmType', header: 'Type d’algorithme' },
-  { key: 'codeOrFlowchartUrl', header: 'Lien vers le code source ou le logigramme' },
-  { key: 'contact', header: 'Contact' },
+  { key: 'operations', header: 'Opérations effectuées par l’algorithme' },
+  { key: 'technicalResources', header: 'Ressources connexes (fonctionnement)' },
+  // Beyond the fiche
+  { key: 'parameters', header: 'Paramètres et pondération' },
+  { key: 'individualDecisions', header: 'Fonde des décisions administratives individuelles' },
   { key: 'openness', header: 'Publication' },
 ];
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+const joined = (...parts: unknown[]): string =>
+  parts
+    .map(text)
+    .filter((p) => p.trim())
+    .join(' ; ');
 
 export function algorithmRow(a: Asset): Record<string, unknown> {
   const s = a.spec as Record<string, unknown>;
   const yesNo = (v: unknown) => (v === true ? 'oui' : v === false ? 'non' : '');
+  const parameters = Array.isArray(s.parameters) ? (s.parameters as { name: string; weight?: number | string; description?: string }[]) : [];
   return {
+    administration: s.administration ?? '',
     owner: a.ownerName ?? a.owner ?? '',
-    title: a.title,
-    purpose: s.purpose ?? '',
-    legalBasis: s.legalBasis ?? '',
-    individualDecisions: yesNo(s.individualDecisions),
-    automation: s.automation === 'fully_automated' ? 'décision entièrement automatisée' : s.automation === 'decision_aid' ? 'aide à la décision' : '',
-    decisionsPerYear: s.decisionsPerYear ?? '',
-    publicConcerned: s.publicConcerned ?? '',
-    dataUsed: s.dataUsed ?? '',
-    algorithmType: s.algorithmType === 'rules' ? 'règles' : s.algorithmType === 'machine_learning' ? 'apprentissage automatique' : '',
-    codeOrFlowchartUrl: s.codeOrFlowchartUrl ?? '',
     contact: s.contact ?? a.contacts[0]?.email ?? a.contacts[0]?.name ?? '',
+    infoUpdatedOn: s.infoUpdatedOn ?? new Date(a.updatedAt).toISOString().slice(0, 10),
+    title: a.title,
+    context: s.context ?? '',
+    purpose: s.purpose ?? '',
+    decisionRole: s.decisionRole ?? '',
+    automation: s.automation === 'fully_automated' ? 'décision entièrement automatisée' : s.automation === 'decision_aid' ? 'aide à la décision' : '',
+    legalBasis: s.legalBasis ?? '',
+    relatedResources: s.relatedResources ?? '',
+    decisionsPerYear: s.decisionsPerYear ?? '',
+    decisionScope: s.decisionScope === 'external' ? 'externe' : s.decisionScope === 'internal' ? 'procédure interne' : '',
+    publicConcerned: s.publicConcerned ?? '',
+    impactResources: s.impactResources ?? '',
+    dataUsed: s.dataUsed ?? '',
+    dataSources: s.dataSources ?? '',
+    collectionMode: s.collectionMode ?? '',
+    algorithmType: s.algorithmType === 'rules' ? 'système de règles' : s.algorithmType === 'machine_learning' ? 'apprentissage automatique' : '',
+    operations: s.operations ?? '',
+    technicalResources: joined(s.codeOrFlowchartUrl, s.technicalResources),
+    parameters: parameters
+      .map((p) => `${p.name}${p.weight !== undefined && p.weight !== '' ? ` (pondération : ${p.weight})` : ''}${p.description ? ` : ${p.description}` : ''}`)
+      .join(' ; '),
+    individualDecisions: yesNo(s.individualDecisions),
     openness: a.openness === 'ouvert' ? 'publié' : 'à publier',
   };
 }
