@@ -5,6 +5,7 @@ import { AssetPage } from './asset/AssetPage';
 import { CreateAssetPage, EditAssetPage } from './EditPages';
 import { DashboardPage } from './DashboardPage';
 import { ImportPage } from './ImportPage';
+import { AlgorithmExplanationPage } from './AlgorithmExplanationPage';
 
 const writers = ['admin', 'data_admin', 'editor'] as const;
 
@@ -51,6 +52,8 @@ export const catalogWebModule: WebModule = {
         </RequireRole>
       ),
     },
+    // Public explanation of a published algorithm (article L311-3-1 CRPA): no login.
+    { path: 'catalogue/algorithm/:slug/explication', element: <AlgorithmExplanationPage /> },
     { path: 'catalogue/:kind/:slug', element: <AssetPage /> },
     {
       path: 'catalogue/:kind/:slug/modifier',
