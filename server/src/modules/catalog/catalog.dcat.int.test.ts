@@ -220,6 +220,51 @@ const ownAssets = [
     decommissionedOn: '2024-01-31',
   },
 ];
+/**
+ * udata's API v1 records with every field the import keeps (fixtures/udata/api-v1-statuses.json: a complete
+ * dataset, a private one, an archived one), plus a variant with a schema URL, a creator, a Polygon and zones.
+ */
+interface UdataRecord {
+  id: string;
+  slug: string;
+  title: string;
+  created_at: string;
+  last_modified: string;
+  organization: { id: string; [k: string]: unknown };
+  spatial: { geom: unknown; [k: string]: unknown };
+  [k: string]: unknown;
+}
+const statuses = JSON.parse(readFileSync(new URL('./fixtures/udata/api-v1-statuses.json', import.meta.url), 'utf8')) as { data: UdataRecord[] };
+const [complete, privateOne, archivedOne] = statuses.data as [UdataRecord, UdataRecord, UdataRecord];
+const SCHEMA_URL = 'https://schema.data.gouv.fr/schemas/etalab/schema-dae/2.0.0/schema.json';
+const variant = {
+  ...complete,
+  id: '5c1bab838b4c415d323a0099',
+  slug: 'jeu-variante',
+  title: 'Défibrillateurs (variante avec URL de schéma)',
+  organization: { ...complete.organization, page: 'https://www.data.gouv.fr/organizations/commune-de-sixt-sur-aff/' },
+  schema: { name: 'etalab/schema-dae', version: '2.0.0', url: SCHEMA_URL },
+  contact_points: [
+    { id: 'cp1', name: 'Accueil', email: null, contact_form: 'https://www.sixt-sur-aff.fr/accueil', role: 'contact' },
+    { id: 'cp2', name: 'Bureau d’études', email: 'etudes@sixt-sur-aff.fr', contact_form: null, role: 'creator' },
+  ],
+  spatial: {
+    zones: ['country:fr', 'fr:departement:35'],
+    granularity: 'fr:departement',
+    geom: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [-2.08, 47.91],
+          [-2.02, 47.91],
+          [-2.02, 47.95],
+          [-2.08, 47.91],
+        ],
+      ],
+    },
+  },
+};
+
 const hidden = ['Jeu fermé secret', 'Jeu pas encore ouvert', 'Jeu de données personnelles', 'Jeu archivé décommissionné'];
 const created: Record<string, { asset?: unknown; createdAt?: string; updatedAt?: string }> = {};
 
@@ -236,6 +281,15 @@ describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
       payload: { content: JSON.stringify(datagouvExport), owner: 'DSR' },
     });
     expect(r.statusCode, r.body).toBe(200);
+    for (const data of [statuses.data, [variant]]) {
+      const imp = await s.app.inject({
+        method: 'POST',
+        url: '/api/catalog/import/datagouv',
+        headers: bearer(dsr),
+        payload: { content: JSON.stringify({ data, page: 1, page_size: 20, total: data.length }), owner: 'DSR' },
+      });
+      expect(imp.statusCode, imp.body).toBe(200);
+    }
     const admin = (await s.tokenFor('admin')).token;
     for (const a of ownAssets) {
       const c = await s.app.inject({ method: 'POST', url: '/api/catalog/assets', headers: bearer(admin), payload: a });
@@ -258,12 +312,18 @@ describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
       ['JSON-LD', await fromJsonLd()],
     ] as const) {
       expect(quads.filter((q) => q.object.value === `${DCAT}Dataset`).length, label).toBeGreaterThan(licenceIds.length);
+      // The imported datasets carrying every field are in the graph that is checked.
+      for (const slug of ['jeu-complet', 'jeu-variante'])
+        expect(
+          quads.some((q) => q.subject.value === ds(slug) && q.object.value === `${DCAT}Dataset`),
+          `${label} ${slug}`,
+        ).toBe(true);
       const v = await violations(shapes, quads);
       expect(v.slice(0, 30), `${label}: ${v.length} kinds of violations`).toEqual([]);
     }
   }, 120_000);
 
-  it('the 2.1.1 profile of the same graph has 0 violations of DCAT-AP 2.1.1 (core + range); the 3.0.1 one differs by dcat:byteSize only', async () => {
+  it('the 2.1.1 profile of the same graph has 0 violations of DCAT-AP 2.1.1 (core + range); the 3.0.1 one differs by dcat:byteSize and locn:geometry only', async () => {
     // Every dataset, public or not: dcatQuads leaves out what is not publishable by itself.
     const assets = (await s.services.catalog!.listAssets({ kind: 'dataset', page: 1, pageSize: 500 })).items;
     expect(assets.length).toBeGreaterThan(licenceIds.length);
@@ -271,8 +331,10 @@ describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
     const shapes = shapesStore(SHAPES['DCAT-AP 2.1.1 (core + range)']);
     expect(await violations(shapes, dcatQuads(assets, { ...opts, profile: '2.1.1' }))).toEqual([]);
     const v301 = await violations(shapes, dcatQuads(assets, opts));
-    expect(v301).toHaveLength(1);
-    expect(v301[0]).toContain(`${DCAT}byteSize — Value does not have datatype <http://www.w3.org/2001/XMLSchema#decimal>`);
+    // 2.1.1 wants a decimal byte size and a literal geometry, 3.0.1 a non-negative integer and a locn:Geometry node.
+    expect(v301, v301.join('\n')).toHaveLength(2);
+    expect(v301.join('\n')).toContain(`${DCAT}byteSize — Value does not have datatype <http://www.w3.org/2001/XMLSchema#decimal>`);
+    expect(v301.join('\n')).toContain('http://www.w3.org/ns/locn#geometry — ');
   }, 120_000);
   it('/catalog.ttl?profile=2.1.1 has 0 violations of DCAT-AP 2.1.1 (core + range)', async () => {
     const r = await s.app.inject('/catalog.ttl?profile=2.1.1');
@@ -297,7 +359,85 @@ describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
     }
     expect(ttl).toContain('Enquête ponctuelle');
   });
-  it.todo('publishes no data.gouv.fr dataset imported as private or archived (needs the data.gouv.fr import to keep that status: issue 12)');
+  it('publishes no data.gouv.fr dataset imported as private or archived (Turtle and JSON-LD)', async () => {
+    const ttl = (await s.app.inject('/catalog.ttl')).body;
+    const json = (await s.app.inject('/catalog.jsonld')).body;
+    for (const d of [privateOne, archivedOne]) {
+      for (const body of [ttl, json]) {
+        expect(body).not.toContain(d.title);
+        expect(body).not.toContain(d.id);
+        expect(body).not.toContain(`/catalogue/dataset/${d.slug}`);
+      }
+    }
+    // The complete one, imported with them, is published: the two are left out for their status only.
+    expect(ttl).toContain(complete.title);
+    expect(json).toContain(complete.title);
+    const st = await store();
+    expect(st.getSubjects(`${DCAT}dataset`, null, null)).toHaveLength(1);
+    const published = st.getObjects(null, `${DCAT}dataset`, null).map((o) => o.value);
+    expect(published).toContain(ds('jeu-complet'));
+    expect(published).not.toContain(ds('jeu-prive'));
+    expect(published).not.toContain(ds('jeu-archive'));
+  });
+
+  it('gives an imported dataset what udata’s harvester reads: source dates, vCard contact points, schema, source publisher, zones and geometry', async () => {
+    const st = await store();
+    const full = ds('jeu-complet');
+    // Dates: data.gouv.fr's created_at and last_modified, not the time of the import.
+    expect(one(st, full, `${DCT}issued`)).toEqual([new Date(complete.created_at).toISOString()]);
+    expect(one(st, full, `${DCT}modified`)).toEqual([new Date(complete.last_modified).toISOString()]);
+    // Contact points: the source's « contact » as a vCard (udata's contact_point_from_vcard reads fn, hasEmail, hasURL).
+    const cps = one(st, full, `${DCAT}contactPoint`);
+    expect(cps).toHaveLength(1);
+    expect(one(st, cps[0]!, `${VCARD}fn`)).toEqual(['Mairie de Sixt-sur-Aff']);
+    expect(one(st, cps[0]!, `${VCARD}hasEmail`)).toEqual(['mailto:mairie@sixt-sur-aff.fr']);
+    const vcps = one(st, ds('jeu-variante'), `${DCAT}contactPoint`);
+    expect(vcps.flatMap((n) => one(st, n, `${VCARD}hasURL`))).toEqual(['https://www.sixt-sur-aff.fr/accueil']);
+    const creators = one(st, ds('jeu-variante'), `${DCT}creator`);
+    expect(creators.flatMap((n) => one(st, n, 'http://xmlns.com/foaf/0.1/name'))).toEqual(['Bureau d’études']);
+    // Schema: the schema.data.gouv.fr page of name and version, or the schema's URL, titled by its name.
+    expect(one(st, full, `${DCT}conformsTo`)).toEqual(['https://schema.data.gouv.fr/etalab/schema-dae/2.0.0/']);
+    expect(one(st, ds('jeu-variante'), `${DCT}conformsTo`)).toEqual([SCHEMA_URL]);
+    expect(one(st, SCHEMA_URL, `${DCT}title`)).toEqual(['etalab/schema-dae']);
+    // Publisher: the source organisation (not one of ours); ours is the distributor.
+    const pubs = one(st, full, `${DCT}publisher`);
+    expect(pubs).toEqual([`https://www.data.gouv.fr/organizations/${complete.organization.id}/`]);
+    expect(one(st, pubs[0]!, 'http://xmlns.com/foaf/0.1/name')).toEqual(['Commune de Sixt-sur-Aff']);
+    expect(one(st, full, 'http://data.europa.eu/930/distributor')).toEqual(['http://localhost:8080/organisations/DSR']);
+    expect(one(st, ds('jeu-variante'), `${DCT}publisher`)).toEqual(['https://www.data.gouv.fr/organizations/commune-de-sixt-sur-aff/']);
+    // Our own datasets keep our organisation as publisher.
+    expect(one(st, ds('temps-reel'), `${DCT}publisher`)).toEqual(['http://localhost:8080/organisations/DSR']);
+    // Zones: data.gouv.fr's zone addresses with their ids; country:fr is also the EU country.
+    const spatial = one(st, ds('jeu-variante'), `${DCT}spatial`);
+    expect(spatial).toContain('https://www.data.gouv.fr/api/1/spatial/zone/fr:departement:35/');
+    expect(spatial).toContain('https://www.data.gouv.fr/api/1/spatial/zone/country:fr/');
+    expect(spatial).toContain('http://publications.europa.eu/resource/authority/country/FRA');
+    expect(one(st, 'https://www.data.gouv.fr/api/1/spatial/zone/fr:departement:35/', `${DCT}identifier`)).toEqual(['fr:departement:35']);
+    expect(one(st, full, `${DCT}spatial`)).toContain('https://www.data.gouv.fr/api/1/spatial/zone/fr:commune:35327/');
+    // Geometry: a GeoJSON literal on the location, as udata's spatial_from_rdf parses it, and a locn:Geometry.
+    const GSP = 'http://www.opengis.net/ont/geosparql#';
+    const located = one(st, full, `${DCT}spatial`).filter((n) => !n.startsWith('http'));
+    expect(located).toHaveLength(1);
+    const lit = st.getObjects(`_:${located[0]}`, `${GSP}asGeoJSON`, null);
+    expect(lit).toHaveLength(1);
+    expect((lit[0] as { datatype: { value: string } }).datatype.value).toBe(`${GSP}geoJSONLiteral`);
+    expect(JSON.parse(lit[0]!.value)).toEqual(complete.spatial.geom);
+    const geometry = one(st, located[0]!, 'http://www.w3.org/ns/locn#geometry');
+    expect(one(st, geometry[0]!, `${GSP}asWKT`)[0]).toMatch(/^MULTIPOLYGON \(\(\(-2\.08 47\.91, /);
+    const vloc = one(st, ds('jeu-variante'), `${DCT}spatial`).filter((n) => !n.startsWith('http'));
+    const vgeom = one(st, vloc[0]!, 'http://www.w3.org/ns/locn#geometry');
+    expect(one(st, vgeom[0]!, `${GSP}asWKT`)).toEqual(['POLYGON ((-2.08 47.91, -2.02 47.91, -2.02 47.95, -2.08 47.91))']);
+  });
+
+  it('the 2.1.1 profile gives the geometry as a GeoJSON literal of locn:geometry', async () => {
+    const quads = new Parser({ format: 'text/turtle' }).parse((await s.app.inject('/catalog.ttl?profile=2.1.1')).body);
+    const st = new Store(quads);
+    const loc = one(st, ds('jeu-complet'), `${DCT}spatial`).filter((n) => !n.startsWith('http'));
+    const g = st.getObjects(`_:${loc[0]}`, 'http://www.w3.org/ns/locn#geometry', null);
+    expect(g).toHaveLength(1);
+    expect(g[0]!.termType).toBe('Literal');
+    expect(JSON.parse(g[0]!.value)).toEqual(complete.spatial.geom);
+  });
 
   it('keeps what udata’s DCAT harvester reads: frequency, contact points, schema, dates, spatial coverage', async () => {
     const st = await store();

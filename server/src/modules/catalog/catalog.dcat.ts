@@ -1,7 +1,7 @@
 import { DataFactory, Writer, type Quad, type Quad_Object, type Quad_Predicate, type Quad_Subject } from 'n3';
 import jsonld from 'jsonld';
 import type { Asset } from './catalog.service.ts';
-import { fileType, frequencyIri, licenceTerm } from './catalog.dcat.vocab.ts';
+import { GSP, fileType, frequencyIri, licenceTerm, toWkt, zoneIri, type Geometry } from './catalog.dcat.vocab.ts';
 
 const { namedNode, literal, blankNode, quad } = DataFactory;
 
@@ -14,6 +14,9 @@ const NS = {
   rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
   skos: 'http://www.w3.org/2004/02/skos/core#',
   rdfs: 'http://www.w3.org/2000/01/rdf-schema#',
+  locn: 'http://www.w3.org/ns/locn#',
+  gsp: GSP,
+  geodcat: 'http://data.europa.eu/930/',
 };
 const dcat = (s: string) => namedNode(NS.dcat + s);
 const dct = (s: string) => namedNode(NS.dct + s);
@@ -23,6 +26,15 @@ const a = namedNode(`${NS.rdf}type`);
 const xsd = (s: string) => namedNode(NS.xsd + s);
 const rdfs = (s: string) => namedNode(NS.rdfs + s);
 const skos = (s: string) => namedNode(NS.skos + s);
+const locn = (s: string) => namedNode(NS.locn + s);
+const gsp = (s: string) => namedNode(NS.gsp + s);
+const geodcat = (s: string) => namedNode(NS.geodcat + s);
+
+/** An ISO date-time as xsd:dateTime wants it, or undefined. */
+const isoDateTime = (v: string | undefined) => {
+  const t = v ? Date.parse(v) : NaN;
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+};
 
 export interface DcatOptions {
   baseUrl: string;
@@ -45,11 +57,37 @@ interface DatasetSpec {
   datagouvId?: string;
   datagouvUrl?: string;
   resources?: { title: string; url: string; format?: string; size?: number }[];
+  spatialZones?: string[];
+  spatialGeometry?: Geometry;
+  contactPoints?: { name: string; email?: string; contactForm?: string; role?: string }[];
+  issued?: string;
+  modified?: string;
+  schema?: { name?: string; version?: string; url?: string };
+  publisher?: { name: string; acronym?: string; datagouvId?: string; url?: string };
+  datagouvStatus?: 'private' | 'archived' | 'deleted';
+}
+
+const norm = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+
+/** The source publisher of an imported dataset when it is not the organisation that owns it here. */
+function foreignPublisher(d: Pick<Asset, 'owner' | 'ownerName'>, p: DatasetSpec['publisher']): DatasetSpec['publisher'] | null {
+  if (!p?.name.trim()) return null;
+  if (d.owner && p.acronym && p.acronym.trim().toLowerCase() === d.owner.toLowerCase()) return null;
+  if (d.ownerName && norm(d.ownerName) === norm(p.name)) return null;
+  return p;
 }
 
 /** Only what the public may read is published: open, without personal data, not decommissioned. */
-export function isPublishable(d: Pick<Asset, 'kind' | 'openness' | 'personalData' | 'lifecycle'>): boolean {
-  return d.kind === 'dataset' && d.openness === 'ouvert' && !d.personalData && d.lifecycle !== 'decommissionne';
+export function isPublishable(d: Pick<Asset, 'kind' | 'openness' | 'personalData' | 'lifecycle' | 'spec'>): boolean {
+  if (d.kind !== 'dataset' || d.openness !== 'ouvert' || d.personalData || d.lifecycle === 'decommissionne') return false;
+  // A data.gouv.fr dataset that is private, archived or deleted at the source is never published, whatever its openness.
+  return !(d.spec as DatasetSpec | null | undefined)?.datagouvStatus;
 }
 
 const EU_COUNTRY = 'http://publications.europa.eu/resource/authority/country/';
@@ -95,8 +133,9 @@ export function dcatQuads(datasets: Asset[], opts: DcatOptions): Quad[] {
     // dct:description is mandatory in DCAT-AP: the title stands in for an empty description.
     add(ds, dct('description'), literal(d.description.trim() || d.title, 'fr'));
     for (const t of d.tags) add(ds, dcat('keyword'), literal(t, 'fr'));
-    add(ds, dct('issued'), literal(d.createdAt.toISOString(), xsd('dateTime')));
-    add(ds, dct('modified'), literal(d.updatedAt.toISOString(), xsd('dateTime')));
+    // Dates of the data: the source's for an imported dataset (data.gouv.fr's created_at, last_modified), else the asset's.
+    add(ds, dct('issued'), literal(isoDateTime(spec.issued) ?? d.createdAt.toISOString(), xsd('dateTime')));
+    add(ds, dct('modified'), literal(isoDateTime(spec.modified) ?? d.updatedAt.toISOString(), xsd('dateTime')));
     add(ds, dcat('landingPage'), typed(spec.datagouvUrl ?? page, foaf('Document')));
     const lic = licenceTerm(spec.licence);
     const licence = lic?.kind === 'licence' ? typed(lic.iri, dct('LicenseDocument')) : null;
@@ -107,33 +146,76 @@ export function dcatQuads(datasets: Asset[], opts: DcatOptions): Quad[] {
       add(rs, a, dct('RightsStatement'));
       add(rs, rdfs('label'), literal(lic.label));
     }
+    const source = foreignPublisher(d, spec.publisher);
+    if (source) {
+      // The source organisation is the publisher (dct:publisher: one at most); ours, which holds the
+      // asset, is the distributor, as udata writes it when a dataset has another publisher.
+      const iri = source.url ?? (source.datagouvId ? `https://www.data.gouv.fr/organizations/${encodeURIComponent(source.datagouvId)}/` : null);
+      const pub = iri ? namedNode(iri) : blankNode();
+      add(ds, dct('publisher'), pub);
+      if (!iri || !seen.has(iri)) {
+        if (iri) seen.add(iri);
+        add(pub, a, foaf('Agent'));
+        add(pub, a, foaf('Organization'));
+        add(pub, foaf('name'), literal(source.name, 'fr'));
+        if (source.acronym) add(pub, skos('altLabel'), literal(source.acronym));
+      }
+    }
     if (d.owner) {
       const org = namedNode(`${base}/organisations/${encodeURIComponent(d.owner)}`);
-      add(ds, dct('publisher'), org);
+      add(ds, source ? geodcat('distributor') : dct('publisher'), org);
       if (!orgs.has(d.owner)) {
         orgs.add(d.owner);
         add(org, a, foaf('Agent'));
         add(org, a, foaf('Organization'));
         add(org, foaf('name'), literal(d.ownerName ?? d.owner, 'fr'));
       }
-    } else add(ds, dct('publisher'), ministry);
-    // Contact points are the asset's own contacts (the public ones, else the first), never the publisher.
-    const publicContacts = d.contacts.filter((c) => c.role === 'contact_public');
-    for (const contact of publicContacts.length ? publicContacts : d.contacts.slice(0, 1)) {
+    } else add(ds, source ? geodcat('distributor') : dct('publisher'), ministry);
+    // Contact points are the asset's own contacts (the public ones, else the first), never the publisher;
+    // an asset with none of its own gives the source's contact points (data.gouv.fr's, role « contact »).
+    const points = spec.contactPoints ?? [];
+    const fromSource = (c: { name: string; email?: string | null }) => points.some((p) => p.name === c.name && (p.email ?? null) === (c.email ?? null));
+    const own = d.contacts.filter((c) => !fromSource(c));
+    const publicContacts = own.filter((c) => c.role === 'contact_public');
+    const vcards: { name: string; email?: string | null; contactForm?: string }[] = own.length
+      ? publicContacts.length
+        ? publicContacts
+        : own.slice(0, 1)
+      : points.filter((p) => !p.role || p.role === 'contact');
+    for (const contact of vcards) {
       const cp = blankNode();
       add(ds, dcat('contactPoint'), cp);
       add(cp, a, vcard('Kind'));
       add(cp, vcard('fn'), literal(contact.name));
       if (contact.email) add(cp, vcard('hasEmail'), namedNode(`mailto:${contact.email}`));
+      if (contact.contactForm) add(cp, vcard('hasURL'), namedNode(contact.contactForm));
     }
+    // The source's creators, as udata writes a contact point of role « creator ».
+    if (!own.length)
+      for (const p of points.filter((x) => x.role === 'creator')) {
+        const c = blankNode();
+        add(ds, dct('creator'), c);
+        add(c, a, foaf('Agent'));
+        add(c, foaf('name'), literal(p.name));
+        if (p.email) add(c, foaf('mbox'), namedNode(`mailto:${p.email}`));
+        if (p.contactForm) add(c, foaf('page'), typed(p.contactForm, foaf('Document')));
+      }
     const freq = frequencyIri(spec.frequency);
     if (freq) add(ds, dct('accrualPeriodicity'), typed(freq, dct('Frequency')));
-    if (spec.schemaRef?.trim()) {
-      const ref = spec.schemaRef.trim();
+    // The TableSchema: its own address (udata's schema_from_rdf recognises a schema.data.gouv.fr schema by
+    // its file URL), else the schema.data.gouv.fr page of the name (and version), titled by the name.
+    const ref = spec.schema?.url ?? (spec.schema?.name ? `${spec.schema.name}${spec.schema.version ? `@${spec.schema.version}` : ''}` : spec.schemaRef?.trim());
+    if (ref) {
       const isUrl = /^https?:\/\/[^\s<>"{}|\\^`]+$/i.test(ref);
-      const std = typed(isUrl ? ref : `${SCHEMA_DATAGOUV}${ref.split('/').map(encodeURIComponent).join('/')}/`, dct('Standard'));
+      const [name, version] = isUrl ? [spec.schema?.name, undefined] : (ref.split('@') as [string, string | undefined]);
+      const path = (x: string) => x.split('/').map(encodeURIComponent).join('/');
+      const iri = isUrl ? ref : `${SCHEMA_DATAGOUV}${path(name!)}/${version ? `${encodeURIComponent(version)}/` : ''}`;
+      const std = typed(iri, dct('Standard'));
       add(ds, dct('conformsTo'), std);
-      if (!isUrl) add(std, dct('title'), literal(ref));
+      if (name && !seen.has(`${iri} title`)) {
+        seen.add(`${iri} title`);
+        add(std, dct('title'), literal(name));
+      }
     }
     if (spec.temporalCoverageStart || spec.temporalCoverageEnd) {
       const pt = blankNode();
@@ -142,13 +224,41 @@ export function dcatQuads(datasets: Asset[], opts: DcatOptions): Quad[] {
       if (spec.temporalCoverageStart) add(pt, dcat('startDate'), literal(spec.temporalCoverageStart, xsd('date')));
       if (spec.temporalCoverageEnd) add(pt, dcat('endDate'), literal(spec.temporalCoverageEnd, xsd('date')));
     }
-    if (spec.spatialCoverage?.trim()) {
+    // Spatial coverage: a described location (label, geometry), the data.gouv.fr zones, the EU country for France.
+    const places = new Set<string>();
+    const place = (iri: string) => {
+      if (!places.has(iri)) add(ds, dct('spatial'), typed(iri, dct('Location')));
+      places.add(iri);
+    };
+    const label = spec.spatialCoverage?.trim();
+    const geom = spec.spatialGeometry;
+    if (label || geom) {
       const loc = blankNode();
       add(ds, dct('spatial'), loc);
       add(loc, a, dct('Location'));
-      add(loc, skos('prefLabel'), literal(spec.spatialCoverage.trim(), 'fr'));
-      // The model holds a label only (no geometry, no zone code): « France… » is also given as the EU country.
-      if (/^france\b/i.test(spec.spatialCoverage.trim())) add(ds, dct('spatial'), typed(`${EU_COUNTRY}FRA`, dct('Location')));
+      if (label) add(loc, skos('prefLabel'), literal(label, 'fr'));
+      if (geom) {
+        const geojson = literal(JSON.stringify({ type: geom.type, coordinates: geom.coordinates }), gsp('geoJSONLiteral'));
+        if (opts.profile === '2.1.1') add(loc, locn('geometry'), geojson);
+        else {
+          // DCAT-AP 3: locn:geometry is a locn:Geometry node; udata's harvester reads the GeoJSON literal
+          // on the location itself (spatial_from_rdf reads every GeoJSON or WKT literal of a dct:spatial node).
+          const g = blankNode();
+          add(loc, locn('geometry'), g);
+          add(g, a, locn('Geometry'));
+          add(g, gsp('asWKT'), literal(toWkt(geom), gsp('wktLiteral')));
+          add(g, gsp('asGeoJSON'), geojson);
+          add(loc, gsp('asGeoJSON'), geojson);
+        }
+      }
+      if (label && /^france\b/i.test(label)) place(`${EU_COUNTRY}FRA`);
+    }
+    for (const zone of spec.spatialZones ?? []) {
+      const iri = zoneIri(zone);
+      if (!iri) continue;
+      if (!places.has(iri) && !seen.has(iri)) add(namedNode(iri), dct('identifier'), literal(zone));
+      place(iri);
+      if (/^(country:fr|fr:pays:fr|fr:fr)$/i.test(zone)) place(`${EU_COUNTRY}FRA`);
     }
     (spec.resources ?? []).forEach((r, i) => {
       const dist = namedNode(`${page}#distribution-${i + 1}`);
@@ -177,12 +287,10 @@ export function dcatQuads(datasets: Asset[], opts: DcatOptions): Quad[] {
   return q;
 }
 
+const CONTEXT = { ...NS };
+
 function write(quads: Quad[], format: 'Turtle' | 'N-Quads'): Promise<string> {
-  const w = new Writer(
-    format === 'Turtle'
-      ? { prefixes: { dcat: NS.dcat, dct: NS.dct, foaf: NS.foaf, vcard: NS.vcard, xsd: NS.xsd, skos: NS.skos, rdfs: NS.rdfs }, format: 'Turtle' }
-      : { format: 'N-Quads' },
-  );
+  const w = new Writer(format === 'Turtle' ? { prefixes: CONTEXT, format: 'Turtle' } : { format: 'N-Quads' });
   w.addQuads(quads);
   return new Promise((resolve, reject) => w.end((err, out: string) => (err ? reject(err) : resolve(out))));
 }
@@ -190,8 +298,6 @@ function write(quads: Quad[], format: 'Turtle' | 'N-Quads'): Promise<string> {
 export function toTurtle(quads: Quad[]): Promise<string> {
   return write(quads, 'Turtle');
 }
-
-const CONTEXT = { dcat: NS.dcat, dct: NS.dct, foaf: NS.foaf, vcard: NS.vcard, xsd: NS.xsd, skos: NS.skos, rdfs: NS.rdfs };
 
 /** JSON-LD from the same graph (jsonld.js: N-Quads → expanded → compacted with an inline context). */
 export async function toJsonLd(quads: Quad[]): Promise<object> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { frequencies } from '@patrimoine/contracts/catalog';
-import { DATAGOUV_LICENCES, FREQUENCIES, fileType, frequencyIri, knownFormats, licenceTerm } from './catalog.dcat.vocab.ts';
+import { DATAGOUV_LICENCES, FREQUENCIES, fileType, frequencyIri, knownFormats, licenceTerm, toWkt, zoneIri } from './catalog.dcat.vocab.ts';
 
 const LO2 = 'https://www.etalab.gouv.fr/licence-ouverte-open-licence';
 const LO1 = 'https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf';
@@ -113,5 +113,90 @@ describe('frequencies → EU frequency vocabulary, as udata reads it back', () =
     for (const f of frequencies) expect(frequencyIri(f), f).not.toBeNull();
     expect(Object.keys(FREQUENCIES)).toHaveLength(40);
     expect(new Set(Object.values(FREQUENCIES)).size).toBe(40);
+  });
+});
+
+describe('spatial coverage → what udata’s harvester parses', () => {
+  it('writes GeoJSON geometries as upper-case WKT (lon lat), as geomet reads them', () => {
+    expect(toWkt({ type: 'Point', coordinates: [2.35, 48.85] })).toBe('POINT (2.35 48.85)');
+    expect(
+      toWkt({
+        type: 'LineString',
+        coordinates: [
+          [0, 0],
+          [1, 1],
+        ],
+      }),
+    ).toBe('LINESTRING (0 0, 1 1)');
+    expect(
+      toWkt({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+      }),
+    ).toBe('POLYGON ((0 0, 1 0, 1 1, 0 0))');
+    expect(
+      toWkt({
+        type: 'MultiPolygon',
+        coordinates: [
+          [
+            [
+              [0, 0],
+              [1, 0],
+              [1, 1],
+              [0, 0],
+            ],
+          ],
+          [
+            [
+              [5, 5],
+              [6, 5],
+              [6, 6],
+              [5, 5],
+            ],
+            [
+              [5.1, 5.1],
+              [5.2, 5.1],
+              [5.2, 5.2],
+              [5.1, 5.1],
+            ],
+          ],
+        ],
+      }),
+    ).toBe('MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5), (5.1 5.1, 5.2 5.1, 5.2 5.2, 5.1 5.1)))');
+    expect(
+      toWkt({
+        type: 'MultiPoint',
+        coordinates: [
+          [0, 0],
+          [1, 1],
+        ],
+      }),
+    ).toBe('MULTIPOINT (0 0, 1 1)');
+    expect(
+      toWkt({
+        type: 'MultiLineString',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 1],
+          ],
+        ],
+      }),
+    ).toBe('MULTILINESTRING ((0 0, 1 1))');
+  });
+  it('gives a udata GeoZone id its data.gouv.fr API address, and refuses what is not level:code', () => {
+    expect(zoneIri('country:fr')).toBe('https://www.data.gouv.fr/api/1/spatial/zone/country:fr/');
+    expect(zoneIri('fr:commune:35327')).toBe('https://www.data.gouv.fr/api/1/spatial/zone/fr:commune:35327/');
+    expect(zoneIri('fr:commune:35327@1942-01-01')).toBe('https://www.data.gouv.fr/api/1/spatial/zone/fr:commune:35327/');
+    expect(zoneIri('fr/departement/2A')).toBe('https://www.data.gouv.fr/api/1/spatial/zone/fr:departement:2a/');
+    expect(zoneIri('France')).toBeNull();
+    expect(zoneIri('fr:commune:<script>')).toBeNull();
   });
 });

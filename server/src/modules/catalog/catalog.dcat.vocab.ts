@@ -352,3 +352,49 @@ export function frequencyIri(frequency: string | undefined | null): string | nul
   const code = frequency ? FREQUENCIES[frequency] : undefined;
   return code ? EU_FREQUENCY + code : null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Spatial coverage
+
+/** GeoSPARQL literal datatypes udata's DCAT harvester parses (`spatial_from_rdf`: GeoJSON or WKT). */
+export const GSP = 'http://www.opengis.net/ont/geosparql#';
+export const DATAGOUV_ZONE = 'https://www.data.gouv.fr/api/1/spatial/zone/';
+
+export interface Geometry {
+  type: 'Point' | 'LineString' | 'Polygon' | 'MultiPoint' | 'MultiLineString' | 'MultiPolygon';
+  coordinates: unknown[];
+}
+
+const pos = (p: unknown) => (Array.isArray(p) ? p.map(Number).join(' ') : '');
+const ring = (r: unknown) => `(${(Array.isArray(r) ? r : []).map(pos).join(', ')})`;
+const rings = (rs: unknown) => `(${(Array.isArray(rs) ? rs : []).map(ring).join(', ')})`;
+
+/** A GeoJSON geometry as WKT (upper-case keywords, as udata's geomet reads them; lon lat, CRS84). */
+export function toWkt(g: Geometry): string {
+  const c = g.coordinates;
+  switch (g.type) {
+    case 'Point':
+      return `POINT (${pos(c)})`;
+    case 'LineString':
+      return `LINESTRING ${ring(c)}`;
+    case 'MultiPoint':
+      return `MULTIPOINT ${ring(c)}`;
+    case 'Polygon':
+      return `POLYGON ${rings(c)}`;
+    case 'MultiLineString':
+      return `MULTILINESTRING ${rings(c)}`;
+    case 'MultiPolygon':
+      return `MULTIPOLYGON (${c.map(rings).join(', ')})`;
+  }
+}
+
+/**
+ * A udata GeoZone id (« country:fr », « fr:departement:75 », « fr:commune:35238 »: level and code,
+ * the code being the INSEE one for French zones) → the data.gouv.fr API address of that zone (it
+ * answers its GeoJSON), or null for an id that is not level:code.
+ */
+export function zoneIri(id: string): string | null {
+  const z = id.trim().toLowerCase().replace(/\//g, ':');
+  if (!/^[a-z0-9_-]+(:[a-z0-9_.-]+)+(@[0-9-]+)?$/.test(z)) return null;
+  return `${DATAGOUV_ZONE}${z.split('@')[0]!}/`;
+}
