@@ -13,7 +13,10 @@ afterAll(async () => close?.());
 describe('public explanation of an algorithm (article L311-3-1 CRPA)', () => {
   it('an anonymous visitor reads the explanation of a published demo algorithm, section by section', async () => {
     const { page, errors } = await newPage(browser);
-    await page.goto('/catalogue/algorithm/matchvec-classification/explication');
+    // From the algorithm's page in the catalogue, as a visitor finds it.
+    await page.goto('/catalogue/algorithm/matchvec-classification');
+    await page.getByRole('link', { name: /Explication publique de l’algorithme/ }).click();
+    await page.waitForURL(/\/explication$/);
     await visible(page.getByRole('heading', { level: 1, name: 'Classification marque et modèle de véhicule (matchvec)' }));
     await visible(page.getByText(/article L311-3-1 du code des relations entre le public et l’administration/).first());
     for (const name of [

@@ -85,7 +85,7 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
     await app.register(
       routeGroup('public', async (g) => {
         const p = g.withTypeProvider<ZodTypeProvider>();
-        // DCAT-AP 3.0.1 by default; `?profile=2.1.1` for harvesters that validate against 2.1.1 (they disagree on dcat:byteSize).
+        // DCAT-AP 3.0.1 by default; `?profile=2.1.1` for harvesters that validate against 2.1.1 (they disagree on dcat:byteSize and locn:geometry).
         const dcatQuery = z.object({ profile: z.enum(['3.0.1', '2.1.1']).optional().describe('Profil DCAT-AP (3.0.1 par défaut)') });
         type Profile = z.infer<typeof dcatQuery>['profile'];
         const turtle = async (profile: Profile) => toTurtle(dcatQuads(await publicDatasets(), { ...dcatOpts, profile }));

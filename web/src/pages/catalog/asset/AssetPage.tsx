@@ -53,11 +53,18 @@ export function AssetPage() {
         <code>{a.ref}</code> · {a.owner ? `${a.owner} — ${a.ownerName}` : 'Sans organisation propriétaire'} · version {a.version}, modifiée le{' '}
         {new Date(a.updatedAt).toLocaleString('fr-FR')} par {actorLabel(a.updatedBy)}
       </p>
-      {canEdit && (
+      {(canEdit || (a.kind === 'algorithm' && a.openness === 'ouvert')) && (
         <p>
-          <Link className="fr-btn fr-btn--secondary fr-icon-edit-line fr-btn--icon-left" to={`${assetPath(a)}/modifier`}>
-            Modifier
-          </Link>
+          {canEdit && (
+            <Link className="fr-btn fr-btn--secondary fr-icon-edit-line fr-btn--icon-left fr-mr-2w" to={`${assetPath(a)}/modifier`}>
+              Modifier
+            </Link>
+          )}
+          {a.kind === 'algorithm' && a.openness === 'ouvert' && (
+            <Link className="fr-link fr-icon-article-line fr-link--icon-left" to={`${assetPath(a)}/explication`}>
+              Explication publique de l’algorithme (article L311-3-1 du CRPA)
+            </Link>
+          )}
         </p>
       )}
       <CompletenessSection completeness={r.data.completeness} />
