@@ -93,6 +93,22 @@ describe('patrimoine CLI', () => {
     expect(r.stderr).toContain('REDIS_URL');
   }, 60_000);
 
+  it('writes the files it produces for its owner only (catalogue export, synthetic deaths file)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patrimoine-cli-out-'));
+    try {
+      const exported = path.join(dir, 'catalogue.yaml');
+      await cli('catalog', 'export', '-o', exported);
+      const generated = path.join(dir, 'deces.txt');
+      await cli('deces', 'generate', '--count', '20', '--seed', '3', '--out', generated);
+      for (const f of [exported, generated]) {
+        expect(fs.statSync(f).size, f).toBeGreaterThan(0);
+        expect(fs.statSync(f).mode & 0o077, f).toBe(0);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('serves, then shuts down gracefully on SIGTERM', async () => {
     const port = await new Promise<number>((resolve) => {
       const s = net.createServer().listen(0, '127.0.0.1', () => {

@@ -105,7 +105,8 @@ export function registerCatalogCli(program: Command, cli: CliContext): void {
       try {
         const transfer = createCatalogTransfer(ctx, createCatalogService(ctx));
         const text = transfer.serialize(await transfer.exportFile(SYSTEM), opts.format);
-        if (opts.output) fs.writeFileSync(opts.output, text);
+        // The export holds the non-public assets too: readable by its owner only.
+        if (opts.output) fs.writeFileSync(opts.output, text, { mode: 0o600 });
         else process.stdout.write(text);
       } finally {
         await close();

@@ -32,8 +32,8 @@ export async function writeSyntheticFile(out: string, count: number, seed: numbe
       for (const l of generateLines(count, seed)) yield Buffer.from(l + '\n', 'latin1');
     })(),
   );
-  if (out.endsWith('.gz')) await pipeline(src, createGzip({ level: 1 }), fs.createWriteStream(out));
-  else await pipeline(src, fs.createWriteStream(out));
+  if (out.endsWith('.gz')) await pipeline(src, createGzip({ level: 1 }), fs.createWriteStream(out, { mode: 0o600 }));
+  else await pipeline(src, fs.createWriteStream(out, { mode: 0o600 }));
 }
 
 /** The deaths-records module: matchID-compatible search API, bulk matching, corrections. */
