@@ -237,52 +237,36 @@ async function main() {
   // The benchmark sets the gateway up as the system (audited as « bench »).
   const system = { kind: 'system' as const, label: 'bench' };
   const sys = { id: null, label: 'bench' };
-  const api = await gw.service.createApi(
-    system,
-    {
-      slug: 'bench',
-      name: 'Bench',
-      description: '',
-      audience: '',
-      organisationCode: 'DNUM',
-      visibility: 'public',
-      upstreamUrl: `http://127.0.0.1:${upPort}`,
-      timeoutMs: 10_000,
-      allowPrivateUpstream: true,
-      requiredScope: null,
-      failPolicy: 'open',
-      maxBodyBytes: 1 << 20,
-      enabled: true,
-      healthPath: '/',
-    },
-    sys,
-  );
+  // Both benchmark APIs proxy the same local upstream; they differ by their plan.
+  const benchApi = (slug: string, name: string) =>
+    gw.service.createApi(
+      system,
+      {
+        slug,
+        name,
+        description: '',
+        audience: '',
+        organisationCode: 'DNUM',
+        visibility: 'public',
+        upstreamUrl: `http://127.0.0.1:${upPort}`,
+        timeoutMs: 10_000,
+        allowPrivateUpstream: true,
+        requiredScope: null,
+        failPolicy: 'open',
+        maxBodyBytes: 1 << 20,
+        enabled: true,
+        healthPath: '/',
+      },
+      sys,
+    );
+  const api = await benchApi('bench', 'Bench');
   const plan = await gw.service.createPlan(
     system,
     api.id,
     { slug: 'large', name: 'Large', keyless: false, perSecond: 1_000_000, perMinute: null, perDay: null, perMonth: null, approval: 'auto', scopes: [] },
     sys,
   );
-  const limited = await gw.service.createApi(
-    system,
-    {
-      slug: 'limited',
-      name: 'Limited',
-      description: '',
-      audience: '',
-      organisationCode: 'DNUM',
-      visibility: 'public',
-      upstreamUrl: `http://127.0.0.1:${upPort}`,
-      timeoutMs: 10_000,
-      allowPrivateUpstream: true,
-      requiredScope: null,
-      failPolicy: 'open',
-      maxBodyBytes: 1 << 20,
-      enabled: true,
-      healthPath: '/',
-    },
-    sys,
-  );
+  const limited = await benchApi('limited', 'Limited');
   const plan20 = await gw.service.createPlan(
     system,
     limited.id,
