@@ -109,5 +109,9 @@ describe('bulk matching interrupted and resumed', () => {
     expect(buckets).toBeGreaterThan(0);
     expect(got.result.rows).toBe(8000);
     expect(got.file).toBe(expected.file);
+    // Each unreadable line reported once, its excerpt in the file's encoding.
+    const errs = got.result.errors as { line: number; message: string }[];
+    expect(new Set(errs.map((e) => e.line)).size).toBe(errs.length);
+    expect(errs.find((e) => e.message.includes('GUILLEMET'))?.message).toContain('"fermé"');
   }, 300_000);
 });
