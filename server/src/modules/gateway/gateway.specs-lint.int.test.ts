@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Spectral } from '@stoplight/spectral-core';
 import { oas } from '@stoplight/spectral-rulesets';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
+import { checkApiGouvPage } from './apigouv.ts';
+import { API_GOUV_PRODUCERS } from './apigouv.routes.ts';
 
-/** Every OpenAPI document the portal serves for the demo APIs lints with 0 Spectral errors (issue 12). */
+/** Every OpenAPI document the portal serves for the demo APIs lints with 0 Spectral errors, and each API exports as an api.gouv.fr page (issue 12). */
 let t: TestPlatform;
 beforeAll(async () => {
   t = await createTestPlatform();
@@ -28,6 +30,19 @@ describe('OpenAPI documents served by the gateway portal', () => {
     }
     expect(report).toEqual([]);
   }, 120_000);
+
+  it('exports each demo API as an api.gouv.fr page that passes api.gouv.fr’s checks', async () => {
+    const apis = ((await t.app.inject('/api/gateway/apis')).json() as { items: { slug: string }[] }).items;
+    for (const a of apis) {
+      const r = await t.app.inject(`/api/gateway/apis/${a.slug}/api-gouv.md`);
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['content-type']).toContain('text/markdown');
+      expect(r.headers['content-disposition']).toContain(`${a.slug}.md`);
+      expect(checkApiGouvPage(r.body, API_GOUV_PRODUCERS)).toEqual([]);
+      expect(r.body).toContain('producer: minint');
+    }
+    expect((await t.app.inject('/api/gateway/apis/absente/api-gouv.md')).statusCode).toBe(404);
+  });
 
   it('refuses an upload that Spectral finds in error, naming the place and the rule in French', async () => {
     const admin = (await t.tokenFor('admin')).token;
