@@ -1,8 +1,9 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precompress } from './precompress';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   server: {
     port: 5173,
     proxy: {
@@ -14,5 +15,6 @@ export default defineConfig({
       '/catalog.': 'http://localhost:8080',
     },
   },
-  build: { outDir: 'dist', sourcemap: true, chunkSizeWarningLimit: 2000 },
+  // No source maps in the build: the sources are public on the forge, the maps need not be served.
+  build: { outDir: 'dist', sourcemap: false, chunkSizeWarningLimit: 2000 },
 });

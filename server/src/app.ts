@@ -198,7 +198,14 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     const dist = webDist;
     await app.register(
       routeGroup('public', async (g) => {
-        await g.register(fastifyStatic, { root: dist, wildcard: false, index: false, maxAge: '1h', immutable: false });
+        // Hashed build files never change: cached for a year; the rest (icons, robots.txt) for an hour.
+        // Brotli or gzip copies written at build time are sent to browsers that accept them.
+        g.addHook('onSend', async (req, reply, payload) => {
+          if (reply.statusCode === 200 && /^\/assets\/[^/?]+-[\w-]{8}\.\w+(\?|$)/.test(req.url))
+            reply.header('cache-control', 'public, max-age=31536000, immutable');
+          return payload;
+        });
+        await g.register(fastifyStatic, { root: dist, wildcard: false, index: false, preCompressed: true, maxAge: '1h', immutable: false });
       }),
     );
   }
