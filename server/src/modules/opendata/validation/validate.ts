@@ -51,7 +51,7 @@ async function sniffFormat(path: string, opts: ValidateOptions): Promise<SourceF
   } finally {
     await fh.close();
   }
-  const ext = (opts.filename ?? '').toLowerCase().split('.').pop();
+  const ext = (opts.filename ?? path).toLowerCase().split('.').pop();
   if (head.readUInt32LE(0) === 0x04034b50) return ext === 'ods' ? 'ods' : 'xlsx';
   if (ext === 'xlsx' || ext === 'ods') {
     throw new ZipError(`Le fichier porte l'extension .${ext} mais n'est pas une archive ZIP : il est peut-être tronqué ou d'un autre format.`);
@@ -66,7 +66,7 @@ interface CsvMeta {
 
 async function* csvRows(path: string, meta: { value?: CsvMeta }): AsyncGenerator<Row> {
   const stream = createReadStream(path, { highWaterMark: CHUNK });
-  let decoder: TextDecoder | null = null;
+  let decoder: InstanceType<typeof TextDecoder> | null = null;
   let parser: CsvParser | null = null;
   const ready: Row[] = [];
   let bytes = 0;
