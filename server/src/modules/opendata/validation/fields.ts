@@ -1,10 +1,10 @@
 /** Table Schema field types and constraints (frictionless v1 semantics, v2 read). */
 import type { TableField } from './types.ts';
 
-export type Cast = { ok: true; value: unknown } | { ok: false };
-
-const OK_NULL: Cast = { ok: true, value: null };
-const FAIL: Cast = { ok: false };
+/** What a caster returns for a cell that is not of the field's type. */
+export const FAIL: unique symbol = Symbol('type-error');
+/** A cast value, or FAIL. */
+export type Cast = unknown;
 
 const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const SPECIAL_NUMBERS = /^[+-]?(nan|inf|infinity)$/i;
@@ -14,8 +14,10 @@ const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{1
 const URI_RE = /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]*$/;
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function daysIn(y: number, m: number): number {
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return MONTH_DAYS[m - 1]!;
 }
 
 function validYmd(y: number, m: number, d: number): boolean {
@@ -136,8 +138,11 @@ const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[
 const ISO_TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 const ANY_DATES = ['%Y-%m-%d', '%d/%m/%Y', '%d-%m-%Y', '%Y/%m/%d', '%d.%m.%Y', '%Y%m%d', '%d/%m/%y'].map(compileStrftime);
 
+function pad(n: number | undefined, w: number): string {
+  return String(n ?? 0).padStart(w, '0');
+}
+
 function sortable(p: Parts): string {
-  const pad = (n: number | undefined, w: number) => String(n ?? 0).padStart(w, '0');
   return `${pad(p.y, 4)}-${pad(p.m ?? 1, 2)}-${pad(p.d ?? 1, 2)}T${pad(p.H, 2)}:${pad(p.M, 2)}:${pad(p.S, 2)}`;
 }
 
@@ -149,11 +154,11 @@ export function compileCaster(field: TableField): Caster {
   const format = typeof field.format === 'string' ? field.format.replace(/^fmt:/, '') : 'default';
   switch (type) {
     case 'string': {
-      if (format === 'email') return (s) => (EMAIL_RE.test(s) ? { ok: true, value: s } : FAIL);
-      if (format === 'uri') return (s) => (URI_RE.test(s) ? { ok: true, value: s } : FAIL);
-      if (format === 'uuid') return (s) => (UUID_RE.test(s) ? { ok: true, value: s } : FAIL);
-      if (format === 'binary') return (s) => (BASE64_RE.test(s) && s.length % 4 === 0 ? { ok: true, value: s } : FAIL);
-      return (s) => ({ ok: true, value: s });
+      if (format === 'email') return (s) => (EMAIL_RE.test(s) ? s : FAIL);
+      if (format === 'uri') return (s) => (URI_RE.test(s) ? s : FAIL);
+      if (format === 'uuid') return (s) => (UUID_RE.test(s) ? s : FAIL);
+      if (format === 'binary') return (s) => (BASE64_RE.test(s) && s.length % 4 === 0 ? s : FAIL);
+      return (s) => s;
     }
     case 'number': {
       const dec = field.decimalChar ?? '.';
@@ -167,8 +172,8 @@ export function compileCaster(field: TableField): Caster {
           if (t.includes('.') && !grp.includes('.')) return FAIL;
           t = t.split(dec).join('.');
         }
-        if (NUMBER_RE.test(t)) return { ok: true, value: Number(t) };
-        if (SPECIAL_NUMBERS.test(t)) return { ok: true, value: Number(t.replace(/inf(inity)?/i, 'Infinity').replace(/nan/i, 'NaN')) };
+        if (NUMBER_RE.test(t)) return Number(t);
+        if (SPECIAL_NUMBERS.test(t)) return Number(t.replace(/inf(inity)?/i, 'Infinity').replace(/nan/i, 'NaN'));
         return FAIL;
       };
     }
@@ -180,28 +185,28 @@ export function compileCaster(field: TableField): Caster {
         if (!bare) t = t.replace(/^\D*/, '').replace(/\D*$/, '');
         if (grp) t = t.split(grp).join('');
         if (!INTEGER_RE.test(t)) return FAIL;
-        return { ok: true, value: Number(t.replace(/_/g, '')) };
+        return Number(t.replace(/_/g, ''));
       };
     }
     case 'boolean': {
       const tv = new Set(field.trueValues ?? ['true', 'True', 'TRUE', '1']);
       const fv = new Set(field.falseValues ?? ['false', 'False', 'FALSE', '0']);
-      return (s) => (tv.has(s) ? { ok: true, value: true } : fv.has(s) ? { ok: true, value: false } : FAIL);
+      return (s) => (tv.has(s) ? true : fv.has(s) ? false : FAIL);
     }
     case 'date': {
       if (format === 'default' || format === '') {
         return (s) => {
           const m = ISO_DATE.exec(s);
           if (!m) return FAIL;
-          const p = { y: +m[1]!, m: +m[2]!, d: +m[3]! };
-          return partsOk(p) ? { ok: true, value: sortable(p).slice(0, 10) } : FAIL;
+          // Already sortable text: no conversion.
+          return validYmd(+m[1]!, +m[2]!, +m[3]!) ? s : FAIL;
         };
       }
       const matchers = format === 'any' ? ANY_DATES : [compileStrftime(format)];
       return (s) => {
         for (const mt of matchers) {
           const p = mt(s.trim());
-          if (p && partsOk(p)) return { ok: true, value: sortable(p).slice(0, 10) };
+          if (p && partsOk(p)) return sortable(p).slice(0, 10);
         }
         return FAIL;
       };
@@ -212,13 +217,13 @@ export function compileCaster(field: TableField): Caster {
           const m = ISO_DATETIME.exec(s);
           if (!m) return format === 'any' ? anyDate(s) : FAIL;
           const p = { y: +m[1]!, m: +m[2]!, d: +m[3]!, H: +m[4]!, M: +m[5]!, S: +(m[6] ?? 0) };
-          return partsOk(p) ? { ok: true, value: sortable(p) } : FAIL;
+          return partsOk(p) ? sortable(p) : FAIL;
         };
       }
       const mt = compileStrftime(format);
       return (s) => {
         const p = mt(s);
-        return p && partsOk(p) ? { ok: true, value: sortable(p) } : FAIL;
+        return p && partsOk(p) ? sortable(p) : FAIL;
       };
     }
     case 'time': {
@@ -229,26 +234,26 @@ export function compileCaster(field: TableField): Caster {
           const H = +m[1]!;
           const M = +m[2]!;
           const S = +(m[3] ?? 0);
-          return H <= 23 && M <= 59 && S <= 60 ? { ok: true, value: s.slice(0, 8) } : FAIL;
+          return H <= 23 && M <= 59 && S <= 60 ? s.slice(0, 8) : FAIL;
         };
       }
       const mt = compileStrftime(format);
       return (s) => {
         const p = mt(s);
-        return p && partsOk(p) ? { ok: true, value: sortable(p).slice(11) } : FAIL;
+        return p && partsOk(p) ? sortable(p).slice(11) : FAIL;
       };
     }
     case 'year':
-      return (s) => (/^\d{4}$/.test(s.trim()) ? { ok: true, value: Number(s) } : FAIL);
+      return (s) => (/^\d{4}$/.test(s.trim()) ? Number(s) : FAIL);
     case 'yearmonth':
       return (s) => {
         const m = /^(\d{4})-(\d{1,2})$/.exec(s.trim());
-        return m && +m[2]! >= 1 && +m[2]! <= 12 ? { ok: true, value: `${m[1]}-${m[2]!.padStart(2, '0')}` } : FAIL;
+        return m && +m[2]! >= 1 && +m[2]! <= 12 ? `${m[1]}-${m[2]!.padStart(2, '0')}` : FAIL;
       };
     case 'duration':
       return (s) =>
         /^P(?!$)(\d+(?:\.\d+)?Y)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?W)?(\d+(?:\.\d+)?D)?(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?$/.test(s)
-          ? { ok: true, value: s }
+          ? s
           : FAIL;
     case 'geopoint':
       return (s) => {
@@ -273,7 +278,7 @@ export function compileCaster(field: TableField): Caster {
         } catch {
           return FAIL;
         }
-        return Number.isFinite(lon) && Number.isFinite(lat) && Math.abs(lon) <= 180 && Math.abs(lat) <= 90 ? { ok: true, value: [lon, lat] } : FAIL;
+        return Number.isFinite(lon) && Number.isFinite(lat) && Math.abs(lon) <= 180 && Math.abs(lat) <= 90 ? [lon, lat] : FAIL;
       };
     case 'geojson':
     case 'object':
@@ -283,7 +288,7 @@ export function compileCaster(field: TableField): Caster {
           const v: unknown = JSON.parse(s);
           if (!v || typeof v !== 'object' || Array.isArray(v)) return FAIL;
           if (type === 'geojson' && typeof (v as { type?: unknown }).type !== 'string') return FAIL;
-          return { ok: true, value: v };
+          return v;
         } catch {
           return FAIL;
         }
@@ -293,29 +298,27 @@ export function compileCaster(field: TableField): Caster {
         if (s.length > 1_000_000) return FAIL;
         try {
           const v: unknown = JSON.parse(s);
-          return Array.isArray(v) ? { ok: true, value: v } : FAIL;
+          return Array.isArray(v) ? v : FAIL;
         } catch {
           return FAIL;
         }
       };
     case 'list': {
       const d = field.delimiter ?? ',';
-      return (s) => ({ ok: true, value: s.split(d) });
+      return (s) => s.split(d);
     }
     default:
-      return (s) => ({ ok: true, value: s });
+      return (s) => s;
   }
 }
 
 function anyDate(s: string): Cast {
   for (const mt of ANY_DATES) {
     const p = mt(s.trim());
-    if (p && partsOk(p)) return { ok: true, value: sortable(p) };
+    if (p && partsOk(p)) return sortable(p);
   }
   return FAIL;
 }
-
-export { OK_NULL };
 
 /** Compile a Python-style pattern as frictionless does: `re.match("^" + p + "$")`. */
 export function compilePattern(pattern: string): RegExp | null {
@@ -349,5 +352,5 @@ export function castBound(field: TableField, caster: Caster, bound: unknown): nu
   if (bound === undefined || bound === null) return null;
   if (typeof bound === 'number') return bound;
   const c = caster(String(bound));
-  return c.ok ? comparable(field, c.value) : null;
+  return c === FAIL ? null : comparable(field, c);
 }

@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { compileCheck, type RowAccess, type RowCheck } from './checks.ts';
 import { CsvError, CsvParser, sniffDialect, type CsvDialect } from './csv.ts';
 import { detectEncoding } from './encoding.ts';
-import { castBound, type Caster, compileCaster, compilePattern, testPattern } from './fields.ts';
+import { castBound, type Caster, compileCaster, compilePattern, FAIL, testPattern } from './fields.ts';
 import { readOds, readXlsx } from './spreadsheet.ts';
 import type { TableField, TableSchemaDescriptor, ValidationError, ValidationReport } from './types.ts';
 import { ZipError, type ZipLimits } from './zip.ts';
@@ -38,7 +38,7 @@ export interface ValidateOptions {
 
 export class ValidationAborted extends Error {}
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 64 * 1024;
 
 type Row = { cells: (string | null)[]; line: number };
 
@@ -64,7 +64,7 @@ interface CsvMeta {
   dialect: CsvDialect;
 }
 
-async function* csvRows(path: string, meta: { value?: CsvMeta }): AsyncGenerator<Row> {
+async function* csvRows(path: string, meta: { value?: CsvMeta }): AsyncGenerator<Row[]> {
   const stream = createReadStream(path, { highWaterMark: CHUNK });
   let decoder: InstanceType<typeof TextDecoder> | null = null;
   let parser: CsvParser | null = null;
@@ -101,8 +101,7 @@ async function* csvRows(path: string, meta: { value?: CsvMeta }): AsyncGenerator
         parser!.push(text);
       }
       bytes += buf.length;
-      for (const r of ready) yield r;
-      ready.length = 0;
+      if (ready.length) yield ready.splice(0, ready.length);
     }
     if (parser && decoder) {
       try {
@@ -111,7 +110,7 @@ async function* csvRows(path: string, meta: { value?: CsvMeta }): AsyncGenerator
         throw new EncodingFailure(lastLine + 1);
       }
       parser.end();
-      for (const r of ready) yield r;
+      if (ready.length) yield ready.splice(0, ready.length);
     }
   } finally {
     stream.destroy();
@@ -125,12 +124,18 @@ class EncodingFailure extends Error {
   }
 }
 
-async function* sheetRows(gen: AsyncGenerator<(string | null)[]>): AsyncGenerator<Row> {
+async function* sheetRows(gen: AsyncGenerator<(string | null)[]>): AsyncGenerator<Row[]> {
   let line = 0;
+  let batch: Row[] = [];
   for await (const cells of gen) {
     line++;
-    yield { cells, line };
+    batch.push({ cells, line });
+    if (batch.length >= 1000) {
+      yield batch;
+      batch = [];
+    }
   }
+  if (batch.length) yield batch;
 }
 
 const MESSAGES = {
@@ -284,193 +289,110 @@ export async function validateFile(path: string, opts: ValidateOptions = {}): Pr
       return true;
     };
 
-    for await (const { cells } of source) {
-      rowNumber++;
-      if (rowNumber === 1) {
-        header = cells.map((c) => c ?? '');
-        if (header.length === 0 || header.every((h) => h.trim() === '')) {
-          report({
-            type: 'blank-label',
-            rowNumber: null,
-            fieldName: null,
-            message: "La première ligne du fichier est vide : elle doit contenir l'en-tête (les noms des colonnes).",
-          });
-          return done();
-        }
-        opts.observer?.begin(header);
-        // Labels: blank, duplicate (fatal).
-        const seen = new Map<string, number[]>();
-        header.forEach((h, i) => {
-          if (h.trim() === '') report({ type: 'blank-label', rowNumber: null, fieldName: null, fieldNumber: i + 1, message: MESSAGES.blankLabel(i + 1) });
-          else seen.set(h.trim(), [...(seen.get(h.trim()) ?? []), i + 1]);
-        });
-        const dup = [...seen.entries()].find(([, cols]) => cols.length > 1);
-        if (dup) {
-          report({ type: 'duplicate-label', rowNumber: null, fieldName: null, message: MESSAGES.duplicateLabel(dup[0], dup[1]) });
-          // Count the data rows without checking them, as Validata does.
-          for await (const _ of source) rows++;
-          return done();
-        }
-        if (schema) {
-          const globalMissing = schema.missingValues ?? [''];
-          const pkNames = schema.primaryKey === undefined ? [] : Array.isArray(schema.primaryKey) ? schema.primaryKey : [schema.primaryKey];
-          const labelIndex = new Map<string, number>();
-          header.forEach((h, i) => labelIndex.set(h.trim(), i));
-          fields = schema.fields.map((field) => {
-            const c = field.constraints ?? {};
-            const caster = compileCaster(field);
-            const enumValues = Array.isArray(c.enum) ? c.enum : null;
-            const cf: CompiledField = {
-              field,
-              name: field.name,
-              index: labelIndex.get(field.name) ?? -1,
-              caster,
-              required: c.required === true,
-              unique: c.unique === true ? new Set() : null,
-              enumSet: enumValues ? new Set(enumValues.map((v) => String(v))) : null,
-              enumValues,
-              pattern: typeof c.pattern === 'string' ? compilePattern(c.pattern) : null,
-              min: castBound(field, caster, c.minimum),
-              max: castBound(field, caster, c.maximum),
-              exMin: castBound(field, caster, c.exclusiveMinimum),
-              exMax: castBound(field, caster, c.exclusiveMaximum),
-              minLength: typeof c.minLength === 'number' ? c.minLength : null,
-              maxLength: typeof c.maxLength === 'number' ? c.maxLength : null,
-              missing: new Set(Array.isArray(field.missingValues) ? field.missingValues : globalMissing),
-            };
-            if (typeof c.pattern === 'string' && !cf.pattern) warnings.push(`Motif de la colonne « ${field.name} » illisible, non contrôlé : ${c.pattern}`);
-            return cf;
-          });
-          byName = new Map(fields.map((f) => [f.name, f]));
-          for (const f of fields) {
-            if (f.index < 0 && (f.required || pkNames.includes(f.name))) {
-              report({ type: 'missing-label', rowNumber: null, fieldName: f.name, message: MESSAGES.missingLabel(f.name) });
-            } else if (f.index < 0) warnings.push(`Colonne « ${f.name} » du schéma absente du fichier (facultative).`);
+    for await (const batch of source)
+      for (let bi = 0; bi < batch.length; bi++) {
+        const cells = batch[bi]!.cells;
+        rowNumber++;
+        if (rowNumber === 1) {
+          header = cells.map((c) => c ?? '');
+          if (header.length === 0 || header.every((h) => h.trim() === '')) {
+            report({
+              type: 'blank-label',
+              rowNumber: null,
+              fieldName: null,
+              message: "La première ligne du fichier est vide : elle doit contenir l'en-tête (les noms des colonnes).",
+            });
+            return done();
           }
-          header.forEach((h) => {
-            if (h.trim() !== '' && !byName.has(h.trim())) warnings.push(`Colonne surnuméraire : « ${h} » n'est pas définie dans le schéma.`);
+          opts.observer?.begin(header);
+          // Labels: blank, duplicate (fatal).
+          const seen = new Map<string, number[]>();
+          header.forEach((h, i) => {
+            if (h.trim() === '') report({ type: 'blank-label', rowNumber: null, fieldName: null, fieldNumber: i + 1, message: MESSAGES.blankLabel(i + 1) });
+            else seen.set(h.trim(), [...(seen.get(h.trim()) ?? []), i + 1]);
           });
-          const pkFields = pkNames.map((n) => byName.get(n)).filter((f): f is CompiledField => !!f);
-          pk = pkFields.length === pkNames.length && pkFields.length > 0 && pkFields.every((f) => f.index >= 0) ? pkFields : null;
-          for (const check of schema.custom_checks ?? []) {
-            const compiled = compileCheck(check);
-            if (typeof compiled === 'function') checks.push({ name: check.name, run: compiled });
-            else warnings.push(`Contrôle « ${check.name} » non exécuté : ${compiled.unsupported}.`);
+          const dup = [...seen.entries()].find(([, cols]) => cols.length > 1);
+          if (dup) {
+            report({ type: 'duplicate-label', rowNumber: null, fieldName: null, message: MESSAGES.duplicateLabel(dup[0], dup[1]) });
+            // Count the data rows without checking them, as Validata does.
+            rows += batch.length - bi - 1;
+            for await (const more of source) rows += more.length;
+            return done();
           }
+          if (schema) {
+            const globalMissing = schema.missingValues ?? [''];
+            const pkNames = schema.primaryKey === undefined ? [] : Array.isArray(schema.primaryKey) ? schema.primaryKey : [schema.primaryKey];
+            const labelIndex = new Map<string, number>();
+            header.forEach((h, i) => labelIndex.set(h.trim(), i));
+            fields = schema.fields.map((field) => {
+              const c = field.constraints ?? {};
+              const caster = compileCaster(field);
+              const enumValues = Array.isArray(c.enum) ? c.enum : null;
+              const cf: CompiledField = {
+                field,
+                name: field.name,
+                index: labelIndex.get(field.name) ?? -1,
+                caster,
+                required: c.required === true,
+                unique: c.unique === true ? new Set() : null,
+                enumSet: enumValues ? new Set(enumValues.map((v) => String(v))) : null,
+                enumValues,
+                pattern: typeof c.pattern === 'string' ? compilePattern(c.pattern) : null,
+                min: castBound(field, caster, c.minimum),
+                max: castBound(field, caster, c.maximum),
+                exMin: castBound(field, caster, c.exclusiveMinimum),
+                exMax: castBound(field, caster, c.exclusiveMaximum),
+                minLength: typeof c.minLength === 'number' ? c.minLength : null,
+                maxLength: typeof c.maxLength === 'number' ? c.maxLength : null,
+                missing: new Set(Array.isArray(field.missingValues) ? field.missingValues : globalMissing),
+              };
+              if (typeof c.pattern === 'string' && !cf.pattern) warnings.push(`Motif de la colonne « ${field.name} » illisible, non contrôlé : ${c.pattern}`);
+              return cf;
+            });
+            byName = new Map(fields.map((f) => [f.name, f]));
+            for (const f of fields) {
+              if (f.index < 0 && (f.required || pkNames.includes(f.name))) {
+                report({ type: 'missing-label', rowNumber: null, fieldName: f.name, message: MESSAGES.missingLabel(f.name) });
+              } else if (f.index < 0) warnings.push(`Colonne « ${f.name} » du schéma absente du fichier (facultative).`);
+            }
+            header.forEach((h) => {
+              if (h.trim() !== '' && !byName.has(h.trim())) warnings.push(`Colonne surnuméraire : « ${h} » n'est pas définie dans le schéma.`);
+            });
+            const pkFields = pkNames.map((n) => byName.get(n)).filter((f): f is CompiledField => !!f);
+            pk = pkFields.length === pkNames.length && pkFields.length > 0 && pkFields.every((f) => f.index >= 0) ? pkFields : null;
+            for (const check of schema.custom_checks ?? []) {
+              const compiled = compileCheck(check);
+              if (typeof compiled === 'function') checks.push({ name: check.name, run: compiled });
+              else warnings.push(`Contrôle « ${check.name} » non exécuté : ${compiled.unsupported}.`);
+            }
+          }
+          continue;
         }
-        continue;
-      }
 
-      rows++;
-      current = cells;
-      if (opts.deadline !== undefined && (rows & 1023) === 0) {
-        if (Date.now() > opts.deadline)
-          throw new ValidationAborted(`Analyse interrompue à la ligne ${rowNumber} : le temps imparti est dépassé. Utilisez un fichier plus petit.`);
-        opts.onProgress?.(rows);
-      }
-      if (opts.observer) {
-        for (let i = 0; i < cells.length; i++) {
-          const v = cells[i];
-          if (v !== null && v !== undefined && v !== '') opts.observer.observe(i, v);
+        rows++;
+        current = cells;
+        if (opts.deadline !== undefined && (rows & 1023) === 0) {
+          if (Date.now() > opts.deadline)
+            throw new ValidationAborted(`Analyse interrompue à la ligne ${rowNumber} : le temps imparti est dépassé. Utilisez un fichier plus petit.`);
+          opts.onProgress?.(rows);
         }
-      }
-      if (cells.every((c) => c === null || c === '')) {
-        report({ type: 'blank-row', rowNumber, fieldName: null, message: MESSAGES.blankRow(rowNumber) });
-        if (pk)
-          report({
-            type: 'primary-key',
-            rowNumber,
-            fieldName: null,
-            message: MESSAGES.pk(
-              rowNumber,
-              pk.map((f) => f.name),
-              true,
-            ),
-          });
-        continue;
-      }
-      for (let i = header.length; i < cells.length; i++) {
-        const v = cells[i];
-        if (v === null || v === '') continue;
-        report({ type: 'extra-cell', rowNumber, fieldName: null, fieldNumber: i + 1, cell: v, message: MESSAGES.extraCell(rowNumber, i + 1) });
-      }
-      for (const f of fields) {
-        if (f.index < 0) continue;
-        if (f.index >= cells.length) {
-          report({ type: 'missing-cell', rowNumber, fieldName: f.name, fieldNumber: f.index + 1, cell: '', message: MESSAGES.missingCell(rowNumber, f.name) });
-          continue;
-        }
-        const raw = cells[f.index];
-        if (raw === null || raw === undefined || f.missing.has(raw)) {
-          if (f.required) {
-            report({
-              type: 'constraint-error',
-              rowNumber,
-              fieldName: f.name,
-              fieldNumber: f.index + 1,
-              cell: raw ?? '',
-              message: MESSAGES.required(rowNumber, f.name),
-            });
+        if (opts.observer) {
+          for (let i = 0; i < cells.length; i++) {
+            const v = cells[i];
+            if (v !== null && v !== undefined && v !== '') opts.observer.observe(i, v);
           }
-          continue;
         }
-        const cast = f.caster(raw);
-        if (!cast.ok) {
-          report({
-            type: 'type-error',
-            rowNumber,
-            fieldName: f.name,
-            fieldNumber: f.index + 1,
-            cell: raw,
-            message: MESSAGES.type(rowNumber, f.name, raw, f.field),
-          });
-          continue;
+        let blank = true;
+        for (let i = 0; i < cells.length; i++) {
+          const c = cells[i];
+          if (c !== null && c !== '' && c !== undefined) {
+            blank = false;
+            break;
+          }
         }
-        const problem = constraintProblem(f, raw, cast.value);
-        if (problem) {
-          report({
-            type: 'constraint-error',
-            rowNumber,
-            fieldName: f.name,
-            fieldNumber: f.index + 1,
-            cell: raw,
-            message: `Ligne ${rowNumber}, colonne « ${f.name} » : ${problem}`,
-          });
-          continue;
-        }
-        if (f.unique) {
-          const key = typeof cast.value === 'string' ? cast.value : JSON.stringify(cast.value);
-          if (f.unique.has(key))
-            report({
-              type: 'unique-error',
-              rowNumber,
-              fieldName: f.name,
-              fieldNumber: f.index + 1,
-              cell: raw,
-              message: MESSAGES.unique(rowNumber, f.name, raw),
-            });
-          else keep(f.unique, key);
-        }
-      }
-      if (pk) {
-        const parts = pk.map((f) => {
-          const v = cells[f.index];
-          return v === null || v === undefined || f.missing.has(v) ? null : v;
-        });
-        if (parts.every((p) => p === null))
-          report({
-            type: 'primary-key',
-            rowNumber,
-            fieldName: null,
-            message: MESSAGES.pk(
-              rowNumber,
-              pk.map((f) => f.name),
-              true,
-            ),
-          });
-        else {
-          const key = parts.length === 1 ? String(parts[0]) : JSON.stringify(parts);
-          if (pkSeen.has(key))
+        if (blank) {
+          report({ type: 'blank-row', rowNumber, fieldName: null, message: MESSAGES.blankRow(rowNumber) });
+          if (pk)
             report({
               type: 'primary-key',
               rowNumber,
@@ -478,27 +400,128 @@ export async function validateFile(path: string, opts: ValidateOptions = {}): Pr
               message: MESSAGES.pk(
                 rowNumber,
                 pk.map((f) => f.name),
-                false,
+                true,
               ),
             });
-          else keep(pkSeen, key);
+          continue;
         }
-      }
-      for (const c of checks) {
-        const fail = c.run(access);
-        if (fail) {
-          const f = fail.fieldName ? byName.get(fail.fieldName) : undefined;
-          report({
-            type: c.name,
-            rowNumber,
-            fieldName: fail.fieldName,
-            fieldNumber: f && f.index >= 0 ? f.index + 1 : null,
-            cell: fail.cell,
-            message: `Ligne ${rowNumber}${fail.fieldName ? `, colonne « ${fail.fieldName} »` : ''} : ${fail.message}`,
+        for (let i = header.length; i < cells.length; i++) {
+          const v = cells[i];
+          if (v === null || v === '') continue;
+          report({ type: 'extra-cell', rowNumber, fieldName: null, fieldNumber: i + 1, cell: v, message: MESSAGES.extraCell(rowNumber, i + 1) });
+        }
+        for (const f of fields) {
+          if (f.index < 0) continue;
+          if (f.index >= cells.length) {
+            report({
+              type: 'missing-cell',
+              rowNumber,
+              fieldName: f.name,
+              fieldNumber: f.index + 1,
+              cell: '',
+              message: MESSAGES.missingCell(rowNumber, f.name),
+            });
+            continue;
+          }
+          const raw = cells[f.index];
+          if (raw === null || raw === undefined || f.missing.has(raw)) {
+            if (f.required) {
+              report({
+                type: 'constraint-error',
+                rowNumber,
+                fieldName: f.name,
+                fieldNumber: f.index + 1,
+                cell: raw ?? '',
+                message: MESSAGES.required(rowNumber, f.name),
+              });
+            }
+            continue;
+          }
+          const value = f.caster(raw);
+          if (value === FAIL) {
+            report({
+              type: 'type-error',
+              rowNumber,
+              fieldName: f.name,
+              fieldNumber: f.index + 1,
+              cell: raw,
+              message: MESSAGES.type(rowNumber, f.name, raw, f.field),
+            });
+            continue;
+          }
+          const problem = constraintProblem(f, raw, value);
+          if (problem) {
+            report({
+              type: 'constraint-error',
+              rowNumber,
+              fieldName: f.name,
+              fieldNumber: f.index + 1,
+              cell: raw,
+              message: `Ligne ${rowNumber}, colonne « ${f.name} » : ${problem}`,
+            });
+            continue;
+          }
+          if (f.unique) {
+            const key = typeof value === 'string' ? value : JSON.stringify(value);
+            if (f.unique.has(key))
+              report({
+                type: 'unique-error',
+                rowNumber,
+                fieldName: f.name,
+                fieldNumber: f.index + 1,
+                cell: raw,
+                message: MESSAGES.unique(rowNumber, f.name, raw),
+              });
+            else keep(f.unique, key);
+          }
+        }
+        if (pk) {
+          const parts = pk.map((f) => {
+            const v = cells[f.index];
+            return v === null || v === undefined || f.missing.has(v) ? null : v;
           });
+          if (parts.every((p) => p === null))
+            report({
+              type: 'primary-key',
+              rowNumber,
+              fieldName: null,
+              message: MESSAGES.pk(
+                rowNumber,
+                pk.map((f) => f.name),
+                true,
+              ),
+            });
+          else {
+            const key = parts.length === 1 ? String(parts[0]) : JSON.stringify(parts);
+            if (pkSeen.has(key))
+              report({
+                type: 'primary-key',
+                rowNumber,
+                fieldName: null,
+                message: MESSAGES.pk(
+                  rowNumber,
+                  pk.map((f) => f.name),
+                  false,
+                ),
+              });
+            else keep(pkSeen, key);
+          }
+        }
+        for (const c of checks) {
+          const fail = c.run(access);
+          if (fail) {
+            const f = fail.fieldName ? byName.get(fail.fieldName) : undefined;
+            report({
+              type: c.name,
+              rowNumber,
+              fieldName: fail.fieldName,
+              fieldNumber: f && f.index >= 0 ? f.index + 1 : null,
+              cell: fail.cell,
+              message: `Ligne ${rowNumber}${fail.fieldName ? `, colonne « ${fail.fieldName} »` : ''} : ${fail.message}`,
+            });
+          }
         }
       }
-    }
     if (rowNumber === 0) {
       report({ type: 'source-error', rowNumber: null, fieldName: null, message: 'Le fichier ne contient aucune ligne (ni en-tête, ni données).' });
     }
@@ -535,10 +558,21 @@ function constraintProblem(f: CompiledField, raw: string, value: unknown): strin
     if (f.exMin !== null && typeof f.exMin === typeof cmp && cmp <= f.exMin) return `${raw} doit être strictement supérieur à ${f.exMin}.`;
     if (f.exMax !== null && typeof f.exMax === typeof cmp && cmp >= f.exMax) return `${raw} doit être strictement inférieur à ${f.exMax}.`;
   }
-  const len = typeof value === 'string' ? [...value].length : Array.isArray(value) ? value.length : null;
+  if (f.minLength === null && f.maxLength === null) return null;
+  const len = typeof value === 'string' ? codePoints(value) : Array.isArray(value) ? value.length : null;
   if (len !== null) {
     if (f.minLength !== null && len < f.minLength) return `« ${short(raw)} » est trop court (${len} caractères, au moins ${f.minLength}).`;
     if (f.maxLength !== null && len > f.maxLength) return `« ${short(raw)} » est trop long (${len} caractères, au plus ${f.maxLength}).`;
   }
   return null;
+}
+
+/** Length in code points (what Python's len() counts), without allocating. */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
 }
