@@ -89,13 +89,16 @@ async function measure(label: string, path: string, schema: TableSchemaDescripto
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const scanner = withScan ? new PersonalDataScanner() : undefined;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const rep = await validateFile(path, { schema, observer: scanner });
   const s = (performance.now() - t0) / 1000;
+  const cu = process.cpuUsage(c0);
+  const cpu = (cu.user + cu.system) / 1e6;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
   const mb = statSync(path).size / 1048576;
   console.log(
-    `${label.padEnd(44)} ${mb.toFixed(0)} Mo, ${rep.stats.rows} lignes, ${rep.stats.errors} erreurs, ${s.toFixed(2)} s → ${(mb / s).toFixed(1)} Mo/s, RSS max ${(peak / 1048576).toFixed(0)} Mo` +
+    `${label.padEnd(44)} ${mb.toFixed(0)} Mo, ${rep.stats.rows} lignes, ${rep.stats.errors} erreurs, ${s.toFixed(2)} s → ${(mb / s).toFixed(1)} Mo/s (temps CPU ${cpu.toFixed(2)} s → ${(mb / cpu).toFixed(1)} Mo/s par cœur), RSS max ${(peak / 1048576).toFixed(0)} Mo` +
       (scanner
         ? `, données personnelles : ${
             scanner
@@ -105,7 +108,7 @@ async function measure(label: string, path: string, schema: TableSchemaDescripto
           }`
         : ''),
   );
-  return { s, mbps: mb / s, rss: peak / 1048576 };
+  return { s, cpu, mbps: mb / s, cpuMbps: mb / cpu, rss: peak / 1048576 };
 }
 
 async function main() {
@@ -142,10 +145,18 @@ async function main() {
   const base = await measure('A — validation seule', a, schemaA, false);
   const scan = await measure('A — validation + données personnelles', a, schemaA, true);
   const bb = await measure('B — validation + données personnelles', b, schemaB, true);
-  const share = Math.max(0, (scan.s - base.s) / base.s) * 100;
+  // CPU time, not wall time: the wall clock depends on the other processes of the machine.
+  const share = Math.max(0, (scan.cpu - base.cpu) / base.cpu) * 100;
+  console.log(
+    `Charge de la machine (load average 1 min) : ${(await import('node:os')).loadavg()[0]!.toFixed(1)} pour ${(await import('node:os')).cpus().length} cœurs`,
+  );
   console.log('');
-  console.log(`Débit A : ${scan.mbps.toFixed(1)} Mo/s (cible ≥ 20) ${scan.mbps >= 20 ? 'OK' : 'NON ATTEINT'}`);
-  console.log(`Débit B : ${bb.mbps.toFixed(1)} Mo/s (cible ≥ 20) ${bb.mbps >= 20 ? 'OK' : 'NON ATTEINT'}`);
+  console.log(
+    `Débit A : ${scan.mbps.toFixed(1)} Mo/s mur, ${scan.cpuMbps.toFixed(1)} Mo/s CPU (cible ≥ 20) ${scan.mbps >= 20 ? 'OK' : scan.cpuMbps >= 20 ? 'OK en temps CPU seulement' : 'NON ATTEINT'}`,
+  );
+  console.log(
+    `Débit B : ${bb.mbps.toFixed(1)} Mo/s mur, ${bb.cpuMbps.toFixed(1)} Mo/s CPU (cible ≥ 20) ${bb.mbps >= 20 ? 'OK' : bb.cpuMbps >= 20 ? 'OK en temps CPU seulement' : 'NON ATTEINT'}`,
+  );
   const rss = Math.max(base.rss, scan.rss, bb.rss);
   console.log(`RSS max : ${rss.toFixed(0)} Mo (cible ≤ 300) ${rss <= 300 ? 'OK' : 'NON ATTEINT'}`);
   console.log(`Coût du contrôle des données personnelles : ${share.toFixed(1)} % du temps de validation (cible ≤ 20 %) ${share <= 20 ? 'OK' : 'NON ATTEINT'}`);
