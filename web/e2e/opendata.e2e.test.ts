@@ -24,7 +24,7 @@ describe('open data validation in the browser', () => {
 
     const bad = `${header}\r\nCV-00001;69;fixe;90;2021-03-01;73282932000074;jeanne.martin@example.org\r\nCV-00002;2A;fixe;210;2021-04-01;73282932000074;paul.durand@example.org\r\n`;
     await page.getByLabel('Fichier à valider').setInputFiles({ name: 'controles.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: 'Valider', exact: true }).click();
     await visible(page.getByText('Fichier non valide'));
     const table = page.getByRole('table', { name: /Erreurs/ });
     const row = table.locator('tbody tr').first();
@@ -38,7 +38,7 @@ describe('open data validation in the browser', () => {
 
     const fixed = bad.replace(';210;', ';110;');
     await page.getByLabel('Fichier à valider').setInputFiles({ name: 'controles.csv', mimeType: 'text/csv', buffer: Buffer.from(fixed) });
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: 'Valider', exact: true }).click();
     await visible(page.getByText('Fichier valide'));
     await visible(page.getByText(/2 ligne\(s\) de données conformes au schéma/));
     expect(unexpected(errors)).toEqual([]);
