@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { RELS, WORKBOOK, zipOf } from './validation/zip-writer.test-helper.ts';
+import { DEFAULT_UPLOAD_LIMITS } from './upload.ts';
 
 /** Issue 16 (first half): schema catalogue, ministry schema upload, the stateless validation endpoint. */
 let t: TestPlatform;
@@ -138,6 +141,22 @@ describe('POST /api/opendata/validate', () => {
     const b = (await validate(bomb, 'bombe.xlsx', '', bearer(user.token))).json();
     expect(b.valid).toBe(false);
     expect(b.errors[0].message).toMatch(/bombe/);
+    // An upload cut in the middle (no closing boundary): a 400 problem, and no temporary file left.
+    const before = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('patrimoine-opendata-')).length;
+    const whole = multipart([{ name: 'file', value: 'a;b\n' + '1;2\n'.repeat(500), filename: 'a.csv' }]);
+    DEFAULT_UPLOAD_LIMITS.idleMs = 300;
+    const cut = await t.app
+      .inject({
+        method: 'POST',
+        url: '/api/opendata/validate',
+        payload: whole.payload.subarray(0, whole.payload.length - 1000),
+        headers: whole.headers,
+      })
+      .finally(() => (DEFAULT_UPLOAD_LIMITS.idleMs = 30_000));
+    // 400 when the parser sees the end of the body, 408 when it waits for more.
+    expect([400, 408]).toContain(cut.statusCode);
+    expect(cut.json().detail ?? cut.json().title).toMatch(/[Ee]nvoi|multipart|incomplet/);
+    expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('patrimoine-opendata-')).length).toBe(before);
     const limits = (await t.app.inject({ method: 'GET', url: '/api/opendata/validate/limits' })).json();
     expect(limits.anonymousBytes).toBe(4096);
   });

@@ -77,7 +77,7 @@ export function opendataRoutes(svc: OpendataService): FastifyPluginAsync {
               tags,
               operationId: 'getOpendataValidationLimits',
               summary: 'Size limits of the validation endpoint (anonymous and signed-in)',
-              response: { 200: c.validationLimits },
+              response: { 200: c.validationLimits, ...problems },
             },
           },
           async () => {
