@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { RELS, WORKBOOK, zipOf } from './validation/zip-writer.test-helper.ts';
 import { DEFAULT_UPLOAD_LIMITS } from './upload.ts';
+import { MAX_CONCURRENT_VALIDATIONS } from './opendata.service.ts';
 
 /** Issue 16 (first half): schema catalogue, ministry schema upload, the stateless validation endpoint. */
 let t: TestPlatform;
@@ -122,6 +123,10 @@ describe('POST /api/opendata/validate', () => {
     const notSchema = await validate('a\n1\n', 'a.csv', '{"title": "pas de champs"}');
     expect(notSchema.statusCode).toBe(400);
     expect(notSchema.json().errors[0]).toMatchObject({ field: 'schema.fields' });
+    const redos = await validate('a\n1\n', 'a.csv', JSON.stringify({ fields: [{ name: 'a', constraints: { pattern: '^(a+)+$' } }] }));
+    expect(redos.statusCode).toBe(400);
+    expect(redos.json().errors[0]).toMatchObject({ field: 'schema.fields[0].constraints.pattern' });
+    expect(redos.json().errors[0].message).toMatch(/quantificateur imbriqué/);
     const local = await validate('a\n1\n', 'a.csv', 'http://127.0.0.1:9/schema.json');
     expect(local.statusCode).toBe(400);
     expect(local.json().errors[0].field).toBe('schema');
@@ -157,6 +162,14 @@ describe('POST /api/opendata/validate', () => {
     expect([400, 408]).toContain(cut.statusCode);
     expect(cut.json().detail ?? cut.json().title).toMatch(/[Ee]nvoi|multipart|incomplet/);
     expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('patrimoine-opendata-')).length).toBe(before);
+    // Validations run at once are bounded per node: the next one is a 429 before its upload is read.
+    const svc = t.services.opendata!;
+    const slots = Array.from({ length: MAX_CONCURRENT_VALIDATIONS }, () => svc.acquireSlot());
+    const busy = await validate('a\n1\n', 'a.csv', '');
+    expect(busy.statusCode).toBe(429);
+    expect(busy.json().detail).toMatch(/Trop de validations en cours/);
+    for (const s of slots) s.release();
+    expect((await validate('a\n1\n', 'a.csv', '')).statusCode).toBe(200);
     const limits = (await t.app.inject({ method: 'GET', url: '/api/opendata/validate/limits' })).json();
     expect(limits.anonymousBytes).toBe(4096);
   });

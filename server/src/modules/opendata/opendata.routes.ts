@@ -104,6 +104,7 @@ export function opendataRoutes(svc: OpendataService): FastifyPluginAsync {
             if (!req.isMultipart()) throw fieldError('file', 'envoyez un formulaire multipart avec le fichier (champ file)');
             const l = svc.limits();
             const fileBytes = isUser(req.caller) ? l.userBytes : l.anonymousBytes;
+            const slot = svc.acquireSlot();
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patrimoine-opendata-'));
             const file = path.join(dir, randomUUID());
             const fields: Record<string, string> = {};
@@ -126,6 +127,7 @@ export function opendataRoutes(svc: OpendataService): FastifyPluginAsync {
               return await svc.validate(req.caller, { path: file, filename, schema: fields.schema ?? null });
             } finally {
               fs.rmSync(dir, { recursive: true, force: true });
+              slot.release();
             }
           },
         );

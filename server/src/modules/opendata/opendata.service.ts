@@ -11,7 +11,7 @@ import type { SchemaDetail, SchemaSource, SchemaSummary, ValidationResult } from
 import type { AppContext } from '../../platform/context.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { actorOf, requireUser, type Caller } from '../../platform/auth/principal.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../platform/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError, fieldError } from '../../platform/errors.ts';
 import { checkOutboundUrl, guardedAgent } from '../../platform/net/outbound.ts';
 import { request } from 'undici';
 import type { Db } from '../../db/client.ts';
@@ -24,6 +24,8 @@ import type { TableSchemaDescriptor } from './validation/types.ts';
 type Row = typeof opendataSchemas.$inferSelect;
 
 const MAX_SCHEMA_BYTES = 2 * 1024 * 1024;
+/** Validations run at once by a node (CPU-bound work on a shared event loop). */
+export const MAX_CONCURRENT_VALIDATIONS = 4;
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
@@ -80,6 +82,24 @@ export function createOpendataService(ctx: AppContext) {
     timeoutMs: ctx.env.PATRIMOINE_OPENDATA_TIMEOUT_MS,
   });
   const agent = guardedAgent({ allowPrivate: false }, { connectTimeoutMs: 5000 });
+  let running = 0;
+
+  /** A validation slot, taken before the upload is read; `release()` when done. */
+  function acquireSlot(): { release(): void } {
+    if (running >= MAX_CONCURRENT_VALIDATIONS) {
+      throw new TooManyRequestsError('Trop de validations en cours sur ce serveur : réessayez dans quelques secondes.', 5);
+    }
+    running++;
+    let done = false;
+    return {
+      release() {
+        if (!done) {
+          done = true;
+          running--;
+        }
+      },
+    };
+  }
 
   async function latestByName(name: string, db: Db = ctx.db): Promise<Row[]> {
     return db.select().from(opendataSchemas).where(eq(opendataSchemas.name, name)).orderBy(asc(opendataSchemas.createdAt));
@@ -325,7 +345,7 @@ export function createOpendataService(ctx: AppContext) {
     }
   }
 
-  return { limits, seedReference, list, get, upload, validate, resolveSchema };
+  return { limits, seedReference, list, get, upload, validate, resolveSchema, acquireSlot };
 }
 
 export type OpendataService = ReturnType<typeof createOpendataService>;

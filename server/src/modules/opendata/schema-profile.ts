@@ -20,6 +20,8 @@ function profile() {
 }
 
 const MAX_FIELDS = 2000;
+/** A group that is one quantified atom, itself quantified: `(a+)+`, `(\\w*)*`, `([a-z]+){2,}` (catastrophic backtracking). */
+const NESTED_QUANTIFIER = /\((?:\?:)?(?:\[(?:[^\]\\]|\\.)*\]|\\.|[^()|\\])[+*]\)(?:[+*]|\{\d+,\d*\})/;
 const MAX_DEPTH = 12;
 
 function depth(v: unknown, d = 0): number {
@@ -67,6 +69,14 @@ export function tableSchemaProblems(d: unknown): { field: string; message: strin
     if (typeof pattern === 'string') {
       try {
         new RegExp(pattern);
+        if (pattern.length > 2000)
+          out.push({ field: `schema.fields[${i}].constraints.pattern`, message: 'expression régulière trop longue (2 000 caractères au plus)' });
+        else if (NESTED_QUANTIFIER.test(pattern)) {
+          out.push({
+            field: `schema.fields[${i}].constraints.pattern`,
+            message: `expression régulière refusée : quantificateur imbriqué (ex. « (a+)+ »), dont le temps d'évaluation peut exploser`,
+          });
+        }
       } catch {
         out.push({ field: `schema.fields[${i}].constraints.pattern`, message: `expression régulière invalide : ${pattern.slice(0, 80)}` });
       }
