@@ -208,10 +208,10 @@ export async function* readXlsx(path: string, limits?: ZipLimits): AsyncGenerato
   const dec = new TextDecoder('utf-8');
   for await (const chunk of zip.stream(sheetPath)) {
     tok.push(dec.decode(chunk, { stream: true }));
-    while (ready.length) yield ready.shift()!;
+    yield* ready.splice(0, ready.length);
   }
   tok.push(dec.decode());
-  while (ready.length) yield ready.shift()!;
+  yield* ready.splice(0, ready.length);
 }
 
 export async function* readOds(path: string, limits?: ZipLimits): AsyncGenerator<SheetRow> {
@@ -293,8 +293,8 @@ export async function* readOds(path: string, limits?: ZipLimits): AsyncGenerator
   const dec = new TextDecoder('utf-8');
   for await (const chunk of zip.stream('content.xml')) {
     tok.push(dec.decode(chunk, { stream: true }));
-    while (ready.length) yield ready.shift()!;
+    yield* ready.splice(0, ready.length);
   }
   tok.push(dec.decode());
-  while (ready.length) yield ready.shift()!;
+  yield* ready.splice(0, ready.length);
 }
