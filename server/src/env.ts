@@ -78,6 +78,27 @@ export const envSchema = z.object({
     .max(8 * 1024 * 1024 * 1024)
     .default(200 * 1024 * 1024)
     .describe('Maximum size of an uploaded file in bytes.'),
+  PATRIMOINE_OPENDATA_ANON_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(8 * 1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024)
+    .describe('Largest file an anonymous visitor may validate (POST /api/opendata/validate), in bytes.'),
+  PATRIMOINE_OPENDATA_USER_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(8 * 1024 * 1024 * 1024)
+    .default(200 * 1024 * 1024)
+    .describe('Largest file a signed-in user may validate, in bytes.'),
+  PATRIMOINE_OPENDATA_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(3600_000)
+    .default(120_000)
+    .describe('Time allowed to validate one file on the stateless endpoint, in milliseconds.'),
   PATRIMOINE_ROLE: z
     .enum(['all', 'api', 'gateway', 'worker'])
     .default('all')
