@@ -13,6 +13,8 @@ import { createAuthService } from './auth/auth.service.ts';
 import { createUsersService } from './auth/users.service.ts';
 import { createOrganisationsRepository } from './organisations/organisations.repository.ts';
 import { EventBus } from './events.ts';
+import { createBlobStore } from './blob/index.ts';
+import type { BlobStore } from './blob/blob.ts';
 import type { AppContext, ModuleFactory, ModuleServices, PatrimoineModule } from './context.ts';
 
 /** Whether logs are for a person: `LOG_PRETTY=auto` (default) means when stdout is a terminal. */
@@ -46,6 +48,8 @@ export interface ContextOptions {
   database?: Database;
   /** Apply migrations (default true). */
   migrate?: boolean;
+  /** A blob store (tests); otherwise built from env. */
+  blobs?: BlobStore;
 }
 
 /** Opens the database and shared services, and builds the given modules (in dependency order). */
@@ -71,6 +75,7 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
     redis,
     counters,
     events: new EventBus(),
+    blobs: opts.blobs ?? createBlobStore(env),
     usersRepo,
     organisations,
     jobs: createJobsService({
@@ -101,6 +106,7 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
     for (const m of [...modules].reverse()) await m.stop?.();
     await ctx.jobs.stop();
     if (redis) redis.disconnect();
+    if (!opts.blobs) ctx.blobs.close?.();
     if (!opts.database) await database.close();
   }
   return { ctx, modules, services, close };

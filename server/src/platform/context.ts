@@ -11,6 +11,7 @@ import type { UsersService } from './auth/users.service.ts';
 import type { UsersRepository } from './auth/users.repository.ts';
 import type { OrganisationsRepository } from './organisations/organisations.repository.ts';
 import type { EventBus } from './events.ts';
+import type { BlobStore } from './blob/blob.ts';
 
 /** What the platform hands to every module: its explicit dependencies. */
 export interface AppContext {
@@ -28,6 +29,8 @@ export interface AppContext {
   usersRepo: UsersRepository;
   organisations: OrganisationsRepository;
   events: EventBus;
+  /** Files (uploads, produced files): local directory or S3 bucket, the same on every node (ADR 0010). */
+  blobs: BlobStore;
 }
 
 /**
