@@ -102,6 +102,7 @@ export const envSchema = z.object({
     .describe(
       'Secret of the API gateway (encrypts OAuth2 signing keys at rest, signs the consumer identity header). Same value on every node. When unset, one is generated in PATRIMOINE_DATA_DIR/gateway-secret.key (single node only).',
     ),
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
   BLOB_STORE: z
     .enum(['fs', 's3'])
     .default('fs')
@@ -123,7 +124,6 @@ export const envSchema = z.object({
     .describe('Access key of the S3 store; unset to use the SDK’s default chain (instance role, AWS_* variables).'),
   S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional().describe('Secret key of the S3 store (with S3_ACCESS_KEY_ID).'),
   S3_FORCE_PATH_STYLE: bool.default(false).describe('Path-style S3 URLs (`endpoint/bucket/key`), needed by MinIO and most on-premises stores.'),
-  CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string; publicUrl: string };

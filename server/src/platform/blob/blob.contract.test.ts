@@ -5,7 +5,18 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3, type LocalS3 } from '../../../test/s3.ts';
-import { BlobKeyError, BlobRangeError, BlobTooLargeError, FsBlobStore, S3BlobStore, assertKey, parseRangeHeader, type BlobStore } from './index.ts';
+import { loadEnv, EnvError } from '../../env.ts';
+import {
+  BlobKeyError,
+  createBlobStore,
+  BlobRangeError,
+  BlobTooLargeError,
+  FsBlobStore,
+  S3BlobStore,
+  assertKey,
+  parseRangeHeader,
+  type BlobStore,
+} from './index.ts';
 
 /** The same contract for both stores (ADR 0010): a filesystem directory and an S3 bucket (s3rver). */
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -152,11 +163,30 @@ describe.each(stores)('blob store contract: %s', (_name, make) => {
   });
 });
 
+describe('configuration', () => {
+  it('BLOB_STORE=s3 needs a bucket, and both S3 keys or none', () => {
+    expect(() => loadEnv({ BLOB_STORE: 's3' })).toThrow(EnvError);
+    expect(() => loadEnv({ BLOB_STORE: 's3', S3_BUCKET: 'bkt', S3_ACCESS_KEY_ID: 'k' })).toThrow(/S3_SECRET_ACCESS_KEY/);
+    expect(() => loadEnv({ BLOB_STORE: 's3', S3_BUCKET: 'Bad_Bucket' })).toThrow(/S3_BUCKET/);
+    const env = loadEnv({ BLOB_STORE: 's3', S3_BUCKET: 'patrimoine', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'true' });
+    const store = createBlobStore(env);
+    expect(store.kind).toBe('s3');
+    store.close?.();
+    expect(createBlobStore(loadEnv({ PATRIMOINE_DATA_DIR: root })).kind).toBe('fs');
+  });
+});
+
 describe('filesystem store', () => {
   it('writes owner-only files and leaves no temporary file', async () => {
     const dir = path.join(root, 'modes');
     const store = new FsBlobStore(dir);
     await store.put('x/y.txt', 'secret');
+    // A file put there by hand (no header) is served whole.
+    fs.writeFileSync(path.join(dir, 'x', 'raw.txt'), 'brut');
+    expect(await store.head('x/raw.txt')).toMatchObject({ size: 4, sha256: null });
+    expect((await text((await store.get('x/raw.txt'))!.body)).toString()).toBe('brut');
+    await store.put('x/empty.txt', '');
+    expect((await text((await store.get('x/empty.txt'))!.body)).length).toBe(0);
     expect(fs.statSync(path.join(dir, 'x', 'y.txt')).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(dir, 'x')).mode & 0o777).toBe(0o700);
     expect(fs.readdirSync(path.join(dir, '.tmp'))).toEqual([]);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   assertKey,
@@ -23,30 +24,38 @@ import {
 
 interface Meta {
   sha256: string;
-  size: number;
   contentType: string;
 }
 
+/** Every file starts with this many bytes of metadata (`PBLOB1 {json}` padded with spaces, then a newline). */
+export const FS_HEADER_BYTES = 512;
+const MAGIC = 'PBLOB1 ';
+
+function header(meta: Meta): Buffer {
+  const text = `${MAGIC}${JSON.stringify(meta)}`;
+  if (Buffer.byteLength(text) > FS_HEADER_BYTES - 1) throw new Error('métadonnées trop longues');
+  const buf = Buffer.alloc(FS_HEADER_BYTES, 0x20);
+  buf.write(text, 0, 'utf8');
+  buf[FS_HEADER_BYTES - 1] = 0x0a;
+  return buf;
+}
+
 /**
- * Blobs as files under one directory (`PATRIMOINE_DATA_DIR/blobs`): `<key>` holds the content,
- * `.meta/<key>.json` its sha256 and content type. A write goes to `.tmp/` (same filesystem) and is
- * renamed into place, so a reader — this process or another one on a shared volume — sees the old or
- * the new file, whole. Directories are 0700, files 0600.
+ * Blobs as files under one directory (`PATRIMOINE_DATA_DIR/blobs`): `<key>` holds a 512-byte header
+ * (sha256 and content type) then the content, so that content and metadata change together. A write
+ * goes to `.tmp/` (same filesystem), its header is completed once the content is hashed, and the file
+ * is renamed into place: a reader — this process or another one on a shared volume — sees the old or
+ * the new file, whole, with its own metadata. Directories are 0700, files 0600.
  */
 export class FsBlobStore implements BlobStore {
   readonly kind = 'fs' as const;
   private readonly tmp: string;
-  private readonly meta: string;
   constructor(readonly root: string) {
     this.tmp = path.join(root, '.tmp');
-    this.meta = path.join(root, '.meta');
   }
 
   private file(key: string) {
     return path.join(this.root, ...assertKey(key).split('/'));
-  }
-  private metaFile(key: string) {
-    return path.join(this.meta, ...assertKey(key).split('/')) + '.json';
   }
   private async mkdir(dir: string) {
     await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -57,26 +66,35 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, body: BlobBody, opts: PutOptions = {}): Promise<BlobInfo> {
     const target = this.file(key);
-    const metaTarget = this.metaFile(key);
     const contentType = checkContentType(opts.contentType);
     await this.mkdir(this.tmp);
     const data = this.tmpName();
-    const metaTmp = `${data}.json`;
     const digest = new Digest(opts.maxBytes);
     try {
-      await pipeline(toReadable(body), digest, fs.createWriteStream(data, { mode: 0o600, flags: 'wx' }), opts.signal ? { signal: opts.signal } : {});
-      const meta: Meta = { sha256: digest.hex(), size: digest.size, contentType };
-      await fsp.writeFile(metaTmp, JSON.stringify(meta), { mode: 0o600, flag: 'wx' });
-      await this.mkdir(path.dirname(metaTarget));
+      const placeholder = header({ sha256: '0'.repeat(64), contentType });
+      await pipeline(
+        toReadable(body),
+        digest,
+        async function* (source: AsyncIterable<Buffer>) {
+          yield placeholder;
+          yield* source;
+        },
+        fs.createWriteStream(data, { mode: 0o600, flags: 'wx' }),
+        opts.signal ? { signal: opts.signal } : {},
+      );
+      const meta: Meta = { sha256: digest.hex(), contentType };
+      const fh = await fsp.open(data, 'r+');
+      try {
+        await fh.write(header(meta), 0, FS_HEADER_BYTES, 0);
+      } finally {
+        await fh.close();
+      }
       await this.mkdir(path.dirname(target));
-      // Metadata first: a reader that sees the new content sees its metadata (head() checks the size).
-      await fsp.rename(metaTmp, metaTarget);
       await fsp.rename(data, target);
       const st = await fsp.stat(target);
-      return { key, size: meta.size, sha256: meta.sha256, contentType, lastModified: st.mtime };
+      return { key, size: digest.size, sha256: meta.sha256, contentType, lastModified: st.mtime };
     } catch (e) {
       await fsp.rm(data, { force: true });
-      await fsp.rm(metaTmp, { force: true });
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST')
         throw new BlobKeyError(key, 'un segment de la clé est déjà un fichier, ou la clé un dossier');
@@ -84,64 +102,79 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  private async readMeta(key: string, size: number): Promise<Pick<BlobInfo, 'sha256' | 'contentType'>> {
+  /** Metadata and size of an open file (a file without header, put there by hand, is served whole). */
+  private async describe(key: string, fh: fsp.FileHandle): Promise<{ info: BlobInfo; offset: number } | null> {
+    const st = await fh.stat();
+    if (!st.isFile()) return null;
+    const buf = Buffer.alloc(FS_HEADER_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, FS_HEADER_BYTES, 0);
+    if (bytesRead === FS_HEADER_BYTES && buf.subarray(0, MAGIC.length).toString('latin1') === MAGIC) {
+      try {
+        const m = JSON.parse(buf.subarray(MAGIC.length).toString('utf8').trim()) as Meta;
+        return {
+          info: { key, size: st.size - FS_HEADER_BYTES, sha256: m.sha256 || null, contentType: m.contentType || DEFAULT_CONTENT_TYPE, lastModified: st.mtime },
+          offset: FS_HEADER_BYTES,
+        };
+      } catch {
+        /* not our header */
+      }
+    }
+    return { info: { key, size: st.size, sha256: null, contentType: DEFAULT_CONTENT_TYPE, lastModified: st.mtime }, offset: 0 };
+  }
+
+  private async openFile(key: string): Promise<fsp.FileHandle | null> {
     try {
-      const m = JSON.parse(await fsp.readFile(this.metaFile(key), 'utf8')) as Meta;
-      // Sizes differ while another writer is between its two renames: the checksum is not this content's.
-      return { sha256: m.size === size ? m.sha256 : null, contentType: m.contentType || DEFAULT_CONTENT_TYPE };
-    } catch {
-      return { sha256: null, contentType: DEFAULT_CONTENT_TYPE };
+      return await fsp.open(this.file(key), 'r');
+    } catch (e) {
+      if (e instanceof BlobKeyError) throw e;
+      return null;
     }
   }
 
   async head(key: string): Promise<BlobInfo | null> {
-    const file = this.file(key);
-    let st: fs.Stats;
+    const fh = await this.openFile(key);
+    if (!fh) return null;
     try {
-      st = await fsp.stat(file);
-    } catch {
-      return null;
+      return (await this.describe(key, fh))?.info ?? null;
+    } finally {
+      await fh.close();
     }
-    if (!st.isFile()) return null;
-    return { key, size: st.size, lastModified: st.mtime, ...(await this.readMeta(key, st.size)) };
   }
 
   async get(key: string, opts: { range?: ByteRange } = {}): Promise<BlobObject | null> {
-    const file = this.file(key);
-    let handle: fsp.FileHandle;
+    const fh = await this.openFile(key);
+    if (!fh) return null;
     try {
-      handle = await fsp.open(file, 'r');
-    } catch {
-      return null;
-    }
-    try {
-      // One descriptor for stat and read: a concurrent replacement does not mix two contents.
-      const st = await handle.stat();
-      if (!st.isFile()) {
-        await handle.close();
+      // One descriptor for metadata and content: a concurrent replacement does not mix two versions.
+      const d = await this.describe(key, fh);
+      if (!d) {
+        await fh.close();
         return null;
       }
-      const info: BlobInfo = { key, size: st.size, lastModified: st.mtime, ...(await this.readMeta(key, st.size)) };
-      const range = opts.range ? resolveRange(opts.range, st.size) : undefined;
-      const body = handle.createReadStream({ start: range?.start ?? 0, ...(range ? { end: range.end } : {}), highWaterMark: 1 << 20, autoClose: true });
+      const { info, offset } = d;
+      const range = opts.range ? resolveRange(opts.range, info.size) : undefined;
+      if (!range && info.size === 0) {
+        await fh.close();
+        return { info, body: Readable.from([]) };
+      }
+      const start = offset + (range?.start ?? 0);
+      const end = offset + (range ? range.end : info.size - 1);
+      const body = fh.createReadStream({ start, end, highWaterMark: 1 << 20, autoClose: true });
       return range ? { info, body, range } : { info, body };
     } catch (e) {
-      await handle.close().catch(() => undefined);
+      await fh.close().catch(() => undefined);
       throw e;
     }
   }
 
   async delete(key: string): Promise<boolean> {
-    const file = this.file(key);
-    let existed = true;
     try {
-      await fsp.unlink(file);
+      await fsp.unlink(this.file(key));
+      return true;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      existed = false;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
     }
-    await fsp.rm(this.metaFile(key), { force: true });
-    return existed;
   }
 
   async *list(prefix: string): AsyncIterable<BlobListing> {
@@ -168,8 +201,8 @@ export class FsBlobStore implements BlobStore {
     await walk(start, base);
     keys.sort();
     for (const k of keys) {
-      const st = await fsp.stat(this.file(k)).catch(() => null);
-      if (st?.isFile()) yield { key: k, size: st.size, lastModified: st.mtime };
+      const info = await this.head(k).catch(() => null);
+      if (info) yield { key: k, size: info.size, lastModified: info.lastModified };
     }
   }
 
