@@ -75,7 +75,7 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
     redis,
     counters,
     events: new EventBus(),
-    blobs: opts.blobs ?? createBlobStore(env),
+    blobs: opts.blobs ?? (await createBlobStore(env)),
     usersRepo,
     organisations,
     jobs: createJobsService({

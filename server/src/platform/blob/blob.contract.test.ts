@@ -6,17 +6,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3, type LocalS3 } from '../../../test/s3.ts';
 import { loadEnv, EnvError } from '../../env.ts';
-import {
-  BlobKeyError,
-  createBlobStore,
-  BlobRangeError,
-  BlobTooLargeError,
-  FsBlobStore,
-  S3BlobStore,
-  assertKey,
-  parseRangeHeader,
-  type BlobStore,
-} from './index.ts';
+import { BlobKeyError, createBlobStore, BlobRangeError, BlobTooLargeError, FsBlobStore, assertKey, parseRangeHeader, type BlobStore } from './index.ts';
+import { S3BlobStore } from './s3-store.ts';
 
 /** The same contract for both stores (ADR 0010): a filesystem directory and an S3 bucket (s3rver). */
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -164,15 +155,15 @@ describe.each(stores)('blob store contract: %s', (_name, make) => {
 });
 
 describe('configuration', () => {
-  it('BLOB_STORE=s3 needs a bucket, and both S3 keys or none', () => {
+  it('BLOB_STORE=s3 needs a bucket, and both S3 keys or none', async () => {
     expect(() => loadEnv({ BLOB_STORE: 's3' })).toThrow(EnvError);
     expect(() => loadEnv({ BLOB_STORE: 's3', S3_BUCKET: 'bkt', S3_ACCESS_KEY_ID: 'k' })).toThrow(/S3_SECRET_ACCESS_KEY/);
     expect(() => loadEnv({ BLOB_STORE: 's3', S3_BUCKET: 'Bad_Bucket' })).toThrow(/S3_BUCKET/);
     const env = loadEnv({ BLOB_STORE: 's3', S3_BUCKET: 'patrimoine', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'true' });
-    const store = createBlobStore(env);
+    const store = await createBlobStore(env);
     expect(store.kind).toBe('s3');
     store.close?.();
-    expect(createBlobStore(loadEnv({ PATRIMOINE_DATA_DIR: root })).kind).toBe('fs');
+    expect((await createBlobStore(loadEnv({ PATRIMOINE_DATA_DIR: root }))).kind).toBe('fs');
   });
 });
 
