@@ -8,6 +8,7 @@ import { startLocalS3, type LocalS3 } from '../../../test/s3.ts';
 import { loadEnv, EnvError } from '../../env.ts';
 import { BlobKeyError, createBlobStore, BlobRangeError, BlobTooLargeError, FsBlobStore, assertKey, parseRangeHeader, type BlobStore } from './index.ts';
 import { S3BlobStore } from './s3-store.ts';
+import { copyBlobs } from './copy.ts';
 
 /** The same contract for both stores (ADR 0010): a filesystem directory and an S3 bucket (s3rver). */
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -151,6 +152,19 @@ describe.each(stores)('blob store contract: %s', (_name, make) => {
 
   it('passes its readiness check', async () => {
     await expect(store.check()).resolves.toBeUndefined();
+  });
+});
+
+describe('copy between stores', () => {
+  it('copies fs → s3 with checksums and content types, and a second run copies nothing', async () => {
+    const from = new FsBlobStore(path.join(root, 'copy-src'));
+    const to = stores[1]![1]();
+    await from.put('copie/a.csv', 'a;b\n1;2\n', { contentType: 'text/csv' });
+    await from.put('copie/sous/b.pdf', '%PDF-1.4', { contentType: 'application/pdf' });
+    expect(await copyBlobs(from, to, 'copie/')).toEqual({ copied: 2, unchanged: 0, bytes: 16 });
+    expect(await to.head('copie/sous/b.pdf')).toMatchObject({ contentType: 'application/pdf', sha256: sha('%PDF-1.4') });
+    expect(await copyBlobs(from, to, 'copie/')).toMatchObject({ copied: 0, unchanged: 2 });
+    to.close?.();
   });
 });
 
