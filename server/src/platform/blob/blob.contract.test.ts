@@ -195,6 +195,10 @@ describe('filesystem store', () => {
     expect(fs.statSync(path.join(dir, 'x', 'y.txt')).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(dir, 'x')).mode & 0o777).toBe(0o700);
     expect(fs.readdirSync(path.join(dir, '.tmp'))).toEqual([]);
+    fs.writeFileSync(path.join(dir, '.tmp', 'left-by-a-crash'), 'x');
+    expect(await store.sweepTemp(24 * 3600_000)).toBe(0);
+    expect(await store.sweepTemp(-1)).toBe(1);
+    expect(fs.readdirSync(path.join(dir, '.tmp'))).toEqual([]);
   });
   it('two stores on the same directory (two processes on a shared volume) see each other’s writes', async () => {
     const a = new FsBlobStore(path.join(root, 'shared'));

@@ -54,6 +54,8 @@ export interface BlobStore {
   list(prefix: string): AsyncIterable<BlobListing>;
   /** Throws when the store cannot be written and read (readiness). */
   check(): Promise<void>;
+  /** Removes what interrupted writes left (filesystem store; S3 uses a bucket lifecycle rule). */
+  sweepTemp?(ageMs?: number): Promise<number>;
   close?(): void;
 }
 
