@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -47,6 +47,23 @@ export interface S3StoreOptions {
 const MIN_PART = 5 * 1024 * 1024;
 /** S3's limit for a single CopyObject (used to attach the checksum after a multipart upload). */
 const COPY_LIMIT = 5 * 1024 * 1024 * 1024;
+
+/** Bytes start..end (inclusive) of a whole-object stream. */
+export function slice(body: Readable, start: number, end: number): Readable {
+  let pos = 0;
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        const from = Math.max(start - pos, 0);
+        const to = Math.min(end + 1 - pos, chunk.length);
+        pos += chunk.length;
+        if (to > from) yield chunk.subarray(from, to);
+        if (pos > end) break;
+      }
+      body.destroy();
+    })(),
+  );
+}
 
 function status(e: unknown): number | undefined {
   return (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -192,11 +209,7 @@ export class S3BlobStore implements BlobStore {
       if (!range) return { info, body };
       // A store that ignores Range answers the whole object: the range is cut here.
       const served = m ? { start: Number(m[1]), end: Number(m[2]) } : resolveRange(range, size);
-      if (!m) {
-        body.destroy();
-        return this.get(key, { range: served });
-      }
-      return { info, body, range: served };
+      return { info, body: m ? body : slice(body, served.start, served.end), range: served };
     } catch (e) {
       if (notFound(e)) return null;
       if (status(e) === 416) {
