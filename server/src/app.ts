@@ -35,6 +35,7 @@ const readiness = z.object({
   database: z.string(),
   migrations: z.string(),
   redis: z.string(),
+  blobs: z.string().describe('Le magasin de fichiers (fs ou s3) : « ok (s3) » quand il s’écrit et se relit'),
   modules: z
     .record(z.string(), z.object({ status: z.enum(['ok', 'degraded']), detail: z.string() }))
     .describe('Ce que chaque module dit de lui-même (un amont qui échoue à ses sondes…)'),
@@ -157,7 +158,11 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
               () => 'ok',
               () => 'unreachable',
             );
-          const ok = dbOk && migOk && redis !== 'unreachable';
+          const blobs = await ctx.blobs.check().then(
+            () => `ok (${ctx.blobs.kind})`,
+            () => `unreachable (${ctx.blobs.kind})`,
+          );
+          const ok = dbOk && migOk && redis !== 'unreachable' && blobs.startsWith('ok');
           // What modules say of themselves (a failing upstream…): shown, without making the node unready.
           const moduleStates: Record<string, { status: 'ok' | 'degraded'; detail: string }> = {};
           if (dbOk && migOk)
@@ -168,6 +173,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
             database: dbOk ? `ok (${ctx.database.kind})` : 'unreachable',
             migrations: migOk ? 'applied' : 'pending',
             redis,
+            blobs,
             modules: moduleStates,
           });
         },

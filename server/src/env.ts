@@ -137,6 +137,27 @@ export const envSchema = z.object({
     .default('minint')
     .describe('Producer slug of the ministry on api.gouv.fr (`_data/producteurs/<slug>.md`), written in the API pages the gateway exports for api.gouv.fr.'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
+  BLOB_STORE: z
+    .enum(['fs', 's3'])
+    .default('fs')
+    .describe(
+      'Where files (uploads, produced files) are kept: `fs` under PATRIMOINE_DATA_DIR/blobs (one node, or a volume shared by every node), `s3` in an S3-compatible bucket (several nodes).',
+    ),
+  S3_ENDPOINT: z.url().optional().describe('Endpoint of the S3-compatible store (MinIO, Garage, Ceph, a cloud provider); unset for AWS S3.'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3 to 63 lowercase letters, digits, « . » or « - »)')
+    .optional()
+    .describe('Bucket of the blob store when BLOB_STORE=s3 (required then); it must exist.'),
+  S3_REGION: z.string().min(1).max(64).default('us-east-1').describe('Region of the S3 bucket.'),
+  S3_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('Access key of the S3 store; unset to use the SDK’s default chain (instance role, AWS_* variables).'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional().describe('Secret key of the S3 store (with S3_ACCESS_KEY_ID).'),
+  S3_FORCE_PATH_STYLE: bool.default(false).describe('Path-style S3 URLs (`endpoint/bucket/key`), needed by MinIO and most on-premises stores.'),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string; publicUrl: string };
@@ -157,6 +178,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     throw new EnvError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
   }
   const env = parsed.data;
+  if (env.BLOB_STORE === 's3' && !env.S3_BUCKET) throw new EnvError([{ variable: 'S3_BUCKET', message: 'required when BLOB_STORE=s3' }]);
+  if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY)
+    throw new EnvError([
+      { variable: env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID', message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' },
+    ]);
   return {
     ...env,
     dataDir: path.resolve(env.PATRIMOINE_DATA_DIR),

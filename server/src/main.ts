@@ -10,6 +10,7 @@ import { actorOf, type SystemCaller } from './platform/auth/principal.ts';
 import { DomainError, ValidationError } from './platform/errors.ts';
 import { serve } from './serve.ts';
 import type { CliContext } from './platform/context.ts';
+import { registerBlobCli } from './platform/blob/copy.ts';
 
 function env(): Env {
   try {
@@ -177,6 +178,8 @@ export function buildProgram(): Command {
         console.log(`Store it now, it will not be shown again:\n${token}`);
       });
     });
+
+  registerBlobCli(program);
 
   return program;
 }

@@ -48,7 +48,12 @@ export async function serve(env: Env, role: Env['PATRIMOINE_ROLE']) {
   if (role === 'all' || role === 'worker') {
     ctx.jobs.start();
     // Expired sessions are purged hourly (a lookup already refuses them; this keeps the table small).
-    const purge = () => ctx.usersRepo.purgeExpiredSessions(ctx.clock.now()).catch((err) => ctx.logger.warn({ err }, 'session purge failed'));
+    // Temporary files of writes interrupted by a crash (blob store on the filesystem) go after a day.
+    const purge = () =>
+      Promise.all([
+        ctx.usersRepo.purgeExpiredSessions(ctx.clock.now()).catch((err) => ctx.logger.warn({ err }, 'session purge failed')),
+        ctx.blobs.sweepTemp?.().catch((err) => ctx.logger.warn({ err }, 'blob store sweep failed')),
+      ]);
     void purge();
     maintenance = setInterval(purge, 3600_000);
     maintenance.unref();

@@ -14,6 +14,8 @@ import { createUsersService } from './auth/users.service.ts';
 import { createOrganisationsRepository } from './organisations/organisations.repository.ts';
 import { EventBus } from './events.ts';
 import { createMailer } from './mail/mailer.ts';
+import { createBlobStore } from './blob/index.ts';
+import type { BlobStore } from './blob/blob.ts';
 import type { AppContext, ModuleFactory, ModuleServices, PatrimoineModule } from './context.ts';
 
 /** Whether logs are for a person: `LOG_PRETTY=auto` (default) means when stdout is a terminal. */
@@ -47,6 +49,8 @@ export interface ContextOptions {
   database?: Database;
   /** Apply migrations (default true). */
   migrate?: boolean;
+  /** A blob store (tests); otherwise built from env. */
+  blobs?: BlobStore;
 }
 
 /** Opens the database and shared services, and builds the given modules (in dependency order). */
@@ -79,6 +83,7 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
     redis,
     counters,
     events: new EventBus(),
+    blobs: opts.blobs ?? (await createBlobStore(env)),
     usersRepo,
     organisations,
     jobs,
@@ -105,6 +110,7 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
     await ctx.jobs.stop();
     ctx.mail.close();
     if (redis) redis.disconnect();
+    if (!opts.blobs) ctx.blobs.close?.();
     if (!opts.database) await database.close();
   }
   return { ctx, modules, services, close };

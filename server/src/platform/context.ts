@@ -12,6 +12,7 @@ import type { UsersService } from './auth/users.service.ts';
 import type { UsersRepository } from './auth/users.repository.ts';
 import type { OrganisationsRepository } from './organisations/organisations.repository.ts';
 import type { EventBus } from './events.ts';
+import type { BlobStore } from './blob/blob.ts';
 
 /** What the platform hands to every module: its explicit dependencies. */
 export interface AppContext {
@@ -31,6 +32,8 @@ export interface AppContext {
   events: EventBus;
   /** E-mail notifications, queued as jobs (SMTP_URL). */
   mail: Mailer;
+  /** Files (uploads, produced files): local directory or S3 bucket, the same on every node (ADR 0010). */
+  blobs: BlobStore;
 }
 
 /**

@@ -14,7 +14,7 @@ import { SYSTEM, actorOf, requireUser } from '../../platform/auth/principal.ts';
 import { API } from './deces.routes.ts';
 import { assertCanLoad, importFile, type ImportReport } from './import.service.ts';
 import { sourceName } from './insee.ts';
-import { DEFAULT_UPLOAD_LIMITS, receiveMultipart } from './upload.ts';
+import { DEFAULT_UPLOAD_LIMITS, checkedFile, receiveMultipart } from './upload.ts';
 
 export const IMPORT_JOB = 'deces.import';
 interface ImportPayload {
@@ -23,20 +23,31 @@ interface ImportPayload {
   actor: { id: string | null; label: string };
 }
 
+/** Blob key of an uploaded INSEE file. */
+export const uploadKey = (stored: string) => `deces/uploads/${path.basename(stored)}`;
+
 /**
- * Upload of an INSEE file by an administrator (the monthly file): stored under the data directory,
- * imported by a job (one transaction; a restart re-runs it, which is idempotent), progress visible.
+ * Upload of an INSEE file by an administrator (the monthly file): stored in the blob store (any node
+ * receives it, any worker imports it), imported by a job (one transaction; a restart re-runs it, which
+ * is idempotent), progress visible. The job copies the file to its node's scratch directory (a zip is
+ * read by random access) and removes both when done.
  */
 export function registerImportJob(ctx: AppContext) {
-  const dir = path.join(ctx.env.dataDir, 'deces', 'uploads');
+  const dir = path.join(ctx.env.dataDir, 'scratch', 'deces-uploads');
   ctx.jobs.register<ImportPayload, ImportReport, never>(IMPORT_JOB, {
     retentionMs: 7 * 24 * 3600_000,
     maxAttempts: 2,
     async cleanup(job) {
-      fs.rmSync(path.join(dir, path.basename((job.payload as ImportPayload).file)), { force: true });
+      const stored = (job.payload as ImportPayload).file;
+      await ctx.blobs.delete(uploadKey(stored));
+      fs.rmSync(path.join(dir, path.basename(stored)), { force: true });
     },
     async run({ payload, progress }) {
       const file = path.join(dir, path.basename(payload.file));
+      const blob = await ctx.blobs.get(uploadKey(payload.file));
+      if (!blob) throw new Error('Fichier Insee introuvable dans le magasin de fichiers (supprimé ?) : envoyez-le de nouveau.');
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      await pipeline(blob.body, fs.createWriteStream(file, { mode: 0o600 }));
       let last = 0;
       // The upload was authorised when it was enqueued; the job runs as the system, on behalf of its author.
       const report = await importFile(ctx, file, {
@@ -51,13 +62,14 @@ export function registerImportJob(ctx: AppContext) {
         },
       });
       fs.rmSync(file, { force: true });
+      await ctx.blobs.delete(uploadKey(payload.file));
       return report;
     },
   });
   return dir;
 }
 
-export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
+export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
   return routeGroup({ roles: ['admin'] }, async (g) => {
     const app = g.withTypeProvider<ZodTypeProvider>();
     app.post(
@@ -77,15 +89,16 @@ export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
         const user = requireUser(req.caller);
         assertCanLoad(user);
         if (!req.isMultipart()) throw fieldError('file', 'envoyez le fichier Insee dans un formulaire multipart (champ file)');
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         // Assigned in the callback (the casts keep TypeScript from narrowing them to their initial value).
         let original = '' as string;
         let target = null as string | null;
         let stored = '' as string;
+        let bytes = 0;
+        const fileBytes = ctx.env.PATRIMOINE_UPLOAD_LIMIT;
         try {
           await receiveMultipart(req, reply, {
             // The form has one file; a few text fields are tolerated (and ignored).
-            limits: { ...DEFAULT_UPLOAD_LIMITS, fields: 10, fileBytes: ctx.env.PATRIMOINE_UPLOAD_LIMIT },
+            limits: { ...DEFAULT_UPLOAD_LIMITS, fields: 10, fileBytes },
             fileField: 'file',
             onField: () => undefined,
             onFile: async (part, signal) => {
@@ -93,28 +106,37 @@ export function adminRoutes(ctx: AppContext, dir: string): FastifyPluginAsync {
               if (!/\.(txt|txt\.gz|zip)$/i.test(original)) throw fieldError('file', 'fichier .txt, .txt.gz ou .zip attendu');
               const lower = original.toLowerCase();
               stored = `${randomUUID()}${lower.endsWith('.zip') ? '.zip' : lower.endsWith('.gz') ? '.txt.gz' : '.txt'}`;
-              target = path.join(dir, stored);
-              await pipeline(part.file, fs.createWriteStream(target, { mode: 0o600 }), { signal });
+              target = uploadKey(stored);
+              bytes = (await ctx.blobs.put(target, checkedFile(part, 'file', fileBytes), { contentType: 'application/octet-stream', signal })).size;
             },
           });
           if (!target) throw fieldError('file', 'fichier manquant');
         } catch (e) {
-          if (target) fs.rmSync(target, { force: true });
+          if (target) await ctx.blobs.delete(target).catch(() => undefined);
           throw e;
         }
         const name = sourceName(original);
-        const file = target;
-        const job = await ctx.db.transaction(async (tx) => {
-          const j = await ctx.jobs.enqueue(IMPORT_JOB, { file: stored, name, actor: actorOf(user) }, { ownerId: user.userId, tx: tx as never, maxAttempts: 2 });
-          await recordAudit(tx as never, {
-            actor: actorOf(user),
-            action: 'deces.import.upload',
-            entityType: 'job',
-            entityId: j.id,
-            after: { file: original, bytes: fs.statSync(file).size },
+        const key = target;
+        const job = await ctx.db
+          .transaction(async (tx) => {
+            const j = await ctx.jobs.enqueue(
+              IMPORT_JOB,
+              { file: stored, name, actor: actorOf(user) },
+              { ownerId: user.userId, tx: tx as never, maxAttempts: 2 },
+            );
+            await recordAudit(tx as never, {
+              actor: actorOf(user),
+              action: 'deces.import.upload',
+              entityType: 'job',
+              entityId: j.id,
+              after: { file: original, bytes },
+            });
+            return j;
+          })
+          .catch(async (e: unknown) => {
+            await ctx.blobs.delete(key).catch(() => undefined);
+            throw e;
           });
-          return j;
-        });
         return reply.status(201).send({ id: job.id, name });
       },
     );

@@ -17,6 +17,7 @@ import { decesRecords } from './deces.table.ts';
 let t: TestPlatform;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deces-resume-'));
 const api = (url: string) => `/deces/api/v1${url}`;
+const ROWS = 80_000;
 
 beforeAll(async () => {
   t = await createTestPlatform({ startJobs: true });
@@ -68,9 +69,9 @@ describe('bulk matching interrupted and resumed', () => {
     const u = await t.tokenFor('reader');
     const known = await records(100);
     expect(known.length).toBeGreaterThan(50);
-    // 8,000 rows: matches (known persons), near misses, strangers, invalid dates and unreadable lines.
+    // ROWS rows: matches (known persons), near misses, strangers, invalid dates and unreadable lines.
     const rows = ['Nom;Prenom;DateNaissance'];
-    for (let i = 0; i < 8000; i++) {
+    for (let i = 0; i < ROWS; i++) {
       const k = known[i % known.length]!;
       if (i % 97 === 0) rows.push(`INCONNU${i};Date;31/02/19${50 + (i % 40)}`);
       else if (i % 211 === 0) rows.push(`"GUILLEMET${i};Mal;"fermé";01/01/1950`);
@@ -98,7 +99,7 @@ describe('bulk matching interrupted and resumed', () => {
     const stopped = (await t.ctx.jobs.get(id))!;
     expect(checkpointRows).toBeGreaterThan(0);
     expect(stopped.state).not.toBe('succeeded');
-    expect((stopped.checkpoint as { rows: number }).rows).toBeLessThan(8000);
+    expect((stopped.checkpoint as { rows: number }).rows).toBeLessThan(ROWS);
     t.ctx.jobs.start();
     const done = await t.ctx.jobs.waitFor(id, 120_000);
     expect(done.state).toBe('succeeded');
@@ -107,7 +108,7 @@ describe('bulk matching interrupted and resumed', () => {
     expect(got.result).toEqual(expected.result);
     const buckets = Object.values(got.result.scoreBuckets as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(buckets).toBeGreaterThan(0);
-    expect(got.result.rows).toBe(8000);
+    expect(got.result.rows).toBe(ROWS);
     expect(got.file).toBe(expected.file);
     // Each unreadable line reported once, its excerpt in the file's encoding.
     const errs = got.result.errors as { line: number; message: string }[];

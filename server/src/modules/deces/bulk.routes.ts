@@ -1,7 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { bulkCancelled, bulkFailed, bulkGone, bulkProgress, bulkStarted, bulkSummary, csvText, type BulkSummary } from '@patrimoine/contracts/deces';
@@ -12,7 +9,8 @@ import { ConflictError, ValidationError, fieldError } from '../../platform/error
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { actorOf, requireUser, type Principal } from '../../platform/auth/principal.ts';
 import { API } from './deces.routes.ts';
-import { DEFAULT_UPLOAD_LIMITS, receiveMultipart } from './upload.ts';
+import { DEFAULT_UPLOAD_LIMITS, checkedFile, receiveMultipart } from './upload.ts';
+import { sendBlob } from '../../platform/blob/index.ts';
 import { BULK_JOB, type BulkPayload, type BulkResult, type BulkService } from './bulk.service.ts';
 
 /** matchID's bulk contract: POST /search/csv, GET /search/csv/{id}, DELETE /search/csv/{id}. */
@@ -40,20 +38,21 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
         if (await ctx.jobs.countActive(p.userId, BULK_JOB))
           throw new ConflictError('Une tâche d’appariement est déjà en cours pour votre compte : attendez sa fin ou annulez-la.');
         const id = randomUUID();
-        const dir = path.join(bulk.root, id);
+        const dir = id;
         const fields: Record<string, string> = {};
         let fileName: string | null = null;
+        const fileBytes = ctx.env.PATRIMOINE_UPLOAD_LIMIT;
         try {
-          fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
           await receiveMultipart(req, reply, {
-            limits: { ...DEFAULT_UPLOAD_LIMITS, fileBytes: ctx.env.PATRIMOINE_UPLOAD_LIMIT },
+            limits: { ...DEFAULT_UPLOAD_LIMITS, fileBytes },
             fileField: 'file',
             onField: (name, value) => {
               fields[name] = value;
             },
             onFile: async (part, signal) => {
               fileName = part.filename || 'fichier.csv';
-              await pipeline(part.file, fs.createWriteStream(path.join(dir, 'input.csv'), { mode: 0o600 }), { signal });
+              // Into the blob store (every node reads it); a part cut at the limit writes nothing.
+              await ctx.blobs.put(bulk.keyOf(dir, 'input.csv'), checkedFile(part, 'file', fileBytes), { contentType: 'text/csv', signal });
             },
           });
           if (!fileName) throw fieldError('file', 'fichier CSV manquant (champ file)');
@@ -75,7 +74,7 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
           });
           return reply.status(201).send({ msg: 'started', id: job.id });
         } catch (e) {
-          fs.rmSync(dir, { recursive: true, force: true });
+          await bulk.removeDir(dir).catch(() => undefined);
           throw e;
         }
       },
@@ -117,12 +116,13 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
         if (job.state === 'running') return { status: 'active' as const, id: job.id, progress: { rows: s.rows, percentage: s.percentage } };
         if (job.state === 'cancelled') return reply.status(410).send({ status: 'cancelled', id: job.id, msg: 'Tâche annulée.' });
         if (job.state === 'failed') return reply.status(500).send({ status: 'failed', id: job.id, msg: job.error });
-        const file = path.join(bulk.dirOf(s.payload), 'result.csv');
-        if (!fs.existsSync(file)) return reply.status(410).send({ status: 'expired', id: job.id, msg: 'Résultat expiré.' });
-        reply.header('content-type', 'text/csv; charset=utf-8');
-        reply.header('content-disposition', `attachment; filename="${s.payload.fileName.replace(/[^\w.-]/g, '_').replace(/\.csv$/i, '')}-resultats.csv"`);
-        // A file stream: Fastify sends it as is (the JSON serialiser does not see it).
-        return reply.send(fs.createReadStream(file) as never);
+        const key = bulk.keyOf(s.payload.dir, 'result.csv');
+        if (!(await ctx.blobs.head(key))) return reply.status(410).send({ status: 'expired', id: job.id, msg: 'Résultat expiré.' });
+        return sendBlob(req, reply, ctx.blobs, key, {
+          contentType: 'text/csv; charset=utf-8',
+          filename: `${s.payload.fileName.replace(/[^\w.-]/g, '_').replace(/\.csv$/i, '')}-resultats.csv`,
+          cacheControl: 'private, no-store',
+        });
       },
     );
 

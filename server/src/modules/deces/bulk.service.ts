@@ -21,6 +21,11 @@ import type { Db } from '../../db/client.ts';
  * candidates come from ONE set-based query joining its rows to the records on blocking keys; rows are
  * scored in memory and appended to the result CSV. The checkpoint (rows done, result bytes) lets the job
  * resume after a restart exactly where it stopped.
+ *
+ * Files (ADR 0010): the input and the finished result are in the blob store (`deces/bulk/<dir>/input.csv`,
+ * `…/result.csv`), so that any node serves them and any worker runs the job. The result is written to
+ * this node's scratch directory while the job runs and stored when it ends; a job resumed on another
+ * node (no partial result there) starts again from the first row.
  */
 export const BULK_JOB = 'deces.bulk';
 export const BULK_RETENTION_MS = 24 * 3600_000;
@@ -125,19 +130,30 @@ function rowQuery(cells: Record<string, string>, o: BulkOptions): PersonQuery {
 }
 
 export function registerBulk(ctx: AppContext, service: DecesService) {
-  const root = path.join(ctx.env.dataDir, 'deces', 'bulk');
-  const dirOf = (p: BulkPayload) => path.join(root, path.basename(p.dir));
+  /** This node's scratch directory of running jobs (the partial result). */
+  const scratch = path.join(ctx.env.dataDir, 'scratch', 'deces-bulk');
+  const scratchOf = (p: BulkPayload) => path.join(scratch, path.basename(p.dir));
+  const keyOf = (dir: string, file: 'input.csv' | 'result.csv') => `deces/bulk/${path.basename(dir)}/${file}`;
+  const removeDir = async (dir: string) => {
+    await ctx.blobs.delete(keyOf(dir, 'input.csv'));
+    await ctx.blobs.delete(keyOf(dir, 'result.csv'));
+    fs.rmSync(path.join(scratch, path.basename(dir)), { recursive: true, force: true });
+  };
 
   ctx.jobs.register<BulkPayload, BulkResult, Checkpoint>(BULK_JOB, {
     retentionMs: BULK_RETENTION_MS,
     maxAttempts: 3,
     async cleanup(job) {
-      const p = job.payload as BulkPayload;
-      fs.rmSync(dirOf(p), { recursive: true, force: true });
+      await removeDir((job.payload as BulkPayload).dir);
     },
-    async run({ payload: p, checkpoint, progress, signal }) {
-      const dir = dirOf(p);
+    async run({ payload: p, checkpoint: saved, progress, signal }) {
+      const dir = scratchOf(p);
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const outFile = path.join(dir, 'result.csv');
+      // The partial result is on the node that wrote it: elsewhere the job starts again.
+      const checkpoint = saved && fs.existsSync(outFile) && fs.statSync(outFile).size >= saved.bytes ? saved : null;
+      const input = await ctx.blobs.get(keyOf(p.dir, 'input.csv'));
+      if (!input) throw new Error('Fichier à apparier introuvable (supprimé ou expiré) : relancez l’appariement.');
       const cp: Checkpoint = checkpoint ?? { rows: 0, bytes: 0, matched: 0, errors: [] };
       if (checkpoint) fs.truncateSync(outFile, cp.bytes);
       else {
@@ -175,24 +191,22 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           (line, excerpt) => addSkip({ line, message: `ligne illisible (guillemet jamais fermé) : ${excerpt}` }),
           p.encoding === 'latin1' ? 'latin1' : 'utf8',
         );
-        const parser = fs
-          .createReadStream(path.join(dir, 'input.csv'))
-          .pipe(guard)
-          .pipe(
-            parse({
-              delimiter: p.sep,
-              columns: false,
-              from_line: p.skipLines + 2,
-              relax_column_count: true,
-              relax_quotes: true,
-              skip_empty_lines: true,
-              skip_records_with_error: true,
-              max_record_size: MAX_RECORD_CHARS,
-              bom: true,
-              encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8',
-              info: true,
-            }),
-          );
+        input.body.on('error', (e) => guard.destroy(e));
+        const parser = input.body.pipe(guard).pipe(
+          parse({
+            delimiter: p.sep,
+            columns: false,
+            from_line: p.skipLines + 2,
+            relax_column_count: true,
+            relax_quotes: true,
+            skip_empty_lines: true,
+            skip_records_with_error: true,
+            max_record_size: MAX_RECORD_CHARS,
+            bom: true,
+            encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8',
+            info: true,
+          }),
+        );
         parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
           const line = err.lines ?? 0;
           if (err.code === 'CSV_MAX_RECORD_SIZE') {
@@ -323,35 +337,47 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
         throw tooLong ?? e;
       } finally {
         fs.closeSync(out);
+        input.body.destroy();
       }
+      // Stored for every node; the scratch copy goes.
+      await ctx.blobs.put(keyOf(p.dir, 'result.csv'), fs.createReadStream(outFile, { highWaterMark: 1 << 20 }), { contentType: 'text/csv; charset=utf-8' });
+      fs.rmSync(dir, { recursive: true, force: true });
       const rows = cp.rows + cp.skipped;
       return { rows, matched: cp.matched, unmatched: rows - cp.matched - cp.failed, errors: cp.errors, scoreBuckets: buckets };
     },
   });
 
   return {
-    root,
-    dirOf,
+    scratch,
+    keyOf,
+    removeDir,
     /** Serialises the job starts of one user until the transaction ends (one job per user). */
     lockUser: (tx: Db, userId: string) => service.repo.lock(tx, `deces.bulk:${userId}`),
     /**
-     * Removes upload directories whose job is gone (results expired and purged by the job runner) or
-     * that never became a job; directories younger than an hour are left alone (upload in progress).
+     * Removes the files of jobs that are gone (results expired and purged by the job runner) or of
+     * uploads that never became a job, in the blob store and in this node's scratch directory; files
+     * younger than an hour are left alone (upload in progress).
      */
     async sweep(now = Date.now()): Promise<number> {
-      if (!fs.existsSync(root)) return 0;
       const live = new Set(await service.repo.bulkJobDirs());
+      const newest = new Map<string, number>();
+      for await (const o of ctx.blobs.list('deces/bulk/')) {
+        const d = o.key.split('/')[2]!;
+        newest.set(d, Math.max(newest.get(d) ?? 0, o.lastModified.getTime()));
+      }
+      if (fs.existsSync(scratch))
+        for (const d of fs.readdirSync(scratch)) newest.set(d, Math.max(newest.get(d) ?? 0, fs.statSync(path.join(scratch, d)).mtimeMs));
       let removed = 0;
-      for (const d of fs.readdirSync(root)) {
-        const full = path.join(root, d);
-        if (live.has(d) || now - fs.statSync(full).mtimeMs < 3600_000) continue;
-        fs.rmSync(full, { recursive: true, force: true });
+      for (const [d, mtime] of newest) {
+        if (live.has(d) || now - mtime < 3600_000) continue;
+        await removeDir(d);
         removed++;
       }
       return removed;
     },
     /** Validates options and the mapping against the file's header (every error names its field). */
     async prepare(dir: string, fileName: string, fields: Record<string, string>): Promise<BulkPayload> {
+      const key = keyOf(dir, 'input.csv');
       const known = new Set<string>([...PERSON_FIELDS, 'sep', 'encoding', 'skipLines', 'dateFormat', 'candidateNumber', 'pruneScore']);
       for (const k of Object.keys(fields)) if (!known.has(k)) throw fieldError(k, `paramètre inconnu « ${k} »`);
       const encoding = (fields.encoding ?? 'utf8').toLowerCase().replace('-', '');
@@ -366,13 +392,12 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       const dateFormat = (fields.dateFormat || 'auto') as BulkOptions['dateFormat'];
       if (!DATE_FORMATS.includes(dateFormat)) throw fieldError('dateFormat', `un de : ${DATE_FORMATS.join(', ')}`);
       // Header from the first 256 KB; the row count by streaming (memory stays bounded whatever the size).
-      const file = path.join(dir, 'input.csv');
-      const fd = fs.openSync(file, 'r');
-      const head = Buffer.alloc(256 * 1024);
-      const got = fs.readSync(fd, head, 0, head.length, 0);
-      fs.closeSync(fd);
-      const lines = head
-        .subarray(0, got)
+      const info = await ctx.blobs.head(key);
+      if (!info) throw fieldError('file', 'fichier CSV manquant (champ file)');
+      const first = info.size ? await ctx.blobs.get(key, { range: { start: 0, end: 256 * 1024 - 1 } }) : null;
+      const headChunks: Buffer[] = [];
+      if (first) for await (const c of first.body as AsyncIterable<Buffer>) headChunks.push(c);
+      const lines = Buffer.concat(headChunks)
         .toString(enc === 'utf8' ? 'utf8' : 'latin1')
         .replace(/^\uFEFF/, '')
         .split(/\r?\n/);
@@ -394,7 +419,9 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
         throw fieldError('lastName', 'indiquez au moins la colonne du nom (lastName=…) ou du prénom');
       let newlines = 0;
       let lastByte = 10;
-      for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      const whole = await ctx.blobs.get(key);
+      if (!whole) throw fieldError('file', 'fichier CSV manquant (champ file)');
+      for await (const chunk of whole.body as AsyncIterable<Buffer>) {
         for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
         lastByte = chunk[chunk.length - 1] ?? lastByte;
       }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
@@ -26,6 +25,7 @@ import { API } from './deces.routes.ts';
 import type { DecesService } from './deces.service.ts';
 import { parseDateQuery } from './request.ts';
 import { DEFAULT_UPLOAD_LIMITS, receiveMultipart } from './upload.ts';
+import { sendBlob } from '../../platform/blob/index.ts';
 
 /** Fields a correction may change, with their validation. */
 const CORRECTABLE: Record<CorrectableField, (v: string) => string | null> = {
@@ -48,12 +48,12 @@ const PROOF_LIMIT = 5 * 1024 * 1024;
 
 /**
  * Corrections (A13): a signed-in user proposes new values for a record with a proof (a PDF, checked by
- * its signature and size, stored under the data directory and served only to its author and
+ * its signature and size, kept in the blob store (`deces/proofs/<uuid>.pdf`) and served only to its author and
  * reviewers, or an https link); a reviewer validates or rejects with a comment. Validated corrections
  * are served with the record (`modifications`) and searched.
  */
 export function correctionsRoutes(ctx: AppContext, service: DecesService): FastifyPluginAsync {
-  const proofDir = path.join(ctx.env.dataDir, 'deces', 'proofs');
+  const proofKey = (file: string) => `deces/proofs/${path.basename(file)}`;
   const repo = service.repo;
   const reviewers = new Set(['reviewer', 'admin']);
   const out = (c: NonNullable<Awaited<ReturnType<typeof repo.findCorrection>>>): Correction => ({
@@ -131,21 +131,27 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
         if (errors.length) throw new ValidationError(`Correction invalide : ${errors.map((e) => e.field).join(', ')}`, errors);
         let proofFile: string | null = null;
         if (proof) {
-          fs.mkdirSync(proofDir, { recursive: true, mode: 0o700 });
           proofFile = `${randomUUID()}.pdf`;
-          fs.writeFileSync(path.join(proofDir, proofFile), proof, { mode: 0o600 });
+          await ctx.blobs.put(proofKey(proofFile), proof, { contentType: 'application/pdf' });
         }
-        const c = await ctx.db.transaction(async (tx) => {
-          const row = await repo.insertCorrection(tx as unknown as Db, { recordId: record.id, authorId: p.userId, fields, message, proofUrl, proofFile });
-          await recordAudit(tx as unknown as Db, {
-            actor: actorOf(p),
-            action: 'deces.correction.propose',
-            entityType: 'deces_correction',
-            entityId: row.id,
-            after: { recordId: record.id, fields, proofUrl, proofFile: !!proofFile },
+        const stored = proofFile;
+        const c = await ctx.db
+          .transaction(async (tx) => {
+            const row = await repo.insertCorrection(tx as unknown as Db, { recordId: record.id, authorId: p.userId, fields, message, proofUrl, proofFile });
+            await recordAudit(tx as unknown as Db, {
+              actor: actorOf(p),
+              action: 'deces.correction.propose',
+              entityType: 'deces_correction',
+              entityId: row.id,
+              after: { recordId: record.id, fields, proofUrl, proofFile: !!proofFile },
+            });
+            return row;
+          })
+          .catch(async (e: unknown) => {
+            // No proof without its correction.
+            if (stored) await ctx.blobs.delete(proofKey(stored)).catch(() => undefined);
+            throw e;
           });
-          return row;
-        });
         return reply.status(201).send(out(c));
       },
     );
@@ -249,11 +255,12 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
         const c = await repo.findCorrection(req.params.id);
         if (!c || !c.proofFile) throw new NotFoundError('Preuve introuvable.');
         if (c.authorId !== p.userId && !reviewers.has(p.role)) throw new ForbiddenError('Cette preuve n’est visible que de son auteur et des relecteurs.');
-        reply.header('content-type', 'application/pdf');
-        reply.header('content-disposition', `attachment; filename="preuve-${c.id}.pdf"`);
-        reply.header('cache-control', 'private, no-store');
-        // A file stream: Fastify sends it as is (the JSON serialiser does not see it).
-        return reply.send(fs.createReadStream(path.join(proofDir, path.basename(c.proofFile))) as never);
+        return sendBlob(req, reply, ctx.blobs, proofKey(c.proofFile), {
+          contentType: 'application/pdf',
+          filename: `preuve-${c.id}.pdf`,
+          cacheControl: 'private, no-store',
+          notFound: 'Preuve introuvable.',
+        });
       },
     );
   });

@@ -437,9 +437,11 @@ describe('bulk matching', () => {
     await t.ctx.jobs.stop();
     const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
     const { id } = r.json();
-    // A node died after 2,000 rows: its checkpoint and partial result are on disk.
+    // A node died after 2,000 rows: its checkpoint and partial result are on its disk (scratch).
     const job = (await t.ctx.jobs.get(id))!;
-    const dir = path.join(t.ctx.env.dataDir, 'deces', 'bulk', (job.payload as { dir: string }).dir);
+    const jobDir = (job.payload as { dir: string }).dir;
+    const dir = path.join(t.ctx.env.dataDir, 'scratch', 'deces-bulk', jobDir);
+    fs.mkdirSync(dir, { recursive: true });
     const header =
       'Nom;Prenom;DateNaissance;sourceLineNumber;score;id;name.last;name.first;sex;birth.date;birth.city;birth.code;birth.country;death.date;death.city;death.code;death.certificateId;death.age;scores\n';
     fs.writeFileSync(path.join(dir, 'result.csv'), header + 'garbage written after the checkpoint\n');
@@ -450,24 +452,44 @@ describe('bulk matching', () => {
     t.ctx.jobs.start();
     const done = await t.ctx.jobs.waitFor(id, 60_000);
     expect(done.state).toBe('succeeded');
-    const out = fs.readFileSync(path.join(dir, 'result.csv'), 'utf8').trim().split('\n');
+    const out = (await get(`/search/csv/${id}`, bearer(u.token))).body.trim().split('\n');
     expect(out).toHaveLength(501);
     expect(out[1]!.split(';')[3]).toBe('2002');
     expect(out.some((l) => l.includes('garbage'))).toBe(false);
     expect(out.filter((l) => l.includes('Couilloud')).length).toBe(1);
     expect(done.result).toMatchObject({ rows: 2500, matched: 1 });
+    // The finished result is in the blob store; the scratch copy is gone.
+    expect(fs.existsSync(dir)).toBe(false);
+    expect(await t.ctx.blobs.head(`deces/bulk/${jobDir}/result.csv`)).not.toBeNull();
     // Once the job is purged (results expired), the sweep removes its files; live jobs keep theirs.
-    const bulkSvc = { root: path.dirname(dir) };
-    const orphan = path.join(bulkSvc.root, 'orphan-upload');
-    fs.mkdirSync(orphan, { recursive: true });
-    const old = new Date(Date.now() - 2 * 3600_000);
-    fs.utimesSync(orphan, old, old);
-    fs.utimesSync(dir, old, old);
+    await t.ctx.blobs.put('deces/bulk/orphan-upload/input.csv', 'Nom\nX\n');
     const { registerBulk } = await import('./bulk.service.ts');
     const sweeper = registerBulk(t.ctx, t.services.deces!);
-    expect(await sweeper.sweep()).toBeGreaterThanOrEqual(1);
-    expect(fs.existsSync(orphan)).toBe(false);
-    expect(fs.existsSync(dir)).toBe(true);
+    expect(await sweeper.sweep(Date.now() + 2 * 3600_000)).toBeGreaterThanOrEqual(1);
+    expect(await t.ctx.blobs.head('deces/bulk/orphan-upload/input.csv')).toBeNull();
+    expect(await t.ctx.blobs.head(`deces/bulk/${jobDir}/result.csv`)).not.toBeNull();
+    expect(await t.ctx.blobs.head(`deces/bulk/${jobDir}/input.csv`)).not.toBeNull();
+  });
+
+  it('resumed on another node (no partial result there), starts again from the first row', async () => {
+    const u = await t.tokenFor('reader');
+    const rows = ['Nom;Prenom;DateNaissance'];
+    for (let i = 0; i < 1500; i++) rows.push(i === 1400 ? 'COUILLOUD;Alain;28/12/1952' : `PERSONNE${i};Jean;01/01/1950`);
+    const f = form({ lastName: 'Nom', firstName: 'Prenom', birthDate: 'DateNaissance' }, rows.join('\n'));
+    await t.ctx.jobs.stop();
+    const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
+    const { id } = r.json();
+    await t.ctx.db
+      .update(jobs)
+      .set({ checkpoint: { rows: 1000, bytes: 300, matched: 0, errors: [] } })
+      .where(eq(jobs.id, id));
+    t.ctx.jobs.start();
+    const done = await t.ctx.jobs.waitFor(id, 60_000);
+    expect(done.state).toBe('succeeded');
+    expect(done.result).toMatchObject({ rows: 1500, matched: 1 });
+    const out = (await get(`/search/csv/${id}`, bearer(u.token))).body.trim().split('\n');
+    expect(out).toHaveLength(1501);
+    expect(out[1]!.split(';')[3]).toBe('2');
   });
 });
 

@@ -29,9 +29,15 @@ afterAll(async () => {
   await t?.teardown();
 });
 
-const bulkRoot = () => path.join(t.ctx.env.dataDir, 'deces', 'bulk');
-const importDir = () => path.join(t.ctx.env.dataDir, 'deces', 'uploads');
-const entries = (d: string) => (fs.existsSync(d) ? fs.readdirSync(d) : []);
+/** What the uploads left: objects under a prefix of the blob store, and its temporary files (fs store). */
+const left = async (prefix: string) => {
+  const out: string[] = [];
+  for await (const o of t.ctx.blobs.list(prefix)) out.push(o.key);
+  const tmp = path.join(t.ctx.env.dataDir, 'blobs', '.tmp');
+  return out.concat(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []);
+};
+const bulkRoot = 'deces/bulk/';
+const importDir = 'deces/uploads/';
 /** Descriptors of this process open on a file under the data directory (Linux). */
 function openDataFiles(): string[] {
   if (!fs.existsSync('/proc/self/fd')) return [];
@@ -101,8 +107,8 @@ describe('bulk CSV upload (/deces/api/v1/search/csv)', () => {
     expect(r.headers).toMatch(/content-type: application\/problem\+json/i);
     expect(JSON.parse(r.body)).toMatchObject({ status: 408, title: 'Envoi interrompu' });
     await vi.waitFor(
-      () => {
-        expect(entries(bulkRoot())).toEqual([]);
+      async () => {
+        expect(await left(bulkRoot)).toEqual([]);
         expect(openDataFiles()).toEqual([]);
       },
       { timeout: 10_000 },
@@ -113,8 +119,8 @@ describe('bulk CSV upload (/deces/api/v1/search/csv)', () => {
     const body = field('lastName', 'Nom') + fileStart('p.csv') + CSV.repeat(50);
     await Promise.all(Array.from({ length: 20 }, () => rawRequest(url, token, body, { contentLength: Buffer.byteLength(body) + 10_000, leave: true })));
     await vi.waitFor(
-      () => {
-        expect(entries(bulkRoot())).toEqual([]);
+      async () => {
+        expect(await left(bulkRoot)).toEqual([]);
         expect(openDataFiles()).toEqual([]);
       },
       { timeout: 10_000 },
@@ -125,7 +131,7 @@ describe('bulk CSV upload (/deces/api/v1/search/csv)', () => {
     const r = await rawRequest(url, token, field('lastName', 'Nom') + fileStart('p.csv') + CSV);
     expect([400, 408]).toContain(r.status);
     expect(r.headers).toMatch(/application\/problem\+json/i);
-    await vi.waitFor(() => expect(entries(bulkRoot())).toEqual([]), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await left(bulkRoot)).toEqual([]), { timeout: 10_000 });
   });
 
   it('60 fields before the file: 400 problem naming the problem, nothing left behind', async () => {
@@ -137,7 +143,7 @@ describe('bulk CSV upload (/deces/api/v1/search/csv)', () => {
     const p = JSON.parse(r.body);
     expect(p.errors[0]).toMatchObject({ field: 'fields' });
     expect(p.detail).toMatch(/trop de champs/);
-    await vi.waitFor(() => expect(entries(bulkRoot())).toEqual([]), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await left(bulkRoot)).toEqual([]), { timeout: 10_000 });
   });
 
   it('two files: 400 problem', async () => {
@@ -165,7 +171,7 @@ describe('INSEE file import (/deces/api/v1/admin/import)', () => {
     const r = await rawRequest(url, adminToken, body);
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body).errors[0]).toMatchObject({ field: 'fields' });
-    expect(entries(importDir())).toEqual([]);
+    expect(await left(importDir)).toEqual([]);
   });
 
   it('a stalled body: 408 problem, no file kept, no descriptor', async () => {
@@ -173,8 +179,8 @@ describe('INSEE file import (/deces/api/v1/admin/import)', () => {
     const r = await rawRequest(url, adminToken, body, { contentLength: Buffer.byteLength(body) + 10_000 });
     expect(r.status).toBe(408);
     await vi.waitFor(
-      () => {
-        expect(entries(importDir())).toEqual([]);
+      async () => {
+        expect(await left(importDir)).toEqual([]);
         expect(openDataFiles()).toEqual([]);
       },
       { timeout: 10_000 },

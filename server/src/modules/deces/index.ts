@@ -9,6 +9,7 @@ import cliProgress from 'cli-progress';
 import { DEMO_SOURCE } from '@patrimoine/contracts/deces';
 import type { CliContext, ModuleFactory } from '../../platform/context.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
+import { moveLegacyFiles } from '../../platform/blob/legacy.ts';
 import { createDecesService, type DecesService } from './deces.service.ts';
 import { decesRoutes } from './deces.routes.ts';
 import { applyOppositions, importFile } from './import.service.ts';
@@ -40,7 +41,7 @@ export async function writeSyntheticFile(out: string, count: number, seed: numbe
 export const decesModule: ModuleFactory = (ctx) => {
   const service = createDecesService(ctx);
   const bulk = registerBulk(ctx, service);
-  const uploads = registerImportJob(ctx);
+  registerImportJob(ctx);
   let sweeper: NodeJS.Timeout | null = null;
   return {
     module: {
@@ -49,7 +50,11 @@ export const decesModule: ModuleFactory = (ctx) => {
         await app.register(decesRoutes(service));
         await app.register(bulkRoutes(ctx, bulk));
         await app.register(correctionsRoutes(ctx, service));
-        await app.register(adminRoutes(ctx, uploads));
+        await app.register(adminRoutes(ctx));
+      },
+      /** Files written on one node's disk by earlier versions (proofs, uploads, bulk files) move to the blob store. */
+      async seedReference() {
+        await moveLegacyFiles(ctx.blobs, path.join(ctx.env.dataDir, 'deces'), 'deces/', ctx.logger);
       },
       start() {
         sweeper = setInterval(() => void bulk.sweep().catch((err) => ctx.logger.warn({ err }, 'deces bulk sweep failed')), 10 * 60_000);

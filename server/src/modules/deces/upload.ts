@@ -177,3 +177,12 @@ export async function receiveMultipart(
     socket?.off('close', onClose);
   }
 }
+
+/**
+ * The file part as a stream for the blob store that fails when the part was cut at the size limit:
+ * the store then writes nothing (a truncated file never becomes an object).
+ */
+export async function* checkedFile(part: MultipartFile, fileField: string, fileBytes: number): AsyncGenerator<Buffer> {
+  for await (const chunk of part.file as AsyncIterable<Buffer>) yield chunk;
+  if (part.file.truncated) throw fieldError(fileField, `fichier trop volumineux (limite ${mb(fileBytes)})`);
+}
