@@ -281,7 +281,13 @@ export const projectInput = z.object({
 });
 export const scoreInput = z.object({
   scores: z
-    .array(z.object({ criterionId: z.uuid(), score: z.number().int().min(0, 'note entre 0 et 5').max(5, 'note entre 0 et 5'), comment: z.string().max(1000).optional() }))
+    .array(
+      z.object({
+        criterionId: z.uuid(),
+        score: z.number().int().min(0, 'note entre 0 et 5').max(5, 'note entre 0 et 5'),
+        comment: z.string().max(1000).optional(),
+      }),
+    )
     .max(30),
 });
 export const decisionInput = z.object({

@@ -63,10 +63,7 @@ function pathOf(polys, proj, minArea) {
 }
 const geoms = t.objects.regions.geometries.filter((g) => g.properties.zone !== 'com');
 const metro = geoms.filter((g) => g.properties.zone === 'metro');
-const projMetro = fit(
-  metro.map((g) => polygons(g)).flat(),
-  { x: 110, y: 10, w: 480, h: 480 },
-);
+const projMetro = fit(metro.map((g) => polygons(g)).flat(), { x: 110, y: 10, w: 480, h: 480 });
 const out = [];
 for (const g of metro) out.push({ code: g.id, name: g.properties.nom, zone: 'metro', d: pathOf(polygons(g), projMetro, 2) });
 const drom = geoms.filter((g) => g.properties.zone === 'drom');

@@ -110,6 +110,13 @@ export const envSchema = z.object({
       'SMTP server for e-mail notifications (smtp://user:pass@host:587, smtps://… for TLS). When unset, e-mails are not sent: their recipient and subject are logged.',
     ),
   MAIL_FROM: z.string().min(3).max(200).default('Patrimoine <ne-pas-repondre@patrimoine.localhost>').describe('Sender of the e-mails the platform sends.'),
+  GOVERNANCE_REVIEW_PERIOD_DAYS: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(3650)
+    .default(365)
+    .describe('Review policy of the cartography (A28): an asset not confirmed by its owner for this many days is flagged as stale in the catalogue.'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
 });
 

@@ -367,7 +367,8 @@ export function createCatalogService(ctx: AppContext) {
     async confirmAsset(id: string, c: Caller, tx: Db, at: Date = ctx.clock.now()): Promise<void> {
       const a = await repo.findById(id, tx);
       if (!a) throw new NotFoundError('Actif introuvable.');
-      const allowed = c.kind === 'system' || (isUser(c) && (c.role === 'admin' || (c.role === 'data_admin' && !!c.organisationId && c.organisationId === a.organisationId)));
+      const allowed =
+        c.kind === 'system' || (isUser(c) && (c.role === 'admin' || (c.role === 'data_admin' && !!c.organisationId && c.organisationId === a.organisationId)));
       if (!allowed) throw new ForbiddenError('Seul l’administrateur des données de l’organisation propriétaire confirme cet actif.');
       await repo.setConfirmed(id, at, tx);
       await recordAudit(tx, {
@@ -383,7 +384,13 @@ export function createCatalogService(ctx: AppContext) {
     async sweepStale(before: Date, tx: Db): Promise<{ flagged: number; cleared: number }> {
       const r = await repo.sweepStale(before, tx);
       if (r.flagged || r.cleared)
-        await recordAudit(tx, { actor: actorOf(SYSTEM), action: 'catalog.asset.stale_sweep', entityType: 'catalog', entityId: 'assets', after: { before, ...r } });
+        await recordAudit(tx, {
+          actor: actorOf(SYSTEM),
+          action: 'catalog.asset.stale_sweep',
+          entityType: 'catalog',
+          entityId: 'assets',
+          after: { before, ...r },
+        });
       return r;
     },
 

@@ -22,7 +22,10 @@ export function createGovernanceRepository(db: Db) {
     },
 
     // ---- appointments ----
-    async listAppointments(f: { role?: string; organisationId?: string; region?: string; currentAt?: string } = {}, tx: Db = db): Promise<AppointmentWithOrg[]> {
+    async listAppointments(
+      f: { role?: string; organisationId?: string; region?: string; currentAt?: string } = {},
+      tx: Db = db,
+    ): Promise<AppointmentWithOrg[]> {
       const where = and(
         f.role ? eq(governanceAppointments.role, f.role as AppointmentRow['role']) : undefined,
         f.organisationId ? eq(governanceAppointments.organisationId, f.organisationId) : undefined,
@@ -36,7 +39,13 @@ export function createGovernanceRepository(db: Db) {
         .from(governanceAppointments)
         .leftJoin(organisations, eq(organisations.id, governanceAppointments.organisationId))
         .where(where)
-        .orderBy(asc(governanceAppointments.role), asc(organisations.code), asc(governanceAppointments.region), asc(governanceAppointments.position), desc(governanceAppointments.appointedOn));
+        .orderBy(
+          asc(governanceAppointments.role),
+          asc(organisations.code),
+          asc(governanceAppointments.region),
+          asc(governanceAppointments.position),
+          desc(governanceAppointments.appointedOn),
+        );
       return rows.map((r) => ({ ...r.a, orgCode: r.orgCode, orgName: r.orgName }));
     },
     async findAppointment(id: string, tx: Db = db): Promise<AppointmentWithOrg | null> {
@@ -132,7 +141,10 @@ export function createGovernanceRepository(db: Db) {
           .orderBy(asc(organisations.code), asc(governanceReviewItems.outcome), asc(governanceReviewItems.assetId))
           .limit(limit)
           .offset(offset),
-        tx.select({ n: sql<number>`count(*)::int` }).from(governanceReviewItems).where(where),
+        tx
+          .select({ n: sql<number>`count(*)::int` })
+          .from(governanceReviewItems)
+          .where(where),
       ]);
       return { rows, total: count?.n ?? 0 };
     },
@@ -157,7 +169,9 @@ export function createGovernanceRepository(db: Db) {
       await tx
         .update(governanceReviewItems)
         .set({ outcome: 'modifie', reviewedAt: at, reviewedBy: by })
-        .where(and(eq(governanceReviewItems.assetId, assetId), eq(governanceReviewItems.outcome, 'en_attente'), inArray(governanceReviewItems.campaignId, open)));
+        .where(
+          and(eq(governanceReviewItems.assetId, assetId), eq(governanceReviewItems.outcome, 'en_attente'), inArray(governanceReviewItems.campaignId, open)),
+        );
     },
 
     // ---- value grid and projects ----

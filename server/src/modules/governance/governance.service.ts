@@ -113,7 +113,14 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
   async function networkAt(day: string, tx: Db = ctx.db): Promise<Network> {
     const all = await repo.listAppointments({ currentAt: day }, tx);
     const dto = all.map((a) => toAppointment(a, day));
-    const slot = (key: string, role: NetworkSlot['role'], label: string, match: (a: Appointment) => boolean, org: string | null, region: string | null): NetworkSlot => {
+    const slot = (
+      key: string,
+      role: NetworkSlot['role'],
+      label: string,
+      match: (a: Appointment) => boolean,
+      org: string | null,
+      region: string | null,
+    ): NetworkSlot => {
       const people = dto.filter((a) => a.role === role && match(a));
       const titular = people.find((a) => a.position === 'titulaire') ?? null;
       return {
@@ -158,11 +165,13 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
     const gaps: Omit<RoadmapGap, 'source'>[] = [];
     for (const s of n.directorates) {
       if (s.vacant) gaps.push({ actionCode: 'A57', organisation: s.organisationCode, label: 'Aucun administrateur des données métiers nommé' });
-      else if (s.missingLetter) gaps.push({ actionCode: 'A58', organisation: s.organisationCode, label: `Lettre de mission absente (${s.titular!.personName})` });
+      else if (s.missingLetter)
+        gaps.push({ actionCode: 'A58', organisation: s.organisationCode, label: `Lettre de mission absente (${s.titular!.personName})` });
     }
     for (const s of n.regions) {
       if (s.vacant) gaps.push({ actionCode: 'A59', organisation: 'SGAR', label: `${s.label} : aucun référent données, algorithmes et codes sources désigné` });
-      else if (s.missingLetter) gaps.push({ actionCode: 'A60', organisation: 'SGAR', label: `${s.label} : lettre de mission absente (${s.titular!.personName})` });
+      else if (s.missingLetter)
+        gaps.push({ actionCode: 'A60', organisation: 'SGAR', label: `${s.label} : lettre de mission absente (${s.titular!.personName})` });
     }
     if (n.ministerial[1]!.vacant) gaps.push({ actionCode: 'A41', organisation: 'DNUM', label: 'Aucun référent algorithmes nommé' });
     return gaps;
@@ -181,8 +190,20 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
     const n = await networkAt(today(), tx);
     const s = n.summary;
     const feeds: { code: string; done: number; total: number; indicator: string; unit: string }[] = [
-      { code: 'A57', done: s.directoratesFilled, total: s.directorates, indicator: 'Directions dotées d’un administrateur des données métiers', unit: 'directions' },
-      { code: 'A58', done: s.directoratesWithLetter, total: s.directorates, indicator: 'Administrateurs des données métiers ayant reçu leur lettre de mission', unit: 'directions' },
+      {
+        code: 'A57',
+        done: s.directoratesFilled,
+        total: s.directorates,
+        indicator: 'Directions dotées d’un administrateur des données métiers',
+        unit: 'directions',
+      },
+      {
+        code: 'A58',
+        done: s.directoratesWithLetter,
+        total: s.directorates,
+        indicator: 'Administrateurs des données métiers ayant reçu leur lettre de mission',
+        unit: 'directions',
+      },
       { code: 'A59', done: s.regionsFilled, total: s.regions, indicator: 'Préfectures de région dotées d’un référent', unit: 'régions' },
       { code: 'A60', done: s.regionsWithLetter, total: s.regions, indicator: 'Référents de préfecture ayant reçu leur lettre de mission', unit: 'régions' },
       { code: 'A41', done: n.ministerial[1]!.vacant ? 0 : 1, total: 1, indicator: 'Référent algorithmes nommé', unit: 'référent' },
@@ -227,11 +248,13 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
       else organisationId = o.id;
     }
     if (input.role === 'referent_prefecture') {
-      if (!input.region || !regions.some((r) => r.code === input.region)) errors.push({ field: 'region', message: 'région attendue (code INSEE de la région)' });
+      if (!input.region || !regions.some((r) => r.code === input.region))
+        errors.push({ field: 'region', message: 'région attendue (code INSEE de la région)' });
       else region = input.region;
     } else if (input.region) errors.push({ field: 'region', message: 'la région ne concerne que les référents de préfecture' });
     if (input.until && input.until < input.appointedOn) errors.push({ field: 'until', message: 'la fin de mandat précède la nomination' });
-    if (input.userLogin && !(await ctx.usersRepo.findByLogin(input.userLogin))) errors.push({ field: 'userLogin', message: `compte inconnu : ${input.userLogin}` });
+    if (input.userLogin && !(await ctx.usersRepo.findByLogin(input.userLogin)))
+      errors.push({ field: 'userLogin', message: `compte inconnu : ${input.userLogin}` });
     if (errors.length) throw new ValidationError(`Nomination invalide : ${errors.map((e) => e.field).join(', ')}`, errors);
     return { organisationId, region };
   }
@@ -275,7 +298,7 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
       return toAppointment(await appointmentOr404(id), today());
     },
 
-    async createAppointment(c: Caller, body: unknown, meta: Meta = {}): Promise<Appointment> {
+    async createAppointment(c: Caller, body: unknown, meta: Meta = {}, isDemo = false): Promise<Appointment> {
       requireAdmin(c, 'nomme les membres du réseau');
       const input = appointmentInput.parse(body);
       const at = now();
@@ -295,12 +318,20 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
             until: input.until ?? null,
             public: input.public,
             note: input.note || null,
+            isDemo,
             createdAt: at,
             updatedAt: at,
           },
           tx,
         );
-        await recordAudit(tx, { actor: actorOf(c), action: 'governance.appointment.create', entityType: 'governance_appointment', entityId: row.id, after: row, ...meta });
+        await recordAudit(tx, {
+          actor: actorOf(c),
+          action: 'governance.appointment.create',
+          entityType: 'governance_appointment',
+          entityId: row.id,
+          after: row,
+          ...meta,
+        });
         await syncRoadmap(tx);
         return row.id;
       });
@@ -351,7 +382,15 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
           throw new ConflictError('La nomination a été modifiée entre-temps : rechargez la page.', {
             errors: [{ field: 'version', message: 'version périmée' }],
           });
-        await recordAudit(tx, { actor: actorOf(c), action: 'governance.appointment.update', entityType: 'governance_appointment', entityId: id, before: cur, after: row, ...meta });
+        await recordAudit(tx, {
+          actor: actorOf(c),
+          action: 'governance.appointment.update',
+          entityType: 'governance_appointment',
+          entityId: id,
+          before: cur,
+          after: row,
+          ...meta,
+        });
         await syncRoadmap(tx);
       });
       return toAppointment((await repo.findAppointment(id))!, today());
@@ -362,7 +401,14 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
       const removed = await ctx.db.transaction(async (tx) => {
         const row = await repo.deleteAppointment(id, tx);
         if (!row) throw new NotFoundError('Nomination introuvable.');
-        await recordAudit(tx, { actor: actorOf(c), action: 'governance.appointment.delete', entityType: 'governance_appointment', entityId: id, before: row, ...meta });
+        await recordAudit(tx, {
+          actor: actorOf(c),
+          action: 'governance.appointment.delete',
+          entityType: 'governance_appointment',
+          entityId: id,
+          before: row,
+          ...meta,
+        });
         await syncRoadmap(tx);
         return row;
       });
@@ -380,7 +426,8 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
       else if (pdf.length > LETTER_LIMIT) errors.push({ field: 'letter', message: 'lettre trop volumineuse (5 Mo au plus)' });
       else if (pdf.subarray(0, 5).toString('latin1') !== '%PDF-') errors.push({ field: 'letter', message: 'la lettre de mission doit être un fichier PDF' });
       const signedOn = (fields.signedOn ?? '').trim();
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(signedOn) || Number.isNaN(Date.parse(signedOn))) errors.push({ field: 'signedOn', message: 'date de signature attendue (AAAA-MM-JJ)' });
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(signedOn) || Number.isNaN(Date.parse(signedOn)))
+        errors.push({ field: 'signedOn', message: 'date de signature attendue (AAAA-MM-JJ)' });
       else if (signedOn > today()) errors.push({ field: 'signedOn', message: 'la date de signature est dans le futur' });
       const signatory = (fields.signatory ?? '').trim();
       if (signatory.length < 3 || signatory.length > 200) errors.push({ field: 'signatory', message: 'signataire attendu (3 à 200 caractères)' });
@@ -456,12 +503,15 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
     }
     const list = [...by.values()].sort((a, b) => a.organisationCode.localeCompare(b.organisationCode));
     for (const g of list) g.percent = g.total ? Math.round((100 * (g.confirmed + g.modified)) / g.total) : 100;
-    const t = list.reduce((s, g) => ({ total: s.total + g.total, confirmed: s.confirmed + g.confirmed, modified: s.modified + g.modified, pending: s.pending + g.pending }), {
-      total: 0,
-      confirmed: 0,
-      modified: 0,
-      pending: 0,
-    });
+    const t = list.reduce(
+      (s, g) => ({ total: s.total + g.total, confirmed: s.confirmed + g.confirmed, modified: s.modified + g.modified, pending: s.pending + g.pending }),
+      {
+        total: 0,
+        confirmed: 0,
+        modified: 0,
+        pending: 0,
+      },
+    );
     return { byDirectorate: list, totals: { ...t, percent: t.total ? Math.round((100 * (t.confirmed + t.modified)) / t.total) : 100 } };
   }
 
@@ -556,7 +606,6 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
     return { sent, recipients };
   }
 
-
   const campaigns = {
     sweepStale,
 
@@ -571,7 +620,7 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
     },
 
     /** Opens a campaign: the assets owned by the directorates asked are listed, to be confirmed or updated by the due date. */
-    async createCampaign(c: Caller, body: unknown, meta: Meta = {}): Promise<Campaign> {
+    async createCampaign(c: Caller, body: unknown, meta: Meta = {}, isDemo = false): Promise<Campaign> {
       requireAdmin(c, 'ouvre les campagnes de revue');
       const input = campaignInput.parse(body);
       const cat = catalogOr409();
@@ -590,7 +639,15 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
         if (!facts.length) throw fieldError('organisations', 'aucun actif à revoir pour ces organisations');
         const actor = actorOf(c);
         const row = await repo.insertCampaign(
-          { title: input.title, dueOn: input.dueOn, startedOn: today(), remindDaysBefore: input.remindDaysBefore, createdBy: actor.label, createdAt: now() },
+          {
+            title: input.title,
+            dueOn: input.dueOn,
+            startedOn: today(),
+            remindDaysBefore: input.remindDaysBefore,
+            createdBy: actor.label,
+            createdAt: now(),
+            isDemo,
+          },
           tx,
         );
         await repo.insertItems(
@@ -617,7 +674,14 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
         await campaignOr404(id, tx);
         const row = await repo.closeCampaign(id, now(), tx);
         if (!row) throw new ConflictError('La campagne est déjà close.');
-        await recordAudit(tx, { actor: actorOf(c), action: 'governance.campaign.close', entityType: 'governance_campaign', entityId: id, after: { status: 'close' }, ...meta });
+        await recordAudit(tx, {
+          actor: actorOf(c),
+          action: 'governance.campaign.close',
+          entityType: 'governance_campaign',
+          entityId: id,
+          after: { status: 'close' },
+          ...meta,
+        });
       });
       return (await campaignsDto([await campaignOr404(id)]))[0]!;
     },
@@ -634,7 +698,12 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
       const cmp = await campaignOr404(id);
       const org = f.organisation ? await ctx.organisations.findByCode(f.organisation) : null;
       if (f.organisation && !org) throw fieldError('organisation', `organisation inconnue : ${f.organisation}`);
-      const { rows, total } = await repo.items(id, { organisationId: org?.id, outcome: f.outcome }, page ? page.pageSize : 100_000, page ? (page.page - 1) * page.pageSize : 0);
+      const { rows, total } = await repo.items(
+        id,
+        { organisationId: org?.id, outcome: f.outcome },
+        page ? page.pageSize : 100_000,
+        page ? (page.page - 1) * page.pageSize : 0,
+      );
       const orgIds = [...new Set(rows.map((r) => r.i.organisationId))];
       const facts = new Map((await cat.reviewFacts(orgIds)).map((x) => [x.id, x]));
       const p = isUser(c) ? c : null;
@@ -654,10 +723,7 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
             outcome: i.outcome,
             reviewedAt: i.reviewedAt,
             reviewedBy: i.reviewedBy,
-            canConfirm:
-              cmp.status === 'ouverte' &&
-              !!p &&
-              (p.role === 'admin' || (p.role === 'data_admin' && p.organisationId === a.organisationId)),
+            canConfirm: cmp.status === 'ouverte' && !!p && (p.role === 'admin' || (p.role === 'data_admin' && p.organisationId === a.organisationId)),
           },
         ];
       });
@@ -705,7 +771,14 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
         if (cmp.status !== 'ouverte') throw new ConflictError('La campagne est close : pas de relance.');
         await repo.claimReminder(id, today(), tx);
         const r = await sendReminders(cmp, tx);
-        await recordAudit(tx, { actor: actorOf(c), action: 'governance.campaign.remind', entityType: 'governance_campaign', entityId: id, after: { sent: r.sent }, ...meta });
+        await recordAudit(tx, {
+          actor: actorOf(c),
+          action: 'governance.campaign.remind',
+          entityType: 'governance_campaign',
+          entityId: id,
+          after: { sent: r.sent },
+          ...meta,
+        });
         return r;
       });
     },
@@ -726,7 +799,13 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
           if (!(await repo.claimReminder(cmp.id, day, tx))) return;
           const r = await sendReminders(cmp, tx);
           reminded += r.sent;
-          await recordAudit(tx, { actor: actorOf(SYSTEM), action: 'governance.campaign.remind', entityType: 'governance_campaign', entityId: cmp.id, after: { sent: r.sent, day } });
+          await recordAudit(tx, {
+            actor: actorOf(SYSTEM),
+            action: 'governance.campaign.remind',
+            entityType: 'governance_campaign',
+            entityId: cmp.id,
+            after: { sent: r.sent, day },
+          });
         });
       }
       return { reminded, stale };
@@ -750,7 +829,14 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
 
   // ---------------------------------------------------------------- value of data projects (A29)
 
-  const toCriterion = (r: CriterionRow): Criterion => ({ id: r.id, label: r.label, axis: r.axis, weight: r.weight, justification: r.justification, position: r.position });
+  const toCriterion = (r: CriterionRow): Criterion => ({
+    id: r.id,
+    label: r.label,
+    axis: r.axis,
+    weight: r.weight,
+    justification: r.justification,
+    position: r.position,
+  });
 
   async function projectDto(rows: (ProjectRow & { organisationCode: string })[], crit: CriterionRow[]): Promise<Project[]> {
     const cat = services().catalog;
@@ -807,7 +893,8 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
       requireAdmin(c, 'modifie la grille d’évaluation');
       const input = gridInput.parse(body);
       const axes = new Set(input.criteria.map((x) => x.axis));
-      if (!axes.has('valeur') || !axes.has('effort')) throw fieldError('criteria', 'la grille doit compter au moins un critère de valeur et un critère d’effort');
+      if (!axes.has('valeur') || !axes.has('effort'))
+        throw fieldError('criteria', 'la grille doit compter au moins un critère de valeur et un critère d’effort');
       const labels = new Set<string>();
       for (const [i, x] of input.criteria.entries()) {
         const k = x.label.toLowerCase();
@@ -820,7 +907,10 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
         const keep: string[] = [];
         for (const [i, x] of input.criteria.entries()) {
           if (x.id && !before.some((b) => b.id === x.id)) throw fieldError(`criteria.${i}.id`, 'critère inconnu');
-          const r = await repo.upsertCriterion({ id: x.id, label: x.label, axis: x.axis, weight: x.weight, justification: x.justification, position: i, active: true, updatedAt: at }, tx);
+          const r = await repo.upsertCriterion(
+            { id: x.id, label: x.label, axis: x.axis, weight: x.weight, justification: x.justification, position: i, active: true, updatedAt: at },
+            tx,
+          );
           keep.push(r!.id);
         }
         await repo.retireCriteria(keep, at, tx);
@@ -848,7 +938,7 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
     },
 
     /** A proposal (admin, a data administrator or an editor for their own directorate), linked to catalogue assets. */
-    async createProject(c: Caller, body: unknown, meta: Meta = {}): Promise<Project> {
+    async createProject(c: Caller, body: unknown, meta: Meta = {}, isDemo = false): Promise<Project> {
       const p: Principal | null = c.kind === 'system' ? null : requireUser(c);
       if (p && !['admin', 'data_admin', 'editor'].includes(p.role)) throw new ForbiddenError('Votre rôle ne permet pas de proposer un projet.');
       const input = projectInput.parse(body);
@@ -866,7 +956,16 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
       const id = await ctx.db.transaction(async (tx) => {
         const actor = actorOf(c);
         const row = await repo.insertProject(
-          { title: input.title, description: input.description, organisationId: org.id, assetIds: [...new Set(assetIds)], createdBy: actor.label, createdAt: now(), updatedAt: now() },
+          {
+            title: input.title,
+            description: input.description,
+            organisationId: org.id,
+            assetIds: [...new Set(assetIds)],
+            createdBy: actor.label,
+            createdAt: now(),
+            updatedAt: now(),
+            isDemo,
+          },
           tx,
         );
         if (!row) throw new ConflictError('Un projet porte déjà ce titre.', { errors: [{ field: 'title', message: 'titre déjà utilisé' }] });
@@ -880,23 +979,40 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
     async score(c: Caller, id: string, body: unknown, meta: Meta = {}): Promise<Project> {
       if (c.kind !== 'system') {
         const p = requireUser(c);
-        if (p.role !== 'admin' && p.role !== 'reviewer') throw new ForbiddenError('Seul le lab data (relecteurs et administrateur ministériel) évalue les projets.');
+        if (p.role !== 'admin' && p.role !== 'reviewer')
+          throw new ForbiddenError('Seul le lab data (relecteurs et administrateur ministériel) évalue les projets.');
       }
       const input = scoreInput.parse(body);
       await ctx.db.transaction(async (tx) => {
         const cur = await projectOr404(id, tx);
-        if (cur.status !== 'proposee' && cur.status !== 'evaluee') throw new ConflictError('Le projet a déjà fait l’objet d’une décision : il n’est plus évalué.');
+        if (cur.status !== 'proposee' && cur.status !== 'evaluee')
+          throw new ConflictError('Le projet a déjà fait l’objet d’une décision : il n’est plus évalué.');
         const crit = await repo.criteria(false, tx);
         const errors: FieldError[] = [];
-        for (const [i, s] of input.scores.entries()) if (!crit.some((k) => k.id === s.criterionId)) errors.push({ field: `scores.${i}.criterionId`, message: 'critère inconnu ou retiré' });
-        for (const k of crit) if (!input.scores.some((s) => s.criterionId === k.id)) errors.push({ field: `scores.${k.id}`, message: `note manquante pour « ${k.label} »` });
+        for (const [i, s] of input.scores.entries())
+          if (!crit.some((k) => k.id === s.criterionId)) errors.push({ field: `scores.${i}.criterionId`, message: 'critère inconnu ou retiré' });
+        for (const k of crit)
+          if (!input.scores.some((s) => s.criterionId === k.id)) errors.push({ field: `scores.${k.id}`, message: `note manquante pour « ${k.label} »` });
         if (errors.length) throw new ValidationError(`Évaluation incomplète : ${errors.length} problème(s)`, errors);
         const scores = Object.fromEntries(input.scores.map((s) => [s.criterionId, { score: s.score, comment: s.comment?.trim() || null }]));
         const { value, effort } = computeScore(crit, scores);
         const actor = actorOf(c);
-        const row = await repo.updateProject(id, cur.version, { scores, value, effort, status: 'evaluee', scoredBy: actor.label, scoredAt: now(), updatedAt: now() }, tx);
+        const row = await repo.updateProject(
+          id,
+          cur.version,
+          { scores, value, effort, status: 'evaluee', scoredBy: actor.label, scoredAt: now(), updatedAt: now() },
+          tx,
+        );
         if (!row) throw new ConflictError('Le projet a été modifié entre-temps : rechargez la page.');
-        await recordAudit(tx, { actor, action: 'governance.project.score', entityType: 'governance_project', entityId: id, before: { value: cur.value, effort: cur.effort }, after: { value, effort, scores }, ...meta });
+        await recordAudit(tx, {
+          actor,
+          action: 'governance.project.score',
+          entityType: 'governance_project',
+          entityId: id,
+          before: { value: cur.value, effort: cur.effort },
+          after: { value, effort, scores },
+          ...meta,
+        });
       });
       return projects.getProject(c, id);
     },
@@ -909,9 +1025,22 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
         const cur = await projectOr404(id, tx);
         if (cur.value === null) throw fieldError('status', 'évaluez le projet avant de décider');
         const actor = actorOf(c);
-        const row = await repo.updateProject(id, cur.version, { status: input.status, decision: input.decision, decidedBy: actor.label, decidedAt: now(), updatedAt: now() }, tx);
+        const row = await repo.updateProject(
+          id,
+          cur.version,
+          { status: input.status, decision: input.decision, decidedBy: actor.label, decidedAt: now(), updatedAt: now() },
+          tx,
+        );
         if (!row) throw new ConflictError('Le projet a été modifié entre-temps : rechargez la page.');
-        await recordAudit(tx, { actor, action: 'governance.project.decide', entityType: 'governance_project', entityId: id, before: { status: cur.status }, after: input, ...meta });
+        await recordAudit(tx, {
+          actor,
+          action: 'governance.project.decide',
+          entityType: 'governance_project',
+          entityId: id,
+          before: { status: cur.status },
+          after: input,
+          ...meta,
+        });
       });
       return projects.getProject(c, id);
     },

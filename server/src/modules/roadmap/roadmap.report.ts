@@ -350,7 +350,14 @@ export function reportHtml(r: Report): string {
   }
   for (const sec of r.sections) {
     parts.push(`</section><section aria-labelledby="s-${esc(sec.id)}"><h2 id="s-${esc(sec.id)}">${esc(sec.title)}</h2><p>${esc(sec.summary)}</p>`);
-    if (sec.rows.length) parts.push(table(sec.columns, sec.rows.map((row) => row.map(esc)), sec.title));
+    if (sec.rows.length)
+      parts.push(
+        table(
+          sec.columns,
+          sec.rows.map((row) => row.map(esc)),
+          sec.title,
+        ),
+      );
   }
   parts.push(`</section></main><footer>Généré par Patrimoine le ${frDate(parisDate(new Date(r.generatedAt)))}.</footer></body></html>`);
   return parts.join('');

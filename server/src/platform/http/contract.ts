@@ -21,6 +21,7 @@ export const API_TAGS = [
   { name: 'roadmap', description: 'Pilotage de la feuille de route « Données, algorithmes, codes sources »' },
   { name: 'deces', description: 'API des personnes décédées (contrat matchID)' },
   { name: 'gateway', description: 'Passerelle d’API et portail : APIs, plans, applications, clés, statistiques' },
+  { name: 'governance', description: 'Gouvernance des données : réseau des administrateurs, revues de la cartographie, valeur des projets' },
 ] as const;
 const declaredTags = new Set<string>(API_TAGS.map((t) => t.name));
 
