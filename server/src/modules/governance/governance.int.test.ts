@@ -37,7 +37,9 @@ beforeAll(async () => {
   // The demo catalogue: DSR and DNUM own assets.
   await t.modules.find((m) => m.name === 'catalog')!.seedDemo!();
   tok.admin = (await t.tokenFor('admin')).token;
-  tok.dsr = (await t.tokenFor('data_admin', { organisationCode: 'DSR' })).token;
+  const dsr = await t.tokenFor('data_admin', { organisationCode: 'DSR' });
+  tok.dsr = dsr.token;
+  tok.dsrLogin = dsr.login;
   tok.dnum = (await t.tokenFor('data_admin', { organisationCode: 'DNUM' })).token;
   tok.dsrEditor = (await t.tokenFor('editor', { organisationCode: 'DSR' })).token;
   tok.reviewer = (await t.tokenFor('reviewer')).token;

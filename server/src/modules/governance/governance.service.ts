@@ -253,7 +253,7 @@ export function createGovernanceService(ctx: AppContext, services: () => { catal
       else region = input.region;
     } else if (input.region) errors.push({ field: 'region', message: 'la région ne concerne que les référents de préfecture' });
     if (input.until && input.until < input.appointedOn) errors.push({ field: 'until', message: 'la fin de mandat précède la nomination' });
-    if (input.userLogin && !(await ctx.usersRepo.findByLogin(input.userLogin)))
+    if (input.userLogin && !(await ctx.usersRepo.findByLogin(input.userLogin, tx)))
       errors.push({ field: 'userLogin', message: `compte inconnu : ${input.userLogin}` });
     if (errors.length) throw new ValidationError(`Nomination invalide : ${errors.map((e) => e.field).join(', ')}`, errors);
     return { organisationId, region };

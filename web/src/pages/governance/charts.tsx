@@ -47,6 +47,7 @@ function Figure({
 
 export type RegionState = 'pourvu' | 'sans_lettre' | 'vacant';
 const regionFill: Record<RegionState, string> = { pourvu: C.filled, sans_lettre: C.partial, vacant: C.vacant };
+const regionLegend: Record<RegionState, string> = { pourvu: 'Nommé, lettre reçue', sans_lettre: 'Nommé, lettre absente', vacant: 'Vacant' };
 export const regionStateLabels: Record<RegionState, string> = {
   pourvu: 'Référent nommé avec lettre de mission',
   sans_lettre: 'Référent nommé, lettre absente',
@@ -83,10 +84,10 @@ export function RegionMap({ title, states, table }: { title: string; states: Rec
             ))}
           <g transform="translate(110 500)">
             {(Object.keys(regionFill) as RegionState[]).map((k, i) => (
-              <g key={k} transform={`translate(${i * 165} 0)`}>
+              <g key={k} transform={`translate(${i * 150} 0)`}>
                 <rect width="12" height="12" style={{ fill: regionFill[k] }} />
                 <text x="16" y="11" fontSize="11" style={{ fill: C.text }}>
-                  {regionStateLabels[k].replace('Référent nommé', 'Nommé')}
+                  {regionLegend[k]}
                 </text>
               </g>
             ))}
@@ -193,7 +194,7 @@ export function Matrix({
         <svg
           role="img"
           aria-labelledby={`${ids.t} ${ids.d}`}
-          viewBox={`0 0 ${size + m * 2 + 180} ${size + m * 2}`}
+          viewBox={`0 0 ${size + m * 2 + 230} ${size + m * 2}`}
           width="100%"
           style={{ maxWidth: 640 }}
           data-chart="matrix"
