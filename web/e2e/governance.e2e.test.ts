@@ -88,11 +88,11 @@ describe('data governance in the browser (issue 20)', () => {
     await page.getByRole('link', { name: 'Revue e2e' }).click();
     await visible(page.getByRole('heading', { level: 1, name: 'Revue e2e' }));
     // The DNUM's assets are not the DSR's to confirm.
-    await page.getByLabel('Direction').selectOption('DNUM');
+    await page.getByLabel('Direction', { exact: true }).selectOption('DNUM');
     await page.waitForURL(/organisation=DNUM/);
     await visible(page.locator('tr[data-asset]').first());
     expect(await page.getByRole('button', { name: 'Confirmer sans changement' }).count()).toBe(0);
-    await page.getByLabel('Direction').selectOption('DSR');
+    await page.getByLabel('Direction', { exact: true }).selectOption('DSR');
     await page.waitForURL(/organisation=DSR/);
     const stale = page.locator('tr[data-asset]').filter({ hasText: 'Périmé' }).first();
     await visible(stale);
@@ -140,6 +140,7 @@ describe('data governance in the browser (issue 20)', () => {
     await page.goto('/gouvernance/projets');
     await page.getByRole('link', { name: 'Carte des auto-écoles e2e' }).click();
     const score = page.getByRole('form', { name: 'Évaluer le projet' });
+    await visible(score);
     const selects = score.locator('select');
     const n = await selects.count();
     expect(n).toBeGreaterThanOrEqual(2);

@@ -58,18 +58,18 @@ function Person({ a, canSeeLetter }: { a: Appointment; canSeeLetter: boolean }) 
 function SlotState({ s }: { s: NetworkSlot }) {
   if (s.vacant)
     return (
-      <Badge severity="error" small>
+      <Badge as="span" severity="error" small>
         Vacant
       </Badge>
     );
   if (s.missingLetter)
     return (
-      <Badge severity="warning" small>
+      <Badge as="span" severity="warning" small>
         Lettre de mission absente
       </Badge>
     );
   return (
-    <Badge severity="success" small>
+    <Badge as="span" severity="success" small>
       Nommé, lettre reçue
     </Badge>
   );
@@ -169,6 +169,7 @@ function AppointForm() {
   return (
     <form
       aria-label="Nommer un membre du réseau"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         create.mutate(

@@ -261,7 +261,7 @@ export function ProjectsPage() {
                   </th>
                   <td>{p.organisationCode}</td>
                   <td>
-                    <Badge severity={statusSeverity[p.status]} small>
+                    <Badge as="span" severity={statusSeverity[p.status]} small>
                       {projectStatusLabels[p.status]}
                     </Badge>
                   </td>
@@ -383,8 +383,10 @@ export function ProjectPage() {
       {d && grid.data && (
         <>
           <p>
-            <Badge severity={statusSeverity[d.status]}>{projectStatusLabels[d.status]}</Badge> Direction {d.organisationCode}, proposé par{' '}
-            {actorLabel(d.createdBy)} le {frDay(d.createdAt)}.
+            <Badge as="span" severity={statusSeverity[d.status]}>
+              {projectStatusLabels[d.status]}
+            </Badge>{' '}
+            Direction {d.organisationCode}, proposé par {actorLabel(d.createdBy)} le {frDay(d.createdAt)}.
           </p>
           {d.description && <p>{d.description}</p>}
           <p data-testid="scores">

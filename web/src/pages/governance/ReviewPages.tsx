@@ -139,7 +139,7 @@ export function CampaignsPage() {
         <section key={c.id} className="fr-mb-4w">
           <h2 className="fr-h4">
             <Link to={`${G}/revues/${c.id}`}>{c.title}</Link>{' '}
-            <Badge severity={c.status === 'ouverte' ? (c.overdue ? 'error' : 'info') : 'success'} small>
+            <Badge as="span" severity={c.status === 'ouverte' ? (c.overdue ? 'error' : 'info') : 'success'} small>
               {c.overdue ? 'Échéance dépassée' : campaignStatusLabels[c.status]}
             </Badge>
           </h2>
@@ -251,13 +251,13 @@ export function CampaignPage() {
                       <td>
                         {frDay(i.lastConfirmedAt)}{' '}
                         {i.stale && (
-                          <Badge severity="warning" small>
+                          <Badge as="span" severity="warning" small>
                             Périmé
                           </Badge>
                         )}
                       </td>
                       <td>
-                        <Badge severity={i.outcome === 'en_attente' ? 'new' : 'success'} small>
+                        <Badge as="span" severity={i.outcome === 'en_attente' ? 'new' : 'success'} small>
                           {reviewOutcomeLabels[i.outcome]}
                         </Badge>
                         {i.reviewedAt ? <span className="fr-text--xs"> le {frDay(i.reviewedAt)}</span> : null}

@@ -48,7 +48,7 @@ export function AssetPage() {
           </Badge>
         )}
         {a.stale && (
-          <Badge noIcon severity="warning" className="fr-ml-1w" data-flag="stale">
+          <Badge as="span" noIcon severity="warning" className="fr-ml-1w">
             Description à confirmer (périmée)
           </Badge>
         )}
