@@ -254,8 +254,18 @@ describe('review campaigns of the cartography (A28)', () => {
     const m = await smtp.waitFor((x) => x.to.includes('camille.martin@interieur.gouv.fr'));
     expect(m.subject).toMatch(/Revue de la cartographie : \d+ actif\(s\) à confirmer/);
     expect(m.headers['list-unsubscribe']).toContain('/gouvernance/reseau');
-    // The periodic round sends at most one round a day: already done today.
+    // The periodic round sends at most one round a day: already done today for this campaign.
+    // A campaign due in 3 days (reminders from 7 days before) is reminded by the round, once.
+    const soon = await t.app.inject({
+      method: 'POST',
+      url: '/api/governance/campaigns',
+      headers: bearer(tok.admin!),
+      payload: { title: 'Revue courte', dueOn: day(3), organisations: ['DSR'] },
+    });
+    expect(soon.statusCode).toBe(201);
+    expect((await svc.tick()).reminded).toBe(1);
     expect((await svc.tick()).reminded).toBe(0);
+    await smtp.waitFor((x) => x.subject.includes('actif(s) à confirmer') && x.headers['x-patrimoine-campaign'] === soon.json().id);
     const rep = (await t.app.inject({ method: 'GET', url: `${R}/report`, headers: bearer(tok.reader!) })).json();
     const sec = rep.sections.find((s: { title: string }) => s.title.includes('Revue de test'));
     expect(sec.rows.find((row: string[]) => row[0] === 'DSR')).toEqual(['DSR', expect.any(String), '1', '1', expect.any(String), expect.stringMatching(/ %$/)]);
