@@ -555,6 +555,10 @@ export const asset = z.object({
   updatedAt: timestamp,
   /** Login of who changed the asset last (`system` for the platform: show it with `actorLabel`). */
   updatedBy: z.string(),
+  /** Last confirmation of the description by its owner (an edit or a review campaign), or null. */
+  lastConfirmedAt: timestamp.nullable(),
+  /** Not confirmed for longer than the review policy's period (A28). */
+  stale: z.boolean(),
 });
 export type Asset = z.output<typeof asset>;
 

@@ -265,6 +265,32 @@ const dueAction = z.object({
   progress: z.number(),
   contributors: z.array(z.string()),
 });
+/**
+ * A gap another module reports on an action (a directorate without an appointed data administrator
+ * for A57, without a mission letter for A58…): shown on the dashboard and in the committee report.
+ */
+export const roadmapGap = z.object({
+  actionCode: z.string(),
+  /** Organisation concerned (code), or null. */
+  organisation: z.string().nullable(),
+  /** What is missing, in French (« Aucun administrateur des données métiers nommé »). */
+  label: z.string(),
+  /** Module that reports it (« governance »). */
+  source: z.string(),
+});
+export type RoadmapGap = z.output<typeof roadmapGap>;
+
+/** A section another module adds to the committee report (e.g. the result of a review campaign). */
+export const reportSection = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** One paragraph of summary. */
+  summary: z.string(),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.string())),
+});
+export type ReportSection = z.output<typeof reportSection>;
+
 export const dashboard = z.object({
   asOf: timestamp,
   totals: groupStats,
@@ -277,6 +303,8 @@ export const dashboard = z.object({
   upcoming: z.array(dueAction),
   openings: openingsSummary,
   burnup: z.array(burnupPoint),
+  /** Gaps reported by other modules (governance: vacancies of the network). */
+  gaps: z.array(roadmapGap),
 });
 export type Dashboard = z.output<typeof dashboard>;
 export const dashboardTables = ['bySection', 'bySubsection', 'byContributor', 'bySemester', 'overdue', 'upcoming', 'openingsByQuarter', 'burnup'] as const;
@@ -338,6 +366,10 @@ export const report = z.object({
     }),
   ),
   decisions: z.array(z.object({ id: z.string(), text: z.string(), actionCode: z.string().nullable(), by: z.string(), at: timestamp })),
+  /** Gaps reported by other modules at the report's date. */
+  gaps: z.array(roadmapGap),
+  /** Sections added by other modules (review campaigns of the cartography…). */
+  sections: z.array(reportSection),
 });
 export type Report = z.output<typeof report>;
 

@@ -136,6 +136,13 @@ export const envSchema = z.object({
     .regex(/^[a-z0-9-]{2,60}$/, 'identifiant de producteur api.gouv.fr attendu (minuscules, chiffres, tirets)')
     .default('minint')
     .describe('Producer slug of the ministry on api.gouv.fr (`_data/producteurs/<slug>.md`), written in the API pages the gateway exports for api.gouv.fr.'),
+  GOVERNANCE_REVIEW_PERIOD_DAYS: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(3650)
+    .default(365)
+    .describe('Review policy of the cartography (A28): an asset not confirmed by its owner for this many days is flagged as stale in the catalogue.'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
   BLOB_STORE: z
     .enum(['fs', 's3'])

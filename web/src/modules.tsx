@@ -5,6 +5,7 @@ import { catalogWebModule } from './pages/catalog/module';
 import { roadmapWebModule } from './pages/roadmap/module';
 import { decesWebModule } from './pages/deces/module';
 import { opendataWebModule } from './pages/opendata/module';
+import { governanceWebModule } from './pages/governance/module';
 
 /**
  * What each domain module adds to the web app: its routes and its navigation entry.
@@ -19,4 +20,4 @@ export interface WebModule {
   home?: { title: string; description: string; to: string };
 }
 
-export const webModules: WebModule[] = [catalogWebModule, roadmapWebModule, gatewayWebModule, decesWebModule, opendataWebModule];
+export const webModules: WebModule[] = [catalogWebModule, roadmapWebModule, gatewayWebModule, decesWebModule, opendataWebModule, governanceWebModule];

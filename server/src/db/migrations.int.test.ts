@@ -31,11 +31,14 @@ const PUSH_FALSE_POSITIVES: Record<string, string> = {
   'ALTER TABLE "roadmap_actions" ALTER COLUMN "collective_contributors" SET DEFAULT \'{}\';': 'array default',
   'ALTER TABLE "roadmap_actions" ALTER COLUMN "source_contributors" SET DEFAULT \'{}\';': 'array default',
   'ALTER TABLE "roadmap_actions" ALTER COLUMN "asset_ids" SET DEFAULT \'{}\';': 'array default',
+  'ALTER TABLE "governance_projects" ALTER COLUMN "asset_ids" SET DEFAULT \'{}\';': 'array default',
   // An index on an SQL expression with an operator class is always recreated by push.
   'DROP INDEX "deces_records_last_trgm_idx";': 'expression index',
   'CREATE INDEX "deces_records_last_trgm_idx" ON "deces_records" USING gin ("last_key" gin_trgm_ops);': 'expression index',
   // Composite primary keys are always dropped and re-added by push.
   'ALTER TABLE "gw_usage" DROP CONSTRAINT "gw_usage_granularity_bucket_api_id_application_id_pk";\n--> statement-breakpoint\nALTER TABLE "gw_usage" ADD CONSTRAINT "gw_usage_granularity_bucket_api_id_application_id_pk" PRIMARY KEY("granularity","bucket","api_id","application_id");':
+    'composite primary key',
+  'ALTER TABLE "governance_review_items" DROP CONSTRAINT "governance_review_items_campaign_id_asset_id_pk";\n--> statement-breakpoint\nALTER TABLE "governance_review_items" ADD CONSTRAINT "governance_review_items_campaign_id_asset_id_pk" PRIMARY KEY("campaign_id","asset_id");':
     'composite primary key',
 };
 

@@ -10,3 +10,4 @@ export * from '../modules/gateway/gateway.table.ts';
 export * from '../modules/deces/deces.table.ts';
 export * from '../modules/roadmap/roadmap.table.ts';
 export * from '../modules/opendata/opendata.table.ts';
+export * from '../modules/governance/governance.table.ts';

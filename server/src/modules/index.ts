@@ -4,9 +4,10 @@ import { roadmapModule } from './roadmap/index.ts';
 import { gatewayModule } from './gateway/index.ts';
 import { decesModule } from './deces/index.ts';
 import { opendataModule } from './opendata/index.ts';
+import { governanceModule } from './governance/index.ts';
 
 /**
  * The domain modules, in dependency order: a module may use the services of those listed before it.
  * Each entry is the factory exported by the module's index.ts.
  */
-export const moduleFactories: ModuleFactory[] = [catalogModule, roadmapModule, gatewayModule, decesModule, opendataModule];
+export const moduleFactories: ModuleFactory[] = [catalogModule, roadmapModule, gatewayModule, decesModule, opendataModule, governanceModule];

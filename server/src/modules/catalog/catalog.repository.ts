@@ -27,6 +27,7 @@ export type Facets = Record<'kind' | 'owner' | 'lifecycle' | 'openness' | 'perso
 /** Facet counts and total; `estimated` when they were extrapolated from a sample (very large match sets). */
 export type FacetResult = Facets & { total: number; estimated: boolean };
 
+const NIL = '00000000-0000-0000-0000-000000000000';
 const ownerCols = { ownerCode: organisations.code, ownerName: organisations.name };
 
 /** Lower-cased, accent-free title (stored column, trigram-indexed). */
@@ -255,6 +256,47 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
         .where(and(eq(catalogAssets.id, id), eq(catalogAssets.version, expectedVersion)))
         .returning();
       return r ?? null;
+    },
+
+    /** Review facts of the assets owned by these organisations (all owned assets when `organisationIds` is undefined). */
+    async reviewFacts(organisationIds: string[] | undefined, tx: Db = db) {
+      const owned = sql`${catalogAssets.organisationId} is not null`;
+      return tx
+        .select({
+          id: catalogAssets.id,
+          kind: catalogAssets.kind,
+          slug: catalogAssets.slug,
+          title: catalogAssets.title,
+          organisationId: catalogAssets.organisationId,
+          completeness: catalogAssets.completeness,
+          lastConfirmedAt: catalogAssets.lastConfirmedAt,
+          stale: catalogAssets.stale,
+        })
+        .from(catalogAssets)
+        .where(organisationIds ? and(owned, inArray(catalogAssets.organisationId, organisationIds.length ? organisationIds : [NIL])) : owned)
+        .orderBy(asc(catalogAssets.kind), asc(catalogAssets.title));
+    },
+
+    /** Records a confirmation (clears the stale flag); the row is locked by the update itself. */
+    async setConfirmed(id: string, at: Date, tx: Db = db) {
+      const [r] = await tx.update(catalogAssets).set({ lastConfirmedAt: at, stale: false }).where(eq(catalogAssets.id, id)).returning({ id: catalogAssets.id });
+      return !!r;
+    },
+
+    /** Flags as stale the assets last confirmed (or created) before `before`, clears the others; returns how many changed. */
+    async sweepStale(before: Date, tx: Db = db) {
+      const last = sql`coalesce(${catalogAssets.lastConfirmedAt}, ${catalogAssets.createdAt})`;
+      const flagged = await tx
+        .update(catalogAssets)
+        .set({ stale: true })
+        .where(and(eq(catalogAssets.stale, false), sql`${last} < ${before.toISOString()}::timestamptz`))
+        .returning({ id: catalogAssets.id });
+      const cleared = await tx
+        .update(catalogAssets)
+        .set({ stale: false })
+        .where(and(eq(catalogAssets.stale, true), sql`${last} >= ${before.toISOString()}::timestamptz`))
+        .returning({ id: catalogAssets.id });
+      return { flagged: flagged.length, cleared: cleared.length };
     },
 
     /** Deletes the asset only if it is still at `expectedVersion`; false when it changed meanwhile. */

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../db/client.ts';
-import { actorOf, isUser, type Caller } from '../../platform/auth/principal.ts';
+import { SYSTEM, actorOf, isUser, type Caller } from '../../platform/auth/principal.ts';
 import type { Asset, AssetDetail, Dashboard, Graph, HistoryItem, ImpactItem, SearchResult } from '@patrimoine/contracts/catalog';
 import type { assetRelation, catalogImportReport, relationListItem } from '@patrimoine/contracts/catalog';
 import type { z } from 'zod';
@@ -53,6 +53,8 @@ export function toAsset(a: AssetWithOwner): Asset {
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
     updatedBy: a.updatedBy,
+    lastConfirmedAt: a.lastConfirmedAt,
+    stale: a.stale,
   };
 }
 
@@ -238,7 +240,17 @@ export function createCatalogService(ctx: AppContext) {
     let change: AssetChange;
     if (!current) {
       row = await repo.insert(
-        { ...values, completeness: score, isDemo: opts.isDemo ?? false, version: 1, createdAt: now, updatedAt: now, updatedBy: actor.label },
+        {
+          ...values,
+          completeness: score,
+          isDemo: opts.isDemo ?? false,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+          updatedBy: actor.label,
+          lastConfirmedAt: now,
+          stale: false,
+        },
         tx,
       );
       if (!row)
@@ -257,7 +269,8 @@ export function createCatalogService(ctx: AppContext) {
       row = await repo.updateIfVersion(
         current.id,
         current.version,
-        { ...values, completeness: score, version: current.version + 1, updatedAt: now, updatedBy: actor.label },
+        // An edit is a confirmation of the description (A28 review campaigns).
+        { ...values, completeness: score, version: current.version + 1, updatedAt: now, updatedBy: actor.label, lastConfirmedAt: now, stale: false },
         tx,
       );
       if (!row) throw staleVersion();
@@ -340,6 +353,45 @@ export function createCatalogService(ctx: AppContext) {
       const f = { kind: q.kind ? [q.kind] : undefined, q: q.q, publicOnly: false };
       const r = await repo.search(f, q.page, q.pageSize, await repo.searchMode(f));
       return { items: r.items.map(toAsset), total: r.total };
+    },
+
+    // ---- review campaigns (governance, A28) ----
+    /** Assets owned by these organisations (every owned asset when undefined), with what a review shows. */
+    async reviewFacts(organisationIds?: string[], tx: Db = ctx.db) {
+      return repo.reviewFacts(organisationIds, tx);
+    },
+    /**
+     * « Confirmed unchanged »: the ministerial administrator, or the data administrator of the owning
+     * organisation (not an editor: the review is the administrator's). Audited in `tx`.
+     */
+    async confirmAsset(id: string, c: Caller, tx: Db, at: Date = ctx.clock.now()): Promise<void> {
+      const a = await repo.findById(id, tx);
+      if (!a) throw new NotFoundError('Actif introuvable.');
+      const allowed =
+        c.kind === 'system' || (isUser(c) && (c.role === 'admin' || (c.role === 'data_admin' && !!c.organisationId && c.organisationId === a.organisationId)));
+      if (!allowed) throw new ForbiddenError('Seul l’administrateur des données de l’organisation propriétaire confirme cet actif.');
+      await repo.setConfirmed(id, at, tx);
+      await recordAudit(tx, {
+        actor: actorOf(c),
+        action: 'catalog.asset.confirm',
+        entityType: 'catalog_asset',
+        entityId: `${a.kind}:${a.slug}`,
+        before: { lastConfirmedAt: a.lastConfirmedAt, stale: a.stale },
+        after: { lastConfirmedAt: at, stale: false },
+      });
+    },
+    /** Flags the assets not confirmed since `before` as stale (and clears the flag of the others). Audited when anything changed. */
+    async sweepStale(before: Date, tx: Db): Promise<{ flagged: number; cleared: number }> {
+      const r = await repo.sweepStale(before, tx);
+      if (r.flagged || r.cleared)
+        await recordAudit(tx, {
+          actor: actorOf(SYSTEM),
+          action: 'catalog.asset.stale_sweep',
+          entityType: 'catalog',
+          entityId: 'assets',
+          after: { before, ...r },
+        });
+      return r;
     },
 
     // ---- API ----

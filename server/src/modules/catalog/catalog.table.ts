@@ -61,6 +61,10 @@ export const catalogAssets = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     /** Login of the last person who changed the asset. */
     updatedBy: text('updated_by').notNull().default('system'),
+    /** Last time the owner confirmed the description (an edit or a review « confirmed unchanged », A28). */
+    lastConfirmedAt: timestamp('last_confirmed_at', { withTimezone: true }),
+    /** Not confirmed for longer than the review policy's period (set by the governance module's sweep, cleared by a confirmation). */
+    stale: boolean('stale').notNull().default(false),
     /** Title lower-cased without accents, for typo-tolerant (trigram) search and prefix ranking. */
     titleNorm: text('title_norm').generatedAlwaysAs((): SQL => sql`immutable_unaccent(lower(title))`),
     /** French full-text document: title (A), tags (B), description (C), accent-insensitive. */

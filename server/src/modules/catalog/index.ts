@@ -17,6 +17,12 @@ export interface CatalogService {
   getAsset(kind: string, slug: string): Promise<Asset | null>;
   /** A page of assets, optionally of one kind and matching a French full-text query. */
   listAssets(q: { kind?: string; q?: string; page: number; pageSize: number }): Promise<{ items: Asset[]; total: number }>;
+  /** Review facts (completeness, last confirmation, stale flag) of the assets owned by these organisations (A28). */
+  reviewFacts: FullCatalogService['reviewFacts'];
+  /** Confirms an asset unchanged inside `tx` (owner's data administrator or admin; audited). */
+  confirmAsset: FullCatalogService['confirmAsset'];
+  /** Flags the assets not confirmed since a date as stale, inside `tx`. */
+  sweepStale: FullCatalogService['sweepStale'];
 }
 export type { Asset };
 

@@ -11,6 +11,7 @@ import { isOverdue, quarterOf, periodLabel, finalDeadline } from './periods.ts';
 import { ValidationError } from '../../platform/errors.ts';
 
 export type { RoadmapService };
+export type { RoadmapFeed } from './roadmap.feeds.ts';
 
 /**
  * Imports the reference roadmap « Données, Algorithmes, Codes sources 2021-2023 » (66 actions,

@@ -82,15 +82,22 @@ describe('report rendering', () => {
     overdue: [{ code: 'A01', title: 'T', deadlineLabel: '1er semestre 2022', status: 'en_cours', progress: 10, contributors: ['DSR'], lastNote: null }],
     indicators: [],
     decisions: [{ id: 'd', text: '<script>alert(1)</script>', actionCode: null, by: 'admin', at: new Date('2022-06-01T08:00:00.000Z') }],
+    gaps: [{ actionCode: 'A57', organisation: 'DSR', label: 'Aucun <i>administrateur</i>', source: 'governance' }],
+    sections: [{ id: 'revue', title: 'Revue <x>', summary: 'Résumé | barre', columns: ['Direction', 'Avancement'], rows: [['DSR', '50 %']] }],
   };
   it('escapes user text in HTML', () => {
     const html = reportHtml(report);
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('Feuille &lt;b&gt;');
+    // Gaps and sections of other modules (governance) are escaped too.
+    expect(html).toContain('Aucun &lt;i&gt;administrateur&lt;/i&gt;');
+    expect(html).toContain('Revue &lt;x&gt;');
   });
   it('keeps Markdown tables intact', () => {
     const md = reportMarkdown(report);
     expect(md).toContain('| A01 | Titre \\| avec barre | À lancer | En cours | 01/05/2022 | x | ligne 1 ligne 2 |');
+    expect(md).toContain('| A57 | DSR | Aucun <i>administrateur</i> |');
+    expect(md).toContain('| DSR | 50 % |');
   });
 });

@@ -177,5 +177,6 @@ export function buildDashboard(
     upcoming,
     openings: { total: openings.length, byStatus: openingsByStatus, timeliness, byQuarter: openingsByQuarter },
     burnup: burnup(log, ids, now),
+    gaps: [],
   };
 }

@@ -28,13 +28,17 @@ import {
   toUpdateDto,
 } from './roadmap.dto.ts';
 import { buildDashboard } from './roadmap.dashboard.ts';
+import type { RoadmapFeed } from './roadmap.feeds.ts';
+import type { ReportSection, RoadmapGap } from '@patrimoine/contracts/roadmap';
 import { loadReport } from './roadmap.report.ts';
-import { parisMidnight, periodEnd, quarterOf } from './periods.ts';
+import { parisMidnight, periodEnd, periodStart, quarterOf } from './periods.ts';
 
 interface Lookups {
   roadmapOr404(idOrSlug: string, tx?: Db): Promise<RoadmapRow>;
   actionOr404(roadmapId: string, code: string, tx?: Db): Promise<ActionWithOrgs>;
   lineage(actionId: string): Promise<{ ids: string[]; codes: Map<string, { code: string; roadmapTitle?: string }> }>;
+  /** Contributions of other modules (gaps, report sections). */
+  feeds: RoadmapFeed[];
 }
 
 /** Midnight in Paris at the start of the calendar day `YYYY-MM-DD` (`next`: of the day after). */
@@ -51,6 +55,32 @@ function parisDayStart(day: string, next = false): Date {
  */
 export function createRoadmapQueries(ctx: AppContext, repo: RoadmapRepository, catalog: () => CatalogLookup | undefined, h: Lookups) {
   const now = () => ctx.clock.now();
+
+  /** Gaps of the feeds at `at`, on the actions of the roadmap only; a failing feed is logged and skipped. */
+  async function feedGaps(r: RoadmapRow, codes: Set<string>, at: Date): Promise<RoadmapGap[]> {
+    const out: RoadmapGap[] = [];
+    for (const f of h.feeds) {
+      if (!f.gaps) continue;
+      try {
+        for (const g of await f.gaps(r, at)) if (codes.has(g.actionCode)) out.push({ ...g, source: f.name });
+      } catch (err) {
+        ctx.logger.warn({ err, feed: f.name }, 'roadmap feed failed (gaps)');
+      }
+    }
+    return out.sort((a, b) => a.actionCode.localeCompare(b.actionCode) || (a.organisation ?? '').localeCompare(b.organisation ?? ''));
+  }
+  async function feedSections(r: RoadmapRow, period: { quarter: string; from: Date; to: Date }): Promise<ReportSection[]> {
+    const out: ReportSection[] = [];
+    for (const f of h.feeds) {
+      if (!f.reportSections) continue;
+      try {
+        out.push(...(await f.reportSections(r, period)));
+      } catch (err) {
+        ctx.logger.warn({ err, feed: f.name }, 'roadmap feed failed (report sections)');
+      }
+    }
+    return out;
+  }
 
   async function summaryOf(r: RoadmapRow): Promise<RoadmapSummary> {
     const [actions, openings] = await Promise.all([repo.listActions(r.id), repo.listOpenings(r.id)]);
@@ -196,7 +226,10 @@ export function createRoadmapQueries(ctx: AppContext, repo: RoadmapRepository, c
       requireReader(caller);
       const roadmap = await h.roadmapOr404(ref);
       const [actions, openings, log] = await Promise.all([actionsOf(roadmap.id, caller, f), openingsOf(roadmap.id, caller), repo.actionStatusLog(roadmap.id)]);
-      return { roadmap, dashboard: buildDashboard(actions, openings, log, now(), roadmap.parts) };
+      const dashboard = buildDashboard(actions, openings, log, now(), roadmap.parts);
+      // Gaps concern the whole roadmap's actions that the filters keep.
+      dashboard.gaps = await feedGaps(roadmap, new Set(actions.map((a) => a.code)), now());
+      return { roadmap, dashboard };
     },
 
     /** The committee report of `quarter` (default: the current one). */
@@ -206,7 +239,12 @@ export function createRoadmapQueries(ctx: AppContext, repo: RoadmapRepository, c
       const q = quarter ?? quarterOf(now());
       if (periodEnd(q).getTime() <= new Date(Date.UTC(roadmap.startYear, 0, 1)).getTime())
         throw fieldError('quarter', `Le trimestre ${q} précède la feuille de route.`);
-      return { roadmap, quarter: q, report: await loadReport(repo, roadmap, q, now()) };
+      const report = await loadReport(repo, roadmap, q, now());
+      const to = new Date(Math.min(now().getTime(), periodEnd(q).getTime() - 1));
+      const codes = new Set((await repo.listActions(roadmap.id)).map((a) => a.code));
+      report.gaps = await feedGaps(roadmap, codes, to);
+      report.sections = await feedSections(roadmap, { quarter: q, from: periodStart(q), to });
+      return { roadmap, quarter: q, report };
     },
 
     /** The roadmap's dated log, newest first; `page: null` gives every matching entry (CSV export). */

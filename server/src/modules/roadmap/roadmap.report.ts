@@ -126,6 +126,8 @@ export function buildReport(i: ReportInput): Report {
     overdue,
     indicators,
     decisions: i.decisions.map((d) => ({ id: d.id, text: d.text, actionCode: d.actionCode, by: actorLabelOf(d.actorLabel), at: d.createdAt })),
+    gaps: [],
+    sections: [],
   };
 }
 
@@ -203,6 +205,17 @@ export function reportMarkdown(r: Report): string {
   l.push('## Décisions', '');
   if (r.decisions.length === 0) l.push('Aucune décision enregistrée pour ce comité.', '');
   else for (const d of r.decisions) l.push(`- ${d.actionCode ? `**${d.actionCode}** — ` : ''}${d.text.replace(/\r?\n/g, ' ')}`);
+  if (r.gaps.length) {
+    l.push('', '## Lacunes signalées', '', '| Action | Organisation | Lacune |', '|---|---|---|');
+    for (const g of r.gaps) l.push(`| ${g.actionCode} | ${mdCell(g.organisation)} | ${mdCell(g.label)} |`);
+  }
+  for (const sec of r.sections) {
+    l.push('', `## ${sec.title}`, '', sec.summary.replace(/\r?\n/g, ' '), '');
+    if (sec.rows.length) {
+      l.push(`| ${sec.columns.map(mdCell).join(' | ')} |`, `|${sec.columns.map(() => '---').join('|')}|`);
+      for (const row of sec.rows) l.push(`| ${row.map(mdCell).join(' | ')} |`);
+    }
+  }
   l.push('', `_Généré par Patrimoine le ${frDate(parisDate(new Date(r.generatedAt)))}._`, '');
   return l.join('\n');
 }
@@ -325,6 +338,27 @@ export function reportHtml(r: Report): string {
       ? `<ol>${r.decisions.map((d) => `<li>${d.actionCode ? `<strong>${esc(d.actionCode)}</strong> — ` : ''}${esc(d.text)}</li>`).join('')}</ol>`
       : '<p>Aucune décision enregistrée pour ce comité.</p>',
   );
+  if (r.gaps.length) {
+    parts.push('</section><section aria-labelledby="lacunes"><h2 id="lacunes">Lacunes signalées</h2>');
+    parts.push(
+      table(
+        ['Action', 'Organisation', 'Lacune'],
+        r.gaps.map((g) => [`<strong class="nowrap">${esc(g.actionCode)}</strong>`, esc(g.organisation), esc(g.label)]),
+        'Lacunes du réseau des administrateurs des données',
+      ),
+    );
+  }
+  for (const sec of r.sections) {
+    parts.push(`</section><section aria-labelledby="s-${esc(sec.id)}"><h2 id="s-${esc(sec.id)}">${esc(sec.title)}</h2><p>${esc(sec.summary)}</p>`);
+    if (sec.rows.length)
+      parts.push(
+        table(
+          sec.columns,
+          sec.rows.map((row) => row.map(esc)),
+          sec.title,
+        ),
+      );
+  }
   parts.push(`</section></main><footer>Généré par Patrimoine le ${frDate(parisDate(new Date(r.generatedAt)))}.</footer></body></html>`);
   return parts.join('');
 }

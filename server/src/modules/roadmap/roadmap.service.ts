@@ -19,6 +19,7 @@ import { parisDate, parsePeriod } from './periods.ts';
 import { parseBulkCsv } from './roadmap.bulk.ts';
 import { canEditAction, canEditOpening, requireSteering, steersAll, toDecisionDto, toOpeningDto, toUpdateDto } from './roadmap.dto.ts';
 import { createRoadmapQueries } from './roadmap.queries.ts';
+import type { RoadmapFeed } from './roadmap.feeds.ts';
 
 /** What the roadmap needs from the catalogue (offered as `services.catalog` when that module is installed). */
 export interface CatalogLookup {
@@ -557,7 +558,12 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
     });
   }
 
-  const queries = createRoadmapQueries(ctx, repo, catalog, { roadmapOr404, actionOr404, lineage });
+  const feeds: RoadmapFeed[] = [];
+  /** Lets another module add gaps and report sections (governance: vacancies of the network, review campaigns). */
+  function registerFeed(feed: RoadmapFeed): void {
+    feeds.push(feed);
+  }
+  const queries = createRoadmapQueries(ctx, repo, catalog, { roadmapOr404, actionOr404, lineage, feeds });
 
   return {
     ...queries,
@@ -575,6 +581,7 @@ export function createRoadmapService(ctx: AppContext, catalog: () => CatalogLook
     createDecision,
     deleteDecision,
     validateAssets,
+    registerFeed,
   };
 }
 export type RoadmapService = ReturnType<typeof createRoadmapService>;

@@ -114,6 +114,50 @@ export function CommitteePage() {
               ))}
             </ul>
           )}
+          {d.gaps.length > 0 && (
+            <>
+              <h3 className="fr-h5 fr-mt-3w">Lacunes signalées ({d.gaps.length})</h3>
+              <ul>
+                {d.gaps.map((g, i) => (
+                  <li key={i}>
+                    <Link to={`${base(slug)}/actions/${g.actionCode}`}>{g.actionCode}</Link> {g.organisation ? `${g.organisation} : ` : ''}
+                    {g.label}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {d.sections.map((sec) => (
+            <section key={sec.id} aria-label={sec.title}>
+              <h3 className="fr-h5 fr-mt-3w">{sec.title}</h3>
+              <p>{sec.summary}</p>
+              {sec.rows.length > 0 && (
+                <div className="fr-table">
+                  <table>
+                    <caption>{sec.title}</caption>
+                    <thead>
+                      <tr>
+                        {sec.columns.map((c) => (
+                          <th scope="col" key={c}>
+                            {c}
+                          </th>
+                        ))}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {sec.rows.map((row, i) => (
+                        <tr key={i}>
+                          {row.map((c, j) => (
+                            <td key={j}>{c}</td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </section>
+          ))}
           <h3 className="fr-h5 fr-mt-3w">Décisions</h3>
           <Decisions slug={slug} quarter={quarter} decisions={d.decisions} canEdit={hasRole('admin')} />
         </article>

@@ -273,6 +273,36 @@ export function DashboardPage() {
           <Section title="Burn-up" csv={csv('burnup')}>
             <BurnupChart points={d.burnup} />
           </Section>
+          {d.gaps.length > 0 && (
+            <section className="fr-mb-6w" aria-labelledby="roadmap-gaps">
+              <h2 id="roadmap-gaps" className="fr-h4 fr-mb-1w">
+                Lacunes signalées ({d.gaps.length})
+              </h2>
+              <div className="fr-table">
+                <table>
+                  <caption>Lacunes du réseau des administrateurs des données (annuaire de la gouvernance)</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Action</th>
+                      <th scope="col">Organisation</th>
+                      <th scope="col">Lacune</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.gaps.map((g, i) => (
+                      <tr key={i} data-gap={`${g.actionCode}:${g.organisation ?? ''}`}>
+                        <th scope="row">
+                          <Link to={`${base(slug)}/actions/${g.actionCode}`}>{g.actionCode}</Link>
+                        </th>
+                        <td>{g.organisation ?? '—'}</td>
+                        <td>{g.label}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          )}
         </>
       )}
     </RoadmapFrame>

@@ -47,11 +47,17 @@ export function AssetPage() {
             Contenu de démonstration
           </Badge>
         )}
+        {a.stale && (
+          <Badge as="span" noIcon severity="warning" className="fr-ml-1w">
+            Description à confirmer (périmée)
+          </Badge>
+        )}
       </div>
       <h1>{a.title}</h1>
       <p>
         <code>{a.ref}</code> · {a.owner ? `${a.owner} — ${a.ownerName}` : 'Sans organisation propriétaire'} · version {a.version}, modifiée le{' '}
         {new Date(a.updatedAt).toLocaleString('fr-FR')} par {actorLabel(a.updatedBy)}
+        {a.lastConfirmedAt ? ` · confirmée le ${new Date(a.lastConfirmedAt).toLocaleDateString('fr-FR')}` : ''}
       </p>
       {(canEdit || (a.kind === 'algorithm' && a.openness === 'ouvert')) && (
         <p>
