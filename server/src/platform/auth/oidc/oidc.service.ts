@@ -297,7 +297,7 @@ export function createFederationService(deps: { ctx: AppContext; cfg: ProConnect
     async logout(principal: Principal, meta: RequestMeta): Promise<{ redirectUrl: string; cookie: string | null }> {
       const fed = principal.sessionId ? await ctx.auth.federatedSessionOf(principal.sessionId) : null;
       await ctx.auth.logout(principal, meta);
-      if (!fed || !deps.client) return { redirectUrl: '/connexion?deconnexion=1', cookie: null };
+      if (!fed || !deps.client) return { redirectUrl: '/', cookie: null };
       const { cookie, state } = await newFlow('logout');
       try {
         return { redirectUrl: await deps.client.endSessionUrl(fed.idToken, state), cookie };
