@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { idParams, noContent, problem, formatQuery } from '@patrimoine/contracts/common';
@@ -26,6 +27,13 @@ import type { FederationService } from './oidc.service.ts';
 
 /** Cookie of a sign-in, link or sign-out flow in flight (its SHA-256 keys the `oidc_flows` row). */
 export const FLOW_COOKIE = 'patrimoine_oidc';
+
+/** A redirect: the body is empty, the `Location` header says where the browser goes. */
+const redirect = (description: string) => ({
+  description,
+  headers: { location: { description: 'Where the browser goes next', schema: { type: 'string' } } },
+  content: { 'text/plain': { schema: z.string().max(0).describe('empty') } },
+});
 
 const errors = (...codes: (400 | 401 | 403 | 404 | 409)[]) => Object.fromEntries(codes.map((c) => [c, problem])) as Record<number, typeof problem>;
 
@@ -63,7 +71,7 @@ export function federationRoutes(ctx: AppContext, fed: FederationService): Fasti
               operationId: 'startProConnectLogin',
               summary: 'Redirect to ProConnect (authorization code flow; state and nonce kept for the callback)',
               querystring: proconnectLoginQuery,
-              response: { 302: noContent.describe('To ProConnect’s authorization endpoint'), ...errors(400, 404) },
+              response: { 302: redirect('To ProConnect’s authorization endpoint'), ...errors(400, 404) },
             },
           },
           async (req, reply) => {
@@ -89,7 +97,7 @@ export function federationRoutes(ctx: AppContext, fed: FederationService): Fasti
               operationId: 'proConnectCallback',
               summary: 'ProConnect’s redirect back: checks state, nonce, signatures and acr, then opens the session',
               querystring: proconnectCallbackQuery,
-              response: { 303: noContent.describe('To the page asked for, the link confirmation, or the login page with ?erreur=<code>'), ...errors(400) },
+              response: { 303: redirect('To the page asked for, the link confirmation, or the login page with ?erreur=<code>'), ...errors(400) },
             },
           },
           async (req, reply) => {
@@ -155,7 +163,7 @@ export function federationRoutes(ctx: AppContext, fed: FederationService): Fasti
               operationId: 'proConnectLogoutCallback',
               summary: 'ProConnect’s redirect after end-session (state checked)',
               querystring: logoutCallbackQuery,
-              response: { 303: noContent.describe('To the login page') },
+              response: { 303: redirect('To the login page') },
             },
           },
           async (req, reply) => {

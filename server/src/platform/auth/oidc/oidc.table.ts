@@ -32,7 +32,9 @@ export const userIdentities = pgTable(
     lastAcr: text('last_acr'),
     /** True while no organisation rule matched the agent: an administrator has to place them. */
     placementPending: boolean('placement_pending').notNull().default(false),
+    /** Last sign-in with this identity. */
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    /** First sign-in (link or provisioning). */
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('user_identities_iss_sub_idx').on(t.issuer, t.subject), index('user_identities_user_idx').on(t.userId)],
@@ -59,7 +61,9 @@ export const oidcFlows = pgTable(
     requiredAcr: text('required_acr'),
     /** For `link`: the verified identity awaiting confirmation, and the account it would be linked to. */
     pending: jsonb('pending'),
+    /** The flow is refused after this instant (10 minutes). */
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Start of the flow. */
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('oidc_flows_expires_idx').on(t.expiresAt)],
@@ -85,7 +89,9 @@ export const federationOrgRules = pgTable(
       .references(() => organisations.id, { onDelete: 'cascade' }),
     /** Role given at first sign-in. */
     role: text('role', { enum: roles }).$type<Role>().notNull().default('reader'),
+    /** Creation of the rule. */
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Last change of the rule. */
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
