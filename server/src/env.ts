@@ -149,6 +149,31 @@ export const envSchema = z.object({
     .describe(
       'Development only (refused in production): start a local ProConnect-like provider (oidc-provider) on a free port of 127.0.0.1 and use it as PATRIMOINE_PROCONNECT_ISSUER, with test accounts.',
     ),
+  PATRIMOINE_FRANCECONNECT_CHECKTOKEN_URL: z
+    .url()
+    .optional()
+    .describe(
+      'FranceConnect’s data-provider endpoint the gateway asks to check citizens’ access tokens (e.g. https://fcp.integ01.dev-franceconnect.fr/api/v1/checktoken). Unset: APIs behind FranceConnect answer 503.',
+    ),
+  PATRIMOINE_FRANCECONNECT_CLIENT_ID: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Client id of Patrimoine as a FranceConnect data provider (HTTP Basic on the check), when FranceConnect gave one.'),
+  PATRIMOINE_FRANCECONNECT_CLIENT_SECRET: z.string().min(1).max(500).optional().describe('Secret of Patrimoine as a FranceConnect data provider.'),
+  PATRIMOINE_FRANCECONNECT_APIS: z
+    .string()
+    .max(2000)
+    .default('droit-a-conduire=openid identite_pivot droit_a_conduire')
+    .describe('Gateway APIs behind FranceConnect and the consent scopes each needs (`slug=scope scope;slug=…`).'),
+  PATRIMOINE_FRANCECONNECT_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(300)
+    .default(30)
+    .describe('How long the gateway reuses FranceConnect’s answer for a token (a revoked token keeps working at most this long).'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
 });
 
