@@ -39,6 +39,15 @@ export const me = z.object({
   user: meUser.nullable(),
   csrfToken: z.string().nullable().describe('Echo it in X-CSRF-Token on mutations made with the session cookie.'),
   orgName: z.string(),
+  /** Federated session (ProConnect): level asserted and whether the role needs a stronger one. */
+  assurance: z
+    .object({
+      provider: z.string(),
+      acr: z.string().nullable(),
+      elevationRequired: z.boolean().describe('The role needs a stronger acr (MFA): the session acts as a reader until the agent signs in again.'),
+    })
+    .nullable()
+    .optional(),
 });
 export type Me = z.output<typeof me>;
 

@@ -17,6 +17,7 @@ import { API_TAGS, openApiTransform, routeContractPlugin } from './platform/http
 import { registerInputHygiene } from './platform/http/input-hygiene.ts';
 import { registerRequestLog } from './platform/http/request-log.ts';
 import { authRoutes } from './platform/auth/auth.routes.ts';
+import { federationPlugin } from './platform/auth/oidc/index.ts';
 import { adminRoutes } from './platform/admin.routes.ts';
 import { ping } from './db/client.ts';
 import { migrationsUpToDate } from './db/migrate.ts';
@@ -195,6 +196,7 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
 
   if (role !== 'gateway') {
     await app.register(authRoutes(ctx));
+    await app.register(federationPlugin(ctx));
     await app.register(adminRoutes(ctx));
     for (const m of modules) if (m.routes) await app.register(m.routes);
   }

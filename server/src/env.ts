@@ -143,6 +143,78 @@ export const envSchema = z.object({
     .max(3650)
     .default(365)
     .describe('Review policy of the cartography (A28): an asset not confirmed by its owner for this many days is flagged as stale in the catalogue.'),
+  PATRIMOINE_PROCONNECT_ISSUER: z
+    .url()
+    .optional()
+    .describe(
+      'ProConnect (or any OpenID Connect provider) issuer, e.g. https://fca.integ01.dev-agentconnect.fr/api/v2 (integration) or https://auth.agentconnect.gouv.fr/api/v2 (production). Unset: no ProConnect button.',
+    ),
+  PATRIMOINE_PROCONNECT_CLIENT_ID: z.string().min(1).max(200).optional().describe('Client id given by ProConnect when the service was registered.'),
+  PATRIMOINE_PROCONNECT_CLIENT_SECRET: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe('Client secret given by ProConnect (sent in the token request body, `client_secret_post`).'),
+  PATRIMOINE_PROCONNECT_SCOPES: z
+    .string()
+    .max(500)
+    .default('openid given_name usual_name email uid siret idp_id organization_label roles')
+    .describe('Scopes requested from ProConnect (space-separated; add `phone` if needed).'),
+  PATRIMOINE_PROCONNECT_ACR_POLICY: z
+    .string()
+    .max(1000)
+    .default('admin=eidas0-mfa|eidas1-mfa|eidas2|eidas3;instructor=eidas0-mfa|eidas1-mfa|eidas2|eidas3')
+    .describe(
+      'acr values accepted per role for federated sessions (`role=acr|acr;role=…`); a role not listed accepts any acr. A session below its role’s level acts as a reader until the agent signs in again with MFA.',
+    ),
+  PATRIMOINE_PROCONNECT_REDIRECT_BASE: z
+    .url()
+    .optional()
+    .describe(
+      'Base of the redirect URIs registered with ProConnect (`<base>/api/auth/proconnect/callback`, `<base>/api/auth/proconnect/logout-callback`). Default PUBLIC_URL.',
+    ),
+  PATRIMOINE_PROCONNECT_DEFAULT_ROLE: z
+    .enum(['reader', 'reviewer', 'editor'])
+    .default('reader')
+    .describe('Role of an agent provisioned at first ProConnect sign-in when no organisation rule gives one.'),
+  PATRIMOINE_PROCONNECT_SIGNING_ALG: z
+    .enum(['RS256', 'ES256'])
+    .default('RS256')
+    .describe('Algorithm of the signed ID token and signed userinfo answer, as declared when registering with ProConnect.'),
+  PATRIMOINE_PROCONNECT_DISABLE_LOCAL_PASSWORD: bool
+    .default(false)
+    .describe('When true, an account linked to a ProConnect identity can no longer sign in with its local password.'),
+  PATRIMOINE_PROCONNECT_DEV_PROVIDER: bool
+    .default(false)
+    .describe(
+      'Development only (refused in production): start a local ProConnect-like provider (oidc-provider) on a free port of 127.0.0.1 and use it as PATRIMOINE_PROCONNECT_ISSUER, with test accounts.',
+    ),
+  PATRIMOINE_FRANCECONNECT_CHECKTOKEN_URL: z
+    .url()
+    .optional()
+    .describe(
+      'FranceConnect’s data-provider endpoint the gateway asks to check citizens’ access tokens (e.g. https://fcp.integ01.dev-franceconnect.fr/api/v1/checktoken). Unset: APIs behind FranceConnect answer 503.',
+    ),
+  PATRIMOINE_FRANCECONNECT_CLIENT_ID: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Client id of Patrimoine as a FranceConnect data provider (HTTP Basic on the check), when FranceConnect gave one.'),
+  PATRIMOINE_FRANCECONNECT_CLIENT_SECRET: z.string().min(1).max(500).optional().describe('Secret of Patrimoine as a FranceConnect data provider.'),
+  PATRIMOINE_FRANCECONNECT_APIS: z
+    .string()
+    .max(2000)
+    .default('droit-a-conduire=openid identite_pivot droit_a_conduire')
+    .describe('Gateway APIs behind FranceConnect and the consent scopes each needs (`slug=scope scope;slug=…`).'),
+  PATRIMOINE_FRANCECONNECT_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(300)
+    .default(30)
+    .describe('How long the gateway reuses FranceConnect’s answer for a token (a revoked token keeps working at most this long).'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
   BLOB_STORE: z
     .enum(['fs', 's3'])

@@ -41,6 +41,9 @@ export default async function setup(project: TestProject) {
       PATRIMOINE_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       PATRIMOINE_SCRYPT_N: '1024',
       LOG_LEVEL: 'warn',
+      // The local ProConnect-like provider of development (proconnect.e2e.test.ts signs in through it).
+      PATRIMOINE_PROCONNECT_DEV_PROVIDER: 'true',
+      PATRIMOINE_PROCONNECT_REDIRECT_BASE: `http://127.0.0.1:${port}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

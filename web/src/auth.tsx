@@ -64,7 +64,7 @@ export function useLogout() {
   const { me, setMe } = useAuth();
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => api<void>('/api/auth/logout', { method: 'POST' }),
+    mutationFn: () => api<{ redirectUrl: string }>('/api/auth/proconnect/logout', { method: 'POST' }),
     onSuccess: () => {
       const orgName = me?.orgName ?? "Ministère de l'Intérieur";
       // Every answer fetched with the session goes; the identity itself is replaced, not dropped

@@ -6,6 +6,7 @@ import { roadmapWebModule } from './pages/roadmap/module';
 import { decesWebModule } from './pages/deces/module';
 import { opendataWebModule } from './pages/opendata/module';
 import { governanceWebModule } from './pages/governance/module';
+import { federationWebModule } from './pages/federation/module';
 
 /**
  * What each domain module adds to the web app: its routes and its navigation entry.
@@ -20,4 +21,12 @@ export interface WebModule {
   home?: { title: string; description: string; to: string };
 }
 
-export const webModules: WebModule[] = [catalogWebModule, roadmapWebModule, gatewayWebModule, decesWebModule, opendataWebModule, governanceWebModule];
+export const webModules: WebModule[] = [
+  catalogWebModule,
+  roadmapWebModule,
+  gatewayWebModule,
+  decesWebModule,
+  opendataWebModule,
+  governanceWebModule,
+  federationWebModule,
+];

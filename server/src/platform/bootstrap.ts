@@ -10,6 +10,7 @@ import { openRedis } from './redis.ts';
 import { createJobsService } from './jobs/jobs.service.ts';
 import { createUsersRepository } from './auth/users.repository.ts';
 import { createAuthService } from './auth/auth.service.ts';
+import { parseAcrPolicy } from './auth/oidc/config.ts';
 import { createUsersService } from './auth/users.service.ts';
 import { createOrganisationsRepository } from './organisations/organisations.repository.ts';
 import { EventBus } from './events.ts';
@@ -94,7 +95,11 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
       clock,
       counters,
       logger,
-      config: { sessionTtlHours: env.PATRIMOINE_SESSION_TTL_HOURS, scryptN: env.PATRIMOINE_SCRYPT_N },
+      config: {
+        sessionTtlHours: env.PATRIMOINE_SESSION_TTL_HOURS,
+        scryptN: env.PATRIMOINE_SCRYPT_N,
+        acrPolicy: parseAcrPolicy(env.PATRIMOINE_PROCONNECT_ACR_POLICY),
+      },
     }),
     users: createUsersService({ db, users: usersRepo, organisations, scryptN: env.PATRIMOINE_SCRYPT_N }),
   };

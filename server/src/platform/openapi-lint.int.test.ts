@@ -26,6 +26,8 @@ const EXPECTED_HIDDEN = [
   ...['DELETE', 'GET', 'OPTIONS', 'PATCH', 'POST', 'PUT'].flatMap((m) => [`${m} /gw/:slug`, `${m} /gw/:slug/*`]),
   'GET /gw/-/health',
   'GET /gw/-/metrics',
+  // The synthetic « droit à conduire » upstream (ADR 0012): only reached through /gw/droit-a-conduire.
+  'GET /demo/droit-a-conduire/v1/permis',
 ].sort();
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

@@ -51,13 +51,16 @@ export function Layout() {
               { text: 'Utilisateurs et rôles', linkProps: { to: '/admin/utilisateurs' }, isActive: path === '/admin/utilisateurs' },
               { text: 'Organisations', linkProps: { to: '/admin/organisations' }, isActive: path === '/admin/organisations' },
               { text: "Journal d'audit", linkProps: { to: '/admin/audit' }, isActive: path === '/admin/audit' },
+              { text: 'Connexion ProConnect', linkProps: { to: '/admin/proconnect' }, isActive: path === '/admin/proconnect' },
             ],
           },
         ]
       : []),
   ];
 
-  const logout = () => signOut.mutate(undefined, { onSuccess: () => navigate('/') });
+  // A ProConnect session ends at the provider too: the browser goes there, then comes back to the login page.
+  const logout = () =>
+    signOut.mutate(undefined, { onSuccess: (r) => (/^https?:/.test(r.redirectUrl) ? window.location.assign(r.redirectUrl) : navigate(r.redirectUrl)) });
 
   const quickAccessItems = me?.user
     ? [

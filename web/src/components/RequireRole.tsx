@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { useAuth, type Role } from '../auth';
+import { MfaNotice } from '../pages/federation/MfaPage';
 
 /** Client-side guard for pages (the server enforces the same rules on every route). */
 export function RequireRole({ roles, children }: { roles?: Role[]; children: ReactNode }) {
@@ -10,6 +11,8 @@ export function RequireRole({ roles, children }: { roles?: Role[]; children: Rea
   if (loading) return <p>Chargement…</p>;
   if (!me?.user) return <Navigate to={`/connexion?retour=${encodeURIComponent(location.pathname + location.search)}`} replace />;
   if (roles && !roles.includes(me.user.role)) {
+    // A ProConnect session below the acr the account's role needs: say so and offer an MFA sign-in.
+    if (me.assurance?.elevationRequired) return <MfaNotice retour={location.pathname + location.search} />;
     return <Alert severity="error" title="Accès refusé" description="Votre rôle ne permet pas d’accéder à cette page." />;
   }
   return <>{children}</>;

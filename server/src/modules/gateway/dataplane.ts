@@ -21,6 +21,7 @@ import {
 } from '@patrimoine/contracts/gateway';
 import { guardedLookup, isAddressLiteral, refusal, upstreamFailureLabel } from './ssrf.ts';
 import { sha256, signIdentity, type GatewaySecrets } from './secrets.ts';
+import { encodePivot, type FranceConnect } from './franceconnect.ts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -187,6 +188,8 @@ export class DataPlane {
       allowMetadata?: boolean;
       /** Resolves stored upstreams (`platform:/…` is this node's own address). */
       resolveUpstream?: (url: string) => string;
+      /** Checks citizens' FranceConnect tokens for the APIs behind FranceConnect (franceconnect.ts). */
+      franceConnect?: FranceConnect;
     },
   ) {}
 
@@ -430,6 +433,18 @@ export class DataPlane {
       }
     }
 
+    // An API behind FranceConnect (ADR 0012): the citizen's token is checked, the identity pivot goes upstream.
+    let citizen: string | null = null;
+    if (this.deps.franceConnect?.required(api.slug)) {
+      const fcToken = who.keyId ? /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] : undefined;
+      const v = await this.deps.franceConnect.verify(api.slug, fcToken);
+      if (!v.ok) {
+        if (v.status === 401) reply.header('www-authenticate', 'Bearer realm="franceconnect", error="invalid_token"');
+        return problem(reply, v.status, v.status === 401 ? 'invalid-token' : 'franceconnect-unavailable', 'Jeton FranceConnect refusé', v.reason);
+      }
+      citizen = encodePivot(v.pivot);
+    }
+
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > api.maxBodyBytes)
       return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
@@ -453,8 +468,8 @@ export class DataPlane {
     headers['x-forwarded-prefix'] = `/gw/${slug}`;
     headers['x-request-id'] = req.id;
     const id = this.identity(api, who.app, who.plan, Math.floor(now / 1000));
-    headers['x-gateway-consumer'] = id.value;
-    headers['x-gateway-signature'] = id.signature;
+    headers['x-gateway-consumer'] = citizen ? `${id.value};citizen=${citizen}` : id.value;
+    headers['x-gateway-signature'] = citizen ? signIdentity(this.deps.secrets.identityKey(api.id), headers['x-gateway-consumer']) : id.signature;
 
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (declared > 0 || req.headers['transfer-encoding'] !== undefined);
     if (hasBody && declared > 0) headers['content-length'] = String(declared);

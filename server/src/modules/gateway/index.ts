@@ -21,6 +21,8 @@ import { isSelfUpstream, legacySelfPath, resolveUpstream, selfOrigin, SELF_PREFI
 import { PROBE_USER_AGENT } from '../../platform/http/request-log.ts';
 import { apiGouvRoutes } from './apigouv.routes.ts';
 import { registerGatewayCli, createDeclarativeConfig } from './declarative.ts';
+import { createFranceConnect, parseFcApis } from './franceconnect.ts';
+import { droitAConduireUpstream } from './droit-a-conduire.ts';
 
 export interface GatewayModuleService {
   service: GatewayService;
@@ -89,6 +91,14 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     logger: ctx.logger,
     issuer: ctx.env.publicUrl,
     principalOf: (t) => ctx.auth.fromToken(t),
+    franceConnect: createFranceConnect({
+      checkTokenUrl: ctx.env.PATRIMOINE_FRANCECONNECT_CHECKTOKEN_URL,
+      clientId: ctx.env.PATRIMOINE_FRANCECONNECT_CLIENT_ID,
+      clientSecret: ctx.env.PATRIMOINE_FRANCECONNECT_CLIENT_SECRET,
+      apis: parseFcApis(ctx.env.PATRIMOINE_FRANCECONNECT_APIS),
+      cacheMs: ctx.env.PATRIMOINE_FRANCECONNECT_CACHE_SECONDS * 1000,
+      dispatcher: guardedAgent({ allowPrivate: true }),
+    }),
   });
   const catalog = () => (services as Record<string, unknown>)['catalog'] as CatalogLike | undefined;
   const service = createGatewayService({
@@ -224,6 +234,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     module: {
       name: 'gateway',
       routes: async (app) => {
+        await app.register(droitAConduireUpstream({ secrets, clock: ctx.clock, apiIdOf: async (slug) => (await repo.apiBySlug(slug))?.id ?? null }));
         await app.register(gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] }, declarative }));
         await app.register(
           apiGouvRoutes(service, {

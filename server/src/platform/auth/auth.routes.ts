@@ -7,15 +7,15 @@ import type { AppContext } from '../context.ts';
 import { routeGroup, SESSION_COOKIE } from './access.ts';
 import { requestMeta } from '../http/common.ts';
 import type { PublicUser } from './users.repository.ts';
-import { actorOf, requireUser } from './principal.ts';
+import { actorOf, requireUser, type Principal } from './principal.ts';
 import { registerPasswordGate } from './password-gate.ts';
 
-function cookieSecure(ctx: AppContext, req: FastifyRequest): boolean {
+export function cookieSecure(ctx: AppContext, req: FastifyRequest): boolean {
   const s = ctx.env.PATRIMOINE_COOKIE_SECURE;
   return s === 'auto' ? req.protocol === 'https' : s === 'true';
 }
 
-function setSessionCookie(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, token: string, expires: Date) {
+export function setSessionCookie(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, token: string, expires: Date) {
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
@@ -25,14 +25,16 @@ function setSessionCookie(ctx: AppContext, req: FastifyRequest, reply: FastifyRe
   });
 }
 
-function meOf(ctx: AppContext, u: PublicUser | null, csrfToken: string | null): Me {
+function meOf(ctx: AppContext, u: PublicUser | null, csrfToken: string | null, principal?: Principal | null): Me {
   return {
     authenticated: !!u,
+    assurance: principal?.assurance ?? null,
     user: u && {
       id: u.id,
       login: u.login,
       displayName: u.displayName,
-      role: u.role,
+      // The role the session acts with (a federated session below its role's acr acts as a reader).
+      role: principal?.role ?? u.role,
       organisationId: u.organisationId,
       organisationCode: u.organisationCode,
       mustChangePassword: u.mustChangePassword,
@@ -61,7 +63,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsync {
           { schema: { tags: ['auth'], operationId: 'getCurrentIdentity', summary: 'Current identity (anonymous when signed out)', response: { 200: me } } },
           async (req) => {
             const pr = req.principal;
-            return meOf(ctx, pr && (await ctx.users.get(pr.userId)), pr?.csrfToken ?? null);
+            return meOf(ctx, pr && (await ctx.users.get(pr.userId)), pr?.csrfToken ?? null, pr);
           },
         );
 

@@ -14,6 +14,21 @@ export interface AuthConfig {
   maxFailuresPerAccount?: number;
   maxFailuresPerIp?: number;
   failureWindowMs?: number;
+  /**
+   * acr values accepted per role for federated sessions (ADR 0011): a session whose acr is not listed for
+   * the account's role acts as a `reader`. A role absent from the map accepts any acr.
+   */
+  acrPolicy?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** What a federated sign-in adds to a session. */
+export interface FederatedSession {
+  provider: string;
+  acr: string | null;
+  amr: string[];
+  idToken: string;
+  /** Upper bound of the session's lifetime (ProConnect's own session lasts 12 h). */
+  maxTtlHours: number;
 }
 
 export interface RequestMeta {
@@ -61,8 +76,17 @@ function failOpenCounters(shared: CounterStore, onFallback: (err: unknown) => vo
   };
 }
 
-function principalOf(u: UserRow, via: Principal['via'], extra: Pick<Principal, 'sessionId' | 'csrfToken'> = {}): Principal {
-  return principalOfUser(u, via, extra);
+function principalOf(u: UserRow, via: Principal['via'], extra: Pick<Principal, 'sessionId' | 'csrfToken' | 'assurance'> = {}): Principal {
+  const p = principalOfUser(u, via, extra);
+  // A federated session below its role's required level acts as a reader (ADR 0011).
+  return extra.assurance?.elevationRequired ? { ...p, role: 'reader' } : p;
+}
+
+/** True when a session asserting `acr` is strong enough for `role` under `policy`. */
+export function acrSatisfies(policy: Readonly<Record<string, readonly string[]>> | undefined, role: string, acr: string | null): boolean {
+  const accepted = policy?.[role];
+  if (!accepted) return true;
+  return acr !== null && accepted.includes(acr);
 }
 
 /**
@@ -103,16 +127,26 @@ export function createAuthService(deps: {
   };
   const getDummy = () => (dummyHash ??= hashPassword(randomToken(), config.scryptN));
 
-  async function openSession(tx: Db, user: UserRow, meta: RequestMeta) {
+  async function openSession(tx: Db, user: UserRow, meta: RequestMeta, fed?: FederatedSession) {
     const token = randomToken(32);
     const csrfToken = randomToken(24);
     const now = clock.now();
-    const expiresAt = new Date(now.getTime() + config.sessionTtlHours * 3600_000);
+    const ttlHours = fed ? Math.min(config.sessionTtlHours, fed.maxTtlHours) : config.sessionTtlHours;
+    const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
     await users.insertSession(
-      { id: sha256(token), userId: user.id, csrfToken, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null, expiresAt },
+      {
+        id: sha256(token),
+        userId: user.id,
+        csrfToken,
+        ip: meta.ip ?? null,
+        userAgent: meta.userAgent?.slice(0, 300) ?? null,
+        expiresAt,
+        ...(fed ? { provider: fed.provider, acr: fed.acr, amr: fed.amr.join(' ').slice(0, 200), idToken: fed.idToken } : {}),
+      },
       tx,
     );
-    return { token, csrfToken, expiresAt, principal: principalOf(user, 'session', { sessionId: sha256(token), csrfToken }) };
+    const assurance = fed ? { provider: fed.provider, acr: fed.acr, elevationRequired: !acrSatisfies(config.acrPolicy, user.role, fed.acr) } : undefined;
+    return { token, csrfToken, expiresAt, principal: principalOf(user, 'session', { sessionId: sha256(token), csrfToken, assurance }) };
   }
 
   return {
@@ -129,7 +163,7 @@ export function createAuthService(deps: {
       }
       const user = await users.findByLogin(login);
       const ok =
-        user && user.active && user.passwordHash
+        user && user.active && user.passwordHash && !user.localPasswordDisabled
           ? await verifyPassword(password, user.passwordHash)
           : (await verifyPassword(password, await getDummy()), false);
       if (!ok || !user) {
@@ -190,6 +224,29 @@ export function createAuthService(deps: {
       });
     },
 
+    /**
+     * Opens a session after a federated sign-in (ProConnect), in the caller's transaction: lifetime capped
+     * by the provider's, acr/amr and ID token kept, and the session the browser had before closed (the
+     * session id is rotated at every sign-in). The caller records the audit entry.
+     */
+    async openFederatedSession(tx: Db, user: UserRow, fed: FederatedSession, meta: RequestMeta, previousSessionToken?: string) {
+      if (!user.active) throw new UnauthorizedError('Ce compte est désactivé.');
+      if (previousSessionToken) await users.deleteSession(sha256(previousSessionToken), tx);
+      await users.update(user.id, { lastLoginAt: clock.now() }, tx);
+      return openSession(tx, user, meta, fed);
+    },
+
+    /** The ID token of a federated session (for the provider's end-session redirect), or null. */
+    async federatedSessionOf(sessionId: string) {
+      const s = await users.findSessionById(sessionId);
+      return s?.provider && s.idToken ? { provider: s.provider, idToken: s.idToken } : null;
+    },
+
+    /** acr values a role needs in a federated session, or null when any acr will do. */
+    requiredAcr(role: string): readonly string[] | null {
+      return config.acrPolicy?.[role] ?? null;
+    },
+
     async logout(principal: Principal, meta: RequestMeta) {
       if (!principal.sessionId) return;
       await db.transaction(async (tx) => {
@@ -208,7 +265,10 @@ export function createAuthService(deps: {
     async fromSession(token: string): Promise<Principal | null> {
       const r = await users.findSession(sha256(token), clock.now());
       if (!r) return null;
-      return resolved(r.u, principalOf(r.u, 'session', { sessionId: r.s.id, csrfToken: r.s.csrfToken }));
+      const assurance = r.s.provider
+        ? { provider: r.s.provider, acr: r.s.acr, elevationRequired: !acrSatisfies(config.acrPolicy, r.u.role, r.s.acr) }
+        : undefined;
+      return resolved(r.u, principalOf(r.u, 'session', { sessionId: r.s.id, csrfToken: r.s.csrfToken, assurance }));
     },
 
     /** True when the request's account must change its password before doing anything else. */

@@ -31,6 +31,8 @@ export const users = pgTable(
     externalSubject: text('external_subject'),
     /** Set when an administrator chose the password: the user is asked to change it. */
     mustChangePassword: boolean('must_change_password').notNull().default(false),
+    /** Set when the account is linked to a ProConnect identity and local passwords are disabled for such accounts. */
+    localPasswordDisabled: boolean('local_password_disabled').notNull().default(false),
     /** Last successful sign-in. */
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -59,6 +61,14 @@ export const sessions = pgTable(
     ip: text('ip'),
     /** Browser at sign-in (truncated). */
     userAgent: text('user_agent'),
+    /** Identity provider of a federated session (`proconnect`); null for a password session. */
+    provider: text('provider'),
+    /** Authentication context class (`eidas1`, `eidas1-mfa`…) the provider asserted; checked against the role policy. */
+    acr: text('acr'),
+    /** Authentication methods the provider asserted (`pwd mfa otp`…), space-separated. */
+    amr: text('amr'),
+    /** The provider's ID token, sent back as `id_token_hint` at logout. */
+    idToken: text('id_token'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** Instant after which the session or token is refused. */
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

@@ -14,6 +14,11 @@ export interface Principal {
   via: 'session' | 'token';
   sessionId?: string;
   csrfToken?: string;
+  /**
+   * Federated session (ProConnect): the acr asserted, and whether the account's role needs a stronger one
+   * (ADR 0011) — then `role` is `reader` until the agent signs in again with MFA.
+   */
+  assurance?: { provider: string; acr: string | null; elevationRequired: boolean };
 }
 
 /** A request with no credentials: a visitor of the public pages. Entitled to public things only. */
@@ -73,7 +78,7 @@ export function actorOf(c: Caller): Actor {
 export function principalOfUser(
   u: { id: string; login: string; displayName: string; role: Role; organisationId: string | null },
   via: Principal['via'] = 'token',
-  extra: Pick<Principal, 'sessionId' | 'csrfToken'> = {},
+  extra: Pick<Principal, 'sessionId' | 'csrfToken' | 'assurance'> = {},
 ): Principal {
   return { kind: 'user', userId: u.id, login: u.login, displayName: u.displayName, role: u.role, organisationId: u.organisationId, via, ...extra };
 }

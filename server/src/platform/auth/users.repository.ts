@@ -100,6 +100,10 @@ export function createUsersRepository(db: Db) {
         .where(and(eq(sessions.id, id), sql`${sessions.expiresAt} > ${now}`, eq(users.active, true)));
       return r ?? null;
     },
+    async findSessionById(id: string, tx: Db = db) {
+      const [r] = await tx.select().from(sessions).where(eq(sessions.id, id));
+      return r ?? null;
+    },
     async deleteSession(id: string, tx: Db = db) {
       await tx.delete(sessions).where(eq(sessions.id, id));
     },

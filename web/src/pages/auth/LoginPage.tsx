@@ -6,6 +6,10 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { ApiError } from '../../api/client';
 import { useLogin } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { ProConnectButton } from '@codegouvfr/react-dsfr/ProConnectButton';
+import { proconnectErrorMessage } from '@patrimoine/contracts/federation';
+import { proconnectLoginUrl, useProviders } from '../federation/api';
 
 export function LoginPage() {
   const signIn = useLogin();
@@ -15,6 +19,9 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const error = signIn.error;
   const busy = signIn.isPending;
+  const providers = useProviders();
+  const providerError = params.get('erreur');
+  const signedOut = params.get('deconnexion');
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -35,6 +42,24 @@ export function LoginPage() {
       <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
         <h1>Connexion à Patrimoine</h1>
         {error && !fieldErr ? <ErrorAlert error={error} title="Connexion impossible" /> : null}
+        {providerError ? (
+          <Alert severity="error" className="fr-mb-3w" title="Connexion avec ProConnect impossible" description={proconnectErrorMessage(providerError)} />
+        ) : null}
+        {signedOut ? (
+          <Alert
+            severity="success"
+            small
+            className="fr-mb-3w"
+            description={signedOut === 'proconnect' ? 'Vous êtes déconnecté de Patrimoine et de ProConnect.' : 'Vous êtes déconnecté.'}
+          />
+        ) : null}
+        {providers.data?.proconnect.enabled ? (
+          <div className="fr-mb-4w">
+            <h2 className="fr-h5">Agents publics</h2>
+            <ProConnectButton url={proconnectLoginUrl({ retour: params.get('retour') })} />
+            <p className="fr-hr-or fr-mt-3w">ou</p>
+          </div>
+        ) : null}
         <form onSubmit={submit} noValidate>
           <fieldset className="fr-fieldset">
             <legend className="fr-fieldset__legend">Se connecter avec son compte agent</legend>
