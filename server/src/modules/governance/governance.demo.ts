@@ -62,8 +62,10 @@ export async function seedGovernanceDemo(ctx: AppContext, svc: GovernanceService
     { role: 'referent_prefecture', region: '53', personName: 'Lucie Le Gall (démo)', email: 'lucie.legall@demo.invalid', letter: true },
   ];
   for (const p of people) {
-    const { letter, ...body } = p;
-    const a = await svc.createAppointment(SYSTEM, { ...body, appointedOn: day(-400), note: DEMO_NOTE }, {}, true);
+    const { letter, userLogin, ...body } = p as typeof p & { userLogin?: string };
+    // Demo accounts exist on a first start with the demo; elsewhere (an installation seeded later) the person is named only.
+    const account = userLogin && (await ctx.usersRepo.findByLogin(userLogin)) ? { userLogin } : {};
+    const a = await svc.createAppointment(SYSTEM, { ...body, ...account, appointedOn: day(-400), note: DEMO_NOTE }, {}, true);
     if (letter)
       await svc.putLetter(SYSTEM, a.id, demoPdf(`Lettre de mission (demo) - ${p.personName}`), {
         signedOn: day(-390),
