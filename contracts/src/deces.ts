@@ -283,14 +283,35 @@ export const importStatus = z.object({
 });
 export type ImportStatus = z.infer<typeof importStatus>;
 
+/** matchID's answers to a bulk upload: 200 `{ msg: "started", id }`, or 200 `{ msg: "no files attached" }`. */
 export const bulkStarted = z.object({ msg: z.literal('started'), id: z.uuid() });
+export const bulkNoFile = z.object({ msg: z.literal('no files attached') });
 export const bulkProgress = z.object({
   status: z.enum(['wait', 'active']),
   id: z.uuid(),
   progress: z.object({ rows: z.number().int(), percentage: z.number() }),
+  remainingRowsActive: z.number().int().optional().describe('Lignes restant à traiter dans les appariements en cours (file d’attente)'),
+  remainingRowsWaiting: z.number().int().optional().describe('Lignes des appariements en attente avant celui-ci'),
+  activeJobs: z.number().int().optional(),
+  waitingJobs: z.number().int().optional(),
 });
-export const bulkGone = z.object({ status: z.enum(['cancelled', 'expired']), id: z.uuid(), msg: z.string() });
+/** matchID: a result whose retention has passed answers 200 with this message. */
+export const bulkExpired = z.object({ msg: z.literal('Job succeeded but results expired'), id: z.uuid() });
+export const bulkGone = z.object({ status: z.enum(['cancelled']), id: z.uuid(), msg: z.string() });
 export const bulkFailed = z.object({ status: z.literal('failed'), id: z.uuid(), msg: z.string().nullable() });
+/** A bulk job as `GET /queue/jobs` lists it (matchID's fields, read by deces-ui's job list). */
+export const bulkJob = z.object({
+  id: z.uuid(),
+  status: z.enum(['wait', 'active', 'completed', 'failed', 'cancelled']),
+  timestamp: z.number().int().describe('Création (ms depuis 1970)'),
+  processedOn: z.number().int().nullable(),
+  finishedOn: z.number().int().nullable(),
+  progress: z.object({ rows: z.number().int(), percentage: z.number() }),
+  data: z
+    .record(z.string(), z.union([z.string(), z.number()]))
+    .describe('Options et colonnes de l’envoi (sep, encoding, totalRows, tmpfilePersistence, lastName…)'),
+});
+export const bulkJobs = z.object({ jobs: z.array(bulkJob) });
 export const bulkResult = z.object({
   rows: z.number().int(),
   matched: z.number().int(),
@@ -311,7 +332,8 @@ export const bulkSummary = z.object({
   expiresAt: z.string().nullable().describe('ISO 8601'),
 });
 export type BulkSummary = z.infer<typeof bulkSummary>;
-export const bulkCancelled = z.object({ msg: z.literal('cancelled'), id: z.uuid(), state: jobState });
+/** matchID: `{ msg: "Job <id> cancelled" }` (only that member: its tests check the keys). */
+export const bulkCancelled = z.object({ msg: z.string() });
 
 export const correction = z.object({
   id: z.uuid(),

@@ -9,6 +9,7 @@ import { writeSyntheticFile } from './index.ts';
 import { parseLine } from './insee.ts';
 import { eq } from 'drizzle-orm';
 import { jobs } from '../../platform/jobs/jobs.table.ts';
+import { RESULT_COLUMNS, bulkHeader } from './matchid.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
 
 let t: TestPlatform;
@@ -366,7 +367,7 @@ describe('bulk matching', () => {
     const u = await t.tokenFor('reader');
     const f = form({ lastName: 'Nom', firstName: 'Prenom', birthDate: 'DateNaissance', birthCity: 'Lieu', dateFormat: 'DD/MM/YYYY' });
     const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
-    expect(r.statusCode).toBe(201);
+    expect(r.statusCode).toBe(200);
     const { msg, id } = r.json();
     expect(msg).toBe('started');
     await t.ctx.jobs.waitFor(id, 60_000);
@@ -385,6 +386,8 @@ describe('bulk matching', () => {
       'Lieu',
       'sourceLineNumber',
       'score',
+      'scores',
+      'source',
       'id',
       'name.last',
       'name.first',
@@ -392,18 +395,28 @@ describe('bulk matching', () => {
       'birth.date',
       'birth.city',
       'birth.code',
+      'birth.codePostal',
+      'birth.departmentCode',
       'birth.country',
+      'birth.countryCode',
+      'birth.latitude',
+      'birth.longitude',
+      'death.certificateId',
+      'death.age',
       'death.date',
       'death.city',
       'death.code',
-      'death.certificateId',
-      'death.age',
-      'scores',
+      'death.codePostal',
+      'death.departmentCode',
+      'death.country',
+      'death.countryCode',
+      'death.latitude',
+      'death.longitude',
     ]);
-    expect(rows[1]![7]).toBe('Couilloud');
+    expect(rows[1]![9]).toBe('Couilloud');
     expect(rows[1]![4]).toBe('2');
-    expect(rows[2]![7]).toBe('Colin');
-    expect(rows[3]![7]).toBe('');
+    expect(rows[2]![9]).toBe('Colin');
+    expect(rows[3]![9]).toBe('');
     const sum = (await get(`/search/csv/${id}/summary`, bearer(u.token))).json();
     expect(sum.result).toMatchObject({ rows: 5, matched: 2 });
     expect(new Date(sum.expiresAt).getTime()).toBeGreaterThan(Date.now());
@@ -419,14 +432,17 @@ describe('bulk matching', () => {
     const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
     const { id } = r.json();
     const second = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
-    expect(second.statusCode).toBe(409);
+    expect(second.statusCode).toBe(429);
+    expect(second.json().msg).toBe('There is already 1 running or waiting jobs');
     const status = (await get(`/search/csv/${id}`, bearer(u.token))).json();
     expect(['wait', 'active']).toContain(status.status);
     const del = await t.app.inject({ method: 'DELETE', url: api(`/search/csv/${id}`), headers: bearer(u.token) });
-    expect(del.json()).toMatchObject({ msg: 'cancelled' });
+    expect(del.json()).toEqual({ msg: `Job ${id} cancelled` });
     const j = await t.ctx.jobs.waitFor(id, 60_000);
     expect(j.state).toBe('cancelled');
-    expect((await get(`/search/csv/${id}`, bearer(u.token))).statusCode).toBe(410);
+    const gone = await get(`/search/csv/${id}`, bearer(u.token));
+    expect(gone.statusCode).toBe(400);
+    expect(gone.json().msg).toContain('cancelled');
   });
 
   it('resumes from its checkpoint after a restart', async () => {
@@ -440,8 +456,7 @@ describe('bulk matching', () => {
     // A node died after 2,000 rows: its checkpoint and partial result are on disk.
     const job = (await t.ctx.jobs.get(id))!;
     const dir = path.join(t.ctx.env.dataDir, 'deces', 'bulk', (job.payload as { dir: string }).dir);
-    const header =
-      'Nom;Prenom;DateNaissance;sourceLineNumber;score;id;name.last;name.first;sex;birth.date;birth.city;birth.code;birth.country;death.date;death.city;death.code;death.certificateId;death.age;scores\n';
+    const header = ['Nom', 'Prenom', 'DateNaissance', 'sourceLineNumber', ...RESULT_COLUMNS.map(bulkHeader)].join(';') + '\n';
     fs.writeFileSync(path.join(dir, 'result.csv'), header + 'garbage written after the checkpoint\n');
     await t.ctx.db
       .update(jobs)
@@ -453,6 +468,7 @@ describe('bulk matching', () => {
     const out = fs.readFileSync(path.join(dir, 'result.csv'), 'utf8').trim().split('\n');
     expect(out).toHaveLength(501);
     expect(out[1]!.split(';')[3]).toBe('2002');
+    expect(fs.readFileSync(path.join(dir, 'result.ndjson'), 'utf8').trim().split('\n')).toHaveLength(501);
     expect(out.some((l) => l.includes('garbage'))).toBe(false);
     expect(out.filter((l) => l.includes('Couilloud')).length).toBe(1);
     expect(done.result).toMatchObject({ rows: 2500, matched: 1 });
