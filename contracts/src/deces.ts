@@ -356,3 +356,21 @@ export type CorrectionList = z.infer<typeof correctionList>;
 export const csvText = z.string().describe('CSV (UTF-8)');
 /** A PDF file. */
 export const pdfFile = z.string().describe('Fichier PDF');
+
+/** matchID's authentication routes (`POST /auth`, `GET /auth`, `POST /register`). */
+export const matchIdAuthBody = z
+  .object({
+    user: z.string().trim().min(1, 'identifiant ou adresse électronique requis').max(254),
+    password: z.string().min(1, 'mot de passe ou code requis').max(1024),
+  })
+  .describe('Identifiant (ou adresse électronique) et mot de passe, ou code reçu par courriel');
+export const matchIdAuthQuery = z.object({ refresh: z.enum(['true', 'false']).optional().describe('true : un nouveau jeton (même date de création)') });
+export const matchIdRegisterBody = z.object({ user: z.email('adresse électronique attendue').max(254) });
+export const matchIdRegistered = z.object({ valid: z.boolean(), msg: z.string() });
+export const matchIdToken = z.object({
+  msg: z.string(),
+  access_token: z.string().optional().describe('Jeton à envoyer en Authorization: Bearer'),
+  created_at: z.string().optional().describe('Création de la lignée du jeton (secondes depuis 1970)'),
+  expiration_date: z.string().optional().describe('Fin de validité (secondes depuis 1970)'),
+  renewal_limit_date: z.string().optional().describe('Au-delà, plus de renouvellement (secondes depuis 1970)'),
+});

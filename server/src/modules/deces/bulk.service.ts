@@ -250,7 +250,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
             message: `ligne illisible (guillemets mal placés) : ${err.message.replace(/^Invalid Record Length: |^Invalid Closing Quote: /, '').slice(0, 200)}`,
           });
         });
-        let chunk: { line: number; cells: string[] }[] = [];
+        let chunk: { line: number; n: number; cells: string[] }[] = [];
         let seen = 0;
         type Prepared = {
           chunk: typeof chunk;
@@ -309,8 +309,9 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           const empty = RESULT_COLUMNS.map(() => '');
           for (const x of queries) {
             const src = chunk[x.row]!;
-            const input = [...p.header.map((_, j) => src.cells[j] ?? ''), String(src.line)];
-            const metadata = { source: Object.fromEntries(p.header.map((h, j) => [h, src.cells[j] ?? ''])), sourceLineNumber: src.line };
+            // matchID's sourceLineNumber: the data row's rank (1 for the first row after the header).
+            const input = [...p.header.map((_, j) => src.cells[j] ?? ''), String(src.n)];
+            const metadata = { source: Object.fromEntries(p.header.map((h, j) => [h, src.cells[j] ?? ''])), sourceLineNumber: src.n };
             if (!x.q) {
               cp.failed!++;
               if (cp.errors.length < 1000) cp.errors.push({ line: src.line, message: x.err! });
@@ -366,7 +367,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
               ),
               { permanent: true },
             );
-          chunk.push({ line: rec.info.lines, cells: rec.record });
+          chunk.push({ line: rec.info.lines, n: seen, cells: rec.record });
           if (chunk.length >= CHUNK) {
             inflight.push(prepare()!);
             if (inflight.length > PIPELINE) await finish(inflight.shift()!);

@@ -414,7 +414,7 @@ describe('bulk matching', () => {
       'death.longitude',
     ]);
     expect(rows[1]![9]).toBe('Couilloud');
-    expect(rows[1]![4]).toBe('2');
+    expect(rows[1]![4]).toBe('1');
     expect(rows[2]![9]).toBe('Colin');
     expect(rows[3]![9]).toBe('');
     const sum = (await get(`/search/csv/${id}/summary`, bearer(u.token))).json();
@@ -467,7 +467,7 @@ describe('bulk matching', () => {
     expect(done.state).toBe('succeeded');
     const out = fs.readFileSync(path.join(dir, 'result.csv'), 'utf8').trim().split('\n');
     expect(out).toHaveLength(501);
-    expect(out[1]!.split(';')[3]).toBe('2002');
+    expect(out[1]!.split(';')[3]).toBe('2001');
     expect(fs.readFileSync(path.join(dir, 'result.ndjson'), 'utf8').trim().split('\n')).toHaveLength(501);
     expect(out.some((l) => l.includes('garbage'))).toBe(false);
     expect(out.filter((l) => l.includes('Couilloud')).length).toBe(1);
