@@ -18,24 +18,6 @@ const FALLBACK_BELOW = 0.8;
 /** A person in matchID's response shape (the contract's `person`). */
 export type PersonOut = Person;
 
-/** CSV columns of a person (search CSV and bulk results), matchID's dotted names. */
-export const PERSON_CSV_COLUMNS: { key: string; header: string; headerFr: string; get: (p: PersonOut) => unknown }[] = [
-  { key: 'score', header: 'score', headerFr: 'score', get: (p) => p.score },
-  { key: 'id', header: 'id', headerFr: 'id', get: (p) => p.id },
-  { key: 'name.last', header: 'name.last', headerFr: 'nom', get: (p) => p.name.last },
-  { key: 'name.first', header: 'name.first', headerFr: 'prenoms', get: (p) => p.name.first.join(' ') },
-  { key: 'sex', header: 'sex', headerFr: 'sexe', get: (p) => p.sex },
-  { key: 'birth.date', header: 'birth.date', headerFr: 'date_naissance', get: (p) => p.birth.date },
-  { key: 'birth.city', header: 'birth.city', headerFr: 'commune_naissance', get: (p) => p.birth.location.city },
-  { key: 'birth.code', header: 'birth.code', headerFr: 'code_lieu_naissance', get: (p) => p.birth.location.code },
-  { key: 'birth.country', header: 'birth.country', headerFr: 'pays_naissance', get: (p) => p.birth.location.country },
-  { key: 'death.date', header: 'death.date', headerFr: 'date_deces', get: (p) => p.death.date },
-  { key: 'death.city', header: 'death.city', headerFr: 'commune_deces', get: (p) => p.death.location.city },
-  { key: 'death.code', header: 'death.code', headerFr: 'code_lieu_deces', get: (p) => p.death.location.code },
-  { key: 'death.certificateId', header: 'death.certificateId', headerFr: 'numero_acte_deces', get: (p) => p.death.certificateId },
-  { key: 'death.age', header: 'death.age', headerFr: 'age_deces', get: (p) => p.death.age ?? '' },
-];
-
 /** A record with its validated corrections applied (corrections are what the record should say). */
 function corrected(r: RecordRow, mods: CorrectionRow[]): RecordRow {
   if (!mods.length) return r;
