@@ -154,6 +154,33 @@ export function createDecesRepository(db: Db) {
       const rows = await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`);
       return rowsOf(rows).map(fromDb);
     },
+    /** Typo fallback: records whose phonetic keys are among one-typo-away spellings' keys. */
+    async typoCandidates(lastPhons: string[], firstPhons: string[] | null, filters: RecordFilter[], limit: number): Promise<RecordRow[]> {
+      if (!lastPhons.length) return [];
+      const list = (xs: string[]) =>
+        sql.join(
+          xs.map((x) => sql`${x}`),
+          sql`, `,
+        );
+      const where = [
+        sql`last_phon IN (${list(lastPhons)})`,
+        ...(firstPhons?.length ? [sql`first_phon IN (${list(firstPhons)})`] : []),
+        ...filters.map(filterSql),
+      ];
+      return rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`)).map(fromDb);
+    },
+    /** Records of one first name's phonetic key (a single word of `q` tried as a first name). */
+    async byFirstPhons(firstPhons: string[], filters: RecordFilter[], limit: number): Promise<RecordRow[]> {
+      if (!firstPhons.length) return [];
+      const where = [
+        sql`first_phon IN (${sql.join(
+          firstPhons.map((x) => sql`${x}`),
+          sql`, `,
+        )})`,
+        ...filters.map(filterSql),
+      ];
+      return rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`)).map(fromDb);
+    },
     /** Records matching only filters (exact search, q made of dates only, agg). */
     async filtered(filters: RecordFilter[], limit: number, offset = 0): Promise<{ rows: RecordRow[]; total: number }> {
       const where = whereOf(filters);

@@ -5,7 +5,7 @@ import { createDecesRepository, type BlockingKeys, type CorrectionRow, type Reco
 import { recordKeys, titleCase } from './insee.ts';
 import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
 import { parseDateQuery, type SearchRequest } from './request.ts';
-import { firstNameList, lastNameKey, normalize, phonetic, tokens } from './text.ts';
+import { firstNameList, lastNameKey, normalize, phonetic, tokens, typoKeys } from './text.ts';
 import { cog } from './cog.ts';
 
 /** Candidates read per search before scoring (bounded work per request whatever the table size). */
@@ -159,18 +159,23 @@ export function createDecesService(ctx: AppContext) {
         for (const [i, t] of names.slice(0, 4).entries()) {
           const others = names.filter((_, j) => j !== i);
           const lk = lastNameKey(t);
-          keySets.push({
-            k: {
-              lastPhon: phonetic(lk),
-              lastKey: lk,
-              firstPhon: others.length ? phonetic(firstNameList(others[0]!)[0]) : '',
-              birthDate: exactDate?.value,
-              birthYear: exactDate ? Number(exactDate.value.slice(0, 4)) : null,
-            },
-            filters: req.fuzzy ? [] : dateF,
-          });
+          const base = { lastPhon: phonetic(lk), lastKey: lk, firstPhon: others.length ? phonetic(firstNameList(others[0]!)[0]) : '' };
+          // The names alone (a date in q may be the death date: `dupont jean 16/01/2020`), and with
+          // the date read as a birth date (narrower blocks for common names).
+          keySets.push({ k: base, filters: req.fuzzy ? [] : dateF });
+          if (exactDate)
+            keySets.push({
+              k: { ...base, birthDate: exactDate.value, birthYear: Number(exactDate.value.slice(0, 4)) },
+              filters: req.fuzzy ? [] : dateF,
+            });
         }
-        rows = [...(await byKeys()).values()];
+        const seen = await byKeys();
+        // A single word is tried as a first name too (`q=alban`: people named Alban, not only the Albans).
+        if (names.length === 1) {
+          const fk = firstNameList(names[0]!)[0];
+          if (fk) for (const r of await repo.byFirstPhons([phonetic(fk)], req.fuzzy ? [] : dateF, CANDIDATE_LIMIT)) seen.set(r.id, r);
+        }
+        rows = [...seen.values()];
       }
     } else if (p.lastName || p.firstName || p.legalName) {
       const exactBirth = p.birthDate?.kind === 'exact' && !p.birthDate.value.endsWith('00') ? p.birthDate.value : undefined;
@@ -234,6 +239,29 @@ export function createDecesService(ctx: AppContext) {
       const extra = new Map<string, RecordRow>();
       for (const ks of keySets) for (const r of await repo.candidates(ks.k, ks.filters, CANDIDATE_LIMIT, 'trigram')) if (!known.has(r.id)) extra.set(r.id, r);
       scored = scored.concat(await scoreAll([...extra.values()]));
+    }
+    // Still nothing: spellings one typo away (swapped, missing or extra letter), which change the
+    // phonetic key and escape the trigrams on short names (`maritn`, `martn jaen`).
+    if (req.fuzzy && !scored.some((x) => x.score >= FALLBACK_BELOW)) {
+      const known = new Set(scored.map((x) => x.id));
+      const extra = new Map<string, RecordRow>();
+      const pairs: { last: string; first: string | null }[] = [];
+      if (req.q) {
+        const ns = req.q.names.slice(0, 3);
+        if (ns.length === 1) pairs.push({ last: ns[0]!, first: null });
+        for (const [i, t] of ns.entries()) for (const [j, o] of ns.entries()) if (i !== j) pairs.push({ last: t, first: o });
+      } else if (p.lastName) pairs.push({ last: p.lastName, first: p.firstName ?? null });
+      for (const { last, first } of pairs.slice(0, 6)) {
+        const lk = lastNameKey(last);
+        if (lk.length < 3) continue;
+        const fk = first ? firstNameList(first)[0] : undefined;
+        const firsts = fk ? typoKeys(fk, phonetic) : null;
+        for (const r of await repo.typoCandidates(typoKeys(lk, phonetic), firsts, req.q ? [] : filters, CANDIDATE_LIMIT))
+          if (!known.has(r.id)) extra.set(r.id, r);
+        // A single word: also as a first name a typo away.
+        if (!first && req.q) for (const r of await repo.byFirstPhons(typoKeys(lk, phonetic), [], CANDIDATE_LIMIT)) if (!known.has(r.id)) extra.set(r.id, r);
+      }
+      if (extra.size) scored = scored.concat(await scoreAll([...extra.values()]));
     }
     if (req.fuzzy) scored = scored.filter((x) => x.score >= MIN_SCORE);
     else if (req.q) {

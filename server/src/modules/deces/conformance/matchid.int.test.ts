@@ -134,6 +134,64 @@ describe('authentication (POST /auth, GET /auth, POST /register)', () => {
   });
 });
 
+describe('search as matchID’s server.spec sends it (GET and POST)', () => {
+  type P = {
+    name: { first: string[]; last: string };
+    sex: string;
+    birth: { date: string; location: Record<string, string> };
+    death: { date: string; location: Record<string, string> };
+  };
+  const fixtures: { params: Record<string, string | number | boolean>; check: (persons: P[]) => void }[] = [
+    { params: { deathDate: 2020, firstName: 'Harry' }, check: (p) => expect(p[0]!.name.first).toContain('Harry') },
+    { params: { deathDate: 2020, lastName: 'Pottier' }, check: (p) => expect(p[0]!.name.last).toContain('Pottier') },
+    { params: { deathDate: 2020, deathCountry: 'Argentine' }, check: (p) => expect(p[0]!.death.location.country).toBe('Argentine') },
+    { params: { deathDate: 2020, birthDate: '23/01/1928' }, check: (p) => expect(p.map((x) => x.birth.date)).toContain('19280123') },
+    { params: { deathDate: '22/01/2020' }, check: (p) => expect(p[0]!.death.date).toBe('20200122') },
+    { params: { deathDate: 2020, birthCity: 'Metz' }, check: (p) => expect(p[0]!.birth.location.city).toBe('Metz') },
+    { params: { deathDate: 2020, deathCity: 'Nice' }, check: (p) => expect(p[0]!.death.location.city).toBe('Nice') },
+    { params: { deathDate: 2020, birthDepartment: 57 }, check: (p) => expect(p[0]!.birth.location.departmentCode).toBe('57') },
+    { params: { deathDate: 2020, deathDepartment: 75 }, check: (p) => expect(p[0]!.death.location.departmentCode).toBe('75') },
+    { params: { deathDate: 2020, firstName: 'Mathieu', fuzzy: 'false' }, check: (p) => p.forEach((x) => expect(x.name.first).toContain('Mathieu')) },
+    { params: { q: 'Michel Rojo' }, check: (p) => expect(p[0]!.name.first).toContain('Michel') },
+    { params: { q: 'Michel Rojo 02/08/2020' }, check: (p) => expect(p[0]).toMatchObject({ name: { last: 'Rojo' }, death: { date: '20200802' } }) },
+    { params: { q: 'Mathieu' }, check: (p) => expect(p[0]!.name.first).toContain('Mathieu') },
+    { params: { deathDate: '2020', deathAge: 20 }, check: (p) => expect(p.length).toBeGreaterThanOrEqual(1) },
+    { params: { deathDate: '2020', sex: 'M' }, check: (p) => expect(p.map((x) => x.sex)).not.toContain('F') },
+    { params: { firstName: 'Inconnu' }, check: (p) => expect(p).toHaveLength(0) },
+  ];
+  for (const f of fixtures)
+    it(Object.entries(f.params).join(' '), async () => {
+      const get = await t.app.inject({
+        method: 'GET',
+        url: api('/search'),
+        query: Object.fromEntries(Object.entries(f.params).map(([k, v]) => [k, String(v)])),
+      });
+      expect(get.statusCode, get.body).toBe(200);
+      f.check(get.json().response.persons);
+      const post = await t.app.inject({ method: 'POST', url: api('/search'), payload: f.params });
+      expect(post.statusCode, post.body).toBe(200);
+      f.check(post.json().response.persons);
+    });
+
+  it('scroll until an empty page; the text/csv export has matchID’s columns and dates', async () => {
+    let res = (await t.app.inject({ method: 'GET', url: api('/search'), query: { deathDate: '2020', scroll: '1m', size: '2' } })).json();
+    let total = res.response.persons.length;
+    while (res.response.persons.length > 0) {
+      res = (await t.app.inject({ method: 'POST', url: api('/search'), payload: { scroll: '1m', scrollId: res.response.scrollId } })).json();
+      total += res.response.persons.length;
+    }
+    expect(total).toBe(res.response.total);
+    const csv = await t.app.inject({ method: 'POST', url: api('/search'), headers: { accept: 'text/csv' }, payload: { deathDate: '2020' } });
+    const rows = parse(csv.body, { columns: true }) as Record<string, string>[];
+    expect(csv.body.split('\n')[0]).not.toContain('scores');
+    expect(rows.length).toBe(total);
+    for (const r of rows) {
+      expect(Object.keys(r)).toEqual(expect.arrayContaining(['name last', 'name first', 'birth city', 'birth code']));
+      expect(r['birth date']).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    }
+  });
+});
+
 describe('error bodies carry matchID’s msg', () => {
   const search = (q: string) => t.app.inject({ method: 'GET', url: api(`/search?${q}`) });
   it('empty request, unknown field, bad value, simple and complex request', async () => {
