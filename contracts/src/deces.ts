@@ -248,10 +248,13 @@ export const decesSource = z.object({
   importedAt: z.string().describe('ISO 8601'),
 });
 export const versionResponse = z.object({
+  backend: z.string().describe('Version du service (comme matchID)'),
   uniqRecordsCount: z.number().int(),
-  lastRecordDate: z.string().nullable(),
+  rawRecordsCount: z.number().int().describe('Lignes lues dans les fichiers Insee importés (doublons et rejets compris)'),
+  lastRecordDate: z.string().nullable().describe('Date du dernier décès, JJ/MM/AAAA (comme matchID)'),
   lastDataset: z.string().nullable(),
-  updateDate: z.string().nullable().describe('ISO 8601'),
+  updateDate: z.string().nullable().describe('Date du dernier import, JJ/MM/AAAA (comme matchID)'),
+  updatedAt: z.string().nullable().describe('Dernier import, ISO 8601'),
   sources: z.array(decesSource),
 });
 export type VersionResponse = z.infer<typeof versionResponse>;

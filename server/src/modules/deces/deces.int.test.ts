@@ -106,7 +106,9 @@ describe('import', () => {
     const v2 = (await get('/version')).json();
     expect(v2.uniqRecordsCount).toBe(v1.uniqRecordsCount + 1);
     expect(v2).toMatchObject({ lastDataset: 'overlap' });
-    expect(v2.lastRecordDate).toMatch(/^\d{8}$/);
+    expect(v2.lastRecordDate).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    expect(v2).toMatchObject({ backend: expect.any(String), rawRecordsCount: expect.any(Number) });
+    expect(v2.updateDate).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
   });
 
   it('imports .zip archives (every .txt entry), latin1 accents intact', async () => {

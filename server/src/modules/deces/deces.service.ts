@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { aggNames, type AggName, type AggResponse, type Person, type VersionResponse } from '@patrimoine/contracts/deces';
 import type { AppContext } from '../../platform/context.ts';
 import { NotFoundError, fieldError } from '../../platform/errors.ts';
@@ -6,7 +7,10 @@ import { recordKeys, titleCase } from './insee.ts';
 import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
 import { parseDateQuery, type SearchRequest } from './request.ts';
 import { firstNameList, lastNameKey, normalize, phonetic, tokens, typoKeys } from './text.ts';
-import { cog } from './cog.ts';
+
+/** `backend` of `/version`: this platform's version (matchID gives its APP_VERSION). */
+const BACKEND_VERSION = (JSON.parse(fs.readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { cog, COUNTRIES } from './cog.ts';
 
 /** Candidates read per search before scoring (bounded work per request whatever the table size). */
 const CANDIDATE_LIMIT = 1000;
@@ -58,7 +62,7 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
         code: r.birthCode,
         cityCode: r.birthCode,
         departmentCode: r.birthDepartment,
-        country: r.birthCountry,
+        country: r.birthCountry || (r.birthCode.startsWith('99') ? (COUNTRIES[r.birthCode]?.name ?? '') : ''),
         countryCode: r.birthCountryCode,
       },
     },
@@ -71,7 +75,7 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
         code: r.deathCode,
         cityCode: r.deathCode,
         departmentCode: r.deathDepartment,
-        country: r.deathCountry,
+        country: r.deathCountry || (r.deathCode.startsWith('99') ? (COUNTRIES[r.deathCode]?.name ?? '') : ''),
         countryCode: r.deathCountryCode,
       },
     },
@@ -337,12 +341,18 @@ export function createDecesService(ctx: AppContext) {
     },
     async version(): Promise<VersionResponse> {
       const v = await repo.version();
+      const sources = await repo.sources(1000);
+      const jjmmaaaa = (d: string | null) => (d && /^\d{8}$/.test(d) ? `${d.slice(6, 8)}/${d.slice(4, 6)}/${d.slice(0, 4)}` : d);
+      const imported = v.lastSource?.importedAt.toISOString() ?? null;
       return {
+        backend: BACKEND_VERSION,
         uniqRecordsCount: v.count,
-        lastRecordDate: v.lastRecordDate,
+        rawRecordsCount: sources.reduce((n, s) => n + s.lines, 0),
+        lastRecordDate: jjmmaaaa(v.lastRecordDate),
         lastDataset: v.lastSource?.name ?? null,
-        updateDate: v.lastSource?.importedAt.toISOString() ?? null,
-        sources: (await repo.sources(20)).map((s) => ({
+        updateDate: imported ? jjmmaaaa(imported.slice(0, 10).replace(/-/g, '')) : null,
+        updatedAt: imported,
+        sources: sources.slice(0, 20).map((s) => ({
           name: s.name,
           lines: s.lines,
           inserted: s.inserted,

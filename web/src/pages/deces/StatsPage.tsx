@@ -28,7 +28,7 @@ export function StatsPage() {
         <p>
           {version.data.uniqRecordsCount.toLocaleString('fr-FR')} décès dans la base
           {version.data.lastDataset ? `, dernier fichier importé : ${version.data.lastDataset}` : ''}
-          {version.data.updateDate ? ` (le ${new Date(version.data.updateDate).toLocaleDateString('fr-FR')})` : ''}.
+          {version.data.updatedAt ? ` (le ${new Date(version.data.updatedAt).toLocaleDateString('fr-FR')})` : ''}.
         </p>
       )}
       {demo && (
