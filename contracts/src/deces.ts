@@ -135,6 +135,12 @@ export const aggNames = [
   'deathDepartment',
   'birthCountry',
   'deathCountry',
+  'birthDate',
+  'deathDate',
+  'birthCity',
+  'deathCity',
+  'firstName',
+  'lastName',
 ] as const;
 export type AggName = (typeof aggNames)[number];
 
@@ -153,7 +159,7 @@ const queryValue = z.union([z.string().max(500), z.array(z.string().max(500)).ma
 const queryOf = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((k) => [k, queryValue]))).catchall(z.unknown());
 export const searchQuery = queryOf([...personFields, ...searchOptionFields, 'format']);
 export const searchBody = z.record(z.string(), z.unknown()).describe('Les paramètres de la recherche (mêmes noms que la requête GET)');
-export const aggQuery = queryOf([...personFields, 'q', 'aggs', 'fuzzy']);
+export const aggQuery = queryOf([...personFields, 'q', 'aggs', 'aggsSize', 'fuzzy']);
 export const aggBody = z.record(z.string(), z.unknown()).describe('aggs et filtres (mêmes noms que la requête GET)');
 export const recordIdParams = z.object({ id: z.string().min(1).max(40) });
 
@@ -232,9 +238,15 @@ export type IdResponse = z.infer<typeof idResponse>;
 export const compareResponse = z.object({ score: z.number(), scores: z.record(z.string(), z.number()), reasons: z.array(z.string()) });
 
 export const aggBucket = z.object({ key: z.string(), doc_count: z.number().int() });
+/** matchID's `/agg`: one agg → `[{ key, doc_count }]`; several → `[{ key: { <agg>: value… }, doc_count }]`. */
 export const aggResponse = z.object({
   request: requestEcho,
-  response: z.object({ total: z.number().int(), aggregations: z.record(z.string(), z.array(aggBucket)) }),
+  response: z.object({
+    total: z.number().int(),
+    cardinality: z.record(z.string(), z.number().int()).describe('Nombre de valeurs distinctes par agrégation'),
+    aggregations: z.array(z.object({ key: z.union([z.string(), z.record(z.string(), z.string())]), doc_count: z.number().int() })),
+    delay: z.number(),
+  }),
 });
 export type AggResponse = z.infer<typeof aggResponse>;
 

@@ -331,12 +331,22 @@ describe('search', () => {
     expect(cmp.json().score).toBeGreaterThan(0.9);
     const bad = await t.app.inject({ method: 'POST', url: api('/compare'), payload: { personA: { nom: 'x' }, personB: {} } });
     expect(bad.statusCode).toBe(400);
-    const agg = (await get('/agg?aggs=deathMonth,birthDepartment&deathDate=2020')).json();
-    expect(agg.response.aggregations.deathMonth.find((b: { key: string }) => b.key === '202001')?.doc_count).toBeGreaterThanOrEqual(1);
-    expect(agg.response.aggregations.birthDepartment.length).toBeGreaterThan(3);
+    // matchID's shape: one aggregation → [{ key, doc_count }], several → composite keys.
+    const month = await get('/agg?aggs=deathMonth&deathDate=2020');
+    expect(month.json().response.aggregations.find((b: { key: string }) => b.key === '202001')?.doc_count).toBeGreaterThanOrEqual(1);
+    expect(Number(month.headers['total-results-deathmonth'])).toBe(month.json().response.cardinality.deathMonth);
+    const both = (await get('/agg?aggs=deathMonth,birthDepartment&deathDate=2020')).json();
+    expect(both.response.aggregations[0]).toMatchObject({ key: { deathMonth: expect.any(String), birthDepartment: expect.any(String) } });
+    expect(both.response.cardinality.birthDepartment).toBeGreaterThan(3);
     expect((await get('/agg?aggs=nope')).json().errors[0].field).toBe('aggs');
     const abroad = (await get(`/agg?aggs=birthCountry&birthCountry=${encodeURIComponent('Algérie')}`)).json();
-    expect(abroad.response.aggregations.birthCountry[0]).toMatchObject({ key: 'Algerie' });
+    expect(abroad.response.aggregations[0]).toMatchObject({ key: 'Algerie' });
+    // The filters of /search: names (and q) through the search.
+    const named = (await get('/agg?aggs=firstName&lastName=Couilloud')).json();
+    expect(named.response.aggregations[0]).toMatchObject({ key: 'Alain' });
+    const csv = await get('/agg?aggs=sex', { accept: 'text/csv' });
+    expect(csv.body.split('\n')[0]).toBe('key,doc_count');
+    expect((await get('/agg')).json().msg).toBe('error - missing aggs parameter');
     expect((await get('/agg?aggs=sex&color=blue')).json().errors[0].field).toBe('color');
     expect((await get('/healthcheck')).json()).toEqual({ msg: 'OK' });
   });

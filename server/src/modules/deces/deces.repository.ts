@@ -230,6 +230,17 @@ export function createDecesRepository(db: Db) {
       );
       return rows.map((r) => ({ key: String((r as { key: unknown }).key ?? ''), count: Number((r as { count: number }).count) }));
     },
+    /** Counts grouped by several aggregations at once (matchID's composite buckets), most frequent first. */
+    async countByMany(aggs: AggName[], filters: RecordFilter[], limit: number): Promise<{ keys: string[]; count: number }[]> {
+      const cols = sql.raw(aggs.map((a, i) => `${AGG_EXPRESSIONS[a]} AS k${i}`).join(', '));
+      const groups = sql.raw(aggs.map((_, i) => String(i + 1)).join(', '));
+      const rows = rowsOf(
+        await db.execute(
+          sql`SELECT ${cols}, count(*)::int AS count FROM deces_records WHERE ${whereOf(filters)} GROUP BY ${groups} ORDER BY count DESC, ${groups} LIMIT ${limit}`,
+        ),
+      );
+      return rows.map((r) => ({ keys: aggs.map((_, i) => String(r[`k${i}`] ?? '')), count: Number(r.count) }));
+    },
     /** True when no record and no imported file is in the base (the demo may be loaded). */
     async isEmpty(tx: Db = db): Promise<boolean> {
       const [r] = rowsOf(await tx.execute(sql`SELECT (EXISTS (SELECT 1 FROM deces_records) OR EXISTS (SELECT 1 FROM deces_sources)) AS used`)) as {
@@ -422,6 +433,12 @@ const AGG_EXPRESSIONS: Record<AggName, string> = {
   deathDepartment: `death_department`,
   birthCountry: `birth_country`,
   deathCountry: `death_country`,
+  birthDate: `birth_date`,
+  deathDate: `death_date`,
+  birthCity: `birth_city`,
+  deathCity: `death_city`,
+  firstName: `first_key`,
+  lastName: `last_key`,
 };
 
 /** Rows of a `db.execute` result on either driver. */

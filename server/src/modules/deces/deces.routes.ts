@@ -215,7 +215,23 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
       },
     );
 
-    const runAgg = (input: Record<string, unknown>) => service.agg(input);
+    /** matchID's `/agg`: JSON, or CSV with `Accept: text/csv`; `total-results-<agg>` headers. */
+    const runAgg = async (req: FastifyRequest, reply: FastifyReply, input: Record<string, unknown>) => {
+      const r = await service.agg(input);
+      for (const [a, n] of Object.entries(r.response.cardinality)) reply.header(`total-results-${a}`, String(n));
+      if (!wantsCsv(req)) return r;
+      const aggs = Object.keys(r.response.cardinality);
+      const rows = r.response.aggregations.map((b) =>
+        typeof b.key === 'string' ? [b.key, String(b.doc_count)] : [...aggs.map((a) => (b.key as Record<string, string>)[a] ?? ''), String(b.doc_count)],
+      );
+      const header = aggs.length === 1 ? ['key', 'doc_count'] : [...aggs, 'value'];
+      return reply.type('text/csv; charset=utf-8').send(stringify([header, ...rows.map((row) => row.map((c) => csvSafe(c)))], { delimiter: ',' }));
+    };
+    const aggOk = { content: { 'application/json': { schema: aggResponse }, 'text/csv': { schema: csvText } } };
+    const aggDescription =
+      'Comptages de matchID : `aggs` (birthDate, birthCity, deathDate, deathCity, firstName, lastName, sex, deathAge, birthDepartment, deathDepartment, birthCountry, deathCountry, et deathMonth, deathYear, birthYear), ' +
+      'les filtres de /search (dont q, fuzzy, noms), `aggsSize` (1000 par défaut). Une agrégation : `aggregations` = [{ key, doc_count }] ; plusieurs : clés composées. ' +
+      'En-têtes `total-results-<agg>` ; `Accept: text/csv` pour un CSV.';
     app.get(
       `${API}/agg`,
       {
@@ -223,16 +239,26 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
           tags: ['deces'],
           operationId: 'aggregateDeaths',
           summary: 'Comptages par champ (aggs=deathMonth,birthDepartment…)',
+          description: aggDescription,
           querystring: aggQuery,
-          response: { 200: aggResponse },
+          response: { 200: aggOk },
         },
       },
-      async (req) => runAgg(req.query as Record<string, unknown>),
+      async (req, reply) => runAgg(req, reply, req.query as Record<string, unknown>),
     );
     app.post(
       `${API}/agg`,
-      { schema: { tags: ['deces'], operationId: 'aggregateDeathsByBody', summary: 'Comptages par champ', body: aggBody, response: { 200: aggResponse } } },
-      async (req) => runAgg(req.body),
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'aggregateDeathsByBody',
+          summary: 'Comptages par champ',
+          description: aggDescription,
+          body: aggBody,
+          response: { 200: aggOk },
+        },
+      },
+      async (req, reply) => runAgg(req, reply, req.body),
     );
 
     app.get(

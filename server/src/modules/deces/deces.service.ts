@@ -5,7 +5,8 @@ import { NotFoundError, fieldError } from '../../platform/errors.ts';
 import { createDecesRepository, type BlockingKeys, type CorrectionRow, type RecordFilter, type RecordRow } from './deces.repository.ts';
 import { recordKeys, titleCase } from './insee.ts';
 import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
-import { parseDateQuery, type SearchRequest } from './request.ts';
+import { parseDateQuery, parseSearchRequest, type SearchRequest } from './request.ts';
+import { withMsg } from './matchid.ts';
 import { firstNameList, lastNameKey, normalize, phonetic, tokens, typoKeys } from './text.ts';
 
 /** `backend` of `/version`: this platform's version (matchID gives its APP_VERSION). */
@@ -122,6 +123,42 @@ function compareBy(sort: SearchRequest['sort']) {
     }
     return b.score - a.score || a.id.localeCompare(b.id);
   };
+}
+
+/** The key of a person in an aggregation (names and places as served). */
+function personAggKey(p: PersonOut, a: AggName): string {
+  switch (a) {
+    case 'deathMonth':
+      return p.death.date.slice(0, 6);
+    case 'deathYear':
+      return p.death.date.slice(0, 4);
+    case 'birthYear':
+      return p.birth.date.slice(0, 4);
+    case 'sex':
+      return p.sex;
+    case 'deathAge':
+      return p.death.age === null || p.death.age === undefined ? '' : String(p.death.age);
+    case 'birthDepartment':
+      return p.birth.location.departmentCode ?? '';
+    case 'deathDepartment':
+      return p.death.location.departmentCode ?? '';
+    case 'birthCountry':
+      return p.birth.location.country ?? '';
+    case 'deathCountry':
+      return p.death.location.country ?? '';
+    case 'birthDate':
+      return p.birth.date;
+    case 'deathDate':
+      return p.death.date;
+    case 'birthCity':
+      return p.birth.location.city ?? '';
+    case 'deathCity':
+      return p.death.location.city ?? '';
+    case 'firstName':
+      return p.name.first[0] ?? '';
+    case 'lastName':
+      return p.name.last;
+  }
 }
 
 export function createDecesService(ctx: AppContext) {
@@ -282,8 +319,13 @@ export function createDecesService(ctx: AppContext) {
     return { total, persons: page.map((x) => toPerson(x._r, x.best, x.mods)) };
   }
 
-  /** Counts by field (matchID's `/agg`), with simple filters. */
+  /**
+   * Counts by field, matchID's `/agg`: the filters of `/search` (simple ones in SQL over the whole base;
+   * names, `q` or places through the search, over its candidates), one or several aggregations
+   * (composite keys), most frequent first, at most `aggsSize` buckets.
+   */
   async function agg(input: Record<string, unknown>): Promise<AggResponse> {
+    const t0 = performance.now();
     const raw = input.aggs;
     const aggs = (
       Array.isArray(raw)
@@ -295,34 +337,58 @@ export function createDecesService(ctx: AppContext) {
               .map((x) => x.replace(/"/g, '').trim())
           : []
     ).filter(Boolean);
-    if (!aggs.length) throw fieldError('aggs', `au moins une agrégation : ${aggNames.join(', ')}`);
+    if (!aggs.length) throw withMsg(fieldError('aggs', `au moins une agrégation : ${aggNames.join(', ')}`), 'error - missing aggs parameter');
     const bad = aggs.filter((a) => !(aggNames as readonly string[]).includes(a));
-    if (bad.length) throw fieldError('aggs', `agrégation inconnue « ${bad.join(', ')} » (possibles : ${aggNames.join(', ')})`);
+    if (bad.length)
+      throw withMsg(fieldError('aggs', `agrégation inconnue « ${bad.join(', ')} » (possibles : ${aggNames.join(', ')})`), 'error - unknown field');
+    const sizeRaw = input.aggsSize;
+    const size = sizeRaw === undefined || sizeRaw === '' ? 1000 : Number(sizeRaw);
+    if (!Number.isInteger(size) || size < 1 || size > 10_000) throw fieldError('aggsSize', 'entier entre 1 et 10 000');
     const rest = { ...input };
     delete rest.aggs;
-    const filters: RecordFilter[] = [];
-    const known = new Set(['deathDate', 'birthDate', 'sex', 'birthDepartment', 'deathDepartment', 'deathCountry', 'birthCountry']);
-    for (const k of Object.keys(rest)) if (!known.has(k)) throw fieldError(k, `filtre inconnu pour /agg (possibles : ${[...known].join(', ')})`);
-    for (const k of ['deathDate', 'birthDate'] as const) {
-      if (!rest[k]) continue;
-      const d = parseDateQuery(String(rest[k]));
-      if (!d) throw fieldError(k, 'date ou intervalle attendu');
-      filters.push(dateFilter(k === 'deathDate' ? 'death' : 'birth', d));
+    delete rest.aggsSize;
+    const simple = new Set(['deathDate', 'birthDate', 'sex', 'birthDepartment', 'deathDepartment', 'deathCountry', 'birthCountry']);
+    const given = Object.keys(rest).filter((k) => rest[k] !== undefined && rest[k] !== '');
+    let buckets: { keys: string[]; count: number }[];
+    let total: number;
+    if (given.some((k) => !simple.has(k) && k !== 'fuzzy')) {
+      // Names, q, places: the search's candidates (at most CANDIDATE_LIMIT per name block), counted here.
+      const r = parseSearchRequest(rest);
+      const { persons } = await search(r, { all: true });
+      const counts = new Map<string, { keys: string[]; count: number }>();
+      for (const p of persons) {
+        const keys = aggs.map((a) => personAggKey(p, a as AggName));
+        const k = keys.join('\u0000');
+        const c = counts.get(k) ?? { keys, count: 0 };
+        c.count++;
+        counts.set(k, c);
+      }
+      buckets = [...counts.values()].sort((x, y) => y.count - x.count || x.keys.join().localeCompare(y.keys.join())).slice(0, size);
+      total = persons.length;
+    } else {
+      const filters: RecordFilter[] = [];
+      for (const k of ['deathDate', 'birthDate'] as const) {
+        if (!rest[k]) continue;
+        const d = parseDateQuery(String(rest[k]));
+        if (!d) throw withMsg(fieldError(k, 'date ou intervalle attendu'), [`invalid ${k} value: ${String(rest[k]).slice(0, 100)}`]);
+        filters.push(dateFilter(k === 'deathDate' ? 'death' : 'birth', d));
+      }
+      const upper = (k: string) => String(rest[k]).toUpperCase();
+      if (rest.sex) filters.push({ kind: 'eq', column: 'sex', value: upper('sex') === 'H' ? 'M' : upper('sex') });
+      if (rest.birthDepartment) filters.push({ kind: 'eq', column: 'birthDepartment', value: upper('birthDepartment').padStart(2, '0') });
+      if (rest.deathDepartment) filters.push({ kind: 'eq', column: 'deathDepartment', value: upper('deathDepartment').padStart(2, '0') });
+      if (rest.birthCountry) filters.push({ kind: 'country', on: 'birth', value: String(rest.birthCountry) });
+      if (rest.deathCountry) filters.push({ kind: 'country', on: 'death', value: String(rest.deathCountry) });
+      const all = await repo.countByMany(aggs as AggName[], filters, 100_000);
+      total = all.reduce((n, b) => n + b.count, 0);
+      buckets = all.slice(0, size);
     }
-    const upper = (k: string) => String(rest[k]).toUpperCase();
-    if (rest.sex) filters.push({ kind: 'eq', column: 'sex', value: upper('sex') === 'H' ? 'M' : upper('sex') });
-    if (rest.birthDepartment) filters.push({ kind: 'eq', column: 'birthDepartment', value: upper('birthDepartment') });
-    if (rest.deathDepartment) filters.push({ kind: 'eq', column: 'deathDepartment', value: upper('deathDepartment') });
-    if (rest.birthCountry) filters.push({ kind: 'country', on: 'birth', value: String(rest.birthCountry) });
-    if (rest.deathCountry) filters.push({ kind: 'country', on: 'death', value: String(rest.deathCountry) });
-    const out: Record<string, { key: string; doc_count: number }[]> = {};
-    let total = 0;
-    for (const a of aggs as AggName[]) {
-      const rows = await repo.countBy(a, filters, 2000);
-      out[a] = rows.map((r) => ({ key: r.key, doc_count: r.count }));
-      total = rows.reduce((s, r) => s + r.count, 0);
-    }
-    return { request: input, response: { total, aggregations: out } };
+    const cardinality: Record<string, number> = {};
+    aggs.forEach((a, i) => (cardinality[a] = new Set(buckets.map((b) => b.keys[i])).size));
+    const aggregations = buckets.map((b) =>
+      aggs.length === 1 ? { key: b.keys[0]!, doc_count: b.count } : { key: Object.fromEntries(aggs.map((a, i) => [a, b.keys[i]!])), doc_count: b.count },
+    );
+    return { request: input, response: { total, cardinality, aggregations, delay: Math.round(performance.now() - t0) } };
   }
 
   return {
