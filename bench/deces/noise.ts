@@ -117,3 +117,105 @@ export function benchQueries(fileCount: number, seed: number, count: number, ali
   }
   return out;
 }
+
+/**
+ * A second, independent noise model (issue 17: « not the project's own generator »): how records look
+ * after a paper form was keyed in or scanned elsewhere — OCR confusions (O/0, I/1/L, RN/M, CL/D),
+ * particles and hyphens dropped or split (`DE LA FONTAINE` → `DELAFONTAINE`, `JEAN-PIERRE` →
+ * `JEAN PIERRE`), first name given as an initial or a short form, birth dates typed in another order
+ * (month/day), given only as a year, or off by one day, birth place given as the département's
+ * prefecture or left out, no sex. Drawn with its own random stream, none of the first model's rules.
+ */
+export function noisyB(rec: DecesRecord, r: Rng): BenchQuery {
+  const noise: string[] = [];
+  let lastName = rec.lastName;
+  let first = [...rec.firstNames];
+  let birthDate = rec.birthDate;
+  let birthCity = rec.birthCode.startsWith('99') ? '' : rec.birthCity;
+  const ocr: [RegExp, string][] = [
+    [/O/, '0'],
+    [/I/, 'L'],
+    [/RN/, 'M'],
+    [/CL/, 'D'],
+    [/E/, 'F'],
+    [/U/, 'V'],
+  ];
+  if (r() < 0.08) {
+    const [re, to] = ocr[Math.floor(r() * ocr.length)]!;
+    if (re.test(lastName.slice(1))) {
+      lastName = lastName[0] + lastName.slice(1).replace(re, to);
+      noise.push('B: OCR confusion');
+    }
+  }
+  if (/[ -]/.test(lastName) && r() < 0.6) {
+    lastName = r() < 0.5 ? lastName.replace(/[ -]/g, '') : lastName.replace(/-/g, ' ');
+    noise.push('B: particle/hyphen');
+  }
+  if (first[0] && /-/.test(first[0]) && r() < 0.5) {
+    first = [first[0].replace(/-/g, ' '), ...first.slice(1)];
+    noise.push('B: hyphenated first name split');
+  }
+  const k = r();
+  if (k < 0.04 && first[0]) {
+    first = [first[0].slice(0, 1)];
+    noise.push('B: initial');
+  } else if (k < 0.5) first = first.slice(0, 1);
+  else if (k < 0.55 && first.length > 2) {
+    first = first.slice(1, 3);
+    noise.push('B: middle names');
+  }
+  if (/^\d{8}$/.test(birthDate) && !birthDate.includes('00')) {
+    const dk = r();
+    const [y, m, d] = [birthDate.slice(0, 4), birthDate.slice(4, 6), birthDate.slice(6, 8)];
+    if (dk < 0.03 && Number(d) <= 12 && d !== m) {
+      birthDate = `${y}${d}${m}`;
+      noise.push('B: month/day order');
+    } else if (dk < 0.06 && Number(d) > 1 && Number(d) < 28) {
+      birthDate = `${y}${m}${String(Number(d) + (r() < 0.5 ? 1 : -1)).padStart(2, '0')}`;
+      noise.push('B: day ±1');
+    } else if (dk < 0.08) {
+      birthDate = `${y}0000`;
+      noise.push('B: year only');
+    }
+  }
+  const ck = r();
+  if (ck < 0.2) {
+    birthCity = '';
+    noise.push('B: no birth place');
+  } else birthCity = birthCity.replace(/ \d+E\s+ARRONDISSEMENT$/, '').replace(/^SAINT[ -]/, 'ST ');
+  lastName = lastName.toLowerCase();
+  first = first.map((f) => f.toLowerCase());
+  const bd = /^\d{4}0000$/.test(birthDate) ? birthDate.slice(0, 4) : /^\d{8}$/.test(birthDate) && !birthDate.startsWith('0000') ? fr(birthDate) : '';
+  return { lastName, firstName: first.join(' '), birthDate: bd, birthCity, sex: '', truth: rec.id, noise };
+}
+
+/** Queries of the second noise model (own seed stream), with living people absent from the file. */
+export function benchQueriesB(fileCount: number, seed: number, count: number, aliveShare = 0.1): BenchQuery[] {
+  const r = rng(seed * 104729 + 17);
+  const every = Math.max(1, Math.floor(fileCount / count));
+  const out: BenchQuery[] = [];
+  let i = 0;
+  for (const line of generateLines(fileCount, seed)) {
+    // Offset sampling: other records than the first model's.
+    if (i++ % every !== Math.floor(every / 2) || out.length >= count) continue;
+    const rec = parseLine(line, 'bench');
+    if (!rec.lastName || !rec.firstNames.length) continue;
+    out.push(noisyB(rec, r));
+  }
+  const alive = Math.round((out.length * aliveShare) / (1 - aliveShare));
+  const ra = rng(seed + 424242);
+  for (let k = 0; k < alive; k++) {
+    const p = syntheticPerson(ra);
+    const bd = `${Number(p.birthDate.slice(0, 4)) + 25}${p.birthDate.slice(4)}`;
+    out.push({
+      lastName: p.lastName.toLowerCase(),
+      firstName: (p.firstNames[0] ?? '').toLowerCase(),
+      birthDate: fr(bd),
+      birthCity: '',
+      sex: '',
+      truth: null,
+      noise: ['alive'],
+    });
+  }
+  return out;
+}

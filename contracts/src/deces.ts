@@ -135,6 +135,12 @@ export const aggNames = [
   'deathDepartment',
   'birthCountry',
   'deathCountry',
+  'birthDate',
+  'deathDate',
+  'birthCity',
+  'deathCity',
+  'firstName',
+  'lastName',
 ] as const;
 export type AggName = (typeof aggNames)[number];
 
@@ -153,7 +159,7 @@ const queryValue = z.union([z.string().max(500), z.array(z.string().max(500)).ma
 const queryOf = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((k) => [k, queryValue]))).catchall(z.unknown());
 export const searchQuery = queryOf([...personFields, ...searchOptionFields, 'format']);
 export const searchBody = z.record(z.string(), z.unknown()).describe('Les paramètres de la recherche (mêmes noms que la requête GET)');
-export const aggQuery = queryOf([...personFields, 'q', 'aggs', 'fuzzy']);
+export const aggQuery = queryOf([...personFields, 'q', 'aggs', 'aggsSize', 'fuzzy']);
 export const aggBody = z.record(z.string(), z.unknown()).describe('aggs et filtres (mêmes noms que la requête GET)');
 export const recordIdParams = z.object({ id: z.string().min(1).max(40) });
 
@@ -232,9 +238,15 @@ export type IdResponse = z.infer<typeof idResponse>;
 export const compareResponse = z.object({ score: z.number(), scores: z.record(z.string(), z.number()), reasons: z.array(z.string()) });
 
 export const aggBucket = z.object({ key: z.string(), doc_count: z.number().int() });
+/** matchID's `/agg`: one agg → `[{ key, doc_count }]`; several → `[{ key: { <agg>: value… }, doc_count }]`. */
 export const aggResponse = z.object({
   request: requestEcho,
-  response: z.object({ total: z.number().int(), aggregations: z.record(z.string(), z.array(aggBucket)) }),
+  response: z.object({
+    total: z.number().int(),
+    cardinality: z.record(z.string(), z.number().int()).describe('Nombre de valeurs distinctes par agrégation'),
+    aggregations: z.array(z.object({ key: z.union([z.string(), z.record(z.string(), z.string())]), doc_count: z.number().int() })),
+    delay: z.number(),
+  }),
 });
 export type AggResponse = z.infer<typeof aggResponse>;
 
@@ -248,10 +260,13 @@ export const decesSource = z.object({
   importedAt: z.string().describe('ISO 8601'),
 });
 export const versionResponse = z.object({
+  backend: z.string().describe('Version du service (comme matchID)'),
   uniqRecordsCount: z.number().int(),
-  lastRecordDate: z.string().nullable(),
+  rawRecordsCount: z.number().int().describe('Lignes lues dans les fichiers Insee importés (doublons et rejets compris)'),
+  lastRecordDate: z.string().nullable().describe('Date du dernier décès, JJ/MM/AAAA (comme matchID)'),
   lastDataset: z.string().nullable(),
-  updateDate: z.string().nullable().describe('ISO 8601'),
+  updateDate: z.string().nullable().describe('Date du dernier import, JJ/MM/AAAA (comme matchID)'),
+  updatedAt: z.string().nullable().describe('Dernier import, ISO 8601'),
   sources: z.array(decesSource),
 });
 export type VersionResponse = z.infer<typeof versionResponse>;
@@ -283,14 +298,35 @@ export const importStatus = z.object({
 });
 export type ImportStatus = z.infer<typeof importStatus>;
 
+/** matchID's answers to a bulk upload: 200 `{ msg: "started", id }`, or 200 `{ msg: "no files attached" }`. */
 export const bulkStarted = z.object({ msg: z.literal('started'), id: z.uuid() });
+export const bulkNoFile = z.object({ msg: z.literal('no files attached') });
 export const bulkProgress = z.object({
   status: z.enum(['wait', 'active']),
   id: z.uuid(),
   progress: z.object({ rows: z.number().int(), percentage: z.number() }),
+  remainingRowsActive: z.number().int().optional().describe('Lignes restant à traiter dans les appariements en cours (file d’attente)'),
+  remainingRowsWaiting: z.number().int().optional().describe('Lignes des appariements en attente avant celui-ci'),
+  activeJobs: z.number().int().optional(),
+  waitingJobs: z.number().int().optional(),
 });
-export const bulkGone = z.object({ status: z.enum(['cancelled', 'expired']), id: z.uuid(), msg: z.string() });
+/** matchID: a result whose retention has passed answers 200 with this message. */
+export const bulkExpired = z.object({ msg: z.literal('Job succeeded but results expired'), id: z.uuid() });
+export const bulkGone = z.object({ status: z.enum(['cancelled']), id: z.uuid(), msg: z.string() });
 export const bulkFailed = z.object({ status: z.literal('failed'), id: z.uuid(), msg: z.string().nullable() });
+/** A bulk job as `GET /queue/jobs` lists it (matchID's fields, read by deces-ui's job list). */
+export const bulkJob = z.object({
+  id: z.uuid(),
+  status: z.enum(['wait', 'active', 'completed', 'failed', 'cancelled']),
+  timestamp: z.number().int().describe('Création (ms depuis 1970)'),
+  processedOn: z.number().int().nullable(),
+  finishedOn: z.number().int().nullable(),
+  progress: z.object({ rows: z.number().int(), percentage: z.number() }),
+  data: z
+    .record(z.string(), z.union([z.string(), z.number()]))
+    .describe('Options et colonnes de l’envoi (sep, encoding, totalRows, tmpfilePersistence, lastName…)'),
+});
+export const bulkJobs = z.object({ jobs: z.array(bulkJob) });
 export const bulkResult = z.object({
   rows: z.number().int(),
   matched: z.number().int(),
@@ -311,7 +347,8 @@ export const bulkSummary = z.object({
   expiresAt: z.string().nullable().describe('ISO 8601'),
 });
 export type BulkSummary = z.infer<typeof bulkSummary>;
-export const bulkCancelled = z.object({ msg: z.literal('cancelled'), id: z.uuid(), state: jobState });
+/** matchID: `{ msg: "Job <id> cancelled" }` (only that member: its tests check the keys). */
+export const bulkCancelled = z.object({ msg: z.string() });
 
 export const correction = z.object({
   id: z.uuid(),
@@ -334,3 +371,21 @@ export type CorrectionList = z.infer<typeof correctionList>;
 export const csvText = z.string().describe('CSV (UTF-8)');
 /** A PDF file. */
 export const pdfFile = z.string().describe('Fichier PDF');
+
+/** matchID's authentication routes (`POST /auth`, `GET /auth`, `POST /register`). */
+export const matchIdAuthBody = z
+  .object({
+    user: z.string().trim().min(1, 'identifiant ou adresse électronique requis').max(254),
+    password: z.string().min(1, 'mot de passe ou code requis').max(1024),
+  })
+  .describe('Identifiant (ou adresse électronique) et mot de passe, ou code reçu par courriel');
+export const matchIdAuthQuery = z.object({ refresh: z.enum(['true', 'false']).optional().describe('true : un nouveau jeton (même date de création)') });
+export const matchIdRegisterBody = z.object({ user: z.email('adresse électronique attendue').max(254) });
+export const matchIdRegistered = z.object({ valid: z.boolean(), msg: z.string() });
+export const matchIdToken = z.object({
+  msg: z.string(),
+  access_token: z.string().optional().describe('Jeton à envoyer en Authorization: Bearer'),
+  created_at: z.string().optional().describe('Création de la lignée du jeton (secondes depuis 1970)'),
+  expiration_date: z.string().optional().describe('Fin de validité (secondes depuis 1970)'),
+  renewal_limit_date: z.string().optional().describe('Au-delà, plus de renouvellement (secondes depuis 1970)'),
+});

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import { quoteGuard } from './quote-guard.ts';
 import { bulkDateFormats, type BulkResult } from '@patrimoine/contracts/deces';
@@ -8,8 +9,11 @@ import type { AppContext } from '../../platform/context.ts';
 import { fieldError } from '../../platform/errors.ts';
 import { csvSafe } from '../../platform/http/common.ts';
 import { FileLimitError } from './files.ts';
+import { withMsg } from './matchid.ts';
 import type { DecesService } from './deces.service.ts';
-import { PERSON_CSV_COLUMNS, toPerson } from './deces.service.ts';
+import { toPerson } from './deces.service.ts';
+import iconv from 'iconv-lite';
+import { RESULT_COLUMNS, bulkHeader, compileDateFormat, encodingOf, prettyCell, readWithFormat } from './matchid.ts';
 import { PERSON_FIELDS, type PersonField, parseDateQuery } from './request.ts';
 import { scoreRecord, type PersonQuery } from './score.ts';
 import { firstNameList, lastNameKey, phonetic } from './text.ts';
@@ -22,9 +26,10 @@ import type { Db } from '../../db/client.ts';
  * scored in memory and appended to the result CSV. The checkpoint (rows done, result bytes) lets the job
  * resume after a restart exactly where it stopped.
  *
- * Files (ADR 0010): the input and the finished result are in the blob store (`deces/bulk/<dir>/input.csv`,
- * `…/result.csv`), so that any node serves them and any worker runs the job. The result is written to
- * this node's scratch directory while the job runs and stored when it ends; a job resumed on another
+ * Files (ADR 0010): the input and the finished results are in the blob store (`deces/bulk/<dir>/input.csv`,
+ * `…/result.csv`, and the JSON lines of `GET /search/json/{id}` in `…/result.ndjson`), so that any node
+ * serves them and any worker runs the job. The results are written to this node's scratch directory
+ * while the job runs and stored when it ends; a job resumed on another
  * node (no partial result there) starts again from the first row.
  */
 export const BULK_JOB = 'deces.bulk';
@@ -34,15 +39,40 @@ const PIPELINE = 2;
 /** Default `pruneScore`: on the benchmark, precision ≥ 99.7 % at recall ≥ 97.2 % (1 M records). */
 export const DEFAULT_PRUNE_SCORE = 0.6;
 export const DATE_FORMATS = bulkDateFormats;
+/** Our options of a bulk upload. */
+export const BULK_OPTIONS = ['sep', 'encoding', 'skipLines', 'dateFormat', 'candidateNumber', 'pruneScore'] as const;
+/** matchID's options, accepted as its clients send them (ADR 0305). */
+export const MATCHID_COMPAT_OPTIONS = [
+  'tmpfilePersistence',
+  'chunkSize',
+  'dateFormatA',
+  'escape',
+  'quote',
+  'size',
+  'fuzzy',
+  'block',
+  'webhook',
+  'webhookUrl',
+] as const;
+/** matchID's search columns this module does not use to match (accepted, kept in the job's data). */
+export const MATCHID_OTHER_FIELDS = ['q', 'birthPostalCode', 'deathPostalCode', 'birthGeoPoint', 'deathGeoPoint', 'lastSeenAliveDate', 'source'] as const;
 
 export interface BulkOptions {
   mapping: Partial<Record<PersonField, string>>;
   sep: string;
-  encoding: 'utf8' | 'latin1';
+  /** An iconv-lite encoding name (`utf8`, `latin1`, `win1252`, `macintosh`…). */
+  encoding: string;
   skipLines: number;
-  dateFormat: (typeof DATE_FORMATS)[number];
+  /** `auto`, one of `bulkDateFormats`, or a date-fns / moment pattern (`dd/MM/yyyy`, `yyyyMMdd`, `MM/yyyy`). */
+  dateFormat: string;
   candidateNumber: number;
   pruneScore: number;
+  /** matchID's `tmpfilePersistence`: how long (ms) the result stays downloadable after the end (≤ 24 h). */
+  persistenceMs?: number;
+  /** matchID's options accepted for compatibility; `chunkSize` does not change results (ADR 0305). */
+  compat?: Record<string, string>;
+  /** matchID columns given that this module does not search on (kept in the job's data). */
+  ignored?: Record<string, string>;
 }
 export interface BulkPayload extends BulkOptions {
   dir: string;
@@ -53,6 +83,8 @@ export interface BulkPayload extends BulkOptions {
 interface Checkpoint {
   rows: number;
   bytes: number;
+  /** Bytes of the JSON lines result (`GET /search/json/{id}`). Absent in older checkpoints. */
+  jsonBytes?: number;
   matched: number;
   errors: { line: number; message: string }[];
   /** Rows in error (the list keeps the first 1000). Absent in checkpoints written before. */
@@ -82,6 +114,10 @@ function readDate(v: string, fmt: BulkOptions['dateFormat']): string | null {
   const s = v.trim();
   if (!s) return '';
   let m: RegExpExecArray | null;
+  if (fmt !== 'auto' && !(DATE_FORMATS as readonly string[]).includes(fmt)) {
+    const f = compileDateFormat(fmt);
+    return f ? readWithFormat(s, f) : null;
+  }
   switch (fmt) {
     case 'DD/MM/YYYY':
       m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s);
@@ -133,10 +169,12 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
   /** This node's scratch directory of running jobs (the partial result). */
   const scratch = path.join(ctx.env.dataDir, 'scratch', 'deces-bulk');
   const scratchOf = (p: BulkPayload) => path.join(scratch, path.basename(p.dir));
-  const keyOf = (dir: string, file: 'input.csv' | 'result.csv') => `deces/bulk/${path.basename(dir)}/${file}`;
+  const keyOf = (dir: string, file: 'input.csv' | 'result.csv' | 'result.ndjson') => `deces/bulk/${path.basename(dir)}/${file}`;
+  /** Every file of one upload: its blobs (input, CSV and JSON lines results) and this node's scratch copy. */
   const removeDir = async (dir: string) => {
     await ctx.blobs.delete(keyOf(dir, 'input.csv'));
     await ctx.blobs.delete(keyOf(dir, 'result.csv'));
+    await ctx.blobs.delete(keyOf(dir, 'result.ndjson'));
     fs.rmSync(path.join(scratch, path.basename(dir)), { recursive: true, force: true });
   };
 
@@ -150,18 +188,30 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       const dir = scratchOf(p);
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const outFile = path.join(dir, 'result.csv');
-      // The partial result is on the node that wrote it: elsewhere the job starts again.
-      const checkpoint = saved && fs.existsSync(outFile) && fs.statSync(outFile).size >= saved.bytes ? saved : null;
+      const jsonFile = path.join(dir, 'result.ndjson');
+      const sizeOf = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : -1);
+      // The partial results are on the node that wrote them: elsewhere the job starts again.
+      const checkpoint = saved && sizeOf(outFile) >= saved.bytes && (saved.jsonBytes === undefined || sizeOf(jsonFile) >= saved.jsonBytes) ? saved : null;
       const input = await ctx.blobs.get(keyOf(p.dir, 'input.csv'));
       if (!input) throw new Error('Fichier à apparier introuvable (supprimé ou expiré) : relancez l’appariement.');
       const cp: Checkpoint = checkpoint ?? { rows: 0, bytes: 0, matched: 0, errors: [] };
-      if (checkpoint) fs.truncateSync(outFile, cp.bytes);
-      else {
-        const headerRow = [...p.header, 'sourceLineNumber', ...PERSON_CSV_COLUMNS.map((c) => c.header), 'scores'];
-        fs.writeFileSync(outFile, stringify([headerRow.map(cell)], { delimiter: p.sep }), { mode: 0o600 });
-        cp.bytes = fs.statSync(outFile).size;
+      if (checkpoint) {
+        fs.truncateSync(outFile, cp.bytes);
+        if (cp.jsonBytes !== undefined) fs.truncateSync(jsonFile, cp.jsonBytes);
+      }
+      if (!checkpoint || cp.jsonBytes === undefined) {
+        const headerRow = [...p.header, 'sourceLineNumber', ...RESULT_COLUMNS.map(bulkHeader)];
+        if (!checkpoint) {
+          fs.writeFileSync(outFile, stringify([headerRow.map(cell)], { delimiter: p.sep }), { mode: 0o600 });
+          cp.bytes = fs.statSync(outFile).size;
+        }
+        // matchID's JSON result: a metadata object (mapping, header), then one object per result row.
+        const mapField = Object.fromEntries(Object.entries(p.mapping).map(([f, c]) => [c, f]));
+        fs.writeFileSync(jsonFile, JSON.stringify({ metadata: { mapping: mapField, header: p.header } }) + '\n', { mode: 0o600 });
+        cp.jsonBytes = fs.statSync(jsonFile).size;
       }
       const out = fs.openSync(outFile, 'a');
+      const jsonOut = fs.openSync(jsonFile, 'a');
       let tooLong: Error | null = null;
       cp.failed ??= cp.errors.length;
       cp.skipped ??= 0;
@@ -187,12 +237,23 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           while (i > 0 && pendingSkips[i - 1]!.line > e.line) i--;
           pendingSkips.splice(i, 0, e);
         };
+        // Encodings other than UTF-8 and Latin-1 (Mac Roman, Windows-1252…) are decoded to UTF-8 first.
         const guard = quoteGuard(
           (line, excerpt) => addSkip({ line, message: `ligne illisible (guillemet jamais fermé) : ${excerpt}` }),
           p.encoding === 'latin1' ? 'latin1' : 'utf8',
         );
-        input.body.on('error', (e) => guard.destroy(e));
-        const parser = input.body.pipe(guard).pipe(
+        const raw = input.body;
+        let decoded: NodeJS.ReadableStream = raw;
+        if (p.encoding !== 'utf8' && p.encoding !== 'latin1') {
+          const dec = iconv.decodeStream(p.encoding) as unknown as Transform;
+          const enc = iconv.encodeStream('utf8') as unknown as Transform;
+          raw.on('error', (e) => dec.destroy(e));
+          dec.on('error', (e) => enc.destroy(e));
+          decoded = raw.pipe(dec).pipe(enc);
+        }
+        // A read error of the blob's stream (or of the decoding) ends the job with it.
+        decoded.on('error', (e) => guard.destroy(e));
+        const parser = decoded.pipe(guard).pipe(
           parse({
             delimiter: p.sep,
             columns: false,
@@ -204,6 +265,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
             max_record_size: MAX_RECORD_CHARS,
             bom: true,
             encoding: p.encoding === 'latin1' ? 'latin1' : 'utf8',
+            quote: p.compat?.quote === 'null' ? false : (p.compat?.quote ?? '"'),
             info: true,
           }),
         );
@@ -221,7 +283,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
             message: `ligne illisible (guillemets mal placés) : ${err.message.replace(/^Invalid Record Length: |^Invalid Closing Quote: /, '').slice(0, 200)}`,
           });
         });
-        let chunk: { line: number; cells: string[] }[] = [];
+        let chunk: { line: number; n: number; cells: string[] }[] = [];
         let seen = 0;
         type Prepared = {
           chunk: typeof chunk;
@@ -276,13 +338,18 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
             byRow.set(c.row, list);
           }
           const lines: string[][] = [];
+          const json: string[] = [];
+          const empty = RESULT_COLUMNS.map(() => '');
           for (const x of queries) {
             const src = chunk[x.row]!;
-            const input = [...p.header.map((_, j) => src.cells[j] ?? ''), String(src.line)];
+            // matchID's sourceLineNumber: the data row's rank (1 for the first row after the header).
+            const input = [...p.header.map((_, j) => src.cells[j] ?? ''), String(src.n)];
+            const metadata = { source: Object.fromEntries(p.header.map((h, j) => [h, src.cells[j] ?? ''])), sourceLineNumber: src.n };
             if (!x.q) {
               cp.failed!++;
               if (cp.errors.length < 1000) cp.errors.push({ line: src.line, message: x.err! });
-              lines.push([...input, ...PERSON_CSV_COLUMNS.map(() => ''), '']);
+              lines.push([...input, ...empty]);
+              json.push(JSON.stringify({ metadata: { ...metadata, error: x.err } }));
               continue;
             }
             const scored = (byRow.get(x.row) ?? [])
@@ -290,14 +357,18 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
               .filter((m) => m.s.score >= p.pruneScore)
               .sort((a, b) => b.s.score - a.s.score)
               .slice(0, p.candidateNumber);
-            if (!scored.length) lines.push([...input, ...PERSON_CSV_COLUMNS.map(() => ''), '']);
-            else {
+            if (!scored.length) {
+              lines.push([...input, ...empty]);
+              json.push(JSON.stringify({ metadata }));
+            } else {
               cp.matched++;
               const b = scored[0]!.s.score >= 0.9 ? '>= 0,9' : scored[0]!.s.score >= 0.7 ? '0,7–0,9' : '< 0,7';
               buckets[b] = (buckets[b] ?? 0) + 1;
               for (const m of scored) {
                 const person = toPerson(m.r, m.s);
-                lines.push([...input, ...PERSON_CSV_COLUMNS.map((c) => String(c.get(person) ?? '')), JSON.stringify(m.s.scores)]);
+                lines.push([...input, ...RESULT_COLUMNS.map((c) => prettyCell(c.get(person)))]);
+                const { reasons: _r, flags: _f, ...rest } = person;
+                json.push(JSON.stringify({ ...rest, metadata }));
               }
             }
           }
@@ -311,6 +382,9 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           );
           fs.writeSync(out, text);
           cp.bytes += Buffer.byteLength(text);
+          const jtext = json.length ? json.join('\n') + '\n' : '';
+          fs.writeSync(jsonOut, jtext);
+          cp.jsonBytes! += Buffer.byteLength(jtext);
           cp.rows += chunk.length;
           await progress(
             { done: cp.rows, total: p.totalRows, message: `${cp.rows} lignes traitées` },
@@ -322,7 +396,15 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           if (signal.aborted) throw signal.reason;
           seen++;
           if (seen <= cp.rows) continue;
-          chunk.push({ line: rec.info.lines, cells: rec.record });
+          // matchID refuses a row with more cells than the header (its message, which its UI recognises).
+          if (rec.record.length > p.header.length)
+            throw Object.assign(
+              new Error(
+                `Error: column header mismatch expected: ${p.header.length} columns got: ${rec.record.length} (ligne ${rec.info.lines} : plus de cellules que de colonnes dans l’en-tête)`,
+              ),
+              { permanent: true },
+            );
+          chunk.push({ line: rec.info.lines, n: seen, cells: rec.record });
           if (chunk.length >= CHUNK) {
             inflight.push(prepare()!);
             if (inflight.length > PIPELINE) await finish(inflight.shift()!);
@@ -337,9 +419,13 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
         throw tooLong ?? e;
       } finally {
         fs.closeSync(out);
+        fs.closeSync(jsonOut);
         input.body.destroy();
       }
-      // Stored for every node; the scratch copy goes.
+      // Stored for every node (the CSV and the JSON lines of `GET /search/json/{id}`); the scratch copy goes.
+      await ctx.blobs.put(keyOf(p.dir, 'result.ndjson'), fs.createReadStream(jsonFile, { highWaterMark: 1 << 20 }), {
+        contentType: 'application/x-ndjson; charset=utf-8',
+      });
       await ctx.blobs.put(keyOf(p.dir, 'result.csv'), fs.createReadStream(outFile, { highWaterMark: 1 << 20 }), { contentType: 'text/csv; charset=utf-8' });
       fs.rmSync(dir, { recursive: true, force: true });
       const rows = cp.rows + cp.skipped;
@@ -376,31 +462,54 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       return removed;
     },
     /** Validates options and the mapping against the file's header (every error names its field). */
-    async prepare(dir: string, fileName: string, fields: Record<string, string>): Promise<BulkPayload> {
+    async prepare(dir: string, fileName: string, input: Record<string, string>): Promise<BulkPayload> {
       const key = keyOf(dir, 'input.csv');
-      const known = new Set<string>([...PERSON_FIELDS, 'sep', 'encoding', 'skipLines', 'dateFormat', 'candidateNumber', 'pruneScore']);
+      // deces-ui sends every option, unset ones as the text `undefined`: they are absent.
+      const fields = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== 'undefined' && v !== 'null' && v !== ''));
+      if (input.quote === 'null') fields.quote = 'null';
+      const known = new Set<string>([...PERSON_FIELDS, ...BULK_OPTIONS, ...MATCHID_COMPAT_OPTIONS, ...MATCHID_OTHER_FIELDS]);
       for (const k of Object.keys(fields)) if (!known.has(k)) throw fieldError(k, `paramètre inconnu « ${k} »`);
-      const encoding = (fields.encoding ?? 'utf8').toLowerCase().replace('-', '');
-      if (!['utf8', 'latin1', 'iso88591', 'windows1252'].includes(encoding)) throw fieldError('encoding', 'utf8 ou latin1');
-      const enc: BulkOptions['encoding'] = encoding === 'utf8' ? 'utf8' : 'latin1';
+      if (fields.webhook || fields.webhookUrl)
+        throw withMsg(
+          fieldError(fields.webhook ? 'webhook' : 'webhookUrl', 'les webhooks ne sont pas proposés par ce service : suivez la tâche avec GET /search/csv/{id}'),
+          'Webhook must be registered and validated before submitting a bulk job',
+        );
+      const encoding = encodingOf(fields.encoding ?? 'utf8');
+      if (!encoding || !iconv.encodingExists(encoding)) throw fieldError('encoding', 'utf8, latin1, win1252 (Windows) ou mac (Mac Roman)');
+      const enc = encoding;
       const skipLines = fields.skipLines ? Number(fields.skipLines) : 0;
       if (!Number.isInteger(skipLines) || skipLines < 0 || skipLines > 100) throw fieldError('skipLines', 'entier entre 0 et 100');
       const candidateNumber = fields.candidateNumber ? Number(fields.candidateNumber) : 1;
       if (!Number.isInteger(candidateNumber) || candidateNumber < 1 || candidateNumber > 10) throw fieldError('candidateNumber', 'entier entre 1 et 10');
       const pruneScore = fields.pruneScore ? Number(fields.pruneScore) : DEFAULT_PRUNE_SCORE;
       if (!Number.isFinite(pruneScore) || pruneScore < 0 || pruneScore > 1) throw fieldError('pruneScore', 'nombre entre 0 et 1');
-      const dateFormat = (fields.dateFormat || 'auto') as BulkOptions['dateFormat'];
-      if (!DATE_FORMATS.includes(dateFormat)) throw fieldError('dateFormat', `un de : ${DATE_FORMATS.join(', ')}`);
+      const dateFormat = (fields.dateFormatA || fields.dateFormat || 'auto').trim();
+      if (!(DATE_FORMATS as readonly string[]).includes(dateFormat) && !compileDateFormat(dateFormat))
+        throw fieldError(
+          fields.dateFormatA ? 'dateFormatA' : 'dateFormat',
+          `auto, ou un format de date comme dd/MM/yyyy, yyyy-MM-dd, yyyyMMdd, ddMMyyyy, MM/yyyy`,
+        );
+      const chunkSize = fields.chunkSize ? Number(fields.chunkSize) : 50;
+      if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 10_000) throw fieldError('chunkSize', 'entier entre 1 et 10 000');
+      let persistenceMs: number | undefined;
+      if (fields.tmpfilePersistence) {
+        const n = Number(fields.tmpfilePersistence);
+        if (!Number.isFinite(n) || n < 0) throw fieldError('tmpfilePersistence', 'durée de conservation du résultat en millisecondes');
+        // As matchID: at least a minute; at most our retention (24 h).
+        persistenceMs = Math.min(BULK_RETENTION_MS, Math.max(60_000, Math.round(n)));
+      }
+      for (const k of ['quote', 'escape'] as const) if (fields[k] && fields[k] !== 'null' && fields[k].length !== 1) throw fieldError(k, 'un seul caractère');
+      const compat = Object.fromEntries(MATCHID_COMPAT_OPTIONS.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]!]));
       // Header from the first 256 KB; the row count by streaming (memory stays bounded whatever the size).
       const info = await ctx.blobs.head(key);
       if (!info) throw fieldError('file', 'fichier CSV manquant (champ file)');
       const first = info.size ? await ctx.blobs.get(key, { range: { start: 0, end: 256 * 1024 - 1 } }) : null;
       const headChunks: Buffer[] = [];
       if (first) for await (const c of first.body as AsyncIterable<Buffer>) headChunks.push(c);
-      const lines = Buffer.concat(headChunks)
-        .toString(enc === 'utf8' ? 'utf8' : 'latin1')
+      const lines = iconv
+        .decode(Buffer.concat(headChunks), enc)
         .replace(/^\uFEFF/, '')
-        .split(/\r?\n/);
+        .split(/\r\n|\r|\n/);
       const headerLine = lines[skipLines] ?? '';
       let sep = fields.sep;
       if (sep === '\\t' || sep === 'tab') sep = '\t';
@@ -410,24 +519,53 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       if (header.length < 1 || !headerLine.trim()) throw fieldError('file', 'fichier vide ou sans ligne d’en-tête');
       const mapping: BulkOptions['mapping'] = {};
       for (const f of PERSON_FIELDS) {
-        const col = fields[f];
+        // A column named as the field maps itself (matchID's default mapping).
+        const col = fields[f] ?? (header.includes(f) ? f : undefined);
         if (!col) continue;
         if (!header.includes(col)) throw fieldError(f, `colonne « ${col} » absente du fichier (colonnes : ${header.join(', ')})`);
         mapping[f] = col;
       }
+      const ignored = Object.fromEntries(MATCHID_OTHER_FIELDS.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]!]));
       if (!mapping.lastName && !mapping.firstName && !mapping.legalName)
         throw fieldError('lastName', 'indiquez au moins la colonne du nom (lastName=…) ou du prénom');
+      // Lines end with \n, \r\n or a lone \r (old Mac files): a \r not followed by \n counts too.
       let newlines = 0;
       let lastByte = 10;
+      let prevCr = false;
       const whole = await ctx.blobs.get(key);
       if (!whole) throw fieldError('file', 'fichier CSV manquant (champ file)');
       for await (const chunk of whole.body as AsyncIterable<Buffer>) {
-        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
+        for (let i = 0; i < chunk.length; i++) {
+          const b = chunk[i];
+          if (b === 10) {
+            if (!prevCr) newlines++;
+            prevCr = false;
+          } else if (b === 13) {
+            newlines++;
+            prevCr = true;
+          } else prevCr = false;
+        }
         lastByte = chunk[chunk.length - 1] ?? lastByte;
       }
+      if (lastByte === 13) lastByte = 10;
       // Data rows: lines after the header (blank lines are skipped by the job; this is the progress total).
       const totalRows = Math.max(0, newlines + (lastByte === 10 ? 0 : 1) - skipLines - 1);
-      return { dir: path.basename(dir), fileName, mapping, sep, encoding: enc, skipLines, dateFormat, candidateNumber, pruneScore, totalRows, header };
+      return {
+        dir: path.basename(dir),
+        fileName,
+        mapping,
+        sep,
+        encoding: enc,
+        skipLines,
+        dateFormat,
+        candidateNumber,
+        pruneScore,
+        totalRows,
+        header,
+        ...(persistenceMs ? { persistenceMs } : {}),
+        compat: { ...compat, chunkSize: String(chunkSize) },
+        ignored,
+      };
     },
   };
 }

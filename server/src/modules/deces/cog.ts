@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { normalize } from './text.ts';
 
 /**
@@ -29,43 +31,36 @@ export interface CogCommune {
   population: number;
 }
 
-/** INSEE country codes (`99xxx`) with French names and ISO 3166 alpha-3 codes. */
-export const COUNTRIES: Record<string, { name: string; iso3: string }> = {
-  '99100': { name: 'France', iso3: 'FRA' },
-  '99101': { name: 'Danemark', iso3: 'DNK' },
-  '99103': { name: 'Norvège', iso3: 'NOR' },
-  '99104': { name: 'Suède', iso3: 'SWE' },
-  '99105': { name: 'Finlande', iso3: 'FIN' },
-  '99109': { name: 'Allemagne', iso3: 'DEU' },
-  '99110': { name: 'Autriche', iso3: 'AUT' },
-  '99111': { name: 'Bulgarie', iso3: 'BGR' },
-  '99112': { name: 'Hongrie', iso3: 'HUN' },
-  '99114': { name: 'Roumanie', iso3: 'ROU' },
-  '99122': { name: 'Pologne', iso3: 'POL' },
-  '99123': { name: 'Russie', iso3: 'RUS' },
-  '99126': { name: 'Grèce', iso3: 'GRC' },
-  '99127': { name: 'Italie', iso3: 'ITA' },
-  '99131': { name: 'Belgique', iso3: 'BEL' },
-  '99132': { name: 'Royaume-Uni', iso3: 'GBR' },
-  '99134': { name: 'Espagne', iso3: 'ESP' },
-  '99135': { name: 'Pays-Bas', iso3: 'NLD' },
-  '99136': { name: 'Irlande', iso3: 'IRL' },
-  '99137': { name: 'Luxembourg', iso3: 'LUX' },
-  '99138': { name: 'Monaco', iso3: 'MCO' },
-  '99139': { name: 'Portugal', iso3: 'PRT' },
-  '99140': { name: 'Suisse', iso3: 'CHE' },
-  '99208': { name: 'Turquie', iso3: 'TUR' },
-  '99216': { name: 'Chine', iso3: 'CHN' },
-  '99217': { name: 'Japon', iso3: 'JPN' },
-  '99223': { name: 'Inde', iso3: 'IND' },
-  '99243': { name: 'Viêt Nam', iso3: 'VNM' },
-  '99341': { name: 'Sénégal', iso3: 'SEN' },
-  '99350': { name: 'Maroc', iso3: 'MAR' },
-  '99351': { name: 'Tunisie', iso3: 'TUN' },
-  '99352': { name: 'Algérie', iso3: 'DZA' },
-  '99401': { name: 'Canada', iso3: 'CAN' },
-  '99404': { name: 'États-Unis', iso3: 'USA' },
-};
+/**
+ * INSEE country codes (`99xxx`) with French names and ISO 3166 alpha-3 codes: the whole COG table of
+ * countries and territories (`data/cog-pays.csv`, 255 codes, current and obsolete; provenance in
+ * `data/README.md`). Territories without an ISO code have an empty `iso3`.
+ */
+export interface CogCountry {
+  name: string;
+  iso3: string;
+  officialName: string;
+  status: 'actuel' | 'territoire' | 'perime';
+  /** Former short names (Dahomey for Bénin…), matched by name too. */
+  formerNames: string[];
+}
+function loadCountries(): Record<string, CogCountry> {
+  const rows = parseCsv(fs.readFileSync(new URL('./data/cog-pays.csv', import.meta.url), 'utf8'), { columns: true }) as Record<string, string>[];
+  const out: Record<string, CogCountry> = {};
+  for (const r of rows)
+    out[r.COG!] = {
+      name: r.LIBCOG!,
+      iso3: r.CODEISO3 ?? '',
+      officialName: r.LIBENR ?? '',
+      status: (r.STATUT as CogCountry['status']) ?? 'actuel',
+      formerNames: (r.ANCIENS_LIBCOG ?? '')
+        .split(' | ')
+        .map((x) => x.replace(/\s*\(.*\)\s*$/, '').trim())
+        .filter(Boolean),
+    };
+  return out;
+}
+export const COUNTRIES: Record<string, CogCountry> = loadCountries();
 
 const COUNTRY_ALIASES: Record<string, string> = {
   ALLEMAGNE: '99109',
@@ -148,7 +143,11 @@ export function cog(): Cog {
     }
   }
   const depNames = new Map(deps.map((d) => [d.code, d.nom]));
-  const countryByName = new Map<string, string>(Object.entries(COUNTRIES).map(([code, c]) => [normalize(c.name), code]));
+  // Names of the COG: short, official and former names (a current code wins over an obsolete one).
+  const countryByName = new Map<string, string>();
+  const entries = Object.entries(COUNTRIES).sort(([, a], [, b]) => (a.status === 'perime' ? 1 : 0) - (b.status === 'perime' ? 1 : 0));
+  for (const [code, c] of entries)
+    for (const n of [c.name, c.officialName, ...c.formerNames]) if (n && !countryByName.has(normalize(n))) countryByName.set(normalize(n), code);
   for (const [k, v] of Object.entries(COUNTRY_ALIASES)) countryByName.set(k, v);
   const currents = [...byCode.values()].filter((c) => c.kind === 'commune-actuelle');
   cached = {

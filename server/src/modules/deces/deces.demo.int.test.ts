@@ -41,6 +41,14 @@ describe('demo content never mixes with real data', () => {
     const found = (await t.app.inject({ url: '/deces/api/v1/search?birthDate=1930-1960&size=5' })).json();
     expect(found.response.persons.length).toBeGreaterThan(0);
     for (const p of found.response.persons) expect(p.source).toBe(DEMO_SOURCE);
+    // Issue 11: the page's example, a single word tried as a first name, typos that change the phonetic key.
+    const q = async (text: string) => (await t.app.inject({ url: `/deces/api/v1/search?q=${encodeURIComponent(text)}` })).json().response;
+    const hint = await q('Jean Martin 10/08/1984');
+    expect(hint.persons[0]).toMatchObject({ name: { last: 'Martin', first: ['Jean'] }, death: { date: '19840810' } });
+    const martine = await q('martine');
+    expect(martine.persons.some((p: { name: { first: string[] } }) => p.name.first[0] === 'Martine')).toBe(true);
+    expect((await q('maritn')).persons.some((p: { name: { last: string } }) => p.name.last === 'Martin')).toBe(true);
+    expect((await q('martn jaen')).persons[0]).toMatchObject({ name: { last: 'Martin', first: ['Jean'] } });
     // Every start calls seedDemo again: the tables are no longer empty, nothing is added.
     await seedDemo();
     expect((await version()).uniqRecordsCount).toBe(v.uniqRecordsCount);

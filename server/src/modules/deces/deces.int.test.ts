@@ -9,6 +9,7 @@ import { writeSyntheticFile } from './index.ts';
 import { parseLine } from './insee.ts';
 import { eq } from 'drizzle-orm';
 import { jobs } from '../../platform/jobs/jobs.table.ts';
+import { RESULT_COLUMNS, bulkHeader } from './matchid.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
 
 let t: TestPlatform;
@@ -105,7 +106,9 @@ describe('import', () => {
     const v2 = (await get('/version')).json();
     expect(v2.uniqRecordsCount).toBe(v1.uniqRecordsCount + 1);
     expect(v2).toMatchObject({ lastDataset: 'overlap' });
-    expect(v2.lastRecordDate).toMatch(/^\d{8}$/);
+    expect(v2.lastRecordDate).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    expect(v2).toMatchObject({ backend: expect.any(String), rawRecordsCount: expect.any(Number) });
+    expect(v2.updateDate).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
   });
 
   it('imports .zip archives (every .txt entry), latin1 accents intact', async () => {
@@ -274,15 +277,21 @@ describe('search', () => {
     const total = first.response.total;
     expect(total).toBeGreaterThan(3);
     const ids = new Set<string>(first.response.persons.map((p: { id: string }) => p.id));
-    let scrollId = first.response.scrollId as string | undefined;
+    // matchID's loop: until a page comes back empty (the last full page still carries a cursor).
+    let res = first;
     let rounds = 0;
-    while (scrollId && rounds++ < 50) {
-      const next = (await get(`/search?scrollId=${scrollId}&scroll=1m`)).json();
-      for (const p of next.response.persons) ids.add(p.id);
-      scrollId = next.response.scrollId;
+    while (res.response.persons.length > 0 && rounds++ < 50) {
+      res = (await get(`/search?scrollId=${res.response.scrollId}&scroll=1m`)).json();
+      for (const p of res.response.persons) ids.add(p.id);
     }
     expect(ids.size).toBe(total);
-    expect((await get('/search?scrollId=garbage')).json().errors[0].field).toBe('scrollId');
+    expect(res.response.total).toBe(total);
+    // An unreadable (or expired) cursor, or none, answers an empty page.
+    for (const q of ['/search?scrollId=garbage', '/search?scroll=1m']) {
+      const r = await get(q);
+      expect(r.statusCode).toBe(200);
+      expect(r.json().response.persons).toEqual([]);
+    }
   });
 
   it('streams CSV with Accept: text/csv', async () => {
@@ -292,10 +301,16 @@ describe('search', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\n');
-    expect(lines[0]).toContain('name.last');
+    // matchID's columns: no score, scores nor id; `name last`; dates JJ/MM/AAAA; total in a header.
+    expect(lines[0]!.split(',').slice(0, 5)).toEqual(['source', 'name last', 'name first', 'sex', 'birth date']);
+    expect(lines[0]).not.toContain('scores');
+    expect(lines[1]!.split(',')[4]).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    expect(Number(r.headers['total-results'])).toBe(lines.length - 1);
     expect(lines.length).toBeGreaterThan(5);
     const fr = await get('/search?lastName=Martin&headerLang=french', { accept: 'text/csv' });
-    expect(fr.body.replace(/^\uFEFF/, '').split('\n')[0]).toContain('date_naissance');
+    expect(fr.body.split('\n')[0]).toBe(
+      'source_INSEE,nom,prénoms,sexe,date_naissance,commune_naissance,code_INSEE_naissance,code_postal_naissance,département_naissance,pays_naissance,pays_ISO_naissance,latitude_naissance,longitude_naissance,id_certificat,age_décès,date_décès,commune_décès,code_INSEE_décès,code_postal_décès,département_décès,pays_décès,pays_ISO_décès,latitude_décès,longitude_décès',
+    );
   });
 
   it('serves /id, /compare, /agg, /version, /healthcheck', async () => {
@@ -316,12 +331,22 @@ describe('search', () => {
     expect(cmp.json().score).toBeGreaterThan(0.9);
     const bad = await t.app.inject({ method: 'POST', url: api('/compare'), payload: { personA: { nom: 'x' }, personB: {} } });
     expect(bad.statusCode).toBe(400);
-    const agg = (await get('/agg?aggs=deathMonth,birthDepartment&deathDate=2020')).json();
-    expect(agg.response.aggregations.deathMonth.find((b: { key: string }) => b.key === '202001')?.doc_count).toBeGreaterThanOrEqual(1);
-    expect(agg.response.aggregations.birthDepartment.length).toBeGreaterThan(3);
+    // matchID's shape: one aggregation → [{ key, doc_count }], several → composite keys.
+    const month = await get('/agg?aggs=deathMonth&deathDate=2020');
+    expect(month.json().response.aggregations.find((b: { key: string }) => b.key === '202001')?.doc_count).toBeGreaterThanOrEqual(1);
+    expect(Number(month.headers['total-results-deathmonth'])).toBe(month.json().response.cardinality.deathMonth);
+    const both = (await get('/agg?aggs=deathMonth,birthDepartment&deathDate=2020')).json();
+    expect(both.response.aggregations[0]).toMatchObject({ key: { deathMonth: expect.any(String), birthDepartment: expect.any(String) } });
+    expect(both.response.cardinality.birthDepartment).toBeGreaterThan(3);
     expect((await get('/agg?aggs=nope')).json().errors[0].field).toBe('aggs');
     const abroad = (await get(`/agg?aggs=birthCountry&birthCountry=${encodeURIComponent('Algérie')}`)).json();
-    expect(abroad.response.aggregations.birthCountry[0]).toMatchObject({ key: 'Algerie' });
+    expect(abroad.response.aggregations[0]).toMatchObject({ key: 'Algerie' });
+    // The filters of /search: names (and q) through the search.
+    const named = (await get('/agg?aggs=firstName&lastName=Couilloud')).json();
+    expect(named.response.aggregations[0]).toMatchObject({ key: 'Alain' });
+    const csv = await get('/agg?aggs=sex', { accept: 'text/csv' });
+    expect(csv.body.split('\n')[0]).toBe('key,doc_count');
+    expect((await get('/agg')).json().msg).toBe('error - missing aggs parameter');
     expect((await get('/agg?aggs=sex&color=blue')).json().errors[0].field).toBe('color');
     expect((await get('/healthcheck')).json()).toEqual({ msg: 'OK' });
   });
@@ -366,7 +391,7 @@ describe('bulk matching', () => {
     const u = await t.tokenFor('reader');
     const f = form({ lastName: 'Nom', firstName: 'Prenom', birthDate: 'DateNaissance', birthCity: 'Lieu', dateFormat: 'DD/MM/YYYY' });
     const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
-    expect(r.statusCode).toBe(201);
+    expect(r.statusCode).toBe(200);
     const { msg, id } = r.json();
     expect(msg).toBe('started');
     await t.ctx.jobs.waitFor(id, 60_000);
@@ -385,6 +410,8 @@ describe('bulk matching', () => {
       'Lieu',
       'sourceLineNumber',
       'score',
+      'scores',
+      'source',
       'id',
       'name.last',
       'name.first',
@@ -392,23 +419,57 @@ describe('bulk matching', () => {
       'birth.date',
       'birth.city',
       'birth.code',
+      'birth.codePostal',
+      'birth.departmentCode',
       'birth.country',
+      'birth.countryCode',
+      'birth.latitude',
+      'birth.longitude',
+      'death.certificateId',
+      'death.age',
       'death.date',
       'death.city',
       'death.code',
-      'death.certificateId',
-      'death.age',
-      'scores',
+      'death.codePostal',
+      'death.departmentCode',
+      'death.country',
+      'death.countryCode',
+      'death.latitude',
+      'death.longitude',
     ]);
-    expect(rows[1]![7]).toBe('Couilloud');
-    expect(rows[1]![4]).toBe('2');
-    expect(rows[2]![7]).toBe('Colin');
-    expect(rows[3]![7]).toBe('');
+    expect(rows[1]![9]).toBe('Couilloud');
+    expect(rows[1]![4]).toBe('1');
+    expect(rows[2]![9]).toBe('Colin');
+    expect(rows[3]![9]).toBe('');
     const sum = (await get(`/search/csv/${id}/summary`, bearer(u.token))).json();
     expect(sum.result).toMatchObject({ rows: 5, matched: 2 });
     expect(new Date(sum.expiresAt).getTime()).toBeGreaterThan(Date.now());
     expect(sum.result.errors.map((e: { line: number }) => e.line)).toEqual([5, 6]);
     expect(sum.result.errors[1].message).toMatch(/birthDate/);
+  });
+
+  it('tmpfilePersistence: past it the result is expired (matchID’s answer) and its blobs are deleted', async () => {
+    const u = await t.tokenFor('reader');
+    const f = form({ lastName: 'Nom', firstName: 'Prenom', tmpfilePersistence: '60000' });
+    const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
+    expect(r.statusCode).toBe(200);
+    const { id } = r.json();
+    const job = await t.ctx.jobs.waitFor(id, 60_000);
+    expect(job.state).toBe('succeeded');
+    const dir = (job.payload as { dir: string }).dir;
+    for (const f of ['input.csv', 'result.csv', 'result.ndjson']) expect(await t.ctx.blobs.head(`deces/bulk/${dir}/${f}`)).not.toBeNull();
+    expect((await get(`/search/json/${id}`, bearer(u.token))).json()).toHaveLength(6);
+    // Finished two minutes ago: past its minute of persistence.
+    await t.ctx.db
+      .update(jobs)
+      .set({ finishedAt: new Date(t.ctx.clock.now().getTime() - 120_000) })
+      .where(eq(jobs.id, id));
+    for (const format of ['csv', 'json']) {
+      const gone = await get(`/search/${format}/${id}`, bearer(u.token));
+      expect(gone.statusCode).toBe(200);
+      expect(gone.json()).toEqual({ msg: 'Job succeeded but results expired', id });
+    }
+    for (const f of ['input.csv', 'result.csv', 'result.ndjson']) expect(await t.ctx.blobs.head(`deces/bulk/${dir}/${f}`)).toBeNull();
   });
 
   it('cancels with DELETE, and refuses a second concurrent job for the same user', async () => {
@@ -419,14 +480,17 @@ describe('bulk matching', () => {
     const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
     const { id } = r.json();
     const second = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
-    expect(second.statusCode).toBe(409);
+    expect(second.statusCode).toBe(429);
+    expect(second.json().msg).toBe('There is already 1 running or waiting jobs');
     const status = (await get(`/search/csv/${id}`, bearer(u.token))).json();
     expect(['wait', 'active']).toContain(status.status);
     const del = await t.app.inject({ method: 'DELETE', url: api(`/search/csv/${id}`), headers: bearer(u.token) });
-    expect(del.json()).toMatchObject({ msg: 'cancelled' });
+    expect(del.json()).toEqual({ msg: `Job ${id} cancelled` });
     const j = await t.ctx.jobs.waitFor(id, 60_000);
     expect(j.state).toBe('cancelled');
-    expect((await get(`/search/csv/${id}`, bearer(u.token))).statusCode).toBe(410);
+    const gone = await get(`/search/csv/${id}`, bearer(u.token));
+    expect(gone.statusCode).toBe(400);
+    expect(gone.json().msg).toContain('cancelled');
   });
 
   it('resumes from its checkpoint after a restart', async () => {
@@ -442,8 +506,7 @@ describe('bulk matching', () => {
     const jobDir = (job.payload as { dir: string }).dir;
     const dir = path.join(t.ctx.env.dataDir, 'scratch', 'deces-bulk', jobDir);
     fs.mkdirSync(dir, { recursive: true });
-    const header =
-      'Nom;Prenom;DateNaissance;sourceLineNumber;score;id;name.last;name.first;sex;birth.date;birth.city;birth.code;birth.country;death.date;death.city;death.code;death.certificateId;death.age;scores\n';
+    const header = ['Nom', 'Prenom', 'DateNaissance', 'sourceLineNumber', ...RESULT_COLUMNS.map(bulkHeader)].join(';') + '\n';
     fs.writeFileSync(path.join(dir, 'result.csv'), header + 'garbage written after the checkpoint\n');
     await t.ctx.db
       .update(jobs)
@@ -454,7 +517,12 @@ describe('bulk matching', () => {
     expect(done.state).toBe('succeeded');
     const out = (await get(`/search/csv/${id}`, bearer(u.token))).body.trim().split('\n');
     expect(out).toHaveLength(501);
-    expect(out[1]!.split(';')[3]).toBe('2002');
+    expect(out[1]!.split(';')[3]).toBe('2001');
+    // The JSON lines result (behind /search/json) is a blob next to the CSV: its header line and the 500 rows done after the restart.
+    const ndjson = await t.ctx.blobs.get(`deces/bulk/${jobDir}/result.ndjson`);
+    expect(ndjson).not.toBeNull();
+    const ndjsonText = Buffer.concat(await ndjson!.body.toArray()).toString('utf8');
+    expect(ndjsonText.trim().split('\n')).toHaveLength(501);
     expect(out.some((l) => l.includes('garbage'))).toBe(false);
     expect(out.filter((l) => l.includes('Couilloud')).length).toBe(1);
     expect(done.result).toMatchObject({ rows: 2500, matched: 1 });
@@ -489,7 +557,8 @@ describe('bulk matching', () => {
     expect(done.result).toMatchObject({ rows: 1500, matched: 1 });
     const out = (await get(`/search/csv/${id}`, bearer(u.token))).body.trim().split('\n');
     expect(out).toHaveLength(1501);
-    expect(out[1]!.split(';')[3]).toBe('2');
+    // sourceLineNumber as matchID counts it: 1 for the first data row.
+    expect(out[1]!.split(';')[3]).toBe('1');
   });
 });
 

@@ -113,7 +113,7 @@ describe('two nodes on one S3 bucket', () => {
       headers: { ...bearer(user), 'content-type': `multipart/form-data; boundary=${boundary}` },
       payload,
     });
-    expect(r.statusCode).toBe(201);
+    expect(r.statusCode).toBe(200);
     const { id } = r.json();
     const job = await nodes[1]!.platform.ctx.jobs.waitFor(id, 60_000);
     expect(job.state).toBe('succeeded');
@@ -124,5 +124,20 @@ describe('two nodes on one S3 bucket', () => {
     const lines = out.body.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines.find((l) => l.startsWith('COUILLOUD'))).toMatch(/Couilloud/i);
+    // The JSON view (matchID's /search/json) and the ordered CSV are read from the store on node 1 as well.
+    const json = await nodes[0]!.app.inject({ url: api(`/search/json/${id}`), headers: bearer(user) });
+    expect(json.statusCode).toBe(200);
+    const arr = json.json() as { metadata: { sourceLineNumber?: number; header?: string[] } }[];
+    expect(arr).toHaveLength(3);
+    expect(arr[0]!.metadata.header).toEqual(['Nom', 'Prenom', 'DateNaissance']);
+    expect(arr.slice(1).map((x) => x.metadata.sourceLineNumber)).toEqual([1, 2]);
+    const ordered = await nodes[0]!.app.inject({ url: api(`/search/csv/${id}?order=true`), headers: bearer(user) });
+    expect(ordered.statusCode).toBe(200);
+    expect(ordered.body.trim().split('\n')).toHaveLength(3);
+    // Nothing of the job left on either node's disk once it is done.
+    for (const n of nodes) {
+      const scratch = path.join(n.platform.ctx.env.dataDir, 'scratch', 'deces-bulk');
+      expect(fs.existsSync(scratch) ? fs.readdirSync(scratch) : []).toEqual([]);
+    }
   });
 });

@@ -154,6 +154,33 @@ export function createDecesRepository(db: Db) {
       const rows = await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`);
       return rowsOf(rows).map(fromDb);
     },
+    /** Typo fallback: records whose phonetic keys are among one-typo-away spellings' keys. */
+    async typoCandidates(lastPhons: string[], firstPhons: string[] | null, filters: RecordFilter[], limit: number): Promise<RecordRow[]> {
+      if (!lastPhons.length) return [];
+      const list = (xs: string[]) =>
+        sql.join(
+          xs.map((x) => sql`${x}`),
+          sql`, `,
+        );
+      const where = [
+        sql`last_phon IN (${list(lastPhons)})`,
+        ...(firstPhons?.length ? [sql`first_phon IN (${list(firstPhons)})`] : []),
+        ...filters.map(filterSql),
+      ];
+      return rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`)).map(fromDb);
+    },
+    /** Records of one first name's phonetic key (a single word of `q` tried as a first name). */
+    async byFirstPhons(firstPhons: string[], filters: RecordFilter[], limit: number): Promise<RecordRow[]> {
+      if (!firstPhons.length) return [];
+      const where = [
+        sql`first_phon IN (${sql.join(
+          firstPhons.map((x) => sql`${x}`),
+          sql`, `,
+        )})`,
+        ...filters.map(filterSql),
+      ];
+      return rowsOf(await db.execute(sql`SELECT * FROM deces_records WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}`)).map(fromDb);
+    },
     /** Records matching only filters (exact search, q made of dates only, agg). */
     async filtered(filters: RecordFilter[], limit: number, offset = 0): Promise<{ rows: RecordRow[]; total: number }> {
       const where = whereOf(filters);
@@ -202,6 +229,17 @@ export function createDecesRepository(db: Db) {
         ),
       );
       return rows.map((r) => ({ key: String((r as { key: unknown }).key ?? ''), count: Number((r as { count: number }).count) }));
+    },
+    /** Counts grouped by several aggregations at once (matchID's composite buckets), most frequent first. */
+    async countByMany(aggs: AggName[], filters: RecordFilter[], limit: number): Promise<{ keys: string[]; count: number }[]> {
+      const cols = sql.raw(aggs.map((a, i) => `${AGG_EXPRESSIONS[a]} AS k${i}`).join(', '));
+      const groups = sql.raw(aggs.map((_, i) => String(i + 1)).join(', '));
+      const rows = rowsOf(
+        await db.execute(
+          sql`SELECT ${cols}, count(*)::int AS count FROM deces_records WHERE ${whereOf(filters)} GROUP BY ${groups} ORDER BY count DESC, ${groups} LIMIT ${limit}`,
+        ),
+      );
+      return rows.map((r) => ({ keys: aggs.map((_, i) => String(r[`k${i}`] ?? '')), count: Number(r.count) }));
     },
     /** True when no record and no imported file is in the base (the demo may be loaded). */
     async isEmpty(tx: Db = db): Promise<boolean> {
@@ -395,6 +433,12 @@ const AGG_EXPRESSIONS: Record<AggName, string> = {
   deathDepartment: `death_department`,
   birthCountry: `birth_country`,
   deathCountry: `death_country`,
+  birthDate: `birth_date`,
+  deathDate: `death_date`,
+  birthCity: `birth_city`,
+  deathCity: `death_city`,
+  firstName: `first_key`,
+  lastName: `last_key`,
 };
 
 /** Rows of a `db.execute` result on either driver. */

@@ -18,9 +18,14 @@ import {
   type SearchResponse,
 } from '@patrimoine/contracts/deces';
 import { routeGroup } from '../../platform/auth/access.ts';
-import { sendCsv, wantsCsv } from '../../platform/http/common.ts';
+import { csvSafe, wantsCsv } from '../../platform/http/common.ts';
+import { stringify } from 'csv-stringify/sync';
 import { ValidationError, fieldError } from '../../platform/errors.ts';
-import { PERSON_CSV_COLUMNS, type DecesService } from './deces.service.ts';
+import type { DecesService } from './deces.service.ts';
+import { RESULT_COLUMNS, frenchDate, prettyCell } from './matchid.ts';
+
+/** Columns of a search exported as CSV (matchID's: its result columns but score, scores and id). */
+const SEARCH_CSV_COLUMNS = RESULT_COLUMNS.filter((c) => !['score', 'scores', 'id'].includes(c.label));
 import { parseSearchRequest, PERSON_FIELDS, parseDateQuery } from './request.ts';
 import { scoreRecord, type ScoredRecord } from './score.ts';
 import { cog } from './cog.ts';
@@ -66,25 +71,36 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
       // matchID's scroll: `scroll` asks for a cursor, `scrollId` returns the next page. The cursor is
       // stateless (the request and the next page, base64url), so any node can serve it.
       let input = raw;
-      if (raw.scrollId !== undefined) {
+      const emptyPage = (): SearchResponse => ({
+        request: { scroll: raw.scroll, scrollId: raw.scrollId },
+        response: { total: 0, maxScore: 0, size: 0, page: 1, delay: Math.round(performance.now() - t0), persons: [] },
+      });
+      const others = Object.keys(raw).filter((k) => !['scroll', 'scrollId', 'headerLang'].includes(k) && raw[k] !== undefined && raw[k] !== '');
+      if (raw.scrollId !== undefined && raw.scrollId !== '') {
+        // matchID's loop stops on an empty page: an unreadable or expired cursor gives one (not a 400).
+        let cur: { params: Record<string, unknown>; page: number } | null = null;
         try {
-          const cur = JSON.parse(Buffer.from(String(raw.scrollId), 'base64url').toString('utf8')) as { params: Record<string, unknown>; page: number };
-          input = { ...cur.params, page: cur.page, scroll: raw.scroll ?? '1m' };
+          cur = JSON.parse(Buffer.from(String(raw.scrollId), 'base64url').toString('utf8')) as { params: Record<string, unknown>; page: number };
         } catch {
-          throw fieldError('scrollId', 'curseur illisible : reprenez la recherche sans scrollId');
+          cur = null;
         }
-      }
+        if (!cur || typeof cur.params !== 'object' || !Number.isInteger(cur.page) || cur.page < 1) return emptyPage();
+        if (cur.page > 500) return { ...emptyPage(), response: { ...emptyPage().response, page: cur.page } };
+        input = { ...cur.params, page: cur.page, scroll: raw.scroll ?? '1m' };
+      } else if (raw.scroll !== undefined && !others.length) return emptyPage();
       const r = parseSearchRequest(input);
       if (wantsCsv(req) && !('format' in input)) {
-        const { persons } = await service.search(r, { all: true });
+        const { persons, total } = await service.search(r, { all: true });
         const french = input.headerLang === 'french';
-        return sendCsv(
-          reply,
-          'deces.csv',
-          PERSON_CSV_COLUMNS.map((c) => ({ key: c.key, header: french ? c.headerFr : c.header })),
-          persons.map((p) => Object.fromEntries(PERSON_CSV_COLUMNS.map((c) => [c.key, c.get(p)]))),
-          ',',
+        // matchID's search CSV: its result columns without score, scores and id; dates JJ/MM/AAAA.
+        reply.header('total-results', String(total));
+        reply.header('content-disposition', 'attachment; filename="download.csv"');
+        // No byte-order mark here: matchID's clients read the first header as it is (`source`).
+        const header = SEARCH_CSV_COLUMNS.map((c) => (french ? c.labelFr : c.label.replace(/\.location/, '').replace(/\./, ' ')));
+        const rows = persons.map((p) =>
+          SEARCH_CSV_COLUMNS.map((c) => csvSafe(c.label === 'birth.date' || c.label === 'death.date' ? frenchDate(c.get(p)) : prettyCell(c.get(p)))),
         );
+        return reply.type('text/csv; charset=utf-8').send(stringify([header, ...rows], { delimiter: ',' }));
       }
       const { total, persons } = await service.search(r);
       const response: SearchResponse['response'] = {
@@ -95,7 +111,8 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
         delay: Math.round(performance.now() - t0),
         persons,
       };
-      if (input.scroll !== undefined && persons.length && r.page * r.size < total) {
+      // The last page carries a cursor too: the next call answers an empty page (matchID's loop ends there).
+      if (input.scroll !== undefined && persons.length) {
         const params = Object.fromEntries(Object.entries(input).filter(([k]) => !['scroll', 'scrollId', 'page'].includes(k)));
         response.scrollId = Buffer.from(JSON.stringify({ params, page: r.page + 1 })).toString('base64url');
       }
@@ -198,7 +215,23 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
       },
     );
 
-    const runAgg = (input: Record<string, unknown>) => service.agg(input);
+    /** matchID's `/agg`: JSON, or CSV with `Accept: text/csv`; `total-results-<agg>` headers. */
+    const runAgg = async (req: FastifyRequest, reply: FastifyReply, input: Record<string, unknown>) => {
+      const r = await service.agg(input);
+      for (const [a, n] of Object.entries(r.response.cardinality)) reply.header(`total-results-${a}`, String(n));
+      if (!wantsCsv(req)) return r;
+      const aggs = Object.keys(r.response.cardinality);
+      const rows = r.response.aggregations.map((b) =>
+        typeof b.key === 'string' ? [b.key, String(b.doc_count)] : [...aggs.map((a) => (b.key as Record<string, string>)[a] ?? ''), String(b.doc_count)],
+      );
+      const header = aggs.length === 1 ? ['key', 'doc_count'] : [...aggs, 'value'];
+      return reply.type('text/csv; charset=utf-8').send(stringify([header, ...rows.map((row) => row.map((c) => csvSafe(c)))], { delimiter: ',' }));
+    };
+    const aggOk = { content: { 'application/json': { schema: aggResponse }, 'text/csv': { schema: csvText } } };
+    const aggDescription =
+      'Comptages de matchID : `aggs` (birthDate, birthCity, deathDate, deathCity, firstName, lastName, sex, deathAge, birthDepartment, deathDepartment, birthCountry, deathCountry, et deathMonth, deathYear, birthYear), ' +
+      'les filtres de /search (dont q, fuzzy, noms), `aggsSize` (1000 par défaut). Une agrégation : `aggregations` = [{ key, doc_count }] ; plusieurs : clés composées. ' +
+      'En-têtes `total-results-<agg>` ; `Accept: text/csv` pour un CSV.';
     app.get(
       `${API}/agg`,
       {
@@ -206,16 +239,26 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
           tags: ['deces'],
           operationId: 'aggregateDeaths',
           summary: 'Comptages par champ (aggs=deathMonth,birthDepartment…)',
+          description: aggDescription,
           querystring: aggQuery,
-          response: { 200: aggResponse },
+          response: { 200: aggOk },
         },
       },
-      async (req) => runAgg(req.query as Record<string, unknown>),
+      async (req, reply) => runAgg(req, reply, req.query as Record<string, unknown>),
     );
     app.post(
       `${API}/agg`,
-      { schema: { tags: ['deces'], operationId: 'aggregateDeathsByBody', summary: 'Comptages par champ', body: aggBody, response: { 200: aggResponse } } },
-      async (req) => runAgg(req.body),
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'aggregateDeathsByBody',
+          summary: 'Comptages par champ',
+          description: aggDescription,
+          body: aggBody,
+          response: { 200: aggOk },
+        },
+      },
+      async (req, reply) => runAgg(req, reply, req.body),
     );
 
     app.get(

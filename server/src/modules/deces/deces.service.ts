@@ -1,12 +1,17 @@
+import fs from 'node:fs';
 import { aggNames, type AggName, type AggResponse, type Person, type VersionResponse } from '@patrimoine/contracts/deces';
 import type { AppContext } from '../../platform/context.ts';
 import { NotFoundError, fieldError } from '../../platform/errors.ts';
 import { createDecesRepository, type BlockingKeys, type CorrectionRow, type RecordFilter, type RecordRow } from './deces.repository.ts';
 import { recordKeys, titleCase } from './insee.ts';
 import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
-import { parseDateQuery, type SearchRequest } from './request.ts';
-import { firstNameList, lastNameKey, normalize, phonetic, tokens } from './text.ts';
-import { cog } from './cog.ts';
+import { parseDateQuery, parseSearchRequest, type SearchRequest } from './request.ts';
+import { withMsg } from './matchid.ts';
+import { firstNameList, lastNameKey, normalize, phonetic, tokens, typoKeys } from './text.ts';
+
+/** `backend` of `/version`: this platform's version (matchID gives its APP_VERSION). */
+const BACKEND_VERSION = (JSON.parse(fs.readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { cog, COUNTRIES } from './cog.ts';
 
 /** Candidates read per search before scoring (bounded work per request whatever the table size). */
 const CANDIDATE_LIMIT = 1000;
@@ -17,24 +22,6 @@ const FALLBACK_BELOW = 0.8;
 
 /** A person in matchID's response shape (the contract's `person`). */
 export type PersonOut = Person;
-
-/** CSV columns of a person (search CSV and bulk results), matchID's dotted names. */
-export const PERSON_CSV_COLUMNS: { key: string; header: string; headerFr: string; get: (p: PersonOut) => unknown }[] = [
-  { key: 'score', header: 'score', headerFr: 'score', get: (p) => p.score },
-  { key: 'id', header: 'id', headerFr: 'id', get: (p) => p.id },
-  { key: 'name.last', header: 'name.last', headerFr: 'nom', get: (p) => p.name.last },
-  { key: 'name.first', header: 'name.first', headerFr: 'prenoms', get: (p) => p.name.first.join(' ') },
-  { key: 'sex', header: 'sex', headerFr: 'sexe', get: (p) => p.sex },
-  { key: 'birth.date', header: 'birth.date', headerFr: 'date_naissance', get: (p) => p.birth.date },
-  { key: 'birth.city', header: 'birth.city', headerFr: 'commune_naissance', get: (p) => p.birth.location.city },
-  { key: 'birth.code', header: 'birth.code', headerFr: 'code_lieu_naissance', get: (p) => p.birth.location.code },
-  { key: 'birth.country', header: 'birth.country', headerFr: 'pays_naissance', get: (p) => p.birth.location.country },
-  { key: 'death.date', header: 'death.date', headerFr: 'date_deces', get: (p) => p.death.date },
-  { key: 'death.city', header: 'death.city', headerFr: 'commune_deces', get: (p) => p.death.location.city },
-  { key: 'death.code', header: 'death.code', headerFr: 'code_lieu_deces', get: (p) => p.death.location.code },
-  { key: 'death.certificateId', header: 'death.certificateId', headerFr: 'numero_acte_deces', get: (p) => p.death.certificateId },
-  { key: 'death.age', header: 'death.age', headerFr: 'age_deces', get: (p) => p.death.age ?? '' },
-];
 
 /** A record with its validated corrections applied (corrections are what the record should say). */
 function corrected(r: RecordRow, mods: CorrectionRow[]): RecordRow {
@@ -76,7 +63,7 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
         code: r.birthCode,
         cityCode: r.birthCode,
         departmentCode: r.birthDepartment,
-        country: r.birthCountry,
+        country: r.birthCountry || (r.birthCode.startsWith('99') ? (COUNTRIES[r.birthCode]?.name ?? '') : ''),
         countryCode: r.birthCountryCode,
       },
     },
@@ -89,7 +76,7 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
         code: r.deathCode,
         cityCode: r.deathCode,
         departmentCode: r.deathDepartment,
-        country: r.deathCountry,
+        country: r.deathCountry || (r.deathCode.startsWith('99') ? (COUNTRIES[r.deathCode]?.name ?? '') : ''),
         countryCode: r.deathCountryCode,
       },
     },
@@ -138,6 +125,42 @@ function compareBy(sort: SearchRequest['sort']) {
   };
 }
 
+/** The key of a person in an aggregation (names and places as served). */
+function personAggKey(p: PersonOut, a: AggName): string {
+  switch (a) {
+    case 'deathMonth':
+      return p.death.date.slice(0, 6);
+    case 'deathYear':
+      return p.death.date.slice(0, 4);
+    case 'birthYear':
+      return p.birth.date.slice(0, 4);
+    case 'sex':
+      return p.sex;
+    case 'deathAge':
+      return p.death.age === null || p.death.age === undefined ? '' : String(p.death.age);
+    case 'birthDepartment':
+      return p.birth.location.departmentCode ?? '';
+    case 'deathDepartment':
+      return p.death.location.departmentCode ?? '';
+    case 'birthCountry':
+      return p.birth.location.country ?? '';
+    case 'deathCountry':
+      return p.death.location.country ?? '';
+    case 'birthDate':
+      return p.birth.date;
+    case 'deathDate':
+      return p.death.date;
+    case 'birthCity':
+      return p.birth.location.city ?? '';
+    case 'deathCity':
+      return p.death.location.city ?? '';
+    case 'firstName':
+      return p.name.first[0] ?? '';
+    case 'lastName':
+      return p.name.last;
+  }
+}
+
 export function createDecesService(ctx: AppContext) {
   const repo = createDecesRepository(ctx.db);
 
@@ -177,18 +200,23 @@ export function createDecesService(ctx: AppContext) {
         for (const [i, t] of names.slice(0, 4).entries()) {
           const others = names.filter((_, j) => j !== i);
           const lk = lastNameKey(t);
-          keySets.push({
-            k: {
-              lastPhon: phonetic(lk),
-              lastKey: lk,
-              firstPhon: others.length ? phonetic(firstNameList(others[0]!)[0]) : '',
-              birthDate: exactDate?.value,
-              birthYear: exactDate ? Number(exactDate.value.slice(0, 4)) : null,
-            },
-            filters: req.fuzzy ? [] : dateF,
-          });
+          const base = { lastPhon: phonetic(lk), lastKey: lk, firstPhon: others.length ? phonetic(firstNameList(others[0]!)[0]) : '' };
+          // The names alone (a date in q may be the death date: `dupont jean 16/01/2020`), and with
+          // the date read as a birth date (narrower blocks for common names).
+          keySets.push({ k: base, filters: req.fuzzy ? [] : dateF });
+          if (exactDate)
+            keySets.push({
+              k: { ...base, birthDate: exactDate.value, birthYear: Number(exactDate.value.slice(0, 4)) },
+              filters: req.fuzzy ? [] : dateF,
+            });
         }
-        rows = [...(await byKeys()).values()];
+        const seen = await byKeys();
+        // A single word is tried as a first name too (`q=alban`: people named Alban, not only the Albans).
+        if (names.length === 1) {
+          const fk = firstNameList(names[0]!)[0];
+          if (fk) for (const r of await repo.byFirstPhons([phonetic(fk)], req.fuzzy ? [] : dateF, CANDIDATE_LIMIT)) seen.set(r.id, r);
+        }
+        rows = [...seen.values()];
       }
     } else if (p.lastName || p.firstName || p.legalName) {
       const exactBirth = p.birthDate?.kind === 'exact' && !p.birthDate.value.endsWith('00') ? p.birthDate.value : undefined;
@@ -253,6 +281,29 @@ export function createDecesService(ctx: AppContext) {
       for (const ks of keySets) for (const r of await repo.candidates(ks.k, ks.filters, CANDIDATE_LIMIT, 'trigram')) if (!known.has(r.id)) extra.set(r.id, r);
       scored = scored.concat(await scoreAll([...extra.values()]));
     }
+    // Still nothing: spellings one typo away (swapped, missing or extra letter), which change the
+    // phonetic key and escape the trigrams on short names (`maritn`, `martn jaen`).
+    if (req.fuzzy && !scored.some((x) => x.score >= FALLBACK_BELOW)) {
+      const known = new Set(scored.map((x) => x.id));
+      const extra = new Map<string, RecordRow>();
+      const pairs: { last: string; first: string | null }[] = [];
+      if (req.q) {
+        const ns = req.q.names.slice(0, 3);
+        if (ns.length === 1) pairs.push({ last: ns[0]!, first: null });
+        for (const [i, t] of ns.entries()) for (const [j, o] of ns.entries()) if (i !== j) pairs.push({ last: t, first: o });
+      } else if (p.lastName) pairs.push({ last: p.lastName, first: p.firstName ?? null });
+      for (const { last, first } of pairs.slice(0, 6)) {
+        const lk = lastNameKey(last);
+        if (lk.length < 3) continue;
+        const fk = first ? firstNameList(first)[0] : undefined;
+        const firsts = fk ? typoKeys(fk, phonetic) : null;
+        for (const r of await repo.typoCandidates(typoKeys(lk, phonetic), firsts, req.q ? [] : filters, CANDIDATE_LIMIT))
+          if (!known.has(r.id)) extra.set(r.id, r);
+        // A single word: also as a first name a typo away.
+        if (!first && req.q) for (const r of await repo.byFirstPhons(typoKeys(lk, phonetic), [], CANDIDATE_LIMIT)) if (!known.has(r.id)) extra.set(r.id, r);
+      }
+      if (extra.size) scored = scored.concat(await scoreAll([...extra.values()]));
+    }
     if (req.fuzzy) scored = scored.filter((x) => x.score >= MIN_SCORE);
     else if (req.q) {
       // Exact free-text search: every word is one of the record's names (accents and case aside).
@@ -268,8 +319,13 @@ export function createDecesService(ctx: AppContext) {
     return { total, persons: page.map((x) => toPerson(x._r, x.best, x.mods)) };
   }
 
-  /** Counts by field (matchID's `/agg`), with simple filters. */
+  /**
+   * Counts by field, matchID's `/agg`: the filters of `/search` (simple ones in SQL over the whole base;
+   * names, `q` or places through the search, over its candidates), one or several aggregations
+   * (composite keys), most frequent first, at most `aggsSize` buckets.
+   */
   async function agg(input: Record<string, unknown>): Promise<AggResponse> {
+    const t0 = performance.now();
     const raw = input.aggs;
     const aggs = (
       Array.isArray(raw)
@@ -281,34 +337,58 @@ export function createDecesService(ctx: AppContext) {
               .map((x) => x.replace(/"/g, '').trim())
           : []
     ).filter(Boolean);
-    if (!aggs.length) throw fieldError('aggs', `au moins une agrégation : ${aggNames.join(', ')}`);
+    if (!aggs.length) throw withMsg(fieldError('aggs', `au moins une agrégation : ${aggNames.join(', ')}`), 'error - missing aggs parameter');
     const bad = aggs.filter((a) => !(aggNames as readonly string[]).includes(a));
-    if (bad.length) throw fieldError('aggs', `agrégation inconnue « ${bad.join(', ')} » (possibles : ${aggNames.join(', ')})`);
+    if (bad.length)
+      throw withMsg(fieldError('aggs', `agrégation inconnue « ${bad.join(', ')} » (possibles : ${aggNames.join(', ')})`), 'error - unknown field');
+    const sizeRaw = input.aggsSize;
+    const size = sizeRaw === undefined || sizeRaw === '' ? 1000 : Number(sizeRaw);
+    if (!Number.isInteger(size) || size < 1 || size > 10_000) throw fieldError('aggsSize', 'entier entre 1 et 10 000');
     const rest = { ...input };
     delete rest.aggs;
-    const filters: RecordFilter[] = [];
-    const known = new Set(['deathDate', 'birthDate', 'sex', 'birthDepartment', 'deathDepartment', 'deathCountry', 'birthCountry']);
-    for (const k of Object.keys(rest)) if (!known.has(k)) throw fieldError(k, `filtre inconnu pour /agg (possibles : ${[...known].join(', ')})`);
-    for (const k of ['deathDate', 'birthDate'] as const) {
-      if (!rest[k]) continue;
-      const d = parseDateQuery(String(rest[k]));
-      if (!d) throw fieldError(k, 'date ou intervalle attendu');
-      filters.push(dateFilter(k === 'deathDate' ? 'death' : 'birth', d));
+    delete rest.aggsSize;
+    const simple = new Set(['deathDate', 'birthDate', 'sex', 'birthDepartment', 'deathDepartment', 'deathCountry', 'birthCountry']);
+    const given = Object.keys(rest).filter((k) => rest[k] !== undefined && rest[k] !== '');
+    let buckets: { keys: string[]; count: number }[];
+    let total: number;
+    if (given.some((k) => !simple.has(k) && k !== 'fuzzy')) {
+      // Names, q, places: the search's candidates (at most CANDIDATE_LIMIT per name block), counted here.
+      const r = parseSearchRequest(rest);
+      const { persons } = await search(r, { all: true });
+      const counts = new Map<string, { keys: string[]; count: number }>();
+      for (const p of persons) {
+        const keys = aggs.map((a) => personAggKey(p, a as AggName));
+        const k = keys.join('\u0000');
+        const c = counts.get(k) ?? { keys, count: 0 };
+        c.count++;
+        counts.set(k, c);
+      }
+      buckets = [...counts.values()].sort((x, y) => y.count - x.count || x.keys.join().localeCompare(y.keys.join())).slice(0, size);
+      total = persons.length;
+    } else {
+      const filters: RecordFilter[] = [];
+      for (const k of ['deathDate', 'birthDate'] as const) {
+        if (!rest[k]) continue;
+        const d = parseDateQuery(String(rest[k]));
+        if (!d) throw withMsg(fieldError(k, 'date ou intervalle attendu'), [`invalid ${k} value: ${String(rest[k]).slice(0, 100)}`]);
+        filters.push(dateFilter(k === 'deathDate' ? 'death' : 'birth', d));
+      }
+      const upper = (k: string) => String(rest[k]).toUpperCase();
+      if (rest.sex) filters.push({ kind: 'eq', column: 'sex', value: upper('sex') === 'H' ? 'M' : upper('sex') });
+      if (rest.birthDepartment) filters.push({ kind: 'eq', column: 'birthDepartment', value: upper('birthDepartment').padStart(2, '0') });
+      if (rest.deathDepartment) filters.push({ kind: 'eq', column: 'deathDepartment', value: upper('deathDepartment').padStart(2, '0') });
+      if (rest.birthCountry) filters.push({ kind: 'country', on: 'birth', value: String(rest.birthCountry) });
+      if (rest.deathCountry) filters.push({ kind: 'country', on: 'death', value: String(rest.deathCountry) });
+      const all = await repo.countByMany(aggs as AggName[], filters, 100_000);
+      total = all.reduce((n, b) => n + b.count, 0);
+      buckets = all.slice(0, size);
     }
-    const upper = (k: string) => String(rest[k]).toUpperCase();
-    if (rest.sex) filters.push({ kind: 'eq', column: 'sex', value: upper('sex') === 'H' ? 'M' : upper('sex') });
-    if (rest.birthDepartment) filters.push({ kind: 'eq', column: 'birthDepartment', value: upper('birthDepartment') });
-    if (rest.deathDepartment) filters.push({ kind: 'eq', column: 'deathDepartment', value: upper('deathDepartment') });
-    if (rest.birthCountry) filters.push({ kind: 'country', on: 'birth', value: String(rest.birthCountry) });
-    if (rest.deathCountry) filters.push({ kind: 'country', on: 'death', value: String(rest.deathCountry) });
-    const out: Record<string, { key: string; doc_count: number }[]> = {};
-    let total = 0;
-    for (const a of aggs as AggName[]) {
-      const rows = await repo.countBy(a, filters, 2000);
-      out[a] = rows.map((r) => ({ key: r.key, doc_count: r.count }));
-      total = rows.reduce((s, r) => s + r.count, 0);
-    }
-    return { request: input, response: { total, aggregations: out } };
+    const cardinality: Record<string, number> = {};
+    aggs.forEach((a, i) => (cardinality[a] = new Set(buckets.map((b) => b.keys[i])).size));
+    const aggregations = buckets.map((b) =>
+      aggs.length === 1 ? { key: b.keys[0]!, doc_count: b.count } : { key: Object.fromEntries(aggs.map((a, i) => [a, b.keys[i]!])), doc_count: b.count },
+    );
+    return { request: input, response: { total, cardinality, aggregations, delay: Math.round(performance.now() - t0) } };
   }
 
   return {
@@ -327,12 +407,18 @@ export function createDecesService(ctx: AppContext) {
     },
     async version(): Promise<VersionResponse> {
       const v = await repo.version();
+      const sources = await repo.sources(1000);
+      const jjmmaaaa = (d: string | null) => (d && /^\d{8}$/.test(d) ? `${d.slice(6, 8)}/${d.slice(4, 6)}/${d.slice(0, 4)}` : d);
+      const imported = v.lastSource?.importedAt.toISOString() ?? null;
       return {
+        backend: BACKEND_VERSION,
         uniqRecordsCount: v.count,
-        lastRecordDate: v.lastRecordDate,
+        rawRecordsCount: sources.reduce((n, s) => n + s.lines, 0),
+        lastRecordDate: jjmmaaaa(v.lastRecordDate),
         lastDataset: v.lastSource?.name ?? null,
-        updateDate: v.lastSource?.importedAt.toISOString() ?? null,
-        sources: (await repo.sources(20)).map((s) => ({
+        updateDate: imported ? jjmmaaaa(imported.slice(0, 10).replace(/-/g, '')) : null,
+        updatedAt: imported,
+        sources: sources.slice(0, 20).map((s) => ({
           name: s.name,
           lines: s.lines,
           inserted: s.inserted,

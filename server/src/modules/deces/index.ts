@@ -18,6 +18,8 @@ import { registerBulk } from './bulk.service.ts';
 import { bulkRoutes } from './bulk.routes.ts';
 import { correctionsRoutes } from './corrections.routes.ts';
 import { adminRoutes, registerImportJob } from './admin.routes.ts';
+import { addMatchIdMsg } from './matchid.ts';
+import { authCompatRoutes } from './auth.routes.ts';
 
 declare module '../../platform/context.ts' {
   interface ModuleServices {
@@ -47,7 +49,10 @@ export const decesModule: ModuleFactory = (ctx) => {
     module: {
       name: 'deces',
       async routes(app) {
+        // matchID's clients read `msg` in error bodies: every problem of this API carries it (ADR 0305).
+        app.addHook('onSend', async (req, reply, payload) => addMatchIdMsg(reply, payload));
         await app.register(decesRoutes(service));
+        await app.register(authCompatRoutes(ctx));
         await app.register(bulkRoutes(ctx, bulk));
         await app.register(correctionsRoutes(ctx, service));
         await app.register(adminRoutes(ctx));

@@ -1,5 +1,6 @@
 import { personFields, searchOptionFields, type PersonField } from '@patrimoine/contracts/deces';
 import { ValidationError, type FieldError } from '../../platform/errors.ts';
+import { withMsg } from './matchid.ts';
 import type { DateQuery, PersonQuery } from './score.ts';
 
 /**
@@ -211,7 +212,21 @@ export function parseSearchRequest(input: Record<string, unknown>): SearchReques
     }
     qParsed = { names, dates, text: q };
   }
-  if (errors.length) throw new ValidationError(`Requête invalide : ${errors.map((e) => `${e.field} (${e.message})`).join(' ; ')}`, errors);
+  if (errors.length) {
+    const err = new ValidationError(`Requête invalide : ${errors.map((e) => `${e.field} (${e.message})`).join(' ; ')}`, errors);
+    // matchID's wording of the same refusals (its clients test `msg`).
+    const unknown = errors.some((e) => !known.has(e.field));
+    const mixed = !!q && given.length > 0;
+    const empty = !q && !given.length;
+    const msg = unknown
+      ? 'error - unknown field'
+      : mixed
+        ? 'error - simple and complex request at the same time'
+        : empty
+          ? 'error - empty request'
+          : errors.map((e) => `invalid ${e.field} value: ${String(input[e.field] ?? '').slice(0, 100)}`);
+    throw withMsg(err, msg);
+  }
   const echo: Record<string, unknown> = {};
   for (const k of [...OPTION_FIELDS, ...PERSON_FIELDS]) if (input[k] !== undefined && input[k] !== '') echo[k] = input[k];
   return { q: qParsed, person, fuzzy: fuzzy!, size, page, sort, echo: { ...echo, fuzzy: fuzzy!, size, page } };

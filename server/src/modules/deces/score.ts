@@ -85,10 +85,18 @@ export function lastNameSim(a: string, b: string): Sim {
 }
 
 /** Similarity of one first name to another (phonetics and typos). */
+/** Two words that differ by one swap of adjacent letters (`maritn` / `martin`, `jaen` / `jean`). */
+export function isTransposition(a: string, b: string): boolean {
+  if (a.length !== b.length || a.length < 3 || a === b) return false;
+  let i = 0;
+  while (a[i] === b[i]) i++;
+  return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+}
+
 function firstSim(a: string, b: string): number {
   if (a === b) return 1;
   if (phonetic(a) === phonetic(b)) return 0.95;
-  if (levenshtein(a, b, 1) === 1 && Math.max(a.length, b.length) >= 4) return 0.88;
+  if (Math.max(a.length, b.length) >= 4 && (levenshtein(a, b, 1) === 1 || isTransposition(a, b))) return 0.88;
   const jw = jaroWinkler(a, b);
   return jw >= 0.9 ? jw * 0.9 : jw * jw * 0.3;
 }
@@ -337,7 +345,8 @@ export function scoreFreeText(names: string[], dates: DateQuery[], r: ScoredReco
     const tk = normalize(t).replace(/ /g, '');
     let best = 0;
     for (const rt of recTokens) best = Math.max(best, rt === tk ? 1 : phonetic(rt) === phonetic(tk) ? 0.95 : firstSim(tk, rt));
-    if (tokens(r.lastName).includes(tk) || lastNameKey(r.lastName) === tk || phonetic(lastNameKey(r.lastName)) === phonetic(tk)) lastHit = true;
+    const lk = lastNameKey(r.lastName);
+    if (tokens(r.lastName).includes(tk) || lk === tk || phonetic(lk) === phonetic(tk) || (tk.length >= 4 && firstSim(tk, lk) >= 0.88)) lastHit = true;
     logSum += Math.log(Math.max(best, 0.001));
     n++;
     reasons.push(`« ${t} » : ${best === 1 ? 'trouvé' : best >= 0.9 ? 'proche' : 'absent'} (${Math.round(best * 100)} %)`);

@@ -197,3 +197,21 @@ export function levenshtein(a: string, b: string, max = 3): number {
   }
   return prev[b.length]!;
 }
+
+/**
+ * Spellings one typo away from a word (two adjacent letters swapped, a letter missing or one too many):
+ * their phonetic keys find `martin` from `maritn` or `martn`, which change the word's own key.
+ * At most `max` keys; the word's own key first.
+ */
+export function typoKeys(word: string, key: (w: string) => string = phonetic, max = 120): string[] {
+  const w = word;
+  const out = new Set<string>([key(w)]);
+  const add = (v: string) => {
+    if (v.length >= 2 && out.size < max) out.add(key(v));
+  };
+  for (let i = 0; i + 1 < w.length; i++) add(w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2));
+  for (let i = 0; i < w.length; i++) add(w.slice(0, i) + w.slice(i + 1));
+  for (let i = 0; i <= w.length; i++) for (const c of 'AEIOUY') add(w.slice(0, i) + c + w.slice(i));
+  out.delete('');
+  return [...out];
+}

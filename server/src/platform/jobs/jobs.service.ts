@@ -254,6 +254,13 @@ export function createJobsService(deps: {
     },
     list: repo.list,
     countActive: repo.countActive,
+    /**
+     * Wakes the claim loop of this node now (call it once the transaction that enqueued a job has
+     * committed: `enqueue(…, { tx })` cannot, its row is not visible yet) instead of waiting for the poll.
+     */
+    notify() {
+      wake?.();
+    },
     /** Waits until a job ends (tests, CLI). */
     async waitFor(id: string, timeoutMs = 60_000): Promise<JobRow> {
       const deadline = Date.now() + timeoutMs;

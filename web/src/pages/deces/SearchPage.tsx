@@ -32,6 +32,8 @@ const KEYS = ['q', 'mode', 'fuzzy', 'page', 'sort', ...FIELDS] as const;
 type Key = (typeof KEYS)[number];
 const SIZE = 20;
 
+/** A person of the demo data (seed 2021): the example finds someone on `npm start`. Death date in q, as matchID's UI suggests. */
+export const SEARCH_HINT = 'Dans n’importe quel ordre, par exemple : Jean Martin 10/08/1984';
 const hints: Partial<Record<(typeof FIELDS)[number], string>> = {
   legalName: 'par exemple le nom d’épouse',
   birthDate: 'JJ/MM/AAAA, AAAA ou intervalle 1930-1940',
@@ -113,7 +115,7 @@ export function SearchPage() {
         ) : (
           <Input
             label="Nom, prénoms, dates (JJ/MM/AAAA)"
-            hintText="Dans n’importe quel ordre, par exemple : Louis Roume 10/06/1905"
+            hintText={SEARCH_HINT}
             state={err?.fieldMessage('q') ? 'error' : 'default'}
             stateRelatedMessage={err?.fieldMessage('q')}
             nativeInputProps={{ type: 'search', name: 'q', value: draft.q, onChange: (e) => setDraft({ ...draft, q: e.target.value }) }}

@@ -13,12 +13,18 @@ export function StatsPage() {
   const version = useDecesVersion();
   const years = useDecesAgg({ aggs: 'deathYear' });
   const year = s.annee;
-  const detail = useDecesAgg({ aggs: 'deathMonth,deathDepartment', deathDate: year || undefined });
+  const monthly = useDecesAgg({ aggs: 'deathMonth', deathDate: year || undefined });
+  const detail = useDecesAgg({ aggs: 'deathDepartment', deathDate: year || undefined });
   const demo = version.data?.sources.some((x) => isDemoSource(x.name));
-  const byYear = (years.data?.response.aggregations.deathYear ?? []).filter((b) => b.key);
-  const months = (detail.data?.response.aggregations.deathMonth ?? []).filter((b) => /^\d{6}$/.test(b.key));
-  const deps = [...(detail.data?.response.aggregations.deathDepartment ?? [])]
-    .filter((b) => b.key)
+  // matchID's shape: one aggregation per request, buckets most frequent first.
+  const buckets = (d: typeof years.data) =>
+    (d?.response.aggregations ?? []).map((b) => ({ key: typeof b.key === 'string' ? b.key : '', doc_count: b.doc_count })).filter((b) => b.key);
+  const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key);
+  const byYear = buckets(years.data).sort(byKey);
+  const months = buckets(monthly.data)
+    .filter((b) => /^\d{6}$/.test(b.key))
+    .sort(byKey);
+  const deps = buckets(detail.data)
     .sort((a, b) => b.doc_count - a.doc_count)
     .slice(0, 20);
   return (
@@ -28,7 +34,7 @@ export function StatsPage() {
         <p>
           {version.data.uniqRecordsCount.toLocaleString('fr-FR')} décès dans la base
           {version.data.lastDataset ? `, dernier fichier importé : ${version.data.lastDataset}` : ''}
-          {version.data.updateDate ? ` (le ${new Date(version.data.updateDate).toLocaleDateString('fr-FR')})` : ''}.
+          {version.data.updatedAt ? ` (le ${new Date(version.data.updatedAt).toLocaleDateString('fr-FR')})` : ''}.
         </p>
       )}
       {demo && (
@@ -39,7 +45,7 @@ export function StatsPage() {
           Ces statistiques portent sur des décès de démonstration (fictifs).
         </p>
       )}
-      <ErrorAlert error={years.error ?? detail.error} />
+      <ErrorAlert error={years.error ?? monthly.error ?? detail.error} />
       <Select label="Année de décès" nativeSelectProps={{ value: year, onChange: (e) => set({ annee: e.target.value }) }}>
         <option value="">Toutes les années</option>
         {[...byYear].reverse().map((b) => (
