@@ -103,6 +103,14 @@ export const envSchema = z.object({
       'Secret of the API gateway (encrypts OAuth2 signing keys at rest, signs the consumer identity header). Same value on every node. When unset, one is generated in PATRIMOINE_DATA_DIR/gateway-secret.key (single node only).',
     ),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
+  HABILITATIONS_WEBHOOK_ALLOW_PRIVATE: bool
+    .default(false)
+    .describe('Lets habilitation webhooks reach loopback and private-network addresses (a receiver inside the ministry’s network, tests).'),
+  HABILITATIONS_APP_ENVIRONMENT: z
+    .string()
+    .max(40)
+    .optional()
+    .describe('Value of the `X-App-Environment` header of habilitation webhooks (DataPass sends its Rails environment); defaults to NODE_ENV.'),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string; publicUrl: string };

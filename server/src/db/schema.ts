@@ -9,3 +9,4 @@ export * from '../modules/catalog/catalog.table.ts';
 export * from '../modules/gateway/gateway.table.ts';
 export * from '../modules/deces/deces.table.ts';
 export * from '../modules/roadmap/roadmap.table.ts';
+export * from '../modules/habilitations/habilitations.table.ts';

@@ -3,9 +3,10 @@ import { catalogModule } from './catalog/index.ts';
 import { roadmapModule } from './roadmap/index.ts';
 import { gatewayModule } from './gateway/index.ts';
 import { decesModule } from './deces/index.ts';
+import { habilitationsModule } from './habilitations/index.ts';
 
 /**
  * The domain modules, in dependency order: a module may use the services of those listed before it.
  * Each entry is the factory exported by the module's index.ts.
  */
-export const moduleFactories: ModuleFactory[] = [catalogModule, roadmapModule, gatewayModule, decesModule];
+export const moduleFactories: ModuleFactory[] = [catalogModule, roadmapModule, gatewayModule, decesModule, habilitationsModule];

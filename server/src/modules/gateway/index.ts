@@ -20,6 +20,7 @@ import { guardedAgent, upstreamFailureLabel } from './ssrf.ts';
 import { isSelfUpstream, legacySelfPath, resolveUpstream, selfOrigin, SELF_PREFIX } from './self-upstream.ts';
 import { PROBE_USER_AGENT } from '../../platform/http/request-log.ts';
 import { registerGatewayCli, createDeclarativeConfig } from './declarative.ts';
+import { createProvisioning, type GatewayProvisioning } from './provisioning.ts';
 
 export interface GatewayModuleService {
   service: GatewayService;
@@ -31,6 +32,8 @@ export interface GatewayModuleService {
   /** Serves the data plane on its own port (what GATEWAY_PORT does at start). */
   listenDedicated(port: number): Promise<void>;
   declarative: ReturnType<typeof createDeclarativeConfig>;
+  /** What the habilitations module provisions in its own transactions. */
+  provisioning: GatewayProvisioning;
 }
 
 declare module '../../platform/context.ts' {
@@ -324,7 +327,28 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       },
     },
     services: {
-      gateway: { service, dataPlane, analytics, limiter, probeOnce, declarative, listenDedicated: startDedicatedPort },
+      gateway: {
+        service,
+        dataPlane,
+        analytics,
+        limiter,
+        probeOnce,
+        declarative,
+        listenDedicated: startDedicatedPort,
+        provisioning: createProvisioning({
+          ctx,
+          repo,
+          service,
+          secrets,
+          reload: () => dataPlane.reload(),
+          verifyToken: async (token, apiSlug) => {
+            const api = dataPlane.table.apis.get(apiSlug);
+            if (!api) return { ok: false, status: 401, error: 'invalid_token', reason: `API « ${apiSlug} » inconnue de la passerelle.` };
+            const v = await oauth.verify(dataPlane.table, token, api);
+            return v.ok ? { ok: true, applicationId: v.app.id, organisationCode: v.app.organisationCode, clientId: v.clientId, scopes: v.scopes } : v;
+          },
+        }),
+      },
     } satisfies Partial<ModuleServices>,
   };
 };

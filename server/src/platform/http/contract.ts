@@ -21,6 +21,7 @@ export const API_TAGS = [
   { name: 'roadmap', description: 'Pilotage de la feuille de route « Données, algorithmes, codes sources »' },
   { name: 'deces', description: 'API des personnes décédées (contrat matchID)' },
   { name: 'gateway', description: 'Passerelle d’API et portail : APIs, plans, applications, clés, statistiques' },
+  { name: 'habilitations', description: 'Demandes d’habilitation compatibles DataPass : définitions, formulaires, instruction, habilitations, webhooks' },
 ] as const;
 const declaredTags = new Set<string>(API_TAGS.map((t) => t.name));
 
