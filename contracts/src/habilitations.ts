@@ -183,6 +183,17 @@ export const definition = z.object({
   public: z.boolean(),
   /** The caller's roles on this definition. */
   myRoles: z.array(z.enum(definitionRoles)),
+  /** Fields of the forms, compiled from the blocks (what the form shows, step by step). */
+  fields: z.array(
+    z.object({
+      key: z.string(),
+      block: z.enum(blockKinds),
+      label: z.string(),
+      type: z.enum(['text', 'longtext', 'email', 'phone', 'url', 'siret', 'integer', 'date', 'boolean', 'scopes', 'document', 'choice']),
+      required: z.boolean(),
+      choices: z.array(z.number()).optional(),
+    }),
+  ),
   updatedAt: timestamp,
 });
 export type Definition = z.output<typeof definition>;

@@ -4,6 +4,7 @@ import { gatewayWebModule } from './pages/gateway/module';
 import { catalogWebModule } from './pages/catalog/module';
 import { roadmapWebModule } from './pages/roadmap/module';
 import { decesWebModule } from './pages/deces/module';
+import { habilitationsWebModule } from './pages/habilitations/module';
 
 /**
  * What each domain module adds to the web app: its routes and its navigation entry.
@@ -18,4 +19,4 @@ export interface WebModule {
   home?: { title: string; description: string; to: string };
 }
 
-export const webModules: WebModule[] = [catalogWebModule, roadmapWebModule, gatewayWebModule, decesWebModule];
+export const webModules: WebModule[] = [catalogWebModule, roadmapWebModule, gatewayWebModule, decesWebModule, habilitationsWebModule];

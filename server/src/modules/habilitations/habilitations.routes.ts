@@ -377,7 +377,7 @@ export function habilitationsRoutes(deps: {
                 tags,
                 operationId: 'uploadHabDocument',
                 summary: 'Attaches a PDF (≤ 10 MB, checked by its first bytes) to a document field; body: the file (`application/pdf`)',
-                consumes: ['application/pdf'],
+                consumes: ['application/pdf', 'multipart/form-data'],
                 params: c.idParam,
                 querystring: c.documentQuery.extend({ filename: z.string().max(200).optional() }),
                 response: { 201: c.document, ...problems },
@@ -388,9 +388,19 @@ export function habilitationsRoutes(deps: {
               },
             },
             async (req, reply) => {
-              const body = req.body as unknown;
+              let body = req.body as unknown;
+              let filename = req.query.filename ?? 'document.pdf';
+              if (req.isMultipart()) {
+                // A form's file field (the web page): one file, read up to the limit.
+                const f = await req.file({ limits: { fileSize: MAX_DOCUMENT_BYTES + 1, files: 1 } });
+                if (!f) throw fieldError(req.query.key, 'aucun fichier reçu');
+                body = await f.toBuffer().catch(() => {
+                  throw fieldError(req.query.key, 'document trop volumineux (10 Mo au plus)');
+                });
+                filename = f.filename || filename;
+              }
               if (!Buffer.isBuffer(body)) throw fieldError('document', 'envoyez le fichier PDF comme corps de la requête (application/pdf)');
-              return reply.code(201).send(await svc.uploadDocument(req.caller, req.params.id, req.query.key, req.query.filename ?? 'document.pdf', body));
+              return reply.code(201).send(await svc.uploadDocument(req.caller, req.params.id, req.query.key, filename, body));
             },
           );
         });

@@ -148,6 +148,14 @@ export function createHabilitationsService(deps: {
       validityMonths: d.validityMonths,
       public: d.public,
       myRoles: [...(await rolesOn(c, d))],
+      fields: compileSchema(d).fields.map((f) => ({
+        key: f.key,
+        block: f.block,
+        label: f.label,
+        type: f.type,
+        required: f.required,
+        ...(f.choices ? { choices: f.choices.map(Number) } : {}),
+      })),
       updatedAt: d.updatedAt,
     };
   }
