@@ -102,6 +102,19 @@ export const envSchema = z.object({
     .describe(
       'Secret of the API gateway (encrypts OAuth2 signing keys at rest, signs the consumer identity header). Same value on every node. When unset, one is generated in PATRIMOINE_DATA_DIR/gateway-secret.key (single node only).',
     ),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'doit commencer par smtp:// ou smtps://')
+    .optional()
+    .describe(
+      'SMTP server for e-mail notifications (smtp://user:pass@host:587, smtps://… for TLS). When unset, e-mails are not sent: their recipient and subject are logged.',
+    ),
+  MAIL_FROM: z.string().min(3).max(200).default('Patrimoine <ne-pas-repondre@patrimoine.localhost>').describe('Sender of the e-mails the platform sends.'),
+  APIGOUV_PRODUCER: z
+    .string()
+    .regex(/^[a-z0-9-]{2,60}$/, 'identifiant de producteur api.gouv.fr attendu (minuscules, chiffres, tirets)')
+    .default('minint')
+    .describe('Producer slug of the ministry on api.gouv.fr (`_data/producteurs/<slug>.md`), written in the API pages the gateway exports for api.gouv.fr.'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium').describe('Chromium used by end-to-end tests.'),
   HABILITATIONS_WEBHOOK_ALLOW_PRIVATE: bool
     .default(false)

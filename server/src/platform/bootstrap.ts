@@ -13,6 +13,7 @@ import { createAuthService } from './auth/auth.service.ts';
 import { createUsersService } from './auth/users.service.ts';
 import { createOrganisationsRepository } from './organisations/organisations.repository.ts';
 import { EventBus } from './events.ts';
+import { createMailer } from './mail/mailer.ts';
 import type { AppContext, ModuleFactory, ModuleServices, PatrimoineModule } from './context.ts';
 
 /** Whether logs are for a person: `LOG_PRETTY=auto` (default) means when stdout is a terminal. */
@@ -62,6 +63,13 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
   const usersRepo = createUsersRepository(db);
   const organisations = createOrganisationsRepository(db);
   const counters = redis ? new RedisCounterStore(redis, `${env.REDIS_PREFIX}ctr:`) : new MemoryCounterStore();
+  const jobs = createJobsService({
+    db,
+    clock,
+    logger,
+    concurrency: env.PATRIMOINE_ROLE === 'api' || env.PATRIMOINE_ROLE === 'gateway' ? 0 : env.PATRIMOINE_JOB_CONCURRENCY,
+    pollMs: env.PATRIMOINE_JOB_POLL_MS,
+  });
   const ctx: AppContext = {
     env,
     database,
@@ -73,13 +81,8 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
     events: new EventBus(),
     usersRepo,
     organisations,
-    jobs: createJobsService({
-      db,
-      clock,
-      logger,
-      concurrency: env.PATRIMOINE_ROLE === 'api' || env.PATRIMOINE_ROLE === 'gateway' ? 0 : env.PATRIMOINE_JOB_CONCURRENCY,
-      pollMs: env.PATRIMOINE_JOB_POLL_MS,
-    }),
+    jobs,
+    mail: createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, jobs, logger }),
     auth: createAuthService({
       db,
       users: usersRepo,
@@ -100,6 +103,7 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
   async function close() {
     for (const m of [...modules].reverse()) await m.stop?.();
     await ctx.jobs.stop();
+    ctx.mail.close();
     if (redis) redis.disconnect();
     if (!opts.database) await database.close();
   }

@@ -1,3 +1,4 @@
+import type { Mailer } from './mail/mailer.ts';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
@@ -28,6 +29,8 @@ export interface AppContext {
   usersRepo: UsersRepository;
   organisations: OrganisationsRepository;
   events: EventBus;
+  /** E-mail notifications, queued as jobs (SMTP_URL). */
+  mail: Mailer;
 }
 
 /**

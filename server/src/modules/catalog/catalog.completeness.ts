@@ -125,6 +125,19 @@ const byKind: Record<AssetKind, Check[]> = {
     { id: 'dataUsed', label: 'Données utilisées', test: (_a, s) => has(s.dataUsed) },
     { id: 'algorithmType', label: 'Type (règles ou apprentissage)', test: (_a, s) => has(s.algorithmType) },
     { id: 'codeOrFlowchart', label: 'Lien vers le code ou le logigramme', test: (_a, s) => has(s.codeOrFlowchartUrl) },
+    // The other fields of Etalab's inventory (fiche pratique « l'inventaire des principaux traitements algorithmiques »).
+    { id: 'context', label: 'Contexte global', test: (_a, s) => has(s.context) },
+    { id: 'decisionRole', label: 'Comment et quand l’algorithme intervient dans la décision', test: (_a, s) => has(s.decisionRole) },
+    { id: 'decisionScope', label: 'Portée de la décision (externe ou interne)', test: (_a, s) => has(s.decisionScope) },
+    { id: 'dataSources', label: 'Source des données traitées', test: (_a, s) => has(s.dataSources) },
+    { id: 'collectionMode', label: 'Mode de collecte des données', test: (_a, s) => has(s.collectionMode) },
+    { id: 'operations', label: 'Opérations effectuées par l’algorithme', test: (_a, s) => has(s.operations) },
+    { id: 'contact', label: 'Contact', test: (_a, s) => has(s.contact) },
+    {
+      id: 'parameters',
+      label: 'Paramètres et leur pondération (décisions individuelles, art. R311-3-1-2 CRPA)',
+      test: (_a, s) => s.individualDecisions === false || (s.individualDecisions === true && Array.isArray(s.parameters) && s.parameters.length > 0),
+    },
   ],
 };
 

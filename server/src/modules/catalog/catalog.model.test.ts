@@ -59,6 +59,25 @@ describe('catalogue model', () => {
     });
     expect(empty.score).toBe(0);
     expect(empty.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['legalBasis', 'automation', 'individualDecisions', 'owner']));
+    expect(empty.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining(['context', 'decisionRole', 'dataSources', 'collectionMode', 'operations', 'parameters']),
+    );
+    const algo = (spec: Record<string, unknown>) =>
+      completeness({
+        kind: 'algorithm',
+        description: '',
+        owner: null,
+        contacts: [],
+        tags: [],
+        lifecycle: 'en_service',
+        decommissionPlannedOn: null,
+        openness: 'ferme',
+        spec,
+      }).checks.find((c) => c.id === 'parameters')!.ok;
+    // Parameters and their weighting are owed for individual decisions only (R311-3-1-2 CRPA).
+    expect(algo({ individualDecisions: true })).toBe(false);
+    expect(algo({ individualDecisions: true, parameters: [{ name: 'ancienneté' }] })).toBe(true);
+    expect(algo({ individualDecisions: false })).toBe(true);
     const full = completeness({
       kind: 'dataset',
       description: 'x'.repeat(120),

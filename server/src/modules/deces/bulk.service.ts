@@ -171,7 +171,10 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           while (i > 0 && pendingSkips[i - 1]!.line > e.line) i--;
           pendingSkips.splice(i, 0, e);
         };
-        const guard = quoteGuard((line, excerpt) => addSkip({ line, message: `ligne illisible (guillemet jamais fermé) : ${excerpt}` }));
+        const guard = quoteGuard(
+          (line, excerpt) => addSkip({ line, message: `ligne illisible (guillemet jamais fermé) : ${excerpt}` }),
+          p.encoding === 'latin1' ? 'latin1' : 'utf8',
+        );
         const parser = fs
           .createReadStream(path.join(dir, 'input.csv'))
           .pipe(guard)
@@ -295,7 +298,11 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           fs.writeSync(out, text);
           cp.bytes += Buffer.byteLength(text);
           cp.rows += chunk.length;
-          await progress({ done: cp.rows, total: p.totalRows, message: `${cp.rows} lignes traitées` }, { ...cp, buckets: { ...buckets }, line: resumeLine });
+          await progress(
+            { done: cp.rows, total: p.totalRows, message: `${cp.rows} lignes traitées` },
+            { ...cp, errors: [...cp.errors], buckets: { ...buckets }, line: resumeLine },
+          );
+          // (a copy: the checkpoint may be written later, when more errors have been pushed to cp.errors)
         };
         for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
           if (signal.aborted) throw signal.reason;

@@ -5,7 +5,9 @@ import { quoteGuard } from './quote-guard.ts';
 
 async function guard(input: string[], encoding: BufferEncoding = 'utf8') {
   const bad: [number, string][] = [];
-  const out = await text(Readable.from(input.map((s) => Buffer.from(s, encoding))).pipe(quoteGuard((l, e) => bad.push([l, e]))));
+  const out = await text(
+    Readable.from(input.map((s) => Buffer.from(s, encoding))).pipe(quoteGuard((l, e) => bad.push([l, e]), encoding === 'latin1' ? 'latin1' : 'utf8')),
+  );
   return { out, bad };
 }
 
@@ -23,8 +25,13 @@ describe('quote guard of bulk files', () => {
 
   it('works across chunk boundaries, on Latin-1, and on a last line without newline', async () => {
     const { out, bad } = await guard(['nom;pré', 'nom\nÉlo"ïse;', 'X\nZoé;Y'], 'latin1');
-    expect(bad).toEqual([[2, Buffer.from('Élo"ïse;X', 'latin1').toString('latin1')]]);
+    expect(bad).toEqual([[2, 'Élo"ïse;X']]);
     expect(Buffer.from(out, 'utf8').length).toBeGreaterThan(0);
     expect(out.split('\n')).toHaveLength(3);
+  });
+
+  it('shows a UTF-8 excerpt as UTF-8, without a broken last character', async () => {
+    const { bad } = await guard(['"' + 'é'.repeat(100) + '\n']);
+    expect(bad[0]![1]).toBe('"' + 'é'.repeat(59));
   });
 });

@@ -11,13 +11,21 @@ const QUOTE = 0x22;
  * one record per line (matchID's contract): a quoted field spanning lines is not supported.
  * Works on bytes: `"` and `\n` are the same in UTF-8 and Latin-1.
  */
-export function quoteGuard(onBadLine: (line: number, excerpt: string) => void): Transform {
+/** `encoding` is the file's, for the excerpt shown to the user (bytes cut at 120 may end mid-character in UTF-8). */
+export function quoteGuard(onBadLine: (line: number, excerpt: string) => void, encoding: 'utf8' | 'latin1' = 'utf8'): Transform {
   let line = 1;
   let carry: Buffer = Buffer.alloc(0);
   let quotes = 0;
   const flushLine = (bytes: Buffer, push: (b: Buffer) => void, withNewline: boolean) => {
     if (quotes % 2 === 1) {
-      onBadLine(line, bytes.subarray(0, 120).toString('latin1').replace(/\r$/, ''));
+      onBadLine(
+        line,
+        bytes
+          .subarray(0, 120)
+          .toString(encoding)
+          .replace(/\uFFFD$/, '')
+          .replace(/\r$/, ''),
+      );
       push(withNewline ? Buffer.from('\n') : Buffer.alloc(0));
     } else push(withNewline ? Buffer.concat([bytes, Buffer.from('\n')]) : bytes);
     quotes = 0;

@@ -7,7 +7,7 @@ import { actorOf, isSystem, requireUser } from '../../platform/auth/principal.ts
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../platform/errors.ts';
 import type { ApiRow, AppRow, GatewayRepository } from './gateway.repository.ts';
-import { validateOpenApiDocument } from '../../platform/openapi.ts';
+import { validateOpenApiDocument, lintOpenApiDocument } from '../../platform/openapi.ts';
 import {
   MANAGED_ONLY_FIELDS,
   apiInput,
@@ -246,6 +246,10 @@ export function createGatewayService(deps: {
       // Beyond the shape the portal needs, the document must conform to the official OpenAPI schema.
       const problems = await validateOpenApiDocument(document, 'document');
       if (problems.length) throw new ValidationError('Document OpenAPI non conforme au schéma OpenAPI.', problems);
+      // What the portal serves lints with 0 errors under Spectral's spectral:oas ruleset (issue 12).
+      const lint = await lintOpenApiDocument(document, 'document');
+      if (lint.errors.length)
+        throw new ValidationError(`Document OpenAPI refusé : ${lint.errors.length} erreur(s) Spectral (règles spectral:oas) à corriger.`, lint.errors);
       return change(async (tx) => {
         const version = await repo.addSpec(api.id, document, actor.label, tx);
         await repo.updateApi(api.id, { specVersion: version }, tx);

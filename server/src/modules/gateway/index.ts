@@ -19,6 +19,7 @@ import { createSecrets, loadMasterSecret } from './secrets.ts';
 import { guardedAgent, upstreamFailureLabel } from './ssrf.ts';
 import { isSelfUpstream, legacySelfPath, resolveUpstream, selfOrigin, SELF_PREFIX } from './self-upstream.ts';
 import { PROBE_USER_AGENT } from '../../platform/http/request-log.ts';
+import { apiGouvRoutes } from './apigouv.routes.ts';
 import { registerGatewayCli, createDeclarativeConfig } from './declarative.ts';
 import { createProvisioning, type GatewayProvisioning } from './provisioning.ts';
 
@@ -44,7 +45,14 @@ declare module '../../platform/context.ts' {
 
 interface CatalogLike {
   getAsset(kind: string, slug: string): Promise<{ id: string } | null>;
-  getAssetById(id: string): Promise<{ id: string; kind: string; slug: string; title: string } | null>;
+  getAssetById(id: string): Promise<{
+    id: string;
+    kind: string;
+    slug: string;
+    title: string;
+    tags?: string[];
+    contacts?: { role: string; name: string; email?: string }[];
+  } | null>;
 }
 
 const PROBE_MS = 30_000;
@@ -220,6 +228,18 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       name: 'gateway',
       routes: async (app) => {
         await app.register(gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] }, declarative }));
+        await app.register(
+          apiGouvRoutes(service, {
+            producer: ctx.env.APIGOUV_PRODUCER,
+            publicUrl: ctx.env.publicUrl,
+            asset: async (id) => {
+              const a = await catalog()
+                ?.getAssetById(id)
+                .catch(() => null);
+              return a ? { tags: a.tags ?? [], contacts: a.contacts ?? [] } : null;
+            },
+          }),
+        );
         // APIs served by the platform itself (the deaths API) get their OpenAPI document from the
         // platform's own, once, when their producer has not uploaded one.
         app.addHook('onReady', async function () {

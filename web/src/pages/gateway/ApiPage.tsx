@@ -271,6 +271,15 @@ export function ApiPage() {
           ))}
         </p>
       )}
+      {a.canManage && (
+        <p>
+          Référencement sur api.gouv.fr :{' '}
+          <a className="fr-link fr-icon-download-line fr-link--icon-left" href={gatewayUrls.apiGouvPage(a.slug)} download>
+            télécharger la fiche api.gouv.fr de l’API ({a.slug}.md)
+          </a>
+          , à proposer par une demande de fusion sur le dépôt betagouv/api.gouv.fr (dossier <code>_data/api</code>).
+        </p>
+      )}
     </>
   );
 }

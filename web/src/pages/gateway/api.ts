@@ -51,6 +51,7 @@ export const gatewayUrls = {
   apis: (format?: 'csv') => `${base}/apis${qs({ format })}`,
   api: (ref: string) => `${base}/apis/${enc(ref)}`,
   spec: (ref: string, version?: number) => `${base}/apis/${enc(ref)}/openapi${qs({ version })}`,
+  apiGouvPage: (ref: string) => `${base}/apis/${enc(ref)}/api-gouv.md`,
   usage: (p: { apiId?: string; applicationId?: string; format?: 'csv' }) => `${base}/usage${qs({ ...p, granularity: 'hour' })}`,
 };
 
