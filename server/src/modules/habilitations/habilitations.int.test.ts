@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { completeData } from './habilitations.seed.ts';
+import { startSmtpServer } from '../../../test/smtp.ts';
 
 /**
  * The habilitation workflow end to end on the API: DataPass's state machine checked by role, data
@@ -40,6 +41,7 @@ const receiver = http.createServer((req, res) => {
 });
 
 let t: TestPlatform;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let admin: string;
 let instructor: { token: string; login: string };
 let instructor2: { token: string; login: string };
@@ -74,8 +76,9 @@ async function clientToken(clientId: string, secret: string, resource: string) {
 beforeAll(async () => {
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  smtp = await startSmtpServer();
   t = await createTestPlatform({
-    env: { PUBLIC_URL: ISSUER, HABILITATIONS_WEBHOOK_ALLOW_PRIVATE: 'true', HABILITATIONS_APP_ENVIRONMENT: 'test' },
+    env: { PUBLIC_URL: ISSUER, HABILITATIONS_WEBHOOK_ALLOW_PRIVATE: 'true', HABILITATIONS_APP_ENVIRONMENT: 'test', SMTP_URL: smtp.url },
     startJobs: true,
   });
   admin = (await t.tokenFor('admin')).token;
@@ -114,6 +117,8 @@ beforeAll(async () => {
   applicant = await t.tokenFor('reader', { organisationCode: 'DMAT' });
   colleague = await t.tokenFor('reader', { organisationCode: 'DMAT' });
   stranger = await t.tokenFor('reader', { organisationCode: 'DGEF' });
+  await t.ctx.usersRepo.update(applicant.userId, { email: 'demandeur@commune.example' });
+  await t.ctx.usersRepo.update((await t.ctx.usersRepo.findByLogin(instructor.login))!.id, { email: 'instructeur@interieur.example' });
   for (const [who, role] of [
     [instructor, 'instructor'],
     [instructor2, 'instructor'],
@@ -123,6 +128,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.teardown();
+  await smtp?.close();
   upstream.close();
   receiver.close();
 });
@@ -353,6 +359,31 @@ describe('the state machine, by role', () => {
     const habs = await inject(applicant.token, 'GET', `/api/habilitations/habilitations?definitionId=${DEF}`);
     expect(habs.json().items.every((h: { state: string }) => h.state !== 'active')).toBe(true);
     await waitFor(() => received.some((x) => x.event === 'revoke'));
+  });
+
+  it('e-mails each event in French, with an unsubscribe link; the credential itself is never e-mailed', async () => {
+    if (!clientId) return;
+    await smtp.waitFor((m) => m.to.includes('instructeur@interieur.example') && m.subject.includes('soumise'));
+    await smtp.waitFor((m) => m.to.includes('demandeur@commune.example') && m.subject.includes('modifications'));
+    const approved = await smtp.waitFor((m) => m.to.includes('contact.technique@demo.example') && m.subject.includes('validée'));
+    expect(approved.text).toContain('/habilitations/secret/');
+    const revoked = await smtp.waitFor((m) => m.to.includes('demandeur@commune.example') && m.subject.includes('révoquée'));
+    expect(revoked.text).toContain('Fin du projet.');
+    for (const m of smtp.messages) {
+      expect(m.text).not.toContain(clientSecret);
+      expect(m.headers['list-unsubscribe']).toMatch(/unsubscribe\?email=/);
+    }
+    const link = /Ne plus recevoir ces messages : (\S+)/.exec(revoked.text)![1]!;
+    const u = new URL(link);
+    expect((await t.app.inject({ method: 'GET', url: `${u.pathname}${u.search}` })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `${u.pathname}?email=${encodeURIComponent('autre@example.org')}&sig=${u.searchParams.get('sig')}` }))
+        .statusCode,
+    ).toBe(400);
+    const before = smtp.messages.length;
+    await inject(instructor.token, 'POST', `/api/habilitations/requests/${id}/messages`, { body: 'Après désinscription.' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.messages.slice(before).some((m) => m.to.includes('demandeur@commune.example'))).toBe(false);
   });
 
   it('pre-filled drafts: an instructor prepares one, only the intended applicant claims it', async () => {

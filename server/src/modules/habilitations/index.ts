@@ -25,7 +25,7 @@ const EXPIRY_EVERY_MS = 3600_000;
 export const habilitationsModule: ModuleFactory = (ctx, services) => {
   const repo = createHabilitationsRepository(ctx.db);
   const gateway = () => (services as Partial<ModuleServices>).gateway;
-  const mail = () => (ctx as unknown as { mail?: MailLike }).mail;
+  const mail = (): MailLike => ctx.mail;
   const notifier = createNotifier({
     ctx,
     repo,
