@@ -265,7 +265,7 @@ export const requestEvent = z.object({
   at: timestamp,
   message: z.string().nullable(),
   /** Changes since the previous submission: `{ key: [before, after] }` (DataPass's changelog). */
-  diff: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).nullable(),
+  diff: z.record(z.string(), z.array(z.unknown()).describe('[before, after]')).nullable(),
 });
 export const message = z.object({ id: z.string(), author: z.string(), fromInstruction: z.boolean(), body: z.string(), at: timestamp });
 export const document = z.object({ id: z.string(), key: z.string(), filename: z.string(), size: z.number(), sha256: z.string(), createdAt: timestamp });

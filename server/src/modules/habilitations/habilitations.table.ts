@@ -146,13 +146,17 @@ export const habRequests = pgTable(
     intitule: text('intitule').notNull().default(''),
     /** SIRET (copy of `siret`, for lists and open data). */
     siret: text('siret'),
+    /** Last reopening of the validated request. */
     reopenedAt: timestamp('reopened_at', { withTimezone: true }),
+    /** First submission (statistics: time to submit). */
     firstSubmittedAt: timestamp('first_submitted_at', { withTimezone: true }),
+    /** Last submission. */
     lastSubmittedAt: timestamp('last_submitted_at', { withTimezone: true }),
     /** First decision of an instructor (changes requested, validated or refused). */
     firstDecisionAt: timestamp('first_decision_at', { withTimezone: true }),
     /** Final decision (validated or refused). */
     finalDecisionAt: timestamp('final_decision_at', { withTimezone: true }),
+    /** Last validation. */
     lastValidatedAt: timestamp('last_validated_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -183,6 +187,7 @@ export const habEvents = pgTable(
     message: text('message'),
     /** `{ key: [before, after] }` of a submission. */
     diff: jsonb('diff').$type<Record<string, [unknown, unknown]>>(),
+    /** When the event happened. */
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
   (t) => [index('hab_events_req_idx').on(t.requestId, t.at)],
@@ -205,6 +210,7 @@ export const habMessages = pgTable(
     fromInstruction: boolean('from_instruction').notNull(),
     /** Text. */
     body: text('body').notNull(),
+    /** When the message was sent. */
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
   (t) => [index('hab_messages_req_idx').on(t.requestId, t.at)],
@@ -261,7 +267,9 @@ export const habAuthorizations = pgTable(
     scopes: jsonb('scopes').$type<string[]>().notNull().default([]),
     /** Gateway application, subscription and credential provisioned. */
     gatewayApplicationId: uuid('gateway_application_id'),
+    /** Gateway subscription granting the scopes. */
     gatewaySubscriptionId: uuid('gateway_subscription_id'),
+    /** Kind of credential issued (API key or OAuth2 client). */
     credentialKind: text('credential_kind', { enum: credentialKinds }),
     /** Gateway key id or OAuth2 client row id. */
     credentialId: uuid('credential_id'),
@@ -271,7 +279,9 @@ export const habAuthorizations = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     /** Reminders sent before expiry. */
     remindedD30: boolean('reminded_d30').notNull().default(false),
+    /** The D-7 reminder was sent. */
     remindedD7: boolean('reminded_d7').notNull().default(false),
+    /** Revocation instant. */
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -297,7 +307,9 @@ export const habReveals = pgTable('hab_reveals', {
   recipient: text('recipient').notNull(),
   /** `iv.tag.ciphertext` of the credential (JSON), erased once revealed. */
   sealed: text('sealed'),
+  /** End of the link's validity (7 days). */
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  /** When the credential was shown (the link no longer works). */
   revealedAt: timestamp('revealed_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -306,6 +318,7 @@ export const habReveals = pgTable('hab_reveals', {
 export const habUnsubscribes = pgTable('hab_unsubscribes', {
   /** E-mail address. */
   email: text('email').primaryKey(),
+  /** When the address unsubscribed. */
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
 });
 
