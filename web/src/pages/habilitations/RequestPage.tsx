@@ -48,19 +48,24 @@ function RequestForm({ r }: { r: RequestDetail }) {
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => flush(next), 800);
   }
-  function flush(d = data) {
+  const chain = useRef<Promise<unknown>>(Promise.resolve());
+  const lastSaved = useRef(JSON.stringify(r.data));
+  /** Saves now; saves are chained (each with the version the previous one returned) and skipped when nothing changed. */
+  function flush(d = data): Promise<unknown> {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
     const clean = Object.fromEntries(Object.entries(d).filter(([, v]) => v !== '' && v !== undefined));
-    save.mutate(
-      { data: clean, version: version.current },
-      {
-        onSuccess: (s) => {
-          version.current = s.version;
-          setSaved(new Date().toLocaleTimeString('fr-FR'));
-        },
-      },
-    );
+    chain.current = chain.current
+      .catch(() => undefined)
+      .then(async () => {
+        const body = JSON.stringify(clean);
+        if (body === lastSaved.current) return;
+        const s = await save.mutateAsync({ data: clean, version: version.current });
+        version.current = s.version;
+        lastSaved.current = body;
+        setSaved(new Date().toLocaleTimeString('fr-FR'));
+      });
+    return chain.current;
   }
   const fields = r.definition.fields.filter((f) => f.block === blocks[step]);
   const last = step === blocks.length - 1;
@@ -82,7 +87,7 @@ function RequestForm({ r }: { r: RequestDetail }) {
             label={label}
             textArea
             {...state(f.key)}
-            nativeTextAreaProps={{ name: f.key, value: String(v ?? ''), onChange: (e) => change(f.key, e.target.value), onBlur: () => flush() }}
+            nativeTextAreaProps={{ name: f.key, value: String(v ?? ''), onChange: (e) => change(f.key, e.target.value), onBlur: () => void flush() }}
           />
         );
       case 'integer':
@@ -97,7 +102,7 @@ function RequestForm({ r }: { r: RequestDetail }) {
               inputMode: 'numeric',
               value: v === undefined || v === null ? '' : String(v),
               onChange: (e) => change(f.key, e.target.value === '' ? undefined : Number(e.target.value)),
-              onBlur: () => flush(),
+              onBlur: () => void flush(),
             }}
           />
         );
@@ -191,7 +196,7 @@ function RequestForm({ r }: { r: RequestDetail }) {
               type: f.type === 'email' ? 'email' : f.type === 'date' ? 'date' : f.type === 'url' ? 'url' : f.type === 'phone' ? 'tel' : 'text',
               value: String(v ?? ''),
               onChange: (e) => change(f.key, e.target.value),
-              onBlur: () => flush(),
+              onBlur: () => void flush(),
             }}
           />
         );
@@ -223,29 +228,19 @@ function RequestForm({ r }: { r: RequestDetail }) {
       <ul className="fr-btns-group fr-btns-group--inline">
         {step > 0 && (
           <li>
-            <Button priority="secondary" onClick={() => (flush(), setStep(step - 1))}>
+            <Button priority="secondary" onClick={() => (void flush(), setStep(step - 1))}>
               Étape précédente
             </Button>
           </li>
         )}
         {!last && (
           <li>
-            <Button onClick={() => (flush(), setStep(step + 1))}>Étape suivante</Button>
+            <Button onClick={() => (void flush(), setStep(step + 1))}>Étape suivante</Button>
           </li>
         )}
         {last && (
           <li>
-            <Button
-              disabled={submit.isPending}
-              onClick={() => {
-                if (timer.current) clearTimeout(timer.current);
-                const clean = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== '' && v !== undefined));
-                save.mutate(
-                  { data: clean, version: version.current },
-                  { onSuccess: (s) => ((version.current = s.version), submit.mutate({ transition: 'submit' })) },
-                );
-              }}
-            >
+            <Button disabled={submit.isPending} onClick={() => void flush().then(() => submit.mutate({ transition: 'submit' }))}>
               Soumettre la demande
             </Button>
           </li>
