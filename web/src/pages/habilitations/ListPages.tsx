@@ -4,7 +4,6 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Table } from '@codegouvfr/react-dsfr/Table';
-import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { habilitationStateLabels, requestStateLabels, requestStates } from '@patrimoine/contracts/habilitations';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
@@ -182,10 +181,9 @@ export function RevealPage() {
         </>
       )}
       {r && (
-        <Alert
-          severity="success"
-          title="Identifiant affiché — il ne le sera plus"
-          description={
+        <div className="fr-alert fr-alert--success">
+          <h2 className="fr-alert__title">Identifiant affiché — il ne le sera plus</h2>
+          {
             <dl data-testid="credential">
               {r.key && (
                 <>
@@ -219,7 +217,7 @@ export function RevealPage() {
               <dd>{r.scopes.join(', ')}</dd>
             </dl>
           }
-        />
+        </div>
       )}
     </>
   );

@@ -48,24 +48,29 @@ function RequestForm({ r }: { r: RequestDetail }) {
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => flush(next), 800);
   }
-  const chain = useRef<Promise<unknown>>(Promise.resolve());
+  const chain = useRef<Promise<boolean>>(Promise.resolve(true));
   const lastSaved = useRef(JSON.stringify(r.data));
   /** Saves now; saves are chained (each with the version the previous one returned) and skipped when nothing changed. */
-  function flush(d = data): Promise<unknown> {
+  function flush(d = data): Promise<boolean> {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
     const clean = Object.fromEntries(Object.entries(d).filter(([, v]) => v !== '' && v !== undefined));
-    chain.current = chain.current
-      .catch(() => undefined)
-      .then(async () => {
-        const body = JSON.stringify(clean);
-        if (body === lastSaved.current) return;
+    const run = chain.current.then(async () => {
+      const body = JSON.stringify(clean);
+      if (body === lastSaved.current) return true;
+      try {
         const s = await save.mutateAsync({ data: clean, version: version.current });
         version.current = s.version;
         lastSaved.current = body;
         setSaved(new Date().toLocaleTimeString('fr-FR'));
-      });
-    return chain.current;
+        return true;
+      } catch {
+        // Shown next to the fields (save.error).
+        return false;
+      }
+    });
+    chain.current = run;
+    return run;
   }
   const fields = r.definition.fields.filter((f) => f.block === blocks[step]);
   const last = step === blocks.length - 1;
@@ -240,7 +245,7 @@ function RequestForm({ r }: { r: RequestDetail }) {
         )}
         {last && (
           <li>
-            <Button disabled={submit.isPending} onClick={() => void flush().then(() => submit.mutate({ transition: 'submit' }))}>
+            <Button disabled={submit.isPending} onClick={() => void flush().then((ok) => ok && submit.mutate({ transition: 'submit' }))}>
               Soumettre la demande
             </Button>
           </li>
@@ -356,7 +361,7 @@ export function RequestPage() {
         <Link to={`/habilitations/${r.definitionId}`}>{r.definition.name}</Link>
       </p>
       <h1>{r.intitule || 'Demande sans titre'}</h1>
-      <p>
+      <div className="fr-mb-3w">
         <Badge
           severity={
             r.state === 'validated'
@@ -373,7 +378,7 @@ export function RequestPage() {
         </Badge>
         {r.reopening && ' · mise à jour d’une habilitation validée'} · demandeur : {r.applicant.displayName ?? 'à reprendre'}
         {r.organisationName ? ` (${r.organisationName})` : ''}
-      </p>
+      </div>
       {result?.revealUrl && (
         <Alert
           severity="success"
