@@ -27,7 +27,9 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]! : NaN;
 };
 const line = (name: string, xs: number[], target: number) =>
-  console.log(`${name.padEnd(48)} p50 ${pct(xs, 0.5).toFixed(0).padStart(6)} ms  p95 ${pct(xs, 0.95).toFixed(0).padStart(6)} ms  (target p95 ≤ ${target} ms) ${pct(xs, 0.95) <= target ? 'OK' : 'ABOVE TARGET'}`);
+  console.log(
+    `${name.padEnd(48)} p50 ${pct(xs, 0.5).toFixed(0).padStart(6)} ms  p95 ${pct(xs, 0.95).toFixed(0).padStart(6)} ms  (target p95 ≤ ${target} ms) ${pct(xs, 0.95) <= target ? 'OK' : 'ABOVE TARGET'}`,
+  );
 
 const upstream = http.createServer((_req, res) => res.end('{}'));
 await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
@@ -49,12 +51,16 @@ for (let n = 0; n < 2; n++) {
 const [A, B] = nodes as [(typeof nodes)[number], (typeof nodes)[number]];
 const users = A.platform.ctx.users;
 const tokenOf = async (login: string, role: 'admin' | 'reader', org: string) => {
-  const { user } = await users.create({ login, displayName: login, role, organisationCode: org, password: 'correct horse battery staple' }, { id: null, label: 'bench' });
+  const { user } = await users.create(
+    { login, displayName: login, role, organisationCode: org, password: 'correct horse battery staple' },
+    { id: null, label: 'bench' },
+  );
   return (await A.platform.ctx.auth.createToken(user.id, 'bench', null, { id: null, label: 'bench' })).token;
 };
 const admin = await tokenOf('bench.admin', 'admin', 'DNUM');
 const applicant = await tokenOf('bench.applicant', 'reader', 'DMAT');
-const call = (node: typeof A, method: 'GET' | 'POST' | 'PUT', url: string, token: string, payload?: object) => node.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
+const call = (node: typeof A, method: 'GET' | 'POST' | 'PUT', url: string, token: string, payload?: object) =>
+  node.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
 
 const api = await call(A, 'POST', '/api/gateway/apis', admin, {
   slug: 'bench-api',
@@ -64,7 +70,12 @@ const api = await call(A, 'POST', '/api/gateway/apis', admin, {
   visibility: 'restricted',
   allowPrivateUpstream: true,
 });
-await call(A, 'POST', `/api/gateway/apis/${api.json().id}/plans`, admin, { slug: 'habilitation', name: 'Sur habilitation', approval: 'manual', scopes: ['a', 'b'] });
+await call(A, 'POST', `/api/gateway/apis/${api.json().id}/plans`, admin, {
+  slug: 'habilitation',
+  name: 'Sur habilitation',
+  approval: 'manual',
+  scopes: ['a', 'b'],
+});
 const blocks = ['basic_infos', 'organisation', 'scopes', 'contacts', 'cgu'];
 await call(A, 'PUT', '/api/habilitations/definitions/bench', admin, {
   name: 'Banc d’essai',
@@ -127,7 +138,9 @@ console.log(`\nHabilitations benchmark — ${ROUNDS} rounds, two nodes on Postgr
 line('approval → first successful call (other node)', approveToCall, 2000);
 line('revocation → refused on every node', revokeToRefused, 2000);
 line(`statistics per definition (${REQUESTS} requests, HTTP)`, statTimes, 200);
-console.log(`memory: rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (Δ ${((process.memoryUsage().rss - rss0) / 1048576).toFixed(0)} MB during the statistics)`);
+console.log(
+  `memory: rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (Δ ${((process.memoryUsage().rss - rss0) / 1048576).toFixed(0)} MB during the statistics)`,
+);
 
 for (const n of [B, A]) {
   await n.app.close();

@@ -22,6 +22,9 @@ describe('habilitations in the browser', () => {
   it('apply → changes requested → answer → validate → credential → call → revoke → refused', async () => {
     const applicant = await newPage(browser);
     const a = applicant.page;
+    a.on('response', (r) => {
+      if (r.status() >= 500) applicant.errors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    });
     await login(a, 'agent', adminPassword());
     await a.goto('/habilitations');
     await a.getByRole('link', { name: 'API Vérifpermis (droits à conduire)' }).click();

@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 
 const hours = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
+/** Element i of a PostgreSQL array (PGlite and node-postgres give a JS array; text form as a fallback). */
+const pick = (v: unknown, i: number) => (Array.isArray(v) ? v[i] : typeof v === 'string' ? v.replace(/[{}]/g, '').split(',')[i] : null);
 const rowsOf = <T>(r: unknown): T[] => ((r as { rows?: T[] }).rows ?? (r as T[])) as T[];
 
 /**
@@ -20,39 +22,34 @@ export async function definitionStats(db: Db, now: Date, definitionId?: string) 
       count(*) FILTER (WHERE r.state = 'refused')::int AS refused,
       count(r.reopened_at)::int AS reopened,
       count(*) FILTER (WHERE r.state IN ('submitted', 'changes_requested'))::int AS backlog,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_submitted_at - r.created_at) / 3600) AS submit_p50,
-      percentile_cont(0.8) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_submitted_at - r.created_at) / 3600) AS submit_p80,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_decision_at - r.first_submitted_at) / 3600) AS first_p50,
-      percentile_cont(0.8) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_decision_at - r.first_submitted_at) / 3600) AS first_p80,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.final_decision_at - r.first_submitted_at) / 3600) AS final_p50,
-      percentile_cont(0.8) WITHIN GROUP (ORDER BY extract(epoch FROM r.final_decision_at - r.first_submitted_at) / 3600) AS final_p80
+      percentile_cont(ARRAY[0.5, 0.8]) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_submitted_at - r.created_at) / 3600) AS submit_p,
+      percentile_cont(ARRAY[0.5, 0.8]) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_decision_at - r.first_submitted_at) / 3600) AS first_p,
+      percentile_cont(ARRAY[0.5, 0.8]) WITHIN GROUP (ORDER BY extract(epoch FROM r.final_decision_at - r.first_submitted_at) / 3600) AS final_p
     FROM hab_requests r ${filter}
     GROUP BY r.definition_id`),
   );
-  // Backlog at the end of month m: submitted before it, not finally decided before it.
-  const months = Array.from({ length: 12 }, (_, i) => {
-    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11 + i + 1, 1));
-    return d;
-  });
-  const ends = sql.join(
-    months.map((m) => sql`(${m.toISOString()}::timestamptz)`),
-    sql`, `,
-  );
-  const series = rowsOf<{ id: string; month_end: string | Date; backlog: number }>(
+  // Backlog at the end of month m = submitted before its end − finally decided before its end: two
+  // counts per month (one pass each), accumulated here — not a join of every request with every month.
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
+  const months = Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + i, 1)).toISOString().slice(0, 7));
+  const perMonth = rowsOf<{ id: string; m: string; submitted: number; decided: number }>(
     await db.execute(sql`
-    SELECT r.definition_id AS id, m.e AS month_end,
-      count(*) FILTER (WHERE r.first_submitted_at < m.e AND (r.final_decision_at IS NULL OR r.final_decision_at >= m.e))::int AS backlog
-    FROM hab_requests r CROSS JOIN (VALUES ${ends}) AS m(e)
-    ${filter}
-    GROUP BY r.definition_id, m.e`),
+    SELECT r.definition_id AS id, to_char(x.m, 'YYYY-MM') AS m, sum(x.s)::int AS submitted, sum(x.d)::int AS decided
+    FROM hab_requests r
+    CROSS JOIN LATERAL (VALUES (date_trunc('month', r.first_submitted_at AT TIME ZONE 'UTC'), 1, 0), (date_trunc('month', r.final_decision_at AT TIME ZONE 'UTC'), 0, 1)) AS x(m, s, d)
+    ${filter ? sql`${filter} AND x.m IS NOT NULL` : sql`WHERE x.m IS NOT NULL`}
+    GROUP BY 1, 2`),
   );
   const byDef = new Map<string, { month: string; backlog: number }[]>();
-  for (const s of series) {
-    const end = new Date(s.month_end);
-    const month = new Date(end.getTime() - 86400_000).toISOString().slice(0, 7);
-    const list = byDef.get(s.id) ?? [];
-    list.push({ month, backlog: Number(s.backlog) });
-    byDef.set(s.id, list);
+  const grouped = new Map<string, { m: string; submitted: number; decided: number }[]>();
+  for (const r of perMonth) grouped.set(r.id, [...(grouped.get(r.id) ?? []), { m: r.m, submitted: Number(r.submitted), decided: Number(r.decided) }]);
+  for (const [id, list] of grouped) {
+    const series = months.map((month) => {
+      let open = 0;
+      for (const x of list) if (x.m <= month) open += x.submitted - x.decided;
+      return { month, backlog: open };
+    });
+    byDef.set(id, series);
   }
   return main.map((r) => ({
     definitionId: String(r.id),
@@ -64,9 +61,9 @@ export async function definitionStats(db: Db, now: Date, definitionId?: string) 
       total: Number(r.total),
     },
     backlog: Number(r.backlog),
-    backlogSeries: (byDef.get(String(r.id)) ?? []).sort((a, b) => a.month.localeCompare(b.month)),
-    timeToSubmit: { p50: hours(r.submit_p50), p80: hours(r.submit_p80) },
-    timeToFirstDecision: { p50: hours(r.first_p50), p80: hours(r.first_p80) },
-    timeToFinalDecision: { p50: hours(r.final_p50), p80: hours(r.final_p80) },
+    backlogSeries: byDef.get(String(r.id)) ?? months.map((month) => ({ month, backlog: 0 })),
+    timeToSubmit: { p50: hours(pick(r.submit_p, 0)), p80: hours(pick(r.submit_p, 1)) },
+    timeToFirstDecision: { p50: hours(pick(r.first_p, 0)), p80: hours(pick(r.first_p, 1)) },
+    timeToFinalDecision: { p50: hours(pick(r.final_p, 0)), p80: hours(pick(r.final_p, 1)) },
   }));
 }
