@@ -22,6 +22,7 @@ describe('habilitations in the browser', () => {
   it('apply → changes requested → answer → validate → credential → call → revoke → refused', async () => {
     const applicant = await newPage(browser);
     const a = applicant.page;
+    // Server errors are reported with their address (the console only says « status of 500 »).
     a.on('response', (r) => {
       if (r.status() >= 500) applicant.errors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
     });
@@ -76,6 +77,9 @@ describe('habilitations in the browser', () => {
     // The instructor asks for changes, with a reason.
     const instructor = await newPage(browser);
     const i = instructor.page;
+    i.on('response', (r) => {
+      if (r.status() >= 500) instructor.errors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    });
     await login(i, 'dsr.admin', adminPassword());
     await i.goto('/habilitations/instruction?state=submitted');
     await i.getByRole('link', { name: 'Contrôle des permis des chauffeurs (e2e)' }).click();

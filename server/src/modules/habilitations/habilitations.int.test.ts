@@ -433,6 +433,9 @@ describe('statistics and open data', () => {
     expect(s.json().items[0].volumes.submitted).toBeGreaterThan(0);
     expect(s.json().items[0].backlogSeries).toHaveLength(12);
     expect((await inject(stranger.token, 'GET', `/api/habilitations/stats?definitionId=${DEF}`)).statusCode).toBe(403);
+    const all = await inject(admin, 'GET', '/api/habilitations/stats');
+    expect(all.statusCode, all.body).toBe(200);
+    expect(all.json().items.map((x: { definitionId: string }) => x.definitionId)).toContain(DEF);
     const od = await t.app.inject({ method: 'GET', url: '/api/habilitations/opendata' });
     expect(od.statusCode).toBe(200);
     expect(od.body).toContain('siret');

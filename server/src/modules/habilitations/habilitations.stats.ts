@@ -37,7 +37,7 @@ export async function definitionStats(db: Db, now: Date, definitionId?: string) 
     SELECT r.definition_id AS id, to_char(x.m, 'YYYY-MM') AS m, sum(x.s)::int AS submitted, sum(x.d)::int AS decided
     FROM hab_requests r
     CROSS JOIN LATERAL (VALUES (date_trunc('month', r.first_submitted_at AT TIME ZONE 'UTC'), 1, 0), (date_trunc('month', r.final_decision_at AT TIME ZONE 'UTC'), 0, 1)) AS x(m, s, d)
-    ${filter ? sql`${filter} AND x.m IS NOT NULL` : sql`WHERE x.m IS NOT NULL`}
+    WHERE x.m IS NOT NULL ${definitionId ? sql`AND r.definition_id = ${definitionId}` : sql``}
     GROUP BY 1, 2`),
   );
   const byDef = new Map<string, { month: string; backlog: number }[]>();
