@@ -625,7 +625,9 @@ export function createHabilitationsService(deps: {
         let revealUrl: string | null = null;
         const auths = await repo.authorizationsOf(req.id, tx);
         const active = auths.find((a) => a.state === 'active');
-        if (t === 'reopen' && !active) throw new ConflictError('Aucune habilitation active à mettre à jour.');
+        // Renewal after expiry is a reopening too: an expired habilitation must never leave its holder stuck.
+        const expired = auths.some((a) => a.state === 'obsolete' && a.expiresAt !== null && a.expiresAt <= now);
+        if (t === 'reopen' && !active && !expired) throw new ConflictError('Aucune habilitation active à mettre à jour.');
         if (t === 'archive' && active) throw new ConflictError('Une habilitation active empêche l’archivage.');
         if (t === 'approve') {
           const prov = await provision(tx, c, row, def, scopes, active);
