@@ -10,4 +10,5 @@ import { habilitationsCli } from './habilitations/index.ts';
  * CLI commands of the modules. Each module exports a registrar from its index.ts; the commands open
  * the platform (database, services) only when they run, so `--help` is instant.
  */
-export const moduleCliRegistrars: ((program: Command, cli: CliContext) => void)[] = [registerCatalogCli, registerRoadmapCli, gatewayCli, registerDecesCli, habilitationsCli];
+export const moduleCliRegistrars: ((program: Command, cli: CliContext) => void)[] = [registerCatalogCli, registerRoadmapCli, gatewayCli, registerDecesCli];
+moduleCliRegistrars.push(habilitationsCli);
