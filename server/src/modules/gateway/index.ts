@@ -57,7 +57,8 @@ interface CatalogLike {
 
 const PROBE_MS = 30_000;
 /** APIs the gateway publishes by itself (reference content, not demo). */
-const REFERENCE_API_SLUGS = ['deces'];
+// `habilitations-api`: published by the habilitations module's reference content (its DataPass-compatible API).
+const REFERENCE_API_SLUGS = ['deces', 'habilitations-api'];
 
 /** PATRIMOINE_TRUST_PROXY as Fastify reads it (same meaning as on the main port). */
 function trustProxy(v: string): boolean | number | string {
