@@ -237,6 +237,14 @@ export const envSchema = z.object({
     .describe('Access key of the S3 store; unset to use the SDK’s default chain (instance role, AWS_* variables).'),
   S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional().describe('Secret key of the S3 store (with S3_ACCESS_KEY_ID).'),
   S3_FORCE_PATH_STYLE: bool.default(false).describe('Path-style S3 URLs (`endpoint/bucket/key`), needed by MinIO and most on-premises stores.'),
+  HABILITATIONS_WEBHOOK_ALLOW_PRIVATE: bool
+    .default(false)
+    .describe('Lets habilitation webhooks reach loopback and private-network addresses (a receiver inside the ministry’s network, tests).'),
+  HABILITATIONS_APP_ENVIRONMENT: z
+    .string()
+    .max(40)
+    .optional()
+    .describe('Value of the `X-App-Environment` header of habilitation webhooks (DataPass sends its Rails environment); defaults to NODE_ENV.'),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string; publicUrl: string };

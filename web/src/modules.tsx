@@ -7,6 +7,7 @@ import { decesWebModule } from './pages/deces/module';
 import { opendataWebModule } from './pages/opendata/module';
 import { governanceWebModule } from './pages/governance/module';
 import { federationWebModule } from './pages/federation/module';
+import { habilitationsWebModule } from './pages/habilitations/module';
 
 /**
  * What each domain module adds to the web app: its routes and its navigation entry.
@@ -29,4 +30,5 @@ export const webModules: WebModule[] = [
   opendataWebModule,
   governanceWebModule,
   federationWebModule,
+  habilitationsWebModule,
 ];

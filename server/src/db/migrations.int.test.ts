@@ -40,6 +40,8 @@ const PUSH_FALSE_POSITIVES: Record<string, string> = {
     'composite primary key',
   'ALTER TABLE "governance_review_items" DROP CONSTRAINT "governance_review_items_campaign_id_asset_id_pk";\n--> statement-breakpoint\nALTER TABLE "governance_review_items" ADD CONSTRAINT "governance_review_items_campaign_id_asset_id_pk" PRIMARY KEY("campaign_id","asset_id");':
     'composite primary key',
+  'ALTER TABLE "hab_roles" DROP CONSTRAINT "hab_roles_definition_id_user_id_role_pk";\n--> statement-breakpoint\nALTER TABLE "hab_roles" ADD CONSTRAINT "hab_roles_definition_id_user_id_role_pk" PRIMARY KEY("definition_id","user_id","role");':
+    'composite primary key',
 };
 
 const tables = Object.entries(schema).filter(([, v]) => is(v, PgTable)) as [string, PgTable][];

@@ -12,3 +12,4 @@ export * from '../modules/roadmap/roadmap.table.ts';
 export * from '../modules/opendata/opendata.table.ts';
 export * from '../modules/governance/governance.table.ts';
 export * from '../platform/auth/oidc/oidc.table.ts';
+export * from '../modules/habilitations/habilitations.table.ts';

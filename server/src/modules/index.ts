@@ -5,9 +5,18 @@ import { gatewayModule } from './gateway/index.ts';
 import { decesModule } from './deces/index.ts';
 import { opendataModule } from './opendata/index.ts';
 import { governanceModule } from './governance/index.ts';
+import { habilitationsModule } from './habilitations/index.ts';
 
 /**
  * The domain modules, in dependency order: a module may use the services of those listed before it.
  * Each entry is the factory exported by the module's index.ts.
  */
-export const moduleFactories: ModuleFactory[] = [catalogModule, roadmapModule, gatewayModule, decesModule, opendataModule, governanceModule];
+export const moduleFactories: ModuleFactory[] = [
+  catalogModule,
+  roadmapModule,
+  gatewayModule,
+  decesModule,
+  opendataModule,
+  governanceModule,
+  habilitationsModule,
+];

@@ -42,6 +42,10 @@ export function createGatewayRepository(db: Db) {
     async inTransaction<T>(fn: () => Promise<T>): Promise<T> {
       return db.transaction(async (tx) => ambient.run(tx, fn));
     },
+    /** Runs `fn` inside the caller's transaction `tx`: every repository call made inside it joins it (habilitations' provisioning). */
+    async joinTransaction<T>(tx: Db, fn: () => Promise<T>): Promise<T> {
+      return ambient.run(tx, fn);
+    },
     // --- configuration version (nodes poll it) ---
     async bumpVersion(tx: Db) {
       await tx

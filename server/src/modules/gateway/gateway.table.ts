@@ -148,6 +148,8 @@ export const gwSubscriptions = pgTable(
     decidedBy: text('decided_by'),
     /** When it was approved or rejected. */
     decidedAt: timestamp('decided_at', { withTimezone: true }),
+    /** Scopes granted to this subscription (a habilitation's approved scopes); null: the plan's. */
+    scopes: jsonb('scopes').$type<string[]>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('gw_subs_app_api_idx').on(t.applicationId, t.apiId), index('gw_subs_api_idx').on(t.apiId)],

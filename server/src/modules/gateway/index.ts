@@ -23,6 +23,7 @@ import { apiGouvRoutes } from './apigouv.routes.ts';
 import { registerGatewayCli, createDeclarativeConfig } from './declarative.ts';
 import { createFranceConnect, parseFcApis } from './franceconnect.ts';
 import { droitAConduireUpstream } from './droit-a-conduire.ts';
+import { createProvisioning, type GatewayProvisioning } from './provisioning.ts';
 
 export interface GatewayModuleService {
   service: GatewayService;
@@ -34,6 +35,8 @@ export interface GatewayModuleService {
   /** Serves the data plane on its own port (what GATEWAY_PORT does at start). */
   listenDedicated(port: number): Promise<void>;
   declarative: ReturnType<typeof createDeclarativeConfig>;
+  /** What the habilitations module provisions in its own transactions. */
+  provisioning: GatewayProvisioning;
 }
 
 declare module '../../platform/context.ts' {
@@ -56,7 +59,8 @@ interface CatalogLike {
 
 const PROBE_MS = 30_000;
 /** APIs the gateway publishes by itself (reference content, not demo). */
-const REFERENCE_API_SLUGS = ['deces'];
+// `habilitations-api`: published by the habilitations module's reference content (its DataPass-compatible API).
+const REFERENCE_API_SLUGS = ['deces', 'habilitations-api'];
 
 /** PATRIMOINE_TRUST_PROXY as Fastify reads it (same meaning as on the main port). */
 function trustProxy(v: string): boolean | number | string {
@@ -355,7 +359,28 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       },
     },
     services: {
-      gateway: { service, dataPlane, analytics, limiter, probeOnce, declarative, listenDedicated: startDedicatedPort },
+      gateway: {
+        service,
+        dataPlane,
+        analytics,
+        limiter,
+        probeOnce,
+        declarative,
+        listenDedicated: startDedicatedPort,
+        provisioning: createProvisioning({
+          ctx,
+          repo,
+          service,
+          secrets,
+          reload: () => dataPlane.reload(),
+          verifyToken: async (token, apiSlug) => {
+            const api = dataPlane.table.apis.get(apiSlug);
+            if (!api) return { ok: false, status: 401, error: 'invalid_token', reason: `API « ${apiSlug} » inconnue de la passerelle.` };
+            const v = await oauth.verify(dataPlane.table, token, api);
+            return v.ok ? { ok: true, applicationId: v.app.id, organisationCode: v.app.organisationCode, clientId: v.clientId, scopes: v.scopes } : v;
+          },
+        }),
+      },
     } satisfies Partial<ModuleServices>,
   };
 };

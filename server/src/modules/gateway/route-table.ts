@@ -128,7 +128,7 @@ export async function buildRouteTable(repo: GatewayRepository, resolve: (url: st
   for (const sub of s.subs) {
     const app = apps.get(sub.applicationId);
     const plan = plansById.get(sub.planId);
-    if (app && plan) app.subs.set(sub.apiId, { plan, scopes: plan.scopes });
+    if (app && plan) app.subs.set(sub.apiId, { plan, scopes: sub.scopes ?? plan.scopes });
   }
   const keys = new Map<string, RtKey>();
   for (const k of s.keys)
