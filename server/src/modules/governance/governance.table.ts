@@ -43,6 +43,7 @@ export const governanceAppointments = pgTable(
     letterSha256: text('letter_sha256'),
     /** When and by whom the letter was uploaded. */
     letterUploadedAt: timestamp('letter_uploaded_at', { withTimezone: true }),
+    /** Who uploaded the mission letter (login or « système »). */
     letterUploadedBy: text('letter_uploaded_by'),
     /** Demo content (not real people). */
     isDemo: boolean('is_demo').notNull().default(false),
@@ -78,6 +79,7 @@ export const governanceCampaigns = pgTable('governance_campaigns', {
   /** Demo content. */
   isDemo: boolean('is_demo').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** When the campaign was closed; null while it runs. */
   closedAt: timestamp('closed_at', { withTimezone: true }),
 });
 
@@ -99,6 +101,7 @@ export const governanceReviewItems = pgTable(
     outcome: text('outcome').$type<ReviewOutcome>().notNull().default('en_attente'),
     /** When and by whom it was reviewed. */
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    /** Who confirmed or updated the asset for this campaign. */
     reviewedBy: text('reviewed_by'),
   },
   (t) => [primaryKey({ columns: [t.campaignId, t.assetId] }), index('governance_review_items_org_idx').on(t.campaignId, t.organisationId, t.outcome)],
@@ -127,6 +130,7 @@ export const governanceProjects = pgTable(
   'governance_projects',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Title of the proposed data project. */
     title: text('title').notNull(),
     /** Markdown description. */
     description: text('description').notNull().default(''),
@@ -142,15 +146,23 @@ export const governanceProjects = pgTable(
     scores: jsonb('scores').$type<Record<string, { score: number; comment: string | null }>>().notNull().default({}),
     /** Weighted value and effort (0–100), computed when scored. */
     value: integer('value'),
+    /** Weighted effort score (0–100): cost, risk; computed when scored. */
     effort: integer('effort'),
+    /** Who scored the project (the data lab). */
     scoredBy: text('scored_by'),
+    /** When the project was scored. */
     scoredAt: timestamp('scored_at', { withTimezone: true }),
     /** The decision and its reason. */
     decision: text('decision'),
+    /** Who recorded the decision. */
     decidedBy: text('decided_by'),
+    /** When the decision was recorded. */
     decidedAt: timestamp('decided_at', { withTimezone: true }),
+    /** Who proposed the project. */
     createdBy: text('created_by').notNull(),
+    /** Synthetic demo content. */
     isDemo: boolean('is_demo').notNull().default(false),
+    /** Optimistic lock: incremented at each change. */
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
