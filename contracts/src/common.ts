@@ -4,6 +4,8 @@
  * nothing else of ours (a lint rule enforces it), so that the server and the web app can both use it.
  */
 import { z } from 'zod';
+// Every message zod writes, in French, wherever the contracts are used (server and web).
+import './errors-fr.ts';
 
 /**
  * What a value looks like once it has crossed HTTP as JSON: dates become ISO strings. The server's
