@@ -173,7 +173,9 @@ async function main() {
       });
     for (let i = 0; i < 50; i++) await abandon();
     await new Promise((r) => setTimeout(r, 1000));
-    const left = fs.existsSync(path.join(dataDir, 'deces', 'bulk')) ? fs.readdirSync(path.join(dataDir, 'deces', 'bulk')).length : 0;
+    // Uploads go to the blob store (PATRIMOINE_DATA_DIR/blobs with the default fs store): nothing stored, no temporary file left.
+    const count = (...p: string[]) => (fs.existsSync(path.join(dataDir, ...p)) ? fs.readdirSync(path.join(dataDir, ...p)).length : 0);
+    const left = count('blobs', 'deces', 'bulk') + count('blobs', '.tmp') + count('deces', 'bulk');
     record('50 multipart uploads abandoned mid-file', (await a.alive()) && left === 0, `node alive: ${await a.alive()}, temporary directories left: ${left}`);
 
     // Lost updates: the same If-Match on both nodes at once.
