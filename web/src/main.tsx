@@ -8,6 +8,7 @@ import { Layout } from './components/Layout';
 import { RequireRole } from './components/RequireRole';
 import { HomePage } from './pages/home/HomePage';
 import { LoginPage } from './pages/auth/LoginPage';
+import { AccessibilityPage, LegalNoticePage, PersonalDataPage, SiteMapPage } from './pages/legal/LegalPages';
 import { AccountPage } from './pages/account/AccountPage';
 import { JobsPage } from './pages/account/JobsPage';
 import { UsersPage } from './pages/admin/UsersPage';
@@ -39,6 +40,10 @@ createRoot(document.getElementById('root')!).render(
             <Route element={<Layout />}>
               <Route index element={<HomePage />} />
               <Route path="connexion" element={<LoginPage />} />
+              <Route path="accessibilite" element={<AccessibilityPage />} />
+              <Route path="mentions-legales" element={<LegalNoticePage />} />
+              <Route path="donnees-personnelles" element={<PersonalDataPage />} />
+              <Route path="plan-du-site" element={<SiteMapPage />} />
               <Route
                 path="compte"
                 element={

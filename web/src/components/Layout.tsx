@@ -94,7 +94,14 @@ export function Layout() {
         homeLinkProps={{ to: '/', title: 'Accueil — Patrimoine' }}
         accessibility="partially compliant"
         contentDescription="Patrimoine recense les applications, jeux de données, API, codes sources et algorithmes du ministère, et pilote sa feuille de route Données, Algorithmes, Codes sources."
-        bottomItems={[headerFooterDisplayItem, { text: 'Documentation de l’API', linkProps: { to: '/api/docs', reloadDocument: true } as never }]}
+        accessibilityLinkProps={{ to: '/accessibilite' }}
+        termsLinkProps={{ to: '/mentions-legales' }}
+        websiteMapLinkProps={{ to: '/plan-du-site' }}
+        bottomItems={[
+          { text: 'Données personnelles', linkProps: { to: '/donnees-personnelles' } },
+          headerFooterDisplayItem,
+          { text: 'Documentation de l’API', linkProps: { to: '/api/docs', reloadDocument: true } as never },
+        ]}
       />
       <Display />
     </>
