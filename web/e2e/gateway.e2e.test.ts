@@ -106,7 +106,9 @@ describe('API portal in the browser', () => {
     await visible(area);
     await page.waitForFunction(() => (document.querySelector('textarea[spellcheck="false"]') as HTMLTextAreaElement | null)?.value.includes('slug: deces'));
     const yaml = await area.inputValue();
-    await area.fill(yaml.replace(/perSecond: 20\b/, 'perSecond: 21'));
+    // The deaths API's plan (other demo APIs have plans with the same limit): the first `perSecond: 20` after its slug.
+    const at = yaml.indexOf('slug: deces');
+    await area.fill(yaml.slice(0, at) + yaml.slice(at).replace(/perSecond: 20\b/, 'perSecond: 21'));
     await config.getByRole('button', { name: 'Prévisualiser les changements' }).click();
     await visible(page.getByTestId('config-diff'));
     expect(await page.getByTestId('config-diff').textContent()).toContain('~ plan deces/standard (perSecond)');
