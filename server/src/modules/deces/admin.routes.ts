@@ -14,7 +14,7 @@ import { SYSTEM, actorOf, requireUser } from '../../platform/auth/principal.ts';
 import { API } from './deces.routes.ts';
 import { assertCanLoad, importFile, type ImportReport } from './import.service.ts';
 import { sourceName } from './insee.ts';
-import { DEFAULT_UPLOAD_LIMITS, checkedFile, receiveMultipart } from './upload.ts';
+import { DEFAULT_UPLOAD_LIMITS, checkedFile, receiveMultipart } from '../../platform/http/upload.ts';
 
 export const IMPORT_JOB = 'deces.import';
 interface ImportPayload {

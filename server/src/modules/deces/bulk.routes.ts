@@ -28,7 +28,7 @@ import { orderRow, withMsg } from './matchid.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { actorOf, requireUser, type Principal } from '../../platform/auth/principal.ts';
 import { API } from './deces.routes.ts';
-import { DEFAULT_UPLOAD_LIMITS, checkedFile, receiveMultipart } from './upload.ts';
+import { DEFAULT_UPLOAD_LIMITS, checkedFile, receiveMultipart } from '../../platform/http/upload.ts';
 import { sendBlob } from '../../platform/blob/index.ts';
 import { BULK_JOB, BULK_RETENTION_MS, type BulkPayload, type BulkResult, type BulkService } from './bulk.service.ts';
 

@@ -24,7 +24,7 @@ import type { Db } from '../../db/client.ts';
 import { API } from './deces.routes.ts';
 import type { DecesService } from './deces.service.ts';
 import { parseDateQuery } from './request.ts';
-import { DEFAULT_UPLOAD_LIMITS, receiveMultipart } from './upload.ts';
+import { DEFAULT_UPLOAD_LIMITS, receiveMultipart } from '../../platform/http/upload.ts';
 import { sendBlob } from '../../platform/blob/index.ts';
 
 /** Fields a correction may change, with their validation. */

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
-import { DEFAULT_UPLOAD_LIMITS } from './upload.ts';
+import { DEFAULT_UPLOAD_LIMITS } from '../../platform/http/upload.ts';
 
 /**
  * Upload routes of the deaths module over a real socket (issue 10, High #2): a multipart body that

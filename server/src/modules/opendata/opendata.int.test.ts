@@ -3,7 +3,7 @@ import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { RELS, WORKBOOK, zipOf } from './validation/zip-writer.test-helper.ts';
-import { DEFAULT_UPLOAD_LIMITS } from './upload.ts';
+import { DEFAULT_UPLOAD_LIMITS } from '../../platform/http/upload.ts';
 import { MAX_CONCURRENT_VALIDATIONS } from './opendata.service.ts';
 
 /** Issue 16 (first half): schema catalogue, ministry schema upload, the stateless validation endpoint. */

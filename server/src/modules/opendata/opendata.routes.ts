@@ -11,7 +11,7 @@ import { isUser } from '../../platform/auth/principal.ts';
 import { problems, requestMeta, sendCsv } from '../../platform/http/common.ts';
 import { fieldError } from '../../platform/errors.ts';
 import type { OpendataService } from './opendata.service.ts';
-import { DEFAULT_UPLOAD_LIMITS, receiveMultipart } from './upload.ts';
+import { DEFAULT_UPLOAD_LIMITS, receiveMultipart } from '../../platform/http/upload.ts';
 
 const tags = ['opendata'];
 

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MultipartFile, MultipartValue } from '@fastify/multipart';
-import { DomainError, ValidationError, fieldError } from '../../platform/errors.ts';
+import { DomainError, ValidationError, fieldError } from '../errors.ts';
 
 /**
- * Multipart reception of the deaths module's upload routes (bulk CSV, INSEE import, correction
- * proofs), bounded whatever the client does:
+ * Multipart reception for every upload route (deaths bulk CSV, INSEE import, correction proofs, open
+ * data validation…), bounded whatever the client does:
  * - limits on fields (counted here, below busboy's own limit, so that the request never reaches the
  *   state where @fastify/multipart stops reading the body while a file part is still open), on files
  *   (one), on parts, on the size of a field and of the file;
