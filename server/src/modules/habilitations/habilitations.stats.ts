@@ -13,8 +13,8 @@ const rowsOf = <T>(r: unknown): T[] => ((r as { rows?: T[] }).rows ?? (r as T[])
  */
 export async function definitionStats(db: Db, now: Date, definitionId?: string) {
   const filter = definitionId ? sql`WHERE r.definition_id = ${definitionId}` : sql``;
-  const main = rowsOf<Record<string, unknown>>(
-    await db.execute(sql`
+  // The two aggregates run at once (two connections of the pool on PostgreSQL).
+  const mainQuery = db.execute(sql`
     SELECT r.definition_id AS id,
       count(*)::int AS total,
       count(r.first_submitted_at)::int AS submitted,
@@ -26,20 +26,20 @@ export async function definitionStats(db: Db, now: Date, definitionId?: string) 
       percentile_cont(ARRAY[0.5, 0.8]) WITHIN GROUP (ORDER BY extract(epoch FROM r.first_decision_at - r.first_submitted_at) / 3600) AS first_p,
       percentile_cont(ARRAY[0.5, 0.8]) WITHIN GROUP (ORDER BY extract(epoch FROM r.final_decision_at - r.first_submitted_at) / 3600) AS final_p
     FROM hab_requests r ${filter}
-    GROUP BY r.definition_id`),
-  );
+    GROUP BY r.definition_id`);
   // Backlog at the end of month m = submitted before its end − finally decided before its end: two
   // counts per month (one pass each), accumulated here — not a join of every request with every month.
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
   const months = Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + i, 1)).toISOString().slice(0, 7));
-  const perMonth = rowsOf<{ id: string; m: string; submitted: number; decided: number }>(
-    await db.execute(sql`
+  const perMonthQuery = db.execute(sql`
     SELECT r.definition_id AS id, to_char(x.m, 'YYYY-MM') AS m, sum(x.s)::int AS submitted, sum(x.d)::int AS decided
     FROM hab_requests r
     CROSS JOIN LATERAL (VALUES (date_trunc('month', r.first_submitted_at AT TIME ZONE 'UTC'), 1, 0), (date_trunc('month', r.final_decision_at AT TIME ZONE 'UTC'), 0, 1)) AS x(m, s, d)
     WHERE x.m IS NOT NULL ${definitionId ? sql`AND r.definition_id = ${definitionId}` : sql``}
-    GROUP BY 1, 2`),
-  );
+    GROUP BY 1, 2`);
+  const [mainRows, perMonthRows] = await Promise.all([mainQuery, perMonthQuery]);
+  const main = rowsOf<Record<string, unknown>>(mainRows);
+  const perMonth = rowsOf<{ id: string; m: string; submitted: number; decided: number }>(perMonthRows);
   const byDef = new Map<string, { month: string; backlog: number }[]>();
   const grouped = new Map<string, { m: string; submitted: number; decided: number }[]>();
   for (const r of perMonth) grouped.set(r.id, [...(grouped.get(r.id) ?? []), { m: r.m, submitted: Number(r.submitted), decided: Number(r.decided) }]);
