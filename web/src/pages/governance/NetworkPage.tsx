@@ -13,7 +13,7 @@ import {
   type GovernanceRole,
 } from '@patrimoine/contracts/governance';
 import { ApiError } from '../../api/client';
-import { useOrganisations } from '../../api/organisations';
+import { OrganisationSelect } from '../../components/OrganisationSelect';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
 import { CsvLink, GovernanceFrame, frDay, todayIso } from './common';
@@ -141,7 +141,6 @@ function SlotTable({
 }
 
 function AppointForm() {
-  const orgs = useOrganisations();
   const create = useCreateAppointment();
   const [role, setRole] = useState<GovernanceRole>('administrateur_metier');
   const [v, setV] = useState({
@@ -210,19 +209,7 @@ function AppointForm() {
           </Select>
         </div>
         <div className="fr-col-12 fr-col-md-6">
-          <Select
-            label="Direction"
-            state={msg('organisation') ? 'error' : 'default'}
-            stateRelatedMessage={msg('organisation')}
-            nativeSelectProps={{ value: v.organisation, onChange: (e) => setV({ ...v, organisation: e.target.value }) }}
-          >
-            <option value="">—</option>
-            {(orgs.data ?? []).map((o) => (
-              <option key={o.code} value={o.code}>
-                {o.code} — {o.name}
-              </option>
-            ))}
-          </Select>
+          <OrganisationSelect label="Direction" value={v.organisation} onChange={(organisation) => setV({ ...v, organisation })} error={msg('organisation')} />
         </div>
         <div className="fr-col-12 fr-col-md-6">
           <Select

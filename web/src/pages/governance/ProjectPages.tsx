@@ -7,7 +7,7 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { criterionAxes, criterionAxisLabels, projectStatusLabels } from '@patrimoine/contracts/governance';
 import { actorLabel } from '@patrimoine/contracts/platform';
 import { ApiError } from '../../api/client';
-import { useOrganisations } from '../../api/organisations';
+import { OrganisationSelect } from '../../components/OrganisationSelect';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
 import { CsvLink, G, GovernanceFrame, frDay } from './common';
@@ -126,7 +126,6 @@ function GridEditor({ grid, onDone }: { grid: Grid; onDone: () => void }) {
 }
 
 function ProposeForm() {
-  const orgs = useOrganisations();
   const { me } = useAuth();
   const create = useCreateProject();
   const [v, setV] = useState({ title: '', description: '', organisation: me?.user?.organisationCode ?? '', assets: '' });
@@ -154,19 +153,12 @@ function ProposeForm() {
           />
         </div>
         <div className="fr-col-12 fr-col-md-6">
-          <Select
+          <OrganisationSelect
             label="Direction porteuse"
-            state={msg('organisation') ? 'error' : 'default'}
-            stateRelatedMessage={msg('organisation')}
-            nativeSelectProps={{ value: v.organisation, onChange: (e) => setV({ ...v, organisation: e.target.value }) }}
-          >
-            <option value="">—</option>
-            {(orgs.data ?? []).map((o) => (
-              <option key={o.code} value={o.code}>
-                {o.code} — {o.name}
-              </option>
-            ))}
-          </Select>
+            value={v.organisation}
+            onChange={(organisation) => setV({ ...v, organisation })}
+            error={msg('organisation')}
+          />
         </div>
         <div className="fr-col-12">
           <Input label="Description" textArea nativeTextAreaProps={{ value: v.description, onChange: (e) => setV({ ...v, description: e.target.value }) }} />
