@@ -90,11 +90,13 @@ describe('data governance in the browser (issue 20)', () => {
     // The DNUM's assets are not the DSR's to confirm.
     await page.getByLabel('Direction', { exact: true }).selectOption('DNUM');
     await page.waitForURL(/organisation=DNUM/);
-    await visible(page.locator('tr[data-asset]').first());
+    // Wait for the DNUM's list itself: the full list (which holds DNUM rows too) may still be on screen.
+    const directorates = () => page.locator('tr[data-asset]').evaluateAll((rs) => [...new Set(rs.map((r) => r.getAttribute('data-organisation')))].join(','));
+    await expect.poll(directorates, { timeout: 10_000 }).toBe('DNUM');
     expect(await page.getByRole('button', { name: 'Confirmer sans changement' }).count()).toBe(0);
     await page.getByLabel('Direction', { exact: true }).selectOption('DSR');
     await page.waitForURL(/organisation=DSR/);
-    const stale = page.locator('tr[data-asset]').filter({ hasText: 'Périmé' }).first();
+    const stale = page.locator('tr[data-organisation="DSR"]').filter({ hasText: 'Périmé' }).first();
     await visible(stale);
     const ref = (await stale.getAttribute('data-asset'))!;
     const [kind, slug] = ref.split(':');

@@ -238,7 +238,7 @@ export function CampaignPage() {
                 </thead>
                 <tbody>
                   {items.data.items.map((i) => (
-                    <tr key={i.assetId} data-asset={`${i.kind}:${i.slug}`}>
+                    <tr key={i.assetId} data-asset={`${i.kind}:${i.slug}`} data-organisation={i.organisationCode}>
                       <th scope="row">
                         <Link to={`/catalogue/${i.kind}/${i.slug}`}>{i.title}</Link>
                         <br />
