@@ -53,7 +53,7 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
     score: s?.score ?? 1,
     scores: s?.scores ?? {},
     reasons: s?.reasons ?? [],
-    id: r.id,
+    id: r.matchidId ?? r.id,
     name: { first: r.firstNames ? r.firstNames.split(' ').map(titleCase) : [], last: titleCase(r.lastName) },
     sex: r.sex,
     birth: {
