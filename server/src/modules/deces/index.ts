@@ -18,6 +18,7 @@ import { registerBulk } from './bulk.service.ts';
 import { bulkRoutes } from './bulk.routes.ts';
 import { correctionsRoutes } from './corrections.routes.ts';
 import { matchidUpdatesRoutes } from './matchid-updates.routes.ts';
+import { decesDocsRoutes } from './docs.routes.ts';
 import { adminRoutes, registerImportJob } from './admin.routes.ts';
 import { addMatchIdMsg } from './matchid.ts';
 import { authCompatRoutes } from './auth.routes.ts';
@@ -58,6 +59,7 @@ export const decesModule: ModuleFactory = (ctx) => {
         await app.register(correctionsRoutes(ctx, service));
         await app.register(matchidUpdatesRoutes(ctx, service));
         await app.register(adminRoutes(ctx));
+        await app.register(decesDocsRoutes());
       },
       /** Files written on one node's disk by earlier versions (proofs, uploads, bulk files) move to the blob store. */
       async seedReference() {

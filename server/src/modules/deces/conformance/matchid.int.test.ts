@@ -15,6 +15,7 @@ import { bearer, createTestPlatform, type TestPlatform } from '../../../../test/
 import { startSmtpServer } from '../../../../test/smtp.ts';
 import { importFile } from '../import.service.ts';
 import { SYSTEM } from '../../../platform/auth/principal.ts';
+import { lintOpenApiDocument } from '../../../platform/openapi.ts';
 
 let t: TestPlatform;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -473,4 +474,21 @@ describe('corrections as matchID’s routes take them (POST /id/{id}, GET /updat
     expect(none.statusCode).toBe(406);
     expect(none.json().msg).toBe('Id exists but no update to validate');
   });
+});
+
+describe('documentation where matchID serves it', () => {
+  it('/docs shows Swagger UI; /docs/swagger.json is the deaths API alone, clean for Spectral', async () => {
+    const page = await t.app.inject({ url: api('/docs') });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const doc = (await t.app.inject({ url: api('/docs/swagger.json') })).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info.title).toBe('API des personnes décédées');
+    const paths = Object.keys(doc.paths);
+    expect(paths).toEqual(expect.arrayContaining(['/deces/api/v1/search', '/deces/api/v1/id/{id}', '/deces/api/v1/search/csv', '/deces/api/v1/updated']));
+    expect(paths.every((p) => p.startsWith('/deces/api/v1/'))).toBe(true);
+    expect((await t.app.inject({ url: api('/docs/json') })).json().paths).toEqual(doc.paths);
+    const lint = await lintOpenApiDocument(doc);
+    expect(lint.errors).toEqual([]);
+  }, 60_000);
 });
