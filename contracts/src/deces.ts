@@ -99,7 +99,20 @@ export type CorrectionStatus = z.infer<typeof correctionStatus>;
 export const correctionStatusLabels = labels(correctionStatuses, { pending: 'En attente', validated: 'Validée', rejected: 'Rejetée' });
 
 /** Fields a correction may change. */
-export const correctableFields = ['lastName', 'firstName', 'sex', 'birthDate', 'birthCity', 'birthLocationCode', 'deathDate', 'deathLocationCode'] as const;
+export const correctableFields = [
+  'lastName',
+  'firstName',
+  'sex',
+  'birthDate',
+  'birthCity',
+  'birthLocationCode',
+  'birthCountry',
+  'deathDate',
+  'deathLocationCode',
+  'deathCity',
+  'deathCountry',
+  'deathAge',
+] as const;
 export type CorrectableField = (typeof correctableFields)[number];
 export const correctableFieldLabels = labels(correctableFields, {
   lastName: 'Nom',
@@ -110,6 +123,10 @@ export const correctableFieldLabels = labels(correctableFields, {
   birthLocationCode: 'Code Insee du lieu de naissance',
   deathDate: 'Date de décès',
   deathLocationCode: 'Code Insee du lieu de décès',
+  birthCountry: 'Pays de naissance',
+  deathCity: 'Commune de décès',
+  deathCountry: 'Pays de décès',
+  deathAge: 'Âge au décès',
 });
 
 /** Date formats a bulk file may use. */

@@ -21,6 +21,14 @@ const EXPECTED_HIDDEN = [
   'GET /api/docs/static/index.html',
   'GET /api/docs/static/swagger-initializer.js',
   'GET /api/docs/yaml',
+  // The deaths API's own documentation, where matchID's users find it (same Swagger UI, cut document).
+  'GET /deces/api/v1/docs',
+  'GET /deces/api/v1/docs/*',
+  'GET /deces/api/v1/docs/json',
+  'GET /deces/api/v1/docs/static/index.html',
+  'GET /deces/api/v1/docs/static/swagger-initializer.js',
+  'GET /deces/api/v1/docs/yaml',
+  'GET /deces/api/v1/docs/swagger.json',
   // Gateway data plane: every method of /gw/{api}/… is the upstream's own contract (described per
   // API in the portal), plus the data plane's probe and Prometheus metrics (text, not JSON).
   ...['DELETE', 'GET', 'OPTIONS', 'PATCH', 'POST', 'PUT'].flatMap((m) => [`${m} /gw/:slug`, `${m} /gw/:slug/*`]),

@@ -19,8 +19,9 @@ import { sendCsv, wantsCsv } from '../../platform/http/common.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../platform/errors.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
-import { actorOf, requireUser } from '../../platform/auth/principal.ts';
+import { actorOf, requireUser, type Principal } from '../../platform/auth/principal.ts';
 import type { Db } from '../../db/client.ts';
+import type { CorrectionRow, RecordRow } from './deces.repository.ts';
 import { API } from './deces.routes.ts';
 import type { DecesService } from './deces.service.ts';
 import { parseDateQuery } from './request.ts';
@@ -43,6 +44,10 @@ const CORRECTABLE: Record<CorrectableField, (v: string) => string | null> = {
     return d && d.kind === 'exact' ? d.value : null;
   },
   deathLocationCode: (v) => (/^[0-9][0-9AB][0-9]{3}$/i.test(v) ? v.toUpperCase() : null),
+  birthCountry: (v) => (v.length <= 60 ? v : null),
+  deathCity: (v) => (v.length <= 60 ? v.toUpperCase() : null),
+  deathCountry: (v) => (v.length <= 60 ? v : null),
+  deathAge: (v) => (/^\d{1,3}$/.test(v) && Number(v) <= 130 ? String(Number(v)) : null),
 };
 const PROOF_LIMIT = 5 * 1024 * 1024;
 
@@ -110,48 +115,7 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
           });
         } else
           Object.assign(input, Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '').trim()])));
-        const errors: { field: string; message: string }[] = [];
-        const fields: Record<string, string> = {};
-        for (const [k, v] of Object.entries(input)) {
-          if (k === 'message' || k === 'proofUrl') continue;
-          const check = (CORRECTABLE as Record<string, ((v: string) => string | null) | undefined>)[k];
-          if (!check) errors.push({ field: k, message: `champ non corrigeable (possibles : ${Object.keys(CORRECTABLE).join(', ')})` });
-          else if (v) {
-            const val = check(v);
-            if (val === null) errors.push({ field: k, message: 'valeur invalide' });
-            else fields[k] = val;
-          }
-        }
-        if (!Object.keys(fields).length && !errors.length) errors.push({ field: 'fields', message: 'indiquez au moins un champ corrigé' });
-        const message = (input.message ?? '').slice(0, 2000);
-        const proofUrl = input.proofUrl || null;
-        if (proofUrl && !/^https:\/\/[^\s]{4,500}$/.test(proofUrl)) errors.push({ field: 'proofUrl', message: 'lien https attendu' });
-        if (proof && proof.subarray(0, 5).toString('latin1') !== '%PDF-') errors.push({ field: 'proof', message: 'la preuve doit être un fichier PDF' });
-        if (!proof && !proofUrl) errors.push({ field: 'proof', message: 'joignez un acte (PDF) ou un lien vers la preuve' });
-        if (errors.length) throw new ValidationError(`Correction invalide : ${errors.map((e) => e.field).join(', ')}`, errors);
-        let proofFile: string | null = null;
-        if (proof) {
-          proofFile = `${randomUUID()}.pdf`;
-          await ctx.blobs.put(proofKey(proofFile), proof, { contentType: 'application/pdf' });
-        }
-        const stored = proofFile;
-        const c = await ctx.db
-          .transaction(async (tx) => {
-            const row = await repo.insertCorrection(tx as unknown as Db, { recordId: record.id, authorId: p.userId, fields, message, proofUrl, proofFile });
-            await recordAudit(tx as unknown as Db, {
-              actor: actorOf(p),
-              action: 'deces.correction.propose',
-              entityType: 'deces_correction',
-              entityId: row.id,
-              after: { recordId: record.id, fields, proofUrl, proofFile: !!proofFile },
-            });
-            return row;
-          })
-          .catch(async (e: unknown) => {
-            // No proof without its correction.
-            if (stored) await ctx.blobs.delete(proofKey(stored)).catch(() => undefined);
-            throw e;
-          });
+        const c = await propose(ctx, service, p, record, input, proof);
         return reply.status(201).send(out(c));
       },
     );
@@ -264,4 +228,65 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
       },
     );
   });
+}
+
+/**
+ * A proposed correction: the fields checked, the proof (PDF signature or https link) required, the PDF
+ * put in the blob store, the row and its audit in one transaction (no proof kept without its
+ * correction). Shared by our route and matchID's `POST /id/{id}`.
+ */
+export async function propose(
+  ctx: AppContext,
+  service: DecesService,
+  p: Principal,
+  record: RecordRow,
+  input: Record<string, string>,
+  proof: Buffer | null,
+  ignored: string[] = [],
+): Promise<CorrectionRow> {
+  const repo = service.repo;
+  const proofKey = (file: string) => `deces/proofs/${path.basename(file)}`;
+  const errors: { field: string; message: string }[] = [];
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (k === 'message' || k === 'proofUrl' || ignored.includes(k)) continue;
+    const check = (CORRECTABLE as Record<string, ((v: string) => string | null) | undefined>)[k];
+    if (!check) errors.push({ field: k, message: `champ non corrigeable (possibles : ${Object.keys(CORRECTABLE).join(', ')})` });
+    else if (v) {
+      const val = check(v);
+      if (val === null) errors.push({ field: k, message: 'valeur invalide' });
+      else fields[k] = val;
+    }
+  }
+  if (!Object.keys(fields).length && !errors.length) errors.push({ field: 'fields', message: 'indiquez au moins un champ corrigé' });
+  const message = (input.message ?? '').slice(0, 2000);
+  const proofUrl = input.proofUrl || null;
+  if (proofUrl && !/^https:\/\/[^\s]{4,500}$/.test(proofUrl)) errors.push({ field: 'proofUrl', message: 'lien https attendu' });
+  if (proof && proof.subarray(0, 5).toString('latin1') !== '%PDF-') errors.push({ field: 'proof', message: 'la preuve doit être un fichier PDF' });
+  if (!proof && !proofUrl) errors.push({ field: 'proof', message: 'joignez un acte (PDF) ou un lien vers la preuve' });
+  if (errors.length) throw new ValidationError(`Correction invalide : ${errors.map((e) => e.field).join(', ')}`, errors);
+  let proofFile: string | null = null;
+  if (proof) {
+    proofFile = `${randomUUID()}.pdf`;
+    await ctx.blobs.put(proofKey(proofFile), proof, { contentType: 'application/pdf' });
+  }
+  const stored = proofFile;
+  const c = await ctx.db
+    .transaction(async (tx) => {
+      const row = await repo.insertCorrection(tx as unknown as Db, { recordId: record.id, authorId: p.userId, fields, message, proofUrl, proofFile });
+      await recordAudit(tx as unknown as Db, {
+        actor: actorOf(p),
+        action: 'deces.correction.propose',
+        entityType: 'deces_correction',
+        entityId: row.id,
+        after: { recordId: record.id, fields, proofUrl, proofFile: !!proofFile },
+      });
+      return row;
+    })
+    .catch(async (e: unknown) => {
+      // No proof without its correction.
+      if (stored) await ctx.blobs.delete(proofKey(stored)).catch(() => undefined);
+      throw e;
+    });
+  return c;
 }

@@ -57,8 +57,9 @@ describe('demo content never mixes with real data', () => {
   it('a real INSEE import replaces the demo records in the same transaction and says so', async () => {
     const demoId = (await t.app.inject({ url: '/deces/api/v1/search?birthDate=1930-1960&size=1' })).json().response.persons[0].id as string;
     const author = await t.tokenFor('reader');
+    const demoRow = (await t.services.deces!.repo.findById(demoId))!;
     await t.services.deces!.repo.insertCorrection(t.ctx.db, {
-      recordId: demoId,
+      recordId: demoRow.id,
       authorId: author.userId,
       fields: { firstName: 'X' },
       proofUrl: 'https://x.example/a',
@@ -72,7 +73,7 @@ describe('demo content never mixes with real data', () => {
     expect((await t.app.inject({ url: `/deces/api/v1/id/${demoId}` })).statusCode).toBe(404);
     const reviewer = await t.tokenFor('reviewer');
     const corrections = (await t.app.inject({ url: '/deces/api/v1/corrections', headers: bearer(reviewer.token) })).json();
-    expect(corrections.items.map((c: { recordId: string }) => c.recordId)).not.toContain(demoId);
+    expect(corrections.items.map((c: { recordId: string }) => c.recordId)).not.toContain(demoRow.id);
     const real = (await t.app.inject({ url: `/deces/api/v1/id/${parseLine(REAL[0]!, 'x').id}` })).json().response.persons[0];
     expect(real).toMatchObject({ name: { last: 'Leers' }, source: 'deces-2020-m01' });
     const audit = await listAudit(t.ctx.db, { action: 'deces.import', page: 1, pageSize: 1 } as Parameters<typeof listAudit>[1]);

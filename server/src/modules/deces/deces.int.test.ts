@@ -7,7 +7,7 @@ import { bearer, createTestPlatform, type TestPlatform } from '../../../test/har
 import { importFile, applyOppositions } from './import.service.ts';
 import { writeSyntheticFile } from './index.ts';
 import { parseLine } from './insee.ts';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { jobs } from '../../platform/jobs/jobs.table.ts';
 import { RESULT_COLUMNS, bulkHeader } from './matchid.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
@@ -127,6 +127,19 @@ describe('import', () => {
     expect(r).toMatchObject({ source: 'deces-2023-m01', lines: 2, inserted: 2, rejected: 0 });
     const found = (await get(`/search?lastName=${encodeURIComponent('Zippé')}&firstName=${encodeURIComponent('José')}`)).json();
     expect(found.response.persons[0].name).toEqual({ last: 'Zippé', first: ['José'] });
+  });
+
+  it('identifies records with matchID’s id (search results, /id), and gives it to older rows on re-import', async () => {
+    const rec = parseLine(FIXTURES[0]!, 'x');
+    const found = (await get('/search?lastName=Leers&firstName=Raymonde')).json();
+    expect(found.response.persons[0].id).toBe(rec.matchidId);
+    // A row imported before the id was computed (matchid_id null) gets it when its file comes again.
+    await t.ctx.db.execute(sql`UPDATE deces_records SET matchid_id = NULL WHERE id = ${rec.id}`);
+    expect((await get(`/id/${rec.matchidId}`)).statusCode).toBe(404);
+    expect((await get(`/id/${rec.id}`)).json().response.persons[0].id).toBe(rec.id);
+    const again = await importFile(t.ctx, fixturesFile, { caller: SYSTEM });
+    expect(again.inserted).toBe(0);
+    expect((await get(`/id/${rec.matchidId}`)).json().response.persons[0]).toMatchObject({ id: rec.matchidId, name: { last: 'Leers' } });
   });
 
   it('is all or nothing per file', async () => {
@@ -314,9 +327,11 @@ describe('search', () => {
   });
 
   it('serves /id, /compare, /agg, /version, /healthcheck', async () => {
-    const id = parseLine(FIXTURES[1]!, 'x').id;
-    const r = (await get(`/id/${id}`)).json();
-    expect(r.response.persons[0]).toMatchObject({ id, name: { last: 'Colin' } });
+    const { id, matchidId } = parseLine(FIXTURES[1]!, 'x');
+    const r = (await get(`/id/${matchidId}`)).json();
+    expect(r.response.persons[0]).toMatchObject({ id: matchidId, name: { last: 'Colin' } });
+    // Our own earlier id stays an alias: links stored before keep resolving, to the same record.
+    expect((await get(`/id/${id}`)).json().response.persons[0]).toMatchObject({ id: matchidId, name: { last: 'Colin' } });
     expect((await get('/id/nope')).statusCode).toBe(404);
     const cmp = await t.app.inject({
       method: 'POST',
@@ -564,7 +579,7 @@ describe('bulk matching', () => {
 
 describe('corrections', () => {
   it('a user proposes with a proof, a reviewer validates, the record serves and finds it', async () => {
-    const id = parseLine(FIXTURES[1]!, 'x').id;
+    const id = parseLine(FIXTURES[1]!, 'x').matchidId;
     const user = await t.tokenFor('reader');
     const noProof = await t.app.inject({ method: 'POST', url: api(`/id/${id}/corrections`), headers: bearer(user.token), payload: { firstName: 'LILIANNE' } });
     expect(noProof.statusCode).toBe(400);

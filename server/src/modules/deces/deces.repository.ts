@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { DEMO_SOURCE, type AggName } from '@patrimoine/contracts/deces';
 import type { Db } from '../../db/client.ts';
 import { decesCorrections, decesOppositions, decesRecords, decesSources } from './deces.table.ts';
@@ -36,6 +36,7 @@ export const RECORD_COLUMNS = [
   'first_phon',
   'birth_year',
   'death_year',
+  'matchid_id',
 ] as const;
 
 /** A parsed record as the row values of `RECORD_COLUMNS`. */
@@ -68,6 +69,7 @@ export function rowValues(r: DecesRecord): (string | number | null)[] {
     k.firstPhon,
     k.birthYear,
     k.deathYear,
+    r.matchidId,
   ];
 }
 
@@ -108,13 +110,38 @@ export function createDecesRepository(db: Db) {
       const [row] = await tx.insert(decesSources).values(v).returning();
       return row!;
     },
+    /** A record by matchID's id (what the wire shows) or by our own id (its alias, in older links). */
     async findById(id: string, tx: Db = db): Promise<RecordRow | undefined> {
-      const [r] = await tx.select().from(decesRecords).where(eq(decesRecords.id, id));
-      return r;
+      const rows = await tx
+        .select()
+        .from(decesRecords)
+        .where(or(eq(decesRecords.matchidId, id), eq(decesRecords.id, id)))
+        .limit(2);
+      return rows.find((r) => r.matchidId === id) ?? rows[0];
     },
     async findByIds(ids: string[]): Promise<RecordRow[]> {
       if (!ids.length) return [];
-      return db.select().from(decesRecords).where(inArray(decesRecords.id, ids));
+      return db
+        .select()
+        .from(decesRecords)
+        .where(or(inArray(decesRecords.matchidId, ids), inArray(decesRecords.id, ids)));
+    },
+    /** Whether some records still lack matchID's id (imported before it was computed). */
+    async needsMatchidBackfill(tx: Db = db): Promise<boolean> {
+      const r = await tx.select({ id: decesRecords.id }).from(decesRecords).where(isNull(decesRecords.matchidId)).limit(1);
+      return r.length > 0;
+    },
+    /** Gives matchID's id to records imported before it was computed (`pairs`: our id, matchID's id). */
+    async backfillMatchid(tx: Db, pairs: [string, string][]): Promise<number> {
+      if (!pairs.length) return 0;
+      const values = sql.join(
+        pairs.map(([id, m]) => sql`(${id}, ${m})`),
+        sql`, `,
+      );
+      const res = await tx.execute(
+        sql`UPDATE deces_records r SET matchid_id = v.m FROM (VALUES ${values}) AS v(id, m) WHERE r.id = v.id AND r.matchid_id IS NULL RETURNING 1`,
+      );
+      return (res as unknown as { rows?: unknown[] }).rows?.length ?? 0;
     },
     /**
      * Candidates of one search through the blocking indexes: same phonetic last name (and first name or
@@ -481,6 +508,7 @@ export function fromDb(x: Record<string, unknown>): RecordRow {
     firstPhon: x.first_phon as string,
     birthYear: x.birth_year === null || x.birth_year === undefined ? null : Number(x.birth_year),
     deathYear: x.death_year === null || x.death_year === undefined ? null : Number(x.death_year),
+    matchidId: (x.matchid_id as string | null | undefined) ?? null,
   };
 }
 
@@ -555,6 +583,12 @@ export async function loadWithCopy(
       for (const i of indexes) await client.query(i.indexdef);
     }
     const inserted = ins.rowCount ?? 0;
+    // Rows imported before matchID's id was computed get it from their file's next import.
+    await client.query(
+      `UPDATE deces_records r SET matchid_id = s.matchid_id FROM deces_stage s
+        WHERE r.id = s.id AND r.matchid_id IS NULL AND s.matchid_id IS NOT NULL
+          AND EXISTS (SELECT 1 FROM deces_records WHERE matchid_id IS NULL)`,
+    );
     await finish(drizzle(client) as unknown as Db, inserted);
     await client.query('COMMIT');
     await client.query('ANALYZE deces_records').catch(() => undefined);

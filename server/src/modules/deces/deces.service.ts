@@ -37,6 +37,10 @@ function corrected(r: RecordRow, mods: CorrectionRow[]): RecordRow {
     if (f.birthLocationCode) out.birthCode = f.birthLocationCode;
     if (f.deathDate) out.deathDate = f.deathDate;
     if (f.deathLocationCode) out.deathCode = f.deathLocationCode;
+    if (f.birthCountry) out.birthCountry = f.birthCountry;
+    if (f.deathCity) out.deathCity = f.deathCity;
+    if (f.deathCountry) out.deathCountry = f.deathCountry;
+    if (f.deathAge) out.age = Number(f.deathAge);
   }
   return out;
 }
@@ -53,7 +57,7 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
     score: s?.score ?? 1,
     scores: s?.scores ?? {},
     reasons: s?.reasons ?? [],
-    id: r.id,
+    id: r.matchidId ?? r.id,
     name: { first: r.firstNames ? r.firstNames.split(' ').map(titleCase) : [], last: titleCase(r.lastName) },
     sex: r.sex,
     birth: {

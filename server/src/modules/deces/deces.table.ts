@@ -58,6 +58,12 @@ export const decesRecords = pgTable(
     birthYear: smallint('birth_year'),
     /** Death year. */
     deathYear: smallint('death_year'),
+    /**
+     * matchID's id of the line (deces-dataprep's UID: base64url(blake3(…)) cut to 12): the id the wire
+     * shows, under which matchID's users stored permalinks, corrections and bulk results. Null for rows
+     * imported before it was computed, until their file is imported again. `id` stays an alias.
+     */
+    matchidId: text('matchid_id'),
   },
   (t) => [
     index('deces_records_phon_idx').on(t.lastPhon, t.firstPhon),
@@ -65,6 +71,7 @@ export const decesRecords = pgTable(
     index('deces_records_birth_first_idx').on(t.birthDate, t.firstPhon),
     index('deces_records_first_year_idx').on(t.firstPhon, t.birthYear),
     index('deces_records_death_idx').on(t.deathDate, t.deathCode),
+    index('deces_records_matchid_idx').on(t.matchidId),
     index('deces_records_last_trgm_idx').using('gin', sql`${t.lastKey} gin_trgm_ops`),
   ],
 );

@@ -102,15 +102,26 @@ export async function importFile(
     });
   } else {
     await ctx.db.transaction(async (tx) => {
+      // Rows imported before matchID's id was computed get it from their file's next import.
+      const backfill = await repo.needsMatchidBackfill(tx as unknown as Db);
+      const insert = async (b: (string | number | null)[][]) => {
+        const n = await repo.insertRows(tx as unknown as Db, b);
+        if (backfill && n < b.length)
+          await repo.backfillMatchid(
+            tx as unknown as Db,
+            b.map((r) => [String(r[0]), String(r[r.length - 1])]),
+          );
+        return n;
+      };
       let batch: (string | number | null)[][] = [];
       for await (const r of rows()) {
         batch.push(r);
         if (batch.length >= BATCH) {
-          report.inserted += await repo.insertRows(tx as unknown as Db, batch);
+          report.inserted += await insert(batch);
           batch = [];
         }
       }
-      report.inserted += await repo.insertRows(tx as unknown as Db, batch);
+      report.inserted += await insert(batch);
       await finish(tx as unknown as Db);
     });
     await repo.analyze();

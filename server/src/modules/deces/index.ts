@@ -17,6 +17,8 @@ import { generateLines } from './generator.ts';
 import { registerBulk } from './bulk.service.ts';
 import { bulkRoutes } from './bulk.routes.ts';
 import { correctionsRoutes } from './corrections.routes.ts';
+import { matchidUpdatesRoutes } from './matchid-updates.routes.ts';
+import { decesDocsRoutes } from './docs.routes.ts';
 import { adminRoutes, registerImportJob } from './admin.routes.ts';
 import { addMatchIdMsg } from './matchid.ts';
 import { authCompatRoutes } from './auth.routes.ts';
@@ -55,7 +57,9 @@ export const decesModule: ModuleFactory = (ctx) => {
         await app.register(authCompatRoutes(ctx));
         await app.register(bulkRoutes(ctx, bulk));
         await app.register(correctionsRoutes(ctx, service));
+        await app.register(matchidUpdatesRoutes(ctx, service));
         await app.register(adminRoutes(ctx));
+        await app.register(decesDocsRoutes());
       },
       /** Files written on one node's disk by earlier versions (proofs, uploads, bulk files) move to the blob store. */
       async seedReference() {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DecesFlag } from '@patrimoine/contracts/deces';
 import { cog } from './cog.ts';
+import { matchidFields, matchidIdOfFields } from './matchid-id.ts';
 import { firstNameList, lastNameKey, phonetic } from './text.ts';
 
 /**
@@ -16,6 +17,8 @@ export type { DecesFlag };
 export interface DecesRecord {
   /** 12 URL-safe characters derived from the record's nine fields: the same line always gets the same id. */
   id: string;
+  /** matchID's id of the same line (deces-dataprep's UID), under which matchID's users know the record. */
+  matchidId: string;
   lastName: string;
   firstNames: string[];
   sex: 'M' | 'F' | '';
@@ -52,10 +55,12 @@ export interface RecordKeys {
 
 export class InseeLineError extends Error {}
 
+const isCsvLine = (l: string) => l.startsWith('"') && l.includes('";"');
+
 /** Splits a raw line (fixed width or INSEE CSV) into its nine raw fields. */
 export function splitLine(line: string): string[] {
   const l = line.replace(/[\r\n]+$/, '');
-  if (l.startsWith('"') && l.includes('";"')) {
+  if (isCsvLine(l)) {
     const parts = l.split(';').map((p) => p.replace(/^"|"$/g, '').replace(/""/g, '"'));
     if (parts.length !== 9) throw new InseeLineError(`ligne CSV à ${parts.length} champs au lieu de 9`);
     return parts;
@@ -223,6 +228,7 @@ export function parseLine(line: string, source: string): DecesRecord {
   if (death.former) flags.push('death-code-former');
   return {
     id: recordId(f),
+    matchidId: matchidIdOfFields(isCsvLine(line) ? f.map((x) => x.replace(/^[\r\n\t ]+|[\r\n\t ]+$/g, '')) : matchidFields(line.replace(/[\r\n]+$/, ''))),
     lastName: name.lastName,
     firstNames: name.firstNames,
     sex,

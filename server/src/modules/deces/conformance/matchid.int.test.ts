@@ -15,6 +15,7 @@ import { bearer, createTestPlatform, type TestPlatform } from '../../../../test/
 import { startSmtpServer } from '../../../../test/smtp.ts';
 import { importFile } from '../import.service.ts';
 import { SYSTEM } from '../../../platform/auth/principal.ts';
+import { lintOpenApiDocument } from '../../../platform/openapi.ts';
 
 let t: TestPlatform;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -336,4 +337,158 @@ describe('bulk matching as deces-ui and matchID’s tests send it', () => {
       t.ctx.jobs.start();
     }
   });
+});
+
+/** A multipart body as supertest's `.field()` / `.attach()` build it (matchID's server.spec). */
+function multipart(fields: Record<string, string>, file?: { field: string; name: string; content: Buffer }) {
+  const boundary = '----matchid' + Math.random().toString(16).slice(2);
+  const parts: Buffer[] = Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  if (file)
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: application/pdf\r\n\r\n`),
+      file.content,
+      Buffer.from('\r\n'),
+    );
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), 'content-type': `multipart/form-data; boundary=${boundary}` };
+}
+
+describe('corrections as matchID’s routes take them (POST /id/{id}, GET /updated, GET /updates/proof)', () => {
+  const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+  let user: string;
+  let other: string;
+  let id: string;
+  beforeAll(async () => {
+    user = (await signIn('user1@gmail.com')).json().access_token;
+    other = (await signIn('user2@gmail.com')).json().access_token;
+    const found = await t.app.inject({ url: api('/search?q=Georges Pompidou') });
+    id = found.json().response.persons[0].id;
+  });
+
+  it('server.spec’s update: fields, author_id and a PDF in the field « pdf » → 200 Update stored', async () => {
+    const m = multipart({ author_id: 'Ked3oh@oPho3m.com', lastName: 'Aiph7u' }, { field: 'pdf', name: 'file.pdf', content: PDF });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: api(`/id/${id}`),
+      payload: m.payload,
+      headers: { ...bearer(user), 'content-type': m['content-type'] },
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ msg: 'Update stored' });
+  });
+
+  it('search.spec’s update with a proof link (JSON body) → Update stored; no proof → 400; proof without field → 400', async () => {
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: api(`/id/${id}`),
+      headers: bearer(user),
+      payload: { author_id: 'Ked3oh@oPho3m.com', firstName: 'Georges Jean', proof: 'https://somwhere.in.the.internet', message: 'acte' },
+    });
+    expect(ok.json()).toEqual({ msg: 'Update stored' });
+    const noProof = await t.app.inject({ method: 'POST', url: api(`/id/${id}`), headers: bearer(user), payload: { lastName: 'X' } });
+    expect(noProof.statusCode).toBe(400);
+    expect(noProof.json().msg).toBe('Proof must be provided');
+    const noField = await t.app.inject({
+      method: 'POST',
+      url: api(`/id/${id}`),
+      headers: bearer(user),
+      payload: { proof: 'https://somwhere.in.the.internet' },
+    });
+    expect(noField.statusCode).toBe(400);
+    expect(noField.json().msg).toBe('A field at least must be provided');
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: api('/id/nOpEnOpEnOpE'),
+      headers: bearer(user),
+      payload: { lastName: 'X', proof: 'https://a.b/c' },
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().msg).toBe('Id not found');
+    expect((await t.app.inject({ method: 'POST', url: api(`/id/${id}`), payload: { lastName: 'X', proof: 'https://a.b/c' } })).statusCode).toBe(401);
+  });
+
+  it('GET /updated lists the caller’s records with their modifications, other authors masked; the proof serves to its author only', async () => {
+    const mine = (await t.app.inject({ url: api('/updated'), headers: bearer(user) })).json();
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ id, name: { last: 'Pompidou' } });
+    expect(mine[0].score).toBeUndefined();
+    const mods = mine[0].modifications as { id: string; auth: number; author: string; proof: string; fields: Record<string, string> }[];
+    expect(mods).toHaveLength(2);
+    expect(mods.every((m) => m.auth === 0 && m.author === 'user1@gmail.com')).toBe(true);
+    expect(mods[0]!.fields).toEqual({ lastName: 'AIPH7U' });
+    const fileProof = mods.find((m) => m.proof.startsWith('/deces/'))!;
+    expect(fileProof.proof).toBe(`/deces/api/v1/updates/proof/${id}-${fileProof.id}`);
+    const pdf = await t.app.inject({ url: fileProof.proof, headers: bearer(user) });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toContain('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await t.app.inject({ url: fileProof.proof, headers: bearer(other) })).statusCode).toBe(403);
+    const link = mods.find((m) => m.proof.startsWith('https:'))!;
+    const asFile = await t.app.inject({ url: api(`/updates/proof/${id}-${link.id}`), headers: bearer(user) });
+    expect(asFile.statusCode).toBe(406);
+    expect(asFile.json().msg).toBe('Proof is not a file, but a web reference');
+    expect((await t.app.inject({ url: api(`/updates/proof/${id}-abc123`), headers: bearer(user) })).json().msg).toBe('No such update id');
+    // Another user's proposal on the same record: listed for them, with user1 masked.
+    await t.app.inject({
+      method: 'POST',
+      url: api(`/id/${id}`),
+      headers: bearer(other),
+      payload: { birthCity: 'Montboudif', proof: 'https://x.example/acte' },
+    });
+    const theirs = (await t.app.inject({ url: api('/updated'), headers: bearer(other) })).json();
+    const authors = (theirs[0].modifications as { author: string; message?: string }[]).map((m) => m.author);
+    expect(authors).toEqual(['us...r1@gmail.com', 'us...r1@gmail.com', 'user2@gmail.com']);
+    expect((theirs[0].modifications as { message?: string }[])[1]!.message).toBeUndefined();
+  });
+
+  it('a reviewer decides through POST /id/{id} with matchID’s review map; the record then carries the validated one', async () => {
+    const reviewer = await t.tokenFor('reviewer');
+    const all = (await t.app.inject({ url: api('/updated'), headers: bearer(reviewer.token) })).json();
+    const mods = all.find((p: { id: string }) => p.id === id).modifications as { id: string; fields: Record<string, string> }[];
+    const [a, b, c] = mods;
+    const body = {
+      [a!.id]: JSON.stringify({ status: 'rejected', message: 'Preuve illisible' }),
+      [b!.id]: JSON.stringify({ status: 'validated' }),
+      [c!.id]: JSON.stringify({ status: 'closed' }),
+      deadbeef: JSON.stringify({ status: 'validated' }),
+    };
+    const r = await t.app.inject({ method: 'POST', url: api(`/id/${id}`), headers: bearer(reviewer.token), payload: body });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ msg: 'Partial validation could be achieved', rejected: 1, validated: 1, closed: 1, noChange: 0, invalidIds: ['deadbeef'] });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: api(`/id/${id}`),
+      headers: bearer(reviewer.token),
+      payload: { [b!.id]: JSON.stringify({ status: 'validated' }) },
+    });
+    expect(again.json()).toEqual({ msg: 'All validations processed', rejected: 0, validated: 0, closed: 0, noChange: 1 });
+    const person = (await t.app.inject({ url: api(`/id/${id}`) })).json().response.persons[0];
+    // As matchID: the record keeps INSEE's values and carries the validated modifications.
+    expect(person.modifications.map((m: { fields: Record<string, string> }) => m.fields)).toEqual([{ firstName: 'GEORGES JEAN' }]);
+    const none = await t.app.inject({
+      method: 'POST',
+      url: api(`/id/${(await t.app.inject({ url: api('/search?q=Harry Potter') })).json().response.persons[0].id}`),
+      headers: bearer(reviewer.token),
+      payload: { x: '{}' },
+    });
+    expect(none.statusCode).toBe(406);
+    expect(none.json().msg).toBe('Id exists but no update to validate');
+  });
+});
+
+describe('documentation where matchID serves it', () => {
+  it('/docs shows Swagger UI; /docs/swagger.json is the deaths API alone, clean for Spectral', async () => {
+    const page = await t.app.inject({ url: api('/docs') });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const doc = (await t.app.inject({ url: api('/docs/swagger.json') })).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info.title).toBe('API des personnes décédées');
+    const paths = Object.keys(doc.paths);
+    expect(paths).toEqual(expect.arrayContaining(['/deces/api/v1/search', '/deces/api/v1/id/{id}', '/deces/api/v1/search/csv', '/deces/api/v1/updated']));
+    expect(paths.every((p) => p.startsWith('/deces/api/v1/'))).toBe(true);
+    expect((await t.app.inject({ url: api('/docs/json') })).json().paths).toEqual(doc.paths);
+    const lint = await lintOpenApiDocument(doc);
+    expect(lint.errors).toEqual([]);
+  }, 60_000);
 });
