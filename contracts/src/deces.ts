@@ -19,18 +19,20 @@ export const personFields = [
   'birthDate',
   'birthCity',
   'birthLocationCode',
+  'birthPostalCode',
   'birthDepartment',
   'birthCountry',
   'deathDate',
   'deathCity',
   'deathLocationCode',
+  'deathPostalCode',
   'deathDepartment',
   'deathCountry',
   'deathAge',
 ] as const;
 export type PersonField = (typeof personFields)[number];
 /** Search options besides the identity fields. */
-export const searchOptionFields = ['q', 'fuzzy', 'size', 'page', 'sort', 'scroll', 'scrollId', 'headerLang'] as const;
+export const searchOptionFields = ['q', 'fuzzy', 'size', 'page', 'sort', 'scroll', 'scrollId', 'headerLang', 'lastSeenAliveDate', 'source'] as const;
 
 export const personFieldLabels = labels(personFields, {
   lastName: 'Nom de naissance',
@@ -40,6 +42,8 @@ export const personFieldLabels = labels(personFields, {
   birthDate: 'Date de naissance',
   birthCity: 'Commune de naissance',
   birthLocationCode: 'Code Insee du lieu de naissance',
+  birthPostalCode: 'Code postal du lieu de naissance',
+  deathPostalCode: 'Code postal du lieu de décès',
   birthDepartment: 'Département de naissance',
   birthCountry: 'Pays de naissance',
   deathDate: 'Date de décès',

@@ -13,6 +13,7 @@ import { withMsg } from './matchid.ts';
 import type { DecesService } from './deces.service.ts';
 import { toPerson } from './deces.service.ts';
 import iconv from 'iconv-lite';
+import { communesOfPostalCode } from './postal.ts';
 import { RESULT_COLUMNS, bulkHeader, compileDateFormat, encodingOf, prettyCell, readWithFormat } from './matchid.ts';
 import { PERSON_FIELDS, type PersonField, parseDateQuery } from './request.ts';
 import { scoreRecord, type PersonQuery } from './score.ts';
@@ -159,6 +160,13 @@ function rowQuery(cells: Record<string, string>, o: BulkOptions): PersonQuery {
       if (Number.isFinite(n)) q.deathAge = { from: n, to: n };
     } else if (field === 'birthLocationCode' || field === 'deathLocationCode' || field === 'birthDepartment' || field === 'deathDepartment') {
       q[field] = v.toUpperCase();
+    } else if (field === 'birthPostalCode' || field === 'deathPostalCode') {
+      // A postal code points to its communes: one of them scores as a place, never as a hard filter
+      // (a postal code shared by several communes says less than a commune).
+      const codes = /^\d{5}$/.test(v) ? communesOfPostalCode(v) : [];
+      const code = codes.filter((c) => !/^(75056|13055|69123)$/.test(c));
+      const key = field === 'birthPostalCode' ? 'birthLocationCode' : 'deathLocationCode';
+      if (code.length === 1 && !q[key]) q[key] = code[0];
     } else q[field] = v.slice(0, 200);
   }
   if (!q.lastName && !q.firstName && !q.legalName) throw new Error('ni nom ni prénom');

@@ -413,7 +413,13 @@ export type RecordFilter =
   /** Birth commune starting with (normalised, upper case). */
   | { kind: 'birthCityPrefix'; prefix: string }
   /** Country in clear, accents and case aside. */
-  | { kind: 'country'; on: 'birth' | 'death'; value: string };
+  | { kind: 'country'; on: 'birth' | 'death'; value: string }
+  /** One of these COG codes (the communes of a postal code). */
+  | { kind: 'codeIn'; on: 'birth' | 'death'; codes: string[] }
+  /** Died on or after this date (AAAAMMJJ). */
+  | { kind: 'diedFrom'; date: string }
+  /** From this source file. */
+  | { kind: 'source'; value: string };
 
 function dateSql(col: 'birth_date' | 'death_date', d: DateQuery): SQL {
   const c = sql.raw(col);
@@ -442,6 +448,15 @@ function filterSql(f: RecordFilter): SQL {
       return sql`(first_key = ${f.key} OR ' ' || first_names || ' ' LIKE ${`% ${f.key} %`})`;
     case 'birthCityPrefix':
       return sql`upper(birth_city) LIKE ${f.prefix + '%'}`;
+    case 'codeIn':
+      return sql`${sql.raw(f.on === 'birth' ? 'birth_code' : 'death_code')} IN (${sql.join(
+        f.codes.map((c) => sql`${c}`),
+        sql`, `,
+      )})`;
+    case 'diedFrom':
+      return sql`death_date >= ${f.date}`;
+    case 'source':
+      return sql`source IN (${f.value}, ${'deces-' + f.value})`;
     case 'country':
       return sql`immutable_unaccent(lower(${sql.raw(f.on === 'birth' ? 'birth_country' : 'death_country')})) = immutable_unaccent(lower(${f.value}))`;
   }

@@ -93,9 +93,29 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
 
 const dateFilter = (on: 'birth' | 'death', date: DateQuery): RecordFilter => ({ kind: 'date', on, date });
 
+/** Conditions that are filters in every mode, free text included: postal codes, `lastSeenAliveDate`, `source`. */
+function hardFilters(p: PersonQuery): RecordFilter[] {
+  const f: RecordFilter[] = [];
+  if (p.birthCodes?.length) f.push({ kind: 'codeIn', on: 'birth', codes: p.birthCodes });
+  if (p.deathCodes?.length) f.push({ kind: 'codeIn', on: 'death', codes: p.deathCodes });
+  if (p.diedFrom) f.push({ kind: 'diedFrom', date: p.diedFrom });
+  if (p.source) f.push({ kind: 'source', value: p.source });
+  return f;
+}
+
+/** Whether a record satisfies {@link hardFilters} (candidates found by other paths are checked too). */
+function passesHard(p: PersonQuery, r: RecordRow): boolean {
+  return (
+    (!p.birthCodes?.length || p.birthCodes.includes(r.birthCode)) &&
+    (!p.deathCodes?.length || p.deathCodes.includes(r.deathCode)) &&
+    (!p.diedFrom || r.deathDate >= p.diedFrom) &&
+    (!p.source || r.source === p.source || r.source === `deces-${p.source}`)
+  );
+}
+
 /** Filters that hold whatever the fuzziness: ranges, and everything when `fuzzy=false`. */
 function filtersOf(p: PersonQuery, fuzzy: boolean): RecordFilter[] {
-  const f: RecordFilter[] = [];
+  const f: RecordFilter[] = hardFilters(p);
   if (p.birthDate && (p.birthDate.kind === 'range' || !fuzzy)) f.push(dateFilter('birth', p.birthDate));
   if (p.deathDate && (p.deathDate.kind === 'range' || !fuzzy)) f.push(dateFilter('death', p.deathDate));
   if (p.deathAge && (!fuzzy || p.deathAge.from !== p.deathAge.to)) f.push({ kind: 'age', from: p.deathAge.from, to: p.deathAge.to });
@@ -197,7 +217,8 @@ export function createDecesService(ctx: AppContext) {
     };
     if (req.q) {
       const { names, dates } = req.q;
-      const dateF: RecordFilter[] = dates.length ? [{ kind: 'anyDate', dates }] : [];
+      const hard = hardFilters(p);
+      const dateF: RecordFilter[] = [...(dates.length ? [{ kind: 'anyDate' as const, dates }] : []), ...hard];
       if (!names.length) rows = (await repo.filtered(dateF, CANDIDATE_LIMIT)).rows;
       else {
         const exactDate = dates.find((d) => d.kind === 'exact' && !d.value.endsWith('00')) as { value: string } | undefined;
@@ -207,18 +228,18 @@ export function createDecesService(ctx: AppContext) {
           const base = { lastPhon: phonetic(lk), lastKey: lk, firstPhon: others.length ? phonetic(firstNameList(others[0]!)[0]) : '' };
           // The names alone (a date in q may be the death date: `dupont jean 16/01/2020`), and with
           // the date read as a birth date (narrower blocks for common names).
-          keySets.push({ k: base, filters: req.fuzzy ? [] : dateF });
+          keySets.push({ k: base, filters: req.fuzzy ? hard : dateF });
           if (exactDate)
             keySets.push({
               k: { ...base, birthDate: exactDate.value, birthYear: Number(exactDate.value.slice(0, 4)) },
-              filters: req.fuzzy ? [] : dateF,
+              filters: req.fuzzy ? hard : dateF,
             });
         }
         const seen = await byKeys();
         // A single word is tried as a first name too (`q=alban`: people named Alban, not only the Albans).
         if (names.length === 1) {
           const fk = firstNameList(names[0]!)[0];
-          if (fk) for (const r of await repo.byFirstPhons([phonetic(fk)], req.fuzzy ? [] : dateF, CANDIDATE_LIMIT)) seen.set(r.id, r);
+          if (fk) for (const r of await repo.byFirstPhons([phonetic(fk)], req.fuzzy ? hard : dateF, CANDIDATE_LIMIT)) seen.set(r.id, r);
         }
         rows = [...seen.values()];
       }
@@ -301,14 +322,18 @@ export function createDecesService(ctx: AppContext) {
         if (lk.length < 3) continue;
         const fk = first ? firstNameList(first)[0] : undefined;
         const firsts = fk ? typoKeys(fk, phonetic) : null;
-        for (const r of await repo.typoCandidates(typoKeys(lk, phonetic), firsts, req.q ? [] : filters, CANDIDATE_LIMIT))
+        for (const r of await repo.typoCandidates(typoKeys(lk, phonetic), firsts, req.q ? hardFilters(p) : filters, CANDIDATE_LIMIT))
           if (!known.has(r.id)) extra.set(r.id, r);
         // A single word: also as a first name a typo away.
-        if (!first && req.q) for (const r of await repo.byFirstPhons(typoKeys(lk, phonetic), [], CANDIDATE_LIMIT)) if (!known.has(r.id)) extra.set(r.id, r);
+        if (!first && req.q)
+          for (const r of await repo.byFirstPhons(typoKeys(lk, phonetic), hardFilters(p), CANDIDATE_LIMIT)) if (!known.has(r.id)) extra.set(r.id, r);
       }
       if (extra.size) scored = scored.concat(await scoreAll([...extra.values()]));
     }
-    if (req.fuzzy) scored = scored.filter((x) => x.score >= MIN_SCORE);
+    scored = scored.filter((x) => passesHard(p, x._r));
+    // A request made only of filters (a postal code, a date of last sight) has nothing to score.
+    const onlyFilters = !req.q && Object.keys(p).every((k) => ['birthCodes', 'deathCodes', 'diedFrom', 'source'].includes(k));
+    if (req.fuzzy && !onlyFilters) scored = scored.filter((x) => x.score >= MIN_SCORE);
     else if (req.q) {
       // Exact free-text search: every word is one of the record's names (accents and case aside).
       const words = req.q.names.map((n) => normalize(n).replace(/ /g, ''));

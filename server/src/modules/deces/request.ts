@@ -1,6 +1,7 @@
 import { personFields, searchOptionFields, type PersonField } from '@patrimoine/contracts/deces';
 import { ValidationError, type FieldError } from '../../platform/errors.ts';
 import { withMsg } from './matchid.ts';
+import { communesOfPostalCode } from './postal.ts';
 import type { DateQuery, PersonQuery } from './score.ts';
 
 /**
@@ -167,6 +168,31 @@ export function parseSearchRequest(input: Record<string, unknown>): SearchReques
     if (!v) continue;
     if (/^(\d{1,3}|2A|2B)$/i.test(v)) person[f] = v.toUpperCase().padStart(2, '0');
     else errors.push({ field: f, message: 'code de département attendu (ex. 33, 2A, 971)' });
+  }
+  for (const [f, key] of [
+    ['birthPostalCode', 'birthCodes'],
+    ['deathPostalCode', 'deathCodes'],
+  ] as const) {
+    const v = str(f);
+    if (!v) continue;
+    if (!/^\d{5}$/.test(v)) errors.push({ field: f, message: 'code postal à 5 chiffres attendu (ex. 15190)' });
+    else {
+      const codes = communesOfPostalCode(v);
+      if (codes.length) person[key] = codes;
+      else errors.push({ field: f, message: `code postal inconnu : ${v}` });
+    }
+  }
+  const alive = str('lastSeenAliveDate');
+  if (alive) {
+    const d = parseDateQuery(alive);
+    if (d?.kind === 'exact')
+      person.diedFrom = d.value.endsWith('0000') ? d.value.slice(0, 4) + '0101' : d.value.endsWith('00') ? d.value.slice(0, 6) + '01' : d.value;
+    else errors.push({ field: 'lastSeenAliveDate', message: 'date attendue JJ/MM/AAAA (dernière date où la personne était en vie)' });
+  }
+  const source = str('source');
+  if (source) {
+    if (/^(deces-)?[\w-]{2,40}$/.test(source)) person.source = source.replace(/^deces-/, '');
+    else errors.push({ field: 'source', message: 'nom de fichier source attendu (ex. 2020-m01)' });
   }
   const age = str('deathAge');
   if (age) {

@@ -26,6 +26,13 @@ export interface PersonQuery {
   deathDepartment?: string;
   deathCountry?: string;
   deathAge?: { from: number; to: number };
+  /** COG codes of the communes a postal code serves (`birthPostalCode`, `deathPostalCode`). */
+  birthCodes?: string[];
+  deathCodes?: string[];
+  /** Died on or after (AAAAMMJJ): matchID's `lastSeenAliveDate`. */
+  diedFrom?: string;
+  /** Source file as matchID names it (`2020-m01`: ours is `deces-2020-m01`, both match). */
+  source?: string;
 }
 
 /** The parts of a record the score reads (a DB row or a person given to `/compare`). */

@@ -476,6 +476,38 @@ describe('corrections as matchID’s routes take them (POST /id/{id}, GET /updat
   });
 });
 
+describe('matchID’s other search parameters', () => {
+  const persons = async (q: string) => {
+    const r = await t.app.inject({ url: api(`/search?${q}`) });
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json().response.persons as { name: { last: string }; death: { date: string }; source: string }[];
+  };
+  it('birthPostalCode and deathPostalCode (La Poste’s base), with names and alone', async () => {
+    // Fuzzy: « Potter » also finds Jeanne Pottier; the postal code keeps the one born there.
+    expect((await persons('lastName=Potter')).map((p) => p.name.last).sort()).toEqual(['Potter', 'Pottier']);
+    expect((await persons('lastName=Potter&birthPostalCode=57000')).map((p) => p.name.last)).toEqual(['Potter']);
+    expect((await persons('lastName=Potter&birthPostalCode=94000')).map((p) => p.name.last)).toEqual(['Pottier']);
+    expect(await persons('lastName=Potter&birthPostalCode=33000')).toEqual([]);
+    expect((await persons('deathPostalCode=06100')).map((p) => p.name.last)).toEqual(['Potter']);
+    // 75015 serves Paris 15e and Issy-les-Moulineaux: both communes count.
+    expect((await persons('deathPostalCode=75015&deathDate=2020')).map((p) => p.name.last).sort()).toEqual(['Dupont', 'Pottier']);
+    const bad = await t.app.inject({ url: api('/search?lastName=Potter&birthPostalCode=00000') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0]).toMatchObject({ field: 'birthPostalCode' });
+    expect(bad.json().msg).toEqual(['invalid birthPostalCode value: 00000']);
+  });
+  it('lastSeenAliveDate keeps those who died on or after it; source keeps one file; both go with q too', async () => {
+    expect((await persons('lastName=Pottier&lastSeenAliveDate=01/01/2021')).length).toBe(0);
+    expect((await persons('lastName=Pottier&lastSeenAliveDate=01/01/2020')).map((p) => p.name.last).sort()).toEqual(['Potter', 'Pottier']);
+    // Harry Potter died on 10/01/2020, Jeanne Pottier on 22/01/2020.
+    expect((await persons('lastName=Pottier&lastSeenAliveDate=15/01/2020')).map((p) => p.name.last)).toEqual(['Pottier']);
+    expect((await persons('q=Jeanne Pottier&lastSeenAliveDate=23/01/2020')).length).toBe(0);
+    expect((await persons('q=Jeanne Pottier&source=people')).map((p) => p.name.last)).toEqual(['Pottier']);
+    expect((await persons('q=Jeanne Pottier&source=2021-m01')).length).toBe(0);
+    expect((await t.app.inject({ url: api('/search?lastName=Pottier&lastSeenAliveDate=hier') })).json().errors[0].field).toBe('lastSeenAliveDate');
+  });
+});
+
 describe('documentation where matchID serves it', () => {
   it('/docs shows Swagger UI; /docs/swagger.json is the deaths API alone, clean for Spectral', async () => {
     const page = await t.app.inject({ url: api('/docs') });

@@ -1,0 +1,24 @@
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const codesPostaux = require('codes-postaux') as { find(code: string): { codeCommune: string }[] };
+
+/** The municipal arrondissements' commune (deaths are recorded with either code). */
+const CITY_OF: [RegExp, string][] = [
+  [/^751\d\d$/, '75056'],
+  [/^132\d\d$/, '13055'],
+  [/^6938\d$/, '69123'],
+];
+
+/**
+ * COG codes of the communes a postal code serves (La Poste's base through the `codes-postaux`
+ * package), with the commune of Paris, Lyon or Marseille beside its arrondissements.
+ */
+export function communesOfPostalCode(postalCode: string): string[] {
+  const out = new Set<string>();
+  for (const e of codesPostaux.find(postalCode)) {
+    out.add(e.codeCommune);
+    for (const [re, city] of CITY_OF) if (re.test(e.codeCommune)) out.add(city);
+  }
+  return [...out].sort();
+}
