@@ -139,10 +139,28 @@ describe('corrections in the browser', () => {
     await reviewer.page.goto('/deces/corrections');
     const card = reviewer.page.getByRole('region', { name: `Correction de la fiche ${p!.id}` });
     await visible(card);
+    // The person, and the current value beside the proposed one.
+    const name = `${p!.name.first.join(' ')} ${p!.name.last.toUpperCase()}`;
+    await visible(card.getByRole('heading', { name }));
+    await visible(card.getByText(new RegExp(`le ${fr(p!.birth.date)} à`)));
+    const row = card.getByRole('row', { name: /Prénoms/ });
+    await visible(row.getByRole('cell', { name: p!.name.first.join(' '), exact: true }));
+    await visible(row.getByRole('cell', { name: 'PRÉNOM-CORRIGÉ' }));
+    await visible(card.getByRole('link', { name: /etat-civil\.example\.fr\/acte\/42/ }));
+    // Every decision is confirmed first.
     await card.getByRole('button', { name: 'Rejeter' }).click();
+    const confirm = card.getByRole('alertdialog', { name: 'Confirmer la décision' });
+    await visible(confirm.getByText('Rejeter cette correction ?'));
+    await confirm.getByRole('button', { name: 'Revenir' }).click();
+    await visible(card.getByRole('button', { name: 'Rejeter' }));
+    await card.getByRole('button', { name: 'Rejeter' }).click();
+    await confirm.getByRole('button', { name: 'Confirmer le rejet' }).click();
     await visible(card.getByText('un rejet doit être motivé'));
     await card.getByLabel('Commentaire (obligatoire pour un rejet)').fill('Conforme à l’acte');
     await card.getByRole('button', { name: 'Valider' }).click();
+    await visible(confirm.getByText(/Valider cette correction \? La fiche de .+ affichera les valeurs proposées/));
+    await confirm.getByRole('button', { name: 'Confirmer la validation' }).click();
+    await visible(reviewer.page.getByText(`Correction de ${name} validée.`));
     await visible(reviewer.page.getByText('0 correction(s)'));
 
     await agent.page.reload();
