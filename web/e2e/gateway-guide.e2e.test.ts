@@ -49,7 +49,8 @@ describe('the API portal guides a visitor', () => {
     await visible(page.getByRole('navigation', { name: 'Opérations de l’API' }));
     const doc = await page.getByRole('navigation', { name: 'Opérations de l’API' }).textContent();
     expect(doc).not.toContain('/admin/import');
-    expect(doc).not.toContain('/review');
+    expect(doc).not.toContain('/corrections/{id}/review');
+    expect(doc).toContain('GET /search');
     expect(await page.getByText('Rôles autorisés').count()).toBe(0);
     expect(unexpected(errors)).toEqual([]);
   });
