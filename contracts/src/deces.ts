@@ -395,7 +395,7 @@ export const bulkReviewPage = z.object({
   items: z.array(bulkReviewRow),
 });
 export const bulkDecisionBody = z.object({
-  sourceLineNumber: z.number().int().min(1),
+  sourceLineNumber: z.number().int().min(1).max(100_000_000),
   decision: z.enum(bulkDecisions).nullable().describe('null : retirer la décision'),
   candidateId: z.string().max(40).optional().describe('La fiche acceptée ; par défaut le meilleur candidat'),
 });
