@@ -585,7 +585,14 @@ export const assetRelation = z.object({
 });
 
 /** An asset page: the asset, its completeness checks, its relations (both directions), and whether the caller may edit it. */
-export const assetDetail = z.object({ asset, completeness: completenessResult, relations: z.array(assetRelation), canEdit: z.boolean() });
+export const assetDetail = z.object({
+  asset,
+  completeness: completenessResult,
+  relations: z.array(assetRelation),
+  canEdit: z.boolean(),
+  /** Why the caller may not change the asset (French, for a read-only view), or null when they may. */
+  editRefusal: z.string().nullable(),
+});
 export type AssetDetail = z.output<typeof assetDetail>;
 
 export const facetKeys = ['kind', 'owner', 'lifecycle', 'openness', 'personalData', 'tags'] as const;

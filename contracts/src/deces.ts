@@ -352,7 +352,8 @@ export const bulkResult = z.object({
   rows: z.number().int(),
   matched: z.number().int(),
   unmatched: z.number().int(),
-  errors: z.array(lineError),
+  errors: z.array(lineError).describe('Les lignes en erreur (les 1000 premières)'),
+  failed: z.number().int().optional().describe('Nombre de lignes en erreur (toutes ; absent des appariements plus anciens)'),
   scoreBuckets: z.record(z.string(), z.number().int()).describe('Lignes par score du meilleur candidat (« >= 0,9 », « 0,7–0,9 », « < 0,7 »)'),
 });
 export type BulkResult = z.infer<typeof bulkResult>;
@@ -368,6 +369,60 @@ export const bulkSummary = z.object({
   expiresAt: z.string().nullable().describe('ISO 8601'),
 });
 export type BulkSummary = z.infer<typeof bulkSummary>;
+/** A reviewer's decision on one line of a bulk result. */
+export const bulkDecisions = ['accepted', 'rejected'] as const;
+export type BulkDecision = (typeof bulkDecisions)[number];
+export const bulkDecisionLabels = labels(bulkDecisions, { accepted: 'Acceptée', rejected: 'Rejetée' });
+/** Which lines of a bulk result to review. */
+export const bulkReviewFilters = ['all', 'matched', 'unmatched', 'errors', 'undecided', 'accepted', 'rejected'] as const;
+export const bulkReviewFilterLabels = labels(bulkReviewFilters, {
+  all: 'Toutes les lignes',
+  matched: 'Appariées',
+  unmatched: 'Sans correspondance',
+  errors: 'En erreur',
+  undecided: 'Appariées, à décider',
+  accepted: 'Acceptées',
+  rejected: 'Rejetées',
+});
+export const bulkReviewQuery = z.object({
+  filter: z.enum(bulkReviewFilters).default('all'),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  size: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type BulkReviewQuery = z.input<typeof bulkReviewQuery>;
+export const bulkDecisionInfo = z.object({
+  decision: z.enum(bulkDecisions),
+  candidateId: z.string().nullable().describe('La fiche acceptée (ou rejetée)'),
+  decidedBy: z.string().describe('Qui a décidé'),
+  decidedAt: z.string().describe('ISO 8601'),
+});
+/** One line of the input file with its candidates, as the review screen shows it. */
+export const bulkReviewRow = z.object({
+  sourceLineNumber: z.number().int().describe('Rang de la ligne de données (1 pour la première)'),
+  line: z.number().int().describe('Ligne du fichier (en-tête compris)'),
+  input: z.record(z.string(), z.string()).describe('Les cellules de la ligne, par colonne'),
+  error: z.string().nullable().describe('Pourquoi la ligne n’a pas pu être appariée'),
+  candidates: z.array(person.omit({ flags: true, modifications: true })),
+  decision: bulkDecisionInfo.nullable(),
+});
+export type BulkReviewRow = z.infer<typeof bulkReviewRow>;
+export const bulkReviewPage = z.object({
+  total: z.number().int().describe('Lignes qui répondent au filtre'),
+  page: z.number().int(),
+  size: z.number().int(),
+  header: z.array(z.string()).describe('Les colonnes du fichier'),
+  mapping: z.record(z.string(), z.string()).describe('Champ de recherche → colonne du fichier'),
+  decided: z.object({ accepted: z.number().int(), rejected: z.number().int() }),
+  items: z.array(bulkReviewRow),
+});
+export const bulkDecisionBody = z.object({
+  sourceLineNumber: z.number().int().min(1).max(100_000_000),
+  decision: z.enum(bulkDecisions).nullable().describe('null : retirer la décision'),
+  candidateId: z.string().max(40).optional().describe('La fiche acceptée ; par défaut le meilleur candidat'),
+});
+export type BulkDecisionBody = z.input<typeof bulkDecisionBody>;
+export const bulkLineParams = z.object({ id: z.uuid() });
+
 /** matchID: `{ msg: "Job <id> cancelled" }` (only that member: its tests check the keys). */
 export const bulkCancelled = z.object({ msg: z.string() });
 

@@ -237,9 +237,14 @@ export const jobProgress = z.object({ done: z.number().optional(), total: z.numb
 export type JobProgress = z.output<typeof jobProgress>;
 
 /** A background job with its progress, as its owner (or an admin) sees it. */
+/** A file a finished job produced, downloadable by whoever may see the job. */
+export const jobDownload = z.object({ label: z.string(), href: z.string() });
 export const job = z.object({
   id: z.uuid(),
   type: z.string().describe('Handler name, `module.task`.'),
+  title: z.string().describe('What the job does, in French (« Appariement du fichier personnes.csv »).'),
+  fileName: z.string().nullable().describe('The file the job works on, when it works on one.'),
+  downloads: z.array(jobDownload).describe('Files of a finished job (result, report), for its owner or an admin.'),
   state: jobState,
   progress: jobProgress,
   result: z.unknown(),

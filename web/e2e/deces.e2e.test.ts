@@ -119,6 +119,42 @@ describe('bulk matching in the browser', () => {
 });
 
 describe('corrections in the browser', () => {
+  it('a reviewer downloads the PDF proof (others may not), and rejects with a comment after confirming', async () => {
+    const [, p] = await demoPeople();
+    const pdf = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'deces-proof-')), 'acte.pdf');
+    fs.writeFileSync(pdf, '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    const agent = await newPage(browser);
+    await login(agent.page, 'agent', adminPassword());
+    await agent.page.goto(`/deces/personne/${p!.id}`);
+    const form = agent.page.getByRole('form', { name: 'Proposer une correction' });
+    await form.getByLabel('Nom', { exact: true }).fill('Nom-Corrigé');
+    await form.getByLabel('Preuve : acte de décès ou de naissance (PDF, 5 Mo au plus)').setInputFiles(pdf);
+    await form.getByRole('button', { name: 'Proposer la correction' }).click();
+    await visible(agent.page.getByText('Proposition envoyée'));
+
+    const reviewer = await newPage(browser);
+    await login(reviewer.page, 'relecteur', adminPassword());
+    await reviewer.page.goto('/deces/corrections');
+    const card = reviewer.page.getByRole('region', { name: `Correction de la fiche ${p!.id}` });
+    const row = card.getByRole('row', { name: /^Nom / });
+    await visible(row.getByRole('cell', { name: p!.name.last, exact: true }));
+    await visible(row.getByRole('cell', { name: 'NOM-CORRIGÉ' }));
+    const href = await card.getByRole('link', { name: 'Télécharger l’acte (PDF)' }).getAttribute('href');
+    const proof = await reviewer.page.request.get(href!);
+    expect(proof.status()).toBe(200);
+    expect(proof.headers()['content-type']).toContain('application/pdf');
+    const editor = await newPage(browser);
+    await login(editor.page, 'dnum.editeur', adminPassword());
+    expect((await editor.page.request.get(href!)).status()).toBe(403);
+
+    await card.getByLabel('Commentaire (obligatoire pour un rejet)').fill('L’acte ne correspond pas');
+    await card.getByRole('button', { name: 'Rejeter' }).click();
+    await card.getByRole('alertdialog', { name: 'Confirmer la décision' }).getByRole('button', { name: 'Confirmer le rejet' }).click();
+    await visible(reviewer.page.getByText(/^Correction de .+ rejetée\.$/));
+    expect(await reviewer.page.getByRole('region', { name: `Correction de la fiche ${p!.id}` }).count()).toBe(0);
+    expect(unexpected([...agent.errors, ...reviewer.errors, ...editor.errors])).toEqual([]);
+  });
+
   it('an agent proposes a correction with a link, a reviewer validates it, the record shows it', async () => {
     const [p] = await demoPeople();
     const agent = await newPage(browser);
@@ -139,10 +175,28 @@ describe('corrections in the browser', () => {
     await reviewer.page.goto('/deces/corrections');
     const card = reviewer.page.getByRole('region', { name: `Correction de la fiche ${p!.id}` });
     await visible(card);
+    // The person, and the current value beside the proposed one.
+    const name = `${p!.name.first.join(' ')} ${p!.name.last.toUpperCase()}`;
+    await visible(card.getByRole('heading', { name }));
+    await visible(card.getByText(new RegExp(`le ${fr(p!.birth.date)} à`)));
+    const row = card.getByRole('row', { name: /Prénoms/ });
+    await visible(row.getByRole('cell', { name: p!.name.first.join(' '), exact: true }));
+    await visible(row.getByRole('cell', { name: 'PRÉNOM-CORRIGÉ' }));
+    await visible(card.getByRole('link', { name: /etat-civil\.example\.fr\/acte\/42/ }));
+    // Every decision is confirmed first.
     await card.getByRole('button', { name: 'Rejeter' }).click();
+    const confirm = card.getByRole('alertdialog', { name: 'Confirmer la décision' });
+    await visible(confirm.getByText('Rejeter cette correction ?'));
+    await confirm.getByRole('button', { name: 'Revenir' }).click();
+    await visible(card.getByRole('button', { name: 'Rejeter' }));
+    await card.getByRole('button', { name: 'Rejeter' }).click();
+    await confirm.getByRole('button', { name: 'Confirmer le rejet' }).click();
     await visible(card.getByText('un rejet doit être motivé'));
     await card.getByLabel('Commentaire (obligatoire pour un rejet)').fill('Conforme à l’acte');
     await card.getByRole('button', { name: 'Valider' }).click();
+    await visible(confirm.getByText(/Valider cette correction \? La fiche de .+ affichera les valeurs proposées/));
+    await confirm.getByRole('button', { name: 'Confirmer la validation' }).click();
+    await visible(reviewer.page.getByText(`Correction de ${name} validée.`));
     await visible(reviewer.page.getByText('0 correction(s)'));
 
     await agent.page.reload();

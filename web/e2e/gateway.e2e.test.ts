@@ -68,10 +68,14 @@ describe('API portal in the browser', () => {
     expect(['401', '403', '429', '502', '504']).not.toContain(status);
     await visible(page.getByText(/ratelimit-policy: "second";q=20;w=1/));
 
-    // The call reaches the application's dashboard once the analytics buffer is flushed.
-    await page.waitForTimeout(3000);
+    // The call reaches the application's dashboard once the analytics buffer is flushed (in the
+    // background): reload until it is counted, instead of waiting a fixed time.
     await page.goto('/api-portail/applications');
-    await visible(page.getByTestId('usage-calls'));
+    for (let i = 0; i < 60; i++) {
+      await visible(page.getByTestId('usage-calls'), 20_000);
+      if (Number(await page.getByTestId('usage-calls').textContent()) > 0) break;
+      await page.reload();
+    }
     expect(Number(await page.getByTestId('usage-calls').textContent())).toBeGreaterThan(0);
     await visible(page.getByRole('cell', { name: 'Actif' }).first());
     if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/gateway-apps.png`, fullPage: true });

@@ -51,7 +51,7 @@ export default async function setup(project: TestProject) {
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
     try {
@@ -60,7 +60,7 @@ export default async function setup(project: TestProject) {
     } catch {
       /* not yet */
     }
-    if (Date.now() > deadline) throw new Error(`server not ready after 90 s:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`server not ready after 180 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   project.provide('baseUrl', base);

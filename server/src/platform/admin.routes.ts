@@ -25,7 +25,6 @@ import { routeGroup } from './auth/access.ts';
 import { actorOf, requireUser } from './auth/principal.ts';
 import { sendCsv, wantsCsv } from './http/common.ts';
 import { iterateAudit, listAudit, recordAudit } from './audit/audit.repository.ts';
-import { toPublicJob } from './jobs/jobs.service.ts';
 import { ConflictError, NotFoundError, fieldError } from './errors.ts';
 
 /** Errors a route documents (the transform adds a generic `default`). */
@@ -84,7 +83,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
             const pr = requireUser(req.caller);
             const all = req.query.all === 'true' && pr.role === 'admin';
             const rows = await ctx.jobs.list({ ownerId: all ? undefined : pr.userId, type: req.query.type, state: req.query.state, limit: 100 });
-            return { items: rows.map(toPublicJob) };
+            return { items: rows.map((r) => ctx.jobs.present(r)) };
           },
         );
         p.get(
@@ -98,7 +97,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               response: { 200: job, ...errors(401, 403, 404) },
             },
           },
-          async (req) => toPublicJob(await ctx.jobs.getFor(req.params.id, req.caller)),
+          async (req) => ctx.jobs.present(await ctx.jobs.getFor(req.params.id, req.caller)),
         );
         p.post(
           '/api/jobs/:id/cancel',
@@ -108,7 +107,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           async (req) => {
             const j = await ctx.jobs.cancel(req.params.id, req.caller);
             if (!j) throw new NotFoundError('Tâche introuvable.');
-            return toPublicJob(j);
+            return ctx.jobs.present(j);
           },
         );
       }),

@@ -16,7 +16,7 @@ export function JobProgressBar({ job }: { job: Job }) {
       </p>
       <div
         role="progressbar"
-        aria-label={`Avancement de la tâche ${job.type}`}
+        aria-label={`Avancement : ${job.title}`}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={pct}

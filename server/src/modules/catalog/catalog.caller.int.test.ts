@@ -66,6 +66,25 @@ describe('callers: an anonymous visitor never takes the system’s path', () => 
     const reader = (await t.tokenFor('reader')).token;
     expect((await t.app.inject({ url: '/api/catalog/assets/dataset/ferme-systeme', headers: bearer(reader) })).json().canEdit).toBe(false);
   });
+
+  it('says why a caller may not edit an asset (the read-only view shows it), from the server’s own rule', async () => {
+    const detail = async (token: string) => (await t.app.inject({ url: '/api/catalog/assets/dataset/ferme-systeme', headers: bearer(token) })).json();
+    const reader = await detail((await t.tokenFor('reader')).token);
+    expect(reader.editRefusal).toMatch(/^Votre rôle \(.+\) ne permet pas de modifier le catalogue/);
+    const elsewhere = await detail((await t.tokenFor('editor', { organisationCode: 'DGEF' })).token);
+    expect(elsewhere.canEdit).toBe(false);
+    expect(elsewhere.editRefusal).toMatch(/^Cet actif appartient à .+ \(DSR\) : seuls ses éditeurs et administrateurs de données/);
+    const owner = await detail((await t.tokenFor('editor', { organisationCode: 'DSR' })).token);
+    expect(owner).toMatchObject({ canEdit: true, editRefusal: null });
+    // The refusal matches what the server does on a write.
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/api/catalog/assets/dataset/ferme-systeme',
+      headers: bearer((await t.tokenFor('editor', { organisationCode: 'DGEF' })).token),
+      payload: { kind: 'dataset', slug: 'ferme-systeme', title: 'Essai', owner: 'DSR' },
+    });
+    expect(put.statusCode).toBe(403);
+  });
 });
 
 describe('demo content', () => {

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../db/client.ts';
+import { roleLabels } from '@patrimoine/contracts/platform';
 import { SYSTEM, actorOf, isUser, type Caller } from '../../platform/auth/principal.ts';
 import type { Asset, AssetDetail, Dashboard, Graph, HistoryItem, ImpactItem, SearchResult } from '@patrimoine/contracts/catalog';
 import type { assetRelation, catalogImportReport, relationListItem } from '@patrimoine/contracts/catalog';
@@ -139,6 +140,19 @@ export function createCatalogService(ctx: AppContext) {
     if (c.kind !== 'user') return false;
     if (c.role === 'admin') return true;
     return (c.role === 'data_admin' || c.role === 'editor') && !!c.organisationId && c.organisationId === organisationId;
+  }
+
+  /** Why the caller may not change this asset, in French (the read-only view shows it), or null when they may. */
+  function editRefusal(c: Caller, a: AssetWithOwner): string | null {
+    if (canWrite(c, a.organisationId)) return null;
+    if (c.kind !== 'user') return 'Connectez-vous pour modifier le catalogue.';
+    const owner = a.ownerCode ? `${a.ownerName ?? a.ownerCode} (${a.ownerCode})` : null;
+    if (c.role !== 'data_admin' && c.role !== 'editor')
+      return `Votre rôle (${roleLabels[c.role]}) ne permet pas de modifier le catalogue : seuls les éditeurs et administrateurs de données de l’organisation propriétaire, et les administrateurs ministériels, le peuvent.`;
+    if (!c.organisationId) return 'Votre compte n’est rattaché à aucune organisation : demandez à un administrateur de vous rattacher à la vôtre.';
+    return owner
+      ? `Cet actif appartient à ${owner} : seuls ses éditeurs et administrateurs de données, et les administrateurs ministériels, le modifient. Proposez votre changement à son contact.`
+      : 'Cet actif n’est rattaché à aucune organisation : seul un administrateur ministériel le modifie.';
   }
 
   function assertWrite(c: Caller, organisationId: string | null, what = 'modifier') {
@@ -422,6 +436,7 @@ export function createCatalogService(ctx: AppContext) {
         completeness: comp,
         relations: visible.map((r) => relationView(r, map, a.id)),
         canEdit: canWrite(c, a.organisationId),
+        editRefusal: editRefusal(c, a),
       };
     },
 

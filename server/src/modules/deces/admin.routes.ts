@@ -42,6 +42,10 @@ export function registerImportJob(ctx: AppContext) {
       await ctx.blobs.delete(uploadKey(stored));
       fs.rmSync(path.join(dir, path.basename(stored)), { force: true });
     },
+    describe(job) {
+      const p = job.payload as ImportPayload;
+      return { title: `Import du fichier Insee des décès « ${p.name} »`, fileName: p.name };
+    },
     async run({ payload, progress }) {
       const file = path.join(dir, path.basename(payload.file));
       const blob = await ctx.blobs.get(uploadKey(payload.file));

@@ -7,6 +7,10 @@ import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import {
   bulkCancelled,
+  bulkDecisionBody,
+  bulkDecisionInfo,
+  bulkReviewPage,
+  bulkReviewQuery,
   bulkExpired,
   bulkFailed,
   bulkGone,
@@ -22,6 +26,8 @@ import { idParams, problem } from '@patrimoine/contracts/common';
 import { routeGroup } from '../../platform/auth/access.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { TooManyRequestsError, ValidationError } from '../../platform/errors.ts';
+import { sendCsv } from '../../platform/http/common.ts';
+import { bulkReview } from './bulk-review.ts';
 import type { Db } from '../../db/client.ts';
 import type { JobRow } from '../../platform/jobs/jobs.repository.ts';
 import { orderRow, withMsg } from './matchid.ts';
@@ -93,6 +99,7 @@ function orderedCsv(body: Readable, p: BulkPayload): Readable {
 export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsync {
   return routeGroup('authenticated', async (g) => {
     const app = g.withTypeProvider<ZodTypeProvider>();
+    const review = bulkReview(ctx, bulk);
 
     app.post(
       `${API}/search/csv`,
@@ -337,6 +344,68 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
           error: s.job.error,
           expiresAt: s.job.expiresAt?.toISOString() ?? null,
         };
+      },
+    );
+
+    app.get(
+      `${API}/search/csv/:id/review`,
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'reviewDeathsBulkMatch',
+          summary: 'Relire un appariement terminé : les lignes, leurs candidats (scores, raisons) et les décisions',
+          description:
+            'Filtre `filter` : all, matched (appariées), unmatched (sans correspondance), errors (en erreur), undecided (appariées sans décision), accepted, rejected ; pages de `size` lignes (100 au plus). Propriétaire de l’appariement ou administrateur.',
+          params: idParams,
+          querystring: bulkReviewQuery,
+          response: { 200: bulkReviewPage, 404: problem, 409: problem },
+        },
+      },
+      async (req) => {
+        const s = await statusOf(req.params.id, requireUser(req.caller));
+        return review.page(s.job, req.query);
+      },
+    );
+
+    app.put(
+      `${API}/search/csv/:id/decisions`,
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'decideDeathsBulkMatchLine',
+          summary: 'Accepter ou rejeter le candidat d’une ligne (null : retirer la décision)',
+          description:
+            '`candidateId` : la fiche acceptée parmi les candidats de la ligne (par défaut le meilleur). Propriétaire de l’appariement ou administrateur.',
+          params: idParams,
+          body: bulkDecisionBody,
+          response: { 200: z.object({ decision: bulkDecisionInfo.nullable() }), 400: problem, 404: problem, 409: problem },
+        },
+      },
+      async (req) => {
+        const user = requireUser(req.caller);
+        const s = await statusOf(req.params.id, user);
+        return { decision: await review.decide(s.job, user, req.body) };
+      },
+    );
+
+    app.get(
+      `${API}/search/csv/:id/fr`,
+      {
+        schema: {
+          tags: ['deces'],
+          operationId: 'getDeathsBulkMatchFrench',
+          summary: 'Le résultat en CSV français : dates JJ/MM/AAAA, scores en pourcentage, raisons et décisions',
+          description:
+            'Séparateur `;`, UTF-8 avec BOM (tableurs) ; une ligne par candidat (une ligne pour une ligne sans correspondance ou en erreur) : vos colonnes, « Résultat » (Appariée, Sans correspondance, En erreur), « Décision », les scores en %, les raisons et la fiche. Le format matchID reste `GET /search/csv/{id}`.',
+          params: idParams,
+          response: { 200: { content: { 'text/csv': { schema: csvText } } }, 404: problem, 409: problem },
+        },
+      },
+      async (req, reply) => {
+        const s = await statusOf(req.params.id, requireUser(req.caller));
+        const { filename, columns, rows } = await review.frenchCsv(s.job);
+        reply.header('cache-control', 'private, no-store');
+        return sendCsv(reply, filename, columns, rows);
       },
     );
 

@@ -35,6 +35,8 @@ import type { Db } from '../../db/client.ts';
  */
 export const BULK_JOB = 'deces.bulk';
 export const BULK_RETENTION_MS = 24 * 3600_000;
+/** Base of the deaths API (as `API` of deces.routes.ts, which imports this file). */
+const BULK_API = '/deces/api/v1';
 const CHUNK = 1000;
 const PIPELINE = 2;
 /** Default `pruneScore`: on the benchmark, precision ≥ 99.7 % at recall ≥ 97.2 % (1 M records). */
@@ -96,6 +98,17 @@ interface Checkpoint {
   buckets?: Record<string, number>;
   /** Last input line done (skipped records up to it are counted). */
   line?: number;
+  /** Bytes of the review lines (`…/review.ndjson`, the on-screen review). Absent in older checkpoints. */
+  reviewBytes?: number;
+}
+
+/** One line of `review.ndjson`: an input row and its candidates with scores and reasons. */
+export interface ReviewLine {
+  n: number;
+  line: number;
+  cells: string[];
+  error?: string;
+  candidates: Omit<ReturnType<typeof toPerson>, 'flags' | 'modifications'>[];
 }
 /** Characters of one CSV record: beyond, the file is not a CSV (or a quote is never closed). */
 export const MAX_RECORD_CHARS = 64 * 1024;
@@ -106,9 +119,24 @@ export type { BulkResult };
 export function bulkDate(v: string, fmt: BulkOptions['dateFormat']): string | null {
   const d = readDate(v, fmt);
   if (!d) return d;
+  return calendarDate(d) ? d : null;
+}
+
+/**
+ * A date AAAAMMJJ that exists in the calendar (31/02 or 29/02 of a common year does not), unknown parts
+ * `00` allowed (`19500000`, `19500300`), years 1800 to 2100 (or unknown).
+ */
+export function calendarDate(d: string): boolean {
+  if (!/^\d{8}$/.test(d)) return false;
+  const y = Number(d.slice(0, 4));
   const m = Number(d.slice(4, 6));
   const day = Number(d.slice(6, 8));
-  return m <= 12 && day <= 31 && !(m === 0 && day > 0) ? d : null;
+  if (y !== 0 && (y < 1800 || y > 2100)) return false;
+  if (m > 12 || (m === 0 && day > 0)) return false;
+  if (day === 0) return true;
+  const leap = y === 0 || (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  return day <= days;
 }
 
 function readDate(v: string, fmt: BulkOptions['dateFormat']): string | null {
@@ -149,7 +177,7 @@ function rowQuery(cells: Record<string, string>, o: BulkOptions): PersonQuery {
     if (!v) continue;
     if (field === 'birthDate' || field === 'deathDate') {
       const d = bulkDate(v, o.dateFormat);
-      if (d === null) throw new Error(`${field} (colonne « ${col} ») : date illisible « ${v.slice(0, 40)} » (format ${o.dateFormat})`);
+      if (d === null) throw new Error(`${field} (colonne « ${col} ») : date illisible ou inexistante « ${v.slice(0, 40)} » (format ${o.dateFormat})`);
       if (d) q[field] = { kind: 'exact', value: d };
     } else if (field === 'sex') {
       const s = v.toUpperCase()[0];
@@ -177,12 +205,13 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
   /** This node's scratch directory of running jobs (the partial result). */
   const scratch = path.join(ctx.env.dataDir, 'scratch', 'deces-bulk');
   const scratchOf = (p: BulkPayload) => path.join(scratch, path.basename(p.dir));
-  const keyOf = (dir: string, file: 'input.csv' | 'result.csv' | 'result.ndjson') => `deces/bulk/${path.basename(dir)}/${file}`;
+  const keyOf = (dir: string, file: 'input.csv' | 'result.csv' | 'result.ndjson' | 'review.ndjson') => `deces/bulk/${path.basename(dir)}/${file}`;
   /** Every file of one upload: its blobs (input, CSV and JSON lines results) and this node's scratch copy. */
   const removeDir = async (dir: string) => {
     await ctx.blobs.delete(keyOf(dir, 'input.csv'));
     await ctx.blobs.delete(keyOf(dir, 'result.csv'));
     await ctx.blobs.delete(keyOf(dir, 'result.ndjson'));
+    await ctx.blobs.delete(keyOf(dir, 'review.ndjson'));
     fs.rmSync(path.join(scratch, path.basename(dir)), { recursive: true, force: true });
   };
 
@@ -192,20 +221,48 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
     async cleanup(job) {
       await removeDir((job.payload as BulkPayload).dir);
     },
+    describe(job) {
+      const p = job.payload as BulkPayload;
+      const kept = p.persistenceMs ?? BULK_RETENTION_MS;
+      const available = job.state === 'succeeded' && !!job.finishedAt && ctx.clock.now().getTime() - job.finishedAt.getTime() <= kept;
+      return {
+        title: `Appariement du fichier « ${p.fileName} » avec le fichier des décès`,
+        fileName: p.fileName,
+        downloads: available
+          ? [
+              { label: 'Résultat en CSV français (dates JJ/MM/AAAA, décisions)', href: `${BULK_API}/search/csv/${job.id}/fr` },
+              { label: 'Résultat au format matchID (CSV)', href: `${BULK_API}/search/csv/${job.id}` },
+            ]
+          : [],
+      };
+    },
     async run({ payload: p, checkpoint: saved, progress, signal }) {
       const dir = scratchOf(p);
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const outFile = path.join(dir, 'result.csv');
       const jsonFile = path.join(dir, 'result.ndjson');
+      const reviewFile = path.join(dir, 'review.ndjson');
       const sizeOf = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : -1);
-      // The partial results are on the node that wrote them: elsewhere the job starts again.
-      const checkpoint = saved && sizeOf(outFile) >= saved.bytes && (saved.jsonBytes === undefined || sizeOf(jsonFile) >= saved.jsonBytes) ? saved : null;
+      // The partial results are on the node that wrote them: elsewhere (or from a checkpoint written
+      // before the review file existed) the job starts again.
+      const checkpoint =
+        saved &&
+        sizeOf(outFile) >= saved.bytes &&
+        (saved.jsonBytes === undefined || sizeOf(jsonFile) >= saved.jsonBytes) &&
+        saved.reviewBytes !== undefined &&
+        sizeOf(reviewFile) >= saved.reviewBytes
+          ? saved
+          : null;
       const input = await ctx.blobs.get(keyOf(p.dir, 'input.csv'));
       if (!input) throw new Error('Fichier à apparier introuvable (supprimé ou expiré) : relancez l’appariement.');
       const cp: Checkpoint = checkpoint ?? { rows: 0, bytes: 0, matched: 0, errors: [] };
       if (checkpoint) {
         fs.truncateSync(outFile, cp.bytes);
         if (cp.jsonBytes !== undefined) fs.truncateSync(jsonFile, cp.jsonBytes);
+        fs.truncateSync(reviewFile, cp.reviewBytes!);
+      } else {
+        fs.writeFileSync(reviewFile, '', { mode: 0o600 });
+        cp.reviewBytes = 0;
       }
       if (!checkpoint || cp.jsonBytes === undefined) {
         const headerRow = [...p.header, 'sourceLineNumber', ...RESULT_COLUMNS.map(bulkHeader)];
@@ -220,6 +277,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       }
       const out = fs.openSync(outFile, 'a');
       const jsonOut = fs.openSync(jsonFile, 'a');
+      const reviewOut = fs.openSync(reviewFile, 'a');
       let tooLong: Error | null = null;
       cp.failed ??= cp.errors.length;
       cp.skipped ??= 0;
@@ -347,6 +405,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           }
           const lines: string[][] = [];
           const json: string[] = [];
+          const review: string[] = [];
           const empty = RESULT_COLUMNS.map(() => '');
           for (const x of queries) {
             const src = chunk[x.row]!;
@@ -358,6 +417,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
               if (cp.errors.length < 1000) cp.errors.push({ line: src.line, message: x.err! });
               lines.push([...input, ...empty]);
               json.push(JSON.stringify({ metadata: { ...metadata, error: x.err } }));
+              review.push(JSON.stringify({ n: src.n, line: src.line, cells: src.cells, error: x.err, candidates: [] } satisfies ReviewLine));
               continue;
             }
             const scored = (byRow.get(x.row) ?? [])
@@ -365,6 +425,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
               .filter((m) => m.s.score >= p.pruneScore)
               .sort((a, b) => b.s.score - a.s.score)
               .slice(0, p.candidateNumber);
+            const candidates: ReviewLine['candidates'] = [];
             if (!scored.length) {
               lines.push([...input, ...empty]);
               json.push(JSON.stringify({ metadata }));
@@ -377,8 +438,11 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
                 lines.push([...input, ...RESULT_COLUMNS.map((c) => prettyCell(c.get(person)))]);
                 const { reasons: _r, flags: _f, ...rest } = person;
                 json.push(JSON.stringify({ ...rest, metadata }));
+                const { flags: _g, modifications: _m, ...shown } = person;
+                candidates.push(shown);
               }
             }
+            review.push(JSON.stringify({ n: src.n, line: src.line, cells: src.cells, candidates } satisfies ReviewLine));
           }
           const lastLine = chunk[chunk.length - 1]?.line ?? 0;
           takeSkips(lastLine);
@@ -393,6 +457,9 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           const jtext = json.length ? json.join('\n') + '\n' : '';
           fs.writeSync(jsonOut, jtext);
           cp.jsonBytes! += Buffer.byteLength(jtext);
+          const rtext = review.length ? review.join('\n') + '\n' : '';
+          fs.writeSync(reviewOut, rtext);
+          cp.reviewBytes! += Buffer.byteLength(rtext);
           cp.rows += chunk.length;
           await progress(
             { done: cp.rows, total: p.totalRows, message: `${cp.rows} lignes traitées` },
@@ -428,16 +495,20 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       } finally {
         fs.closeSync(out);
         fs.closeSync(jsonOut);
+        fs.closeSync(reviewOut);
         input.body.destroy();
       }
       // Stored for every node (the CSV and the JSON lines of `GET /search/json/{id}`); the scratch copy goes.
       await ctx.blobs.put(keyOf(p.dir, 'result.ndjson'), fs.createReadStream(jsonFile, { highWaterMark: 1 << 20 }), {
         contentType: 'application/x-ndjson; charset=utf-8',
       });
+      await ctx.blobs.put(keyOf(p.dir, 'review.ndjson'), fs.createReadStream(reviewFile, { highWaterMark: 1 << 20 }), {
+        contentType: 'application/x-ndjson; charset=utf-8',
+      });
       await ctx.blobs.put(keyOf(p.dir, 'result.csv'), fs.createReadStream(outFile, { highWaterMark: 1 << 20 }), { contentType: 'text/csv; charset=utf-8' });
       fs.rmSync(dir, { recursive: true, force: true });
       const rows = cp.rows + cp.skipped;
-      return { rows, matched: cp.matched, unmatched: rows - cp.matched - cp.failed, errors: cp.errors, scoreBuckets: buckets };
+      return { rows, matched: cp.matched, unmatched: rows - cp.matched - cp.failed, errors: cp.errors, failed: cp.failed, scoreBuckets: buckets };
     },
   });
 

@@ -523,9 +523,10 @@ describe('bulk matching', () => {
     fs.mkdirSync(dir, { recursive: true });
     const header = ['Nom', 'Prenom', 'DateNaissance', 'sourceLineNumber', ...RESULT_COLUMNS.map(bulkHeader)].join(';') + '\n';
     fs.writeFileSync(path.join(dir, 'result.csv'), header + 'garbage written after the checkpoint\n');
+    fs.writeFileSync(path.join(dir, 'review.ndjson'), '{"garbage":true}\n');
     await t.ctx.db
       .update(jobs)
-      .set({ checkpoint: { rows: 2000, bytes: Buffer.byteLength(header), matched: 0, errors: [] } })
+      .set({ checkpoint: { rows: 2000, bytes: Buffer.byteLength(header), reviewBytes: 0, matched: 0, errors: [] } })
       .where(eq(jobs.id, id));
     t.ctx.jobs.start();
     const done = await t.ctx.jobs.waitFor(id, 60_000);
@@ -538,6 +539,10 @@ describe('bulk matching', () => {
     expect(ndjson).not.toBeNull();
     const ndjsonText = Buffer.concat(await ndjson!.body.toArray()).toString('utf8');
     expect(ndjsonText.trim().split('\n')).toHaveLength(501);
+    // The review lines too: the 500 rows done after the restart, nothing written after the checkpoint.
+    const review = Buffer.concat(await (await t.ctx.blobs.get(`deces/bulk/${jobDir}/review.ndjson`))!.body.toArray()).toString('utf8');
+    expect(review.trim().split('\n')).toHaveLength(500);
+    expect(review).not.toContain('garbage');
     expect(out.some((l) => l.includes('garbage'))).toBe(false);
     expect(out.filter((l) => l.includes('Couilloud')).length).toBe(1);
     expect(done.result).toMatchObject({ rows: 2500, matched: 1 });

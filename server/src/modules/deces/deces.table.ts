@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, smallint, text, timestamp, uuid, jsonb } from 'drizzle-orm/pg-core';
-import { correctionStatuses } from '@patrimoine/contracts/deces';
+import { index, integer, pgTable, primaryKey, smallint, text, timestamp, uuid, jsonb } from 'drizzle-orm/pg-core';
+import { bulkDecisions, correctionStatuses } from '@patrimoine/contracts/deces';
+import { jobs } from '../../platform/jobs/jobs.table.ts';
 
 /** Deaths records from INSEE's « fichier des personnes décédées » (one row per distinct source line). */
 export const decesRecords = pgTable(
@@ -135,4 +136,28 @@ export const decesCorrections = pgTable(
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
   },
   (t) => [index('deces_corrections_record_idx').on(t.recordId, t.status), index('deces_corrections_status_idx').on(t.status, t.createdAt)],
+);
+
+/** Decisions of a person reviewing a bulk matching result on screen: one per line of the input file. */
+export const decesBulkDecisions = pgTable(
+  'deces_bulk_decisions',
+  {
+    /** The bulk matching job; its decisions go with it when its results expire. */
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    /** The input line's data rank (`sourceLineNumber`, 1 for the first row after the header). */
+    sourceLineNumber: integer('source_line_number').notNull(),
+    /** accepted (the candidate is the person) or rejected (none of the candidates is). */
+    decision: text('decision', { enum: bulkDecisions }).notNull(),
+    /** The record accepted (or the best candidate rejected). */
+    candidateId: text('candidate_id'),
+    /** Who decided (user id). */
+    decidedBy: uuid('decided_by').notNull(),
+    /** Their name as shown (kept if the account goes). */
+    decidedByLabel: text('decided_by_label').notNull(),
+    /** When. */
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.sourceLineNumber] })],
 );

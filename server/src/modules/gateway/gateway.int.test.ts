@@ -93,10 +93,17 @@ describe('control plane', () => {
     expect(r.json().plans[0]).toMatchObject({ slug: 'standard', perSecond: 20 });
     // Its documentation comes from the platform's own OpenAPI document (when the deaths module is there).
     const own = Object.keys((await inject('/api/openapi.json')).json().paths).filter((p) => p.startsWith('/deces/api/v1/'));
+    expect(own.length).toBeGreaterThan(0);
     if (own.length) {
       const spec = (await inject('/api/gateway/apis/deces/openapi')).json();
       expect(Object.keys(spec.paths)).toContain(own[0]!.slice('/deces/api/v1'.length));
       expect(spec.servers[0].url).toBe(`${issuer}/gw/deces`);
+      // Without the platform's own role-restricted routes (INSEE upload for admins, review of corrections).
+      expect(own).toContain('/deces/api/v1/admin/import');
+      expect(Object.keys(spec.paths)).not.toContain('/admin/import');
+      expect(spec.paths['/corrections/{id}/review']).toBeUndefined();
+      expect(spec.paths['/search'].get.description ?? '').not.toMatch(/Rôles autorisés/);
+      expect(JSON.stringify(spec.paths)).not.toContain('Rôles autorisés');
     }
   });
 

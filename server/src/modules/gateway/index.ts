@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { request } from 'undici';
 import type { CliContext, ModuleFactory, ModuleServices } from '../../platform/context.ts';
 import { getSetting, setSetting } from '../../platform/seed.ts';
-import { SYSTEM } from '../../platform/auth/principal.ts';
+import { SYSTEM, actorOf } from '../../platform/auth/principal.ts';
+import { roleRestrictedOperations } from '../../platform/http/contract.ts';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerErrorHandling } from '../../platform/http/problem.ts';
 import { createGatewayRepository } from './gateway.repository.ts';
@@ -209,18 +210,30 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     ctx.logger.info({ port }, 'gateway data plane listening on its dedicated port');
   }
 
+  const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
   type OwnDoc = { openapi: string; info: Record<string, unknown>; paths?: Record<string, unknown>; components?: unknown };
+  /** The operations of a path that a consumer of the API may call: the platform's own role-restricted routes (administration, review) are left out. */
+  const publicOperations = (item: unknown): Record<string, unknown> | null => {
+    const ops = Object.entries(item as Record<string, unknown>).filter(([, op]) => {
+      const id = (op as { operationId?: unknown } | null)?.operationId;
+      return !(typeof id === 'string' && roleRestrictedOperations.has(id));
+    });
+    return ops.some(([m]) => HTTP_METHODS.has(m)) ? Object.fromEntries(ops) : null;
+  };
   async function importOwnSpecs(doc: OwnDoc) {
     const own = new Set([`127.0.0.1:${ctx.env.PORT}`, `localhost:${ctx.env.PORT}`, new URL(ctx.env.publicUrl).host]);
     for (const api of await repo.listApis()) {
-      if (api.specVersion > 0) continue;
+      // A document its producer uploaded is theirs; one the platform imported earlier is brought up to date.
+      const latest = api.specVersion > 0 ? await repo.spec(api.id, api.specVersion) : null;
+      if (latest && latest.createdBy !== actorOf(SYSTEM).label) continue;
       const u = new URL(resolve(api.upstreamUrl));
       if (!isSelfUpstream(api.upstreamUrl) && !own.has(u.host)) continue;
       const base = u.pathname.replace(/\/+$/, '');
       const paths = Object.fromEntries(
         Object.entries(doc.paths ?? {})
           .filter(([p]) => base && p.startsWith(`${base}/`))
-          .map(([p, v]) => [p.slice(base.length), v]),
+          .map(([p, v]) => [p.slice(base.length), publicOperations(v)] as const)
+          .filter(([, v]) => v !== null),
       );
       if (!Object.keys(paths).length) continue;
       const spec = {
@@ -230,6 +243,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
         paths,
         components: doc.components ?? {},
       };
+      if (latest && JSON.stringify(latest.document) === JSON.stringify(spec)) continue;
       await service.putSpec(SYSTEM, api.id, spec);
     }
   }

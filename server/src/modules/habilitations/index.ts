@@ -39,6 +39,7 @@ export const habilitationsModule: ModuleFactory = (ctx, services) => {
   ctx.jobs.register<{ webhookId: string; requestId: string | null; event: string; payload: unknown; attempt: number }, unknown, never>(WEBHOOK_JOB, {
     maxAttempts: 1,
     retentionMs: 7 * 86400_000,
+    describe: (j) => ({ title: `Envoi d’une notification webhook (événement ${(j.payload as { event: string }).event})` }),
     run: async ({ payload, progress }) => {
       const r = await notifier.runDelivery(payload);
       await progress({ done: 1, total: 1 });
@@ -48,6 +49,7 @@ export const habilitationsModule: ModuleFactory = (ctx, services) => {
   ctx.jobs.register<Record<string, never>, unknown, never>(EXPIRY_JOB, {
     maxAttempts: 1,
     retentionMs: 86400_000,
+    describe: () => ({ title: 'Rappels et échéances des habilitations' }),
     run: async ({ progress }) => {
       const r = await svc.expiryRound();
       await progress({ done: 1, total: 1, message: `${r.reminded} rappel(s), ${r.expired} échéance(s)` });

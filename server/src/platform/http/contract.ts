@@ -80,6 +80,11 @@ export const routeContractPlugin = fp(async (app: FastifyInstance) => {
 });
 
 const problemJson = zodToJsonSchema(problem);
+/**
+ * operationIds of the routes restricted to roles (administration, review…), noted as the document is
+ * built: what the platform publishes about itself elsewhere (the API portal) leaves them out.
+ */
+export const roleRestrictedOperations = new Set<string>();
 const credentials = [{ bearer: [] }, { session: [] }];
 
 /**
@@ -95,6 +100,7 @@ export function openApiTransform(doc: Parameters<typeof jsonSchemaTransform>[0] 
   if (schema.security === undefined && access !== 'raw') {
     schema.security = access === 'public' ? [{}, ...credentials] : credentials;
     if (access && typeof access === 'object') {
+      if (typeof schema.operationId === 'string') roleRestrictedOperations.add(schema.operationId);
       schema.description = [schema.description, `Rôles autorisés : ${access.roles.join(', ')}.`].filter(Boolean).join('\n\n');
     }
   }

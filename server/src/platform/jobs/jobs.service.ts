@@ -32,7 +32,21 @@ export interface JobHandler<P = unknown, R = unknown, C = unknown> {
   maxAttempts?: number;
   /** Called when a job is cancelled or fails for good, to clean up files. */
   cleanup?(job: JobRow): Promise<void>;
+  /** What the job does and on which file, in French, and what a finished job gives to download. */
+  describe?(job: JobRow): JobDescription;
 }
+
+/** How a job is named to people (`/taches`): a title, the file it works on, the files it produced. */
+export interface JobDescription {
+  title: string;
+  fileName?: string | null;
+  downloads?: { label: string; href: string }[];
+}
+
+/** Titles of job types without a handler on this node (or without `describe`). */
+const FALLBACK_TITLES: Record<string, string> = {
+  'platform.mail': 'Envoi d’un courriel',
+};
 
 export class JobCancelledError extends Error {
   constructor() {
@@ -47,11 +61,20 @@ class LeaseLostError extends Error {
   }
 }
 
-/** A job as the API shows it (no payload, checkpoint or lease). */
-export function toPublicJob(j: JobRow): Job {
+/** A job as the API shows it (no payload, checkpoint or lease), named by its handler's `describe`. */
+export function toPublicJob(j: JobRow, describe?: (j: JobRow) => JobDescription): Job {
+  let d: JobDescription | null = null;
+  try {
+    d = describe?.(j) ?? null;
+  } catch {
+    d = null; // a payload of an older shape: the job keeps its generic name
+  }
   return {
     id: j.id,
     type: j.type,
+    title: d?.title ?? FALLBACK_TITLES[j.type] ?? `Tâche ${j.type}`,
+    fileName: d?.fileName ?? null,
+    downloads: d?.downloads ?? [],
     state: j.state,
     progress: j.progress as JobProgress,
     result: j.result,
@@ -253,6 +276,11 @@ export function createJobsService(deps: {
       return j ?? (await repo.find(id));
     },
     list: repo.list,
+    /** A job as the API shows it, named by its handler (the caller was authorised to see it). */
+    present(j: JobRow): Job {
+      const h = handlers.get(j.type);
+      return toPublicJob(j, h?.describe ? (x) => h.describe!(x) : undefined);
+    },
     countActive: repo.countActive,
     /**
      * Wakes the claim loop of this node now (call it once the transaction that enqueued a job has

@@ -52,6 +52,7 @@ export function createMailer(deps: { smtpUrl?: string; from: string; jobs: JobsS
   deps.jobs.register<MailMessage & { to: string[] }, { delivered: boolean }, never>(MAIL_JOB, {
     maxAttempts: 6,
     retentionMs: 24 * 3600_000,
+    describe: (j) => ({ title: `Envoi d’un courriel « ${String((j.payload as { subject?: unknown }).subject ?? '').slice(0, 120)} »` }),
     async run({ payload }) {
       const m = checkMessage(payload);
       if (!transport) {

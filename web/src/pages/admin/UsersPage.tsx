@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Button } from '@codegouvfr/react-dsfr/Button';
@@ -103,17 +103,98 @@ function CreateUser({ onCreated }: { onCreated: (login: string, password?: strin
   );
 }
 
+type Account = NonNullable<ReturnType<typeof useUsers>['data']>['items'][number];
+/** A change waiting for the administrator's confirmation. */
+type Pending =
+  | { kind: 'role'; user: Account; role: Role }
+  | { kind: 'organisation'; user: Account; organisationCode: string | null }
+  | { kind: 'active'; user: Account; active: boolean }
+  | { kind: 'reset'; user: Account };
+
+const who = (u: Account) => `« ${u.login} » (${u.displayName})`;
+
+/** What a pending change will do, in a sentence, and the label of its confirm button. */
+function describePending(p: Pending): { question: string; consequence: string; confirm: string } {
+  switch (p.kind) {
+    case 'role':
+      return {
+        question: `Changer le rôle de ${who(p.user)} : ${roleLabels[p.user.role]} → ${roleLabels[p.role]} ?`,
+        consequence: 'Ses droits changent dès sa prochaine requête.',
+        confirm: 'Confirmer le changement de rôle',
+      };
+    case 'organisation':
+      return {
+        question: `Rattacher ${who(p.user)} à ${p.organisationCode ?? 'aucune organisation'} (aujourd’hui : ${p.user.organisationCode ?? 'aucune'}) ?`,
+        consequence: 'Les actifs qu’il peut modifier suivent son organisation.',
+        confirm: 'Confirmer le rattachement',
+      };
+    case 'active':
+      return p.active
+        ? { question: `Réactiver le compte ${who(p.user)} ?`, consequence: 'Il pourra de nouveau se connecter.', confirm: 'Confirmer la réactivation' }
+        : {
+            question: `Désactiver le compte ${who(p.user)} ?`,
+            consequence: 'Il ne pourra plus se connecter ; ses sessions et jetons d’API cessent de fonctionner.',
+            confirm: 'Confirmer la désactivation',
+          };
+    case 'reset':
+      return {
+        question: `Réinitialiser le mot de passe de ${who(p.user)} ?`,
+        consequence: 'Son mot de passe actuel ne fonctionnera plus ; un nouveau sera affiché une seule fois, à lui transmettre.',
+        confirm: 'Confirmer la réinitialisation',
+      };
+  }
+}
+
 export function UsersPage() {
   const orgs = useOrganisations();
   const [state, setState] = useUrlState(['q', 'role', 'page'] as const);
   const page = Number(state.page || 1);
   const [notice, setNotice] = useState<{ title: string; text: string } | null>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const dialog = useRef<HTMLDivElement>(null);
+  const doneRef = useRef<HTMLDivElement>(null);
+  // The confirmation (and then the result) is shown above the table: it takes the focus, in view.
+  useEffect(() => {
+    if (pending) dialog.current?.focus();
+  }, [pending]);
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done]);
   const filters = { q: state.q || undefined, role: (state.role || undefined) as Role | undefined };
   const users = useUsers({ ...filters, page, pageSize: PAGE_SIZE });
   const update = useUpdateUser();
   const reset = useResetPassword();
-  const resetPassword = (id: string) =>
-    reset.mutate(id, { onSuccess: (r) => setNotice(r.password ? { title: `Nouveau mot de passe de « ${r.login} »`, text: r.password } : null) });
+  const ask = (p: Pending) => {
+    setDone(null);
+    update.reset();
+    reset.reset();
+    setPending(p);
+  };
+  const confirm = (p: Pending) => {
+    const ok = (message: string) => () => {
+      setPending(null);
+      setDone(message);
+    };
+    if (p.kind === 'reset')
+      reset.mutate(p.user.id, {
+        onSuccess: (r) => {
+          setPending(null);
+          setDone(null);
+          setNotice(r.password ? { title: `Nouveau mot de passe de « ${r.login} »`, text: r.password } : null);
+        },
+      });
+    else if (p.kind === 'role')
+      update.mutate({ id: p.user.id, patch: { role: p.role } }, { onSuccess: ok(`Rôle de « ${p.user.login} » changé : ${roleLabels[p.role]}.`) });
+    else if (p.kind === 'organisation')
+      update.mutate(
+        { id: p.user.id, patch: { organisationCode: p.organisationCode } },
+        { onSuccess: ok(`« ${p.user.login} » est rattaché à ${p.organisationCode ?? 'aucune organisation'}.`) },
+      );
+    else update.mutate({ id: p.user.id, patch: { active: p.active } }, { onSuccess: ok(`Compte « ${p.user.login} » ${p.active ? 'réactivé' : 'désactivé'}.`) });
+  };
+  const pendingText = pending ? describePending(pending) : null;
+  const busy = update.isPending || reset.isPending;
   const pages = Math.max(1, Math.ceil((users.data?.total ?? 0) / PAGE_SIZE));
 
   return (
@@ -159,7 +240,35 @@ export function UsersPage() {
           </a>
         </div>
       </div>
-      <ErrorAlert error={update.error ?? reset.error ?? users.error} />
+      {pending && pendingText && (
+        <div
+          ref={dialog}
+          tabIndex={-1}
+          role="alertdialog"
+          aria-label="Confirmer la modification du compte"
+          aria-describedby="pending-change"
+          className="fr-p-3w fr-mb-3w fr-background-alt--blue-france"
+        >
+          <p id="pending-change" className="fr-mb-1w">
+            <strong>{pendingText.question}</strong> {pendingText.consequence}
+          </p>
+          <ErrorAlert error={update.error ?? reset.error} />
+          <div className="fr-btns-group fr-btns-group--inline-sm">
+            <Button disabled={busy} onClick={() => confirm(pending)}>
+              {pendingText.confirm}
+            </Button>
+            <Button priority="secondary" onClick={() => setPending(null)}>
+              Annuler
+            </Button>
+          </div>
+        </div>
+      )}
+      {done && (
+        <div ref={doneRef} tabIndex={-1} role="status">
+          <Alert severity="success" small description={done} closable onClose={() => setDone(null)} className="fr-mb-3w" />
+        </div>
+      )}
+      <ErrorAlert error={users.error} />
       {users.data && (
         <>
           <p>{users.data.total} compte(s)</p>
@@ -172,8 +281,9 @@ export function UsersPage() {
                 key="r"
                 className="fr-select"
                 aria-label={`Rôle de ${u.login}`}
-                value={u.role}
-                onChange={(e) => update.mutate({ id: u.id, patch: { role: e.target.value as Role } })}
+                style={{ width: 'auto' }}
+                value={pending?.kind === 'role' && pending.user.id === u.id ? pending.role : u.role}
+                onChange={(e) => ask({ kind: 'role', user: u, role: e.target.value as Role })}
               >
                 {roles.map((r) => (
                   <option key={r} value={r}>
@@ -185,8 +295,9 @@ export function UsersPage() {
                 key="o"
                 className="fr-select"
                 aria-label={`Organisation de ${u.login}`}
-                value={u.organisationCode ?? ''}
-                onChange={(e) => update.mutate({ id: u.id, patch: { organisationCode: e.target.value || null } })}
+                style={{ width: 'auto' }}
+                value={pending?.kind === 'organisation' && pending.user.id === u.id ? (pending.organisationCode ?? '') : (u.organisationCode ?? '')}
+                onChange={(e) => ask({ kind: 'organisation', user: u, organisationCode: e.target.value || null })}
               >
                 <option value="">—</option>
                 {orgs.data?.map((o) => (
@@ -198,10 +309,10 @@ export function UsersPage() {
               u.lastLoginAt ? new Date(u.lastLoginAt).toLocaleString('fr-FR') : 'jamais',
               u.active ? 'oui' : 'non',
               <div key="a" className="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">
-                <Button size="small" priority="secondary" onClick={() => update.mutate({ id: u.id, patch: { active: !u.active } })}>
+                <Button size="small" priority="secondary" onClick={() => ask({ kind: 'active', user: u, active: !u.active })}>
                   {u.active ? 'Désactiver' : 'Réactiver'}
                 </Button>
-                <Button size="small" priority="tertiary" onClick={() => resetPassword(u.id)}>
+                <Button size="small" priority="tertiary" onClick={() => ask({ kind: 'reset', user: u })}>
                   Réinitialiser le mot de passe
                 </Button>
               </div>,

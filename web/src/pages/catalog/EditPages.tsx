@@ -1,9 +1,11 @@
 import { Link, useNavigate, useParams } from 'react-router';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
+import { kindLabels, lifecycleLabels, opennessLabels } from '@patrimoine/contracts/catalog';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { AssetForm, emptyForm, formOf } from './AssetForm';
-import { useAsset, useDeleteAsset } from './api';
+import { useAsset, useDeleteAsset, type AssetDetail } from './api';
 import { assetPath } from './presentation';
 
 export function CreateAssetPage() {
@@ -23,15 +25,73 @@ export function EditAssetPage() {
   if (r.error) return <ErrorAlert error={r.error} />;
   if (!r.data) return <p>Chargement…</p>;
   const a = r.data.asset;
+  // The server says whether this account may change the asset, and why not: no editable form then.
+  if (!r.data.canEdit) return <ReadOnlyAsset detail={r.data} />;
   return (
     <>
       <p>
         <Link to={assetPath(a)}>← Retour à la fiche</Link>
       </p>
       <h1>Modifier « {a.title} »</h1>
-      {!r.data.canEdit && <ErrorAlert error={new Error('Vous ne pouvez modifier que les actifs de votre organisation.')} title="Modification impossible" />}
       <AssetForm key={`${a.ref}-${a.version}`} initial={formOf(a)} existing={a} />
-      {r.data.canEdit && <DeleteAsset kind={a.kind} slug={a.slug} title={a.title} />}
+      <DeleteAsset kind={a.kind} slug={a.slug} title={a.title} />
+    </>
+  );
+}
+
+/** What a person who may not change the asset sees at its edit address: the reason, and the description read-only. */
+function ReadOnlyAsset({ detail }: { detail: AssetDetail }) {
+  const a = detail.asset;
+  const rows: [string, string][] = [
+    ['Type', kindLabels[a.kind]],
+    ['Organisation propriétaire', a.owner ? `${a.ownerName ?? a.owner} (${a.owner})` : 'aucune'],
+    ['Description', a.description || '—'],
+    ['Cycle de vie', lifecycleLabels[a.lifecycle]],
+    ['Ouverture', opennessLabels[a.openness]],
+    ['Données personnelles', a.personalData ? 'oui' : 'non'],
+    ['Mots-clés', a.tags.join(', ') || '—'],
+    ['Contacts', a.contacts.map((c) => `${c.name}${c.email ? ` <${c.email}>` : ''}`).join(', ') || '—'],
+    ['Dernière modification', `${new Date(a.updatedAt).toLocaleString('fr-FR')}`],
+  ];
+  return (
+    <>
+      <p>
+        <Link to={assetPath(a)}>← Retour à la fiche</Link>
+      </p>
+      <h1>« {a.title} » — lecture seule</h1>
+      <Alert
+        severity="warning"
+        title="Vous ne pouvez pas modifier cet actif"
+        description={detail.editRefusal ?? 'Vous ne pouvez pas modifier cet actif.'}
+        className="fr-mb-3w"
+      />
+      <div className="fr-table fr-table--no-caption">
+        <table>
+          <caption>Description actuelle de l’actif</caption>
+          <tbody>
+            {rows.map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td style={{ whiteSpace: 'pre-wrap' }}>{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {a.contacts.some((c) => c.email) && (
+        <p>
+          Pour proposer un changement, écrivez à{' '}
+          {a.contacts
+            .filter((c) => c.email)
+            .map((c, i) => (
+              <span key={c.email}>
+                {i > 0 && ', '}
+                <a href={`mailto:${c.email}`}>{c.name}</a>
+              </span>
+            ))}
+          .
+        </p>
+      )}
     </>
   );
 }

@@ -9,7 +9,8 @@ import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { BarChart } from './BarChart';
-import { bulkResultUrl, useBulkSummary, useCancelBulk, useStartBulk } from './api';
+import { bulkFrenchUrl, bulkResultUrl, useBulkSummary, useCancelBulk, useStartBulk } from './api';
+import { BulkReview } from './BulkReview';
 
 /** Search fields a column can be mapped to, with the column names that suggest them. */
 const TARGETS: readonly (readonly [PersonField, RegExp])[] = [
@@ -51,7 +52,7 @@ function splitCsv(line: string, sep: string): string[] {
 
 /** Bulk matching: upload, column mapping with a preview, progress, download and match-rate summary. */
 export function BulkPage() {
-  const [s, set] = useUrlState(['tache'] as const);
+  const [s, set] = useUrlState(['tache', 'lignes'] as const);
   const [file, setFile] = useState<File | null>(null);
   const [encoding, setEncoding] = useState('utf8');
   const [preview, setPreview] = useState<{ sep: string; header: string[]; rows: string[][] } | null>(null);
@@ -98,6 +99,7 @@ export function BulkPage() {
 
   if (s.tache) {
     const j = job.data;
+    const failed = j?.result ? (j.result.failed ?? j.result.errors.length) : 0;
     return (
       <>
         <h1>Appariement en masse</h1>
@@ -128,10 +130,21 @@ export function BulkPage() {
             {j.state === 'succeeded' && j.result && (
               <>
                 <Alert severity="success" small description={`Terminé : ${j.result.rows} lignes traitées.`} className="fr-mb-2w" />
-                <p>
-                  <a className="fr-btn fr-btn--icon-left fr-icon-download-line" href={bulkResultUrl(j.id)}>
-                    Télécharger le résultat (CSV)
-                  </a>
+                <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
+                  <li>
+                    <a className="fr-btn fr-icon-download-line" href={bulkFrenchUrl(j.id)}>
+                      Télécharger le résultat en CSV français
+                    </a>
+                  </li>
+                  <li>
+                    <a className="fr-btn fr-btn--secondary fr-icon-download-line" href={bulkResultUrl(j.id)}>
+                      Télécharger le résultat (CSV)
+                    </a>
+                  </li>
+                </ul>
+                <p className="fr-text--sm">
+                  Le CSV français : dates JJ/MM/AAAA, scores en pourcentage, raisons et vos décisions, séparateur point-virgule. L’autre est le format de
+                  matchID, pour ses outils.
                 </p>
                 <h2>Résumé</h2>
                 <ul>
@@ -139,7 +152,7 @@ export function BulkPage() {
                     Lignes appariées : <strong>{j.result.matched}</strong> ({j.result.rows ? Math.round((100 * j.result.matched) / j.result.rows) : 0} %)
                   </li>
                   <li>Sans correspondance : {j.result.unmatched}</li>
-                  <li>Lignes en erreur : {j.result.errors.length}</li>
+                  <li>Lignes en erreur : {failed}</li>
                 </ul>
                 <BarChart
                   title="Lignes par score du meilleur candidat"
@@ -150,7 +163,7 @@ export function BulkPage() {
                     { label: 'score 0,7 à 0,9', value: j.result.scoreBuckets['0,7–0,9'] ?? 0 },
                     { label: 'score < 0,7', value: j.result.scoreBuckets['< 0,7'] ?? 0 },
                     { label: 'sans correspondance', value: j.result.unmatched },
-                    { label: 'en erreur', value: j.result.errors.length },
+                    { label: 'en erreur', value: failed },
                   ]}
                 />
                 {j.result.errors.length > 0 && (
@@ -166,9 +179,10 @@ export function BulkPage() {
                   </>
                 )}
                 {j.expiresAt && <p className="fr-text--sm">Résultat conservé jusqu’au {new Date(j.expiresAt).toLocaleString('fr-FR')}.</p>}
+                <BulkReview id={j.id} />
               </>
             )}
-            <Button priority="tertiary" onClick={() => set({ tache: null })}>
+            <Button priority="tertiary" onClick={() => set({ tache: null, lignes: null })}>
               Nouvel appariement
             </Button>
           </>

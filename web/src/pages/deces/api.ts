@@ -4,7 +4,11 @@ import type { WireOf } from '@patrimoine/contracts/common';
 import type {
   aggResponse,
   bulkCancelled,
+  bulkDecisionInfo,
+  bulkReviewPage,
   bulkStarted,
+  BulkDecisionBody,
+  bulkReviewFilters,
   bulkSummary,
   correction,
   correctionList,
@@ -28,6 +32,9 @@ export type VersionResponse = WireOf<typeof versionResponse>;
 export type Correction = WireOf<typeof correction>;
 export type CorrectionList = WireOf<typeof correctionList>;
 export type BulkSummary = WireOf<typeof bulkSummary>;
+export type BulkReviewPage = WireOf<typeof bulkReviewPage>;
+export type BulkReviewRow = BulkReviewPage['items'][number];
+export type BulkReviewQuery = { filter: (typeof bulkReviewFilters)[number]; page: number; size: number };
 export type ImportStatus = WireOf<typeof importStatus>;
 
 export const API = '/deces/api/v1';
@@ -43,6 +50,8 @@ export const decesKeys = {
   version: () => [...decesKeys.all, 'version'] as const,
   agg: (query: string) => [...decesKeys.all, 'agg', query] as const,
   bulk: (id: string) => [...decesKeys.all, 'bulk', id] as const,
+  bulkReview: (id: string) => [...decesKeys.bulk(id), 'review'] as const,
+  bulkReviewPage: (id: string, q: BulkReviewQuery) => [...decesKeys.bulkReview(id), q] as const,
   import: (id: string) => [...decesKeys.all, 'import', id] as const,
 };
 
@@ -131,6 +140,28 @@ export function useBulkSummary(id: string | undefined) {
 }
 
 export const bulkResultUrl = (id: string) => `${API}/search/csv/${id}`;
+/** The French CSV of a bulk result (dates JJ/MM/AAAA, scores in %, reasons, decisions). */
+export const bulkFrenchUrl = (id: string) => `${API}/search/csv/${id}/fr`;
+
+/** A page of a finished bulk result to review (lines, candidates, decisions); the previous page stays while the next loads. */
+export function useBulkReview(id: string | undefined, q: BulkReviewQuery) {
+  return useQuery({
+    queryKey: decesKeys.bulkReviewPage(id ?? '', q),
+    enabled: !!id,
+    queryFn: () => api<BulkReviewPage>(`${API}/search/csv/${id}/review${qs({ filter: q.filter, page: q.page, size: q.size })}`),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Accepts or rejects the candidate of a line (`decision: null` removes the decision). */
+export function useDecideBulkLine(id: string | undefined) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: BulkDecisionBody) =>
+      api<{ decision: WireOf<typeof bulkDecisionInfo> | null }>(`${API}/search/csv/${id}/decisions`, { method: 'PUT', body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: decesKeys.bulkReview(id ?? '') }),
+  });
+}
 
 export function useCancelBulk(id: string | undefined) {
   const qc = useQueryClient();

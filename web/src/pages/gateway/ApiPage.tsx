@@ -9,51 +9,38 @@ import { gwApprovalLabels, gwVisibilityHints, gwVisibilityLabels } from '@patrim
 import { ApiError } from '../../api/client';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { gatewayUrls, useGatewayApi, useGatewayApiSpec, useGatewayApps, useGatewayConsole, useSubscribe, type GwApiDetail } from './api';
+import { gatewayUrls, useGatewayApi, useGatewayApps, useGatewayConsole, useSubscribe, type GwApiDetail } from './api';
+import { OpenApiDocView } from './OpenApiDocView';
 import { fmtPct, fmtDate, limitsText } from './format';
-const HTTP = ['get', 'post', 'put', 'patch', 'delete'];
-
-/** The OpenAPI document rendered as a list of operations with their parameters. */
-function OpenApiDocView({ slug }: { slug: string }) {
-  const q = useGatewayApiSpec(slug);
-  if (q.error instanceof ApiError && q.error.status === 404) return <p>Le producteur n’a pas encore déposé de documentation OpenAPI.</p>;
-  if (q.error) return <ErrorAlert error={q.error} />;
-  if (!q.data) return <p>Chargement de la documentation…</p>;
-  const d = q.data;
+/** How a visitor gets a key for this API, from where they stand (signed in or not, with applications or not). */
+function HowToGetKey({ a }: { a: GwApiDetail }) {
+  const { me } = useAuth();
+  const back = encodeURIComponent(`/api-portail/${a.slug}`);
   return (
-    <div>
-      <p>
-        {d.info?.title} — version {d.info?.version}
-      </p>
-      {d.info?.description && <p>{d.info.description}</p>}
-      {Object.entries(d.paths ?? {}).map(([path, ops]) =>
-        Object.entries(ops)
-          .filter(([m]) => HTTP.includes(m))
-          .map(([m, op]) => (
-            <section key={`${m} ${path}`} className="fr-mb-3w">
-              <h3 className="fr-h6">
-                <code>{m.toUpperCase()}</code> <code>{path}</code> {op.summary && `— ${op.summary}`}
-              </h3>
-              {op.description && <p>{op.description}</p>}
-              {op.parameters && op.parameters.length > 0 && (
-                <ul>
-                  {op.parameters.map((p) => (
-                    <li key={`${p.in}-${p.name}`}>
-                      <code>{p.name}</code> ({p.in}
-                      {p.required ? ', obligatoire' : ''}) {p.description}
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </section>
-          )),
+    <ol className="fr-mb-1w">
+      {!me?.user && (
+        <li>
+          <Link to={`/connexion?retour=${back}`}>Connectez-vous</Link> (agents : ProConnect ou compte de la plateforme) ;
+        </li>
       )}
-    </div>
+      <li>
+        créez une application dans <Link to="/api-portail/applications">Mes applications</Link> ;
+      </li>
+      <li>
+        abonnez-la à cette API (section <a href="#s-abonner">« S’abonner »</a> ci-dessus
+        {a.plans.some((p) => p.approval === 'manual') || a.visibility === 'restricted' ? ' ; le producteur valide la demande' : ''}) ;
+      </li>
+      <li>
+        créez une clé d’API dans <Link to="/api-portail/applications">Mes applications</Link> et collez-la ici.
+      </li>
+    </ol>
   );
 }
 
 /** « Tester l'API »: sends a real request through the gateway with the visitor's key. */
-function Console({ slug }: { slug: string }) {
+function Console({ a }: { a: GwApiDetail }) {
+  const slug = a.slug;
+  const keyless = a.plans.find((p) => p.keyless);
   const [method, setMethod] = useState('GET');
   const [path, setPath] = useState('/');
   const [key, setKey] = useState('');
@@ -94,8 +81,41 @@ function Console({ slug }: { slug: string }) {
         </div>
       </div>
       {method !== 'GET' && <Input label="Corps JSON" textArea nativeTextAreaProps={{ value: body, onChange: (e) => setBody(e.target.value), rows: 4 }} />}
+      {!key &&
+        (keyless ? (
+          <p className="fr-text--sm">
+            Cette API s’essaie sans clé (plan « {keyless.name} », {limitsText(keyless)}, par adresse IP) ; avec une clé, vous avez les limites de votre
+            abonnement.
+          </p>
+        ) : (
+          <div className="fr-callout fr-mb-2w">
+            <p className="fr-callout__title">Vous n’avez pas encore de clé ?</p>
+            <div className="fr-callout__text">
+              Cette API demande une clé. Pour en obtenir une :
+              <HowToGetKey a={a} />
+            </div>
+          </div>
+        ))}
       <Button type="submit">Envoyer la requête</Button>
       {error && <Alert severity="error" small description={error} className="fr-mt-2w" />}
+      {result && (result.status === 401 || result.status === 403) && (
+        <Alert
+          severity="warning"
+          className="fr-mt-3w"
+          title={result.status === 401 ? (key ? 'Clé d’API non reconnue' : 'Une clé d’API est nécessaire') : 'Cette clé n’a pas accès à cette API'}
+          description={
+            <>
+              {result.status === 401
+                ? key
+                  ? 'La clé saisie n’est pas valable (révoquée, expirée ou mal copiée). '
+                  : 'La passerelle refuse les appels sans clé pour cette API. '
+                : 'L’application de cette clé n’est pas abonnée à cette API, ou son abonnement attend la validation du producteur. '}
+              Pour obtenir une clé qui fonctionne :
+              <HowToGetKey a={a} />
+            </>
+          }
+        />
+      )}
       {result && (
         <div className="fr-mt-3w" aria-live="polite">
           <p>
@@ -138,7 +158,13 @@ function Subscribe({ a }: { a: GwApiDetail }) {
   const [planId, setPlanId] = useState('');
   const [reason, setReason] = useState('');
   const m = useSubscribe();
-  if (!me?.user) return <p>Connectez-vous pour abonner une application à cette API.</p>;
+  if (!me?.user)
+    return (
+      <p>
+        <Link to={`/connexion?retour=${encodeURIComponent(`/api-portail/${a.slug}`)}`}>Connectez-vous</Link> pour abonner une application à cette API et obtenir
+        une clé.
+      </p>
+    );
   if (!plans.length) return <p>Cette API s’utilise sans abonnement.</p>;
   if (!apps.data) return <p>Chargement de vos applications…</p>;
   if (apps.data.length === 0)
@@ -249,12 +275,12 @@ export function ApiPage() {
           </ul>
         </details>
       )}
-      <h2>Tester l’API</h2>
-      <Console slug={a.slug} />
+      <h2 id="s-abonner">S’abonner</h2>
+      <Subscribe a={a} />
+      <h2 className="fr-mt-4w">Tester l’API</h2>
+      <Console a={a} />
       <h2 className="fr-mt-4w">Exemples de code</h2>
       <Samples slug={a.slug} />
-      <h2 className="fr-mt-4w">S’abonner</h2>
-      <Subscribe a={a} />
       <h2 className="fr-mt-4w">Documentation</h2>
       <OpenApiDocView slug={a.slug} />
       {a.specVersions.length > 0 && (

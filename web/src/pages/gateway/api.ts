@@ -36,12 +36,37 @@ export type ApiBody = z.input<typeof apiInput>;
 export type PlanPatchBody = z.input<typeof planPatch>;
 
 /** The parts of a producer's OpenAPI document the portal renders (the document itself is free-form). */
+/** The parts of a JSON Schema (OpenAPI 3.1) the portal's documentation reads. */
+export interface OpenApiSchema {
+  $ref?: string;
+  type?: string | string[];
+  format?: string;
+  description?: string;
+  properties?: Record<string, OpenApiSchema>;
+  items?: OpenApiSchema;
+  enum?: unknown[];
+  const?: unknown;
+  example?: unknown;
+  examples?: unknown[];
+  default?: unknown;
+  minimum?: number;
+  pattern?: string;
+  oneOf?: OpenApiSchema[];
+  anyOf?: OpenApiSchema[];
+  allOf?: OpenApiSchema[];
+}
+type OpenApiContent = Record<string, { schema?: OpenApiSchema; example?: unknown }>;
+export interface OpenApiOperation {
+  summary?: string;
+  description?: string;
+  parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: OpenApiSchema; example?: unknown }[];
+  requestBody?: { description?: string; content?: OpenApiContent };
+  responses?: Record<string, { description?: string; content?: OpenApiContent }>;
+}
 export interface OpenApiDoc {
   info?: { title?: string; version?: string; description?: string };
-  paths?: Record<
-    string,
-    Record<string, { summary?: string; description?: string; parameters?: { name: string; in: string; required?: boolean; description?: string }[] }>
-  >;
+  paths?: Record<string, Record<string, OpenApiOperation>>;
+  components?: { schemas?: Record<string, OpenApiSchema> };
 }
 
 const base = '/api/gateway';
