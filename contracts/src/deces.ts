@@ -187,7 +187,16 @@ export const recordIdParams = z.object({ id: z.string().min(1).max(40) });
 export const comparePerson = z
   .record(z.string(), z.union([z.string().max(200), z.number()]))
   .describe('Une identité : les champs de recherche (firstName, lastName, birthDate…)');
-export const compareBody = z.object({ personA: comparePerson, personB: comparePerson }).strict();
+/** matchID's ScoreParams: `explain` adds the reasons; `dateFormatA`/`dateFormatB` read each side's dates. */
+export const compareParams = z
+  .object({
+    explain: z.boolean().optional(),
+    dateFormatA: z.string().max(20).optional(),
+    dateFormatB: z.string().max(20).optional(),
+    pruneScore: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export const compareBody = z.object({ personA: comparePerson, personB: comparePerson, params: compareParams.optional() }).strict();
 
 export const correctionsQuery = z.object({
   status: correctionStatus.optional(),
@@ -256,7 +265,19 @@ export const idResponse = z.object({
 });
 export type IdResponse = z.infer<typeof idResponse>;
 
-export const compareResponse = z.object({ score: z.number(), scores: z.record(z.string(), z.number()), reasons: z.array(z.string()) });
+/** Our score with its components and reasons, and matchID's ScoreResult members beside them. */
+export const compareResponse = z.object({
+  score: z.number(),
+  scores: z.record(z.string(), z.number()),
+  reasons: z.array(z.string()),
+  name: z.number().optional(),
+  sex: z.number().optional(),
+  birthDate: z.number().optional(),
+  birthLocation: z.number().optional(),
+  deathDate: z.number().optional(),
+  deathLocation: z.number().optional(),
+  explain: z.record(z.string(), z.unknown()).optional().describe('Avec params.explain : les raisons, composante par composante'),
+});
 
 export const aggBucket = z.object({ key: z.string(), doc_count: z.number().int() });
 /** matchID's `/agg`: one agg → `[{ key, doc_count }]`; several → `[{ key: { <agg>: value… }, doc_count }]`. */

@@ -22,7 +22,7 @@ import { csvSafe, wantsCsv } from '../../platform/http/common.ts';
 import { stringify } from 'csv-stringify/sync';
 import { ValidationError, fieldError } from '../../platform/errors.ts';
 import type { DecesService } from './deces.service.ts';
-import { RESULT_COLUMNS, frenchDate, prettyCell } from './matchid.ts';
+import { RESULT_COLUMNS, compileDateFormat, frenchDate, prettyCell, readWithFormat } from './matchid.ts';
 
 /** Columns of a search exported as CSV (matchID's: its result columns but score, scores and id). */
 const SEARCH_CSV_COLUMNS = RESULT_COLUMNS.filter((c) => !['score', 'scores', 'id'].includes(c.label));
@@ -190,9 +190,26 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const a = req.body.personA;
+        const params = req.body.params ?? {};
+        // matchID's dateFormatA / dateFormatB: each side's dates in its own format, read here as AAAAMMJJ.
+        const withFormat = (side: 'A' | 'B', person: Record<string, string | number>) => {
+          const fmt = side === 'A' ? params.dateFormatA : params.dateFormatB;
+          if (!fmt) return person;
+          const f = compileDateFormat(fmt);
+          if (!f) throw fieldError(`params.dateFormat${side}`, 'format de date inconnu (ex. dd/MM/yyyy, yyyyMMdd)');
+          const out = { ...person };
+          for (const k of ['birthDate', 'deathDate'] as const) {
+            if (out[k] === undefined || out[k] === '') continue;
+            const d = readWithFormat(String(out[k]), f);
+            if (!d) throw fieldError(`person${side}.${k}`, `date illisible au format ${fmt}`);
+            out[k] = d;
+          }
+          return out;
+        };
+        const a = withFormat('A', req.body.personA);
+        const b = withFormat('B', req.body.personB);
         const unknown = Object.keys(a)
-          .concat(Object.keys(req.body.personB))
+          .concat(Object.keys(b))
           .filter((k) => !(PERSON_FIELDS as readonly string[]).includes(k));
         if (unknown.length)
           throw new ValidationError(
@@ -210,8 +227,21 @@ export function decesRoutes(service: DecesService): FastifyPluginAsync {
             );
           throw e;
         }
-        const s = scoreRecord(query.person, asRecord(req.body.personB));
-        return { score: s.score, scores: s.scores, reasons: s.reasons };
+        const s = scoreRecord(query.person, asRecord(b));
+        // matchID's ScoreResult members: one figure per compared part.
+        const part = (k: keyof typeof s.scores) => (s.scores[k] === undefined ? {} : { [k]: s.scores[k] });
+        return {
+          score: s.score,
+          scores: s.scores,
+          reasons: s.reasons,
+          ...part('name'),
+          ...part('sex'),
+          ...part('birthDate'),
+          ...part('birthLocation'),
+          ...part('deathDate'),
+          ...part('deathLocation'),
+          ...(params.explain ? { explain: { reasons: s.reasons, ...s.scores } } : {}),
+        };
       },
     );
 

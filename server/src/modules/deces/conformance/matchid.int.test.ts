@@ -524,3 +524,40 @@ describe('documentation where matchID serves it', () => {
     expect(lint.errors).toEqual([]);
   }, 60_000);
 });
+
+describe('/compare as matchID’s search.spec sends it', () => {
+  it('answers ScoreResult’s members (score, name, birthDate, birthLocation…) beside ours; params explain and date formats', async () => {
+    const r = await t.app.inject({
+      method: 'POST',
+      url: api('/compare'),
+      payload: {
+        personA: { firstName: 'georges', lastName: 'pompidous', birthDate: '19691101' },
+        personB: { firstName: 'Georges', lastName: 'Pompidou', sex: 'M', birthDate: '19691101' },
+      },
+    });
+    expect(r.statusCode).toBe(200);
+    const res = r.json();
+    expect(Object.keys(res)).toEqual(expect.arrayContaining(['score', 'name', 'birthDate']));
+    expect(res.birthDate).toBe(1);
+    expect(res.name).toBeGreaterThan(0.7);
+    expect(res.explain).toBeUndefined();
+    const explained = await t.app.inject({
+      method: 'POST',
+      url: api('/compare'),
+      payload: {
+        personA: { firstName: 'georges', lastName: 'pompidou', birthDate: '01/11/1969' },
+        personB: { firstName: 'Georges', lastName: 'Pompidou', birthDate: '1969-11-01' },
+        params: { explain: true, dateFormatA: 'dd/MM/yyyy', dateFormatB: 'yyyy-MM-dd' },
+      },
+    });
+    expect(explained.statusCode, explained.body).toBe(200);
+    expect(explained.json()).toMatchObject({ birthDate: 1, explain: { reasons: expect.any(Array) } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: api('/compare'),
+      payload: { personA: { lastName: 'a', birthDate: '1969' }, personB: { lastName: 'a' }, params: { dateFormatA: 'nimporte' } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('params.dateFormatA');
+  });
+});
