@@ -9,6 +9,7 @@ import { ApiError } from '../../api/client';
 import { roleLabels, useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useChangePassword, useCreateToken, useOwnTokens, useRevokeToken } from './api';
+import { PageTitle } from '../../components/Page';
 
 const fmt = (d: string | null) => (d ? new Date(d).toLocaleString('fr-FR') : '—');
 
@@ -167,7 +168,7 @@ export function AccountPage() {
   if (!me?.user) return null;
   return (
     <>
-      <h1>Mon compte</h1>
+      <PageTitle>Mon compte</PageTitle>
       <p>
         <strong>{me.user.displayName}</strong> — identifiant <code>{me.user.login}</code> — {roleLabels[me.user.role]}
         {me.user.organisationCode ? ` — ${me.user.organisationCode}` : ''}

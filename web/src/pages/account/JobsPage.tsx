@@ -5,6 +5,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { JobProgressBar } from '../../components/JobProgress';
 import { useUrlState } from '../../components/useUrlState';
 import { useCancelJob, useJobs } from './api';
+import { PageTitle } from '../../components/Page';
 
 /** The user's background jobs (imports, bulk matching…) with live progress; admins may see all. */
 export function JobsPage() {
@@ -15,7 +16,7 @@ export function JobsPage() {
   const cancel = useCancelJob();
   return (
     <>
-      <h1>Tâches de fond</h1>
+      <PageTitle>Tâches de fond</PageTitle>
       <p>Imports, rapprochements en masse et autres traitements longs : leur avancement, en direct.</p>
       {hasRole('admin') && (
         <Checkbox

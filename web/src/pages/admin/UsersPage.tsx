@@ -12,6 +12,7 @@ import { roleLabels } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { adminCsvUrls, useCreateUser, useResetPassword, useUpdateUser, useUsers } from './api';
+import { PageTitle } from '../../components/Page';
 const PAGE_SIZE = 25;
 
 function CreateUser({ onCreated }: { onCreated: (login: string, password?: string) => void }) {
@@ -118,7 +119,7 @@ export function UsersPage() {
 
   return (
     <>
-      <h1>Utilisateurs et rôles</h1>
+      <PageTitle>Utilisateurs et rôles</PageTitle>
       {notice && (
         <Alert
           severity="success"

@@ -5,12 +5,13 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { AssetForm, emptyForm, formOf } from './AssetForm';
 import { useAsset, useDeleteAsset } from './api';
 import { assetPath } from './presentation';
+import { PageError, PageTitle } from '../../components/Page';
 
 export function CreateAssetPage() {
   const { me } = useAuth();
   return (
     <>
-      <h1>Décrire un nouvel actif</h1>
+      <PageTitle>Décrire un nouvel actif</PageTitle>
       <p>Décrivez l’actif une fois : il sera relié aux autres, mesuré et exporté vers les plateformes nationales.</p>
       <AssetForm initial={emptyForm('application', me?.user?.role === 'admin' ? '' : (me?.user?.organisationCode ?? ''))} />
     </>
@@ -20,7 +21,7 @@ export function CreateAssetPage() {
 export function EditAssetPage() {
   const { kind = '', slug = '' } = useParams();
   const r = useAsset(kind, slug);
-  if (r.error) return <ErrorAlert error={r.error} />;
+  if (r.error) return <PageError error={r.error} />;
   if (!r.data) return <p>Chargement…</p>;
   const a = r.data.asset;
   return (
@@ -28,7 +29,7 @@ export function EditAssetPage() {
       <p>
         <Link to={assetPath(a)}>← Retour à la fiche</Link>
       </p>
-      <h1>Modifier « {a.title} »</h1>
+      <PageTitle>Modifier « {a.title} »</PageTitle>
       {!r.data.canEdit && <ErrorAlert error={new Error('Vous ne pouvez modifier que les actifs de votre organisation.')} title="Modification impossible" />}
       <AssetForm key={`${a.ref}-${a.version}`} initial={formOf(a)} existing={a} />
       {r.data.canEdit && <DeleteAsset kind={a.kind} slug={a.slug} title={a.title} />}

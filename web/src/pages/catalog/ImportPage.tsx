@@ -8,6 +8,7 @@ import { useOrganisations } from '../../api/organisations';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useImportCatalog, useImportDatagouv } from './api';
+import { PageTitle } from '../../components/Page';
 
 /** Bulk import (with a preview of the changes) and export of the whole catalogue. */
 export function ImportPage() {
@@ -24,7 +25,7 @@ export function ImportPage() {
   const apiErr = error instanceof ApiError ? error : null;
   return (
     <>
-      <h1>Importer et exporter le catalogue</h1>
+      <PageTitle>Importer et exporter le catalogue</PageTitle>
       <h2 className="fr-h4">Exporter</h2>
       <p>Tout le catalogue dans un fichier réimportable (ordre stable, sans identifiants techniques).</p>
       <ul className="fr-btns-group fr-btns-group--inline">

@@ -12,6 +12,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { searchCsvUrl, useCatalogSearch } from './api';
 import { assetPath, opennessSeverity } from './presentation';
+import { PageTitle } from '../../components/Page';
 
 const KEYS = ['q', 'kind', 'owner', 'lifecycle', 'openness', 'tags', 'personalData', 'page'] as const;
 const PAGE_SIZE = 20;
@@ -64,7 +65,7 @@ export function SearchPage() {
 
   return (
     <>
-      <h1>Catalogue des actifs</h1>
+      <PageTitle>Catalogue des actifs</PageTitle>
       <p>Applications, jeux de données, modèles de données, API, codes sources et algorithmes du ministère, décrits une fois et reliés entre eux.</p>
       {!me?.user && <p className="fr-text--sm">Vous voyez les actifs ouverts sans données personnelles. Connectez-vous pour voir tout le catalogue.</p>}
       <div className="fr-search-bar fr-mb-2w" role="search">

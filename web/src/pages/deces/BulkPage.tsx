@@ -10,6 +10,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { BarChart } from './BarChart';
 import { bulkResultUrl, useBulkSummary, useCancelBulk, useStartBulk } from './api';
+import { PageTitle } from '../../components/Page';
 
 /** Search fields a column can be mapped to, with the column names that suggest them. */
 const TARGETS: readonly (readonly [PersonField, RegExp])[] = [
@@ -100,7 +101,7 @@ export function BulkPage() {
     const j = job.data;
     return (
       <>
-        <h1>Appariement en masse</h1>
+        <PageTitle>Appariement en masse</PageTitle>
         <ErrorAlert error={job.error ?? cancelling.error} />
         {j && (
           <>
@@ -179,7 +180,7 @@ export function BulkPage() {
 
   return (
     <>
-      <h1>Appariement en masse</h1>
+      <PageTitle>Appariement en masse</PageTitle>
       <p>
         Déposez un fichier CSV de personnes : chaque ligne est comparée au fichier des décès, et le résultat reprend vos colonnes suivies du meilleur candidat
         et de son score.

@@ -9,6 +9,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { correctionsCsvUrl, proofUrl, useCorrectionsToReview, useReviewCorrection } from './api';
 import { fieldValue } from './RecordPage';
+import { PageTitle } from '../../components/Page';
 
 /** The reviewer's decision on one card and its error, kept per correction. */
 function useReview() {
@@ -26,7 +27,7 @@ export function ReviewPage() {
   const review = (id: string, decision: 'validated' | 'rejected') => reviewing.mutate({ id, decision, comment: comments[id] ?? '' });
   return (
     <>
-      <h1>Corrections proposées</h1>
+      <PageTitle>Corrections proposées</PageTitle>
       <Select label="Statut" nativeSelectProps={{ value: status, onChange: (e) => set({ statut: e.target.value }) }}>
         <option value="pending">{correctionStatusLabels.pending}</option>
         <option value="validated">Validées</option>

@@ -11,6 +11,7 @@ import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { gatewayUrls, useGatewayApi, useGatewayApiSpec, useGatewayApps, useGatewayConsole, useSubscribe, type GwApiDetail } from './api';
 import { fmtPct, fmtDate, limitsText } from './format';
+import { PageError, PageTitle } from '../../components/Page';
 const HTTP = ['get', 'post', 'put', 'patch', 'delete'];
 
 /** The OpenAPI document rendered as a list of operations with their parameters. */
@@ -206,7 +207,7 @@ function Subscribe({ a }: { a: GwApiDetail }) {
 export function ApiPage() {
   const { slug = '' } = useParams();
   const q = useGatewayApi(slug);
-  if (q.error) return <ErrorAlert error={q.error} />;
+  if (q.error) return <PageError error={q.error} />;
   if (!q.data) return <p>Chargement…</p>;
   const a = q.data;
   return (
@@ -214,7 +215,7 @@ export function ApiPage() {
       <p>
         <Link to="/api-portail">← Portail des API</Link>
       </p>
-      <h1>{a.name}</h1>
+      <PageTitle>{a.name}</PageTitle>
       <p className="fr-text--lead">{a.description}</p>
       <ul>
         <li>Producteur : {a.organisationName || a.organisationCode}</li>

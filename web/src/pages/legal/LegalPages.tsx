@@ -1,30 +1,14 @@
-import { useEffect, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useAuth, type Role } from '../../auth';
 import { webModules } from '../../modules';
+import { PageTitle } from '../../components/Page';
 
 /** The pages every public site of the State owes (DSFR, RGAA, RGPD): accessibility, legal notice, personal data, site map. */
 function LegalPage({ title, children }: { title: string; children: ReactNode }) {
-  useEffect(() => {
-    document.title = `${title} — Patrimoine`;
-  }, [title]);
   return (
     <>
-      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to="/">
-              Accueil
-            </Link>
-          </li>
-          <li>
-            <a className="fr-breadcrumb__link" aria-current="page">
-              {title}
-            </a>
-          </li>
-        </ol>
-      </nav>
-      <h1>{title}</h1>
+      <PageTitle>{title}</PageTitle>
       {children}
     </>
   );

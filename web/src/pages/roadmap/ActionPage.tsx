@@ -14,33 +14,20 @@ import { AssetPicker, CsvLink, StatusBadge, base } from './common';
 import { frDateTime, frDay } from './format';
 import { Progress, Sparkline } from './charts';
 import { roadmapUrls, useCarryOverRoadmapAction, useRoadmapAction, useRoadmaps, useUpdateRoadmapAction, type ActionDetail, type ActionPatchBody } from './api';
+import { PageError, PageTitle } from '../../components/Page';
 
 /** An action: its state, the source's remarks, indicators, linked assets, the update form and the dated log. */
 export function ActionPage() {
   const { slug = '', code = '' } = useParams();
   const r = useRoadmapAction(slug, code);
-  if (r.error) return <ErrorAlert error={r.error} />;
+  if (r.error) return <PageError error={r.error} />;
   if (!r.data) return <p>Chargement…</p>;
   const { action: a, roadmap } = r.data;
   return (
     <>
-      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to={base(slug)}>
-              {roadmap.title}
-            </Link>
-          </li>
-          <li>
-            <a className="fr-breadcrumb__link" aria-current="page">
-              {a.code}
-            </a>
-          </li>
-        </ol>
-      </nav>
-      <h1>
+      <PageTitle parents={[{ label: roadmap.title, to: base(slug) }]}>
         {a.code} — {a.title}
-      </h1>
+      </PageTitle>
       <p>
         <StatusBadge status={a.status} overdue={a.overdue} /> <Progress value={a.progress} label={a.code} />
       </p>

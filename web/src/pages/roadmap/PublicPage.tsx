@@ -4,6 +4,7 @@ import { useUrlState } from '../../components/useUrlState';
 import { BurnupChart, Progress, StackedBars, type Series } from './charts';
 import { frDay, statusColour } from './format';
 import { roadmapUrls, usePublicRoadmap, usePublicRoadmaps } from './api';
+import { PageTitle } from '../../components/Page';
 
 const series: Series[] = actionStatuses.map((s) => ({ key: s, label: actionStatusLabels[s], colour: statusColour[s] }));
 
@@ -16,7 +17,7 @@ export function PublicPage() {
   const d = r.data;
   return (
     <>
-      <h1>Transparence : avancement de la feuille de route</h1>
+      <PageTitle>Transparence : avancement de la feuille de route</PageTitle>
       <p>
         Le ministère de l’Intérieur publie sa feuille de route sur les données, les algorithmes et les codes sources. Cette page en présente l’avancement, mis à
         jour par les directions.

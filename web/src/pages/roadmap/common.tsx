@@ -8,6 +8,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
 import { actionStatusSeverity } from './format';
 import { useCatalogAssetSearch, useRoadmapSummary, useRoadmaps, type AssetHit, type RoadmapSummary } from './api';
+import { PageTitle } from '../../components/Page';
 
 /** Address of a roadmap's pages in the web app. */
 export const base = (slug: string) => `/feuille-de-route/${encodeURIComponent(slug)}`;
@@ -48,7 +49,7 @@ export function RoadmapFrame({ title, children }: { title: string; children: Rea
           </>
         )}
       </p>
-      <h1>{title}</h1>
+      <PageTitle>{title}</PageTitle>
       <nav className="fr-mb-3w" aria-label="Vues de la feuille de route">
         <ul className="fr-tags-group">
           {tabs.map((t) => (
