@@ -8,6 +8,7 @@ import { JsonDiff } from '../../components/JsonDiff';
 import { useUrlState } from '../../components/useUrlState';
 import { adminCsvUrls, useAudit } from './api';
 import { PageTitle } from '../../components/Page';
+import { plural } from '../../components/plural';
 
 const PAGE_SIZE = 50;
 const KEYS = ['q', 'actor', 'action', 'entityType', 'from', 'to', 'page'] as const;
@@ -51,7 +52,7 @@ export function AuditPage() {
       <ErrorAlert error={r.error} />
       {r.data && (
         <>
-          <p>{r.data.total} entrée(s)</p>
+          <p>{plural(r.data.total, 'entrée')}</p>
           <div className="fr-table fr-table--no-caption">
             <table>
               <caption>Journal d’audit</caption>

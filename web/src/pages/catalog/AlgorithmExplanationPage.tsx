@@ -192,6 +192,7 @@ function NotPublic({ title }: { title?: string }) {
       <Alert
         severity="info"
         small={false}
+        as="h2"
         title="Cet algorithme n’est pas publié"
         description="Son explication n’est pas publique : l’administration ne l’a pas encore publiée, ou il n’existe pas. Si une décision individuelle vous concernant a été prise sur le fondement d’un traitement algorithmique, vous pouvez demander à l’administration qui l’a prise de vous en communiquer les règles (article L311-3-1 du code des relations entre le public et l’administration)."
         className="fr-mb-3w"

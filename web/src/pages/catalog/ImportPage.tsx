@@ -9,6 +9,7 @@ import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useImportCatalog, useImportDatagouv } from './api';
 import { PageTitle } from '../../components/Page';
+import { plural } from '../../components/plural';
 
 /** Bulk import (with a preview of the changes) and export of the whole catalogue. */
 export function ImportPage() {
@@ -96,7 +97,7 @@ export function ImportPage() {
           <Alert
             severity={result.dryRun ? 'info' : 'success'}
             title={result.dryRun ? 'Simulation : rien n’a été modifié' : 'Import terminé'}
-            description={`${result.summary.created} créé(s), ${result.summary.updated} modifié(s), ${result.summary.unchanged} inchangé(s) ; ${result.summary.relationsCreated} relation(s) créée(s).`}
+            description={`${plural(result.summary.created, 'actif créé')}, ${plural(result.summary.updated, 'modifié')}, ${plural(result.summary.unchanged, 'inchangé')} ; ${plural(result.summary.relationsCreated, 'relation créée')}.`}
             className="fr-mb-2w"
           />
           <pre style={{ whiteSpace: 'pre-wrap', background: 'var(--background-alt-grey)', padding: '1rem' }}>{result.diff}</pre>

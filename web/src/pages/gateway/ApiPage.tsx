@@ -12,6 +12,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { gatewayUrls, useGatewayApi, useGatewayApiSpec, useGatewayApps, useGatewayConsole, useSubscribe, type GwApiDetail } from './api';
 import { fmtPct, fmtDate, limitsText } from './format';
 import { PageError, PageTitle } from '../../components/Page';
+import { theme } from '../../components/theme';
 const HTTP = ['get', 'post', 'put', 'patch', 'delete'];
 
 /** The OpenAPI document rendered as a list of operations with their parameters. */
@@ -103,7 +104,7 @@ function Console({ slug }: { slug: string }) {
             Réponse : <strong data-testid="console-status">{result.status}</strong> en {result.ms} ms
           </p>
           {result.headers && <pre>{result.headers}</pre>}
-          <pre data-testid="console-body" style={{ maxHeight: 400, overflow: 'auto', background: '#f6f6f6', padding: '1rem' }}>
+          <pre data-testid="console-body" style={{ maxHeight: 400, overflow: 'auto', background: theme.raised, padding: '1rem' }}>
             {result.body}
           </pre>
         </div>

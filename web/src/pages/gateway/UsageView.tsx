@@ -1,6 +1,7 @@
 import { Table } from '@codegouvfr/react-dsfr/Table';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { gatewayUrls, useGatewayUsage, type Usage } from './api';
+import { theme } from '../../components/theme';
 
 /** Calls per hour as an accessible SVG bar chart (errors stacked in red), with the figures in a table. */
 const HOUR = 3600_000;
@@ -35,17 +36,17 @@ function Bars({ series: raw }: { series: Usage['series'] }) {
         const eh = (s.errors / max) * h;
         return (
           <g key={s.bucket}>
-            <rect x={x} y={h - ch} width={bw} height={ch} fill="#000091">
+            <rect x={x} y={h - ch} width={bw} height={ch} style={{ fill: theme.blue }}>
               <title>{`${new Date(s.bucket).toLocaleString('fr-FR')} : ${s.calls} appels, ${s.errors} erreurs`}</title>
             </rect>
-            <rect x={x} y={h - eh} width={bw} height={eh} fill="#ce0500" />
+            <rect x={x} y={h - eh} width={bw} height={eh} style={{ fill: theme.error }} />
           </g>
         );
       })}
-      <text x={0} y={h + 16} fontSize="12">
+      <text x={0} y={h + 16} fontSize="12" style={{ fill: theme.text }}>
         {new Date(series[0]!.bucket).toLocaleString('fr-FR')}
       </text>
-      <text x={w} y={h + 16} fontSize="12" textAnchor="end">
+      <text x={w} y={h + 16} fontSize="12" textAnchor="end" style={{ fill: theme.text }}>
         {new Date(series[series.length - 1]!.bucket).toLocaleString('fr-FR')}
       </text>
     </svg>

@@ -1,3 +1,4 @@
+import { plural } from '../../components/plural';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
@@ -234,7 +235,7 @@ export function ProjectsPage() {
       {projects.data && (
         <div className="fr-table">
           <table>
-            <caption>{projects.data.items.length} proposition(s)</caption>
+            <caption>{plural(projects.data.items.length, 'proposition')}</caption>
             <thead>
               <tr>
                 <th scope="col">Projet</th>

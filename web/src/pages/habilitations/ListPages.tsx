@@ -9,6 +9,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { habUrls, useDefinitions, useHabilitations, useRequests, useReveal, useStats, type RequestSummary } from './api';
 import { PageTitle } from '../../components/Page';
+import { plural } from '../../components/plural';
 
 const fmt = (d: string | null) => (d ? new Date(d).toLocaleDateString('fr-FR') : '');
 
@@ -114,7 +115,7 @@ export function QueuePage() {
         </div>
       </form>
       <p>
-        {q.data ? `${q.data.total} demande(s)` : ''} · <a href={habUrls.requests({ ...filters, format: 'csv' })}>Exporter en CSV</a>
+        {q.data ? plural(q.data.total, 'demande') : ''} · <a href={habUrls.requests({ ...filters, format: 'csv' })}>Exporter en CSV</a>
       </p>
       <ErrorAlert error={q.error} />
       <RequestTable items={q.data?.items ?? []} />

@@ -15,6 +15,7 @@ import { frDateTime, frDay } from './format';
 import { Progress, Sparkline } from './charts';
 import { roadmapUrls, useCarryOverRoadmapAction, useRoadmapAction, useRoadmaps, useUpdateRoadmapAction, type ActionDetail, type ActionPatchBody } from './api';
 import { PageError, PageTitle } from '../../components/Page';
+import { theme } from '../../components/theme';
 
 /** An action: its state, the source's remarks, indicators, linked assets, the update form and the dated log. */
 export function ActionPage() {
@@ -150,7 +151,7 @@ export function ActionPage() {
       </div>
       <ol className="fr-raw-list roadmap-log">
         {r.data.updates.map((u) => (
-          <li key={u.id} className="fr-mb-2w" style={{ borderLeft: '3px solid #000091', paddingLeft: '.75rem' }}>
+          <li key={u.id} className="fr-mb-2w" style={{ borderLeft: `3px solid ${theme.blueBorder}`, paddingLeft: '.75rem' }}>
             <p className="fr-text--sm fr-mb-1v">
               <strong>{frDateTime(u.at)}</strong> — {actorLabel(u.actorLabel)} — {labelOf(updateKindLabels, u.kind)}
               {u.actionCode && u.actionCode !== a.code ? ` (${u.actionCode}, ${u.roadmapTitle})` : ''}
@@ -209,7 +210,7 @@ function UpdateForm({ detail, slug }: { detail: ActionDetail; slug: string }) {
     });
   };
   return (
-    <form onSubmit={submit} noValidate aria-label="Mettre à jour l’action" className="fr-mt-4w fr-p-3w" style={{ border: '1px solid #ddd' }}>
+    <form onSubmit={submit} noValidate aria-label="Mettre à jour l’action" className="fr-mt-4w fr-p-3w" style={{ border: `1px solid ${theme.grid}` }}>
       <h2 className="fr-h4">Mettre à jour l’action</h2>
       {done && <Alert severity="success" small description="Mise à jour enregistrée." className="fr-mb-2w" />}
       {err && !err.errors.length && <ErrorAlert error={err} />}
@@ -345,7 +346,7 @@ function CarryOver({ detail, slug }: { detail: ActionDetail; slug: string }) {
     <form
       aria-label="Reprendre l’action dans une autre feuille de route"
       className="fr-mt-3w fr-p-3w"
-      style={{ border: '1px solid #ddd' }}
+      style={{ border: `1px solid ${theme.grid}` }}
       onSubmit={(e) => {
         e.preventDefault();
         m.mutate({ targetRoadmap: target, code, deadline }, { onSuccess: (r) => navigate(`${base(r.roadmap.slug)}/actions/${r.code}`) });

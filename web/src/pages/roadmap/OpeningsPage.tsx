@@ -22,6 +22,7 @@ import { useAuth } from '../../auth';
 import { AssetPicker, CsvLink, RoadmapFrame, useRoadmap } from './common';
 import { frDay, timelinessSeverity as severity } from './format';
 import { roadmapUrls, useRoadmapOpenings, useUpdateRoadmapOpening, type Opening, type OpeningPatchBody } from './api';
+import { theme } from '../../components/theme';
 
 const KEYS = ['statut', 'type', 'delai'] as const;
 
@@ -158,7 +159,7 @@ function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: strin
     <form
       aria-label={`Modifier l’ouverture « ${opening.title} »`}
       className="fr-p-3w fr-mb-3w"
-      style={{ border: '1px solid #000091' }}
+      style={{ border: `1px solid ${theme.blueBorder}` }}
       onSubmit={(e) => {
         e.preventDefault();
         m.mutate(bodyOf(), { onSuccess: onClose });

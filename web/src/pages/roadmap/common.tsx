@@ -9,6 +9,7 @@ import { useAuth } from '../../auth';
 import { actionStatusSeverity } from './format';
 import { useCatalogAssetSearch, useRoadmapSummary, useRoadmaps, type AssetHit, type RoadmapSummary } from './api';
 import { PageTitle } from '../../components/Page';
+import { theme } from '../../components/theme';
 
 /** Address of a roadmap's pages in the web app. */
 export const base = (slug: string) => `/feuille-de-route/${encodeURIComponent(slug)}`;
@@ -58,7 +59,7 @@ export function RoadmapFrame({ title, children }: { title: string; children: Rea
                 to={t.to}
                 end={t.end}
                 className={({ isActive }) => `fr-tag${isActive ? ' fr-tag--dismiss-none' : ''}`}
-                style={({ isActive }) => (isActive ? { background: '#000091', color: '#fff' } : undefined)}
+                style={({ isActive }) => (isActive ? { background: theme.blue, color: theme.inverted } : undefined)}
               >
                 {t.label}
               </NavLink>

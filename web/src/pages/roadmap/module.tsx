@@ -42,7 +42,7 @@ export const roadmapWebModule: WebModule = {
   },
   home: {
     title: 'Pilotage de la feuille de route',
-    description: 'Suivre les 66 actions et les ouvertures annoncées, les retards, les tableaux de bord et préparer le comité trimestriel.',
+    description: 'Suivre les actions et les ouvertures annoncées de la feuille de route, les retards, les tableaux de bord et préparer le comité trimestriel.',
     to: '/feuille-de-route',
   },
   routes: [
