@@ -8,7 +8,7 @@ import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
 import { roles, type Role } from '@patrimoine/contracts/platform';
 import { ApiError } from '../../api/client';
 import { useOrganisations } from '../../api/organisations';
-import { roleLabels } from '../../auth';
+import { roleLabels } from '@patrimoine/contracts/platform';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { adminCsvUrls, useCreateUser, useResetPassword, useUpdateUser, useUsers } from './api';

@@ -49,7 +49,9 @@ export function DashboardPage() {
             ].map(([k, v]) => (
               <div key={k} className="fr-col-6 fr-col-md-2">
                 <div className="fr-p-2w" style={{ border: '1px solid var(--border-default-grey)' }}>
-                  <p className="fr-h3 fr-mb-0">{v}</p>
+                  <p className="fr-h3 fr-mb-0" data-figure={k}>
+                    {v}
+                  </p>
                   <p className="fr-text--sm fr-mb-0">{k}</p>
                 </div>
               </div>

@@ -12,7 +12,9 @@ import { PageTitle } from '../../components/Page';
 import { theme } from '../../components/theme';
 
 /** Address of a roadmap's pages in the web app. */
-export const base = (slug: string) => `/feuille-de-route/${encodeURIComponent(slug)}`;
+import { base } from './paths';
+
+export { base };
 
 /** The roadmap of the URL (`:slug`), with its sections and contributors for the filters. */
 export function useRoadmap() {

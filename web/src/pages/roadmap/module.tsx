@@ -1,7 +1,7 @@
 import { Navigate } from 'react-router';
 import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
-import { base } from './common';
+import { base } from './paths';
 import { useRoadmaps } from './api';
 import { lazyPage } from '../../components/lazyPage';
 import { PageError } from '../../components/Page';
