@@ -29,7 +29,8 @@ export function ImportPage() {
       <PageTitle>Importer et exporter le catalogue</PageTitle>
       <h2 className="fr-h4">Exporter</h2>
       <p>Tout le catalogue dans un fichier réimportable (ordre stable, sans identifiants techniques).</p>
-      <ul className="fr-btns-group fr-btns-group--inline">
+      {/* In a DSFR button group, the icon position is the group's (without it the buttons shrink to their icon). */}
+      <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--icon-left">
         <li>
           <a className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left" href="/api/catalog/export?format=yaml">
             Exporter en YAML
