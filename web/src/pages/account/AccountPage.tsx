@@ -9,6 +9,7 @@ import { ApiError } from '../../api/client';
 import { roleLabels } from '@patrimoine/contracts/platform';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormErrors } from '../../components/FormErrors';
 import { useChangePassword, useCreateToken, useOwnTokens, useRevokeToken } from './api';
 import { PageTitle } from '../../components/Page';
 
@@ -53,7 +54,7 @@ function PasswordForm() {
           className="fr-mb-2w"
         />
       )}
-      {err && err.errors.length === 0 && <ErrorAlert error={err} />}
+      <FormErrors error={err} />
       <Input
         label="Mot de passe actuel"
         state={err?.fieldMessage('currentPassword') ? 'error' : 'default'}

@@ -8,7 +8,7 @@ import { labelOf } from '@patrimoine/contracts/common';
 import { actorLabel } from '@patrimoine/contracts/platform';
 import { actionStatusLabels, actionStatuses, describeChange, updateKindLabels, type ActionStatus } from '@patrimoine/contracts/roadmap';
 import { ApiError } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormErrors } from '../../components/FormErrors';
 import { useAuth } from '../../auth';
 import { AssetPicker, CsvLink, StatusBadge, base } from './common';
 import { frDateTime, frDay } from './format';
@@ -213,7 +213,7 @@ function UpdateForm({ detail, slug }: { detail: ActionDetail; slug: string }) {
     <form onSubmit={submit} noValidate aria-label="Mettre à jour l’action" className="fr-mt-4w fr-p-3w" style={{ border: `1px solid ${theme.grid}` }}>
       <h2 className="fr-h4">Mettre à jour l’action</h2>
       {done && <Alert severity="success" small description="Mise à jour enregistrée." className="fr-mb-2w" />}
-      {err && !err.errors.length && <ErrorAlert error={err} />}
+      <FormErrors error={err} />
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-4">
           <Select
@@ -353,7 +353,7 @@ function CarryOver({ detail, slug }: { detail: ActionDetail; slug: string }) {
       }}
     >
       <h2 className="fr-h4">Reprendre dans une feuille de route ultérieure</h2>
-      {err && !err.errors.length && <ErrorAlert error={err} />}
+      <FormErrors error={err} />
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-6">
           <Select

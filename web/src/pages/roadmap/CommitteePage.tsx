@@ -7,6 +7,7 @@ import { actorLabel } from '@patrimoine/contracts/platform';
 import { statusLabel as statusText, timelinessLabels } from '@patrimoine/contracts/roadmap';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormErrors } from '../../components/FormErrors';
 import { useUrlState } from '../../components/useUrlState';
 import { useAuth } from '../../auth';
 import { CsvLink, RoadmapFrame, base, useRoadmap } from './common';
@@ -218,7 +219,7 @@ function Decisions({ slug, quarter, decisions, canEdit }: { slug: string; quarte
             );
           }}
         >
-          {err && !err.errors.length && <ErrorAlert error={err} />}
+          <FormErrors error={err} />
           <Input
             label="Décision du comité"
             textArea
