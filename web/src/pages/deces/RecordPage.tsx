@@ -74,6 +74,7 @@ export function RecordPage() {
         <Alert
           severity="warning"
           small
+          as="h2"
           className="fr-mb-2w"
           title={DEMO_BADGE_LABEL}
           description="Cette fiche est une donnée de démonstration (fictive), générée pour découvrir la plateforme : elle ne correspond à aucune personne réelle."
