@@ -77,7 +77,9 @@ describe('the network of people feeds the roadmap (A57, A58)', () => {
       payload: { ...body, organisation: null },
     });
     expect(noOrg.statusCode).toBe(400);
-    expect(noOrg.json().errors).toEqual([{ field: 'organisation', label: 'Direction', message: 'direction obligatoire pour un administrateur des données métiers' }]);
+    expect(noOrg.json().errors).toEqual([
+      { field: 'organisation', label: 'Direction', message: 'direction obligatoire pour un administrateur des données métiers' },
+    ]);
 
     const before = await action('A57');
     const r = await t.app.inject({ method: 'POST', url: '/api/governance/appointments', headers: bearer(tok.admin!), payload: body });
