@@ -25,7 +25,7 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: 'unit',
-          include: ['server/**/*.test.ts', 'contracts/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: ['server/**/*.test.ts', 'contracts/**/*.test.ts', 'bench/**/*.test.ts', 'web/src/**/*.test.ts'],
           exclude: [...integration, '**/node_modules/**'],
         },
       },

@@ -34,7 +34,11 @@ export const uuid = z.uuid();
 export const idParams = z.object({ id: z.uuid() });
 
 /** One error on one field of a request. */
-export const fieldError = z.object({ field: z.string(), message: z.string() });
+export const fieldError = z.object({
+  field: z.string().describe('Path of the field in the request: body.slug, query.page…'),
+  message: z.string(),
+  label: z.string().optional().describe('The field as the forms label it (« Identifiant »)'),
+});
 export type FieldError = z.infer<typeof fieldError>;
 
 /** RFC 9457 problem details: every error the API sends. */

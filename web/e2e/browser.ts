@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
@@ -29,8 +30,11 @@ export async function launch(): Promise<{ browser: Browser; close(): Promise<voi
 }
 
 /** A page that records console errors and failed requests, so tests can assert there are none. */
-export async function newPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ baseURL: baseUrl(), locale: 'fr-FR' });
+export async function newPage(
+  browser: Browser,
+  options: { bypassCSP?: boolean; viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ baseURL: baseUrl(), locale: 'fr-FR', ...options });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
@@ -60,4 +64,48 @@ export async function visible(locator: Locator, timeout = 10_000): Promise<void>
   } catch {
     throw new Error(`not visible within ${timeout} ms: ${locator.toString()}`);
   }
+}
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * axe-core's serious and critical violations on the page (WCAG 2.1 A and AA rules), as `rule (n) : target`.
+ * The page's context must bypass the Content-Security-Policy (`newPage(browser, { bypassCSP: true })`).
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown[] }[] }[] }> };
+      }
+    ).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.nodes.length}) : ${v.nodes
+          .slice(0, 3)
+          .map((n) => JSON.stringify(n.target))
+          .join(' ')}`,
+    );
+}
+
+/**
+ * Waits until a page has loaded: its h1 is shown (and differs from `previousH1`, the page before), no
+ * « Chargement… » remains, and its tab title and breadcrumb name it.
+ */
+export async function settled(page: Page, previousH1?: string): Promise<void> {
+  await visible(page.locator('main h1'));
+  await page.waitForFunction((previous) => {
+    const main = document.querySelector('main');
+    const h1 = main?.querySelector('h1')?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+    if (!h1 || h1 === previous || /Chargement/.test(main?.textContent ?? '')) return false;
+    // The page frame has caught up with the page: its tab title and the end of its breadcrumb name it.
+    if (location.pathname === '/') return document.title === 'Accueil — Patrimoine';
+    const current = document.querySelector('nav.fr-breadcrumb [aria-current="page"]')?.textContent?.trim();
+    return document.title === `${h1} — Patrimoine` && current === h1;
+  }, previousH1 ?? '');
 }

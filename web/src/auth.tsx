@@ -1,10 +1,11 @@
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { WireOf } from '@patrimoine/contracts/common';
-import { roleLabels, type LoginBody, type me, type Role } from '@patrimoine/contracts/platform';
+import type { LoginBody, me, Role } from '@patrimoine/contracts/platform';
 import { api, setCsrfToken } from './api/client';
 
-export { roleLabels, type Role };
+// (role labels: import them from @patrimoine/contracts/platform, which this first-loaded file keeps out of the main script)
+export type { Role };
 
 /** The current identity, as `GET /api/auth/me` sends it. */
 export type Me = WireOf<typeof me>;

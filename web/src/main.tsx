@@ -7,15 +7,20 @@ import { AuthProvider } from './auth';
 import { Layout } from './components/Layout';
 import { RequireRole } from './components/RequireRole';
 import { HomePage } from './pages/home/HomePage';
-import { LoginPage } from './pages/auth/LoginPage';
-import { AccessibilityPage, LegalNoticePage, PersonalDataPage, SiteMapPage } from './pages/legal/LegalPages';
-import { AccountPage } from './pages/account/AccountPage';
-import { JobsPage } from './pages/account/JobsPage';
-import { UsersPage } from './pages/admin/UsersPage';
-import { AuditPage } from './pages/admin/AuditPage';
-import { OrganisationsPage } from './pages/admin/OrganisationsPage';
 import { NotFoundPage } from './pages/home/NotFoundPage';
 import { webModules } from './modules';
+import { lazyPage } from './components/lazyPage';
+
+const LoginPage = lazyPage(() => import('./pages/auth/LoginPage'), 'LoginPage');
+const AccessibilityPage = lazyPage(() => import('./pages/legal/LegalPages'), 'AccessibilityPage');
+const LegalNoticePage = lazyPage(() => import('./pages/legal/LegalPages'), 'LegalNoticePage');
+const PersonalDataPage = lazyPage(() => import('./pages/legal/LegalPages'), 'PersonalDataPage');
+const SiteMapPage = lazyPage(() => import('./pages/legal/LegalPages'), 'SiteMapPage');
+const AccountPage = lazyPage(() => import('./pages/account/AccountPage'), 'AccountPage');
+const JobsPage = lazyPage(() => import('./pages/account/JobsPage'), 'JobsPage');
+const UsersPage = lazyPage(() => import('./pages/admin/UsersPage'), 'UsersPage');
+const AuditPage = lazyPage(() => import('./pages/admin/AuditPage'), 'AuditPage');
+const OrganisationsPage = lazyPage(() => import('./pages/admin/OrganisationsPage'), 'OrganisationsPage');
 
 startReactDsfr({ defaultColorScheme: 'system', Link });
 

@@ -2,9 +2,13 @@
  * Typed domain errors. Services throw them; the HTTP error handler maps them to RFC 9457
  * problem+json. Messages are in French: they are shown to users as they are.
  */
+import { fieldLabel } from '@patrimoine/contracts/field-labels';
+
 export interface FieldError {
   field: string;
   message: string;
+  /** The field as the forms label it (« Identifiant »), added by the error handler when absent. */
+  label?: string;
 }
 
 export abstract class DomainError extends Error {
@@ -70,5 +74,5 @@ export class ValidationError extends DomainError {
 
 /** Shortcut for a single-field validation error. */
 export function fieldError(field: string, message: string): ValidationError {
-  return new ValidationError(`${field} : ${message}`, [{ field, message }]);
+  return new ValidationError(`${fieldLabel(field)} : ${message}`, [{ field, message }]);
 }

@@ -2,9 +2,11 @@ import { Header } from '@codegouvfr/react-dsfr/Header';
 import { Footer } from '@codegouvfr/react-dsfr/Footer';
 import { headerFooterDisplayItem, Display } from '@codegouvfr/react-dsfr/Display';
 import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
+import { Suspense } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useAuth, useLogout } from '../auth';
 import { webModules } from '../modules';
+import { PageFrame } from './Page';
 
 function brandTop(orgName: string) {
   // « Ministère de l'Intérieur » → « Ministère / de l'Intérieur », as on the ministry's sites.
@@ -87,7 +89,11 @@ export function Layout() {
         navigation={navigation}
       />
       <main id="contenu" role="main" tabIndex={-1} className="fr-container fr-py-4w" style={{ minHeight: '60vh' }}>
-        <Outlet />
+        <PageFrame>
+          <Suspense fallback={<p>Chargement…</p>}>
+            <Outlet />
+          </Suspense>
+        </PageFrame>
       </main>
       <Footer
         brandTop={brandTop(orgName)}

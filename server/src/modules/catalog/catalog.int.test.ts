@@ -114,6 +114,10 @@ describe('assets', () => {
     expect(noReason.json().errors[0].field).toBe('opennessReason');
     const badSlug = await post(admin, { kind: 'dataset', slug: 'Élan', title: 'Jeu' });
     expect(badSlug.json().errors[0].field).toBe('body.slug');
+    // People read the field as the form labels it, not its path in the request (issue 11).
+    expect(badSlug.json().errors[0].label).toBe('Identifiant');
+    expect(badSlug.json().detail).toMatch(/^Identifiant : /);
+    expect(badSlug.json().detail).not.toMatch(/body\./);
     const badOwner = await post(admin, { kind: 'dataset', slug: 'x-4', title: 'Jeu', owner: 'NOPE' });
     expect(badOwner.json().errors[0]).toMatchObject({ field: 'owner' });
     const dup = await post(dsr, { kind: 'application', slug: 'histovec', title: 'Encore', owner: 'DSR' });

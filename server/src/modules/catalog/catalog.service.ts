@@ -1,3 +1,4 @@
+import { fieldLabel } from '@patrimoine/contracts/field-labels';
 import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../db/client.ts';
 import { roleLabels } from '@patrimoine/contracts/platform';
@@ -218,7 +219,10 @@ export function createCatalogService(ctx: AppContext) {
   ): Promise<{ asset: AssetWithOwner; change: AssetChange }> {
     const v = await validate(input, tx, opts.fieldPrefix);
     if (v.errors.length)
-      throw new ValidationError(`L’actif ${input.kind}:${input.slug} est invalide : ${v.errors.map((e) => `${e.field} : ${e.message}`).join(' ; ')}`, v.errors);
+      throw new ValidationError(
+        `L’actif ${input.kind}:${input.slug} est invalide : ${v.errors.map((e) => `${fieldLabel(e.field)} : ${e.message}`).join(' ; ')}`,
+        v.errors,
+      );
     const current = opts.current !== undefined ? opts.current : await repo.findByRef(input.kind, input.slug, tx);
     if (opts.mode === 'create' && current)
       throw new ConflictError(`Un actif ${input.kind}:${input.slug} existe déjà.`, {

@@ -77,7 +77,9 @@ describe('the network of people feeds the roadmap (A57, A58)', () => {
       payload: { ...body, organisation: null },
     });
     expect(noOrg.statusCode).toBe(400);
-    expect(noOrg.json().errors).toEqual([{ field: 'organisation', message: 'direction obligatoire pour un administrateur des données métiers' }]);
+    expect(noOrg.json().errors).toEqual([
+      { field: 'organisation', label: 'Direction', message: 'direction obligatoire pour un administrateur des données métiers' },
+    ]);
 
     const before = await action('A57');
     const r = await t.app.inject({ method: 'POST', url: '/api/governance/appointments', headers: bearer(tok.admin!), payload: body });
@@ -106,7 +108,7 @@ describe('the network of people feeds the roadmap (A57, A58)', () => {
       payload: notPdf.payload,
     });
     expect(r1.statusCode).toBe(400);
-    expect(r1.json().errors).toEqual([{ field: 'letter', message: 'la lettre de mission doit être un fichier PDF' }]);
+    expect(r1.json().errors).toEqual([{ field: 'letter', label: 'Lettre de mission', message: 'la lettre de mission doit être un fichier PDF' }]);
     const big = multipart(
       { signedOn: day(-5), signatory: 'Le SG' },
       { name: 'letter', filename: 'x.pdf', type: 'application/pdf', data: Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(5 * 1024 * 1024)]) },

@@ -1,3 +1,4 @@
+import { fieldLabel } from '@patrimoine/contracts/field-labels';
 import type { Db } from '../../db/client.ts';
 import { ConflictError, NotFoundError, ValidationError, fieldError } from '../errors.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -46,7 +47,7 @@ export function createUsersService(deps: { db: Db; users: UsersRepository; organ
       const password = input.password ?? generatePassword();
       const problem = passwordProblem(password, login);
       if (problem) errors.push({ field: 'password', message: problem });
-      if (errors.length) throw new ValidationError(errors.map((e) => `${e.field} : ${e.message}`).join(' ; '), errors);
+      if (errors.length) throw new ValidationError(errors.map((e) => `${fieldLabel(e.field)} : ${e.message}`).join(' ; '), errors);
       const passwordHash = await hashPassword(password, scryptN);
       const user = await db.transaction(async (tx) => {
         if (await users.findByLogin(login, tx)) throw new ConflictError(`L’identifiant « ${login} » est déjà utilisé.`);

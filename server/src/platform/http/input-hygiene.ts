@@ -1,3 +1,4 @@
+import { fieldLabel } from '@patrimoine/contracts/field-labels';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { ValidationError, type FieldError } from '../errors.ts';
 
@@ -51,7 +52,7 @@ export function inputProblems(value: unknown, root: string): FieldError[] {
 export function registerInputHygiene(app: FastifyInstance) {
   const check = async (req: FastifyRequest) => {
     const errors = [...inputProblems(req.params, 'params'), ...inputProblems(req.query, 'querystring'), ...inputProblems(req.body, 'body')];
-    if (errors.length) throw new ValidationError(errors.map((e) => `${e.field} : ${e.message}`).join(' ; '), errors);
+    if (errors.length) throw new ValidationError(errors.map((e) => `${fieldLabel(e.field)} : ${e.message}`).join(' ; '), errors);
   };
   app.addHook('onRoute', (route: RouteOptions) => {
     if ((route.schema as { hide?: boolean } | undefined)?.hide) return;

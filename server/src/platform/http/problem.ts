@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { redactQueryError } from '../../db/client.ts';
+import { fieldLabel } from '@patrimoine/contracts/field-labels';
 import { DomainError, TooManyRequestsError, ValidationError, type FieldError } from '../errors.ts';
 
 export const PROBLEM_BASE = 'https://patrimoine.interieur.gouv.fr/problems/';
@@ -41,13 +42,14 @@ export function registerErrorHandling(app: FastifyInstance, opts: { spaIndexHtml
       const where = err.validationContext ?? 'body';
       const errors = err.validation.map((v) => ({
         field: zodPathToField(where, v.instancePath),
+        label: fieldLabel(zodPathToField(where, v.instancePath)),
         message: v.message ?? 'valeur invalide',
       }));
       return sendProblem(reply, {
         type: PROBLEM_BASE + 'validation',
         title: 'Requête invalide',
         status: 400,
-        detail: errors.map((e) => `${e.field} : ${e.message}`).join(' ; '),
+        detail: errors.map((e) => `${e.label} : ${e.message}`).join(' ; '),
         instance,
         errors,
       });
@@ -59,7 +61,7 @@ export function registerErrorHandling(app: FastifyInstance, opts: { spaIndexHtml
         status: err.status,
         detail: err.message,
         instance,
-        errors: err.errors,
+        errors: err.errors.map((e) => ({ ...e, label: e.label ?? fieldLabel(e.field) })),
         ...err.extra,
       });
     }

@@ -6,9 +6,12 @@ import { Table } from '@codegouvfr/react-dsfr/Table';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Link } from 'react-router';
 import { ApiError } from '../../api/client';
-import { roleLabels, useAuth } from '../../auth';
+import { roleLabels } from '@patrimoine/contracts/platform';
+import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormErrors } from '../../components/FormErrors';
 import { useChangePassword, useCreateToken, useOwnTokens, useRevokeToken } from './api';
+import { PageTitle } from '../../components/Page';
 
 const fmt = (d: string | null) => (d ? new Date(d).toLocaleString('fr-FR') : '—');
 
@@ -51,7 +54,7 @@ function PasswordForm() {
           className="fr-mb-2w"
         />
       )}
-      {err && err.errors.length === 0 && <ErrorAlert error={err} />}
+      <FormErrors error={err} />
       <Input
         label="Mot de passe actuel"
         state={err?.fieldMessage('currentPassword') ? 'error' : 'default'}
@@ -167,7 +170,7 @@ export function AccountPage() {
   if (!me?.user) return null;
   return (
     <>
-      <h1>Mon compte</h1>
+      <PageTitle>Mon compte</PageTitle>
       <p>
         <strong>{me.user.displayName}</strong> — identifiant <code>{me.user.login}</code> — {roleLabels[me.user.role]}
         {me.user.organisationCode ? ` — ${me.user.organisationCode}` : ''}

@@ -6,6 +6,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { JobProgressBar } from '../../components/JobProgress';
 import { useUrlState } from '../../components/useUrlState';
 import { useCancelJob, useJobs } from './api';
+import { PageTitle } from '../../components/Page';
 
 /** Pages where a finished job's results are looked at (besides its downloads). */
 const JOB_PAGES: Record<string, { label: string; to: (id: string) => string }> = {
@@ -21,7 +22,7 @@ export function JobsPage() {
   const cancel = useCancelJob();
   return (
     <>
-      <h1>Tâches de fond</h1>
+      <PageTitle>Tâches de fond</PageTitle>
       <p>Imports, rapprochements en masse et autres traitements longs : leur avancement, en direct.</p>
       {hasRole('admin') && (
         <Checkbox

@@ -7,6 +7,8 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { JsonDiff } from '../../components/JsonDiff';
 import { useUrlState } from '../../components/useUrlState';
 import { adminCsvUrls, useAudit } from './api';
+import { PageTitle } from '../../components/Page';
+import { plural } from '../../components/plural';
 
 const PAGE_SIZE = 50;
 const KEYS = ['q', 'actor', 'action', 'entityType', 'from', 'to', 'page'] as const;
@@ -32,7 +34,7 @@ export function AuditPage() {
   );
   return (
     <>
-      <h1>Journal d’audit</h1>
+      <PageTitle>Journal d’audit</PageTitle>
       <p>Chaque modification, par qui et quand, avec l’état avant et après.</p>
       <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
         {field('q', 'Recherche')}
@@ -50,7 +52,7 @@ export function AuditPage() {
       <ErrorAlert error={r.error} />
       {r.data && (
         <>
-          <p>{r.data.total} entrée(s)</p>
+          <p>{plural(r.data.total, 'entrée')}</p>
           <div className="fr-table fr-table--no-caption">
             <table>
               <caption>Journal d’audit</caption>

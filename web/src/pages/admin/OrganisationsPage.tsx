@@ -9,6 +9,7 @@ import { ApiError } from '../../api/client';
 import { useOrganisations, type Organisation } from '../../api/organisations';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useCreateOrganisation, useUpdateOrganisation } from './api';
+import { PageTitle } from '../../components/Page';
 
 /** Depth-first order so that services appear under their directorate. */
 function tree(orgs: Organisation[]): { org: Organisation; depth: number }[] {
@@ -34,7 +35,7 @@ export function OrganisationsPage() {
   const msg = (k: string) => err?.fieldMessage(k);
   return (
     <>
-      <h1>Organisations</h1>
+      <PageTitle>Organisations</PageTitle>
       <p>Les directions et services du ministère : ils possèdent les actifs, portent les actions de la feuille de route et produisent les API.</p>
       <ErrorAlert error={move.error} />
       {orgs.data && (

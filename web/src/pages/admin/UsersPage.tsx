@@ -8,10 +8,11 @@ import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
 import { roles, type Role } from '@patrimoine/contracts/platform';
 import { ApiError } from '../../api/client';
 import { useOrganisations } from '../../api/organisations';
-import { roleLabels } from '../../auth';
+import { roleLabels } from '@patrimoine/contracts/platform';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { adminCsvUrls, useCreateUser, useResetPassword, useUpdateUser, useUsers } from './api';
+import { PageTitle } from '../../components/Page';
 const PAGE_SIZE = 25;
 
 function CreateUser({ onCreated }: { onCreated: (login: string, password?: string) => void }) {
@@ -199,7 +200,7 @@ export function UsersPage() {
 
   return (
     <>
-      <h1>Utilisateurs et rôles</h1>
+      <PageTitle>Utilisateurs et rôles</PageTitle>
       {notice && (
         <Alert
           severity="success"

@@ -10,6 +10,7 @@ import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { ProConnectButton } from '@codegouvfr/react-dsfr/ProConnectButton';
 import { proconnectErrorMessage } from '@patrimoine/contracts/federation';
 import { proconnectLoginUrl, useProviders } from '../federation/api';
+import { PageTitle } from '../../components/Page';
 
 export function LoginPage() {
   const signIn = useLogin();
@@ -40,7 +41,7 @@ export function LoginPage() {
   return (
     <div className="fr-grid-row fr-grid-row--center">
       <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
-        <h1>Connexion à Patrimoine</h1>
+        <PageTitle>Connexion à Patrimoine</PageTitle>
         {error && !fieldErr ? <ErrorAlert error={error} title="Connexion impossible" /> : null}
         {providerError ? (
           <Alert severity="error" className="fr-mb-3w" title="Connexion avec ProConnect impossible" description={proconnectErrorMessage(providerError)} />

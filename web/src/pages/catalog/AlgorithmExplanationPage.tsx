@@ -9,8 +9,8 @@ import { Link, useParams } from 'react-router';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import type { AssetSpec } from '@patrimoine/contracts/catalog';
 import { ApiError } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAsset } from './api';
+import { PageError, PageTitle } from '../../components/Page';
 
 type Spec = Partial<AssetSpec<'algorithm'>>;
 
@@ -66,7 +66,7 @@ export function AlgorithmExplanationPage() {
   const r = useAsset('algorithm', slug);
   if (r.error) {
     if (r.error instanceof ApiError && (r.error.status === 404 || r.error.status === 403)) return <NotPublic />;
-    return <ErrorAlert error={r.error} title="Explication indisponible" />;
+    return <PageError error={r.error} title="Explication indisponible" />;
   }
   if (!r.data) return <p>Chargement…</p>;
   const a = r.data.asset;
@@ -79,7 +79,7 @@ export function AlgorithmExplanationPage() {
       <p className="fr-text--sm fr-mb-1w">
         Explication d’un traitement algorithmique (article L311-3-1 du code des relations entre le public et l’administration)
       </p>
-      <h1>{a.title}</h1>
+      <PageTitle>{a.title}</PageTitle>
       <p>
         {[s.administration, a.ownerName ?? a.owner].filter(Boolean).join(' — ') || 'Administration non renseignée'} · informations mises à jour le{' '}
         {new Date(`${updated}T00:00:00`).toLocaleDateString('fr-FR')}
@@ -188,10 +188,11 @@ export function AlgorithmExplanationPage() {
 function NotPublic({ title }: { title?: string }) {
   return (
     <>
-      <h1>{title ?? 'Explication d’un algorithme'}</h1>
+      <PageTitle>{title ?? 'Explication d’un algorithme'}</PageTitle>
       <Alert
         severity="info"
         small={false}
+        as="h2"
         title="Cet algorithme n’est pas publié"
         description="Son explication n’est pas publique : l’administration ne l’a pas encore publiée, ou il n’existe pas. Si une décision individuelle vous concernant a été prise sur le fondement d’un traitement algorithmique, vous pouvez demander à l’administration qui l’a prise de vous en communiquer les règles (article L311-3-1 du code des relations entre le public et l’administration)."
         className="fr-mb-3w"

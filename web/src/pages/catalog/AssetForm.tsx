@@ -9,7 +9,7 @@ import { slugify } from '@patrimoine/contracts/slug';
 import { contactRoleLabels, kindLabels, lifecycleLabels, opennessLabels, type AssetKind, type ContactRole } from '@patrimoine/contracts/catalog';
 import { ApiError } from '../../api/client';
 import { useOrganisations } from '../../api/organisations';
-import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormErrors } from '../../components/FormErrors';
 import { useSaveAsset, type Asset, type AssetBody } from './api';
 import { specFields, type SpecField } from './specFields';
 import { assetPath } from './presentation';
@@ -215,7 +215,23 @@ export function AssetForm({ initial, existing }: { initial: FormState; existing?
 
   return (
     <form onSubmit={submit} aria-label={existing ? 'Modifier l’actif' : 'Créer un actif'} noValidate>
-      <ErrorAlert error={save.error} />
+      <FormErrors
+        error={save.error}
+        local={localErrors}
+        labels={{
+          kind: 'Type d’actif',
+          description: 'Description (Markdown)',
+          owner: 'Organisation propriétaire',
+          ...Object.fromEntries((specFields[f.kind] ?? []).map((fd) => [`spec.${fd.key}`, fd.label])),
+          ...Object.fromEntries(
+            f.contacts.flatMap((_, i) => [
+              [`contacts.${i}.name`, `Nom du contact ${i + 1}`],
+              [`contacts.${i}.email`, `Courriel du contact ${i + 1}`],
+              [`contacts.${i}.role`, `Rôle du contact ${i + 1}`],
+            ]),
+          ),
+        }}
+      />
       <fieldset className="fr-fieldset">
         <legend className="fr-fieldset__legend">Identification</legend>
         <div className="fr-fieldset__element">

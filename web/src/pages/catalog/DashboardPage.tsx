@@ -8,6 +8,7 @@ import { useUrlState } from '../../components/useUrlState';
 import { useCatalogDashboard } from './api';
 import { BarChart, StackedBars } from './charts';
 import { assetPath, kindColors, opennessColors } from './presentation';
+import { PageTitle } from '../../components/Page';
 
 /** Ministry-wide or per-directorate dashboard of the catalogue. */
 export function DashboardPage() {
@@ -22,7 +23,7 @@ export function DashboardPage() {
   const scope = s.owner ? (orgs.data?.find((o) => o.code === s.owner)?.name ?? s.owner) : 'le ministère';
   return (
     <>
-      <h1>Tableau de bord du catalogue</h1>
+      <PageTitle>Tableau de bord du catalogue</PageTitle>
       <div className="fr-grid-row">
         <div className="fr-col-12 fr-col-md-6">
           <Select label="Périmètre" nativeSelectProps={{ value: s.owner, onChange: (e) => set({ owner: e.target.value }) }}>
@@ -48,7 +49,9 @@ export function DashboardPage() {
             ].map(([k, v]) => (
               <div key={k} className="fr-col-6 fr-col-md-2">
                 <div className="fr-p-2w" style={{ border: '1px solid var(--border-default-grey)' }}>
-                  <p className="fr-h3 fr-mb-0">{v}</p>
+                  <p className="fr-h3 fr-mb-0" data-figure={k}>
+                    {v}
+                  </p>
                   <p className="fr-text--sm fr-mb-0">{k}</p>
                 </div>
               </div>

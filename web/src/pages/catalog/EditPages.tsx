@@ -7,12 +7,13 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { AssetForm, emptyForm, formOf } from './AssetForm';
 import { useAsset, useDeleteAsset, type AssetDetail } from './api';
 import { assetPath } from './presentation';
+import { PageError, PageTitle } from '../../components/Page';
 
 export function CreateAssetPage() {
   const { me } = useAuth();
   return (
     <>
-      <h1>Décrire un nouvel actif</h1>
+      <PageTitle>Décrire un nouvel actif</PageTitle>
       <p>Décrivez l’actif une fois : il sera relié aux autres, mesuré et exporté vers les plateformes nationales.</p>
       <AssetForm initial={emptyForm('application', me?.user?.role === 'admin' ? '' : (me?.user?.organisationCode ?? ''))} />
     </>
@@ -22,7 +23,7 @@ export function CreateAssetPage() {
 export function EditAssetPage() {
   const { kind = '', slug = '' } = useParams();
   const r = useAsset(kind, slug);
-  if (r.error) return <ErrorAlert error={r.error} />;
+  if (r.error) return <PageError error={r.error} />;
   if (!r.data) return <p>Chargement…</p>;
   const a = r.data.asset;
   // The server says whether this account may change the asset, and why not: no editable form then.
@@ -32,7 +33,7 @@ export function EditAssetPage() {
       <p>
         <Link to={assetPath(a)}>← Retour à la fiche</Link>
       </p>
-      <h1>Modifier « {a.title} »</h1>
+      <PageTitle>Modifier « {a.title} »</PageTitle>
       <AssetForm key={`${a.ref}-${a.version}`} initial={formOf(a)} existing={a} />
       <DeleteAsset kind={a.kind} slug={a.slug} title={a.title} />
     </>
@@ -58,7 +59,7 @@ function ReadOnlyAsset({ detail }: { detail: AssetDetail }) {
       <p>
         <Link to={assetPath(a)}>← Retour à la fiche</Link>
       </p>
-      <h1>« {a.title} » — lecture seule</h1>
+      <PageTitle>« {a.title} » — lecture seule</PageTitle>
       <Alert
         severity="warning"
         title="Vous ne pouvez pas modifier cet actif"

@@ -1,8 +1,12 @@
-import { useNavigate } from 'react-router';
+import { useEffect, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { Button } from '@codegouvfr/react-dsfr/Button';
 import { labelOf } from '@patrimoine/contracts/common';
 import { kindLabels, relationLabels } from '@patrimoine/contracts/catalog';
 import type { Graph } from './api';
 import { kindColors } from './presentation';
+import { theme } from '../../components/theme';
+import { plural } from '../../components/plural';
 
 const RING = 170;
 const NODE_R = 11;
@@ -55,8 +59,76 @@ export function layout(g: Graph): Map<string, Placed> {
 
 const short = (s: string, n = 26) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** The neighbourhood graph as an SVG laid out here (no script from elsewhere, works offline). */
+/** Whether the screen is narrower than DSFR's md breakpoint (48em): a phone. */
+function useNarrow(): boolean {
+  const query = '(max-width: 47.99em)';
+  const [narrow, setNarrow] = useState(() => typeof window !== 'undefined' && window.matchMedia(query).matches);
+  useEffect(() => {
+    const m = window.matchMedia(query);
+    const on = () => setNarrow(m.matches);
+    m.addEventListener('change', on);
+    return () => m.removeEventListener('change', on);
+  }, []);
+  return narrow;
+}
+
+/**
+ * The neighbourhood as a list, by distance from the asset: what a phone shows (issue 11), where the
+ * graph's labels would overlap.
+ */
+function GraphList({ graph }: { graph: Graph }) {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const root = byId.get(graph.root);
+  const depths = [...new Set(graph.nodes.map((n) => n.depth))].filter((d) => d > 0).sort((a, b) => a - b);
+  return (
+    <div aria-label="Relations du voisinage" role="region">
+      {depths.map((d) => (
+        <section key={d}>
+          <h3 className="fr-h6 fr-mb-1w">{d === 1 ? 'Relations directes' : `À ${d} relations`}</h3>
+          <ul className="fr-mb-3w">
+            {graph.edges
+              .filter((e) => Math.max(byId.get(e.from)?.depth ?? 0, byId.get(e.to)?.depth ?? 0) === d)
+              .map((e) => {
+                const from = byId.get(e.from);
+                const to = byId.get(e.to);
+                if (!from || !to) return null;
+                return (
+                  <li key={e.id}>
+                    <Link to={`/catalogue/${from.kind}/${from.slug}`}>{from.title}</Link> {labelOf(relationLabels, e.type).toLowerCase()}{' '}
+                    <Link to={`/catalogue/${to.kind}/${to.slug}`}>{to.title}</Link>
+                    <span className="fr-text--xs"> ({labelOf(kindLabels, from.id === root?.id ? to.kind : from.kind)})</span>
+                  </li>
+                );
+              })}
+          </ul>
+        </section>
+      ))}
+      {graph.truncated && (
+        <p>
+          <strong>Voisinage tronqué à 300 actifs.</strong>
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The neighbourhood graph: an SVG laid out here (no script from elsewhere, works offline); a list on a phone. */
 export function GraphView({ graph }: { graph: Graph }) {
+  const narrow = useNarrow();
+  const [drawOnPhone, setDrawOnPhone] = useState(false);
+  if (narrow && !drawOnPhone)
+    return (
+      <>
+        <GraphList graph={graph} />
+        <Button priority="tertiary" size="small" onClick={() => setDrawOnPhone(true)}>
+          Afficher le graphe
+        </Button>
+      </>
+    );
+  return <GraphDrawing graph={graph} />;
+}
+
+function GraphDrawing({ graph }: { graph: Graph }) {
   const navigate = useNavigate();
   const pos = layout(graph);
   const maxDepth = Math.max(1, ...graph.nodes.map((n) => n.depth));
@@ -68,11 +140,11 @@ export function GraphView({ graph }: { graph: Graph }) {
         viewBox={`${-half} ${-half} ${2 * half} ${2 * half}`}
         style={{ width: '100%', maxWidth: 760, height: 'auto', display: 'block', margin: '0 auto', background: 'var(--background-alt-grey)' }}
         role="group"
-        aria-label={`Graphe du voisinage : ${graph.nodes.length} actif(s), ${graph.edges.length} relation(s)`}
+        aria-label={`Graphe du voisinage : ${plural(graph.nodes.length, 'actif')}, ${plural(graph.edges.length, 'relation')}`}
       >
         <defs>
           <marker id="catalog-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-            <path d="M 0 0 L 10 5 L 0 10 z" fill="#666" />
+            <path d="M 0 0 L 10 5 L 0 10 z" style={{ fill: theme.mention }} />
           </marker>
         </defs>
         {graph.edges.map((e) => {
@@ -88,8 +160,8 @@ export function GraphView({ graph }: { graph: Graph }) {
           const y2 = b.y - (dy / len) * (NODE_R + 3);
           return (
             <g key={e.id}>
-              <line x1={x1} y1={y1} x2={x2} y2={y2} stroke="#888" strokeWidth={1.5} markerEnd="url(#catalog-arrow)" />
-              <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 - 4} fontSize={11} textAnchor="middle" fill="#555">
+              <line x1={x1} y1={y1} x2={x2} y2={y2} style={{ stroke: theme.mention }} strokeWidth={1.5} markerEnd="url(#catalog-arrow)" />
+              <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 - 4} fontSize={11} textAnchor="middle" style={{ fill: theme.mention }}>
                 {labelOf(relationLabels, e.type)}
               </text>
             </g>
@@ -115,11 +187,10 @@ export function GraphView({ graph }: { graph: Graph }) {
                 cx={p.x}
                 cy={p.y}
                 r={root ? NODE_R + 4 : NODE_R}
-                fill={kindColors[n.kind] ?? '#000'}
-                stroke={root ? '#000' : '#fff'}
+                style={{ fill: kindColors[n.kind] ?? theme.text, stroke: root ? theme.text : 'var(--background-default-grey)' }}
                 strokeWidth={root ? 3 : 2}
               />
-              <text x={p.x} y={p.y + NODE_R + 15} fontSize={12} textAnchor="middle" fontWeight={root ? 700 : 400} fill="currentColor">
+              <text x={p.x} y={p.y + NODE_R + 15} fontSize={12} textAnchor="middle" fontWeight={root ? 700 : 400} style={{ fill: theme.text }}>
                 {short(n.title)}
               </text>
               <title>{`${n.title} (${labelOf(kindLabels, n.kind)}${n.owner ? `, ${n.owner}` : ''})`}</title>
@@ -131,7 +202,7 @@ export function GraphView({ graph }: { graph: Graph }) {
         {kinds.map((k) => (
           <span key={k} className="fr-mr-2w" style={{ whiteSpace: 'nowrap' }}>
             <svg width="12" height="12" aria-hidden="true" style={{ verticalAlign: 'middle' }}>
-              <circle cx="6" cy="6" r="6" fill={kindColors[k]} />
+              <circle cx="6" cy="6" r="6" style={{ fill: kindColors[k] }} />
             </svg>{' '}
             {labelOf(kindLabels, k)}
           </span>

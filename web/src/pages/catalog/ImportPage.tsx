@@ -8,6 +8,8 @@ import { useOrganisations } from '../../api/organisations';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useImportCatalog, useImportDatagouv } from './api';
+import { PageTitle } from '../../components/Page';
+import { plural } from '../../components/plural';
 
 /** Bulk import (with a preview of the changes) and export of the whole catalogue. */
 export function ImportPage() {
@@ -24,10 +26,11 @@ export function ImportPage() {
   const apiErr = error instanceof ApiError ? error : null;
   return (
     <>
-      <h1>Importer et exporter le catalogue</h1>
+      <PageTitle>Importer et exporter le catalogue</PageTitle>
       <h2 className="fr-h4">Exporter</h2>
       <p>Tout le catalogue dans un fichier réimportable (ordre stable, sans identifiants techniques).</p>
-      <ul className="fr-btns-group fr-btns-group--inline">
+      {/* In a DSFR button group, the icon position is the group's (without it the buttons shrink to their icon). */}
+      <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--icon-left">
         <li>
           <a className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left" href="/api/catalog/export?format=yaml">
             Exporter en YAML
@@ -95,7 +98,7 @@ export function ImportPage() {
           <Alert
             severity={result.dryRun ? 'info' : 'success'}
             title={result.dryRun ? 'Simulation : rien n’a été modifié' : 'Import terminé'}
-            description={`${result.summary.created} créé(s), ${result.summary.updated} modifié(s), ${result.summary.unchanged} inchangé(s) ; ${result.summary.relationsCreated} relation(s) créée(s).`}
+            description={`${plural(result.summary.created, 'actif créé')}, ${plural(result.summary.updated, 'modifié')}, ${plural(result.summary.unchanged, 'inchangé')} ; ${plural(result.summary.relationsCreated, 'relation créée')}.`}
             className="fr-mb-2w"
           />
           <pre style={{ whiteSpace: 'pre-wrap', background: 'var(--background-alt-grey)', padding: '1rem' }}>{result.diff}</pre>

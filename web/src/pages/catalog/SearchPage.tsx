@@ -12,6 +12,8 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { searchCsvUrl, useCatalogSearch } from './api';
 import { assetPath, opennessSeverity } from './presentation';
+import { PageTitle } from '../../components/Page';
+import { plural } from '../../components/plural';
 
 const KEYS = ['q', 'kind', 'owner', 'lifecycle', 'openness', 'tags', 'personalData', 'page'] as const;
 const PAGE_SIZE = 20;
@@ -60,11 +62,12 @@ export function SearchPage() {
     const next = f === 'personalData' ? (cur.includes(v) ? [] : [v]) : cur.includes(v) ? cur.filter((x) => x !== v) : [...cur, v];
     set({ [f]: next.join(',') });
   };
+  const [filtersOpen, setFiltersOpen] = useState(false);
   const activeFilters = (Object.keys(facetTitles) as FacetKey[]).flatMap((f) => selected(f).map((v) => ({ f, v })));
 
   return (
     <>
-      <h1>Catalogue des actifs</h1>
+      <PageTitle>Catalogue des actifs</PageTitle>
       <p>Applications, jeux de données, modèles de données, API, codes sources et algorithmes du ministère, décrits une fois et reliés entre eux.</p>
       {!me?.user && <p className="fr-text--sm">Vous voyez les actifs ouverts sans données personnelles. Connectez-vous pour voir tout le catalogue.</p>}
       <div className="fr-search-bar fr-mb-2w" role="search">
@@ -86,26 +89,38 @@ export function SearchPage() {
       </p>
       <div className="fr-grid-row fr-grid-row--gutters">
         <aside className="fr-col-12 fr-col-md-3" aria-label="Filtres">
-          {r.data &&
-            (Object.keys(facetTitles) as FacetKey[]).map((f) => {
-              const values = Object.entries(r.data.facets[f] ?? {});
-              const sel = selected(f);
-              for (const v of sel) if (!values.some(([k]) => k === v)) values.push([v, 0]);
-              if (values.length === 0) return null;
-              return (
-                <Checkbox
-                  key={f}
-                  legend={facetTitles[f]}
-                  small
-                  options={values
-                    .sort((a, b) => b[1] - a[1])
-                    .map(([v, n]) => ({
-                      label: `${facetLabel(f, v)} (${r.data.estimated ? '≈ ' : ''}${n})`,
-                      nativeInputProps: { checked: sel.includes(v), onChange: () => toggle(f, v), name: `facet-${f}`, value: v },
-                    }))}
-                />
-              );
-            })}
+          {/* On a phone the filters fold away behind one button, so that the first result is on the first screen (issue 11). */}
+          <button
+            type="button"
+            className="fr-btn fr-btn--secondary fr-btn--sm fr-btn--icon-left fr-icon-filter-line fr-hidden-md fr-mb-2w"
+            aria-expanded={filtersOpen}
+            aria-controls="catalog-filters"
+            onClick={() => setFiltersOpen(!filtersOpen)}
+          >
+            {filtersOpen ? 'Masquer les filtres' : activeFilters.length ? `Filtres (${plural(activeFilters.length, 'actif')})` : 'Filtres'}
+          </button>
+          <div id="catalog-filters" className={filtersOpen ? undefined : 'fr-hidden fr-unhidden-md'}>
+            {r.data &&
+              (Object.keys(facetTitles) as FacetKey[]).map((f) => {
+                const values = Object.entries(r.data.facets[f] ?? {});
+                const sel = selected(f);
+                for (const v of sel) if (!values.some(([k]) => k === v)) values.push([v, 0]);
+                if (values.length === 0) return null;
+                return (
+                  <Checkbox
+                    key={f}
+                    legend={facetTitles[f]}
+                    small
+                    options={values
+                      .sort((a, b) => b[1] - a[1])
+                      .map(([v, n]) => ({
+                        label: `${facetLabel(f, v)} (${r.data.estimated ? '≈ ' : ''}${n})`,
+                        nativeInputProps: { checked: sel.includes(v), onChange: () => toggle(f, v), name: `facet-${f}`, value: v },
+                      }))}
+                  />
+                );
+              })}
+          </div>
         </aside>
         <section className="fr-col-12 fr-col-md-9" aria-live="polite" aria-busy={r.isFetching}>
           <ErrorAlert error={r.error} />
@@ -128,7 +143,7 @@ export function SearchPage() {
               {r.data
                 ? r.data.estimated
                   ? `environ ${r.data.total.toLocaleString('fr-FR')} actifs (estimation sur un échantillon du catalogue ; les résultats affichés sont exacts)`
-                  : `${r.data.total} actif(s)`
+                  : plural(r.data.total, 'actif')
                 : 'Recherche…'}
             </p>
             <a className="fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left" href={searchCsvUrl(filters)}>

@@ -1,3 +1,4 @@
+import { theme } from '../../components/theme';
 /** Small accessible SVG charts (no external script: they work offline under the CSP). */
 export interface Bar {
   label: string;
@@ -19,15 +20,15 @@ export function BarChart({ title, bars, max, unit = '' }: { title: string; bars:
         viewBox={`0 0 ${width} ${bars.length * rowH + 4}`}
         style={{ width: '100%', maxWidth: width, height: 'auto' }}
         role="img"
-        aria-label={`${title} : ${bars.map((b) => `${b.label} ${b.value}${unit}`).join(', ')}`}
+        aria-label={`${title} : ${bars.map((b) => `${b.label} : ${b.value}${unit}`).join(', ')}`}
       >
         {bars.map((b, i) => (
           <g key={b.label} transform={`translate(0 ${i * rowH})`}>
-            <text x={labelW - 8} y={rowH / 2 + 4} textAnchor="end" fontSize={13} fill="currentColor">
+            <text x={labelW - 8} y={rowH / 2 + 4} textAnchor="end" fontSize={13} style={{ fill: theme.text }}>
               {b.label}
             </text>
-            <rect x={labelW} y={5} width={Math.max(1, (b.value / top) * barW)} height={rowH - 10} fill={b.color ?? '#000091'} />
-            <text x={labelW + (b.value / top) * barW + 6} y={rowH / 2 + 4} fontSize={13} fill="currentColor">
+            <rect x={labelW} y={5} width={Math.max(1, (b.value / top) * barW)} height={rowH - 10} style={{ fill: b.color ?? theme.blue }} />
+            <text x={labelW + (b.value / top) * barW + 6} y={rowH / 2 + 4} fontSize={13} style={{ fill: theme.text }}>
               {b.value}
               {unit}
             </text>
@@ -67,12 +68,12 @@ export function StackedBars({
           let x = labelW;
           return (
             <g key={r.label} transform={`translate(0 ${i * rowH})`}>
-              <text x={labelW - 8} y={rowH / 2 + 4} textAnchor="end" fontSize={13} fill="currentColor">
+              <text x={labelW - 8} y={rowH / 2 + 4} textAnchor="end" fontSize={13} style={{ fill: theme.text }}>
                 {r.label}
               </text>
               {series.map((s) => {
                 const w = ((r.values[s.key] ?? 0) / top) * barW;
-                const el = w > 0 ? <rect key={s.key} x={x} y={5} width={w} height={rowH - 10} fill={s.color} /> : null;
+                const el = w > 0 ? <rect key={s.key} x={x} y={5} width={w} height={rowH - 10} style={{ fill: s.color }} /> : null;
                 x += w;
                 return el;
               })}
@@ -84,7 +85,7 @@ export function StackedBars({
         {series.map((s) => (
           <span key={s.key} className="fr-mr-2w" style={{ whiteSpace: 'nowrap' }}>
             <svg width="12" height="12" aria-hidden="true" style={{ verticalAlign: 'middle' }}>
-              <rect width="12" height="12" fill={s.color} />
+              <rect width="12" height="12" style={{ fill: s.color }} />
             </svg>{' '}
             {s.label}
           </span>

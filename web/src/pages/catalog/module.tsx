@@ -1,11 +1,14 @@
 import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
-import { SearchPage } from './SearchPage';
-import { AssetPage } from './asset/AssetPage';
-import { CreateAssetPage, EditAssetPage } from './EditPages';
-import { DashboardPage } from './DashboardPage';
-import { ImportPage } from './ImportPage';
-import { AlgorithmExplanationPage } from './AlgorithmExplanationPage';
+import { lazyPage } from '../../components/lazyPage';
+
+const SearchPage = lazyPage(() => import('./SearchPage'), 'SearchPage');
+const AssetPage = lazyPage(() => import('./asset/AssetPage'), 'AssetPage');
+const CreateAssetPage = lazyPage(() => import('./EditPages'), 'CreateAssetPage');
+const EditAssetPage = lazyPage(() => import('./EditPages'), 'EditAssetPage');
+const DashboardPage = lazyPage(() => import('./DashboardPage'), 'DashboardPage');
+const ImportPage = lazyPage(() => import('./ImportPage'), 'ImportPage');
+const AlgorithmExplanationPage = lazyPage(() => import('./AlgorithmExplanationPage'), 'AlgorithmExplanationPage');
 
 const writers = ['admin', 'data_admin', 'editor'] as const;
 

@@ -1,16 +1,17 @@
 /** How the catalogue draws its vocabularies (the French labels are the contract's: @patrimoine/contracts/catalog). */
 import type { AssetKind, Openness } from '@patrimoine/contracts/catalog';
+import { theme } from '../../components/theme';
 
 /** Colours of kinds in the graph and charts (DSFR illustrative palette, readable on white). */
 export const kindColors: Record<AssetKind, string> = {
-  application: '#000091',
-  dataset: '#18753c',
-  data_model: '#695240',
-  api: '#a94645',
-  repository: '#3a3a3a',
-  algorithm: '#6e445a',
+  application: theme.blue,
+  dataset: theme.success,
+  data_model: theme.brown,
+  api: theme.pink,
+  repository: theme.neutral,
+  algorithm: theme.purple,
 };
-export const opennessColors: Record<Openness, string> = { ouvert: '#18753c', a_ouvrir: '#b34000', ferme: '#666666', non_ouvrable: '#ce0500' };
+export const opennessColors: Record<Openness, string> = { ouvert: theme.success, a_ouvrir: theme.warning, ferme: theme.neutral, non_ouvrable: theme.error };
 
 /** DSFR badge severity of an openness value. */
 export const opennessSeverity = (o: string) => (o === 'ouvert' ? ('success' as const) : o === 'non_ouvrable' ? ('error' as const) : undefined);

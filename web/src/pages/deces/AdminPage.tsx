@@ -8,6 +8,7 @@ import { useUrlState } from '../../components/useUrlState';
 import { useDecesVersion, useImportStatus, useUploadImport } from './api';
 import { DemoBadge } from './DemoBadge';
 import { fmtDate } from './format';
+import { PageTitle } from '../../components/Page';
 
 /** Administrators: upload INSEE's monthly file and see the files imported so far. */
 export function AdminPage() {
@@ -28,7 +29,7 @@ export function AdminPage() {
   const pctDone = j?.progress.total ? Math.round(((j.progress.done ?? 0) / j.progress.total) * 100) : 0;
   return (
     <>
-      <h1>Fichiers des décès</h1>
+      <PageTitle>Fichiers des décès</PageTitle>
       <form onSubmit={upload} aria-label="Importer un fichier Insee">
         <Upload
           label="Fichier mensuel ou annuel de l’Insee"

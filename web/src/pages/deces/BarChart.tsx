@@ -1,3 +1,4 @@
+import { theme } from '../../components/theme';
 /**
  * A small accessible SVG bar chart (no script, CSP-safe): the figure has a text alternative and the
  * same figures are available as a table for screen readers and keyboard users.
@@ -31,7 +32,7 @@ export function BarChart({
               <text x={labelW - 6} y={14} textAnchor="end" fontSize="12" fill="currentColor">
                 {d.label}
               </text>
-              <rect x={labelW} y={3} width={Math.max(1, bw)} height={rowH - 8} fill="var(--background-action-high-blue-france, #000091)" />
+              <rect x={labelW} y={3} width={Math.max(1, bw)} height={rowH - 8} style={{ fill: theme.blue }} />
               <text x={labelW + bw + 4} y={14} fontSize="12" fill="currentColor">
                 {d.value.toLocaleString('fr-FR')}
               </text>
@@ -58,7 +59,7 @@ export function BarChart({
           const bh = ((h - 10) * d.value) / max;
           return (
             <g key={d.label}>
-              <rect x={40 + i * bw + 1} y={h - bh} width={Math.max(1, bw - 2)} height={bh} fill="var(--background-action-high-blue-france, #000091)">
+              <rect x={40 + i * bw + 1} y={h - bh} width={Math.max(1, bw - 2)} height={bh} style={{ fill: theme.blue }}>
                 <title>{`${d.label} : ${d.value.toLocaleString('fr-FR')}`}</title>
               </rect>
               {(data.length <= 24 || i % Math.ceil(data.length / 12) === 0) && (

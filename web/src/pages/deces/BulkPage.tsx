@@ -11,6 +11,7 @@ import { useUrlState } from '../../components/useUrlState';
 import { BarChart } from './BarChart';
 import { bulkFrenchUrl, bulkResultUrl, useBulkSummary, useCancelBulk, useStartBulk } from './api';
 import { BulkReview } from './BulkReview';
+import { PageTitle } from '../../components/Page';
 
 /** Search fields a column can be mapped to, with the column names that suggest them. */
 const TARGETS: readonly (readonly [PersonField, RegExp])[] = [
@@ -102,7 +103,7 @@ export function BulkPage() {
     const failed = j?.result ? (j.result.failed ?? j.result.errors.length) : 0;
     return (
       <>
-        <h1>Appariement en masse</h1>
+        <PageTitle>Appariement en masse</PageTitle>
         <ErrorAlert error={job.error ?? cancelling.error} />
         {j && (
           <>
@@ -193,7 +194,7 @@ export function BulkPage() {
 
   return (
     <>
-      <h1>Appariement en masse</h1>
+      <PageTitle>Appariement en masse</PageTitle>
       <p>
         Déposez un fichier CSV de personnes : chaque ligne est comparée au fichier des décès, et le résultat reprend vos colonnes suivies du meilleur candidat
         et de son score.

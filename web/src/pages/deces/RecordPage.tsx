@@ -21,6 +21,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useDeath, useMyCorrections, useProposeCorrection } from './api';
 import { DemoBadge } from './DemoBadge';
 import { fmtDate, fmtPlace } from './format';
+import { PageError, PageTitle } from '../../components/Page';
 
 /** Fields the form offers, in its order (the sex is corrected through the API only). */
 const CORRECTABLE: readonly CorrectableField[] = ['lastName', 'firstName', 'birthDate', 'birthCity', 'birthLocationCode', 'deathDate', 'deathLocationCode'];
@@ -53,7 +54,7 @@ export function RecordPage() {
     });
   }
 
-  if (r.error) return <ErrorAlert error={r.error} />;
+  if (r.error) return <PageError error={r.error} />;
   if (!p) return <p>Chargement…</p>;
   const row = (label: string, value: string) => (
     <tr>
@@ -66,13 +67,14 @@ export function RecordPage() {
       <p>
         <Link to="/deces">← Retour à la recherche</Link>
       </p>
-      <h1>
+      <PageTitle>
         {p.name.last} {p.name.first.join(' ')}
-      </h1>
+      </PageTitle>
       {isDemoSource(p.source) && (
         <Alert
           severity="warning"
           small
+          as="h2"
           className="fr-mb-2w"
           title={DEMO_BADGE_LABEL}
           description="Cette fiche est une donnée de démonstration (fictive), générée pour découvrir la plateforme : elle ne correspond à aucune personne réelle."

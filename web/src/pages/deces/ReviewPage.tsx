@@ -11,6 +11,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { correctionsCsvUrl, proofUrl, useCorrectionsToReview, useDeath, useReviewCorrection, type Correction, type Person } from './api';
 import { fmtDate, fmtPlace } from './format';
+import { PageTitle } from '../../components/Page';
 
 type Decision = 'validated' | 'rejected';
 
@@ -157,7 +158,7 @@ export function ReviewPage() {
   const [done, setDone] = useState<string | null>(null);
   return (
     <>
-      <h1>Corrections proposées</h1>
+      <PageTitle>Corrections proposées</PageTitle>
       {done && <Alert severity="success" small description={done} className="fr-mb-2w" closable onClose={() => setDone(null)} />}
       <Select label="Statut" nativeSelectProps={{ value: status, onChange: (e) => set({ statut: e.target.value }) }}>
         <option value="pending">{correctionStatusLabels.pending}</option>

@@ -13,6 +13,7 @@ import { useUrlState } from '../../components/useUrlState';
 import { searchCsvUrl, useDeathSearch } from './api';
 import { DemoBadge } from './DemoBadge';
 import { fmtDate, fmtPlace, pct } from './format';
+import { PageTitle } from '../../components/Page';
 
 const FIELDS = [
   'lastName',
@@ -89,7 +90,7 @@ export function SearchPage() {
 
   return (
     <>
-      <h1>Recherche de personnes décédées</h1>
+      <PageTitle>Recherche de personnes décédées</PageTitle>
       <p>
         Le fichier des personnes décédées de l’Insee, interrogeable par nom, prénoms, dates et lieux, avec une recherche tolérante aux fautes. Chaque résultat
         porte un score et ses raisons.

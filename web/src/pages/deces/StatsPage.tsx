@@ -5,6 +5,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { BarChart } from './BarChart';
 import { useDecesAgg, useDecesVersion } from './api';
+import { PageTitle } from '../../components/Page';
 const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
 
 /** Deaths by month (for a year, or by year) and by département, from `/agg`. */
@@ -29,7 +30,7 @@ export function StatsPage() {
     .slice(0, 20);
   return (
     <>
-      <h1>Statistiques des décès</h1>
+      <PageTitle>Statistiques des décès</PageTitle>
       {version.data && (
         <p>
           {version.data.uniqRecordsCount.toLocaleString('fr-FR')} décès dans la base

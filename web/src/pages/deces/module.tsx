@@ -1,11 +1,13 @@
 import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
-import { SearchPage } from './SearchPage';
-import { RecordPage } from './RecordPage';
-import { BulkPage } from './BulkPage';
-import { StatsPage } from './StatsPage';
-import { ReviewPage } from './ReviewPage';
-import { AdminPage } from './AdminPage';
+import { lazyPage } from '../../components/lazyPage';
+
+const SearchPage = lazyPage(() => import('./SearchPage'), 'SearchPage');
+const RecordPage = lazyPage(() => import('./RecordPage'), 'RecordPage');
+const BulkPage = lazyPage(() => import('./BulkPage'), 'BulkPage');
+const StatsPage = lazyPage(() => import('./StatsPage'), 'StatsPage');
+const ReviewPage = lazyPage(() => import('./ReviewPage'), 'ReviewPage');
+const AdminPage = lazyPage(() => import('./AdminPage'), 'AdminPage');
 
 /** The deaths-records pages: search, record, bulk matching, statistics, corrections review. */
 export const decesWebModule: WebModule = {

@@ -10,6 +10,7 @@ import { ApiError } from '../../api/client';
 import { useOrganisations } from '../../api/organisations';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { federationCsvUrls, useAgentsToPlace, useCreateRule, useDeleteRule, usePlaceAgent, useRules } from './api';
+import { PageTitle } from '../../components/Page';
 
 const roleOptions = roles.map((r) => (
   <option key={r} value={r}>
@@ -47,7 +48,7 @@ export function FederationAdminPage() {
 
   return (
     <>
-      <h1>Connexion ProConnect des agents</h1>
+      <PageTitle>Connexion ProConnect des agents</PageTitle>
       <p>
         Les agents qui se connectent avec ProConnect sont rattachés à une organisation par ces règles : d’abord par fournisseur d’identité et domaine de
         courriel, puis par SIRET (ProConnect signale que le SIRET n’est pas fiable pour certains ministères). Sans règle, l’agent reçoit le rôle par défaut et

@@ -7,6 +7,7 @@ import { ApiError } from '../../api/client';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useConfirmLink, usePendingLink } from './api';
+import { PageTitle } from '../../components/Page';
 
 /** First ProConnect sign-in of an agent whose e-mail matches an existing account: they confirm it is theirs. */
 export function LinkPage() {
@@ -30,7 +31,7 @@ export function LinkPage() {
   if (pending.error) {
     return (
       <>
-        <h1>Lier votre identité ProConnect</h1>
+        <PageTitle>Lier votre identité ProConnect</PageTitle>
         <ErrorAlert error={pending.error} title="Aucune liaison en attente" />
         <p>
           <a href="/connexion">Revenir à la page de connexion</a>
@@ -43,7 +44,7 @@ export function LinkPage() {
   return (
     <div className="fr-grid-row fr-grid-row--center">
       <div className="fr-col-12 fr-col-md-8">
-        <h1>Lier votre identité ProConnect</h1>
+        <PageTitle>Lier votre identité ProConnect</PageTitle>
         <Alert
           severity="info"
           small

@@ -2,6 +2,7 @@ import { useSearchParams } from 'react-router';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { ProConnectButton } from '@codegouvfr/react-dsfr/ProConnectButton';
 import { proconnectLoginUrl } from './api';
+import { PageTitle } from '../../components/Page';
 
 /** After a ProConnect sign-in below the level the agent's role needs: explain and offer an MFA sign-in. */
 export function MfaPage() {
@@ -9,7 +10,7 @@ export function MfaPage() {
   const retour = params.get('retour') ?? '/';
   return (
     <>
-      <h1>Double authentification requise</h1>
+      <PageTitle>Double authentification requise</PageTitle>
       <MfaNotice retour={retour} />
       <p>
         <a href={retour.startsWith('/') ? retour : '/'}>Continuer avec les droits d’un agent en lecture</a>

@@ -1,8 +1,10 @@
 import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
-import { LinkPage } from './LinkPage';
-import { MfaPage } from './MfaPage';
-import { FederationAdminPage } from './FederationAdminPage';
+import { lazyPage } from '../../components/lazyPage';
+
+const LinkPage = lazyPage(() => import('./LinkPage'), 'LinkPage');
+const MfaPage = lazyPage(() => import('./MfaPage'), 'MfaPage');
+const FederationAdminPage = lazyPage(() => import('./FederationAdminPage'), 'FederationAdminPage');
 
 /** ProConnect sign-in pages and their administration (the login button is on the login page). */
 export const federationWebModule: WebModule = {

@@ -12,6 +12,8 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { gatewayUrls, useGatewayApi, useGatewayApps, useGatewayConsole, useSubscribe, type GwApiDetail } from './api';
 import { OpenApiDocView } from './OpenApiDocView';
 import { fmtPct, fmtDate, limitsText } from './format';
+import { PageError, PageTitle } from '../../components/Page';
+import { theme } from '../../components/theme';
 /** How a visitor gets a key for this API, from where they stand (signed in or not, with applications or not). */
 function HowToGetKey({ a }: { a: GwApiDetail }) {
   const { me } = useAuth();
@@ -122,7 +124,7 @@ function Console({ a }: { a: GwApiDetail }) {
             Réponse : <strong data-testid="console-status">{result.status}</strong> en {result.ms} ms
           </p>
           {result.headers && <pre>{result.headers}</pre>}
-          <pre data-testid="console-body" style={{ maxHeight: 400, overflow: 'auto', background: '#f6f6f6', padding: '1rem' }}>
+          <pre data-testid="console-body" style={{ maxHeight: 400, overflow: 'auto', background: theme.raised, padding: '1rem' }}>
             {result.body}
           </pre>
         </div>
@@ -232,7 +234,7 @@ function Subscribe({ a }: { a: GwApiDetail }) {
 export function ApiPage() {
   const { slug = '' } = useParams();
   const q = useGatewayApi(slug);
-  if (q.error) return <ErrorAlert error={q.error} />;
+  if (q.error) return <PageError error={q.error} />;
   if (!q.data) return <p>Chargement…</p>;
   const a = q.data;
   return (
@@ -240,7 +242,7 @@ export function ApiPage() {
       <p>
         <Link to="/api-portail">← Portail des API</Link>
       </p>
-      <h1>{a.name}</h1>
+      <PageTitle>{a.name}</PageTitle>
       <p className="fr-text--lead">{a.description}</p>
       <ul>
         <li>Producteur : {a.organisationName || a.organisationCode}</li>

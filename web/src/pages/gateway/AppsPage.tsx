@@ -10,6 +10,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAppCredentials, useCreateGatewayApp, useGatewayApp, useGatewayApps } from './api';
 import { fmtDate, limitsText, quotaText, upperFirst } from './format';
 import { UsageView } from './UsageView';
+import { PageTitle } from '../../components/Page';
 
 function AppDetail({ id }: { id: string }) {
   const q = useGatewayApp(id);
@@ -143,7 +144,7 @@ export function AppsPage() {
   const current = selected ?? q.data?.[0]?.id ?? null;
   return (
     <>
-      <h1>Mes applications</h1>
+      <PageTitle>Mes applications</PageTitle>
       <p>Une application regroupe vos clés d’API et vos clients OAuth2 ; elle s’abonne aux API du portail.</p>
       <form
         aria-label="Créer une application"

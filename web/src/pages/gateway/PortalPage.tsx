@@ -6,6 +6,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { gatewayUrls, useGatewayApis } from './api';
 import { fmtPct, limitsText } from './format';
+import { PageTitle } from '../../components/Page';
 
 /** Public catalogue of the APIs published through the gateway. */
 export function PortalPage() {
@@ -15,7 +16,7 @@ export function PortalPage() {
   const items = (q.data ?? []).filter((a) => !text || `${a.name} ${a.description} ${a.organisationCode}`.toLowerCase().includes(text));
   return (
     <>
-      <h1>Portail des API</h1>
+      <PageTitle>Portail des API</PageTitle>
       <p className="fr-text--lead">Les API du ministère, ouvertes avec une clé ou un jeton OAuth2 : documentation, essai en ligne, abonnement.</p>
       <p>
         <Link to="/api-portail/applications">Mes applications</Link> · <Link to="/api-portail/producteur">Espace producteur</Link> ·{' '}

@@ -23,6 +23,7 @@ import {
 import { limitsText, upperFirst } from './format';
 import { UsageView } from './UsageView';
 import { ConfigPanel } from './ConfigPanel';
+import { PageError, PageTitle } from '../../components/Page';
 
 const field = (err: ApiError | null, name: string) => ({
   state: (err?.fieldMessage(name) ? 'error' : 'default') as 'error' | 'default',
@@ -179,7 +180,7 @@ function IdentityKey({ a }: { a: GwApi }) {
 function Requests({ a }: { a: GwApi }) {
   const q = useGatewayApiSubscriptions(a.id);
   const decide = useDecideGatewaySubscription(a.id);
-  if (q.error) return <ErrorAlert error={q.error} />;
+  if (q.error) return <PageError error={q.error} />;
   if (!q.data?.length) return <p>Aucun abonné pour l’instant.</p>;
   return (
     <>
@@ -221,7 +222,7 @@ export function ProducerPage() {
   const mine = (q.data ?? []).filter((a) => a.canManage);
   return (
     <>
-      <h1>Espace producteur d’API</h1>
+      <PageTitle>Espace producteur d’API</PageTitle>
       {!hasRole('admin', 'data_admin') && (
         <Alert severity="info" small description="Seuls les administrateurs de données publient et gèrent des API." className="fr-mb-3w" />
       )}

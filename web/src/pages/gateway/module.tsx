@@ -1,9 +1,11 @@
 import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
-import { PortalPage } from './PortalPage';
-import { ApiPage } from './ApiPage';
-import { AppsPage } from './AppsPage';
-import { ProducerPage } from './ProducerPage';
+import { lazyPage } from '../../components/lazyPage';
+
+const PortalPage = lazyPage(() => import('./PortalPage'), 'PortalPage');
+const ApiPage = lazyPage(() => import('./ApiPage'), 'ApiPage');
+const AppsPage = lazyPage(() => import('./AppsPage'), 'AppsPage');
+const ProducerPage = lazyPage(() => import('./ProducerPage'), 'ProducerPage');
 
 /** The developer portal of the API gateway. */
 export const gatewayWebModule: WebModule = {

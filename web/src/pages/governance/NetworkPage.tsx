@@ -15,6 +15,7 @@ import {
 import { ApiError } from '../../api/client';
 import { OrganisationSelect } from '../../components/OrganisationSelect';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormErrors } from '../../components/FormErrors';
 import { useAuth } from '../../auth';
 import { CsvLink, GovernanceFrame, frDay, todayIso } from './common';
 import { RegionMap, type RegionState } from './charts';
@@ -234,7 +235,7 @@ function AppointForm() {
         <div className="fr-col-12 fr-col-md-2">{field('until', 'Jusqu’au (facultatif)', 'date')}</div>
       </div>
       <Checkbox options={[{ label: 'Publier le nom sur la page publique', nativeInputProps: { checked: pub, onChange: (e) => setPub(e.target.checked) } }]} />
-      <ErrorAlert error={create.error} />
+      <FormErrors error={create.error} />
       {create.isSuccess && <p role="status">Nomination enregistrée : {create.data.personName}.</p>}
       <Button type="submit" disabled={create.isPending}>
         Enregistrer la nomination

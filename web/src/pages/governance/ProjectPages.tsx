@@ -1,3 +1,4 @@
+import { plural } from '../../components/plural';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
@@ -9,6 +10,7 @@ import { actorLabel } from '@patrimoine/contracts/platform';
 import { ApiError } from '../../api/client';
 import { OrganisationSelect } from '../../components/OrganisationSelect';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormErrors } from '../../components/FormErrors';
 import { useAuth } from '../../auth';
 import { CsvLink, G, GovernanceFrame, frDay } from './common';
 import { Matrix } from './charts';
@@ -120,7 +122,7 @@ function GridEditor({ grid, onDone }: { grid: Grid; onDone: () => void }) {
       <Button type="submit" disabled={save.isPending}>
         Enregistrer la grille
       </Button>
-      <ErrorAlert error={save.error} />
+      <FormErrors error={save.error} />
     </form>
   );
 }
@@ -173,7 +175,7 @@ function ProposeForm() {
           />
         </div>
       </div>
-      <ErrorAlert error={create.error} />
+      <FormErrors error={create.error} />
       <Button type="submit" disabled={create.isPending}>
         Proposer le projet
       </Button>
@@ -234,7 +236,7 @@ export function ProjectsPage() {
       {projects.data && (
         <div className="fr-table">
           <table>
-            <caption>{projects.data.items.length} proposition(s)</caption>
+            <caption>{plural(projects.data.items.length, 'proposition')}</caption>
             <thead>
               <tr>
                 <th scope="col">Projet</th>
@@ -319,7 +321,7 @@ function ScoreForm({ p, grid }: { p: Project; grid: Grid }) {
           );
         })}
       </div>
-      <ErrorAlert error={score.error} />
+      <FormErrors error={score.error} />
       <Button type="submit" disabled={score.isPending}>
         Enregistrer l’évaluation
       </Button>
@@ -354,7 +356,7 @@ function DecisionForm({ p }: { p: Project }) {
         stateRelatedMessage={err?.fieldMessage('decision')}
         nativeTextAreaProps={{ value: decision, onChange: (e) => setDecision(e.target.value) }}
       />
-      <ErrorAlert error={decide.error} />
+      <FormErrors error={decide.error} />
       <Button type="submit" disabled={decide.isPending}>
         Enregistrer la décision
       </Button>

@@ -2,13 +2,14 @@ import { governanceRoleLabels } from '@patrimoine/contracts/governance';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { usePublicNetwork } from './api';
 import { frDay } from './common';
+import { PageTitle } from '../../components/Page';
 
 /** Public page: the names of the data administrators and referents in office, as ministries publish them. */
 export function PublicNetworkPage() {
   const n = usePublicNetwork();
   return (
     <div className="fr-container fr-my-4w">
-      <h1>Les administrateurs des données du ministère</h1>
+      <PageTitle>Les administrateurs des données du ministère</PageTitle>
       <ErrorAlert error={n.error} />
       {n.data && (
         <>

@@ -1,3 +1,4 @@
+import { plural } from '../../components/plural';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
@@ -144,8 +145,8 @@ export function CampaignsPage() {
             </Badge>
           </h2>
           <p>
-            Ouverte le {frDay(c.startedOn)}, échéance le {frDay(c.dueOn)} — {c.totals.confirmed + c.totals.modified} actif(s) revu(s) sur {c.totals.total} (
-            {c.totals.percent} %).
+            Ouverte le {frDay(c.startedOn)}, échéance le {frDay(c.dueOn)} — {plural(c.totals.confirmed + c.totals.modified, 'actif revu')} sur {c.totals.total}{' '}
+            ({c.totals.percent} %).
           </p>
           <CampaignProgress c={c} />
         </section>
@@ -179,7 +180,7 @@ export function CampaignPage() {
         <>
           <p>
             {campaignStatusLabels[d.status]} — ouverte le {frDay(d.startedOn)}, échéance le <strong>{frDay(d.dueOn)}</strong>
-            {d.overdue ? ' (dépassée)' : ''}. Relances par courriel à partir de {d.remindDaysBefore} jour(s) avant l’échéance
+            {d.overdue ? ' (dépassée)' : ''}. Relances par courriel à partir de {plural(d.remindDaysBefore, 'jour')} avant l’échéance
             {d.lastReminderOn ? `, dernière le ${frDay(d.lastReminderOn)}` : ''}.
           </p>
           <CampaignProgress c={d} />
@@ -193,7 +194,7 @@ export function CampaignPage() {
               </Button>
             </p>
           )}
-          {remind.data && <p role="status">{remind.data.sent} relance(s) envoyée(s).</p>}
+          {remind.data && <p role="status">{plural(remind.data.sent, 'relance envoyée')}.</p>}
           <ErrorAlert error={remind.error ?? close.error} />
           <h2 className="fr-h4">Actifs à revoir</h2>
           <div className="fr-grid-row fr-grid-row--gutters">
@@ -225,7 +226,7 @@ export function CampaignPage() {
           {items.data && (
             <div className="fr-table">
               <table>
-                <caption>{items.data.total} actif(s)</caption>
+                <caption>{plural(items.data.total, 'actif')}</caption>
                 <thead>
                   <tr>
                     <th scope="col">Actif</th>

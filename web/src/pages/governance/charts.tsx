@@ -1,5 +1,6 @@
 import { useId, type ReactNode } from 'react';
 import map from './regions-map.json';
+import { plural } from '../../components/plural';
 
 /**
  * The governance pages' SVG charts: images with a title and a description, drawn with the DSFR
@@ -57,7 +58,7 @@ export const regionStateLabels: Record<RegionState, string> = {
 /** Map of the 18 régions (mainland and the five DROM as insets), coloured by the state of their referent. */
 export function RegionMap({ title, states, table }: { title: string; states: Record<string, { state: RegionState; label: string }>; table: ReactNode }) {
   const counts = Object.values(states).reduce<Record<string, number>>((m, s) => ({ ...m, [s.state]: (m[s.state] ?? 0) + 1 }), {});
-  const description = `${counts.pourvu ?? 0} région(s) avec référent et lettre, ${counts.sans_lettre ?? 0} sans lettre, ${counts.vacant ?? 0} vacante(s).`;
+  const description = `${plural(counts.pourvu ?? 0, 'région')} avec référent et lettre, ${counts.sans_lettre ?? 0} sans lettre, ${plural(counts.vacant ?? 0, 'vacante')}.`;
   return (
     <Figure title={title} description={description} table={table}>
       {(ids) => (

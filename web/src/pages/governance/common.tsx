@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
+import { PageTitle } from '../../components/Page';
 
 export const G = '/gouvernance';
 const tabs = [
@@ -28,7 +29,7 @@ export function GovernanceFrame({ title, children }: { title: string; children: 
           ))}
         </ul>
       </nav>
-      <h1>{title}</h1>
+      <PageTitle>{title}</PageTitle>
       {children}
     </div>
   );

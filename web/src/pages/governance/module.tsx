@@ -1,10 +1,14 @@
 import { Navigate } from 'react-router';
 import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
-import { NetworkPage } from './NetworkPage';
-import { CampaignPage, CampaignsPage } from './ReviewPages';
-import { ProjectPage, ProjectsPage } from './ProjectPages';
-import { PublicNetworkPage } from './PublicPage';
+import { lazyPage } from '../../components/lazyPage';
+
+const NetworkPage = lazyPage(() => import('./NetworkPage'), 'NetworkPage');
+const CampaignPage = lazyPage(() => import('./ReviewPages'), 'CampaignPage');
+const CampaignsPage = lazyPage(() => import('./ReviewPages'), 'CampaignsPage');
+const ProjectPage = lazyPage(() => import('./ProjectPages'), 'ProjectPage');
+const ProjectsPage = lazyPage(() => import('./ProjectPages'), 'ProjectsPage');
+const PublicNetworkPage = lazyPage(() => import('./PublicPage'), 'PublicNetworkPage');
 
 const all = ['admin', 'data_admin', 'editor', 'reviewer', 'reader'] as const;
 

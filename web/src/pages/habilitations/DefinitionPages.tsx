@@ -9,6 +9,7 @@ import { credentialKindLabels, eligibilityAnswerLabels, blockLabels } from '@pat
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
 import { useCreateRequest, useDefinition, useDefinitions, useForms } from './api';
+import { PageError, PageTitle } from '../../components/Page';
 
 /** `/habilitations`: the APIs and datasets open on request. */
 export function DefinitionsPage() {
@@ -16,7 +17,7 @@ export function DefinitionsPage() {
   const user = useAuth().me?.user;
   return (
     <>
-      <h1>Habilitations</h1>
+      <PageTitle>Habilitations</PageTitle>
       <p>Demandez l’accès aux API et aux données restreintes du ministère. Une demande validée ouvre l’accès à la passerelle d’API aussitôt.</p>
       {user && (
         <ul className="fr-btns-group fr-btns-group--inline">
@@ -63,14 +64,14 @@ export function DefinitionPage() {
   const [who, setWho] = useState<number | null>(null);
   const create = useCreateRequest();
   const navigate = useNavigate();
-  if (d.error) return <ErrorAlert error={d.error} />;
+  if (d.error) return <PageError error={d.error} />;
   if (!d.data) return <p>Chargement…</p>;
   const def = d.data;
   const rule = who === null ? null : def.eligibility[who];
   const eligible = def.eligibility.length === 0 || (rule && rule.answer !== 'no');
   return (
     <>
-      <h1>{def.name}</h1>
+      <PageTitle>{def.name}</PageTitle>
       <p>{def.description}</p>
       <p>
         Fournisseur : {def.providerName}

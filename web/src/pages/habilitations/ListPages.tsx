@@ -8,6 +8,8 @@ import { habilitationStateLabels, requestStateLabels, requestStates } from '@pat
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { habUrls, useDefinitions, useHabilitations, useRequests, useReveal, useStats, type RequestSummary } from './api';
+import { PageTitle } from '../../components/Page';
+import { plural } from '../../components/plural';
 
 const fmt = (d: string | null) => (d ? new Date(d).toLocaleDateString('fr-FR') : '');
 
@@ -36,7 +38,7 @@ export function MyRequestsPage() {
   const habs = useHabilitations();
   return (
     <>
-      <h1>Mes demandes d’habilitation</h1>
+      <PageTitle>Mes demandes d’habilitation</PageTitle>
       <p>Vos demandes et celles de vos collègues de la même organisation.</p>
       <p>
         <Link to="/habilitations">Faire une nouvelle demande</Link> · <a href={habUrls.requests({ mine: 'true', format: 'csv' })}>Exporter en CSV</a>
@@ -74,7 +76,7 @@ export function QueuePage() {
   const mine = (defs.data ?? []).filter((d) => d.myRoles.length);
   return (
     <>
-      <h1>Instruction des demandes</h1>
+      <PageTitle>Instruction des demandes</PageTitle>
       <form
         className="fr-grid-row fr-grid-row--gutters"
         onSubmit={(e) => {
@@ -113,7 +115,7 @@ export function QueuePage() {
         </div>
       </form>
       <p>
-        {q.data ? `${q.data.total} demande(s)` : ''} · <a href={habUrls.requests({ ...filters, format: 'csv' })}>Exporter en CSV</a>
+        {q.data ? plural(q.data.total, 'demande') : ''} · <a href={habUrls.requests({ ...filters, format: 'csv' })}>Exporter en CSV</a>
       </p>
       <ErrorAlert error={q.error} />
       <RequestTable items={q.data?.items ?? []} />
@@ -170,7 +172,7 @@ export function RevealPage() {
   const r = reveal.data;
   return (
     <>
-      <h1>Votre identifiant d’accès</h1>
+      <PageTitle>Votre identifiant d’accès</PageTitle>
       {!r && (
         <>
           <p>Cet identifiant ne s’affiche qu’une fois : copiez-le et rangez-le dans un coffre de secrets avant de quitter la page.</p>

@@ -22,6 +22,7 @@ import {
   type RequestDetail,
   type TransitionResult,
 } from './api';
+import { PageError, PageTitle } from '../../components/Page';
 
 type Field = RequestDetail['definition']['fields'][number];
 const fmt = (d: string | null) => (d ? new Date(d).toLocaleString('fr-FR') : '');
@@ -352,7 +353,7 @@ export function RequestPage() {
   const { id = '' } = useParams();
   const q = useRequest(id);
   const [result, setResult] = useState<TransitionResult | null>(null);
-  if (q.error) return <ErrorAlert error={q.error} />;
+  if (q.error) return <PageError error={q.error} />;
   if (!q.data) return <p>Chargement…</p>;
   const r = q.data;
   return (
@@ -360,7 +361,7 @@ export function RequestPage() {
       <p>
         <Link to={`/habilitations/${r.definitionId}`}>{r.definition.name}</Link>
       </p>
-      <h1>{r.intitule || 'Demande sans titre'}</h1>
+      <PageTitle>{r.intitule || 'Demande sans titre'}</PageTitle>
       <div className="fr-mb-3w">
         <Badge
           severity={

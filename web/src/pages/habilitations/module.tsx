@@ -1,8 +1,13 @@
 import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
-import { DefinitionPage, DefinitionsPage } from './DefinitionPages';
-import { RequestPage } from './RequestPage';
-import { MyRequestsPage, QueuePage, RevealPage } from './ListPages';
+import { lazyPage } from '../../components/lazyPage';
+
+const DefinitionPage = lazyPage(() => import('./DefinitionPages'), 'DefinitionPage');
+const DefinitionsPage = lazyPage(() => import('./DefinitionPages'), 'DefinitionsPage');
+const RequestPage = lazyPage(() => import('./RequestPage'), 'RequestPage');
+const MyRequestsPage = lazyPage(() => import('./ListPages'), 'MyRequestsPage');
+const QueuePage = lazyPage(() => import('./ListPages'), 'QueuePage');
+const RevealPage = lazyPage(() => import('./ListPages'), 'RevealPage');
 
 const signedIn = (el: React.ReactNode) => <RequireRole>{el}</RequireRole>;
 

@@ -1,13 +1,14 @@
 import { Card } from '@codegouvfr/react-dsfr/Card';
 import { useAuth } from '../../auth';
 import { webModules } from '../../modules';
+import { PageTitle } from '../../components/Page';
 
 export function HomePage() {
   const { me } = useAuth();
   const cards = webModules.filter((m) => m.home).map((m) => m.home!);
   return (
     <>
-      <h1>Patrimoine</h1>
+      <PageTitle>Patrimoine</PageTitle>
       <p className="fr-text--lead">
         Le patrimoine numérique du ministère en un seul endroit : applications, jeux de données, API, codes sources et algorithmes, leur ouverture, et le
         pilotage de la feuille de route « Données, Algorithmes, Codes sources ».

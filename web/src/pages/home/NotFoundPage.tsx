@@ -1,9 +1,10 @@
 import { Link } from 'react-router';
+import { PageTitle } from '../../components/Page';
 
 export function NotFoundPage() {
   return (
     <>
-      <h1>Page non trouvée</h1>
+      <PageTitle>Page non trouvée</PageTitle>
       <p>La page que vous cherchez est introuvable. Excusez-nous pour la gêne occasionnée.</p>
       <Link className="fr-btn" to="/">
         Page d’accueil

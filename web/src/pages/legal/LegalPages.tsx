@@ -1,30 +1,14 @@
-import { useEffect, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useAuth, type Role } from '../../auth';
 import { webModules } from '../../modules';
+import { PageTitle } from '../../components/Page';
 
 /** The pages every public site of the State owes (DSFR, RGAA, RGPD): accessibility, legal notice, personal data, site map. */
 function LegalPage({ title, children }: { title: string; children: ReactNode }) {
-  useEffect(() => {
-    document.title = `${title} — Patrimoine`;
-  }, [title]);
   return (
     <>
-      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to="/">
-              Accueil
-            </Link>
-          </li>
-          <li>
-            <a className="fr-breadcrumb__link" aria-current="page">
-              {title}
-            </a>
-          </li>
-        </ol>
-      </nav>
-      <h1>{title}</h1>
+      <PageTitle>{title}</PageTitle>
       {children}
     </>
   );
@@ -49,7 +33,8 @@ export function AccessibilityPage() {
       <ul>
         <li>
           Contrôles automatiques (axe-core, règles WCAG 2.1 niveaux A et AA) dans Chromium par les tests de bout en bout, à chaque modification du code : aucune
-          violation grave sur les pages Accessibilité, Mentions légales, Données personnelles et Plan du site ; les autres pages restent à couvrir.
+          violation grave ou critique sur chaque page du site, visitée en visiteur et en administrateur, dans les thèmes clair et sombre pour les tableaux de
+          bord.
         </li>
         <li>
           Vérifications manuelles : navigation au clavier seul (liens d’évitement, ordre de tabulation, focus visible), titre de page distinct, fil d’Ariane et
@@ -59,11 +44,8 @@ export function AccessibilityPage() {
       <h2>Contenus non accessibles connus</h2>
       <ul>
         <li>
-          Certains graphiques du pilotage de la feuille de route restent peu lisibles en thème sombre ; leurs données sont disponibles dans le tableau qui les
-          accompagne.
-        </li>
-        <li>
-          Le graphe des relations du catalogue est difficile à lire sur un petit écran ; la liste des relations de chaque actif donne la même information.
+          Le graphe des relations du catalogue, dessiné, reste difficile à lire sur un petit écran : il y est remplacé par la liste des relations, le dessin
+          restant disponible sur demande.
         </li>
         <li>Les documents PDF déposés par les utilisateurs (lettres de mission, pièces justificatives) ne sont pas vérifiés.</li>
       </ul>

@@ -6,6 +6,7 @@ import { schemaSourceLabels, schemaSources } from '@patrimoine/contracts/opendat
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
 import { opendataUrls, useSchema, useSchemas } from './api';
+import { PageError, PageTitle } from '../../components/Page';
 
 /** « Schémas »: the catalogue (schema.data.gouv.fr and the ministry's), searchable, with CSV export. */
 export function SchemasPage() {
@@ -13,7 +14,7 @@ export function SchemasPage() {
   const list = useSchemas({ q: f.q || undefined, source: f.source || undefined });
   return (
     <>
-      <h1>Schémas de données</h1>
+      <PageTitle>Schémas de données</PageTitle>
       <p>
         Les schémas Table Schema de <a href="https://schema.data.gouv.fr">schema.data.gouv.fr</a> (copie de référence) et ceux du ministère. Un fichier se
         valide contre l’un d’eux sur la page <Link to="/donnees-ouvertes/valider">Valider un fichier</Link>.
@@ -94,7 +95,7 @@ interface FieldRow {
 export function SchemaPage() {
   const { id } = useParams();
   const s = useSchema(id ?? null);
-  if (s.error) return <ErrorAlert error={s.error} />;
+  if (s.error) return <PageError error={s.error} />;
   if (!s.data) return <p>Chargement…</p>;
   const d = s.data;
   const fields = (Array.isArray(d.descriptor.fields) ? d.descriptor.fields : []) as FieldRow[];
@@ -103,7 +104,7 @@ export function SchemaPage() {
       <p>
         <Link to="/donnees-ouvertes/schemas">← Tous les schémas</Link>
       </p>
-      <h1>{d.title}</h1>
+      <PageTitle>{d.title}</PageTitle>
       <p>
         <code>{d.name}</code> — version {d.version} ({schemaSourceLabels[d.source]})
         {d.homepage && (

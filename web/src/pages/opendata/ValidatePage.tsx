@@ -10,6 +10,7 @@ import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
 import { useSchemas, useValidateFile, useValidationLimits, type ValidationResult } from './api';
+import { PageTitle } from '../../components/Page';
 
 const mo = (n: number) => `${Math.round((n / 1048576) * 10) / 10} Mo`;
 
@@ -47,7 +48,7 @@ export function ValidatePage() {
   const csvHref = useMemo(() => (r ? errorsCsvHref(r) : null), [r]);
   return (
     <>
-      <h1>Valider un fichier</h1>
+      <PageTitle>Valider un fichier</PageTitle>
       <p>
         Vérifiez un fichier CSV, XLSX ou ODS contre un schéma Table Schema avant de le publier. Le fichier n’est pas conservé.
         {max !== null && ` Taille maximale : ${mo(max)}${auth.me?.authenticated ? '' : ' (connectez-vous pour des fichiers plus gros)'}.`}

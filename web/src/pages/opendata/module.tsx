@@ -1,6 +1,9 @@
 import type { WebModule } from '../../modules';
-import { SchemaPage, SchemasPage } from './SchemasPage';
-import { ValidatePage } from './ValidatePage';
+import { lazyPage } from '../../components/lazyPage';
+
+const SchemaPage = lazyPage(() => import('./SchemasPage'), 'SchemaPage');
+const SchemasPage = lazyPage(() => import('./SchemasPage'), 'SchemasPage');
+const ValidatePage = lazyPage(() => import('./ValidatePage'), 'ValidatePage');
 
 /** Open data: the schema catalogue and « Valider un fichier » (both public, like validata.fr). */
 export const opendataWebModule: WebModule = {

@@ -8,39 +8,27 @@ import { labelOf } from '@patrimoine/contracts/common';
 import { actorLabel } from '@patrimoine/contracts/platform';
 import { actionStatusLabels, actionStatuses, describeChange, updateKindLabels, type ActionStatus } from '@patrimoine/contracts/roadmap';
 import { ApiError } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormErrors } from '../../components/FormErrors';
 import { useAuth } from '../../auth';
 import { AssetPicker, CsvLink, StatusBadge, base } from './common';
 import { frDateTime, frDay } from './format';
 import { Progress, Sparkline } from './charts';
 import { roadmapUrls, useCarryOverRoadmapAction, useRoadmapAction, useRoadmaps, useUpdateRoadmapAction, type ActionDetail, type ActionPatchBody } from './api';
+import { PageError, PageTitle } from '../../components/Page';
+import { theme } from '../../components/theme';
 
 /** An action: its state, the source's remarks, indicators, linked assets, the update form and the dated log. */
 export function ActionPage() {
   const { slug = '', code = '' } = useParams();
   const r = useRoadmapAction(slug, code);
-  if (r.error) return <ErrorAlert error={r.error} />;
+  if (r.error) return <PageError error={r.error} />;
   if (!r.data) return <p>Chargement…</p>;
   const { action: a, roadmap } = r.data;
   return (
     <>
-      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to={base(slug)}>
-              {roadmap.title}
-            </Link>
-          </li>
-          <li>
-            <a className="fr-breadcrumb__link" aria-current="page">
-              {a.code}
-            </a>
-          </li>
-        </ol>
-      </nav>
-      <h1>
+      <PageTitle parents={[{ label: roadmap.title, to: base(slug) }]}>
         {a.code} — {a.title}
-      </h1>
+      </PageTitle>
       <p>
         <StatusBadge status={a.status} overdue={a.overdue} /> <Progress value={a.progress} label={a.code} />
       </p>
@@ -163,7 +151,7 @@ export function ActionPage() {
       </div>
       <ol className="fr-raw-list roadmap-log">
         {r.data.updates.map((u) => (
-          <li key={u.id} className="fr-mb-2w" style={{ borderLeft: '3px solid #000091', paddingLeft: '.75rem' }}>
+          <li key={u.id} className="fr-mb-2w" style={{ borderLeft: `3px solid ${theme.blueBorder}`, paddingLeft: '.75rem' }}>
             <p className="fr-text--sm fr-mb-1v">
               <strong>{frDateTime(u.at)}</strong> — {actorLabel(u.actorLabel)} — {labelOf(updateKindLabels, u.kind)}
               {u.actionCode && u.actionCode !== a.code ? ` (${u.actionCode}, ${u.roadmapTitle})` : ''}
@@ -222,10 +210,10 @@ function UpdateForm({ detail, slug }: { detail: ActionDetail; slug: string }) {
     });
   };
   return (
-    <form onSubmit={submit} noValidate aria-label="Mettre à jour l’action" className="fr-mt-4w fr-p-3w" style={{ border: '1px solid #ddd' }}>
+    <form onSubmit={submit} noValidate aria-label="Mettre à jour l’action" className="fr-mt-4w fr-p-3w" style={{ border: `1px solid ${theme.grid}` }}>
       <h2 className="fr-h4">Mettre à jour l’action</h2>
       {done && <Alert severity="success" small description="Mise à jour enregistrée." className="fr-mb-2w" />}
-      {err && !err.errors.length && <ErrorAlert error={err} />}
+      <FormErrors error={err} />
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-4">
           <Select
@@ -358,14 +346,14 @@ function CarryOver({ detail, slug }: { detail: ActionDetail; slug: string }) {
     <form
       aria-label="Reprendre l’action dans une autre feuille de route"
       className="fr-mt-3w fr-p-3w"
-      style={{ border: '1px solid #ddd' }}
+      style={{ border: `1px solid ${theme.grid}` }}
       onSubmit={(e) => {
         e.preventDefault();
         m.mutate({ targetRoadmap: target, code, deadline }, { onSuccess: (r) => navigate(`${base(r.roadmap.slug)}/actions/${r.code}`) });
       }}
     >
       <h2 className="fr-h4">Reprendre dans une feuille de route ultérieure</h2>
-      {err && !err.errors.length && <ErrorAlert error={err} />}
+      <FormErrors error={err} />
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-6">
           <Select

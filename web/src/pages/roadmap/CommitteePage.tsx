@@ -7,11 +7,13 @@ import { actorLabel } from '@patrimoine/contracts/platform';
 import { statusLabel as statusText, timelinessLabels } from '@patrimoine/contracts/roadmap';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormErrors } from '../../components/FormErrors';
 import { useUrlState } from '../../components/useUrlState';
 import { useAuth } from '../../auth';
 import { CsvLink, RoadmapFrame, base, useRoadmap } from './common';
 import { frDate, frDay } from './format';
 import { roadmapUrls, useCreateRoadmapDecision, useDeleteRoadmapDecision, useRoadmapReport, type Report } from './api';
+import { plural } from '../../components/plural';
 
 /** Quarters from the roadmap's first year to the current one, most recent first. */
 function quarters(startYear: number, now = new Date()): string[] {
@@ -57,9 +59,9 @@ export function CommitteePage() {
         <article aria-label={`Rapport du comité, ${d.quarterLabel}`}>
           <h2 className="fr-h3">{d.quarterLabel}</h2>
           <p>
-            Période du {frDay(d.from)} au {frDay(d.to)}, depuis le comité du trimestre précédent ({d.previousQuarter}). {d.summary.actions.total} actions :{' '}
-            {d.summary.actions.realisee ?? 0} réalisées, {d.summary.actions.en_cours ?? 0} en cours, <strong>{d.summary.overdue} en retard</strong>.{' '}
-            {d.summary.openingsAvailable} ouvertures disponibles sur {d.summary.openingsTotal}.
+            Période du {frDay(d.from)} au {frDay(d.to)}, depuis le comité du trimestre précédent ({d.previousQuarter}).{' '}
+            {plural(d.summary.actions.total, 'action')} : {plural(d.summary.actions.realisee ?? 0, 'réalisée')}, {d.summary.actions.en_cours ?? 0} en cours,{' '}
+            <strong>{d.summary.overdue} en retard</strong>. {plural(d.summary.openingsAvailable, 'ouverture disponible')} sur {d.summary.openingsTotal}.
           </p>
           <p>
             <CsvLink href={roadmapUrls.updates(slug, { from: d.from, to: d.to, format: 'csv' })} label="Journal des mises à jour de la période (CSV)" />
@@ -217,7 +219,7 @@ function Decisions({ slug, quarter, decisions, canEdit }: { slug: string; quarte
             );
           }}
         >
-          {err && !err.errors.length && <ErrorAlert error={err} />}
+          <FormErrors error={err} />
           <Input
             label="Décision du comité"
             textArea

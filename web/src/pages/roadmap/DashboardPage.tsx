@@ -8,6 +8,8 @@ import { CsvLink, RoadmapFrame, StatusBadge, base, useRoadmap, SectionOptions, C
 import { BurnupChart, StackedBars, type Series } from './charts';
 import { frDate, statusColour, timelinessColour } from './format';
 import { roadmapUrls, useRoadmapDashboard, type GroupStats } from './api';
+import { theme } from '../../components/theme';
+import { word } from '../../components/plural';
 
 const KEYS = ['section', 'contributeur', 'statut'] as const;
 const statusSeries: Series[] = actionStatuses.map((s) => ({ key: s, label: actionStatusLabels[s], colour: statusColour[s] }));
@@ -100,16 +102,20 @@ export function DashboardPage() {
         <>
           <ul className="fr-grid-row fr-grid-row--gutters fr-raw-list fr-my-3w" aria-label="Chiffres clés">
             {[
-              { n: d.totals.total, l: 'actions' },
-              { n: d.totals.realisee, l: 'réalisées' },
-              { n: d.totals.en_cours, l: 'en cours' },
-              { n: d.totals.overdue, l: 'en retard' },
-              { n: `${d.totals.meanProgress} %`, l: 'avancement moyen' },
-              { n: `${d.openings.byStatus.disponible}/${d.openings.total}`, l: 'ouvertures disponibles' },
+              { k: 'actions', n: d.totals.total, l: word(d.totals.total, 'action') },
+              { k: 'réalisées', n: d.totals.realisee, l: word(d.totals.realisee, 'réalisée') },
+              { k: 'en cours', n: d.totals.en_cours, l: 'en cours' },
+              { k: 'en retard', n: d.totals.overdue, l: 'en retard' },
+              { k: 'avancement moyen', n: `${d.totals.meanProgress} %`, l: 'avancement moyen' },
+              {
+                k: 'ouvertures disponibles',
+                n: `${d.openings.byStatus.disponible}/${d.openings.total}`,
+                l: word(d.openings.byStatus.disponible, 'ouverture disponible'),
+              },
             ].map((k) => (
-              <li key={k.l} className="fr-col-6 fr-col-md-2">
-                <div className="fr-p-2w" style={{ borderLeft: '4px solid #000091', background: '#f6f6f6' }}>
-                  <span className="fr-h3 fr-mb-0" style={{ display: 'block' }} data-kpi={k.l}>
+              <li key={k.k} className="fr-col-6 fr-col-md-2">
+                <div className="fr-p-2w" style={{ borderLeft: `4px solid ${theme.blueBorder}`, background: theme.raised }}>
+                  <span className="fr-h3 fr-mb-0" style={{ display: 'block' }} data-kpi={k.k}>
                     {k.n}
                   </span>
                   {k.l}

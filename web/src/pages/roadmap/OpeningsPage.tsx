@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { bringIntoView, FormErrors, focusFirstControl } from '../../components/FormErrors';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
@@ -22,6 +22,7 @@ import { useAuth } from '../../auth';
 import { AssetPicker, CsvLink, RoadmapFrame, useRoadmap } from './common';
 import { frDay, timelinessSeverity as severity } from './format';
 import { roadmapUrls, useRoadmapOpenings, useUpdateRoadmapOpening, type Opening, type OpeningPatchBody } from './api';
+import { theme } from '../../components/theme';
 
 const KEYS = ['statut', 'type', 'delai'] as const;
 
@@ -76,7 +77,19 @@ export function OpeningsPage() {
             </p>
             <CsvLink href={roadmapUrls.openings(slug, { ...filters, format: 'csv' })} />
           </div>
-          {selected && <OpeningForm key={selected.id} opening={selected} slug={slug} onClose={() => setEditing(null)} />}
+          {selected && (
+            <OpeningForm
+              key={selected.id}
+              opening={selected}
+              slug={slug}
+              onClose={() => {
+                // Back to the row the person came from.
+                const id = selected.id;
+                setEditing(null);
+                requestAnimationFrame(() => bringIntoView(document.querySelector<HTMLElement>(`[data-opening-edit="${id}"]`)));
+              }}
+            />
+          )}
           <div className="fr-table fr-table--bordered">
             <table>
               <caption className="fr-sr-only">Ouvertures annoncées</caption>
@@ -119,7 +132,13 @@ export function OpeningsPage() {
                     </td>
                     <td>
                       {o.canEdit && (
-                        <Button size="small" priority="secondary" onClick={() => setEditing(o.id)} title={`Modifier « ${o.title} »`}>
+                        <Button
+                          size="small"
+                          priority="secondary"
+                          onClick={() => setEditing(o.id)}
+                          title={`Modifier « ${o.title} »`}
+                          nativeButtonProps={{ 'data-opening-edit': o.id } as never}
+                        >
                           Modifier
                         </Button>
                       )}
@@ -154,21 +173,22 @@ function OpeningForm({ opening, slug, onClose }: { opening: Opening; slug: strin
     return body;
   };
   const err = m.error instanceof ApiError ? m.error : null;
+  // The form opens above the table, far from the row's « Modifier »: the person is taken to it (issue 11).
+  const ref = useRef<HTMLFormElement>(null);
+  useEffect(() => focusFirstControl(ref.current), []);
   return (
     <form
+      ref={ref}
       aria-label={`Modifier l’ouverture « ${opening.title} »`}
       className="fr-p-3w fr-mb-3w"
-      style={{ border: '1px solid #000091' }}
+      style={{ border: `1px solid ${theme.blueBorder}` }}
       onSubmit={(e) => {
         e.preventDefault();
         m.mutate(bodyOf(), { onSuccess: onClose });
       }}
     >
       <h2 className="fr-h5">Modifier « {opening.title} »</h2>
-      {err && !err.errors.length && <ErrorAlert error={err} />}
-      {err && err.errors.length > 0 && !err.fieldMessage('status') && !err.fieldMessage('availableOn') && (
-        <Alert severity="error" small description={err.errors.map((x) => x.message).join(' ')} className="fr-mb-2w" />
-      )}
+      <FormErrors error={m.error} labels={{ organisationCode: 'Organisation responsable', 'assetId.0': 'Lier un actif du catalogue' }} />
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-4">
           <Select

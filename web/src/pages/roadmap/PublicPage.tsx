@@ -4,6 +4,8 @@ import { useUrlState } from '../../components/useUrlState';
 import { BurnupChart, Progress, StackedBars, type Series } from './charts';
 import { frDay, statusColour } from './format';
 import { roadmapUrls, usePublicRoadmap, usePublicRoadmaps } from './api';
+import { PageTitle } from '../../components/Page';
+import { plural, word } from '../../components/plural';
 
 const series: Series[] = actionStatuses.map((s) => ({ key: s, label: actionStatusLabels[s], colour: statusColour[s] }));
 
@@ -16,7 +18,7 @@ export function PublicPage() {
   const d = r.data;
   return (
     <>
-      <h1>Transparence : avancement de la feuille de route</h1>
+      <PageTitle>Transparence : avancement de la feuille de route</PageTitle>
       <p>
         Le ministère de l’Intérieur publie sa feuille de route sur les données, les algorithmes et les codes sources. Cette page en présente l’avancement, mis à
         jour par les directions.
@@ -44,9 +46,10 @@ export function PublicPage() {
         <>
           <h2>{d.roadmap.title}</h2>
           <p>
-            <strong>{d.totals.realisee}</strong> action(s) réalisée(s) et <strong>{d.totals.en_cours}</strong> en cours sur <strong>{d.totals.total}</strong> ;
-            avancement moyen {d.totals.meanProgress} % ; <strong>{d.openingsSummary.byStatus.disponible}</strong> ouverture(s) de données ou d’API disponible(s)
-            sur {d.openingsSummary.total} annoncée(s).
+            <strong>{d.totals.realisee}</strong> {word(d.totals.realisee, 'action réalisée')} et <strong>{d.totals.en_cours}</strong> en cours sur{' '}
+            <strong>{d.totals.total}</strong> ; avancement moyen {d.totals.meanProgress} % ; <strong>{d.openingsSummary.byStatus.disponible}</strong>{' '}
+            {word(d.openingsSummary.byStatus.disponible, 'ouverture de données ou d’API disponible', 'ouvertures de données ou d’API disponibles')}
+            sur {d.openingsSummary.total} {word(d.openingsSummary.total, 'annoncée')}.
           </p>
           <StackedBars
             title="Actions par partie de la feuille de route et par statut"
@@ -56,7 +59,7 @@ export function PublicPage() {
               values: { a_lancer: x.a_lancer, en_cours: x.en_cours, realisee: x.realisee, abandonnee: x.abandonnee },
             }))}
             series={series}
-            description={d.bySection.map((x) => `${x.label} : ${x.realisee} réalisée(s) sur ${x.total}`).join(' ; ')}
+            description={d.bySection.map((x) => `${x.label} : ${plural(x.realisee, 'réalisée')} sur ${x.total}`).join(' ; ')}
             table={
               <div className="fr-table fr-table--no-caption">
                 <table>

@@ -1,5 +1,6 @@
 import { useId, type ReactNode } from 'react';
 import { frDay } from './format';
+import { theme } from '../../components/theme';
 
 /**
  * Small SVG charts written for this module: no script beyond React, so they work offline under the
@@ -43,17 +44,17 @@ export function StackedBars({
           const total = series.reduce((s, k) => s + (r.values[k.key] ?? 0), 0);
           return (
             <g key={r.key} transform={`translate(0 ${i * rowHeight})`}>
-              <text x={labelWidth - 8} y={17} textAnchor="end" fontSize="12" fill="#161616">
+              <text x={labelWidth - 8} y={17} textAnchor="end" fontSize="12" style={{ fill: theme.text }}>
                 {r.label.length > 32 ? `${r.label.slice(0, 31)}…` : r.label}
               </text>
               {series.map((s) => {
                 const v = r.values[s.key] ?? 0;
                 const w = (v / max) * barWidth;
-                const rect = v > 0 ? <rect key={s.key} x={x} y={4} width={w} height={rowHeight - 8} fill={s.colour} /> : null;
+                const rect = v > 0 ? <rect key={s.key} x={x} y={4} width={w} height={rowHeight - 8} style={{ fill: s.colour }} /> : null;
                 x += w;
                 return rect;
               })}
-              <text x={x + 6} y={17} fontSize="12" fill="#161616">
+              <text x={x + 6} y={17} fontSize="12" style={{ fill: theme.text }}>
                 {total}
               </text>
             </g>
@@ -62,8 +63,8 @@ export function StackedBars({
         <g transform={`translate(${labelWidth} ${rows.length * rowHeight + 10})`}>
           {series.map((s, i) => (
             <g key={s.key} transform={`translate(${i * 110} 0)`}>
-              <rect width="12" height="12" fill={s.colour} />
-              <text x="16" y="11" fontSize="11" fill="#161616">
+              <rect width="12" height="12" style={{ fill: s.colour }} />
+              <text x="16" y="11" fontSize="11" style={{ fill: theme.text }}>
                 {s.label}
               </text>
             </g>
@@ -128,9 +129,9 @@ export function BurnupChart({ points, table }: { points: BurnupPoint[]; table?: 
     points.map((p, i) => (i === 0 ? `M${x(p.date)},${y(p[k])}` : `H${x(p.date)}V${y(p[k])}`)).join('') + `H${W - pad.r}`;
   const last = points.at(-1)!;
   const lines: { k: 'scope' | 'started' | 'done'; label: string; colour: string; dash?: string }[] = [
-    { k: 'scope', label: 'Périmètre', colour: '#161616', dash: '4 3' },
-    { k: 'started', label: 'Lancées ou réalisées', colour: '#6a6af4' },
-    { k: 'done', label: 'Réalisées', colour: '#18753c' },
+    { k: 'scope', label: 'Périmètre', colour: theme.text, dash: '4 3' },
+    { k: 'started', label: 'Lancées ou réalisées', colour: theme.purple },
+    { k: 'done', label: 'Réalisées', colour: theme.success },
   ];
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(max * f));
   return (
@@ -142,26 +143,26 @@ export function BurnupChart({ points, table }: { points: BurnupPoint[]; table?: 
         </desc>
         {ticks.map((v) => (
           <g key={v}>
-            <line x1={pad.l} x2={W - pad.r} y1={y(v)} y2={y(v)} stroke="#e5e5e5" />
-            <text x={pad.l - 6} y={y(v) + 4} textAnchor="end" fontSize="11" fill="#3a3a3a">
+            <line x1={pad.l} x2={W - pad.r} y1={y(v)} y2={y(v)} style={{ stroke: theme.grid }} />
+            <text x={pad.l - 6} y={y(v) + 4} textAnchor="end" fontSize="11" style={{ fill: theme.mention }}>
               {v}
             </text>
           </g>
         ))}
-        <text x={pad.l} y={H - pad.b + 16} fontSize="11" fill="#3a3a3a">
+        <text x={pad.l} y={H - pad.b + 16} fontSize="11" style={{ fill: theme.mention }}>
           {points[0]!.date.split('-').reverse().join('/')}
         </text>
-        <text x={W - pad.r} y={H - pad.b + 16} fontSize="11" textAnchor="end" fill="#3a3a3a">
+        <text x={W - pad.r} y={H - pad.b + 16} fontSize="11" textAnchor="end" style={{ fill: theme.mention }}>
           {last.date.split('-').reverse().join('/')}
         </text>
         {lines.map((l) => (
-          <path key={l.k} d={path(l.k)} fill="none" stroke={l.colour} strokeWidth={2} strokeDasharray={l.dash} />
+          <path key={l.k} d={path(l.k)} fill="none" style={{ stroke: l.colour }} strokeWidth={2} strokeDasharray={l.dash} />
         ))}
         <g transform={`translate(${pad.l} ${H - 14})`}>
           {lines.map((l, i) => (
             <g key={l.k} transform={`translate(${i * 170} 0)`}>
-              <line x1="0" x2="18" y1="-4" y2="-4" stroke={l.colour} strokeWidth="2" strokeDasharray={l.dash} />
-              <text x="22" y="0" fontSize="11" fill="#161616">
+              <line x1="0" x2="18" y1="-4" y2="-4" style={{ stroke: l.colour }} strokeWidth="2" strokeDasharray={l.dash} />
+              <text x="22" y="0" fontSize="11" style={{ fill: theme.text }}>
                 {l.label}
               </text>
             </g>
@@ -182,8 +183,8 @@ export function Progress({ value, label }: { value: number; label: string }) {
   return (
     <span style={{ display: 'inline-flex', alignItems: 'center', gap: '.5rem' }}>
       <svg width="80" height="10" aria-hidden="true" focusable="false">
-        <rect width="80" height="10" fill="#e5e5e5" />
-        <rect width={(80 * value) / 100} height="10" fill="#000091" />
+        <rect width="80" height="10" style={{ fill: theme.track }} />
+        <rect width={(80 * value) / 100} height="10" style={{ fill: theme.blue }} />
       </svg>
       <span>
         {value} %<span className="fr-sr-only"> d’avancement pour {label}</span>
@@ -203,8 +204,8 @@ export function Sparkline({ values, target }: { values: number[]; target: number
   const x = (i: number) => 2 + (i / (values.length - 1)) * (W - 4);
   return (
     <svg width={W} height={H} aria-hidden="true" focusable="false" style={{ verticalAlign: 'middle' }}>
-      {target !== null && <line x1="0" x2={W} y1={y(target)} y2={y(target)} stroke="#929292" strokeDasharray="3 2" />}
-      <polyline points={values.map((v, i) => `${x(i)},${y(v)}`).join(' ')} fill="none" stroke="#000091" strokeWidth="2" />
+      {target !== null && <line x1="0" x2={W} y1={y(target)} y2={y(target)} strokeDasharray="3 2" style={{ stroke: theme.mention }} />}
+      <polyline points={values.map((v, i) => `${x(i)},${y(v)}`).join(' ')} fill="none" strokeWidth="2" style={{ stroke: theme.blue }} />
     </svg>
   );
 }

@@ -8,9 +8,13 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
 import { actionStatusSeverity } from './format';
 import { useCatalogAssetSearch, useRoadmapSummary, useRoadmaps, type AssetHit, type RoadmapSummary } from './api';
+import { PageTitle } from '../../components/Page';
+import { theme } from '../../components/theme';
 
 /** Address of a roadmap's pages in the web app. */
-export const base = (slug: string) => `/feuille-de-route/${encodeURIComponent(slug)}`;
+import { base } from './paths';
+
+export { base };
 
 /** The roadmap of the URL (`:slug`), with its sections and contributors for the filters. */
 export function useRoadmap() {
@@ -48,7 +52,7 @@ export function RoadmapFrame({ title, children }: { title: string; children: Rea
           </>
         )}
       </p>
-      <h1>{title}</h1>
+      <PageTitle>{title}</PageTitle>
       <nav className="fr-mb-3w" aria-label="Vues de la feuille de route">
         <ul className="fr-tags-group">
           {tabs.map((t) => (
@@ -57,7 +61,7 @@ export function RoadmapFrame({ title, children }: { title: string; children: Rea
                 to={t.to}
                 end={t.end}
                 className={({ isActive }) => `fr-tag${isActive ? ' fr-tag--dismiss-none' : ''}`}
-                style={({ isActive }) => (isActive ? { background: '#000091', color: '#fff' } : undefined)}
+                style={({ isActive }) => (isActive ? { background: theme.blue, color: theme.inverted } : undefined)}
               >
                 {t.label}
               </NavLink>

@@ -1,5 +1,6 @@
 /** How the roadmap pages show things: badge severities, chart colours, dates. Labels come from the contract. */
 import type { ActionStatus, Timeliness } from '@patrimoine/contracts/roadmap';
+import { theme } from '../../components/theme';
 
 /** DSFR badge severities per status (colour is never the only signal: the text says it too). */
 export const actionStatusSeverity: Record<ActionStatus, 'info' | 'success' | 'new' | 'warning' | 'error'> = {
@@ -16,14 +17,19 @@ export const timelinessSeverity: Record<Timeliness, 'success' | 'error' | 'info'
   sans_objet: 'new',
 };
 
-/** Chart colours (DSFR palette), with enough contrast between neighbours. */
-export const statusColour: Record<ActionStatus, string> = { a_lancer: '#929292', en_cours: '#6a6af4', realisee: '#18753c', abandonnee: '#b34000' };
+/** Chart colours (DSFR theme variables: they follow the light and dark themes), with enough contrast between neighbours. */
+export const statusColour: Record<ActionStatus, string> = {
+  a_lancer: theme.neutral,
+  en_cours: theme.purple,
+  realisee: theme.success,
+  abandonnee: theme.warning,
+};
 export const timelinessColour: Record<Timeliness, string> = {
-  a_temps: '#18753c',
-  en_retard: '#ce0500',
-  date_inconnue: '#929292',
-  a_venir: '#6a6af4',
-  sans_objet: '#cecece',
+  a_temps: theme.success,
+  en_retard: theme.error,
+  date_inconnue: theme.neutral,
+  a_venir: theme.purple,
+  sans_objet: theme.faint,
 };
 
 export const frDate = (iso: string) => new Date(iso).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });

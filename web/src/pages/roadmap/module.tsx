@@ -1,21 +1,23 @@
 import { Navigate } from 'react-router';
 import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { ActionsPage } from './ActionsPage';
-import { ActionPage } from './ActionPage';
-import { OpeningsPage } from './OpeningsPage';
-import { DashboardPage } from './DashboardPage';
-import { CommitteePage } from './CommitteePage';
-import { BulkPage } from './BulkPage';
-import { PublicPage } from './PublicPage';
-import { base } from './common';
+import { base } from './paths';
 import { useRoadmaps } from './api';
+import { lazyPage } from '../../components/lazyPage';
+import { PageError } from '../../components/Page';
+
+const ActionsPage = lazyPage(() => import('./ActionsPage'), 'ActionsPage');
+const ActionPage = lazyPage(() => import('./ActionPage'), 'ActionPage');
+const OpeningsPage = lazyPage(() => import('./OpeningsPage'), 'OpeningsPage');
+const DashboardPage = lazyPage(() => import('./DashboardPage'), 'DashboardPage');
+const CommitteePage = lazyPage(() => import('./CommitteePage'), 'CommitteePage');
+const BulkPage = lazyPage(() => import('./BulkPage'), 'BulkPage');
+const PublicPage = lazyPage(() => import('./PublicPage'), 'PublicPage');
 
 /** `/feuille-de-route`: the roadmap covering the current year (else the latest with actions). */
 function RoadmapIndex() {
   const r = useRoadmaps();
-  if (r.error) return <ErrorAlert error={r.error} />;
+  if (r.error) return <PageError error={r.error} />;
   if (!r.data) return <p>Chargement…</p>;
   const year = new Date().getFullYear();
   const withActions = r.data.items.filter((x) => x.actions > 0);
@@ -40,7 +42,7 @@ export const roadmapWebModule: WebModule = {
   },
   home: {
     title: 'Pilotage de la feuille de route',
-    description: 'Suivre les 66 actions et les ouvertures annoncées, les retards, les tableaux de bord et préparer le comité trimestriel.',
+    description: 'Suivre les actions et les ouvertures annoncées de la feuille de route, les retards, les tableaux de bord et préparer le comité trimestriel.',
     to: '/feuille-de-route',
   },
   routes: [

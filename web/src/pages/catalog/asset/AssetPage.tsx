@@ -5,7 +5,6 @@ import { Tabs } from '@codegouvfr/react-dsfr/Tabs';
 import { labelOf } from '@patrimoine/contracts/common';
 import { actorLabel } from '@patrimoine/contracts/platform';
 import { kindLabels, lifecycleLabels, opennessLabels } from '@patrimoine/contracts/catalog';
-import { ErrorAlert } from '../../../components/ErrorAlert';
 import { useAsset } from '../api';
 import { assetPath, opennessSeverity } from '../presentation';
 import { useAssetParams } from './params';
@@ -15,13 +14,14 @@ import { RelationsTab } from './RelationsTab';
 import { GraphTab } from './GraphTab';
 import { ImpactTab } from './ImpactTab';
 import { HistoryTab } from './HistoryTab';
+import { PageError, PageTitle } from '../../../components/Page';
 
 /** One asset: its fields, completeness, relations, neighbourhood graph, impact list and history (one tab each). */
 export function AssetPage() {
   const { kind, slug } = useAssetParams();
   const location = useLocation();
   const r = useAsset(kind, slug);
-  if (r.error) return <ErrorAlert error={r.error} title="Actif introuvable" />;
+  if (r.error) return <PageError error={r.error} title="Actif introuvable" />;
   if (!r.data) return <p>Chargement…</p>;
   const { asset: a, canEdit } = r.data;
   return (
@@ -53,7 +53,7 @@ export function AssetPage() {
           </Badge>
         )}
       </div>
-      <h1>{a.title}</h1>
+      <PageTitle>{a.title}</PageTitle>
       <p>
         <code>{a.ref}</code> · {a.owner ? `${a.owner} — ${a.ownerName}` : 'Sans organisation propriétaire'} · version {a.version}, modifiée le{' '}
         {new Date(a.updatedAt).toLocaleString('fr-FR')} par {actorLabel(a.updatedBy)}

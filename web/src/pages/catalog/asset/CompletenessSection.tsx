@@ -1,4 +1,5 @@
 import type { AssetDetail } from '../api';
+import { theme } from '../../../components/theme';
 
 /** The completeness score and the checks that are not met yet. */
 export function CompletenessSection({ completeness }: { completeness: AssetDetail['completeness'] }) {
@@ -20,7 +21,7 @@ export function CompletenessSection({ completeness }: { completeness: AssetDetai
           style={{
             width: `${completeness.score}%`,
             height: '100%',
-            background: completeness.score >= 80 ? '#18753c' : completeness.score >= 50 ? '#b34000' : '#ce0500',
+            background: completeness.score >= 80 ? theme.success : completeness.score >= 50 ? theme.warning : theme.error,
           }}
         />
       </div>
