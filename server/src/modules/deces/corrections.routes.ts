@@ -61,9 +61,11 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
   const proofKey = (file: string) => `deces/proofs/${path.basename(file)}`;
   const repo = service.repo;
   const reviewers = new Set(['reviewer', 'admin']);
-  const out = (c: NonNullable<Awaited<ReturnType<typeof repo.findCorrection>>>): Correction => ({
+  /** The id the wire shows for each record (matchID's, ADR 0308), by our id. */
+  const wireIds = async (ids: string[]) => new Map((await repo.findByIds([...new Set(ids)])).map((r) => [r.id, r.matchidId ?? r.id]));
+  const out = (c: NonNullable<Awaited<ReturnType<typeof repo.findCorrection>>>, ids?: Map<string, string>): Correction => ({
     id: c.id,
-    recordId: c.recordId,
+    recordId: ids?.get(c.recordId) ?? c.recordId,
     fields: c.fields as Record<string, string>,
     message: c.message,
     proofUrl: c.proofUrl,
@@ -116,7 +118,7 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
         } else
           Object.assign(input, Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '').trim()])));
         const c = await propose(ctx, service, p, record, input, proof);
-        return reply.status(201).send(out(c));
+        return reply.status(201).send(out(c, new Map([[record.id, record.matchidId ?? record.id]])));
       },
     );
 
@@ -137,11 +139,13 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
         const csv = wantsCsv(req);
         const r = await repo.corrections({
           status: req.query.status,
-          recordId: req.query.recordId,
+          // Either id of the record (matchID's as the wire shows it, or ours).
+          recordId: req.query.recordId ? ((await repo.findById(req.query.recordId))?.id ?? req.query.recordId) : undefined,
           authorId: all ? undefined : p.userId,
           limit: csv ? 10_000 : req.query.pageSize,
           offset: csv ? 0 : (req.query.page - 1) * req.query.pageSize,
         });
+        const ids = await wireIds(r.rows.map((c) => c.recordId));
         if (csv) {
           const cols = ['id', 'recordId', 'status', 'fields', 'message', 'proofUrl', 'hasProofFile', 'reviewComment', 'createdAt', 'reviewedAt'];
           return sendCsv(
@@ -149,12 +153,12 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
             'corrections-deces.csv',
             cols.map((k) => ({ key: k, header: k })),
             r.rows.map((c) => {
-              const o = out(c);
+              const o = out(c, ids);
               return { ...o, fields: JSON.stringify(o.fields) };
             }),
           );
         }
-        return { total: r.total, items: r.rows.map(out) };
+        return { total: r.total, items: r.rows.map((c) => out(c, ids)) };
       },
     );
 
@@ -199,7 +203,7 @@ export function correctionsRoutes(ctx: AppContext, service: DecesService): Fasti
           return row;
         });
         service.correctionsChanged();
-        return out(updated);
+        return out(updated, await wireIds([updated.recordId]));
       },
     );
 

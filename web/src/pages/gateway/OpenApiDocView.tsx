@@ -125,7 +125,7 @@ function Operation({ doc, slug, method, path, op }: { doc: OpenApiDoc; slug: str
             <strong>Corps de la requête (JSON)</strong>
             {op.requestBody?.description ? ` — ${op.requestBody.description}` : ''}
           </p>
-          <pre className="fr-p-2w" style={{ background: 'var(--background-alt-grey)', overflow: 'auto' }}>
+          <pre tabIndex={0} aria-label="Exemple de corps de requête" className="fr-p-2w" style={{ background: 'var(--background-alt-grey)', overflow: 'auto' }}>
             {JSON.stringify(body.example ?? exampleOf(doc, body.schema), null, 2)}
           </pre>
         </>
@@ -133,7 +133,7 @@ function Operation({ doc, slug, method, path, op }: { doc: OpenApiDoc; slug: str
       <p className="fr-mb-1v">
         <strong>Exemple de requête</strong>
       </p>
-      <pre className="fr-p-2w" style={{ background: 'var(--background-alt-grey)', overflow: 'auto' }}>
+      <pre tabIndex={0} aria-label="Exemple de requête" className="fr-p-2w" style={{ background: 'var(--background-alt-grey)', overflow: 'auto' }}>
         {curlOf(doc, slug, method, path, op)}
       </pre>
       {responses.length > 0 && (
@@ -155,7 +155,12 @@ function Operation({ doc, slug, method, path, op }: { doc: OpenApiDoc; slug: str
           <p className="fr-mb-1v">
             <strong>Exemple de réponse {ok![0]}</strong>
           </p>
-          <pre className="fr-p-2w" style={{ background: 'var(--background-alt-grey)', overflow: 'auto', maxHeight: 320 }}>
+          <pre
+            tabIndex={0}
+            aria-label="Exemple de réponse"
+            className="fr-p-2w"
+            style={{ background: 'var(--background-alt-grey)', overflow: 'auto', maxHeight: 320 }}
+          >
             {JSON.stringify(okExample, null, 2)}
           </pre>
         </>
