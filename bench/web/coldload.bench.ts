@@ -109,8 +109,7 @@ async function coldLoad(browser: Browser, base: string, s: Scenario) {
     });
     const t0 = performance.now();
     await page.goto(s.path, { waitUntil: 'commit' });
-    // (a string: this file is type-checked without the DOM library)
-    await page.waitForFunction(USABLE, undefined, { timeout: 30_000, polling: 'raf' });
+    await page.waitForFunction(usable, undefined, { timeout: 30_000, polling: 'raf' });
     const ms = performance.now() - t0;
     return { ms, scriptBytes, requests };
   } finally {
@@ -118,12 +117,18 @@ async function coldLoad(browser: Browser, base: string, s: Scenario) {
   }
 }
 
-/** The page is usable: its h1 is shown, nothing is loading any more, its tab title names it. */
-const USABLE = `(() => {
-  const main = document.querySelector('main');
-  const h1 = main && main.querySelector('h1');
-  return !!(h1 && h1.textContent.trim()) && !/Chargement/.test(main.textContent) && document.title.endsWith('— Patrimoine') && document.title !== 'Patrimoine';
-})()`;
+interface MiniElement {
+  textContent: string | null;
+  querySelector(selector: string): MiniElement | null;
+}
+/** The page is usable: its h1 is shown, nothing is loading any more, its tab title names it (runs in the page). */
+function usable(): boolean {
+  // (this file is type-checked without the DOM library)
+  const doc = (globalThis as unknown as { document: MiniElement & { title: string } }).document;
+  const main = doc.querySelector('main');
+  const h1 = main?.querySelector('h1');
+  return !!h1?.textContent?.trim() && !/Chargement/.test(main?.textContent ?? '') && doc.title.endsWith('— Patrimoine') && doc.title !== 'Patrimoine';
+}
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -146,7 +151,9 @@ async function main() {
       const brBytes = Number(br.headers.get('content-length') ?? 0) || (await br.arrayBuffer()).byteLength;
       console.log(`Main script ${main}: ${Math.round(raw / 1024)} KB, ${Math.round(brBytes / 1024)} KB brotli\n`);
     }
-    console.log(`Cold load in Chromium over loopback, ${RUNS} runs per page (first run warms the server, not counted)\n`);
+    console.log(
+      `Cold load in Chromium over loopback, ${RUNS} runs per page (first run warms the server, not counted); load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs\n`,
+    );
     let allOk = true;
     for (const s of SCENARIOS) {
       await coldLoad(browser, server.base, s);
