@@ -1,5 +1,5 @@
-import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, integer } from 'drizzle-orm/pg-core';
-import type { SchemaSource } from '@patrimoine/contracts/opendata';
+import { bigint, boolean, date, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, integer } from 'drizzle-orm/pg-core';
+import type { ColumnProfile, SchemaSource, VersionState } from '@patrimoine/contracts/opendata';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 
 /**
@@ -39,4 +39,108 @@ export const opendataSchemas = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('opendata_schemas_name_version').on(t.name, t.version), index('opendata_schemas_source').on(t.source)],
+);
+
+/**
+ * A resource of a catalogue dataset (one file published over time: « Liste des auto-écoles »), with its
+ * immutable versions. The owner organisation is the dataset's at creation (who may upload and publish).
+ */
+export const opendataResources = pgTable(
+  'opendata_resources',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The catalogue dataset (`catalog_assets` id, kind dataset; no foreign key across modules). */
+    datasetId: uuid('dataset_id').notNull(),
+    /** Identifier unique within the dataset (stable download URL). */
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    /** Schema the versions are validated against (a catalogue schema version), or null (structure only). */
+    schemaId: uuid('schema_id').references(() => opendataSchemas.id, { onDelete: 'restrict' }),
+    /** The version served by the stable URL (state published), or null. */
+    publishedVersionId: uuid('published_version_id'),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('opendata_resources_dataset_slug').on(t.datasetId, t.slug)],
+);
+
+/**
+ * One version of a resource: the file (blob store, never rewritten), what the analysis found, and its
+ * publication state (`uploaded → analysing → invalid | review | ready → published → superseded | withdrawn`).
+ */
+export const opendataVersions = pgTable(
+  'opendata_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    resourceId: uuid('resource_id')
+      .notNull()
+      .references(() => opendataResources.id, { onDelete: 'cascade' }),
+    /** 1, 2, 3… within the resource. */
+    number: integer('number').notNull(),
+    state: text('state').$type<VersionState>().notNull(),
+    /** `upload` (multipart) or `url` (fetched by the analysis through the outbound policy). */
+    source: text('source').$type<'upload' | 'url'>().notNull(),
+    sourceUrl: text('source_url'),
+    filename: text('filename').notNull(),
+    /** Key of the file in the blob store (`opendata/versions/<id>`). */
+    blobKey: text('blob_key').notNull(),
+    sha256: text('sha256'),
+    bytes: bigint('bytes', { mode: 'number' }),
+    mediaType: text('media_type'),
+    /** csv, xlsx, ods. */
+    format: text('format'),
+    encoding: text('encoding'),
+    dialect: jsonb('dialect').$type<{ delimiter: string; quoteChar: string } | null>(),
+    rows: integer('rows'),
+    columns: jsonb('columns').$type<string[]>().notNull().default([]),
+    /** Schema the version was validated against (copied: the resource's may change later). */
+    schemaId: uuid('schema_id').references(() => opendataSchemas.id, { onDelete: 'restrict' }),
+    schemaName: text('schema_name'),
+    schemaVersion: text('schema_version'),
+    valid: boolean('valid'),
+    /** Validation report: errors (1,000 at most), counts, warnings. */
+    report: jsonb('report').$type<VersionReport | null>(),
+    /** Personal-data verdicts per column. */
+    personalData: jsonb('personal_data').$type<{ fieldName: string; kinds: string[]; share: number }[]>().notNull().default([]),
+    /** First 50 data rows. */
+    preview: jsonb('preview').$type<(string | null)[][]>().notNull().default([]),
+    /** Column profile (type, empty share, distinct, min/max, top values). */
+    profile: jsonb('profile').$type<ColumnProfile[]>().notNull().default([]),
+    /** Rows and bytes read so far while analysing. */
+    progress: jsonb('progress').$type<{ rows: number; bytes: number; totalBytes: number | null } | null>(),
+    /** Why the analysis failed (unreadable file, unreachable URL…). */
+    error: text('error'),
+    jobId: uuid('job_id'),
+    waiverReason: text('waiver_reason'),
+    waivedBy: text('waived_by'),
+    waivedAt: timestamp('waived_at', { withTimezone: true }),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    publishedBy: text('published_by'),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+    withdrawnReason: text('withdrawn_reason'),
+  },
+  (t) => [uniqueIndex('opendata_versions_resource_number').on(t.resourceId, t.number), index('opendata_versions_state').on(t.state)],
+);
+
+export interface VersionReport {
+  errors: { type: string; rowNumber: number | null; fieldName: string | null; message: string }[];
+  errorCounts: Record<string, number>;
+  truncated: boolean;
+  warnings: string[];
+}
+
+/** Downloads per resource and day (deduplicated per client for a short window, bots excluded). */
+export const opendataDownloads = pgTable(
+  'opendata_downloads',
+  {
+    resourceId: uuid('resource_id')
+      .notNull()
+      .references(() => opendataResources.id, { onDelete: 'cascade' }),
+    day: date('day').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.resourceId, t.day] })],
 );
