@@ -228,6 +228,8 @@ export const versionDetail = versionSummary.extend({
     .nullable(),
   preview: z.array(z.array(z.string().nullable())),
   profile: z.array(columnProfile),
+  /** Where the version belongs and what the caller may do with it (`GET /versions/:id`). */
+  context: z.object({ datasetSlug: z.string(), datasetTitle: z.string(), resourceTitle: z.string(), canEdit: z.boolean(), canWaive: z.boolean() }).optional(),
 });
 export type VersionDetail = z.output<typeof versionDetail>;
 

@@ -322,7 +322,8 @@ export function dcatQuads(datasets: Asset[], opts: DcatOptions): Quad[] {
         if (ft.mediaType) add(dist, dcat('mediaType'), typed(ft.mediaType, dct('MediaTypeOrExtent'), dct('MediaType')));
       }
       if (r.size !== null) add(dist, dcat('byteSize'), literal(String(r.size), byteSizeType));
-      if (r.sha256) {
+      // DCAT-AP 2.1.1 admits SHA-1 checksums only: the sha256 is given in the 3.0.1 profile.
+      if (r.sha256 && opts.profile !== '2.1.1') {
         const sum = blankNode();
         add(dist, spdx('checksum'), sum);
         add(sum, a, spdx('Checksum'));

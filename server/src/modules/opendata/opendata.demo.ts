@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
+import { assetInput } from '@patrimoine/contracts/catalog';
 import type { AppContext } from '../../platform/context.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { SYSTEM, systemActor } from '../../platform/auth/principal.ts';
@@ -107,7 +108,7 @@ export async function seedDemo(ctx: AppContext, svc: OpendataService, publicatio
     if (await catalog.getAsset('dataset', d.slug)) continue;
     if (!orgs.some((o) => o.code === d.owner)) return;
     await catalog.create(
-      {
+      assetInput.parse({
         kind: 'dataset',
         slug: d.slug,
         title: d.title,
@@ -116,7 +117,7 @@ export async function seedDemo(ctx: AppContext, svc: OpendataService, publicatio
         openness: 'ouvert',
         tags: [...d.tags],
         spec: { licence: 'Licence Ouverte 2.0', frequency: 'annual', spatialCoverage: 'France' },
-      } as never,
+      }),
       SYSTEM,
     );
   }

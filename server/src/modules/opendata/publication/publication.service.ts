@@ -19,7 +19,7 @@ import type { AppContext } from '../../../platform/context.ts';
 import type { CatalogService } from '../../catalog/index.ts';
 import { recordAudit } from '../../../platform/audit/audit.repository.ts';
 import { actorOf, isSystem, isUser, requireUser, SYSTEM, type Caller } from '../../../platform/auth/principal.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../../platform/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, fieldError } from '../../../platform/errors.ts';
 import { checkOutboundUrl, guardedAgent } from '../../../platform/net/outbound.ts';
 import type { BlobBody } from '../../../platform/blob/blob.ts';
 import { BlobTooLargeError } from '../../../platform/blob/blob.ts';
@@ -268,9 +268,13 @@ export function createPublicationService(ctx: AppContext, deps: { catalog: Catal
 
   async function getVersion(c: Caller, id: string): Promise<VersionDetail> {
     const v = await versionRow(id);
-    const d = await datasetOf(await resourceRow(v.resourceId));
+    const r = await resourceRow(v.resourceId);
+    const d = await datasetOf(r);
     if (!canEdit(c, d) && !(isPublicDataset(d) && PUBLIC_STATES.includes(v.state))) throw new NotFoundError('Version introuvable.');
-    return toDetail(v);
+    return {
+      ...toDetail(v),
+      context: { datasetSlug: d.slug, datasetTitle: d.title, resourceTitle: r.title, canEdit: canEdit(c, d), canWaive: canWaive(c, d) },
+    };
   }
 
   // ---- writing ----------------------------------------------------------------------------------
