@@ -53,12 +53,15 @@ export const opendataResources = pgTable(
     datasetId: uuid('dataset_id').notNull(),
     /** Identifier unique within the dataset (stable download URL). */
     slug: text('slug').notNull(),
+    /** Title shown on the public page. */
     title: text('title').notNull(),
+    /** Description (plain text). */
     description: text('description').notNull().default(''),
     /** Schema the versions are validated against (a catalogue schema version), or null (structure only). */
     schemaId: uuid('schema_id').references(() => opendataSchemas.id, { onDelete: 'restrict' }),
     /** The version served by the stable URL (state published), or null. */
     publishedVersionId: uuid('published_version_id'),
+    /** Who created it (login). */
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -73,31 +76,45 @@ export const opendataVersions = pgTable(
   'opendata_versions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** The resource this version belongs to. */
     resourceId: uuid('resource_id')
       .notNull()
       .references(() => opendataResources.id, { onDelete: 'cascade' }),
     /** 1, 2, 3… within the resource. */
     number: integer('number').notNull(),
+    /** uploaded, analysing, invalid, review, ready, published, superseded, withdrawn (transitions: `versionTransitions`). */
     state: text('state').$type<VersionState>().notNull(),
     /** `upload` (multipart) or `url` (fetched by the analysis through the outbound policy). */
     source: text('source').$type<'upload' | 'url'>().notNull(),
+    /** The link of a `url` version. */
     sourceUrl: text('source_url'),
+    /** File name as uploaded (or the last segment of the link). */
     filename: text('filename').notNull(),
     /** Key of the file in the blob store (`opendata/versions/<id>`). */
     blobKey: text('blob_key').notNull(),
+    /** Hex sha256 of the file (computed while storing it; null until a link is fetched). */
     sha256: text('sha256'),
+    /** Size of the file in bytes. */
     bytes: bigint('bytes', { mode: 'number' }),
+    /** Content-Type served. */
     mediaType: text('media_type'),
     /** csv, xlsx, ods. */
     format: text('format'),
+    /** Detected encoding of a CSV. */
     encoding: text('encoding'),
+    /** Detected separator and quote of a CSV. */
     dialect: jsonb('dialect').$type<{ delimiter: string; quoteChar: string } | null>(),
+    /** Data rows (header excluded). */
     rows: integer('rows'),
+    /** Header of the file. */
     columns: jsonb('columns').$type<string[]>().notNull().default([]),
     /** Schema the version was validated against (copied: the resource's may change later). */
     schemaId: uuid('schema_id').references(() => opendataSchemas.id, { onDelete: 'restrict' }),
+    /** Name of that schema. */
     schemaName: text('schema_name'),
+    /** Version of that schema. */
     schemaVersion: text('schema_version'),
+    /** Whether the file conforms (null until analysed). */
     valid: boolean('valid'),
     /** Validation report: errors (1,000 at most), counts, warnings. */
     report: jsonb('report').$type<VersionReport | null>(),
@@ -111,15 +128,24 @@ export const opendataVersions = pgTable(
     progress: jsonb('progress').$type<{ rows: number; bytes: number; totalBytes: number | null } | null>(),
     /** Why the analysis failed (unreadable file, unreachable URL…). */
     error: text('error'),
+    /** The analysis job. */
     jobId: uuid('job_id'),
+    /** Why a data_admin allowed the publication despite the personal-data verdict. */
     waiverReason: text('waiver_reason'),
+    /** Who waived (login). */
     waivedBy: text('waived_by'),
+    /** When the alert was waived. */
     waivedAt: timestamp('waived_at', { withTimezone: true }),
+    /** Who uploaded the version (login). */
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Who published it (login). */
     publishedBy: text('published_by'),
+    /** When it was published. */
     publishedAt: timestamp('published_at', { withTimezone: true }),
+    /** When it was withdrawn. */
     withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+    /** Why it was withdrawn. */
     withdrawnReason: text('withdrawn_reason'),
   },
   (t) => [uniqueIndex('opendata_versions_resource_number').on(t.resourceId, t.number), index('opendata_versions_state').on(t.state)],
@@ -136,10 +162,13 @@ export interface VersionReport {
 export const opendataDownloads = pgTable(
   'opendata_downloads',
   {
+    /** The resource downloaded (its stable URL or one of its versions). */
     resourceId: uuid('resource_id')
       .notNull()
       .references(() => opendataResources.id, { onDelete: 'cascade' }),
+    /** UTC day. */
     day: date('day').notNull(),
+    /** Downloads counted that day. */
     count: integer('count').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.resourceId, t.day] })],
