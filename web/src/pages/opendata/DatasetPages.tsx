@@ -27,7 +27,7 @@ const severity: Record<VersionState, 'success' | 'error' | 'warning' | 'info' | 
 
 export function StateBadge({ state }: { state: VersionState }) {
   return (
-    <Badge severity={severity[state]} small noIcon>
+    <Badge as="span" severity={severity[state]} small noIcon>
       {versionStateLabels[state]}
     </Badge>
   );
@@ -163,7 +163,7 @@ export function DatasetPage() {
         {d.canEdit && d.openness !== 'ouvert' && (
           <>
             {' '}
-            · <Badge severity="warning" small>{`Non ouvert au catalogue (${d.openness})`}</Badge>
+            · <Badge as="span" severity="warning" small>{`Non ouvert au catalogue (${d.openness})`}</Badge>
           </>
         )}
       </p>
@@ -193,11 +193,11 @@ export function DatasetPage() {
             )}
             {r.published &&
               (r.published.valid ? (
-                <Badge severity="success" small>
+                <Badge as="span" severity="success" small>
                   Valide
                 </Badge>
               ) : (
-                <Badge severity="error" small>
+                <Badge as="span" severity="error" small>
                   Non valide
                 </Badge>
               ))}

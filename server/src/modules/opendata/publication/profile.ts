@@ -17,20 +17,18 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const BOOLEAN = /^(true|false|vrai|faux|oui|non)$/i;
 
-type Kind = 'integer' | 'number' | 'boolean' | 'date' | 'datetime' | 'string';
-
-function kindOf(v: string): Kind {
-  if (INTEGER.test(v)) return 'integer';
-  if (NUMBER.test(v)) return 'number';
-  if (DATE.test(v)) return 'date';
-  if (DATETIME.test(v)) return 'datetime';
-  if (BOOLEAN.test(v)) return 'boolean';
-  return 'string';
-}
+// Candidate types of a column, dropped at the first cell that does not fit (the regexes of the
+// remaining candidates only are run: a text column costs no regex after its first text cell).
+const INT = 1;
+const NUM = 2;
+const DAY = 4;
+const TIME = 8;
+const BOOL = 16;
+const ALL = INT | NUM | DAY | TIME | BOOL;
 
 interface Col {
   empty: number;
-  kinds: Record<Kind, number>;
+  mask: number;
   counts: Map<string, number>;
   capped: boolean;
   minNum: number;
@@ -39,16 +37,7 @@ interface Col {
   maxStr: string | null;
 }
 
-const newCol = (): Col => ({
-  empty: 0,
-  kinds: { integer: 0, number: 0, boolean: 0, date: 0, datetime: 0, string: 0 },
-  counts: new Map(),
-  capped: false,
-  minNum: Infinity,
-  maxNum: -Infinity,
-  minStr: null,
-  maxStr: null,
-});
+const newCol = (): Col => ({ empty: 0, mask: ALL, counts: new Map(), capped: false, minNum: Infinity, maxNum: -Infinity, minStr: null, maxStr: null });
 
 export class ColumnProfiler {
   private header: string[] = [];
@@ -77,13 +66,20 @@ export class ColumnProfiler {
         col.empty++;
         continue;
       }
-      const k = kindOf(v);
-      col.kinds[k]++;
+      let m = col.mask;
+      if (m) {
+        if (m & INT && !INTEGER.test(v)) m &= ~INT;
+        if (m & NUM && !NUMBER.test(v)) m &= ~NUM;
+        if (m & DAY && !DATE.test(v)) m &= ~DAY;
+        if (m & TIME && !DATE.test(v) && !DATETIME.test(v)) m &= ~TIME;
+        if (m & BOOL && !BOOLEAN.test(v)) m &= ~BOOL;
+        col.mask = m;
+      }
       const n = col.counts.get(v);
       if (n !== undefined) col.counts.set(v, n + 1);
       else if (col.counts.size < MAX_DISTINCT) col.counts.set(v, 1);
       else col.capped = true;
-      if (k === 'integer' || k === 'number') {
+      if (m & NUM) {
         const x = Number(v.replace(',', '.'));
         if (x < col.minNum) col.minNum = x;
         if (x > col.maxNum) col.maxNum = x;
@@ -97,14 +93,14 @@ export class ColumnProfiler {
     return this.header.map((name, i) => {
       const c = this.cols[i]!;
       const filled = this.rows - c.empty;
-      const k = c.kinds;
+      const m = c.mask;
       let type: ColumnProfile['type'];
       if (filled === 0) type = 'empty';
-      else if (k.integer === filled) type = 'integer';
-      else if (k.integer + k.number === filled) type = 'number';
-      else if (k.boolean === filled) type = 'boolean';
-      else if (k.date === filled) type = 'date';
-      else if (k.date + k.datetime === filled) type = 'datetime';
+      else if (m & INT) type = 'integer';
+      else if (m & NUM) type = 'number';
+      else if (m & BOOL) type = 'boolean';
+      else if (m & DAY) type = 'date';
+      else if (m & TIME) type = 'datetime';
       else type = 'string';
       const numeric = type === 'integer' || type === 'number';
       const top = [...c.counts.entries()]
