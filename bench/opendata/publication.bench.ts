@@ -34,29 +34,33 @@ function counting() {
 }
 
 function profiling() {
+  const types = ['fixe', 'troncon', 'feu_rouge', 'discriminant'];
+  const rowOf = (i: number) => [
+    `CV-${i}`,
+    String((i % 95) + 1).padStart(2, '0'),
+    types[i % 4]!,
+    String(30 + (i % 10) * 10),
+    `2024-0${(i % 9) + 1}-1${i % 10}`,
+    String(73282932000074 + (i % 1000)),
+    `Commune ${i % 5000}`,
+    (43 + (i % 1000) / 1000).toFixed(4),
+    (2 + (i % 1000) / 1000).toFixed(4),
+    i % 2 ? 'oui' : 'non',
+  ];
+  // The rows' generation alone, subtracted from the measure.
+  let sink = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < ROWS; i++) sink += rowOf(i).length;
+  const generation = performance.now() - t0;
   const p = new ColumnProfiler();
   p.begin(['id', 'departement', 'type', 'vitesse', 'date', 'siret', 'commune', 'lat', 'lon', 'actif']);
-  const types = ['fixe', 'troncon', 'feu_rouge', 'discriminant'];
   const t = performance.now();
-  for (let i = 0; i < ROWS; i++) {
-    p.row([
-      `CV-${i}`,
-      String((i % 95) + 1).padStart(2, '0'),
-      types[i % 4]!,
-      String(30 + (i % 10) * 10),
-      `2024-0${(i % 9) + 1}-1${i % 10}`,
-      String(73282932000074 + (i % 1000)),
-      `Commune ${i % 5000}`,
-      (43 + (i % 1000) / 1000).toFixed(4),
-      (2 + (i % 1000) / 1000).toFixed(4),
-      i % 2 ? 'oui' : 'non',
-    ]);
-  }
+  for (let i = 0; i < ROWS; i++) p.row(rowOf(i));
   p.profile();
-  const s = (performance.now() - t) / 1000;
+  const s = Math.max(0, performance.now() - t - generation) / 1000;
   const cells = ROWS * 10;
   console.log(
-    `Profil des colonnes et aperçu : ${ROWS.toLocaleString('fr-FR')} lignes × 10 colonnes en ${s.toFixed(2)} s, ${((s / cells) * 1e9).toFixed(0)} ns par cellule (${(cells / s / 1e6).toFixed(1)} M cellules/s)`,
+    `Profil des colonnes et aperçu : ${ROWS.toLocaleString('fr-FR')} lignes × 10 colonnes en ${s.toFixed(2)} s (génération des lignes déduite, ${sink > 0 ? 'ok' : ''}), ${((s / cells) * 1e9).toFixed(0)} ns par cellule (${(cells / s / 1e6).toFixed(1)} M cellules/s)`,
   );
 }
 

@@ -337,3 +337,43 @@ export const usageReport = z.object({
   total: z.number().int(),
 });
 export type UsageReport = z.output<typeof usageReport>;
+
+// --- push to data.gouv.fr -------------------------------------------------------------------------
+
+export const datagouvAccountBody = z.object({
+  target: z
+    .string()
+    .trim()
+    .max(300)
+    .regex(
+      /^https:\/\/[^\s/]+(\/[^\s]*)?$|^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/[^\s]*)?$/,
+      'adresse https du udata (https://www.data.gouv.fr, https://demo.data.gouv.fr…)',
+    )
+    .default('https://www.data.gouv.fr'),
+  udataOrganization: z.string().trim().min(1, 'identifiant de l’organisation sur data.gouv.fr obligatoire').max(100),
+  apiKey: z.string().trim().min(20, 'clé d’API de data.gouv.fr attendue (profil → clé d’API)').max(2000),
+});
+
+export const datagouvAccount = z.object({
+  organisationId: z.uuid(),
+  target: z.string(),
+  udataOrganization: z.string(),
+  /** The key's last characters (the key itself is never returned). */
+  apiKeyHint: z.string(),
+  updatedBy: z.string(),
+  updatedAt: timestamp,
+});
+
+export const datagouvPush = z.object({
+  datasetId: z.uuid(),
+  target: z.string(),
+  remoteId: z.string().nullable(),
+  page: z.string().nullable(),
+  state: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  error: z.string().nullable(),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  jobId: z.uuid().nullable(),
+  requestedBy: z.string(),
+  updatedAt: timestamp,
+});
+export type DatagouvPush = z.output<typeof datagouvPush>;

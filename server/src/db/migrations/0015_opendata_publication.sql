@@ -1,3 +1,27 @@
+CREATE TABLE "opendata_datagouv_accounts" (
+	"organisation_id" uuid PRIMARY KEY NOT NULL,
+	"target" text NOT NULL,
+	"udata_organization" text NOT NULL,
+	"api_key_sealed" text NOT NULL,
+	"api_key_hint" text NOT NULL,
+	"updated_by" text NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "opendata_datagouv_pushes" (
+	"dataset_id" uuid PRIMARY KEY NOT NULL,
+	"target" text NOT NULL,
+	"remote_id" text,
+	"page" text,
+	"resources" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"state" text NOT NULL,
+	"error" text,
+	"result" jsonb,
+	"job_id" uuid,
+	"requested_by" text NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "opendata_downloads" (
 	"resource_id" uuid NOT NULL,
 	"day" date NOT NULL,
@@ -56,6 +80,7 @@ CREATE TABLE "opendata_versions" (
 	"withdrawn_reason" text
 );
 --> statement-breakpoint
+ALTER TABLE "opendata_datagouv_accounts" ADD CONSTRAINT "opendata_datagouv_accounts_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "opendata_downloads" ADD CONSTRAINT "opendata_downloads_resource_id_opendata_resources_id_fk" FOREIGN KEY ("resource_id") REFERENCES "public"."opendata_resources"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "opendata_resources" ADD CONSTRAINT "opendata_resources_schema_id_opendata_schemas_id_fk" FOREIGN KEY ("schema_id") REFERENCES "public"."opendata_schemas"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "opendata_versions" ADD CONSTRAINT "opendata_versions_resource_id_opendata_resources_id_fk" FOREIGN KEY ("resource_id") REFERENCES "public"."opendata_resources"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -4,6 +4,8 @@ import { opendataRoutes } from './opendata.routes.ts';
 import { seedDemo } from './opendata.demo.ts';
 import { createPublicationService, type PublicationService } from './publication/publication.service.ts';
 import { publicationRoutes } from './publication/publication.routes.ts';
+import { createDatagouvPush } from './datagouv/push.ts';
+import { datagouvPushRoutes } from './datagouv/push.routes.ts';
 
 export type { OpendataService, PublicationService };
 export { PersonalDataScanner } from './personal-data/detector.ts';
@@ -20,6 +22,7 @@ export const opendataModule: ModuleFactory = (ctx, services) => {
   const catalog = services.catalog;
   if (!catalog) throw new Error('opendata: the catalog module must be built first');
   const publication = createPublicationService(ctx, { catalog, schemas: svc });
+  const push = createDatagouvPush(ctx, { catalog });
   // Published resources become the DCAT distributions of their dataset in /catalog.ttl and /catalog.jsonld.
   catalog.setDistributionSource((ids) => publication.distributions(ids));
   return {
@@ -28,6 +31,7 @@ export const opendataModule: ModuleFactory = (ctx, services) => {
       async routes(app) {
         await app.register(opendataRoutes(svc));
         await app.register(publicationRoutes(publication, ctx.blobs));
+        await app.register(datagouvPushRoutes(push));
       },
       seedReference: async () => {
         const added = await svc.seedReference();

@@ -173,3 +173,47 @@ export const opendataDownloads = pgTable(
   },
   (t) => [primaryKey({ columns: [t.resourceId, t.day] })],
 );
+
+/** The data.gouv.fr account of an organisation: target udata, its organisation id there, the API key (encrypted). */
+export const opendataDatagouvAccounts = pgTable('opendata_datagouv_accounts', {
+  /** The ministry organisation. */
+  organisationId: uuid('organisation_id')
+    .primaryKey()
+    .references(() => organisations.id, { onDelete: 'cascade' }),
+  /** Base URL of the udata (`https://www.data.gouv.fr`, `https://demo.data.gouv.fr`…). */
+  target: text('target').notNull(),
+  /** The organisation's id on that udata (the datasets are created under it). */
+  udataOrganization: text('udata_organization').notNull(),
+  /** The API key, AES-256-GCM sealed (never returned by the API). */
+  apiKeySealed: text('api_key_sealed').notNull(),
+  /** Last characters of the key, to recognise it. */
+  apiKeyHint: text('api_key_hint').notNull(),
+  /** Who set it (login). */
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** What the last push of a dataset to data.gouv.fr gave: remote ids (kept for the next push), state, error. */
+export const opendataDatagouvPushes = pgTable('opendata_datagouv_pushes', {
+  /** The catalogue dataset. */
+  datasetId: uuid('dataset_id').primaryKey(),
+  /** Target the remote ids belong to. */
+  target: text('target').notNull(),
+  /** Remote dataset id (null until a first push succeeds). */
+  remoteId: text('remote_id'),
+  /** Its page on data.gouv.fr. */
+  page: text('page'),
+  /** Local resource id → remote resource id. */
+  resources: jsonb('resources').$type<Record<string, string>>().notNull().default({}),
+  /** queued, running, succeeded, failed. */
+  state: text('state').$type<'queued' | 'running' | 'succeeded' | 'failed'>().notNull(),
+  /** Why the last push failed (French, from udata's answer). */
+  error: text('error'),
+  /** What the last push did per resource (created, replaced, metadata, unchanged). */
+  result: jsonb('result').$type<Record<string, unknown> | null>(),
+  /** The push job. */
+  jobId: uuid('job_id'),
+  /** Who asked (login). */
+  requestedBy: text('requested_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

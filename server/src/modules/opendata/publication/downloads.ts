@@ -24,6 +24,8 @@ export class DownloadCounter {
   private seen = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  /** Deduplication answers not yet received (a flush waits for them). */
+  private inflight = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: { db: Db; redis: Redis | null; prefix: string; now: () => Date; logger?: { warn(o: object, m: string): void } }) {}
 
@@ -40,7 +42,7 @@ export class DownloadCounter {
     };
     const redis = this.deps.redis;
     if (redis) {
-      redis.set(`${this.deps.prefix}od:dl:${key}`, '1', 'EX', DEDUP_SECONDS, 'NX').then(
+      const pending = redis.set(`${this.deps.prefix}od:dl:${key}`, '1', 'EX', DEDUP_SECONDS, 'NX').then(
         (ok) => {
           if (ok === 'OK') count();
         },
@@ -49,6 +51,8 @@ export class DownloadCounter {
           if (this.memorySeen(key)) count();
         },
       );
+      this.inflight.add(pending);
+      void pending.finally(() => this.inflight.delete(pending));
       return;
     }
     if (this.memorySeen(key)) count();
@@ -71,7 +75,7 @@ export class DownloadCounter {
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       // Let pending Redis answers land first.
-      await new Promise((r) => setImmediate(r));
+      if (this.inflight.size) await Promise.allSettled([...this.inflight]);
       if (!this.pending.size) return;
       const batch = this.pending;
       this.pending = new Map();
