@@ -253,7 +253,7 @@ export const datasetPage = z.object({
   slug: z.string(),
   title: z.string(),
   description: z.string(),
-  producer: z.object({ code: z.string().nullable(), name: z.string().nullable() }),
+  producer: z.object({ code: z.string().nullable(), name: z.string().nullable(), organisationId: z.uuid().nullable() }),
   licence: z.string().nullable(),
   openness: z.string(),
   tags: z.array(z.string()),

@@ -8,6 +8,7 @@ import { Upload } from '@codegouvfr/react-dsfr/Upload';
 import { versionStateLabels, type VersionState } from '@patrimoine/contracts/opendata';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { PushPanel } from './PushPanel';
 import { useCreateResource, useDatasetPage, usePublishedDatasets, useSchemas, useUploadVersion, type ResourceSummary } from './api';
 
 export const octets = (n: number | null | undefined) =>
@@ -251,6 +252,7 @@ export function DatasetPage() {
         </section>
       ))}
       {d.canEdit && <NewResource slug={d.slug} />}
+      {d.canEdit && <PushPanel d={d} />}
     </>
   );
 }

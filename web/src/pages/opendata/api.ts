@@ -2,6 +2,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { WireOf } from '@patrimoine/contracts/common';
 import type {
+  datagouvAccount,
+  datagouvPush,
   datasetPage,
   publishedDatasetList,
   resourceSummary,
@@ -12,7 +14,7 @@ import type {
   validationResult,
   versionDetail,
 } from '@patrimoine/contracts/opendata';
-import { api, qs } from '../../api/client';
+import { ApiError, api, qs } from '../../api/client';
 
 export type SchemaList = WireOf<typeof schemaList>;
 export type SchemaDetail = WireOf<typeof schemaDetail>;
@@ -129,6 +131,40 @@ export function useVersionAction(id: string) {
   return useMutation({
     mutationFn: ({ action, reason }: { action: 'publish' | 'waiver' | 'withdraw'; reason?: string }) =>
       api<VersionDetail>(`${publicationUrls.version(id)}/${action}`, { method: 'POST', body: action === 'publish' ? undefined : { reason } }),
+    onSuccess: invalidate,
+  });
+}
+
+export type DatagouvPush = WireOf<typeof datagouvPush>;
+export type DatagouvAccount = WireOf<typeof datagouvAccount>;
+
+/** The last push of a dataset (null when never pushed); polled while it runs. */
+export function useDatagouvPush(slug: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...opendataKeys.all, 'push', slug],
+    enabled,
+    queryFn: async ({ signal }) => {
+      try {
+        return await api<DatagouvPush>(`${publicationUrls.dataset(slug)}/push`, { signal });
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+      }
+    },
+    refetchInterval: (q) => (q.state.data && (q.state.data.state === 'queued' || q.state.data.state === 'running') ? 1000 : false),
+  });
+}
+
+export function useRequestPush(slug: string) {
+  const invalidate = useInvalidate();
+  return useMutation({ mutationFn: () => api<DatagouvPush>(`${publicationUrls.dataset(slug)}/push`, { method: 'POST' }), onSuccess: invalidate });
+}
+
+export function useSetDatagouvAccount(organisationId: string) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (body: { target: string; udataOrganization: string; apiKey: string }) =>
+      api<DatagouvAccount>(`/api/opendata/datagouv/accounts/${encodeURIComponent(organisationId)}`, { method: 'PUT', body }),
     onSuccess: invalidate,
   });
 }

@@ -231,7 +231,7 @@ export function createPublicationService(ctx: AppContext, deps: { catalog: Catal
       slug: d.slug,
       title: d.title,
       description: d.description,
-      producer: { code: d.owner, name: d.ownerName },
+      producer: { code: d.owner, name: d.ownerName, organisationId: d.organisationId },
       licence: spec.licence ?? null,
       openness: d.openness,
       tags: d.tags,
