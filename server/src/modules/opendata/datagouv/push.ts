@@ -4,7 +4,7 @@
  * (create or update the dataset, upload or replace resources, idempotent by checksum, retried with
  * backoff — ADR 0510). The remote ids are kept for the next push.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Asset } from '@patrimoine/contracts/catalog';
 import type { DatagouvPush } from '@patrimoine/contracts/opendata';
 import type { AppContext } from '../../../platform/context.ts';
@@ -143,8 +143,8 @@ export function createDatagouvPush(ctx: AppContext, deps: { catalog: CatalogServ
     const published = await ctx.db
       .select({ id: opendataResources.id })
       .from(opendataResources)
-      .where(and(eq(opendataResources.datasetId, d.id)));
-    if (!published.length) throw new ConflictError('Ce jeu de données n’a aucune ressource.');
+      .where(and(eq(opendataResources.datasetId, d.id), isNotNull(opendataResources.publishedVersionId)));
+    if (!published.length) throw new ConflictError('Ce jeu de données n’a aucune version publiée à envoyer.');
     const row = await ctx.db.transaction(async (tx) => {
       const [cur] = await tx.select().from(opendataDatagouvPushes).where(eq(opendataDatagouvPushes.datasetId, d.id)).for('update');
       if (cur && (cur.state === 'queued' || cur.state === 'running')) throw new ConflictError('Un envoi de ce jeu de données est déjà en cours.');
