@@ -7,7 +7,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { SYSTEM, systemActor } from '../../platform/auth/principal.ts';
 import type { CatalogService } from '../catalog/index.ts';
-import { opendataResources, opendataSchemas } from './opendata.table.ts';
+import { opendataResources, opendataSchemas, opendataVersions } from './opendata.table.ts';
 import type { OpendataService } from './opendata.service.ts';
 import type { PublicationService } from './publication/publication.service.ts';
 
@@ -127,7 +127,12 @@ export async function seedDemo(ctx: AppContext, svc: OpendataService, publicatio
   const noop = async () => undefined;
   const version = async (resourceId: string, name: string, publish: boolean) => {
     const v = await publication.uploadVersion(SYSTEM, resourceId, file(name), {});
-    await publication.analyse(v.id, never, noop);
+    const r = await publication.analyse(v.id, never, noop);
+    // The node's job runner may have taken the analysis first: wait for it.
+    if ('skipped' in r) {
+      const [row] = await ctx.db.select({ jobId: opendataVersions.jobId }).from(opendataVersions).where(eq(opendataVersions.id, v.id));
+      if (row?.jobId) await ctx.jobs.waitFor(row.jobId, 120_000);
+    }
     if (publish) await publication.publish(SYSTEM, v.id, {});
   };
   const schools = await publication.createResource(SYSTEM, 'auto-ecoles-agreees', { title: 'Liste des auto-écoles agréées', slug: 'liste' }, {});

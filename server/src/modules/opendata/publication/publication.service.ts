@@ -627,7 +627,13 @@ export function createPublicationService(ctx: AppContext, deps: { catalog: Catal
   async function analyse(versionId: string, signal: AbortSignal, report: (p: { rows: number; bytes: number; totalBytes: number | null }) => Promise<void>) {
     let v = await versionRow(versionId).catch(() => null);
     if (!v || (v.state !== 'uploaded' && v.state !== 'analysing')) return { skipped: true };
-    v = await ctx.db.transaction(async (tx) => transition(tx as never, v!, 'analysing', SYSTEM, { error: null }, {}));
+    try {
+      v = await ctx.db.transaction(async (tx) => transition(tx as never, v!, 'analysing', SYSTEM, { error: null }, {}));
+    } catch (e) {
+      // Another run (the job on another node, or the demo's direct call) took it first.
+      if (e instanceof TransitionError) return { skipped: true };
+      throw e;
+    }
     let lastWrite = 0;
     const progress = async (p: { rows: number; bytes: number; totalBytes: number | null }) => {
       await report(p);
@@ -715,6 +721,8 @@ export function createPublicationService(ctx: AppContext, deps: { catalog: Catal
         fs.rmSync(dir, { recursive: true, force: true });
       }
     } catch (e) {
+      // Another run finished first (its result stands).
+      if (e instanceof TransitionError) return { skipped: true };
       const permanent = e instanceof ValidationAborted || (e as { permanent?: boolean }).permanent;
       if (permanent && !signal.aborted) {
         await failAnalysis(versionId, (e as Error).message);
