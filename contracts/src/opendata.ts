@@ -138,3 +138,242 @@ export const validationLimits = z.object({
   userBytes: z.number().int(),
   maxErrors: z.number().int(),
 });
+
+// --- resources, versions, publication (issue 16, second half) ------------------------------------
+
+/** Life of a resource version: analysed after upload, published by an explicit act, then replaced or withdrawn. */
+export const versionStates = ['uploaded', 'analysing', 'invalid', 'review', 'ready', 'published', 'superseded', 'withdrawn'] as const;
+export const versionState = z.enum(versionStates);
+export type VersionState = z.infer<typeof versionState>;
+export const versionStateLabels = labels(versionStates, {
+  uploaded: 'Reçue',
+  analysing: 'En cours d’analyse',
+  invalid: 'Non conforme',
+  review: 'Données personnelles à examiner',
+  ready: 'Prête à publier',
+  published: 'Publiée',
+  superseded: 'Remplacée',
+  withdrawn: 'Retirée',
+});
+
+/** The allowed transitions (the server refuses any other). */
+export const versionTransitions: Readonly<Record<VersionState, readonly VersionState[]>> = {
+  uploaded: ['analysing'],
+  analysing: ['analysing', 'invalid', 'review', 'ready'],
+  invalid: [],
+  review: ['published'],
+  ready: ['published'],
+  published: ['superseded', 'withdrawn'],
+  superseded: [],
+  withdrawn: [],
+};
+
+/** Profile of one column, computed during the analysis. */
+export const columnProfile = z.object({
+  name: z.string(),
+  type: z.enum(['integer', 'number', 'boolean', 'date', 'datetime', 'string', 'empty']),
+  /** Share of empty cells (0–1). */
+  emptyShare: z.number(),
+  /** Distinct non-empty values (a lower bound when `distinctCapped`). */
+  distinct: z.number().int(),
+  distinctCapped: z.boolean(),
+  min: z.string().nullable(),
+  max: z.string().nullable(),
+  /** Most frequent values (counted over the first distinct values when capped). */
+  top: z.array(z.object({ value: z.string(), count: z.number().int() })),
+});
+export type ColumnProfile = z.output<typeof columnProfile>;
+
+export const versionSummary = z.object({
+  id: z.uuid(),
+  resourceId: z.uuid(),
+  number: z.number().int(),
+  state: versionState,
+  source: z.enum(['upload', 'url']),
+  sourceUrl: z.string().nullable(),
+  filename: z.string(),
+  mediaType: z.string().nullable(),
+  format: z.string().nullable(),
+  bytes: z.number().int().nullable(),
+  sha256: z.string().nullable(),
+  encoding: z.string().nullable(),
+  dialect: z.object({ delimiter: z.string(), quoteChar: z.string() }).nullable(),
+  rows: z.number().int().nullable(),
+  columns: z.array(z.string()),
+  schema: z.object({ id: z.uuid().nullable(), name: z.string(), version: z.string() }).nullable(),
+  valid: z.boolean().nullable(),
+  errorCount: z.number().int().nullable(),
+  personalData: z.array(personalDataVerdict),
+  waiver: z.object({ reason: z.string(), by: z.string(), at: timestamp }).nullable(),
+  error: z.string().nullable(),
+  progress: z.object({ rows: z.number().int(), bytes: z.number().int(), totalBytes: z.number().int().nullable() }).nullable(),
+  createdBy: z.string(),
+  createdAt: timestamp,
+  publishedBy: z.string().nullable(),
+  publishedAt: timestamp.nullable(),
+  withdrawnAt: timestamp.nullable(),
+  withdrawnReason: z.string().nullable(),
+  downloadUrl: z.string(),
+});
+export type VersionSummary = z.output<typeof versionSummary>;
+
+export const versionDetail = versionSummary.extend({
+  report: z
+    .object({
+      errors: z.array(validationErrorItem),
+      errorCounts: z.record(z.string(), z.number().int()),
+      truncated: z.boolean(),
+      warnings: z.array(z.string()),
+    })
+    .nullable(),
+  preview: z.array(z.array(z.string().nullable())),
+  profile: z.array(columnProfile),
+  /** Where the version belongs and what the caller may do with it (`GET /versions/:id`). */
+  context: z.object({ datasetSlug: z.string(), datasetTitle: z.string(), resourceTitle: z.string(), canEdit: z.boolean(), canWaive: z.boolean() }).optional(),
+});
+export type VersionDetail = z.output<typeof versionDetail>;
+
+export const resourceSummary = z.object({
+  id: z.uuid(),
+  datasetId: z.uuid(),
+  slug: z.string(),
+  title: z.string(),
+  description: z.string(),
+  schema: z.object({ id: z.uuid(), name: z.string(), version: z.string() }).nullable(),
+  published: versionSummary.nullable(),
+  versions: z.array(versionSummary),
+  downloads: z.number().int(),
+  downloadUrl: z.string(),
+  createdAt: timestamp,
+});
+export type ResourceSummary = z.output<typeof resourceSummary>;
+
+export const datasetPage = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  title: z.string(),
+  description: z.string(),
+  producer: z.object({ code: z.string().nullable(), name: z.string().nullable(), organisationId: z.uuid().nullable() }),
+  licence: z.string().nullable(),
+  openness: z.string(),
+  tags: z.array(z.string()),
+  canEdit: z.boolean(),
+  canWaive: z.boolean(),
+  resources: z.array(resourceSummary),
+});
+export type DatasetPage = z.output<typeof datasetPage>;
+
+export const publishedDatasetList = z.object({
+  items: z.array(
+    z.object({
+      slug: z.string(),
+      title: z.string(),
+      producer: z.string().nullable(),
+      resources: z.number().int(),
+      downloads: z.number().int(),
+      updatedAt: timestamp.nullable(),
+    }),
+  ),
+});
+
+export const datasetSlugParams = z.object({ slug: z.string().trim().min(1).max(200) });
+
+export const resourceCreateBody = z.object({
+  title: z.string().trim().min(1, 'titre obligatoire').max(200),
+  slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{1,80}$/, 'identifiant en minuscules, chiffres et tirets (2 à 81 caractères)')
+    .optional(),
+  description: z.string().trim().max(5000).optional(),
+  /** Catalogue schema id (uuid) or name; the latest version of a name is used. */
+  schema: z.string().trim().max(300).optional(),
+});
+
+export const versionFromUrlBody = z.object({
+  url: z
+    .string()
+    .trim()
+    .max(2000)
+    .regex(/^https?:\/\//i, 'adresse http(s) attendue'),
+});
+
+export const waiverBody = z.object({
+  reason: z.string().trim().min(10, 'motif obligatoire (10 caractères au moins)').max(2000),
+});
+
+export const withdrawBody = z.object({
+  reason: z.string().trim().min(3, 'motif obligatoire').max(2000),
+});
+
+export const usageQuery = z.object({
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ attendue')
+    .optional(),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ attendue')
+    .optional(),
+  organisation: z.string().trim().max(40).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
+
+export const usageReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  days: z.array(z.object({ day: z.string(), downloads: z.number().int() })),
+  resources: z.array(
+    z.object({
+      resourceId: z.uuid(),
+      dataset: z.string(),
+      datasetTitle: z.string(),
+      resource: z.string(),
+      organisation: z.string().nullable(),
+      downloads: z.number().int(),
+    }),
+  ),
+  organisations: z.array(z.object({ organisation: z.string().nullable(), downloads: z.number().int() })),
+  total: z.number().int(),
+});
+export type UsageReport = z.output<typeof usageReport>;
+
+// --- push to data.gouv.fr -------------------------------------------------------------------------
+
+export const datagouvAccountBody = z.object({
+  target: z
+    .string()
+    .trim()
+    .max(300)
+    .regex(
+      /^https:\/\/[^\s/]+(\/[^\s]*)?$|^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/[^\s]*)?$/,
+      'adresse https du udata (https://www.data.gouv.fr, https://demo.data.gouv.fr…)',
+    )
+    .default('https://www.data.gouv.fr'),
+  udataOrganization: z.string().trim().min(1, 'identifiant de l’organisation sur data.gouv.fr obligatoire').max(100),
+  apiKey: z.string().trim().min(20, 'clé d’API de data.gouv.fr attendue (profil → clé d’API)').max(2000),
+});
+
+export const datagouvAccount = z.object({
+  organisationId: z.uuid(),
+  target: z.string(),
+  udataOrganization: z.string(),
+  /** The key's last characters (the key itself is never returned). */
+  apiKeyHint: z.string(),
+  updatedBy: z.string(),
+  updatedAt: timestamp,
+});
+
+export const datagouvPush = z.object({
+  datasetId: z.uuid(),
+  target: z.string(),
+  remoteId: z.string().nullable(),
+  page: z.string().nullable(),
+  state: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  error: z.string().nullable(),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  jobId: z.uuid().nullable(),
+  requestedBy: z.string(),
+  updatedAt: timestamp,
+});
+export type DatagouvPush = z.output<typeof datagouvPush>;

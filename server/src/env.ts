@@ -237,6 +237,9 @@ export const envSchema = z.object({
     .describe('Access key of the S3 store; unset to use the SDK’s default chain (instance role, AWS_* variables).'),
   S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional().describe('Secret key of the S3 store (with S3_ACCESS_KEY_ID).'),
   S3_FORCE_PATH_STYLE: bool.default(false).describe('Path-style S3 URLs (`endpoint/bucket/key`), needed by MinIO and most on-premises stores.'),
+  DATAGOUV_ALLOW_PRIVATE: bool
+    .default(false)
+    .describe('Lets the open data push reach a udata on loopback or private-network addresses (an internal udata, tests); data.gouv.fr itself needs nothing.'),
   HABILITATIONS_WEBHOOK_ALLOW_PRIVATE: bool
     .default(false)
     .describe('Lets habilitation webhooks reach loopback and private-network addresses (a receiver inside the ministry’s network, tests).'),

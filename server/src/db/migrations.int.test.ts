@@ -42,6 +42,8 @@ const PUSH_FALSE_POSITIVES: Record<string, string> = {
     'composite primary key',
   'ALTER TABLE "hab_roles" DROP CONSTRAINT "hab_roles_definition_id_user_id_role_pk";\n--> statement-breakpoint\nALTER TABLE "hab_roles" ADD CONSTRAINT "hab_roles_definition_id_user_id_role_pk" PRIMARY KEY("definition_id","user_id","role");':
     'composite primary key',
+  'ALTER TABLE "opendata_downloads" DROP CONSTRAINT "opendata_downloads_resource_id_day_pk";\n--> statement-breakpoint\nALTER TABLE "opendata_downloads" ADD CONSTRAINT "opendata_downloads_resource_id_day_pk" PRIMARY KEY("resource_id","day");':
+    'composite primary key',
 };
 
 const tables = Object.entries(schema).filter(([, v]) => is(v, PgTable)) as [string, PgTable][];

@@ -273,6 +273,8 @@ describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
   beforeAll(async () => {
     s = await createTestPlatform();
     for (const m of s.modules) if (m.name === 'catalog') await m.seedDemo!();
+    // The open data demo publishes files: their dcat:Distribution (checksum, conformsTo, byteSize) are checked too.
+    for (const m of s.modules) if (m.name === 'opendata') await m.seedDemo!();
     const dsr = (await s.tokenFor('data_admin', { organisationCode: 'DSR' })).token;
     const r = await s.app.inject({
       method: 'POST',
@@ -318,6 +320,10 @@ describe('DCAT-AP validated with SEMICeu’s SHACL shapes', () => {
           quads.some((q) => q.subject.value === ds(slug) && q.object.value === `${DCAT}Dataset`),
           `${label} ${slug}`,
         ).toBe(true);
+      expect(
+        quads.some((q) => q.predicate.value === 'http://spdx.org/rdf/terms#checksumValue'),
+        `${label}: published open data files are distributions`,
+      ).toBe(true);
       const v = await violations(shapes, quads);
       expect(v.slice(0, 30), `${label}: ${v.length} kinds of violations`).toEqual([]);
     }

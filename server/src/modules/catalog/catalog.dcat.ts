@@ -17,6 +17,7 @@ const NS = {
   locn: 'http://www.w3.org/ns/locn#',
   gsp: GSP,
   geodcat: 'http://data.europa.eu/930/',
+  spdx: 'http://spdx.org/rdf/terms#',
 };
 const dcat = (s: string) => namedNode(NS.dcat + s);
 const dct = (s: string) => namedNode(NS.dct + s);
@@ -29,6 +30,7 @@ const skos = (s: string) => namedNode(NS.skos + s);
 const locn = (s: string) => namedNode(NS.locn + s);
 const gsp = (s: string) => namedNode(NS.gsp + s);
 const geodcat = (s: string) => namedNode(NS.geodcat + s);
+const spdx = (s: string) => namedNode(NS.spdx + s);
 
 /** An ISO date-time as xsd:dateTime wants it, or undefined. */
 const isoDateTime = (v: string | undefined) => {
@@ -45,7 +47,27 @@ export interface DcatOptions {
    * is an `xsd:nonNegativeInteger` in 3.0.1 (DCAT 3) and an `xsd:decimal` in 2.1.1. Default 3.0.1.
    */
   profile?: '3.0.1' | '2.1.1';
+  /** Distributions given by other modules (the open data module's published resources), by dataset id. */
+  distributions?: Map<string, ExtraDistribution[]>;
 }
+
+/** A distribution another module gives a dataset: a published file with its checksum and schema. */
+export interface ExtraDistribution {
+  title: string;
+  downloadUrl: string;
+  accessUrl: string;
+  format: string | null;
+  mediaType: string | null;
+  size: number | null;
+  sha256: string | null;
+  /** Address of the schema the file conforms to, and its name (`name@version`). */
+  schemaUrl: string | null;
+  schemaName: string | null;
+  issued: Date | null;
+}
+
+/** Gives the extra distributions of these datasets (by dataset id). */
+export type DistributionSource = (datasetIds: string[]) => Promise<Map<string, ExtraDistribution[]>>;
 
 interface DatasetSpec {
   licence?: string;
@@ -282,6 +304,40 @@ export function dcatQuads(datasets: Asset[], opts: DcatOptions): Quad[] {
         }
       }
       if (r.size !== undefined) add(dist, dcat('byteSize'), literal(String(r.size), byteSizeType));
+    });
+    // Files published here (open data module): downloadURL is the stable URL of the resource.
+    const extra = opts.distributions?.get(d.id) ?? [];
+    extra.forEach((r, i) => {
+      const dist = namedNode(`${page}#ressource-${i + 1}`);
+      add(ds, dcat('distribution'), dist);
+      add(dist, a, dcat('Distribution'));
+      add(dist, dct('title'), literal(r.title, 'fr'));
+      add(dist, dcat('accessURL'), namedNode(r.accessUrl));
+      add(dist, dcat('downloadURL'), namedNode(r.downloadUrl));
+      if (licence) add(dist, dct('license'), licence);
+      if (r.issued) add(dist, dct('issued'), literal(r.issued.toISOString(), xsd('dateTime')));
+      const ft = fileType(r.format);
+      if (ft) {
+        add(dist, dct('format'), typed(ft.iri, dct('MediaTypeOrExtent')));
+        if (ft.mediaType) add(dist, dcat('mediaType'), typed(ft.mediaType, dct('MediaTypeOrExtent'), dct('MediaType')));
+      }
+      if (r.size !== null) add(dist, dcat('byteSize'), literal(String(r.size), byteSizeType));
+      // DCAT-AP 2.1.1 admits SHA-1 checksums only: the sha256 is given in the 3.0.1 profile.
+      if (r.sha256 && opts.profile !== '2.1.1') {
+        const sum = blankNode();
+        add(dist, spdx('checksum'), sum);
+        add(sum, a, spdx('Checksum'));
+        add(sum, spdx('algorithm'), typed(`${NS.spdx}checksumAlgorithm_sha256`, spdx('ChecksumAlgorithm')));
+        add(sum, spdx('checksumValue'), literal(r.sha256, xsd('hexBinary')));
+      }
+      if (r.schemaUrl) {
+        const std = typed(r.schemaUrl, dct('Standard'));
+        add(dist, dct('conformsTo'), std);
+        if (r.schemaName && !seen.has(`${r.schemaUrl} title`)) {
+          seen.add(`${r.schemaUrl} title`);
+          add(std, dct('title'), literal(r.schemaName));
+        }
+      }
     });
   }
   return q;

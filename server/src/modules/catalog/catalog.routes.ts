@@ -38,7 +38,7 @@ import { routeGroup } from '../../platform/auth/access.ts';
 import { problems, sendCsv, wantsCsv } from '../../platform/http/common.ts';
 import type { Asset, CatalogService } from './catalog.service.ts';
 import { formatImportReport, type createCatalogTransfer } from './catalog.transfer.ts';
-import { dcatQuads, toJsonLd, toTurtle } from './catalog.dcat.ts';
+import { dcatQuads, toJsonLd, toTurtle, type DistributionSource } from './catalog.dcat.ts';
 
 /** The DCAT routes answer RDF text: documented by media type (the text is sent as is, not serialised). */
 const turtleResponse = { description: 'DCAT-AP catalogue in Turtle', content: { 'text/turtle': { schema: z.string().describe('RDF graph (Turtle)') } } };
@@ -73,11 +73,23 @@ function filtersOf(q: z.infer<typeof searchQuery>) {
 }
 
 /** HTTP API of the catalogue: thin, every rule lives in the service. */
-export function catalogRoutes(service: CatalogService, transfer: ReturnType<typeof createCatalogTransfer>, publicUrl: string): FastifyPluginAsync {
+export function catalogRoutes(
+  service: CatalogService,
+  transfer: ReturnType<typeof createCatalogTransfer>,
+  publicUrl: string,
+  distributionSource: () => DistributionSource | null = () => null,
+): FastifyPluginAsync {
   async function publicDatasets(): Promise<Asset[]> {
     const out: Asset[] = [];
     for await (const batch of service.iterate({ kind: ['dataset'] }, ANONYMOUS)) out.push(...batch);
     return out;
+  }
+  /** The public datasets and the distributions other modules give them (published open data resources). */
+  async function dcatGraph(profile: '3.0.1' | '2.1.1' | undefined) {
+    const datasets = await publicDatasets();
+    const source = distributionSource();
+    const distributions = source ? await source(datasets.map((d) => d.id)) : undefined;
+    return dcatQuads(datasets, { ...dcatOpts, profile, distributions });
   }
   const dcatOpts = { baseUrl: publicUrl, title: 'Catalogue des données du ministère de l’Intérieur', publisherName: 'Ministère de l’Intérieur' };
   return async (app) => {
@@ -88,8 +100,8 @@ export function catalogRoutes(service: CatalogService, transfer: ReturnType<type
         // DCAT-AP 3.0.1 by default; `?profile=2.1.1` for harvesters that validate against 2.1.1 (they disagree on dcat:byteSize and locn:geometry).
         const dcatQuery = z.object({ profile: z.enum(['3.0.1', '2.1.1']).optional().describe('Profil DCAT-AP (3.0.1 par défaut)') });
         type Profile = z.infer<typeof dcatQuery>['profile'];
-        const turtle = async (profile: Profile) => toTurtle(dcatQuads(await publicDatasets(), { ...dcatOpts, profile }));
-        const json = async (profile: Profile) => (await toJsonLd(dcatQuads(await publicDatasets(), { ...dcatOpts, profile }))) as Record<string, unknown>;
+        const turtle = async (profile: Profile) => toTurtle(await dcatGraph(profile));
+        const json = async (profile: Profile) => (await toJsonLd(await dcatGraph(profile))) as Record<string, unknown>;
         p.get(
           '/catalog.ttl',
           {

@@ -8,6 +8,7 @@ import { catalogRoutes } from './catalog.routes.ts';
 import { catalogInteropRoutes } from './catalog.interop.routes.ts';
 import { createCatalogTransfer, formatImportReport } from './catalog.transfer.ts';
 import { demoAssets, demoRelations } from './catalog.demo.ts';
+import type { DistributionSource } from './catalog.dcat.ts';
 
 /** What other modules may use of the catalogue. */
 export interface CatalogService {
@@ -23,7 +24,12 @@ export interface CatalogService {
   confirmAsset: FullCatalogService['confirmAsset'];
   /** Flags the assets not confirmed since a date as stale, inside `tx`. */
   sweepStale: FullCatalogService['sweepStale'];
+  /** Creates an asset (rights checked as for the API; audited): the open data module's demo datasets. */
+  create: FullCatalogService['create'];
+  /** Who gives the DCAT distributions of the datasets beyond their `spec.resources` (the open data module's published resources). */
+  setDistributionSource(source: DistributionSource): void;
 }
+export type { DistributionSource, ExtraDistribution } from './catalog.dcat.ts';
 export type { Asset };
 
 /** Payload of `catalog.asset.changed`, emitted inside the transaction of every create, update and import. */
@@ -58,11 +64,17 @@ export function demoCatalogJson(): string {
 export const catalogModule: ModuleFactory = (ctx) => {
   const service: FullCatalogService = createCatalogService(ctx);
   const transfer = createCatalogTransfer(ctx, service);
+  let distributionSource: DistributionSource | null = null;
+  const exported: FullCatalogService & CatalogService = Object.assign(service, {
+    setDistributionSource: (s: DistributionSource) => {
+      distributionSource = s;
+    },
+  });
   return {
     module: {
       name: 'catalog',
       async routes(app) {
-        await app.register(catalogRoutes(service, transfer, ctx.env.publicUrl));
+        await app.register(catalogRoutes(service, transfer, ctx.env.publicUrl, () => distributionSource));
         await app.register(catalogInteropRoutes(service, transfer, ctx.organisations));
       },
       /** The demo catalogue, into an empty catalogue only: it never mixes with real assets (called at every start when demo content is on). */
@@ -71,7 +83,7 @@ export const catalogModule: ModuleFactory = (ctx) => {
         await transfer.importText(demoCatalogJson(), SYSTEM, { isDemo: true });
       },
     },
-    services: { catalog: service },
+    services: { catalog: exported },
   };
 };
 

@@ -1,36 +1,55 @@
 import type { ModuleFactory } from '../../platform/context.ts';
 import { createOpendataService, type OpendataService } from './opendata.service.ts';
 import { opendataRoutes } from './opendata.routes.ts';
-import { seedDemoSchema } from './opendata.demo.ts';
+import { seedDemo } from './opendata.demo.ts';
+import { createPublicationService, type PublicationService } from './publication/publication.service.ts';
+import { publicationRoutes } from './publication/publication.routes.ts';
+import { createDatagouvPush } from './datagouv/push.ts';
+import { datagouvPushRoutes } from './datagouv/push.routes.ts';
 
-export type { OpendataService };
+export type { OpendataService, PublicationService };
 export { PersonalDataScanner } from './personal-data/detector.ts';
 export { validateFile } from './validation/validate.ts';
 
 /**
- * Open data publication (issue 16): schema catalogue, streaming TableSchema validation and the
- * personal-data gate. The data.gouv.fr push client lives in `./datagouv/` (another branch).
+ * Open data publication (issue 16): schema catalogue, streaming TableSchema validation, the
+ * personal-data gate, and the resources of catalogue datasets with their immutable versions
+ * (analysis job, publication, downloads, DCAT distributions). The data.gouv.fr push client lives
+ * in `./datagouv/`.
  */
-export const opendataModule: ModuleFactory = (ctx) => {
+export const opendataModule: ModuleFactory = (ctx, services) => {
   const svc = createOpendataService(ctx);
+  const catalog = services.catalog;
+  if (!catalog) throw new Error('opendata: the catalog module must be built first');
+  const publication = createPublicationService(ctx, { catalog, schemas: svc });
+  const push = createDatagouvPush(ctx, { catalog });
+  // Published resources become the DCAT distributions of their dataset in /catalog.ttl and /catalog.jsonld.
+  catalog.setDistributionSource((ids) => publication.distributions(ids));
   return {
     module: {
       name: 'opendata',
-      routes: opendataRoutes(svc),
+      async routes(app) {
+        await app.register(opendataRoutes(svc));
+        await app.register(publicationRoutes(publication, ctx.blobs));
+        await app.register(datagouvPushRoutes(push));
+      },
       seedReference: async () => {
         const added = await svc.seedReference();
         if (added) ctx.logger.info({ added }, 'opendata: reference schemas loaded');
       },
       seedDemo: async () => {
-        await seedDemoSchema(ctx, svc);
+        await seedDemo(ctx, svc, publication, catalog);
       },
+      start: () => publication.counter.start(),
+      stop: () => publication.counter.stop(),
     },
-    services: { opendata: svc } as never,
+    services: { opendata: svc, opendataPublication: publication } as never,
   };
 };
 
 declare module '../../platform/context.ts' {
   interface ModuleServices {
     opendata: OpendataService;
+    opendataPublication: PublicationService;
   }
 }

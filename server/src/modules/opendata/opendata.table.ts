@@ -1,5 +1,5 @@
-import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, integer } from 'drizzle-orm/pg-core';
-import type { SchemaSource } from '@patrimoine/contracts/opendata';
+import { bigint, boolean, date, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, integer } from 'drizzle-orm/pg-core';
+import type { ColumnProfile, SchemaSource, VersionState } from '@patrimoine/contracts/opendata';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 
 /**
@@ -40,3 +40,180 @@ export const opendataSchemas = pgTable(
   },
   (t) => [uniqueIndex('opendata_schemas_name_version').on(t.name, t.version), index('opendata_schemas_source').on(t.source)],
 );
+
+/**
+ * A resource of a catalogue dataset (one file published over time: « Liste des auto-écoles »), with its
+ * immutable versions. The owner organisation is the dataset's at creation (who may upload and publish).
+ */
+export const opendataResources = pgTable(
+  'opendata_resources',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The catalogue dataset (`catalog_assets` id, kind dataset; no foreign key across modules). */
+    datasetId: uuid('dataset_id').notNull(),
+    /** Identifier unique within the dataset (stable download URL). */
+    slug: text('slug').notNull(),
+    /** Title shown on the public page. */
+    title: text('title').notNull(),
+    /** Description (plain text). */
+    description: text('description').notNull().default(''),
+    /** Schema the versions are validated against (a catalogue schema version), or null (structure only). */
+    schemaId: uuid('schema_id').references(() => opendataSchemas.id, { onDelete: 'restrict' }),
+    /** The version served by the stable URL (state published), or null. */
+    publishedVersionId: uuid('published_version_id'),
+    /** Who created it (login). */
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('opendata_resources_dataset_slug').on(t.datasetId, t.slug)],
+);
+
+/**
+ * One version of a resource: the file (blob store, never rewritten), what the analysis found, and its
+ * publication state (`uploaded → analysing → invalid | review | ready → published → superseded | withdrawn`).
+ */
+export const opendataVersions = pgTable(
+  'opendata_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The resource this version belongs to. */
+    resourceId: uuid('resource_id')
+      .notNull()
+      .references(() => opendataResources.id, { onDelete: 'cascade' }),
+    /** 1, 2, 3… within the resource. */
+    number: integer('number').notNull(),
+    /** uploaded, analysing, invalid, review, ready, published, superseded, withdrawn (transitions: `versionTransitions`). */
+    state: text('state').$type<VersionState>().notNull(),
+    /** `upload` (multipart) or `url` (fetched by the analysis through the outbound policy). */
+    source: text('source').$type<'upload' | 'url'>().notNull(),
+    /** The link of a `url` version. */
+    sourceUrl: text('source_url'),
+    /** File name as uploaded (or the last segment of the link). */
+    filename: text('filename').notNull(),
+    /** Key of the file in the blob store (`opendata/versions/<id>`). */
+    blobKey: text('blob_key').notNull(),
+    /** Hex sha256 of the file (computed while storing it; null until a link is fetched). */
+    sha256: text('sha256'),
+    /** Size of the file in bytes. */
+    bytes: bigint('bytes', { mode: 'number' }),
+    /** Content-Type served. */
+    mediaType: text('media_type'),
+    /** csv, xlsx, ods. */
+    format: text('format'),
+    /** Detected encoding of a CSV. */
+    encoding: text('encoding'),
+    /** Detected separator and quote of a CSV. */
+    dialect: jsonb('dialect').$type<{ delimiter: string; quoteChar: string } | null>(),
+    /** Data rows (header excluded). */
+    rows: integer('rows'),
+    /** Header of the file. */
+    columns: jsonb('columns').$type<string[]>().notNull().default([]),
+    /** Schema the version was validated against (copied: the resource's may change later). */
+    schemaId: uuid('schema_id').references(() => opendataSchemas.id, { onDelete: 'restrict' }),
+    /** Name of that schema. */
+    schemaName: text('schema_name'),
+    /** Version of that schema. */
+    schemaVersion: text('schema_version'),
+    /** Whether the file conforms (null until analysed). */
+    valid: boolean('valid'),
+    /** Validation report: errors (1,000 at most), counts, warnings. */
+    report: jsonb('report').$type<VersionReport | null>(),
+    /** Personal-data verdicts per column. */
+    personalData: jsonb('personal_data').$type<{ fieldName: string; kinds: string[]; share: number }[]>().notNull().default([]),
+    /** First 50 data rows. */
+    preview: jsonb('preview').$type<(string | null)[][]>().notNull().default([]),
+    /** Column profile (type, empty share, distinct, min/max, top values). */
+    profile: jsonb('profile').$type<ColumnProfile[]>().notNull().default([]),
+    /** Rows and bytes read so far while analysing. */
+    progress: jsonb('progress').$type<{ rows: number; bytes: number; totalBytes: number | null } | null>(),
+    /** Why the analysis failed (unreadable file, unreachable URL…). */
+    error: text('error'),
+    /** The analysis job. */
+    jobId: uuid('job_id'),
+    /** Why a data_admin allowed the publication despite the personal-data verdict. */
+    waiverReason: text('waiver_reason'),
+    /** Who waived (login). */
+    waivedBy: text('waived_by'),
+    /** When the alert was waived. */
+    waivedAt: timestamp('waived_at', { withTimezone: true }),
+    /** Who uploaded the version (login). */
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Who published it (login). */
+    publishedBy: text('published_by'),
+    /** When it was published. */
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    /** When it was withdrawn. */
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+    /** Why it was withdrawn. */
+    withdrawnReason: text('withdrawn_reason'),
+  },
+  (t) => [uniqueIndex('opendata_versions_resource_number').on(t.resourceId, t.number), index('opendata_versions_state').on(t.state)],
+);
+
+export interface VersionReport {
+  errors: { type: string; rowNumber: number | null; fieldName: string | null; message: string }[];
+  errorCounts: Record<string, number>;
+  truncated: boolean;
+  warnings: string[];
+}
+
+/** Downloads per resource and day (deduplicated per client for a short window, bots excluded). */
+export const opendataDownloads = pgTable(
+  'opendata_downloads',
+  {
+    /** The resource downloaded (its stable URL or one of its versions). */
+    resourceId: uuid('resource_id')
+      .notNull()
+      .references(() => opendataResources.id, { onDelete: 'cascade' }),
+    /** UTC day. */
+    day: date('day').notNull(),
+    /** Downloads counted that day. */
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.resourceId, t.day] })],
+);
+
+/** The data.gouv.fr account of an organisation: target udata, its organisation id there, the API key (encrypted). */
+export const opendataDatagouvAccounts = pgTable('opendata_datagouv_accounts', {
+  /** The ministry organisation. */
+  organisationId: uuid('organisation_id')
+    .primaryKey()
+    .references(() => organisations.id, { onDelete: 'cascade' }),
+  /** Base URL of the udata (`https://www.data.gouv.fr`, `https://demo.data.gouv.fr`…). */
+  target: text('target').notNull(),
+  /** The organisation's id on that udata (the datasets are created under it). */
+  udataOrganization: text('udata_organization').notNull(),
+  /** The API key, AES-256-GCM sealed (never returned by the API). */
+  apiKeySealed: text('api_key_sealed').notNull(),
+  /** Last characters of the key, to recognise it. */
+  apiKeyHint: text('api_key_hint').notNull(),
+  /** Who set it (login). */
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** What the last push of a dataset to data.gouv.fr gave: remote ids (kept for the next push), state, error. */
+export const opendataDatagouvPushes = pgTable('opendata_datagouv_pushes', {
+  /** The catalogue dataset. */
+  datasetId: uuid('dataset_id').primaryKey(),
+  /** Target the remote ids belong to. */
+  target: text('target').notNull(),
+  /** Remote dataset id (null until a first push succeeds). */
+  remoteId: text('remote_id'),
+  /** Its page on data.gouv.fr. */
+  page: text('page'),
+  /** Local resource id → remote resource id. */
+  resources: jsonb('resources').$type<Record<string, string>>().notNull().default({}),
+  /** queued, running, succeeded, failed. */
+  state: text('state').$type<'queued' | 'running' | 'succeeded' | 'failed'>().notNull(),
+  /** Why the last push failed (French, from udata's answer). */
+  error: text('error'),
+  /** What the last push did per resource (created, replaced, metadata, unchanged). */
+  result: jsonb('result').$type<Record<string, unknown> | null>(),
+  /** The push job. */
+  jobId: uuid('job_id'),
+  /** Who asked (login). */
+  requestedBy: text('requested_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

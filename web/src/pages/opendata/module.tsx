@@ -4,16 +4,22 @@ import { lazyPage } from '../../components/lazyPage';
 const SchemaPage = lazyPage(() => import('./SchemasPage'), 'SchemaPage');
 const SchemasPage = lazyPage(() => import('./SchemasPage'), 'SchemasPage');
 const ValidatePage = lazyPage(() => import('./ValidatePage'), 'ValidatePage');
+const DatasetPage = lazyPage(() => import('./DatasetPages'), 'DatasetPage');
+const PublishedDatasetsPage = lazyPage(() => import('./DatasetPages'), 'PublishedDatasetsPage');
+const VersionPage = lazyPage(() => import('./VersionPage'), 'VersionPage');
+const UsagePage = lazyPage(() => import('./UsagePage'), 'UsagePage');
 
-/** Open data: the schema catalogue and « Valider un fichier » (both public, like validata.fr). */
+/** Open data: published datasets (public pages, editor tools), « Valider un fichier », the schema catalogue, downloads. */
 export const opendataWebModule: WebModule = {
   name: 'opendata',
   nav: {
     text: 'Données ouvertes',
-    to: '/donnees-ouvertes/valider',
+    to: '/donnees-ouvertes/jeux',
     children: [
+      { text: 'Jeux de données publiés', to: '/donnees-ouvertes/jeux' },
       { text: 'Valider un fichier', to: '/donnees-ouvertes/valider' },
       { text: 'Schémas', to: '/donnees-ouvertes/schemas' },
+      { text: 'Téléchargements', to: '/donnees-ouvertes/telechargements', roles: ['admin', 'data_admin', 'editor'] },
     ],
   },
   home: {
@@ -25,5 +31,9 @@ export const opendataWebModule: WebModule = {
     { path: 'donnees-ouvertes/valider', element: <ValidatePage /> },
     { path: 'donnees-ouvertes/schemas', element: <SchemasPage /> },
     { path: 'donnees-ouvertes/schemas/:id', element: <SchemaPage /> },
+    { path: 'donnees-ouvertes/jeux', element: <PublishedDatasetsPage /> },
+    { path: 'donnees-ouvertes/jeux/:slug', element: <DatasetPage /> },
+    { path: 'donnees-ouvertes/versions/:id', element: <VersionPage /> },
+    { path: 'donnees-ouvertes/telechargements', element: <UsagePage /> },
   ],
 };

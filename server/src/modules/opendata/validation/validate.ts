@@ -19,6 +19,8 @@ export type SourceFormat = 'csv' | 'xlsx' | 'ods';
 export interface CellObserver {
   begin(header: string[]): void;
   observe(column: number, value: string): void;
+  /** Every data row (header excluded), before its checks (profile and preview of an analysis). */
+  row?(cells: readonly (string | null)[]): void;
 }
 
 export interface ValidateOptions {
@@ -377,6 +379,7 @@ export async function validateFile(path: string, opts: ValidateOptions = {}): Pr
           opts.onProgress?.(rows);
         }
         if (opts.observer) {
+          opts.observer.row?.(cells);
           for (let i = 0; i < cells.length; i++) {
             const v = cells[i];
             if (v !== null && v !== undefined && v !== '') opts.observer.observe(i, v);
