@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { publicationUrls, useUsage } from './api';
-import { PageError, PageTitle } from '../../components/Page';
+import { PageTitle } from '../../components/Page';
 
 /** Downloads per day (bar chart with the same figures as a table), per resource and per organisation, and the CSV. */
 export function UsagePage() {
