@@ -900,6 +900,8 @@ export function createHabilitationsService(deps: {
         if (!req || !def) continue;
         await ctx.db.transaction(async (tx) => {
           if (left <= 0) {
+            // Claimed first: another node running the round at the same time finds it done.
+            if (!(await repo.claimExpiry(a.id, tx))) return;
             const gw = deps.provisioning();
             if (gw)
               await gw.inTransaction(tx, () =>
@@ -909,7 +911,6 @@ export function createHabilitationsService(deps: {
                   { id: null, label: 'habilitations (échéance)' },
                 ),
               );
-            await repo.updateAuthorization(a.id, { state: 'obsolete' }, tx);
             await journal(tx, SYSTEM_CALLER, req, def, 'system_reminder', {
               message: `L’habilitation ${a.slug} est arrivée à échéance : l’accès est coupé. Mettez-la à jour pour la renouveler.`,
             });
@@ -924,7 +925,8 @@ export function createHabilitationsService(deps: {
           }
           const d7 = left <= 7 * 86400_000;
           if (d7 ? a.remindedD7 : a.remindedD30) return;
-          await repo.updateAuthorization(a.id, d7 ? { remindedD7: true, remindedD30: true } : { remindedD30: true }, tx);
+          // The claim is the conditional update itself: one node wins, the others send nothing.
+          if (!(await repo.claimReminder(a.id, d7 ? 'd7' : 'd30', tx))) return;
           const days = Math.ceil(left / 86400_000);
           await journal(tx, SYSTEM_CALLER, req, def, 'system_reminder', {
             message: `L’habilitation ${a.slug} expire dans ${days} jour${days > 1 ? 's' : ''} (le ${a.expiresAt!.toISOString().slice(0, 10)}) : renouvelez-la en un clic depuis la demande (« Mettre à jour »).`,
