@@ -289,6 +289,16 @@ export const habilitation = z.object({
 });
 export type Habilitation = z.output<typeof habilitation>;
 
+/** A published monthly open data file (habilitations active at the end of the month). */
+export const openDataExport = z.object({
+  month: z.string().describe('YYYY-MM'),
+  file: z.string(),
+  size: z.number().int(),
+  publishedAt: timestamp,
+  url: z.string(),
+});
+export type OpenDataExport = z.output<typeof openDataExport>;
+
 export const requestDetail = requestSummary.extend({
   data: requestData,
   definition: definition,

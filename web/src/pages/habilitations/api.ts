@@ -7,6 +7,7 @@ import type {
   habilitation,
   message,
   messageTemplate,
+  openDataExport,
   requestDetail,
   requestList,
   requestSummary,
@@ -28,6 +29,7 @@ export type Reveal = WireOf<typeof revealResult>;
 export type Stats = WireOf<typeof statsResult>;
 export type Message = WireOf<typeof message>;
 export type Template = WireOf<typeof messageTemplate>;
+export type OpenDataExport = WireOf<typeof openDataExport>;
 
 const base = '/api/habilitations';
 const enc = encodeURIComponent;
@@ -45,6 +47,7 @@ export const habUrls = {
   document: (id: string, docId: string) => `${base}/requests/${enc(id)}/documents/${enc(docId)}`,
   stats: (format?: 'csv') => `${base}/stats${qs({ format })}`,
   opendata: () => `${base}/opendata`,
+  opendataExports: () => `${base}/opendata/exports`,
 };
 
 export const habKeys = {
@@ -87,6 +90,14 @@ export function useTemplates(definitionId: string, enabled: boolean) {
 }
 export function useStats() {
   return useQuery({ queryKey: habKeys.stats(), queryFn: () => api<Stats>(habUrls.stats()) });
+}
+
+export function useOpenDataExports() {
+  return useQuery({
+    queryKey: [...habKeys.all, 'opendata'],
+    queryFn: () => api<{ items: OpenDataExport[] }>(habUrls.opendataExports()),
+    select: (d) => d.items,
+  });
 }
 
 export function useCreateRequest() {

@@ -1,6 +1,6 @@
 import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
-import { DefinitionPage, DefinitionsPage } from './DefinitionPages';
+import { DefinitionPage, DefinitionsPage, OpenDataPage } from './DefinitionPages';
 import { RequestPage } from './RequestPage';
 import { MyRequestsPage, QueuePage, RevealPage } from './ListPages';
 
@@ -24,6 +24,7 @@ export const habilitationsWebModule: WebModule = {
     { path: '/habilitations/instruction', element: signedIn(<QueuePage />) },
     { path: '/habilitations/demandes/:id', element: signedIn(<RequestPage />) },
     { path: '/habilitations/secret/:token', element: <RevealPage /> },
+    { path: '/habilitations/donnees-ouvertes', element: <OpenDataPage /> },
     { path: '/habilitations/:id', element: <DefinitionPage /> },
   ],
   home: {
