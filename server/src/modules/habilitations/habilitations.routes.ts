@@ -483,7 +483,7 @@ export function habilitationsRoutes(deps: {
               operationId: 'getHabHabilitation',
               summary: 'A habilitation with its live usage and quota from the gateway',
               params: c.idParam,
-              response: { 200: c.habilitation.extend({ usage: z.object({ calls: z.number(), quota: z.unknown() }).nullable() }), ...problems },
+              response: { 200: c.habilitationWithUsage, ...problems },
             },
           },
           async (req) => svc.getHabilitation(req.caller, req.params.id),
