@@ -119,6 +119,20 @@ describe('habilitations in the browser', () => {
     await a.reload();
     await a.getByRole('button', { name: 'Afficher l’identifiant' }).click();
     await visible(a.getByText(/déjà servi/));
+    // The request page shows the habilitation's live usage: the call is counted (once the gateway's
+    // analytics are written: the page is reloaded until it shows).
+    await a.goto(url);
+    await visible(a.getByTestId('hab-usage'));
+    await expect
+      .poll(
+        async () => {
+          await a.reload();
+          await visible(a.getByTestId('hab-usage'));
+          return a.getByTestId('hab-usage').textContent();
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toContain('Appels sur 30 jours : 1');
 
     // Revocation stops the calls.
     await i.goto(url);

@@ -74,6 +74,13 @@ export function createHabilitationsRepository(db: Db) {
     },
     templatesOf: (definitionId: string, tx: Db = db) =>
       tx.select().from(habTemplates).where(eq(habTemplates.definitionId, definitionId)).orderBy(asc(habTemplates.title)),
+    async deleteTemplate(definitionId: string, id: string, tx: Db) {
+      const r = await tx
+        .delete(habTemplates)
+        .where(and(eq(habTemplates.definitionId, definitionId), eq(habTemplates.id, id)))
+        .returning();
+      return r[0] ?? null;
+    },
     async insertTemplate(v: typeof habTemplates.$inferInsert, tx: Db) {
       const [r] = await tx.insert(habTemplates).values(v).returning();
       return r!;

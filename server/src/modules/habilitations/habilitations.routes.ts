@@ -308,6 +308,22 @@ export function habilitationsRoutes(deps: {
           },
           async (req, reply) => reply.code(201).send(await svc.addTemplate(req.caller, req.params.id, req.body)),
         );
+        p.delete(
+          `${P}/definitions/:id/templates/:templateId`,
+          {
+            schema: {
+              tags,
+              operationId: 'deleteHabTemplate',
+              summary: 'Deletes a message template (managers)',
+              params: z.object({ id: z.string().min(1).max(80), templateId: z.string().min(1).max(80) }),
+              response: { 204: noContent, ...problems },
+            },
+          },
+          async (req, reply) => {
+            await svc.deleteTemplate(req.caller, req.params.id, req.params.templateId);
+            return reply.code(204).send(null);
+          },
+        );
         p.get(
           `${P}/requests`,
           {

@@ -428,6 +428,15 @@ export function createHabilitationsService(deps: {
         return { id: t.id, title: t.title, body: t.body };
       });
     },
+    async deleteTemplate(c: Caller, definitionId: string, id: string) {
+      const def = await defOr404(definitionId);
+      if (!(await rolesOn(c, def)).has('manager')) throw new ForbiddenError('Seuls les gestionnaires suppriment les modèles de message.');
+      await ctx.db.transaction(async (tx) => {
+        const t = /^[0-9a-f-]{36}$/i.test(id) ? await repo.deleteTemplate(def.id, id, tx) : null;
+        if (!t) throw new NotFoundError('Modèle de message introuvable.');
+        await recordAudit(tx, { actor: actorOf(c), action: 'habilitations.template.delete', entityType: 'hab_template', entityId: t.id, before: t });
+      });
+    },
 
     // ---------- requests ----------
     async createRequest(c: Caller, input: { definitionId: string; formUid?: string; data: Record<string, unknown>; forLogin?: string }, viaApi = false) {

@@ -74,6 +74,13 @@ export function DefinitionPage() {
   return (
     <>
       <h1>{def.name}</h1>
+      {def.myRoles.includes('manager') && (
+        <p>
+          <Link className="fr-btn fr-btn--secondary" to={`/habilitations/${def.id}/gestion`}>
+            Gérer ce type d’habilitation
+          </Link>
+        </p>
+      )}
       <p>{def.description}</p>
       <p>
         Fournisseur : {def.providerName}

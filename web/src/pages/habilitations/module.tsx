@@ -2,6 +2,7 @@ import type { WebModule } from '../../modules';
 import { RequireRole } from '../../components/RequireRole';
 import { DefinitionPage, DefinitionsPage, OpenDataPage } from './DefinitionPages';
 import { RequestPage } from './RequestPage';
+import { ManagePage } from './ManagePage';
 import { MyRequestsPage, QueuePage, RevealPage } from './ListPages';
 
 const signedIn = (el: React.ReactNode) => <RequireRole>{el}</RequireRole>;
@@ -25,6 +26,7 @@ export const habilitationsWebModule: WebModule = {
     { path: '/habilitations/demandes/:id', element: signedIn(<RequestPage />) },
     { path: '/habilitations/secret/:token', element: <RevealPage /> },
     { path: '/habilitations/donnees-ouvertes', element: <OpenDataPage /> },
+    { path: '/habilitations/:id/gestion', element: signedIn(<ManagePage />) },
     { path: '/habilitations/:id', element: <DefinitionPage /> },
   ],
   home: {
