@@ -114,8 +114,10 @@ describe('habilitations in the browser', () => {
     await visible(a.getByTestId('api-key'));
     const key = (await a.getByTestId('api-key').textContent())!.trim();
     expect(key).toMatch(/^pgw_/);
-    const ok = await a.request.get('/gw/verifpermis', { headers: { 'x-api-key': key } });
+    const ok = await a.request.get('/gw/verifpermis/permis/123456789012', { headers: { 'x-api-key': key } });
     expect(ok.status()).toBe(200);
+    // The synthetic Vérifpermis upstream answers for that licence.
+    expect(await ok.json()).toMatchObject({ synthetique: true, numero: '123456789012' });
     await a.reload();
     await a.getByRole('button', { name: 'Afficher l’identifiant' }).click();
     await visible(a.getByText(/déjà servi/));
@@ -139,7 +141,7 @@ describe('habilitations in the browser', () => {
     await i.getByLabel(/Motif/).fill('Fin du contrat de transport.');
     await i.getByRole('button', { name: 'Révoquer' }).click();
     await visible(i.getByTestId('etat').filter({ hasText: 'Révoquée' }));
-    const refused = await a.request.get('/gw/verifpermis', { headers: { 'x-api-key': key } });
+    const refused = await a.request.get('/gw/verifpermis/permis/123456789012', { headers: { 'x-api-key': key } });
     expect([401, 403]).toContain(refused.status());
     await i.goto(url);
     await visible(i.getByText('Habilitation révoquée'));
