@@ -289,6 +289,33 @@ export const habilitation = z.object({
 });
 export type Habilitation = z.output<typeof habilitation>;
 
+/** Live usage of a habilitation's credential, from the gateway's analytics, against its plan's quota. */
+export const habilitationUsage = z.object({
+  /** Calls over the last 30 days. */
+  calls: z.number().int(),
+  /** Calls counted today and this month (the counters the quota is enforced on). */
+  today: z.number().int(),
+  month: z.number().int(),
+  limits: z.object({
+    perSecond: z.number().int().nullable(),
+    perMinute: z.number().int().nullable(),
+    perDay: z.number().int().nullable(),
+    perMonth: z.number().int().nullable(),
+  }),
+  at: timestamp,
+});
+export const habilitationWithUsage = habilitation.extend({ usage: habilitationUsage.nullable() });
+
+/** A published monthly open data file (habilitations active at the end of the month). */
+export const openDataExport = z.object({
+  month: z.string().describe('YYYY-MM'),
+  file: z.string(),
+  size: z.number().int(),
+  publishedAt: timestamp,
+  url: z.string(),
+});
+export type OpenDataExport = z.output<typeof openDataExport>;
+
 export const requestDetail = requestSummary.extend({
   data: requestData,
   definition: definition,

@@ -44,6 +44,8 @@ export default async function setup(project: TestProject) {
       // The local ProConnect-like provider of development (proconnect.e2e.test.ts signs in through it).
       PATRIMOINE_PROCONNECT_DEV_PROVIDER: 'true',
       PATRIMOINE_PROCONNECT_REDIRECT_BASE: `http://127.0.0.1:${port}`,
+      // Webhook receivers of the tests listen on loopback (habilitations-manage.e2e.test.ts).
+      HABILITATIONS_WEBHOOK_ALLOW_PRIVATE: 'true',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

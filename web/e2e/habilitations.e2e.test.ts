@@ -114,18 +114,34 @@ describe('habilitations in the browser', () => {
     await visible(a.getByTestId('api-key'));
     const key = (await a.getByTestId('api-key').textContent())!.trim();
     expect(key).toMatch(/^pgw_/);
-    const ok = await a.request.get('/gw/verifpermis', { headers: { 'x-api-key': key } });
+    const ok = await a.request.get('/gw/verifpermis/permis/123456789012', { headers: { 'x-api-key': key } });
     expect(ok.status()).toBe(200);
+    // The synthetic Vérifpermis upstream answers for that licence.
+    expect(await ok.json()).toMatchObject({ synthetique: true, numero: '123456789012' });
     await a.reload();
     await a.getByRole('button', { name: 'Afficher l’identifiant' }).click();
     await visible(a.getByText(/déjà servi/));
+    // The request page shows the habilitation's live usage: the call is counted (once the gateway's
+    // analytics are written: the page is reloaded until it shows).
+    await a.goto(url);
+    await visible(a.getByTestId('hab-usage'));
+    await expect
+      .poll(
+        async () => {
+          await a.reload();
+          await visible(a.getByTestId('hab-usage'));
+          return a.getByTestId('hab-usage').textContent();
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toContain('Appels sur 30 jours : 1');
 
     // Revocation stops the calls.
     await i.goto(url);
     await i.getByLabel(/Motif/).fill('Fin du contrat de transport.');
     await i.getByRole('button', { name: 'Révoquer' }).click();
     await visible(i.getByTestId('etat').filter({ hasText: 'Révoquée' }));
-    const refused = await a.request.get('/gw/verifpermis', { headers: { 'x-api-key': key } });
+    const refused = await a.request.get('/gw/verifpermis/permis/123456789012', { headers: { 'x-api-key': key } });
     expect([401, 403]).toContain(refused.status());
     await i.goto(url);
     await visible(i.getByText('Habilitation révoquée'));

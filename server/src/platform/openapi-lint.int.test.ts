@@ -36,6 +36,14 @@ const EXPECTED_HIDDEN = [
   'GET /gw/-/metrics',
   // The synthetic « droit à conduire » upstream (ADR 0012): only reached through /gw/droit-a-conduire.
   'GET /demo/droit-a-conduire/v1/permis',
+  // The synthetic upstreams of the demo's restricted APIs: only reached through /gw/<slug>, each with its
+  // own OpenAPI document in the portal (gateway/demo-upstreams.ts).
+  'GET /demo/api-rga/v1',
+  'GET /demo/api-rga/v1/armes/:reference',
+  'GET /demo/api-certificat-immatriculation/v1',
+  'GET /demo/api-certificat-immatriculation/v1/vehicules/:immatriculation',
+  'GET /demo/verifpermis/v1',
+  'GET /demo/verifpermis/v1/permis/:numero',
 ].sort();
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

@@ -24,6 +24,9 @@ import { apiGouvRoutes } from './apigouv.routes.ts';
 import { registerGatewayCli, createDeclarativeConfig } from './declarative.ts';
 import { createFranceConnect, parseFcApis } from './franceconnect.ts';
 import { droitAConduireUpstream } from './droit-a-conduire.ts';
+import { demoUpstreams } from './demo-upstreams.ts';
+/** The synthetic upstreams of the demo's restricted APIs (the habilitations' demo publishes them). */
+export { DEMO_UPSTREAMS, demoUpstreamOf } from './demo-upstreams.ts';
 import { createProvisioning, type GatewayProvisioning } from './provisioning.ts';
 
 export interface GatewayModuleService {
@@ -253,6 +256,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       name: 'gateway',
       routes: async (app) => {
         await app.register(droitAConduireUpstream({ secrets, clock: ctx.clock, apiIdOf: async (slug) => (await repo.apiBySlug(slug))?.id ?? null }));
+        await app.register(demoUpstreams({ secrets, clock: ctx.clock, apiIdOf: async (slug) => (await repo.apiBySlug(slug))?.id ?? null }));
         await app.register(gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] }, declarative }));
         await app.register(
           apiGouvRoutes(service, {

@@ -162,8 +162,17 @@ export function createProvisioning(deps: {
       if (!api) return null;
       const now = ctx.clock.now();
       const u = await service.usage(SYSTEM, { applicationId, granularity: 'day', from: new Date(now.getTime() - 30 * 86400_000), to: now });
-      const quota = await deps.service.getApp(SYSTEM, applicationId).then((a) => a.subscriptions.find((s) => s.api.id === api.id)?.quotaUse ?? null);
-      return { calls: u.rows.filter((r) => r.apiId === api.id).reduce((n, r) => n + r.calls, 0), quota };
+      const sub = await deps.service
+        .getApp(SYSTEM, applicationId)
+        .then((a) => a.subscriptions.find((s) => s.api.id === api.id && s.state === 'active') ?? a.subscriptions.find((s) => s.api.id === api.id) ?? null);
+      const plan = sub?.plan ?? null;
+      return {
+        calls: u.rows.filter((r) => r.apiId === api.id).reduce((n, r) => n + r.calls, 0),
+        today: sub?.quotaUse?.day ?? 0,
+        month: sub?.quotaUse?.month ?? 0,
+        limits: { perSecond: plan?.perSecond ?? null, perMinute: plan?.perMinute ?? null, perDay: plan?.perDay ?? null, perMonth: plan?.perMonth ?? null },
+        at: now,
+      };
     },
     reload: deps.reload,
     /** Checks a bearer token issued by the gateway's OAuth2 server for `apiSlug` (an API served by a module itself). */

@@ -310,6 +310,17 @@ describe('the state machine, by role', () => {
     const call = await t.app.inject({ method: 'GET', url: '/gw/meteo-restreinte/previsions', headers: bearer(tok.json().access_token) });
     expect(call.statusCode, call.body).toBe(200);
     expect(upstreamCalls).toContain('/previsions');
+    // The habilitation page's live usage counts the call against the plan's quota.
+    // (recorded off the hot path: flushed until it shows, the state itself being awaited)
+    let usage: { calls: number } | null = null;
+    for (let i = 0; i < 200 && !(usage && usage.calls > 0); i++) {
+      await t.services.gateway!.analytics.flush();
+      const hab = await inject(applicant.token, 'GET', `/api/habilitations/habilitations/${won.habilitation.id}`);
+      expect(hab.statusCode, hab.body).toBe(200);
+      usage = hab.json().usage;
+      if (!usage?.calls) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(usage).toMatchObject({ calls: 1, limits: { perSecond: 100, perDay: null, perMonth: null } });
     const wider = await t.app.inject({
       method: 'POST',
       url: '/oauth/token',

@@ -74,6 +74,13 @@ export function createHabilitationsRepository(db: Db) {
     },
     templatesOf: (definitionId: string, tx: Db = db) =>
       tx.select().from(habTemplates).where(eq(habTemplates.definitionId, definitionId)).orderBy(asc(habTemplates.title)),
+    async deleteTemplate(definitionId: string, id: string, tx: Db) {
+      const r = await tx
+        .delete(habTemplates)
+        .where(and(eq(habTemplates.definitionId, definitionId), eq(habTemplates.id, id)))
+        .returning();
+      return r[0] ?? null;
+    },
     async insertTemplate(v: typeof habTemplates.$inferInsert, tx: Db) {
       const [r] = await tx.insert(habTemplates).values(v).returning();
       return r!;
@@ -183,6 +190,29 @@ export function createHabilitationsRepository(db: Db) {
     async updateAuthorization(id: string, v: Partial<typeof habAuthorizations.$inferInsert>, tx: Db) {
       const [r] = await tx.update(habAuthorizations).set(v).where(eq(habAuthorizations.id, id)).returning();
       return r!;
+    },
+    /**
+     * Claims a reminder (D-30 or D-7) of an active habilitation: a conditional update, so that two nodes
+     * running the expiry round at once send it once (the second waits for the first's row lock, then
+     * finds the flag set). A D-7 reminder also settles D-30. False when already claimed.
+     */
+    async claimReminder(id: string, which: 'd30' | 'd7', tx: Db) {
+      const flag = which === 'd7' ? habAuthorizations.remindedD7 : habAuthorizations.remindedD30;
+      const r = await tx
+        .update(habAuthorizations)
+        .set(which === 'd7' ? { remindedD7: true, remindedD30: true } : { remindedD30: true })
+        .where(and(eq(habAuthorizations.id, id), eq(habAuthorizations.state, 'active'), eq(flag, false)))
+        .returning({ id: habAuthorizations.id });
+      return r.length === 1;
+    },
+    /** Claims the expiry of an active habilitation (active → obsolete), once across nodes. */
+    async claimExpiry(id: string, tx: Db) {
+      const r = await tx
+        .update(habAuthorizations)
+        .set({ state: 'obsolete' })
+        .where(and(eq(habAuthorizations.id, id), eq(habAuthorizations.state, 'active')))
+        .returning({ id: habAuthorizations.id });
+      return r.length === 1;
     },
     authorizationsOf: (requestId: string, tx: Db = db) =>
       tx.select().from(habAuthorizations).where(eq(habAuthorizations.requestId, requestId)).orderBy(desc(habAuthorizations.createdAt)),

@@ -13,6 +13,8 @@ import type { Notifier } from './notify.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { GatewayModuleService } from '../gateway/index.ts';
 import { MAX_DOCUMENT_BYTES } from './blocks.ts';
+import { monthOfFile, openDataColumns, type OpenDataExports } from './opendata.ts';
+import { sendBlob } from '../../platform/blob/http.ts';
 
 const tags = ['habilitations'];
 const P = '/api/habilitations';
@@ -61,6 +63,7 @@ export function habilitationsRoutes(deps: {
   webhooks: Webhooks;
   notifier: Notifier;
   gateway: () => GatewayModuleService | undefined;
+  exports: OpenDataExports;
 }): FastifyPluginAsync {
   const { ctx, svc, webhooks, notifier } = deps;
   const flat = (s: c.RequestSummary) => ({ ...s, applicant: s.applicant.displayName ?? s.applicant.login ?? '' });
@@ -163,12 +166,42 @@ export function habilitationsRoutes(deps: {
           async (req, reply) => {
             const end = req.query.month ? new Date(Date.UTC(Number(req.query.month.slice(0, 4)), Number(req.query.month.slice(5, 7)), 1)) : ctx.clock.now();
             const rows = (await svc.openData(end)).map((h) => ({ ...h, scopes: h.scopes.join(' ') }));
-            return sendCsv(
-              reply,
-              `habilitations-${req.query.month ?? end.toISOString().slice(0, 7)}.csv`,
-              habColumns.filter((x) => x.key !== 'state'),
-              rows,
-            );
+            return sendCsv(reply, `habilitations-${req.query.month ?? end.toISOString().slice(0, 7)}.csv`, openDataColumns, rows);
+          },
+        );
+        p.get(
+          `${P}/opendata/exports`,
+          {
+            schema: {
+              tags,
+              operationId: 'listHabOpenDataExports',
+              summary: 'Open data: the published monthly files of active habilitations',
+              description: 'One CSV per ended month, written by the monthly job and never rewritten (like DataPass’s open export).',
+              response: { 200: itemsOf(c.openDataExport), ...problems },
+            },
+          },
+          async () => ({ items: await deps.exports.list() }),
+        );
+        p.get(
+          `${P}/opendata/exports/:file`,
+          {
+            schema: {
+              tags,
+              operationId: 'getHabOpenDataExport',
+              summary: 'Open data: one published monthly CSV (`habilitations-YYYY-MM.csv`)',
+              params: z.object({ file: z.string().max(40) }),
+              response: { 200: z.string().describe('CSV'), ...problems },
+            },
+          },
+          async (req, reply) => {
+            const month = monthOfFile(req.params.file);
+            if (!month) throw fieldError('file', 'fichier habilitations-AAAA-MM.csv attendu');
+            return sendBlob(req, reply, ctx.blobs, deps.exports.keyOf(month), {
+              filename: req.params.file,
+              contentType: 'text/csv; charset=utf-8',
+              cacheControl: 'public, max-age=3600',
+              notFound: `Le fichier du mois ${month} n’est pas publié.`,
+            });
           },
         );
       }),
@@ -274,6 +307,22 @@ export function habilitationsRoutes(deps: {
             },
           },
           async (req, reply) => reply.code(201).send(await svc.addTemplate(req.caller, req.params.id, req.body)),
+        );
+        p.delete(
+          `${P}/definitions/:id/templates/:templateId`,
+          {
+            schema: {
+              tags,
+              operationId: 'deleteHabTemplate',
+              summary: 'Deletes a message template (managers)',
+              params: z.object({ id: z.string().min(1).max(80), templateId: z.string().min(1).max(80) }),
+              response: { 204: noContent, ...problems },
+            },
+          },
+          async (req, reply) => {
+            await svc.deleteTemplate(req.caller, req.params.id, req.params.templateId);
+            return reply.code(204).send(null);
+          },
         );
         p.get(
           `${P}/requests`,
@@ -450,7 +499,7 @@ export function habilitationsRoutes(deps: {
               operationId: 'getHabHabilitation',
               summary: 'A habilitation with its live usage and quota from the gateway',
               params: c.idParam,
-              response: { 200: c.habilitation.extend({ usage: z.object({ calls: z.number(), quota: z.unknown() }).nullable() }), ...problems },
+              response: { 200: c.habilitationWithUsage, ...problems },
             },
           },
           async (req) => svc.getHabilitation(req.caller, req.params.id),

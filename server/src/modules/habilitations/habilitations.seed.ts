@@ -6,7 +6,7 @@ import { SYSTEM, principalOfUser, type Principal } from '../../platform/auth/pri
 import { parseYamlSafely } from '../../platform/yaml.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { HabilitationsService } from './habilitations.service.ts';
-import type { GatewayModuleService } from '../gateway/index.ts';
+import { DEMO_UPSTREAMS, demoUpstreamOf, type GatewayModuleService } from '../gateway/index.ts';
 
 /** A definitions file: DataPass's definitions with their forms, as YAML. */
 export const definitionsFile = z.object({
@@ -90,11 +90,11 @@ export async function seedHabilitationsDemo(ctx: AppContext, svc: HabilitationsS
       const api = await gateway.service.createApi(SYSTEM, {
         slug: d.apiSlug,
         name: d.name,
-        description: `${d.description ?? ''} (API de démonstration : l’amont est la plateforme elle-même.)`,
+        description: `${d.description ?? ''} (API de démonstration : l’amont, synthétique, est servi par la plateforme elle-même.)`,
         audience: 'Sur habilitation',
         organisationCode: d.providerCode,
         visibility: 'restricted',
-        upstreamUrl: 'platform:/api/health',
+        upstreamUrl: demoUpstreamOf(d.apiSlug) ?? 'platform:/api/health',
         timeoutMs: 10_000,
         allowPrivateUpstream: true,
         requiredScope: null,
@@ -115,6 +115,9 @@ export async function seedHabilitationsDemo(ctx: AppContext, svc: HabilitationsS
         approval: 'manual',
         scopes: (d.scopes ?? []).map((s) => s.value),
       });
+      // Its OpenAPI document, for the portal (the synthetic upstream's paths, served at /gw/<slug>).
+      const demo = DEMO_UPSTREAMS[d.apiSlug];
+      if (demo) await gateway.service.putSpec(SYSTEM, api.id, demo.spec(d.name, d.description ?? '', `${ctx.env.publicUrl}/gw/${d.apiSlug}`));
     }
   await importDefinitions(svc, defs);
   const find = async (login: string) => {

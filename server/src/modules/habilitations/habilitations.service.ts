@@ -428,6 +428,15 @@ export function createHabilitationsService(deps: {
         return { id: t.id, title: t.title, body: t.body };
       });
     },
+    async deleteTemplate(c: Caller, definitionId: string, id: string) {
+      const def = await defOr404(definitionId);
+      if (!(await rolesOn(c, def)).has('manager')) throw new ForbiddenError('Seuls les gestionnaires suppriment les modèles de message.');
+      await ctx.db.transaction(async (tx) => {
+        const t = /^[0-9a-f-]{36}$/i.test(id) ? await repo.deleteTemplate(def.id, id, tx) : null;
+        if (!t) throw new NotFoundError('Modèle de message introuvable.');
+        await recordAudit(tx, { actor: actorOf(c), action: 'habilitations.template.delete', entityType: 'hab_template', entityId: t.id, before: t });
+      });
+    },
 
     // ---------- requests ----------
     async createRequest(c: Caller, input: { definitionId: string; formUid?: string; data: Record<string, unknown>; forLogin?: string }, viaApi = false) {
@@ -900,6 +909,8 @@ export function createHabilitationsService(deps: {
         if (!req || !def) continue;
         await ctx.db.transaction(async (tx) => {
           if (left <= 0) {
+            // Claimed first: another node running the round at the same time finds it done.
+            if (!(await repo.claimExpiry(a.id, tx))) return;
             const gw = deps.provisioning();
             if (gw)
               await gw.inTransaction(tx, () =>
@@ -909,7 +920,6 @@ export function createHabilitationsService(deps: {
                   { id: null, label: 'habilitations (échéance)' },
                 ),
               );
-            await repo.updateAuthorization(a.id, { state: 'obsolete' }, tx);
             await journal(tx, SYSTEM_CALLER, req, def, 'system_reminder', {
               message: `L’habilitation ${a.slug} est arrivée à échéance : l’accès est coupé. Mettez-la à jour pour la renouveler.`,
             });
@@ -924,7 +934,8 @@ export function createHabilitationsService(deps: {
           }
           const d7 = left <= 7 * 86400_000;
           if (d7 ? a.remindedD7 : a.remindedD30) return;
-          await repo.updateAuthorization(a.id, d7 ? { remindedD7: true, remindedD30: true } : { remindedD30: true }, tx);
+          // The claim is the conditional update itself: one node wins, the others send nothing.
+          if (!(await repo.claimReminder(a.id, d7 ? 'd7' : 'd30', tx))) return;
           const days = Math.ceil(left / 86400_000);
           await journal(tx, SYSTEM_CALLER, req, def, 'system_reminder', {
             message: `L’habilitation ${a.slug} expire dans ${days} jour${days > 1 ? 's' : ''} (le ${a.expiresAt!.toISOString().slice(0, 10)}) : renouvelez-la en un clic depuis la demande (« Mettre à jour »).`,

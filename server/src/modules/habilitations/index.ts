@@ -8,6 +8,7 @@ import { createHabilitationsService, type HabilitationsService } from './habilit
 import { habilitationsRoutes, V1_API_SLUG } from './habilitations.routes.ts';
 import { createNotifier, WEBHOOK_JOB, type MailLike } from './notify.ts';
 import { createWebhooks } from './webhooks.ts';
+import { createOpenDataExports, lastEndedMonth, OPENDATA_JOB, type OpenDataExports } from './opendata.ts';
 import { importDefinitions, parseDefinitions, seedHabilitationsDemo } from './habilitations.seed.ts';
 
 export type { HabilitationsService };
@@ -15,6 +16,7 @@ export type { HabilitationsService };
 declare module '../../platform/context.ts' {
   interface ModuleServices {
     habilitations: HabilitationsService;
+    habilitationsOpenData: OpenDataExports;
   }
 }
 
@@ -34,6 +36,7 @@ export const habilitationsModule: ModuleFactory = (ctx, services) => {
     key: (purpose) => gateway()?.provisioning.key(purpose) ?? Buffer.from(`${ctx.env.publicUrl}:${purpose}`),
   });
   const svc = createHabilitationsService({ ctx, repo, provisioning: () => gateway()?.provisioning, sink: notifier.sink });
+  const exports = createOpenDataExports({ ctx, svc });
   const webhooks = createWebhooks({ ctx, repo, svc, notifier, seal: (s) => gateway()!.provisioning.seal(s) });
 
   ctx.jobs.register<{ webhookId: string; requestId: string | null; event: string; payload: unknown; attempt: number }, unknown, never>(WEBHOOK_JOB, {
@@ -56,12 +59,21 @@ export const habilitationsModule: ModuleFactory = (ctx, services) => {
       return r;
     },
   });
+  ctx.jobs.register<{ month?: string; replace?: boolean }, unknown, never>(OPENDATA_JOB, {
+    maxAttempts: 3,
+    retentionMs: 31 * 86400_000,
+    run: async ({ payload, progress }) => {
+      const r = payload.month ? await exports.publish(payload.month, { replace: payload.replace === true }) : await exports.publishDue();
+      await progress({ done: 1, total: 1, message: r.published ? `${r.month} publié (${r.rows} habilitation(s))` : `${r.month} déjà publié` });
+      return r;
+    },
+  });
   let timer: NodeJS.Timeout | null = null;
 
   return {
     module: {
       name: 'habilitations',
-      routes: habilitationsRoutes({ ctx, svc, webhooks, notifier, gateway }),
+      routes: habilitationsRoutes({ ctx, svc, webhooks, notifier, gateway, exports }),
       /** The gateway API whose OAuth2 clients use the DataPass-compatible API (once: an admin may change it). */
       async seedReference() {
         const gw = gateway();
@@ -103,10 +115,16 @@ export const habilitationsModule: ModuleFactory = (ctx, services) => {
       },
       start() {
         if (ctx.env.PATRIMOINE_ROLE === 'gateway') return;
-        timer = setInterval(
-          () => void ctx.jobs.enqueue(EXPIRY_JOB, {}).catch((err: unknown) => ctx.logger.warn({ err }, 'habilitations: expiry round not queued')),
-          EXPIRY_EVERY_MS,
-        );
+        // Hourly: the expiry round, and the monthly open data file once its month has ended (a no-op
+        // when it is published; the first round after the 1st of the month writes it).
+        const tick = () => {
+          void ctx.jobs.enqueue(EXPIRY_JOB, {}).catch((err: unknown) => ctx.logger.warn({ err }, 'habilitations: expiry round not queued'));
+          void exports
+            .list()
+            .then((l) => (l[0]?.month === lastEndedMonth(ctx.clock.now()) ? null : ctx.jobs.enqueue(OPENDATA_JOB, {})))
+            .catch((err: unknown) => ctx.logger.warn({ err }, 'habilitations: open data not queued'));
+        };
+        timer = setInterval(tick, EXPIRY_EVERY_MS);
         timer.unref();
       },
       stop() {
@@ -114,7 +132,7 @@ export const habilitationsModule: ModuleFactory = (ctx, services) => {
         notifier.agent.close().catch(() => undefined);
       },
     },
-    services: { habilitations: svc } satisfies Partial<ModuleServices>,
+    services: { habilitations: svc, habilitationsOpenData: exports } satisfies Partial<ModuleServices>,
   };
 };
 
@@ -130,6 +148,19 @@ export function habilitationsCli(program: Command, cli: CliContext): void {
         const defs = parseDefinitions(fs.readFileSync(file, 'utf8'));
         await importDefinitions(services.habilitations!, defs);
         console.log(`${defs.length} définition(s) chargée(s).`);
+      } finally {
+        await close();
+      }
+    });
+  cmd
+    .command('opendata')
+    .description('Publie le fichier ouvert des habilitations actives d’un mois terminé (par défaut le dernier)')
+    .option('--month <AAAA-MM>', 'mois à publier')
+    .option('--replace', 'réécrit un mois déjà publié')
+    .action(async (o: { month?: string; replace?: boolean }) => {
+      const { services, close } = await cli.open();
+      try {
+        console.log(JSON.stringify(await services.habilitationsOpenData!.publish(o.month ?? lastEndedMonth(new Date()), { replace: o.replace === true })));
       } finally {
         await close();
       }

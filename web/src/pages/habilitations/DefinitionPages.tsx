@@ -8,7 +8,7 @@ import { Table } from '@codegouvfr/react-dsfr/Table';
 import { credentialKindLabels, eligibilityAnswerLabels, blockLabels } from '@patrimoine/contracts/habilitations';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
-import { useCreateRequest, useDefinition, useDefinitions, useForms } from './api';
+import { habUrls, useCreateRequest, useDefinition, useDefinitions, useForms, useOpenDataExports } from './api';
 import { PageError, PageTitle } from '../../components/Page';
 
 /** `/habilitations`: the APIs and datasets open on request. */
@@ -33,6 +33,9 @@ export function DefinitionsPage() {
           </li>
         </ul>
       )}
+      <p>
+        <Link to="/habilitations/donnees-ouvertes">Données ouvertes : les habilitations actives, mois par mois</Link>
+      </p>
       <ErrorAlert error={q.error} />
       <div className="fr-grid-row fr-grid-row--gutters">
         {(q.data ?? []).map((d) => (
@@ -72,6 +75,13 @@ export function DefinitionPage() {
   return (
     <>
       <PageTitle>{def.name}</PageTitle>
+      {def.myRoles.includes('manager') && (
+        <p>
+          <Link className="fr-btn fr-btn--secondary" to={`/habilitations/${def.id}/gestion`}>
+            Gérer ce type d’habilitation
+          </Link>
+        </p>
+      )}
       <p>{def.description}</p>
       <p>
         Fournisseur : {def.providerName}
@@ -152,6 +162,38 @@ export function DefinitionPage() {
             </Button>
           )}
         </>
+      )}
+    </>
+  );
+}
+
+/** `/habilitations/donnees-ouvertes`: the monthly open files of active habilitations (like DataPass's open export). */
+export function OpenDataPage() {
+  const q = useOpenDataExports();
+  return (
+    <>
+      <PageTitle>Données ouvertes des habilitations</PageTitle>
+      <p>
+        Chaque mois, la liste des habilitations actives à la fin du mois est publiée : organisation, SIRET, API, périmètre, dates. Aucune personne n’y figure.
+        Fichiers CSV (UTF-8, séparateur point-virgule).
+      </p>
+      <p>
+        <a href={habUrls.opendata()}>Habilitations actives aujourd’hui (CSV)</a>
+      </p>
+      <ErrorAlert error={q.error} />
+      {q.data && q.data.length === 0 && <p>Aucun mois publié pour l’instant : le premier fichier paraît le 1er du mois suivant.</p>}
+      {q.data && q.data.length > 0 && (
+        <Table
+          headers={['Mois', 'Fichier', 'Taille', 'Publié le']}
+          data={q.data.map((e) => [
+            e.month,
+            <a key={e.file} href={e.url} download>
+              {e.file}
+            </a>,
+            `${Math.max(1, Math.round(e.size / 1024))} ko`,
+            new Date(e.publishedAt).toLocaleString('fr-FR'),
+          ])}
+        />
       )}
     </>
   );

@@ -21,6 +21,7 @@ import {
   useUploadDocument,
   type RequestDetail,
   type TransitionResult,
+  useHabilitationUsage,
 } from './api';
 import { PageError, PageTitle } from '../../components/Page';
 
@@ -441,6 +442,11 @@ export function RequestPage() {
               fmt(h.expiresAt),
             ])}
           />
+          {r.habilitations
+            .filter((h) => h.state === 'active')
+            .map((h) => (
+              <Usage key={h.id} id={h.id} slug={h.slug} />
+            ))}
         </section>
       )}
       <Messages r={r} />
@@ -463,5 +469,35 @@ export function RequestPage() {
         </ol>
       </section>
     </>
+  );
+}
+
+/** The limiter counts a period only when the plan caps it. */
+const limit = (used: number, max: number | null) =>
+  max === null ? 'sans plafond' : `${used.toLocaleString('fr-FR')} appel(s) sur ${max.toLocaleString('fr-FR')}`;
+
+/** Live usage and quota of an active habilitation, from the gateway's analytics and its limiter. */
+function Usage({ id, slug }: { id: string; slug: string }) {
+  const q = useHabilitationUsage(id, true);
+  const u = q.data;
+  return (
+    <div className="fr-callout fr-mt-2w" aria-label={`Utilisation de ${slug}`}>
+      <h3 className="fr-callout__title">Utilisation de {slug}</h3>
+      <ErrorAlert error={q.error} />
+      {q.isPending && <p>Chargement de l’utilisation…</p>}
+      {q.isSuccess && !u && <p>L’utilisation n’est pas disponible (passerelle non reliée).</p>}
+      {u && (
+        <ul className="fr-callout__text" data-testid="hab-usage">
+          <li>Appels sur 30 jours : {u.calls.toLocaleString('fr-FR')}</li>
+          <li>Quota du jour : {limit(u.today, u.limits.perDay)}</li>
+          <li>Quota du mois : {limit(u.month, u.limits.perMonth)}</li>
+          <li>
+            Débit autorisé : {u.limits.perSecond === null ? 'sans plafond' : `${u.limits.perSecond} appel(s) par seconde`}
+            {u.limits.perMinute !== null && `, ${u.limits.perMinute} par minute`}
+          </li>
+          <li>Mis à jour à {new Date(u.at).toLocaleTimeString('fr-FR')}</li>
+        </ul>
+      )}
+    </div>
   );
 }

@@ -5,12 +5,18 @@ import type {
   definition,
   form,
   habilitation,
+  habilitationWithUsage,
   message,
   messageTemplate,
+  openDataExport,
   requestDetail,
   requestList,
   requestSummary,
   revealResult,
+  roleAssignment,
+  webhook,
+  webhookAttempt,
+  DefinitionInput,
   statsResult,
   transitionResult,
   Transition,
@@ -28,6 +34,11 @@ export type Reveal = WireOf<typeof revealResult>;
 export type Stats = WireOf<typeof statsResult>;
 export type Message = WireOf<typeof message>;
 export type Template = WireOf<typeof messageTemplate>;
+export type HabilitationWithUsage = WireOf<typeof habilitationWithUsage>;
+export type RoleAssignment = WireOf<typeof roleAssignment>;
+export type Webhook = WireOf<typeof webhook>;
+export type WebhookAttempt = WireOf<typeof webhookAttempt>;
+export type OpenDataExport = WireOf<typeof openDataExport>;
 
 const base = '/api/habilitations';
 const enc = encodeURIComponent;
@@ -45,6 +56,7 @@ export const habUrls = {
   document: (id: string, docId: string) => `${base}/requests/${enc(id)}/documents/${enc(docId)}`,
   stats: (format?: 'csv') => `${base}/stats${qs({ format })}`,
   opendata: () => `${base}/opendata`,
+  opendataExports: () => `${base}/opendata/exports`,
 };
 
 export const habKeys = {
@@ -87,6 +99,24 @@ export function useTemplates(definitionId: string, enabled: boolean) {
 }
 export function useStats() {
   return useQuery({ queryKey: habKeys.stats(), queryFn: () => api<Stats>(habUrls.stats()) });
+}
+
+/** A habilitation with its live usage (refreshed every 15 s while the page is open). */
+export function useHabilitationUsage(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...habKeys.all, 'usage', id],
+    queryFn: () => api<HabilitationWithUsage>(`${base}/habilitations/${enc(id)}`),
+    select: (d) => d.usage,
+    enabled,
+    refetchInterval: 15_000,
+  });
+}
+export function useOpenDataExports() {
+  return useQuery({
+    queryKey: [...habKeys.all, 'opendata'],
+    queryFn: () => api<{ items: OpenDataExport[] }>(habUrls.opendataExports()),
+    select: (d) => d.items,
+  });
 }
 
 export function useCreateRequest() {
@@ -137,4 +167,90 @@ export function useUploadDocument(id: string) {
 }
 export function useReveal() {
   return useMutation({ mutationFn: (token: string) => api<Reveal>(`${base}/secrets/${enc(token)}`, { method: 'POST' }) });
+}
+
+// ---------- managers: definition, roles, templates, webhooks ----------
+
+export function useSaveDefinition(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (b: Omit<DefinitionInput, 'id'>) => api<Definition>(`${base}/definitions/${enc(id)}`, { method: 'PUT', body: b }),
+    onSuccess: (d) => {
+      qc.setQueryData(habKeys.definition(id), d);
+      void qc.invalidateQueries({ queryKey: habKeys.definitions() });
+    },
+  });
+}
+export function useRoles(definitionId: string) {
+  return useQuery({
+    queryKey: [...habKeys.all, 'roles', definitionId],
+    queryFn: () => api<{ items: RoleAssignment[] }>(`${base}/definitions/${enc(definitionId)}/roles`),
+    select: (d) => d.items,
+  });
+}
+export function useGrantRole(definitionId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (b: { login: string; role: RoleAssignment['role'] }) =>
+      api<{ items: RoleAssignment[] }>(`${base}/definitions/${enc(definitionId)}/roles`, { method: 'POST', body: b }),
+    onSuccess: (d) => qc.setQueryData([...habKeys.all, 'roles', definitionId], d),
+  });
+}
+export function useRevokeRole(definitionId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (b: { userId: string; role: RoleAssignment['role'] }) =>
+      api<void>(`${base}/definitions/${enc(definitionId)}/roles/${enc(b.userId)}/${b.role}`, { method: 'DELETE' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: [...habKeys.all, 'roles', definitionId] }),
+  });
+}
+export function useAddTemplate(definitionId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (b: { title: string; body: string }) => api<Template>(`${base}/definitions/${enc(definitionId)}/templates`, { method: 'POST', body: b }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: habKeys.templates(definitionId) }),
+  });
+}
+export function useDeleteTemplate(definitionId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (templateId: string) => api<void>(`${base}/definitions/${enc(definitionId)}/templates/${enc(templateId)}`, { method: 'DELETE' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: habKeys.templates(definitionId) }),
+  });
+}
+const webhooksKey = [...habKeys.all, 'webhooks'] as const;
+export function useWebhooks() {
+  return useQuery({ queryKey: webhooksKey, queryFn: () => api<{ items: Webhook[] }>(`${base}/webhooks`), select: (d) => d.items });
+}
+export function useCreateWebhook() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (b: { definitionId: string; url: string; secret: string; events: string[] }) =>
+      api<{ webhook: Webhook; test: { statusCode: number | null; ok: boolean } }>(`${base}/webhooks`, { method: 'POST', body: b }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: webhooksKey }),
+  });
+}
+export function useSetWebhookEnabled() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (b: { id: string; enabled: boolean }) =>
+      api<Webhook>(`${base}/webhooks/${enc(b.id)}/enabled`, { method: 'POST', body: { enabled: b.enabled } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: webhooksKey }),
+  });
+}
+export function useWebhookAttempts(id: string | null) {
+  return useQuery({
+    queryKey: [...webhooksKey, 'attempts', id],
+    queryFn: () => api<{ items: WebhookAttempt[] }>(`${base}/webhooks/${enc(id!)}/attempts`),
+    select: (d) => d.items,
+    enabled: id !== null,
+    refetchInterval: 5_000,
+  });
+}
+export function useReplayAttempt(webhookId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (attemptId: string) => api<{ queued: boolean }>(`${base}/webhooks/${enc(webhookId)}/attempts/${enc(attemptId)}/replay`, { method: 'POST' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: [...webhooksKey, 'attempts', webhookId] }),
+  });
 }

@@ -8,6 +8,8 @@ const RequestPage = lazyPage(() => import('./RequestPage'), 'RequestPage');
 const MyRequestsPage = lazyPage(() => import('./ListPages'), 'MyRequestsPage');
 const QueuePage = lazyPage(() => import('./ListPages'), 'QueuePage');
 const RevealPage = lazyPage(() => import('./ListPages'), 'RevealPage');
+const OpenDataPage = lazyPage(() => import('./DefinitionPages'), 'OpenDataPage');
+const ManagePage = lazyPage(() => import('./ManagePage'), 'ManagePage');
 
 const signedIn = (el: React.ReactNode) => <RequireRole>{el}</RequireRole>;
 
@@ -29,6 +31,8 @@ export const habilitationsWebModule: WebModule = {
     { path: '/habilitations/instruction', element: signedIn(<QueuePage />) },
     { path: '/habilitations/demandes/:id', element: signedIn(<RequestPage />) },
     { path: '/habilitations/secret/:token', element: <RevealPage /> },
+    { path: '/habilitations/donnees-ouvertes', element: <OpenDataPage /> },
+    { path: '/habilitations/:id/gestion', element: signedIn(<ManagePage />) },
     { path: '/habilitations/:id', element: <DefinitionPage /> },
   ],
   home: {
