@@ -46,7 +46,8 @@ describe('patrimoine CLI', () => {
 
     const bad = await cli('user', 'create', '--login', 'x', '--name', 'X', '--role', 'data_admin').catch((e) => e);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/organisationCode/);
+    // Named as the forms name it (`Organisation`), with the reason.
+    expect(bad.stderr).toMatch(/Organisation : un administrateur de données est rattaché à une organisation/);
 
     expect((await cli('user', 'set-role', 'cli.user', 'data_admin', '--org', 'DSR')).stdout).toContain('data_admin (DSR)');
     expect((await cli('user', 'list')).stdout).toContain('cli.user');

@@ -147,8 +147,9 @@ describe('algorithm inventory (Etalab)', () => {
     const errors = r.json().errors as { field: string; message: string }[];
     expect(errors).toEqual(
       expect.arrayContaining([
-        { field: 'spec.infoUpdatedOn', message: 'date au format AAAA-MM-JJ' },
-        { field: 'spec.parameters.0.name', message: 'nom du paramètre obligatoire' },
+        expect.objectContaining({ field: 'spec.infoUpdatedOn', message: 'date au format AAAA-MM-JJ' }),
+        // With the label the form shows (issue 11: errors named as the form names the field).
+        expect.objectContaining({ field: 'spec.parameters.0.name', label: 'Nom (parameters, n° 1)', message: 'nom du paramètre obligatoire' }),
       ]),
     );
   });
