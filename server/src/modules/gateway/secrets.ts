@@ -1,7 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Env } from '../../env.ts';
 
 /**
  * The gateway's secrets: one master secret (GATEWAY_SECRET_KEY, or a file generated in the data
@@ -15,23 +12,7 @@ export interface GatewaySecrets {
   identityKey(apiId: string): Buffer;
 }
 
-export function loadMasterSecret(env: Env): Buffer {
-  if (env.GATEWAY_SECRET_KEY) return Buffer.from(env.GATEWAY_SECRET_KEY, 'utf8');
-  const file = path.join(env.dataDir, 'gateway-secret.key');
-  try {
-    return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
-  } catch {
-    fs.mkdirSync(env.dataDir, { recursive: true, mode: 0o700 });
-    const s = randomBytes(32).toString('base64url');
-    try {
-      fs.writeFileSync(file, s, { mode: 0o600, flag: 'wx' });
-      return Buffer.from(s, 'utf8');
-    } catch {
-      // Another process created it first.
-      return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
-    }
-  }
-}
+export { loadMasterSecret } from '../../platform/master-secret.ts';
 
 export function createSecrets(master: Buffer): GatewaySecrets {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, 'patrimoine-gateway', info, 32));

@@ -1,30 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Env } from '../../../env.ts';
+import { loadMasterSecret } from '../../../platform/master-secret.ts';
 
 /**
  * Encryption at rest of the organisations' data.gouv.fr API keys: AES-256-GCM with a key derived
  * (HKDF, its own `info`) from the platform's master secret — GATEWAY_SECRET_KEY, or the file the
  * gateway generates in the data directory for a single node (the same value on every node).
  */
-function masterSecret(env: Env): Buffer {
-  if (env.GATEWAY_SECRET_KEY) return Buffer.from(env.GATEWAY_SECRET_KEY, 'utf8');
-  const file = path.join(env.dataDir, 'gateway-secret.key');
-  try {
-    return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
-  } catch {
-    fs.mkdirSync(env.dataDir, { recursive: true, mode: 0o700 });
-    const s = randomBytes(32).toString('base64url');
-    try {
-      fs.writeFileSync(file, s, { mode: 0o600, flag: 'wx' });
-      return Buffer.from(s, 'utf8');
-    } catch {
-      return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
-    }
-  }
-}
-
 export interface KeySealer {
   seal(plain: string): string;
   open(sealed: string): string;
@@ -32,7 +14,7 @@ export interface KeySealer {
 
 export function createKeySealer(env: Env): KeySealer {
   let key: Buffer | null = null;
-  const k = () => (key ??= Buffer.from(hkdfSync('sha256', masterSecret(env), 'patrimoine-opendata', 'datagouv-api-key', 32)));
+  const k = () => (key ??= Buffer.from(hkdfSync('sha256', loadMasterSecret(env), 'patrimoine-opendata', 'datagouv-api-key', 32)));
   return {
     seal(plain) {
       const iv = randomBytes(12);
