@@ -105,6 +105,18 @@ describe('patrimoine CLI', () => {
         expect(fs.statSync(f).size, f).toBeGreaterThan(0);
         expect(fs.statSync(f).mode & 0o077, f).toBe(0);
       }
+      // Every file and directory the commands wrote under the data directory is the owner's only. PGlite
+      // chmods its own files 0666 whatever the umask, so its directory (0700, tightened at start) is what
+      // protects them: it is checked, not descended.
+      const dataDir = env.PATRIMOINE_DATA_DIR!;
+      const walk = (d: string): string[] =>
+        fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => {
+          const p = path.join(d, e.name);
+          return e.isDirectory() && e.name !== 'pglite' ? [p, ...walk(p)] : [p];
+        });
+      const written = walk(dataDir);
+      expect(written.length).toBeGreaterThan(0);
+      for (const f of written) expect(fs.lstatSync(f).mode & 0o077, f).toBe(0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -134,6 +146,9 @@ describe('patrimoine CLI', () => {
         if (!ready) await new Promise((r) => setTimeout(r, 250));
       }
       expect(ready).toBe(true);
+      // The serving process's umask is 077: a writer added later that gives no mode still creates
+      // owner-only files (PATRIMOINE_UMASK loosens it on purpose).
+      if (process.platform === 'linux') expect(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8')).toMatch(/^Umask:\s+0077$/m);
       // A person at the terminal is told what is happening, then where to go: readable lines, not JSON.
       for (let i = 0; i < 40 && !out.includes('est prêt'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/Démarrage de Patrimoine/);

@@ -15,6 +15,13 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0').describe('Interface to listen on.'),
   PUBLIC_URL: z.url().optional().describe('External URL of the platform (used in links, DCAT output, OAuth2 issuer). Default http://localhost:PORT.'),
   PATRIMOINE_DATA_DIR: z.string().min(1).default('./.data').describe('Directory of the embedded PGlite database and uploaded files.'),
+  PATRIMOINE_UMASK: z
+    .string()
+    .regex(/^0?[0-7]{3}$/, 'must be an octal umask such as 077 or 027')
+    .default('077')
+    .describe(
+      'Process umask: files and directories the platform writes (uploads, blobs, embedded database, exports) are its owner’s only by default; 027 lets the owner’s group read them (backups by another account).',
+    ),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')

@@ -184,7 +184,19 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Files and directories the platform creates are its own: uploads, blobs, the embedded database,
+ * exports and CLI outputs. A writer that forgets its `mode` still gets 0600/0700 (issue 10).
+ * `PATRIMOINE_UMASK` (octal) loosens it where an operator needs a group to read the data directory.
+ */
+export function restrictFileModes(value = process.env.PATRIMOINE_UMASK) {
+  const mask = value && /^0?[0-7]{3}$/.test(value) ? parseInt(value, 8) : 0o077;
+  process.umask(mask);
+  return mask;
+}
+
 export async function main(argv = process.argv) {
+  restrictFileModes();
   const program = buildProgram();
   // Modules register their commands from their factories, which need no database to describe them.
   const { moduleCliRegistrars } = await import('./modules/cli.ts');
