@@ -340,6 +340,27 @@ export const importStatus = z.object({
 });
 export type ImportStatus = z.infer<typeof importStatus>;
 
+/** matchID's webhook actions (`POST /webhook`): register, prove the URL answers (challenge), status, delete. */
+export const webhookActions = ['register', 'challenge', 'status', 'delete'] as const;
+export const webhookStatuses = ['initiated', 'validated', 'banned'] as const;
+export type WebhookStatus = (typeof webhookStatuses)[number];
+/** Events sent to a validated webhook for a bulk job (matchID's), signed with the challenge (HMAC-SHA256). */
+export const webhookEvents = ['started', 'completed', 'failed', 'deleted'] as const;
+export type WebhookEvent = (typeof webhookEvents)[number];
+export const webhookRequest = z.object({
+  url: z.string().min(1).max(2048).describe('URL du webhook (https, port par défaut, nom de domaine)'),
+  action: z.enum(webhookActions).describe('register, challenge, status ou delete'),
+});
+export type WebhookRequest = z.infer<typeof webhookRequest>;
+/** matchID's answer: `status` (initiated, validated, banned, failed, waiting for challenge, deleted, no record found), its English `msg`. */
+export const webhookAnswer = z.object({
+  status: z.string(),
+  challenge: z.string().optional().describe('À renvoyer dans la réponse du webhook à l’appel `challenge` ; clé de la signature des notifications'),
+  msg: z.string().optional(),
+  detail: z.string().optional().describe('Explication en français'),
+});
+export type WebhookAnswer = z.infer<typeof webhookAnswer>;
+
 /** matchID's answers to a bulk upload: 200 `{ msg: "started", id }`, or 200 `{ msg: "no files attached" }`. */
 export const bulkStarted = z.object({ msg: z.literal('started'), id: z.uuid() });
 export const bulkNoFile = z.object({ msg: z.literal('no files attached') });

@@ -143,6 +143,11 @@ export const envSchema = z.object({
     .regex(/^[a-z0-9-]{2,60}$/, 'identifiant de producteur api.gouv.fr attendu (minuscules, chiffres, tirets)')
     .default('minint')
     .describe('Producer slug of the ministry on api.gouv.fr (`_data/producteurs/<slug>.md`), written in the API pages the gateway exports for api.gouv.fr.'),
+  DECES_WEBHOOK_ALLOW_PRIVATE: bool
+    .default(false)
+    .describe(
+      'Lets the deaths API’s bulk webhooks use http, a port, an IP address or a loopback or private-network address (a receiver inside the ministry’s network, tests). Otherwise matchID’s rules: https on port 443 to a domain name, checked after resolution.',
+    ),
   GOVERNANCE_REVIEW_PERIOD_DAYS: z.coerce
     .number()
     .int()

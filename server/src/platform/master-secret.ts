@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Env } from '../env.ts';
 
 /**
@@ -24,4 +24,34 @@ export function loadMasterSecret(env: Env): Buffer {
       return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
     }
   }
+}
+
+/** Encryption at rest of a module's small secrets (AES-256-GCM), with a key of its own purpose. */
+export interface Sealer {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
+
+/**
+ * A sealer whose key is derived (HKDF-SHA256) from the master secret for one `purpose`: a secret sealed
+ * for one purpose cannot be opened with another's key. The master secret is read on first use.
+ */
+export function createSealer(env: Env, purpose: string): Sealer {
+  let key: Buffer | null = null;
+  const k = () => (key ??= Buffer.from(hkdfSync('sha256', loadMasterSecret(env), 'patrimoine', purpose, 32)));
+  return {
+    seal(plain) {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', k(), iv);
+      const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+      return [iv, c.getAuthTag(), ct].map((b) => b.toString('base64url')).join('.');
+    },
+    open(sealed) {
+      const [iv, tag, ct] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
+      if (!iv || !tag || !ct) throw new Error('secret chiffré illisible');
+      const d = createDecipheriv('aes-256-gcm', k(), iv);
+      d.setAuthTag(tag);
+      return Buffer.concat([d.update(ct), d.final()]).toString('utf8');
+    },
+  };
 }

@@ -25,7 +25,7 @@ import {
 import { idParams, problem } from '@patrimoine/contracts/common';
 import { routeGroup } from '../../platform/auth/access.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { TooManyRequestsError, ValidationError } from '../../platform/errors.ts';
+import { TooManyRequestsError, ValidationError, fieldError } from '../../platform/errors.ts';
 import { sendCsv } from '../../platform/http/common.ts';
 import { bulkReview } from './bulk-review.ts';
 import type { Db } from '../../db/client.ts';
@@ -37,6 +37,7 @@ import { API } from './deces.routes.ts';
 import { DEFAULT_UPLOAD_LIMITS, checkedFile, receiveMultipart } from '../../platform/http/upload.ts';
 import { sendBlob } from '../../platform/blob/index.ts';
 import { BULK_JOB, BULK_RETENTION_MS, type BulkPayload, type BulkResult, type BulkService } from './bulk.service.ts';
+import { MSG, type Webhooks } from './webhooks.ts';
 
 const bulkResultQuery = z.object({ order: z.enum(['true', 'false']).optional().describe('true : chaque colonne du résultat devant sa colonne d’entrée') });
 const queueJobsQuery = z.object({
@@ -96,7 +97,7 @@ function orderedCsv(body: Readable, p: BulkPayload): Readable {
 }
 
 /** matchID's bulk contract: POST /search/csv, GET /search/csv/{id}, DELETE /search/csv/{id}. */
-export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsync {
+export function bulkRoutes(ctx: AppContext, bulk: BulkService, webhooks: Webhooks): FastifyPluginAsync {
   return routeGroup('authenticated', async (g) => {
     const app = g.withTypeProvider<ZodTypeProvider>();
     const review = bulkReview(ctx, bulk);
@@ -111,7 +112,7 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
           description:
             'Formulaire multipart, comme matchID : le fichier CSV (un seul fichier, quel que soit le nom du champ : `file`, `csv`…) et, pour chaque champ de recherche (lastName, firstName, birthDate…), le nom de sa colonne ' +
             '(une colonne nommée comme le champ s’associe d’elle-même) ; options `sep`, `encoding` (utf8, latin1, win1252, mac), `skipLines`, `dateFormat` (auto, ou un format dd/MM/yyyy, yyyy-MM-dd, yyyyMMdd, ddMMyyyy, MM/yyyy…), ' +
-            '`candidateNumber` (1 à 10), `pruneScore` (0 à 1), `tmpfilePersistence` (ms), `chunkSize`. 200 `{ msg: "started", id }` ; sans fichier 200 `{ msg: "no files attached" }` ; ' +
+            '`candidateNumber` (1 à 10), `pruneScore` (0 à 1), `tmpfilePersistence` (ms), `chunkSize`, `webhook` ou `webhookUrl` (un webhook enregistré et validé par le compte : POST /webhook). 200 `{ msg: "started", id }` ; sans fichier 200 `{ msg: "no files attached" }` ; ' +
             'un appariement déjà en cours ou en attente pour le compte : 429 (sauf administrateur).',
           consumes: ['multipart/form-data'],
           response: { 200: bulkStarted.or(bulkNoFile), 429: problem },
@@ -144,6 +145,14 @@ export function bulkRoutes(ctx: AppContext, bulk: BulkService): FastifyPluginAsy
             return { msg: 'no files attached' as const };
           }
           const payload: BulkPayload = await bulk.prepare(dir, fileName, fields);
+          if (payload.webhook && !(await webhooks.isValidated(p.userId, payload.webhook)))
+            throw withMsg(
+              fieldError(
+                fields.webhook ? 'webhook' : 'webhookUrl',
+                'ce webhook n’est pas enregistré et validé par votre compte : POST /webhook avec « register », puis « challenge ».',
+              ),
+              MSG.mustValidate,
+            );
           const job = await ctx.db.transaction(async (tx) => {
             // One job per user, even for two uploads sent at the same moment: serialise on the user.
             await bulk.lockUser(tx as never, p.userId);

@@ -11,6 +11,7 @@ import { csvSafe } from '../../platform/http/common.ts';
 import { FileLimitError } from './files.ts';
 import { withMsg } from './matchid.ts';
 import type { DecesService } from './deces.service.ts';
+import { MSG, type Webhooks } from './webhooks.ts';
 import { toPerson } from './deces.service.ts';
 import iconv from 'iconv-lite';
 import { communesOfPostalCode } from './postal.ts';
@@ -76,6 +77,8 @@ export interface BulkOptions {
   compat?: Record<string, string>;
   /** matchID columns given that this module does not search on (kept in the job's data). */
   ignored?: Record<string, string>;
+  /** matchID's `webhook` (or `webhookUrl`): a URL the owner registered and validated, told of the job's events. */
+  webhook?: string;
 }
 export interface BulkPayload extends BulkOptions {
   dir: string;
@@ -201,7 +204,7 @@ function rowQuery(cells: Record<string, string>, o: BulkOptions): PersonQuery {
   return q;
 }
 
-export function registerBulk(ctx: AppContext, service: DecesService) {
+export function registerBulk(ctx: AppContext, service: DecesService, webhooks?: Webhooks) {
   /** This node's scratch directory of running jobs (the partial result). */
   const scratch = path.join(ctx.env.dataDir, 'scratch', 'deces-bulk');
   const scratchOf = (p: BulkPayload) => path.join(scratch, path.basename(p.dir));
@@ -221,6 +224,16 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
     async cleanup(job) {
       await removeDir((job.payload as BulkPayload).dir);
     },
+    /** The webhook hears `completed` (then `deleted` when the results expire) or `failed`. */
+    async finished(job, outcome) {
+      const p = job.payload as BulkPayload;
+      if (!p.webhook || !webhooks || !job.ownerId) return;
+      const base = { ownerId: job.ownerId, url: p.webhook, jobId: job.id };
+      if (outcome === 'failed') return webhooks.notify({ ...base, event: 'failed' });
+      await webhooks.notify({ ...base, event: 'completed' });
+      const kept = p.persistenceMs ?? BULK_RETENTION_MS;
+      await webhooks.notify({ ...base, event: 'deleted' }, { runAfter: new Date(ctx.clock.now().getTime() + kept) });
+    },
     describe(job) {
       const p = job.payload as BulkPayload;
       const kept = p.persistenceMs ?? BULK_RETENTION_MS;
@@ -236,7 +249,9 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
           : [],
       };
     },
-    async run({ payload: p, checkpoint: saved, progress, signal }) {
+    async run({ job, payload: p, checkpoint: saved, progress, signal }) {
+      if (p.webhook && webhooks && job.ownerId && !saved && job.attempts <= 1)
+        await webhooks.notify({ ownerId: job.ownerId, url: p.webhook, jobId: job.id, event: 'started' });
       const dir = scratchOf(p);
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const outFile = path.join(dir, 'result.csv');
@@ -548,11 +563,12 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
       if (input.quote === 'null') fields.quote = 'null';
       const known = new Set<string>([...PERSON_FIELDS, ...BULK_OPTIONS, ...MATCHID_COMPAT_OPTIONS, ...MATCHID_OTHER_FIELDS]);
       for (const k of Object.keys(fields)) if (!known.has(k)) throw fieldError(k, `paramètre inconnu « ${k} »`);
-      if (fields.webhook || fields.webhookUrl)
-        throw withMsg(
-          fieldError(fields.webhook ? 'webhook' : 'webhookUrl', 'les webhooks ne sont pas proposés par ce service : suivez la tâche avec GET /search/csv/{id}'),
-          'Webhook must be registered and validated before submitting a bulk job',
-        );
+      // matchID: `webhook || webhookUrl`, checked by its rules here; registered and validated: by the route.
+      const webhook = fields.webhook || fields.webhookUrl;
+      if (webhook) {
+        const refused = webhooks ? webhooks.urlRefusal(webhook) : { msg: MSG.mustValidate, detail: 'les webhooks ne sont pas proposés ici.' };
+        if (refused) throw withMsg(fieldError(fields.webhook ? 'webhook' : 'webhookUrl', `URL de webhook refusée : ${refused.detail}`), refused.msg);
+      }
       const encoding = encodingOf(fields.encoding ?? 'utf8');
       if (!encoding || !iconv.encodingExists(encoding)) throw fieldError('encoding', 'utf8, latin1, win1252 (Windows) ou mac (Mac Roman)');
       const enc = encoding;
@@ -644,6 +660,7 @@ export function registerBulk(ctx: AppContext, service: DecesService) {
         ...(persistenceMs ? { persistenceMs } : {}),
         compat: { ...compat, chunkSize: String(chunkSize) },
         ignored,
+        ...(webhook ? { webhook } : {}),
       };
     },
   };

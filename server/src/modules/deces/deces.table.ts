@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, primaryKey, smallint, text, timestamp, uuid, jsonb } from 'drizzle-orm/pg-core';
-import { bulkDecisions, correctionStatuses } from '@patrimoine/contracts/deces';
+import { index, integer, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid, jsonb } from 'drizzle-orm/pg-core';
+import { bulkDecisions, correctionStatuses, webhookStatuses } from '@patrimoine/contracts/deces';
 import { jobs } from '../../platform/jobs/jobs.table.ts';
+import { users } from '../../platform/auth/auth.table.ts';
 
 /** Deaths records from INSEE's « fichier des personnes décédées » (one row per distinct source line). */
 export const decesRecords = pgTable(
@@ -160,4 +161,39 @@ export const decesBulkDecisions = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.jobId, t.sourceLineNumber] })],
+);
+
+/**
+ * Webhooks registered by API users for their bulk jobs (matchID's `POST /webhook`): a URL is used only
+ * once it has answered its challenge, and only by the account that registered it.
+ */
+export const decesWebhooks = pgTable(
+  'deces_webhooks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Account that registered the webhook: only it sees, validates, uses or deletes it. */
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The URL, as registered (notifications are POSTed to it). */
+    url: text('url').notNull(),
+    /** initiated (challenge given, not yet answered), validated (usable) or banned (too many attempts). */
+    status: text('status', { enum: webhookStatuses }).notNull().default('initiated'),
+    /** The challenge the URL must answer, which also keys the notifications' HMAC signature; encrypted at rest (AES-256-GCM). */
+    challengeSealed: text('challenge_sealed').notNull(),
+    /** Registrations asked for this URL since it was created or last unbanned (5 at most). */
+    attempts: integer('attempts').notNull().default(1),
+    /** Failed challenge checks in a row (5 bans the URL). */
+    fails: integer('fails').notNull().default(0),
+    /** End of the ban (4 hours), when banned. */
+    bannedUntil: timestamp('banned_until', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When the URL answered its challenge. */
+    validatedAt: timestamp('validated_at', { withTimezone: true }),
+    /** Last notification attempt and its outcome (HTTP status, or 0 when the URL could not be reached). */
+    lastDeliveryAt: timestamp('last_delivery_at', { withTimezone: true }),
+    /** HTTP status of the last notification (0: not reached). */
+    lastDeliveryStatus: integer('last_delivery_status'),
+  },
+  (t) => [uniqueIndex('deces_webhooks_owner_url_idx').on(t.ownerId, t.url)],
 );

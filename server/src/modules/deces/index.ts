@@ -16,6 +16,8 @@ import { applyOppositions, importFile } from './import.service.ts';
 import { generateLines } from './generator.ts';
 import { registerBulk } from './bulk.service.ts';
 import { bulkRoutes } from './bulk.routes.ts';
+import { createWebhooks } from './webhooks.ts';
+import { webhookRoutes } from './webhooks.routes.ts';
 import { correctionsRoutes } from './corrections.routes.ts';
 import { matchidUpdatesRoutes } from './matchid-updates.routes.ts';
 import { decesDocsRoutes } from './docs.routes.ts';
@@ -44,7 +46,8 @@ export async function writeSyntheticFile(out: string, count: number, seed: numbe
 /** The deaths-records module: matchID-compatible search API, bulk matching, corrections. */
 export const decesModule: ModuleFactory = (ctx) => {
   const service = createDecesService(ctx);
-  const bulk = registerBulk(ctx, service);
+  const webhooks = createWebhooks(ctx);
+  const bulk = registerBulk(ctx, service, webhooks);
   registerImportJob(ctx);
   let sweeper: NodeJS.Timeout | null = null;
   return {
@@ -55,7 +58,8 @@ export const decesModule: ModuleFactory = (ctx) => {
         app.addHook('onSend', async (req, reply, payload) => addMatchIdMsg(reply, payload));
         await app.register(decesRoutes(service));
         await app.register(authCompatRoutes(ctx));
-        await app.register(bulkRoutes(ctx, bulk));
+        await app.register(bulkRoutes(ctx, bulk, webhooks));
+        await app.register(webhookRoutes(webhooks));
         await app.register(correctionsRoutes(ctx, service));
         await app.register(matchidUpdatesRoutes(ctx, service));
         await app.register(adminRoutes(ctx));

@@ -32,6 +32,11 @@ export interface JobHandler<P = unknown, R = unknown, C = unknown> {
   maxAttempts?: number;
   /** Called when a job is cancelled or fails for good, to clean up files. */
   cleanup?(job: JobRow): Promise<void>;
+  /**
+   * Called once the job's end is recorded (succeeded, or failed for good: out of attempts, permanent
+   * error or quarantined), e.g. to notify a webhook. Its errors are logged, never the job's.
+   */
+  finished?(job: JobRow, outcome: 'succeeded' | 'failed'): Promise<void>;
   /** What the job does and on which file, in French, and what a finished job gives to download. */
   describe?(job: JobRow): JobDescription;
 }
@@ -149,6 +154,7 @@ export function createJobsService(deps: {
         ...(st.last ? { progress: st.last } : {}),
         expiresAt: handler.retentionMs ? new Date(deps.clock.now().getTime() + handler.retentionMs) : null,
       });
+      await finished(handler, job, 'succeeded');
     } catch (err) {
       clearInterval(keepAlive);
       const now = deps.clock.now();
@@ -183,6 +189,7 @@ export function createJobsService(deps: {
           expiresAt: handler.retentionMs ? new Date(now.getTime() + handler.retentionMs) : null,
         });
         await handler.cleanup?.(job).catch(() => undefined);
+        await finished(handler, job, 'failed');
       }
     } finally {
       running.delete(job.id);
@@ -202,7 +209,12 @@ export function createJobsService(deps: {
       const handler = handlers.get(j.type);
       if (handler?.retentionMs) await repo.setExpiry(j.id, new Date(deps.clock.now().getTime() + handler.retentionMs)).catch(() => undefined);
       await handler?.cleanup?.(j).catch(() => undefined);
+      if (handler) await finished(handler, j, 'failed');
     }
+  }
+
+  async function finished(handler: JobHandler, job: JobRow, outcome: 'succeeded' | 'failed') {
+    await handler.finished?.(job, outcome).catch((err: unknown) => deps.logger.warn({ err, jobId: job.id, type: job.type }, 'job end hook failed'));
   }
 
   async function pump() {
