@@ -31,6 +31,8 @@ export const personFields = [
   'deathAge',
 ] as const;
 export type PersonField = (typeof personFields)[number];
+/** matchID's geographic filters: `{latitude, longitude, distance}` (an object, or JSON in a query string). */
+export const geoPointFields = ['birthGeoPoint', 'deathGeoPoint'] as const;
 /** Search options besides the identity fields. */
 export const searchOptionFields = ['q', 'fuzzy', 'size', 'page', 'sort', 'scroll', 'scrollId', 'headerLang', 'lastSeenAliveDate', 'source'] as const;
 
@@ -178,9 +180,9 @@ const queryValue = z.union([z.string().max(500), z.array(z.string().max(500)).ma
  * which refuses it with a 400 naming it (matchID's behaviour).
  */
 const queryOf = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((k) => [k, queryValue]))).catchall(z.unknown());
-export const searchQuery = queryOf([...personFields, ...searchOptionFields, 'format']);
+export const searchQuery = queryOf([...personFields, ...geoPointFields, ...searchOptionFields, 'format']);
 export const searchBody = z.record(z.string(), z.unknown()).describe('Les paramètres de la recherche (mêmes noms que la requête GET)');
-export const aggQuery = queryOf([...personFields, 'q', 'aggs', 'aggsSize', 'fuzzy']);
+export const aggQuery = queryOf([...personFields, ...geoPointFields, 'q', 'aggs', 'aggsSize', 'fuzzy']);
 export const aggBody = z.record(z.string(), z.unknown()).describe('aggs et filtres (mêmes noms que la requête GET)');
 export const recordIdParams = z.object({ id: z.string().min(1).max(40) });
 
@@ -218,6 +220,8 @@ export const location = z.object({
   departmentCode: z.string(),
   country: z.string(),
   countryCode: z.string().describe('ISO 3166 alpha-3 quand il est connu'),
+  latitude: z.number().optional().describe('Point de la commune (WGS84), en France ; absent à l’étranger'),
+  longitude: z.number().optional(),
 });
 export type Location = z.infer<typeof location>;
 

@@ -449,10 +449,8 @@ function filterSql(f: RecordFilter): SQL {
     case 'birthCityPrefix':
       return sql`upper(birth_city) LIKE ${f.prefix + '%'}`;
     case 'codeIn':
-      return sql`${sql.raw(f.on === 'birth' ? 'birth_code' : 'death_code')} IN (${sql.join(
-        f.codes.map((c) => sql`${c}`),
-        sql`, `,
-      )})`;
+      // One array parameter, however many communes (a geo radius can give thousands; codes are [0-9AB-]).
+      return sql`${sql.raw(f.on === 'birth' ? 'birth_code' : 'death_code')} = ANY(${`{${f.codes.filter((c) => /^[0-9AB-]{5}$/i.test(c)).join(',')}}`}::text[])`;
     case 'diedFrom':
       return sql`death_date >= ${f.date}`;
     case 'source':

@@ -1,3 +1,4 @@
+import { pointOf } from './geo.ts';
 import fs from 'node:fs';
 import { aggNames, type AggName, type AggResponse, type Person, type VersionResponse } from '@patrimoine/contracts/deces';
 import type { AppContext } from '../../platform/context.ts';
@@ -69,6 +70,7 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
         departmentCode: r.birthDepartment,
         country: r.birthCountry || (r.birthCode.startsWith('99') ? (COUNTRIES[r.birthCode]?.name ?? '') : ''),
         countryCode: r.birthCountryCode,
+        ...coordinates(r.birthCode),
       },
     },
     death: {
@@ -82,6 +84,7 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
         departmentCode: r.deathDepartment,
         country: r.deathCountry || (r.deathCode.startsWith('99') ? (COUNTRIES[r.deathCode]?.name ?? '') : ''),
         countryCode: r.deathCountryCode,
+        ...coordinates(r.deathCode),
       },
     },
     source: r.source,
@@ -89,6 +92,12 @@ export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRo
   };
   if (mods.length) p.modifications = mods.map((m) => ({ id: m.id, date: m.reviewedAt?.toISOString() ?? null, fields: m.fields as Record<string, string> }));
   return p;
+}
+
+/** matchID's `latitude`/`longitude` of a location: the commune's point, in France only. */
+function coordinates(code: string): { latitude?: number; longitude?: number } {
+  const p = code && !code.startsWith('99') ? pointOf(code) : null;
+  return p ? { latitude: p.lat, longitude: p.lon } : {};
 }
 
 const dateFilter = (on: 'birth' | 'death', date: DateQuery): RecordFilter => ({ kind: 'date', on, date });

@@ -10,6 +10,12 @@ const CITY_OF: [RegExp, string][] = [
   [/^6938\d$/, '69123'],
 ];
 
+/** The commune (Paris, Lyon, Marseille) of a municipal arrondissement's code, or null. */
+export function cityOfArrondissement(code: string): string | null {
+  for (const [re, city] of CITY_OF) if (re.test(code)) return city;
+  return null;
+}
+
 /**
  * COG codes of the communes a postal code serves (La Poste's base through the `codes-postaux`
  * package), with the commune of Paris, Lyon or Marseille beside its arrondissements.

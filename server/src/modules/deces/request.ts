@@ -1,7 +1,8 @@
-import { personFields, searchOptionFields, type PersonField } from '@patrimoine/contracts/deces';
+import { geoPointFields, personFields, searchOptionFields, type PersonField } from '@patrimoine/contracts/deces';
 import { ValidationError, type FieldError } from '../../platform/errors.ts';
 import { withMsg } from './matchid.ts';
 import { communesOfPostalCode } from './postal.ts';
+import { communesWithin, parseGeoPoint } from './geo.ts';
 import type { DateQuery, PersonQuery } from './score.ts';
 
 /**
@@ -117,7 +118,7 @@ function parseSort(v: unknown, errors: FieldError[]): SearchRequest['sort'] {
 /** Validates and normalises a search request (query string or JSON body). */
 export function parseSearchRequest(input: Record<string, unknown>): SearchRequest {
   const errors: FieldError[] = [];
-  const known = new Set<string>([...PERSON_FIELDS, ...OPTION_FIELDS]);
+  const known = new Set<string>([...PERSON_FIELDS, ...geoPointFields, ...OPTION_FIELDS]);
   for (const k of Object.keys(input)) if (!known.has(k)) errors.push({ field: k, message: `paramètre inconnu « ${k} »` });
   const str = (k: string): string | undefined => {
     const v = input[k];
@@ -134,7 +135,8 @@ export function parseSearchRequest(input: Record<string, unknown>): SearchReques
     return s || undefined;
   };
   const person: PersonQuery = {};
-  const given = PERSON_FIELDS.filter((f) => str(f) !== undefined);
+  const geoGiven = geoPointFields.filter((f) => input[f] !== undefined && input[f] !== null && input[f] !== '');
+  const given = [...PERSON_FIELDS.filter((f) => str(f) !== undefined), ...geoGiven];
   const q = str('q');
   if (q && given.length)
     errors.push({ field: given[0]!, message: `ne peut pas être combiné avec q (recherche simple ou avancée, pas les deux) : ${given.join(', ')}` });
@@ -181,6 +183,22 @@ export function parseSearchRequest(input: Record<string, unknown>): SearchReques
       if (codes.length) person[key] = codes;
       else errors.push({ field: f, message: `code postal inconnu : ${v}` });
     }
+  }
+  for (const [f, key] of [
+    ['birthGeoPoint', 'birthCodes'],
+    ['deathGeoPoint', 'deathCodes'],
+  ] as const) {
+    if (!geoGiven.includes(f)) continue;
+    const g = parseGeoPoint(input[f]);
+    if ('error' in g) {
+      errors.push({ field: f, message: g.error });
+      continue;
+    }
+    // The communes within the radius; with a postal code on the same side, those of both.
+    const within = communesWithin(g);
+    const codes = person[key] ? person[key].filter((c) => within.includes(c)) : within;
+    // None at all still filters (an empty answer), rather than dropping the condition.
+    person[key] = codes.length ? codes : ['-----'];
   }
   const alive = str('lastSeenAliveDate');
   if (alive) {
@@ -254,6 +272,6 @@ export function parseSearchRequest(input: Record<string, unknown>): SearchReques
     throw withMsg(err, msg);
   }
   const echo: Record<string, unknown> = {};
-  for (const k of [...OPTION_FIELDS, ...PERSON_FIELDS]) if (input[k] !== undefined && input[k] !== '') echo[k] = input[k];
+  for (const k of [...OPTION_FIELDS, ...PERSON_FIELDS, ...geoPointFields]) if (input[k] !== undefined && input[k] !== '') echo[k] = input[k];
   return { q: qParsed, person, fuzzy: fuzzy!, size, page, sort, echo: { ...echo, fuzzy: fuzzy!, size, page } };
 }

@@ -34,6 +34,8 @@ const PEOPLE = [
   line(['DUPONT*ANA MARIA/', '2', '20000105', '75115', 'PARIS 15E ARRONDISSEMENT', '', '20200215', '75115', '15']),
   line(['MARTIN*MATHIEU/', '1', '19600909', '33063', 'BORDEAUX', '', '20200301', '33063', '16']),
   line(['DURAND*JEAN/', '1', '19330804', '13055', 'MARSEILLE', '', '20200405', '13055', '17']),
+  // search.spec's « Query by GeoPoint » (born near 49.6, 2.98) and test_query_params.sh's (died in Dijon in 2019).
+  line(['LEFEBVRE*PAUL/', '1', '19350612', '60471', 'NOYON', '', '20190314', '21231', '18']),
 ];
 
 async function upload(token: string, fields: Record<string, string>, file?: { name?: string; field?: string; content: Buffer | string }) {
@@ -480,7 +482,8 @@ describe('matchID’s other search parameters', () => {
   const persons = async (q: string) => {
     const r = await t.app.inject({ url: api(`/search?${q}`) });
     expect(r.statusCode, r.body).toBe(200);
-    return r.json().response.persons as { name: { last: string }; death: { date: string }; source: string }[];
+    type Place = { location: { city: string; latitude?: number; longitude?: number } };
+    return r.json().response.persons as { name: { last: string }; birth: Place; death: { date: string } & Place; source: string }[];
   };
   it('birthPostalCode and deathPostalCode (La Poste’s base), with names and alone', async () => {
     // Fuzzy: « Potter » also finds Jeanne Pottier; the postal code keeps the one born there.
@@ -495,6 +498,38 @@ describe('matchID’s other search parameters', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0]).toMatchObject({ field: 'birthPostalCode' });
     expect(bad.json().msg).toEqual(['invalid birthPostalCode value: 00000']);
+  });
+  it('birthGeoPoint and deathGeoPoint: the communes within the distance, as a JSON string (GET) or an object (POST)', async () => {
+    // search.spec.ts: GET with the point as JSON, then POST with an object; Noyon is among the birth places.
+    const point = { latitude: 49.6, longitude: 2.98, distance: '10km' };
+    const got = await persons(`birthGeoPoint=${encodeURIComponent(JSON.stringify(point))}`);
+    expect(got.map((p) => p.birth.location.city)).toContain('Noyon');
+    expect(got.map((p) => p.name.last)).toEqual(['Lefebvre']);
+    const posted = await t.app.inject({ method: 'POST', url: api('/search'), payload: { birthGeoPoint: point } });
+    expect(posted.statusCode).toBe(200);
+    expect(posted.json().response.persons.map((p: { birth: { location: { city: string } } }) => p.birth.location.city)).toContain('Noyon');
+    // tests/test_query_params.sh: with a death year, the answer holds the death place Dijon.
+    const sh = await t.app.inject({ method: 'POST', url: api('/search'), payload: { deathDate: '2019', birthGeoPoint: point } });
+    expect(sh.body).toContain('"city":"Dijon"');
+    // The location carries the commune's point; none abroad.
+    const [noyon] = got;
+    expect(noyon!.birth.location.latitude).toBeCloseTo(49.578, 2);
+    expect(noyon!.birth.location.longitude).toBeCloseTo(3.008, 2);
+    const rojo = (await persons('lastName=Rojo'))[0]!;
+    expect(rojo.birth.location.latitude).toBeUndefined();
+    // Too far: nobody; with names, the point filters them; Paris's arrondissements count as Paris.
+    expect(await persons(`birthGeoPoint=${encodeURIComponent(JSON.stringify({ ...point, distance: '1km' }))}`)).toEqual([]);
+    expect(await persons(`lastName=Durand&birthGeoPoint=${encodeURIComponent(JSON.stringify(point))}`)).toEqual([]);
+    const paris = { latitude: 48.8566, longitude: 2.3522, distance: '3km' };
+    expect((await persons(`deathGeoPoint=${encodeURIComponent(JSON.stringify(paris))}&deathDate=2020`)).map((p) => p.name.last).sort()).toEqual([
+      'Dupont',
+      'Pottier',
+    ]);
+    // search.spec's « Bad GeoPoint »: no distance → 400, msg[0] names the field.
+    const bad = await t.app.inject({ url: api(`/search?birthGeoPoint=${encodeURIComponent('{"latitude": 49.6, "longitude": 2.98}')}`) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().msg[0]).toContain('invalid birthGeoPoint');
+    expect(bad.json().errors[0]).toMatchObject({ field: 'birthGeoPoint' });
   });
   it('lastSeenAliveDate keeps those who died on or after it; source keeps one file; both go with q too', async () => {
     expect((await persons('lastName=Pottier&lastSeenAliveDate=01/01/2021')).length).toBe(0);
