@@ -32,13 +32,9 @@ export interface Sealer {
   open(sealed: string): string;
 }
 
-/**
- * A sealer whose key is derived (HKDF-SHA256) from the master secret for one `purpose`: a secret sealed
- * for one purpose cannot be opened with another's key. The master secret is read on first use.
- */
-export function createSealer(env: Env, purpose: string): Sealer {
-  let key: Buffer | null = null;
-  const k = () => (key ??= Buffer.from(hkdfSync('sha256', loadMasterSecret(env), 'patrimoine', purpose, 32)));
+/** AES-256-GCM with a 32-byte key: `iv.tag.ciphertext` in base64url; opening checks the tag. */
+export function sealerOf(key: Buffer | (() => Buffer)): Sealer {
+  const k = typeof key === 'function' ? key : () => key;
   return {
     seal(plain) {
       const iv = randomBytes(12);
@@ -54,4 +50,13 @@ export function createSealer(env: Env, purpose: string): Sealer {
       return Buffer.concat([d.update(ct), d.final()]).toString('utf8');
     },
   };
+}
+
+/**
+ * A sealer whose key is derived (HKDF-SHA256, `salt` and `purpose` as info) from the master secret: a
+ * secret sealed for one purpose cannot be opened with another's key. The master secret is read on first use.
+ */
+export function createSealer(env: Env, purpose: string, salt = 'patrimoine'): Sealer {
+  let key: Buffer | null = null;
+  return sealerOf(() => (key ??= Buffer.from(hkdfSync('sha256', loadMasterSecret(env), salt, purpose, 32))));
 }

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sealerOf } from '../../platform/master-secret.ts';
 
 /**
  * The gateway's secrets: one master secret (GATEWAY_SECRET_KEY, or a file generated in the data
@@ -16,22 +17,11 @@ export { loadMasterSecret } from '../../platform/master-secret.ts';
 
 export function createSecrets(master: Buffer): GatewaySecrets {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, 'patrimoine-gateway', info, 32));
-  const encKey = derive('encryption');
+  const sealer = sealerOf(derive('encryption'));
   const identityCache = new Map<string, Buffer>();
   return {
-    encrypt(plain) {
-      const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', encKey, iv);
-      const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-      return [iv, c.getAuthTag(), ct].map((b) => b.toString('base64url')).join('.');
-    },
-    decrypt(sealed) {
-      const [iv, tag, ct] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
-      if (!iv || !tag || !ct) throw new Error('malformed sealed secret');
-      const d = createDecipheriv('aes-256-gcm', encKey, iv);
-      d.setAuthTag(tag);
-      return Buffer.concat([d.update(ct), d.final()]).toString('utf8');
-    },
+    encrypt: (plain) => sealer.seal(plain),
+    decrypt: (sealed) => sealer.open(sealed),
     identityKey(apiId) {
       let k = identityCache.get(apiId);
       if (!k) {
