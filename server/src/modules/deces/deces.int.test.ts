@@ -9,6 +9,7 @@ import { writeSyntheticFile } from './index.ts';
 import { parseLine } from './insee.ts';
 import { eq, sql } from 'drizzle-orm';
 import { jobs } from '../../platform/jobs/jobs.table.ts';
+import { decesRecords } from './deces.table.ts';
 import { RESULT_COLUMNS, bulkHeader } from './matchid.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
 
@@ -264,6 +265,18 @@ describe('search', () => {
     const firsts = sorted.response.persons.map((p: { name: { first: string[] } }) => p.name.first.join(' '));
     expect(firsts).toEqual([...firsts].sort());
     expect((await get('/search?birthDate=19')).json().errors[0].field).toBe('birthDate');
+  });
+
+  it('finds everyone of a fuzzy age, however many records the other conditions read', async () => {
+    // 2,000 records, more than the 1,000 candidates read: the age must narrow the read itself.
+    const ofAge = (await t.ctx.db.select({ matchid: decesRecords.matchidId, own: decesRecords.id }).from(decesRecords).where(eq(decesRecords.age, 85))).map(
+      (r) => ({ id: r.matchid ?? r.own }),
+    );
+    expect(ofAge.length).toBeGreaterThan(0);
+    const r = (await t.app.inject({ method: 'POST', url: api('/search'), payload: { deathAge: '85', size: 100 } })).json();
+    const found = new Set(r.response.persons.map((p: { id: string }) => p.id));
+    for (const { id } of ofAge) expect(found.has(id), id).toBe(true);
+    expect(r.response.persons[0].death.age).toBe(85);
   });
 
   it('paginates and sorts', async () => {

@@ -292,6 +292,9 @@ export function createDecesService(ctx: AppContext) {
       if (p.birthDepartment) extra.push({ kind: 'eq', column: 'birthDepartment', value: p.birthDepartment });
       if (p.deathDepartment) extra.push({ kind: 'eq', column: 'deathDepartment', value: p.deathDepartment });
       if (p.sex) extra.push({ kind: 'eq', column: 'sex', value: p.sex });
+      // A fuzzy age (scored up to one year off) still narrows the read: otherwise the people of that age
+      // past the first CANDIDATE_LIMIT rows of the other conditions are never scored.
+      if (p.deathAge && !filters.some((f) => f.kind === 'age')) extra.push({ kind: 'age', from: p.deathAge.from - 1, to: p.deathAge.to + 1 });
       rows = (await repo.filtered([...filters, ...extra], CANDIDATE_LIMIT)).rows;
     }
     const scoreAll = async (list: RecordRow[]) => {
