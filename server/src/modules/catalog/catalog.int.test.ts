@@ -122,6 +122,8 @@ describe('assets', () => {
     expect(badOwner.json().errors[0]).toMatchObject({ field: 'owner' });
     const dup = await post(dsr, { kind: 'application', slug: 'histovec', title: 'Encore', owner: 'DSR' });
     expect(dup.statusCode).toBe(409);
+    // Named as the form names it, as on a 400.
+    expect(dup.json().errors[0]).toMatchObject({ field: 'slug', label: 'Identifiant' });
   });
 
   it('applies permissions: anonymous sees public non-personal assets, data_admin edits only their organisation', async () => {
@@ -171,6 +173,7 @@ describe('assets', () => {
       payload: body,
     });
     expect(stale.statusCode).toBe(409);
+    expect(stale.json().errors[0]).toMatchObject({ field: 'version', label: expect.any(String) });
     const r = await t.app.inject({
       method: 'PUT',
       url: '/api/catalog/assets/algorithm/candilib-attribution',

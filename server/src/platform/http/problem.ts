@@ -16,6 +16,9 @@ export interface Problem {
   [k: string]: unknown;
 }
 
+/** Field errors with the name the forms give each field (`errors[].label`), whatever the status. */
+const labelled = (errors: FieldError[]): FieldError[] => errors.map((e) => ({ ...e, label: e.label ?? fieldLabel(e.field) }));
+
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
   return reply.status(problem.status).type('application/problem+json; charset=utf-8').send(problem);
 }
@@ -61,7 +64,7 @@ export function registerErrorHandling(app: FastifyInstance, opts: { spaIndexHtml
         status: err.status,
         detail: err.message,
         instance,
-        errors: err.errors.map((e) => ({ ...e, label: e.label ?? fieldLabel(e.field) })),
+        errors: labelled(err.errors),
         ...err.extra,
       });
     }
@@ -76,6 +79,8 @@ export function registerErrorHandling(app: FastifyInstance, opts: { spaIndexHtml
         detail: err.message,
         instance,
         ...err.extra,
+        // Field errors of any status (a 409 on a taken identifier, a stale version) are named as the forms name them.
+        ...(Array.isArray(err.extra.errors) ? { errors: labelled(err.extra.errors as FieldError[]) } : {}),
       });
     }
     if (isResponseSerializationError(err)) {
@@ -92,7 +97,7 @@ export function registerErrorHandling(app: FastifyInstance, opts: { spaIndexHtml
         status: 400,
         detail: `Formulaire multipart illisible : ${multipart.message}.`,
         instance,
-        errors: [{ field: 'body', message: multipart.message }],
+        errors: labelled([{ field: 'body', message: multipart.message }]),
       });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
