@@ -1,0 +1,1 @@
+ALTER TABLE "gw_apis" ADD COLUMN "franceconnect_scopes" jsonb;
