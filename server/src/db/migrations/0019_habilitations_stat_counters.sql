@@ -26,5 +26,4 @@ CREATE TABLE "hab_stat_months" (
 	CONSTRAINT "hab_stat_months_definition_id_month_pk" PRIMARY KEY("definition_id","month")
 );
 --> statement-breakpoint
-ALTER TABLE "hab_stat_durations" ADD CONSTRAINT "hab_stat_durations_request_id_hab_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."hab_requests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "hab_stat_durations_rank_idx" ON "hab_stat_durations" USING btree ("definition_id","kind","hours");

@@ -79,7 +79,11 @@ BEGIN
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER hab_requests_stats AFTER INSERT OR UPDATE OR DELETE ON hab_requests
+-- Deferred to the commit: the counters' row of a definition is locked only while the transaction
+-- commits (not from its first change on), and after every other lock the transaction takes, so two
+-- transactions never wait for each other's counters while holding what the other needs.
+CREATE CONSTRAINT TRIGGER hab_requests_stats AFTER INSERT OR UPDATE OR DELETE ON hab_requests
+  DEFERRABLE INITIALLY DEFERRED
   FOR EACH ROW EXECUTE FUNCTION hab_requests_stats();
 --> statement-breakpoint
 -- The requests already there.

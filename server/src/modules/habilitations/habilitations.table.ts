@@ -433,10 +433,8 @@ export const habStatMonths = pgTable(
 export const habStatDurations = pgTable(
   'hab_stat_durations',
   {
-    /** Request measured. */
-    requestId: uuid('request_id')
-      .notNull()
-      .references(() => habRequests.id, { onDelete: 'cascade' }),
+    /** Request measured (no foreign key: the trigger, deferred to the commit, adds and removes the rows). */
+    requestId: uuid('request_id').notNull(),
     /** `submit` (creation → first submission), `first` (first submission → first decision), `final` (first submission → final decision). */
     kind: text('kind', { enum: ['submit', 'first', 'final'] }).notNull(),
     /** Definition of the request (copied, for the index). */
