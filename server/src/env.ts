@@ -194,7 +194,7 @@ export const envSchema = z.object({
     .url()
     .optional()
     .describe(
-      'FranceConnect’s data-provider endpoint the gateway asks to check citizens’ access tokens (e.g. https://fcp.integ01.dev-franceconnect.fr/api/v1/checktoken). Unset: APIs behind FranceConnect answer 503.',
+      'FranceConnect’s data-provider endpoint the gateway asks to check citizens’ access tokens (e.g. https://fcp.integ01.dev-franceconnect.fr/api/v1/checktoken). Unset: the demo’s local FranceConnect when it runs (PATRIMOINE_FRANCECONNECT_DEV_PROVIDER), otherwise APIs behind FranceConnect answer 503.',
     ),
   PATRIMOINE_FRANCECONNECT_CLIENT_ID: z
     .string()
