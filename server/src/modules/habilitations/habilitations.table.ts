@@ -433,7 +433,7 @@ export const habStatMonths = pgTable(
 export const habStatDurations = pgTable(
   'hab_stat_durations',
   {
-    /** Request measured (no foreign key: the trigger, deferred to the commit, adds and removes the rows). */
+    /** Request measured (no foreign key: the statement triggers on hab_requests add and remove the rows). */
     requestId: uuid('request_id').notNull(),
     /** `submit` (creation → first submission), `first` (first submission → first decision), `final` (first submission → final decision). */
     kind: text('kind', { enum: ['submit', 'first', 'final'] }).notNull(),
