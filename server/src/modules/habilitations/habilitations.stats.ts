@@ -93,7 +93,7 @@ export async function definitionStats(db: Db, now: Date, definitionId?: string) 
         total: Number(c.total),
       },
       backlog: Number(c.backlog),
-      backlogSeries: months.map((m, i) => ({
+      backlogSeries: months.map((m) => ({
         month: m.toISOString().slice(0, 7),
         backlog: backlogAt(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1)),
       })),
