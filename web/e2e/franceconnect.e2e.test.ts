@@ -82,6 +82,20 @@ describe('an API behind FranceConnect, in the browser', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="fc-console-status"]')?.textContent === '401');
     expect(await page.getByTestId('fc-console-body').textContent()).toContain('droit_a_conduire');
 
+    // A token of 5 seconds: accepted while it lasts, then refused as expired (polled, never timed).
+    await issue.getByRole('checkbox', { name: /droit_a_conduire/ }).check({ force: true });
+    await issue.getByLabel('Validité du jeton').selectOption('5');
+    const paulToken = (await page.getByTestId('fc-demo-token').textContent())!.trim();
+    await issue.getByRole('button', { name: 'Obtenir un jeton de démonstration' }).click();
+    await page.waitForFunction((t) => document.querySelector('[data-testid="fc-demo-token"]')?.textContent?.trim() !== t, paulToken);
+    const expiredShown = () => page.evaluate(() => /expiré/.test(document.querySelector('[data-testid="fc-console-body"]')?.textContent ?? ''));
+    for (let i = 0; i < 60 && !(await expiredShown()); i++) {
+      await callForm.getByRole('button', { name: /Appeler l’API/ }).click();
+      await page.waitForTimeout(1000);
+    }
+    expect(await page.getByTestId('fc-console-status').textContent()).toBe('401');
+    expect(await page.getByTestId('fc-console-body').textContent()).toMatch(/expiré/);
+
     // A forged token (Marie's, altered) in « Tester l’API » of the API page: 401.
     await page.goto('/api-portail/droit-a-conduire');
     const consoleForm = page.getByRole('form', { name: "Tester l'API" });

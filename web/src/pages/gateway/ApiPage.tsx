@@ -159,8 +159,14 @@ function Console({ a }: { a: GwApiDetail }) {
   );
 }
 
-function Samples({ slug }: { slug: string }) {
+function Samples({ slug, franceconnect }: { slug: string; franceconnect: boolean }) {
   const url = `${window.location.origin}/gw/${slug}/`;
+  if (franceconnect)
+    return (
+      <pre>{`curl -H "X-Api-Key: $CLE_API" \\
+     -H "Authorization: Bearer $JETON_FRANCECONNECT_DU_CITOYEN" \\
+     "${url}"`}</pre>
+    );
   const curl = `curl -H "X-Api-Key: $CLE_API" "${url}"`;
   const js = `const res = await fetch("${url}", { headers: { "X-Api-Key": process.env.CLE_API } });\nconsole.log(res.status, await res.json());`;
   const py = `import os, requests\nr = requests.get("${url}", headers={"X-Api-Key": os.environ["CLE_API"]}, timeout=10)\nprint(r.status_code, r.json())`;
@@ -318,7 +324,7 @@ export function ApiPage() {
       <h2 className="fr-mt-4w">Tester l’API</h2>
       <Console a={a} />
       <h2 className="fr-mt-4w">Exemples de code</h2>
-      <Samples slug={a.slug} />
+      <Samples slug={a.slug} franceconnect={!!a.franceconnectScopes?.length} />
       <h2 className="fr-mt-4w">Documentation</h2>
       <OpenApiDocView slug={a.slug} />
       {a.specVersions.length > 0 && (

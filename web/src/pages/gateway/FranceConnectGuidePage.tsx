@@ -41,6 +41,7 @@ function DemoProvider({ a, demo, firstPath }: { a: GwApiDetail; demo: FcDemoInfo
   const need = a.franceconnectScopes ?? [];
   const [citizen, setCitizen] = useState(demo.citizens[0]?.id ?? '');
   const [scopes, setScopes] = useState<string[]>(need.filter((s) => demo.scopes.includes(s)));
+  const [expiresIn, setExpiresIn] = useState('60');
   const issue = useIssueFranceConnectDemoToken();
   const [key, setKey] = useState('');
   const [path, setPath] = useState(firstPath);
@@ -65,7 +66,7 @@ function DemoProvider({ a, demo, firstPath }: { a: GwApiDetail; demo: FcDemoInfo
           aria-label="Obtenir un jeton FranceConnect de démonstration"
           onSubmit={(e) => {
             e.preventDefault();
-            issue.mutate({ citizen, scopes, expiresIn: 600 });
+            issue.mutate({ citizen, scopes, expiresIn: Number(expiresIn) });
           }}
         >
           <FormErrors error={issue.error} />
@@ -90,6 +91,11 @@ function DemoProvider({ a, demo, firstPath }: { a: GwApiDetail; demo: FcDemoInfo
               nativeInputProps: { checked: scopes.includes(s), onChange: () => toggle(s), name: 'scopes', value: s },
             }))}
           />
+          <Select label="Validité du jeton" nativeSelectProps={{ value: expiresIn, onChange: (e) => setExpiresIn(e.target.value), name: 'expiresIn' }}>
+            <option value="60">60 secondes (comme FranceConnect)</option>
+            <option value="600">10 minutes</option>
+            <option value="5">5 secondes (pour voir le refus d’un jeton expiré)</option>
+          </Select>
           <Button type="submit" disabled={issue.isPending}>
             Obtenir un jeton de démonstration
           </Button>
@@ -99,7 +105,7 @@ function DemoProvider({ a, demo, firstPath }: { a: GwApiDetail; demo: FcDemoInfo
         <Alert
           severity="success"
           className="fr-mt-2w"
-          title={`Jeton de ${issue.data.citizen.given_name} ${issue.data.citizen.family_name}, valable ${Math.round(issue.data.expiresIn / 60)} minutes`}
+          title={`Jeton de ${issue.data.citizen.given_name} ${issue.data.citizen.family_name}, valable ${issue.data.expiresIn < 60 ? `${issue.data.expiresIn} secondes` : `${Math.round(issue.data.expiresIn / 60)} minute(s)`}`}
           description={
             <>
               Scopes : {issue.data.scopes.join(' ')}. Jeton d’accès :{' '}
