@@ -33,7 +33,7 @@ describe('an API behind FranceConnect, in the browser', () => {
     expect(unexpected(errors)).toEqual([]);
   });
 
-  it('a service provider gets a citizen’s licence with that citizen’s token, and 401 without the consent', async () => {
+  it('a service provider gets a citizen’s licence with that citizen’s token, and 401 without the consent, with a forged or an expired token', async () => {
     const { page, errors } = await newPage(browser);
     await login(page, 'agent', adminPassword());
     await page.goto('/api-portail/applications');
