@@ -90,6 +90,13 @@ export const apiInput = z.object({
   timeoutMs: z.number().int().min(100, '100 ms au moins').max(120_000, '120 s au plus').default(10_000),
   allowPrivateUpstream: z.boolean().default(false),
   requiredScope: scope.nullable().default(null),
+  /** Behind FranceConnect (ADR 0012): the consent scopes the citizen's token must carry; null: not behind FranceConnect. */
+  franceconnectScopes: z
+    .array(z.string().regex(/^[\w:.-]{1,100}$/, 'scope FranceConnect invalide'))
+    .min(1, 'au moins un scope FranceConnect')
+    .max(30, '30 scopes au plus')
+    .nullable()
+    .default(null),
   failPolicy: gwFailPolicy.default('open'),
   maxBodyBytes: z
     .number()
@@ -221,6 +228,7 @@ export const gwApi = z.object({
   timeoutMs: z.number().int(),
   allowPrivateUpstream: z.boolean(),
   requiredScope: z.string().nullable(),
+  franceconnectScopes: z.array(z.string()).nullable().describe('Scopes FranceConnect que le jeton du citoyen doit porter (null : API non FranceConnectée)'),
   failPolicy: gwFailPolicy,
   maxBodyBytes: z.number().int(),
   enabled: z.boolean(),
@@ -457,4 +465,37 @@ export const authorizationServerMetadata = z.object({
   introspection_endpoint_auth_methods_supported: z.array(z.string()),
   response_types_supported: z.array(z.string()),
   scopes_supported: z.array(z.string()),
+});
+
+// ---------- the local FranceConnect of the demo (ADR 0012) ----------
+
+const fcScope = z.string().regex(/^[\w:.-]{1,100}$/, 'scope FranceConnect invalide');
+/** What the local provider playing FranceConnect's role offers (demo and development only). */
+export const fcDemoInfo = z.object({
+  enabled: z.boolean().describe('Le fournisseur FranceConnect de démonstration fonctionne sur cette plateforme'),
+  checktokenUrl: z.string().nullable().describe('Son point de vérification des jetons (contrat « checktoken » de FranceConnect)'),
+  citizens: z.array(
+    z.object({
+      id: z.string(),
+      given_name: z.string(),
+      family_name: z.string(),
+      birthdate: z.string(),
+      gender: z.string(),
+      birthplace: z.string(),
+      birthcountry: z.string(),
+    }),
+  ),
+  scopes: z.array(z.string()),
+});
+export const fcDemoTokenInput = z.object({
+  citizen: z.string().min(1, 'choisissez un citoyen').max(40),
+  scopes: z.array(fcScope).min(1, 'au moins un scope').max(20, '20 scopes au plus'),
+  expiresIn: z.number().int().min(1, '1 s au moins').max(3600, '1 heure au plus').default(600),
+});
+export const fcDemoToken = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number().int(),
+  scopes: z.array(z.string()),
+  citizen: z.object({ given_name: z.string(), family_name: z.string(), birthdate: z.string() }),
 });

@@ -206,7 +206,7 @@ export const envSchema = z.object({
     .url()
     .optional()
     .describe(
-      'FranceConnect’s data-provider endpoint the gateway asks to check citizens’ access tokens (e.g. https://fcp.integ01.dev-franceconnect.fr/api/v1/checktoken). Unset: APIs behind FranceConnect answer 503.',
+      'FranceConnect’s data-provider endpoint the gateway asks to check citizens’ access tokens (e.g. https://fcp.integ01.dev-franceconnect.fr/api/v1/checktoken). Unset: the demo’s local FranceConnect when it runs (PATRIMOINE_FRANCECONNECT_DEV_PROVIDER), otherwise APIs behind FranceConnect answer 503.',
     ),
   PATRIMOINE_FRANCECONNECT_CLIENT_ID: z
     .string()
@@ -219,7 +219,14 @@ export const envSchema = z.object({
     .string()
     .max(2000)
     .default('droit-a-conduire=openid identite_pivot droit_a_conduire')
-    .describe('Gateway APIs behind FranceConnect and the consent scopes each needs (`slug=scope scope;slug=…`).'),
+    .describe(
+      'Former configuration of the APIs behind FranceConnect (`slug=scope scope;…`), now only a seed: at start, each API named here that has no consent scopes gets these, once per API (later changes by its managers stand). The scopes are declared on the API (portal, declarative configuration).',
+    ),
+  PATRIMOINE_FRANCECONNECT_DEV_PROVIDER: bool
+    .optional()
+    .describe(
+      'Local provider playing FranceConnect’s role (synthetic citizens, its checktoken contract), refused in production. Unset: on with demo content outside production when PATRIMOINE_FRANCECONNECT_CHECKTOKEN_URL is unset.',
+    ),
   PATRIMOINE_FRANCECONNECT_CACHE_SECONDS: z.coerce
     .number()
     .int()

@@ -35,6 +35,7 @@ const PUBLIC: Visit[] = [
   { path: '/donnees-ouvertes/valider' },
   { path: '/api-portail' },
   { path: '/api-portail', via: '/api-portail/d' },
+  { path: '/api-portail/droit-a-conduire/franceconnect' },
   { path: '/habilitations' },
   { path: '/habilitations', via: '/habilitations/' },
   { path: '/deces' },

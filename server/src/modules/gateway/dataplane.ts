@@ -435,9 +435,9 @@ export class DataPlane {
 
     // An API behind FranceConnect (ADR 0012): the citizen's token is checked, the identity pivot goes upstream.
     let citizen: string | null = null;
-    if (this.deps.franceConnect?.required(api.slug)) {
+    if (api.franceconnectScopes && this.deps.franceConnect) {
       const fcToken = who.keyId ? /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] : undefined;
-      const v = await this.deps.franceConnect.verify(api.slug, fcToken);
+      const v = await this.deps.franceConnect.verify(api.franceconnectScopes, fcToken);
       if (!v.ok) {
         if (v.status === 401) reply.header('www-authenticate', 'Bearer realm="franceconnect", error="invalid_token"');
         return problem(reply, v.status, v.status === 401 ? 'invalid-token' : 'franceconnect-unavailable', 'Jeton FranceConnect refusé', v.reason);

@@ -21,6 +21,9 @@ const fileSchema = z.object({
     .array(
       apiInput.omit({ organisationCode: true }).extend({
         organisation: z.string().max(40),
+        // Omitted: left as it is (a file exported before the scopes were declared on the API does not
+        // remove an API from behind FranceConnect); `null` takes it out.
+        franceconnectScopes: apiInput.shape.franceconnectScopes.unwrap().optional(),
         plans: z.array(planInput).max(50).default([]),
       }),
     )
@@ -236,6 +239,7 @@ export function createDeclarativeConfig(deps: { ctx: AppContext; repo: GatewayRe
         timeoutMs: a.timeoutMs,
         allowPrivateUpstream: a.allowPrivateUpstream,
         requiredScope: a.requiredScope,
+        franceconnectScopes: a.franceconnectScopes ?? null,
         failPolicy: a.failPolicy,
         maxBodyBytes: a.maxBodyBytes,
         enabled: a.enabled,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
-import { DROIT_A_CONDUIRE_SLUG, DROIT_A_CONDUIRE_UPSTREAM } from './droit-a-conduire.ts';
+import { DROIT_A_CONDUIRE_SCOPES, DROIT_A_CONDUIRE_SLUG, DROIT_A_CONDUIRE_UPSTREAM } from './droit-a-conduire.ts';
 
 /** A local FranceConnect playing its data-provider role: `POST /api/v1/checktoken` as FranceConnect documents it. */
 function startFranceConnect() {
@@ -84,6 +84,7 @@ describe('an API behind FranceConnect: the synthetic « droit à conduire »', (
       organisationCode: 'DNUM',
       upstreamUrl: DROIT_A_CONDUIRE_UPSTREAM,
       allowPrivateUpstream: true,
+      franceconnectScopes: [...DROIT_A_CONDUIRE_SCOPES],
     });
     const plan = await svc.createPlan(SYSTEM, api.id, { slug: 'fournisseurs-de-service', name: 'Fournisseurs de service habilités' });
     const app = await svc.createApp(SYSTEM, { name: 'Service en ligne de démonstration', description: '' });

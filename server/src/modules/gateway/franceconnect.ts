@@ -22,7 +22,10 @@ const PIVOT_KEYS = ['given_name', 'family_name', 'birthdate', 'gender', 'birthpl
 
 export type FcCheck = { ok: true; scopes: string[]; pivot: IdentityPivot; clientId: string | null } | { ok: false; status: 401 | 503; reason: string };
 
-/** Parses `slug=scope scope;slug=…` (consent scopes per API). Throws naming the faulty part. */
+/**
+ * Parses `slug=scope scope;slug=…`, the former configuration of the consent scopes
+ * (PATRIMOINE_FRANCECONNECT_APIS, now only a seed: the scopes are declared on the API). Throws naming the faulty part.
+ */
 export function parseFcApis(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const part of text.split(';').map((p) => p.trim())) {
@@ -53,8 +56,6 @@ export interface FranceConnectOptions {
   /** Credentials of Patrimoine as a data provider (HTTP Basic), when FranceConnect gave some. */
   clientId?: string;
   clientSecret?: string;
-  /** Consent scopes per API slug. */
-  apis: Map<string, string[]>;
   /** How long a valid answer is reused (short: a revoked token stops working within it). */
   cacheMs: number;
   dispatcher?: Dispatcher;
@@ -115,13 +116,11 @@ export function createFranceConnect(o: FranceConnectOptions) {
 
   return {
     metrics,
-    /** The consent scopes an API needs, or null when it is not behind FranceConnect. */
-    required(slug: string): string[] | null {
-      return o.apis.get(slug) ?? null;
-    },
-    /** Checks the citizen's token for an API: 401 when absent, unknown, expired, forged or under-scoped. */
-    async verify(slug: string, token: string | undefined): Promise<FcCheck> {
-      const need = o.apis.get(slug) ?? [];
+    /**
+     * Checks the citizen's token for an API whose consent scopes are `need` (declared on the API,
+     * `gw_apis.franceconnect_scopes`): 401 when absent, unknown, expired, forged or under-scoped.
+     */
+    async verify(need: readonly string[], token: string | undefined): Promise<FcCheck> {
       if (!o.checkTokenUrl) return { ok: false, status: 503, reason: 'La vérification FranceConnect n’est pas configurée sur cette passerelle.' };
       if (!token || token.length > 4096) return { ok: false, status: 401, reason: 'Jeton FranceConnect du citoyen requis (Authorization: Bearer).' };
       const key = createHash('sha256').update(token).digest('hex');

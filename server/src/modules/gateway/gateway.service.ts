@@ -814,6 +814,7 @@ export function toApi(a: ApiRow): GwApi {
     timeoutMs: a.timeoutMs,
     allowPrivateUpstream: a.allowPrivateUpstream,
     requiredScope: a.requiredScope,
+    franceconnectScopes: a.franceconnectScopes ?? null,
     failPolicy: a.failPolicy,
     maxBodyBytes: a.maxBodyBytes,
     enabled: a.enabled,

@@ -33,6 +33,8 @@ export const gwApis = pgTable(
     allowPrivateUpstream: boolean('allow_private_upstream').notNull().default(false),
     /** Scope a bearer token must carry to call the API (null: any token for this audience). */
     requiredScope: text('required_scope'),
+    /** Consent scopes a citizen's FranceConnect access token must carry to call the API (ADR 0012); null: the API is not behind FranceConnect. */
+    franceconnectScopes: jsonb('franceconnect_scopes').$type<string[]>(),
     /** Behaviour when Redis (shared rate-limit state) is unreachable: let calls through or refuse them. */
     failPolicy: text('fail_policy', { enum: gwFailPolicies }).notNull().default('open'),
     /** Maximum request body forwarded, in bytes. */

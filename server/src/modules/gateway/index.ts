@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Command } from 'commander';
 import { request } from 'undici';
@@ -23,7 +23,8 @@ import { PROBE_USER_AGENT } from '../../platform/http/request-log.ts';
 import { apiGouvRoutes } from './apigouv.routes.ts';
 import { registerGatewayCli, createDeclarativeConfig } from './declarative.ts';
 import { createFranceConnect, parseFcApis } from './franceconnect.ts';
-import { droitAConduireUpstream } from './droit-a-conduire.ts';
+import { DROIT_A_CONDUIRE_SCOPES, DROIT_A_CONDUIRE_SLUG, DROIT_A_CONDUIRE_UPSTREAM, droitAConduireSpec, droitAConduireUpstream } from './droit-a-conduire.ts';
+import { createDemoFranceConnect, demoFranceConnectRoutes, DEMO_CHECKTOKEN_PATH } from './franceconnect-demo.ts';
 import { demoUpstreams } from './demo-upstreams.ts';
 /** The synthetic upstreams of the demo's restricted APIs (the habilitations' demo publishes them). */
 export { DEMO_UPSTREAMS, demoUpstreamOf } from './demo-upstreams.ts';
@@ -76,7 +77,8 @@ function trustProxy(v: string): boolean | number | string {
 /** The API gateway and developer portal (issue 6). */
 export const gatewayModule: ModuleFactory = (ctx, services) => {
   const repo = createGatewayRepository(ctx.db);
-  const secrets = createSecrets(loadMasterSecret(ctx.env));
+  const master = loadMasterSecret(ctx.env);
+  const secrets = createSecrets(master);
   // A connection of its own with auto-pipelining: the limit checks of concurrent calls leave in one
   // write (ADR 0404). Connected when the data plane is registered.
   const limiterRedis = ctx.redis ? ctx.redis.duplicate({ enableAutoPipelining: true }) : null;
@@ -88,6 +90,15 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
   });
   const origin = selfOrigin(ctx.env);
   const resolve = (url: string) => resolveUpstream(url, origin);
+  // The local provider playing FranceConnect's role (demo, development; never in production).
+  const fcDemoOn =
+    ctx.env.PATRIMOINE_FRANCECONNECT_DEV_PROVIDER ??
+    (ctx.env.PATRIMOINE_SEED_DEMO && ctx.env.NODE_ENV !== 'production' && !ctx.env.PATRIMOINE_FRANCECONNECT_CHECKTOKEN_URL);
+  if (fcDemoOn && ctx.env.NODE_ENV === 'production') throw new Error('PATRIMOINE_FRANCECONNECT_DEV_PROVIDER is refused in production');
+  const fcDemo = fcDemoOn
+    ? createDemoFranceConnect({ key: Buffer.from(hkdfSync('sha256', master, 'patrimoine-gateway', 'franceconnect-demo', 32)), clock: ctx.clock })
+    : null;
+  const checkTokenUrl = ctx.env.PATRIMOINE_FRANCECONNECT_CHECKTOKEN_URL ?? (fcDemo ? `${origin}${DEMO_CHECKTOKEN_PATH}` : undefined);
   const dataPlane = new DataPlane({
     resolveUpstream: resolve,
     repo,
@@ -100,10 +111,9 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     issuer: ctx.env.publicUrl,
     principalOf: (t) => ctx.auth.fromToken(t),
     franceConnect: createFranceConnect({
-      checkTokenUrl: ctx.env.PATRIMOINE_FRANCECONNECT_CHECKTOKEN_URL,
+      checkTokenUrl,
       clientId: ctx.env.PATRIMOINE_FRANCECONNECT_CLIENT_ID,
       clientSecret: ctx.env.PATRIMOINE_FRANCECONNECT_CLIENT_SECRET,
-      apis: parseFcApis(ctx.env.PATRIMOINE_FRANCECONNECT_APIS),
       cacheMs: ctx.env.PATRIMOINE_FRANCECONNECT_CACHE_SECONDS * 1000,
       dispatcher: guardedAgent({ allowPrivate: true }),
     }),
@@ -251,10 +261,59 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
     }
   }
 
+  /**
+   * Compatibility with PATRIMOINE_FRANCECONNECT_APIS (the consent scopes were configuration before they
+   * were declared on the API): each API it names gets its scopes once, if none were declared, so an API
+   * whose managers later change or remove them is not overwritten at the next start.
+   */
+  async function seedFranceConnectScopes() {
+    const wanted = parseFcApis(ctx.env.PATRIMOINE_FRANCECONNECT_APIS);
+    if (!wanted.size) return;
+    const done = new Set((await getSetting<string[]>(ctx, 'gateway_franceconnect_seeded')) ?? []);
+    for (const [slug, scopes] of wanted) {
+      const api = done.has(slug) ? null : await repo.apiBySlug(slug);
+      if (!api) continue;
+      if (!api.franceconnectScopes) await service.updateApi(SYSTEM, api.id, { franceconnectScopes: scopes });
+      done.add(slug);
+    }
+    await setSetting(ctx, 'gateway_franceconnect_seeded', [...done]);
+  }
+
+  /**
+   * Demo (issue 15, roadmap A24): the synthetic « droit à conduire » published behind FranceConnect, with
+   * a plan for service providers (automatic approval, so a visitor can try it) and its OpenAPI document.
+   */
+  async function publishDroitAConduire() {
+    if (await repo.apiBySlug(DROIT_A_CONDUIRE_SLUG)) return;
+    const api = await service.createApi(SYSTEM, {
+      slug: DROIT_A_CONDUIRE_SLUG,
+      name: 'API droit à conduire (FranceConnectée)',
+      description:
+        'Statut du permis de conduire et solde de points du citoyen connecté avec FranceConnect, pour les services en ligne qui agissent pour lui. Démonstration : l’amont, synthétique, est servi par la plateforme elle-même.',
+      audience: 'Fournisseurs de service FranceConnect (services en ligne des administrations et des collectivités)',
+      organisationCode: 'DSR',
+      visibility: 'public',
+      upstreamUrl: DROIT_A_CONDUIRE_UPSTREAM,
+      allowPrivateUpstream: true,
+      franceconnectScopes: [...DROIT_A_CONDUIRE_SCOPES],
+      healthPath: '/sante',
+    });
+    await service.createPlan(SYSTEM, api.id, {
+      slug: 'fournisseurs-de-service',
+      name: 'Fournisseurs de service',
+      perSecond: 10,
+      perDay: 10_000,
+      approval: 'auto',
+    });
+    await service.putSpec(SYSTEM, api.id, droitAConduireSpec(api.name, `${ctx.env.publicUrl}/gw/${DROIT_A_CONDUIRE_SLUG}`));
+  }
+
   return {
     module: {
       name: 'gateway',
       routes: async (app) => {
+        if (fcDemo) await app.register(fcDemo.checktoken);
+        await app.register(demoFranceConnectRoutes(fcDemo, checkTokenUrl ?? null));
         await app.register(droitAConduireUpstream({ secrets, clock: ctx.clock, apiIdOf: async (slug) => (await repo.apiBySlug(slug))?.id ?? null }));
         await app.register(demoUpstreams({ secrets, clock: ctx.clock, apiIdOf: async (slug) => (await repo.apiBySlug(slug))?.id ?? null }));
         await app.register(gatewayRoutes(service, { dataPlane, analytics, limiter: limiter as { metrics?: RedisRateLimiter['metrics'] }, declarative }));
@@ -297,6 +356,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
         const deces = await repo.apiBySlug('deces');
         const legacy = deces && !isSelfUpstream(deces.upstreamUrl) ? legacySelfPath(deces.upstreamUrl) : null;
         if (deces && legacy) await service.updateApi(SYSTEM, deces.id, { upstreamUrl: `${SELF_PREFIX}${legacy}` });
+        await seedFranceConnectScopes();
         // The deaths API is published through the gateway by default (once: an admin may remove it).
         if (await getSetting(ctx, 'gateway_deces_published')) return;
         if (!(await repo.apiBySlug('deces'))) {
@@ -343,6 +403,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
        */
       async seedDemo() {
         if (await repo.hasContentBeyond(REFERENCE_API_SLUGS)) return;
+        await publishDroitAConduire();
         if (await getSetting(ctx, 'gateway_demo_linked')) return;
         const api = await repo.apiBySlug('deces');
         if (!api || api.catalogAssetId) return;

@@ -28,6 +28,8 @@ export interface RtApi {
   timeoutMs: number;
   allowPrivate: boolean;
   requiredScope: string | null;
+  /** Consent scopes of an API behind FranceConnect (null: not behind it). */
+  franceconnectScopes: string[] | null;
   failPolicy: 'open' | 'closed';
   maxBodyBytes: number;
   enabled: boolean;
@@ -105,6 +107,7 @@ export async function buildRouteTable(repo: GatewayRepository, resolve: (url: st
       timeoutMs: a.timeoutMs,
       allowPrivate: a.allowPrivateUpstream,
       requiredScope: a.requiredScope,
+      franceconnectScopes: a.franceconnectScopes ?? null,
       failPolicy: a.failPolicy,
       maxBodyBytes: a.maxBodyBytes,
       enabled: a.enabled,

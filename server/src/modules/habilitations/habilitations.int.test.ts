@@ -4,6 +4,8 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { completeData } from './habilitations.seed.ts';
+import { definitionStats } from './habilitations.stats.ts';
+import { statsByScan } from '../../../test/habilitations-stats-reference.ts';
 import { startSmtpServer } from '../../../test/smtp.ts';
 
 /**
@@ -446,6 +448,10 @@ describe('statistics and open data', () => {
     expect((await inject(stranger.token, 'GET', `/api/habilitations/stats?definitionId=${DEF}`)).statusCode).toBe(403);
     const all = await inject(admin, 'GET', '/api/habilitations/stats');
     expect(all.statusCode, all.body).toBe(200);
+    // The stored figures (kept by the trigger in every transition's transaction) equal a scan of the requests.
+    const sorted = <T extends { definitionId: string }>(xs: T[]) => [...xs].sort((a, b) => a.definitionId.localeCompare(b.definitionId));
+    const now = t.clock.now();
+    expect(sorted(await definitionStats(t.ctx.db, now))).toEqual(sorted(await statsByScan(t.ctx.db, now)));
     expect(all.json().items.map((x: { definitionId: string }) => x.definitionId)).toContain(DEF);
     const od = await t.app.inject({ method: 'GET', url: '/api/habilitations/opendata' });
     expect(od.statusCode).toBe(200);

@@ -1,4 +1,4 @@
-import { pgTable, text, uuid, timestamp, boolean, integer, jsonb, index, primaryKey, customType, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, text, uuid, timestamp, boolean, integer, jsonb, index, primaryKey, customType, uniqueIndex, doublePrecision } from 'drizzle-orm/pg-core';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 import { users } from '../../platform/auth/auth.table.ts';
 import {
@@ -386,4 +386,61 @@ export const habCounters = pgTable(
     last: integer('last').notNull().default(0),
   },
   (t) => [uniqueIndex('hab_counters_def_idx').on(t.definitionId)],
+);
+
+/**
+ * Stored statistics of a definition (ADR 0608): counters kept by a trigger on `hab_requests`, in the
+ * transaction of every change of a request, so the statistics endpoint reads them instead of scanning.
+ */
+export const habStatCounters = pgTable('hab_stat_counters', {
+  /** Definition counted. */
+  definitionId: text('definition_id').primaryKey(),
+  /** Requests of the definition, in any state. */
+  total: integer('total').notNull().default(0),
+  /** Requests submitted at least once (first submission date set). */
+  submitted: integer('submitted').notNull().default(0),
+  /** Requests validated at least once (last validation date set). */
+  validated: integer('validated').notNull().default(0),
+  /** Requests in the `refused` state. */
+  refused: integer('refused').notNull().default(0),
+  /** Requests reopened at least once. */
+  reopened: integer('reopened').notNull().default(0),
+  /** Requests waiting for the instruction (`submitted` or `changes_requested`). */
+  backlog: integer('backlog').notNull().default(0),
+  /** Submitted requests with a first decision (how many durations « to first decision » there are). */
+  firstDecided: integer('first_decided').notNull().default(0),
+  /** Submitted requests with a final decision (how many durations « to final decision » there are). */
+  finalDecided: integer('final_decided').notNull().default(0),
+});
+
+/** Per definition and month (UTC): requests first submitted in that month, and requests whose final decision falls in it (the backlog series). */
+export const habStatMonths = pgTable(
+  'hab_stat_months',
+  {
+    /** Definition counted. */
+    definitionId: text('definition_id').notNull(),
+    /** First day of the month (UTC). */
+    month: timestamp('month', { withTimezone: true }).notNull(),
+    /** Requests whose first submission is in this month. */
+    submitted: integer('submitted').notNull().default(0),
+    /** Requests whose (current) final decision is in this month. */
+    decided: integer('decided').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.definitionId, t.month] })],
+);
+
+/** The durations of each request (hours), indexed in order: a percentile is read at its rank instead of sorting every request. */
+export const habStatDurations = pgTable(
+  'hab_stat_durations',
+  {
+    /** Request measured (no foreign key: the statement triggers on hab_requests add and remove the rows). */
+    requestId: uuid('request_id').notNull(),
+    /** `submit` (creation → first submission), `first` (first submission → first decision), `final` (first submission → final decision). */
+    kind: text('kind', { enum: ['submit', 'first', 'final'] }).notNull(),
+    /** Definition of the request (copied, for the index). */
+    definitionId: text('definition_id').notNull(),
+    /** The duration in hours, as the statistics computed it from the request's dates. */
+    hours: doublePrecision('hours').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.kind] }), index('hab_stat_durations_rank_idx').on(t.definitionId, t.kind, t.hours)],
 );

@@ -47,10 +47,12 @@ function Console({ a }: { a: GwApiDetail }) {
   const [path, setPath] = useState('/');
   const [key, setKey] = useState('');
   const [body, setBody] = useState('');
+  const [bearer, setBearer] = useState('');
+  const fc = !!a.franceconnectScopes?.length;
   const call = useGatewayConsole(slug);
   const result = call.data;
   const error = call.error ? call.error.message : null;
-  const send = () => call.mutate({ method, path, key, body });
+  const send = () => call.mutate({ method, path, key, body, bearer: fc ? bearer : undefined });
   return (
     <form
       aria-label="Tester l'API"
@@ -82,6 +84,18 @@ function Console({ a }: { a: GwApiDetail }) {
           />
         </div>
       </div>
+      {fc && (
+        <Input
+          label="Jeton d’accès FranceConnect du citoyen"
+          hintText={
+            <>
+              Envoyé en <code>Authorization: Bearer</code> ; voir le <Link to={`/api-portail/${slug}/franceconnect`}>guide des fournisseurs de service</Link>{' '}
+              pour en obtenir un.
+            </>
+          }
+          nativeInputProps={{ value: bearer, onChange: (e) => setBearer(e.target.value), autoComplete: 'off' }}
+        />
+      )}
       {method !== 'GET' && <Input label="Corps JSON" textArea nativeTextAreaProps={{ value: body, onChange: (e) => setBody(e.target.value), rows: 4 }} />}
       {!key &&
         (keyless ? (
@@ -100,7 +114,19 @@ function Console({ a }: { a: GwApiDetail }) {
         ))}
       <Button type="submit">Envoyer la requête</Button>
       {error && <Alert severity="error" small description={error} className="fr-mt-2w" />}
-      {result && (result.status === 401 || result.status === 403) && (
+      {result && fc && key && result.status === 401 && (
+        <Alert
+          severity="warning"
+          className="fr-mt-3w"
+          title="Jeton FranceConnect refusé, ou clé d’API non reconnue"
+          description={
+            <>
+              Le détail de la réponse ci-dessous dit lequel. <Link to={`/api-portail/${slug}/franceconnect`}>Guide des fournisseurs de service</Link>
+            </>
+          }
+        />
+      )}
+      {result && !(fc && key && result.status === 401) && (result.status === 401 || result.status === 403) && (
         <Alert
           severity="warning"
           className="fr-mt-3w"
@@ -133,8 +159,14 @@ function Console({ a }: { a: GwApiDetail }) {
   );
 }
 
-function Samples({ slug }: { slug: string }) {
+function Samples({ slug, franceconnect }: { slug: string; franceconnect: boolean }) {
   const url = `${window.location.origin}/gw/${slug}/`;
+  if (franceconnect)
+    return (
+      <pre>{`curl -H "X-Api-Key: $CLE_API" \\
+     -H "Authorization: Bearer $JETON_FRANCECONNECT_DU_CITOYEN" \\
+     "${url}"`}</pre>
+    );
   const curl = `curl -H "X-Api-Key: $CLE_API" "${url}"`;
   const js = `const res = await fetch("${url}", { headers: { "X-Api-Key": process.env.CLE_API } });\nconsole.log(res.status, await res.json());`;
   const py = `import os, requests\nr = requests.get("${url}", headers={"X-Api-Key": os.environ["CLE_API"]}, timeout=10)\nprint(r.status_code, r.json())`;
@@ -277,12 +309,22 @@ export function ApiPage() {
           </ul>
         </details>
       )}
+      {!!a.franceconnectScopes?.length && (
+        <div className="fr-callout fr-mb-3w">
+          <h2 className="fr-callout__title">API FranceConnectée</h2>
+          <p className="fr-callout__text">
+            Elle répond pour un citoyen connecté avec FranceConnect : chaque appel porte votre clé d’API et le jeton d’accès FranceConnect du citoyen, qui doit
+            porter les scopes <code>{a.franceconnectScopes.join(' ')}</code>.{' '}
+            <Link to={`/api-portail/${a.slug}/franceconnect`}>Guide des fournisseurs de service : parcours, scopes, exemples de requêtes</Link>
+          </p>
+        </div>
+      )}
       <h2 id="s-abonner">S’abonner</h2>
       <Subscribe a={a} />
       <h2 className="fr-mt-4w">Tester l’API</h2>
       <Console a={a} />
       <h2 className="fr-mt-4w">Exemples de code</h2>
-      <Samples slug={a.slug} />
+      <Samples slug={a.slug} franceconnect={!!a.franceconnectScopes?.length} />
       <h2 className="fr-mt-4w">Documentation</h2>
       <OpenApiDocView slug={a.slug} />
       {a.specVersions.length > 0 && (

@@ -16,6 +16,7 @@ import {
   useGatewayApis,
   useGatewayIdentityKey,
   usePutGatewaySpec,
+  useUpdateFranceConnectScopes,
   useUpdateGatewayPlan,
   type GwApi,
   type Plan,
@@ -24,6 +25,7 @@ import { limitsText, upperFirst } from './format';
 import { UsageView } from './UsageView';
 import { ConfigPanel } from './ConfigPanel';
 import { PageError, PageTitle } from '../../components/Page';
+import { FormErrors } from '../../components/FormErrors';
 
 const field = (err: ApiError | null, name: string) => ({
   state: (err?.fieldMessage(name) ? 'error' : 'default') as 'error' | 'default',
@@ -159,6 +161,50 @@ function SpecUpload({ a }: { a: GwApi }) {
   );
 }
 
+/**
+ * The consent scopes of an API behind FranceConnect (ADR 0012), declared by its managers: the citizen's
+ * FranceConnect token must carry all of them. Empty: the API is not behind FranceConnect.
+ */
+function FranceConnectScopes({ a }: { a: GwApi }) {
+  const [text, setText] = useState((a.franceconnectScopes ?? []).join(' '));
+  const m = useUpdateFranceConnectScopes(a.id);
+  const err = m.error instanceof ApiError ? m.error : null;
+  const message = err?.errors.find((e) => e.field.includes('franceconnectScopes'))?.message;
+  return (
+    <form
+      aria-label={`Scopes FranceConnect de ${a.name}`}
+      className="fr-my-2w"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const scopes = text.split(/[\s,]+/).filter(Boolean);
+        m.mutate(scopes.length ? scopes : null);
+      }}
+    >
+      <FormErrors error={m.error} />
+      <Input
+        label="Scopes FranceConnect exigés"
+        hintText={
+          <>
+            Séparés par des espaces (ex. <code>openid identite_pivot droit_a_conduire</code>) : le jeton FranceConnect du citoyen doit les porter tous. Vide :
+            l’API n’est pas FranceConnectée.
+          </>
+        }
+        state={message ? 'error' : 'default'}
+        stateRelatedMessage={message}
+        nativeInputProps={{ value: text, onChange: (e) => setText(e.target.value), name: 'franceconnectScopes' }}
+      />
+      <Button type="submit" priority="secondary" disabled={m.isPending}>
+        Enregistrer les scopes FranceConnect
+      </Button>
+      {m.isSuccess && (
+        <p className="fr-message fr-message--valid">
+          {m.data.franceconnectScopes ? `API FranceConnectée : ${m.data.franceconnectScopes.join(' ')}.` : 'L’API n’est plus FranceConnectée.'}
+        </p>
+      )}
+    </form>
+  );
+}
+
 /** The key with which the upstream verifies the consumer identity header (reading it is audited). */
 function IdentityKey({ a }: { a: GwApi }) {
   const m = useGatewayIdentityKey(a.id);
@@ -265,6 +311,7 @@ export function ProducerPage() {
             <PlanEditor key={p.id} plan={p} />
           ))}
           <SpecUpload a={a} />
+          <FranceConnectScopes a={a} />
           <IdentityKey a={a} />
           <h3 className="fr-mt-4w">Abonnements et demandes d’accès</h3>
           <Requests a={a} />

@@ -5,6 +5,9 @@ import type { WireOf } from '@patrimoine/contracts/common';
 import type {
   apiInput,
   configApplyResult,
+  fcDemoInfo,
+  fcDemoToken,
+  fcDemoTokenInput,
   gwApiDetail,
   gwApiSubscription,
   gwApiSummary,
@@ -34,6 +37,8 @@ export type GwApiSubscription = WireOf<typeof gwApiSubscription>;
 export type Usage = WireOf<typeof gwUsage>;
 export type ApiBody = z.input<typeof apiInput>;
 export type PlanPatchBody = z.input<typeof planPatch>;
+export type FcDemoInfo = WireOf<typeof fcDemoInfo>;
+export type FcDemoToken = WireOf<typeof fcDemoToken>;
 
 /** The parts of a producer's OpenAPI document the portal renders (the document itself is free-form). */
 /** The parts of a JSON Schema (OpenAPI 3.1) the portal's documentation reads. */
@@ -90,6 +95,7 @@ export const gatewayKeys = {
   app: (id: string) => [...gatewayKeys.all, 'app', id] as const,
   usage: (p: { apiId?: string; applicationId?: string }) => [...gatewayKeys.all, 'usage', p.apiId ?? null, p.applicationId ?? null] as const,
   config: () => [...gatewayKeys.all, 'config'] as const,
+  fcDemo: () => [...gatewayKeys.all, 'franceconnect-demo'] as const,
 };
 
 // ---------- portal ----------
@@ -113,12 +119,17 @@ export function useGatewayApiSpec(slug: string) {
  */
 export function useGatewayConsole(slug: string) {
   return useMutation({
-    mutationFn: async (v: { method: string; path: string; key: string; body: string }) => {
+    /** `bearer`: a citizen's FranceConnect access token, for an API behind FranceConnect. */
+    mutationFn: async (v: { method: string; path: string; key: string; body: string; bearer?: string }) => {
       const t0 = performance.now();
       const withBody = v.body !== '' && v.method !== 'GET';
       const res = await fetch(`/gw/${slug}${v.path.startsWith('/') ? v.path : `/${v.path}`}`, {
         method: v.method,
-        headers: { ...(v.key ? { 'x-api-key': v.key } : {}), ...(withBody ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...(v.key ? { 'x-api-key': v.key } : {}),
+          ...(v.bearer ? { authorization: `Bearer ${v.bearer}` } : {}),
+          ...(withBody ? { 'content-type': 'application/json' } : {}),
+        },
         body: withBody ? v.body : undefined,
         credentials: 'omit',
       });
@@ -203,6 +214,27 @@ export function useCreateGatewayApi() {
       return a;
     },
     onSuccess: () => qc.invalidateQueries({ queryKey: gatewayKeys.apis() }),
+  });
+}
+
+/** Declares (or removes, with null) the consent scopes of an API behind FranceConnect. */
+export function useUpdateFranceConnectScopes(apiId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (franceconnectScopes: string[] | null) => api<GwApi>(`${base}/apis/${enc(apiId)}`, { method: 'PATCH', body: { franceconnectScopes } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: gatewayKeys.all }),
+  });
+}
+
+/** What the local FranceConnect of the demo offers (disabled outside demo and development). */
+export function useFranceConnectDemo() {
+  return useQuery({ queryKey: gatewayKeys.fcDemo(), queryFn: () => api<FcDemoInfo>(`${base}/franceconnect-demo`) });
+}
+
+/** A synthetic citizen's access token from the local FranceConnect. */
+export function useIssueFranceConnectDemoToken() {
+  return useMutation({
+    mutationFn: (body: z.input<typeof fcDemoTokenInput>) => api<FcDemoToken>(`${base}/franceconnect-demo/tokens`, { method: 'POST', body }),
   });
 }
 

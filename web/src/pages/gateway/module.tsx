@@ -6,6 +6,7 @@ const PortalPage = lazyPage(() => import('./PortalPage'), 'PortalPage');
 const ApiPage = lazyPage(() => import('./ApiPage'), 'ApiPage');
 const AppsPage = lazyPage(() => import('./AppsPage'), 'AppsPage');
 const ProducerPage = lazyPage(() => import('./ProducerPage'), 'ProducerPage');
+const FranceConnectGuidePage = lazyPage(() => import('./FranceConnectGuidePage'), 'FranceConnectGuidePage');
 
 /** The developer portal of the API gateway. */
 export const gatewayWebModule: WebModule = {
@@ -37,6 +38,7 @@ export const gatewayWebModule: WebModule = {
         </RequireRole>
       ),
     },
+    { path: '/api-portail/:slug/franceconnect', element: <FranceConnectGuidePage /> },
     { path: '/api-portail/:slug', element: <ApiPage /> },
   ],
   home: {
