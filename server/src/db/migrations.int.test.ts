@@ -67,7 +67,12 @@ async function pushDiff(database: Database, key: string, table: PgTable): Promis
     const m = /^DROP SEQUENCE "public"\."(\w+)";$/.exec(s);
     return !!m && !m[1]!.startsWith(`${name}_`) && tableNames.some((t) => m[1]!.startsWith(`${t}_`));
   };
-  return r.statementsToExecute.filter((s) => !foreignSequence(s) && !(s in PUSH_FALSE_POSITIVES));
+  // Composite primary keys are always dropped and re-added by push, under the same name: not a drift.
+  const samePrimaryKey = (s: string) => {
+    const m = /^ALTER TABLE "(\w+)" DROP CONSTRAINT "(\w+_pk)";\n--> statement-breakpoint\nALTER TABLE "\1" ADD CONSTRAINT "\2" PRIMARY KEY\([^)]*\);$/.exec(s);
+    return !!m;
+  };
+  return r.statementsToExecute.filter((s) => !foreignSequence(s) && !samePrimaryKey(s) && !(s in PUSH_FALSE_POSITIVES));
 }
 
 let database: Database;

@@ -36,6 +36,9 @@ const EXPECTED_HIDDEN = [
   'GET /gw/-/metrics',
   // The synthetic « droit à conduire » upstream (ADR 0012): only reached through /gw/droit-a-conduire.
   'GET /demo/droit-a-conduire/v1/permis',
+  'GET /demo/droit-a-conduire/v1/sante',
+  // The demo's local FranceConnect (its checktoken endpoint, FranceConnect's own contract, not ours).
+  'POST /demo/franceconnect/api/v1/checktoken',
   // The synthetic upstreams of the demo's restricted APIs: only reached through /gw/<slug>, each with its
   // own OpenAPI document in the portal (gateway/demo-upstreams.ts).
   'GET /demo/api-rga/v1',
