@@ -377,3 +377,102 @@ export const datagouvPush = z.object({
   updatedAt: timestamp,
 });
 export type DatagouvPush = z.output<typeof datagouvPush>;
+
+// --- reuses and discussions (A01) -----------------------------------------------------------------
+
+/** udata's reuse types (`udata/core/reuse/constants.py`), so that imported reuses keep theirs. */
+export const reuseTypes = ['api', 'application', 'idea', 'news_article', 'paper', 'post', 'visualization', 'hardware'] as const;
+export const reuseType = z.enum(reuseTypes);
+export type ReuseType = z.infer<typeof reuseType>;
+export const reuseTypeLabels = labels(reuseTypes, {
+  api: 'API',
+  application: 'Application',
+  idea: 'Idée',
+  news_article: 'Article de presse',
+  paper: 'Publication scientifique',
+  post: 'Billet de blog',
+  visualization: 'Visualisation',
+  hardware: 'Objet connecté',
+});
+export const communitySources = ['local', 'datagouv'] as const;
+export const communitySourceLabels = labels(communitySources, { local: 'Déclarée ici', datagouv: 'data.gouv.fr' });
+
+export const reuse = z.object({
+  id: z.uuid(),
+  datasetId: z.uuid(),
+  title: z.string(),
+  url: z.string(),
+  type: reuseType,
+  author: z.string(),
+  source: z.enum(communitySources),
+  /** Its page on data.gouv.fr (imported reuses). */
+  remotePage: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: timestamp,
+});
+export type Reuse = z.output<typeof reuse>;
+
+export const reuseCreateBody = z.object({
+  title: z.string().trim().min(3, 'titre obligatoire (3 caractères au moins)').max(200),
+  url: z
+    .string()
+    .trim()
+    .max(2000)
+    .regex(/^https?:\/\/\S+$/i, 'adresse http(s) attendue'),
+  type: reuseType,
+  author: z.string().trim().min(2, 'auteur obligatoire').max(200),
+});
+
+export const discussionMessage = z.object({
+  id: z.uuid(),
+  body: z.string(),
+  author: z.string(),
+  /** Written by the producer (an editor or data_admin of the dataset's organisation). */
+  producer: z.boolean(),
+  postedAt: timestamp,
+});
+
+export const discussion = z.object({
+  id: z.uuid(),
+  datasetId: z.uuid(),
+  title: z.string(),
+  author: z.string(),
+  source: z.enum(communitySources),
+  remotePage: z.string().nullable(),
+  /** The producer has answered. */
+  answered: z.boolean(),
+  closedAt: timestamp.nullable(),
+  createdAt: timestamp,
+  messages: z.array(discussionMessage),
+});
+export type Discussion = z.output<typeof discussion>;
+
+export const discussionCreateBody = z.object({
+  title: z.string().trim().min(5, 'titre obligatoire (5 caractères au moins)').max(200),
+  body: z.string().trim().min(10, 'question obligatoire (10 caractères au moins)').max(5000),
+});
+export const discussionAnswerBody = z.object({
+  body: z.string().trim().min(2, 'réponse obligatoire').max(5000),
+  /** Closes the discussion with this answer. */
+  close: z.boolean().optional(),
+});
+
+export const communityImport = z.object({
+  at: timestamp,
+  reuses: z.object({ added: z.number().int(), updated: z.number().int(), skipped: z.number().int() }),
+  discussions: z.object({ added: z.number().int(), updated: z.number().int() }),
+  /** Why some reuses were not kept (URL refused…), at most 20. */
+  notes: z.array(z.string()),
+});
+export type CommunityImport = z.output<typeof communityImport>;
+
+export const community = z.object({
+  reuses: z.array(reuse),
+  discussions: z.array(discussion),
+  /** The caller answers questions and removes reuses (producer's editors). */
+  canModerate: z.boolean(),
+  /** The dataset is on data.gouv.fr (pushed): its reuses and discussions can be imported. */
+  remotePage: z.string().nullable(),
+  lastImport: communityImport.nullable(),
+});
+export type Community = z.output<typeof community>;

@@ -6,6 +6,8 @@ import { createPublicationService, type PublicationService } from './publication
 import { publicationRoutes } from './publication/publication.routes.ts';
 import { createDatagouvPush } from './datagouv/push.ts';
 import { datagouvPushRoutes } from './datagouv/push.routes.ts';
+import { createCommunityService } from './community/community.service.ts';
+import { communityRoutes } from './community/community.routes.ts';
 
 export type { OpendataService, PublicationService };
 export { PersonalDataScanner } from './personal-data/detector.ts';
@@ -22,7 +24,9 @@ export const opendataModule: ModuleFactory = (ctx, services) => {
   const catalog = services.catalog;
   if (!catalog) throw new Error('opendata: the catalog module must be built first');
   const publication = createPublicationService(ctx, { catalog, schemas: svc });
-  const push = createDatagouvPush(ctx, { catalog });
+  const community = createCommunityService(ctx, { catalog, canEdit: publication.canEdit });
+  // A successful push also brings back the dataset's reuses and discussions from data.gouv.fr.
+  const push = createDatagouvPush(ctx, { catalog, afterPush: (datasetId) => community.importFromDatagouv(datasetId) });
   // Published resources become the DCAT distributions of their dataset in /catalog.ttl and /catalog.jsonld.
   catalog.setDistributionSource((ids) => publication.distributions(ids));
   return {
@@ -32,6 +36,7 @@ export const opendataModule: ModuleFactory = (ctx, services) => {
         await app.register(opendataRoutes(svc));
         await app.register(publicationRoutes(publication, ctx.blobs));
         await app.register(datagouvPushRoutes(push));
+        await app.register(communityRoutes(community));
       },
       seedReference: async () => {
         const added = await svc.seedReference();
