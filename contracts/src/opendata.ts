@@ -315,14 +315,21 @@ export const usageQuery = z.object({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ attendue')
     .optional(),
+  /** Organisation code (an admin: any; others: their own). Without it, an admin sees the ministry. */
   organisation: z.string().trim().max(40).optional(),
+  /** Slug of a catalogue dataset: its dashboard. */
+  dataset: z.string().trim().max(200).optional(),
   format: z.enum(['json', 'csv']).optional(),
 });
+
+const apiRef = z.object({ slug: z.string(), name: z.string() });
 
 export const usageReport = z.object({
   from: z.string(),
   to: z.string(),
-  days: z.array(z.object({ day: z.string(), downloads: z.number().int() })),
+  /** What the dashboard covers: the ministry (both null), an organisation, or a dataset. */
+  scope: z.object({ organisation: z.string().nullable(), dataset: z.string().nullable(), datasetTitle: z.string().nullable() }),
+  days: z.array(z.object({ day: z.string(), downloads: z.number().int(), apiCalls: z.number().int() })),
   resources: z.array(
     z.object({
       resourceId: z.uuid(),
@@ -333,10 +340,46 @@ export const usageReport = z.object({
       downloads: z.number().int(),
     }),
   ),
-  organisations: z.array(z.object({ organisation: z.string().nullable(), downloads: z.number().int() })),
+  /** Per dataset: downloads of its files and calls of the gateway's APIs linked to it in the catalogue (exposes, uses). */
+  datasets: z.array(
+    z.object({
+      dataset: z.string(),
+      datasetTitle: z.string(),
+      organisation: z.string().nullable(),
+      downloads: z.number().int(),
+      apiCalls: z.number().int(),
+      apis: z.array(apiRef),
+    }),
+  ),
+  organisations: z.array(z.object({ organisation: z.string().nullable(), downloads: z.number().int(), apiCalls: z.number().int() })),
   total: z.number().int(),
+  /** Calls of the linked APIs (an API linked to two datasets counts once here). */
+  apiCalls: z.number().int(),
 });
 export type UsageReport = z.output<typeof usageReport>;
+
+export const monthlyUsageQuery = z.object({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'mois au format AAAA-MM attendu'),
+  organisation: z.string().trim().max(40).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
+/** The month's indicators per dataset (A64): the monthly file. */
+export const monthlyUsage = z.object({
+  month: z.string(),
+  rows: z.array(
+    z.object({
+      month: z.string(),
+      organisation: z.string().nullable(),
+      dataset: z.string(),
+      datasetTitle: z.string(),
+      downloads: z.number().int(),
+      apiCalls: z.number().int(),
+      reuses: z.number().int(),
+      discussions: z.number().int(),
+    }),
+  ),
+});
+export type MonthlyUsage = z.output<typeof monthlyUsage>;
 
 // --- push to data.gouv.fr -------------------------------------------------------------------------
 

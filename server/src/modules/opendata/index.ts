@@ -8,6 +8,7 @@ import { createDatagouvPush } from './datagouv/push.ts';
 import { datagouvPushRoutes } from './datagouv/push.routes.ts';
 import { createCommunityService } from './community/community.service.ts';
 import { communityRoutes } from './community/community.routes.ts';
+import { createUsage, type UsageService } from './publication/usage.ts';
 
 export type { OpendataService, PublicationService };
 export { PersonalDataScanner } from './personal-data/detector.ts';
@@ -19,11 +20,15 @@ export { validateFile } from './validation/validate.ts';
  * (analysis job, publication, downloads, DCAT distributions). The data.gouv.fr push client lives
  * in `./datagouv/`.
  */
+const USAGE_SYNC_MS = 3600_000;
+
 export const opendataModule: ModuleFactory = (ctx, services) => {
+  let usageTimer: NodeJS.Timeout | undefined;
   const svc = createOpendataService(ctx);
   const catalog = services.catalog;
   if (!catalog) throw new Error('opendata: the catalog module must be built first');
   const publication = createPublicationService(ctx, { catalog, schemas: svc });
+  const usage = createUsage(ctx, { catalog, services: () => services });
   const community = createCommunityService(ctx, { catalog, canEdit: publication.canEdit });
   // A successful push also brings back the dataset's reuses and discussions from data.gouv.fr.
   const push = createDatagouvPush(ctx, { catalog, afterPush: (datasetId) => community.importFromDatagouv(datasetId) });
@@ -34,7 +39,7 @@ export const opendataModule: ModuleFactory = (ctx, services) => {
       name: 'opendata',
       async routes(app) {
         await app.register(opendataRoutes(svc));
-        await app.register(publicationRoutes(publication, ctx.blobs));
+        await app.register(publicationRoutes(publication, usage, ctx.blobs));
         await app.register(datagouvPushRoutes(push));
         await app.register(communityRoutes(community));
       },
@@ -45,10 +50,21 @@ export const opendataModule: ModuleFactory = (ctx, services) => {
       seedDemo: async () => {
         await seedDemo(ctx, svc, publication, catalog);
       },
-      start: () => publication.counter.start(),
-      stop: () => publication.counter.stop(),
+      start() {
+        publication.counter.start();
+        if (ctx.env.PATRIMOINE_ROLE === 'gateway') return;
+        // The roadmap's A64 action follows the indicators (coverage at once, the 30-day figures once a day).
+        const tick = () => void usage.syncRoadmap().catch((err: unknown) => ctx.logger.warn({ err }, 'opendata: A64 indicators not updated'));
+        usageTimer = setInterval(tick, USAGE_SYNC_MS);
+        usageTimer.unref();
+        setTimeout(tick, 10_000).unref();
+      },
+      async stop() {
+        if (usageTimer) clearInterval(usageTimer);
+        await publication.counter.stop();
+      },
     },
-    services: { opendata: svc, opendataPublication: publication } as never,
+    services: { opendata: svc, opendataPublication: publication, opendataUsage: usage } as never,
   };
 };
 
@@ -56,5 +72,6 @@ declare module '../../platform/context.ts' {
   interface ModuleServices {
     opendata: OpendataService;
     opendataPublication: PublicationService;
+    opendataUsage: UsageService;
   }
 }
