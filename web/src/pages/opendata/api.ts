@@ -80,7 +80,8 @@ export const publicationUrls = {
   resources: (slug: string) => `/api/opendata/datasets/${encodeURIComponent(slug)}/resources`,
   versions: (resourceId: string) => `/api/opendata/resources/${encodeURIComponent(resourceId)}/versions`,
   version: (id: string) => `/api/opendata/versions/${encodeURIComponent(id)}`,
-  usage: (f: { from?: string; to?: string; organisation?: string; format?: 'csv' } = {}) => `/api/opendata/usage${qs(f)}`,
+  usage: (f: { from?: string; to?: string; organisation?: string; dataset?: string; format?: 'csv' } = {}) => `/api/opendata/usage${qs(f)}`,
+  monthly: (f: { month: string; organisation?: string; format?: 'csv' }) => `/api/opendata/usage/monthly${qs(f)}`,
 };
 
 export function usePublishedDatasets() {
@@ -100,7 +101,7 @@ export function useVersion(id: string) {
   });
 }
 
-export function useUsage(f: { from?: string; to?: string; organisation?: string }) {
+export function useUsage(f: { from?: string; to?: string; organisation?: string; dataset?: string }) {
   return useQuery({ queryKey: [...opendataKeys.all, 'usage', f], queryFn: ({ signal }) => api<UsageReport>(publicationUrls.usage(f), { signal }) });
 }
 
