@@ -1,4 +1,6 @@
+import type { Command } from 'commander';
 import type { ModuleFactory } from '../../platform/context.ts';
+import { startFakeUdata } from './datagouv/fake-udata.ts';
 import { createOpendataService, type OpendataService } from './opendata.service.ts';
 import { opendataRoutes } from './opendata.routes.ts';
 import { seedDemo } from './opendata.demo.ts';
@@ -74,4 +76,31 @@ declare module '../../platform/context.ts' {
     opendataPublication: PublicationService;
     opendataUsage: UsageService;
   }
+}
+
+/**
+ * `patrimoine opendata fake-udata`: the local stand-in for data.gouv.fr (udata API v1, in memory),
+ * for demonstrations and the end-to-end tests of the push and of the reuses' import. Prints its
+ * address and runs until stopped.
+ */
+export function opendataCli(program: Command): void {
+  const cmd = program.command('opendata').description('Données ouvertes');
+  cmd
+    .command('fake-udata')
+    .description('Démarre un faux data.gouv.fr local (API udata v1, en mémoire) pour les démonstrations et les tests')
+    .option('--port <port>', 'port d’écoute (127.0.0.1)', '0')
+    .requiredOption('--key <key>', 'clé d’API acceptée')
+    .requiredOption('--organization <id>', 'identifiant de l’organisation du détenteur de la clé')
+    .option('--organization-name <name>', 'nom de cette organisation', 'Organisation de démonstration')
+    .action(async (o: { port: string; key: string; organization: string; organizationName: string }) => {
+      const fake = await startFakeUdata({
+        port: Number(o.port),
+        keys: { [o.key]: { id: 'demo-user', organizations: [o.organization] } },
+        organizations: { [o.organization]: o.organizationName },
+      });
+      console.log(fake.url);
+      const stop = () => void fake.close().then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
 }

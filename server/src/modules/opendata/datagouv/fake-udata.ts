@@ -9,8 +9,10 @@
  * - a bad upload → 400 `{"success": false, "error": …}` (missing file, chunk size mismatch), HTML → 415.
  * Uploaded files are kept in memory with udata's sha1 checksum. Failures can be injected (`failNext`).
  * Reuses and discussions (`udata/core/reuse/api.py`, `udata/core/discussions/api.py`) are listed by
- * `GET /api/1/reuses/?dataset=` and `GET /api/1/discussions/?for=` in udata's pager shape; tests and
- * demonstrations add them with `addReuse` and `addDiscussion`.
+ * `GET /api/1/reuses/?dataset=` and `GET /api/1/discussions/?for=` in udata's pager shape; they are
+ * created as on data.gouv.fr (`POST /api/1/reuses/`: ReuseForm's title, description, url, type,
+ * datasets; `POST /api/1/discussions/`: title, comment, subject; `POST /api/1/discussions/{id}/`:
+ * comment, close), or by tests with `addReuse` and `addDiscussion`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -29,6 +31,8 @@ export interface FakeUdataOptions {
   organizations?: Record<string, string>;
   /** Schema catalogue: name → versions (udata checks a resource's schema against it). */
   schemas?: Record<string, string[]>;
+  /** Port to listen on (loopback); any free port by default. */
+  port?: number;
 }
 
 export interface FakeRequest {
@@ -554,10 +558,70 @@ export async function startFakeUdata(opts: FakeUdataOptions): Promise<FakeUdata>
     }),
   );
 
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  const REUSE_TYPES = ['api', 'application', 'idea', 'news_article', 'paper', 'post', 'visualization', 'hardware'];
+  app.post(
+    '/api/1/reuses/',
+    handle(async (req) => {
+      const u = secure(req);
+      const b = jsonBody(req);
+      const errors: Record<string, string[]> = {};
+      for (const k of ['title', 'description', 'url', 'type']) if (typeof b[k] !== 'string' || !(b[k] as string).trim()) errors[k] = [REQUIRED];
+      if (typeof b.url === 'string' && !/^https?:\/\/\S+$/.test(b.url)) errors.url = ['Invalid URL'];
+      if (typeof b.type === 'string' && !REUSE_TYPES.includes(b.type)) errors.type = ['Not a valid choice.'];
+      const ds = Array.isArray(b.datasets) ? (b.datasets as { id?: string }[]).map((d) => (typeof d === 'string' ? d : String(d?.id ?? ''))) : [];
+      if (ds.some((id) => !datasets.has(id))) errors.datasets = ['Unknown dataset'];
+      if (Object.keys(errors).length) throw validation(errors);
+      const id = api.addReuse(ds[0] ?? '', { title: String(b.title), url: String(b.url), type: String(b.type), owner: { first_name: u.id, last_name: '' } });
+      const r = reuses.find((x) => x.id === id)!;
+      r.datasets = ds.map((x) => ({ id: x, class: 'Dataset' }));
+      return { status: 201, body: r };
+    }),
+  );
+  app.post(
+    '/api/1/discussions/',
+    handle(async (req) => {
+      const u = secure(req);
+      const b = jsonBody(req);
+      const errors: Record<string, string[]> = {};
+      if (typeof b.title !== 'string' || !b.title.trim()) errors.title = [REQUIRED];
+      if (typeof b.comment !== 'string' || !b.comment.trim()) errors.comment = [REQUIRED];
+      const subject = b.subject as { class?: string; id?: string } | undefined;
+      if (!subject?.id || subject.class !== 'Dataset' || !datasets.has(subject.id)) errors.subject = ['Unknown subject'];
+      if (Object.keys(errors).length) throw validation(errors);
+      const id = api.addDiscussion(subject!.id!, {
+        title: String(b.title),
+        user: { first_name: u.id, last_name: '' },
+        messages: [{ content: String(b.comment), first_name: u.id, last_name: '' }],
+      });
+      return { status: 201, body: discussions.find((x) => x.id === id) };
+    }),
+  );
+  app.post(
+    '/api/1/discussions/:id/',
+    handle(async (req) => {
+      const u = secure(req);
+      const d = discussions.find((x) => x.id === (req.params as { id: string }).id);
+      if (!d) throw new HttpError(404, { message: NOT_FOUND, status: 404 });
+      const b = jsonBody(req);
+      if (typeof b.comment !== 'string' || !b.comment.trim()) throw validation({ comment: [REQUIRED] });
+      // Posting as one of the user's organisations (`organization`: its id), as the producer answers.
+      const org = typeof b.organization === 'string' ? b.organization : null;
+      if (org && !u.organizations.includes(org)) throw validation({ organization: ['Permission denied for this organization'] });
+      (d.discussion as unknown[]).push({
+        content: b.comment,
+        posted_by: userRef({ first_name: u.id, last_name: '' }),
+        posted_by_organization: org ? { id: org, name: orgs[org] ?? org } : null,
+        posted_on: new Date().toISOString(),
+      });
+      if (b.close === true) d.closed = new Date().toISOString();
+      return { status: 200, body: d };
+    }),
+  );
+
+  await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const addr = app.server.address();
   base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  return {
+  const api: FakeUdata = {
     url: base,
     addReuse(datasetId, r) {
       const id = objectId();
@@ -616,4 +680,5 @@ export async function startFakeUdata(opts: FakeUdataOptions): Promise<FakeUdata>
     },
     close: () => app.close(),
   };
+  return api;
 }
