@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { and, asc, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { request } from 'undici';
 import type { Asset } from '@patrimoine/contracts/catalog';
 import type { ColumnProfile, DatasetPage, ResourceSummary, VersionDetail, VersionState, VersionSummary } from '@patrimoine/contracts/opendata';

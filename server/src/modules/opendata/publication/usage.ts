@@ -5,7 +5,7 @@
  * dashboards for a dataset, an organisation or the ministry, a monthly file, and the roadmap's A64
  * action fed from them (ADR 0512).
  */
-import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { Asset } from '@patrimoine/contracts/catalog';
 import type { MonthlyUsage, UsageReport } from '@patrimoine/contracts/opendata';
 import type { AppContext, ModuleServices } from '../../../platform/context.ts';
