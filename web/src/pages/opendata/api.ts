@@ -181,6 +181,12 @@ export type CommunityImport = WireOf<typeof communityImport>;
 export type Reuse = WireOf<typeof reuse>;
 export type Discussion = WireOf<typeof discussion>;
 
+/** Reloads a dataset's reuses and discussions (a push that succeeded has just imported them). */
+export function useRefreshCommunity(slug: string) {
+  const qc = useQueryClient();
+  return () => qc.invalidateQueries({ queryKey: [...opendataKeys.all, 'community', slug] });
+}
+
 export function useCommunity(slug: string) {
   return useQuery({
     queryKey: [...opendataKeys.all, 'community', slug],
