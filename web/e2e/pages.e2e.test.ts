@@ -75,7 +75,7 @@ const ADMIN: Visit[] = [
   { path: '/api-portail/producteur' },
   { path: '/habilitations/mes-demandes' },
   { path: '/habilitations/instruction' },
-  { path: '/habilitations', via: ['/habilitations/', '*/gestion'] },
+  { path: '/habilitations/api_certificat_immatriculation', via: '*/gestion' },
   { path: '/donnees-ouvertes/telechargements', h1: /Indicateurs d’usage/ },
   { path: '/deces?q=martin', via: '/deces/personne/' },
   { path: '/deces/appariement' },

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
+import { versionStateLabels } from '@patrimoine/contracts/opendata';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useVersion, useVersionAction, type VersionDetail } from './api';
@@ -130,7 +131,7 @@ export function VersionPage() {
         </p>
       )}
       <PageTitle
-        title={`Version n° ${v.number}`}
+        title={`Version n° ${v.number} ${versionStateLabels[v.state]}`}
         parents={v.context ? [{ label: v.context.datasetTitle, to: `/donnees-ouvertes/jeux/${v.context.datasetSlug}` }] : []}
       >
         Version n° {v.number} <StateBadge state={v.state} />
@@ -149,17 +150,18 @@ export function VersionPage() {
         </p>
       )}
       {running && <Progress v={v} />}
-      {v.error && <Alert severity="error" title="Analyse impossible" description={v.error} />}
+      {v.error && <Alert as="h2" severity="error" title="Analyse impossible" description={v.error} />}
       {!running && !v.error && v.valid !== null && (
         <>
           {v.valid ? (
             <Alert
+              as="h2"
               severity="success"
               title="Fichier valide"
               description={`${v.rows ?? 0} ligne(s) de données${v.schema ? ` conformes au schéma ${v.schema.name} ${v.schema.version}` : ' (structure vérifiée, sans schéma)'}.`}
             />
           ) : (
-            <Alert severity="error" title="Fichier non valide" description={`${v.errorCount ?? 0} erreur(s) sur ${v.rows ?? 0} ligne(s) de données.`} />
+            <Alert as="h2" severity="error" title="Fichier non valide" description={`${v.errorCount ?? 0} erreur(s) sur ${v.rows ?? 0} ligne(s) de données.`} />
           )}
           <h2 className="fr-mt-3w">Données personnelles</h2>
           {v.personalData.length === 0 ? (
