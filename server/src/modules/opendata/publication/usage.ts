@@ -298,16 +298,21 @@ export function createUsage(ctx: AppContext, deps: { catalog: CatalogService; se
       { name: 'Téléchargements des fichiers publiés (30 derniers jours)', unit: 'téléchargements', target: '', value: String(u.total) },
       { name: 'Appels des API liées aux jeux ouverts (30 derniers jours)', unit: 'appels', target: '', value: String(u.apiCalls) },
     ];
-    const current = await roadmap.repo.listIndicators([a.id]);
-    const ours = indicators.map((i) => current.find((x) => x.name === i.name));
-    const sameState =
-      a.progress === progress && a.status === status && ours[0]?.currentValue === indicators[0]!.value && (ours[0]?.target ?? '') === indicators[0]!.target;
-    const sameFigures = indicators.every((i, k) => ours[k]?.currentValue === i.value);
-    // The 30-day figures move with every download: written once a day, the coverage as soon as it changes.
     const today = ctx.clock.now().toISOString().slice(0, 10);
-    const writtenToday = ours.every((x) => x && x.updatedAt.toISOString().slice(0, 10) === today);
-    if (sameState && (sameFigures || writtenToday)) return false;
-    await ctx.db.transaction(async (tx) => {
+    // Decided under the action's row lock: two nodes checking at once write once.
+    return ctx.db.transaction(async (tx) => {
+      const locked = (await roadmap.repo.findAction(r.id, USAGE_ACTION, tx as never, true))!;
+      const current = await roadmap.repo.listIndicators([locked.id], tx as never);
+      const ours = indicators.map((i) => current.find((x) => x.name === i.name));
+      const sameState =
+        locked.progress === progress &&
+        locked.status === status &&
+        ours[0]?.currentValue === indicators[0]!.value &&
+        (ours[0]?.target ?? '') === indicators[0]!.target;
+      const sameFigures = indicators.every((i, k) => ours[k]?.currentValue === i.value);
+      // The 30-day figures move with every download: written once a day, the coverage as soon as it changes.
+      const writtenToday = ours.every((x) => x && x.updatedAt.toISOString().slice(0, 10) === today);
+      if (sameState && (sameFigures || writtenToday)) return false;
       await roadmap.updateAction(
         SYSTEM,
         r.id,
@@ -320,8 +325,8 @@ export function createUsage(ctx: AppContext, deps: { catalog: CatalogService; se
         },
         { kind: 'automatic', tx: tx as never, roadmap: r },
       );
+      return true;
     });
-    return true;
   }
 
   return { report, monthly, syncRoadmap, linkedApis };
