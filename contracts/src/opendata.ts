@@ -315,14 +315,21 @@ export const usageQuery = z.object({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ attendue')
     .optional(),
+  /** Organisation code (an admin: any; others: their own). Without it, an admin sees the ministry. */
   organisation: z.string().trim().max(40).optional(),
+  /** Slug of a catalogue dataset: its dashboard. */
+  dataset: z.string().trim().max(200).optional(),
   format: z.enum(['json', 'csv']).optional(),
 });
+
+const apiRef = z.object({ slug: z.string(), name: z.string() });
 
 export const usageReport = z.object({
   from: z.string(),
   to: z.string(),
-  days: z.array(z.object({ day: z.string(), downloads: z.number().int() })),
+  /** What the dashboard covers: the ministry (both null), an organisation, or a dataset. */
+  scope: z.object({ organisation: z.string().nullable(), dataset: z.string().nullable(), datasetTitle: z.string().nullable() }),
+  days: z.array(z.object({ day: z.string(), downloads: z.number().int(), apiCalls: z.number().int() })),
   resources: z.array(
     z.object({
       resourceId: z.uuid(),
@@ -333,10 +340,46 @@ export const usageReport = z.object({
       downloads: z.number().int(),
     }),
   ),
-  organisations: z.array(z.object({ organisation: z.string().nullable(), downloads: z.number().int() })),
+  /** Per dataset: downloads of its files and calls of the gateway's APIs linked to it in the catalogue (exposes, uses). */
+  datasets: z.array(
+    z.object({
+      dataset: z.string(),
+      datasetTitle: z.string(),
+      organisation: z.string().nullable(),
+      downloads: z.number().int(),
+      apiCalls: z.number().int(),
+      apis: z.array(apiRef),
+    }),
+  ),
+  organisations: z.array(z.object({ organisation: z.string().nullable(), downloads: z.number().int(), apiCalls: z.number().int() })),
   total: z.number().int(),
+  /** Calls of the linked APIs (an API linked to two datasets counts once here). */
+  apiCalls: z.number().int(),
 });
 export type UsageReport = z.output<typeof usageReport>;
+
+export const monthlyUsageQuery = z.object({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'mois au format AAAA-MM attendu'),
+  organisation: z.string().trim().max(40).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
+/** The month's indicators per dataset (A64): the monthly file. */
+export const monthlyUsage = z.object({
+  month: z.string(),
+  rows: z.array(
+    z.object({
+      month: z.string(),
+      organisation: z.string().nullable(),
+      dataset: z.string(),
+      datasetTitle: z.string(),
+      downloads: z.number().int(),
+      apiCalls: z.number().int(),
+      reuses: z.number().int(),
+      discussions: z.number().int(),
+    }),
+  ),
+});
+export type MonthlyUsage = z.output<typeof monthlyUsage>;
 
 // --- push to data.gouv.fr -------------------------------------------------------------------------
 
@@ -377,3 +420,102 @@ export const datagouvPush = z.object({
   updatedAt: timestamp,
 });
 export type DatagouvPush = z.output<typeof datagouvPush>;
+
+// --- reuses and discussions (A01) -----------------------------------------------------------------
+
+/** udata's reuse types (`udata/core/reuse/constants.py`), so that imported reuses keep theirs. */
+export const reuseTypes = ['api', 'application', 'idea', 'news_article', 'paper', 'post', 'visualization', 'hardware'] as const;
+export const reuseType = z.enum(reuseTypes);
+export type ReuseType = z.infer<typeof reuseType>;
+export const reuseTypeLabels = labels(reuseTypes, {
+  api: 'API',
+  application: 'Application',
+  idea: 'Idée',
+  news_article: 'Article de presse',
+  paper: 'Publication scientifique',
+  post: 'Billet de blog',
+  visualization: 'Visualisation',
+  hardware: 'Objet connecté',
+});
+export const communitySources = ['local', 'datagouv'] as const;
+export const communitySourceLabels = labels(communitySources, { local: 'Déclarée ici', datagouv: 'data.gouv.fr' });
+
+export const reuse = z.object({
+  id: z.uuid(),
+  datasetId: z.uuid(),
+  title: z.string(),
+  url: z.string(),
+  type: reuseType,
+  author: z.string(),
+  source: z.enum(communitySources),
+  /** Its page on data.gouv.fr (imported reuses). */
+  remotePage: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: timestamp,
+});
+export type Reuse = z.output<typeof reuse>;
+
+export const reuseCreateBody = z.object({
+  title: z.string().trim().min(3, 'titre obligatoire (3 caractères au moins)').max(200),
+  url: z
+    .string()
+    .trim()
+    .max(2000)
+    .regex(/^https?:\/\/\S+$/i, 'adresse http(s) attendue'),
+  type: reuseType,
+  author: z.string().trim().min(2, 'auteur obligatoire').max(200),
+});
+
+export const discussionMessage = z.object({
+  id: z.uuid(),
+  body: z.string(),
+  author: z.string(),
+  /** Written by the producer (an editor or data_admin of the dataset's organisation). */
+  producer: z.boolean(),
+  postedAt: timestamp,
+});
+
+export const discussion = z.object({
+  id: z.uuid(),
+  datasetId: z.uuid(),
+  title: z.string(),
+  author: z.string(),
+  source: z.enum(communitySources),
+  remotePage: z.string().nullable(),
+  /** The producer has answered. */
+  answered: z.boolean(),
+  closedAt: timestamp.nullable(),
+  createdAt: timestamp,
+  messages: z.array(discussionMessage),
+});
+export type Discussion = z.output<typeof discussion>;
+
+export const discussionCreateBody = z.object({
+  title: z.string().trim().min(5, 'titre obligatoire (5 caractères au moins)').max(200),
+  body: z.string().trim().min(10, 'question obligatoire (10 caractères au moins)').max(5000),
+});
+export const discussionAnswerBody = z.object({
+  body: z.string().trim().min(2, 'réponse obligatoire').max(5000),
+  /** Closes the discussion with this answer. */
+  close: z.boolean().optional(),
+});
+
+export const communityImport = z.object({
+  at: timestamp,
+  reuses: z.object({ added: z.number().int(), updated: z.number().int(), skipped: z.number().int() }),
+  discussions: z.object({ added: z.number().int(), updated: z.number().int() }),
+  /** Why some reuses were not kept (URL refused…), at most 20. */
+  notes: z.array(z.string()),
+});
+export type CommunityImport = z.output<typeof communityImport>;
+
+export const community = z.object({
+  reuses: z.array(reuse),
+  discussions: z.array(discussion),
+  /** The caller answers questions and removes reuses (producer's editors). */
+  canModerate: z.boolean(),
+  /** The dataset is on data.gouv.fr (pushed): its reuses and discussions can be imported. */
+  remotePage: z.string().nullable(),
+  lastImport: communityImport.nullable(),
+});
+export type Community = z.output<typeof community>;

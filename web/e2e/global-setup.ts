@@ -46,6 +46,8 @@ export default async function setup(project: TestProject) {
       PATRIMOINE_PROCONNECT_REDIRECT_BASE: `http://127.0.0.1:${port}`,
       // Webhook receivers of the tests listen on loopback (habilitations-manage.e2e.test.ts).
       HABILITATIONS_WEBHOOK_ALLOW_PRIVATE: 'true',
+      // The data.gouv.fr push reaches the local udata fake on loopback (opendata-usage.e2e.test.ts).
+      DATAGOUV_ALLOW_PRIVATE: 'true',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

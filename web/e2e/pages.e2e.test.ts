@@ -10,8 +10,11 @@ import { adminPassword, axeViolations, launch, login, newPage, settled, unexpect
 interface Visit {
   /** The page's address, or the list page to open first. */
   path: string;
-  /** When set: click the first link of `path`'s main content whose address starts with this. */
-  via?: string;
+  /**
+   * When set: click the first link of `path`'s main content whose address starts with this (`*x`: contains
+   * x); a list: one click after the other (a list, one of its items, a page of that item).
+   */
+  via?: string | string[];
   /** The page's expected h1 (a pattern), when it is known. */
   h1?: RegExp;
 }
@@ -33,11 +36,15 @@ const PUBLIC: Visit[] = [
   { path: '/donnees-ouvertes/schemas' },
   { path: '/donnees-ouvertes/schemas', via: '/donnees-ouvertes/schemas/' },
   { path: '/donnees-ouvertes/valider' },
+  { path: '/donnees-ouvertes/jeux', h1: /Jeux de données publiés/ },
+  { path: '/donnees-ouvertes/jeux', via: '/donnees-ouvertes/jeux/' },
+  { path: '/donnees-ouvertes/jeux', via: ['/donnees-ouvertes/jeux/', '/donnees-ouvertes/versions/'] },
   { path: '/api-portail' },
   { path: '/api-portail', via: '/api-portail/d' },
   { path: '/api-portail/droit-a-conduire/franceconnect' },
   { path: '/habilitations' },
   { path: '/habilitations', via: '/habilitations/' },
+  { path: '/habilitations/donnees-ouvertes' },
   { path: '/deces' },
   { path: '/une-page-qui-n-existe-pas', h1: /Page non trouvée/ },
   { path: '/catalogue/dataset/un-actif-qui-n-existe-pas', h1: /introuvable/ },
@@ -69,6 +76,8 @@ const ADMIN: Visit[] = [
   { path: '/api-portail/producteur' },
   { path: '/habilitations/mes-demandes' },
   { path: '/habilitations/instruction' },
+  { path: '/habilitations/api_certificat_immatriculation', via: '*/gestion' },
+  { path: '/donnees-ouvertes/telechargements', h1: /Indicateurs d’usage/ },
   { path: '/deces?q=martin', via: '/deces/personne/' },
   { path: '/deces/appariement' },
   { path: '/deces/statistiques' },
@@ -102,13 +111,17 @@ async function check(page: Page, v: Visit, titles: Map<string, string>, problems
   if (process.env.E2E_VERBOSE) console.log(v.path, v.via ?? '');
   await page.goto(v.path);
   let before: string | undefined;
-  if (v.via) {
-    await settled(page);
+  for (const via of typeof v.via === 'string' ? [v.via] : (v.via ?? [])) {
+    await settled(page, before);
     before = (await page.locator('main h1').textContent())?.replace(/\s+/g, ' ').trim();
-    const link = page.locator(`main a[href^="${v.via}"]`).first();
+    const from = new URL(page.url()).pathname;
+    // `*x`: a link whose address contains x (`*/gestion`), else one whose address starts with it.
+    const contains = via.startsWith('*');
+    const needle = contains ? via.slice(1) : via;
+    const link = page.locator(`main a[href${contains ? '*' : '^'}="${needle}"]`).first();
     await visible(link);
     await link.click();
-    await page.waitForURL((u) => u.pathname.startsWith(v.via!) && u.pathname !== new URL(v.path, 'http://x').pathname);
+    await page.waitForURL((u) => (contains ? u.pathname.includes(needle) : u.pathname.startsWith(needle)) && u.pathname !== from);
   }
   // A page without its own frame (no tab title, no breadcrumb) never settles: the test fails on it.
   try {

@@ -9,6 +9,7 @@ import { catalogInteropRoutes } from './catalog.interop.routes.ts';
 import { createCatalogTransfer, formatImportReport } from './catalog.transfer.ts';
 import { demoAssets, demoRelations } from './catalog.demo.ts';
 import type { DistributionSource } from './catalog.dcat.ts';
+import type { RelationType } from '@patrimoine/contracts/catalog';
 
 /** What other modules may use of the catalogue. */
 export interface CatalogService {
@@ -28,6 +29,8 @@ export interface CatalogService {
   create: FullCatalogService['create'];
   /** Who gives the DCAT distributions of the datasets beyond their `spec.resources` (the open data module's published resources). */
   setDistributionSource(source: DistributionSource): void;
+  /** Relations touching any of these assets (both ends), optionally of some types: the open data module's APIs linked to a dataset. */
+  relationsOf(ids: string[], types?: RelationType[]): Promise<{ type: RelationType; fromId: string; toId: string }[]>;
 }
 export type { DistributionSource, ExtraDistribution } from './catalog.dcat.ts';
 export type { Asset };
@@ -69,6 +72,8 @@ export const catalogModule: ModuleFactory = (ctx) => {
     setDistributionSource: (s: DistributionSource) => {
       distributionSource = s;
     },
+    relationsOf: async (ids: string[], types?: RelationType[]) =>
+      (await service.repo.relationsOf(ids, types)).map((r) => ({ type: r.type, fromId: r.fromId, toId: r.toId })),
   });
   return {
     module: {

@@ -1,5 +1,5 @@
 import { bigint, boolean, date, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, integer } from 'drizzle-orm/pg-core';
-import type { ColumnProfile, SchemaSource, VersionState } from '@patrimoine/contracts/opendata';
+import type { ColumnProfile, CommunityImport, ReuseType, SchemaSource, VersionState } from '@patrimoine/contracts/opendata';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 
 /**
@@ -216,4 +216,93 @@ export const opendataDatagouvPushes = pgTable('opendata_datagouv_pushes', {
   /** Who asked (login). */
   requestedBy: text('requested_by').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  /** What the last import of the dataset's reuses and discussions from data.gouv.fr gave (counts, notes, when). */
+  communityImport: jsonb('community_import').$type<CommunityImport | null>(),
 });
+
+/**
+ * A reuse of an open dataset (A01): an application, article, visualisation… built on it, declared
+ * here by a signed-in user or imported from data.gouv.fr for pushed datasets. Shown on the public
+ * dataset page; its URL is checked against the outbound policy (public addresses only).
+ */
+export const opendataReuses = pgTable(
+  'opendata_reuses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The catalogue dataset reused (`catalog_assets` id; no foreign key across modules). */
+    datasetId: uuid('dataset_id').notNull(),
+    /** Title of the reuse. */
+    title: text('title').notNull(),
+    /** Where the reuse is (http or https, checked when declared or imported). */
+    url: text('url').notNull(),
+    /** udata's reuse type: api, application, idea, news_article, paper, post, visualization, hardware. */
+    type: text('type').$type<ReuseType>().notNull(),
+    /** Who made it (person or organisation, as declared or as data.gouv.fr names it). */
+    author: text('author').notNull(),
+    /** `local` (declared here) or `datagouv` (imported). */
+    source: text('source').$type<'local' | 'datagouv'>().notNull(),
+    /** Id of the reuse on data.gouv.fr (imported ones; the next import updates it). */
+    remoteId: text('remote_id'),
+    /** Its page on data.gouv.fr. */
+    remotePage: text('remote_page'),
+    /** Who declared it (login; null when imported). */
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('opendata_reuses_dataset').on(t.datasetId), uniqueIndex('opendata_reuses_remote').on(t.datasetId, t.remoteId)],
+);
+
+/**
+ * A public question about an open dataset, answered by its producer (A01): asked here by a signed-in
+ * user, or imported from data.gouv.fr (where it is answered) for pushed datasets.
+ */
+export const opendataDiscussions = pgTable(
+  'opendata_discussions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The catalogue dataset the question is about. */
+    datasetId: uuid('dataset_id').notNull(),
+    /** Title of the question. */
+    title: text('title').notNull(),
+    /** Who asked (display name). */
+    author: text('author').notNull(),
+    /** `local` or `datagouv`. */
+    source: text('source').$type<'local' | 'datagouv'>().notNull(),
+    /** Id of the discussion on data.gouv.fr (imported ones). */
+    remoteId: text('remote_id'),
+    /** Its page on data.gouv.fr. */
+    remotePage: text('remote_page'),
+    /** Whether the producer has answered. */
+    answered: boolean('answered').notNull().default(false),
+    /** When it was closed (by the producer's answer, or on data.gouv.fr). */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** Who asked (login; null when imported). */
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('opendata_discussions_dataset').on(t.datasetId), uniqueIndex('opendata_discussions_remote').on(t.datasetId, t.remoteId)],
+);
+
+/** The messages of a discussion, in order: the question first, then the answers. */
+export const opendataDiscussionMessages = pgTable(
+  'opendata_discussion_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The discussion. */
+    discussionId: uuid('discussion_id')
+      .notNull()
+      .references(() => opendataDiscussions.id, { onDelete: 'cascade' }),
+    /** 0 for the question, then 1, 2… */
+    position: integer('position').notNull(),
+    /** Text of the message (plain text). */
+    body: text('body').notNull(),
+    /** Who wrote it (display name). */
+    author: text('author').notNull(),
+    /** Written by the producer (editor or data_admin of the dataset's organisation, or its organisation on data.gouv.fr). */
+    producer: boolean('producer').notNull().default(false),
+    /** Who wrote it here (login; null when imported). */
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('opendata_discussion_messages_position').on(t.discussionId, t.position)],
+);

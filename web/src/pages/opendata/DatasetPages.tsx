@@ -9,6 +9,7 @@ import { versionStateLabels, type VersionState } from '@patrimoine/contracts/ope
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PushPanel } from './PushPanel';
+import { CommunitySection } from './CommunitySection';
 import { useCreateResource, useDatasetPage, usePublishedDatasets, useSchemas, useUploadVersion, type ResourceSummary } from './api';
 import { PageError, PageTitle } from '../../components/Page';
 
@@ -252,6 +253,7 @@ export function DatasetPage() {
           {d.canEdit && <UploadVersion resource={r} />}
         </section>
       ))}
+      <CommunitySection slug={d.slug} open={d.openness === 'ouvert'} />
       {d.canEdit && <NewResource slug={d.slug} />}
       {d.canEdit && <PushPanel d={d} />}
     </>

@@ -1,10 +1,10 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { useDatagouvPush, useRequestPush, useSetDatagouvAccount, type DatasetPage } from './api';
+import { useDatagouvPush, useRefreshCommunity, useRequestPush, useSetDatagouvAccount, type DatasetPage } from './api';
 import { dateFr } from './DatasetPages';
 
 const stateLabels = { queued: 'En attente', running: 'En cours', succeeded: 'Réussi', failed: 'Échec' } as const;
@@ -56,6 +56,12 @@ export function PushPanel({ d }: { d: DatasetPage }) {
   const status = useDatagouvPush(d.slug, d.canEdit);
   const push = useRequestPush(d.slug);
   const s = status.data;
+  const refresh = useRefreshCommunity(d.slug);
+  // A push that succeeded has imported the reuses and discussions, and makes the import possible.
+  const done = s?.state === 'succeeded' ? s.updatedAt : null;
+  useEffect(() => {
+    if (done) void refresh();
+  }, [done]);
   return (
     <section className="fr-mt-4w" aria-labelledby="datagouv">
       <h2 id="datagouv">Publication sur data.gouv.fr</h2>

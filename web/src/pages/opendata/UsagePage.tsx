@@ -1,52 +1,165 @@
-import { useState } from 'react';
 import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Select } from '@codegouvfr/react-dsfr/Select';
+import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { publicationUrls, useUsage } from './api';
-import { PageTitle } from '../../components/Page';
+import { OrganisationSelect } from '../../components/OrganisationSelect';
+import { PageError, PageTitle } from '../../components/Page';
+import { plural } from '../../components/plural';
+import { theme } from '../../components/theme';
+import { useUrlState } from '../../components/useUrlState';
+import { publicationUrls, usePublishedDatasets, useUsage, type UsageReport } from './api';
 
-/** Downloads per day (bar chart with the same figures as a table), per resource and per organisation, and the CSV. */
+const nf = (n: number) => n.toLocaleString('fr-FR');
+
+/** Downloads and API calls per day, side by side, in the DSFR palette (light and dark themes); the table below has the same figures. */
+function DailyChart({ r }: { r: UsageReport }) {
+  const max = Math.max(1, ...r.days.map((d) => Math.max(d.downloads, d.apiCalls)));
+  const w = 12;
+  return (
+    <figure className="fr-my-2w" aria-labelledby="usage-chart-caption">
+      <svg
+        role="img"
+        aria-label={`Téléchargements et appels d’API par jour du ${r.from} au ${r.to}`}
+        viewBox={`0 0 ${r.days.length * w} 100`}
+        style={{ width: '100%', height: '10rem' }}
+      >
+        <line x1={0} x2={r.days.length * w} y1={100} y2={100} style={{ stroke: theme.grid }} />
+        {r.days.map((d, i) => {
+          const h1 = (d.downloads / max) * 95;
+          const h2 = (d.apiCalls / max) * 95;
+          return (
+            <g key={d.day}>
+              <rect x={i * w + 1} y={100 - h1} width={5} height={h1} style={{ fill: theme.blue }}>
+                <title>{`${d.day} : ${plural(d.downloads, 'téléchargement')}`}</title>
+              </rect>
+              <rect x={i * w + 6} y={100 - h2} width={5} height={h2} style={{ fill: theme.purple }}>
+                <title>{`${d.day} : ${plural(d.apiCalls, 'appel')} d’API`}</title>
+              </rect>
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption id="usage-chart-caption" className="fr-text--sm" style={{ color: theme.mention }}>
+        <span aria-hidden="true" style={{ display: 'inline-block', width: '0.8rem', height: '0.8rem', background: theme.blue }} /> Téléchargements{' '}
+        <span aria-hidden="true" style={{ display: 'inline-block', width: '0.8rem', height: '0.8rem', background: theme.purple }} /> Appels des API liées
+      </figcaption>
+    </figure>
+  );
+}
+
+/** Usage indicators (A64): downloads of the published files and calls of the linked APIs, for a dataset, an organisation or the ministry; CSV. */
 export function UsagePage() {
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
-  const f = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
-  const q = useUsage(f);
+  const { me } = useAuth();
+  const isAdmin = me?.user?.role === 'admin';
+  const [f, setF] = useUrlState(['from', 'to', 'organisation', 'dataset'] as const);
+  const filters = Object.fromEntries(Object.entries(f).filter(([, v]) => v)) as Partial<typeof f>;
+  const q = useUsage(filters);
+  const datasets = usePublishedDatasets();
   const r = q.data;
-  const max = r ? Math.max(1, ...r.days.map((d) => d.downloads)) : 1;
+  const month = (r?.to ?? new Date().toISOString()).slice(0, 7);
+  const scopeLabel = r
+    ? r.scope.datasetTitle
+      ? `le jeu de données « ${r.scope.datasetTitle} »`
+      : r.scope.organisation
+        ? `l’organisation ${r.scope.organisation}`
+        : 'le ministère'
+    : '';
+  if (q.error && !r) return <PageError error={q.error} />;
   return (
     <>
-      <PageTitle>Téléchargements des données ouvertes</PageTitle>
+      <PageTitle>Indicateurs d’usage des données ouvertes</PageTitle>
+      <p>
+        Téléchargements des fichiers publiés et appels des API de la passerelle liées aux jeux de données dans le catalogue (action A64 de la feuille de route).
+      </p>
       <div className="fr-grid-row fr-grid-row--gutters">
-        <div className="fr-col-12 fr-col-md-3">
-          <Input label="Du" nativeInputProps={{ type: 'date', value: from, onChange: (e) => setFrom(e.target.value) }} />
+        <div className="fr-col-12 fr-col-md-2">
+          <Input label="Du" nativeInputProps={{ type: 'date', value: f.from, onChange: (e) => setF({ from: e.target.value }) }} />
         </div>
-        <div className="fr-col-12 fr-col-md-3">
-          <Input label="Au" nativeInputProps={{ type: 'date', value: to, onChange: (e) => setTo(e.target.value) }} />
+        <div className="fr-col-12 fr-col-md-2">
+          <Input label="Au" nativeInputProps={{ type: 'date', value: f.to, onChange: (e) => setF({ to: e.target.value }) }} />
+        </div>
+        {isAdmin && (
+          <div className="fr-col-12 fr-col-md-4">
+            <OrganisationSelect
+              label="Organisation (vide : tout le ministère)"
+              value={f.organisation}
+              onChange={(organisation) => setF({ organisation, dataset: null })}
+            />
+          </div>
+        )}
+        <div className="fr-col-12 fr-col-md-4">
+          <Select label="Jeu de données" nativeSelectProps={{ value: f.dataset, onChange: (e) => setF({ dataset: e.target.value }) }}>
+            <option value="">Tous</option>
+            {(datasets.data?.items ?? []).map((d) => (
+              <option key={d.slug} value={d.slug}>
+                {d.title}
+              </option>
+            ))}
+          </Select>
         </div>
       </div>
       {q.error && <ErrorAlert error={q.error} />}
       {r && (
         <>
           <p>
-            {`${r.total.toLocaleString('fr-FR')} téléchargement(s) du ${r.from} au ${r.to}`} —{' '}
-            <a href={publicationUrls.usage({ ...f, format: 'csv' })} download>
-              Télécharger le tableau (CSV)
+            {`Pour ${scopeLabel}, du ${r.from} au ${r.to} : ${plural(r.total, 'téléchargement')} et ${plural(r.apiCalls, 'appel')} d’API.`}{' '}
+            <a href={publicationUrls.usage({ ...filters, format: 'csv' })} download>
+              Téléchargements par ressource (CSV)
+            </a>
+            {' · '}
+            <a href={publicationUrls.monthly({ month, ...(filters.organisation ? { organisation: filters.organisation } : {}), format: 'csv' })} download>
+              {`Fichier mensuel ${month} (CSV)`}
             </a>
           </p>
-          <svg
-            role="img"
-            aria-label={`Téléchargements par jour du ${r.from} au ${r.to}`}
-            viewBox={`0 0 ${r.days.length * 12} 100`}
-            style={{ width: '100%', height: '10rem' }}
-          >
-            {r.days.map((d, i) => {
-              const h = (d.downloads / max) * 95;
-              return (
-                <rect key={d.day} x={i * 12 + 1} y={100 - h} width={10} height={h} fill="var(--background-action-high-blue-france)">
-                  <title>{`${d.day} : ${d.downloads}`}</title>
-                </rect>
-              );
-            })}
-          </svg>
+          <DailyChart r={r} />
+          <div className="fr-table fr-table--sm">
+            <table>
+              <caption>Usage par jeu de données</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Organisation</th>
+                  <th scope="col">Jeu de données</th>
+                  <th scope="col">Téléchargements</th>
+                  <th scope="col">Appels d’API</th>
+                  <th scope="col">API liées</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.datasets.map((x) => (
+                  <tr key={x.dataset}>
+                    <td>{x.organisation ?? '—'}</td>
+                    <td>{x.datasetTitle}</td>
+                    <td>{nf(x.downloads)}</td>
+                    <td>{nf(x.apiCalls)}</td>
+                    <td>{x.apis.map((a) => a.name).join(', ') || '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {!r.scope.organisation && (
+            <div className="fr-table fr-table--sm">
+              <table>
+                <caption>Usage par organisation</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Organisation</th>
+                    <th scope="col">Téléchargements</th>
+                    <th scope="col">Appels d’API</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.organisations.map((o) => (
+                    <tr key={o.organisation ?? '—'}>
+                      <td>{o.organisation ?? '—'}</td>
+                      <td>{nf(o.downloads)}</td>
+                      <td>{nf(o.apiCalls)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
           <div className="fr-table fr-table--sm">
             <table>
               <caption>Téléchargements par ressource</caption>
@@ -64,7 +177,7 @@ export function UsagePage() {
                     <td>{x.organisation ?? '—'}</td>
                     <td>{x.datasetTitle}</td>
                     <td>{x.resource}</td>
-                    <td>{x.downloads.toLocaleString('fr-FR')}</td>
+                    <td>{nf(x.downloads)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -72,20 +185,22 @@ export function UsagePage() {
           </div>
           <div className="fr-table fr-table--sm">
             <table>
-              <caption>Téléchargements par jour</caption>
+              <caption>Usage par jour</caption>
               <thead>
                 <tr>
                   <th scope="col">Jour</th>
                   <th scope="col">Téléchargements</th>
+                  <th scope="col">Appels d’API</th>
                 </tr>
               </thead>
               <tbody>
                 {r.days
-                  .filter((d) => d.downloads > 0)
+                  .filter((d) => d.downloads > 0 || d.apiCalls > 0)
                   .map((d) => (
                     <tr key={d.day}>
                       <td>{d.day}</td>
-                      <td>{d.downloads}</td>
+                      <td>{nf(d.downloads)}</td>
+                      <td>{nf(d.apiCalls)}</td>
                     </tr>
                   ))}
               </tbody>

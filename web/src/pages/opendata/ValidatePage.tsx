@@ -5,11 +5,12 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
-import { errorTypeLabels, personalKindLabels } from '@patrimoine/contracts/opendata';
+import { errorTypeLabels } from '@patrimoine/contracts/opendata';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuth } from '../../auth';
 import { useSchemas, useValidateFile, useValidationLimits, type ValidationResult } from './api';
+import { ErrorTable, PersonalDataTable, errorCountsText } from './ValidationReport';
 import { PageTitle } from '../../components/Page';
 
 const mo = (n: number) => `${Math.round((n / 1048576) * 10) / 10} Mo`;
@@ -137,36 +138,14 @@ export function ValidatePage() {
                 small
                 description="Ces colonnes semblent contenir des données personnelles : elles ne peuvent pas être publiées en l’état."
               />
-              <div className="fr-table">
-                <table>
-                  <caption>Colonnes à données personnelles</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Colonne</th>
-                      <th scope="col">Nature</th>
-                      <th scope="col">Part des cellules</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {r.personalData.map((p) => (
-                      <tr key={p.fieldName}>
-                        <td>{p.fieldName}</td>
-                        <td>{p.kinds.map((k) => personalKindLabels[k]).join(', ')}</td>
-                        <td>{Math.round(p.share * 100)} %</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <PersonalDataTable verdicts={r.personalData} />
             </>
           )}
           {r.errors.length > 0 && (
             <>
               <h3>Erreurs</h3>
               <p>
-                {Object.entries(r.errorCounts)
-                  .map(([t, n]) => `${errorTypeLabels[t] ?? t} : ${n}`)
-                  .join(' · ')}
+                {errorCountsText(r.errorCounts)}
                 {csvHref && (
                   <>
                     {' '}
@@ -199,29 +178,7 @@ export function ValidatePage() {
                   </Select>
                 </div>
               </div>
-              <div className="fr-table">
-                <table>
-                  <caption>Erreurs ({shown.length})</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Ligne</th>
-                      <th scope="col">Colonne</th>
-                      <th scope="col">Type</th>
-                      <th scope="col">Message</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {shown.map((e, i) => (
-                      <tr key={i}>
-                        <td>{e.rowNumber ?? '—'}</td>
-                        <td>{e.fieldName ?? '—'}</td>
-                        <td>{errorTypeLabels[e.type] ?? e.type}</td>
-                        <td>{e.message}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <ErrorTable errors={shown} caption={`Erreurs (${shown.length})`} />
             </>
           )}
           {r.warnings.length > 0 && (

@@ -3,11 +3,12 @@ import { Link, useParams } from 'react-router';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
-import { errorTypeLabels, personalKindLabels, type PersonalKindWire } from '@patrimoine/contracts/opendata';
+import { versionStateLabels } from '@patrimoine/contracts/opendata';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useVersion, useVersionAction, type VersionDetail } from './api';
 import { StateBadge, dateFr, octets } from './DatasetPages';
+import { ErrorTable, PersonalDataTable, errorCountsText } from './ValidationReport';
 import { PageError, PageTitle } from '../../components/Page';
 
 const typeLabels: Record<string, string> = {
@@ -130,7 +131,7 @@ export function VersionPage() {
         </p>
       )}
       <PageTitle
-        title={`Version n° ${v.number}`}
+        title={`Version n° ${v.number} ${versionStateLabels[v.state]}`}
         parents={v.context ? [{ label: v.context.datasetTitle, to: `/donnees-ouvertes/jeux/${v.context.datasetSlug}` }] : []}
       >
         Version n° {v.number} <StateBadge state={v.state} />
@@ -149,17 +150,18 @@ export function VersionPage() {
         </p>
       )}
       {running && <Progress v={v} />}
-      {v.error && <Alert severity="error" title="Analyse impossible" description={v.error} />}
+      {v.error && <Alert as="h2" severity="error" title="Analyse impossible" description={v.error} />}
       {!running && !v.error && v.valid !== null && (
         <>
           {v.valid ? (
             <Alert
+              as="h2"
               severity="success"
               title="Fichier valide"
               description={`${v.rows ?? 0} ligne(s) de données${v.schema ? ` conformes au schéma ${v.schema.name} ${v.schema.version}` : ' (structure vérifiée, sans schéma)'}.`}
             />
           ) : (
-            <Alert severity="error" title="Fichier non valide" description={`${v.errorCount ?? 0} erreur(s) sur ${v.rows ?? 0} ligne(s) de données.`} />
+            <Alert as="h2" severity="error" title="Fichier non valide" description={`${v.errorCount ?? 0} erreur(s) sur ${v.rows ?? 0} ligne(s) de données.`} />
           )}
           <h2 className="fr-mt-3w">Données personnelles</h2>
           {v.personalData.length === 0 ? (
@@ -175,60 +177,14 @@ export function VersionPage() {
                     : 'Ces colonnes semblent contenir des données personnelles : la version ne peut être publiée qu’après l’examen d’un administrateur des données.'
                 }
               />
-              <div className="fr-table">
-                <table>
-                  <caption>Colonnes à données personnelles</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Colonne</th>
-                      <th scope="col">Nature</th>
-                      <th scope="col">Part des cellules</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {v.personalData.map((p) => (
-                      <tr key={p.fieldName}>
-                        <td>{p.fieldName}</td>
-                        <td>{p.kinds.map((k) => personalKindLabels[k as PersonalKindWire]).join(', ')}</td>
-                        <td>{Math.round(p.share * 100)} %</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <PersonalDataTable verdicts={v.personalData} />
             </>
           )}
           {v.report && v.report.errors.length > 0 && (
             <>
               <h2>Erreurs</h2>
-              <p>
-                {Object.entries(v.report.errorCounts)
-                  .map(([t, n]) => `${errorTypeLabels[t] ?? t} : ${n}`)
-                  .join(' · ')}
-              </p>
-              <div className="fr-table">
-                <table>
-                  <caption>{`Erreurs (${v.report.errors.length}${v.report.truncated ? ', liste tronquée' : ''})`}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Ligne</th>
-                      <th scope="col">Colonne</th>
-                      <th scope="col">Type</th>
-                      <th scope="col">Message</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {v.report.errors.map((e, i) => (
-                      <tr key={i}>
-                        <td>{e.rowNumber ?? '—'}</td>
-                        <td>{e.fieldName ?? '—'}</td>
-                        <td>{errorTypeLabels[e.type] ?? e.type}</td>
-                        <td>{e.message}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <p>{errorCountsText(v.report.errorCounts)}</p>
+              <ErrorTable errors={v.report.errors} caption={`Erreurs (${v.report.errors.length}${v.report.truncated ? ', liste tronquée' : ''})`} />
             </>
           )}
           {v.report && v.report.warnings.length > 0 && (

@@ -2,7 +2,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { WireOf } from '@patrimoine/contracts/common';
 import type {
+  community,
+  communityImport,
   datagouvAccount,
+  discussion,
+  reuse,
   datagouvPush,
   datasetPage,
   publishedDatasetList,
@@ -76,7 +80,8 @@ export const publicationUrls = {
   resources: (slug: string) => `/api/opendata/datasets/${encodeURIComponent(slug)}/resources`,
   versions: (resourceId: string) => `/api/opendata/resources/${encodeURIComponent(resourceId)}/versions`,
   version: (id: string) => `/api/opendata/versions/${encodeURIComponent(id)}`,
-  usage: (f: { from?: string; to?: string; organisation?: string; format?: 'csv' } = {}) => `/api/opendata/usage${qs(f)}`,
+  usage: (f: { from?: string; to?: string; organisation?: string; dataset?: string; format?: 'csv' } = {}) => `/api/opendata/usage${qs(f)}`,
+  monthly: (f: { month: string; organisation?: string; format?: 'csv' }) => `/api/opendata/usage/monthly${qs(f)}`,
 };
 
 export function usePublishedDatasets() {
@@ -96,7 +101,7 @@ export function useVersion(id: string) {
   });
 }
 
-export function useUsage(f: { from?: string; to?: string; organisation?: string }) {
+export function useUsage(f: { from?: string; to?: string; organisation?: string; dataset?: string }) {
   return useQuery({ queryKey: [...opendataKeys.all, 'usage', f], queryFn: ({ signal }) => api<UsageReport>(publicationUrls.usage(f), { signal }) });
 }
 
@@ -165,6 +170,65 @@ export function useSetDatagouvAccount(organisationId: string) {
   return useMutation({
     mutationFn: (body: { target: string; udataOrganization: string; apiKey: string }) =>
       api<DatagouvAccount>(`/api/opendata/datagouv/accounts/${encodeURIComponent(organisationId)}`, { method: 'PUT', body }),
+    onSuccess: invalidate,
+  });
+}
+
+// ---- reuses and discussions (A01) ---------------------------------------------------------------
+
+export type Community = WireOf<typeof community>;
+export type CommunityImport = WireOf<typeof communityImport>;
+export type Reuse = WireOf<typeof reuse>;
+export type Discussion = WireOf<typeof discussion>;
+
+/** Reloads a dataset's reuses and discussions (a push that succeeded has just imported them). */
+export function useRefreshCommunity(slug: string) {
+  const qc = useQueryClient();
+  return () => qc.invalidateQueries({ queryKey: [...opendataKeys.all, 'community', slug] });
+}
+
+export function useCommunity(slug: string) {
+  return useQuery({
+    queryKey: [...opendataKeys.all, 'community', slug],
+    queryFn: ({ signal }) => api<Community>(`${publicationUrls.dataset(slug)}/community`, { signal }),
+  });
+}
+
+export function useAddReuse(slug: string) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (body: { title: string; url: string; type: string; author: string }) =>
+      api<Reuse>(`${publicationUrls.dataset(slug)}/reuses`, { method: 'POST', body }),
+    onSuccess: invalidate,
+  });
+}
+
+export function useRemoveReuse() {
+  const invalidate = useInvalidate();
+  return useMutation({ mutationFn: (id: string) => api<void>(`/api/opendata/reuses/${encodeURIComponent(id)}`, { method: 'DELETE' }), onSuccess: invalidate });
+}
+
+export function useAsk(slug: string) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (body: { title: string; body: string }) => api<Discussion>(`${publicationUrls.dataset(slug)}/discussions`, { method: 'POST', body }),
+    onSuccess: invalidate,
+  });
+}
+
+export function useAnswer(id: string) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (body: { body: string; close?: boolean }) =>
+      api<Discussion>(`/api/opendata/discussions/${encodeURIComponent(id)}/answers`, { method: 'POST', body }),
+    onSuccess: invalidate,
+  });
+}
+
+export function useImportCommunity(slug: string) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: () => api<CommunityImport>(`${publicationUrls.dataset(slug)}/community/import`, { method: 'POST' }),
     onSuccess: invalidate,
   });
 }

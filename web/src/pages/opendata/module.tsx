@@ -1,5 +1,6 @@
 import type { WebModule } from '../../modules';
 import { lazyPage } from '../../components/lazyPage';
+import { RequireRole } from '../../components/RequireRole';
 
 const SchemaPage = lazyPage(() => import('./SchemasPage'), 'SchemaPage');
 const SchemasPage = lazyPage(() => import('./SchemasPage'), 'SchemasPage');
@@ -19,7 +20,7 @@ export const opendataWebModule: WebModule = {
       { text: 'Jeux de données publiés', to: '/donnees-ouvertes/jeux' },
       { text: 'Valider un fichier', to: '/donnees-ouvertes/valider' },
       { text: 'Schémas', to: '/donnees-ouvertes/schemas' },
-      { text: 'Téléchargements', to: '/donnees-ouvertes/telechargements', roles: ['admin', 'data_admin', 'editor'] },
+      { text: 'Indicateurs d’usage', to: '/donnees-ouvertes/telechargements', roles: ['admin', 'data_admin', 'editor'] },
     ],
   },
   home: {
@@ -34,6 +35,13 @@ export const opendataWebModule: WebModule = {
     { path: 'donnees-ouvertes/jeux', element: <PublishedDatasetsPage /> },
     { path: 'donnees-ouvertes/jeux/:slug', element: <DatasetPage /> },
     { path: 'donnees-ouvertes/versions/:id', element: <VersionPage /> },
-    { path: 'donnees-ouvertes/telechargements', element: <UsagePage /> },
+    {
+      path: 'donnees-ouvertes/telechargements',
+      element: (
+        <RequireRole roles={['admin', 'data_admin', 'editor']}>
+          <UsagePage />
+        </RequireRole>
+      ),
+    },
   ],
 };

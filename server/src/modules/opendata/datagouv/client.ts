@@ -88,6 +88,54 @@ export interface UdataDataset {
   [k: string]: unknown;
 }
 
+/** A user or organisation as udata references it (`user_ref_fields`, `org_ref_fields`). */
+export interface UdataUserRef {
+  id?: string;
+  first_name?: string;
+  last_name?: string;
+  slug?: string;
+  page?: string;
+}
+export interface UdataOrgRef {
+  id?: string;
+  name?: string;
+  slug?: string;
+  page?: string;
+}
+/** A reuse as `GET /api/1/reuses/?dataset=` lists it (`udata/core/reuse/api_fields.py`). */
+export interface UdataReuse {
+  id: string;
+  title: string;
+  url: string;
+  type: string;
+  page?: string;
+  owner?: UdataUserRef | null;
+  organization?: UdataOrgRef | null;
+  created_at?: string;
+  deleted?: string | null;
+  private?: boolean;
+}
+/** A discussion as `GET /api/1/discussions/?for=` lists it (`udata/core/discussions/api.py`). */
+export interface UdataDiscussion {
+  id: string;
+  title: string;
+  user?: UdataUserRef | null;
+  organization?: UdataOrgRef | null;
+  subject?: { class: string; id: string };
+  created: string;
+  closed?: string | null;
+  url?: string;
+  discussion: { content: string; posted_by?: UdataUserRef | null; posted_by_organization?: UdataOrgRef | null; posted_on: string }[];
+}
+/** udata's paginated list (`fields.pager`). */
+export interface UdataPage<T> {
+  data: T[];
+  page: number;
+  page_size: number;
+  total: number;
+  next_page: string | null;
+}
+
 /** The dataset's metadata as sent (udata's DatasetForm fields). */
 export interface DatasetInput {
   title: string;
@@ -367,6 +415,29 @@ export class DatagouvClient {
       this.json(resource),
       [200],
     ).then((r) => r.json);
+  }
+
+  /** Every page of a paginated list (at most `maxPages` of 100), in udata's order. */
+  private async pages<T>(path: string, maxPages = 10): Promise<{ items: T[]; total: number; truncated: boolean }> {
+    const items: T[] = [];
+    let total = 0;
+    for (let page = 1; page <= maxPages; page++) {
+      const sep = path.includes('?') ? '&' : '?';
+      const r = await this.call<UdataPage<T>>('GET', `${path}${sep}page=${page}&page_size=100`);
+      const data = Array.isArray(r.json?.data) ? r.json.data : [];
+      total = typeof r.json?.total === 'number' ? r.json.total : items.length + data.length;
+      items.push(...data);
+      if (!r.json?.next_page || !data.length) return { items, total, truncated: false };
+    }
+    return { items, total, truncated: items.length < total };
+  }
+  /** The reuses of a dataset (`GET /api/1/reuses/?dataset=`). */
+  listReuses(datasetId: string) {
+    return this.pages<UdataReuse>(`/reuses/?dataset=${encodeURIComponent(datasetId)}`);
+  }
+  /** The discussions of a dataset (`GET /api/1/discussions/?for=`), with their messages. */
+  listDiscussions(datasetId: string) {
+    return this.pages<UdataDiscussion>(`/discussions/?for=${encodeURIComponent(datasetId)}`);
   }
 
   /** Uploads a file as a new resource (rid null) or as the new file of resource `rid`. */

@@ -8,6 +8,11 @@
  * - a bad JSON payload → 400 `{"errors": {field: [messages]}, "message": …}` (WTForms messages);
  * - a bad upload → 400 `{"success": false, "error": …}` (missing file, chunk size mismatch), HTML → 415.
  * Uploaded files are kept in memory with udata's sha1 checksum. Failures can be injected (`failNext`).
+ * Reuses and discussions (`udata/core/reuse/api.py`, `udata/core/discussions/api.py`) are listed by
+ * `GET /api/1/reuses/?dataset=` and `GET /api/1/discussions/?for=` in udata's pager shape; they are
+ * created as on data.gouv.fr (`POST /api/1/reuses/`: ReuseForm's title, description, url, type,
+ * datasets; `POST /api/1/discussions/`: title, comment, subject; `POST /api/1/discussions/{id}/`:
+ * comment, close), or by tests with `addReuse` and `addDiscussion`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -26,6 +31,8 @@ export interface FakeUdataOptions {
   organizations?: Record<string, string>;
   /** Schema catalogue: name → versions (udata checks a resource's schema against it). */
   schemas?: Record<string, string[]>;
+  /** Port to listen on (loopback); any free port by default. */
+  port?: number;
 }
 
 export interface FakeRequest {
@@ -140,8 +147,28 @@ class HttpError extends Error {
 }
 const validation = (errors: Record<string, unknown>) => new HttpError(400, { errors, message: 'Validation error' });
 
+export interface FakeReuseInput {
+  title: string;
+  url: string;
+  type?: string;
+  owner?: { first_name: string; last_name: string } | null;
+  organization?: { name: string } | null;
+  private?: boolean;
+  deleted?: boolean;
+}
+export interface FakeDiscussionInput {
+  title: string;
+  user: { first_name: string; last_name: string };
+  messages: { content: string; first_name: string; last_name: string; organization?: string }[];
+  closed?: boolean;
+}
+
 export interface FakeUdata {
   url: string;
+  /** Adds a reuse of the dataset (as a user of data.gouv.fr would); returns its id. */
+  addReuse(datasetId: string, r: FakeReuseInput): string;
+  /** Adds a discussion on the dataset, with its messages (the first one is the question); returns its id. */
+  addDiscussion(datasetId: string, d: FakeDiscussionInput): string;
   app: FastifyInstance;
   datasets: Map<string, FakeDataset>;
   /** Content of each resource's current file. */
@@ -172,6 +199,8 @@ export async function startFakeUdata(opts: FakeUdataOptions): Promise<FakeUdata>
   const requests: FakeRequest[] = [];
   const failures: { count: number; status: number; path?: RegExp; retryAfter?: number }[] = [];
   const orgs = opts.organizations ?? {};
+  const reuses: Record<string, unknown>[] = [];
+  const discussions: Record<string, unknown>[] = [];
   let base = '';
 
   const userOf = (req: FastifyRequest): FakeUser | null => {
@@ -492,11 +521,156 @@ export async function startFakeUdata(opts: FakeUdataOptions): Promise<FakeUdata>
     }),
   );
 
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  /** udata's pager (`page`, `page_size` ≤ 100 here), `next_page` as an absolute URL or null. */
+  const pager = (req: FastifyRequest, all: Record<string, unknown>[]) => {
+    const q = req.query as Record<string, string | undefined>;
+    const page = Math.max(1, Number(q.page ?? 1) || 1);
+    const size = Math.min(100, Math.max(1, Number(q.page_size ?? 20) || 20));
+    const data = all.slice((page - 1) * size, page * size);
+    const next = page * size < all.length ? new URL(req.url, base) : null;
+    next?.searchParams.set('page', String(page + 1));
+    return { data, page, page_size: size, total: all.length, next_page: next?.toString() ?? null, previous_page: null };
+  };
+  const userRef = (u: { first_name: string; last_name: string }) => ({
+    id: objectId(),
+    first_name: u.first_name,
+    last_name: u.last_name,
+    slug: slugify(`${u.first_name} ${u.last_name}`),
+    page: `${base}/users/${slugify(`${u.first_name} ${u.last_name}`)}/`,
+    avatar: null,
+  });
+  app.get(
+    '/api/1/reuses/',
+    handle(async (req) => {
+      userOf(req);
+      const dataset = (req.query as { dataset?: string }).dataset;
+      const list = reuses.filter((r) => !r.deleted && !r.private && (!dataset || (r.datasets as { id: string }[]).some((d) => d.id === dataset)));
+      return { status: 200, body: pager(req, list) };
+    }),
+  );
+  app.get(
+    '/api/1/discussions/',
+    handle(async (req) => {
+      userOf(req);
+      const target = (req.query as { for?: string }).for;
+      const list = discussions.filter((d) => !target || (d.subject as { id: string }).id === target);
+      return { status: 200, body: pager(req, list) };
+    }),
+  );
+
+  const REUSE_TYPES = ['api', 'application', 'idea', 'news_article', 'paper', 'post', 'visualization', 'hardware'];
+  app.post(
+    '/api/1/reuses/',
+    handle(async (req) => {
+      const u = secure(req);
+      const b = jsonBody(req);
+      const errors: Record<string, string[]> = {};
+      for (const k of ['title', 'description', 'url', 'type']) if (typeof b[k] !== 'string' || !(b[k] as string).trim()) errors[k] = [REQUIRED];
+      if (typeof b.url === 'string' && !/^https?:\/\/\S+$/.test(b.url)) errors.url = ['Invalid URL'];
+      if (typeof b.type === 'string' && !REUSE_TYPES.includes(b.type)) errors.type = ['Not a valid choice.'];
+      const ds = Array.isArray(b.datasets) ? (b.datasets as { id?: string }[]).map((d) => (typeof d === 'string' ? d : String(d?.id ?? ''))) : [];
+      if (ds.some((id) => !datasets.has(id))) errors.datasets = ['Unknown dataset'];
+      if (Object.keys(errors).length) throw validation(errors);
+      const id = api.addReuse(ds[0] ?? '', { title: String(b.title), url: String(b.url), type: String(b.type), owner: { first_name: u.id, last_name: '' } });
+      const r = reuses.find((x) => x.id === id)!;
+      r.datasets = ds.map((x) => ({ id: x, class: 'Dataset' }));
+      return { status: 201, body: r };
+    }),
+  );
+  app.post(
+    '/api/1/discussions/',
+    handle(async (req) => {
+      const u = secure(req);
+      const b = jsonBody(req);
+      const errors: Record<string, string[]> = {};
+      if (typeof b.title !== 'string' || !b.title.trim()) errors.title = [REQUIRED];
+      if (typeof b.comment !== 'string' || !b.comment.trim()) errors.comment = [REQUIRED];
+      const subject = b.subject as { class?: string; id?: string } | undefined;
+      if (!subject?.id || subject.class !== 'Dataset' || !datasets.has(subject.id)) errors.subject = ['Unknown subject'];
+      if (Object.keys(errors).length) throw validation(errors);
+      const id = api.addDiscussion(subject!.id!, {
+        title: String(b.title),
+        user: { first_name: u.id, last_name: '' },
+        messages: [{ content: String(b.comment), first_name: u.id, last_name: '' }],
+      });
+      return { status: 201, body: discussions.find((x) => x.id === id) };
+    }),
+  );
+  app.post(
+    '/api/1/discussions/:id/',
+    handle(async (req) => {
+      const u = secure(req);
+      const d = discussions.find((x) => x.id === (req.params as { id: string }).id);
+      if (!d) throw new HttpError(404, { message: NOT_FOUND, status: 404 });
+      const b = jsonBody(req);
+      if (typeof b.comment !== 'string' || !b.comment.trim()) throw validation({ comment: [REQUIRED] });
+      // Posting as one of the user's organisations (`organization`: its id), as the producer answers.
+      const org = typeof b.organization === 'string' ? b.organization : null;
+      if (org && !u.organizations.includes(org)) throw validation({ organization: ['Permission denied for this organization'] });
+      (d.discussion as unknown[]).push({
+        content: b.comment,
+        posted_by: userRef({ first_name: u.id, last_name: '' }),
+        posted_by_organization: org ? { id: org, name: orgs[org] ?? org } : null,
+        posted_on: new Date().toISOString(),
+      });
+      if (b.close === true) d.closed = new Date().toISOString();
+      return { status: 200, body: d };
+    }),
+  );
+
+  await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const addr = app.server.address();
   base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  return {
+  const api: FakeUdata = {
     url: base,
+    addReuse(datasetId, r) {
+      const id = objectId();
+      const now = new Date().toISOString();
+      const slug = slugify(r.title);
+      reuses.push({
+        id,
+        title: r.title,
+        slug,
+        description: r.title,
+        type: r.type ?? 'application',
+        url: r.url,
+        page: `${base}/reuses/${slug}/`,
+        owner: r.owner === undefined ? userRef({ first_name: 'Camille', last_name: 'Réutilisatrice' }) : r.owner && userRef(r.owner),
+        organization: r.organization ? { id: objectId(), name: r.organization.name, slug: slugify(r.organization.name) } : null,
+        datasets: [{ id: datasetId, class: 'Dataset' }],
+        private: r.private ?? false,
+        deleted: r.deleted ? now : null,
+        created_at: now,
+        last_modified: now,
+        image: null,
+        metrics: { views: 0, followers: 0, datasets: 1 },
+      });
+      return id;
+    },
+    addDiscussion(datasetId, d) {
+      const id = objectId();
+      const now = new Date().toISOString();
+      discussions.push({
+        id,
+        class: 'Discussion',
+        title: d.title,
+        user: userRef(d.user),
+        organization: null,
+        subject: { class: 'Dataset', id: datasetId },
+        created: now,
+        closed: d.closed ? now : null,
+        closed_by: null,
+        url: `${base}/api/1/discussions/${id}/`,
+        extras: {},
+        discussion: d.messages.map((m) => ({
+          content: m.content,
+          posted_by: userRef(m),
+          posted_by_organization: m.organization ? { id: m.organization, name: orgs[m.organization] ?? m.organization } : null,
+          posted_on: now,
+        })),
+      });
+      return id;
+    },
     app,
     datasets,
     files,
@@ -506,4 +680,5 @@ export async function startFakeUdata(opts: FakeUdataOptions): Promise<FakeUdata>
     },
     close: () => app.close(),
   };
+  return api;
 }

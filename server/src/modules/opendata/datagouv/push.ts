@@ -45,7 +45,7 @@ const FREQUENCIES = new Set([
   'unknown',
 ]);
 
-export function createDatagouvPush(ctx: AppContext, deps: { catalog: CatalogService }) {
+export function createDatagouvPush(ctx: AppContext, deps: { catalog: CatalogService; afterPush?: (datasetId: string) => Promise<unknown> }) {
   const sealer = createKeySealer(ctx.env);
   const policy = { allowPrivate: ctx.env.DATAGOUV_ALLOW_PRIVATE };
 
@@ -246,6 +246,9 @@ export function createDatagouvPush(ctx: AppContext, deps: { catalog: CatalogServ
       };
       await set({ state: 'succeeded', remoteId: out.datasetId, page: out.page, resources: map, result, error: null });
       await progress(resources.length, resources.length, 'Envoyé');
+      // Reuses and discussions: a failure there does not make the push fail (the import can be asked again).
+      if (deps.afterPush)
+        await deps.afterPush(datasetId).catch((err: unknown) => ctx.logger.warn({ err, datasetId }, 'opendata: reuses and discussions not imported'));
       return result;
     } catch (e) {
       // Keep what is known: a dataset created before a failure is updated by the next push.

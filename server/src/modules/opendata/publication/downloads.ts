@@ -1,17 +1,27 @@
 /**
- * Download counting off the request path: a download is a synchronous increment of an in-memory
- * buffer (after an asynchronous deduplication check), flushed to `opendata_downloads` every few
- * seconds and at shutdown. A client (address + user agent) counts once per resource within
- * `DEDUP_SECONDS` (Redis `SET NX EX` when Redis is configured, shared by the nodes; else a bounded
- * in-memory map). Bots and tools that say so in their user agent are not counted.
+ * Download counting off the request path, without losing counts when a node dies. A download is a
+ * synchronous call (after an asynchronous deduplication check) whose count is made durable at once,
+ * off the request:
+ * - with Redis, `HINCRBY` of a hash shared by the nodes (`od:dl:pending`, field `resource|day`); every
+ *   few seconds a node claims the hash (`RENAME` to a key of its own, atomic: one node gets it) and
+ *   writes it to `opendata_downloads` as one upsert per resource and day, then deletes it. A claimed
+ *   hash left by a node that died before writing it is claimed again by any node a minute later.
+ * - without Redis (one node), straight to the database: counts gathered while a write is in flight
+ *   go in the next one (one upsert per resource and day), so a node that dies loses at most the
+ *   write in flight.
+ * A client (address + user agent) counts once per resource within `DEDUP_SECONDS` (Redis `SET NX
+ * EX`, shared by the nodes; else a bounded in-memory map). Bots and tools that say so in their user
+ * agent are not counted.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { opendataDownloads } from '../opendata.table.ts';
 
 export const DEDUP_SECONDS = 30;
+/** A claimed hash older than this is taken to belong to a node that died before writing it. */
+export const ORPHAN_MS = 60_000;
 const MAX_MEMORY_KEYS = 100_000;
 const BOT = /bot\b|bot\/|crawl|spider|slurp|curl\/|wget\/|python-requests|httpclient|go-http-client|facebookexternalhit|headless|monitor|uptime|preview/i;
 
@@ -20,14 +30,24 @@ export function isBot(userAgent: string | undefined): boolean {
 }
 
 export class DownloadCounter {
+  /** Counts not yet written (database path, or Redis unavailable). */
   private pending = new Map<string, number>();
   private seen = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
   private flushing: Promise<void> = Promise.resolve();
-  /** Deduplication answers not yet received (a flush waits for them). */
+  /** Deduplication checks and Redis increments not yet answered (a flush waits for them). */
   private inflight = new Set<Promise<unknown>>();
+  private readonly node = randomBytes(6).toString('hex');
 
   constructor(private readonly deps: { db: Db; redis: Redis | null; prefix: string; now: () => Date; logger?: { warn(o: object, m: string): void } }) {}
+
+  private get pendingKey() {
+    return `${this.deps.prefix}od:dl:pending`;
+  }
+  private get claimPrefix() {
+    return `${this.deps.prefix}od:dl:claimed:`;
+  }
 
   /** Records a download; returns at once (the deduplication check and the write happen later). */
   hit(resourceId: string, client: { ip: string; userAgent?: string }): void {
@@ -36,26 +56,29 @@ export class DownloadCounter {
     const key = createHash('sha1')
       .update(`${resourceId}\u0000${client.ip}\u0000${client.userAgent ?? ''}`)
       .digest('base64url');
-    const count = () => {
-      const k = `${resourceId}|${day}`;
-      this.pending.set(k, (this.pending.get(k) ?? 0) + 1);
-    };
+    const field = `${resourceId}|${day}`;
     const redis = this.deps.redis;
     if (redis) {
-      const pending = redis.set(`${this.deps.prefix}od:dl:${key}`, '1', 'EX', DEDUP_SECONDS, 'NX').then(
-        (ok) => {
-          if (ok === 'OK') count();
-        },
-        // Redis unavailable: count (better a duplicate than a lost download), dedup in memory.
-        () => {
-          if (this.memorySeen(key)) count();
-        },
-      );
-      this.inflight.add(pending);
-      void pending.finally(() => this.inflight.delete(pending));
+      const pending = redis
+        .set(`${this.deps.prefix}od:dl:${key}`, '1', 'EX', DEDUP_SECONDS, 'NX')
+        .then(
+          (ok) => (ok === 'OK' ? redis.hincrby(this.pendingKey, field, 1).then(() => undefined) : undefined),
+          // Redis unavailable for the check: dedup in memory (better a duplicate than a lost download).
+          () => {
+            if (this.memorySeen(key)) throw new Error('redis');
+          },
+        )
+        // Redis unavailable for the count: straight to the database.
+        .catch(() => this.countInDb(field));
+      this.track(pending);
       return;
     }
-    if (this.memorySeen(key)) count();
+    if (this.memorySeen(key)) this.countInDb(field);
+  }
+
+  private track(p: Promise<unknown>) {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
   }
 
   /** True when this client was not seen within the window (and records it). */
@@ -71,35 +94,109 @@ export class DownloadCounter {
     return true;
   }
 
-  /** Writes the buffered counts (one upsert per resource and day). */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      // Let pending Redis answers land first.
-      if (this.inflight.size) await Promise.allSettled([...this.inflight]);
-      if (!this.pending.size) return;
-      const batch = this.pending;
-      this.pending = new Map();
-      const values = [...batch.entries()].map(([k, count]) => {
+  /** Adds to the next database write and starts it unless one is in flight. */
+  private countInDb(field: string): void {
+    this.pending.set(field, (this.pending.get(field) ?? 0) + 1);
+    if (!this.writing) {
+      const w = new Promise<void>((r) => setImmediate(r)).then(() => this.drain());
+      this.writing = w;
+      void w.finally(() => {
+        if (this.writing === w) this.writing = null;
+      });
+    }
+  }
+
+  private async upsert(values: { resourceId: string; day: string; count: number }[]): Promise<void> {
+    if (!values.length) return;
+    await this.deps.db
+      .insert(opendataDownloads)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [opendataDownloads.resourceId, opendataDownloads.day],
+        set: { count: sql`${opendataDownloads.count} + excluded.count` },
+      });
+  }
+
+  private static rows(m: Map<string, number> | Record<string, string>) {
+    const entries = m instanceof Map ? [...m.entries()] : Object.entries(m).map(([k, v]) => [k, Number(v)] as const);
+    return entries
+      .filter(([k, n]) => /^[0-9a-f-]{36}\|\d{4}-\d{2}-\d{2}$/i.test(k) && Number.isFinite(n) && n > 0)
+      .map(([k, count]) => {
         const [resourceId, day] = k.split('|') as [string, string];
         return { resourceId, day, count };
       });
+  }
+
+  /** Writes the counts gathered so far, batch after batch; on failure they wait for the next round. */
+  private async drain(): Promise<void> {
+    while (this.pending.size) {
+      const batch = this.pending;
+      this.pending = new Map();
       try {
-        await this.deps.db
-          .insert(opendataDownloads)
-          .values(values)
-          .onConflictDoUpdate({
-            target: [opendataDownloads.resourceId, opendataDownloads.day],
-            set: { count: sql`${opendataDownloads.count} + excluded.count` },
-          });
+        await this.upsert(DownloadCounter.rows(batch));
       } catch (err) {
         // A resource deleted meanwhile, or the database away: put the counts back for the next round.
         this.deps.logger?.warn({ err }, 'opendata: download counts not written');
-        for (const v of values) {
-          const k = `${v.resourceId}|${v.day}`;
-          this.pending.set(k, (this.pending.get(k) ?? 0) + v.count);
-        }
+        for (const [k, n] of batch) this.pending.set(k, (this.pending.get(k) ?? 0) + n);
         if (this.pending.size > 50_000) this.pending.clear();
+        return;
       }
+    }
+  }
+
+  /** Moves the counts kept in Redis to the database: this round's hash, and hashes orphaned by a dead node. */
+  private async drainRedis(): Promise<void> {
+    const redis = this.deps.redis;
+    if (!redis) return;
+    const claims: string[] = [];
+    const mine = `${this.claimPrefix}${Date.now()}:${this.node}`;
+    try {
+      await redis.rename(this.pendingKey, mine);
+      claims.push(mine);
+    } catch (e) {
+      if (!/no such key/i.test((e as Error).message)) throw e;
+    }
+    // Claimed hashes not written within ORPHAN_MS (their node died): claim them again (RENAME: one node wins).
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.claimPrefix}*`, 'COUNT', 100);
+      cursor = next;
+      for (const k of keys) {
+        if (claims.includes(k)) continue;
+        const at = Number(k.slice(this.claimPrefix.length).split(':')[0]);
+        if (!(Date.now() - at > ORPHAN_MS)) continue;
+        const again = `${this.claimPrefix}${Date.now()}:${this.node}:${claims.length}`;
+        try {
+          await redis.rename(k, again);
+          claims.push(again);
+        } catch {
+          // Another node took it.
+        }
+      }
+    } while (cursor !== '0');
+    for (const k of claims) {
+      const counts = await redis.hgetall(k);
+      // If the write fails, the claimed hash stays and is taken again after ORPHAN_MS.
+      await this.upsert(DownloadCounter.rows(counts));
+      await redis.del(k);
+    }
+  }
+
+  /** Waits until every hit so far is durable (in Redis or in the database), without moving Redis to the database. */
+  async settled(): Promise<void> {
+    while (this.inflight.size || this.writing) {
+      await Promise.allSettled([...this.inflight]);
+      if (this.writing) await this.writing;
+    }
+  }
+
+  /** Writes every count known to this node (and the shared Redis hash) to the database. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.inflight.size) await Promise.allSettled([...this.inflight]);
+      if (this.writing) await this.writing;
+      await this.drain();
+      await this.drainRedis().catch((err: unknown) => this.deps.logger?.warn({ err }, 'opendata: download counts not moved from Redis'));
     });
     return this.flushing;
   }

@@ -10,6 +10,7 @@ import { sendBlob } from '../../../platform/blob/index.ts';
 import type { BlobStore } from '../../../platform/blob/blob.ts';
 import { DEFAULT_UPLOAD_LIMITS, checkedFile, receiveMultipart } from '../../../platform/http/upload.ts';
 import type { PublicationService } from './publication.service.ts';
+import type { UsageService } from './usage.ts';
 
 const tags = ['opendata'];
 const dataFile = z.string().describe('Fichier de données (CSV, XLSX ou ODS), tel que déposé');
@@ -28,7 +29,7 @@ const resourceParams = z.object({ slug: z.string().trim().min(1).max(200), resou
  * datasets (published versions only); writing needs an editor or data_admin of the dataset's
  * organisation (checked in the service); the waiver a data_admin.
  */
-export function publicationRoutes(svc: PublicationService, blobs: BlobStore): FastifyPluginAsync {
+export function publicationRoutes(svc: PublicationService, usage: UsageService, blobs: BlobStore): FastifyPluginAsync {
   async function serve(
     req: FastifyRequest,
     reply: FastifyReply,
@@ -249,13 +250,15 @@ export function publicationRoutes(svc: PublicationService, blobs: BlobStore): Fa
             schema: {
               tags,
               operationId: 'getOpendataUsage',
-              summary: 'Downloads per day, per resource and per organisation (30 days by default); `?format=csv`',
+              summary: 'Usage indicators (A64): downloads and calls of the linked APIs per day, resource, dataset and organisation; `?format=csv`',
+              description:
+                'The ministry (admin, without `organisation`), an organisation (`organisation`; editors and data_admins: their own) or a dataset (`dataset`). 30 days by default, a year at most.',
               querystring: c.usageQuery,
               response: { 200: c.usageReport, ...problems },
             },
           },
           async (req, reply) => {
-            const r = await svc.usage(req.caller, req.query);
+            const r = await usage.report(req.caller, req.query);
             if (req.query.format === 'csv') {
               return sendCsv(
                 reply,
@@ -268,6 +271,39 @@ export function publicationRoutes(svc: PublicationService, blobs: BlobStore): Fa
                   { key: 'downloads', header: 'téléchargements' },
                 ],
                 r.resources,
+              );
+            }
+            return r;
+          },
+        );
+        p.get(
+          '/api/opendata/usage/monthly',
+          {
+            schema: {
+              tags,
+              operationId: 'getOpendataMonthlyUsage',
+              summary: 'The month’s indicators per dataset: downloads, API calls, reuses and discussions (A64); `?format=csv`',
+              querystring: c.monthlyUsageQuery,
+              response: { 200: c.monthlyUsage, ...problems },
+            },
+          },
+          async (req, reply) => {
+            const r = await usage.monthly(req.caller, req.query);
+            if (req.query.format === 'csv') {
+              return sendCsv(
+                reply,
+                `indicateurs-donnees-ouvertes-${r.month}.csv`,
+                [
+                  { key: 'month', header: 'mois' },
+                  { key: 'organisation', header: 'organisation' },
+                  { key: 'dataset', header: 'jeu de données' },
+                  { key: 'datasetTitle', header: 'titre' },
+                  { key: 'downloads', header: 'téléchargements' },
+                  { key: 'apiCalls', header: 'appels d’API' },
+                  { key: 'reuses', header: 'réutilisations' },
+                  { key: 'discussions', header: 'discussions' },
+                ],
+                r.rows,
               );
             }
             return r;

@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { and, asc, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { request } from 'undici';
 import type { Asset } from '@patrimoine/contracts/catalog';
-import type { ColumnProfile, DatasetPage, ResourceSummary, UsageReport, VersionDetail, VersionState, VersionSummary } from '@patrimoine/contracts/opendata';
+import type { ColumnProfile, DatasetPage, ResourceSummary, VersionDetail, VersionState, VersionSummary } from '@patrimoine/contracts/opendata';
 import { versionTransitions } from '@patrimoine/contracts/opendata';
 import type { AppContext } from '../../../platform/context.ts';
 import type { CatalogService } from '../../catalog/index.ts';
@@ -768,65 +768,6 @@ export function createPublicationService(ctx: AppContext, deps: { catalog: Catal
     return { dataset: d, resource: r, version: v, editor };
   }
 
-  // ---- usage ------------------------------------------------------------------------------------
-
-  async function usage(c: Caller, q: { from?: string; to?: string; organisation?: string }): Promise<UsageReport> {
-    const p = requireUser(c);
-    const today = ctx.clock.now().toISOString().slice(0, 10);
-    const to = q.to ?? today;
-    const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86400_000).toISOString().slice(0, 10);
-    if (from > to) throw fieldError('from', 'la date de début doit précéder la date de fin');
-    if (Date.parse(to) - Date.parse(from) > 366 * 86400_000) throw fieldError('from', 'période d’un an au plus');
-    // A data_admin or editor sees their organisation; an admin any (or all).
-    let orgCode = q.organisation?.toUpperCase();
-    if (p.role !== 'admin') {
-      if (!p.organisationId) throw new ForbiddenError('Votre compte n’est rattaché à aucune organisation.');
-      const own = (await ctx.organisations.list()).find((o) => o.id === p.organisationId);
-      if (orgCode && orgCode !== own?.code.toUpperCase()) throw new ForbiddenError('Vous ne voyez que les téléchargements de votre organisation.');
-      orgCode = own?.code.toUpperCase();
-    }
-    const rows = await ctx.db
-      .select({ resourceId: opendataDownloads.resourceId, day: opendataDownloads.day, count: opendataDownloads.count })
-      .from(opendataDownloads)
-      .where(and(gte(opendataDownloads.day, from), lte(opendataDownloads.day, to)));
-    const resources = rows.length
-      ? await ctx.db
-          .select()
-          .from(opendataResources)
-          .where(inArray(opendataResources.id, [...new Set(rows.map((r) => r.resourceId))]))
-      : [];
-    const datasets = new Map<string, Asset | null>();
-    for (const r of resources) if (!datasets.has(r.datasetId)) datasets.set(r.datasetId, await catalog.getAssetById(r.datasetId));
-    const byResource = new Map<string, UsageReport['resources'][number]>();
-    const byDay = new Map<string, number>();
-    const byOrg = new Map<string | null, number>();
-    for (const row of rows) {
-      const r = resources.find((x) => x.id === row.resourceId);
-      const d = r ? datasets.get(r.datasetId) : null;
-      if (!r || !d) continue;
-      if (orgCode && d.owner?.toUpperCase() !== orgCode) continue;
-      const e = byResource.get(r.id) ?? { resourceId: r.id, dataset: d.slug, datasetTitle: d.title, resource: r.title, organisation: d.owner, downloads: 0 };
-      e.downloads += row.count;
-      byResource.set(r.id, e);
-      byDay.set(row.day, (byDay.get(row.day) ?? 0) + row.count);
-      byOrg.set(d.owner, (byOrg.get(d.owner) ?? 0) + row.count);
-    }
-    const days: UsageReport['days'] = [];
-    for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86400_000) {
-      const day = new Date(t).toISOString().slice(0, 10);
-      days.push({ day, downloads: byDay.get(day) ?? 0 });
-    }
-    const list = [...byResource.values()].sort((a, b) => b.downloads - a.downloads);
-    return {
-      from,
-      to,
-      days,
-      resources: list,
-      organisations: [...byOrg.entries()].map(([organisation, downloads]) => ({ organisation, downloads })).sort((a, b) => b.downloads - a.downloads),
-      total: list.reduce((a, b) => a + b.downloads, 0),
-    };
-  }
-
   // ---- DCAT -------------------------------------------------------------------------------------
 
   /** Published resources of these datasets, as DCAT distributions (the catalogue's export asks). */
@@ -905,7 +846,6 @@ export function createPublicationService(ctx: AppContext, deps: { catalog: Catal
     resolveVersion,
     downloadName,
     counter,
-    usage,
     distributions,
   };
 }
