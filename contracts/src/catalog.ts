@@ -653,7 +653,7 @@ export const searchSuggestions = z.object({
   queries: z.array(z.string()),
   /** Assets whose title resembles the query, whatever the filters (visible to the caller). */
   related: z.array(z.object({ kind: assetKind, slug: z.string(), title: z.string() })),
-  /** How many assets match the query without the filters, when filters were set. */
+  /** How many assets match the query without the filters, when filters were set (counted up to 1,000). */
   withoutFilters: z.number().int().nullable(),
 });
 

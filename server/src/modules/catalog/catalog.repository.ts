@@ -12,9 +12,11 @@ import {
   termTsQuery,
   weighted,
   wordsOf,
+  wordsToStem,
   isStopWord,
   type SynonymIndex,
   type QueryTerm,
+  type Stems,
 } from './catalog.query.ts';
 
 export type AssetRow = typeof catalogAssets.$inferSelect;
@@ -80,18 +82,8 @@ export interface SearchPlan {
 }
 export const NO_QUERY: SearchPlan = { tsquery: null, termQueries: [], folded: '', interpretation: null };
 
-/** The strict plan of a query, without database (every term, no correction, no synonyms). */
-export function strictPlan(q: string): SearchPlan {
-  const terms = analyseQuery(q, buildSynonymIndex([]));
-  const termQueries = terms.map(termTsQuery);
-  return {
-    tsquery: atLeastTsQuery(termQueries, termQueries.length),
-    termQueries,
-    folded: foldAccents(q.trim().toLowerCase()),
-    interpretation: { terms: terms.map((t) => t.text), corrections: [], synonyms: [], minMatched: terms.length, relaxed: false },
-  };
-}
-
+/** The count of matches without the filters, offered when filters excluded everything, stops there. */
+export const WITHOUT_FILTERS_MAX = 1000;
 /** Query words long enough for typo correction (shorter ones have too few trigrams). */
 const CORRECT_MIN_WORD = 4;
 
@@ -152,8 +144,9 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     if (f.personalData !== undefined) c.push(eq(catalogAssets.personalData, f.personalData));
     if (f.publicOnly) c.push(and(eq(catalogAssets.openness, 'ouvert'), eq(catalogAssets.personalData, false)));
     if (f.q?.trim()) {
-      const tsq = (plan ?? strictPlan(f.q)).tsquery;
-      c.push(tsq ? sql`${catalogAssets.search} @@ to_tsquery('fr_unaccent', ${tsq})` : sql`false`);
+      // Queries are planned first (`plan()`); a query without a plan matches nothing rather than everything.
+      const tsq = plan?.tsquery;
+      c.push(tsq ? sql`${catalogAssets.search} @@ ${tsq}::tsquery` : sql`false`);
     }
     const parts = c.filter((x): x is SQL => !!x);
     return parts.length ? and(...parts) : undefined;
@@ -179,7 +172,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     const v = catalogAssets.search;
     const parts = qs.map(
       (t) =>
-        sql`(case when ${v} @@ to_tsquery('fr_unaccent', ${weighted(t, 'A')}) then ${sql.raw(String(base + 4))} when ${v} @@ to_tsquery('fr_unaccent', ${weighted(t, 'B')}) then ${sql.raw(String(base + 2))} ${strict ? sql`else 1` : sql`when ${v} @@ to_tsquery('fr_unaccent', ${t}) then ${sql.raw(String(base + 1))} else 0`} end)`,
+        sql`(case when ${v} @@ ${weighted(t, 'A')}::tsquery then ${sql.raw(String(base + 4))} when ${v} @@ ${weighted(t, 'B')}::tsquery then ${sql.raw(String(base + 2))} ${strict ? sql`else 1` : sql`when ${v} @@ ${t}::tsquery then ${sql.raw(String(base + 1))} else 0`} end)`,
     );
     return sql`(${sql.join(parts, sql` + `)})`;
   }
@@ -218,6 +211,18 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     return synonymCache.index;
   }
 
+  // Stems of words (`fr_unaccent`), kept in process: a word's stem never changes.
+  const stemCache = new Map<string, string | null>();
+  async function stemsOf(words: string[]): Promise<Stems> {
+    const missing = words.filter((w) => !stemCache.has(w));
+    if (missing.length) {
+      const rs = await rows<{ w: string; q: string }>(db, sql`select w, to_tsquery('fr_unaccent', w)::text as q from unnest(${arr(missing)}) as w`);
+      if (stemCache.size > 50_000) stemCache.clear();
+      for (const r of rs) stemCache.set(r.w, r.q?.trim() ? r.q : null);
+    }
+    return (w) => stemCache.get(w) ?? null;
+  }
+
   const arr = (xs: string[]) =>
     sql`array[${sql.join(
       xs.map((x) => sql`${x}`),
@@ -235,7 +240,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     const tier = (m: number) => {
       const tsq = atLeastTsQuery(termQueries, m);
       return tsq
-        ? sql`(select count(*)::int from (select 1 from ${catalogAssets} where ${where} and ${catalogAssets.search} @@ to_tsquery('fr_unaccent', ${tsq}) limit ${FUZZY_BELOW}) as x)`
+        ? sql`(select count(*)::int from (select 1 from ${catalogAssets} where ${where} and ${catalogAssets.search} @@ ${tsq}::tsquery limit ${FUZZY_BELOW}) as x)`
         : sql`-1`;
     };
     const lower = Array.from({ length: n - 1 }, (_x, i) => tier(n - 1 - i));
@@ -248,7 +253,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
               withKnown
                 ? sql`case when n < ${FUZZY_BELOW} then array(
                 select q.i::int from unnest(${arr(termQueries)}) with ordinality as q(tsq, i)
-                where exists (select 1 from ${catalogAssets} where ${catalogAssets.search} @@ to_tsquery('fr_unaccent', q.tsq))) end`
+                where exists (select 1 from ${catalogAssets} where ${catalogAssets.search} @@ q.tsq::tsquery)) end`
                 : sql`null::int[]`
             } as known
           from m`,
@@ -258,13 +263,15 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
   }
 
   /** For each misspelt word, the most similar word of up to 50 titles similar to it (trigram index), or null. */
-  async function corrections(words: string[], minSimilarity = 0.3, titleThreshold = 0.5): Promise<(string | null)[]> {
+  async function corrections(words: string[], minSimilarity = 0.3, titleThreshold?: number): Promise<(string | null)[]> {
     if (words.length === 0) return [];
+    // Titles holding a word similar to the misspelt one: pg_trgm's 0.6 for long words; 0.5 when a word
+    // has at most 8 letters, so that one changed letter still passes (« candylib » → « candilib »: 0.5).
+    // A lower threshold for long words would let thousands of titles through the trigram index.
+    titleThreshold ??= words.some((w) => w.length <= 8) ? 0.5 : 0.6;
     // Words of up to 50 titles similar to the misspelt words, materialised once. With LIMIT 50 the
     // planner prefers a sequential scan computing word_similarity row by row (9 ms for a common
     // word at 50,000 assets) over the trigram index (3 ms): sequential scans are off for this query.
-    // A word_similarity of 0.5 (pg_trgm's default is 0.6) lets one changed letter of an 8-letter word
-    // through (« candylib » → « candilib »: 0.5).
     const fixes = await db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_seqscan = off`);
       await tx.execute(sql.raw(`set local pg_trgm.word_similarity_threshold = ${Number(titleThreshold)}`));
@@ -432,7 +439,8 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
           null,
           f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x),
         ) ?? sql`true`;
-      let termQueries = terms.map(termTsQuery);
+      let stems = await stemsOf(wordsToStem(terms));
+      let termQueries = terms.map((t) => termTsQuery(t, stems));
       let { counts, known } = await probe(termQueries, where, q.length >= FUZZY_MIN_LENGTH);
       if (counts[0]! < FUZZY_BELOW) {
         // Typo correction on each word found nowhere (single words long enough, no synonym found).
@@ -449,7 +457,8 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
           }
         });
         if (fixed) {
-          termQueries = terms.map(termTsQuery);
+          stems = await stemsOf(wordsToStem(terms));
+          termQueries = terms.map((t) => termTsQuery(t, stems));
           ({ counts } = await probe(termQueries, where, false));
         }
       }
@@ -543,24 +552,35 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       if (replaced.some((w, i) => w !== words[i])) queries.push(replaced.join(' '));
       // Each corrected word alone, when there are several words.
       if (words.length > 1) for (const [i, w] of replaced.entries()) if (w !== words[i] && !queries.includes(w)) queries.push(w);
+      // Up to 50 titles similar to the query (trigram index, no sort of every candidate), the 5 closest of them.
       const related = plan.folded
         ? await db.transaction(async (tx) => {
             await tx.execute(sql`set local pg_trgm.word_similarity_threshold = 0.3`);
-            return tx
-              .select({ kind: catalogAssets.kind, slug: catalogAssets.slug, title: catalogAssets.title })
+            await tx.execute(sql`set local enable_seqscan = off`);
+            const near = tx
+              .select({ kind: catalogAssets.kind, slug: catalogAssets.slug, title: catalogAssets.title, titleNorm: catalogAssets.titleNorm })
               .from(catalogAssets)
               .where(and(sql`${plan.folded} <% ${normTitle}`, visible))
-              .orderBy(desc(sql`word_similarity(${plan.folded}, ${normTitle})`), asc(catalogAssets.title))
+              .limit(50)
+              .as('near');
+            return tx
+              .select({ kind: near.kind, slug: near.slug, title: near.title })
+              .from(near)
+              .orderBy(desc(sql`word_similarity(${plan.folded}, ${near.titleNorm})`), asc(near.title))
               .limit(5);
           })
         : [];
       const filtered = !!(f.kind?.length || f.owner?.length || f.lifecycle?.length || f.openness?.length || f.tags?.length || f.personalData !== undefined);
       let withoutFilters: number | null = null;
       if (filtered && plan.tsquery) {
-        const [r] = await db
-          .select({ n: sql<number>`count(*)::int` })
+        // Counted up to WITHOUT_FILTERS_MAX: a broad query would otherwise count tens of thousands of rows.
+        const capped = db
+          .select({ one: sql`1` })
           .from(catalogAssets)
-          .where(and(sql`${catalogAssets.search} @@ to_tsquery('fr_unaccent', ${plan.tsquery})`, visible));
+          .where(and(sql`${catalogAssets.search} @@ ${plan.tsquery}::tsquery`, visible))
+          .limit(WITHOUT_FILTERS_MAX)
+          .as('capped');
+        const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(capped);
         withoutFilters = Number(r?.n ?? 0);
       }
       return { queries: queries.slice(0, 3), related, withoutFilters };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
-import { createCatalogRepository, strictPlan, type CatalogRepository, type SearchFilters } from './catalog.repository.ts';
+import { createCatalogRepository, type CatalogRepository, type SearchFilters } from './catalog.repository.ts';
 import { catalogAssets } from './catalog.table.ts';
 
 // The search's large-catalogue paths (bounded re-ranking, sampled facets) with the thresholds lowered,
@@ -42,7 +42,7 @@ describe('search on a large catalogue (lowered thresholds)', () => {
     expect(total).toBe(0);
     const seen: string[] = [];
     for (let page = 1; page <= 40; page++) {
-      const items = await repo.page(f, page, 3, strictPlan(f.q));
+      const items = await repo.page(f, page, 3, await repo.plan(f));
       seen.push(...items.map((a) => a.slug));
       if (items.length < 3) break;
     }
@@ -59,24 +59,24 @@ describe('search on a large catalogue (lowered thresholds)', () => {
     expect(broad.estimated).toBe(true);
     expect(broad.total).toBeGreaterThan(0);
     expect(Object.keys(broad.kind).sort()).toEqual(['application', 'dataset']);
-    const narrow = await repo.facets({ ...all, q: 'armes' }, strictPlan('armes'));
+    const narrow = await repo.facets({ ...all, q: 'armes' }, await repo.plan({ ...all, q: 'armes' }));
     expect(narrow.estimated).toBe(false);
     expect(narrow.total).toBe(10);
     expect(narrow.kind).toEqual({ application: 5, dataset: 5 });
-    const tagged = await repo.facets({ ...all, q: 'armes', tags: ['national'] }, strictPlan('armes'));
+    const tagged = await repo.facets({ ...all, q: 'armes', tags: ['national'] }, await repo.plan({ ...all, q: 'armes', tags: ['national'] }));
     expect(tagged).toMatchObject({ estimated: false, total: 3, kind: { application: 3 }, tags: { gestion: 3, national: 3 } });
   });
 
   it('corrects a misspelt word from the titles, and searches the corrected words in full text', async () => {
     const f = { ...all, q: 'asociations' };
     const plan = await repo.plan(f);
-    expect(plan.tsquery).toBe('(asociations:* | associations:*)');
+    expect(plan.tsquery).toBe("((('asoci') | 'asociations':*) | (('associ') | 'associations':*))");
     expect(plan.interpretation?.corrections).toEqual([{ word: 'asociations', correction: 'associations' }]);
     const items = await repo.page(f, 1, 20, plan);
     expect(items).toHaveLength(9); // 10 association titles, one of which is « Registres »
     expect(items.every((a) => a.title.includes('associations'))).toBe(true);
     expect((await repo.facets(f, plan)).total).toBe(9);
-    expect((await repo.plan({ ...all, q: 'registre' })).tsquery).toBe('registre:*');
+    expect((await repo.plan({ ...all, q: 'registre' })).tsquery).toBe("(('registr') | 'registre':*)");
   });
 
   it('relaxes a query whose words are not all in one asset, ranking by words matched and where', async () => {

@@ -78,7 +78,7 @@ function NoResult({
       <p className="fr-text--lg fr-mb-1w">{q ? `Aucun actif ne correspond à « ${q} ».` : 'Aucun actif ne correspond à ces filtres.'}</p>
       {suggestions?.withoutFilters ? (
         <p>
-          {plural(suggestions.withoutFilters, 'actif')} sans les filtres choisis.{' '}
+          {suggestions.withoutFilters >= 1000 ? 'Au moins 1 000 actifs' : plural(suggestions.withoutFilters, 'actif')} sans les filtres choisis.{' '}
           <button type="button" className="fr-link" onClick={onClearFilters}>
             Retirer les filtres
           </button>
