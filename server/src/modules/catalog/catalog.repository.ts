@@ -78,9 +78,11 @@ export interface SearchPlan {
   termQueries: string[];
   /** The folded query, for the title comparisons of the ranking. */
   folded: string;
+  /** Words of the query found nowhere in the catalogue (before correction): what suggestions correct. */
+  unknown: string[];
   interpretation: SearchInterpretation | null;
 }
-export const NO_QUERY: SearchPlan = { tsquery: null, termQueries: [], folded: '', interpretation: null };
+export const NO_QUERY: SearchPlan = { tsquery: null, termQueries: [], folded: '', unknown: [], interpretation: null };
 
 /** The count of matches without the filters, offered when filters excluded everything, stops there. */
 export const WITHOUT_FILTERS_MAX = 1000;
@@ -431,7 +433,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
         minMatched,
         relaxed: minMatched < ts.length,
       });
-      if (terms.length === 0) return { tsquery: null, termQueries: [], folded, interpretation: interpretation([], 0) };
+      if (terms.length === 0) return { tsquery: null, termQueries: [], folded, unknown: [], interpretation: interpretation([], 0) };
       const orgs = await orgMaps(f.owner);
       const where =
         filterWhere(
@@ -441,7 +443,9 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
         ) ?? sql`true`;
       let stems = await stemsOf(wordsToStem(terms));
       let termQueries = terms.map((t) => termTsQuery(t, stems));
-      let { counts, known } = await probe(termQueries, where, q.length >= FUZZY_MIN_LENGTH);
+      const first = await probe(termQueries, where, q.length >= FUZZY_MIN_LENGTH);
+      const known = first.known;
+      let counts = first.counts;
       if (counts[0]! < FUZZY_BELOW) {
         // Typo correction on each word found nowhere (single words long enough, no synonym found).
         const toFix = terms
@@ -459,9 +463,11 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
         if (fixed) {
           stems = await stemsOf(wordsToStem(terms));
           termQueries = terms.map((t) => termTsQuery(t, stems));
-          ({ counts } = await probe(termQueries, where, false));
+          // One term: no tier to choose, the corrected query is the plan (one round trip saved).
+          if (terms.length > 1) ({ counts } = await probe(termQueries, where, false));
         }
       }
+      const unknown = counts[0]! < FUZZY_BELOW ? terms.filter((_t, i) => !known.includes(i)).flatMap((t) => t.words) : [];
       // counts[k] = matches of « at least n − k terms » (up to FUZZY_BELOW).
       const n = terms.length;
       let m = n;
@@ -470,7 +476,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
         if (k > 0) m = n - k;
         else if ((counts[n - 1] ?? -1) > counts[0]!) m = 1;
       }
-      return { tsquery: atLeastTsQuery(termQueries, m), termQueries, folded, interpretation: interpretation(terms, m) };
+      return { tsquery: atLeastTsQuery(termQueries, m), termQueries, folded, unknown, interpretation: interpretation(terms, m) };
     },
 
     // ---- synonyms of the search (the data team's list) ----
@@ -537,12 +543,15 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       const visible = f.publicOnly ? and(eq(catalogAssets.openness, 'ouvert'), eq(catalogAssets.personalData, false)) : undefined;
       const words = wordsOf(q).filter((w) => !isStopWord(w));
       const folded = words.map(foldAccents);
-      const long = folded.map((w, i) => ({ w, i })).filter((x) => x.w.length >= 3);
-      const fixes = await corrections(
-        long.map((x) => x.w),
-        0.2,
-        0.3,
-      );
+      // Only the words found nowhere are corrected (a known word is not what made the search fail).
+      const long = folded.map((w, i) => ({ w, i })).filter((x) => x.w.length >= 3 && plan.unknown.includes(x.w));
+      const fixes = long.length
+        ? await corrections(
+            long.map((x) => x.w),
+            0.2,
+            0.3,
+          )
+        : [];
       const queries: string[] = [];
       const replaced = words.map((w, i) => {
         const j = long.findIndex((x) => x.i === i);
@@ -552,21 +561,23 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       if (replaced.some((w, i) => w !== words[i])) queries.push(replaced.join(' '));
       // Each corrected word alone, when there are several words.
       if (words.length > 1) for (const [i, w] of replaced.entries()) if (w !== words[i] && !queries.includes(w)) queries.push(w);
-      // Up to 50 titles similar to the query (trigram index, no sort of every candidate), the 5 closest of them.
-      const related = plan.folded
+      // Up to 50 titles similar to the words found nowhere (trigram index, no sort of every candidate),
+      // the 5 closest of them. When every word is known, the filters are what excluded everything.
+      const unknownText = long.map((x) => x.w).join(' ');
+      const related = unknownText
         ? await db.transaction(async (tx) => {
             await tx.execute(sql`set local pg_trgm.word_similarity_threshold = 0.3`);
             await tx.execute(sql`set local enable_seqscan = off`);
             const near = tx
               .select({ kind: catalogAssets.kind, slug: catalogAssets.slug, title: catalogAssets.title, titleNorm: catalogAssets.titleNorm })
               .from(catalogAssets)
-              .where(and(sql`${plan.folded} <% ${normTitle}`, visible))
+              .where(and(sql`${unknownText} <% ${normTitle}`, visible))
               .limit(50)
               .as('near');
             return tx
               .select({ kind: near.kind, slug: near.slug, title: near.title })
               .from(near)
-              .orderBy(desc(sql`word_similarity(${plan.folded}, ${near.titleNorm})`), asc(near.title))
+              .orderBy(desc(sql`word_similarity(${unknownText}, ${near.titleNorm})`), asc(near.title))
               .limit(5);
           })
         : [];
