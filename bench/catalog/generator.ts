@@ -174,3 +174,20 @@ export const queries = [
   'code source',
   'infocentre',
 ];
+
+/**
+ * Queries whose words are not all in one asset (issue 11): strict matching finds too little, so the
+ * search corrects, uses synonyms and relaxes to « at least m of the n words » (ADR 0106).
+ */
+export const relaxedQueries = [
+  'données décès',
+  'donnees deces',
+  'jeu de données décès',
+  'résultats des élections municipales',
+  'sécurité civile pompiers',
+  'candylib',
+  'carte grise volée',
+  'effectifs rh',
+  'radars bretagne accidents nuit',
+  'statistiques asile prefecture guyane',
+];

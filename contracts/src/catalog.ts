@@ -614,7 +614,13 @@ const list = (max = 20) =>
 export const searchQuery = z.object({
   page: z.coerce.number().int().min(1).default(1).describe('Page number, from 1.'),
   pageSize: z.coerce.number().int().min(1).max(500).default(50).describe('Items per page (max 500).'),
-  q: z.string().max(200).optional().describe('Recherche plein texte en français (tolère accents, pluriels et fautes de frappe sur les titres)'),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      'Recherche en français : accents, pluriels, fautes de frappe et synonymes tolérés ; résultats classés par nombre de mots trouvés (titre, puis mots-clés, puis description), chaque mot devenant facultatif quand tous ensemble trouvent trop peu',
+    ),
   kind: list(),
   owner: list(),
   lifecycle: list(),
@@ -624,6 +630,33 @@ export const searchQuery = z.object({
   format: z.enum(['json', 'csv']).optional().describe('csv: download every match as CSV.'),
 });
 
+/** How the query was understood (ADR 0106): words kept, corrections, synonyms, relaxed matching. */
+export const searchInterpretation = z.object({
+  /** Query words (or synonym expressions) that count, French stop words apart. */
+  terms: z.array(z.string()),
+  /** Words found nowhere, with the title word tried in their place. */
+  corrections: z.array(z.object({ word: z.string(), correction: z.string() })),
+  /** Expressions of the query with the synonyms also searched (the data team's list). */
+  synonyms: z.array(z.object({ expression: z.string(), alternatives: z.array(z.string()) })),
+  /**
+   * Least number of terms an item matches: `terms.length` when every term must match (strict);
+   * fewer when strict matching found too little and the search was relaxed.
+   */
+  minMatched: z.number().int(),
+  relaxed: z.boolean(),
+});
+export type SearchInterpretation = z.output<typeof searchInterpretation>;
+
+/** What a search that found nothing offers instead. */
+export const searchSuggestions = z.object({
+  /** Queries to try, words replaced by the closest title words (less strict than the automatic correction). */
+  queries: z.array(z.string()),
+  /** Assets whose title resembles the query, whatever the filters (visible to the caller). */
+  related: z.array(z.object({ kind: assetKind, slug: z.string(), title: z.string() })),
+  /** How many assets match the query without the filters, when filters were set (counted up to 1,000). */
+  withoutFilters: z.number().int().nullable(),
+});
+
 export const searchResult = z.object({
   items: z.array(asset),
   total: z.number().int(),
@@ -631,7 +664,37 @@ export const searchResult = z.object({
   estimated: z
     .boolean()
     .describe('True when total and facets were extrapolated from a sample of the catalogue (very large match sets, ADR 0102); the items are exact.'),
+  interpretation: searchInterpretation.nullable().describe('How the query was understood (null without a query).'),
+  suggestions: searchSuggestions.nullable().describe('Only when a query found nothing: corrections to try and related assets.'),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Synonyms of the search (edited by the data team)
+
+const synonymTerm = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .regex(/[\p{L}\p{N}]/u, 'au moins une lettre ou un chiffre');
+/** A group of equivalent expressions: searching one also searches the others. */
+export const synonymInput = z.object({
+  terms: z
+    .array(synonymTerm)
+    .min(2, 'au moins deux expressions équivalentes')
+    .max(12, 'au plus 12 expressions')
+    .describe('Expressions équivalentes (« carte grise », « certificat d’immatriculation »)'),
+  note: z.string().trim().max(500).optional().nullable(),
+});
+export type SynonymInput = z.input<typeof synonymInput>;
+export const synonymGroup = z.object({
+  id: uuid,
+  terms: z.array(z.string()),
+  note: z.string().nullable(),
+  updatedBy: z.string(),
+  updatedAt: timestamp,
+});
+export type SynonymGroup = z.output<typeof synonymGroup>;
 export type SearchResult = z.output<typeof searchResult>;
 
 /** Kinds, vocabularies and relation rules (for clients that do not bundle this contract). */

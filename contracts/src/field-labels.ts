@@ -62,6 +62,7 @@ export const FIELD_LABELS: Record<string, string> = {
   status: 'Statut',
   tags: 'Mots-clés',
   targetRoadmap: 'Feuille de route',
+  terms: 'Expressions équivalentes',
   text: 'Texte',
   title: 'Titre',
   url: 'Adresse (URL)',

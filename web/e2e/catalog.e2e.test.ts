@@ -134,7 +134,14 @@ describe('catalogue in the browser', () => {
   it('shows anonymous visitors the public assets only', async () => {
     const { page, errors } = await newPage(browser);
     await page.goto('/catalogue?q=selfim');
-    await visible(page.getByText('Aucun actif ne correspond à cette recherche.'));
+    await visible(page.getByText('Aucun actif ne correspond à « selfim ».'));
+    // The empty state offers no closed asset either.
+    expect(
+      await page
+        .getByTestId('search-empty')
+        .getByRole('link', { name: /SELFIM/ })
+        .count(),
+    ).toBe(0);
     await page.goto('/catalogue?q=candilib');
     await visible(page.getByRole('link', { name: 'Candilib', exact: true }));
     expect(unexpected(errors)).toEqual([]);

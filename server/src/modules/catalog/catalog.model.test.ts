@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assetInputSchema, envelopeProblems, parseRef, parseSpec, relationProblem } from './catalog.model.ts';
 import { completeness } from './catalog.completeness.ts';
-import { prefixTsQuery } from './catalog.repository.ts';
 import { canonical, toDocument } from './catalog.service.ts';
 
 describe('catalogue model', () => {
@@ -109,12 +108,6 @@ describe('catalogue model', () => {
       spec: {},
     });
     expect(toDecom.checks.find((c) => c.id === 'decommission')!.ok).toBe(false);
-  });
-
-  it('builds a safe prefix query for results while typing', () => {
-    expect(prefixTsQuery('personnes décédées')).toBe('personnes & décédées:*');
-    expect(prefixTsQuery("l'API & | ! (x)")).toBe('l & api & x:*');
-    expect(prefixTsQuery('  ;; ')).toBeNull();
   });
 
   it('writes canonical documents: defaults left out, key order irrelevant', () => {

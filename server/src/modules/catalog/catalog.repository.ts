@@ -2,7 +2,22 @@ import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { AssetKind, Lifecycle, Openness, RelationType } from '@patrimoine/contracts/catalog';
 import type { Db } from '../../db/client.ts';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
-import { catalogAssets, catalogAssetVersions, catalogRelations } from './catalog.table.ts';
+import type { SearchInterpretation } from '@patrimoine/contracts/catalog';
+import { catalogAssets, catalogAssetVersions, catalogRelations, catalogSynonyms } from './catalog.table.ts';
+import {
+  analyseQuery,
+  atLeastTsQuery,
+  buildSynonymIndex,
+  foldAccents,
+  termTsQuery,
+  weighted,
+  wordsOf,
+  wordsToStem,
+  isStopWord,
+  type SynonymIndex,
+  type QueryTerm,
+  type Stems,
+} from './catalog.query.ts';
 
 export type AssetRow = typeof catalogAssets.$inferSelect;
 export type AssetInsert = typeof catalogAssets.$inferInsert;
@@ -33,7 +48,7 @@ const ownerCols = { ownerCode: organisations.code, ownerName: organisations.name
 /** Lower-cased, accent-free title (stored column, trigram-indexed). */
 const normTitle = sql`${catalogAssets.titleNorm}`;
 
-/** Below this many full-text matches, typo-tolerant title matches are added. */
+/** Below this many matches, strict matching « finds too little »: misspelt words are corrected and the search is relaxed. */
 const FUZZY_BELOW = 5;
 /** Shorter queries have too few trigrams for typo tolerance to mean anything. */
 const FUZZY_MIN_LENGTH = 4;
@@ -53,50 +68,26 @@ export interface SearchTuning {
 export const defaultSearchTuning: SearchTuning = { rerankTop: 200, sampleRows: 5000, sampleMinTable: 20_000, sampleMinMatches: 200 };
 
 /**
- * `fts`: French full text of the query. `{ tsquery }`: the query found (almost) nothing, so each
- * misspelt word is also tried as the most similar word of the titles (typo tolerance on titles,
- * still answered by the full-text index).
+ * How a query is searched (ADR 0106): the full-text condition assets must match — every term
+ * (strict) or at least `minMatched` of them (relaxed) — and each term's own query, for the ranking.
  */
-export type SearchMode = 'fts' | { tsquery: string };
-
-/**
- * French full-text query with the last word as a prefix (results while typing): `a & b & c:*`.
- * Only letters and digits reach to_tsquery, so no user text can inject operators.
- */
-export function prefixTsQuery(q: string): string | null {
-  const words = q.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? [];
-  if (words.length === 0) return null;
-  return words.map((w, i) => (i === words.length - 1 ? `${w.toLowerCase()}:*` : w.toLowerCase())).join(' & ');
+export interface SearchPlan {
+  /** Full-text condition; null without a query (or with a query of no letters: nothing matches). */
+  tsquery: string | null;
+  /** One full-text query per term (typed words, their correction and their synonyms as alternatives). */
+  termQueries: string[];
+  /** The folded query, for the title comparisons of the ranking. */
+  folded: string;
+  /** Words of the query found nowhere in the catalogue (before correction): what suggestions correct. */
+  unknown: string[];
+  interpretation: SearchInterpretation | null;
 }
+export const NO_QUERY: SearchPlan = { tsquery: null, termQueries: [], folded: '', unknown: [], interpretation: null };
 
-/**
- * `prefixTsQuery` where each word may also be its correction: `(asociation | association) & x:*`.
- * Corrections come from titles (letters and digits only), so they are safe in to_tsquery.
- */
-export function correctedTsQuery(q: string, fixes: (string | null)[]): string | null {
-  const words = q.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? [];
-  if (words.length === 0) return null;
-  return words
-    .map((w, i) => {
-      const star = i === words.length - 1 ? ':*' : '';
-      const fix = fixes[i];
-      const lw = w.toLowerCase();
-      return fix && /^[\p{L}\p{N}]+$/u.test(fix) && fix !== foldAccents(lw) ? `(${lw}${star} | ${fix}${star})` : `${lw}${star}`;
-    })
-    .join(' & ');
-}
-
+/** The count of matches without the filters, offered when filters excluded everything, stops there. */
+export const WITHOUT_FILTERS_MAX = 1000;
 /** Query words long enough for typo correction (shorter ones have too few trigrams). */
 const CORRECT_MIN_WORD = 4;
-
-/** Lower-case text without diacritics, as unaccent() folds titles. */
-export function foldAccents(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .replace(/œ/g, 'oe')
-    .replace(/æ/g, 'ae');
-}
 
 async function rows<T>(db: Db, q: SQL): Promise<T[]> {
   const r = (await db.execute(q)) as unknown as { rows: T[] };
@@ -138,7 +129,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
             (select null, null, null, null, null, t, sum(n)::int from g cross join lateral unnest(g.tags) as t where gt = 0 group by t order by 7 desc, t limit 30)`;
   }
 
-  function filterWhere(f: SearchFilters, mode: SearchMode = 'fts', ownerIds?: string[]): SQL | undefined {
+  function filterWhere(f: SearchFilters, plan: SearchPlan | null, ownerIds?: string[]): SQL | undefined {
     const c: (SQL | undefined)[] = [];
     if (f.kind?.length) c.push(inArray(catalogAssets.kind, f.kind as AssetKind[]));
     if (f.owner?.length)
@@ -155,40 +146,162 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     if (f.personalData !== undefined) c.push(eq(catalogAssets.personalData, f.personalData));
     if (f.publicOnly) c.push(and(eq(catalogAssets.openness, 'ouvert'), eq(catalogAssets.personalData, false)));
     if (f.q?.trim()) {
-      const tsq = mode === 'fts' ? prefixTsQuery(f.q) : mode.tsquery;
-      c.push(tsq ? sql`${catalogAssets.search} @@ to_tsquery('fr_unaccent', ${tsq})` : sql`false`);
+      // Queries are planned first (`plan()`); a query without a plan matches nothing rather than everything.
+      const tsq = plan?.tsquery;
+      c.push(tsq ? sql`${catalogAssets.search} @@ ${tsq}::tsquery` : sql`false`);
     }
     const parts = c.filter((x): x is SQL => !!x);
     return parts.length ? and(...parts) : undefined;
   }
 
-  /**
-   * Relevance from the title only (short stored column): exact title, then title prefix, then
-   * similarity of the query to the title's words. Description-only matches come after, by title.
-   * ts_rank over every match would read each full tsvector: too slow for broad queries (ADR 0102).
-   */
-  function rankExpr(q: string): SQL {
-    const qn = foldAccents(q.trim().toLowerCase());
-    return sql`(case when ${normTitle} = ${qn} then 3 when ${normTitle} like ${`${qn.replace(/[%_\\]/g, '\\$&')}%`} then 2 else 0 end + word_similarity(${qn}, ${normTitle}) + similarity(${qn}, ${normTitle}))`;
+  /** Exact title (3), title prefix (2), else 0: cheap comparisons on the stored folded title. */
+  function titleClass(plan: SearchPlan): SQL {
+    const qn = plan.folded;
+    return sql`(case when ${normTitle} = ${qn} then 3 when ${normTitle} like ${`${qn.replace(/[%_\\]/g, '\\$&')}%`} then 2 else 0 end)`;
   }
 
   /**
-   * Cheap pre-ranking (no trigram function): exact title, title prefix, query words found in the
-   * title (the title's weight A of the stored tsvector), then shorter titles first. It bounds the set
-   * that `rankExpr` re-ranks to RERANK_TOP rows, so broad queries no longer compute similarities for
-   * tens of thousands of matches (ADR 0102).
+   * How many terms an asset matches, and where (ADR 0106): each term found scores `base` plus 4 in
+   * the title, 2 in the slug or tags, 1 in the description only; `base` (8 × terms) is larger than any
+   * sum of places, so an asset matching more terms always comes first. Strict plans match every term:
+   * the place alone is then scored (one to two index-free checks of the stored tsvector per term).
    */
-  function preRankOrder(q: string, mode: SearchMode): SQL[] {
-    const qn = foldAccents(q.trim().toLowerCase());
-    const tsq = mode === 'fts' ? prefixTsQuery(q) : mode.tsquery;
-    // The same query restricted to the title's weight: `w` → `w:A`, `w:*` → `w:*A`.
-    const titleQ = tsq ? tsq.replace(/([\p{L}\p{N}]+)(:\*)?/gu, (_m, w: string, star?: string) => (star ? `${w}:*A` : `${w}:A`)) : null;
+  function scoreExpr(plan: SearchPlan): SQL {
+    const qs = plan.termQueries.filter(Boolean);
+    if (qs.length === 0) return sql`0`;
+    const strict = !plan.interpretation?.relaxed;
+    const base = strict ? 0 : 8 * qs.length;
+    const v = catalogAssets.search;
+    const parts = qs.map(
+      (t) =>
+        sql`(case when ${v} @@ ${weighted(t, 'A')}::tsquery then ${sql.raw(String(base + 4))} when ${v} @@ ${weighted(t, 'B')}::tsquery then ${sql.raw(String(base + 2))} ${strict ? sql`else 1` : sql`when ${v} @@ ${t}::tsquery then ${sql.raw(String(base + 1))} else 0`} end)`,
+    );
+    return sql`(${sql.join(parts, sql` + `)})`;
+  }
+
+  /** Similarity of the whole query to the title (trigrams): computed for the re-ranked best matches only. */
+  function similarityExpr(plan: SearchPlan): SQL {
+    return sql`(word_similarity(${plan.folded}, ${normTitle}) + similarity(${plan.folded}, ${normTitle}))`;
+  }
+
+  /**
+   * Cheap pre-ranking: exact title, title prefix, then terms matched and where, then shorter titles
+   * first. It bounds the set that the title similarity re-ranks to RERANK_TOP rows, so broad queries
+   * compute no trigram similarity for tens of thousands of matches (ADR 0102, 0106).
+   */
+  function preRankOrder(plan: SearchPlan): SQL[] {
+    return [sql`${titleClass(plan)} desc`, sql`${scoreExpr(plan)} desc`, sql`length(${normTitle})`, sql`${catalogAssets.title}`, sql`${catalogAssets.id}`];
+  }
+  /** The order of the re-ranked best matches: the same classes, then title similarity instead of title length. */
+  function reRankOrder(plan: SearchPlan): SQL[] {
     return [
-      sql`(case when ${normTitle} = ${qn} then 3 when ${normTitle} like ${`${qn.replace(/[%_\\]/g, '\\$&')}%`} then 2 ${titleQ ? sql`when ${catalogAssets.search} @@ to_tsquery('fr_unaccent', ${titleQ}) then 1 ` : sql``}else 0 end) desc`,
-      sql`length(${normTitle})`,
+      sql`${titleClass(plan)} desc`,
+      sql`${scoreExpr(plan)} desc`,
+      sql`${similarityExpr(plan)} desc`,
       sql`${catalogAssets.title}`,
       sql`${catalogAssets.id}`,
     ];
+  }
+
+  // The data team's synonyms change rarely: kept for a minute (at once after a change on this node).
+  let synonymCache: { at: number; index: SynonymIndex } | null = null;
+  async function synonymIndex(): Promise<SynonymIndex> {
+    if (!synonymCache || Date.now() - synonymCache.at > 60_000) {
+      const rs = await db.select({ terms: catalogSynonyms.terms }).from(catalogSynonyms);
+      synonymCache = { at: Date.now(), index: buildSynonymIndex(rs) };
+    }
+    return synonymCache.index;
+  }
+
+  // Stems of words (`fr_unaccent`), kept in process: a word's stem never changes.
+  const stemCache = new Map<string, string | null>();
+  async function stemsOf(words: string[]): Promise<Stems> {
+    const missing = words.filter((w) => !stemCache.has(w));
+    if (missing.length) {
+      const rs = await rows<{ w: string; q: string }>(db, sql`select w, to_tsquery('fr_unaccent', w)::text as q from unnest(${arr(missing)}) as w`);
+      if (stemCache.size > 50_000) stemCache.clear();
+      for (const r of rs) stemCache.set(r.w, r.q?.trim() ? r.q : null);
+    }
+    return (w) => stemCache.get(w) ?? null;
+  }
+
+  const arr = (xs: string[]) =>
+    sql`array[${sql.join(
+      xs.map((x) => sql`${x}`),
+      sql`, `,
+    )}]::text[]`;
+
+  /**
+   * Strict matches (up to FUZZY_BELOW); when fewer, the relaxed tier to use — the largest m whose
+   * « at least m of the n terms » finds FUZZY_BELOW matches, else any term (m = 1) if that finds more
+   * than strict, else n — and, when asked, which terms occur anywhere in the catalogue. One round trip:
+   * the tiers are scalar subqueries of a CASE, evaluated in order and only until one is chosen.
+   */
+  async function probe(termQueries: string[], where: SQL, withKnown: boolean): Promise<{ strict: number; m: number; known: number[] }> {
+    const n = termQueries.length;
+    const tier = (m: number) => {
+      const tsq = atLeastTsQuery(termQueries, m);
+      return tsq
+        ? sql`(select count(*)::int from (select 1 from ${catalogAssets} where ${where} and ${catalogAssets.search} @@ ${tsq}::tsquery limit ${FUZZY_BELOW}) as x)`
+        : sql`-1`;
+    };
+    const choices = Array.from({ length: n - 1 }, (_x, i) => n - 1 - i).map((m) => sql`when ${tier(m)} >= ${FUZZY_BELOW} then ${m}`);
+    const chosen =
+      n > 1 ? sql`case when n < ${FUZZY_BELOW} then (case ${sql.join(choices, sql` `)} when ${tier(1)} > n then 1 else ${n} end) else ${n} end` : sql`${n}`;
+    // With LIMIT 5 the planner expects to meet 5 matches early in a sequential scan (it estimates a
+    // tsquery at 1 % of the rows): for a word found nowhere that reads the whole table (300 ms at
+    // 100,000 assets). Sequential scans are off for this statement: the GIN index answers in a few ms.
+    const [r] = await db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return rows<{ n: number; m: number; known: number[] | null }>(
+        tx as unknown as Db,
+        sql`with m as (select ${tier(n)} as n)
+          select n, (${chosen})::int as m,
+            ${
+              withKnown
+                ? // One uncorrelated probe per term, its query a constant: the GIN index answers it. (A
+                  // probe correlated to an unnest() of the queries was run as a sequential scan of the
+                  // whole table for a word found nowhere: 150 ms at 100,000 assets.)
+                  sql`case when n < ${FUZZY_BELOW} then array_remove(array[${sql.join(
+                    termQueries.map(
+                      (t, i) => sql`case when exists (select 1 from ${catalogAssets} where ${catalogAssets.search} @@ ${t}::tsquery) then ${i + 1} end`,
+                    ),
+                    sql`, `,
+                  )}]::int[], null) end`
+                : sql`null::int[]`
+            } as known
+          from m`,
+      );
+    });
+    return {
+      strict: Number(r?.n ?? 0),
+      m: Number(r?.m ?? n),
+      known: r?.known ? r.known.map((i) => Number(i) - 1) : termQueries.map((_q, i) => i),
+    };
+  }
+
+  /** For each misspelt word, the most similar word of up to 50 titles similar to it (trigram index), or null. */
+  async function corrections(words: string[], minSimilarity = 0.3, titleThreshold?: number): Promise<(string | null)[]> {
+    if (words.length === 0) return [];
+    // Titles holding a word similar to the misspelt one: pg_trgm's 0.6 for long words; 0.5 when a word
+    // has at most 8 letters, so that one changed letter still passes (« candylib » → « candilib »: 0.5).
+    // A lower threshold for long words would let thousands of titles through the trigram index.
+    titleThreshold ??= words.some((w) => w.length <= 8) ? 0.5 : 0.6;
+    // Words of up to 50 titles similar to the misspelt words, materialised once. With LIMIT 50 the
+    // planner prefers a sequential scan computing word_similarity row by row (9 ms for a common
+    // word at 50,000 assets) over the trigram index (3 ms): sequential scans are off for this query.
+    const fixes = await db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      await tx.execute(sql.raw(`set local pg_trgm.word_similarity_threshold = ${Number(titleThreshold)}`));
+      return rows<{ i: number; fix: string | null }>(
+        tx as unknown as Db,
+        sql`with t as materialized (select ${normTitle} as title from ${catalogAssets} where ${or(...words.map((w) => sql`${w} <% ${normTitle}`))} limit 50),
+                 w as materialized (select distinct x from t, regexp_split_to_table(t.title, '[^[:alnum:]]+') as x where length(x) >= 3)
+            select q.i::int as i, (select x from w where similarity(x, q.word) >= ${minSimilarity} order by similarity(x, q.word) desc, x limit 1) as fix
+            from unnest(${arr(words)}) with ordinality as q(word, i)`,
+      );
+    });
+    return words.map((_w, j) => fixes.find((x) => Number(x.i) === j + 1)?.fix ?? null);
   }
 
   const repo = {
@@ -317,69 +430,96 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     },
 
     /**
-     * Full-text first; when it finds almost nothing and the query is long enough, each word of 4+
-     * letters is also tried as the most similar word found in titles similar to it (trigram index,
-     * at most 50 titles read), and the search runs on that corrected full-text query. Matching the
-     * trigram condition against every title instead cost 10–100× more on common words (ADR 0102).
+     * How to search a query (ADR 0106). Strict first: every term (a word, or a synonym expression
+     * with its equivalents as alternatives). When that finds fewer than FUZZY_BELOW matches: each
+     * term found nowhere in the catalogue is also tried as the most similar title word (trigram
+     * index, at most 50 titles read, ADR 0102), then the search is relaxed to « at least m of the n
+     * terms », m as large as finds FUZZY_BELOW matches (down to any term). One round trip when
+     * nothing needs correcting, three when something does.
      */
-    async searchMode(f: SearchFilters): Promise<SearchMode> {
+    async plan(f: SearchFilters): Promise<SearchPlan> {
       const q = f.q?.trim() ?? '';
-      if (q.length < FUZZY_MIN_LENGTH) return 'fts';
-      const words = (q.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => foldAccents(w.toLowerCase()));
-      const arr = (xs: string[]) =>
-        sql`array[${sql.join(
-          xs.map((x) => sql`${x}`),
-          sql`, `,
-        )}]::text[]`;
-      const long = words.map((w, i) => ({ w, i, star: i === words.length - 1 ? ':*' : '' })).filter((x) => x.w.length >= CORRECT_MIN_WORD);
-      if (long.length === 0) return 'fts';
+      if (!q) return NO_QUERY;
+      const terms: QueryTerm[] = analyseQuery(q, await synonymIndex());
+      const folded = foldAccents(q.toLowerCase());
+      const interpretation = (ts: QueryTerm[], minMatched: number): SearchInterpretation => ({
+        terms: ts.map((t) => t.text),
+        corrections: ts.filter((t) => t.correction).map((t) => ({ word: t.text, correction: t.correction! })),
+        synonyms: ts.filter((t) => t.synonyms.length).map((t) => ({ expression: t.text, alternatives: t.synonyms.map((x) => x.expression) })),
+        minMatched,
+        relaxed: minMatched < ts.length,
+      });
+      if (terms.length === 0) return { tsquery: null, termQueries: [], folded, unknown: [], interpretation: interpretation([], 0) };
       const orgs = await orgMaps(f.owner);
       const where =
         filterWhere(
-          f,
-          'fts',
+          { ...f, q: undefined },
+          null,
           f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x),
         ) ?? sql`true`;
-      // One round trip: up to FUZZY_BELOW matches; only if fewer, the words found nowhere in the
-      // catalogue (one full-text index probe per word; the filters may be what excludes everything).
-      // Uncorrelated subqueries are evaluated on first use, so the probe only runs when needed.
-      const [r] = await rows<{ n: number; known: number[] | null }>(
-        db,
-        sql`with m as (select count(*)::int as n from (select 1 from ${catalogAssets} where ${where} limit ${FUZZY_BELOW}) as x)
-            select n, case when n < ${FUZZY_BELOW} then array(
-                select q.i::int from unnest(${arr(long.map((x) => `${x.w}${x.star}`))}) with ordinality as q(tsq, i)
-                where exists (select 1 from ${catalogAssets} where ${catalogAssets.search} @@ to_tsquery('fr_unaccent', q.tsq))) end as known
-            from m`,
-      );
-      if ((r?.n ?? 0) >= FUZZY_BELOW) return 'fts';
-      const known = (r?.known ?? []).map(Number);
-      const unknown = long.filter((_x, j) => !known.includes(j + 1));
-      if (unknown.length === 0) return 'fts';
-      // Words of up to 50 titles similar to the misspelt words, materialised once. With LIMIT 50 the
-      // planner prefers a sequential scan computing word_similarity row by row (9 ms for a common
-      // word at 50,000 assets) over the trigram index (3 ms): sequential scans are off for this query.
-      const fixes = await db.transaction(async (tx) => {
-        await tx.execute(sql`set local enable_seqscan = off`);
-        return rows<{ i: number; fix: string | null }>(
-          tx as unknown as Db,
-          sql`with t as materialized (select ${normTitle} as title from ${catalogAssets} where ${or(...unknown.map((x) => sql`${x.w} <% ${normTitle}`))} limit 50),
-                   w as materialized (select distinct x from t, regexp_split_to_table(t.title, '[^[:alnum:]]+') as x where length(x) >= 3)
-              select q.i::int as i, (select x from w where similarity(x, q.word) >= 0.3 order by similarity(x, q.word) desc, x limit 1) as fix
-              from unnest(${arr(unknown.map((x) => x.w))}) with ordinality as q(word, i)`,
-        );
-      });
-      const byIndex = words.map((_w, i) => {
-        const j = unknown.findIndex((x) => x.i === i);
-        return j < 0 ? null : (fixes.find((x) => x.i === j + 1)?.fix ?? null);
-      });
-      const tsquery = correctedTsQuery(q, byIndex);
-      return tsquery && tsquery !== prefixTsQuery(q) ? { tsquery } : 'fts';
+      let stems = await stemsOf(wordsToStem(terms));
+      let termQueries = terms.map((t) => termTsQuery(t, stems));
+      const first = await probe(termQueries, where, q.length >= FUZZY_MIN_LENGTH);
+      const known = first.known;
+      let m = first.m;
+      if (first.strict < FUZZY_BELOW) {
+        // Typo correction on each word found nowhere (single words long enough, no synonym found).
+        const toFix = terms
+          .map((t, i) => ({ t, i }))
+          .filter(({ t, i }) => !known.includes(i) && t.words.length === 1 && t.words[0]!.length >= CORRECT_MIN_WORD && !isStopWord(t.words[0]!));
+        const fixes = await corrections(toFix.map(({ t }) => t.words[0]!));
+        let fixed = false;
+        toFix.forEach(({ t }, j) => {
+          const fix = fixes[j];
+          if (fix && /^[\p{L}\p{N}]+$/u.test(fix) && fix !== t.words[0]) {
+            t.correction = fix;
+            fixed = true;
+          }
+        });
+        if (fixed) {
+          stems = await stemsOf(wordsToStem(terms));
+          termQueries = terms.map((t) => termTsQuery(t, stems));
+          // One term: no tier to choose, the corrected query is the plan (one round trip saved).
+          if (terms.length > 1) ({ m } = await probe(termQueries, where, false));
+        }
+      }
+      const unknown = first.strict < FUZZY_BELOW ? terms.filter((_t, i) => !known.includes(i)).flatMap((t) => t.words) : [];
+      return { tsquery: atLeastTsQuery(termQueries, m), termQueries, folded, unknown, interpretation: interpretation(terms, m) };
     },
 
-    /** One page of matching assets, best matches first when there is a query, plus the total. */
-    async search(f: SearchFilters, page: number, pageSize: number, mode: SearchMode = 'fts'): Promise<{ items: AssetWithOwner[]; total: number }> {
-      const where = filterWhere(f, mode);
-      const order = f.q?.trim() ? [desc(rankExpr(f.q)), asc(catalogAssets.title)] : [asc(catalogAssets.kind), asc(catalogAssets.title)];
+    // ---- synonyms of the search (the data team's list) ----
+    async listSynonyms(tx: Db = db) {
+      return tx
+        .select()
+        .from(catalogSynonyms)
+        .orderBy(asc(sql`lower(${catalogSynonyms.terms}[1])`), asc(catalogSynonyms.id))
+        .limit(2000);
+    },
+    async findSynonym(id: string, tx: Db = db) {
+      const [r] = await tx.select().from(catalogSynonyms).where(eq(catalogSynonyms.id, id));
+      return r ?? null;
+    },
+    async insertSynonym(v: typeof catalogSynonyms.$inferInsert, tx: Db = db) {
+      const [r] = await tx.insert(catalogSynonyms).values(v).returning();
+      return r!;
+    },
+    async updateSynonym(id: string, v: Partial<typeof catalogSynonyms.$inferInsert>, tx: Db = db) {
+      const [r] = await tx.update(catalogSynonyms).set(v).where(eq(catalogSynonyms.id, id)).returning();
+      return r ?? null;
+    },
+    async deleteSynonym(id: string, tx: Db = db) {
+      const r = await tx.delete(catalogSynonyms).where(eq(catalogSynonyms.id, id)).returning({ id: catalogSynonyms.id });
+      return r.length > 0;
+    },
+    /** Forgets the cached synonym list (after a change, so that this node searches with it at once). */
+    invalidateSynonyms() {
+      synonymCache = null;
+    },
+
+    /** One page of matching assets, best matches first when there is a query, plus the total (other modules' listAssets). */
+    async search(f: SearchFilters, page: number, pageSize: number, plan: SearchPlan): Promise<{ items: AssetWithOwner[]; total: number }> {
+      const where = filterWhere(f, plan);
+      const order = f.q?.trim() ? reRankOrder(plan) : [asc(catalogAssets.kind), asc(catalogAssets.title)];
       const [items, total] = await Promise.all([
         db
           .select({ a: catalogAssets, ...ownerCols })
@@ -399,15 +539,82 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     },
 
     /**
+     * What a query that found nothing may offer: queries with each word replaced by the closest title
+     * word (a lower similarity than the automatic correction), assets whose title resembles the
+     * query (visible to the caller, whatever the other filters), and the matches without the filters.
+     */
+    async suggestions(
+      f: SearchFilters,
+      plan: SearchPlan,
+    ): Promise<{ queries: string[]; related: { kind: AssetKind; slug: string; title: string }[]; withoutFilters: number | null }> {
+      const q = f.q?.trim() ?? '';
+      const visible = f.publicOnly ? and(eq(catalogAssets.openness, 'ouvert'), eq(catalogAssets.personalData, false)) : undefined;
+      const words = wordsOf(q).filter((w) => !isStopWord(w));
+      const folded = words.map(foldAccents);
+      // Only the words found nowhere are corrected (a known word is not what made the search fail).
+      const long = folded.map((w, i) => ({ w, i })).filter((x) => x.w.length >= 3 && plan.unknown.includes(x.w));
+      const fixes = long.length
+        ? await corrections(
+            long.map((x) => x.w),
+            0.2,
+            0.3,
+          )
+        : [];
+      const queries: string[] = [];
+      const replaced = words.map((w, i) => {
+        const j = long.findIndex((x) => x.i === i);
+        const fix = j < 0 ? null : fixes[j];
+        return fix && fix !== folded[i] ? fix : w;
+      });
+      if (replaced.some((w, i) => w !== words[i])) queries.push(replaced.join(' '));
+      // Each corrected word alone, when there are several words.
+      if (words.length > 1) for (const [i, w] of replaced.entries()) if (w !== words[i] && !queries.includes(w)) queries.push(w);
+      // Up to 50 titles similar to the words found nowhere (trigram index, no sort of every candidate),
+      // the 5 closest of them. When every word is known, the filters are what excluded everything.
+      const unknownText = long.map((x) => x.w).join(' ');
+      const related = unknownText
+        ? await db.transaction(async (tx) => {
+            await tx.execute(sql`set local pg_trgm.word_similarity_threshold = 0.3`);
+            await tx.execute(sql`set local enable_seqscan = off`);
+            const near = tx
+              .select({ kind: catalogAssets.kind, slug: catalogAssets.slug, title: catalogAssets.title, titleNorm: catalogAssets.titleNorm })
+              .from(catalogAssets)
+              .where(and(sql`${unknownText} <% ${normTitle}`, visible))
+              .limit(50)
+              .as('near');
+            return tx
+              .select({ kind: near.kind, slug: near.slug, title: near.title })
+              .from(near)
+              .orderBy(desc(sql`word_similarity(${unknownText}, ${near.titleNorm})`), asc(near.title))
+              .limit(5);
+          })
+        : [];
+      const filtered = !!(f.kind?.length || f.owner?.length || f.lifecycle?.length || f.openness?.length || f.tags?.length || f.personalData !== undefined);
+      let withoutFilters: number | null = null;
+      if (filtered && plan.tsquery) {
+        // Counted up to WITHOUT_FILTERS_MAX: a broad query would otherwise count tens of thousands of rows.
+        const capped = db
+          .select({ one: sql`1` })
+          .from(catalogAssets)
+          .where(and(sql`${catalogAssets.search} @@ ${plan.tsquery}::tsquery`, visible))
+          .limit(WITHOUT_FILTERS_MAX)
+          .as('capped');
+        const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(capped);
+        withoutFilters = Number(r?.n ?? 0);
+      }
+      return { queries: queries.slice(0, 3), related, withoutFilters };
+    },
+
+    /**
      * Facet counts and total of the matching assets, tags included, in one scan of the matches. Very
      * large match sets (a broad word found in 40 % of a big catalogue, or no query at all) are counted
      * on a repeatable block sample of the table and scaled: `estimated` is then true (ADR 0102).
      */
-    async facets(f: SearchFilters, mode: SearchMode = 'fts'): Promise<FacetResult> {
+    async facets(f: SearchFilters, plan: SearchPlan = NO_QUERY): Promise<FacetResult> {
       const orgs = await orgMaps(f.owner);
       const where = filterWhere(
         f,
-        mode,
+        plan,
         f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x),
       );
       const w = where ? sql`where ${where}` : sql``;
@@ -447,11 +654,11 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     },
 
     /** One page of matching assets (no count: the facets give the total). */
-    async page(f: SearchFilters, page: number, pageSize: number, mode: SearchMode): Promise<AssetWithOwner[]> {
+    async page(f: SearchFilters, page: number, pageSize: number, plan: SearchPlan): Promise<AssetWithOwner[]> {
       const orgs = await orgMaps(f.owner);
       const where = filterWhere(
         f,
-        mode,
+        plan,
         f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x),
       );
       const offset = (page - 1) * pageSize;
@@ -462,7 +669,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
         // Two stages: the RERANK_TOP best matches by the cheap pre-ranking are re-ranked by title
         // similarity (positions 1…RERANK_TOP); positions beyond keep the pre-ranking order. The
         // order is total and the same for every page, so pages neither overlap nor skip.
-        const pre = preRankOrder(f.q, mode);
+        const pre = preRankOrder(plan);
         const top: AssetRow[] = [];
         if (offset < RERANK_TOP) {
           const ids = db
@@ -476,7 +683,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
               .select()
               .from(catalogAssets)
               .where(inArray(catalogAssets.id, ids))
-              .orderBy(desc(rankExpr(f.q)), asc(catalogAssets.title), asc(catalogAssets.id))
+              .orderBy(...reRankOrder(plan))
               .limit(Math.min(pageSize, RERANK_TOP - offset))
               .offset(offset)),
           );
@@ -501,14 +708,14 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     },
 
     /** All assets in a stable order (export), in batches. */
-    async *iterate(f: SearchFilters, batch = 1000): AsyncGenerator<AssetWithOwner[]> {
+    async *iterate(f: SearchFilters, plan: SearchPlan | null = null, batch = 1000): AsyncGenerator<AssetWithOwner[]> {
       let offset = 0;
       for (;;) {
         const page = await db
           .select({ a: catalogAssets, ...ownerCols })
           .from(catalogAssets)
           .leftJoin(organisations, eq(organisations.id, catalogAssets.organisationId))
-          .where(filterWhere(f))
+          .where(filterWhere(f, plan))
           .orderBy(asc(catalogAssets.kind), asc(catalogAssets.slug))
           .limit(batch)
           .offset(offset);

@@ -30,6 +30,8 @@ import {
   relationsQuery,
   searchQuery,
   searchResult,
+  synonymGroup,
+  synonymInput,
   updateAssetHeaders,
   updateAssetQuery,
 } from '@patrimoine/contracts/catalog';
@@ -396,6 +398,18 @@ export function catalogRoutes(
             return reply.status(201).send({ id: relation.id });
           },
         );
+        p.get(
+          '/api/catalog/synonyms',
+          {
+            schema: {
+              tags: ['catalog'],
+              operationId: 'listCatalogSynonyms',
+              summary: 'The synonym groups of the catalogue search (edited by the data team)',
+              response: { 200: z.object({ items: z.array(synonymGroup) }), ...problems },
+            },
+          },
+          async () => ({ items: await service.listSynonyms() }),
+        );
         p.delete(
           '/api/catalog/relations/:id',
           {
@@ -465,6 +479,55 @@ export function catalogRoutes(
           async (req) => {
             const r = await transfer.importText(req.body.content, req.caller, { dryRun: req.body.dryRun, requestId: req.id });
             return { dryRun: r.dryRun, diff: formatImportReport(r), summary: r.summary, assets: r.assets.filter((a) => a.action !== 'unchanged') };
+          },
+        );
+      }),
+    );
+    // The synonym list of the search: the data team (admin, data_admin) edits it (ADR 0106).
+    await app.register(
+      routeGroup({ roles: ['admin', 'data_admin'] }, async (g) => {
+        const p = g.withTypeProvider<ZodTypeProvider>();
+        p.post(
+          '/api/catalog/synonyms',
+          {
+            schema: {
+              tags: ['catalog'],
+              operationId: 'createCatalogSynonym',
+              summary: 'Add a group of equivalent expressions to the search',
+              body: synonymInput,
+              response: { 201: synonymGroup, ...problems },
+            },
+          },
+          async (req, reply) => reply.status(201).send(await service.createSynonym(req.body, req.caller, req.id)),
+        );
+        p.put(
+          '/api/catalog/synonyms/:id',
+          {
+            schema: {
+              tags: ['catalog'],
+              operationId: 'updateCatalogSynonym',
+              summary: 'Replace a group of equivalent expressions',
+              params: idParams,
+              body: synonymInput,
+              response: { 200: synonymGroup, ...problems },
+            },
+          },
+          async (req) => service.updateSynonym(req.params.id, req.body, req.caller, req.id),
+        );
+        p.delete(
+          '/api/catalog/synonyms/:id',
+          {
+            schema: {
+              tags: ['catalog'],
+              operationId: 'deleteCatalogSynonym',
+              summary: 'Remove a group of synonyms',
+              params: idParams,
+              response: { 204: noContent, ...problems },
+            },
+          },
+          async (req, reply) => {
+            await service.deleteSynonym(req.params.id, req.caller, req.id);
+            return reply.status(204).send(null);
           },
         );
       }),

@@ -42,7 +42,7 @@ describe('search on a large catalogue (lowered thresholds)', () => {
     expect(total).toBe(0);
     const seen: string[] = [];
     for (let page = 1; page <= 40; page++) {
-      const items = await repo.page(f, page, 3, 'fts');
+      const items = await repo.page(f, page, 3, await repo.plan(f));
       seen.push(...items.map((a) => a.slug));
       if (items.length < 3) break;
     }
@@ -59,22 +59,35 @@ describe('search on a large catalogue (lowered thresholds)', () => {
     expect(broad.estimated).toBe(true);
     expect(broad.total).toBeGreaterThan(0);
     expect(Object.keys(broad.kind).sort()).toEqual(['application', 'dataset']);
-    const narrow = await repo.facets({ ...all, q: 'armes' });
+    const narrow = await repo.facets({ ...all, q: 'armes' }, await repo.plan({ ...all, q: 'armes' }));
     expect(narrow.estimated).toBe(false);
     expect(narrow.total).toBe(10);
     expect(narrow.kind).toEqual({ application: 5, dataset: 5 });
-    const tagged = await repo.facets({ ...all, q: 'armes', tags: ['national'] });
+    const tagged = await repo.facets({ ...all, q: 'armes', tags: ['national'] }, await repo.plan({ ...all, q: 'armes', tags: ['national'] }));
     expect(tagged).toMatchObject({ estimated: false, total: 3, kind: { application: 3 }, tags: { gestion: 3, national: 3 } });
   });
 
   it('corrects a misspelt word from the titles, and searches the corrected words in full text', async () => {
     const f = { ...all, q: 'asociations' };
-    const mode = await repo.searchMode(f);
-    expect(mode).toEqual({ tsquery: '(asociations:* | associations:*)' });
-    const items = await repo.page(f, 1, 20, mode);
+    const plan = await repo.plan(f);
+    expect(plan.tsquery).toBe("((('asoci') | 'asociations':*) | (('associ') | 'associations':*))");
+    expect(plan.interpretation?.corrections).toEqual([{ word: 'asociations', correction: 'associations' }]);
+    const items = await repo.page(f, 1, 20, plan);
     expect(items).toHaveLength(9); // 10 association titles, one of which is « Registres »
     expect(items.every((a) => a.title.includes('associations'))).toBe(true);
-    expect((await repo.facets(f, mode)).total).toBe(9);
-    expect(await repo.searchMode({ ...all, q: 'registre' })).toBe('fts');
+    expect((await repo.facets(f, plan)).total).toBe(9);
+    expect((await repo.plan({ ...all, q: 'registre' })).tsquery).toBe("(('registr') | 'registre':*)");
+  });
+
+  it('relaxes a query whose words are not all in one asset, ranking by words matched and where', async () => {
+    // « armes » in 10 titles, « national » in 40 descriptions and 30 tags: no asset has both with « véhicules ».
+    const f = { ...all, q: 'registre véhicules inexistantmot' };
+    const plan = await repo.plan(f);
+    expect(plan.interpretation).toMatchObject({ terms: ['registre', 'véhicules', 'inexistantmot'], minMatched: 2, relaxed: true });
+    const items = await repo.page(f, 1, 20, plan);
+    expect(items.length).toBeGreaterThan(0);
+    // Registre + véhicules in the title: every one of them before the rest.
+    expect(items.slice(0, 10).every((a) => a.title.startsWith('Registre des véhicules'))).toBe(true);
+    expect((await repo.facets(f, plan)).total).toBe(10);
   });
 });

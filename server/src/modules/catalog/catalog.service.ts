@@ -4,7 +4,8 @@ import type { Db } from '../../db/client.ts';
 import { roleLabels } from '@patrimoine/contracts/platform';
 import { SYSTEM, actorOf, isUser, type Caller } from '../../platform/auth/principal.ts';
 import type { Asset, AssetDetail, Dashboard, Graph, HistoryItem, ImpactItem, SearchResult } from '@patrimoine/contracts/catalog';
-import type { assetRelation, catalogImportReport, relationListItem } from '@patrimoine/contracts/catalog';
+import type { assetRelation, catalogImportReport, relationListItem, synonymInput, SynonymGroup } from '@patrimoine/contracts/catalog';
+import { contentWords } from './catalog.query.ts';
 import type { z } from 'zod';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { validateOpenApiDocument } from '../../platform/openapi.ts';
@@ -25,6 +26,29 @@ import {
 
 export type { Caller };
 export type { Asset };
+
+type SynonymInputOut = z.output<typeof synonymInput>;
+function toSynonym(r: { id: string; terms: string[]; note: string | null; updatedBy: string; updatedAt: Date }): SynonymGroup {
+  return { id: r.id, terms: r.terms, note: r.note, updatedBy: r.updatedBy, updatedAt: r.updatedAt };
+}
+/** The data team edits the synonyms: the ministerial administrator and the data administrators. */
+function assertSynonymEditor(c: Caller) {
+  if (c.kind === 'system') return;
+  if (!isUser(c) || (c.role !== 'admin' && c.role !== 'data_admin'))
+    throw new ForbiddenError('Seuls les administrateurs des données modifient la liste des synonymes.');
+}
+/** The expressions of a group, each once (compared without accents nor case). */
+function synonymTerms(terms: string[]): string[] {
+  const seen = new Map<string, string>();
+  const errors: FieldError[] = [];
+  terms.forEach((t, i) => {
+    const key = contentWords(t).join(' ');
+    if (seen.has(key)) errors.push({ field: `terms.${i}`, message: `« ${t} » est déjà dans le groupe (« ${seen.get(key)} »).` });
+    else seen.set(key, t);
+  });
+  if (errors.length) throw new ValidationError('Expressions en double dans le groupe de synonymes.', errors);
+  return terms.map((t) => t.replace(/\s+/g, ' '));
+}
 
 /** The editable content of an asset, in the form of the YAML/JSON catalogue file (no ids, no dates). */
 export type AssetDocument = Partial<AssetInput> & { kind: AssetKind; slug: string; title: string };
@@ -369,7 +393,7 @@ export function createCatalogService(ctx: AppContext) {
     },
     async listAssets(q: { kind?: string; q?: string; page: number; pageSize: number }): Promise<{ items: Asset[]; total: number }> {
       const f = { kind: q.kind ? [q.kind] : undefined, q: q.q, publicOnly: false };
-      const r = await repo.search(f, q.page, q.pageSize, await repo.searchMode(f));
+      const r = await repo.search(f, q.page, q.pageSize, await repo.plan(f));
       return { items: r.items.map(toAsset), total: r.total };
     },
 
@@ -415,13 +439,75 @@ export function createCatalogService(ctx: AppContext) {
     // ---- API ----
     async search(f: Omit<SearchFilters, 'publicOnly'>, page: number, pageSize: number, c: Caller): Promise<SearchResult> {
       const filters = { ...f, publicOnly: c.kind === 'anonymous' };
-      const mode = await repo.searchMode(filters);
-      const [items, { total, estimated, ...facets }] = await Promise.all([repo.page(filters, page, pageSize, mode), repo.facets(filters, mode)]);
-      return { items: items.map(toAsset), total, estimated, facets };
+      const plan = await repo.plan(filters);
+      const [items, { total, estimated, ...facets }] = await Promise.all([repo.page(filters, page, pageSize, plan), repo.facets(filters, plan)]);
+      // A query that found nothing offers corrections to try and assets with a similar title.
+      const suggestions = total === 0 && f.q?.trim() ? await repo.suggestions(filters, plan) : null;
+      return { items: items.map(toAsset), total, estimated, facets, interpretation: plan.interpretation, suggestions };
     },
 
     async *iterate(f: Omit<SearchFilters, 'publicOnly'>, c: Caller): AsyncGenerator<Asset[]> {
-      for await (const batch of repo.iterate({ ...f, publicOnly: c.kind === 'anonymous' })) yield batch.map(toAsset);
+      const filters = { ...f, publicOnly: c.kind === 'anonymous' };
+      const plan = await repo.plan(filters);
+      for await (const batch of repo.iterate(filters, plan)) yield batch.map(toAsset);
+    },
+
+    // ---- synonyms of the search (ADR 0106): read by any account, edited by admin and data_admin ----
+    async listSynonyms(): Promise<SynonymGroup[]> {
+      return (await repo.listSynonyms()).map(toSynonym);
+    },
+    async createSynonym(input: SynonymInputOut, c: Caller, requestId?: string): Promise<SynonymGroup> {
+      assertSynonymEditor(c);
+      const terms = synonymTerms(input.terms);
+      return ctx.db.transaction(async (tx) => {
+        const r = await repo.insertSynonym({ terms, note: input.note || null, updatedBy: actorOf(c).label }, tx);
+        await recordAudit(tx, {
+          actor: actorOf(c),
+          action: 'catalog.synonym.create',
+          entityType: 'catalog_synonym',
+          entityId: r.id,
+          after: { terms, note: r.note },
+          requestId,
+        });
+        repo.invalidateSynonyms();
+        return toSynonym(r);
+      });
+    },
+    async updateSynonym(id: string, input: SynonymInputOut, c: Caller, requestId?: string): Promise<SynonymGroup> {
+      assertSynonymEditor(c);
+      const terms = synonymTerms(input.terms);
+      return ctx.db.transaction(async (tx) => {
+        const before = await repo.findSynonym(id, tx);
+        if (!before) throw new NotFoundError('Groupe de synonymes introuvable.');
+        const r = await repo.updateSynonym(id, { terms, note: input.note || null, updatedBy: actorOf(c).label, updatedAt: ctx.clock.now() }, tx);
+        await recordAudit(tx, {
+          actor: actorOf(c),
+          action: 'catalog.synonym.update',
+          entityType: 'catalog_synonym',
+          entityId: id,
+          before: { terms: before.terms, note: before.note },
+          after: { terms, note: r!.note },
+          requestId,
+        });
+        repo.invalidateSynonyms();
+        return toSynonym(r!);
+      });
+    },
+    async deleteSynonym(id: string, c: Caller, requestId?: string): Promise<void> {
+      assertSynonymEditor(c);
+      await ctx.db.transaction(async (tx) => {
+        const before = await repo.findSynonym(id, tx);
+        if (!before || !(await repo.deleteSynonym(id, tx))) throw new NotFoundError('Groupe de synonymes introuvable.');
+        await recordAudit(tx, {
+          actor: actorOf(c),
+          action: 'catalog.synonym.delete',
+          entityType: 'catalog_synonym',
+          entityId: id,
+          before: { terms: before.terms, note: before.note },
+          requestId,
+        });
+      });
+      repo.invalidateSynonyms();
     },
 
     async get(kind: string, slug: string, c: Caller): Promise<AssetDetail> {

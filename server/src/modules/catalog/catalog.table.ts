@@ -136,3 +136,20 @@ export const catalogRelations = pgTable(
     index('catalog_relations_from_idx').on(t.fromId),
   ],
 );
+
+/**
+ * Synonyms of the catalogue search, edited by the data team: each row is a group of equivalent
+ * expressions (« carte grise », « certificat d'immatriculation »); a query holding one of them also
+ * searches the others (ADR 0106).
+ */
+export const catalogSynonyms = pgTable('catalog_synonyms', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** Equivalent expressions, as written by the data team (two or more; matched accent- and case-insensitively). */
+  terms: text('terms').array().notNull(),
+  /** Why these expressions are equivalent, or where they come from. */
+  note: text('note'),
+  /** Login of the last person who changed the group (`system` for the seeded list). */
+  updatedBy: text('updated_by').notNull().default('system'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

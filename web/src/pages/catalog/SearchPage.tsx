@@ -10,7 +10,7 @@ import { kindLabels, lifecycleLabels, opennessLabels, type FacetKey } from '@pat
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useUrlState } from '../../components/useUrlState';
-import { searchCsvUrl, useCatalogSearch } from './api';
+import { searchCsvUrl, useCatalogSearch, type SearchResult } from './api';
 import { assetPath, opennessSeverity } from './presentation';
 import { PageTitle } from '../../components/Page';
 import { plural } from '../../components/plural';
@@ -36,6 +36,83 @@ const facetLabel = (f: FacetKey, v: string) =>
         : f === 'personalData'
           ? labelOf({ oui: 'Oui', non: 'Non' }, v)
           : v;
+
+type Interp = NonNullable<SearchResult['interpretation']>;
+const quoted = (xs: string[]) => xs.map((x) => `« ${x} »`).join(', ');
+
+/** What the search did with the query: relaxed matching, corrections, synonyms (ADR 0106). */
+function Interpretation({ i }: { i: Interp }) {
+  const lines: string[] = [];
+  if (i.relaxed)
+    lines.push(
+      `Aucun actif ne contient tous les mots : voici ceux qui en contiennent au moins ${i.minMatched} sur ${i.terms.length}, ceux qui en contiennent le plus d’abord.`,
+    );
+  for (const c of i.corrections) lines.push(`« ${c.word} » est aussi cherché comme « ${c.correction} ».`);
+  for (const x of i.synonyms) lines.push(`« ${x.expression} » est aussi cherché comme ${quoted(x.alternatives)} (synonymes).`);
+  if (lines.length === 0) return null;
+  return (
+    <div className="fr-callout fr-mb-2w" data-testid="search-interpretation">
+      {lines.map((l) => (
+        <p key={l} className="fr-callout__text fr-text--sm fr-mb-1v">
+          {l}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** The empty state: what to try instead (corrections, the same query without filters, assets with a similar title). */
+function NoResult({
+  q,
+  suggestions,
+  onQuery,
+  onClearFilters,
+}: {
+  q: string;
+  suggestions: SearchResult['suggestions'];
+  onQuery: (q: string) => void;
+  onClearFilters: () => void;
+}) {
+  return (
+    <div data-testid="search-empty">
+      <p className="fr-text--lg fr-mb-1w">{q ? `Aucun actif ne correspond à « ${q} ».` : 'Aucun actif ne correspond à ces filtres.'}</p>
+      {suggestions?.withoutFilters ? (
+        <p>
+          {suggestions.withoutFilters >= 1000 ? 'Au moins 1 000 actifs' : plural(suggestions.withoutFilters, 'actif')} sans les filtres choisis.{' '}
+          <button type="button" className="fr-link" onClick={onClearFilters}>
+            Retirer les filtres
+          </button>
+        </p>
+      ) : null}
+      {suggestions?.queries.length ? (
+        <p>
+          Essayez :{' '}
+          {suggestions.queries.map((x, i) => (
+            <span key={x}>
+              {i > 0 && ', '}
+              <button type="button" className="fr-link" onClick={() => onQuery(x)}>
+                {x}
+              </button>
+            </span>
+          ))}
+        </p>
+      ) : null}
+      {suggestions?.related.length ? (
+        <>
+          <p className="fr-mb-1v">Actifs au titre proche :</p>
+          <ul>
+            {suggestions.related.map((a) => (
+              <li key={`${a.kind}:${a.slug}`}>
+                <Link to={assetPath(a)}>{a.title}</Link> ({labelOf(kindLabels, a.kind)})
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      <p className="fr-text--sm">Vérifiez l’orthographe, essayez un mot plus général ou moins de mots, ou retirez des filtres.</p>
+    </div>
+  );
+}
 
 /** Catalogue search: results while typing, facets, filters in the URL, CSV export. */
 export function SearchPage() {
@@ -85,7 +162,9 @@ export function SearchPage() {
         />
       </div>
       <p id="catalog-search-help" className="fr-hint-text">
-        Recherche en français : accents, pluriels et petites fautes de frappe dans les titres sont tolérés.
+        Un ou plusieurs mots : les actifs qui les contiennent tous viennent d’abord, ceux où ils sont dans le titre avant ceux où ils sont dans les mots-clés,
+        puis dans la description. Si aucun actif ne les contient tous, ceux qui en contiennent le plus sont proposés. Accents, majuscules, pluriels, fautes de
+        frappe et synonymes (« carte grise », « certificat d’immatriculation ») sont pris en compte ; le dernier mot peut être incomplet.
       </p>
       <div className="fr-grid-row fr-grid-row--gutters">
         <aside className="fr-col-12 fr-col-md-3" aria-label="Filtres">
@@ -150,7 +229,18 @@ export function SearchPage() {
               Exporter en CSV
             </a>
           </div>
-          {r.data && r.data.items.length === 0 && <p>Aucun actif ne correspond à cette recherche.</p>}
+          {r.data?.interpretation && <Interpretation i={r.data.interpretation} />}
+          {r.data && r.data.items.length === 0 && (
+            <NoResult
+              q={s.q}
+              suggestions={r.data.suggestions}
+              onQuery={(q) => {
+                setText(q);
+                set({ q, page: '' });
+              }}
+              onClearFilters={() => set(Object.fromEntries((Object.keys(facetTitles) as FacetKey[]).map((f) => [f, ''])))}
+            />
+          )}
           <ul className="fr-raw-list">
             {r.data?.items.map((a) => (
               <li key={a.id} className="fr-mb-2w fr-p-2w" style={{ border: '1px solid var(--border-default-grey)' }}>

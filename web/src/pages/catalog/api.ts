@@ -15,6 +15,8 @@ import type {
   relationCreated,
   relationInput,
   searchResult,
+  synonymGroup,
+  synonymInput,
 } from '@patrimoine/contracts/catalog';
 import type { z } from 'zod';
 import { api, qs } from '../../api/client';
@@ -29,6 +31,8 @@ export type HistoryItem = WireOf<typeof historyItem>;
 export type Dashboard = WireOf<typeof dashboard>;
 export type ImportReport = WireOf<typeof importReport>;
 export type CatalogImportReport = WireOf<typeof catalogImportReport>;
+export type SynonymGroup = WireOf<typeof synonymGroup>;
+export type SynonymBody = z.input<typeof synonymInput>;
 /** What the create and edit form sends (the server applies the defaults). */
 export type AssetBody = z.input<typeof assetInput>;
 
@@ -46,6 +50,7 @@ export const catalogKeys = {
   impact: (kind: string, slug: string) => [...catalogKeys.asset(kind, slug), 'impact'] as const,
   history: (kind: string, slug: string) => [...catalogKeys.asset(kind, slug), 'history'] as const,
   dashboard: (owner: string) => [...catalogKeys.all, 'dashboard', owner] as const,
+  synonyms: () => [...catalogKeys.all, 'synonyms'] as const,
 };
 
 /** Kinds, vocabularies and relation rules (reference data). */
@@ -171,5 +176,30 @@ export function useImportDatagouv() {
   return useMutation({
     mutationFn: (b: { content: string; owner: string; dryRun: boolean }) => api<ImportReport>('/api/catalog/import/datagouv', { method: 'POST', body: b }),
     onSuccess: (r) => (r.dryRun ? undefined : invalidate()),
+  });
+}
+
+/** The synonym groups of the search (the data team's list). */
+export function useSynonyms() {
+  return useQuery({ queryKey: catalogKeys.synonyms(), queryFn: () => api<{ items: SynonymGroup[] }>('/api/catalog/synonyms') });
+}
+
+/** Adds a synonym group, or replaces one (`id`); searches are refreshed, since they use the list. */
+export function useSaveSynonym(id?: string) {
+  const invalidate = useInvalidateCatalog();
+  return useMutation({
+    mutationFn: (body: SynonymBody) =>
+      id
+        ? api<SynonymGroup>(`/api/catalog/synonyms/${encodeURIComponent(id)}`, { method: 'PUT', body })
+        : api<SynonymGroup>('/api/catalog/synonyms', { method: 'POST', body }),
+    onSuccess: invalidate,
+  });
+}
+
+export function useDeleteSynonym() {
+  const invalidate = useInvalidateCatalog();
+  return useMutation({
+    mutationFn: (id: string) => api<void>(`/api/catalog/synonyms/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    onSuccess: invalidate,
   });
 }

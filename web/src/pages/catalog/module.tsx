@@ -8,6 +8,7 @@ const CreateAssetPage = lazyPage(() => import('./EditPages'), 'CreateAssetPage')
 const EditAssetPage = lazyPage(() => import('./EditPages'), 'EditAssetPage');
 const DashboardPage = lazyPage(() => import('./DashboardPage'), 'DashboardPage');
 const ImportPage = lazyPage(() => import('./ImportPage'), 'ImportPage');
+const SynonymsPage = lazyPage(() => import('./SynonymsPage'), 'SynonymsPage');
 const AlgorithmExplanationPage = lazyPage(() => import('./AlgorithmExplanationPage'), 'AlgorithmExplanationPage');
 
 const writers = ['admin', 'data_admin', 'editor'] as const;
@@ -22,6 +23,7 @@ export const catalogWebModule: WebModule = {
       { text: 'Tableau de bord', to: '/catalogue/tableau-de-bord', roles: ['admin', 'data_admin', 'editor', 'reviewer', 'reader'] },
       { text: 'Décrire un actif', to: '/catalogue/nouveau', roles: [...writers] },
       { text: 'Importer / exporter', to: '/catalogue/import', roles: [...writers] },
+      { text: 'Synonymes de la recherche', to: '/catalogue/synonymes', roles: ['admin', 'data_admin'] },
     ],
   },
   home: {
@@ -52,6 +54,15 @@ export const catalogWebModule: WebModule = {
       element: (
         <RequireRole roles={[...writers]}>
           <ImportPage />
+        </RequireRole>
+      ),
+    },
+    // The synonym list of the search: read by any account, edited by the data team (ADR 0106).
+    {
+      path: 'catalogue/synonymes',
+      element: (
+        <RequireRole>
+          <SynonymsPage />
         </RequireRole>
       ),
     },
