@@ -95,7 +95,6 @@ export const tabularQuery = z
     page_size: z.coerce.number().int().min(1).max(200).default(20).describe('Rows per page (200 at most).'),
     columns: z.string().max(4000).optional().describe('Columns to return, comma-separated.'),
     format: z.enum(['json', 'csv']).optional().describe('csv: the filtered rows as CSV (every page, up to the export limit).'),
-    embed: z.string().max(2000).optional().describe('Embed token of a dashboard (anonymous access to the data of its cards).'),
   })
   .describe(
     'Per column: `<col>__exact`, `__differs`, `__contains`, `__notcontains`, `__in` (comma-separated), `__notin`, `__less`, `__greater`, ' +
@@ -232,7 +231,7 @@ export const question = z.object({
 export type Question = z.infer<typeof question>;
 export const questionList = itemsOf(question.omit({ builder: true, sql: true }));
 
-export const resultColumn = z.object({ name: z.string(), type: z.string() });
+export const resultColumn = z.object({ name: z.string(), type: z.string(), label: z.string().describe('What people read: « Somme de nombre » for m0') });
 export const queryResult = z.object({
   columns: z.array(resultColumn),
   rows: z.array(z.array(z.unknown())),
@@ -245,3 +244,52 @@ export type QueryResult = z.infer<typeof queryResult>;
 
 /** Running a question without saving it (the builder's preview). */
 export const runInput = z.object({ mode: z.enum(questionModes), builder: questionDefinition.optional(), sql: sqlDefinition.optional() });
+
+// ---- dashboards ---------------------------------------------------------------------------------------
+
+export const dashboardVisibilities = ['restricted', 'public'] as const;
+export const dashboardVisibility = z.enum(dashboardVisibilities);
+export type DashboardVisibility = z.infer<typeof dashboardVisibility>;
+export const dashboardVisibilityLabels = labels(dashboardVisibilities, {
+  restricted: 'Restreint (agents pouvant lire les données)',
+  public: 'Public (données ouvertes seulement)',
+});
+
+export const dashboardCard = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('question'), questionId: z.uuid(), width: z.number().int().min(1).max(12).default(6) }),
+  z.object({ kind: z.literal('text'), text: z.string().max(5000), width: z.number().int().min(1).max(12).default(12) }),
+]);
+export type DashboardCard = z.infer<typeof dashboardCard>;
+
+export const dashboardFilter = z.object({
+  column: columnName,
+  label: z.string().trim().min(1).max(100),
+});
+export type DashboardFilter = z.infer<typeof dashboardFilter>;
+
+export const dashboardInput = z.object({
+  title: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).default(''),
+  visibility: dashboardVisibility.default('restricted'),
+  cards: z.array(dashboardCard).max(24).default([]),
+  filters: z.array(dashboardFilter).max(6).default([]),
+});
+export type DashboardInput = z.input<typeof dashboardInput>;
+
+export const dashboard = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  visibility: dashboardVisibility,
+  cards: z.array(dashboardCard),
+  filters: z.array(dashboardFilter),
+  /** The questions of the cards the caller may see (a card whose question is hidden shows nothing). */
+  questions: z.array(question.omit({ builder: true, sql: true })),
+  organisationId: z.uuid().nullable(),
+  createdBy: z.string(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  canEdit: z.boolean(),
+});
+export type Dashboard = z.infer<typeof dashboard>;
+export const dashboardList = itemsOf(dashboard.omit({ cards: true, questions: true }));
