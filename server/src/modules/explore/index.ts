@@ -1,6 +1,7 @@
 import type { ModuleFactory } from '../../platform/context.ts';
 import { createExploreService, type ExploreService } from './explore.service.ts';
 import { exploreRoutes } from './explore.routes.ts';
+import { seedExploreDemo } from './explore.demo.ts';
 
 export type { ExploreService };
 
@@ -10,7 +11,8 @@ export type { ExploreService };
  */
 export const exploreModule: ModuleFactory = (ctx, services) => {
   const publication = services.opendataPublication;
-  if (!publication) throw new Error('explore: the opendata module must be built first');
+  const catalog = services.catalog;
+  if (!publication || !catalog) throw new Error('explore: the catalog and opendata modules must be built first');
   const svc = createExploreService(ctx, { publication });
   return {
     module: {
@@ -18,6 +20,7 @@ export const exploreModule: ModuleFactory = (ctx, services) => {
       async routes(app) {
         await app.register(exploreRoutes(svc));
       },
+      seedDemo: () => seedExploreDemo(ctx, publication, catalog),
       stop: () => svc.close(),
     },
     services: { explore: svc } as never,
