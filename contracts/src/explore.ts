@@ -244,6 +244,7 @@ export type QueryResult = z.infer<typeof queryResult>;
 
 /** Running a question without saving it (the builder's preview). */
 export const runInput = z.object({ mode: z.enum(questionModes), builder: questionDefinition.optional(), sql: sqlDefinition.optional() });
+export type RunInput = z.input<typeof runInput>;
 
 // ---- dashboards ---------------------------------------------------------------------------------------
 

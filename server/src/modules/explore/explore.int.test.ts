@@ -476,6 +476,14 @@ describe('dashboards and embeds', () => {
     expect((await get(`/api/explore/embed/${fresh}/cards/1/result?format=csv`)).statusCode).toBe(401);
   });
 
+  it('lets other sites frame the embed pages only', async () => {
+    const embed = await get('/integration/tableaux/x');
+    expect(embed.headers['content-security-policy']).toContain('frame-ancestors *');
+    expect(embed.headers['x-frame-options']).toBeUndefined();
+    const other = await get('/exploration/tableaux');
+    expect(other.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
   it('a dashboard whose data closes stops serving it to anonymous visitors and embeds', async () => {
     const e = (await post(`/api/explore/dashboards/${publicDashboard}/embed`, { ttlHours: 2 }, ssmsiEditor)).json().token as string;
     const close = await t.app.inject({
