@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { adminPassword, baseUrl, launch, login, newPage, unexpected, visible } from './browser';
@@ -30,7 +32,7 @@ async function buildQuestion(page: Page, o: { title: string; group: string; grai
   if (o.grain) await page.getByLabel(/^Période/).selectOption({ label: o.grain });
   await page.getByLabel('Mesure', { exact: true }).selectOption({ label: 'Somme' });
   await page.getByLabel('Colonne mesurée').selectOption('nombre');
-  await page.getByLabel('Affichage').selectOption({ label: o.visualization });
+  await page.getByLabel('Affichage', { exact: true }).selectOption({ label: o.visualization });
   await page.getByRole('button', { name: 'Voir le résultat' }).click();
   await visible(page.locator(`svg[data-chart="${o.chart}"]`), 20_000);
   await page.getByLabel('Titre de la question').fill(o.title);
@@ -88,15 +90,19 @@ describe('explore', () => {
 
     // An anonymous visitor, on another site's page embedding the dashboard.
     const visitor = await newPage(browser);
-    await visitor.page.route('http://site-partenaire.test/', (route) =>
-      route.fulfill({ contentType: 'text/html', body: `<!doctype html><html lang="fr"><title>Partenaire</title><h1>Site partenaire</h1>${iframe}</html>` }),
-    );
-    await visitor.page.goto('http://site-partenaire.test/');
+    // Another site (another origin, a real server on this machine) embedding the dashboard.
+    const partner = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="fr"><title>Partenaire</title><h1>Site partenaire</h1>${iframe}</html>`);
+    });
+    await new Promise<void>((ok) => partner.listen(0, '127.0.0.1', ok));
+    await visitor.page.goto(`http://127.0.0.1:${(partner.address() as AddressInfo).port}/`);
     const frame = visitor.page.frameLocator('iframe');
     await visible(frame.getByRole('heading', { level: 1, name: 'Délinquance (essai)' }), 20_000);
     await visible(frame.locator('svg[data-chart="map_departement"]'), 20_000);
     await visible(frame.locator('svg[data-chart="line"]'), 20_000);
     expect(await frame.getByRole('link', { name: 'Télécharger les données de la carte (CSV)' }).count()).toBe(2);
     expect(unexpected(visitor.errors)).toEqual([]);
+    partner.close();
   }, 180_000);
 });
