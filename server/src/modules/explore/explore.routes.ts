@@ -4,10 +4,12 @@ import { z } from 'zod';
 import * as c from '@patrimoine/contracts/explore';
 import { idParams, noContent } from '@patrimoine/contracts/common';
 import { routeGroup } from '../../platform/auth/access.ts';
-import { problems, requestMeta, sendCsv } from '../../platform/http/common.ts';
+import { problemSchema, problems as common, requestMeta, sendCsv } from '../../platform/http/common.ts';
 import type { ExploreService } from './explore.service.ts';
 
 const tags = ['explore'];
+/** The platform's problems, and 429 when the node runs too many explore queries at once. */
+const problems = { ...common, 429: problemSchema } as const;
 const csvQuery = z.object({ format: z.enum(['json', 'csv']).optional().describe('csv: the result as CSV (up to the export limit).') });
 const cardQuery = csvQuery.extend({
   filters: z.string().max(4000).optional().describe('Values of the shared filters, as JSON: {"departement": "75"}.'),

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { and, desc, eq, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type {
   Dashboard,
@@ -29,7 +29,7 @@ import { dashboardInput, extractStateLabels, measureFnLabels, questionInput } fr
 import type { AppContext } from '../../platform/context.ts';
 import { recordAudit } from '../../platform/audit/audit.repository.ts';
 import { actorOf, ANONYMOUS, isSystem, isUser, requireUser, SYSTEM, type Caller } from '../../platform/auth/principal.ts';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, fieldError } from '../../platform/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError, fieldError } from '../../platform/errors.ts';
 import { loadMasterSecret } from '../../platform/master-secret.ts';
 import type { PublicationService } from '../opendata/index.ts';
 import { readOds, readXlsx } from '../opendata/index.ts';
@@ -150,12 +150,9 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
   });
 
   async function extractsOf(versionIds: string[]): Promise<Map<string, ExtractRow>> {
-    const out = new Map<string, ExtractRow>();
-    for (const id of versionIds) {
-      const [x] = await ctx.db.select().from(exploreExtracts).where(eq(exploreExtracts.versionId, id));
-      if (x) out.set(id, x);
-    }
-    return out;
+    if (!versionIds.length) return new Map();
+    const rows = await ctx.db.select().from(exploreExtracts).where(inArray(exploreExtracts.versionId, versionIds));
+    return new Map(rows.map((x) => [x.versionId, x]));
   }
 
   function toExplorable(item: Readable, x: ExtractRow | undefined): ExplorableResource {
@@ -232,6 +229,7 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
       return await sandbox.query(sources, sql, params, opts.maxRows ? { maxRows: opts.maxRows } : {});
     } catch (e) {
       if (e instanceof SandboxError) {
+        if (e.kind === 'busy') throw new TooManyRequestsError(e.message, 2);
         if (e.kind === 'refused') throw fieldError('sql', e.message);
         throw new ValidationError(e.message, [{ field: 'sql', message: e.message }]);
       }

@@ -110,6 +110,16 @@ describe('sandbox', () => {
     expect((slow as SandboxError).kind).toBe('timeout');
   });
 
+  it('runs a bounded number of queries at once on a node; beyond the queue, refuses', async () => {
+    const small = new Sandbox({ memoryMb: 128, threads: 1, timeoutMs: 300, maxRows: 10 }, path.join(dir, 'spill2'), 2, 1, 0);
+    const slow = small.query(sources, 'SELECT count(*) FROM range(100000000000) a, range(1000) b WHERE a.range % 7 = b.range').catch((e: unknown) => e);
+    const busy = await small.query(sources, 'SELECT 1').catch((e: unknown) => e);
+    expect((busy as SandboxError).kind).toBe('busy');
+    expect(((await slow) as SandboxError).kind).toBe('timeout');
+    expect((await small.query(sources, 'SELECT 1')).rows).toEqual([[1]]);
+    small.close();
+  });
+
   it('binds values: a value is never SQL', async () => {
     const r = await sandbox.query(sources, `SELECT count(*) FROM ${SOURCE} WHERE departement = $1`, ["01' OR '1'='1"]);
     expect(r.rows).toEqual([[0]]);

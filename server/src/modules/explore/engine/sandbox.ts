@@ -41,7 +41,7 @@ export interface SandboxResult {
 export class SandboxError extends Error {
   constructor(
     message: string,
-    readonly kind: 'refused' | 'timeout' | 'failed',
+    readonly kind: 'refused' | 'timeout' | 'failed' | 'busy',
   ) {
     super(message);
     this.name = 'SandboxError';
@@ -185,14 +185,35 @@ function describe(e: unknown): string {
 /** Instances kept per set of sources on this node (LRU); idle ones are closed. */
 export class Sandbox {
   private readonly pool = new Map<string, Promise<SandboxInstance>>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     readonly limits: SandboxLimits,
     private readonly spillDir: string,
     private readonly maxInstances = 8,
+    /** Queries running at once on this node (each with its threads and memory); the next ones wait. */
+    private readonly maxConcurrent = 4,
+    /** Queries waiting at most; beyond, the query is refused (`busy`). */
+    private readonly maxWaiting = 64,
   ) {}
 
   async query(sources: SandboxSource[], sql: string, params: DuckDBValue[] = [], limits: Partial<SandboxLimits> = {}): Promise<SandboxResult> {
+    if (this.running >= this.maxConcurrent) {
+      if (this.waiting.length >= this.maxWaiting)
+        throw new SandboxError('Trop de requêtes d’exploration en cours sur ce serveur : réessayez dans un instant.', 'busy');
+      await new Promise<void>((ok) => this.waiting.push(ok));
+    }
+    this.running++;
+    try {
+      return await this.run(sources, sql, params, limits);
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async run(sources: SandboxSource[], sql: string, params: DuckDBValue[], limits: Partial<SandboxLimits>): Promise<SandboxResult> {
     const key = sources.map((s) => `${s.alias}=${s.file}`).join('|');
     let p = this.pool.get(key);
     if (!p) {
