@@ -49,7 +49,7 @@ async function generate(): Promise<{ parquet: string; csv: string; columns: Extr
   const parquet = path.join(dir, 'rows.parquet');
   const csv = path.join(dir, 'rows.csv');
   let t = performance.now();
-  await c.run(`COPY (SELECT row_number() OVER () AS __id, * FROM (${GENERATOR(ROWS)})) TO '${parquet}' (FORMAT parquet, COMPRESSION zstd)`);
+  await c.run(`COPY (${GENERATOR(ROWS)}) TO '${parquet}' (FORMAT parquet, COMPRESSION zstd)`);
   console.log(
     `Génération : ${fmt(ROWS)} lignes en Parquet (${fmt(Math.round(fs.statSync(parquet).size / 1e6))} Mo) en ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
@@ -148,7 +148,7 @@ async function postgres(csvOf: (n: number) => Promise<string>) {
 }
 
 async function main() {
-  console.log(`Exploration (DuckDB ${ROWS >= 1e6 ? `${ROWS / 1e6} M` : fmt(ROWS)} lignes, ${RUNS} mesures par requête, ${os.cpus().length} cœurs)`);
+  console.log(`Exploration (DuckDB ${ROWS >= 1e6 ? `${ROWS / 1e6} M` : fmt(ROWS)} lignes, ${RUNS} mesures par requête, ${os.cpus().length} cœurs, charge ${os.loadavg()[0]!.toFixed(1)})`);
   const { parquet, csv, columns } = await generate();
   const mb = fs.statSync(csv).size / 1e6;
   let t = performance.now();

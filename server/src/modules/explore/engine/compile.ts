@@ -192,13 +192,9 @@ export function compileTabular(columns: ExtractColumn[], req: TabularRequest): C
   if (problems.length) throw new ValidationError('Paramètres de la requête invalides.', problems);
   const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const groupSql = groups.length ? ` GROUP BY ${groups.join(', ')}` : '';
-  const orderSql = order.length
-    ? ` ORDER BY ${order.join(', ')}`
-    : grouped
-      ? groups.length
-        ? ` ORDER BY ${groups.join(', ')}`
-        : ''
-      : ` ORDER BY ${quoteIdent(ROW_ID)}`;
+  // Without a sort, rows come in file order (DuckDB preserves the insertion order of a scan), and a page
+  // stops reading once it has its rows.
+  const orderSql = order.length ? ` ORDER BY ${order.join(', ')}` : grouped && groups.length ? ` ORDER BY ${groups.join(', ')}` : '';
   const body = `SELECT ${select.join(', ')} FROM ${SOURCE}${whereSql}${groupSql}`;
   const offset = (req.page - 1) * req.pageSize;
   return {

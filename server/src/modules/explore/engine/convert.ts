@@ -4,7 +4,7 @@
  * by DuckDB as is; another encoding is transcoded to UTF-8 first; a spreadsheet is read by the
  * opendata module's zip-bounded readers and written as a UTF-8 CSV. Column types are DuckDB's
  * detection (codes with leading zeros — départements, communes — stay text), with `,` as the decimal
- * separator for `;`-separated files, and a row id `__id` (file order, as api-tabular's); when detection fails on a later row, every column is read as text.
+ * separator for `;`-separated files (the sandbox adds the row id `__id`, the row's number in the file); when detection fails on a later row, every column is read as text.
  *
  * This instance reads and writes only the paths given here (never a user's SQL).
  */
@@ -91,8 +91,7 @@ export async function convertToParquet(
   try {
     const base = `${lit(csvPath)}, delim = ${lit(delimiter)}, quote = ${lit(quote)}, escape = ${lit(quote)}, header = true, strict_mode = false, null_padding = true`;
     const decimal = delimiter === ',' ? '' : `, decimal_separator = ','`;
-    const copy = (args: string) =>
-      c.run(`COPY (SELECT row_number() OVER () AS __id, * FROM read_csv(${args})) TO ${lit(outPath)} (FORMAT parquet, COMPRESSION zstd)`);
+    const copy = (args: string) => c.run(`COPY (SELECT * FROM read_csv(${args})) TO ${lit(outPath)} (FORMAT parquet, COMPRESSION zstd)`);
     try {
       await copy(`${base}${decimal}, sample_size = 100000`);
     } catch {

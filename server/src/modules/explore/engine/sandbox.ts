@@ -6,7 +6,7 @@
  * `allowed_paths` = those files, the spill directory a private one, then
  * `enable_external_access = false` (no other file, no network, no ATTACH, no INSTALL/LOAD/COPY) and
  * `lock_configuration = true` (no SET, no PRAGMA changing a setting). Each source is a view
- * (`CREATE VIEW "alias" AS SELECT * FROM read_parquet('<file>')`).
+ * (`CREATE VIEW "alias" AS SELECT file_row_number + 1 AS __id, * … FROM read_parquet('<file>', file_row_number = true)`).
  *
  * Running a query: exactly one statement, and it must be a SELECT (DuckDB's own parser says so, not
  * a regular expression), values bound as parameters, at most `maxRows` rows read, and an interrupt
@@ -93,7 +93,11 @@ class SandboxInstance {
       await c.run(`SET allowed_paths = [${sources.map((s) => quoteLiteral(s.file)).join(', ')}]`);
       await c.run(`SET allowed_directories = [${quoteLiteral(spillDir.endsWith('/') ? spillDir : `${spillDir}/`)}]`);
       await c.run('SET enable_external_access = false');
-      for (const s of sources) await c.run(`CREATE VIEW ${quoteIdent(s.alias)} AS SELECT * FROM read_parquet(${quoteLiteral(s.file)})`);
+      // `__id`: the row's number in the file (as api-tabular's), read from Parquet's row positions.
+      for (const s of sources)
+        await c.run(
+          `CREATE VIEW ${quoteIdent(s.alias)} AS SELECT file_row_number + 1 AS __id, * EXCLUDE (file_row_number) FROM read_parquet(${quoteLiteral(s.file)}, file_row_number = true)`,
+        );
       await c.run('SET lock_configuration = true');
     } catch (e) {
       c.closeSync();
