@@ -268,16 +268,37 @@ function Pie({ title, result }: { title: string; result: QueryResult }) {
   );
 }
 
+/**
+ * One figure. Grouped by a period (months in order), it is the last period's, with its evolution
+ * against the previous one.
+ */
 function BigNumber({ title, result }: { title: string; result: QueryResult }) {
-  const { measures } = shape(result);
+  const { dims, measures } = shape(result);
   const m = measures[0] ?? 0;
-  const v = result.rows[0]?.[m];
+  const d0 = dims[0];
+  const rows = d0 === undefined ? result.rows : [...result.rows].sort((a, b) => String(a[d0]).localeCompare(String(b[d0])));
+  const last = rows.at(-1);
+  const prev = d0 !== undefined && rows.length > 1 ? rows.at(-2) : undefined;
+  const v = last?.[m];
+  const change = prev && typeof v === 'number' && typeof prev[m] === 'number' && prev[m] !== 0 ? (v - (prev[m] as number)) / Math.abs(prev[m] as number) : null;
+  const evolution =
+    change === null
+      ? ''
+      : `${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} % par rapport à ${String(prev![d0!])}`;
+  const when = d0 !== undefined && last ? ` (${String(last[d0])})` : '';
   return (
-    <Figure title={title} description={`${result.columns[m]?.label ?? ''} : ${fmt(v)}`} result={result}>
+    <Figure title={title} description={`${result.columns[m]?.label ?? ''}${when} : ${fmt(v)}${evolution ? `, ${evolution}` : ''}`} result={result}>
       {() => (
-        <p className="fr-display--sm fr-mb-1w" data-chart="number" style={{ color: theme.text }}>
-          {fmt(v)}
-        </p>
+        <>
+          <p className="fr-display--sm fr-mb-0" data-chart="number" style={{ color: theme.text }}>
+            {fmt(v)}
+          </p>
+          {(when || evolution) && (
+            <p className="fr-text--sm fr-mb-1w" style={{ color: theme.mention }}>
+              {when.trim()} {evolution}
+            </p>
+          )}
+        </>
       )}
     </Figure>
   );
