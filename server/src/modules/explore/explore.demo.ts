@@ -166,7 +166,13 @@ export async function seedExploreDemo(ctx: AppContext, publication: PublicationS
     { kind: 'text', text: 'Données synthétiques de démonstration : les séries ne décrivent pas la délinquance réelle.', width: 12 },
     {
       kind: 'question',
-      questionId: await q('Faits enregistrés (total, synthétique)', 'number', { resourceId: crimes, groupBy: [], measures: sum }, 'SSMSI'),
+      // A big number with its evolution: the last month's count against the month before.
+      questionId: await q(
+        'Faits enregistrés le dernier mois (synthétique)',
+        'number',
+        { resourceId: crimes, groupBy: [{ column: 'mois', grain: 'month' }], measures: sum },
+        'SSMSI',
+      ),
       width: 4,
     },
     {
