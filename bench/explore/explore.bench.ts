@@ -93,15 +93,21 @@ async function duck(parquet: string, columns: ExtractColumn[]) {
     agg.push(performance.now() - t);
   }
   const pages: number[] = [];
+  const next: number[] = [];
   for (let i = 0; i < RUNS * 3; i++) {
     const c = compileTabular(columns, page(i));
-    const t = performance.now();
+    let t = performance.now();
     await sandbox.query(sources, c.page.sql, c.page.params);
     await sandbox.query(sources, c.count.sql, c.count.params);
     pages.push(performance.now() - t);
+    // The next page of the same filter: the service keeps the total of an (immutable) extract.
+    const n = compileTabular(columns, { ...page(i), page: page(i).page + 1 });
+    t = performance.now();
+    await sandbox.query(sources, n.page.sql, n.page.params);
+    next.push(performance.now() - t);
   }
   sandbox.close();
-  return { agg: p95(agg), page: p95(pages) };
+  return { agg: p95(agg), page: p95(pages), next: p95(next) };
 }
 
 async function postgres(csvOf: (n: number) => Promise<string>) {
@@ -148,7 +154,9 @@ async function postgres(csvOf: (n: number) => Promise<string>) {
 }
 
 async function main() {
-  console.log(`Exploration (DuckDB ${ROWS >= 1e6 ? `${ROWS / 1e6} M` : fmt(ROWS)} lignes, ${RUNS} mesures par requête, ${os.cpus().length} cœurs, charge ${os.loadavg()[0]!.toFixed(1)})`);
+  console.log(
+    `Exploration (DuckDB ${ROWS >= 1e6 ? `${ROWS / 1e6} M` : fmt(ROWS)} lignes, ${RUNS} mesures par requête, ${os.cpus().length} cœurs, charge ${os.loadavg()[0]!.toFixed(1)})`,
+  );
   const { parquet, csv, columns } = await generate();
   const mb = fs.statSync(csv).size / 1e6;
   let t = performance.now();
@@ -164,7 +172,8 @@ async function main() {
   );
   const d = await duck(parquet, columns);
   console.log(`DuckDB, agrégation groupée (somme par département et mois) : p95 ${ms(d.agg)} (cible < 1 s) ${verdict(d.agg < 1000)}`);
-  console.log(`DuckDB, page filtrée de l’API tabulaire (page + total) : p95 ${ms(d.page)} (cible < 100 ms) ${verdict(d.page < 100)}`);
+  console.log(`DuckDB, page filtrée de l’API tabulaire, premier appel (page + total) : p95 ${ms(d.page)} (cible < 100 ms) ${verdict(d.page < 100)}`);
+  console.log(`DuckDB, page suivante du même filtre (total gardé) : p95 ${ms(d.next)} (cible < 100 ms) ${verdict(d.next < 100)}`);
   t = performance.now();
   const p = await postgres(async (n) => {
     if (n === CSV_ROWS) return csv;

@@ -240,6 +240,7 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
   // ---- tabular API ----------------------------------------------------------------------------------
 
   const RESERVED = new Set(['page', 'page_size', 'columns', 'format']);
+  const totals = new Map<string, number>();
 
   function tabularParams(q: Record<string, unknown>): Record<string, string> {
     const params: Record<string, string> = {};
@@ -263,8 +264,15 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
     const compiled = compileTabular(src.columns, { page: q.page, pageSize: q.page_size, columns: q.columns, params: tabularParams(q) });
     const sources = [{ alias: SOURCE, file: src.file }];
     const page = await query(sources, compiled.page.sql, compiled.page.params);
-    const count = await query(sources, compiled.count.sql, compiled.count.params);
-    const total = Number(count.rows[0]?.[0] ?? 0);
+    // An extract never changes: the total of a filter is kept (the next pages do not scan again).
+    const countKey = `${src.file}\n${compiled.count.sql}\n${JSON.stringify(compiled.count.params)}`;
+    let total = totals.get(countKey);
+    if (total === undefined) {
+      const count = await query(sources, compiled.count.sql, compiled.count.params);
+      total = Number(count.rows[0]?.[0] ?? 0);
+      if (totals.size >= 2000) totals.delete(totals.keys().next().value as string);
+      totals.set(countKey, total);
+    }
     const link = (p: number) => {
       const u = new URL(url, 'http://x');
       u.searchParams.set('page', String(p));
