@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { adminPassword, baseUrl, launch, login, newPage, unexpected, visible } from './browser';
+import { adminPassword, axeViolations, baseUrl, launch, login, newPage, unexpected, visible } from './browser';
 
 /**
  * Issue 18, done when: an agent builds a question without SQL, turns it into a map by département
@@ -43,6 +43,18 @@ async function buildQuestion(page: Page, o: { title: string; group: string; grai
 }
 
 describe('explore', () => {
+  it('the demo delinquency dashboard reads in the dark theme: every chart drawn, no serious axe violation (contrast included)', async () => {
+    const { page, errors } = await newPage(browser, { colorScheme: 'dark', bypassCSP: true });
+    await page.goto('/exploration/tableaux');
+    await page.getByRole('link', { name: 'Délinquance enregistrée (démonstration, synthétique)' }).click();
+    for (const chart of ['number', 'bar', 'map_departement', 'map_region', 'line']) await visible(page.locator(`[data-chart="${chart}"]`), 20_000);
+    expect(await page.evaluate(() => document.documentElement.getAttribute('data-fr-theme'))).toBe('dark');
+    // Each chart has its data table, for screen readers.
+    expect(await page.locator('details.explore-data table').count()).toBe(5);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(unexpected(errors)).toEqual([]);
+  }, 60_000);
+
   it('an agent builds a map and a line chart without SQL, a dashboard with a shared filter, embeds it; an anonymous visitor sees the embed', async () => {
     const { page, errors } = await newPage(browser);
     await login(page, 'dnum.editeur', adminPassword());
