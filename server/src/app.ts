@@ -91,6 +91,14 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
     crossOriginEmbedderPolicy: false,
     hsts: { maxAge: 31536000, includeSubDomains: true },
   });
+  // Embedded views (`/integration/…`, e.g. a public dashboard behind a signed, expiring token) are the only
+  // pages another site may frame; their data requests check the token themselves.
+  app.addHook('onSend', async (req, reply) => {
+    if (!req.url.startsWith('/integration/')) return;
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp === 'string') reply.header('content-security-policy', csp.replace("frame-ancestors 'none'", 'frame-ancestors *'));
+    reply.removeHeader('x-frame-options');
+  });
   await app.register(multipart, { limits: { fileSize: env.PATRIMOINE_UPLOAD_LIMIT, files: 5, fields: 50, fieldSize: 64 * 1024 } });
   await app.register(accessPlugin, { auth: ctx.auth });
   await app.register(routeContractPlugin);

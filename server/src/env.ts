@@ -106,6 +106,40 @@ export const envSchema = z.object({
     .max(3600_000)
     .default(120_000)
     .describe('Time allowed to validate one file on the stateless endpoint, in milliseconds.'),
+  PATRIMOINE_EXPLORE_CACHE_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Local cache of the Parquet extracts this node queries (default PATRIMOINE_DATA_DIR/explore-cache); the blob store keeps the originals.'),
+  PATRIMOINE_EXPLORE_MEMORY_MB: z.coerce
+    .number()
+    .int()
+    .min(64)
+    .max(65536)
+    .default(512)
+    .describe('Memory limit of each DuckDB instance of the explore module, in MB.'),
+  PATRIMOINE_EXPLORE_THREADS: z.coerce.number().int().min(1).max(64).default(2).describe('Threads of each DuckDB instance of the explore module.'),
+  PATRIMOINE_EXPLORE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(15_000)
+    .describe('Time allowed to one explore query (question, tabular page) before it is interrupted, in milliseconds.'),
+  PATRIMOINE_EXPLORE_MAX_ROWS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(1_000_000)
+    .default(10_000)
+    .describe('Rows of a question result at most (more are cut, the result says so).'),
+  PATRIMOINE_EXPLORE_EXPORT_ROWS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(10_000_000)
+    .default(200_000)
+    .describe('Rows of a CSV export of the tabular API or of a question at most.'),
   PATRIMOINE_ROLE: z
     .enum(['all', 'api', 'gateway', 'worker'])
     .default('all')

@@ -47,6 +47,8 @@ const PUBLIC: Visit[] = [
   { path: '/habilitations', via: '/habilitations/' },
   { path: '/habilitations/donnees-ouvertes' },
   { path: '/deces' },
+  { path: '/exploration/tableaux' },
+  { path: '/exploration/tableaux', via: '/exploration/tableaux/' },
   { path: '/une-page-qui-n-existe-pas', h1: /Page non trouvée/ },
   { path: '/catalogue/dataset/un-actif-qui-n-existe-pas', h1: /introuvable/ },
 ];
@@ -85,6 +87,9 @@ const ADMIN: Visit[] = [
   { path: '/deces/statistiques' },
   { path: '/deces/fichiers' },
   { path: '/deces/corrections' },
+  { path: '/exploration/questions' },
+  { path: '/exploration/questions/nouvelle' },
+  { path: '/exploration/tableaux/nouveau' },
 ];
 
 let browser: Browser;

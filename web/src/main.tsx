@@ -92,6 +92,19 @@ createRoot(document.getElementById('root')!).render(
               {webModules.flatMap((m) => m.routes.map((r) => <Route key={`${m.name}:${r.path}`} path={r.path} element={r.element} />))}
               <Route path="*" element={<NotFoundPage />} />
             </Route>
+            {webModules.flatMap((m) =>
+              (m.bareRoutes ?? []).map((r) => (
+                <Route
+                  key={`${m.name}:bare:${r.path}`}
+                  path={r.path}
+                  element={
+                    <main id="contenu" className="fr-container fr-py-2w">
+                      {r.element}
+                    </main>
+                  }
+                />
+              )),
+            )}
           </Routes>
         </AuthProvider>
       </BrowserRouter>

@@ -8,6 +8,7 @@ import { opendataWebModule } from './pages/opendata/module';
 import { governanceWebModule } from './pages/governance/module';
 import { federationWebModule } from './pages/federation/module';
 import { habilitationsWebModule } from './pages/habilitations/module';
+import { exploreWebModule } from './pages/explore/module';
 
 /**
  * What each domain module adds to the web app: its routes and its navigation entry.
@@ -18,6 +19,8 @@ export interface WebModule {
   /** Navigation entry (DSFR main navigation); `roles` hides it from those who cannot use it. */
   nav?: { text: string; to: string; roles?: Role[]; children?: { text: string; to: string; roles?: Role[] }[] };
   routes: { path: string; element: ReactNode }[];
+  /** Pages without the site's header and footer (an embedded view inside another site's `<iframe>`). */
+  bareRoutes?: { path: string; element: ReactNode }[];
   /** Card on the home page. */
   home?: { title: string; description: string; to: string };
 }
@@ -31,4 +34,5 @@ export const webModules: WebModule[] = [
   governanceWebModule,
   federationWebModule,
   habilitationsWebModule,
+  exploreWebModule,
 ];

@@ -13,3 +13,4 @@ export * from '../modules/opendata/opendata.table.ts';
 export * from '../modules/governance/governance.table.ts';
 export * from '../platform/auth/oidc/oidc.table.ts';
 export * from '../modules/habilitations/habilitations.table.ts';
+export * from '../modules/explore/explore.table.ts';

@@ -6,6 +6,7 @@ import { decesModule } from './deces/index.ts';
 import { opendataModule } from './opendata/index.ts';
 import { governanceModule } from './governance/index.ts';
 import { habilitationsModule } from './habilitations/index.ts';
+import { exploreModule } from './explore/index.ts';
 
 /**
  * The domain modules, in dependency order: a module may use the services of those listed before it.
@@ -19,4 +20,5 @@ export const moduleFactories: ModuleFactory[] = [
   opendataModule,
   governanceModule,
   habilitationsModule,
+  exploreModule,
 ];

@@ -15,6 +15,7 @@ import { createUsage, type UsageService } from './publication/usage.ts';
 export type { OpendataService, PublicationService };
 export { PersonalDataScanner } from './personal-data/detector.ts';
 export { validateFile } from './validation/validate.ts';
+export { readOds, readXlsx } from './validation/spreadsheet.ts';
 
 /**
  * Open data publication (issue 16): schema catalogue, streaming TableSchema validation, the
@@ -69,6 +70,13 @@ export const opendataModule: ModuleFactory = (ctx, services) => {
     services: { opendata: svc, opendataPublication: publication, opendataUsage: usage } as never,
   };
 };
+
+declare module '../../platform/events.ts' {
+  interface PlatformEvents {
+    /** A version became the published one of its resource (in the publication's transaction). */
+    'opendata.version.published': { versionId: string; resourceId: string; datasetId: string; previousVersionId: string | null };
+  }
+}
 
 declare module '../../platform/context.ts' {
   interface ModuleServices {

@@ -23,6 +23,7 @@ export const API_TAGS = [
   { name: 'gateway', description: 'Passerelle d’API et portail : APIs, plans, applications, clés, statistiques' },
   { name: 'opendata', description: 'Données ouvertes : catalogue de schémas, validation de fichiers, détection de données personnelles' },
   { name: 'governance', description: 'Gouvernance des données : réseau des administrateurs, revues de la cartographie, valeur des projets' },
+  { name: 'explore', description: 'Exploration des données publiées : API tabulaire, questions, graphiques, cartes et tableaux de bord (DuckDB)' },
   { name: 'habilitations', description: 'Demandes d’habilitation compatibles DataPass : définitions, formulaires, instruction, habilitations, webhooks' },
 ] as const;
 const declaredTags = new Set<string>(API_TAGS.map((t) => t.name));

@@ -525,6 +525,11 @@ export function createPublicationService(ctx: AppContext, deps: { catalog: Catal
         waiver: v.waiverReason ?? undefined,
       });
       await tx.update(opendataResources).set({ publishedVersionId: v.id }).where(eq(opendataResources.id, r.id));
+      await ctx.events.emit(
+        'opendata.version.published',
+        { versionId: v.id, resourceId: r.id, datasetId: d.id, previousVersionId: res!.publishedVersionId },
+        tx as never,
+      );
       return out;
     });
     return toDetail(row);
@@ -827,7 +832,40 @@ export function createPublicationService(ctx: AppContext, deps: { catalog: Catal
     return out;
   }
 
+  // ---- for the explore module ----------------------------------------------------------------------
+
+  /**
+   * Resources with a published version that the caller may read (the explore module's sources): those
+   * of open datasets, and for their editors (and admins) those of datasets that are not, or no longer, open.
+   */
+  async function readablePublished(
+    c: Caller,
+    resourceIds?: string[],
+  ): Promise<{ dataset: Asset; resource: ResourceRow; version: VersionRow; public: boolean }[]> {
+    if (resourceIds && !resourceIds.length) return [];
+    if (resourceIds?.some((id) => !/^[0-9a-f-]{36}$/i.test(id))) return [];
+    const rows = await ctx.db
+      .select({ resource: opendataResources, version: opendataVersions })
+      .from(opendataResources)
+      .innerJoin(opendataVersions, eq(opendataVersions.id, opendataResources.publishedVersionId))
+      .where(resourceIds ? inArray(opendataResources.id, resourceIds) : undefined)
+      .orderBy(asc(opendataResources.title));
+    const datasets = new Map<string, Asset | null>();
+    const out = [];
+    for (const { resource, version } of rows) {
+      if (version.state !== 'published') continue;
+      if (!datasets.has(resource.datasetId)) datasets.set(resource.datasetId, await catalog.getAssetById(resource.datasetId));
+      const d = datasets.get(resource.datasetId);
+      if (!d) continue;
+      const open = isPublicDataset(d);
+      if (!open && !canEdit(c, d)) continue;
+      out.push({ dataset: d, resource, version, public: open });
+    }
+    return out;
+  }
+
   return {
+    readablePublished,
     canEdit,
     canWaive,
     datasetPage,
