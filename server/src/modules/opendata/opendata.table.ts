@@ -1,4 +1,4 @@
-import { bigint, boolean, date, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, integer } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, foreignKey, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, integer } from 'drizzle-orm/pg-core';
 import type { ColumnProfile, CommunityImport, ReuseType, SchemaSource, VersionState } from '@patrimoine/contracts/opendata';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 
@@ -289,9 +289,7 @@ export const opendataDiscussionMessages = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     /** The discussion. */
-    discussionId: uuid('discussion_id')
-      .notNull()
-      .references(() => opendataDiscussions.id, { onDelete: 'cascade' }),
+    discussionId: uuid('discussion_id').notNull(),
     /** 0 for the question, then 1, 2… */
     position: integer('position').notNull(),
     /** Text of the message (plain text). */
@@ -304,5 +302,9 @@ export const opendataDiscussionMessages = pgTable(
     createdBy: text('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('opendata_discussion_messages_position').on(t.discussionId, t.position)],
+  (t) => [
+    uniqueIndex('opendata_discussion_messages_position').on(t.discussionId, t.position),
+    // Named: the generated name is over PostgreSQL's 63 characters (it would be truncated, and drift).
+    foreignKey({ name: 'opendata_discussion_messages_discussion_fk', columns: [t.discussionId], foreignColumns: [opendataDiscussions.id] }).onDelete('cascade'),
+  ],
 );
