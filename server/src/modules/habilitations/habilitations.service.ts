@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { sealerOf } from '../../platform/master-secret.ts';
 import type { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../db/client.ts';
@@ -40,20 +41,9 @@ const REVEAL_TTL_MS = 7 * 86400_000;
 const MAX_DATA_BYTES = 256 * 1024;
 
 /** Seals a credential with a key derived from the one-time link's token (the platform keeps only the token's hash). */
-export function sealWithToken(token: string, plain: string): string {
-  const key = Buffer.from(hkdfSync('sha256', Buffer.from(token), 'patrimoine-habilitations', 'reveal', 32));
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', key, iv);
-  const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-  return [iv, c.getAuthTag(), ct].map((b) => b.toString('base64url')).join('.');
-}
-export function openWithToken(token: string, sealed: string): string {
-  const key = Buffer.from(hkdfSync('sha256', Buffer.from(token), 'patrimoine-habilitations', 'reveal', 32));
-  const [iv, tag, ct] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
-  const d = createDecipheriv('aes-256-gcm', key, iv!);
-  d.setAuthTag(tag!);
-  return Buffer.concat([d.update(ct!), d.final()]).toString('utf8');
-}
+const tokenSealer = (token: string) => sealerOf(Buffer.from(hkdfSync('sha256', Buffer.from(token), 'patrimoine-habilitations', 'reveal', 32)));
+export const sealWithToken = (token: string, plain: string): string => tokenSealer(token).seal(plain);
+export const openWithToken = (token: string, sealed: string): string => tokenSealer(token).open(sealed);
 export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const SYSTEM_CALLER: Caller = { kind: 'system', label: 'habilitations' };
 
