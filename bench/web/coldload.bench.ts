@@ -4,15 +4,10 @@
 // Prints figures against the target; never fails on time.
 //   npm run bench:web                      (builds the web app if needed, serves the demo on PGlite)
 //   BENCH_RUNS=10 npm run bench:web
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { startDemoServer } from '../../web/e2e/demo-server.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGET_MS = 1000;
 const PASSWORD = 'bench-Patrimoine-secret-2026';
@@ -36,61 +31,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'Recherche de personnes décédées', path: '/deces' },
 ];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function startServer() {
-  // @ts-expect-error plain ESM script without types
-  const { ensureWebBuild } = await import('../../scripts/web-build.mjs');
-  ensureWebBuild({ quiet: false });
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patrimoine-bench-web-'));
-  const child = spawn(process.execPath, [path.join(root, 'server/bin/patrimoine.mjs'), 'serve'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PATRIMOINE_DATA_DIR: dataDir,
-      PATRIMOINE_ADMIN_PASSWORD: PASSWORD,
-      PATRIMOINE_SCRYPT_N: '1024',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
-    try {
-      if ((await fetch(`${base}/api/ready`)).ok) break;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error(`server not ready after 120 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    base,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+const startServer = () => startDemoServer({ adminPassword: PASSWORD, quietBuild: false, readyTimeoutMs: 120_000, dataDirPrefix: 'patrimoine-bench-web-' });
 
 /** One cold load: fresh context, optional sign-in through the API, then the measured navigation. */
 async function coldLoad(browser: Browser, base: string, s: Scenario) {
