@@ -23,6 +23,9 @@ describe('catalogue search in the browser', () => {
     const { page, errors } = await newPage(browser);
     await login(page, 'dsr.admin', adminPassword());
     await page.goto('/catalogue');
+    // The hint says what the search tolerates; the whole rule opens on request.
+    await visible(page.getByText(/fautes de frappe, accents, pluriels et synonymes sont tolérés/));
+    await page.getByText('Comment la recherche classe les actifs').click();
     await visible(page.getByText(/ceux qui en contiennent le plus sont proposés/));
     for (const [q, title] of [
       ['données décès', 'Fichier des personnes décédées (INSEE)'],

@@ -162,10 +162,17 @@ export function SearchPage() {
         />
       </div>
       <p id="catalog-search-help" className="fr-hint-text">
-        Un ou plusieurs mots : les actifs qui les contiennent tous viennent d’abord, ceux où ils sont dans le titre avant ceux où ils sont dans les mots-clés,
-        puis dans la description. Si aucun actif ne les contient tous, ceux qui en contiennent le plus sont proposés. Accents, majuscules, pluriels, fautes de
-        frappe et synonymes (« carte grise », « certificat d’immatriculation ») sont pris en compte ; le dernier mot peut être incomplet.
+        Un ou plusieurs mots ; fautes de frappe, accents, pluriels et synonymes sont tolérés.
       </p>
+      {/* The whole rule on request: on a phone it would push the first result below the fold. */}
+      <details className="fr-mb-2w fr-text--sm" data-testid="catalog-search-rules">
+        <summary>Comment la recherche classe les actifs</summary>
+        <p className="fr-text--sm fr-mt-1w fr-mb-0">
+          Les actifs qui contiennent tous les mots viennent d’abord, ceux où ils sont dans le titre avant ceux où ils sont dans les mots-clés, puis dans la
+          description. Si aucun actif ne les contient tous, ceux qui en contiennent le plus sont proposés. Accents, majuscules, pluriels, fautes de frappe et
+          synonymes (« carte grise », « certificat d’immatriculation ») sont pris en compte ; le dernier mot peut être incomplet.
+        </p>
+      </details>
       <div className="fr-grid-row fr-grid-row--gutters">
         <aside className="fr-col-12 fr-col-md-3" aria-label="Filtres">
           {/* On a phone the filters fold away behind one button, so that the first result is on the first screen (issue 11). */}
