@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { defineConfig } from 'vitest/config';
 
@@ -18,6 +19,12 @@ process.env.PATRIMOINE_TEST_RUN ??= randomBytes(4).toString('hex');
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker per core but one: a single worker on a 2-core machine, which
+    // runs one file at a time while most of the time is spent waiting on PostgreSQL, Redis, the
+    // server or Chromium. At least two (ADR 0015); PATRIMOINE_TEST_WORKERS overrides. The e2e
+    // project runs alone, one file at a time, after the others (fileParallelism: false puts it in
+    // Vitest's last, sequential group).
+    maxWorkers: Number(process.env.PATRIMOINE_TEST_WORKERS) || Math.max(2, os.availableParallelism() - 1),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

@@ -3,6 +3,8 @@
 //   DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run bench:catalog   (PostgreSQL, 100,000 assets: the target)
 //   npm run bench:catalog                                        (embedded PGlite, 10,000 assets by default)
 //   BENCH_ASSETS=20000 BENCH_QUERIES=300 BENCH_VERBOSE=1 npm run bench:catalog
+//   BENCH_DB_URL=postgres://…/patrimoine_t_… npm run bench:catalog   (reuses a database loaded with BENCH_KEEP=1:
+//     migrates it, skips the load and the write path, keeps it; for iterating on the search)
 import { sql } from 'drizzle-orm';
 import type { AssetKind, Lifecycle, Openness } from '@patrimoine/contracts/catalog';
 import { generateAsset, queries as baseQueries, relaxedQueries, rng } from './generator.ts';
@@ -19,10 +21,13 @@ const { createCatalogService } = await import('../../server/src/modules/catalog/
 const { ANONYMOUS, SYSTEM, principalOfUser } = await import('../../server/src/platform/auth/principal.ts');
 
 // PGlite (single-threaded WASM) is the development engine: smaller defaults keep the run short.
-const N = Number(process.env.BENCH_ASSETS ?? (process.env.DATABASE_URL ? 100_000 : 10_000));
+const REUSE = process.env.BENCH_DB_URL;
+// A reused database is a PostgreSQL one: the PostgreSQL defaults apply (its size is read from it below).
+const onPostgres = !!(process.env.DATABASE_URL || REUSE);
+const N = Number(process.env.BENCH_ASSETS ?? (onPostgres ? 100_000 : 10_000));
 // Every scenario mixes the usual queries with those that need relaxed matching (issue 11).
 const queries = [...baseQueries, ...relaxedQueries];
-const Q = Number(process.env.BENCH_QUERIES ?? (process.env.DATABASE_URL ? 210 : 70));
+const Q = Number(process.env.BENCH_QUERIES ?? (onPostgres ? 210 : 70));
 const LOAD_ONLY = !!process.env.BENCH_LOAD_ONLY;
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -37,22 +42,39 @@ function row(name: string, xs: number[], target?: number) {
   );
 }
 
+/** A database loaded by an earlier run (BENCH_KEEP=1), brought to the current migrations; never dropped. */
+async function reuseDatabase(url: string) {
+  const { openDatabase } = await import('../../server/src/db/client.ts');
+  const { runMigrations } = await import('../../server/src/db/migrate.ts');
+  const database = await openDatabase({ url, poolSize: 5 });
+  const t = performance.now();
+  const applied = await runMigrations(database);
+  if (applied) console.log(`  ${applied} migration(s) applied to the reused database in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return { database, url, drop: async () => {} };
+}
+
 async function main() {
-  const tdb = await createTestDatabase();
+  const tdb = REUSE ? await reuseDatabase(REUSE) : await createTestDatabase();
   const env = testEnv({ LOG_LEVEL: 'silent', REDIS_URL: '' });
   const platform = await createContext(env, moduleFactories, { database: tdb.database, migrate: false });
   try {
     await seedOrganisations(platform.ctx);
     const db = platform.ctx.db;
     const orgs = await platform.ctx.organisations.list();
-    console.log(`Catalogue benchmark on ${tdb.database.kind}: ${N.toLocaleString('fr-FR')} assets, ${Q} queries per scenario`);
+    // A reused database says how many assets it holds.
+    const held = REUSE
+      ? Number(((await db.execute(sql`select count(*)::int as n from catalog_assets`)) as unknown as { rows: { n: number }[] }).rows[0]?.n ?? 0)
+      : N;
+    console.log(
+      `Catalogue benchmark on ${tdb.database.kind}: ${held.toLocaleString('fr-FR')} assets${REUSE ? ' (reused database)' : ''}, ${Q} queries per scenario`,
+    );
     const mem0 = process.memoryUsage().rss;
 
     // Generation and bulk load (straight into the table: the per-asset write path is measured below).
     const r = rng(42);
     let t0 = performance.now();
     const BATCH = 1000;
-    for (let i = 0; i < N; i += BATCH) {
+    for (let i = 0; i < (REUSE ? 0 : N); i += BATCH) {
       const rows = [];
       for (let j = i; j < Math.min(N, i + BATCH); j++) {
         const g = generateAsset(j, r);
@@ -87,10 +109,15 @@ async function main() {
       await db.insert(catalogAssets).values(rows);
     }
     await db.execute(sql`analyze catalog_assets`);
+    // The narrow search table (ADR 0107), when this schema has it.
+    const narrow = (await db.execute(sql`select to_regclass('catalog_search') is not null as ok`)) as unknown as { rows: { ok: boolean }[] };
+    // Vacuumed as autovacuum would after a bulk load (visibility map, GIN pending list flushed).
+    if (narrow.rows[0]?.ok) await db.execute(sql`vacuum analyze catalog_search`);
     const loadMs = performance.now() - t0;
-    console.log(
-      `  bulk load: ${(loadMs / 1000).toFixed(1)} s (${Math.round(N / (loadMs / 1000)).toLocaleString('fr-FR')} assets/s, tsvector and indexes included)`,
-    );
+    if (!REUSE)
+      console.log(
+        `  bulk load: ${(loadMs / 1000).toFixed(1)} s (${Math.round(N / (loadMs / 1000)).toLocaleString('fr-FR')} assets/s, tsvector and indexes included)`,
+      );
 
     if (LOAD_ONLY) return;
     const service = createCatalogService(platform.ctx);
@@ -146,7 +173,7 @@ async function main() {
     const app = await buildApp(platform, { logger: false });
     await app.ready();
     const { user } = await platform.ctx.users.create(
-      { login: 'bench', displayName: 'Bench', role: 'reader', password: 'correct horse battery staple' },
+      { login: `bench${Date.now()}`, displayName: 'Bench', role: 'reader', password: 'correct horse battery staple' },
       { id: null, label: 'bench' },
     );
     const { token } = await platform.ctx.auth.createToken(user.id, 'bench', null, { id: null, label: 'bench' });
@@ -156,9 +183,9 @@ async function main() {
       50,
     );
 
-    // The full write path (validation, version, audit, event) for comparison.
+    // The full write path (validation, version, audit, event) for comparison (not on a reused database).
     t0 = performance.now();
-    const W = 200;
+    const W = REUSE ? 0 : 200;
     for (let i = 0; i < W; i++) {
       await service.create(
         {
@@ -180,12 +207,15 @@ async function main() {
         SYSTEM,
       );
     }
-    console.log(`\n  asset creation through the service (validation, version, audit, event): ${((performance.now() - t0) / W).toFixed(1)} ms per asset`);
+    if (W) console.log(`\n  asset creation through the service (validation, version, audit, event): ${((performance.now() - t0) / W).toFixed(1)} ms per asset`);
     await app.close();
-    const sizeRows = (await db.execute(sql`select pg_total_relation_size('catalog_assets')::bigint as size`)) as unknown as { rows: { size: number }[] };
+    const sizeRows = (await db.execute(
+      sql`select pg_total_relation_size('catalog_assets')::bigint as size, coalesce(pg_total_relation_size(to_regclass('catalog_search')), 0)::bigint as narrow`,
+    )) as unknown as { rows: { size: number; narrow: number }[] };
     const size = sizeRows.rows[0]?.size ?? 0;
+    const narrowSize = Number(sizeRows.rows[0]?.narrow ?? 0);
     console.log(
-      `  table + indexes on disk: ${mb(Number(size))}; process RSS ${mb(process.memoryUsage().rss)} (+${mb(process.memoryUsage().rss - mem0)} during the run)`,
+      `  catalog_assets + indexes on disk: ${mb(Number(size))}${narrowSize ? `; catalog_search + indexes: ${mb(narrowSize)}` : ''}; process RSS ${mb(process.memoryUsage().rss)} (+${mb(process.memoryUsage().rss - mem0)} during the run)`,
     );
   } finally {
     await platform.close();

@@ -93,7 +93,7 @@ export function noisy(rec: DecesRecord, r: Rng): BenchQuery {
           .replace(/^00\//, '01/')
           .replace(/\/00\//, '/01/')
       : '';
-  return { lastName, firstName: first.join(' '), birthDate: bd, birthCity, sex: rec.sex, truth: rec.id, noise };
+  return { lastName, firstName: first.join(' '), birthDate: bd, birthCity, sex: rec.sex, truth: rec.matchidId, noise };
 }
 
 /** Queries for `count` records sampled from the synthetic file of `fileCount` records and `seed`, plus `alive` people absent from it. */
@@ -186,7 +186,7 @@ export function noisyB(rec: DecesRecord, r: Rng): BenchQuery {
   lastName = lastName.toLowerCase();
   first = first.map((f) => f.toLowerCase());
   const bd = /^\d{4}0000$/.test(birthDate) ? birthDate.slice(0, 4) : /^\d{8}$/.test(birthDate) && !birthDate.startsWith('0000') ? fr(birthDate) : '';
-  return { lastName, firstName: first.join(' '), birthDate: bd, birthCity, sex: '', truth: rec.id, noise };
+  return { lastName, firstName: first.join(' '), birthDate: bd, birthCity, sex: '', truth: rec.matchidId, noise };
 }
 
 /** Queries of the second noise model (own seed stream), with living people absent from the file. */

@@ -184,7 +184,7 @@ export type SqlDefinition = z.infer<typeof sqlDefinition>;
 export const questionModes = ['builder', 'sql'] as const;
 export const questionModeLabels = labels(questionModes, { builder: 'Assistant (sans SQL)', sql: 'SQL' });
 
-export const visualizations = ['table', 'bar', 'stacked_bar', 'line', 'pie', 'number', 'map_region', 'map_departement'] as const;
+export const visualizations = ['table', 'bar', 'stacked_bar', 'line', 'line_cvs', 'pie', 'number', 'map_region', 'map_departement', 'map_commune'] as const;
 export const visualization = z.enum(visualizations);
 export type Visualization = z.infer<typeof visualization>;
 export const visualizationLabels = labels(visualizations, {
@@ -192,10 +192,12 @@ export const visualizationLabels = labels(visualizations, {
   bar: 'Barres',
   stacked_bar: 'Barres empilées',
   line: 'Courbe',
+  line_cvs: 'Courbe et série corrigée des variations saisonnières (CVS)',
   pie: 'Secteurs',
   number: 'Grand nombre',
   map_region: 'Carte par région',
   map_departement: 'Carte par département',
+  map_commune: 'Carte par commune',
 });
 
 export const questionInput = z
@@ -231,7 +233,14 @@ export const question = z.object({
 export type Question = z.infer<typeof question>;
 export const questionList = itemsOf(question.omit({ builder: true, sql: true }));
 
-export const resultColumn = z.object({ name: z.string(), type: z.string(), label: z.string().describe('What people read: « Somme de nombre » for m0') });
+export const resultColumn = z.object({
+  name: z.string(),
+  type: z.string(),
+  label: z.string().describe('What people read: « Somme de nombre » for m0'),
+  measure: measureFn
+    .optional()
+    .describe('The builder measure that computed this column (absent for grouping columns and SQL questions): how values of one area may be combined on a map'),
+});
 export const queryResult = z.object({
   columns: z.array(resultColumn),
   rows: z.array(z.array(z.unknown())),

@@ -2,7 +2,7 @@
 // régions (mainland, and the five DROM as insets) from ../shared/data/geo (Etalab contours
 // administratifs 1000 m, IGN ADMIN EXPRESS, INSEE COG 2026, Licence Ouverte 2.0; see that folder's
 // README), the same projection as ADR 0706. Usage:
-//   node scripts/explore/geo-svg.mjs /work/shared/data/geo
+//   node scripts/explore/geo-svg.mjs ../shared/data/geo
 import fs from 'node:fs';
 import path from 'node:path';
 import { decode, fit, pathOf } from '../geo/topojson-svg.mjs';

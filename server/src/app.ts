@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -51,9 +52,33 @@ export async function buildApp(platform: Platform, opts: BuildAppOptions = {}): 
   const { ctx, modules } = platform;
   const env = ctx.env;
   const role = opts.role ?? env.PATRIMOINE_ROLE;
+  // Modules that take some paths before the platform's instance (the gateway's data plane, ADR 0404).
+  const fronts = role === 'worker' ? [] : modules.flatMap((m) => (m.front ? [m.front] : []));
+  const serverFactory = fronts.length
+    ? (handler: http.RequestListener, o: { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number }) => {
+        const server = http.createServer((req, res) => {
+          const url = req.url ?? '';
+          for (const f of fronts)
+            if (url.startsWith(f.prefix)) {
+              const h = f.handler();
+              if (h) return h(req, res);
+            }
+          handler(req, res);
+        });
+        // What Fastify sets on the servers it creates itself.
+        server.keepAliveTimeout = o.keepAliveTimeout ?? 72_000;
+        server.requestTimeout = o.requestTimeout ?? 0;
+        server.setTimeout(o.connectionTimeout ?? 0);
+        return server;
+      }
+    : undefined;
   const app: FastifyInstance = Fastify({
+    ...(serverFactory ? { serverFactory: serverFactory as never } : {}),
     ...(opts.logger === false ? { logger: false } : { loggerInstance: ctx.logger }),
     bodyLimit: env.PATRIMOINE_BODY_LIMIT,
+    // Registering every module (route schemas, OpenAPI) takes seconds on a loaded 2-core node; Fastify's
+    // default 10 s made start-up fail under load rather than only slow it down.
+    pluginTimeout: 60_000,
     trustProxy: parseTrustProxy(env.PATRIMOINE_TRUST_PROXY),
     requestIdHeader: 'x-request-id',
     // One line per request, written by registerRequestLog (no query strings, probes at debug).

@@ -145,7 +145,15 @@ export const envSchema = z.object({
     .default('all')
     .describe('What this node runs: `all`, `api` (UI + API, no jobs), `gateway` (data plane only), `worker` (jobs only).'),
   PATRIMOINE_JOB_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2).describe('Jobs run at once by this node.'),
-  PATRIMOINE_JOB_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000).describe('How often an idle worker looks for queued jobs.'),
+  PATRIMOINE_JOB_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60000)
+    .default(1000)
+    .describe(
+      'How often an idle worker looks for queued jobs (enqueues wake workers at once through NOTIFY; the poll covers delayed jobs and lost notifications).',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
   LOG_PRETTY: z
     .enum(['auto', 'true', 'false'])
@@ -154,7 +162,7 @@ export const envSchema = z.object({
   GATEWAY_PORT: port
     .optional()
     .describe(
-      'Optional dedicated port of the API gateway data plane (/gw, /oauth, /.well-known): a lean HTTP server without the web platform’s hooks. The main port serves them too.',
+      'Optional dedicated port of the API gateway data plane (/gw, /oauth, /.well-known). The main port serves them too, /gw/… on the same lean path (no platform hooks).',
     ),
   GATEWAY_SECRET_KEY: z
     .string()

@@ -62,7 +62,35 @@ export async function visible(locator: Locator, timeout = 10_000): Promise<void>
   try {
     await locator.first().waitFor({ state: 'visible', timeout });
   } catch {
-    throw new Error(`not visible within ${timeout} ms: ${locator.toString()}`);
+    throw new Error(`not visible within ${timeout} ms: ${locator.toString()}\n${await pageState(locator.page())}`);
+  }
+}
+
+/** What the page showed when a wait failed: its URL, its fields' values, its alerts and the start of its text. */
+async function pageState(page: Page): Promise<string> {
+  try {
+    return await page.evaluate(() => {
+      const main = document.querySelector('main') ?? document.body;
+      const fields = [...main.querySelectorAll('input, select, textarea')]
+        .map((el) => {
+          const f = el as HTMLInputElement;
+          const label = f.labels?.[0]?.textContent?.replace(/\s+/g, ' ').trim() ?? f.name;
+          return f.value && f.type !== 'password' ? `${label} = ${JSON.stringify(f.value)}` : '';
+        })
+        .filter(Boolean);
+      const alerts = [...main.querySelectorAll('.fr-alert, [role="alert"], .fr-error-text, .fr-message--error')].map((a) =>
+        a.textContent?.replace(/\s+/g, ' ').trim(),
+      );
+      const text = (main.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 600);
+      return [
+        `page: ${location.pathname}${location.search}`,
+        `fields: ${fields.join(' ; ') || '—'}`,
+        `alerts: ${alerts.join(' | ') || '—'}`,
+        `text: ${text}`,
+      ].join('\n');
+    });
+  } catch (e) {
+    return `(page state unavailable: ${(e as Error).message})`;
   }
 }
 
@@ -108,4 +136,14 @@ export async function settled(page: Page, previousH1?: string): Promise<void> {
     const current = document.querySelector('nav.fr-breadcrumb [aria-current="page"]')?.textContent?.trim();
     return document.title === `${h1} — Patrimoine` && current === h1;
   }, previousH1 ?? '');
+}
+
+/** Waits until the demo's explore resource whose title starts with `titlePrefix` is converted (a job after start). */
+export async function exploreResourceReady(titlePrefix: string): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    const r = (await (await fetch(`${baseUrl()}/api/explore/resources`)).json()) as { items: { resourceTitle: string; state: string }[] };
+    if (r.items.some((x) => x.resourceTitle.startsWith(titlePrefix) && x.state === 'ready')) return;
+    await new Promise((ok) => setTimeout(ok, 500));
+  }
+  throw new Error(`the demo resource « ${titlePrefix}… » was never converted`);
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { adminPassword, axeViolations, baseUrl, launch, login, newPage, unexpected, visible } from './browser';
+import { adminPassword, axeViolations, exploreResourceReady, launch, login, newPage, unexpected, visible } from './browser';
 
 /**
  * Issue 18, done when: an agent builds a question without SQL, turns it into a map by département
@@ -14,12 +14,7 @@ let close: () => Promise<void>;
 beforeAll(async () => {
   ({ browser, close } = await launch());
   // The demo's resources are converted by a job after start: wait until they can be explored.
-  for (let i = 0; i < 240; i++) {
-    const r = (await (await fetch(`${baseUrl()}/api/explore/resources`)).json()) as { items: { resourceTitle: string; state: string }[] };
-    if (r.items.some((x) => x.resourceTitle.startsWith('Séries mensuelles') && x.state === 'ready')) return;
-    await new Promise((ok) => setTimeout(ok, 500));
-  }
-  throw new Error('the demo crimes resource was never converted');
+  await exploreResourceReady('Séries mensuelles');
 }, 180_000);
 afterAll(async () => close?.());
 
@@ -54,6 +49,38 @@ describe('explore', () => {
     expect(await axeViolations(page)).toEqual([]);
     expect(unexpected(errors)).toEqual([]);
   }, 60_000);
+
+  it('the demo dashboard draws the seasonally adjusted series beside the raw one, and exports as real PNG and PDF files', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto('/exploration/tableaux');
+    await page.getByRole('link', { name: 'Délinquance enregistrée (démonstration, synthétique)' }).click();
+    for (const chart of ['number', 'bar', 'map_departement', 'map_region', 'line']) await visible(page.locator(`[data-chart="${chart}"]`), 20_000);
+    await visible(page.locator('polyline[data-series="cvs"]'));
+    // The line's data table has the adjusted column.
+    expect(await page.locator('details.explore-data th', { hasText: '(CVS)' }).count()).toBe(1);
+    const file = async (name: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).first().click()]);
+      const path = await download.path();
+      const fs = await import('node:fs');
+      return { bytes: fs.readFileSync(path), name: download.suggestedFilename() };
+    };
+    const png = await file('Exporter en PNG');
+    expect(png.name).toBe('delinquance-enregistree-demonstration-synthetique.png');
+    expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // A picture of six cards at twice the CSS pixels: well beyond an empty canvas.
+    expect(png.bytes.length).toBeGreaterThan(50_000);
+    expect(png.bytes.readUInt32BE(16)).toBe(1800);
+    const pdf = await file('Exporter en PDF');
+    expect(pdf.name.endsWith('.pdf')).toBe(true);
+    expect(pdf.bytes.subarray(0, 8).toString('latin1')).toBe('%PDF-1.4');
+    expect(pdf.bytes.subarray(-6).toString('latin1')).toContain('%%EOF');
+    expect(pdf.bytes.toString('latin1')).toContain('/DCTDecode');
+    expect(pdf.bytes.length).toBeGreaterThan(50_000);
+    // One card alone.
+    const card = await file('Image PNG de la carte');
+    expect([...card.bytes.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(unexpected(errors)).toEqual([]);
+  }, 90_000);
 
   it('an agent builds a map and a line chart without SQL, a dashboard with a shared filter, embeds it; an anonymous visitor sees the embed', async () => {
     const { page, errors } = await newPage(browser);

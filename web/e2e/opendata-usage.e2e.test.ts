@@ -160,6 +160,13 @@ describe('data.gouv.fr, reuses and usage in the browser', () => {
 
     const { page, errors } = await newPage(browser);
     await login(page, 'admin', adminPassword());
+    // With Redis the nodes move their counts to the database every few seconds (ADR 0512): the page
+    // shows them from the next move on, so wait for it rather than race it.
+    await expect
+      .poll(async () => ((await (await page.request.get('/api/opendata/usage?dataset=auto-ecoles-agreees')).json()) as { total: number }).total, {
+        timeout: 20_000,
+      })
+      .toBeGreaterThan(0);
     await page.goto('/donnees-ouvertes/telechargements');
     await visible(page.getByRole('heading', { level: 1, name: 'Indicateurs d’usage des données ouvertes' }));
     await visible(page.getByText(/^Pour le ministère, du/));

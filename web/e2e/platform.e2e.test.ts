@@ -53,9 +53,15 @@ describe('platform in the browser', () => {
     await page.getByRole('button', { name: 'Administration' }).click();
     await page.getByRole('link', { name: "Journal d'audit" }).click();
     // Entries written by the platform itself (the seed) name their actor in French.
-    await page.getByLabel('Action (préfixe)').fill('organisation.create');
+    const action = page.getByLabel('Action (préfixe)');
+    await action.fill('organisation.create');
+    await page.waitForURL(/action=organisation\.create/);
     await visible(page.getByRole('cell', { name: 'le système' }).first());
-    await page.getByLabel('Action (préfixe)').fill('user.create');
+    // Typed key by key, as a person does: no letter is lost while the URL follows the field.
+    await action.clear();
+    await action.pressSequentially('user.create');
+    await page.waitForURL(/action=user\.create(&|$)/);
+    expect(await action.inputValue()).toBe('user.create');
     // Right after start the demo's background jobs (conversions, analyses, approvals) share the embedded
     // database's one connection with this page's queries: give the filtered list longer than usual.
     await visible(page.getByRole('cell', { name: 'user.create' }).first(), 45_000);

@@ -19,6 +19,12 @@ export interface Database {
   close(): Promise<void>;
   /** Connection string when on PostgreSQL (jobs needing a dedicated connection, e.g. COPY). */
   url?: string;
+  /**
+   * Subscribes to a `NOTIFY` channel (PostgreSQL: one dedicated connection, re-opened after a loss;
+   * PGlite: its in-process listener). Notifications sent inside a transaction arrive at its commit.
+   * Returns the unsubscribe function.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 export interface DatabaseOptions {
@@ -60,6 +66,39 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     async close() {
       await pool.end();
     },
+    async listen(channel, onNotify) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+      let closed = false;
+      let client: InstanceType<typeof pg.default.Client> | null = null;
+      let retry: NodeJS.Timeout | null = null;
+      const open = async () => {
+        const c = new pg.default.Client({ connectionString: url, application_name: 'patrimoine-listen' });
+        c.on('notification', (m) => {
+          if (m.channel === channel) onNotify(m.payload ?? '');
+        });
+        // A lost connection (server restart): listen again a second later; the poll covers the gap.
+        c.on('error', () => {
+          void c.end().catch(() => undefined);
+          if (client === c) client = null;
+          if (!closed && !retry) retry = setTimeout(reopen, 1000);
+        });
+        await c.connect();
+        await c.query(`LISTEN ${channel}`);
+        if (closed) await c.end();
+        else client = c;
+      };
+      const reopen = () => {
+        retry = null;
+        if (!closed) open().catch(() => (closed ? undefined : (retry = setTimeout(reopen, 1000))));
+      };
+      await open();
+      return async () => {
+        closed = true;
+        if (retry) clearTimeout(retry);
+        await client?.end().catch(() => undefined);
+        client = null;
+      };
+    },
   };
 }
 
@@ -96,6 +135,12 @@ async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Prom
     },
     async close() {
       await client.close();
+    },
+    async listen(channel, onNotify) {
+      const off = await client.listen(channel, onNotify);
+      return async () => {
+        if (!client.closed) await off();
+      };
     },
     ...({ pglite: client } as object),
   };

@@ -35,6 +35,8 @@ const PUSH_FALSE_POSITIVES: Record<string, string> = {
   // An index on an SQL expression with an operator class is always recreated by push.
   'DROP INDEX "deces_records_last_trgm_idx";': 'expression index',
   'CREATE INDEX "deces_records_last_trgm_idx" ON "deces_records" USING gin ("last_key" gin_trgm_ops);': 'expression index',
+  'DROP INDEX "deces_records_first_year_last_idx";': 'expression index',
+  'CREATE INDEX "deces_records_first_year_last_idx" ON "deces_records" USING btree ("first_phon","birth_year",left("last_key", 1));': 'expression index',
   // Composite primary keys are always dropped and re-added by push.
   'ALTER TABLE "gw_usage" DROP CONSTRAINT "gw_usage_granularity_bucket_api_id_application_id_pk";\n--> statement-breakpoint\nALTER TABLE "gw_usage" ADD CONSTRAINT "gw_usage_granularity_bucket_api_id_application_id_pk" PRIMARY KEY("granularity","bucket","api_id","application_id");':
     'composite primary key',

@@ -74,6 +74,7 @@ export async function createContext(env: Env, moduleFactories: readonly ModuleFa
     logger,
     concurrency: env.PATRIMOINE_ROLE === 'api' || env.PATRIMOINE_ROLE === 'gateway' ? 0 : env.PATRIMOINE_JOB_CONCURRENCY,
     pollMs: env.PATRIMOINE_JOB_POLL_MS,
+    listen: (channel, cb) => database.listen(channel, cb),
   });
   const ctx: AppContext = {
     env,

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Mailer } from './mail/mailer.ts';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type { Command } from 'commander';
@@ -54,6 +55,12 @@ export interface PatrimoineModule {
   routes?: FastifyPluginAsync;
   /** Data-plane routes, also served by `--role gateway` nodes (the gateway proxy, OAuth2). */
   dataPlane?: FastifyPluginAsync;
+  /**
+   * Requests whose raw URL starts with `prefix` are handed to `handler()` by the main port's HTTP
+   * server itself, before the platform's Fastify instance (and its per-request hooks) sees them;
+   * `null` while not ready (the platform's own routes answer then). `inject()` never goes through it.
+   */
+  front?: { prefix: string; handler(): ((req: IncomingMessage, res: ServerResponse) => void) | null };
   /**
    * Demo content. Called at every start when demo content is enabled (PATRIMOINE_SEED_DEMO, `patrimoine
    * seed`): it must load the module's demo only when the module's own tables are empty, and do

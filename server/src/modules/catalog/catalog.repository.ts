@@ -3,7 +3,7 @@ import type { AssetKind, Lifecycle, Openness, RelationType } from '@patrimoine/c
 import type { Db } from '../../db/client.ts';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 import type { SearchInterpretation } from '@patrimoine/contracts/catalog';
-import { catalogAssets, catalogAssetVersions, catalogRelations, catalogSynonyms } from './catalog.table.ts';
+import { catalogAssets, catalogAssetVersions, catalogRelations, catalogSearch, catalogSynonyms, catalogTitleWords } from './catalog.table.ts';
 import {
   analyseQuery,
   atLeastTsQuery,
@@ -45,8 +45,12 @@ export type FacetResult = Facets & { total: number; estimated: boolean };
 const NIL = '00000000-0000-0000-0000-000000000000';
 const ownerCols = { ownerCode: organisations.code, ownerName: organisations.name };
 
-/** Lower-cased, accent-free title (stored column, trigram-indexed). */
-const normTitle = sql`${catalogAssets.titleNorm}`;
+/** The narrow search table (ADR 0107): matching, ranking, tiers and facets read it, never the wide rows. */
+const S = catalogSearch;
+/** Lower-cased, accent-free title (stored column of catalog_search, trigram-indexed). */
+const normTitle = sql`${S.titleNorm}`;
+/** What anonymous callers may see: public assets without personal data. */
+const publicOnlyWhere = () => and(eq(S.openness, 'ouvert'), eq(S.personalData, false));
 
 /** Below this many matches, strict matching « finds too little »: misspelt words are corrected and the search is relaxed. */
 const FUZZY_BELOW = 5;
@@ -64,8 +68,23 @@ export interface SearchTuning {
   sampleRows: number;
   sampleMinTable: number;
   sampleMinMatches: number;
+  /** Strict plans look for the best matches among the titles first (ADR 0107); off only to compare with the full pre-ranking in tests. */
+  titleCandidates?: boolean;
+  /** Match sets up to this size are collected by the probe and then read by key (ADR 0107). */
+  idsMax?: number;
+  /** Told where a page's best matches were looked for (tests: each strategy is exercised). */
+  onCandidates?: (c: Candidates) => void;
 }
-export const defaultSearchTuning: SearchTuning = { rerankTop: 200, sampleRows: 5000, sampleMinTable: 20_000, sampleMinMatches: 200 };
+/** Where the best matches were found: among title holders, or every match pre-ranked (ADR 0107). */
+export type Candidates = 'title' | 'all';
+export const defaultSearchTuning: SearchTuning = {
+  rerankTop: 200,
+  sampleRows: 5000,
+  sampleMinTable: 20_000,
+  sampleMinMatches: 200,
+  titleCandidates: true,
+  idsMax: 1000,
+};
 
 /**
  * How a query is searched (ADR 0106): the full-text condition assets must match — every term
@@ -81,6 +100,12 @@ export interface SearchPlan {
   /** Words of the query found nowhere in the catalogue (before correction): what suggestions correct. */
   unknown: string[];
   interpretation: SearchInterpretation | null;
+  /**
+   * The matching assets when the probe found at most IDS_MAX of them (filters included, ADR 0107):
+   * page, facets and export then read these rows by key instead of evaluating the full-text condition
+   * again. Absent for larger match sets.
+   */
+  ids?: string[];
 }
 export const NO_QUERY: SearchPlan = { tsquery: null, termQueries: [], folded: '', unknown: [], interpretation: null };
 
@@ -96,6 +121,7 @@ async function rows<T>(db: Db, q: SQL): Promise<T[]> {
 
 export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSearchTuning) {
   const { rerankTop: RERANK_TOP, sampleRows: SAMPLE_ROWS, sampleMinTable: SAMPLE_MIN_TABLE, sampleMinMatches: SAMPLE_MIN_MATCHES } = tuning;
+  const IDS_MAX = tuning.idsMax ?? 1000;
   // Organisations change rarely: codes ↔ ids are kept for a minute, so that searches need no join.
   let orgCache: { at: number; byCode: Map<string, string>; byId: Map<string, { code: string; name: string }> } | null = null;
   async function orgMaps(codes: string[] = []) {
@@ -129,29 +155,55 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
             (select null, null, null, null, null, t, sum(n)::int from g cross join lateral unnest(g.tags) as t where gt = 0 group by t order by 7 desc, t limit 30)`;
   }
 
-  function filterWhere(f: SearchFilters, plan: SearchPlan | null, ownerIds?: string[]): SQL | undefined {
+  /** The conditions of a search on catalog_search: filters (owners as ids), visibility, full-text match. */
+  function filterWhere(f: SearchFilters, plan: SearchPlan | null, ownerIds: string[] = []): SQL | undefined {
     const c: (SQL | undefined)[] = [];
-    if (f.kind?.length) c.push(inArray(catalogAssets.kind, f.kind as AssetKind[]));
-    if (f.owner?.length)
-      c.push(ownerIds ? (ownerIds.length ? inArray(catalogAssets.organisationId, ownerIds) : sql`false`) : inArray(organisations.code, f.owner));
-    if (f.lifecycle?.length) c.push(inArray(catalogAssets.lifecycle, f.lifecycle as Lifecycle[]));
-    if (f.openness?.length) c.push(inArray(catalogAssets.openness, f.openness as Openness[]));
+    if (f.kind?.length) c.push(inArray(S.kind, f.kind as AssetKind[]));
+    if (f.owner?.length) c.push(ownerIds.length ? inArray(S.organisationId, ownerIds) : sql`false`);
+    if (f.lifecycle?.length) c.push(inArray(S.lifecycle, f.lifecycle as Lifecycle[]));
+    if (f.openness?.length) c.push(inArray(S.openness, f.openness as Openness[]));
     if (f.tags?.length)
       c.push(
-        sql`${catalogAssets.tags} @> ${sql`array[${sql.join(
+        sql`${S.tags} @> ${sql`array[${sql.join(
           f.tags.map((t) => sql`${t}`),
           sql`, `,
         )}]::text[]`}`,
       );
-    if (f.personalData !== undefined) c.push(eq(catalogAssets.personalData, f.personalData));
-    if (f.publicOnly) c.push(and(eq(catalogAssets.openness, 'ouvert'), eq(catalogAssets.personalData, false)));
+    if (f.personalData !== undefined) c.push(eq(S.personalData, f.personalData));
+    if (f.publicOnly) c.push(publicOnlyWhere());
     if (f.q?.trim()) {
       // Queries are planned first (`plan()`); a query without a plan matches nothing rather than everything.
       const tsq = plan?.tsquery;
-      c.push(tsq ? sql`${catalogAssets.search} @@ ${tsq}::tsquery` : sql`false`);
+      if (plan?.ids) c.push(plan.ids.length ? sql`${S.assetId} = any(string_to_array(${plan.ids.join(',')}, ',')::uuid[])` : sql`false`);
+      else c.push(tsq ? sql`${S.search} @@ ${tsq}::tsquery` : sql`false`);
     }
     const parts = c.filter((x): x is SQL => !!x);
     return parts.length ? and(...parts) : undefined;
+  }
+
+  /** The filter conditions with the owners' codes resolved to ids (organisations cache). */
+  async function whereOf(f: SearchFilters, plan: SearchPlan | null): Promise<SQL | undefined> {
+    const orgs = await orgMaps(f.owner);
+    return filterWhere(
+      f,
+      plan,
+      f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x),
+    );
+  }
+
+  /** The wide rows of these assets with their owner, in the order of `ids` (the page's assets only). */
+  async function rowsInOrder(ids: string[]): Promise<AssetWithOwner[]> {
+    if (ids.length === 0) return [];
+    const orgs = await orgMaps();
+    const rs = await db.select().from(catalogAssets).where(inArray(catalogAssets.id, ids));
+    const byId = new Map(rs.map((a) => [a.id, a]));
+    return ids
+      .map((id) => byId.get(id))
+      .filter((a): a is AssetRow => !!a)
+      .map((a) => {
+        const o = a.organisationId ? orgs.byId.get(a.organisationId) : undefined;
+        return { ...a, ownerCode: o?.code ?? null, ownerName: o?.name ?? null };
+      });
   }
 
   /** Exact title (3), title prefix (2), else 0: cheap comparisons on the stored folded title. */
@@ -171,10 +223,11 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     if (qs.length === 0) return sql`0`;
     const strict = !plan.interpretation?.relaxed;
     const base = strict ? 0 : 8 * qs.length;
-    const v = catalogAssets.search;
+    const v = S.search;
     const parts = qs.map(
+      // In the title: the title-only document (the lexemes of weight A of `search`, fewer to look through).
       (t) =>
-        sql`(case when ${v} @@ ${weighted(t, 'A')}::tsquery then ${sql.raw(String(base + 4))} when ${v} @@ ${weighted(t, 'B')}::tsquery then ${sql.raw(String(base + 2))} ${strict ? sql`else 1` : sql`when ${v} @@ ${t}::tsquery then ${sql.raw(String(base + 1))} else 0`} end)`,
+        sql`(case when ${S.titleDoc} @@ ${t}::tsquery then ${sql.raw(String(base + 4))} when ${v} @@ ${weighted(t, 'B')}::tsquery then ${sql.raw(String(base + 2))} ${strict ? sql`else 1` : sql`when ${v} @@ ${t}::tsquery then ${sql.raw(String(base + 1))} else 0`} end)`,
     );
     return sql`(${sql.join(parts, sql` + `)})`;
   }
@@ -190,17 +243,11 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
    * compute no trigram similarity for tens of thousands of matches (ADR 0102, 0106).
    */
   function preRankOrder(plan: SearchPlan): SQL[] {
-    return [sql`${titleClass(plan)} desc`, sql`${scoreExpr(plan)} desc`, sql`length(${normTitle})`, sql`${catalogAssets.title}`, sql`${catalogAssets.id}`];
+    return [sql`${titleClass(plan)} desc`, sql`${scoreExpr(plan)} desc`, sql`length(${normTitle})`, sql`${S.title}`, sql`${S.assetId}`];
   }
   /** The order of the re-ranked best matches: the same classes, then title similarity instead of title length. */
   function reRankOrder(plan: SearchPlan): SQL[] {
-    return [
-      sql`${titleClass(plan)} desc`,
-      sql`${scoreExpr(plan)} desc`,
-      sql`${similarityExpr(plan)} desc`,
-      sql`${catalogAssets.title}`,
-      sql`${catalogAssets.id}`,
-    ];
+    return [sql`${titleClass(plan)} desc`, sql`${scoreExpr(plan)} desc`, sql`${similarityExpr(plan)} desc`, sql`${S.title}`, sql`${S.assetId}`];
   }
 
   // The data team's synonyms change rarely: kept for a minute (at once after a change on this node).
@@ -232,72 +279,86 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
     )}]::text[]`;
 
   /**
-   * Strict matches (up to FUZZY_BELOW); when fewer, the relaxed tier to use — the largest m whose
-   * « at least m of the n terms » finds FUZZY_BELOW matches, else any term (m = 1) if that finds more
-   * than strict, else n — and, when asked, which terms occur anywhere in the catalogue. One round trip:
-   * the tiers are scalar subqueries of a CASE, evaluated in order and only until one is chosen.
+   * Strict matches; when fewer than FUZZY_BELOW, the relaxed tier to use — the largest m whose « at
+   * least m of the n terms » finds FUZZY_BELOW matches, else any term (m = 1) if that finds more than
+   * strict, else n — and, when asked, which terms occur anywhere in the catalogue. One round trip: each
+   * tier is a materialized CTE collecting up to IDS_MAX + 1 matching ids, evaluated only when the CASE
+   * that chooses the tier reaches it; the chosen tier's ids come back when it has at most IDS_MAX.
    */
-  async function probe(termQueries: string[], where: SQL, withKnown: boolean): Promise<{ strict: number; m: number; known: number[] }> {
+  async function probe(
+    termQueries: string[],
+    where: SQL,
+    withKnown: boolean,
+  ): Promise<{ strict: number; m: number; known: number[]; ids: string[] | undefined }> {
     const n = termQueries.length;
-    const tier = (m: number) => {
+    const ms = Array.from({ length: n }, (_x, i) => n - i); // n, n-1, …, 1
+    const cte = (m: number) => {
       const tsq = atLeastTsQuery(termQueries, m);
       return tsq
-        ? sql`(select count(*)::int from (select 1 from ${catalogAssets} where ${where} and ${catalogAssets.search} @@ ${tsq}::tsquery limit ${FUZZY_BELOW}) as x)`
-        : sql`-1`;
+        ? sql`${sql.raw(`t${m}`)} as materialized (select array(select ${S.assetId} from ${S} where ${where} and ${S.search} @@ ${tsq}::tsquery limit ${Math.max(IDS_MAX + 1, FUZZY_BELOW)}) as ids)`
+        : sql`${sql.raw(`t${m}`)} as materialized (select null::uuid[] as ids)`;
     };
-    const choices = Array.from({ length: n - 1 }, (_x, i) => n - 1 - i).map((m) => sql`when ${tier(m)} >= ${FUZZY_BELOW} then ${m}`);
+    const count = (m: number) => sql`coalesce(cardinality((select ids from ${sql.raw(`t${m}`)})), -1)`;
+    const strict = count(n);
+    const choices = ms.slice(1).map((m) => sql`when ${count(m)} >= ${FUZZY_BELOW} then ${m}`);
     const chosen =
-      n > 1 ? sql`case when n < ${FUZZY_BELOW} then (case ${sql.join(choices, sql` `)} when ${tier(1)} > n then 1 else ${n} end) else ${n} end` : sql`${n}`;
-    // With LIMIT 5 the planner expects to meet 5 matches early in a sequential scan (it estimates a
+      n > 1 ? sql`case when ${strict} >= ${FUZZY_BELOW} then ${n} ${sql.join(choices, sql` `)} when ${count(1)} > ${strict} then 1 else ${n} end` : sql`${n}`;
+    const idsOf = sql`case x.m ${sql.join(
+      ms.map((m) => sql`when ${m} then (select ids from ${sql.raw(`t${m}`)})`),
+      sql` `,
+    )} end`;
+    // With a LIMIT the planner expects to meet matches early in a sequential scan (it estimates a
     // tsquery at 1 % of the rows): for a word found nowhere that reads the whole table (300 ms at
     // 100,000 assets). Sequential scans are off for this statement: the GIN index answers in a few ms.
     const [r] = await db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_seqscan = off`);
-      return rows<{ n: number; m: number; known: number[] | null }>(
+      return rows<{ n: number; m: number; ids: string[] | null; known: number[] | null }>(
         tx as unknown as Db,
-        sql`with m as (select ${tier(n)} as n)
-          select n, (${chosen})::int as m,
+        sql`with ${sql.join(ms.map(cte), sql`, `)}
+          select x.n, x.m, (${idsOf})::text[] as ids,
             ${
               withKnown
                 ? // One uncorrelated probe per term, its query a constant: the GIN index answers it. (A
                   // probe correlated to an unnest() of the queries was run as a sequential scan of the
                   // whole table for a word found nowhere: 150 ms at 100,000 assets.)
-                  sql`case when n < ${FUZZY_BELOW} then array_remove(array[${sql.join(
-                    termQueries.map(
-                      (t, i) => sql`case when exists (select 1 from ${catalogAssets} where ${catalogAssets.search} @@ ${t}::tsquery) then ${i + 1} end`,
-                    ),
+                  sql`case when x.n < ${FUZZY_BELOW} then array_remove(array[${sql.join(
+                    termQueries.map((t, i) => sql`case when exists (select 1 from ${S} where ${S.search} @@ ${t}::tsquery) then ${i + 1} end`),
                     sql`, `,
                   )}]::int[], null) end`
                 : sql`null::int[]`
             } as known
-          from m`,
+          from (select ${strict} as n, (${chosen})::int as m) as x`,
       );
     });
+    const ids = r?.ids ?? null;
     return {
       strict: Number(r?.n ?? 0),
       m: Number(r?.m ?? n),
       known: r?.known ? r.known.map((i) => Number(i) - 1) : termQueries.map((_q, i) => i),
+      ids: ids && ids.length <= IDS_MAX ? ids : undefined,
     };
   }
 
-  /** For each misspelt word, the most similar word of up to 50 titles similar to it (trigram index), or null. */
-  async function corrections(words: string[], minSimilarity = 0.3, titleThreshold?: number): Promise<(string | null)[]> {
+  /**
+   * For each misspelt word, the most similar word of the titles' vocabulary (catalog_title_words,
+   * trigram index, ADR 0107), or null: words at word similarity ≥ `wordThreshold` to it, the best by
+   * similarity (at least `minSimilarity`), then the most frequent.
+   */
+  async function corrections(words: string[], minSimilarity = 0.3, wordThreshold?: number): Promise<(string | null)[]> {
     if (words.length === 0) return [];
-    // Titles holding a word similar to the misspelt one: pg_trgm's 0.6 for long words; 0.5 when a word
-    // has at most 8 letters, so that one changed letter still passes (« candylib » → « candilib »: 0.5).
-    // A lower threshold for long words would let thousands of titles through the trigram index.
-    titleThreshold ??= words.some((w) => w.length <= 8) ? 0.5 : 0.6;
-    // Words of up to 50 titles similar to the misspelt words, materialised once. With LIMIT 50 the
-    // planner prefers a sequential scan computing word_similarity row by row (9 ms for a common
-    // word at 50,000 assets) over the trigram index (3 ms): sequential scans are off for this query.
+    // pg_trgm's 0.6 for long words; 0.5 when a word has at most 8 letters, so that one changed letter
+    // still passes (« candylib » → « candilib »: 0.5).
+    wordThreshold ??= words.some((w) => w.length <= 8) ? 0.5 : 0.6;
+    // Sequential scans off: with LIMIT 1 per word the planner may prefer reading the whole vocabulary.
     const fixes = await db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_seqscan = off`);
-      await tx.execute(sql.raw(`set local pg_trgm.word_similarity_threshold = ${Number(titleThreshold)}`));
+      await tx.execute(sql.raw(`set local pg_trgm.word_similarity_threshold = ${Number(wordThreshold)}`));
       return rows<{ i: number; fix: string | null }>(
         tx as unknown as Db,
-        sql`with t as materialized (select ${normTitle} as title from ${catalogAssets} where ${or(...words.map((w) => sql`${w} <% ${normTitle}`))} limit 50),
-                 w as materialized (select distinct x from t, regexp_split_to_table(t.title, '[^[:alnum:]]+') as x where length(x) >= 3)
-            select q.i::int as i, (select x from w where similarity(x, q.word) >= ${minSimilarity} order by similarity(x, q.word) desc, x limit 1) as fix
+        sql`select q.i::int as i,
+              (select v.word from ${catalogTitleWords} v
+               where q.word <% v.word and similarity(v.word, q.word) >= ${minSimilarity}
+               order by similarity(v.word, q.word) desc, v.titles desc, v.word limit 1) as fix
             from unnest(${arr(words)}) with ordinality as q(word, i)`,
       );
     });
@@ -462,6 +523,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       const first = await probe(termQueries, where, q.length >= FUZZY_MIN_LENGTH);
       const known = first.known;
       let m = first.m;
+      let ids = first.ids;
       if (first.strict < FUZZY_BELOW) {
         // Typo correction on each word found nowhere (single words long enough, no synonym found).
         const toFix = terms
@@ -480,11 +542,12 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
           stems = await stemsOf(wordsToStem(terms));
           termQueries = terms.map((t) => termTsQuery(t, stems));
           // One term: no tier to choose, the corrected query is the plan (one round trip saved).
-          if (terms.length > 1) ({ m } = await probe(termQueries, where, false));
+          if (terms.length > 1) ({ m, ids } = await probe(termQueries, where, false));
+          else ids = undefined;
         }
       }
       const unknown = first.strict < FUZZY_BELOW ? terms.filter((_t, i) => !known.includes(i)).flatMap((t) => t.words) : [];
-      return { tsquery: atLeastTsQuery(termQueries, m), termQueries, folded, unknown, interpretation: interpretation(terms, m) };
+      return { tsquery: atLeastTsQuery(termQueries, m), termQueries, folded, unknown, interpretation: interpretation(terms, m), ids };
     },
 
     // ---- synonyms of the search (the data team's list) ----
@@ -518,48 +581,84 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
 
     /** One page of matching assets, best matches first when there is a query, plus the total (other modules' listAssets). */
     async search(f: SearchFilters, page: number, pageSize: number, plan: SearchPlan): Promise<{ items: AssetWithOwner[]; total: number }> {
-      const where = filterWhere(f, plan);
-      const order = f.q?.trim() ? reRankOrder(plan) : [asc(catalogAssets.kind), asc(catalogAssets.title)];
+      const where = await whereOf(f, plan);
       const [items, total] = await Promise.all([
-        db
-          .select({ a: catalogAssets, ...ownerCols })
-          .from(catalogAssets)
-          .leftJoin(organisations, eq(organisations.id, catalogAssets.organisationId))
-          .where(where)
-          .orderBy(...order)
-          .limit(pageSize)
-          .offset((page - 1) * pageSize),
+        repo.page(f, page, pageSize, plan),
         db
           .select({ n: sql<number>`count(*)::int` })
-          .from(catalogAssets)
-          .leftJoin(organisations, eq(organisations.id, catalogAssets.organisationId))
+          .from(S)
           .where(where),
       ]);
-      return { items: items.map((r) => ({ ...r.a, ownerCode: r.ownerCode, ownerName: r.ownerName })), total: total[0]?.n ?? 0 };
+      return { items, total: total[0]?.n ?? 0 };
     },
 
     /**
      * What a query that found nothing may offer: queries with each word replaced by the closest title
-     * word (a lower similarity than the automatic correction), assets whose title resembles the
-     * query (visible to the caller, whatever the other filters), and the matches without the filters.
+     * word (a lower similarity than the automatic correction), assets whose title holds a word close to
+     * the words found nowhere (visible to the caller, whatever the other filters), and the matches
+     * without the filters. Words come from the titles' vocabulary (ADR 0107), not from trigram scans of titles.
      */
     async suggestions(
       f: SearchFilters,
       plan: SearchPlan,
     ): Promise<{ queries: string[]; related: { kind: AssetKind; slug: string; title: string }[]; withoutFilters: number | null }> {
       const q = f.q?.trim() ?? '';
-      const visible = f.publicOnly ? and(eq(catalogAssets.openness, 'ouvert'), eq(catalogAssets.personalData, false)) : undefined;
+      const visible = f.publicOnly ? publicOnlyWhere() : undefined;
       const words = wordsOf(q).filter((w) => !isStopWord(w));
       const folded = words.map(foldAccents);
       // Only the words found nowhere are corrected (a known word is not what made the search fail).
       const long = folded.map((w, i) => ({ w, i })).filter((x) => x.w.length >= 3 && plan.unknown.includes(x.w));
-      const fixes = long.length
-        ? await corrections(
-            long.map((x) => x.w),
-            0.2,
-            0.3,
-          )
-        : [];
+      const unknownWords = long.map((x) => x.w).filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
+      const unknownText = unknownWords.join(' ');
+      const filtered = !!(f.kind?.length || f.owner?.length || f.lifecycle?.length || f.openness?.length || f.tags?.length || f.personalData !== undefined);
+      const [fixes, related, withoutFilters] = await Promise.all([
+        long.length
+          ? corrections(
+              long.map((x) => x.w),
+              0.2,
+              0.3,
+            )
+          : Promise.resolve([] as (string | null)[]),
+        // The 5 vocabulary words closest to the words found nowhere; up to 50 titles holding one of them
+        // (full-text index, title weight), the 5 most similar to those words. When every word is known,
+        // the filters are what excluded everything.
+        unknownText
+          ? db.transaction(async (tx) => {
+              await tx.execute(sql`set local pg_trgm.word_similarity_threshold = 0.3`);
+              await tx.execute(sql`set local enable_seqscan = off`);
+              return rows<{ kind: AssetKind; slug: string; title: string }>(
+                tx as unknown as Db,
+                sql`with v as materialized (
+                      select word from ${catalogTitleWords}
+                      where ${or(...unknownWords.map((u) => sql`${u} <% word`))}
+                      order by greatest(${sql.join(
+                        unknownWords.map((u) => sql`word_similarity(${u}, word)`),
+                        sql`, `,
+                      )}) desc, titles desc, word limit 5),
+                    near as materialized (
+                      select ${S.assetId} as id, ${S.titleNorm} as title_norm from ${S}
+                      where ${S.search} @@ (select to_tsquery('fr_unaccent', string_agg(word || ':A', ' | ')) from v) ${visible ? sql`and ${visible}` : sql``}
+                      limit 50)
+                    select a.kind, a.slug, a.title from near join ${catalogAssets} a on a.id = near.id
+                    order by word_similarity(${unknownText}, near.title_norm) desc, a.title limit 5`,
+              );
+            })
+          : Promise.resolve([]),
+        // Counted up to WITHOUT_FILTERS_MAX: a broad query would otherwise count tens of thousands of rows.
+        filtered && plan.tsquery
+          ? db
+              .select({ n: sql<number>`count(*)::int` })
+              .from(
+                db
+                  .select({ one: sql`1` })
+                  .from(S)
+                  .where(and(sql`${S.search} @@ ${plan.tsquery}::tsquery`, visible))
+                  .limit(WITHOUT_FILTERS_MAX)
+                  .as('capped'),
+              )
+              .then(([r]) => Number(r?.n ?? 0))
+          : Promise.resolve(null),
+      ]);
       const queries: string[] = [];
       const replaced = words.map((w, i) => {
         const j = long.findIndex((x) => x.i === i);
@@ -569,61 +668,25 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       if (replaced.some((w, i) => w !== words[i])) queries.push(replaced.join(' '));
       // Each corrected word alone, when there are several words.
       if (words.length > 1) for (const [i, w] of replaced.entries()) if (w !== words[i] && !queries.includes(w)) queries.push(w);
-      // Up to 50 titles similar to the words found nowhere (trigram index, no sort of every candidate),
-      // the 5 closest of them. When every word is known, the filters are what excluded everything.
-      const unknownText = long.map((x) => x.w).join(' ');
-      const related = unknownText
-        ? await db.transaction(async (tx) => {
-            await tx.execute(sql`set local pg_trgm.word_similarity_threshold = 0.3`);
-            await tx.execute(sql`set local enable_seqscan = off`);
-            const near = tx
-              .select({ kind: catalogAssets.kind, slug: catalogAssets.slug, title: catalogAssets.title, titleNorm: catalogAssets.titleNorm })
-              .from(catalogAssets)
-              .where(and(sql`${unknownText} <% ${normTitle}`, visible))
-              .limit(50)
-              .as('near');
-            return tx
-              .select({ kind: near.kind, slug: near.slug, title: near.title })
-              .from(near)
-              .orderBy(desc(sql`word_similarity(${unknownText}, ${near.titleNorm})`), asc(near.title))
-              .limit(5);
-          })
-        : [];
-      const filtered = !!(f.kind?.length || f.owner?.length || f.lifecycle?.length || f.openness?.length || f.tags?.length || f.personalData !== undefined);
-      let withoutFilters: number | null = null;
-      if (filtered && plan.tsquery) {
-        // Counted up to WITHOUT_FILTERS_MAX: a broad query would otherwise count tens of thousands of rows.
-        const capped = db
-          .select({ one: sql`1` })
-          .from(catalogAssets)
-          .where(and(sql`${catalogAssets.search} @@ ${plan.tsquery}::tsquery`, visible))
-          .limit(WITHOUT_FILTERS_MAX)
-          .as('capped');
-        const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(capped);
-        withoutFilters = Number(r?.n ?? 0);
-      }
       return { queries: queries.slice(0, 3), related, withoutFilters };
     },
 
     /**
-     * Facet counts and total of the matching assets, tags included, in one scan of the matches. Very
-     * large match sets (a broad word found in 40 % of a big catalogue, or no query at all) are counted
-     * on a repeatable block sample of the table and scaled: `estimated` is then true (ADR 0102).
+     * Facet counts and total of the matching assets, tags included, in one scan of the matches (narrow
+     * table). Very large match sets (a broad word found in 40 % of a big catalogue, or no query at all)
+     * are counted on a repeatable block sample of the table and scaled: `estimated` is then true (ADR 0102).
      */
     async facets(f: SearchFilters, plan: SearchPlan = NO_QUERY): Promise<FacetResult> {
       const orgs = await orgMaps(f.owner);
-      const where = filterWhere(
-        f,
-        plan,
-        f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x),
-      );
+      const where = await whereOf(f, plan);
       const w = where ? sql`where ${where}` : sql``;
       let res: FacetRow[] | null = null;
       let scale = 1;
       const size = await tableRows();
-      if (size > SAMPLE_MIN_TABLE) {
+      // A match set the probe collected (at most IDS_MAX) is counted exactly, by key.
+      if (size > SAMPLE_MIN_TABLE && !plan.ids) {
         const pct = Math.min(100, (100 * SAMPLE_ROWS) / size);
-        const from = sql`${catalogAssets} tablesample system (${sql.raw(pct.toFixed(4))}) repeatable (7)`;
+        const from = sql`${S} tablesample system (${sql.raw(pct.toFixed(4))}) repeatable (7)`;
         const [sampled, [n]] = await Promise.all([
           rows<FacetRow>(db, facetQuery(from, w)),
           rows<{ n: number }>(db, sql`select count(*)::int as n from ${from}`),
@@ -635,7 +698,7 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
         }
       }
       const estimated = res !== null;
-      res ??= await rows<FacetRow>(db, facetQuery(sql`${catalogAssets}`, w));
+      res ??= await rows<FacetRow>(db, facetQuery(sql`${S}`, w));
       if (estimated) for (const r of res) r.n = Math.round(r.n * scale);
       const groups = res.filter((r): r is FacetRow & { kind: string } => r.kind !== null);
       const tags = res.filter((r): r is FacetRow & { tag: string } => r.kind === null && r.tag !== null);
@@ -653,69 +716,91 @@ export function createCatalogRepository(db: Db, tuning: SearchTuning = defaultSe
       return out;
     },
 
-    /** One page of matching assets (no count: the facets give the total). */
+    /**
+     * One page of matching assets (no count: the facets give the total). The order is computed on the
+     * narrow table; the wide rows are read for the page's assets only (ADR 0107).
+     */
     async page(f: SearchFilters, page: number, pageSize: number, plan: SearchPlan): Promise<AssetWithOwner[]> {
-      const orgs = await orgMaps(f.owner);
-      const where = filterWhere(
-        f,
-        plan,
-        f.owner?.map((c) => orgs.byCode.get(c)).filter((x): x is string => !!x),
-      );
+      const where = await whereOf(f, plan);
       const offset = (page - 1) * pageSize;
-      let rs: AssetRow[];
-      if (!f.q?.trim()) {
-        rs = await db.select().from(catalogAssets).where(where).orderBy(asc(catalogAssets.kind), asc(catalogAssets.title)).limit(pageSize).offset(offset);
-      } else {
-        // Two stages: the RERANK_TOP best matches by the cheap pre-ranking are re-ranked by title
-        // similarity (positions 1…RERANK_TOP); positions beyond keep the pre-ranking order. The
-        // order is total and the same for every page, so pages neither overlap nor skip.
-        const pre = preRankOrder(plan);
-        const top: AssetRow[] = [];
-        if (offset < RERANK_TOP) {
-          const ids = db
-            .select({ id: catalogAssets.id })
-            .from(catalogAssets)
-            .where(where)
-            .orderBy(...pre)
-            .limit(RERANK_TOP);
-          top.push(
-            ...(await db
-              .select()
-              .from(catalogAssets)
-              .where(inArray(catalogAssets.id, ids))
-              .orderBy(...reRankOrder(plan))
-              .limit(Math.min(pageSize, RERANK_TOP - offset))
-              .offset(offset)),
-          );
-        }
-        const rest = offset + pageSize - Math.max(offset, RERANK_TOP);
-        if (rest > 0)
-          top.push(
-            ...(await db
-              .select()
-              .from(catalogAssets)
+      const idsOf = async (q: Promise<{ id: string }[]>) => (await q).map((r) => r.id);
+      if (!f.q?.trim())
+        return rowsInOrder(
+          await idsOf(db.select({ id: S.assetId }).from(S).where(where).orderBy(asc(S.kind), asc(S.title), asc(S.assetId)).limit(pageSize).offset(offset)),
+        );
+      // Two stages: the RERANK_TOP best matches by the cheap pre-ranking are re-ranked by title
+      // similarity (positions 1…RERANK_TOP); positions beyond keep the pre-ranking order. The
+      // order is total and the same for every page, so pages neither overlap nor skip.
+      const pre = preRankOrder(plan);
+      const ids: string[] = [];
+      if (offset < RERANK_TOP) {
+        const preSql = sql.join(pre, sql`, `);
+        const full = sql`select ${S.assetId} as id, 'all' as src from ${S} where ${where} order by ${preSql} limit ${RERANK_TOP}`;
+        // Bounded candidates (ADR 0107). With m the plan's tier (m = n when strict), every match holds at
+        // least m terms; fewer than FUZZY_BELOW hold more (the tier above was not chosen). The assets
+        // holding m terms in their title score the most an asset with m terms can (title is the best
+        // place; exact and prefix titles are among them), so they and those of the tier above come
+        // before every other match. When at least RERANK_TOP such candidates exist, the best RERANK_TOP
+        // are found among them (title-only index), without reading every match of a broad word (40 % of
+        // the catalogue for « statistiques »); otherwise every match is pre-ranked. Same order either way.
+        const m = plan.interpretation?.minMatched ?? plan.termQueries.length;
+        const inTitles = atLeastTsQuery(plan.termQueries, m);
+        const above = m < plan.termQueries.filter(Boolean).length ? atLeastTsQuery(plan.termQueries, m + 1) : null;
+        const bounded = tuning.titleCandidates !== false && !plan.ids && inTitles && (above || m >= plan.termQueries.filter(Boolean).length);
+        const nonQ = await whereOf({ ...f, q: undefined }, null);
+        // The candidates holding m terms in their title, without ranking them all. Those not above (m + 1
+        // terms) score the same (m terms, each in the title): their order is the title's class (exact,
+        // prefix), length, title and id, no score to compute for each holder (what pre-ranking every
+        // holder cost). Their first RERANK_TOP in that order, with the assets above, hold the RERANK_TOP
+        // best title candidates.
+        const titleOrder = sql`order by ${titleClass(plan)} desc, length(${normTitle}), ${S.title}, ${S.assetId} limit ${RERANK_TOP}`;
+        const inOrder = (cond: SQL): SQL => sql`(select ${S.assetId} from ${S} where ${and(nonQ, cond)} ${titleOrder})`;
+        const aboveTop = above
+          ? sql`union (select ${S.assetId} from ${S} where ${and(nonQ, sql`${S.search} @@ ${above}::tsquery`)} order by ${preSql} limit ${RERANK_TOP})`
+          : sql``;
+        const titleTop = sql`${inOrder(sql`${S.titleDoc} @@ ${inTitles}::tsquery`)} ${aboveTop}`;
+        const top = bounded
+          ? sql`with c as materialized (select ${S.assetId} as id from ${S} where ${S.assetId} in (${titleTop}) order by ${preSql} limit ${RERANK_TOP}),
+                  n as materialized (select count(*) as n from c)
+                select id, 'title' as src from c where (select n from n) >= ${RERANK_TOP}
+                union all
+                select id, src from (${full}) as f where (select n from n) < ${RERANK_TOP}`
+          : full;
+        const best = await rows<{ id: string; src: Candidates }>(
+          db,
+          sql`select ${S.assetId} as id, t.src from ${S} join (${top}) as t on t.id = ${S.assetId} order by ${sql.join(reRankOrder(plan), sql`, `)}
+              limit ${Math.min(pageSize, RERANK_TOP - offset)} offset ${offset}`,
+        );
+        if (best[0]) tuning.onCandidates?.(best[0].src);
+        ids.push(...best.map((r) => r.id));
+      }
+      const rest = offset + pageSize - Math.max(offset, RERANK_TOP);
+      if (rest > 0)
+        ids.push(
+          ...(await idsOf(
+            db
+              .select({ id: S.assetId })
+              .from(S)
               .where(where)
               .orderBy(...pre)
               .limit(rest)
-              .offset(Math.max(offset, RERANK_TOP))),
-          );
-        rs = top;
-      }
-      return rs.map((a) => {
-        const o = a.organisationId ? orgs.byId.get(a.organisationId) : undefined;
-        return { ...a, ownerCode: o?.code ?? null, ownerName: o?.name ?? null };
-      });
+              .offset(Math.max(offset, RERANK_TOP)),
+          )),
+        );
+      return rowsInOrder(ids);
     },
 
     /** All assets in a stable order (export), in batches. */
     async *iterate(f: SearchFilters, plan: SearchPlan | null = null, batch = 1000): AsyncGenerator<AssetWithOwner[]> {
+      const where = await whereOf(f, plan);
       let offset = 0;
       for (;;) {
         const page = await db
           .select({ a: catalogAssets, ...ownerCols })
           .from(catalogAssets)
+          .innerJoin(S, eq(S.assetId, catalogAssets.id))
           .leftJoin(organisations, eq(organisations.id, catalogAssets.organisationId))
-          .where(filterWhere(f, plan))
+          .where(where)
           .orderBy(asc(catalogAssets.kind), asc(catalogAssets.slug))
           .limit(batch)
           .offset(offset);

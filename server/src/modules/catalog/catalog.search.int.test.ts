@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
-import { createCatalogRepository, type CatalogRepository, type SearchFilters } from './catalog.repository.ts';
+import { createCatalogRepository, type Candidates, type CatalogRepository, type SearchFilters } from './catalog.repository.ts';
 import { catalogAssets } from './catalog.table.ts';
 
 // The search's large-catalogue paths (bounded re-ranking, sampled facets) with the thresholds lowered,
@@ -31,7 +31,8 @@ beforeAll(async () => {
   }
   await t.ctx.db.insert(catalogAssets).values(rows);
   await t.ctx.db.execute(sql`analyze catalog_assets`);
-  repo = createCatalogRepository(t.ctx.db, { rerankTop: 7, sampleRows: 100, sampleMinTable: 50, sampleMinMatches: 15 });
+  // Match sets of up to 5 assets are read by key (the probe's ids); larger ones take the large-catalogue paths.
+  repo = createCatalogRepository(t.ctx.db, { rerankTop: 7, sampleRows: 100, sampleMinTable: 50, sampleMinMatches: 15, idsMax: 5 });
 });
 afterAll(async () => t?.teardown());
 
@@ -52,6 +53,41 @@ describe('search on a large catalogue (lowered thresholds)', () => {
     // Title matches come before description-only matches.
     const firstDescription = seen.findIndex((s) => Number(s.split('-')[1]) >= 30);
     expect(firstDescription).toBe(30);
+  });
+
+  it('finds the best matches among titles when enough candidates hold the terms there, or by key for small sets: the same order as pre-ranking every match', async () => {
+    const tuning = { rerankTop: 7, sampleRows: 100, sampleMinTable: 50, sampleMinMatches: 15 };
+    const full = createCatalogRepository(t.ctx.db, { ...tuning, titleCandidates: false, idsMax: 0 });
+    const bounded = createCatalogRepository(t.ctx.db, { ...tuning, idsMax: 0 });
+    const byKey = createCatalogRepository(t.ctx.db, { ...tuning, idsMax: 1000 });
+    const queries = [
+      'registres',
+      'registre',
+      'registre des armes',
+      'numéro',
+      'regis',
+      'donnees',
+      'registre national',
+      'registre véhicules inexistantmot',
+      'fichier national gestion',
+    ];
+    for (const q of queries) {
+      const f = { ...all, q };
+      expect((await byKey.plan(f)).ids, q).toBeDefined();
+      expect((await bounded.plan(f)).ids, q).toBeUndefined();
+      for (const page of [1, 2, 3, 4]) {
+        const expected = (await full.page(f, page, 3, await full.plan(f))).map((x) => x.slug);
+        expect(
+          (await bounded.page(f, page, 3, await bounded.plan(f))).map((x) => x.slug),
+          `${q}, page ${page}`,
+        ).toEqual(expected);
+        expect(
+          (await byKey.page(f, page, 3, await byKey.plan(f))).map((x) => x.slug),
+          `${q}, page ${page}`,
+        ).toEqual(expected);
+      }
+      expect((await byKey.facets(f, await byKey.plan(f))).total, q).toBe((await full.facets(f, await full.plan(f))).total);
+    }
   });
 
   it('estimates the facets of very large match sets from a sample, and says so; small sets are exact', async () => {
@@ -89,5 +125,65 @@ describe('search on a large catalogue (lowered thresholds)', () => {
     // Registre + véhicules in the title: every one of them before the rest.
     expect(items.slice(0, 10).every((a) => a.title.startsWith('Registre des véhicules'))).toBe(true);
     expect((await repo.facets(f, plan)).total).toBe(10);
+  });
+
+  // Last: adds assets whose words are in tags more than in titles.
+  it('finds the best matches among the titles in title order, or pre-ranks every match: the same pages either way (words in titles, tags, descriptions)', async () => {
+    const orgs = await t.ctx.organisations.list();
+    const rows: (typeof catalogAssets.$inferInsert)[] = [];
+    for (let i = 0; i < 60; i++) {
+      // « canin » in 3 titles, 25 tags, 10 descriptions; « brigade » in 20 titles (one exactly « Brigade canine »).
+      const title =
+        i === 0
+          ? 'Brigade canine'
+          : i < 3
+            ? `Chenil canin ${'x'.repeat(i)}`
+            : i < 20
+              ? `Brigade ${['cynophile', 'fluviale'][i % 2]} ${'y'.repeat(i % 5)} ${i}`
+              : `Chenil ${i}`;
+      rows.push({
+        kind: i % 3 ? 'dataset' : 'api',
+        slug: `chenil-${i}`,
+        title,
+        description: i >= 40 && i < 50 ? 'Suivi canin de la brigade.' : 'Gestion.',
+        organisationId: orgs[i % orgs.length]!.id,
+        tags: i >= 10 && i < 35 ? ['canin', ...(i % 2 ? ['brigade'] : [])] : ['chenil'],
+        openness: i % 4 ? 'ouvert' : 'ferme',
+        updatedBy: 'test',
+      });
+    }
+    await t.ctx.db.insert(catalogAssets).values(rows);
+    const tuning = { rerankTop: 7, sampleRows: 100, sampleMinTable: 50, sampleMinMatches: 15, idsMax: 0 };
+    const used = new Set<Candidates>();
+    const full = createCatalogRepository(t.ctx.db, { ...tuning, titleCandidates: false });
+    const bounded = createCatalogRepository(t.ctx.db, { ...tuning, onCandidates: (c) => used.add(c) });
+    const queries = [
+      'canin',
+      'canine',
+      'brigade',
+      'brig',
+      'brigade canine',
+      'canin brigade',
+      'chenil canin',
+      'canin chenil inexistantmot',
+      'brigade cynophile',
+      'suivi',
+      'suivi canin',
+    ];
+    for (const q of queries)
+      for (const publicOnly of [false, true]) {
+        const f = { publicOnly, q };
+        for (const page of [1, 2, 3, 4]) {
+          const expected = (await full.page(f, page, 3, await full.plan(f))).map((x) => x.slug);
+          expect(
+            (await bounded.page(f, page, 3, await bounded.plan(f))).map((x) => x.slug),
+            `${q}, public ${publicOnly}, page ${page}`,
+          ).toEqual(expected);
+        }
+      }
+    // Both strategies took part: title holders (in title order), every match pre-ranked.
+    expect([...used].sort()).toEqual(['all', 'title']);
+    const exact = await bounded.page({ ...all, q: 'brigade canine' }, 1, 3, await bounded.plan({ ...all, q: 'brigade canine' }));
+    expect(exact[0]?.slug).toBe('chenil-0');
   });
 });

@@ -1,5 +1,5 @@
 import { pgTable, text, uuid, timestamp, boolean, integer, jsonb, date, index, uniqueIndex, customType, bigserial } from 'drizzle-orm/pg-core';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { AssetKind, Lifecycle, Openness, RelationType, contactRoles, versionActions } from '@patrimoine/contracts/catalog';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 
@@ -65,22 +65,75 @@ export const catalogAssets = pgTable(
     lastConfirmedAt: timestamp('last_confirmed_at', { withTimezone: true }),
     /** Not confirmed for longer than the review policy's period (set by the governance module's sweep, cleared by a confirmation). */
     stale: boolean('stale').notNull().default(false),
-    /** Title lower-cased without accents, for typo-tolerant (trigram) search and prefix ranking. */
-    titleNorm: text('title_norm').generatedAlwaysAs((): SQL => sql`immutable_unaccent(lower(title))`),
-    /** French full-text document: title (A), tags (B), description (C), accent-insensitive. */
-    search: tsvector('search').generatedAlwaysAs(
-      (): SQL =>
-        sql`setweight(to_tsvector('fr_unaccent'::regconfig, coalesce(title, '')), 'A') || setweight(to_tsvector('fr_unaccent'::regconfig, coalesce(slug, '') || ' ' || catalog_tags_text(tags)), 'B') || setweight(to_tsvector('fr_unaccent'::regconfig, left(coalesce(description, ''), 20000)), 'C')`,
-    ),
   },
   (t) => [
     uniqueIndex('catalog_assets_kind_slug_idx').on(t.kind, t.slug),
     index('catalog_assets_org_idx').on(t.organisationId),
-    index('catalog_assets_search_idx').using('gin', t.search),
-    index('catalog_assets_title_norm_trgm_idx').using('gin', t.titleNorm.op('gin_trgm_ops')),
-    index('catalog_assets_tags_idx').using('gin', t.tags),
     index('catalog_assets_datagouv_idx').on(sql`(${t.spec}->>'datagouvId')`),
   ],
+);
+
+/**
+ * What the search reads (ADR 0107): one narrow row per asset — the facet columns, the folded title and
+ * the weighted full-text document — kept in step with catalog_assets by triggers (migration 0029) in
+ * the transaction of every write. Matching, ranking, tier counts and facets read only this table; the
+ * wide rows (description, spec, contacts) are fetched for the page's assets only.
+ */
+export const catalogSearch = pgTable(
+  'catalog_search',
+  {
+    /** The asset (the row goes with it). */
+    assetId: uuid('asset_id')
+      .primaryKey()
+      .references(() => catalogAssets.id, { onDelete: 'cascade' }),
+    /** Copy of the asset's kind. */
+    kind: text('kind').$type<AssetKind>().notNull(),
+    /** Copy of the asset's owning organisation. */
+    organisationId: uuid('organisation_id'),
+    /** Copy of the asset's lifecycle. */
+    lifecycle: text('lifecycle').$type<Lifecycle>().notNull(),
+    /** Copy of the asset's openness (anonymous callers see `ouvert` only). */
+    openness: text('openness').$type<Openness>().notNull(),
+    /** Copy of the asset's personal-data flag (anonymous callers see assets without personal data only). */
+    personalData: boolean('personal_data').notNull(),
+    /** Copy of the asset's tags. */
+    tags: text('tags').array().notNull(),
+    /** Copy of the asset's title (the ranking's last tie-breaker but one). */
+    title: text('title').notNull(),
+    /** Title lower-cased without accents: exact and prefix ranking, title similarity, trigram suggestions. */
+    titleNorm: text('title_norm').notNull(),
+    /** French full-text document: title (A), slug and tags (B), description (C, first 20,000 characters), accent-insensitive. */
+    search: tsvector('search').notNull(),
+    /** The title's words alone (`fr_unaccent`): the lexemes of weight A of `search`, with their own index, so that the best matches of a broad query are found among titles (ADR 0107). */
+    titleDoc: tsvector('title_doc').notNull(),
+  },
+  (t) => [
+    index('catalog_search_search_idx').using('gin', t.search),
+    index('catalog_search_title_norm_trgm_idx').using('gin', t.titleNorm.op('gin_trgm_ops')),
+    index('catalog_search_title_doc_idx').using('gin', t.titleDoc),
+    // The listing without a query (kind, then title) reads its page from this index.
+    index('catalog_search_kind_title_idx').on(t.kind, t.title, t.assetId),
+    index('catalog_search_tags_idx').using('gin', t.tags),
+    index('catalog_search_org_idx').on(t.organisationId),
+    index('catalog_search_openness_idx').on(t.openness, t.personalData),
+    index('catalog_search_lifecycle_idx').on(t.lifecycle),
+  ],
+);
+
+/**
+ * Vocabulary of the catalogue's titles (ADR 0107): each folded word of at least 3 characters, with a
+ * letter and not a French stop word, and how many titles hold it. Kept by the triggers of
+ * catalog_assets; typo corrections and the empty state's suggestions look words up here (trigram index).
+ */
+export const catalogTitleWords = pgTable(
+  'catalog_title_words',
+  {
+    /** A title word, lower-case and without accents. */
+    word: text('word').primaryKey(),
+    /** How many assets' titles hold the word (rows at 0 are removed by the trigger that brought them there). */
+    titles: integer('titles').notNull(),
+  },
+  (t) => [index('catalog_title_words_trgm_idx').using('gin', t.word.op('gin_trgm_ops'))],
 );
 
 /** Full history of every asset: one snapshot per version, with who made it and when. */

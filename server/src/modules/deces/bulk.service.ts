@@ -12,14 +12,14 @@ import { FileLimitError } from './files.ts';
 import { withMsg } from './matchid.ts';
 import type { DecesService } from './deces.service.ts';
 import { MSG, type Webhooks } from './webhooks.ts';
-import { toPerson } from './deces.service.ts';
+import type { toPerson } from './deces.service.ts';
 import iconv from 'iconv-lite';
 import { communesOfPostalCode } from './postal.ts';
-import { RESULT_COLUMNS, bulkHeader, compileDateFormat, encodingOf, prettyCell, readWithFormat } from './matchid.ts';
+import { RESULT_COLUMNS, bulkHeader, compileDateFormat, encodingOf, readWithFormat } from './matchid.ts';
 import { PERSON_FIELDS, type PersonField, parseDateQuery } from './request.ts';
-import { scoreRecord, type PersonQuery } from './score.ts';
+import type { PersonQuery } from './score.ts';
+import { scoreChunk, type ChunkOutput } from './bulk-chunk.ts';
 import { firstNameList, lastNameKey, phonetic } from './text.ts';
-import type { RecordRow } from './deces.repository.ts';
 import type { Db } from '../../db/client.ts';
 
 /**
@@ -369,7 +369,7 @@ export function registerBulk(ctx: AppContext, service: DecesService, webhooks?: 
         type Prepared = {
           chunk: typeof chunk;
           queries: { row: number; q: PersonQuery | null; err?: string }[];
-          cands: Promise<{ row: number; rec: RecordRow }[]>;
+          result: Promise<ChunkOutput>;
         };
         const inflight: Prepared[] = [];
         // Candidate queries run ahead of scoring (up to PIPELINE chunks): the database works on the
@@ -404,77 +404,33 @@ export function registerBulk(ctx: AppContext, service: DecesService, webhooks?: 
                   sex: q.sex ?? '',
                 }));
             });
-          const cands = service.repo.bulkCandidates(keys);
-          cands.catch(() => undefined);
-          const prepared = { chunk, queries, cands };
+          const rows = chunk;
+          // Scored as soon as its candidates arrive (this thread is then free for the next chunks).
+          const result = service.repo
+            .bulkCandidates(keys)
+            .then((cands) =>
+              scoreChunk({ header: p.header, sep: p.sep, pruneScore: p.pruneScore, candidateNumber: p.candidateNumber, chunk: rows, queries, cands }),
+            );
+          result.catch(() => undefined);
+          const prepared = { chunk, queries, result };
           chunk = [];
           return prepared;
         };
-        const finish = async ({ chunk, queries, cands: pending }: Prepared) => {
-          const cands = await pending;
-          const byRow = new Map<number, RecordRow[]>();
-          for (const c of cands) {
-            const list = byRow.get(c.row) ?? [];
-            if (!list.some((r) => r.id === c.rec.id)) list.push(c.rec);
-            byRow.set(c.row, list);
-          }
-          const lines: string[][] = [];
-          const json: string[] = [];
-          const review: string[] = [];
-          const empty = RESULT_COLUMNS.map(() => '');
-          for (const x of queries) {
-            const src = chunk[x.row]!;
-            // matchID's sourceLineNumber: the data row's rank (1 for the first row after the header).
-            const input = [...p.header.map((_, j) => src.cells[j] ?? ''), String(src.n)];
-            const metadata = { source: Object.fromEntries(p.header.map((h, j) => [h, src.cells[j] ?? ''])), sourceLineNumber: src.n };
-            if (!x.q) {
-              cp.failed!++;
-              if (cp.errors.length < 1000) cp.errors.push({ line: src.line, message: x.err! });
-              lines.push([...input, ...empty]);
-              json.push(JSON.stringify({ metadata: { ...metadata, error: x.err } }));
-              review.push(JSON.stringify({ n: src.n, line: src.line, cells: src.cells, error: x.err, candidates: [] } satisfies ReviewLine));
-              continue;
-            }
-            const scored = (byRow.get(x.row) ?? [])
-              .map((r) => ({ r, s: scoreRecord(x.q!, r) }))
-              .filter((m) => m.s.score >= p.pruneScore)
-              .sort((a, b) => b.s.score - a.s.score)
-              .slice(0, p.candidateNumber);
-            const candidates: ReviewLine['candidates'] = [];
-            if (!scored.length) {
-              lines.push([...input, ...empty]);
-              json.push(JSON.stringify({ metadata }));
-            } else {
-              cp.matched++;
-              const b = scored[0]!.s.score >= 0.9 ? '>= 0,9' : scored[0]!.s.score >= 0.7 ? '0,7–0,9' : '< 0,7';
-              buckets[b] = (buckets[b] ?? 0) + 1;
-              for (const m of scored) {
-                const person = toPerson(m.r, m.s);
-                lines.push([...input, ...RESULT_COLUMNS.map((c) => prettyCell(c.get(person)))]);
-                const { reasons: _r, flags: _f, ...rest } = person;
-                json.push(JSON.stringify({ ...rest, metadata }));
-                const { flags: _g, modifications: _m, ...shown } = person;
-                candidates.push(shown);
-              }
-            }
-            review.push(JSON.stringify({ n: src.n, line: src.line, cells: src.cells, candidates } satisfies ReviewLine));
-          }
+        const finish = async ({ chunk, result }: Prepared) => {
+          const r = await result;
+          cp.matched += r.matched;
+          cp.failed! += r.errors.length;
+          for (const e of r.errors) if (cp.errors.length < 1000) cp.errors.push(e);
+          for (const [k, v] of Object.entries(r.buckets)) buckets[k] = (buckets[k] ?? 0) + v;
           const lastLine = chunk[chunk.length - 1]?.line ?? 0;
           takeSkips(lastLine);
           resumeLine = Math.max(resumeLine, lastLine);
-          // Cells echoed from the input (and the registry's values) are neutralised: no formula (OWASP).
-          const text = stringify(
-            lines.map((l) => l.map(cell)),
-            { delimiter: p.sep },
-          );
-          fs.writeSync(out, text);
-          cp.bytes += Buffer.byteLength(text);
-          const jtext = json.length ? json.join('\n') + '\n' : '';
-          fs.writeSync(jsonOut, jtext);
-          cp.jsonBytes! += Buffer.byteLength(jtext);
-          const rtext = review.length ? review.join('\n') + '\n' : '';
-          fs.writeSync(reviewOut, rtext);
-          cp.reviewBytes! += Buffer.byteLength(rtext);
+          fs.writeSync(out, r.csv);
+          cp.bytes += Buffer.byteLength(r.csv);
+          fs.writeSync(jsonOut, r.json);
+          cp.jsonBytes! += Buffer.byteLength(r.json);
+          fs.writeSync(reviewOut, r.review);
+          cp.reviewBytes! += Buffer.byteLength(r.review);
           cp.rows += chunk.length;
           await progress(
             { done: cp.rows, total: p.totalRows, message: `${cp.rows} lignes traitées` },

@@ -10,6 +10,7 @@ import { parseLine } from './insee.ts';
 import { eq, sql } from 'drizzle-orm';
 import { jobs } from '../../platform/jobs/jobs.table.ts';
 import { decesRecords } from './deces.table.ts';
+import { createDecesRepository } from './deces.repository.ts';
 import { RESULT_COLUMNS, bulkHeader } from './matchid.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
 
@@ -660,5 +661,34 @@ describe('corrections', () => {
     const other = await t.tokenFor('reader');
     expect((await get(`/corrections/${cid}/proof`, bearer(other.token))).statusCode).toBe(403);
     expect((await get(`/corrections/${cid}/proof`)).statusCode).toBe(401);
+  });
+});
+
+describe('bulk candidates', () => {
+  it('sends each record once per key though several blocking branches find it, with the columns the result reads', async () => {
+    const [r] = await t.ctx.db
+      .select()
+      .from(decesRecords)
+      .where(sql`birth_year IS NOT NULL AND first_phon <> '' AND birth_date NOT LIKE '%00'`)
+      .limit(1);
+    const key = {
+      lastPhon: r!.lastPhon,
+      lastKey: r!.lastKey,
+      firstPhon: r!.firstPhon,
+      firstKey: r!.firstKey,
+      birthDate: r!.birthDate,
+      birthYear: r!.birthYear,
+      sex: r!.sex,
+    };
+    // The four branches (names and year, name and year ±1, birth date, first name and year) all find it.
+    const got = await createDecesRepository(t.ctx.db).bulkCandidates([
+      { ...key, row: 0 },
+      { ...key, row: 1 },
+    ]);
+    const pairs = got.map((c) => `${c.row}:${c.rec.id}`);
+    expect(new Set(pairs).size).toBe(pairs.length);
+    for (const row of [0, 1]) expect(got.filter((c) => c.row === row && c.rec.id === r!.id)).toHaveLength(1);
+    const { lastKey: _a, lastPhon: _b, firstKey: _c, firstPhon: _d, birthYear: _e, deathYear: _f, ...expected } = r!;
+    expect(got.find((c) => c.rec.id === r!.id)!.rec).toEqual(expected);
   });
 });

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import { aggNames, type AggName, type AggResponse, type Person, type VersionResponse } from '@patrimoine/contracts/deces';
 import type { AppContext } from '../../platform/context.ts';
 import { NotFoundError, fieldError } from '../../platform/errors.ts';
-import { createDecesRepository, type BlockingKeys, type CorrectionRow, type RecordFilter, type RecordRow } from './deces.repository.ts';
+import { createDecesRepository, type BlockingKeys, type CorrectionRow, type RecordFilter, type RecordRow, type CandidateRow } from './deces.repository.ts';
 import { recordKeys, titleCase } from './insee.ts';
-import { scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
+import { prepareQuery, scoreFreeText, scoreRecord, type DateQuery, type PersonQuery, type ScoreResult } from './score.ts';
 import { parseDateQuery, parseSearchRequest, type SearchRequest } from './request.ts';
 import { withMsg } from './matchid.ts';
 import { firstNameList, lastNameKey, normalize, phonetic, tokens, typoKeys } from './text.ts';
@@ -53,7 +53,7 @@ function cityName(code: string, inClear: string): string {
 }
 
 /** A record in matchID's response shape (names in title case as matchID serves them). */
-export function toPerson(r: RecordRow, s: ScoreResult | null, mods: CorrectionRow[] = []): PersonOut {
+export function toPerson(r: CandidateRow, s: ScoreResult | null, mods: CorrectionRow[] = []): PersonOut {
   const p: PersonOut = {
     score: s?.score ?? 1,
     scores: s?.scores ?? {},
@@ -112,11 +112,19 @@ function hardFilters(p: PersonQuery): RecordFilter[] {
   return f;
 }
 
+/** The commune codes of a filter as a set, built once per request (a geo radius gives thousands). */
+const codeSets = new WeakMap<string[], Set<string>>();
+function codeSet(codes: string[]): Set<string> {
+  let s = codeSets.get(codes);
+  if (!s) codeSets.set(codes, (s = new Set(codes)));
+  return s;
+}
+
 /** Whether a record satisfies {@link hardFilters} (candidates found by other paths are checked too). */
 function passesHard(p: PersonQuery, r: RecordRow): boolean {
   return (
-    (!p.birthCodes?.length || p.birthCodes.includes(r.birthCode)) &&
-    (!p.deathCodes?.length || p.deathCodes.includes(r.deathCode)) &&
+    (!p.birthCodes?.length || codeSet(p.birthCodes).has(r.birthCode)) &&
+    (!p.deathCodes?.length || codeSet(p.deathCodes).has(r.deathCode)) &&
     (!p.diedFrom || r.deathDate >= p.diedFrom) &&
     (!p.source || r.source === p.source || r.source === `deces-${p.source}`)
   );
@@ -297,6 +305,7 @@ export function createDecesService(ctx: AppContext) {
       if (p.deathAge && !filters.some((f) => f.kind === 'age')) extra.push({ kind: 'age', from: p.deathAge.from - 1, to: p.deathAge.to + 1 });
       rows = (await repo.filtered([...filters, ...extra], CANDIDATE_LIMIT)).rows;
     }
+    const prepared = prepareQuery(p);
     const scoreAll = async (list: RecordRow[]) => {
       const mods = await withCorrections(list);
       return list.map((r) => {
@@ -304,7 +313,7 @@ export function createDecesService(ctx: AppContext) {
         const variants = m.length ? [r, corrected(r, m)] : [r];
         let best: ScoreResult | null = null;
         for (const v of variants) {
-          const s = req.q ? scoreFreeText(req.q.names, req.q.dates, v) : scoreRecord(p, v);
+          const s = req.q ? scoreFreeText(req.q.names, req.q.dates, v) : scoreRecord(prepared, v);
           if (!best || s.score > best.score) best = s;
         }
         return { score: best!.score, id: r.id, best: best!, mods: m, _r: r };

@@ -71,7 +71,9 @@ export const decesRecords = pgTable(
     index('deces_records_phon_idx').on(t.lastPhon, t.firstPhon),
     index('deces_records_phon_year_idx').on(t.lastPhon, t.birthYear),
     index('deces_records_birth_first_idx').on(t.birthDate, t.firstPhon),
-    index('deces_records_first_year_idx').on(t.firstPhon, t.birthYear),
+    // First name, birth year and the last name's initial: the bulk's and the search's fourth key reads
+    // only the rows of that initial (ten times fewer heap pages than first name and year alone).
+    index('deces_records_first_year_last_idx').on(t.firstPhon, t.birthYear, sql`left(${t.lastKey}, 1)`),
     index('deces_records_death_idx').on(t.deathDate, t.deathCode),
     index('deces_records_matchid_idx').on(t.matchidId),
     index('deces_records_last_trgm_idx').using('gin', sql`${t.lastKey} gin_trgm_ops`),

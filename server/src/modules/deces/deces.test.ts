@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ageAtDeath, dateQuality, oppositionKey, parseLine, recordId, sourceName, splitLine, InseeLineError } from './insee.ts';
 import { lastNameKey, phonetic, normalize, firstNameList } from './text.ts';
-import { dateSim, firstNamesSim, lastNameSim, placeSim, scoreRecord, type ScoredRecord } from './score.ts';
+import { dateSim, firstNamesSim, geoSim, lastNameSim, placeSim, prepareQuery, scoreRecord, scoreValue, type PersonQuery, type ScoredRecord } from './score.ts';
 import { parseDateQuery, parseSearchRequest } from './request.ts';
 import { generateLines } from './generator.ts';
 import { bulkDate } from './bulk.service.ts';
@@ -167,9 +167,30 @@ describe('scoring rules', () => {
     expect(placeSim({ city: 'Paris' }, r)!.s).toBe(1);
     expect(placeSim({ code: '20004' }, { code: '2A004', city: 'AJACCIO', department: '2A', country: 'France' })!.s).toBe(1);
     expect(placeSim({ city: 'Bordeaus' }, { code: '33063', city: 'BORDEAUX', department: '33', country: 'France' })!.s).toBeGreaterThanOrEqual(0.9);
-    expect(placeSim({ city: 'Mérignac', department: '33' }, { code: '33063', city: 'BORDEAUX', department: '33', country: 'France' })!.s).toBe(0.75);
     expect(placeSim({ country: 'Algérie' }, { code: '99352', city: 'ORAN', department: '', country: 'Algerie' })!.s).toBe(1);
     expect(placeSim({ city: 'Lyon' }, { code: '33063', city: 'BORDEAUX', department: '33', country: 'France' })!.s).toBeLessThan(0.5);
+  });
+
+  it('first names: a compound name split in two words, an initial', () => {
+    expect(firstNamesSim(['JEAN', 'PIERRE'], ['JEANPIERRE', 'MARCEL']).s).toBe(1);
+    expect(firstNamesSim(['J'], ['JEAN', 'MARCEL']).s).toBe(0.8);
+    expect(firstNamesSim(['M'], ['JEAN', 'MARCEL']).s).toBeLessThan(0.8);
+  });
+
+  it('places with coordinates score by distance as matchID does (20 / (20 + km))', () => {
+    // Bordeaux (33063) and Mérignac (33281): about 9 km between the communes' points; Bordeaux and Lille (59350) ≈ 580 km.
+    const g = geoSim(['33281'], '33063')!;
+    expect(g.s).toBeGreaterThan(0.6);
+    expect(g.why).toMatch(/^communes à \d/);
+    expect(geoSim(['59350'], '33063')!.s).toBeLessThan(0.05);
+    expect(geoSim(['33063'], '99352')).toBeNull();
+    const bx = { code: '33063', city: 'BORDEAUX', department: '33', country: 'France' };
+    // Nearness counts when it beats the other rules: Boulogne-Billancourt (92) is another département than Paris, but next to it.
+    expect(placeSim({ code: '92012' }, { code: '75116', city: 'PARIS 16E ARRONDISSEMENT', department: '75', country: 'France' })!.s).toBeGreaterThan(0.6);
+    expect(placeSim({ code: '33281' }, bx)!.s).toBeCloseTo(Math.max(0.7, g.s), 5);
+    expect(placeSim({ city: 'Mérignac', department: '33' }, bx)!.s).toBeCloseTo(Math.max(0.75, g.s), 5);
+    expect(placeSim({ city: 'Lille' }, bx)!.s).toBeLessThan(0.5);
+    expect(placeSim({ code: '59350' }, bx)!.s).toBe(0.2);
   });
 
   it('a contradiction sinks the score', () => {
@@ -177,6 +198,57 @@ describe('scoring rules', () => {
     const bad = scoreRecord({ lastName: 'DUPONT', firstName: 'JEAN', birthDate: { kind: 'exact', value: '19800101' } }, rec());
     expect(good.score).toBeGreaterThan(0.9);
     expect(bad.score).toBeLessThan(0.4);
+  });
+});
+
+describe('score without explanations (bulk matching)', () => {
+  it('gives the score of scoreRecord, and prunes only what cannot reach the floor', () => {
+    const recs = [...generateLines(400, 11)].map((l) => {
+      const x = parseLine(l, 's');
+      return { ...x, firstNames: x.firstNames.join(' '), age: x.age ?? null } as ScoredRecord;
+    });
+    // Queries close to some records (same names, shifted dates, other places) and far from others.
+    const queries: PersonQuery[] = recs.slice(0, 40).flatMap((r, i) => [
+      { lastName: r.lastName, firstName: r.firstNames, birthDate: { kind: 'exact', value: r.birthDate } as const, birthCity: r.birthCity },
+      {
+        lastName: r.lastName,
+        firstName: r.firstNames.split(' ')[0],
+        sex: i % 2 ? 'M' : 'F',
+        birthDate: { kind: 'exact', value: `${Number(r.birthDate.slice(0, 4)) + 1}${r.birthDate.slice(4)}` } as const,
+        birthLocationCode: recs[i + 1]!.birthCode,
+      },
+      {
+        lastName: recs[i + 2]!.lastName,
+        legalName: r.lastName,
+        firstName: r.firstNames,
+        birthDepartment: r.birthDepartment,
+        deathDate: { kind: 'exact', value: r.deathDate } as const,
+        deathCity: r.deathCity,
+        deathAge: { from: 80, to: 80 },
+      },
+      {
+        firstName: r.lastName,
+        lastName: r.firstNames.split(' ')[0],
+        birthCountry: 'Algérie',
+        birthDate: { kind: 'exact', value: `${r.birthDate.slice(0, 4)}0000` } as const,
+      },
+    ]);
+    let pruned = 0;
+    for (const q of queries) {
+      const pq = prepareQuery(q);
+      for (const r of recs.slice(0, 60)) {
+        const full = scoreRecord(q, r);
+        expect(scoreRecord(pq, r)).toEqual(full);
+        for (const floor of [0, 0.5, 0.6, 0.8]) {
+          const v = scoreValue(pq, r, floor);
+          if (v === null) {
+            pruned++;
+            expect(full.score).toBeLessThan(floor);
+          } else expect(v).toBe(full.score);
+        }
+      }
+    }
+    expect(pruned).toBeGreaterThan(500);
   });
 });
 

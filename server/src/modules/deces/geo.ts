@@ -75,7 +75,7 @@ export function parseGeoPoint(v: unknown): GeoPoint | { error: string } {
   return { latitude, longitude, meters };
 }
 
-interface Point {
+export interface Point {
   lat: number;
   lon: number;
 }

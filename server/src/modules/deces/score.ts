@@ -1,5 +1,7 @@
 import { cog } from './cog.ts';
 import { dateQuality } from './insee.ts';
+import { haversine, pointOf, type Point } from './geo.ts';
+import type { CogCommune } from './cog.ts';
 import { firstNameList, jaroWinkler, lastNameKey, levenshtein, normalize, phonetic, tokens } from './text.ts';
 
 /**
@@ -115,8 +117,10 @@ export function firstNamesSim(q: string[], r: string[]): Sim {
   let best: Sim = { s: 0, why: 'prénom différent' };
   q.forEach((qf, i) => {
     r.forEach((rf, j) => {
-      let s = firstSim(qf, rf);
-      if (i !== 0 || j !== 0) s *= i === 0 || j === 0 ? 0.95 : 0.9;
+      const factor = i === 0 && j === 0 ? 1 : i === 0 || j === 0 ? 0.95 : 0.9;
+      // A pair that cannot beat the best so far (its similarity is at most `factor`) is not compared.
+      if (factor <= best.s) return;
+      const s = firstSim(qf, rf) * factor;
       if (s > best.s) {
         best = {
           s,
@@ -134,9 +138,13 @@ export function firstNamesSim(q: string[], r: string[]): Sim {
       }
     });
   });
-  // Compound given name written in one or two parts (JEAN-PIERRE ≈ JEAN PIERRE).
+  // Compound given name written in one or two parts (JEAN-PIERRE ≈ JEAN PIERRE), either side.
   const rJoined = r.slice(0, 2).join('');
   if (q[0] && q[0].length > 5 && q[0] === rJoined) best = { s: 1, why: 'prénom composé identique' };
+  const qJoined = q.slice(0, 2).join('');
+  if (q.length > 1 && qJoined.length > 5 && qJoined === r[0]) best = { s: 1, why: 'prénom composé identique' };
+  // A first name given as its initial (`J.` for JEAN): consistent, but weak evidence.
+  if (best.s < 0.8 && q.length === 1 && q[0]!.length === 1 && r[0]?.startsWith(q[0]!)) best = { s: 0.8, why: 'initiale du prénom' };
   return best;
 }
 
@@ -199,17 +207,94 @@ function computeCityKey(s: string): string {
     .replace(/ /g, '');
 }
 
-/** Place similarity: COG history and arrondissements, misspelled commune with département fallback, countries by name. */
-export function placeSim(
-  q: { city?: string; code?: string; department?: string; country?: string },
-  r: { code: string; city: string; department: string; country: string },
-): Sim | null {
+/**
+ * Nearness of two communes by the distance of their points, as matchID scores locations
+ * (`20 / (20 + km)`: 1 on the spot, 0.8 at 5 km, 0.5 at 20 km, 0.2 at 80 km); null when a point is
+ * missing (abroad, unknown code). Of several communes given (homonyms of a name), the nearest.
+ */
+export function geoSim(qCodes: string[], rCode: string): Sim | null {
+  return geoSimOf(pointsOf(qCodes), rCode);
+}
+
+/** The points of a query's communes (foreign and unknown codes have none), in their order. */
+function pointsOf(codes: string[]): Point[] {
+  const out: Point[] = [];
+  for (const code of codes) {
+    const a = code.startsWith('99') ? null : pointOf(code);
+    if (a) out.push(a);
+  }
+  return out;
+}
+
+function geoSimOf(points: Point[], rCode: string): Sim | null {
+  if (!points.length) return null;
+  const b = rCode && !rCode.startsWith('99') ? pointOf(rCode) : null;
+  if (!b) return null;
+  let km = Infinity;
+  for (const a of points) km = Math.min(km, haversine(a, b) / 1000);
+  return { s: 20 / (20 + km), why: `communes à ${km < 10 ? km.toFixed(1).replace('.', ',') : Math.round(km)} km` };
+}
+
+/** The better of a place score and the communes' nearness (a nearby commune is not « another commune »). */
+function nearer(sim: Sim, points: () => Point[], rCode: string): Sim {
+  if (sim.s >= 0.9) return sim;
+  const g = geoSimOf(points(), rCode);
+  return g && g.s > sim.s ? g : sim;
+}
+
+interface PlaceQuery {
+  city?: string;
+  code?: string;
+  department?: string;
+  country?: string;
+}
+/**
+ * What a place of the query gives, computed once per query (bulk matching scores one row against many
+ * records): the commune looked up, the city's key and its homonyms with their points, the country's code.
+ */
+interface PreparedPlace {
+  q: PlaceQuery;
+  code?: { qc: string; a: CogCommune | undefined; qd: string | undefined; points: () => Point[] };
+  city?: { qk: string; homonyms: CogCommune[]; points: () => Point[] };
+  department?: string;
+  country?: { qk: string; qcode: string | undefined };
+}
+
+/** A value computed on first use (the points of a city's homonyms: only for records of another commune). */
+function once<T>(f: () => T): () => T {
+  let v: T | undefined;
+  return () => (v ??= f());
+}
+
+function preparePlace(q: PlaceQuery): PreparedPlace | null {
+  if (!q.code && !q.city && !q.department && !q.country) return null;
   const c = cog();
-  const foreignR = r.code.startsWith('99');
+  const out: PreparedPlace = { q };
   if (q.code) {
     const qc = q.code.toUpperCase();
-    if (qc === r.code) return { s: 1, why: 'code de commune identique' };
     const a = c.commune(qc);
+    out.code = { qc, a, qd: a?.departmentCode ?? c.departmentOf(qc), points: once(() => pointsOf([qc])) };
+  } else if (q.city) {
+    const homonyms = c.communesByName(q.city);
+    out.city = { qk: cityKey(q.city), homonyms, points: once(() => pointsOf(homonyms.map((h) => h.code))) };
+  } else if (q.department) out.department = q.department.toUpperCase().padStart(2, '0');
+  if (q.country) out.country = { qk: normalize(q.country), qcode: c.countryCodeByName(q.country) };
+  return out;
+}
+
+/** Place similarity: COG history and arrondissements, misspelled commune with département fallback, countries by name. */
+export function placeSim(q: PlaceQuery, r: { code: string; city: string; department: string; country: string }): Sim | null {
+  const pq = preparePlace(q);
+  return pq ? placeSimOf(pq, r) : null;
+}
+
+function placeSimOf(pq: PreparedPlace, r: { code: string; city: string; department: string; country: string }): Sim {
+  const c = cog();
+  const q = pq.q;
+  const foreignR = r.code.startsWith('99');
+  if (pq.code) {
+    const { qc, a, qd, points } = pq.code;
+    if (qc === r.code) return { s: 1, why: 'code de commune identique' };
     const b = c.commune(r.code);
     if (a && b && a.currentCode === b.currentCode)
       return {
@@ -217,77 +302,128 @@ export function placeSim(
         why:
           b.kind === 'arrondissement-municipal' || a.kind === 'arrondissement-municipal' ? 'même commune (arrondissement)' : 'même commune (code historique)',
       };
-    const qd = a?.departmentCode ?? c.departmentOf(qc);
-    if (qd && qd === r.department) return { s: 0.7, why: 'même département' };
-    return { s: 0.2, why: 'autre commune' };
+    if (qd && qd === r.department) return nearer({ s: 0.7, why: 'même département' }, points, r.code);
+    return nearer({ s: 0.2, why: 'autre commune' }, points, r.code);
   }
-  if (q.city) {
-    const qk = cityKey(q.city);
-    const candidates = [r.city, c.commune(r.code)?.currentName ?? '', c.commune(r.code)?.name ?? ''].filter(Boolean).map(cityKey);
-    if (candidates.includes(qk)) return { s: 1, why: 'commune identique' };
-    const best = Math.max(0, ...candidates.map((k) => jaroWinkler(qk, k)));
+  if (pq.city) {
+    const { qk, homonyms, points } = pq.city;
+    const rc = c.commune(r.code);
+    let best = 0;
+    for (const name of [r.city, rc?.currentName ?? '', rc?.name ?? '']) {
+      if (!name) continue;
+      const k = cityKey(name);
+      if (k === qk) return { s: 1, why: 'commune identique' };
+      best = Math.max(best, jaroWinkler(qk, k));
+    }
     if (best >= 0.92) return { s: 0.9, why: 'commune mal orthographiée' };
-    if (q.department && q.department === r.department) return { s: 0.75, why: 'même département (commune différente)' };
-    const homonyms = c.communesByName(q.city);
-    if (homonyms.some((h) => h.departmentCode === r.department)) return { s: 0.7, why: 'commune du même département' };
-    if (foreignR && q.country) return placeSim({ country: q.country }, r);
-    return { s: best >= 0.85 ? 0.6 : 0.25, why: best >= 0.85 ? 'commune proche' : 'autre commune' };
+    if (q.department && q.department === r.department) return nearer({ s: 0.75, why: 'même département (commune différente)' }, points, r.code);
+    if (homonyms.some((h) => h.departmentCode === r.department)) return nearer({ s: 0.7, why: 'commune du même département' }, points, r.code);
+    if (foreignR && pq.country) return countrySim(pq.country, r, foreignR);
+    return nearer({ s: best >= 0.85 ? 0.6 : 0.25, why: best >= 0.85 ? 'commune proche' : 'autre commune' }, points, r.code);
   }
-  if (q.department) {
-    const qd = q.department.toUpperCase().padStart(2, '0');
-    return qd === r.department ? { s: 1, why: 'même département' } : { s: 0.3, why: 'autre département' };
-  }
-  if (q.country) {
-    const qk = normalize(q.country);
-    const qcode = c.countryCodeByName(q.country);
-    if (!foreignR) return qk === 'FRANCE' ? { s: 1, why: 'né en France' } : { s: 0.2, why: 'pays différent' };
-    if (normalize(r.country) === qk || (qcode && qcode === r.code)) return { s: 1, why: 'pays identique' };
-    return jaroWinkler(qk, normalize(r.country)) >= 0.9 ? { s: 0.9, why: 'pays proche' } : { s: 0.2, why: 'pays différent' };
-  }
-  return null;
+  if (pq.department !== undefined) return pq.department === r.department ? { s: 1, why: 'même département' } : { s: 0.3, why: 'autre département' };
+  return countrySim(pq.country!, r, foreignR);
 }
 
-/** Scores a record against a query; components only for what the query gives. */
-export function scoreRecord(q: PersonQuery, r: ScoredRecord): ScoreResult {
-  const comps: Partial<Record<ComponentName, Sim>> = {};
+function countrySim(q: { qk: string; qcode: string | undefined }, r: { code: string; country: string }, foreignR: boolean): Sim {
+  if (!foreignR) return q.qk === 'FRANCE' ? { s: 1, why: 'né en France' } : { s: 0.2, why: 'pays différent' };
+  const rk = normalize(r.country);
+  if (rk === q.qk || (q.qcode && q.qcode === r.code)) return { s: 1, why: 'pays identique' };
+  return jaroWinkler(q.qk, rk) >= 0.9 ? { s: 0.9, why: 'pays proche' } : { s: 0.2, why: 'pays différent' };
+}
+
+/**
+ * A query made ready for scoring many records (bulk matching, a search's candidates): its name keys
+ * and places are computed once instead of once per record.
+ */
+export interface PreparedQuery {
+  readonly prepared: true;
+  q: PersonQuery;
+  last: string;
+  legal: string;
+  first: string[];
+  /** The first names read as a last name (names swapped by the caller). */
+  firstAsLast: string;
+  birth: PreparedPlace | null;
+  death: PreparedPlace | null;
+}
+
+export function prepareQuery(q: PersonQuery): PreparedQuery {
+  const first = firstNameList(q.firstName);
+  return {
+    prepared: true,
+    q,
+    last: lastNameKey(q.lastName),
+    legal: q.legalName ? lastNameKey(q.legalName) : '',
+    first,
+    firstAsLast: lastNameKey(first.join(' ')),
+    birth: preparePlace({ city: q.birthCity, code: q.birthLocationCode, department: q.birthDepartment, country: q.birthCountry }),
+    death: preparePlace({ city: q.deathCity, code: q.deathLocationCode, department: q.deathDepartment, country: q.deathCountry }),
+  };
+}
+
+/** Components in their fixed order (the order of the reasons and of the score's sums). */
+const ORDER: ComponentName[] = ['last', 'first', 'sex', 'birthDate', 'birthLocation', 'deathDate', 'deathLocation', 'deathAge'];
+type Components = Partial<Record<ComponentName, Sim>>;
+const ONE: Sim = { s: 1, why: '' };
+
+/** The score of components (weighted geometric mean, coverage, contradiction), rounded. */
+function combine(comps: Components): number {
+  let logSum = 0;
+  let wSum = 0;
+  let minComp = 1;
+  for (const k of ORDER) {
+    const v = comps[k];
+    if (!v) continue;
+    const w = WEIGHTS[k];
+    logSum += w * Math.log(Math.max(v.s, 0.001));
+    wSum += w;
+    if (v.s < minComp) minComp = v.s;
+  }
+  // Evidence from names alone is weaker than names and a date: scale by how much was compared.
+  const coverage = Math.min(1, wSum / 3.2);
+  // One clear contradiction weighs more than a geometric mean gives it.
+  const contradiction = minComp < 0.5 ? Math.sqrt(Math.max(minComp, 0.01) / 0.5) : 1;
+  return round(wSum ? Math.exp(logSum / wSum) * (0.6 + 0.4 * coverage) * contradiction : 0);
+}
+
+/**
+ * The components of a record's score. With `floor` > 0, null as soon as the score cannot reach it:
+ * the places (the costly part) are compared last, and only when names, sex, dates and age, with every
+ * place taken as identical, still reach the floor (an upper bound: the score grows with each component).
+ */
+function components(pq: PreparedQuery, r: ScoredRecord, floor: number): Components | null {
+  const q = pq.q;
   const rLast = lastNameKey(r.lastName);
   const rFirst = firstNameList(r.firstNames);
-  const qFirst = firstNameList(q.firstName);
-  const qLast = lastNameKey(q.lastName);
+  const qFirst = pq.first;
+  const qLast = pq.last;
+  let last: Sim | undefined;
+  let first: Sim | undefined;
   if (qLast || q.legalName) {
-    let last = qLast ? lastNameSim(qLast, rLast) : { s: 0, why: '' };
+    last = qLast ? lastNameSim(qLast, rLast) : { s: 0, why: '' };
     if (q.legalName) {
-      const legal = lastNameSim(lastNameKey(q.legalName), rLast);
+      const legal = lastNameSim(pq.legal, rLast);
       if (legal.s > last.s) last = { s: legal.s, why: `${legal.why} (nom d’usage)` };
     }
-    comps.last = last;
   }
-  if (qFirst.length) comps.first = firstNamesSim(qFirst, rFirst);
+  if (qFirst.length) first = firstNamesSim(qFirst, rFirst);
   // Last and first names swapped by the caller.
-  if (qLast && qFirst.length && comps.last && comps.first && comps.last.s * comps.first.s < 0.7) {
-    const invLast = lastNameSim(lastNameKey(qFirst.join(' ')), rLast);
+  if (qLast && qFirst.length && last && first && last.s * first.s < 0.7) {
+    const invLast = lastNameSim(pq.firstAsLast, rLast);
     const invFirst = firstNamesSim([qLast], rFirst);
-    if (invLast.s >= 0.8 && invFirst.s >= 0.8 && invLast.s * invFirst.s * 0.95 > comps.last.s * comps.first.s) {
-      comps.last = { s: invLast.s * 0.97, why: 'nom et prénom inversés' };
-      comps.first = { s: invFirst.s * 0.97, why: 'nom et prénom inversés' };
+    if (invLast.s >= 0.8 && invFirst.s >= 0.8 && invLast.s * invFirst.s * 0.95 > last.s * first.s) {
+      last = { s: invLast.s * 0.97, why: 'nom et prénom inversés' };
+      first = { s: invFirst.s * 0.97, why: 'nom et prénom inversés' };
     }
   }
-  if (q.sex && r.sex) comps.sex = q.sex === r.sex ? { s: 1, why: 'même sexe' } : { s: 0.3, why: 'sexe différent' };
-  if (q.birthDate) comps.birthDate = dateSim(q.birthDate, r.birthDate);
-  const bl = placeSim(
-    { city: q.birthCity, code: q.birthLocationCode, department: q.birthDepartment, country: q.birthCountry },
-    { code: r.birthCode, city: r.birthCity, department: r.birthDepartment, country: r.birthCountry },
-  );
-  if (bl) comps.birthLocation = bl;
-  if (q.deathDate) comps.deathDate = dateSim(q.deathDate, r.deathDate);
-  const dl = placeSim(
-    { city: q.deathCity, code: q.deathLocationCode, department: q.deathDepartment, country: q.deathCountry },
-    { code: r.deathCode, city: r.deathCity, department: r.deathDepartment, country: r.deathCountry },
-  );
-  if (dl) comps.deathLocation = dl;
+  const sex: Sim | undefined = q.sex && r.sex ? (q.sex === r.sex ? { s: 1, why: 'même sexe' } : { s: 0.3, why: 'sexe différent' }) : undefined;
+  const birthDate = q.birthDate ? dateSim(q.birthDate, r.birthDate) : undefined;
+  const deathDate = q.deathDate ? dateSim(q.deathDate, r.deathDate) : undefined;
+  let deathAge: Sim | undefined;
   if (q.deathAge) {
     const a = r.age;
-    comps.deathAge =
+    deathAge =
       a === null
         ? { s: 0.5, why: 'âge inconnu' }
         : a >= q.deathAge.from && a <= q.deathAge.to
@@ -298,35 +434,62 @@ export function scoreRecord(q: PersonQuery, r: ScoredRecord): ScoreResult {
   }
   // A woman searched under her usage (married) name: birth name differs but everything else agrees.
   // On a national file many women share a first name and a birth date: the birth place must agree too.
-  if (
-    comps.last &&
-    comps.last.s < 0.7 &&
-    r.sex === 'F' &&
-    (comps.first?.s ?? 0) >= 0.9 &&
-    (comps.birthDate?.s ?? 0) >= 0.95 &&
-    (comps.birthLocation?.s ?? 0) >= 0.9
-  ) {
-    comps.last = { s: 0.6, why: 'nom différent : nom d’usage possible (femme mariée)' };
+  const usage = !!last && last.s < 0.7 && r.sex === 'F' && (first?.s ?? 0) >= 0.9 && (birthDate?.s ?? 0) >= 0.95;
+  if (floor > 0) {
+    const bound = combine({
+      last: last && usage ? { s: Math.max(last.s, 0.6), why: '' } : last,
+      first,
+      sex,
+      birthDate,
+      birthLocation: pq.birth ? ONE : undefined,
+      deathDate,
+      deathLocation: pq.death ? ONE : undefined,
+      deathAge,
+    });
+    if (bound < floor) return null;
   }
-  let logSum = 0;
-  let wSum = 0;
+  const birthLocation = pq.birth
+    ? placeSimOf(pq.birth, { code: r.birthCode, city: r.birthCity, department: r.birthDepartment, country: r.birthCountry })
+    : undefined;
+  const deathLocation = pq.death
+    ? placeSimOf(pq.death, { code: r.deathCode, city: r.deathCity, department: r.deathDepartment, country: r.deathCountry })
+    : undefined;
+  if (usage && (birthLocation?.s ?? 0) >= 0.9) last = { s: 0.6, why: 'nom différent : nom d’usage possible (femme mariée)' };
+  const comps: Components = {};
+  if (last) comps.last = last;
+  if (first) comps.first = first;
+  if (sex) comps.sex = sex;
+  if (birthDate) comps.birthDate = birthDate;
+  if (birthLocation) comps.birthLocation = birthLocation;
+  if (deathDate) comps.deathDate = deathDate;
+  if (deathLocation) comps.deathLocation = deathLocation;
+  if (deathAge) comps.deathAge = deathAge;
+  return comps;
+}
+
+/** Scores a record against a query; components only for what the query gives. */
+export function scoreRecord(query: PersonQuery | PreparedQuery, r: ScoredRecord): ScoreResult {
+  const pq = 'prepared' in query ? (query as PreparedQuery) : prepareQuery(query);
+  const comps = components(pq, r, 0)!;
   const scores: ScoreResult['scores'] = {};
   const reasons: string[] = [];
-  for (const [k, v] of Object.entries(comps) as [ComponentName, Sim][]) {
-    const w = WEIGHTS[k];
-    logSum += w * Math.log(Math.max(v.s, 0.001));
-    wSum += w;
+  for (const k of ORDER) {
+    const v = comps[k];
+    if (!v) continue;
     scores[k] = round(v.s);
     reasons.push(`${LABELS[k]} : ${v.why} (${Math.round(v.s * 100)} %)`);
   }
   if (comps.last || comps.first) scores.name = round((comps.last?.s ?? 1) * (comps.first?.s ?? 1));
-  // Evidence from names alone is weaker than names and a date: scale by how much was compared.
-  const coverage = Math.min(1, wSum / 3.2);
-  // One clear contradiction weighs more than a geometric mean gives it.
-  const minComp = Math.min(1, ...Object.values(comps).map((v) => v.s));
-  const contradiction = minComp < 0.5 ? Math.sqrt(Math.max(minComp, 0.01) / 0.5) : 1;
-  const score = wSum ? Math.exp(logSum / wSum) * (0.6 + 0.4 * coverage) * contradiction : 0;
-  return { score: round(score), scores, reasons };
+  return { score: combine(comps), scores, reasons };
+}
+
+/**
+ * The score alone (what `scoreRecord` gives as `score`), without reasons; null when it is certainly
+ * below `floor` (bulk matching keeps only what reaches `pruneScore`, then explains those it returns).
+ */
+export function scoreValue(pq: PreparedQuery, r: ScoredRecord, floor = 0): number | null {
+  const comps = components(pq, r, floor);
+  return comps ? combine(comps) : null;
 }
 
 const LABELS: Record<ComponentName, string> = {

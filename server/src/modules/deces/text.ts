@@ -146,20 +146,29 @@ function computePhonetic(input: string): string {
   return s.slice(0, 12);
 }
 
+/** Scratch buffers of the similarity functions (no allocation per comparison: bulk matching makes millions). */
+let matchA = new Uint8Array(64);
+let matchB = new Uint8Array(64);
+let rowPrev = new Int32Array(64);
+let rowCur = new Int32Array(64);
+
 /** Jaro-Winkler similarity in [0, 1]. */
 export function jaroWinkler(a: string, b: string): number {
   if (a === b) return a.length ? 1 : 0;
   if (!a.length || !b.length) return 0;
   const range = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
-  const am = new Array<boolean>(a.length).fill(false);
-  const bm = new Array<boolean>(b.length).fill(false);
+  if (a.length > matchA.length) matchA = new Uint8Array(a.length * 2);
+  if (b.length > matchB.length) matchB = new Uint8Array(b.length * 2);
+  const am = matchA.fill(0, 0, a.length);
+  const bm = matchB.fill(0, 0, b.length);
   let matches = 0;
   for (let i = 0; i < a.length; i++) {
     const lo = Math.max(0, i - range);
     const hi = Math.min(i + range + 1, b.length);
+    const ca = a.charCodeAt(i);
     for (let j = lo; j < hi; j++) {
-      if (bm[j] || a[i] !== b[j]) continue;
-      am[i] = bm[j] = true;
+      if (bm[j] || ca !== b.charCodeAt(j)) continue;
+      am[i] = bm[j] = 1;
       matches++;
       break;
     }
@@ -170,7 +179,7 @@ export function jaroWinkler(a: string, b: string): number {
   for (let i = 0; i < a.length; i++) {
     if (!am[i]) continue;
     while (!bm[k]) k++;
-    if (a[i] !== b[k]) t++;
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) t++;
     k++;
   }
   const m = matches;
@@ -183,17 +192,26 @@ export function jaroWinkler(a: string, b: string): number {
 /** Levenshtein distance, bounded (returns `max + 1` as soon as it is exceeded). */
 export function levenshtein(a: string, b: string, max = 3): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (b.length + 1 > rowPrev.length) {
+    rowPrev = new Int32Array((b.length + 1) * 2);
+    rowCur = new Int32Array((b.length + 1) * 2);
+  }
+  let prev = rowPrev;
+  let cur = rowCur;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
     let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+      cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
+    const swap = prev;
     prev = cur;
+    cur = swap;
   }
   return prev[b.length]!;
 }

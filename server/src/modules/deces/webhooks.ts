@@ -7,7 +7,7 @@ import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../db/client.ts';
 import { fieldError } from '../../platform/errors.ts';
 import { createSealer } from '../../platform/master-secret.ts';
-import { checkOutboundUrl, guardedAgent } from '../../platform/net/outbound.ts';
+import { FORBIDDEN_OUTBOUND, guardedAgent } from '../../platform/net/outbound.ts';
 import { decesWebhooks } from './deces.table.ts';
 import { withMsg } from './matchid.ts';
 
@@ -124,10 +124,11 @@ export function createWebhooks(ctx: AppContext) {
     return row ?? null;
   };
 
-  /** POSTs a JSON body to the URL with the platform's outbound guard; the answer is read up to 64 KB. */
+  /**
+   * POSTs a JSON body to the URL; the platform's outbound guard classifies its addresses at connection
+   * time (one resolution, no rebinding). The answer is read up to 64 KB.
+   */
   async function post(url: string, body: string, headers: Record<string, string> = {}) {
-    const refused = await checkOutboundUrl(url, { allowPrivate }, { allowQuery: true });
-    if (refused) throw new Error(refused);
     const r = await request(url, {
       method: 'POST',
       body,
@@ -218,7 +219,7 @@ export function createWebhooks(ctx: AppContext) {
           failure = { msg: 'Challenge not found in response', detail: 'la réponse du webhook ne contient pas le défi (challenge) donné à l’enregistrement.' };
       } catch (e) {
         // Never the address or the port reached (the answer must not help scanning a network).
-        const reason = e instanceof Error && (e as { code?: string }).code === 'PATRIMOINE_FORBIDDEN_OUTBOUND' ? e.message : 'le webhook n’a pas pu être joint';
+        const reason = e instanceof Error && (e as { code?: string }).code === FORBIDDEN_OUTBOUND ? e.message : 'le webhook n’a pas pu être joint';
         failure = { msg: 'Challenge validation failed', detail: `${reason}.` };
       }
       if (!failure) {

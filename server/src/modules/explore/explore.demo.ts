@@ -3,10 +3,14 @@
  * resources published through the opendata module (so converted by the same job as any other) and
  * their dashboards.
  * - « Crimes et délits enregistrés (synthétique) » (SSMSI, A09): monthly counts by département and
- *   indicator, 2023-01 to 2024-12; a public dashboard (map by département, by région, monthly line,
- *   indicators, total) with shared filters on the indicator and the région.
+ *   indicator, 2021-01 to 2024-12 (four years: enough for the seasonally adjusted series, ADR 0803);
+ *   a public dashboard (map by département, by région, monthly line with its CVS series, indicators, total) with shared filters on the indicator and the région.
  * - « Effectifs par direction (synthétique) » (DRH, A32 ValoRH-like): staff by directorate, category,
  *   corps, sex and age bracket; a restricted dashboard.
+ * - « Cambriolages de logement par commune, Calvados (synthétique) » (SSMSI, A09): yearly counts per
+ *   commune of the Calvados (real INSEE codes and names, figures drawn by the generator), four rows
+ *   under the codes of communes merged since into Souleuvre en Bocage (14150), as in files published
+ *   before the merger; a public dashboard with the commune map.
  * Every figure is drawn from a seeded generator: synthetic, and said so in every title.
  */
 import { createRequire } from 'node:module';
@@ -32,7 +36,7 @@ function rng(seed: number) {
 export const CRIME_INDICATORS = ['Cambriolages de logement', 'Vols de véhicules', 'Coups et blessures volontaires', 'Escroqueries'] as const;
 
 /** Monthly counts by département (metropolitan and DROM) and indicator. */
-export function crimesCsv(months = 24): string {
+export function crimesCsv(months = 48): string {
   const require = createRequire(import.meta.url);
   const deps = (require('@etalab/decoupage-administratif/data/departements.json') as { code: string; region: string; nom: string; zone: string }[]).filter(
     (d) => d.zone !== 'com',
@@ -43,7 +47,7 @@ export function crimesCsv(months = 24): string {
   for (const d of deps) {
     const size = 0.3 + r() * 2.5 + (d.code === '75' || d.code === '13' || d.code === '59' || d.code === '69' ? 4 : 0);
     for (let m = 0; m < months; m++) {
-      const year = 2023 + Math.floor(m / 12);
+      const year = 2021 + Math.floor(m / 12);
       const month = (m % 12) + 1;
       const season = 1 + 0.15 * Math.sin(((month - 3) / 12) * 2 * Math.PI);
       CRIME_INDICATORS.forEach((ind, i) => {
@@ -82,6 +86,30 @@ export function staffCsv(): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** Codes of 2018 merged since into 14150 (COG 2026): a file published before the merger has them. */
+export const CALVADOS_MERGED = ['14002', '14013', '14505', '14703'];
+
+/** Yearly burglaries per commune of the Calvados (14), 2023 and 2024; codes and names of the COG. */
+export function communesCsv(): string {
+  const require = createRequire(import.meta.url);
+  const communes = (
+    require('@etalab/decoupage-administratif/data/communes.json') as { code: string; nom: string; departement: string; type: string; population?: number }[]
+  ).filter((c) => c.departement === '14' && c.type === 'commune-actuelle');
+  const r = rng(14);
+  const lines = ['commune;nom_commune;departement;region;annee;indicateur;nombre;taux_pour_mille'];
+  const row = (code: string, nom: string, population: number) => {
+    for (const year of [2023, 2024]) {
+      const rate = 1 + r() * 6 * (population > 10_000 ? 1.6 : 1);
+      const n = Math.round((population * rate) / 1000);
+      lines.push(`${code};${nom};14;28;${year};Cambriolages de logement;${n};${((n * 1000) / Math.max(population, 1)).toFixed(2).replace('.', ',')}`);
+    }
+  };
+  for (const c of communes) if (c.code !== '14150') row(c.code, c.nom, c.population ?? 500);
+  // Souleuvre en Bocage under its former communes' codes (and its own, the former Le Bény-Bocage).
+  for (const code of ['14150', ...CALVADOS_MERGED]) row(code, `Souleuvre en Bocage (ancienne commune ${code})`, 800);
+  return `${lines.join('\r\n')}\r\n`;
+}
+
 export async function seedExploreDemo(ctx: AppContext, publication: PublicationService, catalog: CatalogService): Promise<void> {
   if ((await ctx.db.select({ id: exploreQuestions.id }).from(exploreQuestions).limit(1)).length) return;
   const orgs = await ctx.organisations.list();
@@ -106,6 +134,19 @@ export async function seedExploreDemo(ctx: AppContext, publication: PublicationS
       owner: 'DRH',
       description: 'Données de démonstration, synthétiques : effectifs par direction, catégorie, corps, sexe et tranche d’âge (A32, ValoRH).',
       resource: { slug: 'effectifs', title: 'Effectifs (synthétique)', file: 'effectifs-synthetique.csv', content: staffCsv() },
+    },
+    {
+      slug: 'cambriolages-communes-calvados-synthetique',
+      title: 'Cambriolages de logement par commune, Calvados (synthétique)',
+      owner: 'SSMSI',
+      description:
+        'Données de démonstration, synthétiques : nombre annuel de cambriolages de logement par commune du Calvados, 2023 et 2024 (A09) ; quatre lignes sous les codes de communes fusionnées depuis.',
+      resource: {
+        slug: 'communes-calvados',
+        title: 'Cambriolages par commune du Calvados (synthétique)',
+        file: 'cambriolages-communes-calvados-synthetique.csv',
+        content: communesCsv(),
+      },
     },
   ];
   const resourceIds: string[] = [];
@@ -134,7 +175,7 @@ export async function seedExploreDemo(ctx: AppContext, publication: PublicationS
     await publication.publish(SYSTEM, v.id, {});
     resourceIds.push(r.id);
   }
-  const [crimes, staff] = resourceIds as [string, string];
+  const [crimes, staff, communes] = resourceIds as [string, string, string];
   const now = ctx.clock.now();
   const by = actorOf(SYSTEM).label;
   const q = async (
@@ -203,8 +244,8 @@ export async function seedExploreDemo(ctx: AppContext, publication: PublicationS
     {
       kind: 'question',
       questionId: await q(
-        'Évolution mensuelle (synthétique)',
-        'line',
+        'Évolution mensuelle, brute et corrigée des variations saisonnières (synthétique)',
+        'line_cvs',
         { resourceId: crimes, groupBy: [{ column: 'mois', grain: 'month' }], measures: sum },
         'SSMSI',
       ),
@@ -236,6 +277,23 @@ export async function seedExploreDemo(ctx: AppContext, publication: PublicationS
       width: 12,
     },
   ];
+  const communeCards: DashboardCard[] = [
+    {
+      kind: 'text',
+      text: 'Données synthétiques de démonstration : les chiffres ne décrivent pas la délinquance réelle. Les lignes des anciennes communes fusionnées sont additionnées dans la commune d’aujourd’hui ; le filtre « Année » choisit 2023 ou 2024.',
+      width: 12,
+    },
+    {
+      kind: 'question',
+      questionId: await q(
+        'Cambriolages de logement par commune du Calvados, 2023 et 2024 (synthétique)',
+        'map_commune',
+        { resourceId: communes, groupBy: [{ column: 'commune' }], measures: sum },
+        'SSMSI',
+      ),
+      width: 12,
+    },
+  ];
   await ctx.db.insert(exploreDashboards).values([
     {
       title: 'Délinquance enregistrée (démonstration, synthétique)',
@@ -246,6 +304,17 @@ export async function seedExploreDemo(ctx: AppContext, publication: PublicationS
         { column: 'indicateur', label: 'Indicateur' },
         { column: 'region', label: 'Région (code)' },
       ],
+      organisationId: org('SSMSI'),
+      createdBy: by,
+      createdAt: now,
+      updatedAt: now,
+    },
+    {
+      title: 'Cambriolages par commune, Calvados (démonstration, synthétique)',
+      description: 'Tableau de bord public de démonstration (A09) : carte par commune.',
+      visibility: 'public',
+      cards: communeCards,
+      filters: [{ column: 'annee', label: 'Année' }],
       organisationId: org('SSMSI'),
       createdBy: by,
       createdAt: now,

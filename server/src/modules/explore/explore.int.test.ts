@@ -50,7 +50,11 @@ async function newVersion(resourceId: string, filename: string, content: string)
   await pub.publish(SYSTEM, v.id, {});
   const [x] = await t.ctx.db.select().from(exploreExtracts).where(eq(exploreExtracts.versionId, v.id));
   expect(x?.jobId).toBeTruthy();
-  await t.ctx.jobs.waitFor(x!.jobId!, 60_000);
+  const done = await t.ctx.jobs.waitFor(x!.jobId!, 60_000);
+  // Then its count tables, a job of their own (ADR 0804).
+  const countsJob = (done.result as { countsJob?: string } | null)?.countsJob;
+  expect(countsJob).toBeTruthy();
+  expect((await t.ctx.jobs.waitFor(countsJob!, 60_000)).state).toBe('succeeded');
   return v.id;
 }
 
@@ -119,8 +123,9 @@ describe('extracts', () => {
     expect((await post(`/api/explore/resources/${crimesId}/convert`, {})).statusCode).toBe(401);
     const r = await post(`/api/explore/resources/${crimesId}/convert`, {}, ssmsiEditor);
     expect(r.statusCode, r.body).toBe(202);
-    await t.ctx.jobs.waitFor(r.json().jobId, 60_000);
+    const done = await t.ctx.jobs.waitFor(r.json().jobId, 60_000);
     expect((await get(`/api/explore/resources/${crimesId}`)).json().state).toBe('ready');
+    await t.ctx.jobs.waitFor((done.result as { countsJob: string }).countsJob, 60_000);
     const audit = await t.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'explore.extract.convert'));
     expect(audit.length).toBe(1);
   });
@@ -144,6 +149,35 @@ describe('tabular API', () => {
     expect(last.data.length).toBe(2);
     const contains = (await get(`/api/explore/resources/${crimesId}/data?indicateur__contains=cambr&nombre__less=110&columns=departement,nombre`)).json();
     expect(contains.data).toEqual([{ departement: '01', nombre: 110 }]);
+  });
+
+  it('gives the exact total of a full first page from the count tables, the extract or its rows, and keeps it (ADR 0804)', async () => {
+    const [x] = await t.ctx.db.select().from(exploreExtracts).where(eq(exploreExtracts.resourceId, crimesId));
+    // 4 départements × 3 months × 2 indicators: every column has few values, one count table holds them all.
+    expect(x!.counts!.tables.map((c) => c.columns)).toEqual([['departement', 'mois', 'indicateur', 'nombre']]);
+    expect(await t.ctx.blobs.head(x!.counts!.blobKey)).toMatchObject({ size: x!.counts!.bytes });
+    const cases: [string, number][] = [
+      ['', 24],
+      ['indicateur__exact=Vols', 12],
+      ['departement__in=01,971&mois__differs=2024-02', 8],
+      ['indicateur__contains=CAMB&nombre__greater=120', 9],
+      ['__id__greater=3', 22],
+      ['departement__groupby&mois__groupby&nombre__sum', 12],
+    ];
+    for (const [filter, total] of cases) {
+      for (const round of [1, 2]) {
+        const r = await get(`/api/explore/resources/${crimesId}/data?page_size=1&${filter}`);
+        expect(r.statusCode, r.body).toBe(200);
+        expect([filter, round, r.json().meta.total]).toEqual([filter, round, total]);
+        expect(r.json().data.length).toBe(1);
+        expect(r.json().links.next).toContain('page=2');
+      }
+    }
+    if (t.ctx.redis) {
+      // Shared by the nodes: kept in Redis (under the platform's prefix).
+      const keys = await t.ctx.redis.keys(`${t.ctx.env.REDIS_PREFIX ?? ''}explore:total:*`);
+      expect(keys.length).toBeGreaterThanOrEqual(cases.length - 1);
+    }
   });
 
   it('aggregates (groupby with count, sum, avg, min, max)', async () => {
@@ -513,6 +547,8 @@ describe('dashboards and embeds', () => {
     const after = await t.ctx.db.select().from(exploreExtracts).where(eq(exploreExtracts.resourceId, crimesId));
     expect(after.map((x) => x.versionId)).toEqual([v2]);
     expect(await t.ctx.blobs.head(before[0]!.blobKey!)).toBeNull();
+    expect(before[0]!.counts).not.toBeNull();
+    expect(await t.ctx.blobs.head(before[0]!.counts!.blobKey)).toBeNull();
     expect((await get(`/api/explore/resources/${crimesId}/data?departement__exact=13`)).json().meta.total).toBe(1);
   });
 });

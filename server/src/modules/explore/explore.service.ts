@@ -34,12 +34,14 @@ import { loadMasterSecret } from '../../platform/master-secret.ts';
 import type { PublicationService } from '../opendata/index.ts';
 import { readOds, readXlsx } from '../opendata/index.ts';
 import { ExtractCache } from './engine/cache.ts';
-import { convertToParquet } from './engine/convert.ts';
-import { compileQuestion, compileTabular, SOURCE } from './engine/compile.ts';
+import { buildCounts, convertToParquet, COUNT_N, COUNT_TABLE } from './engine/convert.ts';
+import { compileQuestion, compileTabular, pickCount, SOURCE } from './engine/compile.ts';
+import { TotalsCache } from './engine/totals.ts';
 import { Sandbox, SandboxError, type SandboxSource } from './engine/sandbox.ts';
-import { exploreDashboards, exploreExtracts, exploreQuestions } from './explore.table.ts';
+import { exploreDashboards, exploreExtracts, exploreQuestions, type ExtractCounts } from './explore.table.ts';
 
 export const CONVERT_JOB = 'explore.convert';
+export const COUNTS_JOB = 'explore.counts';
 type Meta = { ip?: string; requestId?: string };
 type ExtractRow = typeof exploreExtracts.$inferSelect;
 type QuestionRow = typeof exploreQuestions.$inferSelect;
@@ -50,6 +52,9 @@ type Readable = Awaited<ReturnType<PublicationService['readablePublished']>>[num
 const SQL_ROLES = new Set(['admin', 'data_admin']);
 
 const extractKey = (versionId: string) => `explore/extracts/${versionId}.parquet`;
+const countsKey = (versionId: string) => `explore/extracts/${versionId}.counts.parquet`;
+/** The view of an extract's count tables, beside `source` in the sandbox of the tabular API and of builder questions. */
+const COUNTS = '__counts';
 
 export function createExploreService(ctx: AppContext, deps: { publication: PublicationService }) {
   const { publication } = deps;
@@ -117,7 +122,16 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
       const info = await ctx.blobs.put(extractKey(versionId), fs.createReadStream(out), { contentType: 'application/vnd.apache.parquet' });
       await ctx.db
         .update(exploreExtracts)
-        .set({ state: 'ready', blobKey: info.key, bytes: info.size, rows: res.rows, columns: res.columns, error: null, convertedAt: ctx.clock.now() })
+        .set({
+          state: 'ready',
+          blobKey: info.key,
+          bytes: info.size,
+          rows: res.rows,
+          columns: res.columns,
+          counts: null,
+          error: null,
+          convertedAt: ctx.clock.now(),
+        })
         .where(eq(exploreExtracts.versionId, versionId));
       // The extracts of the versions it replaces are never read again.
       const old = await ctx.db
@@ -126,11 +140,14 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
         .where(and(eq(exploreExtracts.resourceId, resourceId), ne(exploreExtracts.versionId, versionId)));
       for (const o of old) {
         if (o.blobKey) await ctx.blobs.delete(o.blobKey).catch(() => false);
+        if (o.counts) await ctx.blobs.delete(o.counts.blobKey).catch(() => false);
         sandbox.forget(cache.pathOf(o.versionId));
         cache.drop(o.versionId);
         await ctx.db.delete(exploreExtracts).where(eq(exploreExtracts.versionId, o.versionId));
       }
-      return { rows: res.rows, columns: res.columns.length, bytes: info.size };
+      // The count tables follow in a job of their own (ADR 0804): the extract is queryable meanwhile (totals by a count).
+      const counts = await ctx.jobs.enqueue(COUNTS_JOB, { versionId });
+      return { rows: res.rows, columns: res.columns.length, bytes: info.size, countsJob: counts.id };
     } catch (e) {
       const message = `La conversion a échoué : ${String((e as Error).message)
         .split('\n')[0]!
@@ -141,6 +158,41 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
+
+  /** The count tables of a ready extract (ADR 0804), read from this node's cache, written to the blob store. */
+  async function buildCountTables(versionId: string): Promise<unknown> {
+    const [x] = await ctx.db.select().from(exploreExtracts).where(eq(exploreExtracts.versionId, versionId));
+    if (!x || x.state !== 'ready' || !x.blobKey || x.bytes === null) return { skipped: true };
+    const file = await cache.ensure(x.versionId, x.blobKey, x.bytes);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patrimoine-explore-counts-'));
+    try {
+      fs.chmodSync(dir, 0o700);
+      const out = path.join(dir, 'counts.parquet');
+      const built = await buildCounts(file, out, x.columns, x.rows ?? 0, dir, {
+        threads: ctx.env.PATRIMOINE_EXPLORE_THREADS,
+        memoryMb: ctx.env.PATRIMOINE_EXPLORE_MEMORY_MB,
+      });
+      if (!built) return { tables: 0 };
+      const ci = await ctx.blobs.put(countsKey(versionId), fs.createReadStream(out), { contentType: 'application/vnd.apache.parquet' });
+      const done = await ctx.db
+        .update(exploreExtracts)
+        .set({ counts: { blobKey: ci.key, bytes: ci.size, tables: built.tables } })
+        .where(and(eq(exploreExtracts.versionId, versionId), eq(exploreExtracts.state, 'ready')))
+        .returning({ v: exploreExtracts.versionId });
+      // Replaced meanwhile (a newer version, or converted again): the file is nobody's.
+      if (!done.length) await ctx.blobs.delete(ci.key).catch(() => false);
+      return { tables: built.tables.length, bytes: ci.size };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  ctx.jobs.register<{ versionId: string }, unknown, never>(COUNTS_JOB, {
+    maxAttempts: 2,
+    retentionMs: 7 * 24 * 3600_000,
+    run: (j) => buildCountTables(j.payload.versionId),
+    describe: () => ({ title: 'Tables de comptes d’une ressource pour l’exploration (totaux exacts)' }),
+  });
 
   ctx.jobs.register<{ versionId: string; resourceId: string }, unknown, never>(CONVERT_JOB, {
     maxAttempts: 2,
@@ -212,21 +264,47 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
     return getResource(c, resourceId);
   }
 
-  /** The local file of a readable resource's extract. */
-  async function sourceOf(c: Caller, resourceId: string): Promise<{ item: Readable; columns: ExtractColumn[]; file: string; rows: number }> {
+  /** The local file of a readable resource's extract (and of its count tables). */
+  async function sourceOf(
+    c: Caller,
+    resourceId: string,
+  ): Promise<{
+    item: Readable;
+    columns: ExtractColumn[];
+    file: string;
+    rows: number;
+    versionId: string;
+    counts: { file: string; tables: ExtractCounts['tables'] } | null;
+  }> {
     const item = await readable(c, resourceId);
     const [x] = await ctx.db.select().from(exploreExtracts).where(eq(exploreExtracts.versionId, item.version.id));
     if (!x || x.state !== 'ready' || !x.blobKey || x.bytes === null) {
       const state = x?.state ?? 'pending';
       throw new ConflictError(`Les données de « ${item.resource.title} » ne sont pas prêtes à explorer (${extractStateLabels[state].toLowerCase()}).`);
     }
-    const file = await cache.ensure(x.versionId, x.blobKey, x.bytes);
-    return { item, columns: x.columns, file, rows: x.rows ?? 0 };
+    const [file, countsFile] = await Promise.all([
+      cache.ensure(x.versionId, x.blobKey, x.bytes),
+      x.counts ? cache.ensure(x.versionId, x.counts.blobKey, x.counts.bytes, 'counts') : null,
+    ]);
+    return {
+      item,
+      columns: x.columns,
+      file,
+      rows: x.rows ?? 0,
+      versionId: x.versionId,
+      counts: x.counts && countsFile ? { file: countsFile, tables: x.counts.tables } : null,
+    };
   }
 
-  async function query(sources: SandboxSource[], sql: string, params: DuckDBValue[], opts: { maxRows?: number } = {}) {
+  /** The sandbox sources of one resource: `source`, and its count tables when it has them (one instance for the tabular API and builder questions). */
+  const sourcesOf = (src: { file: string; counts: { file: string } | null }): SandboxSource[] => [
+    { alias: SOURCE, file: src.file },
+    ...(src.counts ? [{ alias: COUNTS, file: src.counts.file }] : []),
+  ];
+
+  async function query(sources: SandboxSource[], sql: string, params: DuckDBValue[], opts: { maxRows?: number; signal?: AbortSignal } = {}) {
     try {
-      return await sandbox.query(sources, sql, params, opts.maxRows ? { maxRows: opts.maxRows } : {});
+      return await sandbox.query(sources, sql, params, { ...(opts.maxRows ? { maxRows: opts.maxRows } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     } catch (e) {
       if (e instanceof SandboxError) {
         if (e.kind === 'busy') throw new TooManyRequestsError(e.message, 2);
@@ -240,7 +318,8 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
   // ---- tabular API ----------------------------------------------------------------------------------
 
   const RESERVED = new Set(['page', 'page_size', 'columns', 'format']);
-  const totals = new Map<string, number>();
+  // Totals per (extract version, compiled filter): an extract never changes. Shared by the nodes through Redis when there is one.
+  const totals = new TotalsCache(ctx.redis, ctx.env.REDIS_PREFIX ?? '', 2000);
 
   function tabularParams(q: Record<string, unknown>): Record<string, string> {
     const params: Record<string, string> = {};
@@ -262,17 +341,42 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
   ): Promise<TabularPage> {
     const src = await sourceOf(c, resourceId);
     const compiled = compileTabular(src.columns, { page: q.page, pageSize: q.page_size, columns: q.columns, params: tabularParams(q) });
-    const sources = [{ alias: SOURCE, file: src.file }];
-    const page = await query(sources, compiled.page.sql, compiled.page.params);
-    // An extract never changes: the total of a filter is kept (the next pages do not scan again).
-    const countKey = `${src.file}\n${compiled.count.sql}\n${JSON.stringify(compiled.count.params)}`;
-    let total = totals.get(countKey);
+    const sources = sourcesOf(src);
+    // The exact total (ADR 0804), cheapest first: without a filter, the extract's rows (known at
+    // conversion); a total already counted for this filter; a count table holding every filtered and
+    // grouped column (a sum over its combinations); else a count over the extract, run beside the page.
+    let total: number | undefined = !compiled.where && !compiled.grouped ? src.rows : undefined;
+    const key = `${src.versionId}\n${compiled.count.sql}\n${JSON.stringify(compiled.count.params)}`;
+    const known = total !== undefined || (total = await totals.get(key)) !== undefined;
+    let counting: Promise<number> | null = null;
+    const stopCounting = new AbortController();
     if (total === undefined) {
-      const count = await query(sources, compiled.count.sql, compiled.count.params);
-      total = Number(count.rows[0]?.[0] ?? 0);
-      if (totals.size >= 2000) totals.delete(totals.keys().next().value as string);
-      totals.set(countKey, total);
+      const count = pickCount(compiled, src.counts?.tables ?? [], COUNTS, COUNT_N, COUNT_TABLE);
+      counting = query(sources, count.sql, count.params, { signal: stopCounting.signal }).then((r) => Number(r.rows[0]?.[0] ?? 0));
+      // The page may end first with the answer (a short page): the count is then interrupted.
+      counting.catch(() => undefined);
     }
+    let page;
+    try {
+      // One row more than the page: whether there is a next page is known without counting.
+      page = await query(
+        sources,
+        compiled.page.sql.replace(/ LIMIT (\d+) OFFSET /, (_, n: string) => ` LIMIT ${Number(n) + 1} OFFSET `),
+        compiled.page.params,
+      );
+    } catch (e) {
+      stopCounting.abort();
+      throw e;
+    }
+    const more = page.rows.length > q.page_size;
+    if (more) page.rows.length = q.page_size;
+    if (total === undefined && !more && (page.rows.length > 0 || q.page === 1)) {
+      total = (q.page - 1) * q.page_size + page.rows.length;
+      // Nobody needs the count any more: it gives its query slot back at once.
+      stopCounting.abort();
+    }
+    if (total === undefined) total = await counting!;
+    if (!known) await totals.set(key, total);
     const link = (p: number) => {
       const u = new URL(url, 'http://x');
       u.searchParams.set('page', String(p));
@@ -282,7 +386,7 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
       data: page.rows.map((r) => Object.fromEntries(page.columns.map((col, i) => [col.name, r[i]]))),
       links: {
         profile: `/api/explore/resources/${resourceId}`,
-        next: q.page * q.page_size < total ? link(q.page + 1) : null,
+        next: more ? link(q.page + 1) : null,
         prev: q.page > 1 ? link(q.page - 1) : null,
       },
       meta: { page: q.page, page_size: q.page_size, total },
@@ -292,7 +396,7 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
   async function tabularCsv(c: Caller, resourceId: string, q: { page: number; page_size: number; columns?: string } & Record<string, unknown>) {
     const src = await sourceOf(c, resourceId);
     const compiled = compileTabular(src.columns, { page: 1, pageSize: 1, columns: q.columns, params: tabularParams(q) });
-    const r = await query([{ alias: SOURCE, file: src.file }], compiled.all.sql, compiled.all.params, { maxRows: ctx.env.PATRIMOINE_EXPLORE_EXPORT_ROWS });
+    const r = await query(sourcesOf(src), compiled.all.sql, compiled.all.params, { maxRows: ctx.env.PATRIMOINE_EXPLORE_EXPORT_ROWS });
     return {
       name: `${src.item.dataset.slug}-${src.item.resource.slug}`,
       result: { ...r, columns: r.columns.map((x) => ({ ...x, label: x.name })), sql: compiled.all.sql },
@@ -315,10 +419,12 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
       def,
       shared.filter((f) => names.has(f.column)),
     );
-    const r = await query([{ alias: SOURCE, file: src.file }], compiled.sql, compiled.params, { maxRows });
+    const r = await query(sourcesOf(src), compiled.sql, compiled.params, { maxRows });
     const groups = def.groupBy.length;
     return {
-      columns: r.columns.map((col, i) => ({ ...col, label: i < groups ? col.name : measureLabel(def, i - groups) })),
+      columns: r.columns.map((col, i) =>
+        i < groups ? { ...col, label: col.name } : { ...col, label: measureLabel(def, i - groups), measure: def.measures[i - groups]!.fn },
+      ),
       rows: r.rows,
       truncated: r.truncated,
       sql: compiled.sql,
@@ -428,6 +534,17 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
     }
   }
 
+  /** The stored columns of a question, the same on creation and on change. */
+  const questionColumns = (q: ReturnType<typeof questionInput.parse>) => ({
+    title: q.title,
+    description: q.description,
+    mode: q.mode,
+    builder: q.mode === 'builder' ? q.builder! : null,
+    sql: q.mode === 'sql' ? q.sql! : null,
+    visualization: q.visualization,
+    resourceIds: resourceIdsOf(q),
+  });
+
   async function createQuestion(c: Caller, input: unknown, meta: Meta): Promise<Question> {
     const u = requireUser(c);
     const q = questionInput.parse(input);
@@ -437,13 +554,7 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
       const [r] = await tx
         .insert(exploreQuestions)
         .values({
-          title: q.title,
-          description: q.description,
-          mode: q.mode,
-          builder: q.mode === 'builder' ? q.builder! : null,
-          sql: q.mode === 'sql' ? q.sql! : null,
-          visualization: q.visualization,
-          resourceIds: resourceIdsOf(q),
+          ...questionColumns(q),
           organisationId: u.organisationId,
           ownerId: u.userId,
           createdBy: actorOf(u).label,
@@ -475,13 +586,7 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
       const [r] = await tx
         .update(exploreQuestions)
         .set({
-          title: q.title,
-          description: q.description,
-          mode: q.mode,
-          builder: q.mode === 'builder' ? q.builder! : null,
-          sql: q.mode === 'sql' ? q.sql! : null,
-          visualization: q.visualization,
-          resourceIds: resourceIdsOf(q),
+          ...questionColumns(q),
           updatedAt: ctx.clock.now(),
         })
         .where(eq(exploreQuestions.id, id))

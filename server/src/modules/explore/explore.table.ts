@@ -9,7 +9,14 @@ import type {
   SqlDefinition,
   Visualization,
 } from '@patrimoine/contracts/explore';
+import type { CountTable } from './engine/convert.ts';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
+
+export interface ExtractCounts {
+  blobKey: string;
+  bytes: number;
+  tables: CountTable[];
+}
 
 /**
  * The Parquet extract of one published resource version (opendata), queried by DuckDB: converted once
@@ -39,6 +46,11 @@ export const exploreExtracts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** When the conversion finished. */
     convertedAt: timestamp('converted_at', { withTimezone: true }),
+    /**
+     * Count tables of the extract (ADR 0804), when worth it: their Parquet file in the blob store
+     * (`explore/extracts/<version id>.counts.parquet`), its size, and each table's id and columns.
+     */
+    counts: jsonb('counts').$type<ExtractCounts | null>(),
   },
   (t) => [index('explore_extracts_resource').on(t.resourceId)],
 );
@@ -58,7 +70,7 @@ export const exploreQuestions = pgTable(
     builder: jsonb('builder').$type<QuestionDefinition>(),
     /** The SQL and its sources (mode sql). */
     sql: jsonb('sql').$type<SqlDefinition>(),
-    /** table, bar, stacked_bar, line, pie, number, map_region, map_departement. */
+    /** table, bar, stacked_bar, line, line_cvs, pie, number, map_region, map_departement, map_commune. */
     visualization: text('visualization').$type<Visualization>().notNull().default('table'),
     /** Resources the question reads (visibility: a caller must be able to read every one). */
     resourceIds: jsonb('resource_ids').$type<string[]>().notNull(),

@@ -7,7 +7,7 @@ import { PROBLEM_BASE } from '../../platform/http/problem.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { buildRouteTable, RouteTable, type RtApi, type RtApp, type RtPlan, type RtTarget } from './route-table.ts';
 import type { GatewayRepository } from './gateway.repository.ts';
-import { rateLimitHeaders, type RateLimiter, type RedisRateLimiter } from './ratelimit.ts';
+import { rateLimitHeaders, type LimiterMetrics, type RateLimiter, type RedisRateLimiter } from './ratelimit.ts';
 import type { Analytics } from './analytics.ts';
 import { OAuthError, type OAuthServer, type TokenRequest } from './oauth.ts';
 import {
@@ -43,7 +43,7 @@ const STRIPPED_REQUEST = new Set(['host', 'x-api-key', 'authorization', 'cookie'
  * read `X_Gateway_Consumer` as `X-Gateway-Consumer`: no spelling of the identity, forwarding or
  * request-id headers the gateway sets itself gets through. Names without `_` cost one scan.
  */
-function droppedRequestHeader(k: string, connectionTokens: Set<string>): boolean {
+function droppedRequestHeader(k: string, connectionTokens: ReadonlySet<string>): boolean {
   if (HOP_BY_HOP.has(k) || STRIPPED_REQUEST.has(k) || connectionTokens.has(k) || k.startsWith('x-forwarded-')) return true;
   if (!k.includes('_')) return false;
   const d = k.replace(/_/g, '-');
@@ -54,6 +54,18 @@ function droppedRequestHeader(k: string, connectionTokens: Set<string>): boolean
     d.startsWith('x-forwarded-') ||
     d.startsWith('x-gateway-') ||
     d === 'x-request-id'
+  );
+}
+
+const NO_TOKENS: ReadonlySet<string> = new Set();
+/** The header names a `Connection` field lists (RFC 9110 §7.6.1); the usual values allocate nothing. */
+function connectionTokensOf(v: string | string[] | undefined): ReadonlySet<string> {
+  if (v === undefined || v === 'keep-alive' || v === 'close' || v === 'Keep-Alive' || v === 'Close') return NO_TOKENS;
+  return new Set(
+    String(v)
+      .toLowerCase()
+      .split(',')
+      .map((s) => s.trim()),
   );
 }
 
@@ -196,7 +208,7 @@ export class DataPlane {
   /** This node's counters in the Prometheus text format. */
   prometheus(): string {
     const m = this.metrics;
-    const l = (this.deps.limiter as { metrics?: { redisErrors: number; failOpen: number; failClosed: number } }).metrics ?? {
+    const l = (this.deps.limiter as { metrics?: LimiterMetrics }).metrics ?? {
       redisErrors: 0,
       failOpen: 0,
       failClosed: 0,
@@ -212,6 +224,9 @@ export class DataPlane {
       ['gateway_ratelimit_redis_errors_total', 'counter', l.redisErrors],
       ['gateway_ratelimit_fail_open_total', 'counter', l.failOpen],
       ['gateway_ratelimit_fail_closed_total', 'counter', l.failClosed],
+      ['gateway_ratelimit_leases_total', 'counter', l.leases ?? 0],
+      ['gateway_ratelimit_leased_calls_total', 'counter', l.leasedCalls ?? 0],
+      ['gateway_ratelimit_returned_slots_total', 'counter', l.returnedSlots ?? 0],
       ['gateway_analytics_recorded_total', 'counter', a.recorded],
       ['gateway_analytics_dropped_total', 'counter', a.dropped],
       ['gateway_analytics_flush_errors_total', 'counter', a.flushErrors],
@@ -368,6 +383,8 @@ export class DataPlane {
 
   async handle(req: FastifyRequest, reply: FastifyReply) {
     this.metrics.requests++;
+    // Set here rather than by a hook: the main port's hooks are not on the data plane's path (ADR 0404).
+    reply.header('x-request-id', req.id);
     const slug = (req.params as { slug: string }).slug;
     const api = this.table.apis.get(slug);
     // CORS (ADR 0400): credentials travel in headers, never in cookies (stripped), so any origin may
@@ -450,12 +467,7 @@ export class DataPlane {
       return problem(reply, 413, 'body-too-large', 'Corps de requête trop volumineux', `Cette API accepte ${api.maxBodyBytes} octets au plus.`);
 
     const headers: Record<string, string | string[]> = {};
-    const connectionTokens = new Set(
-      String(req.headers.connection ?? '')
-        .toLowerCase()
-        .split(',')
-        .map((s) => s.trim()),
-    );
+    const connectionTokens = connectionTokensOf(req.headers.connection);
     for (const [k, v] of Object.entries(req.headers)) {
       if (v === undefined || droppedRequestHeader(k, connectionTokens)) continue;
       headers[k] = v;
@@ -494,12 +506,7 @@ export class DataPlane {
           bodyTimeout: api.timeoutMs,
         });
         const out: Record<string, string | string[]> = {};
-        const conn = new Set(
-          String(res.headers.connection ?? '')
-            .toLowerCase()
-            .split(',')
-            .map((s) => s.trim()),
-        );
+        const conn = connectionTokensOf(res.headers.connection);
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !conn.has(k)) out[k] = v;
         // The upstream's own CORS answer, when it gives one, wins over the gateway's default.
         if (out['access-control-allow-origin'] !== undefined) reply.removeHeader('access-control-expose-headers');

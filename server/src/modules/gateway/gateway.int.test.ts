@@ -297,6 +297,20 @@ describe('data plane with API keys', () => {
     await inject({ method: 'PATCH', url: `/api/gateway/apis/${apiId}`, headers: bearer(admin), payload: { maxBodyBytes: 1048576 } });
   });
 
+  it('serves /gw/… on the main port through the lean data-plane path (no platform hooks), with the same answers', async () => {
+    const r = await fetch(`${issuer}/gw/echo/hello`, { headers: { 'x-api-key': key } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const none = await fetch(`${issuer}/gw/echo/hello`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('content-type')).toContain('application/problem+json');
+    // No browser security headers of the platform on the data plane's answers.
+    expect(none.headers.get('x-frame-options')).toBeNull();
+    expect(none.headers.get('x-content-type-options')).toBe('nosniff');
+    // Everything else on the main port is still the platform's.
+    expect((await fetch(`${issuer}/api/health`)).headers.get('x-frame-options')).not.toBeNull();
+  });
+
   it('maps upstream timeouts to 504 and unreachable upstreams to 502', async () => {
     clock.advance(5000);
     const slow = await inject({ url: '/gw/echo/slow', headers: { 'x-api-key': key } });

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Command } from 'commander';
 import { request } from 'undici';
 import type { CliContext, ModuleFactory, ModuleServices } from '../../platform/context.ts';
@@ -203,23 +203,36 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
    * routes, without the web platform's per-request hooks (ADR 0404).
    */
   let lean: FastifyInstance | null = null;
+  let leanReady: Promise<FastifyInstance> | null = null;
+  /**
+   * The lean instance, built once: it serves GATEWAY_PORT and, on the main port, every `/gw/…`
+   * request, handed over by the HTTP server before the platform's instance sees it (`front`).
+   */
+  function leanApp(): Promise<FastifyInstance> {
+    leanReady ??= (async () => {
+      const app = Fastify({
+        loggerInstance: ctx.logger,
+        logController: new LogController({ disableRequestLogging: true }),
+        trustProxy: trustProxy(ctx.env.PATRIMOINE_TRUST_PROXY) as true,
+        requestIdHeader: 'x-request-id',
+        genReqId: () => randomUUID(),
+        routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+      });
+      // The OAuth2 endpoints declare zod response schemas (the proxy routes have none: nothing is added to their path).
+      app.setValidatorCompiler(validatorCompiler);
+      app.setSerializerCompiler(serializerCompiler);
+      registerErrorHandling(app, { apiPrefixes: ['/'] });
+      await prepare();
+      await app.register(dataPlane.plugin());
+      await app.ready();
+      lean = app;
+      return app;
+    })();
+    return leanReady;
+  }
   async function startDedicatedPort(port: number) {
-    const app = Fastify({
-      loggerInstance: ctx.logger,
-      disableRequestLogging: true,
-      trustProxy: trustProxy(ctx.env.PATRIMOINE_TRUST_PROXY) as true,
-      requestIdHeader: 'x-request-id',
-      genReqId: () => randomUUID(),
-      routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    });
-    // The OAuth2 endpoints declare zod response schemas (the proxy routes have none: nothing is added to their path).
-    app.setValidatorCompiler(validatorCompiler);
-    app.setSerializerCompiler(serializerCompiler);
-    registerErrorHandling(app, { apiPrefixes: ['/'] });
-    await prepare();
-    await app.register(dataPlane.plugin());
+    const app = await leanApp();
     await app.listen({ port, host: ctx.env.HOST });
-    lean = app;
     ctx.logger.info({ port }, 'gateway data plane listening on its dedicated port');
   }
 
@@ -348,7 +361,11 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       dataPlane: async (app) => {
         await prepare();
         await app.register(dataPlane.plugin());
+        await leanApp();
       },
+      // Real HTTP calls to `/gw/…` on the main port take the lean instance's path (ADR 0404): no
+      // session lookup, CSRF check, cookie parsing, helmet or request-log serialisation per call.
+      front: { prefix: '/gw/', handler: () => lean?.routing ?? null },
       async seedReference() {
         await service.ensureSigningKey();
         // Earlier versions stored the deaths API's upstream with the port of the first start: it now
@@ -434,6 +451,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
         await analytics.stop();
         await dataPlane.stop();
         await Promise.all([probeAgents.private.close(), probeAgents.public.close()]);
+        if (limiter instanceof RedisRateLimiter) await limiter.releaseLeases();
         limiterRedis?.disconnect();
       },
     },

@@ -86,6 +86,51 @@ describe.runIf(!!redisUrl)('two nodes sharing Redis', () => {
   });
 });
 
+describe.runIf(!!redisUrl)('leased budgets (two nodes sharing Redis)', () => {
+  const rules = [{ name: 'second' as const, limit: 200 }];
+  const newPrefix = () => `gwtest:${Math.random().toString(36).slice(2)}:`;
+
+  it('decide locally from a lease, never exceed the limit together, and give unused slots back', async () => {
+    const prefix = newPrefix();
+    const a = redisLimiter(prefix);
+    const b = redisLimiter(prefix);
+    let ok = 0;
+    expect((await a.check('k', rules, T0)).allowed).toBe(true);
+    ok++;
+    expect(a.metrics.leases).toBe(1);
+    for (let i = 0; i < 5; i++) if ((await a.check('k', rules, T0 + 1)).allowed) ok++;
+    expect(a.metrics.leasedCalls).toBe(5);
+    // The other node takes all it can in the same window, sequentially and concurrently.
+    for (let i = 0; i < 150; i++) if ((await b.check('k', rules, T0 + 2 + (i % 40))).allowed) ok++;
+    const burst = await Promise.all(Array.from({ length: 150 }, (_, i) => (i % 2 ? a : b).check('k', rules, T0 + 42)));
+    ok += burst.filter((d) => d.allowed).length;
+    expect(ok).toBeLessThanOrEqual(200);
+    // The unused slots of both nodes' leases go back: the consumer gets exactly the rest of its budget.
+    await a.releaseLeases();
+    await b.releaseLeases();
+    for (let i = 0; i < 300; i++) if ((await (i % 2 ? a : b).check('k', rules, T0 + 45)).allowed) ok++;
+    expect(ok).toBe(200);
+    // Leased slots count from the end of their lease: the window frees them no earlier than their calls.
+    expect((await b.check('k', rules, T0 + 999)).allowed).toBe(false);
+  });
+
+  it('leases nothing for small limits (every call decided by Redis, exact as before)', async () => {
+    const l = redisLimiter(newPrefix());
+    for (let i = 0; i < 25; i++) await l.check('small', [{ name: 'second', limit: 20 }], T0 + i);
+    expect(l.metrics.leases).toBe(0);
+  });
+
+  it('never refuses a consumer well within its limit spread over two nodes', async () => {
+    const prefix = newPrefix();
+    const a = redisLimiter(prefix);
+    const b = redisLimiter(prefix);
+    // 1,000 calls over 10 s (100/s) against 200/s, alternating nodes: every one accepted.
+    const d = [];
+    for (let i = 0; i < 1000; i++) d.push(await (i % 2 ? a : b).check('w', rules, T0 + i * 10));
+    expect(d.every((x) => x.allowed)).toBe(true);
+  });
+});
+
 describe('Redis down', () => {
   async function deadRedis() {
     const s = net.createServer();

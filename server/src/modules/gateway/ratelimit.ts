@@ -168,13 +168,17 @@ export class MemoryRateLimiter implements RateLimiter {
  */
 export const LIMIT_SCRIPT = `
 local calls = tonumber(ARGV[1])
-local a = 2
+local minLease = tonumber(ARGV[2])
+local a = 3
 local k = 0
 local res = {}
 for c = 1, calls do
   local now = tonumber(ARGV[a])
   local n = tonumber(ARGV[a + 1])
-  a = a + 2
+  local want = tonumber(ARGV[a + 2])
+  local stamp = ARGV[a + 3]
+  local leaseMs = tonumber(ARGV[a + 4])
+  a = a + 5
   local allowed = 1
   local retry = 0
   local out = {}
@@ -207,6 +211,19 @@ for c = 1, calls do
       out[#out + 1] = w
     end
   end
+  local grant = 0
+  if allowed == 1 and want > 0 then
+    -- A lease: only while every rule's count (this call included) stays under half its limit.
+    grant = want
+    for i = 0, n - 1 do
+      local kind = tonumber(ARGV[a + i * 3])
+      local limit = tonumber(ARGV[a + i * 3 + 1])
+      local room
+      if kind == 0 then room = math.floor(limit / 2) - out[i * 2 + 1] - 1 else room = math.floor((limit - out[i * 2 + 1] - 1) / 8) end
+      if room < grant then grant = room end
+    end
+    if grant < minLease then grant = 0 end
+  end
   if allowed == 1 then
     for i = 0, n - 1 do
       local key = KEYS[k + i + 1]
@@ -215,26 +232,72 @@ for c = 1, calls do
       local w = tonumber(ARGV[a + i * 3 + 2])
       if kind == 0 then
         redis.call('LPUSH', key, now)
+        if grant > 0 then
+          -- Leased slots count from the end of the lease: a slot used at any time before it never
+          -- leaves the window earlier than the call it stands for.
+          local stamps = {}
+          for j = 1, grant do stamps[j] = stamp end
+          redis.call('LPUSH', key, unpack(stamps))
+        end
         redis.call('LTRIM', key, 0, limit - 1)
-        redis.call('PEXPIRE', key, w)
+        redis.call('PEXPIRE', key, w + leaseMs)
       else
-        redis.call('INCR', key)
+        redis.call('INCRBY', key, 1 + grant)
         redis.call('PEXPIRE', key, w + 60000)
       end
     end
   end
   res[#res + 1] = allowed
   res[#res + 1] = retry
+  res[#res + 1] = grant
   for i = 1, #out do res[#res + 1] = out[i] end
   k = k + n
   a = a + n * 3
 end
 return res`;
 
+/**
+ * Gives back the unused slots of a lease. KEYS: the rules' keys. ARGV: unused count, the lease's
+ * stamp, then per key its kind (0 sliding, 1 calendar).
+ */
+export const RETURN_SCRIPT = `
+local left = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  if tonumber(ARGV[2 + i]) == 0 then
+    redis.call('LREM', KEYS[i], left, ARGV[2])
+  elseif redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('DECRBY', KEYS[i], left)
+  end
+end
+return 1`;
+
 export interface LimiterMetrics {
   redisErrors: number;
   failOpen: number;
   failClosed: number;
+  /** Leases granted, calls decided locally from a lease, unused slots given back. */
+  leases?: number;
+  leasedCalls?: number;
+  returnedSlots?: number;
+}
+
+/** How long a lease may be used (ms of the node's clock and of real time). */
+export const LEASE_MS = 50;
+/** Smaller grants are refused: the call is decided by Redis alone (exact as before). */
+export const MIN_LEASE = 16;
+const MAX_LEASE = 1024;
+
+interface Lease {
+  rules: LimitRule[];
+  /** End of validity, node clock (the slots' stamp in Redis) and real time. */
+  until: number;
+  deadline: number;
+  stamp: string;
+  left: number;
+  used: number;
+  keys: string[];
+  kinds: number[];
+  states: RuleState[];
 }
 
 /**
@@ -247,8 +310,10 @@ interface Pending {
   nowMs: number;
   policy?: 'open' | 'closed';
   keys: string[];
-  args: number[];
+  kinds: number[];
+  args: (number | string)[];
   windows: number[];
+  stamp: string;
   resolve(d: Decision): void;
 }
 
@@ -260,16 +325,64 @@ const MAX_BATCH = 256;
  * this node's exact in-memory limiter (limits then hold per node), `closed` refuses.
  */
 export class RedisRateLimiter implements RateLimiter {
-  readonly metrics: LimiterMetrics = { redisErrors: 0, failOpen: 0, failClosed: 0 };
+  readonly metrics: LimiterMetrics = { redisErrors: 0, failOpen: 0, failClosed: 0, leases: 0, leasedCalls: 0, returnedSlots: 0 };
   private readonly local = new MemoryRateLimiter();
   private queue: Pending[] = [];
   private scheduled = false;
+  private readonly leases = new Map<string, Lease>();
+  /** Size of the next lease asked for a key (twice what the previous one served). */
+  private readonly wants = new Map<string, number>();
+  private sweeper: NodeJS.Timeout | null = null;
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly failPolicy: (key: string) => 'open' | 'closed' = () => 'open',
+    /** Leases on (default); off: every call is decided by Redis (ADR 0401, 0404). */
+    private readonly leasing = true,
   ) {
     redis.defineCommand('gwLimit', { lua: LIMIT_SCRIPT });
+    redis.defineCommand('gwReturn', { lua: RETURN_SCRIPT });
+  }
+
+  /** Gives back every lease's unused slots (at stop, and in tests). */
+  async releaseLeases(): Promise<void> {
+    const all = [...this.leases.values()];
+    this.leases.clear();
+    await Promise.all(all.map((l) => this.giveBack(l)));
+  }
+
+  private async giveBack(l: Lease): Promise<void> {
+    if (l.left <= 0) return;
+    const left = l.left;
+    l.left = 0;
+    this.metrics.returnedSlots! += left;
+    try {
+      await (this.redis as unknown as { gwReturn(n: number, ...a: (string | number)[]): Promise<number> }).gwReturn(
+        l.keys.length,
+        ...l.keys,
+        left,
+        l.stamp,
+        ...l.kinds,
+      );
+    } catch {
+      this.metrics.redisErrors++;
+    }
+  }
+
+  /** Ends the leases whose time is over, giving their unused slots back. */
+  private sweep() {
+    const t = performance.now();
+    for (const [k, l] of this.leases)
+      if (t >= l.deadline) {
+        this.leases.delete(k);
+        this.wants.set(k, l.used);
+        void this.giveBack(l);
+      }
+    if (!this.leases.size && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
+    if (this.wants.size > 50_000) this.wants.clear();
   }
 
   async quotaUse(key: string, nowMs: number) {
@@ -281,24 +394,48 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   check(key: string, rules: LimitRule[], nowMs: number, policy?: 'open' | 'closed'): Promise<Decision> {
+    const lease = this.leases.get(key);
+    if (lease) {
+      if (lease.left > 0 && lease.rules === rules && nowMs < lease.until && performance.now() < lease.deadline) {
+        // Decided here, from the share of the budget this node holds: no Redis round trip.
+        lease.left--;
+        const used = ++lease.used;
+        this.metrics.leasedCalls!++;
+        return Promise.resolve({
+          allowed: true,
+          retryAfterMs: 0,
+          rules: lease.states.map((st) => ({ ...st, remaining: Math.max(0, st.remaining - used) })),
+        });
+      }
+      this.leases.delete(key);
+      this.wants.set(key, lease.used);
+      void this.giveBack(lease);
+    }
+    // Twice what the previous lease served, so that a steady consumer needs about one lease per LEASE_MS.
+    const prev = this.wants.get(key);
+    const want = !this.leasing ? 0 : prev === undefined ? MIN_LEASE : Math.min(MAX_LEASE, Math.max(MIN_LEASE, prev * 2));
+    const stamp = String(nowMs + LEASE_MS);
     const keys: string[] = [];
-    const args: number[] = [nowMs, rules.length];
+    const kinds: number[] = [];
+    const args: (number | string)[] = [nowMs, rules.length, want, stamp, LEASE_MS];
     const windows: number[] = [];
     for (const r of rules) {
       const w = SLIDING[r.name];
       if (w !== undefined) {
         keys.push(`${this.prefix}${key}|${r.name}`);
+        kinds.push(0);
         args.push(0, r.limit, w);
         windows.push(w / 1000);
       } else {
         const p = period(r.name as 'day' | 'month', nowMs);
         keys.push(`${this.prefix}${key}|${r.name}|${p.id}`);
+        kinds.push(1);
         args.push(1, r.limit, p.msLeft);
         windows.push(p.windowSeconds);
       }
     }
     return new Promise((resolve) => {
-      this.queue.push({ key, rules, nowMs, policy, keys, args, windows, resolve });
+      this.queue.push({ key, rules, nowMs, policy, keys, kinds, args, windows, stamp, resolve });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -315,7 +452,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   private async send(batch: Pending[]) {
     const keys: string[] = [];
-    const args: number[] = [batch.length];
+    const args: (number | string)[] = [batch.length, MIN_LEASE];
     for (const p of batch) {
       keys.push(...p.keys);
       args.push(...p.args);
@@ -333,18 +470,36 @@ export class RedisRateLimiter implements RateLimiter {
     for (const p of batch) {
       const allowed = res[o] === 1;
       const retry = res[o + 1]!;
-      p.resolve({
-        allowed,
-        retryAfterMs: allowed ? 0 : Math.max(retry, 1),
-        rules: p.rules.map((r, i) => ({
-          name: r.name,
-          limit: r.limit,
-          remaining: r.limit - res[o + 2 + i * 2]! - (allowed ? 1 : 0),
-          resetSeconds: Math.max(0, Math.ceil(res[o + 3 + i * 2]! / 1000)),
-          windowSeconds: p.windows[i]!,
-        })),
-      });
-      o += 2 + p.rules.length * 2;
+      const grant = res[o + 2]!;
+      const states = p.rules.map((r, i) => ({
+        name: r.name,
+        limit: r.limit,
+        remaining: r.limit - res[o + 3 + i * 2]! - (allowed ? 1 : 0),
+        resetSeconds: Math.max(0, Math.ceil(res[o + 4 + i * 2]! / 1000)),
+        windowSeconds: p.windows[i]!,
+      }));
+      if (grant > 0) {
+        const previous = this.leases.get(p.key);
+        if (previous) void this.giveBack(previous);
+        this.leases.set(p.key, {
+          rules: p.rules,
+          until: p.nowMs + LEASE_MS,
+          deadline: performance.now() + LEASE_MS,
+          stamp: p.stamp,
+          left: grant,
+          used: 0,
+          keys: p.keys,
+          kinds: p.kinds,
+          states,
+        });
+        this.metrics.leases!++;
+        if (!this.sweeper) {
+          this.sweeper = setInterval(() => this.sweep(), LEASE_MS);
+          this.sweeper.unref();
+        }
+      }
+      p.resolve({ allowed, retryAfterMs: allowed ? 0 : Math.max(retry, 1), rules: states });
+      o += 3 + p.rules.length * 2;
     }
   }
 

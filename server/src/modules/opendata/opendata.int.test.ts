@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { RELS, WORKBOOK, zipOf } from './validation/zip-writer.test-helper.ts';
@@ -147,6 +148,11 @@ describe('POST /api/opendata/validate', () => {
     expect(b.valid).toBe(false);
     expect(b.errors[0].message).toMatch(/bombe/);
     // An upload cut in the middle (no closing boundary): a 400 problem, and no temporary file left.
+    // The server's temporary directories go to a directory of this test only (os.tmpdir() reads
+    // TMPDIR at each call): other test files running meanwhile make their own elsewhere.
+    const ownTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'od-cut-upload-'));
+    const previousTmp = process.env.TMPDIR;
+    process.env.TMPDIR = ownTmp;
     const before = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('patrimoine-opendata-')).length;
     const whole = multipart([{ name: 'file', value: 'a;b\n' + '1;2\n'.repeat(500), filename: 'a.csv' }]);
     DEFAULT_UPLOAD_LIMITS.idleMs = 300;
@@ -157,11 +163,16 @@ describe('POST /api/opendata/validate', () => {
         payload: whole.payload.subarray(0, whole.payload.length - 1000),
         headers: whole.headers,
       })
-      .finally(() => (DEFAULT_UPLOAD_LIMITS.idleMs = 30_000));
+      .finally(() => {
+        DEFAULT_UPLOAD_LIMITS.idleMs = 30_000;
+      });
     // 400 when the parser sees the end of the body, 408 when it waits for more.
     expect([400, 408]).toContain(cut.statusCode);
     expect(cut.json().detail ?? cut.json().title).toMatch(/[Ee]nvoi|multipart|incomplet/);
     expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('patrimoine-opendata-')).length).toBe(before);
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
+    fs.rmSync(ownTmp, { recursive: true, force: true });
     // Validations run at once are bounded per node: the next one is a 429 before its upload is read.
     const svc = t.services.opendata!;
     const slots = Array.from({ length: MAX_CONCURRENT_VALIDATIONS }, () => svc.acquireSlot());

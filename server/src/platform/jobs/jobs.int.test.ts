@@ -24,6 +24,23 @@ afterAll(async () => {
 });
 
 describe('jobs', () => {
+  it('a job queued on another node starts at once: the worker is woken by NOTIFY, never by its poll', async () => {
+    const listen = (c: string, cb: (p: string) => void) => t.ctx.database.listen(c, cb);
+    // Polls once an hour: only the notification can start the job within the test's time.
+    const hour = 3_600_000;
+    const worker = createJobsService({ db: t.ctx.db, clock: t.ctx.clock, logger, concurrency: 1, pollMs: hour, listen });
+    const api = createJobsService({ db: t.ctx.db, clock: t.ctx.clock, logger, concurrency: 0, pollMs: hour, listen });
+    extra.push(worker, api);
+    worker.register<{ n: number }, number, never>('test.woken', { run: async (ctx) => ctx.payload.n * 2 });
+    worker.start();
+    await worker.listening();
+    const first = await api.enqueue('test.woken', { n: 1 });
+    expect((await worker.waitFor(first.id, 20_000)).result).toBe(2);
+    // Queued inside a transaction: the notification goes out at the commit, when the row is visible.
+    const second = await t.ctx.db.transaction(async (tx) => api.enqueue('test.woken', { n: 21 }, { tx: tx as never }));
+    expect((await worker.waitFor(second.id, 20_000)).result).toBe(42);
+  });
+
   it('runs a job, records progress and result, and shows it to its owner only', async () => {
     const a = node();
     a.register<{ n: number }, { sum: number }, never>('test.sum', {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import { sql } from 'drizzle-orm';
 import { redactQueryError, type Db } from '../../db/client.ts';
 import type { Clock } from '../clock.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
@@ -94,6 +95,9 @@ export function toPublicJob(j: JobRow, describe?: (j: JobRow) => JobDescription)
   };
 }
 
+/** The `NOTIFY` channel of queued jobs (payload: the job type). */
+export const JOBS_CHANNEL = 'patrimoine_jobs';
+
 /**
  * Persistent job runner: jobs live in the database, any node may run them (FOR UPDATE SKIP LOCKED),
  * a lease renewed by heartbeats lets another node resume a job whose node died, from its checkpoint.
@@ -106,6 +110,12 @@ export function createJobsService(deps: {
   pollMs: number;
   leaseMs?: number;
   heartbeatMs?: number;
+  /**
+   * The database's `LISTEN` (ADR 0002): every enqueue sends `NOTIFY patrimoine_jobs` (at the commit of
+   * its transaction), which wakes the claim loop of every node at once instead of at its next poll.
+   * Without it, only this node's enqueues wake it.
+   */
+  listen?: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>;
 }) {
   const repo = createJobsRepository(deps.db);
   const handlers = new Map<string, JobHandler<never, unknown, never>>();
@@ -116,6 +126,14 @@ export function createJobsService(deps: {
   let timer: NodeJS.Timeout | null = null;
   let stopping = false;
   let wake: (() => void) | null = null;
+  /** A wake-up that came while the loop was claiming: it claims again before sleeping. */
+  let kicked = false;
+  const kick = () => {
+    kicked = true;
+    wake?.();
+  };
+  let unlisten: (() => Promise<void>) | null = null;
+  let subscribed: Promise<void> = Promise.resolve();
   let loop: Promise<void> | null = null;
 
   async function runOne(job: JobRow) {
@@ -193,7 +211,7 @@ export function createJobsService(deps: {
       }
     } finally {
       running.delete(job.id);
-      wake?.();
+      kick();
     }
   }
 
@@ -220,6 +238,7 @@ export function createJobsService(deps: {
   async function pump() {
     while (!stopping) {
       let claimed = false;
+      kicked = false;
       await quarantine();
       while (!stopping && running.size < deps.concurrency) {
         const job = await repo.claim([...handlers.keys()], node, leaseMs, deps.clock.now()).catch((err) => {
@@ -230,7 +249,7 @@ export function createJobsService(deps: {
         claimed = true;
         void runOne(job);
       }
-      if (!claimed || running.size >= deps.concurrency) {
+      if ((!claimed && !kicked) || running.size >= deps.concurrency) {
         await new Promise<void>((resolve) => {
           wake = resolve;
           timer = setTimeout(resolve, deps.pollMs);
@@ -259,7 +278,9 @@ export function createJobsService(deps: {
         },
         opts.tx,
       );
-      wake?.();
+      // Every node's runner hears it (at the commit when `tx` is given); this node's at once.
+      if (deps.listen && !opts.runAfter) await (opts.tx ?? deps.db).execute(sql`SELECT pg_notify(${JOBS_CHANNEL}, ${type})`);
+      kick();
       return j;
     },
     async get(id: string) {
@@ -299,7 +320,7 @@ export function createJobsService(deps: {
      * committed: `enqueue(…, { tx })` cannot, its row is not visible yet) instead of waiting for the poll.
      */
     notify() {
-      wake?.();
+      kick();
     },
     /** Waits until a job ends (tests, CLI). */
     async waitFor(id: string, timeoutMs = 60_000): Promise<JobRow> {
@@ -317,6 +338,17 @@ export function createJobsService(deps: {
       if (loop || deps.concurrency === 0) return;
       stopping = false;
       loop = pump();
+      // Woken by the enqueues of other nodes (API nodes queue, workers run): no wait for the poll.
+      const listening = deps
+        .listen?.(JOBS_CHANNEL, () => kick())
+        .then(
+          (off) => {
+            if (stopping) return off();
+            unlisten = off;
+          },
+          (err: unknown) => deps.logger.warn({ err }, 'jobs: LISTEN failed, the poll interval bounds pick-up'),
+        );
+      subscribed = listening ?? Promise.resolve();
       // Expired results are purged once a minute.
       const sweep = setInterval(() => {
         repo.deleteExpired(deps.clock.now()).catch(() => undefined);
@@ -324,10 +356,16 @@ export function createJobsService(deps: {
       sweep.unref();
       void loop.finally(() => clearInterval(sweep));
     },
+    /** Resolves once `start()`'s subscription to other nodes' enqueues is in place (tests). */
+    listening(): Promise<void> {
+      return subscribed;
+    },
     /** Stops claiming, interrupts running jobs (they resume elsewhere from their checkpoint). */
     async stop() {
       stopping = true;
       wake?.();
+      await unlisten?.();
+      unlisten = null;
       for (const ac of running.values()) ac.abort(new Error('shutdown'));
       await loop;
       const deadline = Date.now() + 10_000;

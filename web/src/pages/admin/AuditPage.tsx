@@ -5,7 +5,7 @@ import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
 import { actorLabel } from '@patrimoine/contracts/platform';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { JsonDiff } from '../../components/JsonDiff';
-import { useUrlState } from '../../components/useUrlState';
+import { useUrlState, useUrlText } from '../../components/useUrlState';
 import { adminCsvUrls, useAudit } from './api';
 import { PageTitle } from '../../components/Page';
 import { plural } from '../../components/plural';
@@ -27,9 +27,9 @@ export function AuditPage() {
   };
   const r = useAudit({ ...filters, page, pageSize: PAGE_SIZE });
   const pages = Math.max(1, Math.ceil((r.data?.total ?? 0) / PAGE_SIZE));
-  const field = (k: (typeof KEYS)[number], label: string, type = 'text') => (
+  const field = (k: Exclude<(typeof KEYS)[number], 'page'>, label: string, type = 'text') => (
     <div className="fr-col-12 fr-col-md-4 fr-col-lg-2">
-      <Input label={label} nativeInputProps={{ type, value: s[k], onChange: (e) => set({ [k]: e.target.value }) }} />
+      <UrlField label={label} type={type} value={s[k]} write={(v) => set({ [k]: v })} />
     </div>
   );
   return (
@@ -108,4 +108,10 @@ export function AuditPage() {
       )}
     </>
   );
+}
+
+/** A filter whose value is in the URL; the list follows the typing after a pause (`useUrlText`). */
+function UrlField({ label, type, value, write }: { label: string; type: string; value: string; write: (v: string) => void }) {
+  const [text, setText] = useUrlText(value, write);
+  return <Input label={label} nativeInputProps={{ type, value: text, onChange: (e) => setText(e.target.value) }} />;
 }

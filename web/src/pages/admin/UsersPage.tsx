@@ -10,7 +10,7 @@ import { ApiError } from '../../api/client';
 import { useOrganisations } from '../../api/organisations';
 import { roleLabels } from '@patrimoine/contracts/platform';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { useUrlState } from '../../components/useUrlState';
+import { useUrlState, useUrlText } from '../../components/useUrlState';
 import { adminCsvUrls, useCreateUser, useResetPassword, useUpdateUser, useUsers } from './api';
 import { PageTitle } from '../../components/Page';
 const PAGE_SIZE = 25;
@@ -149,6 +149,7 @@ function describePending(p: Pending): { question: string; consequence: string; c
 export function UsersPage() {
   const orgs = useOrganisations();
   const [state, setState] = useUrlState(['q', 'role', 'page'] as const);
+  const [search, setSearch] = useUrlText(state.q, (q) => setState({ q }));
   const page = Number(state.page || 1);
   const [notice, setNotice] = useState<{ title: string; text: string } | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
@@ -223,7 +224,7 @@ export function UsersPage() {
       <h2 className="fr-mt-4w">Comptes</h2>
       <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
         <div className="fr-col-12 fr-col-md-5">
-          <Input label="Rechercher" nativeInputProps={{ type: 'search', defaultValue: state.q, onChange: (e) => setState({ q: e.target.value }) }} />
+          <Input label="Rechercher" nativeInputProps={{ type: 'search', value: search, onChange: (e) => setSearch(e.target.value) }} />
         </div>
         <div className="fr-col-12 fr-col-md-4">
           <Select label="Rôle" nativeSelectProps={{ value: state.role, onChange: (e) => setState({ role: e.target.value }) }}>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
@@ -9,7 +9,7 @@ import { labelOf } from '@patrimoine/contracts/common';
 import { kindLabels, lifecycleLabels, opennessLabels, type FacetKey } from '@patrimoine/contracts/catalog';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { useUrlState } from '../../components/useUrlState';
+import { useUrlState, useUrlText } from '../../components/useUrlState';
 import { searchCsvUrl, useCatalogSearch, type SearchResult } from './api';
 import { assetPath, opennessSeverity } from './presentation';
 import { PageTitle } from '../../components/Page';
@@ -118,15 +118,8 @@ function NoResult({
 export function SearchPage() {
   const [s, set] = useUrlState(KEYS);
   const { me } = useAuth();
-  const [text, setText] = useState(s.q);
   // Results while typing: the URL (and the query) follow the input after a short pause.
-  useEffect(() => {
-    const h = setTimeout(() => {
-      if (text !== s.q) set({ q: text });
-    }, 150);
-    return () => clearTimeout(h);
-  }, [text]);
-  useEffect(() => setText(s.q), [s.q]);
+  const [text, setText] = useUrlText(s.q, (q) => set({ q }), 150);
 
   const page = Number(s.page || 1);
   const filters = { q: s.q, kind: s.kind, owner: s.owner, lifecycle: s.lifecycle, openness: s.openness, tags: s.tags, personalData: s.personalData };

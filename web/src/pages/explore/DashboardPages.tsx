@@ -29,6 +29,7 @@ import {
   type Dashboard,
 } from './api';
 import { ResultChart } from './charts';
+import { exportCards } from './export';
 
 const parents = [{ label: 'Tableaux de bord', to: '/exploration/tableaux' }];
 /** Printing a dashboard: its cards without the site's frame, the buttons and the folded data tables. */
@@ -78,14 +79,14 @@ function Card({ d, index, filters, token }: { d: Dashboard; index: number; filte
   const width = `fr-col-12 fr-col-md-${Math.min(12, Math.max(3, card.width))}`;
   if (card.kind === 'text')
     return (
-      <div className={width}>
+      <div className={width} data-export-card>
         <div className="fr-callout fr-mb-0">
           <p className="fr-callout__text">{card.text}</p>
         </div>
       </div>
     );
   return (
-    <div className={width}>
+    <div className={width} data-export-card>
       <section className="fr-p-2w" style={{ border: '1px solid var(--border-default-grey)', height: '100%' }} aria-labelledby={`carte-${index}`}>
         <h2 className="fr-h6" id={`carte-${index}`}>
           {question?.title ?? 'Question indisponible'}
@@ -96,6 +97,7 @@ function Card({ d, index, filters, token }: { d: Dashboard; index: number; filte
           <>
             <ResultChart title={question.title} result={r.data} visualization={question.visualization} />
             <p className="fr-text--sm fr-mb-0 explore-no-print">
+              <ExportButton title={question.title} target={(b) => [b.closest<HTMLElement>('[data-export-card]')!]} format="png" label="Image PNG de la carte" />{' '}
               <a href={token ? exploreUrls.embeddedCard(token, index, filters, 'csv') : exploreUrls.card(d.id, index, filters, 'csv')} download>
                 Télécharger les données de la carte (CSV)
               </a>
@@ -202,6 +204,52 @@ function EmbedPanel({ d }: { d: Dashboard }) {
   );
 }
 
+/** A button exporting cards (found from the button) as a PNG or PDF file, in the browser. */
+function ExportButton({
+  title,
+  target,
+  format,
+  label,
+}: {
+  title: string;
+  target: (button: HTMLElement) => HTMLElement[];
+  format: 'png' | 'pdf';
+  label: string;
+}) {
+  const [state, setState] = useState<'idle' | 'busy' | 'failed'>('idle');
+  return (
+    <>
+      <Button
+        type="button"
+        priority="tertiary"
+        size="small"
+        iconId={format === 'pdf' ? 'fr-icon-file-pdf-line' : 'fr-icon-image-line'}
+        disabled={state === 'busy'}
+        onClick={(e) => {
+          const cards = target(e.currentTarget);
+          setState('busy');
+          exportCards(title, cards, format).then(
+            () => setState('idle'),
+            (err: unknown) => {
+              console.error('explore export', err);
+              setState('failed');
+            },
+          );
+        }}
+      >
+        {state === 'busy' ? 'Export en cours…' : label}
+      </Button>
+      {state === 'failed' && (
+        <span role="alert" className="fr-text--sm fr-ml-1w">
+          L’export a échoué.
+        </span>
+      )}
+    </>
+  );
+}
+
+const dashboardCards = () => [...document.querySelectorAll<HTMLElement>('[data-export-card]')];
+
 export function DashboardPage() {
   const { id = '' } = useParams();
   const q = useDashboard(id);
@@ -219,6 +267,8 @@ export function DashboardPage() {
         <Button type="button" priority="tertiary" size="small" iconId="fr-icon-printer-line" onClick={() => window.print()}>
           Imprimer
         </Button>
+        <ExportButton title={d.title} target={dashboardCards} format="png" label="Exporter en PNG" />
+        <ExportButton title={d.title} target={dashboardCards} format="pdf" label="Exporter en PDF" />
         {d.canEdit && (
           <Link className="fr-btn fr-btn--tertiary fr-btn--sm" to={`/exploration/tableaux/${d.id}/modifier`}>
             Modifier

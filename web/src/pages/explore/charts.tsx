@@ -1,9 +1,10 @@
-import { useId, type ReactNode } from 'react';
-import { visualizationLabels, type Visualization } from '@patrimoine/contracts/explore';
+import { Fragment, useEffect, useId, useMemo, useState, type ReactNode } from 'react';
+import { visualizationLabels, type MeasureFn, type Visualization } from '@patrimoine/contracts/explore';
 import { theme } from '../../components/theme';
 import departements from './maps/departements.json';
 import regions from './maps/regions.json';
 import type { QueryResult } from './api';
+import { seasonallyAdjust, seasonalProblem } from './seasonal';
 
 /**
  * Charts of question results (issue 18): SVG drawn with DSFR colour variables (the illustrative
@@ -38,17 +39,24 @@ export function shape(r: QueryResult): { dims: number[]; measures: number[] } {
   return { dims, measures };
 }
 
-export function ResultTable({ result, caption }: { result: QueryResult; caption: string }) {
+/**
+ * A result as a table; grouping values as written (a code or a year is not a quantity), measures in
+ * French number format; with `nameOf`, a « Nom » column after the first (the area a map draws).
+ */
+export function ResultTable({ result, caption, nameOf }: { result: QueryResult; caption: string; nameOf?: (code: string) => string | undefined }) {
+  const { measures } = shape(result);
+  const cell = (v: unknown, j: number) => (measures.includes(j) ? fmt(v) : v === null || v === undefined ? '—' : String(v));
   return (
     <div className="fr-table fr-table--sm fr-table--no-caption" style={{ overflowX: 'auto' }}>
       <table>
         <caption>{caption}</caption>
         <thead>
           <tr>
-            {result.columns.map((c) => (
-              <th key={c.name} scope="col">
-                {c.label}
-              </th>
+            {result.columns.map((c, j) => (
+              <Fragment key={c.name}>
+                <th scope="col">{c.label}</th>
+                {nameOf && j === 0 && <th scope="col">Nom</th>}
+              </Fragment>
             ))}
           </tr>
         </thead>
@@ -56,7 +64,10 @@ export function ResultTable({ result, caption }: { result: QueryResult; caption:
           {result.rows.slice(0, 500).map((r, i) => (
             <tr key={i}>
               {r.map((v, j) => (
-                <td key={j}>{fmt(v)}</td>
+                <Fragment key={j}>
+                  <td>{cell(v, j)}</td>
+                  {nameOf && j === 0 && <td>{nameOf(String(v)) ?? '—'}</td>}
+                </Fragment>
               ))}
             </tr>
           ))}
@@ -72,11 +83,13 @@ function Figure({
   title,
   description,
   result,
+  nameOf,
   children,
 }: {
   title: string;
   description: string;
   result: QueryResult;
+  nameOf?: (code: string) => string | undefined;
   children: (ids: { t: string; d: string }) => ReactNode;
 }) {
   const id = useId();
@@ -88,13 +101,13 @@ function Figure({
       </figcaption>
       <details className="explore-data">
         <summary>Voir les données de « {title} » sous forme de tableau</summary>
-        <ResultTable result={result} caption={title} />
+        <ResultTable result={result} caption={title} nameOf={nameOf} />
       </details>
     </figure>
   );
 }
 
-function Legend({ items }: { items: { label: string; fill: string; opacity?: number }[] }) {
+function Legend({ items }: { items: { label: string; fill: string; opacity?: number; hatched?: boolean }[] }) {
   return (
     <ul
       className="fr-text--sm"
@@ -104,7 +117,14 @@ function Legend({ items }: { items: { label: string; fill: string; opacity?: num
       {items.map((it) => (
         <li key={it.label} style={{ display: 'flex', alignItems: 'center', gap: '0.4rem', padding: 0 }}>
           <svg width="14" height="14" aria-hidden="true">
-            <rect width="14" height="14" style={{ fill: it.fill, fillOpacity: it.opacity ?? 1, stroke: theme.grid }} />
+            {it.hatched ? (
+              <>
+                <rect width="14" height="14" style={{ fill: theme.track, stroke: theme.grid }} />
+                <path d="M0 14L14 0M-4 4L4 -4M10 18L18 10M0 7L7 0M7 14L14 7" style={{ stroke: it.fill, strokeWidth: 2 }} />
+              </>
+            ) : (
+              <rect width="14" height="14" style={{ fill: it.fill, fillOpacity: it.opacity ?? 1, stroke: theme.grid }} />
+            )}
           </svg>
           {it.label}
         </li>
@@ -167,18 +187,53 @@ function Bars({ title, result, stacked }: { title: string; result: QueryResult; 
   );
 }
 
-function Lines({ title, result }: { title: string; result: QueryResult }) {
+/**
+ * A line per series; with `adjusted`, each series' seasonally adjusted values (ADR 0803) are drawn
+ * beside it, dashed, and added to the data table.
+ */
+function Lines({ title, result, adjusted }: { title: string; result: QueryResult; adjusted: boolean }) {
   const { dims, measures } = shape(result);
   const m = measures[0]!;
   const d0 = dims[0] ?? 0;
   const d1 = dims[1];
   const xs = [...new Set(result.rows.map((r) => String(r[d0])))].sort();
   const series = d1 === undefined ? [''] : [...new Set(result.rows.map((r) => String(r[d1])))];
+  const rowOf = (x: string, s: string) => result.rows.findIndex((r) => String(r[d0]) === x && (d1 === undefined || String(r[d1]) === s));
   const val = (x: string, s: string) => {
-    const row = result.rows.find((r) => String(r[d0]) === x && (d1 === undefined || String(r[d1]) === s));
-    return row ? Number(row[m]) : null;
+    const i = rowOf(x, s);
+    return i >= 0 && result.rows[i]![m] !== null ? Number(result.rows[i]![m]) : null;
   };
-  const all = xs.flatMap((x) => series.map((s) => val(x, s))).filter((v): v is number => v !== null && Number.isFinite(v));
+  // The adjusted series, per series, by row of the result (for the table) and by x (for the drawing).
+  let cvsProblem: string | null = null;
+  const cvs = new Map<string, (number | null)[]>();
+  const cvsByRow: (number | null)[] = result.rows.map(() => null);
+  if (adjusted) {
+    cvsProblem = seasonalProblem(xs);
+    if (!cvsProblem)
+      for (const s of series) {
+        try {
+          const a = seasonallyAdjust(
+            xs,
+            xs.map((x) => val(x, s)),
+          );
+          cvs.set(s, a.adjusted);
+          xs.forEach((x, i) => {
+            const r = rowOf(x, s);
+            if (r >= 0) cvsByRow[r] = a.adjusted[i] === null ? null : Math.round(a.adjusted[i]! * 100) / 100;
+          });
+        } catch (e) {
+          cvsProblem = (e as Error).message;
+        }
+      }
+  }
+  const shown: QueryResult = cvs.size
+    ? {
+        ...result,
+        columns: [...result.columns, { name: `${result.columns[m]!.name}_cvs`, type: 'DOUBLE', label: `${result.columns[m]!.label} (CVS)` }],
+        rows: result.rows.map((r, i) => [...r, cvsByRow[i]]),
+      }
+    : result;
+  const all = [...xs.flatMap((x) => series.map((s) => val(x, s))), ...[...cvs.values()].flat()].filter((v): v is number => v !== null && Number.isFinite(v));
   const max = Math.max(1, ...all);
   const min = Math.min(0, ...all);
   const [W, H, L, B] = [640, 260, 60, 30];
@@ -186,11 +241,20 @@ function Lines({ title, result }: { title: string; result: QueryResult }) {
   const py = (v: number) => H - B - ((v - min) / (max - min || 1)) * (H - B - 10);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((k) => min + k * (max - min));
   const labelEvery = Math.max(1, Math.ceil(xs.length / 8));
-  const first = all[0];
-  const last = all.at(-1);
-  const description = `Courbe de ${result.columns[m]!.label} par ${result.columns[d0]!.label}, de ${xs[0] ?? '—'} (${fmt(first)}) à ${xs.at(-1) ?? '—'} (${fmt(last)}).`;
+  const first = val(xs[0] ?? '', series[0]!);
+  const last = val(xs.at(-1) ?? '', series[0]!);
+  const cvsText = cvs.size
+    ? ` En pointillés, la série corrigée des variations saisonnières (moyenne mobile 2×12, coefficients saisonniers mensuels ; sans correction des jours ouvrables).`
+    : '';
+  const description = `Courbe de ${result.columns[m]!.label} par ${result.columns[d0]!.label}, de ${xs[0] ?? '—'} (${fmt(first)}) à ${xs.at(-1) ?? '—'} (${fmt(last)}).${cvsText}`;
+  const legend = [
+    ...series.flatMap((s, j) => [
+      ...(d1 !== undefined || cvs.size ? [{ label: s ? `${s}${cvs.size ? ' (brut)' : ''}` : 'Série brute', fill: colour(j) }] : []),
+      ...(cvs.has(s) ? [{ label: s ? `${s} (CVS, pointillés)` : 'Série CVS (pointillés)', fill: colour(j), opacity: 0.55 }] : []),
+    ]),
+  ];
   return (
-    <Figure title={title} description={description} result={result}>
+    <Figure title={title} description={description} result={shown}>
       {(ids) => (
         <>
           <svg role="img" aria-labelledby={`${ids.t} ${ids.d}`} viewBox={`0 0 ${W} ${H}`} width="100%" data-chart="line">
@@ -212,19 +276,33 @@ function Lines({ title, result }: { title: string; result: QueryResult }) {
             )}
             {series.map((s, j) => {
               const pts = xs.map((x, i) => [i, val(x, s)] as const).filter((p): p is readonly [number, number] => p[1] !== null);
+              const adj = (cvs.get(s) ?? []).map((v, i) => [i, v] as const).filter((p): p is readonly [number, number] => p[1] !== null);
               return (
                 <g key={s}>
                   <polyline fill="none" points={pts.map(([i, v]) => `${px(i)},${py(v)}`).join(' ')} style={{ stroke: colour(j), strokeWidth: 2.5 }} />
+                  {adj.length > 0 && (
+                    <polyline
+                      fill="none"
+                      data-series="cvs"
+                      points={adj.map(([i, v]) => `${px(i)},${py(v)}`).join(' ')}
+                      style={{ stroke: colour(j), strokeWidth: 2, strokeDasharray: '6 4', strokeOpacity: 0.8 }}
+                    />
+                  )}
                   {pts.map(([i, v]) => (
                     <circle key={i} cx={px(i)} cy={py(v)} r={3} style={{ fill: colour(j) }}>
-                      <title>{`${xs[i]}${s ? ` · ${s}` : ''} : ${fmt(v)}`}</title>
+                      <title>{`${xs[i]}${s ? ` · ${s}` : ''} : ${fmt(v)}${cvs.get(s)?.[i] != null ? ` (CVS ${fmt(cvs.get(s)![i])})` : ''}`}</title>
                     </circle>
                   ))}
                 </g>
               );
             })}
           </svg>
-          {d1 !== undefined && <Legend items={series.map((s, j) => ({ label: s, fill: colour(j) }))} />}
+          {legend.length > 0 && <Legend items={legend} />}
+          {cvsProblem && (
+            <p className="fr-text--sm fr-mb-1w" style={{ color: theme.mention }}>
+              {cvsProblem.startsWith('Série') ? cvsProblem : `Série corrigée des variations saisonnières impossible : ${cvsProblem}.`}
+            </p>
+          )}
         </>
       )}
     </Figure>
@@ -307,12 +385,41 @@ function BigNumber({ title, result }: { title: string; result: QueryResult }) {
 type MapDoc = { viewBox: string; attribution: string; areas: { code: string; name: string; zone: string; d: string }[] };
 const STEPS = [0.15, 0.35, 0.55, 0.75, 0.95];
 
-function Choropleth({ title, result, level }: { title: string; result: QueryResult; level: 'departement' | 'region' }) {
-  const map = (level === 'departement' ? departements : regions) as MapDoc;
+/** Values by code: the first grouping column's codes, the first measure's values. */
+function valuesOf(result: QueryResult, norm: (code: string) => string): Map<string, number> {
   const { dims, measures } = shape(result);
   const m = measures[0]!;
   const d0 = dims[0] ?? 0;
-  const values = new Map(result.rows.map((r) => [String(r[d0]).padStart(2, '0'), Number(r[m])]));
+  return new Map(result.rows.map((r) => [norm(String(r[d0])), Number(r[m])]));
+}
+
+function ChoroplethView({
+  title,
+  result,
+  map,
+  values,
+  mixed = new Set<string>(),
+  codeOf,
+  level,
+  note = '',
+  strokeWidth = 0.6,
+  children,
+}: {
+  title: string;
+  result: QueryResult;
+  map: MapDoc;
+  values: Map<string, number>;
+  /** Areas where values that cannot be combined met (merged communes of an average…): hatched, without a value. */
+  mixed?: Set<string>;
+  /** The map's code of a row's value (leading zero, merged commune…), for the names in the data table. */
+  codeOf: (raw: string) => string;
+  level: 'departement' | 'region' | 'commune';
+  note?: string;
+  strokeWidth?: number;
+  children?: ReactNode;
+}) {
+  const { measures } = shape(result);
+  const m = measures[0]!;
   const known = map.areas
     .map((a) => values.get(a.code))
     .filter((v): v is number => v !== undefined && Number.isFinite(v))
@@ -324,31 +431,45 @@ function Choropleth({ title, result, level }: { title: string; result: QueryResu
       0,
       bounds.findIndex((b) => v <= b),
     );
-  const missing = map.areas.filter((a) => !values.has(a.code)).length;
-  const unit = level === 'departement' ? 'départements' : 'régions';
-  const description = `Carte par ${level === 'departement' ? 'département' : 'région'} de ${result.columns[m]!.label} : de ${fmt(known[0])} à ${fmt(known.at(-1))}${missing ? `, ${missing} ${unit} sans donnée` : ''}. ${map.attribution}.`;
+  const missing = map.areas.filter((a) => !values.has(a.code) && !mixed.has(a.code)).length;
+  const hatch = `${useId().replace(/:/g, '')}-mixed`;
+  const names = new Map(map.areas.map((a) => [a.code, a.name]));
+  const nameOf = (raw: string) => names.get(codeOf(raw));
+  const [one, many] = { departement: ['département', 'départements'], region: ['région', 'régions'], commune: ['commune', 'communes'] }[level];
+  const description = `Carte par ${one} de ${result.columns[m]!.label} : de ${fmt(known[0])} à ${fmt(known.at(-1))}${missing ? `, ${missing} ${many} sans donnée` : ''}.${note} ${map.attribution}.`;
   return (
-    <Figure title={title} description={description} result={result}>
+    <Figure title={title} description={description} result={result} nameOf={nameOf}>
       {(ids) => (
         <>
+          {children}
           <svg role="img" aria-labelledby={`${ids.t} ${ids.d}`} viewBox={map.viewBox} width="100%" style={{ maxWidth: 560 }} data-chart={`map_${level}`}>
             <title id={ids.t}>{title}</title>
+            {mixed.size > 0 && (
+              <defs>
+                <pattern id={hatch} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                  <rect width="6" height="6" style={{ fill: theme.track }} />
+                  <line x1="0" y1="0" x2="0" y2="6" style={{ stroke: theme.mention, strokeWidth: 2 }} />
+                </pattern>
+              </defs>
+            )}
             {map.areas.map((a) => {
               const v = values.get(a.code);
               const has = v !== undefined && Number.isFinite(v);
+              const isMixed = mixed.has(a.code);
               return (
                 <path
                   key={a.code}
                   d={a.d}
                   data-code={a.code}
+                  data-mixed={isMixed || undefined}
                   style={{
-                    fill: has ? theme.blue : theme.track,
+                    fill: has ? theme.blue : isMixed ? `url(#${hatch})` : theme.track,
                     fillOpacity: has ? STEPS[klass(v)] : 1,
                     stroke: 'var(--background-default-grey)',
-                    strokeWidth: 0.6,
+                    strokeWidth,
                   }}
                 >
-                  <title>{`${a.name} (${a.code}) : ${has ? fmt(v) : 'sans donnée'}`}</title>
+                  <title>{`${a.name} (${a.code}) : ${has ? fmt(v) : isMixed ? 'communes fusionnées, valeurs non combinables' : 'sans donnée'}`}</title>
                 </path>
               );
             })}
@@ -357,6 +478,7 @@ function Choropleth({ title, result, level }: { title: string; result: QueryResu
             items={[
               ...STEPS.map((o, i) => ({ label: `${i === 0 ? fmt(known[0]) : `> ${fmt(bounds[i - 1])}`} à ${fmt(bounds[i])}`, fill: theme.blue, opacity: o })),
               ...(missing ? [{ label: 'Sans donnée', fill: theme.track }] : []),
+              ...(mixed.size ? [{ label: 'Communes fusionnées, valeurs non combinables', fill: theme.mention, hatched: true }] : []),
             ]}
           />
           <p className="fr-text--xs fr-mb-1w" style={{ color: theme.mention }}>
@@ -366,6 +488,134 @@ function Choropleth({ title, result, level }: { title: string; result: QueryResu
       )}
     </Figure>
   );
+}
+
+function Choropleth({ title, result, level }: { title: string; result: QueryResult; level: 'departement' | 'region' }) {
+  const map = (level === 'departement' ? departements : regions) as MapDoc;
+  const codeOf = (c: string) => c.padStart(2, '0');
+  return <ChoroplethView title={title} result={result} map={map} level={level} codeOf={codeOf} values={valuesOf(result, codeOf)} />;
+}
+
+// One lazy chunk per département (ADR 0803): a commune map loads only the département it shows.
+const communeMaps = import.meta.glob<MapDoc>('./maps/communes/*.json', { import: 'default' });
+const mergedCodes = () => import('./maps/communes-merged.json').then((m) => m.default as Record<string, string>);
+
+function CommuneMap({ title, result }: { title: string; result: QueryResult }) {
+  const selectId = useId();
+  const [merged, setMerged] = useState<Record<string, string> | null>(null);
+  const [map, setMap] = useState<MapDoc | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    void mergedCodes()
+      .then(setMerged)
+      .catch(() => setFailed(true));
+  }, []);
+  const { values, merges, mixed, byDep, combine } = useMemo(() => {
+    const { dims, measures } = shape(result);
+    const m = measures[0]!;
+    const combined = combineCommunes(result.rows, dims[0] ?? 0, m, result.columns[m]?.measure, merged ?? {});
+    const byDep = new Map<string, number>();
+    for (const code of [...combined.values.keys(), ...combined.mixed]) byDep.set(departementOf(code), (byDep.get(departementOf(code)) ?? 0) + 1);
+    return { ...combined, byDep };
+  }, [result, merged]);
+  const deps = [...byDep.keys()].filter((d) => communeMaps[`./maps/communes/${d}.json`]).sort();
+  const biggest = [...byDep].filter(([d]) => deps.includes(d)).sort((a, b) => b[1] - a[1])[0]?.[0];
+  const [chosen, setChosen] = useState<string | null>(null);
+  const dep = chosen && deps.includes(chosen) ? chosen : biggest;
+  useEffect(() => {
+    if (!dep) return;
+    let live = true;
+    void communeMaps[`./maps/communes/${dep}.json`]!()
+      .then((doc) => live && setMap(doc))
+      .catch(() => live && setFailed(true));
+    return () => {
+      live = false;
+    };
+  }, [dep]);
+  if (failed) return <p>La carte n’a pas pu être chargée.</p>;
+  if (!merged || (dep && !map)) return <p className="fr-text--sm">Chargement de la carte…</p>;
+  if (!dep || !map) return <p>Aucun code commune reconnu dans la première colonne (codes INSEE attendus, par exemple 75056).</p>;
+  const depName = (departements as MapDoc).areas.find((a) => a.code === dep)?.name ?? dep;
+  const shownMixed = new Set([...mixed].filter((c) => departementOf(c) === dep));
+  const how = { sum: 'valeurs additionnées', min: 'la plus petite valeur gardée', max: 'la plus grande valeur gardée', none: 'valeurs non combinables' }[
+    combine
+  ];
+  const note = `${deps.length > 1 ? ` Département affiché : ${depName} (${dep}), ${deps.length} départements dans le résultat.` : ` ${depName} (${dep}).`}${merges ? ` ${merges} ancien${merges > 1 ? 's' : ''} code${merges > 1 ? 's' : ''} de commune fusionnée rattaché${merges > 1 ? 's' : ''} à la commune d’aujourd’hui (${how}).` : ''}${mixed.size ? ` ${mixed.size} commune${mixed.size > 1 ? 's' : ''} d’aujourd’hui regroupe${mixed.size > 1 ? 'nt' : ''} plusieurs lignes de communes fusionnées : une moyenne, une médiane, un centile ou un nombre distinct ne s’additionne pas, ${mixed.size > 1 ? 'elles sont hachurées' : 'elle est hachurée'}, sans valeur (voir le tableau).` : ''}`;
+  return (
+    <ChoroplethView
+      title={title}
+      result={result}
+      map={map}
+      values={values}
+      mixed={shownMixed}
+      codeOf={(raw) => (merged ?? {})[communeCode(raw)] ?? communeCode(raw)}
+      level="commune"
+      note={note}
+      strokeWidth={0.8}
+    >
+      {deps.length > 1 && (
+        <div className="fr-select-group explore-no-print">
+          <label className="fr-label" htmlFor={selectId}>
+            Département affiché
+          </label>
+          <select id={selectId} className="fr-select" value={dep} onChange={(e) => setChosen(e.target.value)}>
+            {deps.map((d) => (
+              <option key={d} value={d}>
+                {(departements as MapDoc).areas.find((a) => a.code === d)?.name ?? d} ({d}) — {byDep.get(d)} communes
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+    </ChoroplethView>
+  );
+}
+
+/** An INSEE commune code as written in the map (a number that lost its leading zero gets it back). */
+export function communeCode(raw: string): string {
+  const c = raw.trim().toUpperCase();
+  return /^\d{4}$/.test(c) ? `0${c}` : c;
+}
+
+/** The département of a commune code (three characters overseas: 971…976). */
+export function departementOf(code: string): string {
+  return code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2);
+}
+
+/**
+ * How the values of several rows falling on one commune of today (codes of merged communes) are
+ * combined: counts and sums add up, a minimum and a maximum keep theirs; an average, a median, a
+ * percentile, a distinct count (or a SQL column, whose measure is unknown) cannot be recomputed from
+ * the parts, so such a commune is left without a value and listed as mixed.
+ */
+export function combineCommunes(
+  rows: unknown[][],
+  dim: number,
+  measure: number,
+  fn: MeasureFn | undefined,
+  merged: Record<string, string>,
+): { values: Map<string, number>; mixed: Set<string>; merges: number; combine: 'sum' | 'min' | 'max' | 'none' } {
+  const combine = fn === 'count' || fn === 'sum' ? 'sum' : fn === 'min' ? 'min' : fn === 'max' ? 'max' : 'none';
+  const values = new Map<string, number>();
+  const mixed = new Set<string>();
+  let merges = 0;
+  for (const r of rows) {
+    const raw = communeCode(String(r[dim]));
+    const code = merged[raw] ?? raw;
+    if (code !== raw) merges++;
+    const v = Number(r[measure]);
+    if (r[measure] === null || !Number.isFinite(v) || mixed.has(code)) continue;
+    const before = values.get(code);
+    if (before === undefined) values.set(code, v);
+    else if (combine === 'sum') values.set(code, before + v);
+    else if (combine === 'min') values.set(code, Math.min(before, v));
+    else if (combine === 'max') values.set(code, Math.max(before, v));
+    else {
+      values.delete(code);
+      mixed.add(code);
+    }
+  }
+  return { values, mixed, merges, combine };
 }
 
 /** A result drawn as its visualisation (a table when it has no measure to draw). */
@@ -379,7 +629,9 @@ export function ResultChart({ title, result, visualization }: { title: string; r
     case 'stacked_bar':
       return <Bars title={title} result={result} stacked />;
     case 'line':
-      return <Lines title={title} result={result} />;
+      return <Lines title={title} result={result} adjusted={false} />;
+    case 'line_cvs':
+      return <Lines title={title} result={result} adjusted />;
     case 'pie':
       return <Pie title={title} result={result} />;
     case 'number':
@@ -388,5 +640,7 @@ export function ResultChart({ title, result, visualization }: { title: string; r
       return <Choropleth title={title} result={result} level="departement" />;
     case 'map_region':
       return <Choropleth title={title} result={result} level="region" />;
+    case 'map_commune':
+      return <CommuneMap title={title} result={result} />;
   }
 }

@@ -3,7 +3,7 @@ import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Tag } from '@codegouvfr/react-dsfr/Tag';
 import { gwVisibilityLabels } from '@patrimoine/contracts/gateway';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { useUrlState } from '../../components/useUrlState';
+import { useUrlState, useUrlText } from '../../components/useUrlState';
 import { gatewayUrls, useGatewayApis } from './api';
 import { fmtPct, limitsText } from './format';
 import { PageTitle } from '../../components/Page';
@@ -12,7 +12,8 @@ import { PageTitle } from '../../components/Page';
 export function PortalPage() {
   const q = useGatewayApis();
   const [state, setState] = useUrlState(['q'] as const);
-  const text = state.q.toLowerCase();
+  const [search, setSearch] = useUrlText(state.q, (q) => setState({ q }));
+  const text = search.toLowerCase();
   const items = (q.data ?? []).filter((a) => !text || `${a.name} ${a.description} ${a.organisationCode}`.toLowerCase().includes(text));
   return (
     <>
@@ -22,7 +23,7 @@ export function PortalPage() {
         <Link to="/api-portail/applications">Mes applications</Link> · <Link to="/api-portail/producteur">Espace producteur</Link> ·{' '}
         <a href={gatewayUrls.apis('csv')}>Exporter la liste (CSV)</a>
       </p>
-      <Input label="Rechercher une API" nativeInputProps={{ value: state.q, onChange: (e) => setState({ q: e.target.value }), type: 'search' }} />
+      <Input label="Rechercher une API" nativeInputProps={{ value: search, onChange: (e) => setSearch(e.target.value), type: 'search' }} />
       <ErrorAlert error={q.error} />
       <div className="fr-grid-row fr-grid-row--gutters">
         {items.map((a) => (

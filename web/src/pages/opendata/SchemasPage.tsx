@@ -4,13 +4,14 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { schemaSourceLabels, schemaSources } from '@patrimoine/contracts/opendata';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { useUrlState } from '../../components/useUrlState';
+import { useUrlState, useUrlText } from '../../components/useUrlState';
 import { opendataUrls, useSchema, useSchemas } from './api';
 import { PageError, PageTitle } from '../../components/Page';
 
 /** « Schémas »: the catalogue (schema.data.gouv.fr and the ministry's), searchable, with CSV export. */
 export function SchemasPage() {
   const [f, set] = useUrlState(['q', 'source'] as const);
+  const [search, setSearch] = useUrlText(f.q, (q) => set({ q }));
   const list = useSchemas({ q: f.q || undefined, source: f.source || undefined });
   return (
     <>
@@ -21,7 +22,7 @@ export function SchemasPage() {
       </p>
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-6">
-          <Input label="Rechercher" nativeInputProps={{ value: f.q, onChange: (e) => set({ q: e.target.value }), type: 'search' }} />
+          <Input label="Rechercher" nativeInputProps={{ value: search, onChange: (e) => setSearch(e.target.value), type: 'search' }} />
         </div>
         <div className="fr-col-12 fr-col-md-4">
           <Select label="Source" nativeSelectProps={{ value: f.source, onChange: (e) => set({ source: e.target.value }) }}>

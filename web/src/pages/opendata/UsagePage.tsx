@@ -11,6 +11,35 @@ import { publicationUrls, usePublishedDatasets, useUsage, type UsageReport } fro
 
 const nf = (n: number) => n.toLocaleString('fr-FR');
 
+/** One of the page's tables (DSFR table, a caption, a header row). */
+function UsageTable({ caption, headers, rows }: { caption: string; headers: string[]; rows: { key: string; cells: string[] }[] }) {
+  return (
+    <div className="fr-table fr-table--sm">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {headers.map((h) => (
+              <th key={h} scope="col">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key}>
+              {r.cells.map((c, i) => (
+                <td key={i}>{c}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** Downloads and API calls per day, side by side, in the DSFR palette (light and dark themes); the table below has the same figures. */
 function DailyChart({ r }: { r: UsageReport }) {
   const max = Math.max(1, ...r.days.map((d) => Math.max(d.downloads, d.apiCalls)));
@@ -112,100 +141,31 @@ export function UsagePage() {
             </a>
           </p>
           <DailyChart r={r} />
-          <div className="fr-table fr-table--sm">
-            <table>
-              <caption>Usage par jeu de données</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Organisation</th>
-                  <th scope="col">Jeu de données</th>
-                  <th scope="col">Téléchargements</th>
-                  <th scope="col">Appels d’API</th>
-                  <th scope="col">API liées</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.datasets.map((x) => (
-                  <tr key={x.dataset}>
-                    <td>{x.organisation ?? '—'}</td>
-                    <td>{x.datasetTitle}</td>
-                    <td>{nf(x.downloads)}</td>
-                    <td>{nf(x.apiCalls)}</td>
-                    <td>{x.apis.map((a) => a.name).join(', ') || '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <UsageTable
+            caption="Usage par jeu de données"
+            headers={['Organisation', 'Jeu de données', 'Téléchargements', 'Appels d’API', 'API liées']}
+            rows={r.datasets.map((x) => ({
+              key: x.dataset,
+              cells: [x.organisation ?? '—', x.datasetTitle, nf(x.downloads), nf(x.apiCalls), x.apis.map((a) => a.name).join(', ') || '—'],
+            }))}
+          />
           {!r.scope.organisation && (
-            <div className="fr-table fr-table--sm">
-              <table>
-                <caption>Usage par organisation</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Organisation</th>
-                    <th scope="col">Téléchargements</th>
-                    <th scope="col">Appels d’API</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {r.organisations.map((o) => (
-                    <tr key={o.organisation ?? '—'}>
-                      <td>{o.organisation ?? '—'}</td>
-                      <td>{nf(o.downloads)}</td>
-                      <td>{nf(o.apiCalls)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <UsageTable
+              caption="Usage par organisation"
+              headers={['Organisation', 'Téléchargements', 'Appels d’API']}
+              rows={r.organisations.map((o) => ({ key: o.organisation ?? '—', cells: [o.organisation ?? '—', nf(o.downloads), nf(o.apiCalls)] }))}
+            />
           )}
-          <div className="fr-table fr-table--sm">
-            <table>
-              <caption>Téléchargements par ressource</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Organisation</th>
-                  <th scope="col">Jeu de données</th>
-                  <th scope="col">Ressource</th>
-                  <th scope="col">Téléchargements</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.resources.map((x) => (
-                  <tr key={x.resourceId}>
-                    <td>{x.organisation ?? '—'}</td>
-                    <td>{x.datasetTitle}</td>
-                    <td>{x.resource}</td>
-                    <td>{nf(x.downloads)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <div className="fr-table fr-table--sm">
-            <table>
-              <caption>Usage par jour</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Jour</th>
-                  <th scope="col">Téléchargements</th>
-                  <th scope="col">Appels d’API</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.days
-                  .filter((d) => d.downloads > 0 || d.apiCalls > 0)
-                  .map((d) => (
-                    <tr key={d.day}>
-                      <td>{d.day}</td>
-                      <td>{nf(d.downloads)}</td>
-                      <td>{nf(d.apiCalls)}</td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          </div>
+          <UsageTable
+            caption="Téléchargements par ressource"
+            headers={['Organisation', 'Jeu de données', 'Ressource', 'Téléchargements']}
+            rows={r.resources.map((x) => ({ key: x.resourceId, cells: [x.organisation ?? '—', x.datasetTitle, x.resource, nf(x.downloads)] }))}
+          />
+          <UsageTable
+            caption="Usage par jour"
+            headers={['Jour', 'Téléchargements', 'Appels d’API']}
+            rows={r.days.filter((d) => d.downloads > 0 || d.apiCalls > 0).map((d) => ({ key: d.day, cells: [d.day, nf(d.downloads), nf(d.apiCalls)] }))}
+          />
         </>
       )}
     </>

@@ -21,20 +21,20 @@ export class ExtractCache {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
-  /** Local path of the file for `name` (a version id). */
-  pathOf(name: string): string {
+  /** Local path of the file for `name` (a version id): its extract, or its count tables (ADR 0804). */
+  pathOf(name: string, kind: 'extract' | 'counts' = 'extract'): string {
     if (!/^[0-9a-f-]{36}$/.test(name)) throw new Error(`extract cache: bad name ${name}`);
-    return path.join(this.dir, `${name}.parquet`);
+    return path.join(this.dir, kind === 'counts' ? `${name}.counts.parquet` : `${name}.parquet`);
   }
 
-  async ensure(name: string, blobKey: string, bytes: number): Promise<string> {
-    const file = this.pathOf(name);
+  async ensure(name: string, blobKey: string, bytes: number, kind: 'extract' | 'counts' = 'extract'): Promise<string> {
+    const file = this.pathOf(name, kind);
     try {
       if (fs.statSync(file).size === bytes) return file;
     } catch {
       // absent: download it
     }
-    const running = this.inflight.get(name);
+    const running = this.inflight.get(file);
     if (running) return running;
     const p = (async () => {
       const obj = await this.blobs.get(blobKey);
@@ -48,15 +48,16 @@ export class ExtractCache {
       }
       return file;
     })();
-    this.inflight.set(name, p);
+    this.inflight.set(file, p);
     try {
       return await p;
     } finally {
-      this.inflight.delete(name);
+      this.inflight.delete(file);
     }
   }
 
   drop(name: string): void {
     fs.rmSync(this.pathOf(name), { force: true });
+    fs.rmSync(this.pathOf(name, 'counts'), { force: true });
   }
 }

@@ -119,6 +119,11 @@ export interface CompiledTabular {
   /** Without LIMIT/OFFSET: the CSV export. */
   all: CompiledQuery;
   outputColumns: string[];
+  /** The filter alone (`a = $1 AND …`, '' without a filter), its columns, and the grouping columns: what a count table must hold to answer the total. */
+  where: string;
+  filterColumns: string[];
+  groupColumns: string[];
+  grouped: boolean;
 }
 
 const TABULAR_SUFFIXES = new Set<string>([...filterOps, 'sort', 'groupby', ...tabularAggregates]);
@@ -136,6 +141,7 @@ export function compileTabular(columns: ExtractColumn[], req: TabularRequest): C
   const problems: FieldProblem[] = [];
   const p = new Params();
   const where: string[] = [];
+  const filterColumns = new Set<string>();
   const order: string[] = [];
   const groups: string[] = [];
   const aggs: { sql: string; alias: string }[] = [];
@@ -168,6 +174,7 @@ export function compileTabular(columns: ExtractColumn[], req: TabularRequest): C
     } else {
       const s = filterSql(p, col, suffix as FilterOp, raw, field, problems);
       if (s) where.push(s);
+      filterColumns.add(name);
     }
   }
   let select: string[];
@@ -202,6 +209,34 @@ export function compileTabular(columns: ExtractColumn[], req: TabularRequest): C
     count: { sql: grouped ? `SELECT count(*) AS n FROM (${body}) AS g` : `SELECT count(*) AS n FROM ${SOURCE}${whereSql}`, params: p.values },
     all: { sql: `${body}${orderSql}`, params: p.values },
     outputColumns,
+    where: where.join(' AND '),
+    filterColumns: [...filterColumns],
+    groupColumns: groups.map((g) => g.slice(1, -1).replace(/""/g, '"')),
+    grouped,
+  };
+}
+
+/**
+ * The total of a tabular request from a count table (ADR 0804), when the table holds every filtered
+ * and grouped column: the same filter (same bound values) over the table's combinations, summing their
+ * rows (or counting the distinct groups). The answer is the exact count: every row of the extract is
+ * in exactly one combination, and the filter reads only the combination's values. Null otherwise.
+ */
+export function countFromTable(
+  compiled: CompiledTabular,
+  table: { id: number; columns: string[] },
+  view: string,
+  n: string,
+  tableColumn: string,
+): CompiledQuery | null {
+  const needed = [...compiled.filterColumns, ...compiled.groupColumns];
+  if (needed.includes(ROW_ID) || !needed.every((c) => table.columns.includes(c))) return null;
+  const where = ` WHERE ${quoteIdent(tableColumn)} = ${Number(table.id)}${compiled.where ? ` AND ${compiled.where}` : ''}`;
+  if (!compiled.grouped) return { sql: `SELECT coalesce(sum(${quoteIdent(n)}), 0) AS n FROM ${quoteIdent(view)}${where}`, params: compiled.count.params };
+  if (!compiled.groupColumns.length) return null;
+  return {
+    sql: `SELECT count(*) AS n FROM (SELECT DISTINCT ${compiled.groupColumns.map(quoteIdent).join(', ')} FROM ${quoteIdent(view)}${where}) AS g`,
+    params: compiled.count.params,
   };
 }
 
@@ -300,4 +335,19 @@ export function compileQuestion(
     params: p.values,
     outputColumns,
   };
+}
+
+/** The count query of a tabular request: from the smallest count table that answers it, else over the extract. */
+export function pickCount(
+  compiled: CompiledTabular,
+  tables: { id: number; columns: string[]; rows: number }[],
+  view: string,
+  n: string,
+  tableColumn: string,
+): CompiledQuery & { fromTable: boolean } {
+  for (const t of [...tables].sort((a, b) => a.rows - b.rows)) {
+    const q = countFromTable(compiled, t, view, n, tableColumn);
+    if (q) return { ...q, fromTable: true };
+  }
+  return { ...compiled.count, fromTable: false };
 }

@@ -120,6 +120,24 @@ describe('sandbox', () => {
     small.close();
   });
 
+  it('interrupts a query whose caller no longer needs it, and gives its slot back at once', async () => {
+    // One slot, a queue of one: the cancelled count must free the slot long before its 60 s timeout.
+    const small = new Sandbox({ memoryMb: 128, threads: 1, timeoutMs: 60_000, maxRows: 10 }, path.join(dir, 'spill3'), 2, 1, 1);
+    const stop = new AbortController();
+    const slow = small
+      .query(sources, 'SELECT count(*) FROM range(100000000000) a, range(1000) b WHERE a.range % 7 = b.range', [], { signal: stop.signal })
+      .catch((e: unknown) => e);
+    const next = small.query(sources, 'SELECT 2');
+    // Once it runs (DuckDB interrupted mid-query), not before.
+    setTimeout(() => stop.abort(), 300);
+    expect(((await slow) as SandboxError).kind).toBe('cancelled');
+    expect((await next).rows).toEqual([[2]]);
+    // Already cancelled: it never takes a slot.
+    const hold = small.query(sources, 'SELECT count(*) FROM range(100000000000) a, range(1000) b WHERE a.range % 7 = b.range', [], { signal: stop.signal });
+    expect(((await hold.catch((e: unknown) => e)) as SandboxError).kind).toBe('cancelled');
+    small.close();
+  });
+
   it('binds values: a value is never SQL', async () => {
     const r = await sandbox.query(sources, `SELECT count(*) FROM ${SOURCE} WHERE departement = $1`, ["01' OR '1'='1"]);
     expect(r.rows).toEqual([[0]]);

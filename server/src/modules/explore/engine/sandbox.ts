@@ -22,6 +22,8 @@ export interface SandboxLimits {
   threads: number;
   timeoutMs: number;
   maxRows: number;
+  /** Interrupts the query when aborted (a count nobody waits for any more); it then fails as `cancelled`. */
+  signal?: AbortSignal;
 }
 
 export interface SandboxSource {
@@ -41,7 +43,7 @@ export interface SandboxResult {
 export class SandboxError extends Error {
   constructor(
     message: string,
-    readonly kind: 'refused' | 'timeout' | 'failed' | 'busy',
+    readonly kind: 'refused' | 'timeout' | 'failed' | 'busy' | 'cancelled',
   ) {
     super(message);
     this.name = 'SandboxError';
@@ -118,7 +120,10 @@ class SandboxInstance {
       timedOut = true;
       c.interrupt();
     }, limits.timeoutMs);
+    const cancel = () => c.interrupt();
+    limits.signal?.addEventListener('abort', cancel, { once: true });
     try {
+      if (limits.signal?.aborted) throw new SandboxError('Requête annulée.', 'cancelled');
       let extracted;
       try {
         extracted = await c.extractStatements(sql);
@@ -153,11 +158,13 @@ class SandboxInstance {
       }
     } catch (e) {
       if (e instanceof SandboxError) throw e;
+      if (limits.signal?.aborted && !timedOut) throw new SandboxError('Requête annulée.', 'cancelled');
       if (timedOut)
         throw new SandboxError(`La requête a dépassé le temps permis (${Math.round(limits.timeoutMs / 100) / 10} s) et a été interrompue.`, 'timeout');
       throw new SandboxError(describe(e), 'failed');
     } finally {
       clearTimeout(timer);
+      limits.signal?.removeEventListener('abort', cancel);
       c.closeSync();
       this.busy--;
       this.lastUsed = Date.now();
@@ -207,6 +214,11 @@ export class Sandbox {
       if (this.waiting.length >= this.maxWaiting)
         throw new SandboxError('Trop de requêtes d’exploration en cours sur ce serveur : réessayez dans un instant.', 'busy');
       await new Promise<void>((ok) => this.waiting.push(ok));
+    }
+    // Cancelled while it waited for a slot: it never takes one.
+    if (limits.signal?.aborted) {
+      this.waiting.shift()?.();
+      throw new SandboxError('Requête annulée.', 'cancelled');
     }
     this.running++;
     try {

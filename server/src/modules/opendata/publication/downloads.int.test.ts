@@ -53,12 +53,23 @@ describe('download counts survive a node that dies', () => {
     await t.ctx.db.delete(opendataDownloads);
     const prefix = t.ctx.env.REDIS_PREFIX ?? '';
     const day = new Date().toISOString().slice(0, 10);
-    await redis.hset(`${prefix}od:dl:claimed:${Date.now() - ORPHAN_MS - 1000}:deadnode`, `${resourceId}|${day}`, '5');
-    await redis.hset(`${prefix}od:dl:claimed:${Date.now()}:othernode`, `${resourceId}|${day}`, '7'); // being written by a live node
+    // Claims are listed in a sorted set by time, as a node's claim script leaves them.
+    const dead = `${prefix}od:dl:claimed:${Date.now() - ORPHAN_MS - 1000}:deadnode`;
+    const live = `${prefix}od:dl:claimed:${Date.now()}:othernode`;
+    await redis.hset(dead, `${resourceId}|${day}`, '5');
+    await redis.zadd(`${prefix}od:dl:claims`, Date.now() - ORPHAN_MS - 1000, dead);
+    await redis.hset(live, `${resourceId}|${day}`, '7'); // being written by a live node
+    await redis.zadd(`${prefix}od:dl:claims`, Date.now(), live);
     await counterOf().flush();
     expect(await total()).toBe(5);
-    const left = await redis.keys(`${prefix}od:dl:claimed:*`);
-    expect(left).toHaveLength(1);
-    await redis.del(...left);
+    expect(await redis.keys(`${prefix}od:dl:claimed:*`)).toEqual([live]);
+    expect(await redis.zrange(`${prefix}od:dl:claims`, 0, -1)).toEqual([live]);
+    // Two nodes racing for the same orphan: one writes it, once.
+    await t.ctx.db.delete(opendataDownloads);
+    await redis.zadd(`${prefix}od:dl:claims`, Date.now() - ORPHAN_MS - 1000, live);
+    await Promise.all([counterOf().flush(), counterOf().flush()]);
+    expect(await total()).toBe(7);
+    expect(await redis.keys(`${prefix}od:dl:claimed:*`)).toEqual([]);
+    expect(await redis.zcard(`${prefix}od:dl:claims`)).toBe(0);
   });
 });

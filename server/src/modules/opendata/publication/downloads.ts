@@ -3,9 +3,10 @@
  * synchronous call (after an asynchronous deduplication check) whose count is made durable at once,
  * off the request:
  * - with Redis, `HINCRBY` of a hash shared by the nodes (`od:dl:pending`, field `resource|day`); every
- *   few seconds a node claims the hash (`RENAME` to a key of its own, atomic: one node gets it) and
- *   writes it to `opendata_downloads` as one upsert per resource and day, then deletes it. A claimed
- *   hash left by a node that died before writing it is claimed again by any node a minute later.
+ *   few seconds a node claims the hash (`RENAME` to a key of its own, listed in a sorted set of claims by
+ *   time, in one script: one node gets it) and writes it to `opendata_downloads` as one upsert per
+ *   resource and day, then deletes it. A claimed hash left by a node that died before writing it is
+ *   claimed again by any node a minute later, found in the sorted set (no scan of the keyspace).
  * - without Redis (one node), straight to the database: counts gathered while a write is in flight
  *   go in the next one (one upsert per resource and day), so a node that dies loses at most the
  *   write in flight.
@@ -23,6 +24,18 @@ export const DEDUP_SECONDS = 30;
 /** A claimed hash older than this is taken to belong to a node that died before writing it. */
 export const ORPHAN_MS = 60_000;
 const MAX_MEMORY_KEYS = 100_000;
+/** Claims the pending hash (KEYS: pending, claims index; ARGV: claim name, now): 1 when there was one. */
+const CLAIM = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RENAME', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+return 1`;
+/** Takes over an old claim (KEYS: claim, claims index; ARGV: new name, now): 0 when another node took it first. */
+const RECLAIM = `if redis.call('ZSCORE', KEYS[2], KEYS[1]) == false then return 0 end
+redis.call('ZREM', KEYS[2], KEYS[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RENAME', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+return 1`;
 const BOT = /bot\b|bot\/|crawl|spider|slurp|curl\/|wget\/|python-requests|httpclient|go-http-client|facebookexternalhit|headless|monitor|uptime|preview/i;
 
 export function isBot(userAgent: string | undefined): boolean {
@@ -47,6 +60,10 @@ export class DownloadCounter {
   }
   private get claimPrefix() {
     return `${this.deps.prefix}od:dl:claimed:`;
+  }
+  /** Sorted set of the claimed hashes, scored by claim time. */
+  private get claimsKey() {
+    return `${this.deps.prefix}od:dl:claims`;
   }
 
   /** Records a download; returns at once (the deduplication check and the write happen later). */
@@ -150,35 +167,20 @@ export class DownloadCounter {
     if (!redis) return;
     const claims: string[] = [];
     const mine = `${this.claimPrefix}${Date.now()}:${this.node}`;
-    try {
-      await redis.rename(this.pendingKey, mine);
-      claims.push(mine);
-    } catch (e) {
-      if (!/no such key/i.test((e as Error).message)) throw e;
+    // RENAME and the claim's entry in the index are one script: a claim is never left unlisted.
+    if (Number(await redis.eval(CLAIM, 2, this.pendingKey, this.claimsKey, mine, Date.now()))) claims.push(mine);
+    // Claimed hashes not written within ORPHAN_MS (their node died): claim them again (one node wins).
+    // The index is a sorted set by claim time, so this reads the old claims only, never the keyspace.
+    const old = await redis.zrangebyscore(this.claimsKey, '-inf', Date.now() - ORPHAN_MS, 'LIMIT', 0, 100);
+    for (const k of old) {
+      const again = `${this.claimPrefix}${Date.now()}:${this.node}:${claims.length}`;
+      if (Number(await redis.eval(RECLAIM, 2, k, this.claimsKey, again, Date.now()))) claims.push(again);
     }
-    // Claimed hashes not written within ORPHAN_MS (their node died): claim them again (RENAME: one node wins).
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.claimPrefix}*`, 'COUNT', 100);
-      cursor = next;
-      for (const k of keys) {
-        if (claims.includes(k)) continue;
-        const at = Number(k.slice(this.claimPrefix.length).split(':')[0]);
-        if (!(Date.now() - at > ORPHAN_MS)) continue;
-        const again = `${this.claimPrefix}${Date.now()}:${this.node}:${claims.length}`;
-        try {
-          await redis.rename(k, again);
-          claims.push(again);
-        } catch {
-          // Another node took it.
-        }
-      }
-    } while (cursor !== '0');
     for (const k of claims) {
       const counts = await redis.hgetall(k);
-      // If the write fails, the claimed hash stays and is taken again after ORPHAN_MS.
+      // If the write fails, the claimed hash stays listed and is taken again after ORPHAN_MS.
       await this.upsert(DownloadCounter.rows(counts));
-      await redis.del(k);
+      await redis.multi().del(k).zrem(this.claimsKey, k).exec();
     }
   }
 

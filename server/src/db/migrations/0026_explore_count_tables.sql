@@ -1,0 +1,1 @@
+ALTER TABLE "explore_extracts" ADD COLUMN "counts" jsonb;
