@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { jobs } from '../../platform/jobs/jobs.table.ts';
 import { bearer, createTestPlatform, type TestPlatform } from '../../../test/harness.ts';
 import { FixedClock } from '../../platform/clock.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
@@ -129,6 +130,33 @@ describe('extracts', () => {
     const audit = await t.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'explore.extract.convert'));
     expect(audit.length).toBe(1);
   });
+
+  it('queues at start the count tables of extracts converted before them, once, and records an extract with none', async () => {
+    const explore = t.services.explore!;
+    const byResource = async (id: string) => (await t.ctx.db.select().from(exploreExtracts).where(eq(exploreExtracts.resourceId, id)))[0]!;
+    // A file whose columns cannot go in a count table (a name of the count file's own): « none » is recorded, not left « not built ».
+    const notes = await publishFile('delinquance', 'notes', 'Notes', 'notes.csv', '__explore_note;valeur\r\na;1\r\nb;2\r\n');
+    expect((await byResource(notes.resourceId)).counts).toEqual({ blobKey: null, bytes: 0, tables: [] });
+    // An extract converted before ADR 0804: ready, without count tables.
+    const before = await byResource(crimesId);
+    expect(before.counts!.blobKey).toBeTruthy();
+    await t.ctx.db.update(exploreExtracts).set({ counts: null }).where(eq(exploreExtracts.versionId, before.versionId));
+    // Two nodes starting together: the advisory lock makes the second see the first one's job.
+    const [a, b] = await Promise.all([explore.backfillCounts(), explore.backfillCounts()]);
+    expect([...a, ...b]).toEqual([before.versionId]);
+    const [job] = await t.ctx.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.type, 'explore.counts'), sql`${jobs.payload}->>'versionId' = ${before.versionId}`, inArray(jobs.state, ['queued', 'running'])));
+    const done = await t.ctx.jobs.waitFor(job!.id, 60_000);
+    expect(done.state).toBe('succeeded');
+    const after = await byResource(crimesId);
+    expect(after.counts!.tables).toEqual(before.counts!.tables);
+    expect(await t.ctx.blobs.head(after.counts!.blobKey!)).toMatchObject({ size: after.counts!.bytes });
+    // Nothing left to queue, neither the built extract nor the one without tables.
+    expect(await explore.backfillCounts()).toEqual([]);
+    expect((await get(`/api/explore/resources/${crimesId}/data?page_size=1&indicateur__exact=Vols`)).json().meta.total).toBe(12);
+  });
 });
 
 describe('tabular API', () => {
@@ -155,7 +183,7 @@ describe('tabular API', () => {
     const [x] = await t.ctx.db.select().from(exploreExtracts).where(eq(exploreExtracts.resourceId, crimesId));
     // 4 départements × 3 months × 2 indicators: every column has few values, one count table holds them all.
     expect(x!.counts!.tables.map((c) => c.columns)).toEqual([['departement', 'mois', 'indicateur', 'nombre']]);
-    expect(await t.ctx.blobs.head(x!.counts!.blobKey)).toMatchObject({ size: x!.counts!.bytes });
+    expect(await t.ctx.blobs.head(x!.counts!.blobKey!)).toMatchObject({ size: x!.counts!.bytes });
     const cases: [string, number][] = [
       ['', 24],
       ['indicateur__exact=Vols', 12],
@@ -548,7 +576,7 @@ describe('dashboards and embeds', () => {
     expect(after.map((x) => x.versionId)).toEqual([v2]);
     expect(await t.ctx.blobs.head(before[0]!.blobKey!)).toBeNull();
     expect(before[0]!.counts).not.toBeNull();
-    expect(await t.ctx.blobs.head(before[0]!.counts!.blobKey)).toBeNull();
+    expect(await t.ctx.blobs.head(before[0]!.counts!.blobKey!)).toBeNull();
     expect((await get(`/api/explore/resources/${crimesId}/data?departement__exact=13`)).json().meta.total).toBe(1);
   });
 });

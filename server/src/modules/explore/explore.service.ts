@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { jobs } from '../../platform/jobs/jobs.table.ts';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type {
   Dashboard,
@@ -140,7 +141,7 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
         .where(and(eq(exploreExtracts.resourceId, resourceId), ne(exploreExtracts.versionId, versionId)));
       for (const o of old) {
         if (o.blobKey) await ctx.blobs.delete(o.blobKey).catch(() => false);
-        if (o.counts) await ctx.blobs.delete(o.counts.blobKey).catch(() => false);
+        if (o.counts?.blobKey) await ctx.blobs.delete(o.counts.blobKey).catch(() => false);
         sandbox.forget(cache.pathOf(o.versionId));
         cache.drop(o.versionId);
         await ctx.db.delete(exploreExtracts).where(eq(exploreExtracts.versionId, o.versionId));
@@ -172,7 +173,14 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
         threads: ctx.env.PATRIMOINE_EXPLORE_THREADS,
         memoryMb: ctx.env.PATRIMOINE_EXPLORE_MEMORY_MB,
       });
-      if (!built) return { tables: 0 };
+      if (!built) {
+        // Checked: nothing worth a table. Recorded, so that the start-up backfill leaves it alone.
+        await ctx.db
+          .update(exploreExtracts)
+          .set({ counts: { blobKey: null, bytes: 0, tables: [] } })
+          .where(and(eq(exploreExtracts.versionId, versionId), eq(exploreExtracts.state, 'ready')));
+        return { tables: 0 };
+      }
       const ci = await ctx.blobs.put(countsKey(versionId), fs.createReadStream(out), { contentType: 'application/vnd.apache.parquet' });
       const done = await ctx.db
         .update(exploreExtracts)
@@ -191,8 +199,48 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
     maxAttempts: 2,
     retentionMs: 7 * 24 * 3600_000,
     run: (j) => buildCountTables(j.payload.versionId),
+    // Out of attempts: the extract keeps counting over itself, and is not queued again at each start.
+    finished: async (j, outcome) => {
+      if (outcome !== 'failed') return;
+      const versionId = (j.payload as { versionId?: string }).versionId;
+      if (!versionId) return;
+      await ctx.db
+        .update(exploreExtracts)
+        .set({ counts: { blobKey: null, bytes: 0, tables: [] } })
+        .where(and(eq(exploreExtracts.versionId, versionId), isNull(exploreExtracts.counts)));
+    },
     describe: () => ({ title: 'Tables de comptes d’une ressource pour l’exploration (totaux exacts)' }),
   });
+
+  /**
+   * Queues the count tables of the ready extracts that have none yet (converted before ADR 0804, or
+   * whose job was lost with its node): called at each start, under a transaction-scoped advisory lock
+   * so that nodes starting together queue each extract once. Returns the version ids queued.
+   */
+  async function backfillCounts(): Promise<string[]> {
+    const queued = await ctx.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('explore.counts.backfill'))`);
+      const missing = await tx
+        .select({ versionId: exploreExtracts.versionId })
+        .from(exploreExtracts)
+        .where(and(eq(exploreExtracts.state, 'ready'), isNull(exploreExtracts.counts), isNotNull(exploreExtracts.blobKey)));
+      if (!missing.length) return [];
+      const active = await tx
+        .select({ payload: jobs.payload })
+        .from(jobs)
+        .where(and(eq(jobs.type, COUNTS_JOB), inArray(jobs.state, ['queued', 'running'])));
+      const busy = new Set(active.map((j) => (j.payload as { versionId?: string }).versionId));
+      const ids: string[] = [];
+      for (const { versionId } of missing) {
+        if (busy.has(versionId)) continue;
+        await ctx.jobs.enqueue(COUNTS_JOB, { versionId }, { tx: tx as never });
+        ids.push(versionId);
+      }
+      return ids;
+    });
+    if (queued.length) ctx.jobs.notify();
+    return queued;
+  }
 
   ctx.jobs.register<{ versionId: string; resourceId: string }, unknown, never>(CONVERT_JOB, {
     maxAttempts: 2,
@@ -284,7 +332,7 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
     }
     const [file, countsFile] = await Promise.all([
       cache.ensure(x.versionId, x.blobKey, x.bytes),
-      x.counts ? cache.ensure(x.versionId, x.counts.blobKey, x.counts.bytes, 'counts') : null,
+      x.counts?.blobKey ? cache.ensure(x.versionId, x.counts.blobKey, x.counts.bytes, 'counts') : null,
     ]);
     return {
       item,
@@ -917,6 +965,7 @@ export function createExploreService(ctx: AppContext, deps: { publication: Publi
     embeddedDashboard,
     embeddedCard,
     queueConversion,
+    backfillCounts,
     close: () => sandbox.close(),
   };
 }

@@ -13,7 +13,8 @@ import type { CountTable } from './engine/convert.ts';
 import { organisations } from '../../platform/organisations/organisations.table.ts';
 
 export interface ExtractCounts {
-  blobKey: string;
+  /** The count tables' Parquet file; null when the job found no column worth a table (or failed for good). */
+  blobKey: string | null;
   bytes: number;
   tables: CountTable[];
 }
@@ -48,7 +49,9 @@ export const exploreExtracts = pgTable(
     convertedAt: timestamp('converted_at', { withTimezone: true }),
     /**
      * Count tables of the extract (ADR 0804), when worth it: their Parquet file in the blob store
-     * (`explore/extracts/<version id>.counts.parquet`), its size, and each table's id and columns.
+     * (`explore/extracts/<version id>.counts.parquet`), its size, and each table's id and columns;
+     * `{ blobKey: null, tables: [] }` once the job ran and found none worth building; null while not
+     * built yet (the extracts converted before ADR 0804 are queued at the next start).
      */
     counts: jsonb('counts').$type<ExtractCounts | null>(),
   },

@@ -21,6 +21,14 @@ export const exploreModule: ModuleFactory = (ctx, services) => {
         await app.register(exploreRoutes(svc));
       },
       seedDemo: () => seedExploreDemo(ctx, publication, catalog),
+      start() {
+        if (ctx.env.PATRIMOINE_ROLE === 'gateway') return;
+        // The extracts converted before their count tables existed (ADR 0804) get them now.
+        void svc
+          .backfillCounts()
+          .then((ids) => ids.length && ctx.logger.info({ extracts: ids.length }, 'explore: count tables queued for older extracts'))
+          .catch((err: unknown) => ctx.logger.warn({ err }, 'explore: count tables of older extracts not queued'));
+      },
       stop: () => svc.close(),
     },
     services: { explore: svc } as never,
