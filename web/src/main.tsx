@@ -1,4 +1,4 @@
-import { StrictMode } from 'react';
+import { StrictMode, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Link, Route, Routes } from 'react-router';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -9,7 +9,7 @@ import { RequireRole } from './components/RequireRole';
 import { HomePage } from './pages/home/HomePage';
 import { NotFoundPage } from './pages/home/NotFoundPage';
 import { webModules } from './modules';
-import { lazyPage } from './components/lazyPage';
+import { lazyPage, preloadRoute } from './components/lazyPage';
 
 const LoginPage = lazyPage(() => import('./pages/auth/LoginPage'), 'LoginPage');
 const AccessibilityPage = lazyPage(() => import('./pages/legal/LegalPages'), 'AccessibilityPage');
@@ -36,6 +36,58 @@ const queryClient = new QueryClient({
   },
 });
 
+/** The platform's own pages (the modules' come from `webModules`). */
+const platformRoutes: { path: string; element: ReactNode }[] = [
+  { path: 'connexion', element: <LoginPage /> },
+  { path: 'accessibilite', element: <AccessibilityPage /> },
+  { path: 'mentions-legales', element: <LegalNoticePage /> },
+  { path: 'donnees-personnelles', element: <PersonalDataPage /> },
+  { path: 'plan-du-site', element: <SiteMapPage /> },
+  {
+    path: 'compte',
+    element: (
+      <RequireRole>
+        <AccountPage />
+      </RequireRole>
+    ),
+  },
+  {
+    path: 'taches',
+    element: (
+      <RequireRole>
+        <JobsPage />
+      </RequireRole>
+    ),
+  },
+  {
+    path: 'admin/utilisateurs',
+    element: (
+      <RequireRole roles={['admin']}>
+        <UsersPage />
+      </RequireRole>
+    ),
+  },
+  {
+    path: 'admin/audit',
+    element: (
+      <RequireRole roles={['admin']}>
+        <AuditPage />
+      </RequireRole>
+    ),
+  },
+  {
+    path: 'admin/organisations',
+    element: (
+      <RequireRole roles={['admin']}>
+        <OrganisationsPage />
+      </RequireRole>
+    ),
+  },
+];
+
+// The page the address opens is fetched now, beside the session check, not after it.
+preloadRoute(window.location.pathname, [...platformRoutes, ...webModules.flatMap((m) => [...m.routes, ...(m.bareRoutes ?? [])])]);
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
@@ -44,51 +96,9 @@ createRoot(document.getElementById('root')!).render(
           <Routes>
             <Route element={<Layout />}>
               <Route index element={<HomePage />} />
-              <Route path="connexion" element={<LoginPage />} />
-              <Route path="accessibilite" element={<AccessibilityPage />} />
-              <Route path="mentions-legales" element={<LegalNoticePage />} />
-              <Route path="donnees-personnelles" element={<PersonalDataPage />} />
-              <Route path="plan-du-site" element={<SiteMapPage />} />
-              <Route
-                path="compte"
-                element={
-                  <RequireRole>
-                    <AccountPage />
-                  </RequireRole>
-                }
-              />
-              <Route
-                path="taches"
-                element={
-                  <RequireRole>
-                    <JobsPage />
-                  </RequireRole>
-                }
-              />
-              <Route
-                path="admin/utilisateurs"
-                element={
-                  <RequireRole roles={['admin']}>
-                    <UsersPage />
-                  </RequireRole>
-                }
-              />
-              <Route
-                path="admin/audit"
-                element={
-                  <RequireRole roles={['admin']}>
-                    <AuditPage />
-                  </RequireRole>
-                }
-              />
-              <Route
-                path="admin/organisations"
-                element={
-                  <RequireRole roles={['admin']}>
-                    <OrganisationsPage />
-                  </RequireRole>
-                }
-              />
+              {platformRoutes.map((r) => (
+                <Route key={`platform:${r.path}`} path={r.path} element={r.element} />
+              ))}
               {webModules.flatMap((m) => m.routes.map((r) => <Route key={`${m.name}:${r.path}`} path={r.path} element={r.element} />))}
               <Route path="*" element={<NotFoundPage />} />
             </Route>
