@@ -50,6 +50,44 @@ describe('deaths search in the browser', () => {
     expect(unexpected(errors)).toEqual([]);
   });
 
+  it("finds what people type: the page's own example, typos, a first name alone (issue 11)", async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto('/deces');
+    const box = page.getByLabel('Nom, prénoms, dates (JJ/MM/AAAA)');
+    await visible(box);
+    // The example is read off the page, as a person would copy it.
+    const hint = (await page
+      .getByText(/par exemple :/)
+      .first()
+      .textContent())!;
+    const example = hint.split('par exemple :')[1]!.trim();
+    expect(example).toMatch(/\d{2}\/\d{2}\/\d{4}/);
+    const rows = page.getByRole('table', { name: 'Résultats de la recherche' }).locator('tbody tr');
+    /** Types a query key by key and submits it. */
+    const search = async (text: string) => {
+      await box.fill('');
+      await box.pressSequentially(text);
+      await box.press('Enter');
+      await page.waitForURL((u) => u.searchParams.get('q') === text);
+    };
+    // The table shown for the previous query may still be on screen for a moment: poll what it reads.
+    // (the name is the link of its cell: a demo badge follows it)
+    const cells = (column: number) => rows.locator(column === 2 ? 'td:nth-child(2) a' : `td:nth-child(${column})`).allTextContents();
+    const firstRow = async () => ({ last: (await cells(2))[0]?.trim(), first: (await cells(3))[0]?.trim(), death: (await cells(5))[0] ?? '' });
+    const [firstName, lastName, date] = example.split(' ');
+    await search(example);
+    await expect.poll(firstRow).toMatchObject({ last: lastName, first: firstName, death: expect.stringContaining(date!) });
+    // Transposed and dropped letters in both words.
+    await search('martn jaen');
+    await expect.poll(firstRow).toMatchObject({ last: 'Martin', first: 'Jean' });
+    await search('maritn');
+    await expect.poll(async () => (await cells(2)).map((t) => t.trim())).toContain('Martin');
+    // A single word is tried as a first name too.
+    await search('martine');
+    await expect.poll(async () => (await cells(3)).some((t) => t.trim().split(' ')[0] === 'Martine')).toBe(true);
+    expect(unexpected(errors)).toEqual([]);
+  });
+
   it('advanced search: typo-tolerant, and a bad date gets a message next to the field', async () => {
     const [p] = await demoPeople();
     const { page } = await newPage(browser);
