@@ -5,6 +5,7 @@
 //
 //   npm run bench:gateway
 //   BENCH_SECONDS=10 BENCH_SOAK_SECONDS=600 BENCH_DATABASE_URL=postgres://… REDIS_URL=redis://… npm run bench:gateway
+//   BENCH_PROFILE=/tmp/gwprof npm run bench:gateway   (CPU profile of the single gateway process)
 //
 // Needs wrk and nginx (apt-get install -y wrk nginx-light), a PostgreSQL server and Redis (nodes
 // of the per-core mode share them).
@@ -283,7 +284,9 @@ async function main() {
 
   const mainPort = await freePort();
   const gwPort = await freePort();
-  const one = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], {
+  // BENCH_PROFILE=<dir>: the single gateway process writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
+  const one = start(process.execPath, [...profile, 'server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], {
     ...env,
     PORT: String(mainPort),
     GATEWAY_PORT: String(gwPort),
