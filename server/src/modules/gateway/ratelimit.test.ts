@@ -114,6 +114,28 @@ describe.runIf(!!redisUrl)('leased budgets (two nodes sharing Redis)', () => {
     expect((await b.check('k', rules, T0 + 999)).allowed).toBe(false);
   });
 
+  it('asks for one lease per key at a time, and for the next one before the current one runs out', async () => {
+    const l = redisLimiter(newPrefix());
+    const big = [{ name: 'second' as const, limit: 1_000_000 }];
+    // 64 concurrent calls of one consumer: before, each asked Redis for a lease of its own (64 leases,
+    // each pushing its slots and giving the previous one back); now they wait for the first one's.
+    const burst = await Promise.all(Array.from({ length: 64 }, (_, i) => l.check('hot', big, T0 + (i % 3))));
+    expect(burst.every((d) => d.allowed)).toBe(true);
+    expect(l.metrics.leases).toBeLessThanOrEqual(4);
+    expect(l.metrics.leasedCalls).toBeGreaterThanOrEqual(60);
+    // A steady consumer (I/O between its calls): the next lease is there before the current one is spent.
+    const before = l.metrics.leasedCalls!;
+    let allowed = 0;
+    for (let i = 0; i < 1000; i++) {
+      if ((await l.check('hot', big, T0 + 3)).allowed) allowed++;
+      if (i % 10 === 9) await new Promise((r) => setImmediate(r));
+    }
+    expect(allowed).toBe(1000);
+    expect(l.metrics.leasedCalls! - before).toBeGreaterThanOrEqual(990);
+    await l.releaseLeases();
+    expect(l.metrics.returnedSlots).toBeGreaterThan(0);
+  });
+
   it('leases nothing for small limits (every call decided by Redis, exact as before)', async () => {
     const l = redisLimiter(newPrefix());
     for (let i = 0; i < 25; i++) await l.check('small', [{ name: 'second', limit: 20 }], T0 + i);
