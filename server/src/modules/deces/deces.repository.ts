@@ -512,31 +512,10 @@ export function toPgArray(xs: (string | number)[]): string {
   return `{${xs.map((x) => (typeof x === 'number' ? String(x) : `"${x.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
 }
 
-/** Maps a raw SQL row (snake_case) to the Drizzle row shape. */
+/** The blocking keys of `deces_records`: what candidate selection filters on, never scored nor shown. */
+const BLOCKING_COLUMNS = new Set<string>(['last_key', 'last_phon', 'first_key', 'first_phon', 'birth_year', 'death_year']);
 /** The columns of a bulk candidate: what scoring and the result read (`toPerson`), no blocking keys. */
-const CANDIDATE_COLUMNS = [
-  'id',
-  'last_name',
-  'first_names',
-  'sex',
-  'birth_date',
-  'birth_code',
-  'birth_city',
-  'birth_department',
-  'birth_country',
-  'birth_country_code',
-  'death_date',
-  'death_code',
-  'death_city',
-  'death_department',
-  'death_country',
-  'death_country_code',
-  'certificate_id',
-  'age',
-  'source',
-  'flags',
-  'matchid_id',
-] as const;
+const CANDIDATE_COLUMNS = RECORD_COLUMNS.filter((c) => !BLOCKING_COLUMNS.has(c));
 /** A record as bulk matching reads it (`CANDIDATE_COLUMNS`). */
 export type CandidateRow = Omit<RecordRow, 'lastKey' | 'lastPhon' | 'firstKey' | 'firstPhon' | 'birthYear' | 'deathYear'>;
 function fromCandidate(x: Record<string, unknown>): CandidateRow {
@@ -565,6 +544,7 @@ function fromCandidate(x: Record<string, unknown>): CandidateRow {
   };
 }
 
+/** Maps a raw SQL row (snake_case) to the Drizzle row shape. */
 export function fromDb(x: Record<string, unknown>): RecordRow {
   const year = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
