@@ -66,6 +66,33 @@ export async function visible(locator: Locator, timeout = 10_000): Promise<void>
   }
 }
 
+/**
+ * Clicks an element once it has stopped moving on the page. Playwright checks that the element is
+ * still for two frames, then clicks at its position; a layout that settles over several frames (DSFR's
+ * tabs resizing after a tab change, on a loaded machine) can move it in between, and the click then
+ * lands on what is under it instead. Here the element's place in the document (not in the viewport,
+ * which Playwright scrolls) must be the same over 200 ms.
+ */
+export async function clickStill(locator: Locator, timeout = 10_000): Promise<void> {
+  const target = locator.first();
+  await target.waitFor({ state: 'visible', timeout });
+  const place = () =>
+    target.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return `${Math.round(r.left + scrollX)},${Math.round(r.top + scrollY)},${Math.round(r.width)},${Math.round(r.height)}`;
+    });
+  const end = Date.now() + timeout;
+  let last = await place();
+  let since = Date.now();
+  while (Date.now() - since < 200) {
+    if (Date.now() > end) throw new Error(`still moving after ${timeout} ms: ${locator.toString()}\n${await pageState(locator.page())}`);
+    await new Promise((ok) => setTimeout(ok, 50));
+    const now = await place();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+  await target.click({ timeout });
+}
+
 /** What the page showed when a wait failed: its URL, its fields' values, its alerts and the start of its text. */
 async function pageState(page: Page): Promise<string> {
   try {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { adminPassword, axeViolations, launch, login, newPage, settled, unexpected, visible } from './browser';
+import { adminPassword, axeViolations, clickStill, launch, login, newPage, settled, unexpected, visible } from './browser';
 
 /**
  * What a person meets first (issue 11): errors brought into view on long forms, dark mode readable,
@@ -252,7 +252,9 @@ describe('on a phone (390 px)', () => {
     await visible(list.getByRole('heading', { name: 'Relations directes' }));
     await visible(list.getByRole('link', { name: 'Histovec' }));
     expect(await page.getByTestId('graph-node').count()).toBe(0);
-    await page.getByRole('button', { name: 'Afficher le graphe' }).click();
+    // (DSFR's tabs settle over several frames after a tab change: on a loaded machine a plain click
+    // could land on the panel where the button was a frame earlier)
+    await clickStill(page.getByRole('button', { name: 'Afficher le graphe' }));
     await visible(page.getByTestId('graph-node'));
   });
 });

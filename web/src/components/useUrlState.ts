@@ -1,21 +1,50 @@
 import { useEffect, useRef, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useLocation, useSearchParams } from 'react-router';
+
+function samePath(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return decodeURI(a) === decodeURI(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The query string a filter write leads to, or null when the write must be dropped.
+ *
+ * React Router commits a navigation in a transition: until it renders, the rendered URL is the one
+ * before the last write, while the browser's location is already the new one (BrowserRouter pushes at
+ * once). Starting from the browser's query string makes two writes in a row (a field, then another
+ * before the first has rendered) both count. A write that comes after the person has followed a link
+ * (a field's pending write, `useUrlText`) belongs to the page being left: the browser is already on the
+ * next page while this one is still rendered, and writing would navigate back to it.
+ */
+export function nextSearch(
+  browser: { pathname: string; search: string },
+  renderedPathname: string,
+  patch: Record<string, string | number | null | undefined>,
+  resetPage: boolean,
+): URLSearchParams | null {
+  if (!samePath(browser.pathname, renderedPathname)) return null;
+  const next = new URLSearchParams(browser.search);
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null || v === undefined || v === '') next.delete(k);
+    else next.set(k, String(v));
+  }
+  if (resetPage && !('page' in patch)) next.delete('page');
+  return next;
+}
 
 /** Filters kept in the URL, so that a filtered view is a shareable link. */
 export function useUrlState<K extends string>(keys: readonly K[]) {
   const [params, setParams] = useSearchParams();
+  const { pathname, search } = useLocation();
   const values = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? ''])) as Record<K, string>;
   function set(patch: Partial<Record<K, string | number | null>>, opts: { resetPage?: boolean } = { resetPage: true }) {
-    // React Router commits a navigation in a transition: until it renders, `params` is the URL before
-    // the last write. The browser's location is already the new one (BrowserRouter pushes at once), so
-    // two writes in a row (a field, then another before the first has rendered) both count.
-    const next = new URLSearchParams(typeof window === 'undefined' ? params : window.location.search);
-    for (const [k, v] of Object.entries(patch) as [string, string | number | null | undefined][]) {
-      if (v === null || v === undefined || v === '') next.delete(k);
-      else next.set(k, String(v));
-    }
-    if (opts.resetPage && !('page' in patch)) next.delete('page');
-    setParams(next, { replace: false });
+    const browser = typeof window === 'undefined' ? { pathname, search } : window.location;
+    const next = nextSearch(browser, pathname, patch, !!opts.resetPage);
+    if (next) setParams(next, { replace: false });
   }
   return [values, set] as const;
 }
