@@ -41,6 +41,7 @@ export default defineConfig({
         test: {
           name: 'int-pglite',
           include: integration,
+          isolate: false,
           env: { PATRIMOINE_TEST_DB: 'pglite' },
           globalSetup: ['server/test/global-setup-pglite.ts'],
         },
@@ -52,6 +53,7 @@ export default defineConfig({
               test: {
                 name: 'int-postgres',
                 include: integration,
+                isolate: false,
                 env: { PATRIMOINE_TEST_DB: 'postgres' },
                 globalSetup: ['server/test/global-setup-postgres.ts'],
               },

@@ -63,6 +63,9 @@ export async function bulkRun(
     sex: 'sexe',
     dateFormat: 'DD/MM/YYYY',
     ...(process.env.DECES_BENCH_PRUNE ? { pruneScore: process.env.DECES_BENCH_PRUNE } : {}),
+    // More than one candidate per row is for the analysis of the saved review lines (DECES_BENCH_SAVE_DIR):
+    // the precision and recall printed below then count only each row's first line.
+    ...(process.env.DECES_BENCH_CANDIDATES ? { candidateNumber: process.env.DECES_BENCH_CANDIDATES } : {}),
   };
   const body =
     Object.entries(fields)
@@ -115,7 +118,8 @@ export async function bulkRun(
   const [cTruth, cLine, cScore, cId, cLast, cFirst, cBirth] = ['verite', 'sourceLineNumber', 'score', 'id', 'name.last', 'name.first', 'birth.date'].map(
     col,
   ) as number[];
-  const rows = all.slice(1);
+  // A row's best candidate is its first line (more lines with DECES_BENCH_CANDIDATES > 1).
+  const rows = all.slice(1).filter((r, i, a) => i === 0 || r[cLine!] !== a[i - 1]![cLine!]);
   let tp = 0;
   let fp = 0;
   let present = 0;

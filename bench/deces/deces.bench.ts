@@ -7,7 +7,8 @@
  *   npm run bench:deces                                                         # 100,000 records on PGlite
  * Options: DECES_BENCH_COUNT (records), DECES_BENCH_QUERIES (bulk rows), DECES_BENCH_RPS, DECES_BENCH_SECONDS,
  * DECES_BENCH_FILE (reuse a generated file of DECES_BENCH_COUNT records, seed 1), DECES_BENCH_PRUNE (bulk pruneScore),
- * DECES_BENCH_MODELS (bulk runs: `A,B,small`), DECES_BENCH_SHOW_MISSES (examples of missed matches).
+ * DECES_BENCH_MODELS (bulk runs: `A,B,small`), DECES_BENCH_SHOW_MISSES (examples of missed matches),
+ * DECES_BENCH_SAVE_DIR (result CSV, JSON and review lines of each run), DECES_BENCH_CANDIDATES (candidates per row).
  * `bulk-profile.ts` repeats the bulk runs on a persistent database (no import each time).
  */
 import fs from 'node:fs';
