@@ -86,6 +86,17 @@ describe('dates of a bulk file', () => {
     expect(bulkDate('30/04/1935', 'auto')).toBe('19350430');
     expect(bulkDate('31/04/1935', 'auto')).toBeNull();
   });
+
+  it('a date known only by its year or its month is read whatever the format of the full dates', () => {
+    for (const f of ['DD/MM/YYYY', 'YYYY-MM-DD', 'YYYYMMDD', 'auto', 'dd/MM/yyyy'] as const) {
+      expect(bulkDate('1919', f)).toBe('19190000');
+      expect(bulkDate('03/1919', f)).toBe('19190300');
+      expect(bulkDate('3-1919', f)).toBe('19190300');
+    }
+    expect(bulkDate('13/1919', 'DD/MM/YYYY')).toBeNull();
+    expect(bulkDate('1650', 'DD/MM/YYYY')).toBeNull();
+    expect(bulkDate('191', 'DD/MM/YYYY')).toBeNull();
+  });
 });
 
 describe('bulk review', () => {
@@ -96,6 +107,23 @@ describe('bulk review', () => {
     expect(sum.result).toMatchObject({ rows: 5, matched: 2, unmatched: 1, failed: 2 });
     expect(sum.result.errors.map((e: { line: number }) => e.line)).toEqual([5, 6]);
     expect(sum.result.errors[0].message).toMatch(/birthDate .*date illisible ou inexistante « 31\/02\/1935 »/);
+  });
+
+  it('matches a person whose file gives the year or the month of birth only', async () => {
+    const u = await t.tokenFor('reader');
+    const f = form(['Nom;Prenom;DateNaissance', 'colin;liliane;1934', 'COLIN;Liliane;02/1934', 'COLIN;Liliane;1935'].join('\n'));
+    const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
+    expect(r.statusCode).toBe(200);
+    const { id } = r.json() as { id: string };
+    expect((await t.ctx.jobs.waitFor(id, 60_000)).state).toBe('succeeded');
+    const items = (await t.app.inject({ url: api(`/search/csv/${id}/review`), headers: bearer(u.token) })).json().items;
+    expect(items.map((x: { error: string | null }) => x.error)).toEqual([null, null, null]);
+    expect(items[0].candidates[0]).toMatchObject({ name: { last: 'Colin' }, birth: { date: '19340212' } });
+    expect(items[0].candidates[0].reasons.join(' ')).toMatch(/date partielle compatible/);
+    expect(items[1].candidates[0]).toMatchObject({ birth: { date: '19340212' } });
+    // A year off by one: a weaker candidate, said so.
+    expect(items[2].candidates[0].score).toBeLessThan(items[0].candidates[0].score);
+    expect(items[2].candidates[0].reasons.join(' ')).toMatch(/à un an près/);
   });
 
   it('pages the lines with candidates, scores and reasons; filters; only the owner or an admin', async () => {

@@ -19,7 +19,7 @@ import { RESULT_COLUMNS, bulkHeader, compileDateFormat, encodingOf, readWithForm
 import { PERSON_FIELDS, type PersonField, parseDateQuery } from './request.ts';
 import type { PersonQuery } from './score.ts';
 import { scoreChunk, type ChunkOutput } from './bulk-chunk.ts';
-import { firstNameList, lastNameKey, phonetic } from './text.ts';
+import { firstNameList, lastNameKey, normalize, phonetic } from './text.ts';
 import type { Db } from '../../db/client.ts';
 
 /**
@@ -145,6 +145,22 @@ export function calendarDate(d: string): boolean {
 function readDate(v: string, fmt: BulkOptions['dateFormat']): string | null {
   const s = v.trim();
   if (!s) return '';
+  return readFullDate(s, fmt) ?? partialDate(s);
+}
+
+/**
+ * A birth or death date known only by its year (`1919`) or its month (`03/1919`, `03-1919`), as many
+ * files hold them whatever the format of their full dates: AAAA0000 or AAAAMM00, the registry's own
+ * notation for unknown parts (matchID's search also takes a year alone). No full date in any format is
+ * four digits or a month and a year.
+ */
+function partialDate(s: string): string | null {
+  if (/^\d{4}$/.test(s)) return `${s}0000`;
+  const m = /^(\d{1,2})[/.-](\d{4})$/.exec(s);
+  return m && Number(m[1]) >= 1 && Number(m[1]) <= 12 ? `${m[2]}${m[1]!.padStart(2, '0')}00` : null;
+}
+
+function readFullDate(s: string, fmt: BulkOptions['dateFormat']): string | null {
   let m: RegExpExecArray | null;
   if (fmt !== 'auto' && !(DATE_FORMATS as readonly string[]).includes(fmt)) {
     const f = compileDateFormat(fmt);
@@ -401,7 +417,9 @@ export function registerBulk(ctx: AppContext, service: DecesService, webhooks?: 
                   firstKey: first,
                   birthDate: /00$/.test(bd) ? '' : bd,
                   birthYear: bd && !bd.startsWith('0000') ? Number(bd.slice(0, 4)) : null,
+                  birthYearWindow: /00$/.test(bd) ? 1 : 10,
                   sex: q.sex ?? '',
+                  birthCity: normalize(q.birthCity),
                 }));
             });
           const rows = chunk;

@@ -10,6 +10,7 @@ import { parseLine } from './insee.ts';
 import { eq, sql } from 'drizzle-orm';
 import { jobs } from '../../platform/jobs/jobs.table.ts';
 import { decesRecords } from './deces.table.ts';
+import { phonetic } from './text.ts';
 import { createDecesRepository } from './deces.repository.ts';
 import { RESULT_COLUMNS, bulkHeader } from './matchid.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
@@ -690,5 +691,27 @@ describe('bulk candidates', () => {
     for (const row of [0, 1]) expect(got.filter((c) => c.row === row && c.rec.id === r!.id)).toHaveLength(1);
     const { lastKey: _a, lastPhon: _b, firstKey: _c, firstPhon: _d, birthYear: _e, deathYear: _f, ...expected } = r!;
     expect(got.find((c) => c.rec.id === r!.id)!.rec).toEqual(expected);
+  });
+
+  it('finds a record with a typo in each name by its birth date, and a year-only date in its year', async () => {
+    const [r] = await t.ctx.db
+      .select()
+      .from(decesRecords)
+      .where(sql`birth_year IS NOT NULL AND length(first_key) > 4 AND length(last_key) > 4 AND birth_date NOT LIKE '%00' AND sex <> ''`)
+      .limit(1);
+    const typo = (w: string) => w[0] + w.slice(2, 3) + w.slice(1, 2) + w.slice(3) + 'X';
+    const lastKey = typo(r!.lastKey);
+    const firstKey = typo(r!.firstKey);
+    const repo = createDecesRepository(t.ctx.db);
+    const both = await repo.bulkCandidates([
+      { row: 0, lastKey, lastPhon: phonetic(lastKey), firstKey, firstPhon: phonetic(firstKey), birthDate: r!.birthDate, birthYear: r!.birthYear, sex: r!.sex },
+    ]);
+    expect(both.map((c) => c.rec.id)).toContain(r!.id);
+    // A date known by its year only: the names' block within a year of it.
+    const year = { lastKey: r!.lastKey, lastPhon: r!.lastPhon, firstKey: r!.firstKey, firstPhon: r!.firstPhon, birthDate: '', sex: '' };
+    const inYear = await repo.bulkCandidates([{ row: 0, ...year, birthYear: r!.birthYear, birthYearWindow: 1 }]);
+    expect(inYear.map((c) => c.rec.id)).toContain(r!.id);
+    const away = await repo.bulkCandidates([{ row: 0, ...year, birthYear: r!.birthYear! + 3, birthYearWindow: 1 }]);
+    expect(away.map((c) => c.rec.id)).not.toContain(r!.id);
   });
 });

@@ -84,6 +84,13 @@ export interface BlockingKeys {
   sex?: string;
   /** First given name, normalised (its initial narrows the last-name + year block). */
   firstKey?: string;
+  /** Birth commune's name, normalised (`normalize`): bulk only, inside the birth-date block. */
+  birthCity?: string;
+  /**
+   * Years either side of `birthYear` in the last and first names block: 10 for a full date (a wrong
+   * digit in the year), 1 for a date known by its year or month only (nothing else to be wrong).
+   */
+  birthYearWindow?: number;
 }
 
 export function createDecesRepository(db: Db) {
@@ -233,26 +240,32 @@ export function createDecesRepository(db: Db) {
       const lk = keys.map((k) => k.lastKey);
       const sx = keys.map((k) => k.sex ?? '');
       const fk = keys.map((k) => k.firstKey ?? '');
+      const bc = keys.map((k) => k.birthCity ?? '');
+      const bw = keys.map((k) => k.birthYearWindow ?? 10);
       const cols = sql.raw(CANDIDATE_COLUMNS.map((c) => `r.${c}`).join(', '));
       // Each branch's join condition, to leave out in the later branches what it already returned.
-      const b1 = sql`(q.lp <> '' AND r.last_phon = q.lp AND r.first_phon = q.fp AND (q.by = 0 OR r.birth_year BETWEEN q.by - 10 AND q.by + 10))`;
+      const b1 = sql`(q.lp <> '' AND r.last_phon = q.lp AND r.first_phon = q.fp AND (q.by = 0 OR r.birth_year BETWEEN q.by - q.bw AND q.by + q.bw))`;
       const b2 = sql`(q.lp <> '' AND q.by > 0 AND r.last_phon = q.lp AND r.birth_year BETWEEN q.by - 1 AND q.by + 1
             AND (left(r.first_key, 1) = left(q.fk, 1) OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR substr(r.birth_date, 5, 4) = substr(q.bd, 5, 4)))`;
-      const b3 = sql`(q.bd <> '' AND r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx)
-            AND (r.first_phon = q.fp OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR left(r.last_key, 2) = left(q.lk, 2)))`;
+      // The third key, the exact birth date, is a block of a few dozen records on 1 M: what names
+      // share with the row is checked loosely (a typo in each name, a married woman's first name
+      // mistyped are still found), the score decides.
+      const b3match = sql`(r.first_phon = q.fp OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR left(r.last_key, 2) = left(q.lk, 2)
+            OR left(r.first_key, 1) = left(q.fk, 1))`;
+      const b3 = sql`(q.bd <> '' AND r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx) AND ${b3match})`;
       // JIT compilation is off for this statement: the planner's estimate (its cost) asks for it, but it
       // took 200 ms of each chunk's 1–2 s on PostgreSQL for a query made of small index scans.
       const res = await db.transaction(async (tx) => {
         await tx.execute(sql`SET LOCAL jit = off`);
         return tx.execute(sql`
-        WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[], ${toPgArray(sx)}::text[], ${toPgArray(fk)}::text[]) AS q(row, lp, fp, bd, by, lk, sx, fk))
+        WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[], ${toPgArray(sx)}::text[], ${toPgArray(fk)}::text[], ${toPgArray(bc)}::text[], ${toPgArray(bw)}::int[]) AS q(row, lp, fp, bd, by, lk, sx, fk, bc, bw))
         -- UNION ALL: no sort or hash of the candidate pairs.
-        SELECT q.row AS "__row", ${cols} FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.first_phon = q.fp AND (q.by = 0 OR r.birth_year BETWEEN q.by - 10 AND q.by + 10) WHERE q.lp <> ''
+        SELECT q.row AS "__row", ${cols} FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.first_phon = q.fp AND (q.by = 0 OR r.birth_year BETWEEN q.by - q.bw AND q.by + q.bw) WHERE q.lp <> ''
         UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.birth_year BETWEEN q.by - 1 AND q.by + 1
             AND (left(r.first_key, 1) = left(q.fk, 1) OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR substr(r.birth_date, 5, 4) = substr(q.bd, 5, 4)) WHERE q.lp <> '' AND q.by > 0
             AND ${b1} IS NOT TRUE
         UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx)
-            AND (r.first_phon = q.fp OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR left(r.last_key, 2) = left(q.lk, 2)) WHERE q.bd <> ''
+            AND ${b3match} WHERE q.bd <> ''
             AND ${b1} IS NOT TRUE AND ${b2} IS NOT TRUE
         UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON r.first_phon = q.fp AND r.birth_year = q.by AND left(r.last_key, 1) = left(q.lk, 1)
             AND (substr(r.birth_date, 5, 2) = substr(q.bd, 5, 2) OR similarity(r.last_key, q.lk) >= 0.4) WHERE q.fp <> '' AND q.by > 0 AND q.lk <> ''

@@ -147,6 +147,14 @@ describe('scoring rules', () => {
     expect(usage.score).toBeGreaterThan(0.7);
     const legal = scoreRecord({ lastName: 'DURAND', legalName: 'MARTIN', firstName: 'Marie' }, woman);
     expect(legal.scores.last).toBe(1);
+    // Her first name mistyped too: still the usage name, when the birth date and place agree.
+    const typo = scoreRecord({ lastName: 'DURAND', firstName: 'Maire', birthDate: { kind: 'exact', value: '19520312' }, birthLocationCode: '75120' }, woman);
+    expect(typo.reasons.join()).toMatch(/nom d’usage/);
+    expect(typo.score).toBeGreaterThan(0.6);
+    // Without the birth place, a different name is not taken for a usage name.
+    const noPlace = scoreRecord({ lastName: 'DURAND', firstName: 'Maire', birthDate: { kind: 'exact', value: '19520312' } }, woman);
+    expect(noPlace.reasons.join()).not.toMatch(/nom d’usage/);
+    expect(noPlace.score).toBeLessThan(0.6);
   });
 
   it('dates: unknown parts, digit swaps, day/month inversion, ±1 year, ranges', () => {
@@ -175,6 +183,25 @@ describe('scoring rules', () => {
     expect(firstNamesSim(['JEAN', 'PIERRE'], ['JEANPIERRE', 'MARCEL']).s).toBe(1);
     expect(firstNamesSim(['J'], ['JEAN', 'MARCEL']).s).toBe(0.8);
     expect(firstNamesSim(['M'], ['JEAN', 'MARCEL']).s).toBeLessThan(0.8);
+  });
+
+  it('first names: other given names that the record contradicts or lacks part namesakes', () => {
+    expect(firstNamesSim(['PIERRE', 'ALBERT'], ['PIERRE', 'ALBERT', 'JEAN']).s).toBe(1);
+    const other = firstNamesSim(['PIERRE', 'ALBERT'], ['PIERRE', 'ALAIN']);
+    expect(other).toEqual({ s: 0.9, why: 'autres prénoms différents' });
+    expect(firstNamesSim(['PIERRE', 'ALBERT'], ['PIERRE'])).toEqual({ s: 0.95, why: 'autres prénoms absents du fichier' });
+    // In another order, or the second mistyped: not a contradiction.
+    expect(firstNamesSim(['ALBERT', 'PIERRE'], ['PIERRE', 'ALBERT']).s).toBeGreaterThanOrEqual(0.95);
+    expect(firstNamesSim(['PIERRE', 'ALBRET'], ['PIERRE', 'ALBERT']).s).toBe(1);
+    // An initial as second name says nothing; a compound name in two words is the same name.
+    expect(firstNamesSim(['PIERRE', 'A'], ['PIERRE', 'MARCEL']).s).toBe(1);
+    expect(firstNamesSim(['JEAN', 'PIERRE'], ['JEANPIERRE']).s).toBe(1);
+    // The namesake with other given names ranks below the person.
+    const born = { birthDate: { kind: 'exact' as const, value: '19370000' } };
+    const q = { lastName: 'MARTIN', firstName: 'Pierre Albert', ...born };
+    const person = scoreRecord(q, rec({ lastName: 'MARTIN', firstNames: 'PIERRE ALBERT', birthDate: '19370701' }));
+    const namesake = scoreRecord(q, rec({ lastName: 'MARTIN', firstNames: 'PIERRE ALAIN', birthDate: '19371019' }));
+    expect(person.score).toBeGreaterThan(namesake.score);
   });
 
   it('places with coordinates score by distance as matchID does (20 / (20 + km))', () => {

@@ -145,6 +145,14 @@ export function firstNamesSim(q: string[], r: string[]): Sim {
   if (q.length > 1 && qJoined.length > 5 && qJoined === r[0]) best = { s: 1, why: 'prénom composé identique' };
   // A first name given as its initial (`J.` for JEAN): consistent, but weak evidence.
   if (best.s < 0.8 && q.length === 1 && q[0]!.length === 1 && r[0]?.startsWith(q[0]!)) best = { s: 0.8, why: 'initiale du prénom' };
+  // Other given names that the record does not have: namesakes (PIERRE ALBERT and PIERRE ALAIN born the
+  // same year) part here. The registry lists every given name: one it lacks weighs less than one it
+  // contradicts.
+  if (best.s >= 0.9 && q.length > 1) {
+    const rest = q.filter((x, i) => i > 0 && x.length > 1);
+    if (rest.length && !rest.some((x) => r.some((y) => firstSim(x, y) >= 0.88)) && !(q.length === 2 && q.join('') === r[0]))
+      best = r.length > 1 ? { s: best.s * 0.9, why: 'autres prénoms différents' } : { s: best.s * 0.95, why: 'autres prénoms absents du fichier' };
+  }
   return best;
 }
 
@@ -434,7 +442,7 @@ function components(pq: PreparedQuery, r: ScoredRecord, floor: number): Componen
   }
   // A woman searched under her usage (married) name: birth name differs but everything else agrees.
   // On a national file many women share a first name and a birth date: the birth place must agree too.
-  const usage = !!last && last.s < 0.7 && r.sex === 'F' && (first?.s ?? 0) >= 0.9 && (birthDate?.s ?? 0) >= 0.95;
+  const usage = !!last && last.s < 0.7 && r.sex === 'F' && (first?.s ?? 0) >= 0.85 && (birthDate?.s ?? 0) >= 0.95;
   if (floor > 0) {
     const bound = combine({
       last: last && usage ? { s: Math.max(last.s, 0.6), why: '' } : last,

@@ -278,6 +278,7 @@ export function BulkPage() {
               <div className="fr-col-12 fr-col-md-4">
                 <Select
                   label="Format des dates"
+                  hint="Une année seule (1919) ou un mois et une année (03/1919) se lisent avec tout format."
                   state={error?.fieldMessage('dateFormat') ? 'error' : 'default'}
                   stateRelatedMessage={error?.fieldMessage('dateFormat')}
                   nativeSelectProps={{ value: dateFormat, onChange: (e) => setDateFormat(e.target.value) }}
