@@ -19,7 +19,7 @@ import { RESULT_COLUMNS, bulkHeader, compileDateFormat, encodingOf, readWithForm
 import { PERSON_FIELDS, type PersonField, parseDateQuery } from './request.ts';
 import type { PersonQuery } from './score.ts';
 import { scoreChunk, type ChunkOutput } from './bulk-chunk.ts';
-import { firstNameList, lastNameKey, normalize, phonetic } from './text.ts';
+import { firstNameList, lastNameKey, phonetic } from './text.ts';
 import type { Db } from '../../db/client.ts';
 
 /**
@@ -419,7 +419,6 @@ export function registerBulk(ctx: AppContext, service: DecesService, webhooks?: 
                   birthYear: bd && !bd.startsWith('0000') ? Number(bd.slice(0, 4)) : null,
                   birthYearWindow: /00$/.test(bd) ? 1 : 10,
                   sex: q.sex ?? '',
-                  birthCity: normalize(q.birthCity),
                 }));
             });
           const rows = chunk;

@@ -693,7 +693,7 @@ describe('bulk candidates', () => {
     expect(got.find((c) => c.rec.id === r!.id)!.rec).toEqual(expected);
   });
 
-  it('finds a record with a typo in each name by its birth date, and a year-only date in its year', async () => {
+  it('finds a record with a typo in each name by its birth date, a year-only date in its year, a mistyped name a year off', async () => {
     const [r] = await t.ctx.db
       .select()
       .from(decesRecords)
@@ -713,5 +713,20 @@ describe('bulk candidates', () => {
     expect(inYear.map((c) => c.rec.id)).toContain(r!.id);
     const away = await repo.bulkCandidates([{ row: 0, ...year, birthYear: r!.birthYear! + 3, birthYearWindow: 1 }]);
     expect(away.map((c) => c.rec.id)).not.toContain(r!.id);
+    // A mistyped last name and the year off by one: the same first name born on that day a year later.
+    const later = `${r!.birthYear! + 1}${r!.birthDate.slice(4)}`;
+    const near = await repo.bulkCandidates([
+      {
+        row: 0,
+        lastKey,
+        lastPhon: phonetic(lastKey),
+        firstKey: r!.firstKey,
+        firstPhon: r!.firstPhon,
+        birthDate: later,
+        birthYear: r!.birthYear! + 1,
+        sex: r!.sex,
+      },
+    ]);
+    expect(near.map((c) => c.rec.id)).toContain(r!.id);
   });
 });

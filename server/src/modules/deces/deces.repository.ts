@@ -84,8 +84,6 @@ export interface BlockingKeys {
   sex?: string;
   /** First given name, normalised (its initial narrows the last-name + year block). */
   firstKey?: string;
-  /** Birth commune's name, normalised (`normalize`): bulk only, inside the birth-date block. */
-  birthCity?: string;
   /**
    * Years either side of `birthYear` in the last and first names block: 10 for a full date (a wrong
    * digit in the year), 1 for a date known by its year or month only (nothing else to be wrong).
@@ -240,7 +238,6 @@ export function createDecesRepository(db: Db) {
       const lk = keys.map((k) => k.lastKey);
       const sx = keys.map((k) => k.sex ?? '');
       const fk = keys.map((k) => k.firstKey ?? '');
-      const bc = keys.map((k) => k.birthCity ?? '');
       const bw = keys.map((k) => k.birthYearWindow ?? 10);
       const cols = sql.raw(CANDIDATE_COLUMNS.map((c) => `r.${c}`).join(', '));
       // Each branch's join condition, to leave out in the later branches what it already returned.
@@ -253,12 +250,18 @@ export function createDecesRepository(db: Db) {
       const b3match = sql`(r.first_phon = q.fp OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR left(r.last_key, 2) = left(q.lk, 2)
             OR left(r.first_key, 1) = left(q.fk, 1))`;
       const b3 = sql`(q.bd <> '' AND r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx) AND ${b3match})`;
+      const b4 = sql`(q.fp <> '' AND q.by > 0 AND q.lk <> '' AND r.first_phon = q.fp AND r.birth_year = q.by AND left(r.last_key, 1) = left(q.lk, 1)
+            AND (substr(r.birth_date, 5, 2) = substr(q.bd, 5, 2) OR similarity(r.last_key, q.lk) >= 0.4))`;
+      // The fifth: the same first name born a year before or after on the same day, or with day and
+      // month inverted (the last name mistyped as well: the other keys all need it or the exact date).
+      // Three seeks of the (birth_date, first_phon) index per row.
+      const near = sql`ARRAY[(q.by - 1)::text || substr(q.bd, 5, 4), (q.by + 1)::text || substr(q.bd, 5, 4), substr(q.bd, 1, 4) || substr(q.bd, 7, 2) || substr(q.bd, 5, 2)]`;
       // JIT compilation is off for this statement: the planner's estimate (its cost) asks for it, but it
       // took 200 ms of each chunk's 1–2 s on PostgreSQL for a query made of small index scans.
       const res = await db.transaction(async (tx) => {
         await tx.execute(sql`SET LOCAL jit = off`);
         return tx.execute(sql`
-        WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[], ${toPgArray(sx)}::text[], ${toPgArray(fk)}::text[], ${toPgArray(bc)}::text[], ${toPgArray(bw)}::int[]) AS q(row, lp, fp, bd, by, lk, sx, fk, bc, bw))
+        WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[], ${toPgArray(sx)}::text[], ${toPgArray(fk)}::text[], ${toPgArray(bw)}::int[]) AS q(row, lp, fp, bd, by, lk, sx, fk, bw))
         -- UNION ALL: no sort or hash of the candidate pairs.
         SELECT q.row AS "__row", ${cols} FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.first_phon = q.fp AND (q.by = 0 OR r.birth_year BETWEEN q.by - q.bw AND q.by + q.bw) WHERE q.lp <> ''
         UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.birth_year BETWEEN q.by - 1 AND q.by + 1
@@ -269,7 +272,10 @@ export function createDecesRepository(db: Db) {
             AND ${b1} IS NOT TRUE AND ${b2} IS NOT TRUE
         UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON r.first_phon = q.fp AND r.birth_year = q.by AND left(r.last_key, 1) = left(q.lk, 1)
             AND (substr(r.birth_date, 5, 2) = substr(q.bd, 5, 2) OR similarity(r.last_key, q.lk) >= 0.4) WHERE q.fp <> '' AND q.by > 0 AND q.lk <> ''
-            AND ${b1} IS NOT TRUE AND ${b2} IS NOT TRUE AND ${b3} IS NOT TRUE`);
+            AND ${b1} IS NOT TRUE AND ${b2} IS NOT TRUE AND ${b3} IS NOT TRUE
+        UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON r.birth_date = ANY(${near}) AND r.first_phon = q.fp
+            WHERE q.bd <> '' AND q.fp <> '' AND q.by > 0
+            AND ${b1} IS NOT TRUE AND ${b2} IS NOT TRUE AND ${b3} IS NOT TRUE AND ${b4} IS NOT TRUE`);
       });
       return rowsOf(res).map((x) => ({ row: Number((x as { __row: number }).__row), rec: fromCandidate(x) }));
     },
