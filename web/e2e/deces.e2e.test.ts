@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { SearchResponse } from '../src/pages/deces/api';
-import { adminPassword, baseUrl, launch, login, newPage, unexpected, visible } from './browser';
+import { adminPassword, baseUrl, clickStill, launch, login, newPage, unexpected, visible } from './browser';
 
 let browser: Browser;
 let close: () => Promise<void>;
@@ -67,8 +67,14 @@ describe('deaths search in the browser', () => {
     const search = async (text: string) => {
       await box.fill('');
       await box.pressSequentially(text);
-      await box.press('Enter');
-      await page.waitForURL((u) => u.searchParams.get('q') === text);
+      // What was typed is in the field (not lost to a focus change while the page settles), then sent.
+      await expect.poll(() => box.inputValue()).toBe(text);
+      await clickStill(page.getByRole('button', { name: 'Rechercher', exact: true }));
+      try {
+        await page.waitForURL((u) => u.searchParams.get('q') === text, { timeout: 15_000 });
+      } catch {
+        throw new Error(`« ${text} » submitted, the address is ${page.url()}, the field reads « ${await box.inputValue()} »`);
+      }
     };
     // The table shown for the previous query may still be on screen for a moment: poll what it reads.
     // (the name is the link of its cell: a demo badge follows it)
