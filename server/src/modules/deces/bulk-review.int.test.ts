@@ -111,19 +111,22 @@ describe('bulk review', () => {
 
   it('matches a person whose file gives the year or the month of birth only', async () => {
     const u = await t.tokenFor('reader');
-    const f = form(['Nom;Prenom;DateNaissance', 'colin;liliane;1934', 'COLIN;Liliane;02/1934', 'COLIN;Liliane;1935'].join('\n'));
+    const f = form(['Nom;Prenom;DateNaissance', 'colin;liliane;1934', 'COLIN;Liliane;02/1934', 'COLIN;Liliane;1935', 'COLIN;Liliane;0000'].join('\n'));
     const r = await t.app.inject({ method: 'POST', url: api('/search/csv'), payload: f.payload, headers: { ...f.headers, ...bearer(u.token) } });
     expect(r.statusCode).toBe(200);
     const { id } = r.json() as { id: string };
     expect((await t.ctx.jobs.waitFor(id, 60_000)).state).toBe('succeeded');
     const items = (await t.app.inject({ url: api(`/search/csv/${id}/review`), headers: bearer(u.token) })).json().items;
-    expect(items.map((x: { error: string | null }) => x.error)).toEqual([null, null, null]);
+    expect(items.map((x: { error: string | null }) => x.error)).toEqual([null, null, null, null]);
     expect(items[0].candidates[0]).toMatchObject({ name: { last: 'Colin' }, birth: { date: '19340212' } });
     expect(items[0].candidates[0].reasons.join(' ')).toMatch(/date partielle compatible/);
     expect(items[1].candidates[0]).toMatchObject({ birth: { date: '19340212' } });
     // A year off by one: a weaker candidate, said so.
     expect(items[2].candidates[0].score).toBeLessThan(items[0].candidates[0].score);
     expect(items[2].candidates[0].reasons.join(' ')).toMatch(/à un an près/);
+    // An unknown year (0000) is no date: the names alone find her, no date contradicts.
+    expect(items[3].candidates[0]).toMatchObject({ birth: { date: '19340212' } });
+    expect(items[3].candidates[0].reasons.join(' ')).not.toMatch(/date/i);
   });
 
   it('pages the lines with candidates, scores and reasons; filters; only the owner or an admin', async () => {

@@ -197,7 +197,8 @@ function rowQuery(cells: Record<string, string>, o: BulkOptions): PersonQuery {
     if (field === 'birthDate' || field === 'deathDate') {
       const d = bulkDate(v, o.dateFormat);
       if (d === null) throw new Error(`${field} (colonne « ${col} ») : date illisible ou inexistante « ${v.slice(0, 40)} » (format ${o.dateFormat})`);
-      if (d) q[field] = { kind: 'exact', value: d };
+      // All zeros (`00/00/0000`, `0000`): the date is unknown, not a criterion every record contradicts.
+      if (d && !/^0+$/.test(d)) q[field] = { kind: 'exact', value: d };
     } else if (field === 'sex') {
       const s = v.toUpperCase()[0];
       if (s === 'M' || s === 'H' || s === '1') q.sex = 'M';
@@ -405,6 +406,8 @@ export function registerBulk(ctx: AppContext, service: DecesService, webhooks?: 
             .flatMap((x) => {
               const q = x.q!;
               const bd = q.birthDate?.kind === 'exact' ? q.birthDate.value : '';
+              // Day or month unknown: no exact-date key, and the names' block spans a year either side.
+              const partial = /00$/.test(bd);
               const first = firstNameList(q.firstName)[0] ?? '';
               return [q.lastName, q.legalName]
                 .filter((l): l is string => !!l)
@@ -415,9 +418,9 @@ export function registerBulk(ctx: AppContext, service: DecesService, webhooks?: 
                   lastKey: lastNameKey(l),
                   firstPhon: phonetic(first),
                   firstKey: first,
-                  birthDate: /00$/.test(bd) ? '' : bd,
+                  birthDate: partial ? '' : bd,
                   birthYear: bd && !bd.startsWith('0000') ? Number(bd.slice(0, 4)) : null,
-                  birthYearWindow: /00$/.test(bd) ? 1 : 10,
+                  birthYearWindow: partial ? 1 : 10,
                   sex: q.sex ?? '',
                 }));
             });

@@ -240,22 +240,23 @@ export function createDecesRepository(db: Db) {
       const fk = keys.map((k) => k.firstKey ?? '');
       const bw = keys.map((k) => k.birthYearWindow ?? 10);
       const cols = sql.raw(CANDIDATE_COLUMNS.map((c) => `r.${c}`).join(', '));
-      // Each branch's join condition, to leave out in the later branches what it already returned.
+      // Each branch's join condition, also used to leave out in the later branches what it already returned.
       const b1 = sql`(q.lp <> '' AND r.last_phon = q.lp AND r.first_phon = q.fp AND (q.by = 0 OR r.birth_year BETWEEN q.by - q.bw AND q.by + q.bw))`;
       const b2 = sql`(q.lp <> '' AND q.by > 0 AND r.last_phon = q.lp AND r.birth_year BETWEEN q.by - 1 AND q.by + 1
             AND (left(r.first_key, 1) = left(q.fk, 1) OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR substr(r.birth_date, 5, 4) = substr(q.bd, 5, 4)))`;
       // The third key, the exact birth date, is a block of a few dozen records on 1 M: what names
       // share with the row is checked loosely (a typo in each name, a married woman's first name
       // mistyped are still found), the score decides.
-      const b3match = sql`(r.first_phon = q.fp OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR left(r.last_key, 2) = left(q.lk, 2)
-            OR left(r.first_key, 1) = left(q.fk, 1))`;
-      const b3 = sql`(q.bd <> '' AND r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx) AND ${b3match})`;
+      const b3 = sql`(q.bd <> '' AND r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx)
+            AND (r.first_phon = q.fp OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR left(r.last_key, 2) = left(q.lk, 2)
+              OR left(r.first_key, 1) = left(q.fk, 1)))`;
       const b4 = sql`(q.fp <> '' AND q.by > 0 AND q.lk <> '' AND r.first_phon = q.fp AND r.birth_year = q.by AND left(r.last_key, 1) = left(q.lk, 1)
             AND (substr(r.birth_date, 5, 2) = substr(q.bd, 5, 2) OR similarity(r.last_key, q.lk) >= 0.4))`;
       // The fifth: the same first name born a year before or after on the same day, or with day and
       // month inverted (the last name mistyped as well: the other keys all need it or the exact date).
       // Three seeks of the (birth_date, first_phon) index per row.
-      const near = sql`ARRAY[(q.by - 1)::text || substr(q.bd, 5, 4), (q.by + 1)::text || substr(q.bd, 5, 4), substr(q.bd, 1, 4) || substr(q.bd, 7, 2) || substr(q.bd, 5, 2)]`;
+      const b5 = sql`(q.bd <> '' AND q.fp <> '' AND q.by > 0 AND r.first_phon = q.fp
+            AND r.birth_date = ANY(ARRAY[(q.by - 1)::text || substr(q.bd, 5, 4), (q.by + 1)::text || substr(q.bd, 5, 4), substr(q.bd, 1, 4) || substr(q.bd, 7, 2) || substr(q.bd, 5, 2)]))`;
       // JIT compilation is off for this statement: the planner's estimate (its cost) asks for it, but it
       // took 200 ms of each chunk's 1–2 s on PostgreSQL for a query made of small index scans.
       const res = await db.transaction(async (tx) => {
@@ -263,18 +264,11 @@ export function createDecesRepository(db: Db) {
         return tx.execute(sql`
         WITH q AS (SELECT * FROM unnest(${toPgArray(rowsArr)}::int[], ${toPgArray(lp)}::text[], ${toPgArray(fp)}::text[], ${toPgArray(bd)}::text[], ${toPgArray(by)}::int[], ${toPgArray(lk)}::text[], ${toPgArray(sx)}::text[], ${toPgArray(fk)}::text[], ${toPgArray(bw)}::int[]) AS q(row, lp, fp, bd, by, lk, sx, fk, bw))
         -- UNION ALL: no sort or hash of the candidate pairs.
-        SELECT q.row AS "__row", ${cols} FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.first_phon = q.fp AND (q.by = 0 OR r.birth_year BETWEEN q.by - q.bw AND q.by + q.bw) WHERE q.lp <> ''
-        UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON r.last_phon = q.lp AND r.birth_year BETWEEN q.by - 1 AND q.by + 1
-            AND (left(r.first_key, 1) = left(q.fk, 1) OR strpos(' ' || r.first_names || ' ', ' ' || q.fk || ' ') > 0 OR substr(r.birth_date, 5, 4) = substr(q.bd, 5, 4)) WHERE q.lp <> '' AND q.by > 0
-            AND ${b1} IS NOT TRUE
-        UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON r.birth_date = q.bd AND (q.sx = '' OR r.sex = q.sx)
-            AND ${b3match} WHERE q.bd <> ''
-            AND ${b1} IS NOT TRUE AND ${b2} IS NOT TRUE
-        UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON r.first_phon = q.fp AND r.birth_year = q.by AND left(r.last_key, 1) = left(q.lk, 1)
-            AND (substr(r.birth_date, 5, 2) = substr(q.bd, 5, 2) OR similarity(r.last_key, q.lk) >= 0.4) WHERE q.fp <> '' AND q.by > 0 AND q.lk <> ''
-            AND ${b1} IS NOT TRUE AND ${b2} IS NOT TRUE AND ${b3} IS NOT TRUE
-        UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON r.birth_date = ANY(${near}) AND r.first_phon = q.fp
-            WHERE q.bd <> '' AND q.fp <> '' AND q.by > 0
+        SELECT q.row AS "__row", ${cols} FROM q JOIN deces_records r ON ${b1}
+        UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON ${b2} AND ${b1} IS NOT TRUE
+        UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON ${b3} AND ${b1} IS NOT TRUE AND ${b2} IS NOT TRUE
+        UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON ${b4} AND ${b1} IS NOT TRUE AND ${b2} IS NOT TRUE AND ${b3} IS NOT TRUE
+        UNION ALL SELECT q.row, ${cols} FROM q JOIN deces_records r ON ${b5}
             AND ${b1} IS NOT TRUE AND ${b2} IS NOT TRUE AND ${b3} IS NOT TRUE AND ${b4} IS NOT TRUE`);
       });
       return rowsOf(res).map((x) => ({ row: Number((x as { __row: number }).__row), rec: fromCandidate(x) }));

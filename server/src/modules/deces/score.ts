@@ -142,15 +142,17 @@ export function firstNamesSim(q: string[], r: string[]): Sim {
   const rJoined = r.slice(0, 2).join('');
   if (q[0] && q[0].length > 5 && q[0] === rJoined) best = { s: 1, why: 'prénom composé identique' };
   const qJoined = q.slice(0, 2).join('');
-  if (q.length > 1 && qJoined.length > 5 && qJoined === r[0]) best = { s: 1, why: 'prénom composé identique' };
+  const qCompound = q.length > 1 && qJoined.length > 5 && qJoined === r[0];
+  if (qCompound) best = { s: 1, why: 'prénom composé identique' };
   // A first name given as its initial (`J.` for JEAN): consistent, but weak evidence.
   if (best.s < 0.8 && q.length === 1 && q[0]!.length === 1 && r[0]?.startsWith(q[0]!)) best = { s: 0.8, why: 'initiale du prénom' };
   // Other given names that the record does not have: namesakes (PIERRE ALBERT and PIERRE ALAIN born the
   // same year) part here. The registry lists every given name: one it lacks weighs less than one it
   // contradicts.
-  if (best.s >= 0.9 && q.length > 1) {
+  // (Not when the query's first two words are the record's compound name.)
+  if (best.s >= 0.9 && q.length > 1 && !qCompound) {
     const rest = q.filter((x, i) => i > 0 && x.length > 1);
-    if (rest.length && !rest.some((x) => r.some((y) => firstSim(x, y) >= 0.88)) && !(q.length === 2 && q.join('') === r[0]))
+    if (rest.length && !rest.some((x) => r.some((y) => firstSim(x, y) >= 0.88)))
       best = r.length > 1 ? { s: best.s * 0.9, why: 'autres prénoms différents' } : { s: best.s * 0.95, why: 'autres prénoms absents du fichier' };
   }
   return best;
