@@ -25,6 +25,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** BENCH_ONLY=throughput,latency,limits,soak: the sections to run (all by default). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
+const want = (section: 'throughput' | 'latency' | 'limits' | 'soak') => !ONLY.size || ONLY.has(section);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patrimoine-gwbench-'));
 const children: ChildProcess[] = [];
 
@@ -148,6 +151,13 @@ async function constantRate(targets: string[], rate: number, seconds: number, he
   await Promise.all(pools.map((p) => p.close()));
   lat.sort((a, b) => a - b);
   return { p50: lat[Math.floor(lat.length * 0.5)] ?? NaN, p99: lat[Math.floor(lat.length * 0.99)] ?? NaN, status, elapsed: (performance.now() - t0) / 1000 };
+}
+
+/** The gateway's event-loop lateness (ms) since the previous call, from its Prometheus metrics. */
+async function loopLag(port: number): Promise<{ p99: number; max: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/gw/-/metrics`)).text();
+  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN) * 1000;
+  return { p99: num(/^nodejs_eventloop_delay_seconds\{quantile="0.99"\} (\S+)$/m), max: num(/^nodejs_eventloop_delay_max_seconds (\S+)$/m) };
 }
 
 function rssOf(pid: number): number {
@@ -298,73 +308,75 @@ async function main() {
     waitFor(`http://127.0.0.1:${gwPort}/gw/bench/`, auth),
   ]);
 
-  // --- Throughput at saturation ---
-  const results: Record<string, WrkResult> = {};
-  // On a shared machine a load burst can hit any one scenario: the scenarios are interleaved
-  // BENCH_REPEAT times and each figure is the median of its runs.
-  const runs: Record<string, WrkResult[]> = {};
-  const scenarios: [string, string, Record<string, string>][] = [
-    ['upstream', `http://127.0.0.1:${upPort}/`, {}],
-    ['nginx', `http://127.0.0.1:${proxyPort}/`, {}],
-    ['bare', `http://127.0.0.1:${barePort}/`, {}],
-    ['gatewayMain', `http://127.0.0.1:${mainPort}/gw/bench/`, auth],
-    ['gateway', `http://127.0.0.1:${gwPort}/gw/bench/`, auth],
-  ];
-  for (let i = 0; i < REPEAT; i++) for (const [k, url, h] of scenarios) (runs[k] ??= []).push(wrk(url, h));
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  for (const [k, rs] of Object.entries(runs))
-    results[k] = {
-      rps: median(rs.map((r) => r.rps)),
-      p50: median(rs.map((r) => r.p50)),
-      p99: median(rs.map((r) => r.p99)),
-      non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
-    };
-  const pairRatios = runs.gateway!.map((g, i) => g.rps / runs.bare![i]!.rps);
-  await stop(one);
-  const clusterPort = await freePort();
-  const perCore = start(process.execPath, ['--import', 'tsx', 'bench/gateway/cluster.ts'], {
-    ...env,
-    PORT: String(await freePort()),
-    GATEWAY_PORT: String(clusterPort),
-    BENCH_WORKERS: String(os.cpus().length),
-  });
-  // Every worker must be up (loaded and listening) before measuring.
-  await new Promise<void>((resolve, reject) => {
-    perCore.once('message', (m) => (m === 'ready' ? resolve() : undefined));
-    setTimeout(() => reject(new Error('cluster not ready after 120 s')), 120_000).unref();
-  });
-  await waitFor(`http://127.0.0.1:${clusterPort}/gw/bench/`, auth);
-  results.perCore = wrk(`http://127.0.0.1:${clusterPort}/gw/bench/`, auth);
-  await stop(perCore);
+  if (want('throughput')) {
+    // --- Throughput at saturation ---
+    const results: Record<string, WrkResult> = {};
+    // On a shared machine a load burst can hit any one scenario: the scenarios are interleaved
+    // BENCH_REPEAT times and each figure is the median of its runs.
+    const runs: Record<string, WrkResult[]> = {};
+    const scenarios: [string, string, Record<string, string>][] = [
+      ['upstream', `http://127.0.0.1:${upPort}/`, {}],
+      ['nginx', `http://127.0.0.1:${proxyPort}/`, {}],
+      ['bare', `http://127.0.0.1:${barePort}/`, {}],
+      ['gatewayMain', `http://127.0.0.1:${mainPort}/gw/bench/`, auth],
+      ['gateway', `http://127.0.0.1:${gwPort}/gw/bench/`, auth],
+    ];
+    for (let i = 0; i < REPEAT; i++) for (const [k, url, h] of scenarios) (runs[k] ??= []).push(wrk(url, h));
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    for (const [k, rs] of Object.entries(runs))
+      results[k] = {
+        rps: median(rs.map((r) => r.rps)),
+        p50: median(rs.map((r) => r.p50)),
+        p99: median(rs.map((r) => r.p99)),
+        non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+      };
+    const pairRatios = runs.gateway!.map((g, i) => g.rps / runs.bare![i]!.rps);
+    await stop(one);
+    const clusterPort = await freePort();
+    const perCore = start(process.execPath, ['--import', 'tsx', 'bench/gateway/cluster.ts'], {
+      ...env,
+      PORT: String(await freePort()),
+      GATEWAY_PORT: String(clusterPort),
+      BENCH_WORKERS: String(os.cpus().length),
+    });
+    // Every worker must be up (loaded and listening) before measuring.
+    await new Promise<void>((resolve, reject) => {
+      perCore.once('message', (m) => (m === 'ready' ? resolve() : undefined));
+      setTimeout(() => reject(new Error('cluster not ready after 120 s')), 120_000).unref();
+    });
+    await waitFor(`http://127.0.0.1:${clusterPort}/gw/bench/`, auth);
+    results.perCore = wrk(`http://127.0.0.1:${clusterPort}/gw/bench/`, auth);
+    await stop(perCore);
 
-  console.log(`Throughput at saturation (wrk, median of ${REPEAT} interleaved runs):`);
-  for (const [k, label] of [
-    ['upstream', 'upstream direct (nginx, return 200)'],
-    ['nginx', 'nginx proxy_pass keep-alive, 1 worker'],
-    ['bare', 'bare Node proxy (Fastify + undici)'],
-    ['gatewayMain', 'gateway, 1 process, main port (platform hooks)'],
-    ['gateway', 'gateway, 1 process, GATEWAY_PORT (key, limits, analytics)'],
-    ['perCore', `gateway, ${os.cpus().length} processes (cluster)`],
-  ] as const) {
-    const r = results[k]!;
-    line(label, `${fmt(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`, r.non2xx ? `(${r.non2xx} non-2xx!)` : '', null);
-  }
-  const g = results.gateway!;
-  const bare = results.bare!;
-  const best = Math.max(g.rps, results.perCore!.rps);
-  line(
-    'gateway / bare Node proxy (1 process)',
-    `${((g.rps / bare.rps) * 100).toFixed(1)} % (runs: ${pairRatios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')})`,
-    'target ≥ 80 %',
-    g.rps / bare.rps >= 0.8,
-  );
-  line(
-    'gateway per-core / nginx',
-    `${((results.perCore!.rps / results.nginx!.rps) * 100).toFixed(1)} %`,
-    'target ≥ 25 %',
-    results.perCore!.rps / results.nginx!.rps >= 0.25,
-  );
-  void best;
+    console.log(`Throughput at saturation (wrk, median of ${REPEAT} interleaved runs):`);
+    for (const [k, label] of [
+      ['upstream', 'upstream direct (nginx, return 200)'],
+      ['nginx', 'nginx proxy_pass keep-alive, 1 worker'],
+      ['bare', 'bare Node proxy (Fastify + undici)'],
+      ['gatewayMain', 'gateway, 1 process, main port (platform hooks)'],
+      ['gateway', 'gateway, 1 process, GATEWAY_PORT (key, limits, analytics)'],
+      ['perCore', `gateway, ${os.cpus().length} processes (cluster)`],
+    ] as const) {
+      const r = results[k]!;
+      line(label, `${fmt(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`, r.non2xx ? `(${r.non2xx} non-2xx!)` : '', null);
+    }
+    const g = results.gateway!;
+    const bare = results.bare!;
+    const best = Math.max(g.rps, results.perCore!.rps);
+    line(
+      'gateway / bare Node proxy (1 process)',
+      `${((g.rps / bare.rps) * 100).toFixed(1)} % (runs: ${pairRatios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')})`,
+      'target ≥ 80 %',
+      g.rps / bare.rps >= 0.8,
+    );
+    line(
+      'gateway per-core / nginx',
+      `${((results.perCore!.rps / results.nginx!.rps) * 100).toFixed(1)} %`,
+      'target ≥ 25 %',
+      results.perCore!.rps / results.nginx!.rps >= 0.25,
+    );
+    void best;
+  } else await stop(one);
 
   // --- Added p99 latency at 1,000 requests/s ---
   const gw2 = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], {
@@ -373,76 +385,89 @@ async function main() {
     GATEWAY_PORT: String(gwPort),
   });
   await waitFor(`http://127.0.0.1:${gwPort}/gw/bench/`, auth);
-  // Warm-up (JIT, connection pools) before measuring.
-  await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, 3, auth);
-  const direct = await constantRate([`http://127.0.0.1:${upPort}/`], 1000, SECONDS, {});
-  const through = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, SECONDS, auth);
-  console.log('\nLatency at 1,000 req/s (constant rate):');
-  line('upstream direct', `p50 ${direct.p50.toFixed(2)} ms, p99 ${direct.p99.toFixed(2)} ms`, '', null);
-  line('through the gateway', `p50 ${through.p50.toFixed(2)} ms, p99 ${through.p99.toFixed(2)} ms`, '', null);
-  const added = through.p99 - direct.p99;
-  line('added p99', `${added.toFixed(2)} ms`, 'target < 2 ms', added < 2);
-  // The same load while the configuration changes 10 times a second (each node rebuilds and swaps
-  // its route table at every poll): the latency must not jump (ADR 0402). The changes come from a
-  // process of their own, so that their database work does not stall this load client's timers.
-  const changer = start(process.execPath, ['--import', 'tsx', 'bench/gateway/config-changer.ts', plan.id, '100'], env);
-  await new Promise<void>((resolve, reject) => {
-    changer.once('message', () => resolve());
-    changer.once('exit', (code) => reject(new Error(`config changer exited ${code}`)));
-  });
-  const during = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, SECONDS, auth);
-  const changes = await new Promise<number>((resolve) => {
-    changer.once('message', (m) => resolve((m as { changes: number }).changes));
-    changer.kill('SIGTERM');
-  });
-  line(
-    `through the gateway, ${changes} config changes`,
-    `p50 ${during.p50.toFixed(2)} ms, p99 ${during.p99.toFixed(2)} ms`,
-    `non-200: ${[...during.status].filter(([c]) => c !== 200).reduce((a, [, n]) => a + n, 0)}`,
-    null,
-  );
-  line('p99 during changes − p99 steady', `${(during.p99 - through.p99).toFixed(2)} ms`, 'target: no spike (< 2 ms)', during.p99 - through.p99 < 2);
+  if (want('latency')) {
+    // Warm-up (JIT, connection pools) before measuring.
+    await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, 3, auth);
+    const direct = await constantRate([`http://127.0.0.1:${upPort}/`], 1000, SECONDS, {});
+    await loopLag(gwPort);
+    const through = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, SECONDS, auth);
+    const lag = await loopLag(gwPort);
+    console.log('\nLatency at 1,000 req/s (constant rate):');
+    line('upstream direct', `p50 ${direct.p50.toFixed(2)} ms, p99 ${direct.p99.toFixed(2)} ms`, '', null);
+    line('through the gateway', `p50 ${through.p50.toFixed(2)} ms, p99 ${through.p99.toFixed(2)} ms`, '', null);
+    // Where a slow call's time went: the gateway's own event loop running late delays every call in flight.
+    line('gateway event loop lateness', `p99 ${lag.p99.toFixed(2)} ms, max ${lag.max.toFixed(2)} ms`, '', null);
+    const added = through.p99 - direct.p99;
+    line('added p99', `${added.toFixed(2)} ms`, 'target < 2 ms', added < 2);
+    // The same load while the configuration changes 10 times a second (each node rebuilds and swaps
+    // its route table at every poll): the latency must not jump (ADR 0402). The changes come from a
+    // process of their own, so that their database work does not stall this load client's timers.
+    const changer = start(process.execPath, ['--import', 'tsx', 'bench/gateway/config-changer.ts', plan.id, '100'], env);
+    await new Promise<void>((resolve, reject) => {
+      changer.once('message', () => resolve());
+      changer.once('exit', (code) => reject(new Error(`config changer exited ${code}`)));
+    });
+    await loopLag(gwPort);
+    const during = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, SECONDS, auth);
+    const lagDuring = await loopLag(gwPort);
+    const changes = await new Promise<number>((resolve) => {
+      changer.once('message', (m) => resolve((m as { changes: number }).changes));
+      changer.kill('SIGTERM');
+    });
+    line(
+      `through the gateway, ${changes} config changes`,
+      `p50 ${during.p50.toFixed(2)} ms, p99 ${during.p99.toFixed(2)} ms`,
+      `non-200: ${[...during.status].filter(([c]) => c !== 200).reduce((a, [, n]) => a + n, 0)}`,
+      null,
+    );
+    line('gateway event loop lateness during changes', `p99 ${lagDuring.p99.toFixed(2)} ms, max ${lagDuring.max.toFixed(2)} ms`, '', null);
+    line('p99 during changes − p99 steady', `${(during.p99 - through.p99).toFixed(2)} ms`, 'target: no spike (< 2 ms)', during.p99 - through.p99 < 2);
+  }
 
-  // --- Limit accuracy: 20 calls/s over 10 s, 100 req/s offered ---
-  const second = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], {
-    ...env,
-    PORT: String(await freePort()),
-    GATEWAY_PORT: String(await freePort().then((p) => (secondPort = p))),
-  });
-  await waitFor(`http://127.0.0.1:${secondPort}/gw/limited/`, auth);
-  console.log('\nLimit accuracy (plan 20 calls/s, 100 req/s offered for 10 s):');
-  const oneNode = await constantRate([`http://127.0.0.1:${gwPort}/gw/limited/`], 100, 10, auth);
-  const ok1 = oneNode.status.get(200) ?? 0;
-  line('one node', `${ok1} accepted (expected ${20 * 10}), ${(((ok1 - 200) / 200) * 100).toFixed(1)} %`, 'target ±5 %', Math.abs(ok1 - 200) <= 10);
-  await new Promise((r) => setTimeout(r, 1100));
-  const twoNodes = await constantRate([`http://127.0.0.1:${gwPort}/gw/limited/`, `http://127.0.0.1:${secondPort}/gw/limited/`], 100, 10, auth);
-  const ok2 = twoNodes.status.get(200) ?? 0;
-  line(
-    'two nodes sharing Redis (alternating)',
-    `${ok2} accepted (expected ${20 * 10}), ${(((ok2 - 200) / 200) * 100).toFixed(1)} %`,
-    'target ±5 %',
-    Math.abs(ok2 - 200) <= 10,
-  );
-  await stop(second);
+  if (want('limits')) {
+    // --- Limit accuracy: 20 calls/s over 10 s, 100 req/s offered ---
+    const second = start(process.execPath, ['server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], {
+      ...env,
+      PORT: String(await freePort()),
+      GATEWAY_PORT: String(await freePort().then((p) => (secondPort = p))),
+    });
+    await waitFor(`http://127.0.0.1:${secondPort}/gw/limited/`, auth);
+    console.log('\nLimit accuracy (plan 20 calls/s, 100 req/s offered for 10 s):');
+    const oneNode = await constantRate([`http://127.0.0.1:${gwPort}/gw/limited/`], 100, 10, auth);
+    const ok1 = oneNode.status.get(200) ?? 0;
+    line('one node', `${ok1} accepted (expected ${20 * 10}), ${(((ok1 - 200) / 200) * 100).toFixed(1)} %`, 'target ±5 %', Math.abs(ok1 - 200) <= 10);
+    await new Promise((r) => setTimeout(r, 1100));
+    const twoNodes = await constantRate([`http://127.0.0.1:${gwPort}/gw/limited/`, `http://127.0.0.1:${secondPort}/gw/limited/`], 100, 10, auth);
+    const ok2 = twoNodes.status.get(200) ?? 0;
+    line(
+      'two nodes sharing Redis (alternating)',
+      `${ok2} accepted (expected ${20 * 10}), ${(((ok2 - 200) / 200) * 100).toFixed(1)} %`,
+      'target ±5 %',
+      Math.abs(ok2 - 200) <= 10,
+    );
+    await stop(second);
+  }
 
-  // --- Memory over a soak ---
-  console.log(`\nMemory over a ${SOAK_SECONDS} s soak at 2,000 req/s (one gateway process):`);
-  const samples: number[] = [];
-  const sampler = setInterval(() => samples.push(rssOf(gw2.pid!)), 5000);
-  samples.push(rssOf(gw2.pid!));
-  const soak = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 2000, SOAK_SECONDS, auth);
-  clearInterval(sampler);
-  samples.push(rssOf(gw2.pid!));
-  const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
-  const half = samples.slice(Math.floor(samples.length / 2));
-  const growth = half.length > 1 ? half[half.length - 1]! - half[0]! : 0;
-  line(
-    'RSS start / max / end',
-    `${mb(samples[0]!)} / ${mb(Math.max(...samples))} / ${mb(samples[samples.length - 1]!)}`,
-    `${soak.status.get(200) ?? 0} calls`,
-    null,
-  );
-  line('RSS growth over the second half', mb(growth), 'target: flat (< 10 MB)', growth < 10 * 1048576);
+  if (want('soak')) {
+    // --- Memory over a soak ---
+    console.log(`\nMemory over a ${SOAK_SECONDS} s soak at 2,000 req/s (one gateway process):`);
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(rssOf(gw2.pid!)), 5000);
+    samples.push(rssOf(gw2.pid!));
+    const soak = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 2000, SOAK_SECONDS, auth);
+    clearInterval(sampler);
+    samples.push(rssOf(gw2.pid!));
+    const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
+    const half = samples.slice(Math.floor(samples.length / 2));
+    const growth = half.length > 1 ? half[half.length - 1]! - half[0]! : 0;
+    line(
+      'RSS start / max / end',
+      `${mb(samples[0]!)} / ${mb(Math.max(...samples))} / ${mb(samples[samples.length - 1]!)}`,
+      `${soak.status.get(200) ?? 0} calls`,
+      null,
+    );
+    line('RSS growth over the second half', mb(growth), 'target: flat (< 10 MB)', growth < 10 * 1048576);
+  }
   console.log(
     `\nload average at end: ${os
       .loadavg()

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Transform, type Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Pool } from 'undici';
@@ -205,6 +206,16 @@ export class DataPlane {
     },
   ) {}
 
+  /**
+   * How late this node's event loop ran (a 10 ms timer's lateness): a stall delays every call in flight.
+   * Quantiles cover the time since the previous scrape, as prom-client's event-loop lag does.
+   */
+  private readonly loopDelay = (() => {
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    return h;
+  })();
+
   /** This node's counters in the Prometheus text format. */
   prometheus(): string {
     const m = this.metrics;
@@ -232,7 +243,19 @@ export class DataPlane {
       ['gateway_analytics_flush_errors_total', 'counter', a.flushErrors],
       ['process_resident_memory_bytes', 'gauge', process.memoryUsage().rss],
     ];
-    return rows.map(([n, t, v]) => `# TYPE ${n} ${t}\n${n} ${v}`).join('\n') + '\n';
+    const h = this.loopDelay;
+    // The histogram holds the intervals between its 10 ms timer's runs: lateness is beyond 10 ms.
+    const s = (ns: number) => (Number.isFinite(ns) ? Math.max(0, ns - 10e6) / 1e9 : 0);
+    const delay = [
+      '# TYPE nodejs_eventloop_delay_seconds summary',
+      ...[0.5, 0.99].map((q) => `nodejs_eventloop_delay_seconds{quantile="${q}"} ${s(h.count ? h.percentile(q * 100) : 0)}`),
+      `nodejs_eventloop_delay_seconds_sum ${h.count ? s(h.mean) * h.count : 0}`,
+      `nodejs_eventloop_delay_seconds_count ${h.count}`,
+      '# TYPE nodejs_eventloop_delay_max_seconds gauge',
+      `nodejs_eventloop_delay_max_seconds ${s(h.count ? h.max : 0)}`,
+    ];
+    h.reset();
+    return rows.map(([n, t, v]) => `# TYPE ${n} ${t}\n${n} ${v}`).join('\n') + '\n' + delay.join('\n') + '\n';
   }
 
   /** Builds a new route table aside and swaps it in one assignment (no restart, no pause). */
@@ -271,6 +294,7 @@ export class DataPlane {
   }
 
   async stop() {
+    this.loopDelay.disable();
     if (this.poller) clearInterval(this.poller);
     this.poller = null;
     await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));

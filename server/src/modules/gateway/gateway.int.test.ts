@@ -694,6 +694,15 @@ describe('node metrics', () => {
     expect(local.statusCode).toBe(200);
     expect(local.body).toMatch(/gateway_requests_total \d+/);
     expect(local.body).toContain('gateway_ratelimit_fail_open_total');
+    // The event loop's lateness since the previous scrape (a stall delays every call in flight).
+    await new Promise((r) => setTimeout(r, 60));
+    const stall = Date.now() + 30;
+    while (Date.now() < stall);
+    await new Promise((r) => setTimeout(r, 30));
+    const lag = await inject('/gw/-/metrics');
+    expect(Number(/^nodejs_eventloop_delay_max_seconds (\S+)$/m.exec(lag.body)![1])).toBeGreaterThanOrEqual(0.015);
+    expect(Number(/^nodejs_eventloop_delay_seconds_count (\d+)$/m.exec(lag.body)![1])).toBeGreaterThan(0);
+    expect(lag.body).toMatch(/nodejs_eventloop_delay_seconds\{quantile="0.99"\} \S+/);
     expect((await inject({ url: '/gw/-/metrics', remoteAddress: '10.1.2.3' })).statusCode).toBe(403);
     // Through a reverse proxy on the same host (loopback, but forwarded): token required.
     expect((await inject({ url: '/gw/-/metrics', headers: { 'x-forwarded-for': '203.0.113.9' } })).statusCode).toBe(403);

@@ -136,6 +136,41 @@ describe.runIf(!!redisUrl)('leased budgets (two nodes sharing Redis)', () => {
     expect(l.metrics.returnedSlots).toBeGreaterThan(0);
   });
 
+  it('keeps a lease as one entry of the window log, and its unused slots go back to the total', async () => {
+    const prefix = newPrefix();
+    const redis = new Redis(redisUrl!);
+    clients.push(redis);
+    const l = new RedisRateLimiter(redis, prefix);
+    const big = [{ name: 'second' as const, limit: 100_000 }];
+    for (let i = 0; i < 40; i++) expect((await l.check('one', big, T0 + i)).allowed).toBe(true);
+    const log = `${prefix}one|second`;
+    // Before, each leased slot was an entry (1,024 pushes per lease, as many pops one window later).
+    const entries = await redis.lrange(log, 0, -1);
+    expect(entries.length).toBeLessThanOrEqual(2 * l.metrics.leases! + 1);
+    const counted = entries.reduce((n, e) => n + (/^[^:]+:(\d+):/.exec(e) ? Number(/^[^:]+:(\d+):/.exec(e)![1]) : 1), 0);
+    expect(Number(await redis.get(`${log}|n`))).toBe(counted);
+    expect(counted).toBeGreaterThan(40);
+    await l.releaseLeases();
+    expect(Number(await redis.get(`${log}|n`))).toBe(40);
+    // The next call sees exactly the 40 calls made.
+    const d = await new RedisRateLimiter(redis, prefix, undefined, false).check('one', big, T0 + 50);
+    expect(d.rules[0]!.remaining).toBe(100_000 - 41);
+  });
+
+  it('counts a log written before the window totals existed (one entry per call)', async () => {
+    const prefix = newPrefix();
+    const redis = new Redis(redisUrl!);
+    clients.push(redis);
+    await redis.lpush(`${prefix}old|second`, ...Array.from({ length: 20 }, (_, i) => String(T0 + i)));
+    const l = new RedisRateLimiter(redis, prefix);
+    const refused = await l.check('old', [{ name: 'second', limit: 20 }], T0 + 500);
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterMs).toBe(500);
+    // The oldest leaves the window at T0 + 1000: one call again, and the total follows.
+    expect((await l.check('old', [{ name: 'second', limit: 20 }], T0 + 1000)).allowed).toBe(true);
+    expect(await redis.get(`${prefix}old|second|n`)).toBe('20');
+  });
+
   it('leases nothing for small limits (every call decided by Redis, exact as before)', async () => {
     const l = redisLimiter(newPrefix());
     for (let i = 0; i < 25; i++) await l.check('small', [{ name: 'second', limit: 20 }], T0 + i);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /**
@@ -159,20 +160,43 @@ export class MemoryRateLimiter implements RateLimiter {
 }
 
 /**
- * One atomic script for a batch of calls (those that arrived during one event-loop turn), each with
- * all its rules. KEYS: the rules' keys, call after call. ARGV: number of calls, then per call its
- * time (ms), its number of rules and per rule kind (0 sliding, 1 calendar), limit, window ms (sliding) or ms
- * left in the period (calendar). Calls are decided in order, so two calls of one consumer in a
- * batch see each other. Per call also: the slots wanted for a lease, the lease's stamp (its end), the
- * lease's length, and the value recorded for the call's own slot (its time; the lease's stamp for a
- * renewal, whose slot joins the lease). Returns per call { allowed, retryMs, grant, used1, reset1, … }
- * (used before the call).
+ * The sliding windows' log (ADR 0401, amendment of 2026-12-06): a list per rule, newest first, of
+ * entries `stamp` (one call) or `stamp:count:id` (a lease of `count` slots, all counted from the
+ * lease's end), with the window's total in a key of its own. A lease is one entry whatever its size,
+ * so that expiring, checking and giving back cost O(leases in the window), not O(slots): with one
+ * entry per slot, a lease of 1,024 slots was 1,024 list pushes and as many pops one window later
+ * (≈ 600 µs of Redis per script call at 16,000 calls/s). Lua helpers shared by both scripts; a list
+ * without its total (written before the total existed) is summed once.
  */
-export const LIMIT_SCRIPT = `
+const LOG_LUA = `
+local function count(e)
+  local c = string.match(e, '^[^:]+:(%d+):')
+  if c then return tonumber(c) end
+  return 1
+end
+local function total(list, n)
+  local t = redis.call('GET', n)
+  if t then return tonumber(t) end
+  local sum = 0
+  for _, e in ipairs(redis.call('LRANGE', list, 0, -1)) do sum = sum + count(e) end
+  return sum
+end`;
+
+/**
+ * One atomic script for a batch of calls (those that arrived during one event-loop turn), each with
+ * all its rules. KEYS: the rules' keys, call after call (a sliding rule: its log, then its total; a
+ * calendar rule: its counter). ARGV: number of calls, the smallest lease, then per call its time
+ * (ms), its number of rules, the slots wanted for a lease, the lease's stamp (its end), the lease's
+ * length, 1 for a renewal (whose own slot joins the lease), the lease's id, and per rule its kind (0
+ * sliding, 1 calendar), limit, window ms (sliding) or ms left in the period (calendar). Calls are
+ * decided in order, so two calls of one consumer in a batch see each other. Returns per call
+ * { allowed, retryMs, grant, used1, reset1, … } (used before the call).
+ */
+export const LIMIT_SCRIPT = `${LOG_LUA}
 local calls = tonumber(ARGV[1])
 local minLease = tonumber(ARGV[2])
 local a = 3
-local k = 0
+local k = 1
 local res = {}
 for c = 1, calls do
   local now = tonumber(ARGV[a])
@@ -180,32 +204,45 @@ for c = 1, calls do
   local want = tonumber(ARGV[a + 2])
   local stamp = ARGV[a + 3]
   local leaseMs = tonumber(ARGV[a + 4])
-  local own = ARGV[a + 5]
-  a = a + 6
+  local renewal = ARGV[a + 5] == '1'
+  local id = ARGV[a + 6]
+  a = a + 7
   local allowed = 1
   local retry = 0
   local out = {}
+  local keys = {}
   for i = 0, n - 1 do
-    local key = KEYS[k + i + 1]
     local kind = tonumber(ARGV[a + i * 3])
     local limit = tonumber(ARGV[a + i * 3 + 1])
     local w = tonumber(ARGV[a + i * 3 + 2])
     if kind == 0 then
-      local len = redis.call('LLEN', key)
-      while len > 0 do
-        local last = tonumber(redis.call('LINDEX', key, -1))
-        if last <= now - w then redis.call('RPOP', key); len = len - 1 else break end
-      end
+      local list, tkey = KEYS[k], KEYS[k + 1]
+      k = k + 2
+      keys[i] = { list, tkey }
+      local used = total(list, tkey)
       local reset = w
-      if len > 0 then reset = tonumber(redis.call('LINDEX', key, -1)) + w - now end
-      if len >= limit then
+      while true do
+        local last = redis.call('LINDEX', list, -1)
+        if not last then used = 0; break end
+        local at = tonumber(string.match(last, '^[^:]+'))
+        if at <= now - w then
+          redis.call('RPOP', list)
+          used = used - count(last)
+        else
+          reset = at + w - now
+          break
+        end
+      end
+      if used >= limit then
         allowed = 0
         if reset > retry then retry = reset end
       end
-      out[#out + 1] = len
+      out[#out + 1] = used
       out[#out + 1] = reset
     else
-      local used = tonumber(redis.call('GET', key) or '0')
+      keys[i] = { KEYS[k] }
+      k = k + 1
+      local used = tonumber(redis.call('GET', keys[i][1]) or '0')
       if used >= limit then
         allowed = 0
         if w > retry then retry = w end
@@ -227,49 +264,68 @@ for c = 1, calls do
     end
     if grant < minLease then grant = 0 end
   end
-  if allowed == 1 then
-    for i = 0, n - 1 do
-      local key = KEYS[k + i + 1]
-      local kind = tonumber(ARGV[a + i * 3])
-      local limit = tonumber(ARGV[a + i * 3 + 1])
-      local w = tonumber(ARGV[a + i * 3 + 2])
-      if kind == 0 then
-        redis.call('LPUSH', key, own)
-        if grant > 0 then
-          -- Leased slots count from the end of the lease: a slot used at any time before it never
-          -- leaves the window earlier than the call it stands for.
-          local stamps = {}
-          for j = 1, grant do stamps[j] = stamp end
-          redis.call('LPUSH', key, unpack(stamps))
+  for i = 0, n - 1 do
+    local kind = tonumber(ARGV[a + i * 3])
+    local w = tonumber(ARGV[a + i * 3 + 2])
+    if kind == 0 then
+      local list, tkey = keys[i][1], keys[i][2]
+      local used = out[i * 2 + 1]
+      if allowed == 1 then
+        -- Leased slots count from the end of the lease: a slot used at any time before it never
+        -- leaves the window earlier than the call it stands for. A renewal's own slot is one of them.
+        if renewal then
+          redis.call('LPUSH', list, stamp .. ':' .. (grant + 1) .. ':' .. id)
+          used = used + grant + 1
+        else
+          redis.call('LPUSH', list, now)
+          used = used + 1
+          if grant > 0 then
+            redis.call('LPUSH', list, stamp .. ':' .. grant .. ':' .. id)
+            used = used + grant
+          end
         end
-        redis.call('LTRIM', key, 0, limit - 1)
-        redis.call('PEXPIRE', key, w + leaseMs)
-      else
-        redis.call('INCRBY', key, 1 + grant)
-        redis.call('PEXPIRE', key, w + 60000)
       end
+      if used > 0 then
+        redis.call('SET', tkey, used, 'PX', w + leaseMs)
+        redis.call('PEXPIRE', list, w + leaseMs)
+      else
+        redis.call('DEL', tkey)
+      end
+    elseif allowed == 1 then
+      redis.call('INCRBY', keys[i][1], 1 + grant)
+      redis.call('PEXPIRE', keys[i][1], w + 60000)
     end
   end
   res[#res + 1] = allowed
   res[#res + 1] = retry
   res[#res + 1] = grant
   for i = 1, #out do res[#res + 1] = out[i] end
-  k = k + n
   a = a + n * 3
 end
 return res`;
 
 /**
- * Gives back the unused slots of a lease. KEYS: the rules' keys. ARGV: unused count, the lease's
- * stamp, then per key its kind (0 sliding, 1 calendar).
+ * Gives back the unused slots of a lease. KEYS: the rules' keys (as for the limit script). ARGV:
+ * unused count, the lease's entry (`stamp:count:id`), then per rule its kind (0 sliding, 1 calendar).
+ * A lease whose entry has left the window already gives nothing back to it: its slots are gone.
  */
-export const RETURN_SCRIPT = `
+export const RETURN_SCRIPT = `${LOG_LUA}
 local left = tonumber(ARGV[1])
-for i = 1, #KEYS do
-  if tonumber(ARGV[2 + i]) == 0 then
-    redis.call('LREM', KEYS[i], left, ARGV[2])
-  elseif redis.call('EXISTS', KEYS[i]) == 1 then
-    redis.call('DECRBY', KEYS[i], left)
+local entry = ARGV[2]
+local stamp, granted, id = string.match(entry, '^([^:]+):(%d+):(.+)$')
+local k = 1
+for i = 3, #ARGV do
+  if tonumber(ARGV[i]) == 0 then
+    local list, tkey = KEYS[k], KEYS[k + 1]
+    k = k + 2
+    local pos = redis.call('LPOS', list, entry)
+    if pos and redis.call('EXISTS', tkey) == 1 then
+      redis.call('LSET', list, pos, stamp .. ':' .. (tonumber(granted) - left) .. ':' .. id)
+      redis.call('DECRBY', tkey, left)
+    end
+  else
+    if redis.call('EXISTS', KEYS[k]) == 1 then redis.call('DECRBY', KEYS[k], left) end
+    k = k + 1
   end
 end
 return 1`;
@@ -296,6 +352,8 @@ interface Lease {
   until: number;
   deadline: number;
   stamp: string;
+  /** Its entry in the sliding logs (`stamp:count:id`), found again when its unused slots go back. */
+  entry: string;
   /** Slots granted, and those not used yet. */
   granted: number;
   left: number;
@@ -321,6 +379,8 @@ interface Pending {
   args: (number | string)[];
   windows: number[];
   stamp: string;
+  /** The lease's id in the sliding logs (unique across nodes). */
+  id: string;
   /** Slots asked for a lease (0: this call only). */
   want: number;
   /** A lease asked ahead of the current one's end, by a call already decided from it: its own slot goes to the new lease. */
@@ -365,6 +425,9 @@ export class RedisRateLimiter implements RateLimiter {
   /** Script calls under way (`releaseLeases` waits for them: a lease may be on its way). */
   private readonly sending = new Set<Promise<void>>();
   private sweeper: NodeJS.Timeout | null = null;
+  /** This limiter's tag in lease ids, and its lease counter. */
+  private readonly node = `${randomBytes(6).toString('base64url')}.`;
+  private seq = 0;
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -397,7 +460,7 @@ export class RedisRateLimiter implements RateLimiter {
         l.keys.length,
         ...l.keys,
         left,
-        l.stamp,
+        l.entry,
         ...l.kinds,
       );
     } catch {
@@ -487,15 +550,17 @@ export class RedisRateLimiter implements RateLimiter {
   private request(key: string, rules: LimitRule[], nowMs: number, policy: 'open' | 'closed' | undefined, want: number, renewal: boolean): Promise<Decision> {
     if (want > 0) this.inflight.set(key, []);
     const stamp = String(nowMs + LEASE_MS);
+    const id = `${this.node}${(++this.seq).toString(36)}`;
     const keys: string[] = [];
     const kinds: number[] = [];
     // A renewal's own slot joins its lease: recorded with the lease's stamp, so that it can go back with it.
-    const args: (number | string)[] = [nowMs, rules.length, want, stamp, LEASE_MS, renewal ? stamp : nowMs];
+    const args: (number | string)[] = [nowMs, rules.length, want, stamp, LEASE_MS, renewal ? 1 : 0, id];
     const windows: number[] = [];
     for (const r of rules) {
       const w = SLIDING[r.name];
       if (w !== undefined) {
-        keys.push(`${this.prefix}${key}|${r.name}`);
+        const log = `${this.prefix}${key}|${r.name}`;
+        keys.push(log, `${log}|n`);
         kinds.push(0);
         args.push(0, r.limit, w);
         windows.push(w / 1000);
@@ -508,7 +573,7 @@ export class RedisRateLimiter implements RateLimiter {
       }
     }
     return new Promise((resolve) => {
-      this.queue.push({ key, rules, nowMs, policy, keys, kinds, args, windows, stamp, want, renewal, resolve });
+      this.queue.push({ key, rules, nowMs, policy, keys, kinds, args, windows, stamp, id, want, renewal, resolve });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -576,6 +641,7 @@ export class RedisRateLimiter implements RateLimiter {
           until: p.nowMs + LEASE_MS,
           deadline: performance.now() + LEASE_MS,
           stamp: p.stamp,
+          entry: `${p.stamp}:${slots}:${p.id}`,
           granted: slots,
           left: slots,
           used: 0,
