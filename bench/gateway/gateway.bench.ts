@@ -98,6 +98,17 @@ interface WrkResult {
   p50: number;
   p99: number;
   non2xx: number;
+  /** CPU time (user + system) the proxy process spent per call: unlike req/s, barely moved by other processes. */
+  cpuUs?: number;
+}
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 function ms(v: string): number {
   const m = /^([\d.]+)(us|ms|s)$/.exec(v.trim());
@@ -223,7 +234,7 @@ async function main() {
     ),
   ]);
   const barePort = await freePort();
-  start(process.execPath, ['--import', 'tsx', 'bench/gateway/bare-proxy.ts', String(barePort), `http://127.0.0.1:${upPort}`]);
+  const bareProxy = start(process.execPath, ['--import', 'tsx', 'bench/gateway/bare-proxy.ts', String(barePort), `http://127.0.0.1:${upPort}`]);
 
   // The gateway's configuration, in a fresh PostgreSQL database.
   const db = await setupDatabase();
@@ -314,20 +325,27 @@ async function main() {
     // On a shared machine a load burst can hit any one scenario: the scenarios are interleaved
     // BENCH_REPEAT times and each figure is the median of its runs.
     const runs: Record<string, WrkResult[]> = {};
-    const scenarios: [string, string, Record<string, string>][] = [
-      ['upstream', `http://127.0.0.1:${upPort}/`, {}],
-      ['nginx', `http://127.0.0.1:${proxyPort}/`, {}],
-      ['bare', `http://127.0.0.1:${barePort}/`, {}],
-      ['gatewayMain', `http://127.0.0.1:${mainPort}/gw/bench/`, auth],
-      ['gateway', `http://127.0.0.1:${gwPort}/gw/bench/`, auth],
+    const scenarios: [string, string, Record<string, string>, number | null][] = [
+      ['upstream', `http://127.0.0.1:${upPort}/`, {}, null],
+      ['nginx', `http://127.0.0.1:${proxyPort}/`, {}, null],
+      ['bare', `http://127.0.0.1:${barePort}/`, {}, bareProxy.pid!],
+      ['gatewayMain', `http://127.0.0.1:${mainPort}/gw/bench/`, auth, one.pid!],
+      ['gateway', `http://127.0.0.1:${gwPort}/gw/bench/`, auth, one.pid!],
     ];
-    for (let i = 0; i < REPEAT; i++) for (const [k, url, h] of scenarios) (runs[k] ??= []).push(wrk(url, h));
+    for (let i = 0; i < REPEAT; i++)
+      for (const [k, url, h, pid] of scenarios) {
+        const cpu0 = pid ? cpuSeconds(pid) : NaN;
+        const r = wrk(url, h);
+        if (pid) r.cpuUs = ((cpuSeconds(pid) - cpu0) * 1e6) / (r.rps * SECONDS);
+        (runs[k] ??= []).push(r);
+      }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     for (const [k, rs] of Object.entries(runs))
       results[k] = {
         rps: median(rs.map((r) => r.rps)),
         p50: median(rs.map((r) => r.p50)),
         p99: median(rs.map((r) => r.p99)),
+        cpuUs: rs[0]!.cpuUs === undefined ? undefined : median(rs.map((r) => r.cpuUs!)),
         non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
       };
     const pairRatios = runs.gateway!.map((g, i) => g.rps / runs.bare![i]!.rps);
@@ -358,7 +376,8 @@ async function main() {
       ['perCore', `gateway, ${os.cpus().length} processes (cluster)`],
     ] as const) {
       const r = results[k]!;
-      line(label, `${fmt(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`, r.non2xx ? `(${r.non2xx} non-2xx!)` : '', null);
+      const cpu = r.cpuUs === undefined ? '' : `, ${r.cpuUs.toFixed(0)} µs CPU/call`;
+      line(label, `${fmt(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${cpu}`, r.non2xx ? `(${r.non2xx} non-2xx!)` : '', null);
     }
     const g = results.gateway!;
     const bare = results.bare!;
@@ -375,6 +394,8 @@ async function main() {
       'target ≥ 25 %',
       results.perCore!.rps / results.nginx!.rps >= 0.25,
     );
+    // The same comparison by CPU time per call, which other processes on the machine move much less.
+    line('gateway / bare proxy, by CPU per call', `${((bare.cpuUs! / g.cpuUs!) * 100).toFixed(1)} %`, '(bare µs ÷ gateway µs)', null);
     void best;
   } else await stop(one);
 

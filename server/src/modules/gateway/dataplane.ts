@@ -210,11 +210,8 @@ export class DataPlane {
    * How late this node's event loop ran (a 10 ms timer's lateness): a stall delays every call in flight.
    * Quantiles cover the time since the previous scrape, as prom-client's event-loop lag does.
    */
-  private readonly loopDelay = (() => {
-    const h = monitorEventLoopDelay({ resolution: 10 });
-    h.enable();
-    return h;
-  })();
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  /** Sampling runs while the node serves (`startPolling` to `stop`) and after any scrape. */
 
   /** This node's counters in the Prometheus text format. */
   prometheus(): string {
@@ -244,6 +241,7 @@ export class DataPlane {
       ['process_resident_memory_bytes', 'gauge', process.memoryUsage().rss],
     ];
     const h = this.loopDelay;
+    h.enable();
     // The histogram holds the intervals between its 10 ms timer's runs: lateness is beyond 10 ms.
     const s = (ns: number) => (Number.isFinite(ns) ? Math.max(0, ns - 10e6) / 1e9 : 0);
     const delay = [
@@ -283,6 +281,7 @@ export class DataPlane {
 
   /** Polls the configuration version; a change made on any node reaches this one within `ms`. */
   startPolling(ms = 1000) {
+    this.loopDelay.enable();
     if (this.poller) return;
     this.poller = setInterval(() => {
       this.deps.repo

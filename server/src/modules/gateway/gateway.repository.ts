@@ -24,6 +24,34 @@ export type KeyRow = typeof gwKeys.$inferSelect;
 export type ClientRow = typeof gwOauthClients.$inferSelect;
 export type SigningKeyRow = typeof gwSigningKeys.$inferSelect;
 
+/** What the data plane's route table is built from (`snapshot`); times in epoch milliseconds. */
+export interface ConfigSnapshot {
+  version: number;
+  apis: Pick<
+    ApiRow,
+    | 'id'
+    | 'slug'
+    | 'name'
+    | 'organisationId'
+    | 'upstreamUrl'
+    | 'upstreamUrls'
+    | 'timeoutMs'
+    | 'allowPrivateUpstream'
+    | 'requiredScope'
+    | 'franceconnectScopes'
+    | 'failPolicy'
+    | 'maxBodyBytes'
+    | 'enabled'
+  >[];
+  plans: Pick<PlanRow, 'id' | 'apiId' | 'slug' | 'name' | 'keyless' | 'perSecond' | 'perMinute' | 'perDay' | 'perMonth' | 'scopes'>[];
+  apps: Pick<AppRow, 'id' | 'slug' | 'organisationId'>[];
+  subs: Pick<SubRow, 'applicationId' | 'apiId' | 'planId' | 'scopes'>[];
+  keys: (Pick<KeyRow, 'id' | 'applicationId' | 'hash'> & { expiresAt: number | null; revokedAt: number | null })[];
+  clients: (Pick<ClientRow, 'id' | 'clientId' | 'applicationId' | 'authMethod' | 'secretHash' | 'jwks'> & { revokedAt: number | null })[];
+  signing: (Pick<SigningKeyRow, 'kid' | 'alg' | 'publicJwk' | 'privateEnc' | 'active'> & { retireAfter: number | null })[];
+  orgs: { id: string; code: string }[];
+}
+
 /**
  * An ambient transaction: the declarative configuration runs many service operations in one
  * transaction (all or nothing); every query made meanwhile goes through it.
@@ -73,18 +101,65 @@ export function createGatewayRepository(db: Db) {
     },
 
     // --- snapshot for the route table ---
-    async snapshot(tx: Db = current()) {
-      const [apis, plans, apps, subs, keys, clients, signing, orgs] = await Promise.all([
-        tx.select().from(gwApis),
-        tx.select().from(gwPlans),
-        tx.select().from(gwApplications),
-        tx.select().from(gwSubscriptions).where(eq(gwSubscriptions.state, 'active')),
-        tx.select().from(gwKeys),
-        tx.select().from(gwOauthClients),
-        tx.select().from(gwSigningKeys),
-        tx.select({ id: organisations.id, code: organisations.code, name: organisations.name }).from(organisations),
-      ]);
-      return { apis, plans, apps, subs, keys, clients, signing, orgs };
+    /**
+     * Everything the data plane's route table is built from, with the configuration version, in one
+     * statement (one database snapshot: the version and the rows always agree). Only the columns the
+     * table uses, as JSON built by the database: eight ORM queries cost ≈ 3.5 ms of this node's CPU
+     * per reload in query building and row mapping, on the event loop that serves calls (ADR 0404).
+     * Times are epoch milliseconds.
+     */
+    async snapshot(tx: Db = current()): Promise<ConfigSnapshot> {
+      const ms = (c: string) => `floor(extract(epoch FROM ${c}) * 1000)::float8`;
+      const agg = (table: string, fields: Record<string, string>, where = '') =>
+        `(SELECT coalesce(json_agg(json_build_object(${Object.entries(fields)
+          .map(([k, c]) => `'${k}', ${c}`)
+          .join(', ')})), '[]'::json) FROM ${table}${where ? ` WHERE ${where}` : ''})`;
+      const query = `SELECT
+        (SELECT version FROM gw_state WHERE key = 'config') AS version,
+        ${agg('gw_apis', {
+          id: 'id',
+          slug: 'slug',
+          name: 'name',
+          organisationId: 'organisation_id',
+          upstreamUrl: 'upstream_url',
+          upstreamUrls: 'upstream_urls',
+          timeoutMs: 'timeout_ms',
+          allowPrivateUpstream: 'allow_private_upstream',
+          requiredScope: 'required_scope',
+          franceconnectScopes: 'franceconnect_scopes',
+          failPolicy: 'fail_policy',
+          maxBodyBytes: 'max_body_bytes',
+          enabled: 'enabled',
+        })} AS apis,
+        ${agg('gw_plans', {
+          id: 'id',
+          apiId: 'api_id',
+          slug: 'slug',
+          name: 'name',
+          keyless: 'keyless',
+          perSecond: 'per_second',
+          perMinute: 'per_minute',
+          perDay: 'per_day',
+          perMonth: 'per_month',
+          scopes: 'scopes',
+        })} AS plans,
+        ${agg('gw_applications', { id: 'id', slug: 'slug', organisationId: 'organisation_id' })} AS apps,
+        ${agg('gw_subscriptions', { applicationId: 'application_id', apiId: 'api_id', planId: 'plan_id', scopes: 'scopes' }, `state = 'active'`)} AS subs,
+        ${agg('gw_keys', { id: 'id', applicationId: 'application_id', hash: 'hash', expiresAt: ms('expires_at'), revokedAt: ms('revoked_at') })} AS keys,
+        ${agg('gw_oauth_clients', {
+          id: 'id',
+          clientId: 'client_id',
+          applicationId: 'application_id',
+          authMethod: 'auth_method',
+          secretHash: 'secret_hash',
+          jwks: 'jwks',
+          revokedAt: ms('revoked_at'),
+        })} AS clients,
+        ${agg('gw_signing_keys', { kid: 'kid', alg: 'alg', publicJwk: 'public_jwk', privateEnc: 'private_enc', active: 'active', retireAfter: ms('retire_after') })} AS signing,
+        ${agg('organisations', { id: 'id', code: 'code' })} AS orgs`;
+      const r = await tx.execute(sql.raw(query));
+      const row = ((r as { rows?: unknown[] }).rows ?? (r as unknown as unknown[]))[0] as Omit<ConfigSnapshot, 'version'> & { version: number | null };
+      return { ...row, version: row.version ?? 0 };
     },
 
     /**

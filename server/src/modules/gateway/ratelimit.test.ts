@@ -114,6 +114,22 @@ describe.runIf(!!redisUrl)('leased budgets (two nodes sharing Redis)', () => {
     expect((await b.check('k', rules, T0 + 999)).allowed).toBe(false);
   });
 
+  it('keeps a lease across a configuration reload that leaves the limits as they were, not across a change', async () => {
+    const l = redisLimiter(newPrefix());
+    const limits = () => [{ name: 'second' as const, limit: 100_000 }];
+    expect((await l.check('r', limits(), T0)).allowed).toBe(true);
+    expect(l.metrics.leases).toBe(1);
+    // A reload builds new rule arrays with the same limits: decided from the same lease.
+    for (let i = 0; i < 5; i++) expect((await l.check('r', limits(), T0 + 1)).allowed).toBe(true);
+    expect(l.metrics.leases).toBe(1);
+    expect(l.metrics.leasedCalls).toBe(5);
+    // Other limits: the lease ends and its slots go back; the call is decided under the new ones.
+    const lower = [{ name: 'second' as const, limit: 99_000 }];
+    expect((await l.check('r', lower, T0 + 2)).allowed).toBe(true);
+    expect(l.metrics.leases).toBe(2);
+    expect(l.metrics.returnedSlots).toBeGreaterThan(0);
+  });
+
   it('asks for one lease per key at a time, and for the next one before the current one runs out', async () => {
     const l = redisLimiter(newPrefix());
     const big = [{ name: 'second' as const, limit: 1_000_000 }];

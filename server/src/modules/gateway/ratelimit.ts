@@ -340,6 +340,18 @@ export interface LimiterMetrics {
   returnedSlots?: number;
 }
 
+/**
+ * The same limits: each configuration reload builds new rule arrays, and a lease taken under equal
+ * limits stays valid across it (before, every reload ended every consumer's lease at once and their
+ * next calls all went to Redis together).
+ */
+function sameRules(a: LimitRule[], b: LimitRule[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name || a[i]!.limit !== b[i]!.limit) return false;
+  return true;
+}
+
 /** How long a lease may be used (ms of the node's clock and of real time). */
 export const LEASE_MS = 50;
 /** Smaller grants are refused: the call is decided by Redis alone (exact as before). */
@@ -501,7 +513,7 @@ export class RedisRateLimiter implements RateLimiter {
   check(key: string, rules: LimitRule[], nowMs: number, policy?: 'open' | 'closed'): Promise<Decision> {
     let lease = this.leases.get(key);
     const t = performance.now();
-    if (lease && !(lease.left > 0 && lease.rules === rules && nowMs < lease.until && t < lease.deadline)) {
+    if (lease && !(lease.left > 0 && sameRules(lease.rules, rules) && nowMs < lease.until && t < lease.deadline)) {
       // Spent or over: its unused slots go back, and the lease asked for ahead of its end takes over.
       const next = lease.next;
       lease.next = undefined;
@@ -509,7 +521,7 @@ export class RedisRateLimiter implements RateLimiter {
       this.wants.set(key, lease.used);
       void this.giveBack(lease);
       lease = undefined;
-      if (next && next.left > 0 && next.rules === rules && nowMs < next.until && t < next.deadline) {
+      if (next && next.left > 0 && sameRules(next.rules, rules) && nowMs < next.until && t < next.deadline) {
         this.leases.set(key, next);
         lease = next;
       } else if (next) void this.giveBack(next);

@@ -87,8 +87,8 @@ export class RouteTable {
 }
 
 export async function buildRouteTable(repo: GatewayRepository, resolve: (url: string) => string = (u) => u): Promise<RouteTable> {
-  const version = await repo.version();
   const s = await repo.snapshot();
+  const version = s.version;
   const orgCode = new Map(s.orgs.map((o) => [o.id, o.code]));
   const plansById = new Map<string, RtPlan>();
   const apis = new Map<string, RtApi>();
@@ -134,8 +134,7 @@ export async function buildRouteTable(repo: GatewayRepository, resolve: (url: st
     if (app && plan) app.subs.set(sub.apiId, { plan, scopes: sub.scopes ?? plan.scopes });
   }
   const keys = new Map<string, RtKey>();
-  for (const k of s.keys)
-    keys.set(k.hash, { id: k.id, applicationId: k.applicationId, expiresAt: k.expiresAt?.getTime() ?? null, revokedAt: k.revokedAt?.getTime() ?? null });
+  for (const k of s.keys) keys.set(k.hash, { id: k.id, applicationId: k.applicationId, expiresAt: k.expiresAt, revokedAt: k.revokedAt });
   const clients = new Map<string, RtClient>();
   for (const c of s.clients)
     clients.set(c.clientId, {
@@ -153,7 +152,7 @@ export async function buildRouteTable(repo: GatewayRepository, resolve: (url: st
     publicJwk: k.publicJwk,
     privateEnc: k.privateEnc,
     active: k.active,
-    retireAfter: k.retireAfter?.getTime() ?? null,
+    retireAfter: k.retireAfter,
   }));
   return new RouteTable(version, apis, apisById, apps, keys, clients, signingKeys);
 }
