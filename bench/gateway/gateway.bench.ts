@@ -5,7 +5,8 @@
 //
 //   npm run bench:gateway
 //   BENCH_SECONDS=10 BENCH_SOAK_SECONDS=600 BENCH_DATABASE_URL=postgres://… REDIS_URL=redis://… npm run bench:gateway
-//   BENCH_PROFILE=/tmp/gwprof npm run bench:gateway   (CPU profile of the single gateway process)
+//   BENCH_PROFILE=/tmp/gwprof npm run bench:gateway   (CPU profile of the single gateway process;
+//   BENCH_PROFILE_KIND=heap for its allocations; BENCH_ONLY=throughput,latency,limits,soak for some sections)
 //
 // Needs wrk and nginx (apt-get install -y wrk nginx-light), a PostgreSQL server and Redis (nodes
 // of the per-core mode share them).
@@ -305,8 +306,10 @@ async function main() {
 
   const mainPort = await freePort();
   const gwPort = await freePort();
-  // BENCH_PROFILE=<dir>: the single gateway process writes a V8 CPU profile there when it stops.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
+  // BENCH_PROFILE=<dir>: the single gateway process writes a V8 CPU profile there when it stops
+  // (BENCH_PROFILE_KIND=heap: a sampling heap profile, what allocates on the call path).
+  const kind = process.env.BENCH_PROFILE_KIND === 'heap' ? 'heap' : 'cpu';
+  const profile = process.env.BENCH_PROFILE ? [`--${kind}-prof`, `--${kind}-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
   const one = start(process.execPath, [...profile, 'server/bin/patrimoine.mjs', 'serve', '--role', 'gateway'], {
     ...env,
     PORT: String(mainPort),

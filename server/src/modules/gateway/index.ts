@@ -13,6 +13,7 @@ import { createGatewayRepository } from './gateway.repository.ts';
 import { createGatewayService, type GatewayService } from './gateway.service.ts';
 import { gatewayRoutes } from './gateway.routes.ts';
 import { DataPlane } from './dataplane.ts';
+import { lazyChildLogger } from './lazy-logger.ts';
 import { Analytics } from './analytics.ts';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './ratelimit.ts';
 import { OAuthServer } from './oauth.ts';
@@ -213,6 +214,7 @@ export const gatewayModule: ModuleFactory = (ctx, services) => {
       const app = Fastify({
         loggerInstance: ctx.logger,
         logController: new LogController({ disableRequestLogging: true }),
+        childLoggerFactory: lazyChildLogger,
         trustProxy: trustProxy(ctx.env.PATRIMOINE_TRUST_PROXY) as true,
         requestIdHeader: 'x-request-id',
         genReqId: () => randomUUID(),

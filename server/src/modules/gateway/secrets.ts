@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sealerOf } from '../../platform/master-secret.ts';
 
 /**
@@ -33,7 +33,7 @@ export function createSecrets(master: Buffer): GatewaySecrets {
   };
 }
 
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export { sha256 } from '../../platform/auth/password.ts';
 
 /** A random credential with a recognisable prefix: `pgw_` keys, `pgs_` client secrets. */
 export function newCredential(kind: 'key' | 'secret' | 'client'): string {
