@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { and, asc, desc, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { organisations } from '../../platform/organisations/organisations.table.ts';
 import {
   gwApiSpecs,
   gwApis,
