@@ -187,6 +187,27 @@ describe.runIf(!!redisUrl)('leased budgets (two nodes sharing Redis)', () => {
     expect(await redis.get(`${prefix}old|second|n`)).toBe('20');
   });
 
+  it('stay exact when both nodes renew their leases around half the limit', async () => {
+    const prefix = newPrefix();
+    const a = redisLimiter(prefix);
+    const b = redisLimiter(prefix);
+    const limit = [{ name: 'second' as const, limit: 1000 }];
+    let ok = 0;
+    // Both nodes call in waves (I/O between them, so that leases are renewed ahead), 800 calls: past half the limit.
+    for (let wave = 0; wave < 20; wave++) {
+      const d = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).check('both', limit, T0 + wave)));
+      ok += d.filter((x) => x.allowed).length;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(a.metrics.leases! + b.metrics.leases!).toBeGreaterThan(2);
+    expect(ok).toBe(800);
+    // Once both give their unused slots back, the window holds exactly what was allowed: the rest of the budget, no more.
+    await a.releaseLeases();
+    await b.releaseLeases();
+    for (let i = 0; i < 1200; i++) if ((await (i % 2 ? a : b).check('both', limit, T0 + 40)).allowed) ok++;
+    expect(ok).toBe(1000);
+  });
+
   it('leases nothing for small limits (every call decided by Redis, exact as before)', async () => {
     const l = redisLimiter(newPrefix());
     for (let i = 0; i < 25; i++) await l.check('small', [{ name: 'second', limit: 20 }], T0 + i);
