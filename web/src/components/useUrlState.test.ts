@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextSearch } from './useUrlState';
+import { nextDraft, nextSearch } from './useUrlState';
 
 describe('nextSearch (filters kept in the URL)', () => {
   it('starts from the browser’s query string, so that two writes before a render both count', () => {
@@ -25,5 +25,24 @@ describe('nextSearch (filters kept in the URL)', () => {
 
   it('compares paths as the browser and the router spell them (percent-encoded or not)', () => {
     expect(nextSearch({ pathname: '/catalogue/jeu/d%C3%A9c%C3%A8s', search: '' }, '/catalogue/jeu/décès', { q: 'x' }, true)?.toString()).toBe('q=x');
+  });
+});
+
+describe('nextDraft (a form sent to the URL on submit)', () => {
+  const url = (q: string, sort = '') => ({ q, sort });
+  it('keeps what was typed after a submit when the submit’s echo renders late', () => {
+    // « maritn » was sent; the person typed « martine » before the router rendered ?q=maritn.
+    const draft = nextDraft(url('martine'), url('martn jaen'), url('maritn'), { q: 'maritn' });
+    expect(draft.q).toBe('martine');
+  });
+  it('follows a URL change from elsewhere (a link, the back button)', () => {
+    expect(nextDraft(url('martine'), url('maritn'), url('martn jaen'), null).q).toBe('martn jaen');
+    // A change that is not the submitted value: the back button right after a submit.
+    expect(nextDraft(url('martine'), url('maritn'), url('dupont'), { q: 'martine' }).q).toBe('dupont');
+  });
+  it('leaves the fields whose URL value did not change, and returns the same draft when none did', () => {
+    const d = url('en cours', 'name.last:asc');
+    expect(nextDraft(d, url('x'), url('x', 'name.last:asc'), null)).toEqual({ q: 'en cours', sort: 'name.last:asc' });
+    expect(nextDraft(d, url('x'), url('x'), null)).toBe(d);
   });
 });

@@ -79,3 +79,47 @@ export function useUrlText(urlValue: string, write: (value: string) => void, del
   }, [urlValue]);
   return [text, setText] as const;
 }
+
+/**
+ * The draft of a form whose fields are sent to the URL on submit (« Rechercher »), after a URL change.
+ *
+ * A field follows the URL when its value there changed from elsewhere (a link, the back button). The
+ * echo of this form's own submit does not: React Router renders the new URL in a transition, possibly
+ * after the person has started typing the next query, and putting the submitted value back would
+ * erase what was typed since (the deaths search lost « martine » to the late echo of « maritn »).
+ */
+export function nextDraft<K extends string>(
+  draft: Record<K, string>,
+  before: Record<K, string>,
+  url: Record<K, string>,
+  submitted: Partial<Record<K, string>> | null,
+): Record<K, string> {
+  let next = draft;
+  for (const k of Object.keys(url) as K[]) {
+    if (url[k] === before[k]) continue;
+    if (submitted && k in submitted && submitted[k] === url[k]) continue;
+    if (next === draft) next = { ...draft };
+    next[k] = url[k];
+  }
+  return next;
+}
+
+/** A form's draft over URL state `values` (`nextDraft`); call `submitted(patch)` with what a submit writes. */
+export function useUrlDraft<K extends string>(values: Record<K, string>) {
+  const [draft, setDraft] = useState(values);
+  const before = useRef(values);
+  const sent = useRef<Partial<Record<K, string>> | null>(null);
+  const key = JSON.stringify(values);
+  useEffect(() => {
+    const prev = before.current;
+    before.current = values;
+    const echo = sent.current;
+    sent.current = null;
+    setDraft((d) => nextDraft(d, prev, values, echo));
+    // `key` stands for `values` (a new object at each render).
+  }, [key]);
+  function submitted(patch: Partial<Record<K, string | null>>) {
+    sent.current = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v ?? ''])) as Partial<Record<K, string>>;
+  }
+  return [draft, setDraft, submitted] as const;
+}

@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Button } from '@codegouvfr/react-dsfr/Button';
@@ -9,7 +9,7 @@ import { SegmentedControl } from '@codegouvfr/react-dsfr/SegmentedControl';
 import { personFieldLabels, sexLabels } from '@patrimoine/contracts/deces';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { useUrlState } from '../../components/useUrlState';
+import { useUrlDraft, useUrlState } from '../../components/useUrlState';
 import { searchCsvUrl, useDeathSearch } from './api';
 import { DemoBadge } from './DemoBadge';
 import { fmtDate, fmtPlace, pct } from './format';
@@ -47,9 +47,9 @@ const hints: Partial<Record<(typeof FIELDS)[number], string>> = {
 export function SearchPage() {
   const [s, set] = useUrlState(KEYS);
   const advanced = s.mode === 'avancee';
-  const [draft, setDraft] = useState<Record<Key, string>>(s);
+  // The typed query survives the late echo of the previous search (`useUrlDraft`).
+  const [draft, setDraft, submitted] = useUrlDraft<Key>(s);
   const [open, setOpen] = useState<string | null>(null);
-  useEffect(() => setDraft(s), [JSON.stringify(s)]);
 
   const params: Record<string, string> = {};
   if (advanced) for (const f of FIELDS) if (s[f]) params[f] = s[f];
@@ -63,8 +63,11 @@ export function SearchPage() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (advanced) set({ ...Object.fromEntries(FIELDS.map((f) => [f, draft[f]])), q: null });
-    else set({ q: draft.q, ...Object.fromEntries(FIELDS.map((f) => [f, null])) });
+    const patch: Partial<Record<Key, string | null>> = advanced
+      ? { ...Object.fromEntries(FIELDS.map((f) => [f, draft[f]])), q: null }
+      : { q: draft.q, ...Object.fromEntries(FIELDS.map((f) => [f, null])) };
+    submitted(patch);
+    set(patch);
   }
   const input = (f: (typeof FIELDS)[number]) =>
     f === 'sex' ? (
