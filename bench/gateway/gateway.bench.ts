@@ -127,10 +127,15 @@ function wrk(url: string, headers: Record<string, string> = {}): WrkResult {
   return { rps, p50, p99, non2xx };
 }
 
-/** Constant-rate client (wrk cannot hold a rate): latencies and status counts. */
-async function constantRate(targets: string[], rate: number, seconds: number, headers: Record<string, string>) {
+/**
+ * Constant-rate client (wrk cannot hold a rate): latencies and status counts. Calls go to the targets
+ * in turn (`perTarget` headers, if given, replace `headers` for each): `byTarget` gives each one's
+ * quantiles, measured under the same conditions.
+ */
+async function constantRate(targets: string[], rate: number, seconds: number, headers: Record<string, string>, perTarget?: Record<string, string>[]) {
   const pools = targets.map((t) => new Pool(new URL(t).origin, { connections: 64 }));
   const lat: number[] = [];
+  const lats: number[][] = targets.map(() => []);
   const status = new Map<number, number>();
   const total = rate * seconds;
   const t0 = performance.now();
@@ -144,10 +149,11 @@ async function constantRate(targets: string[], rate: number, seconds: number, he
         const u = new URL(targets[i]!);
         const s = performance.now();
         inflight.push(
-          pools[i]!.request({ path: u.pathname + u.search, method: 'GET', headers })
+          pools[i]!.request({ path: u.pathname + u.search, method: 'GET', headers: perTarget?.[i] ?? headers })
             .then(async (r) => {
               await r.body.dump();
               lat.push(performance.now() - s);
+              lats[i]!.push(performance.now() - s);
               status.set(r.statusCode, (status.get(r.statusCode) ?? 0) + 1);
             })
             .catch(() => void status.set(0, (status.get(0) ?? 0) + 1)),
@@ -161,8 +167,16 @@ async function constantRate(targets: string[], rate: number, seconds: number, he
   });
   await Promise.all(inflight);
   await Promise.all(pools.map((p) => p.close()));
+  const q = (xs: number[], p: number) => xs[Math.floor(xs.length * p)] ?? NaN;
   lat.sort((a, b) => a - b);
-  return { p50: lat[Math.floor(lat.length * 0.5)] ?? NaN, p99: lat[Math.floor(lat.length * 0.99)] ?? NaN, status, elapsed: (performance.now() - t0) / 1000 };
+  for (const l of lats) l.sort((a, b) => a - b);
+  return {
+    p50: q(lat, 0.5),
+    p99: q(lat, 0.99),
+    byTarget: lats.map((l) => ({ p50: q(l, 0.5), p99: q(l, 0.99) })),
+    status,
+    elapsed: (performance.now() - t0) / 1000,
+  };
 }
 
 /** The gateway's event-loop lateness (ms) since the previous call, from its Prometheus metrics. */
@@ -412,11 +426,13 @@ async function main() {
   if (want('latency')) {
     // Warm-up (JIT, connection pools) before measuring.
     await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, 3, auth);
-    const direct = await constantRate([`http://127.0.0.1:${upPort}/`], 1000, SECONDS, {});
+    // The upstream direct and the gateway, 1,000 req/s each, call by call in turn: both see the same
+    // moments of the host (run one after the other, a slower minute of the host went to one of them).
     await loopLag(gwPort);
-    const through = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, SECONDS, auth);
+    const mixed = await constantRate([`http://127.0.0.1:${upPort}/`, `http://127.0.0.1:${gwPort}/gw/bench/`], 2000, SECONDS, {}, [{}, auth]);
     const lag = await loopLag(gwPort);
-    console.log('\nLatency at 1,000 req/s (constant rate):');
+    const [direct, through] = mixed.byTarget as [{ p50: number; p99: number }, { p50: number; p99: number }];
+    console.log('\nLatency at 1,000 req/s (constant rate; upstream direct and gateway interleaved):');
     line('upstream direct', `p50 ${direct.p50.toFixed(2)} ms, p99 ${direct.p99.toFixed(2)} ms`, '', null);
     line('through the gateway', `p50 ${through.p50.toFixed(2)} ms, p99 ${through.p99.toFixed(2)} ms`, '', null);
     // Where a slow call's time went: the gateway's own event loop running late delays every call in flight.
@@ -432,7 +448,9 @@ async function main() {
       changer.once('exit', (code) => reject(new Error(`config changer exited ${code}`)));
     });
     await loopLag(gwPort);
-    const during = await constantRate([`http://127.0.0.1:${gwPort}/gw/bench/`], 1000, SECONDS, auth);
+    // Interleaved with the upstream direct as the steady figure was, so that the two compare.
+    const duringRun = await constantRate([`http://127.0.0.1:${upPort}/`, `http://127.0.0.1:${gwPort}/gw/bench/`], 2000, SECONDS, {}, [{}, auth]);
+    const during = { ...duringRun.byTarget[1]!, status: duringRun.status };
     const lagDuring = await loopLag(gwPort);
     const changes = await new Promise<number>((resolve) => {
       changer.once('message', (m) => resolve((m as { changes: number }).changes));

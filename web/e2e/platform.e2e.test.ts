@@ -84,7 +84,9 @@ describe('platform in the browser', () => {
   it('serves the API documentation page without CSP violations', async () => {
     const { page, errors } = await newPage(browser);
     await page.goto('/api/docs');
-    await visible(page.getByText('/api/auth/login'));
+    // The platform's OpenAPI document is 1.6 MB: Swagger UI resolves it before it lists any operation,
+    // ≈ 10 s in headless Chromium on a loaded 2-CPU host (measured 2026-12-06; the 10 s default failed).
+    await visible(page.getByText('/api/auth/login'), 40_000);
     await visible(page.getByText('OAS 3.1'));
     expect(unexpected(errors)).toEqual([]);
   });
