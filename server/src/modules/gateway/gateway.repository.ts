@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { and, asc, desc, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, notInArray, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { organisations } from '../../platform/organisations/organisations.table.ts';
 import type { Db } from '../../db/client.ts';
 import {
   gwApiSpecs,
@@ -109,53 +111,22 @@ export function createGatewayRepository(db: Db) {
      */
     async snapshot(tx: Db = current()): Promise<ConfigSnapshot> {
       const ms = (c: string) => `floor(extract(epoch FROM ${c}) * 1000)::float8`;
-      const agg = (table: string, fields: Record<string, string>, where = '') =>
-        `(SELECT coalesce(json_agg(json_build_object(${Object.entries(fields)
-          .map(([k, c]) => `'${k}', ${c}`)
-          .join(', ')})), '[]'::json) FROM ${table}${where ? ` WHERE ${where}` : ''})`;
+      // Each field under its property name, read from the table's own column (no second list of SQL names).
+      const agg = <T extends PgTable>(table: T, fields: (keyof T['$inferSelect'] & string)[], opts: { times?: string[]; where?: string } = {}) => {
+        const cols = getTableColumns(table) as Record<string, { name: string }>;
+        const parts = fields.map((f) => `'${f}', ${opts.times?.includes(f) ? ms(cols[f]!.name) : cols[f]!.name}`);
+        return `(SELECT coalesce(json_agg(json_build_object(${parts.join(', ')})), '[]'::json) FROM ${getTableName(table)}${opts.where ? ` WHERE ${opts.where}` : ''})`;
+      };
       const query = `SELECT
-        (SELECT version FROM gw_state WHERE key = 'config') AS version,
-        ${agg('gw_apis', {
-          id: 'id',
-          slug: 'slug',
-          name: 'name',
-          organisationId: 'organisation_id',
-          upstreamUrl: 'upstream_url',
-          upstreamUrls: 'upstream_urls',
-          timeoutMs: 'timeout_ms',
-          allowPrivateUpstream: 'allow_private_upstream',
-          requiredScope: 'required_scope',
-          franceconnectScopes: 'franceconnect_scopes',
-          failPolicy: 'fail_policy',
-          maxBodyBytes: 'max_body_bytes',
-          enabled: 'enabled',
-        })} AS apis,
-        ${agg('gw_plans', {
-          id: 'id',
-          apiId: 'api_id',
-          slug: 'slug',
-          name: 'name',
-          keyless: 'keyless',
-          perSecond: 'per_second',
-          perMinute: 'per_minute',
-          perDay: 'per_day',
-          perMonth: 'per_month',
-          scopes: 'scopes',
-        })} AS plans,
-        ${agg('gw_applications', { id: 'id', slug: 'slug', organisationId: 'organisation_id' })} AS apps,
-        ${agg('gw_subscriptions', { applicationId: 'application_id', apiId: 'api_id', planId: 'plan_id', scopes: 'scopes' }, `state = 'active'`)} AS subs,
-        ${agg('gw_keys', { id: 'id', applicationId: 'application_id', hash: 'hash', expiresAt: ms('expires_at'), revokedAt: ms('revoked_at') })} AS keys,
-        ${agg('gw_oauth_clients', {
-          id: 'id',
-          clientId: 'client_id',
-          applicationId: 'application_id',
-          authMethod: 'auth_method',
-          secretHash: 'secret_hash',
-          jwks: 'jwks',
-          revokedAt: ms('revoked_at'),
-        })} AS clients,
-        ${agg('gw_signing_keys', { kid: 'kid', alg: 'alg', publicJwk: 'public_jwk', privateEnc: 'private_enc', active: 'active', retireAfter: ms('retire_after') })} AS signing,
-        ${agg('organisations', { id: 'id', code: 'code' })} AS orgs`;
+        (SELECT version FROM ${getTableName(gwState)} WHERE key = 'config') AS version,
+        ${agg(gwApis, ['id', 'slug', 'name', 'organisationId', 'upstreamUrl', 'upstreamUrls', 'timeoutMs', 'allowPrivateUpstream', 'requiredScope', 'franceconnectScopes', 'failPolicy', 'maxBodyBytes', 'enabled'])} AS apis,
+        ${agg(gwPlans, ['id', 'apiId', 'slug', 'name', 'keyless', 'perSecond', 'perMinute', 'perDay', 'perMonth', 'scopes'])} AS plans,
+        ${agg(gwApplications, ['id', 'slug', 'organisationId'])} AS apps,
+        ${agg(gwSubscriptions, ['applicationId', 'apiId', 'planId', 'scopes'], { where: `state = 'active'` })} AS subs,
+        ${agg(gwKeys, ['id', 'applicationId', 'hash', 'expiresAt', 'revokedAt'], { times: ['expiresAt', 'revokedAt'] })} AS keys,
+        ${agg(gwOauthClients, ['id', 'clientId', 'applicationId', 'authMethod', 'secretHash', 'jwks', 'revokedAt'], { times: ['revokedAt'] })} AS clients,
+        ${agg(gwSigningKeys, ['kid', 'alg', 'publicJwk', 'privateEnc', 'active', 'retireAfter'], { times: ['retireAfter'] })} AS signing,
+        ${agg(organisations, ['id', 'code'])} AS orgs`;
       const r = await tx.execute(sql.raw(query));
       const row = ((r as { rows?: unknown[] }).rows ?? (r as unknown as unknown[]))[0] as Omit<ConfigSnapshot, 'version'> & { version: number | null };
       return { ...row, version: row.version ?? 0 };
